@@ -1,0 +1,167 @@
+#include "engine/model/desc_from_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace hfd::model {
+namespace {
+
+using nlohmann::json;
+
+Result<json> ParseJson(std::string_view text, std::string_view what) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Corrupt(std::string(what) + " is not a valid JSON object");
+  }
+  return doc;
+}
+
+// Reads an integer field; `required` fields must be present.
+Status Int(const json& c, const char* key, bool required, int64_t* out) {
+  const auto it = c.find(key);
+  if (it == c.end() || it->is_null()) {
+    if (required) return Corrupt(std::string("config.json lacks \"") + key + "\"");
+    return Status::Ok();
+  }
+  if (!it->is_number_integer()) {
+    return Corrupt(std::string("config.json \"") + key + "\" is not an integer");
+  }
+  *out = it->get<int64_t>();
+  return Status::Ok();
+}
+
+Status Float(const json& c, const char* key, float* out) {
+  const auto it = c.find(key);
+  if (it == c.end() || it->is_null()) return Status::Ok();
+  if (!it->is_number()) return Corrupt(std::string("config.json \"") + key + "\" is not a number");
+  *out = it->get<float>();
+  return Status::Ok();
+}
+
+bool Bool(const json& c, const char* key, bool fallback) {
+  const auto it = c.find(key);
+  return it != c.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// "architectures": ["Qwen2ForCausalLM"] and/or "model_type": "qwen2".
+Result<Architecture> ReadArchitecture(const json& c) {
+  const auto type = c.find("model_type");
+  if (type != c.end() && type->is_string()) return ParseArchitecture(type->get<std::string>());
+  const auto archs = c.find("architectures");
+  if (archs != c.end() && archs->is_array() && !archs->empty() && (*archs)[0].is_string()) {
+    std::string name = (*archs)[0].get<std::string>();
+    const size_t suffix = name.find("ForCausalLM");
+    if (suffix != std::string::npos) name.resize(suffix);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    return ParseArchitecture(name);
+  }
+  return Corrupt("config.json names no model_type or architectures");
+}
+
+// transformers writes rope settings as "rope_scaling" (v4) or "rope_parameters" (v5).
+Status ReadRope(const json& c, ModelDesc* d) {
+  const json* params = nullptr;
+  for (const char* key : {"rope_parameters", "rope_scaling"}) {
+    const auto it = c.find(key);
+    if (it != c.end() && it->is_object()) params = &*it;
+  }
+  HFD_RETURN_IF_ERROR(Float(c, "rope_theta", &d->rope_theta));
+  if (params == nullptr) return Status::Ok();
+  HFD_RETURN_IF_ERROR(Float(*params, "rope_theta", &d->rope_theta));
+  std::string type = "default";
+  for (const char* key : {"rope_type", "type"}) {
+    const auto it = params->find(key);
+    if (it != params->end() && it->is_string()) type = it->get<std::string>();
+  }
+  if (type == "default") return Status::Ok();
+  if (type != "llama3") {
+    return Unsupported("rope_scaling type '" + type +
+                       "' is not supported (hfd supports default and llama3)");
+  }
+  RopeScaling& s = d->rope_scaling;
+  s.type = RopeScalingType::kLlama3;
+  HFD_RETURN_IF_ERROR(Float(*params, "factor", &s.factor));
+  HFD_RETURN_IF_ERROR(Float(*params, "low_freq_factor", &s.low_freq_factor));
+  HFD_RETURN_IF_ERROR(Float(*params, "high_freq_factor", &s.high_freq_factor));
+  HFD_RETURN_IF_ERROR(
+      Int(*params, "original_max_position_embeddings", true, &s.original_max_position));
+  if (!(s.factor > 0) || !(s.low_freq_factor > 0) || !(s.high_freq_factor >= s.low_freq_factor) ||
+      s.original_max_position <= 0) {
+    return Corrupt("config.json llama3 rope_scaling has invalid factors");
+  }
+  return Status::Ok();
+}
+
+// eos_token_id may be an integer or a list; both files may give it.
+Status AddIds(const json& c, const char* key, std::vector<int32_t>* out) {
+  const auto it = c.find(key);
+  if (it == c.end() || it->is_null()) return Status::Ok();
+  const json list = it->is_array() ? *it : json::array({*it});
+  for (const json& id : list) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
+      return Corrupt(std::string("\"") + key + "\" holds something other than token ids");
+    }
+    const auto v = static_cast<int32_t>(id.get<int64_t>());
+    if (std::find(out->begin(), out->end(), v) == out->end()) out->push_back(v);
+  }
+  return Status::Ok();
+}
+
+Result<ModelDesc> Build(const json& c, const json* gen) {
+  ModelDesc d;
+  HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
+  d.rope_layout = RopeLayout::kHalfSplit;
+  HFD_RETURN_IF_ERROR(Int(c, "vocab_size", true, &d.n_vocab));
+  HFD_RETURN_IF_ERROR(Int(c, "hidden_size", true, &d.n_embd));
+  HFD_RETURN_IF_ERROR(Int(c, "num_hidden_layers", true, &d.n_layer));
+  HFD_RETURN_IF_ERROR(Int(c, "num_attention_heads", true, &d.n_head));
+  HFD_RETURN_IF_ERROR(Int(c, "intermediate_size", true, &d.n_ff));
+  d.n_head_kv = d.n_head;
+  HFD_RETURN_IF_ERROR(Int(c, "num_key_value_heads", false, &d.n_head_kv));
+  if (d.n_head > 0) d.head_dim = d.n_embd / d.n_head;
+  HFD_RETURN_IF_ERROR(Int(c, "head_dim", false, &d.head_dim));
+  HFD_RETURN_IF_ERROR(Int(c, "max_position_embeddings", false, &d.n_ctx_train));
+  HFD_RETURN_IF_ERROR(Float(c, "rms_norm_eps", &d.rms_eps));
+  HFD_RETURN_IF_ERROR(ReadRope(c, &d));
+  if (const auto it = c.find("partial_rotary_factor");
+      it != c.end() && it->is_number() && it->get<double>() != 1.0) {
+    return Unsupported("partial rotary embeddings (partial_rotary_factor) are not supported");
+  }
+  d.tied_embeddings = Bool(c, "tie_word_embeddings", false);
+  d.qkv_bias = d.arch == Architecture::kQwen2 || Bool(c, "attention_bias", false);
+  d.qk_norm = d.arch == Architecture::kQwen3;
+  if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
+  const bool window_used = d.arch == Architecture::kMistral || Bool(c, "use_sliding_window", false);
+  int64_t window = 0;
+  HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
+  if (window_used && window > 0 && window < d.n_ctx_train)
+    d.sliding_window = static_cast<int>(window);
+  int64_t bos = -1;
+  HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
+  d.bos_id = static_cast<int32_t>(bos);
+  HFD_RETURN_IF_ERROR(AddIds(c, "eos_token_id", &d.eos_ids));
+  if (gen != nullptr) HFD_RETURN_IF_ERROR(AddIds(*gen, "eos_token_id", &d.eos_ids));
+  if (d.rope_scaling.type == RopeScalingType::kLlama3 && d.head_dim > 0) {
+    d.rope_freq_factors = Llama3FreqFactors(d.rope_scaling, d.rope_theta, d.head_dim);
+  }
+  HFD_RETURN_IF_ERROR(ValidateDesc(d));
+  return d;
+}
+
+}  // namespace
+
+Result<ModelDesc> DescFromConfig(std::string_view config_json,
+                                 std::string_view generation_config_json) {
+  try {
+    HFD_ASSIGN_OR_RETURN(const json config, ParseJson(config_json, "config.json"));
+    if (generation_config_json.empty()) return Build(config, nullptr);
+    HFD_ASSIGN_OR_RETURN(const json gen,
+                         ParseJson(generation_config_json, "generation_config.json"));
+    return Build(config, &gen);
+  } catch (const std::exception& e) {  // nlohmann conversions: never escape
+    return Corrupt(std::string("config.json could not be read: ") + e.what());
+  }
+}
+
+}  // namespace hfd::model

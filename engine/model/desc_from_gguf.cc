@@ -1,0 +1,127 @@
+#include "engine/model/desc_from_gguf.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/quant/dequantize.h"
+
+namespace hfd::model {
+namespace {
+
+// Reads an optional integer key into `out`; absent keys leave `out` unchanged.
+Status OptionalU32(const gguf::GgufFile& f, const std::string& key, int64_t* out) {
+  if (!f.Has(key)) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(const uint32_t v, f.GetU32(key));
+  *out = v;
+  return Status::Ok();
+}
+
+Status RequiredU32(const gguf::GgufFile& f, const std::string& key, int64_t* out) {
+  if (!f.Has(key)) {
+    return Corrupt("GGUF file lacks '" + key +
+                   "'; it was not written by a llama.cpp "
+                   "converter hfd understands");
+  }
+  return OptionalU32(f, key, out);
+}
+
+Status ReadRopeScaling(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
+  const std::string type_key = arch + ".rope.scaling.type";
+  if (f.Has(type_key)) {
+    HFD_ASSIGN_OR_RETURN(const std::string type, f.GetString(type_key));
+    if (type != "none") {
+      return Unsupported("rope scaling type '" + type +
+                         "' is not supported (hfd supports none and llama3)");
+    }
+  }
+  // llama.cpp's converter stores Llama 3.1 scaling as per-pair divisors in a tensor.
+  const gguf::TensorInfo* freqs = f.FindTensor("rope_freqs.weight");
+  if (freqs == nullptr) return Status::Ok();
+  if (freqs->type != TensorType::kF32 || freqs->shape.size() != 1 ||
+      freqs->shape[0] != d->head_dim / 2) {
+    return Corrupt("rope_freqs.weight must be F32 with head_dim / 2 values");
+  }
+  d->rope_freq_factors.resize(static_cast<size_t>(freqs->shape[0]));
+  HFD_RETURN_IF_ERROR(
+      DequantizeRow(TensorType::kF32, freqs->data, d->rope_freq_factors.data(), freqs->shape[0]));
+  d->rope_scaling.type = RopeScalingType::kLlama3;
+  return Status::Ok();
+}
+
+Status ReadSpecialTokens(const gguf::GgufFile& f, ModelDesc* d) {
+  if (f.Has("tokenizer.ggml.bos_token_id")) {
+    HFD_ASSIGN_OR_RETURN(const uint32_t bos, f.GetU32("tokenizer.ggml.bos_token_id"));
+    d->bos_id = static_cast<int32_t>(bos);
+  }
+  for (const char* key : {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
+                          "tokenizer.ggml.eom_token_id"}) {
+    if (!f.Has(key)) continue;
+    HFD_ASSIGN_OR_RETURN(const uint32_t id, f.GetU32(key));
+    const auto id32 = static_cast<int32_t>(id);
+    if (std::find(d->eos_ids.begin(), d->eos_ids.end(), id32) == d->eos_ids.end()) {
+      d->eos_ids.push_back(id32);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
+  HFD_ASSIGN_OR_RETURN(const std::string arch, f.GetString("general.architecture"));
+  ModelDesc d;
+  HFD_ASSIGN_OR_RETURN(d.arch, ParseArchitecture(arch));
+  d.rope_layout = (d.arch == Architecture::kQwen2 || d.arch == Architecture::kQwen3)
+                      ? RopeLayout::kHalfSplit
+                      : RopeLayout::kInterleaved;
+  const std::string p = arch + ".";
+  HFD_RETURN_IF_ERROR(RequiredU32(f, p + "embedding_length", &d.n_embd));
+  HFD_RETURN_IF_ERROR(RequiredU32(f, p + "block_count", &d.n_layer));
+  HFD_RETURN_IF_ERROR(RequiredU32(f, p + "feed_forward_length", &d.n_ff));
+  HFD_RETURN_IF_ERROR(RequiredU32(f, p + "attention.head_count", &d.n_head));
+  d.n_head_kv = d.n_head;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "attention.head_count_kv", &d.n_head_kv));
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "context_length", &d.n_ctx_train));
+  if (d.n_head > 0) d.head_dim = d.n_embd / d.n_head;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "attention.key_length", &d.head_dim));
+  int64_t value_length = d.head_dim;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "attention.value_length", &value_length));
+  if (value_length != d.head_dim) {
+    return Unsupported("attention with value length " + std::to_string(value_length) +
+                       " different from key length " + std::to_string(d.head_dim) +
+                       " is not supported");
+  }
+  int64_t rope_dims = d.head_dim;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "rope.dimension_count", &rope_dims));
+  if (rope_dims != d.head_dim) {
+    return Unsupported("partial rotary embeddings (" + std::to_string(rope_dims) + " of " +
+                       std::to_string(d.head_dim) + " dimensions) are not supported");
+  }
+  if (f.Has(p + "rope.freq_base")) {
+    HFD_ASSIGN_OR_RETURN(d.rope_theta, f.GetF32(p + "rope.freq_base"));
+  }
+  if (f.Has(p + "attention.layer_norm_rms_epsilon")) {
+    HFD_ASSIGN_OR_RETURN(d.rms_eps, f.GetF32(p + "attention.layer_norm_rms_epsilon"));
+  }
+  int64_t window = 0;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "attention.sliding_window", &window));
+  d.sliding_window = static_cast<int>(window);
+
+  if (const gguf::TensorInfo* embd = f.FindTensor("token_embd.weight");
+      embd != nullptr && embd->shape.size() == 2) {
+    d.n_vocab = embd->shape[1];
+  }
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "vocab_size", &d.n_vocab));
+  if (d.n_vocab == 0 && f.Has("tokenizer.ggml.tokens")) {
+    d.n_vocab = static_cast<int64_t>(f.FindMetadata("tokenizer.ggml.tokens")->count);
+  }
+  d.tied_embeddings = f.FindTensor("output.weight") == nullptr;
+  d.qkv_bias = f.FindTensor("blk.0.attn_q.bias") != nullptr;
+  d.qk_norm = f.FindTensor("blk.0.attn_q_norm.weight") != nullptr;
+  HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
+  HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));
+  HFD_RETURN_IF_ERROR(ValidateDesc(d));
+  return d;
+}
+
+}  // namespace hfd::model

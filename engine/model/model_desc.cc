@@ -1,0 +1,86 @@
+#include "engine/model/model_desc.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace hfd::model {
+
+std::string_view ArchitectureName(Architecture arch) {
+  switch (arch) {
+    case Architecture::kLlama:
+      return "llama";
+    case Architecture::kMistral:
+      return "mistral";
+    case Architecture::kQwen2:
+      return "qwen2";
+    case Architecture::kQwen3:
+      return "qwen3";
+  }
+  return "unknown";
+}
+
+Result<Architecture> ParseArchitecture(std::string_view name) {
+  if (name == "llama") return Architecture::kLlama;
+  if (name == "mistral") return Architecture::kMistral;
+  if (name == "qwen2") return Architecture::kQwen2;
+  if (name == "qwen3") return Architecture::kQwen3;
+  return Unsupported("model architecture '" + std::string(name) +
+                     "' is not supported (hfd runs llama, mistral, qwen2 and qwen3)");
+}
+
+Status ValidateDesc(const ModelDesc& d) {
+  auto positive = [](int64_t v, const char* what) -> Status {
+    // The cap keeps products of two sizes (n_head * head_dim, ...) far from overflow.
+    if (v <= 0 || v > (int64_t{1} << 28)) {
+      return Corrupt(std::string("model ") + what + " is " + std::to_string(v) +
+                     "; expected a positive size");
+    }
+    return Status::Ok();
+  };
+  HFD_RETURN_IF_ERROR(positive(d.n_vocab, "vocabulary size"));
+  HFD_RETURN_IF_ERROR(positive(d.n_embd, "embedding length"));
+  HFD_RETURN_IF_ERROR(positive(d.n_layer, "layer count"));
+  HFD_RETURN_IF_ERROR(positive(d.n_head, "head count"));
+  HFD_RETURN_IF_ERROR(positive(d.n_head_kv, "KV head count"));
+  HFD_RETURN_IF_ERROR(positive(d.head_dim, "head dimension"));
+  HFD_RETURN_IF_ERROR(positive(d.n_ff, "feed-forward length"));
+  if (d.n_head % d.n_head_kv != 0) {
+    return Corrupt("model has " + std::to_string(d.n_head) + " heads, not a multiple of its " +
+                   std::to_string(d.n_head_kv) + " KV heads");
+  }
+  if (d.head_dim % 2 != 0) return Corrupt("model head dimension must be even for RoPE");
+  if (!(d.rms_eps > 0) || !(d.rope_theta > 0)) {
+    return Corrupt("model rms epsilon and rope theta must be positive");
+  }
+  if (!d.rope_freq_factors.empty() &&
+      d.rope_freq_factors.size() != static_cast<size_t>(d.head_dim / 2)) {
+    return Corrupt("rope frequency factors have " + std::to_string(d.rope_freq_factors.size()) +
+                   " entries; expected head_dim / 2 = " + std::to_string(d.head_dim / 2));
+  }
+  return Status::Ok();
+}
+
+std::vector<float> Llama3FreqFactors(const RopeScaling& s, float theta, int64_t head_dim) {
+  // Wavelengths shorter than old_ctx / high_freq_factor keep their frequency, longer than
+  // old_ctx / low_freq_factor are divided by `factor`, and those between are blended.
+  const double old_ctx = static_cast<double>(s.original_max_position);
+  const double low_wavelen = old_ctx / s.low_freq_factor;
+  const double high_wavelen = old_ctx / s.high_freq_factor;
+  std::vector<float> out;
+  for (int64_t i = 0; i < head_dim / 2; ++i) {
+    const double freq = std::pow(static_cast<double>(theta), -2.0 * i / head_dim);
+    const double wavelen = 2 * std::numbers::pi / freq;
+    double divisor = 1.0;
+    if (wavelen > low_wavelen) {
+      divisor = s.factor;
+    } else if (wavelen >= high_wavelen && s.high_freq_factor != s.low_freq_factor) {
+      const double smooth =
+          (old_ctx / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+      divisor = 1.0 / ((1.0 - smooth) / s.factor + smooth);
+    }
+    out.push_back(static_cast<float>(divisor));
+  }
+  return out;
+}
+
+}  // namespace hfd::model

@@ -1,0 +1,43 @@
+// Opens a model from disk, whatever its format: a .gguf file, or a Hugging Face directory
+// (config.json + model.safetensors or sharded safetensors).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/model/model_desc.h"
+#include "engine/model/weights.h"
+
+namespace hfd::model {
+
+enum class ModelFormat { kGguf, kSafetensors };
+
+// The description and weights of one model. Immutable after opening: safe to read from
+// any number of threads. Views it hands out live as long as this object.
+class ModelFiles {
+ public:
+  virtual ~ModelFiles() = default;
+
+  virtual ModelFormat format() const = 0;
+  // The .gguf file or the model directory.
+  virtual const std::filesystem::path& path() const = 0;
+  virtual const ModelDesc& desc() const = 0;
+  // The weight with a canonical (GGUF) name, e.g. "blk.0.attn_q.weight"; NotFound naming
+  // it when the model has no such tensor.
+  virtual Result<WeightView> Weight(std::string_view canonical_name) const = 0;
+  virtual bool HasWeight(std::string_view canonical_name) const = 0;
+  // Canonical names of all weights, sorted.
+  virtual std::vector<std::string> WeightNames() const = 0;
+  // The GGUF file (for its tokenizer metadata and chat template); null for safetensors.
+  virtual const gguf::GgufFile* gguf() const = 0;
+};
+
+// Opens `path`: a file is read as GGUF; a directory as a Hugging Face checkpoint. Checks
+// that every weight the description needs exists with a shape that matches it.
+Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path);
+
+}  // namespace hfd::model

@@ -1,0 +1,19 @@
+// The two ModelFiles implementations and their shared checks (internal to model/).
+#pragma once
+
+#include <memory>
+
+#include "engine/model/model_files.h"
+
+namespace hfd::model::internal {
+
+Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const std::filesystem::path& file);
+Result<std::unique_ptr<ModelFiles>> OpenHfModel(const std::filesystem::path& dir);
+
+// Every weight the description implies exists with the shape it implies.
+Status CheckWeightShapes(const ModelFiles& files);
+
+// Turns a tensor shape into "[a, b]" for messages.
+std::string ShapeString(const std::vector<int64_t>& shape);
+
+}  // namespace hfd::model::internal

@@ -1,0 +1,145 @@
+#include "engine/model/synthetic_gguf.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "engine/gguf/gguf_writer.h"
+#include "engine/quant/dequantize.h"
+
+namespace hfd::model {
+namespace {
+
+void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
+  const std::string arch(
+      ArchitectureName(d.arch == Architecture::kMistral ? Architecture::kLlama : d.arch));
+  const std::string p = arch + ".";
+  w->AddString("general.architecture", arch);
+  w->AddString("general.name", "synthetic");
+  w->AddU32(p + "context_length", static_cast<uint32_t>(d.n_ctx_train));
+  w->AddU32(p + "embedding_length", static_cast<uint32_t>(d.n_embd));
+  w->AddU32(p + "block_count", static_cast<uint32_t>(d.n_layer));
+  w->AddU32(p + "feed_forward_length", static_cast<uint32_t>(d.n_ff));
+  w->AddU32(p + "attention.head_count", static_cast<uint32_t>(d.n_head));
+  w->AddU32(p + "attention.head_count_kv", static_cast<uint32_t>(d.n_head_kv));
+  w->AddU32(p + "attention.key_length", static_cast<uint32_t>(d.head_dim));
+  w->AddU32(p + "attention.value_length", static_cast<uint32_t>(d.head_dim));
+  w->AddU32(p + "rope.dimension_count", static_cast<uint32_t>(d.head_dim));
+  w->AddF32(p + "rope.freq_base", d.rope_theta);
+  w->AddF32(p + "attention.layer_norm_rms_epsilon", d.rms_eps);
+  w->AddU32(p + "vocab_size", static_cast<uint32_t>(d.n_vocab));
+  if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
+  if (!d.eos_ids.empty()) {
+    w->AddU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_ids[0]));
+  }
+}
+
+// Distinct random rows per tensor; larger tensors repeat them, because the scalar K-type
+// encoders would take minutes on billions of values and benches need only the shapes.
+constexpr int64_t kPoolRows = 64;
+
+// A tensor of Gaussian values (std `scale`, or all ones for norms when scale is 0),
+// encoded once per pooled row and repeated.
+gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float scale,
+                                      uint64_t seed) {
+  return [=](uint8_t* dst, uint64_t nbytes) -> Status {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    const auto row_bytes = static_cast<uint64_t>(RowBytes(type, row_len));
+    std::vector<float> row(static_cast<size_t>(row_len));
+    for (uint64_t off = 0, r = 0; off < nbytes; off += row_bytes, ++r) {
+      if (r >= kPoolRows) {
+        std::memcpy(dst + off, dst + (r % kPoolRows) * row_bytes, row_bytes);
+        continue;
+      }
+      for (float& v : row) v = scale == 0 ? 1.0f : dist(rng);
+      HFD_RETURN_IF_ERROR(QuantizeRow(type, row.data(), dst + off, row_len));
+    }
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+
+Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
+                          const std::filesystem::path& path, uint64_t seed) {
+  HFD_RETURN_IF_ERROR(ValidateDesc(d));
+  gguf::GgufWriter w;
+  AddMetadata(d, &w);
+  uint64_t n = seed;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d.n_embd));
+  auto matrix = [&](const std::string& name, int64_t cols, int64_t rows) {
+    w.AddTensor(name, weight_type, {cols, rows}, RandomFiller(weight_type, cols, scale, ++n));
+  };
+  auto vector = [&](const std::string& name, int64_t len, float s) {
+    w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n));
+  };
+  const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;
+  matrix("token_embd.weight", d.n_embd, d.n_vocab);
+  vector("output_norm.weight", d.n_embd, 0);
+  if (!d.tied_embeddings) matrix("output.weight", d.n_embd, d.n_vocab);
+  if (!d.rope_freq_factors.empty()) {
+    std::vector<uint8_t> bytes(d.rope_freq_factors.size() * 4);
+    std::memcpy(bytes.data(), d.rope_freq_factors.data(), bytes.size());
+    w.AddTensor("rope_freqs.weight", TensorType::kF32,
+                {static_cast<int64_t>(d.rope_freq_factors.size())}, std::move(bytes));
+  }
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    vector(b + "attn_norm.weight", d.n_embd, 0);
+    matrix(b + "attn_q.weight", d.n_embd, q_dim);
+    matrix(b + "attn_k.weight", d.n_embd, kv_dim);
+    matrix(b + "attn_v.weight", d.n_embd, kv_dim);
+    matrix(b + "attn_output.weight", q_dim, d.n_embd);
+    if (d.qkv_bias) {
+      vector(b + "attn_q.bias", q_dim, 0.02f);
+      vector(b + "attn_k.bias", kv_dim, 0.02f);
+      vector(b + "attn_v.bias", kv_dim, 0.02f);
+    }
+    if (d.qk_norm) {
+      vector(b + "attn_q_norm.weight", d.head_dim, 0);
+      vector(b + "attn_k_norm.weight", d.head_dim, 0);
+    }
+    vector(b + "ffn_norm.weight", d.n_embd, 0);
+    matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
+    matrix(b + "ffn_up.weight", d.n_embd, d.n_ff);
+    matrix(b + "ffn_down.weight", d.n_ff, d.n_embd);
+  }
+  return w.Write(path);
+}
+
+Result<ModelDesc> PresetDesc(std::string_view name) {
+  ModelDesc d;
+  d.rope_layout = RopeLayout::kInterleaved;
+  d.bos_id = 1;
+  d.eos_ids = {2};
+  if (name == "tinyllama-1.1b") {
+    d.n_vocab = 32000, d.n_embd = 2048, d.n_layer = 22, d.n_head = 32, d.n_head_kv = 4;
+    d.n_ff = 5632, d.n_ctx_train = 2048, d.rope_theta = 10000.0f;
+  } else if (name == "llama-3.2-1b") {
+    d.n_vocab = 128256, d.n_embd = 2048, d.n_layer = 16, d.n_head = 32, d.n_head_kv = 8;
+    d.n_ff = 8192, d.n_ctx_train = 131072, d.rope_theta = 500000.0f, d.tied_embeddings = true;
+    d.bos_id = 128000, d.eos_ids = {128001, 128008, 128009};
+    d.rope_scaling = {RopeScalingType::kLlama3, 32.0f, 1.0f, 4.0f, 8192};
+  } else if (name == "qwen2.5-0.5b") {
+    d.arch = Architecture::kQwen2, d.rope_layout = RopeLayout::kHalfSplit;
+    d.n_vocab = 151936, d.n_embd = 896, d.n_layer = 24, d.n_head = 14, d.n_head_kv = 2;
+    d.n_ff = 4864, d.n_ctx_train = 32768, d.rope_theta = 1000000.0f, d.rms_eps = 1e-6f;
+    d.tied_embeddings = true, d.qkv_bias = true, d.bos_id = 151643, d.eos_ids = {151645};
+  } else if (name == "llama-3-8b") {
+    d.n_vocab = 128256, d.n_embd = 4096, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 8;
+    d.n_ff = 14336, d.n_ctx_train = 8192, d.rope_theta = 500000.0f;
+    d.bos_id = 128000, d.eos_ids = {128001, 128009};
+  } else {
+    return NotFound("no preset model '" + std::string(name) +
+                    "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b)");
+  }
+  d.head_dim = d.n_embd / d.n_head;
+  if (d.rope_scaling.type == RopeScalingType::kLlama3) {
+    d.rope_freq_factors = Llama3FreqFactors(d.rope_scaling, d.rope_theta, d.head_dim);
+  }
+  return d;
+}
+
+}  // namespace hfd::model

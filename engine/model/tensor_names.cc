@@ -1,0 +1,80 @@
+#include "engine/model/tensor_names.h"
+
+#include <charconv>
+
+namespace hfd::model {
+namespace {
+
+struct NamePair {
+  std::string_view hf;
+  std::string_view canonical;
+};
+
+// Whole-model tensors.
+constexpr NamePair kGlobal[] = {
+    {"model.embed_tokens.weight", "token_embd.weight"},
+    {"model.norm.weight", "output_norm.weight"},
+    {"lm_head.weight", "output.weight"},
+};
+
+// Per-layer tensors: HF suffix after "model.layers.{i}." and canonical after "blk.{i}.".
+constexpr NamePair kLayer[] = {
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},
+    {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"},
+    {"self_attn.q_proj.bias", "attn_q.bias"},
+    {"self_attn.k_proj.bias", "attn_k.bias"},
+    {"self_attn.v_proj.bias", "attn_v.bias"},
+    {"self_attn.q_norm.weight", "attn_q_norm.weight"},
+    {"self_attn.k_norm.weight", "attn_k_norm.weight"},
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},
+    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"mlp.down_proj.weight", "ffn_down.weight"},
+};
+
+// Splits "<prefix><digits>.<rest>" into the layer index and rest.
+bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
+                std::string_view* rest) {
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  name.remove_prefix(prefix.size());
+  const size_t dot = name.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 6) return false;
+  const auto [end, ec] = std::from_chars(name.data(), name.data() + dot, *layer);
+  if (ec != std::errc() || end != name.data() + dot) return false;
+  *rest = name.substr(dot + 1);
+  return true;
+}
+
+std::optional<std::string> Translate(std::string_view name, std::string_view from_prefix,
+                                     std::string_view to_prefix, bool hf_to_canonical) {
+  for (const NamePair& p : kGlobal) {
+    if ((hf_to_canonical ? p.hf : p.canonical) == name) {
+      return std::string(hf_to_canonical ? p.canonical : p.hf);
+    }
+  }
+  int layer = 0;
+  std::string_view rest;
+  if (!SplitLayer(name, from_prefix, &layer, &rest)) return std::nullopt;
+  for (const NamePair& p : kLayer) {
+    if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
+      return std::string(to_prefix) + std::to_string(layer) + "." +
+             std::string(hf_to_canonical ? p.canonical : p.hf);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> CanonicalFromHf(std::string_view hf_name) {
+  return Translate(hf_name, "model.layers.", "blk.", true);
+}
+
+std::optional<std::string> HfFromCanonical(std::string_view canonical) {
+  return Translate(canonical, "blk.", "model.layers.", false);
+}
+
+}  // namespace hfd::model

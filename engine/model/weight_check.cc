@@ -1,0 +1,60 @@
+// Shape checks of a model's weights against its description, so that a mismatched or
+// truncated checkpoint fails at load with a message instead of misbehaving later.
+#include <string>
+
+#include "engine/model/model_files_impl.h"
+
+namespace hfd::model::internal {
+
+std::string ShapeString(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+namespace {
+
+Status Expect(const ModelFiles& f, const std::string& name, std::vector<int64_t> shape) {
+  auto w = f.Weight(name);
+  if (!w.ok()) return w.status();
+  if (w->shape != shape) {
+    return Corrupt("weight '" + name + "' has shape " + ShapeString(w->shape) +
+                   " but the model description needs " + ShapeString(shape));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckWeightShapes(const ModelFiles& f) {
+  const ModelDesc& d = f.desc();
+  const int64_t q_dim = d.n_head * d.head_dim;
+  const int64_t kv_dim = d.n_head_kv * d.head_dim;
+  HFD_RETURN_IF_ERROR(Expect(f, "token_embd.weight", {d.n_embd, d.n_vocab}));
+  HFD_RETURN_IF_ERROR(Expect(f, "output_norm.weight", {d.n_embd}));
+  if (!d.tied_embeddings) HFD_RETURN_IF_ERROR(Expect(f, "output.weight", {d.n_embd, d.n_vocab}));
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_norm.weight", {d.n_embd}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q.weight", {d.n_embd, q_dim}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k.weight", {d.n_embd, kv_dim}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_v.weight", {d.n_embd, kv_dim}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_output.weight", {q_dim, d.n_embd}));
+    if (d.qkv_bias) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q.bias", {q_dim}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k.bias", {kv_dim}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_v.bias", {kv_dim}));
+    }
+    if (d.qk_norm) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q_norm.weight", {d.head_dim}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k_norm.weight", {d.head_dim}));
+    }
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_norm.weight", {d.n_embd}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate.weight", {d.n_embd, d.n_ff}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up.weight", {d.n_embd, d.n_ff}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down.weight", {d.n_ff, d.n_embd}));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hfd::model::internal

@@ -1,0 +1,170 @@
+// Row-level dispatch: splits a row into blocks and hands each to its codec.
+#include "engine/quant/dequantize.h"
+
+#include <cstring>
+#include <string>
+
+#include "engine/quant/block_codecs.h"
+#include "engine/quant/half.h"
+
+namespace hfd {
+namespace {
+
+using quant_internal::DecodeBlock;
+using quant_internal::EncodeBlock;
+
+// Blocks are copied out with memcpy because tensor data carries no alignment guarantee.
+template <typename Block>
+void DecodeBlocks(const void* src, float* dst, int64_t n, int block_elems) {
+  const auto* p = static_cast<const uint8_t*>(src);
+  for (int64_t i = 0; i < n / block_elems; ++i) {
+    Block b;
+    std::memcpy(&b, p + i * sizeof(Block), sizeof(Block));
+    DecodeBlock(b, dst + i * block_elems);
+  }
+}
+
+template <typename Block>
+void EncodeBlocks(const float* src, void* dst, int64_t n, int block_elems) {
+  auto* p = static_cast<uint8_t*>(dst);
+  for (int64_t i = 0; i < n / block_elems; ++i) {
+    Block b;
+    EncodeBlock(src + i * block_elems, &b);
+    std::memcpy(p + i * sizeof(Block), &b, sizeof(Block));
+  }
+}
+
+template <float (*Convert)(uint16_t)>
+void Decode16(const void* src, float* dst, int64_t n) {
+  const auto* p = static_cast<const uint8_t*>(src);
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    dst[i] = Convert(v);
+  }
+}
+
+template <uint16_t (*Convert)(float)>
+void Encode16(const float* src, void* dst, int64_t n) {
+  auto* p = static_cast<uint8_t*>(dst);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint16_t v = Convert(src[i]);
+    std::memcpy(p + 2 * i, &v, 2);
+  }
+}
+
+Status CheckLength(TensorType type, int64_t n, int64_t block_elems) {
+  if (n < 0 || n % block_elems != 0) {
+    return InvalidArgument("row of " + std::to_string(n) + " values is not a multiple of " +
+                           TypeName(type) + "'s block size " + std::to_string(block_elems));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DequantizeRow(TensorType type, const void* src, float* dst, int64_t n) {
+  HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
+  HFD_RETURN_IF_ERROR(CheckLength(type, n, traits.block_elems));
+  switch (type) {
+    case TensorType::kF32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      break;
+    case TensorType::kF16:
+      Decode16<HalfToFloat>(src, dst, n);
+      break;
+    case TensorType::kBF16:
+      Decode16<Bf16ToFloat>(src, dst, n);
+      break;
+    case TensorType::kQ4_0:
+      DecodeBlocks<BlockQ4_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ4_1:
+      DecodeBlocks<BlockQ4_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ5_0:
+      DecodeBlocks<BlockQ5_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ5_1:
+      DecodeBlocks<BlockQ5_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ8_0:
+      DecodeBlocks<BlockQ8_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ8_1:
+      DecodeBlocks<BlockQ8_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ2_K:
+      DecodeBlocks<BlockQ2_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ3_K:
+      DecodeBlocks<BlockQ3_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ4_K:
+      DecodeBlocks<BlockQ4_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ5_K:
+      DecodeBlocks<BlockQ5_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ6_K:
+      DecodeBlocks<BlockQ6_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ8_K:
+      DecodeBlocks<BlockQ8_K>(src, dst, n, kQKK);
+      break;
+  }
+  return Status::Ok();
+}
+
+Status QuantizeRow(TensorType type, const float* src, void* dst, int64_t n) {
+  HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
+  HFD_RETURN_IF_ERROR(CheckLength(type, n, traits.block_elems));
+  switch (type) {
+    case TensorType::kF32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      break;
+    case TensorType::kF16:
+      Encode16<FloatToHalf>(src, dst, n);
+      break;
+    case TensorType::kBF16:
+      Encode16<FloatToBf16>(src, dst, n);
+      break;
+    case TensorType::kQ4_0:
+      EncodeBlocks<BlockQ4_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ4_1:
+      EncodeBlocks<BlockQ4_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ5_0:
+      EncodeBlocks<BlockQ5_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ5_1:
+      EncodeBlocks<BlockQ5_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ8_0:
+      EncodeBlocks<BlockQ8_0>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ8_1:
+      EncodeBlocks<BlockQ8_1>(src, dst, n, kQK);
+      break;
+    case TensorType::kQ4_K:
+      EncodeBlocks<BlockQ4_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ5_K:
+      EncodeBlocks<BlockQ5_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ6_K:
+      EncodeBlocks<BlockQ6_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ8_K:
+      EncodeBlocks<BlockQ8_K>(src, dst, n, kQKK);
+      break;
+    case TensorType::kQ2_K:
+    case TensorType::kQ3_K:
+      return Unsupported("hfd cannot quantize to " + TypeName(type) +
+                         " (it only reads it); pick Q4_K or higher");
+  }
+  return Status::Ok();
+}
+
+}  // namespace hfd

@@ -1,0 +1,14 @@
+// libFuzzer target: arbitrary text as config.json (and the same as generation_config).
+#include <cstdint>
+#include <string_view>
+
+#include "engine/model/desc_from_config.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)hfd::model::DescFromConfig(text, "");
+  (void)hfd::model::DescFromConfig(R"({"model_type":"llama","vocab_size":8,"hidden_size":8,
+    "num_hidden_layers":1,"num_attention_heads":2,"intermediate_size":8})",
+                                   text);
+  return 0;
+}

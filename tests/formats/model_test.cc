@@ -1,0 +1,305 @@
+// Model description from config.json and GGUF metadata, name mapping, and OpenModelFiles
+// on synthetic models (valid and broken).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "engine/gguf/gguf_writer.h"
+#include "engine/model/desc_from_config.h"
+#include "engine/model/desc_from_gguf.h"
+#include "engine/model/model_files.h"
+#include "engine/model/synthetic_gguf.h"
+#include "engine/model/tensor_names.h"
+#include "tests/formats/gguf_test_util.h"
+#include "tests/support/fixtures.h"
+
+namespace hfd::model {
+namespace {
+
+TEST(TensorNamesTest, MapsBothWays) {
+  EXPECT_EQ(CanonicalFromHf("model.layers.12.self_attn.q_proj.weight"), "blk.12.attn_q.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.0.self_attn.k_proj.bias"), "blk.0.attn_k.bias");
+  EXPECT_EQ(CanonicalFromHf("model.layers.3.self_attn.q_norm.weight"), "blk.3.attn_q_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.post_attention_layernorm.weight"),
+            "blk.1.ffn_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.mlp.down_proj.weight"), "blk.1.ffn_down.weight");
+  EXPECT_EQ(CanonicalFromHf("model.embed_tokens.weight"), "token_embd.weight");
+  EXPECT_EQ(CanonicalFromHf("lm_head.weight"), "output.weight");
+  EXPECT_EQ(CanonicalFromHf("model.norm.weight"), "output_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.0.self_attn.rotary_emb.inv_freq"), std::nullopt);
+  EXPECT_EQ(CanonicalFromHf("model.layers.x.mlp.up_proj.weight"), std::nullopt);
+  EXPECT_EQ(CanonicalFromHf("model.layers..mlp.up_proj.weight"), std::nullopt);
+  EXPECT_EQ(HfFromCanonical("blk.7.ffn_gate.weight"), "model.layers.7.mlp.gate_proj.weight");
+  EXPECT_EQ(HfFromCanonical("output_norm.weight"), "model.norm.weight");
+  EXPECT_EQ(HfFromCanonical("rope_freqs.weight"), std::nullopt);
+}
+
+nlohmann::json BaseConfig() {
+  return {{"model_type", "llama"},          {"vocab_size", 100},        {"hidden_size", 64},
+          {"num_hidden_layers", 2},         {"num_attention_heads", 4}, {"intermediate_size", 128},
+          {"max_position_embeddings", 512}, {"eos_token_id", 2}};
+}
+
+Result<ModelDesc> FromConfig(const nlohmann::json& c, const std::string& gen = "") {
+  return DescFromConfig(c.dump(), gen);
+}
+
+TEST(DescFromConfigTest, DefaultsAndExplicitValues) {
+  auto d = FromConfig(BaseConfig());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->n_head_kv, 4);
+  EXPECT_EQ(d->head_dim, 16);
+  EXPECT_EQ(d->rope_layout, RopeLayout::kHalfSplit);
+  EXPECT_EQ(d->bos_id, -1);
+  EXPECT_EQ(d->eos_ids, std::vector<int32_t>{2});
+  EXPECT_FLOAT_EQ(d->rope_theta, 10000.0f);
+
+  nlohmann::json c = BaseConfig();
+  c["model_type"] = "mistral";
+  c["sliding_window"] = 128;
+  c["head_dim"] = 32;
+  c["num_key_value_heads"] = 2;
+  auto m = FromConfig(c, R"({"eos_token_id": [2, 7]})");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->arch, Architecture::kMistral);
+  EXPECT_EQ(m->sliding_window, 128);
+  EXPECT_EQ(m->head_dim, 32);
+  EXPECT_EQ(m->eos_ids, (std::vector<int32_t>{2, 7}));
+}
+
+TEST(DescFromConfigTest, ReadsArchitecturesListAndTransformers5RopeParameters) {
+  nlohmann::json c = BaseConfig();
+  c.erase("model_type");
+  c["architectures"] = {"Qwen3ForCausalLM"};
+  c["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 1e6}};
+  auto d = FromConfig(c);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kQwen3);
+  EXPECT_TRUE(d->qk_norm);
+  EXPECT_FLOAT_EQ(d->rope_theta, 1e6f);
+}
+
+TEST(DescFromConfigTest, Llama3ScalingGivesFrequencyFactors) {
+  nlohmann::json c = BaseConfig();
+  c["rope_theta"] = 500000.0;
+  c["rope_scaling"] = {{"rope_type", "llama3"},
+                       {"factor", 8.0},
+                       {"low_freq_factor", 1.0},
+                       {"high_freq_factor", 4.0},
+                       {"original_max_position_embeddings", 8192}};
+  auto d = FromConfig(c);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->rope_freq_factors.size(), 8u);
+  EXPECT_FLOAT_EQ(d->rope_freq_factors.front(), 1.0f);  // highest frequency: unchanged
+  EXPECT_FLOAT_EQ(d->rope_freq_factors.back(), 8.0f);   // lowest: divided by factor
+}
+
+void ExpectRefused(const nlohmann::json& c, ErrorCode code, std::string_view words) {
+  auto d = FromConfig(c);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), code) << d.status().ToString();
+  EXPECT_NE(d.status().message().find(words), std::string::npos) << d.status().ToString();
+}
+
+TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
+  nlohmann::json c = BaseConfig();
+  c["model_type"] = "gemma2";
+  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma2'");
+  for (const char* type : {"linear", "yarn", "dynamic"}) {
+    c = BaseConfig();
+    c["rope_scaling"] = {{"type", type}, {"factor", 2.0}};
+    ExpectRefused(c, ErrorCode::kUnsupported, type);
+  }
+  c = BaseConfig();
+  c.erase("hidden_size");
+  ExpectRefused(c, ErrorCode::kCorrupt, "hidden_size");
+  c = BaseConfig();
+  c["num_attention_heads"] = "four";
+  ExpectRefused(c, ErrorCode::kCorrupt, "num_attention_heads");
+  c = BaseConfig();
+  c["num_key_value_heads"] = 3;
+  ExpectRefused(c, ErrorCode::kCorrupt, "KV heads");
+  c = BaseConfig();
+  c["eos_token_id"] = {"x"};
+  ExpectRefused(c, ErrorCode::kCorrupt, "eos_token_id");
+  EXPECT_EQ(DescFromConfig("{oops", "").status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(DescFromConfig("[]", "").status().code(), ErrorCode::kCorrupt);
+}
+
+ModelDesc SmallDesc() {
+  ModelDesc d;
+  d.n_vocab = 64, d.n_embd = 64, d.n_layer = 2, d.n_head = 4, d.n_head_kv = 2, d.head_dim = 16;
+  d.n_ff = 96, d.n_ctx_train = 256, d.bos_id = 1, d.eos_ids = {2};
+  d.rope_layout = RopeLayout::kInterleaved;
+  return d;
+}
+
+TEST(ModelFilesTest, SyntheticGgufRoundTripsItsDescription) {
+  hfd::testing::TempDir dir;
+  for (const Architecture arch : {Architecture::kLlama, Architecture::kQwen2}) {
+    ModelDesc d = SmallDesc();
+    d.arch = arch;
+    d.qkv_bias = arch == Architecture::kQwen2;
+    d.tied_embeddings = arch == Architecture::kQwen2;
+    const auto path = dir.path() / "m.gguf";
+    ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kQ8_0, path).ok());
+    auto files = OpenModelFiles(path);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    const ModelDesc& got = (*files)->desc();
+    EXPECT_EQ(got.arch, arch);
+    EXPECT_EQ(got.n_embd, 64);
+    EXPECT_EQ(got.head_dim, 16);
+    EXPECT_EQ(got.qkv_bias, d.qkv_bias);
+    EXPECT_EQ(got.tied_embeddings, d.tied_embeddings);
+    EXPECT_EQ(got.rope_layout,
+              arch == Architecture::kLlama ? RopeLayout::kInterleaved : RopeLayout::kHalfSplit);
+    auto w = (*files)->Weight("blk.1.ffn_down.weight");
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(w->type, TensorType::kQ8_0);
+    EXPECT_EQ(w->shape, (std::vector<int64_t>{96, 64}));
+  }
+}
+
+TEST(ModelFilesTest, PresetsAreValid) {
+  for (const char* name : {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b"}) {
+    auto d = PresetDesc(name);
+    ASSERT_TRUE(d.ok()) << name;
+    EXPECT_TRUE(ValidateDesc(*d).ok()) << name;
+  }
+  EXPECT_EQ(PresetDesc("gpt-5").status().code(), ErrorCode::kNotFound);
+}
+
+// A GGUF with llama metadata and hand-picked tensors.
+gguf::GgufWriter LlamaWriter(int64_t k_rows) {
+  gguf::GgufWriter w;
+  w.AddString("general.architecture", "llama");
+  w.AddU32("llama.embedding_length", 32);
+  w.AddU32("llama.block_count", 1);
+  w.AddU32("llama.feed_forward_length", 32);
+  w.AddU32("llama.attention.head_count", 2);
+  auto f32 = [&](const char* name, std::vector<int64_t> shape) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
+  };
+  f32("token_embd.weight", {32, 8});
+  f32("output_norm.weight", {32});
+  f32("blk.0.attn_norm.weight", {32});
+  f32("blk.0.attn_q.weight", {32, 32});
+  f32("blk.0.attn_k.weight", {32, k_rows});
+  f32("blk.0.attn_v.weight", {32, 32});
+  f32("blk.0.attn_output.weight", {32, 32});
+  f32("blk.0.ffn_norm.weight", {32});
+  f32("blk.0.ffn_gate.weight", {32, 32});
+  f32("blk.0.ffn_up.weight", {32, 32});
+  return w;  // ffn_down is left out
+}
+
+TEST(ModelFilesTest, MissingAndMisshapenWeightsAreNamed) {
+  hfd::testing::TempDir dir;
+  const auto path = dir.path() / "m.gguf";
+  ASSERT_TRUE(LlamaWriter(32).Write(path).ok());
+  auto missing = OpenModelFiles(path);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("blk.0.ffn_down.weight"), std::string::npos);
+
+  gguf::GgufWriter w = LlamaWriter(16);
+  w.AddTensor("blk.0.ffn_down.weight", TensorType::kF32, {32, 32},
+              std::vector<uint8_t>(32 * 32 * 4));
+  ASSERT_TRUE(w.Write(path).ok());
+  auto bad = OpenModelFiles(path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(bad.status().message().find("blk.0.attn_k.weight"), std::string::npos)
+      << bad.status().ToString();
+  EXPECT_EQ(OpenModelFiles(dir.path() / "none.gguf").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(DescFromGgufTest, RefusesUnsupportedArchitecturesAndScaling) {
+  auto expect = [](gguf::GgufWriter& w, ErrorCode code, std::string_view words) {
+    auto p = gguf::testing::ParseCopy(gguf::testing::SerializeOrDie(w));
+    ASSERT_TRUE(p.file.ok());
+    auto d = DescFromGguf(**p.file);
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(d.status().code(), code) << d.status().ToString();
+    EXPECT_NE(d.status().message().find(words), std::string::npos) << d.status().ToString();
+  };
+  gguf::GgufWriter phi;
+  phi.AddString("general.architecture", "phi3");
+  expect(phi, ErrorCode::kUnsupported, "'phi3'");
+  gguf::GgufWriter yarn = LlamaWriter(32);
+  yarn.AddString("llama.rope.scaling.type", "yarn");
+  expect(yarn, ErrorCode::kUnsupported, "'yarn'");
+  gguf::GgufWriter partial = LlamaWriter(32);
+  partial.AddU32("llama.rope.dimension_count", 8);
+  expect(partial, ErrorCode::kUnsupported, "partial rotary");
+  gguf::GgufWriter bare;
+  bare.AddString("general.architecture", "qwen2");
+  expect(bare, ErrorCode::kCorrupt, "qwen2.embedding_length");
+}
+
+TEST(ModelFilesTest, HfDirectoryWithShardsAndNoLmHead) {
+  // A one-layer qwen3-like checkpoint split over two shards, written by hand.
+  hfd::testing::TempDir dir;
+  nlohmann::json config = BaseConfig();
+  config["model_type"] = "qwen3";
+  config["num_hidden_layers"] = 1;
+  config["hidden_size"] = 32;
+  config["intermediate_size"] = 32;
+  config["num_attention_heads"] = 2;
+  config["head_dim"] = 16;
+  config["vocab_size"] = 8;
+  std::ofstream(dir.path() / "config.json") << config.dump();
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> tensors = {
+      {"model.embed_tokens.weight", {8, 32}},
+      {"model.norm.weight", {32}},
+      {"model.layers.0.input_layernorm.weight", {32}},
+      {"model.layers.0.self_attn.q_proj.weight", {32, 32}},
+      {"model.layers.0.self_attn.k_proj.weight", {32, 32}},
+      {"model.layers.0.self_attn.v_proj.weight", {32, 32}},
+      {"model.layers.0.self_attn.o_proj.weight", {32, 32}},
+      {"model.layers.0.self_attn.q_norm.weight", {16}},
+      {"model.layers.0.self_attn.k_norm.weight", {16}},
+      {"model.layers.0.post_attention_layernorm.weight", {32}},
+      {"model.layers.0.mlp.gate_proj.weight", {32, 32}},
+      {"model.layers.0.mlp.up_proj.weight", {32, 32}},
+      {"model.layers.0.mlp.down_proj.weight", {32, 32}},
+  };
+  nlohmann::json headers[2] = {nlohmann::json::object(), nlohmann::json::object()};
+  std::string data[2];
+  nlohmann::json index = {{"weight_map", nlohmann::json::object()}};
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const int shard = static_cast<int>(i % 2);
+    int64_t n = 1;
+    for (int64_t d : tensors[i].second) n *= d;
+    const uint64_t begin = data[shard].size();
+    data[shard].append(static_cast<size_t>(n * 2), '\0');
+    headers[shard][tensors[i].first] = {{"dtype", "BF16"},
+                                        {"shape", tensors[i].second},
+                                        {"data_offsets", {begin, data[shard].size()}}};
+    index["weight_map"][tensors[i].first] = "s" + std::to_string(shard) + ".safetensors";
+  }
+  for (int s = 0; s < 2; ++s) {
+    const std::string text = headers[s].dump();
+    const uint64_t len = text.size();
+    std::ofstream out(dir.path() / ("s" + std::to_string(s) + ".safetensors"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(&len), 8);
+    out << text << data[s];
+  }
+  std::ofstream(dir.path() / "model.safetensors.index.json") << index.dump();
+  auto files = OpenModelFiles(dir.path());
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_TRUE((*files)->desc().tied_embeddings);
+  EXPECT_TRUE((*files)->desc().qk_norm);
+  EXPECT_EQ((*files)->desc().head_dim, 16);
+  auto q = (*files)->Weight("blk.0.attn_q.weight");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->type, TensorType::kBF16);
+  EXPECT_EQ((*files)->WeightNames().size(), tensors.size());
+}
+
+}  // namespace
+}  // namespace hfd::model
