@@ -1,0 +1,163 @@
+// Tokenizer::FromGguf: the tokenizer.ggml.* metadata that llama.cpp's converter writes.
+#include <array>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "engine/tokenizer/tokenizer_model.h"
+
+namespace hfd::tok {
+namespace {
+
+// llama.cpp's token types (tokenizer.ggml.token_type).
+enum GgufTokenType : int32_t {
+  kNormal = 1,
+  kUnknown = 2,
+  kControl = 3,
+  kUserDefined = 4,
+  kUnused = 5,
+  kByte = 6,
+};
+
+// Control tokens llama.cpp also treats as ending generation, whatever the EOS id says.
+constexpr std::array<std::string_view, 10> kEndOfGenerationTexts = {
+    "<|eot_id|>",      "<|eom_id|>",    "<|im_end|>", "<|end|>", "<end_of_turn>",
+    "<|end_of_text|>", "<|endoftext|>", "<EOT>",      "_<EOT>",  "<｜end▁of▁sentence｜>"};
+
+constexpr std::string_view kPrefix = "tokenizer.ggml.";
+
+std::string Key(std::string_view name) { return std::string(kPrefix) + std::string(name); }
+
+// An optional token id: -1 when absent.
+Result<int32_t> OptionalId(const gguf::GgufFile& f, std::string_view name) {
+  const std::string key = Key(name);
+  if (!f.Has(key)) return int32_t{-1};
+  HFD_ASSIGN_OR_RETURN(uint32_t id, f.GetU32(key));
+  if (id >= INT32_MAX) return Corrupt(key + " is out of range");
+  return static_cast<int32_t>(id);
+}
+
+Result<bool> OptionalBool(const gguf::GgufFile& f, std::string_view name, bool fallback) {
+  const std::string key = Key(name);
+  if (!f.Has(key)) return fallback;
+  return f.GetBool(key);
+}
+
+Status CheckLength(size_t actual, size_t expected, std::string_view name) {
+  if (actual == expected) return Status::Ok();
+  return Corrupt(Key(name) + " has " + std::to_string(actual) + " entries but " + Key("tokens") +
+                 " has " + std::to_string(expected));
+}
+
+Status ReadVocab(const gguf::GgufFile& f, TokenizerModel& m, std::vector<int32_t>& types,
+                 std::vector<float>& scores) {
+  HFD_ASSIGN_OR_RETURN(std::vector<std::string_view> tokens, f.GetStringViewArray(Key("tokens")));
+  if (tokens.empty()) return Corrupt(Key("tokens") + " is empty");
+  if (tokens.size() >= (size_t{1} << 24)) return Corrupt(Key("tokens") + " is implausibly long");
+  m.vocab.assign(tokens.begin(), tokens.end());
+  m.index.Build(m.vocab);
+  if (f.Has(Key("token_type"))) {
+    HFD_ASSIGN_OR_RETURN(types, f.GetI32Array(Key("token_type")));
+    HFD_RETURN_IF_ERROR(CheckLength(types.size(), tokens.size(), "token_type"));
+  } else {
+    types.assign(tokens.size(), kNormal);
+  }
+  if (f.Has(Key("scores"))) {
+    HFD_ASSIGN_OR_RETURN(scores, f.GetF32Array(Key("scores")));
+    HFD_RETURN_IF_ERROR(CheckLength(scores.size(), tokens.size(), "scores"));
+  } else {
+    scores.assign(tokens.size(), 0.0f);
+  }
+  return Status::Ok();
+}
+
+void ReadTokenTypes(const std::vector<int32_t>& types, TokenizerModel& m) {
+  m.is_byte_token.assign(m.vocab.size(), 0);
+  for (size_t id = 0; id < types.size(); ++id) {
+    const int32_t type = types[id];
+    if (type == kByte) m.is_byte_token[id] = 1;
+    if (type == kControl || type == kUserDefined || type == kUnknown) {
+      AddedToken t;
+      t.content = m.vocab[id];
+      t.id = static_cast<int32_t>(id);
+      t.special = type != kUserDefined;
+      m.added.push_back(std::move(t));
+    }
+    if (type == kControl) {
+      for (std::string_view text : kEndOfGenerationTexts) {
+        if (m.vocab[id] == text) m.eog_ids.push_back(static_cast<int32_t>(id));
+      }
+    }
+  }
+}
+
+Status ReadMerges(const gguf::GgufFile& f, TokenizerModel& m) {
+  HFD_ASSIGN_OR_RETURN(std::vector<std::string_view> merges, f.GetStringViewArray(Key("merges")));
+  std::vector<MergeText> split;
+  split.reserve(merges.size());
+  for (size_t rank = 0; rank < merges.size(); ++rank) {
+    HFD_ASSIGN_OR_RETURN(MergeText merge, SplitMergeLine(merges[rank], rank));
+    split.push_back(merge);
+  }
+  return AddRankedMerges(m, split);
+}
+
+Status ReadSpecialIds(const gguf::GgufFile& f, TokenizerModel& m) {
+  HFD_ASSIGN_OR_RETURN(m.bos_id, OptionalId(f, "bos_token_id"));
+  HFD_ASSIGN_OR_RETURN(m.eos_id, OptionalId(f, "eos_token_id"));
+  HFD_ASSIGN_OR_RETURN(m.unk_id, OptionalId(f, "unknown_token_id"));
+  HFD_ASSIGN_OR_RETURN(m.pad_id, OptionalId(f, "padding_token_id"));
+  for (std::string_view name : {"eos_token_id", "eot_token_id", "eom_token_id"}) {
+    HFD_ASSIGN_OR_RETURN(int32_t id, OptionalId(f, name));
+    if (id >= 0) m.eog_ids.push_back(id);
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
+  auto m = std::make_unique<TokenizerModel>();
+  HFD_ASSIGN_OR_RETURN(std::string model_name, f.GetString(Key("model")));
+  std::vector<int32_t> types;
+  std::vector<float> scores;
+  HFD_RETURN_IF_ERROR(ReadVocab(f, *m, types, scores));
+  ReadTokenTypes(types, *m);
+  HFD_RETURN_IF_ERROR(ReadSpecialIds(f, *m));
+  std::string pre = "default";
+  if (f.Has(Key("pre"))) {
+    HFD_ASSIGN_OR_RETURN(pre, f.GetString(Key("pre")));
+  }
+  bool default_add_bos = false;
+  if (model_name == "llama") {
+    m->kind = ModelKind::kSentencePiece;
+    m->byte_fallback = true;
+    HFD_ASSIGN_OR_RETURN(bool space_prefix, OptionalBool(f, "add_space_prefix", true));
+    m->space_prefix = space_prefix ? SpacePrefix::kAlways : SpacePrefix::kNone;
+    m->strip_decoded_space = space_prefix;
+    AddScoreMerges(*m, scores);
+    default_add_bos = true;
+  } else if (model_name == "gpt2") {
+    m->kind = ModelKind::kByteLevel;
+    auto kind = PreTokenizerForGgufName(pre);
+    if (!kind) return Unsupported("pre-tokenizer '" + pre + "' (" + Key("pre") + ")");
+    m->pre = *kind;
+    m->ignore_merges = *kind == PreTokenizer::kLlama3;
+    default_add_bos = *kind == PreTokenizer::kLlama3;
+    HFD_RETURN_IF_ERROR(ReadMerges(f, *m));
+  } else {
+    return Unsupported("tokenizer model '" + model_name + "' (" + Key("model") +
+                       "); supported: llama, gpt2");
+  }
+  HFD_ASSIGN_OR_RETURN(m->add_bos, OptionalBool(f, "add_bos_token", default_add_bos));
+  HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", false));
+  return m;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromGguf(const gguf::GgufFile& file) {
+  auto model = BuildModel(file);
+  if (!model.ok()) return model.status().WithContext("GGUF tokenizer");
+  return Create(std::move(model).value());
+}
+
+}  // namespace hfd::tok

@@ -1,0 +1,370 @@
+#include "engine/tokenizer/hf_config.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/tokenizer/model_builder.h"
+
+namespace hfd::tok {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
+
+std::string TypeOf(const json& node) {
+  const json* type = Member(node, "type");
+  return (type && type->is_string()) ? type->get<std::string>() : std::string();
+}
+
+std::optional<std::string> StringMember(const json& obj, std::string_view key) {
+  const json* v = Member(obj, key);
+  if (v && v->is_string()) return v->get<std::string>();
+  return std::nullopt;
+}
+
+bool BoolMember(const json& obj, std::string_view key, bool fallback) {
+  const json* v = Member(obj, key);
+  return (v && v->is_boolean()) ? v->get<bool>() : fallback;
+}
+
+// The node itself, or its members when it is a Sequence (under `list_key`), flattened.
+void Flatten(const json* node, std::string_view list_key, std::vector<const json*>& out) {
+  if (node == nullptr || !node->is_object()) return;
+  if (TypeOf(*node) == "Sequence") {
+    const json* items = Member(*node, list_key);
+    if (items && items->is_array()) {
+      for (const json& item : *items) Flatten(&item, list_key, out);
+    }
+    return;
+  }
+  out.push_back(node);
+}
+
+// The text of a token given as "text" or {"content": "text"} (tokenizer_config.json).
+std::optional<std::string> TokenContent(const json* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_object()) return StringMember(*v, "content");
+  return std::nullopt;
+}
+
+struct PipelineFlags {
+  bool byte_level = false;
+  bool sentence_piece = false;
+  std::optional<PreTokenizer> regex;
+  bool byte_level_regex = false;  // ByteLevel with use_regex: GPT-2's regex
+};
+
+Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
+  std::vector<const json*> steps;
+  Flatten(Member(doc, "normalizer"), "normalizers", steps);
+  for (const json* step : steps) {
+    const std::string type = TypeOf(*step);
+    if (type == "NFC") {
+      m.nfc = true;
+    } else if (type == "Prepend" && StringMember(*step, "prepend") == std::string(kSpaceMark)) {
+      m.space_prefix = SpacePrefix::kAlways;
+      f.sentence_piece = true;
+    } else if (type == "Replace" && StringMember(*step, "content") == std::string(kSpaceMark)) {
+      const json* pattern = Member(*step, "pattern");
+      if (!pattern || StringMember(*pattern, "String") != " ") {
+        return Unsupported("normalizer Replace with a pattern other than \" \" is not supported");
+      }
+      f.sentence_piece = true;
+    } else {
+      return Unsupported("normalizer '" + type + "' is not supported");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<SpacePrefix> MetaspacePrefix(const json& step) {
+  if (auto scheme = StringMember(step, "prepend_scheme")) {
+    if (*scheme == "always") return SpacePrefix::kUnlessPresent;
+    if (*scheme == "first") return SpacePrefix::kFirstSegment;
+    if (*scheme == "never") return SpacePrefix::kNone;
+    return Unsupported("Metaspace prepend_scheme '" + *scheme + "' is not supported");
+  }
+  return BoolMember(step, "add_prefix_space", true) ? SpacePrefix::kUnlessPresent
+                                                    : SpacePrefix::kNone;
+}
+
+Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
+  std::vector<const json*> steps;
+  Flatten(Member(doc, "pre_tokenizer"), "pretokenizers", steps);
+  for (const json* step : steps) {
+    const std::string type = TypeOf(*step);
+    if (type == "Metaspace") {
+      if (StringMember(*step, "replacement").value_or(std::string(kSpaceMark)) != kSpaceMark) {
+        return Unsupported("Metaspace with a replacement other than U+2581 is not supported");
+      }
+      HFD_ASSIGN_OR_RETURN(m.space_prefix, MetaspacePrefix(*step));
+      if (BoolMember(*step, "split", true)) m.pre = PreTokenizer::kMetaspaceWords;
+      f.sentence_piece = true;
+    } else if (type == "ByteLevel") {
+      f.byte_level = true;
+      m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
+      f.byte_level_regex = BoolMember(*step, "use_regex", true);
+    } else if (type == "Split") {
+      const json* pattern = Member(*step, "pattern");
+      const std::optional<std::string> regex =
+          pattern ? StringMember(*pattern, "Regex") : std::nullopt;
+      if (!regex) return Unsupported("a Split pre-tokenizer without a Regex is not supported");
+      f.regex = PreTokenizerForRegex(*regex);
+      if (!f.regex) return Unsupported("pre-tokenizer regex is not supported: " + *regex);
+      if (StringMember(*step, "behavior").value_or("Isolated") != "Isolated" ||
+          BoolMember(*step, "invert", false)) {
+        return Unsupported("a Split pre-tokenizer must have behavior Isolated, not inverted");
+      }
+    } else {
+      return Unsupported("pre-tokenizer '" + type + "' is not supported");
+    }
+  }
+  return Status::Ok();
+}
+
+void ReadDecoders(const json& doc, TokenizerModel& m, PipelineFlags& f) {
+  std::vector<const json*> steps;
+  Flatten(Member(doc, "decoder"), "decoders", steps);
+  for (const json* step : steps) {
+    const std::string type = TypeOf(*step);
+    if (type == "Strip" && StringMember(*step, "content") == " ") {
+      const json* start = Member(*step, "start");
+      if (start && start->is_number_integer() && start->get<int64_t>() > 0) {
+        m.strip_decoded_space = true;
+      }
+    } else if (type == "Metaspace") {
+      const auto prefix = MetaspacePrefix(*step);
+      m.strip_decoded_space = prefix.ok() && *prefix != SpacePrefix::kNone;
+    } else if (type == "ByteLevel" && !f.sentence_piece) {
+      f.byte_level = true;
+    }
+  }
+}
+
+Status ReadModelOptions(const json& model, TokenizerModel& m) {
+  m.byte_fallback = BoolMember(model, "byte_fallback", false);
+  m.ignore_merges = BoolMember(model, "ignore_merges", false);
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    if (!StringMember(model, key).value_or("").empty()) {
+      return Unsupported(std::string("BPE option ") + key + " is not supported");
+    }
+  }
+  if (auto unk = StringMember(model, "unk_token")) {
+    m.unk_id = FindToken(m, *unk);
+    if (m.unk_id < 0) return Corrupt("model.unk_token '" + *unk + "' is not in the vocabulary");
+  }
+  return Status::Ok();
+}
+
+void MarkByteTokens(TokenizerModel& m) {
+  m.is_byte_token.assign(m.vocab.size(), 0);
+  for (size_t id = 0; id < m.vocab.size(); ++id) {
+    const std::string& t = m.vocab[id];
+    if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') m.is_byte_token[id] = 1;
+  }
+}
+
+// Adds or updates an added token, growing the vocabulary to hold its id.
+Status AddToken(TokenizerModel& m, AddedToken token) {
+  if (token.id < 0 || token.id >= (1 << 24)) {
+    return Corrupt("added token '" + token.content + "' has the invalid id " +
+                   std::to_string(token.id));
+  }
+  if (static_cast<size_t>(token.id) >= m.vocab.size()) m.vocab.resize(token.id + 1);
+  if (m.vocab[token.id] != token.content) {
+    m.vocab[token.id] = token.content;
+    m.index.Insert(m.vocab, token.id);
+  }
+  for (AddedToken& existing : m.added) {
+    if (existing.id == token.id) {
+      existing = std::move(token);
+      return Status::Ok();
+    }
+  }
+  m.added.push_back(std::move(token));
+  return Status::Ok();
+}
+
+Result<AddedToken> ParseAddedToken(const json& entry, std::optional<int64_t> id) {
+  AddedToken t;
+  const json* id_node = Member(entry, "id");
+  if (!id && (!id_node || !id_node->is_number_integer())) {
+    return Corrupt("an added token has no integer id");
+  }
+  const int64_t raw_id = id ? *id : id_node->get<int64_t>();
+  if (raw_id < 0 || raw_id >= INT32_MAX) {
+    return Corrupt("an added token has the invalid id " + std::to_string(raw_id));
+  }
+  t.id = static_cast<int32_t>(raw_id);
+  auto content = StringMember(entry, "content");
+  if (!content) return Corrupt("added token " + std::to_string(t.id) + " has no content");
+  t.content = *content;
+  t.special = BoolMember(entry, "special", false);
+  t.lstrip = BoolMember(entry, "lstrip", false);
+  t.rstrip = BoolMember(entry, "rstrip", false);
+  return t;
+}
+
+Result<int32_t> ResolveToken(const TokenizerModel& m, const json* v, std::string_view what) {
+  auto content = TokenContent(v);
+  if (!content) return int32_t{-1};
+  const int32_t id = FindToken(m, *content);
+  if (id < 0) {
+    return Corrupt(std::string(what) + " '" + *content + "' is not in the vocabulary");
+  }
+  return id;
+}
+
+Result<json> ParseJson(std::string_view text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Corrupt("invalid JSON");
+  if (!doc.is_object()) return Corrupt("the top level is not a JSON object");
+  return doc;
+}
+
+}  // namespace
+
+const json* Member(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+Status CheckModelType(const json& doc) {
+  const json* model = Member(doc, "model");
+  if (!model || !model->is_object()) return Corrupt("the 'model' object is missing");
+  const std::string type = TypeOf(*model);
+  if (!type.empty() && type != "BPE") {
+    return Unsupported("tokenizer model type '" + type + "' is not supported (only BPE is)");
+  }
+  return Status::Ok();
+}
+
+Status ReadPipeline(const json& doc, TokenizerModel& m) {
+  HFD_RETURN_IF_ERROR(CheckModelType(doc));
+  const json* model = Member(doc, "model");
+  HFD_RETURN_IF_ERROR(ReadModelOptions(*model, m));
+  PipelineFlags flags;
+  HFD_RETURN_IF_ERROR(ReadNormalizers(doc, m, flags));
+  HFD_RETURN_IF_ERROR(ReadPreTokenizers(doc, m, flags));
+  ReadDecoders(doc, m, flags);
+  if (flags.byte_level) {
+    m.kind = ModelKind::kByteLevel;
+    if (flags.regex) {
+      m.pre = *flags.regex;
+    } else if (flags.byte_level_regex) {
+      m.pre = PreTokenizer::kGpt2;
+    }
+  } else if (flags.sentence_piece || m.byte_fallback) {
+    m.kind = ModelKind::kSentencePiece;
+    if (flags.regex) return Unsupported("a regex pre-tokenizer with SentencePiece spaces");
+    MarkByteTokens(m);
+  } else {
+    return Unsupported(
+        "cannot tell whether this is a byte-level or a SentencePiece BPE tokenizer (no "
+        "ByteLevel or Metaspace step)");
+  }
+  return Status::Ok();
+}
+
+Status ReadAddedTokens(const json& doc, TokenizerModel& m) {
+  const json* added = Member(doc, "added_tokens");
+  if (!added || added->is_null()) return Status::Ok();
+  if (!added->is_array()) return Corrupt("added_tokens is not a list");
+  for (const json& entry : *added) {
+    HFD_ASSIGN_OR_RETURN(AddedToken t, ParseAddedToken(entry, std::nullopt));
+    HFD_RETURN_IF_ERROR(AddToken(m, std::move(t)));
+  }
+  return Status::Ok();
+}
+
+Status ReadPostProcessor(const json& doc, TokenizerModel& m) {
+  std::vector<const json*> steps;
+  Flatten(Member(doc, "post_processor"), "processors", steps);
+  for (const json* step : steps) {
+    if (TypeOf(*step) != "TemplateProcessing") continue;
+    const json* single = Member(*step, "single");
+    if (!single || !single->is_array()) return Corrupt("TemplateProcessing has no 'single'");
+    bool after_sequence = false;
+    for (const json& item : *single) {
+      if (Member(item, "Sequence")) {
+        after_sequence = true;
+        continue;
+      }
+      const json* special = Member(item, "SpecialToken");
+      if (!special) continue;
+      const auto name = StringMember(*special, "id");
+      if (!name) return Corrupt("a TemplateProcessing special token has no id");
+      const int32_t id = FindToken(m, *name);
+      if (id < 0) return Corrupt("post-processor token '" + *name + "' is not in the vocabulary");
+      if (!after_sequence) {
+        m.add_bos = true;
+        m.bos_id = id;
+      } else {
+        m.add_eos = true;
+        m.eos_id = id;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyTokenizerConfig(std::string_view text, TokenizerModel& m) {
+  HFD_ASSIGN_OR_RETURN(json config, ParseJson(text));
+  if (const json* decoder = Member(config, "added_tokens_decoder");
+      decoder && decoder->is_object()) {
+    for (const auto& [key, entry] : decoder->items()) {
+      int64_t id = -1;
+      try {
+        id = std::stoll(key);
+      } catch (const std::exception&) {
+        return Corrupt("added_tokens_decoder key '" + key + "' is not a token id");
+      }
+      bool known = false;
+      for (const AddedToken& t : m.added) known = known || t.id == id;
+      if (known) continue;
+      HFD_ASSIGN_OR_RETURN(AddedToken t, ParseAddedToken(entry, id));
+      HFD_RETURN_IF_ERROR(AddToken(m, std::move(t)));
+    }
+  }
+  if (const json* v = Member(config, "add_bos_token"); v && v->is_boolean()) m.add_bos = *v;
+  if (const json* v = Member(config, "add_eos_token"); v && v->is_boolean()) m.add_eos = *v;
+  struct Slot {
+    const char* key;
+    int32_t* id;
+  };
+  for (const Slot& slot : {Slot{"bos_token", &m.bos_id}, Slot{"eos_token", &m.eos_id},
+                           Slot{"unk_token", &m.unk_id}, Slot{"pad_token", &m.pad_id}}) {
+    HFD_ASSIGN_OR_RETURN(int32_t id, ResolveToken(m, Member(config, slot.key), slot.key));
+    if (id >= 0) *slot.id = id;
+  }
+  return Status::Ok();
+}
+
+Status ApplyGenerationConfig(std::string_view text, TokenizerModel& m) {
+  HFD_ASSIGN_OR_RETURN(json config, ParseJson(text));
+  auto valid_id = [](const json& v) {
+    return v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() < INT32_MAX;
+  };
+  if (const json* eos = Member(config, "eos_token_id")) {
+    if (valid_id(*eos)) {
+      m.eog_ids.push_back(eos->get<int32_t>());
+    } else if (eos->is_array()) {
+      for (const json& id : *eos) {
+        if (!valid_id(id)) return Corrupt("eos_token_id holds something other than token ids");
+        m.eog_ids.push_back(id.get<int32_t>());
+      }
+    } else if (!eos->is_null()) {
+      return Corrupt("eos_token_id is neither a token id nor a list of them");
+    }
+  }
+  if (const json* bos = Member(config, "bos_token_id"); bos && valid_id(*bos) && m.bos_id < 0) {
+    m.bos_id = bos->get<int32_t>();
+  }
+  return Status::Ok();
+}
+
+}  // namespace hfd::tok

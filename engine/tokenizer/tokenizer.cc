@@ -1,0 +1,251 @@
+#include "engine/tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/tokenizer/bpe.h"
+#include "engine/tokenizer/byte_level.h"
+#include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/tokenizer_model.h"
+#include "engine/tokenizer/unicode.h"
+
+namespace hfd::tok {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Per-Encode working memory, so concurrent Encode calls share nothing mutable.
+struct EncodeScratch {
+  std::string text;
+  std::string mapped;
+  std::vector<Symbol> symbols;
+  BpeScratch bpe;
+  // Words already encoded in this call (text repeats its words): spans of cached_ids.
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, StringHash, std::equal_to<>> cache;
+  std::vector<int32_t> cached_ids;
+};
+
+namespace {
+
+constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
+constexpr size_t kMaxCachedWord = 64;
+
+bool StartsWithSpace(std::string_view s) {
+  return !s.empty() && (s[0] == ' ' || s.substr(0, kSpaceMark.size()) == kSpaceMark);
+}
+
+bool PrefixSegment(SpacePrefix mode, std::string_view segment, bool at_text_start) {
+  switch (mode) {
+    case SpacePrefix::kNone:
+      return false;
+    case SpacePrefix::kAlways:
+      return true;
+    case SpacePrefix::kUnlessPresent:
+      return !StartsWithSpace(segment);
+    case SpacePrefix::kFirstSegment:
+      return at_text_start && !StartsWithSpace(segment);
+  }
+  return false;
+}
+
+// Ids for a piece of a word the vocabulary has no token for.
+void EmitUnknown(const TokenizerModel& m, std::string_view bytes, std::vector<int32_t>& out) {
+  if (m.byte_fallback) {
+    const bool all_bytes = std::all_of(bytes.begin(), bytes.end(), [&](char c) {
+      return m.byte_ids[static_cast<uint8_t>(c)] >= 0;
+    });
+    if (all_bytes) {
+      for (char c : bytes) out.push_back(m.byte_ids[static_cast<uint8_t>(c)]);
+      return;
+    }
+  }
+  if (m.unk_id >= 0) out.push_back(m.unk_id);
+}
+
+void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                  std::vector<int32_t>& out) {
+  Merge(m.merges, s.symbols, s.bpe);
+  for (const Symbol& sym : s.symbols) {
+    if (sym.id >= 0) {
+      out.push_back(sym.id);
+    } else {
+      EmitUnknown(m, word.substr(sym.start, sym.len), out);
+    }
+  }
+}
+
+// A SentencePiece word: one symbol per character.
+void EncodeSentencePieceWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                             std::vector<int32_t>& out) {
+  s.symbols.clear();
+  for (size_t pos = 0; pos < word.size();) {
+    const auto lead = static_cast<uint8_t>(word[pos]);
+    const int len = lead < 0x80 ? 1 : DecodeUtf8(word, pos).len;
+    int32_t id = lead < 0x80 ? m.ascii_ids[lead] : -1;
+    if (lead >= 0x80) {
+      id = FindToken(m, word.substr(pos, len));
+    }
+    s.symbols.push_back({id, static_cast<uint32_t>(pos), static_cast<uint32_t>(len)});
+    pos += len;
+  }
+  MergeAndEmit(m, word, s, out);
+}
+
+// A byte-level word: one symbol per byte.
+void EncodeByteLevelWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                         std::vector<int32_t>& out) {
+  if (m.ignore_merges) {
+    s.mapped.clear();
+    AppendByteLevel(word, s.mapped);
+    if (const int32_t id = FindToken(m, s.mapped); id >= 0) {
+      out.push_back(id);
+      return;
+    }
+  }
+  s.symbols.clear();
+  for (size_t i = 0; i < word.size(); ++i) {
+    s.symbols.push_back({m.byte_ids[static_cast<uint8_t>(word[i])], static_cast<uint32_t>(i), 1});
+  }
+  MergeAndEmit(m, word, s, out);
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(std::unique_ptr<TokenizerModel> model) : model_(std::move(model)) {}
+Tokenizer::~Tokenizer() = default;
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::Create(std::unique_ptr<TokenizerModel> model) {
+  HFD_RETURN_IF_ERROR(Finalize(*model));
+  return std::unique_ptr<Tokenizer>(new Tokenizer(std::move(model)));
+}
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromPath(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return FromHfDir(path);
+  if (path.filename() == "tokenizer.json") return FromHfDir(path.parent_path());
+  if (path.extension() != ".gguf") {
+    return InvalidArgument("'" + path.string() +
+                           "' is neither a .gguf file nor a directory with tokenizer.json");
+  }
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> file, gguf::GgufFile::Open(path));
+  return FromGguf(*file);
+}
+
+std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) const {
+  const TokenizerModel& m = *model_;
+  std::vector<int32_t> out;
+  out.reserve(text.size() / 3 + 4);
+  if (add_special && m.add_bos) out.push_back(m.bos_id);
+  EncodeScratch scratch;
+  for (size_t pos = 0; pos < text.size();) {
+    const AddedTokenMatch match = m.matcher.Find(text, pos, pos);
+    if (match.start > pos) {
+      EncodeSegment(text.substr(pos, match.start - pos), pos == 0, scratch, out);
+    }
+    if (match.id < 0) break;
+    out.push_back(match.id);
+    pos = match.end;
+  }
+  if (add_special && m.add_eos) out.push_back(m.eos_id);
+  return out;
+}
+
+void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, EncodeScratch& scratch,
+                              std::vector<int32_t>& out) const {
+  const TokenizerModel& m = *model_;
+  std::string normalized;
+  if (m.nfc && NeedsNfc(segment)) {
+    normalized = ToNfc(segment);
+    segment = normalized;
+  }
+  std::string& text = scratch.text;
+  text.clear();
+  if (m.kind == ModelKind::kSentencePiece) {
+    if (PrefixSegment(m.space_prefix, segment, at_text_start)) text.append(kSpaceMark);
+    for (char c : segment) {
+      if (c == ' ') {
+        text.append(kSpaceMark);
+      } else {
+        text.push_back(c);
+      }
+    }
+  } else {
+    if (m.byte_level_prefix_space && segment[0] != ' ') text.push_back(' ');
+    text.append(segment);
+  }
+  const std::string_view all = text;
+  for (size_t pos = 0; pos < all.size();) {
+    const size_t end = NextWordEnd(m.pre, all, pos);
+    const std::string_view word = all.substr(pos, end - pos);
+    pos = end;
+    const bool cacheable = word.size() <= kMaxCachedWord;
+    if (cacheable) {
+      if (auto it = scratch.cache.find(word); it != scratch.cache.end()) {
+        const auto first = scratch.cached_ids.begin() + it->second.first;
+        out.insert(out.end(), first, first + it->second.second);
+        continue;
+      }
+    }
+    const size_t before = out.size();
+    if (m.kind == ModelKind::kSentencePiece) {
+      EncodeSentencePieceWord(m, word, scratch, out);
+    } else {
+      EncodeByteLevelWord(m, word, scratch, out);
+    }
+    if (cacheable) {
+      scratch.cache.emplace(word, std::pair{static_cast<uint32_t>(scratch.cached_ids.size()),
+                                            static_cast<uint32_t>(out.size() - before)});
+      scratch.cached_ids.insert(scratch.cached_ids.end(), out.begin() + before, out.end());
+    }
+  }
+}
+
+std::string Tokenizer::Decode(std::span<const int32_t> ids, bool skip_special) const {
+  const TokenizerModel& m = *model_;
+  std::string bytes;
+  for (int32_t id : ids) {
+    if (id < 0 || id >= vocab_size()) continue;
+    if (skip_special && m.is_special[id]) continue;
+    bytes.append(m.pieces[id]);
+  }
+  if (m.strip_decoded_space && !bytes.empty() && bytes[0] == ' ') bytes.erase(0, 1);
+  return SanitizeUtf8(bytes);
+}
+
+std::string_view Tokenizer::TokenToPiece(int32_t id) const {
+  if (id < 0 || id >= vocab_size()) return {};
+  return model_->pieces[id];
+}
+
+std::string_view Tokenizer::TokenText(int32_t id) const {
+  if (id < 0 || id >= vocab_size()) return {};
+  return model_->vocab[id];
+}
+
+std::optional<int32_t> Tokenizer::TokenId(std::string_view text) const {
+  const int32_t id = FindToken(*model_, text);
+  if (id >= 0) return id;
+  return std::nullopt;
+}
+
+bool Tokenizer::IsSpecial(int32_t id) const {
+  return id >= 0 && id < vocab_size() && model_->is_special[id] != 0;
+}
+
+bool Tokenizer::IsEndOfGeneration(int32_t id) const {
+  return std::binary_search(model_->eog_ids.begin(), model_->eog_ids.end(), id);
+}
+
+int32_t Tokenizer::vocab_size() const { return static_cast<int32_t>(model_->vocab.size()); }
+int32_t Tokenizer::bos_id() const { return model_->bos_id; }
+int32_t Tokenizer::eos_id() const { return model_->eos_id; }
+bool Tokenizer::add_bos() const { return model_->add_bos; }
+bool Tokenizer::add_eos() const { return model_->add_eos; }
+const std::vector<int32_t>& Tokenizer::eos_ids() const { return model_->eog_ids; }
+
+}  // namespace hfd::tok

@@ -1,0 +1,73 @@
+// The loaded form of a tokenizer, whichever file it came from. The loaders fill it; the
+// Tokenizer reads it. Immutable once Finalize has run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/tokenizer/added_tokens.h"
+#include "engine/tokenizer/pair_map.h"
+#include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/token_index.h"
+#include "include/hfd/status.h"
+
+namespace hfd::tok {
+
+enum class ModelKind {
+  kSentencePiece,  // "▁" for spaces, byte fallback to <0xNN> (Llama 2, Mistral, TinyLlama)
+  kByteLevel,      // GPT-2's byte-to-character map (GPT-2, Llama 3, Qwen2)
+};
+
+// Where a SentencePiece tokenizer puts a "▁" in front of a text segment (a run of text
+// between added tokens).
+enum class SpacePrefix {
+  kNone,
+  kAlways,         // every segment (llama.cpp; HF's Prepend normalizer)
+  kUnlessPresent,  // every segment not already starting with a space (HF Metaspace "always")
+  kFirstSegment,   // only a segment at the start of the text, unless present ("first")
+};
+
+struct TokenizerModel {
+  ModelKind kind = ModelKind::kByteLevel;
+  PreTokenizer pre = PreTokenizer::kWhole;
+  bool nfc = false;  // NFC-normalize text segments first
+  SpacePrefix space_prefix = SpacePrefix::kNone;
+  bool byte_level_prefix_space = false;  // ByteLevel add_prefix_space: " " before a segment
+  bool strip_decoded_space = false;      // Decode drops one leading space (Llama 2)
+  bool ignore_merges = false;            // a word that is a token is used whole (Llama 3)
+  bool byte_fallback = false;            // unknown characters become <0xNN> tokens
+
+  std::vector<std::string> vocab;      // id -> token text as the vocabulary spells it
+  std::vector<uint8_t> is_byte_token;  // id -> 1 for SentencePiece <0xNN> tokens
+  TokenIndex index;                    // vocabulary text -> id
+  PairMap merges;
+  std::vector<AddedToken> added;
+
+  int32_t unk_id = -1;
+  int32_t bos_id = -1;
+  int32_t eos_id = -1;
+  int32_t pad_id = -1;
+  bool add_bos = false;
+  bool add_eos = false;
+  std::vector<int32_t> eog_ids;  // every id that ends generation
+
+  // Derived by Finalize.
+  std::vector<std::string> pieces;       // id -> the bytes it decodes to
+  std::vector<uint8_t> is_special;       // id -> 1 when Decode(skip_special) drops it
+  std::array<int32_t, 256> byte_ids{};   // byte -> its single-byte token, -1 if none
+  std::array<int32_t, 128> ascii_ids{};  // SentencePiece: ASCII char -> token, -1 if none
+  AddedTokenMatcher matcher;
+};
+
+// The id of a token by its vocabulary text; -1 when absent.
+inline int32_t FindToken(const TokenizerModel& m, std::string_view text) {
+  return m.index.Find(m.vocab, text);
+}
+
+// Checks every id the model refers to, fills the derived fields and sorts eog_ids.
+Status Finalize(TokenizerModel& model);
+
+}  // namespace hfd::tok

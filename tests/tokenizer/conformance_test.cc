@@ -1,0 +1,186 @@
+// The tokenizers against llama.cpp's and transformers' own ids for the fixture models.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/tokenizer/tokenizer.h"
+#include "tests/support/fixtures.h"
+
+namespace hfd::tok {
+namespace {
+
+using ::hfd::testing::ReadFileOrFail;
+
+std::unique_ptr<Tokenizer> LoadOrFail(const std::filesystem::path& path) {
+  auto t = Tokenizer::FromPath(path);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(t).value() : nullptr;
+}
+
+std::vector<std::string> SplitInputs(const std::string& text) {
+  // Strings are separated by "\n__ggml_vocab_test__\n"; the first has no leading newline.
+  const std::string sep = "__ggml_vocab_test__\n";
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t next = text.find(sep, pos);
+    if (next == std::string::npos) break;
+    std::string item = text.substr(pos, next - pos);
+    if (!item.empty() && item.back() == '\n') item.pop_back();
+    out.push_back(item);
+    pos = next + sep.size();
+  }
+  return out;
+}
+
+std::vector<std::vector<int32_t>> ReadOutputs(const std::string& text) {
+  std::vector<std::vector<int32_t>> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream ids(line);
+    std::vector<int32_t> row;
+    int32_t id;
+    while (ids >> id) row.push_back(id);
+    out.push_back(row);
+  }
+  return out;
+}
+
+class VocabTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(VocabTest, MatchesLlamaCppIds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const std::filesystem::path gguf = fixtures / "vocab" / GetParam();
+  auto tokenizer = LoadOrFail(gguf);
+  ASSERT_NE(tokenizer, nullptr);
+  const auto inputs = SplitInputs(ReadFileOrFail(gguf.string() + ".inp"));
+  const auto outputs = ReadOutputs(ReadFileOrFail(gguf.string() + ".out"));
+  ASSERT_EQ(inputs.size(), outputs.size());
+  ASSERT_GT(inputs.size(), 30u);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_EQ(tokenizer->Encode(inputs[i], /*add_special=*/false), outputs[i])
+        << "string #" << i << ": '" << inputs[i] << "'";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, VocabTest,
+                         ::testing::Values("ggml-vocab-llama-spm.gguf", "ggml-vocab-gpt-2.gguf"));
+
+class TransformersTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TransformersTest, TokenizeAndDecodeMatchReference) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const auto reference =
+      nlohmann::json::parse(ReadFileOrFail(fixtures / "reference" / "transformers.json"));
+  const std::string model = GetParam();
+  auto tokenizer = LoadOrFail(fixtures / "models" / model);
+  ASSERT_NE(tokenizer, nullptr);
+  const auto& cases = reference.at(model).at("tokenize");
+  ASSERT_FALSE(cases.empty());
+  for (const auto& c : cases) {
+    const std::string text = c.at("text");
+    const auto ids = c.at("ids").get<std::vector<int32_t>>();
+    EXPECT_EQ(tokenizer->Encode(text, false), ids) << "'" << text << "'";
+    EXPECT_EQ(tokenizer->Encode(text, true), c.at("ids_with_special").get<std::vector<int32_t>>())
+        << "'" << text << "'";
+    EXPECT_EQ(tokenizer->Decode(ids), c.at("decode").get<std::string>()) << "'" << text << "'";
+  }
+  for (const auto& p : reference.at(model).at("prompts")) {
+    const std::string prompt = p.at("prompt");
+    EXPECT_EQ(tokenizer->Encode(prompt, true), p.at("input_ids").get<std::vector<int32_t>>())
+        << "'" << prompt << "'";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, TransformersTest,
+                         ::testing::Values("tiny-llama2", "tiny-llama3", "tiny-qwen2",
+                                           "tiny-qwen3"));
+
+// Blocks "=== FILE | PROMPT", the generated text, a blank line, then "[ids]".
+TEST(LlamaCppReference, PromptIdsFromGgufVocabularies) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  std::istringstream in(ReadFileOrFail(fixtures / "reference" / "llama.cpp.txt"));
+  std::string line, file, prompt;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("=== ", 0) == 0) {
+      const size_t bar = line.find(" | ");
+      ASSERT_NE(bar, std::string::npos) << line;
+      file = line.substr(4, bar - 4);
+      prompt = line.substr(bar + 3);
+    } else if (!line.empty() && line[0] == '[') {
+      const auto expected = nlohmann::json::parse(line).get<std::vector<int32_t>>();
+      auto tokenizer = LoadOrFail(fixtures / "gguf" / file);
+      ASSERT_NE(tokenizer, nullptr);
+      EXPECT_EQ(tokenizer->Encode(prompt, true), expected) << file << " | " << prompt;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 6);
+}
+
+// The GGUF and Hugging Face forms of the same tokenizer agree on the reference strings.
+TEST(GgufVersusHf, SameIdsForSamePrompts) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const auto reference =
+      nlohmann::json::parse(ReadFileOrFail(fixtures / "reference" / "transformers.json"));
+  const std::pair<const char*, const char*> pairs[] = {{"tiny-llama3", "tiny-llama3-Q8_0.gguf"},
+                                                       {"tiny-qwen2", "tiny-qwen2-Q8_0.gguf"}};
+  for (const auto& [model, gguf] : pairs) {
+    auto gguf_tokenizer = LoadOrFail(fixtures / "gguf" / gguf);
+    ASSERT_NE(gguf_tokenizer, nullptr);
+    for (const auto& p : reference.at(model).at("prompts")) {
+      EXPECT_EQ(gguf_tokenizer->Encode(p.at("prompt").get<std::string>(), true),
+                p.at("input_ids").get<std::vector<int32_t>>())
+          << gguf;
+    }
+  }
+}
+
+// End-of-generation ids: the configs' EOS lists for HF directories; EOS plus llama.cpp's
+// end-of-turn control tokens for GGUF files.
+TEST(EndOfGeneration, IdsFromConfigsAndGgufControlTokens) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  using Ids = std::vector<int32_t>;
+  const std::pair<const char*, Ids> cases[] = {
+      {"models/tiny-llama2", {2}},
+      {"models/tiny-llama3", {128001, 128008, 128009}},
+      {"models/tiny-qwen2", {151645}},
+      {"gguf/tiny-llama2-Q4_K_M.gguf", {2}},
+      // 128008 is a reserved token in this vocabulary: only generation_config.json names it.
+      {"gguf/tiny-llama3-Q8_0.gguf", {128001, 128009}},
+      {"gguf/tiny-qwen2-Q8_0.gguf", {151643, 151645}},
+  };
+  for (const auto& [path, ids] : cases) {
+    auto tokenizer = LoadOrFail(fixtures / path);
+    ASSERT_NE(tokenizer, nullptr);
+    EXPECT_EQ(tokenizer->eos_ids(), ids) << path;
+  }
+}
+
+// Streaming the reference prompts' ids piece by piece gives the same text as Decode.
+TEST(StreamDecode, MatchesWholeDecodeOnReferenceText) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const auto reference =
+      nlohmann::json::parse(ReadFileOrFail(fixtures / "reference" / "transformers.json"));
+  for (const char* model : {"tiny-llama3", "tiny-qwen2"}) {
+    auto tokenizer = LoadOrFail(fixtures / "models" / model);
+    ASSERT_NE(tokenizer, nullptr);
+    for (const auto& c : reference.at(model).at("tokenize")) {
+      const auto ids = c.at("ids").get<std::vector<int32_t>>();
+      StreamDecoder stream(*tokenizer, /*skip_special=*/false);
+      std::string text;
+      for (int32_t id : ids) text += stream.Push(id);
+      text += stream.Flush();
+      EXPECT_EQ(text, c.at("decode").get<std::string>()) << model;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hfd::tok
