@@ -1,0 +1,52 @@
+#include "backends/cpu/kernels/activations.h"
+
+namespace hfd::cpu {
+
+int64_t ActBlockElems(ActKind kind) {
+  switch (kind) {
+    case ActKind::kF32:
+      return 1;
+    case ActKind::kQ8x32:
+      return 32;
+    case ActKind::kQ8x256:
+      return 256;
+  }
+  return 1;
+}
+
+void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
+                               QuantizeQ8Fn quantize, ThreadPool* pool) {
+  kind_ = kind;
+  x_ = x;
+  cols_ = cols;
+  if (kind == ActKind::kF32) return;
+  const int64_t block = ActBlockElems(kind);
+  qs_.resize(n_tokens * cols);
+  d_.resize(n_tokens * cols / block);
+  sum16_.resize(n_tokens * cols / 16);
+  auto run = [&](int64_t begin, int64_t end, int /*thread*/) {
+    for (int64_t t = begin; t < end; ++t) {
+      quantize(x + t * cols, cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
+               sum16_.data() + t * cols / 16);
+    }
+  };
+  if (pool != nullptr && n_tokens > 1) {
+    pool->ParallelFor(n_tokens, run);
+  } else {
+    run(0, n_tokens, 0);
+  }
+}
+
+ActRow ActivationBuffer::Row(int64_t token) const {
+  ActRow row{};
+  if (kind_ == ActKind::kF32) {
+    row.f32 = x_ + token * cols_;
+    return row;
+  }
+  row.qs = qs_.data() + token * cols_;
+  row.d = d_.data() + token * cols_ / ActBlockElems(kind_);
+  row.sum16 = sum16_.data() + token * cols_ / 16;
+  return row;
+}
+
+}  // namespace hfd::cpu

@@ -1,0 +1,37 @@
+// Activations in the form a kernel's dot product consumes. Quantized weights are dotted
+// with int8 activations (one float scale per block), so the inner loops are integer
+// multiply-adds; float weights read the float activations directly.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backends/cpu/kernels/act_row.h"
+#include "backends/cpu/kernels/thread_pool.h"
+
+namespace hfd::cpu {
+
+// Values per quantization block of `kind` (1 for kF32).
+int64_t ActBlockElems(ActKind kind);
+
+// Holds the activations of one MatMul call. Reused between calls to avoid allocation;
+// not thread-safe (one per calling thread).
+class ActivationBuffer {
+ public:
+  // Converts n_tokens rows of `cols` floats (cols a multiple of the block size) with
+  // `quantize`, one token per task on `pool` (may be null). kF32 only records the
+  // pointer: `x` must outlive the rows.
+  void Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols, QuantizeQ8Fn quantize,
+               ThreadPool* pool);
+  ActRow Row(int64_t token) const;
+
+ private:
+  ActKind kind_ = ActKind::kF32;
+  const float* x_ = nullptr;
+  int64_t cols_ = 0;
+  std::vector<int8_t> qs_;
+  std::vector<float> d_;
+  std::vector<int32_t> sum16_;
+};
+
+}  // namespace hfd::cpu

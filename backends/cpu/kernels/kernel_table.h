@@ -1,0 +1,50 @@
+// The per-ISA function tables behind MatMul and the F16 helpers. Internal to the CPU
+// kernels; tests and benches use it to run one path against another.
+#pragma once
+
+#include <cstdint>
+
+#include "backends/cpu/kernels/act_row.h"
+#include "backends/cpu/kernels/isa.h"
+#include "engine/quant/tensor_type.h"
+
+namespace hfd::cpu {
+
+// Dot product of one weight row (`cols` values in the type's GGML block layout, no
+// alignment required) with one activation row.
+using RowDotFn = float (*)(int64_t cols, const uint8_t* w, const ActRow& x);
+
+// The same for four activation rows at once: out[t] = dot(w, x[t]), t < 4, bit-identical
+// to four RowDotFn calls. Lets prefill unpack each weight block once for four tokens.
+using RowDot4Fn = void (*)(int64_t cols, const uint8_t* w, const ActRow* x, float* out);
+
+struct WeightKernel {
+  ActKind act;
+  RowDotFn dot;    // null: the type is not supported as a weight
+  RowDot4Fn dot4;  // null: MatMul calls `dot` per token
+};
+
+// Plain aggregates without default member initialisers: value-initialise them ({}). That
+// way no inline constructor is emitted by (and shared between) the per-ISA translation
+// units, which are compiled with different target flags.
+struct KernelTable {
+  WeightKernel f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
+  QuantizeQ8Fn quantize_q8;
+  void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);
+  void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+  float (*dot_f16_f32)(const uint16_t* a, const float* b, int64_t n);
+  void (*axpy_f16)(float alpha, const uint16_t* x, float* y, int64_t n);
+
+  // The kernel for weights of `type`, or null when it has none.
+  const WeightKernel* ForType(TensorType type) const;
+};
+
+// The table of a path. Requires IsaSupported(isa); Scalar is always available.
+const KernelTable& KernelsFor(Isa isa);
+
+// Defined by each ISA's translation unit.
+const KernelTable& ScalarKernelTable();
+const KernelTable& Avx2KernelTable();
+const KernelTable& Avx512KernelTable();
+
+}  // namespace hfd::cpu

@@ -1,0 +1,422 @@
+// The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
+// kernels, each with a four-token variant for prefill, for every weight type, on top of the
+// shared 256-bit code (helpers, activation quantization, F16 conversions; its int8 dot
+// products become vpdpbusd here), which also supplies the table's starting point.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "backends/cpu/kernels/kernel_table.h"
+#include "engine/quant/blocks.h"
+
+namespace hfd::cpu {
+namespace {
+#include "backends/cpu/kernels/kernels_x86.inc"
+
+inline __m512i Load512(const void* p) { return _mm512_loadu_si512(p); }
+
+// Two 32-byte halves into one register.
+inline __m512i Join(__m256i lo, __m256i hi) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+// Loops over tokens and registers are unrolled explicitly (#pragma GCC unroll) so the
+// accumulator arrays live in registers rather than on the stack.
+//
+// Each kernel below is written once for N tokens and instantiated for N = 1 (decode) and
+// N = 4 (prefill: the weights are loaded and unpacked once for four tokens). Every token
+// goes through the same operations in the same order for any N, so batching tokens does
+// not change a result by even one bit.
+
+// Float-weight dot products, 64 values per iteration; Load16 gives 16 weights as floats.
+template <int N, typename Load16, typename Scalar>
+void DotFloatWeights512(int64_t n, const float* const* x, Load16 load16, Scalar scalar,
+                        float* out) {
+  __m512 acc[N][4];
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+#pragma GCC unroll 16
+    for (int a = 0; a < 4; ++a) acc[t][a] = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m512 w[4] = {load16(i), load16(i + 16), load16(i + 32), load16(i + 48)};
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+#pragma GCC unroll 16
+      for (int a = 0; a < 4; ++a) {
+        acc[t][a] = _mm512_fmadd_ps(w[a], _mm512_loadu_ps(x[t] + i + 16 * a), acc[t][a]);
+      }
+    }
+  }
+  for (; i + 16 <= n; i += 16) {
+    const __m512 w = load16(i);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      acc[t][0] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x[t] + i), acc[t][0]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+    out[t] = _mm512_reduce_add_ps(
+        _mm512_add_ps(_mm512_add_ps(acc[t][0], acc[t][1]), _mm512_add_ps(acc[t][2], acc[t][3])));
+  }
+  for (; i < n; ++i) {
+    const float w = scalar(i);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) out[t] += w * x[t][i];
+  }
+}
+
+inline __m512 LoadHalf16(const uint16_t* p) { return _mm512_cvtph_ps(Load256(p)); }
+
+inline __m512 LoadBf16x16(const uint16_t* p) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(Load256(p)), 16));
+}
+
+// Adapts an N-token kernel `Kernel<N>(cols, w, x rows, out)` to the table's signatures.
+template <int N>
+struct TokenRows {
+  explicit TokenRows(const ActRow* rows) {
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      f32[t] = rows[t].f32;
+    }
+  }
+  const float* f32[N];
+};
+
+template <int N>
+void DotF32N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const float* a = reinterpret_cast<const float*>(w);
+  DotFloatWeights512<N>(
+      n, TokenRows<N>(x).f32, [a](int64_t i) { return _mm512_loadu_ps(a + i); },
+      [a](int64_t i) { return a[i]; }, out);
+}
+
+template <int N>
+void DotF16N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const uint16_t* a = reinterpret_cast<const uint16_t*>(w);
+  DotFloatWeights512<N>(
+      n, TokenRows<N>(x).f32, [a](int64_t i) { return LoadHalf16(a + i); },
+      [a](int64_t i) { return Half(a[i]); }, out);
+}
+
+template <int N>
+void DotBf16N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const uint16_t* a = reinterpret_cast<const uint16_t*>(w);
+  DotFloatWeights512<N>(
+      n, TokenRows<N>(x).f32, [a](int64_t i) { return LoadBf16x16(a + i); },
+      [a](int64_t i) { return Bf16(a[i]); }, out);
+}
+
+float DotF16F32x512(const uint16_t* a, const float* b, int64_t n) {
+  float out;
+  DotFloatWeights512<1>(
+      n, &b, [a](int64_t i) { return LoadHalf16(a + i); }, [a](int64_t i) { return Half(a[i]); },
+      &out);
+  return out;
+}
+
+// Symmetric 32-value blocks (y = d * q with q signed): Q8_0, and Q4_0/Q5_0 once their
+// offset is taken off. Each gives a block's 32 values as signed bytes and its scale.
+struct Q8_0Blocks {
+  const BlockQ8_0* b;
+  __m256i Values(int64_t j) const { return Load256(b[j].qs); }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+};
+struct Q4_0Blocks {
+  const BlockQ4_0* b;
+  __m256i Values(int64_t j) const {
+    return _mm256_sub_epi8(Nibbles32(b[j].qs), _mm256_set1_epi8(8));
+  }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+};
+struct Q5_0Blocks {
+  const BlockQ5_0* b;
+  __m256i Values(int64_t j) const {
+    const __m256i q = _mm256_or_si256(Nibbles32(b[j].qs), HighBits32(b[j].qh));
+    return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
+  }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+};
+
+// Two blocks per iteration: |w| as u8 against x with w's sign, through vpdpbusd.
+template <int N, typename Blocks, typename Block>
+void DotSymmetricN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const Blocks blocks{reinterpret_cast<const Block*>(w)};
+  const int64_t nb = n / kQK;
+  __m512 acc[N];
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) acc[t] = _mm512_setzero_ps();
+  int64_t j = 0;
+  for (; j + 2 <= nb; j += 2) {
+    const __m512i wq = Join(blocks.Values(j), blocks.Values(j + 1));
+    const __m512i wabs = _mm512_abs_epi8(wq);
+    const __mmask64 negative = _mm512_movepi8_mask(wq);
+    const float d0 = blocks.Scale(j), d1 = blocks.Scale(j + 1);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      const __m512i xq = Load512(x[t].qs + j * kQK);
+      const __m512i xs = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wabs, xs);
+      const __m512 scale =
+          _mm512_insertf32x8(_mm512_set1_ps(d0 * x[t].d[j]), _mm256_set1_ps(d1 * x[t].d[j + 1]), 1);
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale, acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+    out[t] = _mm512_reduce_add_ps(acc[t]);
+    if (j < nb) {
+      const __m256i p = DotS8S8(blocks.Values(j), Load256(x[t].qs + j * kQK));
+      out[t] += Hsum(_mm256_cvtepi32_ps(p)) * (blocks.Scale(j) * x[t].d[j]);
+    }
+  }
+}
+
+template <int N>
+void DotQ8_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotSymmetricN<N, Q8_0Blocks, BlockQ8_0>(n, w, x, out);
+}
+template <int N>
+void DotQ4_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotSymmetricN<N, Q4_0Blocks, BlockQ4_0>(n, w, x, out);
+}
+template <int N>
+void DotQ5_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotSymmetricN<N, Q5_0Blocks, BlockQ5_0>(n, w, x, out);
+}
+
+// Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1. q goes straight into
+// vpdpbusd as the unsigned operand; m meets the activations' block sums.
+struct Q4_1Blocks {
+  const BlockQ4_1* b;
+  __m256i Values(int64_t j) const { return Nibbles32(b[j].qs); }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+  float Min(int64_t j) const { return Half(b[j].m); }
+};
+struct Q5_1Blocks {
+  const BlockQ5_1* b;
+  __m256i Values(int64_t j) const {
+    return _mm256_or_si256(Nibbles32(b[j].qs), HighBits32(b[j].qh));
+  }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+  float Min(int64_t j) const { return Half(b[j].m); }
+};
+
+template <int N, typename Blocks, typename Block>
+void DotAffineN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const Blocks blocks{reinterpret_cast<const Block*>(w)};
+  const int64_t nb = n / kQK;
+  __m512 acc[N];
+  float offsets[N];
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    offsets[t] = 0.0f;
+  }
+  int64_t j = 0;
+  for (; j + 2 <= nb; j += 2) {
+    const __m512i wq = Join(blocks.Values(j), blocks.Values(j + 1));
+    const float d0 = blocks.Scale(j), d1 = blocks.Scale(j + 1);
+    const float m0 = blocks.Min(j), m1 = blocks.Min(j + 1);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, Load512(x[t].qs + j * kQK));
+      const __m512 scale =
+          _mm512_insertf32x8(_mm512_set1_ps(d0 * x[t].d[j]), _mm256_set1_ps(d1 * x[t].d[j + 1]), 1);
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale, acc[t]);
+      offsets[t] += x[t].d[j] * m0 * static_cast<float>(Sum32(x[t], 2 * j));
+      offsets[t] += x[t].d[j + 1] * m1 * static_cast<float>(Sum32(x[t], 2 * j + 2));
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+    out[t] = _mm512_reduce_add_ps(acc[t]);
+    if (j < nb) {
+      const __m256i p = DotU8S8(blocks.Values(j), Load256(x[t].qs + j * kQK));
+      out[t] += Hsum(_mm256_cvtepi32_ps(p)) * (blocks.Scale(j) * x[t].d[j]);
+      offsets[t] += x[t].d[j] * blocks.Min(j) * static_cast<float>(Sum32(x[t], 2 * j));
+    }
+    out[t] += offsets[t];
+  }
+}
+
+template <int N>
+void DotQ4_1N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotAffineN<N, Q4_1Blocks, BlockQ4_1>(n, w, x, out);
+}
+template <int N>
+void DotQ5_1N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotAffineN<N, Q5_1Blocks, BlockQ5_1>(n, w, x, out);
+}
+
+// Index vectors that spread 16-bit scales over the 32 int16 lanes of a register, for
+// vpermw: row k takes scales from `first = k * per_row`, `lanes_per_scale` lanes each
+// (16 lanes = 32 values for Q4_K/Q5_K sub-blocks, 8 lanes = 16 values for Q6_K).
+struct SpreadTable {
+  alignas(64) int16_t idx[4][32];
+};
+
+constexpr SpreadTable MakeSpread(int per_row, int lanes_per_scale) {
+  SpreadTable t{};
+#pragma GCC unroll 16
+  for (int k = 0; k < 4; ++k) {
+    for (int l = 0; l < 32; ++l)
+      t.idx[k][l] = static_cast<int16_t>(k * per_row + l / lanes_per_scale);
+  }
+  return t;
+}
+
+constexpr SpreadTable kSpreadK4 = MakeSpread(2, 16);
+constexpr SpreadTable kSpreadQ6 = MakeSpread(4, 8);
+
+inline __m512i ScaleSpread(const SpreadTable& table, int k) {
+  return _mm512_load_si512(table.idx[k]);
+}
+
+// Q4_K and Q5_K: each 32 bytes of qs hold 64 consecutive values (low nibbles, then high),
+// which line up with one 64-byte load of the activations; maddubs + vpdpwssd apply the
+// scales. Q5_K's fifth bits for those 64 values are bits 2c and 2c+1 of qh's 32 bytes.
+template <int N, typename Block, bool kHighBit>
+void DotK4N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const Block* b = reinterpret_cast<const Block*>(w);
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const __m512i one = _mm512_set1_epi8(1);
+  const __m512i spread[4] = {ScaleSpread(kSpreadK4, 0), ScaleSpread(kSpreadK4, 1),
+                             ScaleSpread(kSpreadK4, 2), ScaleSpread(kSpreadK4, 3)};
+  __m512 acc[N];
+  __m256 acc_mins[N];
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) {
+    acc[t] = _mm512_setzero_ps();
+    acc_mins[t] = _mm256_setzero_ps();
+  }
+  for (int64_t i = 0; i < n / kQKK; ++i) {
+    const __m128i scales_mins = ScalesMinsK4(b[i].scales);
+    const __m512i scales = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(scales_mins));
+    __m512i q[4], sc[4];
+#pragma GCC unroll 16
+    for (int c = 0; c < 4; ++c) {
+      const __m256i raw = Load256(b[i].qs + 32 * c);
+      q[c] = _mm512_and_si512(Join(raw, _mm256_srli_epi16(raw, 4)), low4);
+      if constexpr (kHighBit) {
+        const __m256i qh = Load256(b[i].qh);
+        const __m512i bits = Join(_mm256_srli_epi16(qh, 2 * c), _mm256_srli_epi16(qh, 2 * c + 1));
+        q[c] = _mm512_or_si512(q[c], _mm512_slli_epi16(_mm512_and_si512(bits, one), 4));
+      }
+      sc[c] = _mm512_permutexvar_epi16(spread[c], scales);
+    }
+    const float d = Half(b[i].d), dmin = Half(b[i].dmin);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      const int8_t* xq = x[t].qs + i * kQKK;
+      __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 16
+      for (int c = 0; c < 4; ++c) {
+        isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(q[c], Load512(xq + 64 * c)), sc[c]);
+      }
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * x[t].d[i]), acc[t]);
+      acc_mins[t] =
+          _mm256_fmadd_ps(_mm256_cvtepi32_ps(MinsTimesSums(scales_mins, x[t].sum16 + i * 16)),
+                          _mm256_set1_ps(dmin * x[t].d[i]), acc_mins[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - Hsum(acc_mins[t]);
+}
+
+template <int N>
+void DotQ4_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotK4N<N, BlockQ4_K, false>(n, w, x, out);
+}
+template <int N>
+void DotQ5_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  DotK4N<N, BlockQ5_K, true>(n, w, x, out);
+}
+
+// Q6_K: per 128 values, one 64-byte load of ql gives values 0..63 (low nibbles) and
+// 64..127 (high nibbles); the two high bits come from qh shifted per 256-bit half.
+template <int N>
+void DotQ6_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+  const BlockQ6_K* b = reinterpret_cast<const BlockQ6_K*>(w);
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const __m512i bits45 = _mm512_set1_epi8(0x30);
+  // Shift counts that bring qh bits (0,1) | (2,3) and (4,5) | (6,7) to bits 4 and 5.
+  const __m512i shl_a = Join(_mm256_set1_epi16(4), _mm256_set1_epi16(2));
+  const __m512i shr_b = Join(_mm256_set1_epi16(0), _mm256_set1_epi16(2));
+  const __m512i spread[4] = {ScaleSpread(kSpreadQ6, 0), ScaleSpread(kSpreadQ6, 1),
+                             ScaleSpread(kSpreadQ6, 2), ScaleSpread(kSpreadQ6, 3)};
+  __m512 acc[N];
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n / kQKK; ++i) {
+    const __m128i scales8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].scales));
+    const __m512i scales = _mm512_cvtepi8_epi16(_mm256_zextsi128_si256(scales8));
+    const __m512i scales32 = _mm512_cvtepi8_epi32(scales8);
+    __m512i q[4], sc[4];  // values 0..63, 64..127, 128..191, 192..255 and their scales
+#pragma GCC unroll 16
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = Load512(b[i].ql + 64 * h);
+      const __m512i qh = _mm512_broadcast_i64x4(Load256(b[i].qh + 32 * h));
+      q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                 _mm512_and_si512(_mm512_sllv_epi16(qh, shl_a), bits45));
+      q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                     _mm512_and_si512(_mm512_srlv_epi16(qh, shr_b), bits45));
+    }
+#pragma GCC unroll 16
+    for (int k = 0; k < 4; ++k) sc[k] = _mm512_permutexvar_epi16(spread[k], scales);
+    const float d = Half(b[i].d);
+#pragma GCC unroll 16
+    for (int t = 0; t < N; ++t) {
+      const int8_t* xq = x[t].qs + i * kQKK;
+      const int32_t offset =
+          _mm512_reduce_add_epi32(_mm512_mullo_epi32(Load512(x[t].sum16 + i * 16), scales32));
+      __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 16
+      for (int k = 0; k < 4; ++k) {
+        isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(q[k], Load512(xq + 64 * k)), sc[k]);
+      }
+      // 16 lanes * 2 * offset = 32 * offset: the -32 bias of every value.
+      isum = _mm512_sub_epi32(isum, _mm512_set1_epi32(2 * offset));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * x[t].d[i]), acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
+}
+
+// The table's one-token signature over an N-token kernel.
+template <void (*Kernel)(int64_t, const uint8_t*, const ActRow*, float*)>
+float OneToken(int64_t n, const uint8_t* w, const ActRow& x) {
+  float out;
+  Kernel(n, w, &x, &out);
+  return out;
+}
+
+KernelTable MakeAvx512Table() {
+  KernelTable t = MakeX86Table();
+  t.f32 = {ActKind::kF32, OneToken<DotF32N<1>>, DotF32N<4>};
+  t.f16 = {ActKind::kF32, OneToken<DotF16N<1>>, DotF16N<4>};
+  t.bf16 = {ActKind::kF32, OneToken<DotBf16N<1>>, DotBf16N<4>};
+  t.q8_0 = {ActKind::kQ8x32, OneToken<DotQ8_0N<1>>, DotQ8_0N<4>};
+  t.q4_0 = {ActKind::kQ8x32, OneToken<DotQ4_0N<1>>, DotQ4_0N<4>};
+  t.q5_0 = {ActKind::kQ8x32, OneToken<DotQ5_0N<1>>, DotQ5_0N<4>};
+  t.q4_1 = {ActKind::kQ8x32, OneToken<DotQ4_1N<1>>, DotQ4_1N<4>};
+  t.q5_1 = {ActKind::kQ8x32, OneToken<DotQ5_1N<1>>, DotQ5_1N<4>};
+  t.q4_k = {ActKind::kQ8x256, OneToken<DotQ4_KN<1>>, DotQ4_KN<4>};
+  t.q5_k = {ActKind::kQ8x256, OneToken<DotQ5_KN<1>>, DotQ5_KN<4>};
+  t.q6_k = {ActKind::kQ8x256, OneToken<DotQ6_KN<1>>, DotQ6_KN<4>};
+  t.dot_f16_f32 = DotF16F32x512;
+  return t;
+}
+
+}  // namespace
+
+const KernelTable& Avx512KernelTable() {
+  static const KernelTable table = MakeAvx512Table();
+  return table;
+}
+
+}  // namespace hfd::cpu

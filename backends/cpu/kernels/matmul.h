@@ -1,0 +1,42 @@
+// Matrix products of quantized GGML weights with float activations, and the F16 vector
+// helpers attention needs. Every entry point picks the SIMD path once (isa.h) and is
+// thread-safe: concurrent calls are fine as long as their outputs do not overlap.
+#pragma once
+
+#include <cstdint>
+
+#include "backends/cpu/kernels/isa.h"
+#include "backends/cpu/kernels/thread_pool.h"
+#include "engine/quant/tensor_type.h"
+#include "include/hfd/status.h"
+
+namespace hfd::cpu {
+
+// True when MatMul accepts weights of `type`.
+bool MatMulSupports(TensorType type);
+
+// y[t * rows + r] = sum_k W[r, k] * x[t * cols + k] for r < rows, t < n_tokens.
+// W is `rows` rows of `cols` values in `w_type`'s GGML layout (RowBytes(w_type, cols)
+// bytes each), read in place (e.g. from the model's memory map; no alignment needed).
+// Quantized types are dotted against x quantized to int8 per block (once per call).
+// Work is split by rows over `pool` (null: the calling thread alone), so the result does
+// not depend on the number of threads. Errors: unsupported type, cols not a multiple of
+// the type's block size, non-positive sizes, null pointers.
+Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, const float* x,
+              int64_t n_tokens, float* y, ThreadPool* pool);
+
+// MatMul on a given path; for tests and benches (the path must be IsaSupported).
+Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
+                   const float* x, int64_t n_tokens, float* y, ThreadPool* pool);
+
+// F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
+void F32ToF16(const float* src, uint16_t* dst, int64_t n);
+void F16ToF32(const uint16_t* src, float* dst, int64_t n);
+
+// sum_i a[i] * b[i] with a in half precision: attention scores against an F16 K cache.
+float DotF16F32(const uint16_t* a, const float* b, int64_t n);
+
+// y[i] += alpha * x[i] with x in half precision: attention output over an F16 V cache.
+void AxpyF16(float alpha, const uint16_t* x, float* y, int64_t n);
+
+}  // namespace hfd::cpu

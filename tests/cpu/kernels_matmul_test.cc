@@ -1,0 +1,218 @@
+// MatMul on every weight type and every SIMD path this machine runs, against (a) the
+// scalar path and (b) a double-precision dequantize-and-dot reference.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backends/cpu/kernels/matmul.h"
+#include "engine/quant/dequantize.h"
+
+namespace hfd::cpu {
+namespace {
+
+const TensorType kTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
+                             TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1,
+                             TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ4_K,
+                             TensorType::kQ5_K, TensorType::kQ6_K};
+
+std::vector<float> RandomFloats(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& f : v) f = dist(rng);
+  return v;
+}
+
+bool IsQuantized(TensorType t) {
+  return t != TensorType::kF32 && t != TensorType::kF16 && t != TensorType::kBF16;
+}
+
+// A weight matrix in `type`, quantized from random floats, plus its dequantized values.
+struct Weights {
+  std::vector<uint8_t> data;
+  std::vector<float> values;  // rows * cols, as the kernels should see them
+};
+
+Weights MakeWeights(TensorType type, int64_t rows, int64_t cols, uint32_t seed) {
+  const std::vector<float> src = RandomFloats(rows * cols, seed);
+  const int64_t row_bytes = RowBytes(type, cols);
+  Weights w;
+  w.data.resize(rows * row_bytes);
+  w.values.resize(rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    EXPECT_TRUE(QuantizeRow(type, src.data() + r * cols, w.data.data() + r * row_bytes, cols).ok());
+    EXPECT_TRUE(
+        DequantizeRow(type, w.data.data() + r * row_bytes, w.values.data() + r * cols, cols).ok());
+  }
+  return w;
+}
+
+struct Case {
+  TensorType type;
+  int64_t rows, cols, n_tokens;
+};
+
+std::string Describe(const Case& c) {
+  return TypeName(c.type) + " rows=" + std::to_string(c.rows) + " cols=" + std::to_string(c.cols) +
+         " tokens=" + std::to_string(c.n_tokens);
+}
+
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+  for (TensorType t : kTypes) {
+    const int64_t block = GetTypeTraits(t)->block_elems;
+    const int64_t cols = block == 256 ? 3 * 256 : (block == 32 ? 7 * 32 : 77);
+    for (int64_t n_tokens : {1, 3, 5}) cases.push_back({t, 37, cols, n_tokens});
+    if (block == 32) cases.push_back({t, 19, 32, 2});  // a single block per row
+  }
+  return cases;
+}
+
+std::vector<float> RunMatMul(Isa isa, const Case& c, const Weights& w, const std::vector<float>& x,
+                             ThreadPool* pool) {
+  std::vector<float> y(c.rows * c.n_tokens, NAN);
+  Status s =
+      MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens, y.data(), pool);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return y;
+}
+
+// Largest error int8 block quantization of x can cause in sum_k w[k] * x[k]: each x[k]
+// moves by at most half a step, max|x over its block| / 254.
+double ActivationQuantError(const float* w, const float* x, int64_t cols, int64_t block) {
+  double err = 0.0;
+  for (int64_t b = 0; b < cols; b += block) {
+    double amax = 0.0, wsum = 0.0;
+    for (int64_t k = b; k < b + block; ++k) {
+      amax = std::max(amax, std::fabs(static_cast<double>(x[k])));
+      wsum += std::fabs(w[k]);
+    }
+    err += wsum * amax / 254.0;
+  }
+  return err;
+}
+
+TEST(KernelsMatMul, ScalarMatchesDoublePrecisionReference) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(Describe(c));
+    const Weights w = MakeWeights(c.type, c.rows, c.cols, 7);
+    const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 11);
+    const std::vector<float> y = RunMatMul(Isa::kScalar, c, w, x, nullptr);
+    // K-quants quantize activations per 256 values, the legacy types per 32.
+    const int64_t act_block = GetTypeTraits(c.type)->block_elems == 256 ? 256 : 32;
+    for (int64_t t = 0; t < c.n_tokens; ++t) {
+      for (int64_t r = 0; r < c.rows; ++r) {
+        const float* wr = w.values.data() + r * c.cols;
+        const float* xt = x.data() + t * c.cols;
+        double ref = 0.0, magnitude = 0.0;
+        for (int64_t k = 0; k < c.cols; ++k) {
+          ref += static_cast<double>(wr[k]) * xt[k];
+          magnitude += std::fabs(static_cast<double>(wr[k]) * xt[k]);
+        }
+        double tol = 1e-5 * magnitude + 1e-6;
+        if (IsQuantized(c.type)) tol += ActivationQuantError(wr, xt, c.cols, act_block);
+        ASSERT_NEAR(y[t * c.rows + r], ref, tol) << "row " << r << " token " << t;
+      }
+    }
+  }
+}
+
+TEST(KernelsMatMul, EverySimdPathMatchesScalar) {
+  int paths = 0;
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+    if (!IsaSupported(isa)) continue;
+    ++paths;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    for (const Case& c : Cases()) {
+      SCOPED_TRACE(Describe(c));
+      const Weights w = MakeWeights(c.type, c.rows, c.cols, 3);
+      const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 5);
+      const std::vector<float> ref = RunMatMul(Isa::kScalar, c, w, x, nullptr);
+      const std::vector<float> got = RunMatMul(isa, c, w, x, nullptr);
+      for (int64_t i = 0; i < c.rows * c.n_tokens; ++i) {
+        // Only the float summation order differs: a relative bound on the row's magnitude.
+        const int64_t r = i % c.rows, t = i / c.rows;
+        double magnitude = 0.0;
+        for (int64_t k = 0; k < c.cols; ++k) {
+          magnitude += std::fabs(w.values[r * c.cols + k] * x[t * c.cols + k]);
+        }
+        ASSERT_NEAR(got[i], ref[i], 2e-5 * magnitude + 1e-6) << "row " << r << " token " << t;
+      }
+    }
+  }
+  if (paths == 0) GTEST_SKIP() << "this CPU has no SIMD path to compare";
+}
+
+TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
+  ThreadPool one(1), two(2), three(3);
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!IsaSupported(isa)) continue;
+    for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K}) {
+      const Case c{type, 101, 512, 3};
+      SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
+      const Weights w = MakeWeights(c.type, c.rows, c.cols, 9);
+      const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 13);
+      const std::vector<float> base = RunMatMul(isa, c, w, x, &one);
+      EXPECT_EQ(RunMatMul(isa, c, w, x, &two), base);
+      EXPECT_EQ(RunMatMul(isa, c, w, x, &three), base);
+      EXPECT_EQ(RunMatMul(isa, c, w, x, nullptr), base);
+    }
+  }
+}
+
+// Prefill batches tokens (four at a time where a path has a four-token kernel); a token's
+// result must not depend on which batch it was computed in.
+TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!IsaSupported(isa)) continue;
+    for (TensorType type : kTypes) {
+      const Case c{type, 13, 512, 7};
+      SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
+      const Weights w = MakeWeights(c.type, c.rows, c.cols, 21);
+      const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 23);
+      const std::vector<float> batched = RunMatMul(isa, c, w, x, nullptr);
+      for (int64_t t = 0; t < c.n_tokens; ++t) {
+        const Case one{type, c.rows, c.cols, 1};
+        const std::vector<float> xt(x.begin() + t * c.cols, x.begin() + (t + 1) * c.cols);
+        const std::vector<float> single = RunMatMul(isa, one, w, xt, nullptr);
+        for (int64_t r = 0; r < c.rows; ++r) {
+          ASSERT_EQ(batched[t * c.rows + r], single[r]) << "row " << r << " token " << t;
+        }
+      }
+    }
+  }
+}
+
+TEST(KernelsMatMul, DefaultPathMatchesItsIsa) {
+  const Case c{TensorType::kQ4_0, 5, 64, 2};
+  const Weights w = MakeWeights(c.type, c.rows, c.cols, 1);
+  const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 2);
+  std::vector<float> y(c.rows * c.n_tokens);
+  ASSERT_TRUE(
+      MatMul(c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens, y.data(), nullptr).ok());
+  EXPECT_EQ(y, RunMatMul(ActiveIsa(), c, w, x, nullptr));
+}
+
+TEST(KernelsMatMul, RejectsBadArguments) {
+  std::vector<uint8_t> w(4096);
+  std::vector<float> x(512), y(512);
+  auto call = [&](TensorType t, int64_t rows, int64_t cols, const float* xp) {
+    return MatMul(t, w.data(), rows, cols, xp, 1, y.data(), nullptr);
+  };
+  EXPECT_EQ(call(TensorType::kQ8_0, 1, 33, x.data()).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(call(TensorType::kQ4_K, 1, 128, x.data()).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(call(TensorType::kQ8_0, 0, 32, x.data()).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(call(TensorType::kQ8_0, 1, 32, nullptr).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(call(TensorType::kQ2_K, 1, 256, x.data()).code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(call(TensorType::kQ8_K, 1, 256, x.data()).code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(call(static_cast<TensorType>(99), 1, 32, x.data()).code(), ErrorCode::kUnsupported);
+  EXPECT_FALSE(MatMulSupports(TensorType::kQ8_K));
+  EXPECT_TRUE(MatMulSupports(TensorType::kQ6_K));
+}
+
+}  // namespace
+}  // namespace hfd::cpu
