@@ -1,0 +1,121 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include <fmt/format.h>
+
+#include "backends/cpu/cpu_executable.h"
+#include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/isa.h"
+#include "backends/cpu/kernels/matmul.h"
+#include "engine/model/model_files.h"
+#include "engine/quant/dequantize.h"
+
+namespace hfd::cpu {
+
+namespace {
+
+using runtime::OpKind;
+
+bool IsFloatType(TensorType type) {
+  return type == TensorType::kF32 || type == TensorType::kF16 || type == TensorType::kBF16;
+}
+
+// Norm and bias vectors are read as floats; everything else in place.
+Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::WeightRef& ref,
+                                bool as_f32) {
+  HFD_ASSIGN_OR_RETURN(auto view, files.Weight(ref.name));
+  if (view.type != ref.type || view.shape != ref.shape) {
+    return InvalidArgument(fmt::format(
+        "weight {} of the loaded model differs from the graph's; build the graph from the "
+        "same model files that were loaded",
+        ref.name));
+  }
+  CpuWeight w{view.type, view.data, {}};
+  if (as_f32) {
+    int64_t n = 1;
+    for (int64_t d : view.shape) n *= d;
+    w.f32.resize(n);
+    HFD_RETURN_IF_ERROR(DequantizeRow(view.type, view.data, w.f32.data(), n));
+  }
+  return w;
+}
+
+class CpuBackend final : public runtime::Backend {
+ public:
+  explicit CpuBackend(const CpuBackendOptions& options) : pool_(options.n_threads) {}
+
+  std::string_view name() const override { return "cpu"; }
+
+  std::string device_description() const override {
+    return fmt::format("CPU ({} threads, {} kernels)", pool_.size(), IsaName(ActiveIsa()));
+  }
+
+  bool Supports(OpKind op, TensorType weight_type) const override {
+    switch (op) {
+      case OpKind::kMatMul:
+        return MatMulSupports(weight_type);
+      case OpKind::kGetRows:
+        return GetTypeTraits(weight_type).ok();
+      case OpKind::kRmsNorm:
+      case OpKind::kAddBias:
+        return IsFloatType(weight_type);
+      default:
+        return true;
+    }
+  }
+
+  Status LoadWeights(const model::ModelFiles& files) override {
+    files_ = &files;
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<runtime::KvCache>> AllocateKvCache(
+      const runtime::KvCacheDesc& desc) override {
+    if (desc.n_layer <= 0 || desc.n_ctx <= 0 || desc.n_head_kv <= 0 || desc.head_dim <= 0) {
+      return InvalidArgument("a KV cache needs positive layers, context, heads and head_dim");
+    }
+    return std::unique_ptr<runtime::KvCache>(std::make_unique<CpuKvCache>(desc));
+  }
+
+  Result<std::unique_ptr<runtime::Executable>> Compile(const runtime::Graph& graph,
+                                                       runtime::KvCache& cache) override {
+    if (files_ == nullptr) return InvalidArgument("LoadWeights must be called before Compile");
+    auto* cpu_cache = dynamic_cast<CpuKvCache*>(&cache);
+    if (cpu_cache == nullptr) return InvalidArgument("the KV cache belongs to another backend");
+    const runtime::KvCacheDesc& kv = cache.desc();
+    if (kv.n_layer != graph.n_layer || kv.n_head_kv != graph.n_head_kv ||
+        kv.head_dim != graph.head_dim) {
+      return InvalidArgument("the KV cache's shape does not match the model's attention");
+    }
+    HFD_RETURN_IF_ERROR(runtime::CheckSupported(*this, graph));
+    std::vector<bool> as_f32(graph.weights.size(), false);
+    for (const runtime::Op& op : graph.ops) {
+      if (op.kind == OpKind::kRmsNorm || op.kind == OpKind::kAddBias) as_f32[op.weight] = true;
+    }
+    std::vector<CpuWeight> weights;
+    for (size_t i = 0; i < graph.weights.size(); ++i) {
+      HFD_ASSIGN_OR_RETURN(CpuWeight w, ResolveWeight(*files_, graph.weights[i], as_f32[i]));
+      weights.push_back(std::move(w));
+    }
+    return std::unique_ptr<runtime::Executable>(
+        std::make_unique<CpuExecutable>(graph, std::move(weights), *cpu_cache, pool_));
+  }
+
+  Result<runtime::RunOutput> Run(runtime::Executable& exe,
+                                 const runtime::RunParams& params) override {
+    auto* cpu_exe = dynamic_cast<CpuExecutable*>(&exe);
+    if (cpu_exe == nullptr) return InvalidArgument("the executable belongs to another backend");
+    return cpu_exe->Run(params);
+  }
+
+ private:
+  ThreadPool pool_;
+  const model::ModelFiles* files_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Backend> CreateCpuBackend(const CpuBackendOptions& options) {
+  return std::make_unique<CpuBackend>(options);
+}
+
+}  // namespace hfd::cpu

@@ -1,0 +1,109 @@
+#include "backends/cpu/cpu_executable.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/ops/attention.h"
+#include "backends/cpu/ops/elementwise.h"
+#include "backends/cpu/ops/rope.h"
+#include "engine/quant/dequantize.h"
+#include "engine/runtime/memory_plan.h"
+
+namespace hfd::cpu {
+
+using runtime::OpKind;
+using runtime::Rows;
+
+CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights,
+                             CpuKvCache& cache, ThreadPool& pool)
+    : graph_(std::move(graph)), weights_(std::move(weights)), cache_(cache), pool_(pool) {
+  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
+  for (int64_t bytes : plan.slot_bytes) {
+    slots_.push_back(std::make_unique<float[]>(static_cast<size_t>(bytes / 4)));
+  }
+  value_ptr_.resize(graph_.values.size(), nullptr);
+  for (size_t v = 0; v < graph_.values.size(); ++v) {
+    if (plan.slot_of[v] != runtime::kNone) value_ptr_[v] = slots_[plan.slot_of[v]].get();
+  }
+  for (const runtime::Op& op : graph_.ops) {
+    if (op.kind == OpKind::kGetRows) n_vocab_ = graph_.weights[op.weight].shape[1];
+  }
+}
+
+int64_t CpuExecutable::RowsOf(runtime::ValueId id, int64_t n_tokens) const {
+  return graph_.values[id].rows == Rows::kTokens ? n_tokens : 1;
+}
+
+Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) {
+  HFD_RETURN_IF_ERROR(runtime::ValidateRunParams(graph_, cache_.desc(), n_vocab_, params));
+  for (const runtime::Op& op : graph_.ops) {
+    Status s = RunOp(op, params);
+    if (!s.ok()) return s.WithContext(fmt::format("op {}", graph_.values[op.out].name));
+  }
+  const int64_t n_tokens = static_cast<int64_t>(params.tokens.size());
+  runtime::RunOutput out;
+  if (graph_.argmax != runtime::kNone) {
+    out.argmax = {static_cast<const int32_t*>(value_ptr_[graph_.argmax]), 1};
+  } else {
+    const int64_t width = graph_.values[graph_.logits].width;
+    out.logits = {F32(graph_.logits), static_cast<size_t>(RowsOf(graph_.logits, n_tokens) * width)};
+    out.n_vocab = width;
+  }
+  return out;
+}
+
+Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& params) {
+  const int64_t n_tokens = static_cast<int64_t>(params.tokens.size());
+  const int64_t rows = RowsOf(op.out, n_tokens);
+  const int64_t width = graph_.values[op.out].width;
+  const CpuWeight* w = op.weight == runtime::kNone ? nullptr : &weights_[op.weight];
+  switch (op.kind) {
+    case OpKind::kGetRows: {
+      const int64_t row_bytes = RowBytes(w->type, width);
+      for (int64_t t = 0; t < rows; ++t) {
+        HFD_RETURN_IF_ERROR(DequantizeRow(w->type, w->data + params.tokens[t] * row_bytes,
+                                          F32(op.out) + t * width, width));
+      }
+      return Status::Ok();
+    }
+    case OpKind::kRmsNorm:
+      RmsNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows * width, op.norm.group, op.norm.eps);
+      return Status::Ok();
+    case OpKind::kMatMul:
+      return MatMul(w->type, w->data, width, graph_.values[op.in[0]].width, F32(op.in[0]), rows,
+                    F32(op.out), &pool_);
+    case OpKind::kAddBias:
+      AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
+      return Status::Ok();
+    case OpKind::kRope:
+      Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope.n_head, op.rope.head_dim,
+           op.rope.layout, graph_.constants[op.rope.freqs].data());
+      return Status::Ok();
+    case OpKind::kAttention:
+      Attention(op.attn,
+                {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos},
+                cache_, pool_, attention_scratch_);
+      return Status::Ok();
+    case OpKind::kSwiGLU:
+      SwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      return Status::Ok();
+    case OpKind::kAdd:
+      Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      return Status::Ok();
+    case OpKind::kLastRow:
+      std::memcpy(F32(op.out), F32(op.in[0]) + (n_tokens - 1) * width, width * sizeof(float));
+      return Status::Ok();
+    case OpKind::kArgmax: {
+      const int64_t in_width = graph_.values[op.in[0]].width;
+      auto* ids = static_cast<int32_t*>(value_ptr_[op.out]);
+      for (int64_t r = 0; r < rows; ++r) ids[r] = Argmax(F32(op.in[0]) + r * in_width, in_width);
+      return Status::Ok();
+    }
+  }
+  return Internal("unknown op kind in a compiled graph");
+}
+
+}  // namespace hfd::cpu

@@ -1,0 +1,48 @@
+// A graph compiled for the CPU: weights resolved to pointers into the model's memory map
+// (norm and bias vectors converted to float once), activation slots planned and allocated,
+// ops dispatched in order on every Run. Owned by the caller of CpuBackend::Compile;
+// borrows the model files, KV cache and thread pool, which must outlive it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/thread_pool.h"
+#include "engine/runtime/backend.h"
+
+namespace hfd::cpu {
+
+// A weight as the CPU ops read it.
+struct CpuWeight {
+  TensorType type{};
+  const uint8_t* data = nullptr;  // in place, in its stored type
+  std::vector<float> f32;         // float copy, for norm and bias vectors only
+};
+
+class CpuExecutable final : public runtime::Executable {
+ public:
+  // `weights` are resolved in the order of graph.weights.
+  CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights, CpuKvCache& cache,
+                ThreadPool& pool);
+
+  const runtime::Graph& graph() const override { return graph_; }
+
+  Result<runtime::RunOutput> Run(const runtime::RunParams& params);
+
+ private:
+  Status RunOp(const runtime::Op& op, const runtime::RunParams& params);
+  float* F32(runtime::ValueId id) { return reinterpret_cast<float*>(value_ptr_[id]); }
+  int64_t RowsOf(runtime::ValueId id, int64_t n_tokens) const;
+
+  runtime::Graph graph_;
+  std::vector<CpuWeight> weights_;
+  CpuKvCache& cache_;
+  ThreadPool& pool_;
+  int64_t n_vocab_ = 0;
+  std::vector<std::unique_ptr<float[]>> slots_;
+  std::vector<void*> value_ptr_;
+  std::vector<std::vector<float>> attention_scratch_;
+};
+
+}  // namespace hfd::cpu

@@ -1,0 +1,101 @@
+#include "backends/cpu/ops/attention.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "backends/cpu/kernels/matmul.h"
+
+namespace hfd::cpu {
+
+namespace {
+
+// Keys and values of one cache layer, typed by the cache's element type.
+template <typename Elem>
+struct LayerView {
+  Elem* k;
+  Elem* v;
+  int64_t row;  // elements per position
+};
+
+inline float Dot(const float* a, const float* b, int64_t n) {
+  float s = 0.0f;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+inline float Dot(const uint16_t* a, const float* b, int64_t n) { return DotF16F32(a, b, n); }
+
+inline void Axpy(float* y, float w, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += w * x[i];
+}
+inline void Axpy(float* y, float w, const uint16_t* x, int64_t n) { AxpyF16(w, x, y, n); }
+
+inline void Store(const float* src, float* dst, int64_t n) { std::copy(src, src + n, dst); }
+inline void Store(const float* src, uint16_t* dst, int64_t n) { F32ToF16(src, dst, n); }
+
+// One query head of one token: softmax(scale * q·K[lo..hi]) · V[lo..hi].
+template <typename Elem>
+void AttendHead(const LayerView<Elem>& layer, const float* q, int64_t kv_offset, int32_t head_dim,
+                float scale, int64_t lo, int64_t hi, float* scores, float* out) {
+  float max_score = -INFINITY;
+  for (int64_t j = lo; j <= hi; ++j) {
+    const float s = scale * Dot(layer.k + j * layer.row + kv_offset, q, head_dim);
+    scores[j - lo] = s;
+    max_score = std::max(max_score, s);
+  }
+  float sum = 0.0f;
+  for (int64_t j = lo; j <= hi; ++j) {
+    scores[j - lo] = std::exp(scores[j - lo] - max_score);
+    sum += scores[j - lo];
+  }
+  std::fill(out, out + head_dim, 0.0f);
+  const float inv_sum = 1.0f / sum;
+  for (int64_t j = lo; j <= hi; ++j) {
+    Axpy(out, scores[j - lo] * inv_sum, layer.v + j * layer.row + kv_offset, head_dim);
+  }
+}
+
+template <typename Elem>
+void AttentionTyped(const runtime::AttentionAttrs& a, const AttentionInputs& in,
+                    LayerView<Elem> layer, ThreadPool& pool,
+                    std::vector<std::vector<float>>& scratch) {
+  for (int64_t t = 0; t < in.n_tokens; ++t) {
+    Store(in.k + t * layer.row, layer.k + (in.pos + t) * layer.row, layer.row);
+    Store(in.v + t * layer.row, layer.v + (in.pos + t) * layer.row, layer.row);
+  }
+  const int64_t span = in.pos + in.n_tokens;
+  scratch.resize(pool.size());
+  for (auto& s : scratch) {
+    if (static_cast<int64_t>(s.size()) < span) s.resize(span);
+  }
+  const int32_t group = a.n_head / a.n_head_kv;
+  const int64_t q_row = static_cast<int64_t>(a.n_head) * a.head_dim;
+  pool.ParallelFor(in.n_tokens * a.n_head, [&](int64_t begin, int64_t end, int thread) {
+    float* scores = scratch[thread].data();
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t t = task / a.n_head;
+      const int32_t h = static_cast<int32_t>(task % a.n_head);
+      const int64_t p = in.pos + t;
+      const int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
+      const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
+      AttendHead(layer, in.q + t * q_row + h * a.head_dim, kv_offset, a.head_dim, a.scale, lo, p,
+                 scores, in.out + t * q_row + h * a.head_dim);
+    }
+  });
+}
+
+}  // namespace
+
+void Attention(const runtime::AttentionAttrs& attrs, const AttentionInputs& in, CpuKvCache& cache,
+               ThreadPool& pool, std::vector<std::vector<float>>& scratch) {
+  if (cache.desc().type == runtime::KvType::kF16) {
+    LayerView<uint16_t> layer{static_cast<uint16_t*>(cache.k(attrs.layer)),
+                              static_cast<uint16_t*>(cache.v(attrs.layer)), cache.row_elems()};
+    AttentionTyped(attrs, in, layer, pool, scratch);
+  } else {
+    LayerView<float> layer{static_cast<float*>(cache.k(attrs.layer)),
+                           static_cast<float*>(cache.v(attrs.layer)), cache.row_elems()};
+    AttentionTyped(attrs, in, layer, pool, scratch);
+  }
+}
+
+}  // namespace hfd::cpu

@@ -1,0 +1,27 @@
+// Causal grouped-query attention over the CPU KV cache (graph.h, OpKind::kAttention).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/thread_pool.h"
+#include "engine/runtime/graph.h"
+
+namespace hfd::cpu {
+
+struct AttentionInputs {
+  const float* q;  // [n_tokens][n_head * head_dim]
+  const float* k;  // [n_tokens][n_head_kv * head_dim]
+  const float* v;  // [n_tokens][n_head_kv * head_dim]
+  float* out;      // [n_tokens][n_head * head_dim]
+  int64_t n_tokens;
+  int32_t pos;
+};
+
+// Writes k, v into `cache` at pos.., then attends. `scratch` holds one vector per pool
+// thread, grown as needed. The caller checked that pos + n_tokens <= cache.desc().n_ctx.
+void Attention(const runtime::AttentionAttrs& attrs, const AttentionInputs& in, CpuKvCache& cache,
+               ThreadPool& pool, std::vector<std::vector<float>>& scratch);
+
+}  // namespace hfd::cpu

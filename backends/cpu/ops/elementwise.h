@@ -1,0 +1,26 @@
+// Row-wise float ops of the CPU backend that read no KV cache: RMSNorm (optionally per
+// group, for q/k norm), bias, residual add, SwiGLU, argmax. Single-threaded: they are a
+// few microseconds per token next to the matrix products. Thread-safe (no state).
+#pragma once
+
+#include <cstdint>
+
+namespace hfd::cpu {
+
+// y = x / sqrt(mean(x^2 over each group of `group`) + eps) * w; w has `group` elements.
+// n = total elements (a multiple of group). y may equal x.
+void RmsNorm(const float* x, const float* w, float* y, int64_t n, int64_t group, float eps);
+
+// y[r] = x[r] + bias for each of `rows` rows of `width`.
+void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t width);
+
+// y = a + b over n elements.
+void Add(const float* a, const float* b, float* y, int64_t n);
+
+// y = silu(gate) * up over n elements.
+void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
+
+// Index of the largest of x[0..n); the first one on ties; NaNs never win.
+int32_t Argmax(const float* x, int64_t n);
+
+}  // namespace hfd::cpu

@@ -1,0 +1,229 @@
+// engine_bench: llama-bench's tests (pp128, pp512, tg64, tg128) on synthetic models of
+// real shapes, with the machine's read bandwidth measured in the same run and decode
+// efficiency = weight bytes read per token × tokens/s ÷ bandwidth.
+//
+//   engine_bench [--shape tinyllama-1.1b] [--type Q4_K_M,Q8_0,Q4_0,F16] [--threads 0]
+//                [--dir /tmp/hfd-bench-models] [--reps 2] [--json out.jsonl]
+//
+// Each (shape, type) runs in a child process so its peak RSS is its own. Prints a table;
+// every result is also one JSON line (stdout with --json -, or appended to a file).
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "backends/cpu/cpu_backend.h"
+#include "bench/bandwidth/memory_bandwidth.h"
+#include "bench/synthetic_model.h"
+#include "engine/model/model_files.h"
+#include "engine/runtime/graph_builder.h"
+#include "engine/runtime/session.h"
+
+namespace hfd::bench {
+namespace {
+
+struct Args {
+  std::vector<std::string> shapes = {"tinyllama-1.1b"};
+  std::vector<std::string> types = {"Q4_K_M", "Q8_0", "Q4_0", "F16"};
+  int threads = 0;
+  std::string dir = "/tmp/hfd-bench-models";
+  int reps = 2;
+  std::string json;
+};
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Bytes of weights one decode step reads: every matrix the graph multiplies by, plus one
+// embedding row.
+int64_t WeightBytesPerToken(const model::ModelFiles& files) {
+  auto graph = runtime::BuildGraph(files, {1, runtime::GraphOutput::kLastArgmax});
+  if (!graph.ok()) return 0;
+  int64_t bytes = 0;
+  for (const runtime::Op& op : graph->ops) {
+    if (op.kind != runtime::OpKind::kMatMul) continue;
+    const runtime::WeightRef& w = graph->weights[op.weight];
+    bytes += RowBytes(w.type, w.shape[0]) * w.shape[1];
+  }
+  return bytes;
+}
+
+std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
+  std::mt19937 rng(n);
+  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
+  std::vector<int32_t> ids(n);
+  for (int32_t& id : ids) id = dist(rng);
+  return ids;
+}
+
+// Best of `reps` runs of `fn`, which returns seconds for `n` tokens; tokens/s.
+template <typename Fn>
+Result<double> BestRate(int reps, int n, Fn&& fn) {
+  double best = 0.0;
+  for (int r = 0; r < reps; ++r) {
+    HFD_ASSIGN_OR_RETURN(double seconds, fn());
+    best = std::max(best, n / seconds);
+  }
+  return best;
+}
+
+// Runs one model and returns its JSON result.
+Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
+                                  const std::string& type) {
+  const std::filesystem::path path =
+      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", shape.name, type);
+  if (!std::filesystem::exists(path)) {
+    std::filesystem::create_directories(args.dir);
+    HFD_RETURN_IF_ERROR(WriteSyntheticModel(shape, type, path));
+  }
+  const double load_start = Now();
+  HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
+  auto backend = cpu::CreateCpuBackend({args.threads});
+  HFD_RETURN_IF_ERROR(backend->LoadWeights(*files));
+  HFD_ASSIGN_OR_RETURN(
+      auto session, runtime::Session::Create(*backend, *files, {1024, 512, runtime::KvType::kF16}));
+  const double load_seconds = Now() - load_start;
+  const int64_t vocab = files->desc().n_vocab;
+
+  nlohmann::json out = {{"model", shape.name},
+                        {"type", type},
+                        {"file_bytes", std::filesystem::file_size(path)},
+                        {"backend", backend->device_description()},
+                        {"load_seconds", load_seconds}};
+  // Warm-up: compiles the graphs and faults the weights in.
+  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(16, vocab)).status());
+  HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
+
+  for (int n : {128, 512}) {
+    const std::vector<int32_t> prompt = RandomTokens(n, vocab);
+    HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
+                           HFD_RETURN_IF_ERROR(session->Rewind(0));
+                           const double t0 = Now();
+                           HFD_RETURN_IF_ERROR(session->Feed(prompt).status());
+                           return Now() - t0;
+                         }));
+    out[fmt::format("pp{}", n)] = rate;
+  }
+  const int64_t bytes_per_token = WeightBytesPerToken(*files);
+  for (int n : {64, 128}) {
+    HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
+                           HFD_RETURN_IF_ERROR(session->Rewind(0));
+                           int32_t next = 1;
+                           const double t0 = Now();
+                           for (int i = 0; i < n; ++i) {
+                             HFD_ASSIGN_OR_RETURN(next, session->FeedGreedy(next));
+                           }
+                           return Now() - t0;
+                         }));
+    out[fmt::format("tg{}", n)] = rate;
+  }
+  // Peak RSS of the model run itself, before the bandwidth test's buffer is allocated.
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  out["peak_rss_mib"] = usage.ru_maxrss / 1024.0;
+  out["kv_cache_mib"] = session->kv_cache_bytes() / 1048576.0;
+
+  cpu::ThreadPool bandwidth_pool(args.threads);
+  const BandwidthResult bw = MeasureReadBandwidth(bandwidth_pool, int64_t{1} << 30, 5);
+  const double bandwidth = bw.best_gbps * 1e9;
+  out["weight_bytes_per_token"] = bytes_per_token;
+  out["bandwidth_gbs"] = bw.best_gbps;
+  out["bandwidth_median_gbs"] = bw.median_gbps;
+  out["tg64_efficiency"] = out["tg64"].get<double>() * bytes_per_token / bandwidth;
+  return out;
+}
+
+// Runs BenchModel in a child process; its JSON comes back through a pipe.
+nlohmann::json BenchInChild(const Args& args, const ModelShape& shape, const std::string& type) {
+  int fds[2];
+  if (pipe(fds) != 0) return {{"model", shape.name}, {"type", type}, {"error", "pipe failed"}};
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    auto result = BenchModel(args, shape, type);
+    const std::string text = result.ok() ? result->dump()
+                                         : nlohmann::json{{"model", shape.name},
+                                                          {"type", type},
+                                                          {"error", result.status().ToString()}}
+                                               .dump();
+    (void)!write(fds[1], text.data(), text.size());
+    close(fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (text.empty()) return {{"model", shape.name}, {"type", type}, {"error", "child crashed"}};
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+void PrintRow(const nlohmann::json& r) {
+  if (r.contains("error")) {
+    fmt::print("{:<16} {:<7} error: {}\n", r.value("model", ""), r.value("type", ""),
+               r["error"].get<std::string>());
+    return;
+  }
+  fmt::print("{:<16} {:<7} {:>8.1f} {:>8.1f} {:>7.1f} {:>7.1f} {:>9.1f} {:>6.2f} {:>9.0f}\n",
+             r["model"].get<std::string>(), r["type"].get<std::string>(), r["pp128"].get<double>(),
+             r["pp512"].get<double>(), r["tg64"].get<double>(), r["tg128"].get<double>(),
+             r["bandwidth_gbs"].get<double>(), r["tg64_efficiency"].get<double>(),
+             r["peak_rss_mib"].get<double>());
+}
+
+}  // namespace
+}  // namespace hfd::bench
+
+int main(int argc, char** argv) {
+  using namespace hfd::bench;
+  Args args;
+  CLI::App app{"Engine speed on synthetic models (llama-bench's pp/tg tests)"};
+  app.add_option("--shape", args.shapes, "tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b")
+      ->delimiter(',');
+  app.add_option("--type", args.types, "F16, Q8_0, Q4_0, Q4_K_M")->delimiter(',');
+  app.add_option("--threads", args.threads, "CPU threads (0: all cores)");
+  app.add_option("--dir", args.dir, "where synthetic models are written and reused");
+  app.add_option("--reps", args.reps, "repetitions per test (the best is reported)");
+  app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<nlohmann::json> results;
+  fmt::print("{:<16} {:<7} {:>8} {:>8} {:>7} {:>7} {:>9} {:>6} {:>9}\n", "model", "type", "pp128",
+             "pp512", "tg64", "tg128", "bw GB/s", "eff", "RSS MiB");
+  for (const std::string& name : args.shapes) {
+    auto shape = ShapeByName(name);
+    if (!shape.ok()) {
+      std::cerr << shape.status().ToString() << "\n";
+      return 2;
+    }
+    for (const std::string& type : args.types) {
+      results.push_back(BenchInChild(args, *shape, type));
+      PrintRow(results.back());
+    }
+  }
+  if (!args.json.empty()) {
+    std::ofstream file;
+    if (args.json != "-") file.open(args.json, std::ios::app);
+    std::ostream& out = args.json == "-" ? std::cout : file;
+    for (const auto& r : results) out << r.dump() << "\n";
+  }
+  return 0;
+}

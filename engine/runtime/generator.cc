@@ -1,0 +1,76 @@
+#include "engine/runtime/generator.h"
+
+#include <chrono>
+
+#include "engine/sampling/sampler.h"
+#include "engine/tokenizer/tokenizer.h"
+
+namespace hfd::runtime {
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Greedy without penalties: the argmax graph gives the same token as the sampler would.
+bool PlainGreedy(const sampling::SamplingParams& p) {
+  return p.temperature == 0.0f && p.repetition_penalty == 1.0f && p.presence_penalty == 0.0f &&
+         p.frequency_penalty == 0.0f;
+}
+
+}  // namespace
+
+Result<GenerateResult> Generate(Session& session, const tok::Tokenizer& tokenizer,
+                                const GenerateRequest& request, const TextSink& sink) {
+  if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
+  HFD_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::Create(request.params));
+  const bool greedy = PlainGreedy(request.params);
+  sampling::StopChecker stop({request.eos_ids, request.params.stop, request.params.max_tokens,
+                              session.n_ctx() - session.position(),
+                              static_cast<int32_t>(request.prompt.size())});
+  tok::StreamDecoder decoder(tokenizer);
+  std::vector<int32_t> history = request.prompt;
+  std::vector<float> logits;  // the sampler's writable copy
+  const auto choose = [&](std::span<const float> row) -> Result<int32_t> {
+    logits.assign(row.begin(), row.end());
+    return sampler.Sample(logits, history);
+  };
+
+  GenerateResult result;
+  const auto start = std::chrono::steady_clock::now();
+  HFD_ASSIGN_OR_RETURN(std::span<const float> first, session.Feed(request.prompt));
+  HFD_ASSIGN_OR_RETURN(int32_t next, choose(first));
+  result.prefill_seconds = SecondsSince(start);
+  const auto decode_start = std::chrono::steady_clock::now();
+
+  while (true) {
+    result.tokens.push_back(next);
+    history.push_back(next);
+    sampling::StopChecker::Step step = stop.OnToken(next, decoder.Push(next));
+    if (step.reason != sampling::StopReason::kNone &&
+        step.reason != sampling::StopReason::kStopString) {
+      step.text += decoder.Flush();  // an incomplete character at the end, as U+FFFD
+    }
+    result.text += step.text;
+    if (!sink(step.text, next)) {
+      result.cancelled = true;
+      break;
+    }
+    if (step.reason != sampling::StopReason::kNone) {
+      result.stop_reason = step.reason;
+      break;
+    }
+    if (greedy) {
+      HFD_ASSIGN_OR_RETURN(next, session.FeedGreedy(next));
+    } else {
+      HFD_ASSIGN_OR_RETURN(std::span<const float> row,
+                           session.Feed(std::span<const int32_t>(&next, 1)));
+      HFD_ASSIGN_OR_RETURN(next, choose(row));
+    }
+  }
+  result.decode_seconds = SecondsSince(decode_start);
+  return result;
+}
+
+}  // namespace hfd::runtime

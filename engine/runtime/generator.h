@@ -1,0 +1,50 @@
+// The generation loop over a Session: prefill the prompt, then choose and feed one token
+// at a time until the stop checker (engine/sampling) reports end-of-sequence, a stop
+// string, the token budget or the context limit, or the caller cancels. Greedy requests
+// without penalties run the argmax decode graph, so no logits leave the backend; others
+// go through the Sampler.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/runtime/session.h"
+#include "engine/sampling/sampling_params.h"
+#include "engine/sampling/stop_checker.h"
+
+namespace hfd::tok {
+class Tokenizer;
+}
+
+namespace hfd::runtime {
+
+struct GenerateRequest {
+  std::vector<int32_t> prompt;  // at least one token
+  sampling::SamplingParams params;
+  std::vector<int32_t> eos_ids;  // ids that end generation (normally the tokenizer's)
+};
+
+// Called once per generated token with the text that became final with it (possibly
+// empty: stop strings and split characters are held back until resolved); returns false
+// to cancel. Called on the generating thread.
+using TextSink = std::function<bool(std::string_view text, int32_t token)>;
+
+struct GenerateResult {
+  std::vector<int32_t> tokens;  // generated ids (an ending EOS id included)
+  std::string text;             // everything passed to the sink
+  sampling::StopReason stop_reason = sampling::StopReason::kNone;  // kNone when cancelled
+  bool cancelled = false;
+  double prefill_seconds = 0.0;  // the prompt and the choice of the first token
+  double decode_seconds = 0.0;   // every later token
+};
+
+// Runs from the session's current position (normally 0, after Rewind(0)).
+// InvalidArgument for bad parameters or a prompt that does not fit the context.
+Result<GenerateResult> Generate(Session& session, const tok::Tokenizer& tokenizer,
+                                const GenerateRequest& request, const TextSink& sink);
+
+}  // namespace hfd::runtime

@@ -1,0 +1,31 @@
+#include "engine/runtime/graph.h"
+
+namespace hfd::runtime {
+
+std::string_view OpName(OpKind kind) {
+  switch (kind) {
+    case OpKind::kGetRows:
+      return "get_rows";
+    case OpKind::kRmsNorm:
+      return "rms_norm";
+    case OpKind::kMatMul:
+      return "matmul";
+    case OpKind::kAddBias:
+      return "add_bias";
+    case OpKind::kRope:
+      return "rope";
+    case OpKind::kAttention:
+      return "attention";
+    case OpKind::kSwiGLU:
+      return "swiglu";
+    case OpKind::kAdd:
+      return "add";
+    case OpKind::kLastRow:
+      return "last_row";
+    case OpKind::kArgmax:
+      return "argmax";
+  }
+  return "unknown";
+}
+
+}  // namespace hfd::runtime

@@ -1,0 +1,166 @@
+// The compute graph: the forward pass of a model as a flat list of ops over named
+// activation values, built ONCE per (model, batch shape) by the architecture code
+// (graph_builder.h) and executed by a Backend (backend.h) as many times as needed.
+//
+// What is fixed in a graph: the ops, their order, every width, every attribute and
+// the maximum number of tokens per call (`max_tokens`). What is NOT in the graph and
+// arrives with each call (RunParams): the token ids, how many there are (n_tokens,
+// 1 <= n_tokens <= max_tokens) and the position of the first one (pos). The KV length
+// an attention op sees is pos + n_tokens. So a backend can compile or record a graph
+// once (the Vulkan backend records the decode graph into a command buffer) and replay
+// it for every token, with the per-call values in a small uniform/push-constant block.
+//
+// Values are single-assignment: every op writes a fresh value and never modifies its
+// inputs, so a backend may plan buffer reuse from liveness (memory_plan.h) and fuse
+// neighbouring ops freely. Every value is a row-major matrix of float32 (argmax: int32)
+// with `rows` rows of `width` elements; one row per token unless the value is one row.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/quant/tensor_type.h"
+
+namespace hfd::runtime {
+
+using ValueId = int32_t;   // index into Graph::values
+using WeightId = int32_t;  // index into Graph::weights
+using ConstId = int32_t;   // index into Graph::constants
+inline constexpr int32_t kNone = -1;
+
+enum class OpKind : uint8_t {
+  // out[t] = row tokens[t] of the embedding weight, dequantized to float32.
+  // No value inputs: reads RunParams::tokens. weight: [n_embd, n_vocab] (GGML order).
+  kGetRows,
+  // out = x / sqrt(mean(x^2) + eps) * weight, computed independently over each group of
+  // `norm.group` consecutive elements of a row (group == width: the usual RMSNorm;
+  // group == head_dim: Qwen3's per-head q/k norm). weight holds `group` elements.
+  kRmsNorm,
+  // out[t] = W · in[t]. weight: shape {in width, out width} (GGML order: shape[0] is the
+  // row length), any TensorType the backend Supports(); rows stay in their stored form.
+  kMatMul,
+  // out[t] = in[t] + bias. weight: a vector of `width` elements (any float type).
+  kAddBias,
+  // Rotary position embedding of each of `rope.n_head` heads of `rope.head_dim` in a row,
+  // at position pos + t. Pair i of a head (0 <= i < head_dim/2) is rotated by the angle
+  // (pos + t) * constants[rope.freqs][i]; the pair is elements (2i, 2i+1) for
+  // kInterleaved and (i, i + head_dim/2) for kHalfSplit.
+  kRope,
+  // Causal grouped-query attention through the KV cache. inputs: q [n_head*head_dim],
+  // k and v [n_head_kv*head_dim] (k already roped). First writes k[t], v[t] into cache
+  // layer `attn.layer` at position pos + t (converting to the cache type), then for every
+  // token t and query head h (KV head h / (n_head / n_head_kv)) computes
+  //   softmax_j(scale * q·K[j]) · V[j] over j in [lo, pos + t], lo = 0, or
+  //   max(0, pos + t - sliding_window + 1) when sliding_window > 0,
+  // reading K/V back from the cache (so the keys of this call are rounded like older ones).
+  // out: [n_head*head_dim].
+  kAttention,
+  // out = silu(in0) * in1, elementwise (silu(x) = x / (1 + e^-x)).
+  kSwiGLU,
+  // out = in0 + in1, elementwise (residual connections).
+  kAdd,
+  // out (one row) = in[n_tokens - 1]: the last token's row, before the output head.
+  kLastRow,
+  // out[t] (int32, width 1) = index of the largest element of in[t]; the first on ties.
+  kArgmax,
+};
+
+// Human-readable op name ("matmul", ...), for errors and logs.
+std::string_view OpName(OpKind kind);
+
+enum class ValueType : uint8_t { kF32, kI32 };
+
+enum class Rows : uint8_t {
+  kTokens,  // n_tokens rows (per call)
+  kOne,     // exactly one row
+};
+
+struct Value {
+  std::string name;  // for debugging: "blk.3.attn_q", "logits", ...
+  int64_t width = 0;
+  Rows rows = Rows::kTokens;
+  ValueType type = ValueType::kF32;
+};
+
+// A weight the graph reads, by its canonical (GGUF) tensor name. The type and shape are
+// those of the loaded model file, recorded so a backend can check support before running.
+struct WeightRef {
+  std::string name;
+  TensorType type{};
+  std::vector<int64_t> shape;  // GGML order: shape[0] = row length
+};
+
+enum class RopeLayout : uint8_t {
+  kInterleaved,  // pairs (2i, 2i+1): GGUF llama/mistral Q and K
+  kHalfSplit,    // pairs (i, i + d/2): NeoX; HF checkpoints, GGUF qwen2/qwen3
+};
+
+struct NormAttrs {
+  float eps = 0.0f;
+  int64_t group = 0;  // elements normalised together; divides the width
+};
+
+struct RopeAttrs {
+  int32_t n_head = 0;
+  int32_t head_dim = 0;
+  RopeLayout layout = RopeLayout::kHalfSplit;
+  ConstId freqs = kNone;  // head_dim/2 inverse frequencies (rope scaling already applied)
+};
+
+struct AttentionAttrs {
+  int32_t layer = 0;  // KV cache layer written and read
+  int32_t n_head = 0;
+  int32_t n_head_kv = 0;  // divides n_head
+  int32_t head_dim = 0;
+  int32_t sliding_window = 0;  // 0: attend to every earlier position
+  float scale = 0.0f;          // usually 1/sqrt(head_dim)
+};
+
+struct Op {
+  OpKind kind{};
+  ValueId in[3] = {kNone, kNone, kNone};
+  ValueId out = kNone;
+  WeightId weight = kNone;
+  NormAttrs norm;       // kRmsNorm
+  RopeAttrs rope;       // kRope
+  AttentionAttrs attn;  // kAttention
+};
+
+// An op of `kind` reading up to three values and a weight; attributes default, no output.
+inline Op MakeOp(OpKind kind, ValueId in0 = kNone, ValueId in1 = kNone, ValueId in2 = kNone,
+                 WeightId weight = kNone) {
+  Op op;
+  op.kind = kind;
+  op.in[0] = in0;
+  op.in[1] = in1;
+  op.in[2] = in2;
+  op.weight = weight;
+  return op;
+}
+
+// What the graph hands back after a call.
+enum class GraphOutput : uint8_t {
+  kLastLogits,  // logits of the last token only (sampling)
+  kAllLogits,   // logits of every token (scoring, conformance)
+  kLastArgmax,  // only the id of the last token's largest logit (greedy decode)
+};
+
+struct Graph {
+  int32_t max_tokens = 1;  // n_tokens of any call is in [1, max_tokens]
+  std::vector<Value> values;
+  std::vector<WeightRef> weights;
+  std::vector<std::vector<float>> constants;
+  std::vector<Op> ops;  // in execution order; an op's inputs are outputs of earlier ops
+  GraphOutput output_kind = GraphOutput::kLastLogits;
+  // Exactly one is set: the logits value (kLastLogits, kAllLogits) or the argmax value.
+  ValueId logits = kNone;
+  ValueId argmax = kNone;
+  // The KV cache shape the attention ops expect (layers, KV heads, head_dim).
+  int32_t n_layer = 0;
+  int32_t n_head_kv = 0;
+  int32_t head_dim = 0;
+};
+
+}  // namespace hfd::runtime

@@ -1,0 +1,198 @@
+#include "engine/runtime/graph_builder.h"
+
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "engine/model/model_files.h"
+#include "engine/runtime/rope_freqs.h"
+
+namespace hfd::runtime {
+
+namespace {
+
+// Appends values and ops to a graph, checking each weight's shape against the model.
+class Builder {
+ public:
+  Builder(const model::ModelFiles& files, Graph& graph) : files_(files), g_(graph) {}
+
+  ValueId NewValue(std::string name, int64_t width, Rows rows = Rows::kTokens,
+                   ValueType type = ValueType::kF32) {
+    g_.values.push_back(Value{std::move(name), width, rows, type});
+    return static_cast<ValueId>(g_.values.size() - 1);
+  }
+
+  // Records weight `name` once (the tied head reuses the embedding), which must have
+  // exactly `shape` (GGML order).
+  Result<WeightId> Weight(const std::string& name, std::vector<int64_t> shape) {
+    for (size_t i = 0; i < g_.weights.size(); ++i) {
+      if (g_.weights[i].name == name && g_.weights[i].shape == shape) {
+        return static_cast<WeightId>(i);
+      }
+    }
+    auto view = files_.Weight(name);
+    if (!view.ok()) return view.status();
+    if (view->shape != shape) {
+      return Corrupt(
+          fmt::format("weight {} has shape [{}], expected [{}]; the model file "
+                      "does not match its configuration",
+                      name, fmt::join(view->shape, ", "), fmt::join(shape, ", ")));
+    }
+    g_.weights.push_back(WeightRef{name, view->type, std::move(shape)});
+    return static_cast<WeightId>(g_.weights.size() - 1);
+  }
+
+  Rows RowsOf(ValueId v) const { return g_.values[v].rows; }
+  int64_t WidthOf(ValueId v) const { return g_.values[v].width; }
+
+  ValueId AddOp(Op op, std::string name, int64_t width, Rows rows,
+                ValueType type = ValueType::kF32) {
+    op.out = NewValue(std::move(name), width, rows, type);
+    g_.ops.push_back(op);
+    return op.out;
+  }
+
+  Result<ValueId> MatMul(ValueId x, const std::string& weight, int64_t out_width) {
+    HFD_ASSIGN_OR_RETURN(WeightId w, Weight(weight, {WidthOf(x), out_width}));
+    const Op op = MakeOp(OpKind::kMatMul, x, kNone, kNone, w);
+    return AddOp(op, weight, out_width, RowsOf(x));
+  }
+
+  Result<ValueId> AddBias(ValueId x, const std::string& weight) {
+    HFD_ASSIGN_OR_RETURN(WeightId w, Weight(weight, {WidthOf(x)}));
+    const Op op = MakeOp(OpKind::kAddBias, x, kNone, kNone, w);
+    return AddOp(op, weight, WidthOf(x), RowsOf(x));
+  }
+
+  // A projection, with its bias when the architecture has one.
+  Result<ValueId> Linear(ValueId x, const std::string& prefix, int64_t out_width, bool bias) {
+    HFD_ASSIGN_OR_RETURN(ValueId y, MatMul(x, prefix + ".weight", out_width));
+    if (!bias) return y;
+    return AddBias(y, prefix + ".bias");
+  }
+
+  Result<ValueId> RmsNorm(ValueId x, const std::string& weight, float eps, int64_t group) {
+    HFD_ASSIGN_OR_RETURN(WeightId w, Weight(weight, {group}));
+    Op op = MakeOp(OpKind::kRmsNorm, x, kNone, kNone, w);
+    op.norm = {eps, group};
+    return AddOp(op, weight, WidthOf(x), RowsOf(x));
+  }
+
+  ValueId Binary(OpKind kind, ValueId a, ValueId b, std::string name) {
+    const Op op = MakeOp(kind, a, b);
+    return AddOp(op, std::move(name), WidthOf(a), RowsOf(a));
+  }
+
+  ValueId Rope(ValueId x, const RopeAttrs& attrs, std::string name) {
+    Op op = MakeOp(OpKind::kRope, x);
+    op.rope = attrs;
+    return AddOp(op, std::move(name), WidthOf(x), RowsOf(x));
+  }
+
+  ConstId Constant(std::vector<float> data) {
+    g_.constants.push_back(std::move(data));
+    return static_cast<ConstId>(g_.constants.size() - 1);
+  }
+
+ private:
+  const model::ModelFiles& files_;
+  Graph& g_;
+};
+
+// theta^(-2i/head_dim), divided by the model's per-pair factors (llama3 scaling).
+std::vector<float> InvFreqs(const model::ModelDesc& d) {
+  std::vector<float> freqs = RopeInvFreqs(static_cast<int>(d.head_dim), d.rope_theta);
+  for (size_t i = 0; i < freqs.size() && i < d.rope_freq_factors.size(); ++i) {
+    freqs[i] /= d.rope_freq_factors[i];
+  }
+  return freqs;
+}
+
+// One transformer block: pre-norm attention and SwiGLU MLP, each with a residual add.
+Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId x,
+                      ConstId rope_freqs) {
+  const std::string p = fmt::format("blk.{}.", layer);
+  const int64_t q_width = d.n_head * d.head_dim;
+  const int64_t kv_width = d.n_head_kv * d.head_dim;
+
+  HFD_ASSIGN_OR_RETURN(ValueId h, b.RmsNorm(x, p + "attn_norm.weight", d.rms_eps, d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId q, b.Linear(h, p + "attn_q", q_width, d.qkv_bias));
+  HFD_ASSIGN_OR_RETURN(ValueId k, b.Linear(h, p + "attn_k", kv_width, d.qkv_bias));
+  HFD_ASSIGN_OR_RETURN(ValueId v, b.Linear(h, p + "attn_v", kv_width, d.qkv_bias));
+  if (d.qk_norm) {
+    HFD_ASSIGN_OR_RETURN(q, b.RmsNorm(q, p + "attn_q_norm.weight", d.rms_eps, d.head_dim));
+    HFD_ASSIGN_OR_RETURN(k, b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, d.head_dim));
+  }
+  const RopeLayout layout = d.rope_layout == model::RopeLayout::kInterleaved
+                                ? RopeLayout::kInterleaved
+                                : RopeLayout::kHalfSplit;
+  const auto n_head = static_cast<int32_t>(d.n_head);
+  const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
+  const auto head_dim = static_cast<int32_t>(d.head_dim);
+  q = b.Rope(q, {n_head, head_dim, layout, rope_freqs}, p + "q_rope");
+  k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs}, p + "k_rope");
+
+  Op attn = MakeOp(OpKind::kAttention, q, k, v);
+  attn.attn = {layer,
+               n_head,
+               n_head_kv,
+               head_dim,
+               d.sliding_window,
+               static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)))};
+  const ValueId a = b.AddOp(attn, p + "attn", q_width, b.RowsOf(q));
+  HFD_ASSIGN_OR_RETURN(ValueId o, b.MatMul(a, p + "attn_output.weight", d.n_embd));
+  x = b.Binary(OpKind::kAdd, x, o, p + "attn_residual");
+
+  HFD_ASSIGN_OR_RETURN(h, b.RmsNorm(x, p + "ffn_norm.weight", d.rms_eps, d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate.weight", d.n_ff));
+  HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up.weight", d.n_ff));
+  const ValueId act = b.Binary(OpKind::kSwiGLU, gate, up, p + "ffn_act");
+  HFD_ASSIGN_OR_RETURN(ValueId down, b.MatMul(act, p + "ffn_down.weight", d.n_embd));
+  return b.Binary(OpKind::kAdd, x, down, p + "ffn_residual");
+}
+
+}  // namespace
+
+Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& options) {
+  if (options.max_tokens < 1) {
+    return InvalidArgument(
+        fmt::format("max_tokens must be at least 1, got {}", options.max_tokens));
+  }
+  const model::ModelDesc& d = files.desc();
+  HFD_RETURN_IF_ERROR(model::ValidateDesc(d));
+
+  Graph graph;
+  graph.max_tokens = options.max_tokens;
+  graph.output_kind = options.output;
+  graph.n_layer = static_cast<int32_t>(d.n_layer);
+  graph.n_head_kv = static_cast<int32_t>(d.n_head_kv);
+  graph.head_dim = static_cast<int32_t>(d.head_dim);
+  Builder b(files, graph);
+
+  HFD_ASSIGN_OR_RETURN(WeightId embd, b.Weight("token_embd.weight", {d.n_embd, d.n_vocab}));
+  const Op get_rows = MakeOp(OpKind::kGetRows, kNone, kNone, kNone, embd);
+  ValueId x = b.AddOp(get_rows, "embeddings", d.n_embd, Rows::kTokens);
+
+  const ConstId rope_freqs = b.Constant(InvFreqs(d));
+  for (int layer = 0; layer < d.n_layer; ++layer) {
+    HFD_ASSIGN_OR_RETURN(x, Block(b, d, layer, x, rope_freqs));
+  }
+  if (options.output != GraphOutput::kAllLogits) {
+    const Op last = MakeOp(OpKind::kLastRow, x);
+    x = b.AddOp(last, "last_row", d.n_embd, Rows::kOne);
+  }
+  HFD_ASSIGN_OR_RETURN(x, b.RmsNorm(x, "output_norm.weight", d.rms_eps, d.n_embd));
+  const std::string head = d.tied_embeddings ? "token_embd.weight" : "output.weight";
+  HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(x, head, d.n_vocab));
+  graph.values[logits].name = "logits";
+  if (options.output == GraphOutput::kLastArgmax) {
+    const Op argmax = MakeOp(OpKind::kArgmax, logits);
+    graph.argmax = b.AddOp(argmax, "argmax", 1, Rows::kOne, ValueType::kI32);
+  } else {
+    graph.logits = logits;
+  }
+  return graph;
+}
+
+}  // namespace hfd::runtime

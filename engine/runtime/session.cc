@@ -1,0 +1,106 @@
+#include "engine/runtime/session.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/model/model_files.h"
+#include "engine/runtime/graph_builder.h"
+
+namespace hfd::runtime {
+
+Result<std::unique_ptr<Session>> Session::Create(Backend& backend, const model::ModelFiles& files,
+                                                 const SessionOptions& options) {
+  if (options.n_ctx < 1 || options.prefill_batch < 1) {
+    return InvalidArgument("a session needs a positive context size and prefill batch");
+  }
+  const model::ModelDesc& d = files.desc();
+  int32_t n_ctx = options.n_ctx;
+  if (d.n_ctx_train > 0 && d.n_ctx_train < n_ctx) n_ctx = static_cast<int32_t>(d.n_ctx_train);
+  const KvCacheDesc kv{static_cast<int32_t>(d.n_layer), n_ctx, static_cast<int32_t>(d.n_head_kv),
+                       static_cast<int32_t>(d.head_dim), options.kv_type};
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<KvCache> cache, backend.AllocateKvCache(kv));
+  return std::unique_ptr<Session>(
+      new Session(backend, files, n_ctx, options.prefill_batch, d.n_vocab, std::move(cache)));
+}
+
+Session::Session(Backend& backend, const model::ModelFiles& files, int32_t n_ctx, int32_t batch,
+                 int64_t n_vocab, std::unique_ptr<KvCache> cache)
+    : backend_(backend),
+      files_(files),
+      n_ctx_(n_ctx),
+      batch_(batch),
+      n_vocab_(n_vocab),
+      cache_(std::move(cache)) {}
+
+Session::~Session() {
+  compiled_.clear();  // executables before the cache they are bound to
+  cache_.reset();
+}
+
+Result<Executable*> Session::GraphFor(int32_t max_tokens, GraphOutput output) {
+  for (Compiled& c : compiled_) {
+    if (c.max_tokens == max_tokens && c.output == output) return c.exe.get();
+  }
+  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {max_tokens, output}));
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, *cache_));
+  compiled_.push_back({max_tokens, output, std::move(exe)});
+  return compiled_.back().exe.get();
+}
+
+template <typename OnChunk>
+Status Session::RunChunks(Executable& exe, std::span<const int32_t> tokens, OnChunk&& on_chunk) {
+  if (tokens.empty()) return InvalidArgument("no tokens to feed");
+  if (pos_ + static_cast<int64_t>(tokens.size()) > n_ctx_) {
+    return InvalidArgument(
+        fmt::format("{} more tokens do not fit the context ({} of {} positions used); shorten the "
+                    "prompt or raise the context size",
+                    tokens.size(), pos_, n_ctx_));
+  }
+  const size_t step = static_cast<size_t>(exe.graph().max_tokens);
+  for (size_t done = 0; done < tokens.size(); done += step) {
+    const auto chunk = tokens.subspan(done, std::min(step, tokens.size() - done));
+    HFD_ASSIGN_OR_RETURN(RunOutput out, backend_.Run(exe, {chunk, pos_}));
+    pos_ += static_cast<int32_t>(chunk.size());
+    on_chunk(out, chunk.size());
+  }
+  return Status::Ok();
+}
+
+Result<std::span<const float>> Session::Feed(std::span<const int32_t> tokens) {
+  const int32_t max_tokens = tokens.size() == 1 ? 1 : batch_;
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(max_tokens, GraphOutput::kLastLogits));
+  std::span<const float> logits;
+  HFD_RETURN_IF_ERROR(
+      RunChunks(*exe, tokens, [&](const RunOutput& out, size_t) { logits = out.logits; }));
+  return logits;
+}
+
+Result<int32_t> Session::FeedGreedy(int32_t token) {
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(1, GraphOutput::kLastArgmax));
+  int32_t id = -1;
+  HFD_RETURN_IF_ERROR(RunChunks(*exe, std::span<const int32_t>(&token, 1),
+                                [&](const RunOutput& out, size_t) { id = out.argmax[0]; }));
+  return id;
+}
+
+Result<std::vector<float>> Session::FeedAll(std::span<const int32_t> tokens) {
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(batch_, GraphOutput::kAllLogits));
+  std::vector<float> all;
+  all.reserve(tokens.size() * n_vocab_);
+  HFD_RETURN_IF_ERROR(RunChunks(*exe, tokens, [&](const RunOutput& out, size_t) {
+    all.insert(all.end(), out.logits.begin(), out.logits.end());
+  }));
+  return all;
+}
+
+Status Session::Rewind(int32_t pos) {
+  if (pos < 0 || pos > pos_) {
+    return InvalidArgument(
+        fmt::format("cannot rewind to {}: the session holds {} positions", pos, pos_));
+  }
+  pos_ = pos;
+  return Status::Ok();
+}
+
+}  // namespace hfd::runtime

@@ -1,0 +1,80 @@
+// A conversation's state on one backend: the KV cache, the compiled graphs, and the
+// position. Prefill runs the prompt in batches through a max_tokens = prefill_batch graph;
+// decode runs one token through a max_tokens = 1 graph compiled once and replayed.
+// Graphs are compiled on first use and kept.
+//
+// Not thread-safe: one caller at a time. The backend (with weights loaded from `files`)
+// and the files must outlive the session.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/runtime/backend.h"
+
+namespace hfd::runtime {
+
+struct SessionOptions {
+  int32_t n_ctx = 4096;         // KV cache positions; clamped to the model's training context
+  int32_t prefill_batch = 128;  // tokens per prefill call
+  KvType kv_type = KvType::kF16;
+};
+
+class Session {
+ public:
+  // Allocates the cache. InvalidArgument for non-positive sizes.
+  static Result<std::unique_ptr<Session>> Create(Backend& backend, const model::ModelFiles& files,
+                                                 const SessionOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Appends `tokens` (at least one) and returns the logits after the last one, valid until
+  // the next call. InvalidArgument when they would not fit the context.
+  Result<std::span<const float>> Feed(std::span<const int32_t> tokens);
+
+  // Appends one token and returns the id of the largest next-token logit without handing
+  // the logits back (the backend may keep them on its device).
+  Result<int32_t> FeedGreedy(int32_t token);
+
+  // Appends `tokens` and returns the logits after every one of them (rows × n_vocab), for
+  // scoring and conformance.
+  Result<std::vector<float>> FeedAll(std::span<const int32_t> tokens);
+
+  // Forgets every position from `pos` on (0: start over); pos <= position().
+  Status Rewind(int32_t pos);
+
+  int32_t position() const { return pos_; }
+  int32_t n_ctx() const { return n_ctx_; }
+  int64_t n_vocab() const { return n_vocab_; }
+  int64_t kv_cache_bytes() const { return cache_->bytes(); }
+  Backend& backend() { return backend_; }
+
+ private:
+  Session(Backend& backend, const model::ModelFiles& files, int32_t n_ctx, int32_t batch,
+          int64_t n_vocab, std::unique_ptr<KvCache> cache);
+
+  // The compiled graph for (max_tokens, output), compiling it on first use.
+  Result<Executable*> GraphFor(int32_t max_tokens, GraphOutput output);
+  // Runs `tokens` in chunks of the graph's max_tokens; calls on_chunk(output, count) after each.
+  template <typename OnChunk>
+  Status RunChunks(Executable& exe, std::span<const int32_t> tokens, OnChunk&& on_chunk);
+
+  Backend& backend_;
+  const model::ModelFiles& files_;
+  int32_t n_ctx_;
+  int32_t batch_;
+  int64_t n_vocab_;
+  int32_t pos_ = 0;
+  std::unique_ptr<KvCache> cache_;
+  struct Compiled {
+    int32_t max_tokens;
+    GraphOutput output;
+    std::unique_ptr<Executable> exe;
+  };
+  std::vector<Compiled> compiled_;
+};
+
+}  // namespace hfd::runtime
