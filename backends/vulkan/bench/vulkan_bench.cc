@@ -1,0 +1,206 @@
+// vulkan_bench: decode and prefill speed of the Vulkan backend on synthetic models of real
+// shapes (llama-bench's pp512 / tg128), with the device's copy bandwidth measured in the
+// same run by a Vulkan copy kernel; decode efficiency = weight bytes per token x tokens/s
+// / bandwidth.
+//
+//   vulkan_bench [--device NAME] [--shape tinyllama-1.1b,llama-2-7b,llama-3-8b]
+//                [--type F16,Q8_0,Q4_K_M,Q4_0] [--dir /tmp/hfd-bench-models] [--json -]
+//
+// Without --device it takes the GPU `auto` would; lavapipe only when named ("llvmpipe").
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "backends/vulkan/command_stream.h"
+#include "backends/vulkan/device.h"
+#include "backends/vulkan/instance.h"
+#include "backends/vulkan/kernels.h"
+#include "backends/vulkan/vulkan_backend.h"
+#include "bench/synthetic_model.h"
+#include "engine/model/model_files.h"
+#include "engine/runtime/graph_builder.h"
+#include "engine/runtime/session.h"
+
+namespace hfd::vk::bench {
+namespace {
+
+using hfd::bench::ModelShape;
+
+struct Args {
+  std::string device;
+  std::vector<std::string> shapes = {"tinyllama-1.1b"};
+  std::vector<std::string> types = {"Q4_K_M", "Q8_0", "F16"};
+  std::string dir = "/tmp/hfd-bench-models";
+  int prompt = 512;
+  int decode = 128;
+  std::string json;
+};
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The shapes of llama.cpp's published benchmarks, besides bench/'s own.
+Result<ModelShape> Shape(const std::string& name) {
+  if (name == "llama-2-7b") {
+    return ModelShape{name, "llama", 32000,   4096, 32,    32,    32,
+                      128,  11008,   10000.0, 1e-5, false, false, 0.0};
+  }
+  if (name == "llama-3-8b") {
+    return ModelShape{name, "llama", 128256,   4096, 32,    32,    8,
+                      128,  14336,   500000.0, 1e-5, false, false, 0.0};
+  }
+  return hfd::bench::ShapeByName(name);
+}
+
+// Best copy bandwidth (read + write bytes per second) over a few runs of a recorded
+// stream of copies between two device-local buffers.
+Result<double> MeasureBandwidth(const std::string& device_name) {
+  HFD_ASSIGN_OR_RETURN(auto instance, Instance::Create({}));
+  HFD_ASSIGN_OR_RETURN(auto devices, EnumerateDevices(*instance));
+  HFD_ASSIGN_OR_RETURN(DeviceInfo info, SelectDevice(devices, {device_name, false}));
+  HFD_ASSIGN_OR_RETURN(auto device, Device::Create(*instance, info));
+  const uint64_t bytes = std::min<uint64_t>(device->max_buffer_bytes() / 2, 512ull << 20) & ~255ull;
+  double best = 0;
+  {
+    Kernels kernels(*device);
+    HFD_ASSIGN_OR_RETURN(Buffer a, Buffer::Create(*device, bytes, MemoryUse::kDeviceLocal));
+    HFD_ASSIGN_OR_RETURN(Buffer b, Buffer::Create(*device, bytes, MemoryUse::kDeviceLocal));
+    HFD_ASSIGN_OR_RETURN(auto stream, CommandStream::Begin(*device));
+    constexpr int kCopies = 10;
+    for (int i = 0; i < kCopies; ++i) {
+      HFD_RETURN_IF_ERROR(kernels.Copy(*stream, i % 2 ? b : a, i % 2 ? a : b,
+                                       static_cast<uint32_t>(bytes / 4), 0, 0));
+    }
+    HFD_RETURN_IF_ERROR(stream->End());
+    for (int rep = 0; rep < 4; ++rep) {
+      const double t0 = Now();
+      HFD_RETURN_IF_ERROR(stream->Submit());
+      if (rep > 0) best = std::max(best, 2.0 * bytes * kCopies / (Now() - t0));
+    }
+  }
+  return best;
+}
+
+int64_t WeightBytesPerToken(const model::ModelFiles& files) {
+  auto graph = runtime::BuildGraph(files, {1, runtime::GraphOutput::kLastArgmax});
+  if (!graph.ok()) return 0;
+  int64_t bytes = 0;
+  for (const runtime::Op& op : graph->ops) {
+    if (op.kind != runtime::OpKind::kMatMul) continue;
+    const runtime::WeightRef& w = graph->weights[op.weight];
+    bytes += RowBytes(w.type, w.shape[0]) * w.shape[1];
+  }
+  return bytes;
+}
+
+std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
+  std::mt19937 rng(n);
+  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
+  std::vector<int32_t> ids(n);
+  for (int32_t& id : ids) id = dist(rng);
+  return ids;
+}
+
+Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
+                                  const std::string& type, double bandwidth) {
+  const std::filesystem::path path =
+      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", shape.name, type);
+  if (!std::filesystem::exists(path)) {
+    std::filesystem::create_directories(args.dir);
+    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(shape, type, path));
+  }
+  HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
+  const double t0 = Now();
+  HFD_ASSIGN_OR_RETURN(auto backend, CreateVulkanBackend({.device = args.device}));
+  HFD_RETURN_IF_ERROR(backend->LoadWeights(*files));
+  HFD_ASSIGN_OR_RETURN(
+      auto session,
+      runtime::Session::Create(*backend, *files, {args.prompt + args.decode + 16, args.prompt}));
+  const double load_seconds = Now() - t0;
+  const int64_t vocab = files->desc().n_vocab;
+  // Warm-up: records the streams the timed runs use.
+  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(args.prompt, vocab)).status());
+  HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
+
+  HFD_RETURN_IF_ERROR(session->Rewind(0));
+  const std::vector<int32_t> prompt = RandomTokens(args.prompt, vocab);
+  double t = Now();
+  HFD_RETURN_IF_ERROR(session->Feed(prompt).status());
+  const double prefill = args.prompt / (Now() - t);
+
+  int32_t next = 1;
+  t = Now();
+  for (int i = 0; i < args.decode; ++i) {
+    HFD_ASSIGN_OR_RETURN(next, session->FeedGreedy(next));
+  }
+  const double decode = args.decode / (Now() - t);
+  const int64_t bytes_per_token = WeightBytesPerToken(*files);
+  return nlohmann::json{{"model", shape.name},
+                        {"type", type},
+                        {"device", backend->device_description()},
+                        {"load_seconds", load_seconds},
+                        {fmt::format("pp{}", args.prompt), prefill},
+                        {fmt::format("tg{}", args.decode), decode},
+                        {"weight_bytes_per_token", bytes_per_token},
+                        {"bandwidth_gbs", bandwidth / 1e9},
+                        {"decode_efficiency", decode * bytes_per_token / bandwidth}};
+}
+
+}  // namespace
+}  // namespace hfd::vk::bench
+
+int main(int argc, char** argv) {
+  using namespace hfd::vk::bench;
+  Args args;
+  CLI::App app{"Vulkan backend speed on synthetic models"};
+  app.add_option("--device", args.device, "device name substring or index (llvmpipe: lavapipe)");
+  app.add_option("--shape", args.shapes, "tinyllama-1.1b, llama-2-7b, llama-3-8b, ...")
+      ->delimiter(',');
+  app.add_option("--type", args.types, "F16, Q8_0, Q4_0, Q4_K_M")->delimiter(',');
+  app.add_option("--dir", args.dir, "where synthetic models are written and reused");
+  app.add_option("--prompt", args.prompt, "prefill tokens");
+  app.add_option("--decode", args.decode, "decode tokens");
+  app.add_option("--json", args.json, "append JSON lines to this file (- for stdout)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto bandwidth = MeasureBandwidth(args.device);
+  if (!bandwidth.ok()) {
+    std::cerr << "vulkan_bench: " << bandwidth.status().ToString() << "\n";
+    return 1;
+  }
+  fmt::print("device copy bandwidth: {:.1f} GB/s\n", *bandwidth / 1e9);
+  fmt::print("{:<16} {:<7} {:>9} {:>9} {:>6}\n", "model", "type", "pp/s", "tg/s", "eff");
+  int failures = 0;
+  for (const std::string& name : args.shapes) {
+    auto shape = Shape(name);
+    for (const std::string& type : args.types) {
+      auto r = shape.ok() ? BenchModel(args, *shape, type, *bandwidth)
+                          : hfd::Result<nlohmann::json>(shape.status());
+      nlohmann::json row =
+          r.ok()
+              ? *r
+              : nlohmann::json{{"model", name}, {"type", type}, {"error", r.status().ToString()}};
+      if (!r.ok()) {
+        ++failures;
+        fmt::print("{:<16} {:<7} error: {}\n", name, type, r.status().ToString());
+      } else {
+        fmt::print("{:<16} {:<7} {:>9.1f} {:>9.1f} {:>6.2f}\n", name, type,
+                   row[fmt::format("pp{}", args.prompt)].get<double>(),
+                   row[fmt::format("tg{}", args.decode)].get<double>(),
+                   row["decode_efficiency"].get<double>());
+      }
+      if (args.json == "-") {
+        std::cout << row.dump() << "\n";
+      } else if (!args.json.empty()) {
+        std::ofstream(args.json, std::ios::app) << row.dump() << "\n";
+      }
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,48 @@
+# Compiles backends/vulkan/shaders/*.comp (and their per-type variants) to SPIR-V and
+# embeds them in one generated .cc. Sets HFD_VK_SHADER_EMBED_CC.
+set(shader_dir ${CMAKE_CURRENT_SOURCE_DIR}/shaders)
+set(spv_dir ${CMAKE_CURRENT_BINARY_DIR}/spv)
+file(MAKE_DIRECTORY ${spv_dir})
+file(GLOB shader_includes CONFIGURE_DEPENDS ${shader_dir}/*.glsl)
+
+set(HFD_VK_SPV_FILES "")
+set(HFD_VK_SPV_NAMES "")
+
+# hfd_vk_shader(<name> <source.comp> [DEFINES...]) -> ${spv_dir}/<name>.spv
+function(hfd_vk_shader name source)
+  set(defines "")
+  foreach(d ${ARGN})
+    list(APPEND defines -D${d})
+  endforeach()
+  set(out ${spv_dir}/${name}.spv)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${HFD_GLSLANG} --target-env vulkan1.2 -V --quiet ${defines}
+            -I${shader_dir} -o ${out} ${shader_dir}/${source}
+    DEPENDS ${shader_dir}/${source} ${shader_includes}
+    COMMENT "glslang ${name}"
+    VERBATIM)
+  set(HFD_VK_SPV_FILES ${HFD_VK_SPV_FILES} ${out} PARENT_SCOPE)
+  set(HFD_VK_SPV_NAMES ${HFD_VK_SPV_NAMES} ${name} PARENT_SCOPE)
+endfunction()
+
+# Weight types: the variant suffix and the define that selects its dequantizer.
+set(weight_types f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k)
+foreach(t ${weight_types})
+  string(TOUPPER ${t} T)
+  hfd_vk_shader(mul_mat_vec_${t} mul_mat_vec.comp WTYPE_${T}=1)
+  hfd_vk_shader(mul_mat_${t} mul_mat.comp WTYPE_${T}=1)
+  hfd_vk_shader(get_rows_${t} get_rows.comp WTYPE_${T}=1)
+endforeach()
+foreach(op copy add add_bias swiglu rms_norm rope kv_store attention argmax)
+  hfd_vk_shader(${op} ${op}.comp)
+endforeach()
+
+set(HFD_VK_SHADER_EMBED_CC ${CMAKE_CURRENT_BINARY_DIR}/shaders_embedded.cc)
+add_custom_command(
+  OUTPUT ${HFD_VK_SHADER_EMBED_CC}
+  COMMAND ${CMAKE_COMMAND} "-DNAMES=${HFD_VK_SPV_NAMES}" -DSPV_DIR=${spv_dir}
+          -DOUT=${HFD_VK_SHADER_EMBED_CC} -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
+  DEPENDS ${HFD_VK_SPV_FILES} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/EmbedSpirv.cmake
+  COMMENT "Embedding SPIR-V"
+  VERBATIM)

@@ -1,0 +1,265 @@
+#include "backends/vulkan/kernels.h"
+
+#include <algorithm>
+#include <string>
+
+#include "backends/vulkan/buffer.h"
+#include "backends/vulkan/device.h"
+
+namespace hfd::vk {
+namespace {
+
+// Above this many tokens the tiled kernel reuses each dequantized weight tile across
+// tokens; below it the matrix-vector kernel (one pass over the weights per token) wins.
+constexpr uint32_t kTiledMinTokens = 8;
+
+// Invocations in a mul_mat_vec workgroup (its local size).
+constexpr uint32_t kMatVecGroup = 64;
+
+const char* WeightSuffix(TensorType type) {
+  switch (type) {
+    case TensorType::kF32:
+      return "f32";
+    case TensorType::kF16:
+      return "f16";
+    case TensorType::kBF16:
+      return "bf16";
+    case TensorType::kQ8_0:
+      return "q8_0";
+    case TensorType::kQ4_0:
+      return "q4_0";
+    case TensorType::kQ4_1:
+      return "q4_1";
+    case TensorType::kQ5_0:
+      return "q5_0";
+    case TensorType::kQ5_1:
+      return "q5_1";
+    case TensorType::kQ4_K:
+      return "q4_k";
+    case TensorType::kQ5_K:
+      return "q5_k";
+    case TensorType::kQ6_K:
+      return "q6_k";
+    default:
+      return nullptr;
+  }
+}
+
+uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
+
+// Push-constant blocks, field for field as declared in the shaders.
+struct MatPush {
+  uint32_t ncols, row_words, nrows, out_row0, x_stride, y_stride, ntok;
+};
+struct GetRowsPush {
+  uint32_t ncols, row_words, first_row, nrows;
+};
+struct ElementwisePush {
+  uint32_t n, width;
+};
+struct RmsNormPush {
+  uint32_t width, group;
+  float eps;
+};
+struct RopePush {
+  uint32_t n_head, head_dim, interleaved, ntok;
+};
+struct KvStorePush {
+  uint32_t kv_width, ntok;
+};
+struct AttentionPush {
+  uint32_t n_head, n_head_kv, head_dim, window;
+  float scale;
+};
+struct CopyPush {
+  uint32_t n, src_offset, dst_offset;
+};
+
+}  // namespace
+
+Status CheckFits(const Buffer& b, uint64_t floats, const char* what) {
+  if (b.size() < floats * 4) {
+    return InvalidArgument(std::string(what) + ": buffer of " + std::to_string(b.size()) +
+                           " bytes is too small for " + std::to_string(floats) + " values");
+  }
+  return Status::Ok();
+}
+
+Kernels::Kernels(Device& device) : device_(device), cache_(device) {}
+
+bool Kernels::SupportsWeightType(TensorType type) { return WeightSuffix(type) != nullptr; }
+
+Result<const Pipeline*> Kernels::WeightPipeline(const char* op, TensorType type, uint32_t bindings,
+                                                uint32_t push_bytes, std::vector<uint32_t> spec) {
+  const char* suffix = WeightSuffix(type);
+  if (suffix == nullptr) {
+    return Unsupported("the Vulkan backend has no " + std::string(op) + " kernel for " +
+                       TypeName(type) + " weights");
+  }
+  return cache_.Get({std::string(op) + "_" + suffix, bindings, push_bytes, std::move(spec)});
+}
+
+Status Kernels::MatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
+                       uint32_t ntok) {
+  return ntok >= kTiledMinTokens ? MatMulTiled(s, w, x, y, ntok) : MatMulVec(s, w, x, y, ntok);
+}
+
+Status Kernels::MatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
+                          uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
+  HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
+  // Enough invocations per row to cover its units once, at most a whole workgroup.
+  uint32_t per_row = 1;
+  while (per_row < kMatVecGroup && per_row * 32 < w.ncols()) per_row *= 2;
+  const uint32_t rows_per_group = kMatVecGroup / per_row;
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       WeightPipeline("mul_mat_vec", w.type(), 3, sizeof(MatPush), {per_row}));
+  for (const TensorChunk& c : w.chunks()) {
+    MatPush push{static_cast<uint32_t>(w.ncols()),
+                 static_cast<uint32_t>(w.row_bytes() / 2),
+                 static_cast<uint32_t>(c.rows),
+                 static_cast<uint32_t>(c.first_row),
+                 static_cast<uint32_t>(w.ncols()),
+                 static_cast<uint32_t>(w.nrows()),
+                 ntok};
+    GroupGrid g = SplitGroups(CeilDiv(static_cast<uint64_t>(c.rows), rows_per_group));
+    s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, g.x, g.y, ntok);
+  }
+  return Status::Ok();
+}
+
+Status Kernels::MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                            const Buffer& y, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
+  HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, WeightPipeline("mul_mat", w.type(), 3, sizeof(MatPush)));
+  for (const TensorChunk& c : w.chunks()) {
+    MatPush push{static_cast<uint32_t>(w.ncols()),
+                 static_cast<uint32_t>(w.row_bytes() / 2),
+                 static_cast<uint32_t>(c.rows),
+                 static_cast<uint32_t>(c.first_row),
+                 static_cast<uint32_t>(w.ncols()),
+                 static_cast<uint32_t>(w.nrows()),
+                 ntok};
+    s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, CeilDiv(c.rows, 32), CeilDiv(ntok, 32));
+  }
+  return Status::Ok();
+}
+
+Status Kernels::GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params,
+                        const Buffer& y, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.ncols(), "get_rows output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       WeightPipeline("get_rows", w.type(), 3, sizeof(GetRowsPush)));
+  const uint32_t units = CeilDiv(w.ncols(), 32);
+  for (const TensorChunk& c : w.chunks()) {
+    GetRowsPush push{static_cast<uint32_t>(w.ncols()), static_cast<uint32_t>(w.row_bytes() / 2),
+                     static_cast<uint32_t>(c.first_row), static_cast<uint32_t>(c.rows)};
+    s.Dispatch(*p, {{&c.buffer}, {&y, true}, {&params}}, &push, CeilDiv(units, 64), ntok);
+  }
+  return Status::Ok();
+}
+
+Status Kernels::RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
+                        uint32_t width, uint32_t group, float eps, uint32_t ntok) {
+  if (group == 0 || width % group != 0) {
+    return InvalidArgument("rms_norm: group " + std::to_string(group) + " does not divide " +
+                           std::to_string(width));
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(w, group, "rms_norm weight"));
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * width, "rms_norm input"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rms_norm", 3, sizeof(RmsNormPush), {}}));
+  RmsNormPush push{width, group, eps};
+  s.Dispatch(*p, {{&w}, {&x}, {&y, true}}, &push, width / group, ntok);
+  return Status::Ok();
+}
+
+Status Kernels::Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
+                            const Buffer& out, uint32_t n, uint32_t width) {
+  HFD_RETURN_IF_ERROR(CheckFits(a, n, shader));
+  HFD_RETURN_IF_ERROR(CheckFits(out, n, shader));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({shader, 3, sizeof(ElementwisePush), {}}));
+  ElementwisePush push{n, width};
+  GroupGrid g = SplitGroups(CeilDiv(n, 256));
+  s.Dispatch(*p, {{&a}, {&b}, {&out, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::Add(CommandStream& s, const Buffer& a, const Buffer& b, const Buffer& out,
+                    uint32_t n) {
+  HFD_RETURN_IF_ERROR(CheckFits(b, n, "add"));
+  return Elementwise(s, "add", a, b, out, n, n);
+}
+
+Status Kernels::AddBias(CommandStream& s, const Buffer& x, const Buffer& bias, const Buffer& out,
+                        uint32_t width, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(bias, width, "add_bias"));
+  return Elementwise(s, "add_bias", x, bias, out, width * ntok, width);
+}
+
+Status Kernels::SwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+                       uint32_t n) {
+  HFD_RETURN_IF_ERROR(CheckFits(up, n, "swiglu"));
+  return Elementwise(s, "swiglu", gate, up, out, n, n);
+}
+
+Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
+                     const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
+                     uint32_t ntok) {
+  if (head_dim % 2 != 0) return InvalidArgument("rope: head_dim must be even");
+  HFD_RETURN_IF_ERROR(CheckFits(freqs, head_dim / 2, "rope frequencies"));
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * n_head * head_dim, "rope input"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rope", 4, sizeof(RopePush), {}}));
+  RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok};
+  GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * n_head * head_dim / 2, 64));
+  s.Dispatch(*p, {{&freqs}, {&x}, {&out, true}, {&params}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
+                        const Buffer& v_cache, const Buffer& params, uint32_t kv_width,
+                        uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(k, uint64_t{ntok} * kv_width, "kv_store k"));
+  HFD_RETURN_IF_ERROR(CheckFits(v, uint64_t{ntok} * kv_width, "kv_store v"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"kv_store", 5, sizeof(KvStorePush), {}}));
+  KvStorePush push{kv_width, ntok};
+  GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * kv_width, 256));
+  s.Dispatch(*p, {{&k}, {&v}, {&k_cache, true}, {&v_cache, true}, {&params}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache,
+                          const Buffer& v_cache, const Buffer& out, const Buffer& params,
+                          const AttentionShape& shape, uint32_t ntok) {
+  if (shape.head_dim == 0 || shape.head_dim > 256 || shape.n_head_kv == 0 ||
+      shape.n_head % shape.n_head_kv != 0) {
+    return Unsupported("attention: head_dim must be in [1, 256] and n_head_kv divide n_head");
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(q, uint64_t{ntok} * shape.n_head * shape.head_dim, "attention q"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"attention", 5, sizeof(AttentionPush), {}}));
+  AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
+  s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
+             ntok);
+  return Status::Ok();
+}
+
+Status Kernels::Argmax(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
+                       uint32_t rows) {
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{rows} * width, "argmax input"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"argmax", 2, sizeof(uint32_t), {}}));
+  s.Dispatch(*p, {{&x}, {&out, true}}, &width, rows);
+  return Status::Ok();
+}
+
+Status Kernels::Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uint32_t n,
+                     uint32_t src_offset, uint32_t dst_offset) {
+  HFD_RETURN_IF_ERROR(CheckFits(src, uint64_t{src_offset} + n, "copy source"));
+  HFD_RETURN_IF_ERROR(CheckFits(dst, uint64_t{dst_offset} + n, "copy destination"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"copy", 2, sizeof(CopyPush), {}}));
+  CopyPush push{n, src_offset, dst_offset};
+  GroupGrid g = SplitGroups(CeilDiv(n, 256));
+  s.Dispatch(*p, {{&src}, {&dst, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+}  // namespace hfd::vk

@@ -1,0 +1,79 @@
+// Records hfd's compute ops into a CommandStream: one method per op, each choosing the
+// shader variant (weight type) and dispatch shape. Shapes are checked here so a bad call
+// is an error, not a GPU fault.
+#pragma once
+
+#include <cstdint>
+
+#include "backends/vulkan/command_stream.h"
+#include "backends/vulkan/pipeline_cache.h"
+#include "backends/vulkan/tensor_buffer.h"
+
+namespace hfd::vk {
+
+struct AttentionShape {
+  uint32_t n_head = 0;
+  uint32_t n_head_kv = 0;
+  uint32_t head_dim = 0;  // <= 256
+  uint32_t window = 0;    // 0: no sliding window
+  float scale = 0.0f;
+};
+
+// Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
+// Activations are float32 rows; `ntok` is the number of rows (tokens) of a call.
+// Ops that read the per-call position or token ids take the `params` buffer
+// (layout: uint pos, uint n_tokens, int tokens[]).
+class Kernels {
+ public:
+  explicit Kernels(Device& device);
+
+  // True when matrix weights of `type` have shaders.
+  static bool SupportsWeightType(TensorType type);
+
+  // y[t] = W . x[t]; picks the matrix-vector kernel for few tokens, the tiled one else.
+  Status MatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
+                uint32_t ntok);
+  Status MatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
+                   uint32_t ntok);
+  Status MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
+                     uint32_t ntok);
+  // y[t] = row tokens[t] of w (embedding lookup).
+  Status GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params, const Buffer& y,
+                 uint32_t ntok);
+  // RMSNorm over groups of `group` elements of rows of `width`; w: `group` floats.
+  Status RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
+                 uint32_t width, uint32_t group, float eps, uint32_t ntok);
+  Status Add(CommandStream& s, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n);
+  Status AddBias(CommandStream& s, const Buffer& x, const Buffer& bias, const Buffer& out,
+                 uint32_t width, uint32_t ntok);
+  Status SwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+                uint32_t n);
+  Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
+              const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
+              uint32_t ntok);
+  // Writes k, v rows (n_head_kv * head_dim floats each) as F16 at positions pos + t.
+  Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
+                 const Buffer& v_cache, const Buffer& params, uint32_t kv_width, uint32_t ntok);
+  Status Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
+                   const Buffer& out, const Buffer& params, const AttentionShape& shape,
+                   uint32_t ntok);
+  // out[r] (int32) = argmax of row r of x.
+  Status Argmax(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
+                uint32_t rows);
+  Status Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uint32_t n,
+              uint32_t src_offset, uint32_t dst_offset);
+
+ private:
+  Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
+                     const Buffer& out, uint32_t n, uint32_t width);
+  Result<const Pipeline*> WeightPipeline(const char* op, TensorType type, uint32_t bindings,
+                                         uint32_t push_bytes, std::vector<uint32_t> spec = {});
+
+  Device& device_;
+  PipelineCache cache_;
+};
+
+// Checks that a buffer holds at least `floats` 4-byte elements.
+Status CheckFits(const Buffer& b, uint64_t floats, const char* what);
+
+}  // namespace hfd::vk

@@ -1,0 +1,89 @@
+#version 450
+// Causal grouped-query attention over the F16 KV cache, one pass with an online softmax.
+// One workgroup per (query head, token). Keys are processed in chunks of the workgroup
+// size: each invocation scores one key, the chunk's maximum rescales the running sum
+// and the output accumulator (kept in shared memory, head_dim <= 256).
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x = 64) in;
+#include "common.glsl"
+#define PARAMS_BINDING 4
+#include "params.glsl"
+
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+layout(std430, binding = 1) readonly buffer KC { uint16_t kc[]; };
+layout(std430, binding = 2) readonly buffer VC { uint16_t vc[]; };
+layout(std430, binding = 3) writeonly buffer Out { float o[]; };
+layout(push_constant) uniform Push {
+  uint n_head;
+  uint n_head_kv;
+  uint head_dim;
+  uint window;  // 0: no sliding window
+  float scale;
+} pc;
+
+shared float qs[256];
+shared float acc[256];
+shared float p[64];
+shared float stat[2];  // running max, running sum
+
+float half_at(uint16_t h) { return unpackHalf2x16(uint(h)).x; }
+
+void main() {
+  uint h = gl_WorkGroupID.x;
+  uint t = gl_WorkGroupID.y;
+  uint lid = gl_LocalInvocationID.x;
+  uint n = gl_WorkGroupSize.x;
+  uint hd = pc.head_dim;
+  uint kvh = h / (pc.n_head / pc.n_head_kv);
+  uint kv_width = pc.n_head_kv * hd;
+  uint qpos = p_pos + t;
+  uint lo = (pc.window > 0u && qpos + 1 > pc.window) ? qpos + 1 - pc.window : 0u;
+  uint q_base = t * pc.n_head * hd + h * hd;
+
+  for (uint d = lid; d < hd; d += n) {
+    qs[d] = q[q_base + d] * pc.scale;
+    acc[d] = 0.0;
+  }
+  if (lid == 0) {
+    stat[0] = -1.0 / 0.0;
+    stat[1] = 0.0;
+  }
+  barrier();
+
+  for (uint j0 = lo; j0 <= qpos; j0 += n) {
+    uint j = j0 + lid;
+    float s = -1.0 / 0.0;
+    if (j <= qpos) {
+      uint kb = j * kv_width + kvh * hd;
+      s = 0.0;
+      for (uint d = 0; d < hd; ++d) s += qs[d] * half_at(kc[kb + d]);
+    }
+    float chunk_max = subgroupMax(s);
+    p[lid] = chunk_max;  // reuse p to combine subgroup maxima
+    barrier();
+    float m_old = stat[0];
+    float m_new = m_old;
+    for (uint i = 0; i < n; ++i) m_new = max(m_new, p[i]);
+    barrier();
+    p[lid] = j <= qpos ? exp(s - m_new) : 0.0;
+    barrier();
+    float correction = exp(m_old - m_new);
+    uint count = min(n, qpos + 1 - j0);
+    for (uint d = lid; d < hd; d += n) {
+      float a = acc[d] * correction;
+      for (uint i = 0; i < count; ++i) {
+        a += p[i] * half_at(vc[(j0 + i) * kv_width + kvh * hd + d]);
+      }
+      acc[d] = a;
+    }
+    if (lid == 0) {
+      float sum = 0.0;
+      for (uint i = 0; i < count; ++i) sum += p[i];
+      stat[1] = stat[1] * correction + sum;
+      stat[0] = m_new;
+    }
+    barrier();
+  }
+  float inv = 1.0 / stat[1];
+  for (uint d = lid; d < hd; d += n) o[q_base + d] = acc[d] * inv;
+}

@@ -1,0 +1,16 @@
+// Shared by every hfd compute shader: extensions and workgroup index helpers.
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+
+// Shaders declare their local size before including this file (gl_WorkGroupSize is
+// only known after that declaration).
+
+// A flat invocation index for 1-D work dispatched as a 2-D grid of workgroups (the
+// host splits counts above 65535 groups into rows of groups).
+uint flat_index() {
+  return (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
+         gl_LocalInvocationID.x;
+}
+
+uint flat_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }

@@ -1,0 +1,65 @@
+#version 450
+// y[t][out_row0 + r] = W[r] . x[t] for every row r of one weight chunk and every token t
+// (workgroup z), weights dequantized in registers. A workgroup of 64 invocations handles
+// 64 / THREADS_PER_ROW rows; each row's 32-element units are spread over its invocations
+// and summed with subgroup operations (or a shared-memory tree when a row has fewer
+// invocations than a subgroup: short rows, e.g. the output head of a small model).
+// The decode path.
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x = 64) in;
+layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
+#include "common.glsl"
+#include "weights.glsl"
+
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(push_constant) uniform Push {
+  uint ncols;      // row length (elements)
+  uint row_words;  // row stride in 16-bit words
+  uint nrows;      // rows in this chunk
+  uint out_row0;   // where this chunk's rows go in y
+  uint x_stride;   // elements between tokens in x
+  uint y_stride;   // elements between tokens in y
+} pc;
+
+shared float partial[64];
+
+void main() {
+  uint lid = gl_LocalInvocationID.x;
+  uint lane = lid % THREADS_PER_ROW;
+  uint r = flat_group() * (64 / THREADS_PER_ROW) + lid / THREADS_PER_ROW;
+  uint t = gl_WorkGroupID.z;
+  float acc = 0.0;
+  if (r < pc.nrows) {
+    uint row = r * pc.row_words;
+    uint xb = t * pc.x_stride;
+    uint nunits = (pc.ncols + 31) / 32;
+    for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {
+      float v[32];
+      dequant_unit(row, u, pc.ncols, v);
+      uint k0 = u * 32;
+      uint n = min(32u, pc.ncols - k0);
+      for (uint i = 0; i < n; ++i) acc += v[i] * x[xb + k0 + i];
+    }
+  }
+  float total;
+  if (THREADS_PER_ROW >= gl_SubgroupSize) {
+    // Subgroups are contiguous ranges of invocations, so each lies within one row.
+    float s = subgroupAdd(acc);
+    if (subgroupElect()) partial[gl_SubgroupID] = s;
+    barrier();
+    total = 0.0;
+    uint per_row = THREADS_PER_ROW / gl_SubgroupSize;
+    uint first = (lid / THREADS_PER_ROW) * per_row;
+    for (uint i = 0; i < per_row; ++i) total += partial[first + i];
+  } else {
+    partial[lid] = acc;
+    barrier();
+    for (uint s = THREADS_PER_ROW / 2; s > 0; s /= 2) {
+      if (lane < s) partial[lid] += partial[lid + s];
+      barrier();
+    }
+    total = partial[lid];
+  }
+  if (lane == 0 && r < pc.nrows) y[t * pc.y_stride + pc.out_row0 + r] = total;
+}

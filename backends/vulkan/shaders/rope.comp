@@ -1,0 +1,39 @@
+#version 450
+// Rotary embedding: pair i of every head of token t rotated by (pos + t) * freqs[i].
+// Pairs are (2i, 2i+1) when interleaved, else (i, i + head_dim/2). One invocation per
+// pair; pos comes from the per-call parameters.
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x = 64) in;
+#include "common.glsl"
+#define PARAMS_BINDING 3
+#include "params.glsl"
+
+layout(std430, binding = 0) readonly buffer F { float freqs[]; };
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) writeonly buffer Out { float o[]; };
+layout(push_constant) uniform Push {
+  uint n_head;
+  uint head_dim;
+  uint interleaved;
+  uint ntok;
+} pc;
+
+void main() {
+  uint half_dim = pc.head_dim / 2;
+  uint idx = flat_index();
+  uint per_token = pc.n_head * half_dim;
+  if (idx >= per_token * pc.ntok) return;
+  uint t = idx / per_token;
+  uint h = (idx % per_token) / half_dim;
+  uint i = idx % half_dim;
+  uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
+  uint a = pc.interleaved != 0u ? base + 2 * i : base + i;
+  uint b = pc.interleaved != 0u ? a + 1 : a + half_dim;
+  float angle = float(p_pos + t) * freqs[i];
+  float c = cos(angle);
+  float s = sin(angle);
+  float x0 = x[a];
+  float x1 = x[b];
+  o[a] = x0 * c - x1 * s;
+  o[b] = x0 * s + x1 * c;
+}

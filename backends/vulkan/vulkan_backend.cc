@@ -1,0 +1,109 @@
+#include "backends/vulkan/vulkan_backend.h"
+
+#include <optional>
+
+#include "backends/vulkan/device.h"
+#include "backends/vulkan/instance.h"
+#include "backends/vulkan/kernels.h"
+#include "backends/vulkan/probe.h"
+#include "backends/vulkan/vulkan_executable.h"
+#include "backends/vulkan/vulkan_kv_cache.h"
+#include "backends/vulkan/vulkan_weights.h"
+
+namespace hfd::vk {
+namespace {
+
+using runtime::OpKind;
+
+class VulkanBackend final : public runtime::Backend {
+ public:
+  VulkanBackend(std::unique_ptr<Instance> instance, std::unique_ptr<Device> device,
+                Transfer transfer, uint64_t budget)
+      : instance_(std::move(instance)),
+        device_(std::move(device)),
+        transfer_(std::move(transfer)),
+        kernels_(std::make_unique<Kernels>(*device_)),
+        budget_(budget) {}
+
+  std::string_view name() const override { return "vulkan"; }
+  std::string device_description() const override { return DescribeDevice(device_->info()); }
+
+  bool Supports(OpKind op, TensorType weight_type) const override {
+    switch (op) {
+      case OpKind::kGetRows:
+      case OpKind::kMatMul:
+        return Kernels::SupportsWeightType(weight_type);
+      case OpKind::kRmsNorm:
+      case OpKind::kAddBias:
+        return IsSupportedType(weight_type);  // converted to float32 when loaded
+      default:
+        return true;
+    }
+  }
+
+  Status LoadWeights(const model::ModelFiles& files) override {
+    if (weights_) return InvalidArgument("the Vulkan backend already holds a model's weights");
+    HFD_ASSIGN_OR_RETURN(VulkanWeights w, VulkanWeights::Load(*device_, transfer_, files, budget_));
+    weights_ = std::move(w);
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<runtime::KvCache>> AllocateKvCache(
+      const runtime::KvCacheDesc& desc) override {
+    HFD_ASSIGN_OR_RETURN(std::unique_ptr<VulkanKvCache> cache,
+                         VulkanKvCache::Create(*device_, transfer_, desc));
+    return std::unique_ptr<runtime::KvCache>(std::move(cache));
+  }
+
+  Result<std::unique_ptr<runtime::Executable>> Compile(const runtime::Graph& graph,
+                                                       runtime::KvCache& cache) override {
+    if (!weights_) return InvalidArgument("LoadWeights must be called before Compile");
+    HFD_RETURN_IF_ERROR(runtime::CheckSupported(*this, graph));
+    auto* vk_cache = dynamic_cast<VulkanKvCache*>(&cache);
+    if (vk_cache == nullptr) return InvalidArgument("the KV cache belongs to another backend");
+    HFD_ASSIGN_OR_RETURN(
+        std::unique_ptr<VulkanExecutable> exe,
+        VulkanExecutable::Create(*device_, *kernels_, *weights_, graph, *vk_cache));
+    return std::unique_ptr<runtime::Executable>(std::move(exe));
+  }
+
+  Result<runtime::RunOutput> Run(runtime::Executable& exe,
+                                 const runtime::RunParams& params) override {
+    auto* vk_exe = dynamic_cast<VulkanExecutable*>(&exe);
+    if (vk_exe == nullptr) return InvalidArgument("the executable belongs to another backend");
+    return vk_exe->Run(params);
+  }
+
+ private:
+  // Declaration order is destruction order in reverse: weights, kernels and staging go
+  // before the device, the device before the instance.
+  std::unique_ptr<Instance> instance_;
+  std::unique_ptr<Device> device_;
+  Transfer transfer_;
+  std::unique_ptr<Kernels> kernels_;
+  uint64_t budget_;
+  std::optional<VulkanWeights> weights_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanBackend(const VulkanBackendOptions& options) {
+  auto instance = Instance::Create(InstanceOptions{.validation = options.validation});
+  if (!instance.ok()) {
+    return Unavailable("no Vulkan device: " + instance.status().message());
+  }
+  auto devices = EnumerateDevices(**instance);
+  if (!devices.ok()) return Unavailable("no Vulkan device: " + devices.status().message());
+  HFD_ASSIGN_OR_RETURN(
+      DeviceInfo info,
+      SelectDevice(*devices, SelectOptions{options.device, options.allow_cpu_device}));
+  auto device = Device::Create(**instance, info);
+  if (!device.ok()) return device.status().WithContext("Vulkan device " + info.name);
+  HFD_ASSIGN_OR_RETURN(Transfer transfer, Transfer::Create(**device));
+  const uint64_t budget = options.memory_budget_bytes != 0 ? options.memory_budget_bytes
+                                                           : info.device_local_bytes / 10 * 9;
+  return std::unique_ptr<runtime::Backend>(std::make_unique<VulkanBackend>(
+      std::move(*instance), std::move(*device), std::move(transfer), budget));
+}
+
+}  // namespace hfd::vk

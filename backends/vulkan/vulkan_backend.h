@@ -1,0 +1,31 @@
+// The Vulkan implementation of runtime::Backend (engine/runtime/backend.h).
+//
+// Choosing a backend (the daemon's --backend auto|vulkan|cpu): `auto` calls
+// CreateVulkanBackend with default options, which only accepts a real GPU; on error it
+// logs the returned reason ("no Vulkan device: ...") and uses the CPU backend. `vulkan`
+// treats that error as fatal; lavapipe is used only when named (device = "llvmpipe").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/runtime/backend.h"
+
+namespace hfd::vk {
+
+struct VulkanBackendOptions {
+  // "" chooses automatically (discrete > integrated GPU); an index or a name substring
+  // picks a device, which may then be a CPU implementation such as lavapipe.
+  std::string device;
+  bool allow_cpu_device = false;  // let automatic choice fall back to lavapipe
+  bool validation = false;        // Khronos validation layer (also HFD_VK_VALIDATION=1)
+  // Device memory the backend may use; 0: 90% of the device-local heap.
+  uint64_t memory_budget_bytes = 0;
+};
+
+// A backend on the chosen device, or an error that says why none can be used (no
+// loader/driver, no suitable device, missing features). Never crashes for lack of Vulkan.
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanBackend(const VulkanBackendOptions& options);
+
+}  // namespace hfd::vk

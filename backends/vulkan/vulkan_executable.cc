@@ -1,0 +1,198 @@
+#include "backends/vulkan/vulkan_executable.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "engine/runtime/memory_plan.h"
+
+namespace hfd::vk {
+
+using runtime::Graph;
+using runtime::kNone;
+using runtime::Op;
+using runtime::OpKind;
+
+namespace {
+
+// Token counts whose recorded command buffers are kept; the decode stream (1) always is.
+constexpr size_t kMaxStreams = 4;
+
+bool UsesMatrix(OpKind k) { return k == OpKind::kGetRows || k == OpKind::kMatMul; }
+bool UsesVector(OpKind k) { return k == OpKind::kRmsNorm || k == OpKind::kAddBias; }
+
+}  // namespace
+
+Result<std::unique_ptr<VulkanExecutable>> VulkanExecutable::Create(Device& device, Kernels& kernels,
+                                                                   const VulkanWeights& weights,
+                                                                   const Graph& graph,
+                                                                   VulkanKvCache& cache) {
+  const runtime::KvCacheDesc& kv = cache.desc();
+  if (graph.n_layer > kv.n_layer || graph.n_head_kv != kv.n_head_kv ||
+      graph.head_dim != kv.head_dim) {
+    return InvalidArgument("the graph's attention shape does not match the KV cache");
+  }
+  std::unique_ptr<VulkanExecutable> exe(new VulkanExecutable(device, kernels, cache));
+  exe->graph_ = graph;
+  HFD_RETURN_IF_ERROR(exe->Resolve(weights));
+  HFD_RETURN_IF_ERROR(exe->AllocateBuffers());
+  // Record the full-size stream now so shape errors surface at compile time.
+  HFD_RETURN_IF_ERROR(exe->StreamFor(static_cast<uint32_t>(graph.max_tokens)).status());
+  return exe;
+}
+
+Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
+  op_matrix_.assign(graph_.ops.size(), nullptr);
+  op_vector_.assign(graph_.ops.size(), nullptr);
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const Op& op = graph_.ops[i];
+    if (op.weight == kNone) continue;
+    const std::string& name = graph_.weights[op.weight].name;
+    if (UsesMatrix(op.kind)) op_matrix_[i] = weights.Matrix(name);
+    if (UsesVector(op.kind)) op_vector_[i] = weights.Vector(name);
+    if (op_matrix_[i] == nullptr && op_vector_[i] == nullptr) {
+      return InvalidArgument(fmt::format("op {} reads weight {}, which is not loaded as a {}",
+                                         runtime::OpName(op.kind), name,
+                                         UsesMatrix(op.kind) ? "matrix" : "vector"));
+    }
+    if (op.kind == OpKind::kGetRows) n_vocab_ = op_matrix_[i]->nrows();
+    if (op.kind == OpKind::kMatMul && (op_matrix_[i]->ncols() != graph_.values[op.in[0]].width ||
+                                       op_matrix_[i]->nrows() != graph_.values[op.out].width)) {
+      return InvalidArgument("matmul weight " + name + " does not match its input/output width");
+    }
+  }
+  if (n_vocab_ == 0) return InvalidArgument("the graph has no embedding lookup (get_rows)");
+  for (const Op& op : graph_.ops) {
+    if (op.kind == OpKind::kAttention && op.attn.layer >= cache_.desc().n_layer) {
+      return InvalidArgument("attention layer outside the KV cache");
+    }
+  }
+  return Status::Ok();
+}
+
+Status VulkanExecutable::AllocateBuffers() {
+  for (const std::vector<float>& c : graph_.constants) {
+    auto b = Buffer::Create(device_, std::max<size_t>(c.size(), 1) * 4, MemoryUse::kHostVisible);
+    if (!b.ok()) return b.status();
+    if (!c.empty()) std::memcpy(b->mapped(), c.data(), c.size() * 4);
+    constants_.push_back(std::move(*b));
+  }
+  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
+  for (int64_t bytes : plan.slot_bytes) {
+    HFD_ASSIGN_OR_RETURN(
+        Buffer b, Buffer::Create(device_, std::max<int64_t>(bytes, 4), MemoryUse::kDeviceLocal));
+    slots_.push_back(std::move(b));
+  }
+  const runtime::ValueId out = graph_.logits != kNone ? graph_.logits : graph_.argmax;
+  if (out == kNone) return InvalidArgument("the graph has no output");
+  HFD_ASSIGN_OR_RETURN(
+      output_, Buffer::Create(device_, runtime::ValueBytes(graph_, out), MemoryUse::kHostVisible));
+  HFD_ASSIGN_OR_RETURN(params_, Buffer::Create(device_, 8 + 4 * uint64_t(graph_.max_tokens),
+                                               MemoryUse::kHostVisible));
+  value_buffer_.resize(graph_.values.size());
+  for (size_t v = 0; v < graph_.values.size(); ++v) {
+    value_buffer_[v] =
+        static_cast<runtime::ValueId>(v) == out ? &output_ : &slots_[plan.slot_of[v]];
+  }
+  return Status::Ok();
+}
+
+uint32_t VulkanExecutable::Rows(runtime::ValueId id, uint32_t ntok) const {
+  return graph_.values[id].rows == runtime::Rows::kOne ? 1 : ntok;
+}
+
+Result<CommandStream*> VulkanExecutable::StreamFor(uint32_t ntok) {
+  auto it = streams_.find(ntok);
+  if (it != streams_.end()) return it->second.get();
+  if (streams_.size() >= kMaxStreams) {
+    std::erase_if(streams_, [](const auto& kv) { return kv.first != 1; });
+  }
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<CommandStream> s, CommandStream::Begin(device_));
+  HFD_RETURN_IF_ERROR(Record(*s, ntok));
+  HFD_RETURN_IF_ERROR(s->End());
+  CommandStream* raw = s.get();
+  streams_.emplace(ntok, std::move(s));
+  return raw;
+}
+
+Status VulkanExecutable::Record(CommandStream& s, uint32_t ntok) {
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    Status st = RecordOp(s, i, ntok);
+    if (!st.ok()) {
+      return st.WithContext(fmt::format("op {} ({})", i, runtime::OpName(graph_.ops[i].kind)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok) {
+  const Op& op = graph_.ops[index];
+  const Buffer& out = Val(op.out);
+  const uint32_t width = static_cast<uint32_t>(graph_.values[op.out].width);
+  const uint32_t rows = Rows(op.out, ntok);
+  switch (op.kind) {
+    case OpKind::kGetRows:
+      return kernels_.GetRows(s, *op_matrix_[index], params_, out, ntok);
+    case OpKind::kRmsNorm:
+      return kernels_.RmsNorm(s, *op_vector_[index], Val(op.in[0]), out, width,
+                              static_cast<uint32_t>(op.norm.group), op.norm.eps, rows);
+    case OpKind::kMatMul:
+      return kernels_.MatMul(s, *op_matrix_[index], Val(op.in[0]), out, rows);
+    case OpKind::kAddBias:
+      return kernels_.AddBias(s, Val(op.in[0]), *op_vector_[index], out, width, rows);
+    case OpKind::kRope:
+      if (op.rope.freqs < 0 || op.rope.freqs >= static_cast<int>(constants_.size())) {
+        return InvalidArgument("rope without frequencies");
+      }
+      return kernels_.Rope(s, constants_[op.rope.freqs], Val(op.in[0]), out, params_,
+                           op.rope.n_head, op.rope.head_dim,
+                           op.rope.layout == runtime::RopeLayout::kInterleaved, rows);
+    case OpKind::kAttention: {
+      const runtime::AttentionAttrs& a = op.attn;
+      const Buffer& k_cache = cache_.k(a.layer);
+      const Buffer& v_cache = cache_.v(a.layer);
+      HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
+                                           params_, a.n_head_kv * a.head_dim, ntok));
+      const AttentionShape shape{
+          static_cast<uint32_t>(a.n_head), static_cast<uint32_t>(a.n_head_kv),
+          static_cast<uint32_t>(a.head_dim), static_cast<uint32_t>(a.sliding_window), a.scale};
+      return kernels_.Attention(s, Val(op.in[0]), k_cache, v_cache, out, params_, shape, ntok);
+    }
+    case OpKind::kSwiGLU:
+      return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
+    case OpKind::kAdd:
+      return kernels_.Add(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
+    case OpKind::kLastRow: {
+      const uint32_t in_rows = Rows(op.in[0], ntok);
+      return kernels_.Copy(s, Val(op.in[0]), out, width, (in_rows - 1) * width, 0);
+    }
+    case OpKind::kArgmax: {
+      const auto in_width = static_cast<uint32_t>(graph_.values[op.in[0]].width);
+      return kernels_.Argmax(s, Val(op.in[0]), out, in_width, Rows(op.in[0], ntok));
+    }
+  }
+  return Unsupported("unknown op");
+}
+
+Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& params) {
+  HFD_RETURN_IF_ERROR(runtime::ValidateRunParams(graph_, cache_.desc(), n_vocab_, params));
+  const auto ntok = static_cast<uint32_t>(params.tokens.size());
+  auto* words = static_cast<uint32_t*>(params_.mapped());
+  words[0] = static_cast<uint32_t>(params.pos);
+  words[1] = ntok;
+  std::memcpy(words + 2, params.tokens.data(), ntok * sizeof(int32_t));
+  HFD_ASSIGN_OR_RETURN(CommandStream * s, StreamFor(ntok));
+  HFD_RETURN_IF_ERROR(s->Submit());
+
+  runtime::RunOutput out;
+  if (graph_.argmax != kNone) {
+    out.argmax = {static_cast<const int32_t*>(output_.mapped()), Rows(graph_.argmax, ntok)};
+  } else {
+    out.n_vocab = graph_.values[graph_.logits].width;
+    out.logits = {static_cast<const float*>(output_.mapped()),
+                  Rows(graph_.logits, ntok) * static_cast<size_t>(out.n_vocab)};
+  }
+  return out;
+}
+
+}  // namespace hfd::vk

@@ -1,0 +1,58 @@
+// A graph compiled for the Vulkan backend: activation buffers planned from value
+// lifetimes, weights and constants resolved, and for each token count a command buffer
+// recorded once and re-submitted on every call (decode always has one token, so a decode
+// step is one submit of a pre-recorded buffer). Per-call values (pos, token ids) live in a
+// host-visible parameter buffer that the shaders read.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "backends/vulkan/command_stream.h"
+#include "backends/vulkan/kernels.h"
+#include "backends/vulkan/vulkan_kv_cache.h"
+#include "backends/vulkan/vulkan_weights.h"
+#include "engine/runtime/backend.h"
+
+namespace hfd::vk {
+
+// The Device, Kernels, weights and cache it was compiled with must outlive it.
+// One caller at a time.
+class VulkanExecutable final : public runtime::Executable {
+ public:
+  static Result<std::unique_ptr<VulkanExecutable>> Create(Device& device, Kernels& kernels,
+                                                          const VulkanWeights& weights,
+                                                          const runtime::Graph& graph,
+                                                          VulkanKvCache& cache);
+
+  const runtime::Graph& graph() const override { return graph_; }
+  Result<runtime::RunOutput> Run(const runtime::RunParams& params);
+
+ private:
+  VulkanExecutable(Device& device, Kernels& kernels, VulkanKvCache& cache)
+      : device_(device), kernels_(kernels), cache_(cache) {}
+  Status Resolve(const VulkanWeights& weights);
+  Status AllocateBuffers();
+  Result<CommandStream*> StreamFor(uint32_t ntok);
+  Status Record(CommandStream& s, uint32_t ntok);
+  Status RecordOp(CommandStream& s, size_t index, uint32_t ntok);
+  const Buffer& Val(runtime::ValueId id) const { return *value_buffer_[id]; }
+  uint32_t Rows(runtime::ValueId id, uint32_t ntok) const;
+
+  Device& device_;
+  Kernels& kernels_;
+  VulkanKvCache& cache_;
+  runtime::Graph graph_;
+  int64_t n_vocab_ = 0;
+  std::vector<const DeviceTensor*> op_matrix_;  // per op: its matrix weight, if any
+  std::vector<const Buffer*> op_vector_;        // per op: its vector weight, if any
+  std::vector<Buffer> constants_;
+  std::vector<Buffer> slots_;
+  Buffer output_;  // the graph's output value, host-visible for read-back
+  Buffer params_;  // {pos, n_tokens, tokens[max_tokens]}, host-visible
+  std::vector<const Buffer*> value_buffer_;
+  std::map<uint32_t, std::unique_ptr<CommandStream>> streams_;
+};
+
+}  // namespace hfd::vk

@@ -1,0 +1,234 @@
+// Every Vulkan kernel against a scalar reference on random inputs of odd sizes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "backends/vulkan/command_stream.h"
+#include "backends/vulkan/tensor_buffer.h"
+#include "engine/quant/dequantize.h"
+#include "tests/vulkan/reference_ops.h"
+#include "tests/vulkan/vk_test_env.h"
+
+namespace hfd::vk {
+namespace {
+
+using namespace testing;  // NOLINT: test helpers
+
+// A quantized weight matrix and the floats it decodes to (the reference's view).
+struct QuantWeight {
+  std::vector<uint8_t> bytes;
+  std::vector<float> decoded;
+};
+
+QuantWeight MakeWeight(TensorType type, int64_t rows, int64_t cols, uint32_t seed) {
+  std::vector<float> w = RandomFloats(rows * cols, seed);
+  const int64_t row_bytes = RowBytes(type, cols);
+  QuantWeight q;
+  q.bytes.resize(rows * row_bytes);
+  q.decoded.resize(rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    EXPECT_TRUE(QuantizeRow(type, &w[r * cols], &q.bytes[r * row_bytes], cols).ok());
+    EXPECT_TRUE(DequantizeRow(type, &q.bytes[r * row_bytes], &q.decoded[r * cols], cols).ok());
+  }
+  return q;
+}
+
+// Float types take any row length; block types a multiple of their block.
+int64_t OddCols(TensorType type) {
+  const int64_t block = GetTypeTraits(type)->block_elems;
+  return block == 1 ? 97 : block * 3;
+}
+
+void ExpectClose(const std::vector<float>& got, const std::vector<float>& want, double tol) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_NEAR(got[i], want[i], tol * std::max(1.0f, std::fabs(want[i]))) << "at " << i;
+  }
+}
+
+class MatMulTest : public VulkanTest, public ::testing::WithParamInterface<TensorType> {
+ protected:
+  // Runs y = W x with the chosen kernel and compares with the dequantized reference.
+  void Check(int64_t rows, int64_t ntok, bool tiled, uint64_t max_chunk_bytes = 0) {
+    const TensorType type = GetParam();
+    const int64_t cols = OddCols(type);
+    QuantWeight w = MakeWeight(type, rows, cols, 11);
+    auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
+                                   max_chunk_bytes);
+    ASSERT_TRUE(dw.ok()) << dw.status().ToString();
+    std::vector<float> x = RandomFloats(ntok * cols, 12);
+    Buffer bx = Upload(x), by = Zeros(ntok * rows);
+    auto s = CommandStream::Begin(*device_);
+    ASSERT_TRUE(s.ok());
+    Status st = tiled ? kernels_->MatMulTiled(**s, *dw, bx, by, ntok)
+                      : kernels_->MatMulVec(**s, *dw, bx, by, ntok);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_TRUE((*s)->End().ok());
+    ASSERT_TRUE((*s)->Submit().ok());
+    // Sums of `cols` products of values in [-1, 1]: allow float rounding of that order.
+    ExpectClose(Download(by, ntok * rows), RefMatMul(w.decoded, rows, cols, x, ntok), 2e-6 * cols);
+  }
+};
+
+TEST_P(MatMulTest, VectorKernelOneToken) { Check(37, 1, false); }
+TEST_P(MatMulTest, VectorKernelThreeTokens) { Check(37, 3, false); }
+TEST_P(MatMulTest, TiledKernel) { Check(45, 11, true); }
+TEST_P(MatMulTest, SplitAcrossBuffers) {
+  const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
+  Check(37, 2, false, 8 * row_bytes + 1);  // 5 chunks of at most 8 rows
+}
+
+INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
+                         ::testing::Values(TensorType::kF32, TensorType::kF16, TensorType::kBF16,
+                                           TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1,
+                                           TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ4_K,
+                                           TensorType::kQ5_K, TensorType::kQ6_K),
+                         [](const auto& info) { return TypeName(info.param); });
+
+class OpsTest : public VulkanTest {
+ protected:
+  void CheckAttention(int head_dim, int window);
+};
+
+TEST_F(OpsTest, GetRowsAcrossChunks) {
+  for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ6_K}) {
+    const int64_t cols = OddCols(type), rows = 19;
+    QuantWeight w = MakeWeight(type, rows, cols, 21);
+    auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
+                                   7 * RowBytes(type, cols));
+    ASSERT_TRUE(dw.ok());
+    const std::vector<int32_t> tokens = {18, 0, 7, 6, 13};
+    Buffer params = Params(0, tokens), out = Zeros(tokens.size() * cols);
+    auto s = CommandStream::Begin(*device_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(kernels_->GetRows(**s, *dw, params, out, tokens.size()).ok());
+    ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+    std::vector<float> got = Download(out, tokens.size() * cols);
+    for (size_t t = 0; t < tokens.size(); ++t) {
+      for (int64_t k = 0; k < cols; ++k) {
+        ASSERT_EQ(got[t * cols + k], w.decoded[tokens[t] * cols + k]) << TypeName(type);
+      }
+    }
+  }
+}
+
+TEST_F(OpsTest, RmsNormWholeRowAndPerHead) {
+  const int64_t width = 96, ntok = 3;
+  std::vector<float> x = RandomFloats(width * ntok, 31);
+  for (int64_t group : {width, int64_t{32}}) {
+    std::vector<float> w = RandomFloats(group, 32);
+    Buffer bw = Upload(w), bx = Upload(x), by = Zeros(x.size());
+    auto s = CommandStream::Begin(*device_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(kernels_->RmsNorm(**s, bw, bx, by, width, group, 1e-5f, ntok).ok());
+    ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+    ExpectClose(Download(by, x.size()), RefRmsNorm(x, w, width, group, 1e-5f), 1e-5);
+  }
+}
+
+TEST_F(OpsTest, ElementwiseAddBiasSwiGLU) {
+  const uint32_t width = 67, ntok = 5, n = width * ntok;
+  std::vector<float> a = RandomFloats(n, 41), b = RandomFloats(n, 42),
+                     bias = RandomFloats(width, 43);
+  Buffer ba = Upload(a), bb = Upload(b), bbias = Upload(bias);
+  Buffer sum = Zeros(n), biased = Zeros(n), glu = Zeros(n);
+  auto s = CommandStream::Begin(*device_);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(kernels_->Add(**s, ba, bb, sum, n).ok());
+  ASSERT_TRUE(kernels_->AddBias(**s, ba, bbias, biased, width, ntok).ok());
+  ASSERT_TRUE(kernels_->SwiGLU(**s, ba, bb, glu, n).ok());
+  ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+  std::vector<float> want_sum(n), want_bias(n), want_glu(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    want_sum[i] = a[i] + b[i];
+    want_bias[i] = a[i] + bias[i % width];
+    want_glu[i] = a[i] / (1.0f + std::exp(-a[i])) * b[i];
+  }
+  ExpectClose(Download(sum, n), want_sum, 1e-6);
+  ExpectClose(Download(biased, n), want_bias, 1e-6);
+  ExpectClose(Download(glu, n), want_glu, 1e-5);
+}
+
+TEST_F(OpsTest, RopeBothLayouts) {
+  const int n_head = 3, head_dim = 16, ntok = 2, pos = 5;
+  std::vector<float> freqs(head_dim / 2);
+  for (int i = 0; i < head_dim / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / head_dim);
+  std::vector<float> x = RandomFloats(ntok * n_head * head_dim, 51);
+  for (bool interleaved : {true, false}) {
+    Buffer bf = Upload(freqs), bx = Upload(x), by = Zeros(x.size());
+    Buffer params = Params(pos, {1, 2});
+    auto s = CommandStream::Begin(*device_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(kernels_->Rope(**s, bf, bx, by, params, n_head, head_dim, interleaved, ntok).ok());
+    ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+    ExpectClose(Download(by, x.size()), RefRope(x, freqs, n_head, head_dim, interleaved, pos),
+                1e-5);
+  }
+}
+
+// Fills the cache with `ctx` positions over several calls, then attends for `ntok` queries.
+void OpsTest::CheckAttention(int head_dim, int window) {
+  Device& device = *device_;
+  Kernels& kernels = *kernels_;
+  const int n_head = 4, n_head_kv = 2, ctx = 83, ntok = 3, pos = ctx - ntok;
+  const int kv_width = n_head_kv * head_dim;
+  std::vector<float> keys = RandomFloats(ctx * kv_width, 61);
+  std::vector<float> values = RandomFloats(ctx * kv_width, 62);
+  std::vector<float> q = RandomFloats(ntok * n_head * head_dim, 63);
+  auto k_cache = Buffer::Create(device, ctx * kv_width * 2, MemoryUse::kDeviceLocal);
+  auto v_cache = Buffer::Create(device, ctx * kv_width * 2, MemoryUse::kDeviceLocal);
+  ASSERT_TRUE(k_cache.ok() && v_cache.ok());
+  // Earlier positions in one call, this call's three in the same stream as the attention.
+  Buffer early_params = Params(0, std::vector<int32_t>(pos, 0));
+  Buffer params = Params(pos, std::vector<int32_t>(ntok, 0));
+  std::vector<float> k_early(keys.begin(), keys.begin() + pos * kv_width);
+  std::vector<float> v_early(values.begin(), values.begin() + pos * kv_width);
+  std::vector<float> k_now(keys.begin() + pos * kv_width, keys.end());
+  std::vector<float> v_now(values.begin() + pos * kv_width, values.end());
+  Buffer bke = Upload(k_early), bve = Upload(v_early), bk = Upload(k_now), bv = Upload(v_now),
+         bq = Upload(q), out = Zeros(q.size());
+  auto s = CommandStream::Begin(device);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(kernels.KvStore(**s, bke, bve, *k_cache, *v_cache, early_params, kv_width, pos).ok());
+  ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+  auto s2 = CommandStream::Begin(device);
+  ASSERT_TRUE(s2.ok());
+  ASSERT_TRUE(kernels.KvStore(**s2, bk, bv, *k_cache, *v_cache, params, kv_width, ntok).ok());
+  const AttentionShape shape{n_head, n_head_kv, static_cast<uint32_t>(head_dim),
+                             static_cast<uint32_t>(window), 1.0f / std::sqrt(float(head_dim))};
+  ASSERT_TRUE(kernels.Attention(**s2, bq, *k_cache, *v_cache, out, params, shape, ntok).ok());
+  EXPECT_EQ((*s2)->barrier_count(), 1);
+  ASSERT_TRUE((*s2)->End().ok() && (*s2)->Submit().ok());
+  ExpectClose(Download(out, q.size()),
+              RefAttention(q, RoundToHalf(keys), RoundToHalf(values), n_head, n_head_kv, head_dim,
+                           pos, ntok, window, shape.scale),
+              2e-5);
+}
+
+TEST_F(OpsTest, AttentionGqaCausal) { CheckAttention(32, 0); }
+TEST_F(OpsTest, AttentionSlidingWindowLargeHead) { CheckAttention(128, 7); }
+
+TEST_F(OpsTest, ArgmaxTakesTheFirstOfEqualMaxima) {
+  const uint32_t width = 1001, rows = 3;
+  std::vector<float> x = RandomFloats(width * rows, 71);
+  x[0 * width + 500] = 5.0f;
+  x[0 * width + 900] = 5.0f;
+  x[1 * width + 1000] = 2.0f;
+  x[2 * width + 3] = 7.0f;
+  x[2 * width + 2] = 7.0f;
+  Buffer bx = Upload(x), out = Zeros(rows);
+  auto s = CommandStream::Begin(*device_);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(kernels_->Argmax(**s, bx, out, width, rows).ok());
+  ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+  EXPECT_EQ(DownloadInts(out, rows), (std::vector<int32_t>{500, 1000, 2}));
+}
+
+TEST_F(OpsTest, UnsupportedWeightTypeIsAnError) {
+  EXPECT_FALSE(Kernels::SupportsWeightType(TensorType::kQ2_K));
+  EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kQ6_K));
+}
+
+}  // namespace
+}  // namespace hfd::vk
