@@ -1,0 +1,78 @@
+// One HTTP request at a time over a reused libcurl easy handle. Redirects are not
+// followed here: the caller decides where to go next and which headers to send there.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hfd/status.h"
+
+namespace hfd::hub {
+
+struct HttpRequest {
+  std::string method = "GET";  // GET, HEAD or POST
+  std::string url;
+  std::vector<std::string> headers;     // "Name: value"
+  std::string body;                     // POST body
+  std::optional<uint64_t> range_start;  // sends Range: bytes=start-[end]
+  std::optional<uint64_t> range_end;    // inclusive
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;          // buffered body (everything that did not go to a sink)
+  std::string redirect_url;  // absolute target of a 3xx
+
+  // The header's value, "" when absent. `name` in lower case.
+  std::string Header(const std::string& name) const;
+};
+
+// Receives the body of a 2xx response as it arrives.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Called once, before the first Write, with the status and headers of the response.
+  virtual Status OnStart(const HttpResponse& response) { return Status::Ok(); }
+  // A non-OK status aborts the transfer and is returned by Perform.
+  virtual Status Write(const char* data, size_t size) = 0;
+};
+
+struct HttpOptions {
+  long connect_timeout_s = 15;
+  long stall_timeout_s = 60;  // abort when no byte arrives for this long
+  std::string user_agent = "hfd/0.1";
+  size_t max_buffered_body = 64u << 20;
+};
+
+// Not thread-safe: one client per thread. Keeps connections alive between requests.
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Performs `request`. The body of a 2xx response goes to `sink` when given, else into
+  // response.body. Transport failures (refused, reset, timeout, cut body) are Unavailable;
+  // `cancel` (may be null) turning true gives Cancelled; a sink error is returned as is.
+  Result<HttpResponse> Perform(const HttpRequest& request, BodySink* sink,
+                               const std::atomic<bool>* cancel);
+
+ private:
+  struct Transfer;
+  HttpOptions options_;
+  void* curl_;  // CURL*
+};
+
+// "scheme://host:port" with the scheme's default port filled in; "" when unparsable.
+std::string OriginOf(const std::string& url);
+
+// Percent-encodes a string for a URL path segment or query value ('/' kept when asked).
+std::string UrlEncode(const std::string& s, bool keep_slash);
+
+}  // namespace hfd::hub

@@ -1,0 +1,152 @@
+#include "hub/hub_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hub/model_ref.h"
+
+namespace hfd::hub {
+namespace {
+
+constexpr int kMaxRedirects = 10;
+
+Result<nlohmann::json> ParseJson(const HttpResponse& response, const std::string& what) {
+  nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_discarded()) return Corrupt("the Hub returned invalid JSON for " + what);
+  return json;
+}
+
+std::string StringField(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Parses one page of the tree listing; directories are skipped.
+Status AppendTreePage(const nlohmann::json& page, std::vector<RepoFile>* files) {
+  if (!page.is_array()) return Corrupt("the Hub's tree listing is not a JSON array");
+  for (const nlohmann::json& entry : page) {
+    if (!entry.is_object() || StringField(entry, "type") != "file") continue;
+    RepoFile file;
+    file.path = StringField(entry, "path");
+    file.oid = StringField(entry, "oid");
+    if (auto size = entry.find("size"); size != entry.end() && size->is_number_unsigned()) {
+      file.size = size->get<uint64_t>();
+    }
+    if (auto lfs = entry.find("lfs"); lfs != entry.end() && lfs->is_object()) {
+      file.lfs_sha256 = StringField(*lfs, "oid");
+      if (auto size = lfs->find("size"); size != lfs->end() && size->is_number_unsigned()) {
+        file.size = size->get<uint64_t>();
+      }
+    }
+    if (file.path.empty() || file.etag().empty()) {
+      return Corrupt("the Hub's tree listing has an entry without path or oid");
+    }
+    files->push_back(std::move(file));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http)
+    : endpoint_(std::move(endpoint)),
+      endpoint_origin_(OriginOf(endpoint_)),
+      token_(std::move(token)),
+      retry_(std::move(retry)),
+      http_(std::move(http)) {}
+
+std::string HubClient::ResolveUrl(const std::string& repo_id, const std::string& commit,
+                                  const std::string& path) const {
+  return endpoint_ + "/" + repo_id + "/resolve/" + UrlEncode(commit, false) + "/" +
+         UrlEncode(path, true);
+}
+
+Result<HttpResponse> HubClient::SendOnce(HttpRequest request, const RequestSubject& subject,
+                                         BodySink* sink, const std::atomic<bool>* cancel,
+                                         std::optional<Millis>* retry_after) {
+  const std::vector<std::string> base_headers = request.headers;
+  for (int hop = 0; hop <= kMaxRedirects; ++hop) {
+    request.headers = base_headers;
+    // The token goes only to the endpoint's own origin, never to a storage redirect.
+    if (!token_.empty() && OriginOf(request.url) == endpoint_origin_) {
+      request.headers.push_back("Authorization: Bearer " + token_);
+    }
+    HFD_ASSIGN_OR_RETURN(HttpResponse response, http_.Perform(request, sink, cancel));
+    if (response.status >= 300 && response.status < 400 && !response.redirect_url.empty()) {
+      request.url = response.redirect_url;
+      if (response.status == 303) request.method = "GET";
+      continue;
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    if (retry_after != nullptr) *retry_after = RetryAfterOf(response);
+    return StatusForHttpError(response, subject);
+  }
+  return Unavailable("too many redirects for " + subject.repo_id);
+}
+
+Result<HttpResponse> HubClient::Send(const HttpRequest& request, const RequestSubject& subject,
+                                     const std::atomic<bool>* cancel) {
+  RetryState state(retry_, cancel);
+  while (true) {
+    std::optional<Millis> retry_after;
+    Result<HttpResponse> response = SendOnce(request, subject, nullptr, cancel, &retry_after);
+    if (response.ok() || !IsRetryable(response.status())) return response;
+    HFD_RETURN_IF_ERROR(state.BeforeRetry(response.status(), retry_after));
+  }
+}
+
+Result<RevisionInfo> HubClient::GetRevision(const std::string& repo_id, const std::string& revision,
+                                            const std::atomic<bool>* cancel) {
+  HttpRequest request;
+  request.url = endpoint_ + "/api/models/" + repo_id + "/revision/" + UrlEncode(revision, false);
+  HFD_ASSIGN_OR_RETURN(HttpResponse response, Send(request, {repo_id, revision, ""}, cancel));
+  HFD_ASSIGN_OR_RETURN(nlohmann::json json, ParseJson(response, "revision " + revision));
+  RevisionInfo info;
+  if (json.is_object()) info.commit = StringField(json, "sha");
+  if (!IsCommitSha(info.commit)) {
+    return Corrupt("the Hub did not return a commit SHA for '" + repo_id + "@" + revision + "'");
+  }
+  if (auto siblings = json.find("siblings"); siblings != json.end() && siblings->is_array()) {
+    for (const nlohmann::json& s : *siblings) {
+      if (s.is_object()) info.siblings.push_back(StringField(s, "rfilename"));
+    }
+  }
+  return info;
+}
+
+Result<std::vector<RepoFile>> HubClient::ListFiles(const std::string& repo_id,
+                                                   const std::string& commit,
+                                                   const std::atomic<bool>* cancel) {
+  std::vector<RepoFile> files;
+  HttpRequest request;
+  request.url = endpoint_ + "/api/models/" + repo_id + "/tree/" + commit + "?recursive=true";
+  for (int page = 0; !request.url.empty(); ++page) {
+    if (page > 10000) return Corrupt("the Hub's tree listing does not end");
+    HFD_ASSIGN_OR_RETURN(HttpResponse response, Send(request, {repo_id, commit, ""}, cancel));
+    HFD_ASSIGN_OR_RETURN(nlohmann::json json, ParseJson(response, "the file listing"));
+    HFD_RETURN_IF_ERROR(AppendTreePage(json, &files));
+    request.url = NextLink(response.Header("link"));
+    if (request.url.starts_with("/")) request.url = endpoint_ + request.url;
+  }
+  return files;
+}
+
+std::string NextLink(const std::string& link_header) {
+  // Link: <url>; rel="next", <url2>; rel="prev"
+  size_t pos = 0;
+  while (pos < link_header.size()) {
+    const size_t open = link_header.find('<', pos);
+    if (open == std::string::npos) break;
+    const size_t close = link_header.find('>', open);
+    if (close == std::string::npos) break;
+    const size_t next_entry = link_header.find('<', close);
+    const std::string params = link_header.substr(close + 1, next_entry - close - 1);
+    if (params.find("rel=\"next\"") != std::string::npos ||
+        params.find("rel=next") != std::string::npos) {
+      return link_header.substr(open + 1, close - open - 1);
+    }
+    pos = close + 1;
+  }
+  return "";
+}
+
+}  // namespace hfd::hub

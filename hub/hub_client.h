@@ -1,0 +1,75 @@
+// The Hub's HTTP API: revision info, the recursive file tree, and file requests that
+// follow redirects to the storage host without leaking the token there.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hfd/status.h"
+#include "hub/http_client.h"
+#include "hub/hub_errors.h"
+#include "hub/retry.h"
+
+namespace hfd::hub {
+
+// A file of a repo at one commit, from the tree listing.
+struct RepoFile {
+  std::string path;
+  uint64_t size = 0;
+  std::string oid;                        // git blob id (sha1)
+  std::optional<std::string> lfs_sha256;  // set for LFS files
+
+  // The cache blob name huggingface_hub uses: the LFS sha256, else the git blob id.
+  const std::string& etag() const { return lfs_sha256 ? *lfs_sha256 : oid; }
+};
+
+struct RevisionInfo {
+  std::string commit;                 // 40-hex SHA the revision resolves to
+  std::vector<std::string> siblings;  // file paths at that commit
+};
+
+// Owns one HttpClient, so not thread-safe: one HubClient per pull.
+class HubClient {
+ public:
+  // `token` may be empty; it is sent only to `endpoint`'s origin.
+  HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http = {});
+
+  Result<RevisionInfo> GetRevision(const std::string& repo_id, const std::string& revision,
+                                   const std::atomic<bool>* cancel);
+  // All files (recursively) at `commit`, following the Link: rel="next" pagination.
+  Result<std::vector<RepoFile>> ListFiles(const std::string& repo_id, const std::string& commit,
+                                          const std::atomic<bool>* cancel);
+
+  // {endpoint}/{repo}/resolve/{commit}/{path}.
+  std::string ResolveUrl(const std::string& repo_id, const std::string& commit,
+                         const std::string& path) const;
+
+  // One attempt: `request` plus redirects (at most 10), Authorization only on the
+  // endpoint's origin. Non-2xx final answers become Status via StatusForHttpError;
+  // `retry_after` receives the server's Retry-After when it sent one.
+  Result<HttpResponse> SendOnce(HttpRequest request, const RequestSubject& subject, BodySink* sink,
+                                const std::atomic<bool>* cancel,
+                                std::optional<Millis>* retry_after);
+
+  // SendOnce with retries for transient failures (no sink: bodies are buffered).
+  Result<HttpResponse> Send(const HttpRequest& request, const RequestSubject& subject,
+                            const std::atomic<bool>* cancel);
+
+  const RetryPolicy& retry_policy() const { return retry_; }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  std::string endpoint_;
+  std::string endpoint_origin_;
+  std::string token_;
+  RetryPolicy retry_;
+  HttpClient http_;
+};
+
+// The URL of the rel="next" link in a Link header; "" when none.
+std::string NextLink(const std::string& link_header);
+
+}  // namespace hfd::hub

@@ -1,0 +1,27 @@
+// Where the Hub is and where its cache lives, following huggingface_hub's variables.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "hfd/status.h"
+#include "hub/env.h"
+
+namespace hfd::hub {
+
+// Settings shared by every pull. Plain value.
+struct HubConfig {
+  std::string endpoint = "https://huggingface.co";  // HF_ENDPOINT, no trailing '/'
+  std::filesystem::path cache_dir;                  // HF_HUB_CACHE, else $HF_HOME/hub
+  std::filesystem::path hf_home;                    // HF_HOME, else ~/.cache/huggingface
+  bool offline = false;                             // HF_HUB_OFFLINE=1
+};
+
+// Reads HF_ENDPOINT, HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE (1/true/yes/on) from `env`,
+// with huggingface_hub's defaults (HOME, then XDG_CACHE_HOME, for ~/.cache).
+Result<HubConfig> HubConfigFromEnv(const Env& env);
+
+// True when a boolean environment value means "on" (1, true, yes, on; any case).
+bool IsTruthy(const std::string& value);
+
+}  // namespace hfd::hub

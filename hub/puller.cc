@@ -1,0 +1,229 @@
+#include "hub/puller.h"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "hub/blob_download.h"
+#include "hub/hub_client.h"
+#include "hub/local_snapshot.h"
+#include "hub/path_safety.h"
+#include "hub/repo_cache.h"
+
+namespace hfd::hub {
+namespace fs = std::filesystem;
+namespace {
+
+uint64_t SizeOrZero(const fs::path& path) {
+  std::error_code ec;
+  const uint64_t size = fs::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
+// Bytes of `file` already on disk: the whole blob, else the partial download.
+uint64_t PresentBytes(const RepoCache& cache, const RepoFile& file) {
+  std::error_code ec;
+  if (fs::is_regular_file(cache.blob_path(file.etag()), ec)) return file.size;
+  return std::min(SizeOrZero(cache.incomplete_path(file.etag())), file.size);
+}
+
+Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missing) {
+  uint64_t needed = 0;
+  for (const RepoFile& f : missing) needed += f.size - PresentBytes(cache, f);
+  struct statvfs vfs {};
+  if (::statvfs(cache.blobs_dir().c_str(), &vfs) != 0) return Status::Ok();  // cannot tell
+  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  if (needed > free_bytes) {
+    return IoError("not enough disk space in " + cache.cache_dir().string() +
+                   ": the download needs " + std::to_string(needed >> 20) + " MiB and " +
+                   std::to_string(free_bytes >> 20) +
+                   " MiB are free; free some space or set HF_HUB_CACHE to a larger disk");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadSmallFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read " + path.string());
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::string& commit,
+                      std::vector<std::string> files) {
+  PullResult result;
+  result.repo_id = ref.repo_id;
+  result.revision = ref.revision;
+  result.commit = commit;
+  result.snapshot_dir = cache.snapshot_dir(commit);
+  for (const std::string& f : files) result.total_bytes += SizeOrZero(result.snapshot_dir / f);
+  result.files = std::move(files);
+  return result;
+}
+
+// The pull answered from the cache alone (pinned commit, offline, or Hub unreachable).
+Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
+                                 const SelectionRequest& selection) {
+  std::string commit = ref.revision;
+  if (!IsCommitSha(commit)) {
+    HFD_ASSIGN_OR_RETURN(std::optional<std::string> cached, cache.ReadRef(ref.revision));
+    if (!cached) {
+      return NotFound("'" + ref.ToString() + "' is not in the cache (no refs/" + ref.revision +
+                      " under " + cache.repo_dir().string() + ")");
+    }
+    commit = *cached;
+  }
+  auto files = CompleteLocalSelection(cache, commit, selection);
+  if (!files) {
+    return NotFound("the cached snapshot " + commit + " of '" + ref.repo_id +
+                    "' does not hold the requested files");
+  }
+  PullResult result = MakeResult(ref, cache, commit, std::move(*files));
+  result.from_cache = true;
+  result.offline = true;
+  return result;
+}
+
+// Refuses architectures and weight types the engine cannot run, before the weights.
+Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
+                const std::string& commit, const std::vector<RepoFile>& selected,
+                const ModelSupport& support, uint64_t* downloaded,
+                const std::atomic<bool>* cancel) {
+  auto config = std::find_if(selected.begin(), selected.end(),
+                             [](const RepoFile& f) { return f.path == "config.json"; });
+  if (config != selected.end()) {
+    HFD_ASSIGN_OR_RETURN(BlobDownload got,
+                         DownloadBlob(client, cache, ref.repo_id, commit, *config, {}, cancel));
+    *downloaded += got.bytes_downloaded;
+    HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
+    HFD_ASSIGN_OR_RETURN(std::string json, ReadSmallFile(cache.blob_path(config->etag())));
+    return CheckConfigJson(json, support).WithContext(ref.repo_id);
+  }
+  auto gguf = std::find_if(selected.begin(), selected.end(), [](const RepoFile& f) {
+    const SplitName split = ParseSplitName(f.path);
+    return f.path.ends_with(".gguf") && split.index <= 1;
+  });
+  if (gguf == selected.end() || cache.HasSnapshotFile(commit, gguf->path)) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(std::string prefix, FetchFilePrefix(client, ref.repo_id, commit, *gguf,
+                                                           kGgufPrefixBytes, cancel));
+  return CheckGgufPrefix(prefix, support).WithContext(gguf->path);
+}
+
+}  // namespace
+
+Puller::Puller(HubConfig config, std::string token)
+    : config_(std::move(config)), token_(std::move(token)) {}
+
+Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
+                                const ProgressFn& progress, const std::atomic<bool>* cancel) const {
+  HFD_RETURN_IF_ERROR(ValidateRepoId(ref.repo_id));
+  HFD_RETURN_IF_ERROR(ValidateRevision(ref.revision));
+  const RepoCache cache(config_.cache_dir, ref.repo_id);
+  const SelectionRequest selection{ref.repo_id, ref.quant, options.include, options.exclude};
+  ProgressTracker tracker(progress);
+
+  if (config_.offline) {
+    Result<PullResult> cached = PullFromCache(ref, cache, selection);
+    if (!cached.ok()) {
+      return Status(cached.status().code(),
+                    "offline mode (HF_HUB_OFFLINE=1): " + cached.status().message() +
+                        "; pull it once with network access");
+    }
+    tracker.Phase(PullProgress::Phase::kDone);
+    return cached;
+  }
+  if (IsCommitSha(ref.revision)) {
+    // A pinned commit never changes: a complete snapshot needs no network at all.
+    Result<PullResult> cached = PullFromCache(ref, cache, selection);
+    if (cached.ok()) {
+      tracker.Phase(PullProgress::Phase::kDone);
+      return cached;
+    }
+  }
+  Result<PullResult> pulled = PullOnline(ref, options, tracker, cancel);
+  const ErrorCode code = pulled.status().code();
+  if (code != ErrorCode::kUnavailable && code != ErrorCode::kDeadlineExceeded) return pulled;
+  // The Hub cannot be reached: a cached snapshot of this revision keeps the daemon usable.
+  Result<PullResult> cached = PullFromCache(ref, cache, selection);
+  if (!cached.ok()) return pulled;
+  cached->warnings.push_back("could not reach the Hub (" + pulled.status().message() +
+                             "); using the cached snapshot " + cached->commit + " of '" +
+                             ref.ToString() + "'");
+  tracker.Phase(PullProgress::Phase::kDone);
+  return cached;
+}
+
+Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& options,
+                                      ProgressTracker& tracker,
+                                      const std::atomic<bool>* cancel) const {
+  const RepoCache cache(config_.cache_dir, ref.repo_id);
+  HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, options.http);
+  tracker.Phase(PullProgress::Phase::kResolving);
+  HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
+  const std::string& commit = info.commit;
+  HFD_ASSIGN_OR_RETURN(std::vector<RepoFile> listing,
+                       client.ListFiles(ref.repo_id, commit, cancel));
+
+  std::map<std::string, RepoFile> by_path;
+  std::vector<std::string> paths;
+  for (RepoFile& f : listing) {
+    HFD_RETURN_IF_ERROR(ValidateRepoFilePath(f.path).WithContext(ref.repo_id));
+    HFD_RETURN_IF_ERROR(ValidateEtag(f.etag()).WithContext(f.path));
+    paths.push_back(f.path);
+    by_path[f.path] = std::move(f);
+  }
+  HFD_ASSIGN_OR_RETURN(
+      std::vector<std::string> chosen,
+      SelectFiles(paths, {ref.repo_id, ref.quant, options.include, options.exclude}));
+  std::vector<RepoFile> selected;
+  uint64_t total = 0;
+  for (const std::string& p : chosen) {
+    selected.push_back(by_path[p]);
+    total += by_path[p].size;
+  }
+
+  HFD_RETURN_IF_ERROR(cache.EnsureDirs());
+  if (ref.revision != commit) HFD_RETURN_IF_ERROR(cache.WriteRef(ref.revision, commit));
+  std::vector<RepoFile> missing;
+  uint64_t present = 0;
+  for (const RepoFile& f : selected) {
+    if (cache.HasSnapshotFile(commit, f.path)) {
+      present += f.size;
+    } else {
+      missing.push_back(f);
+    }
+  }
+  tracker.SetTotals(total, selected.size(), present);
+  PullResult result = MakeResult(ref, cache, commit, chosen);
+  result.total_bytes = total;
+  if (missing.empty()) {
+    result.from_cache = true;
+    tracker.Phase(PullProgress::Phase::kDone);
+    return result;
+  }
+  tracker.Phase(PullProgress::Phase::kChecking);
+  HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, missing));
+  if (!options.force) {
+    HFD_RETURN_IF_ERROR(PreCheck(client, cache, ref, commit, selected, options.support,
+                                 &result.downloaded_bytes, cancel));
+  }
+  const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
+  for (const RepoFile& f : missing) {
+    tracker.StartFile(f.path, f.size, PresentBytes(cache, f));
+    if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
+      HFD_ASSIGN_OR_RETURN(BlobDownload got,
+                           DownloadBlob(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
+      result.downloaded_bytes += got.bytes_downloaded;
+      HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, f.path, f.etag()));
+    }
+    tracker.FinishFile();
+  }
+  tracker.Phase(PullProgress::Phase::kDone);
+  return result;
+}
+
+}  // namespace hfd::hub

@@ -1,0 +1,70 @@
+// Pulls a model repo revision into the huggingface_hub cache. This is the entry point the
+// daemon calls (from a worker thread) for `pull`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hfd/status.h"
+#include "hub/http_client.h"
+#include "hub/hub_config.h"
+#include "hub/model_check.h"
+#include "hub/model_ref.h"
+#include "hub/progress.h"
+#include "hub/retry.h"
+
+namespace hfd::hub {
+
+struct PullOptions {
+  std::vector<std::string> include;  // globs; replace the default file selection
+  std::vector<std::string> exclude;  // globs removed from the selection
+  bool force = false;                // skip the architecture and weight-type check
+  // A token for this request only (hfctl --token-file); overrides the Puller's token.
+  std::optional<std::string> token;
+  RetryPolicy retry;
+  HttpOptions http;
+  ModelSupport support;
+};
+
+struct PullResult {
+  std::string repo_id;
+  std::string revision;  // as requested ("main", a tag, a commit)
+  std::string commit;
+  std::filesystem::path snapshot_dir;
+  std::vector<std::string> files;     // repo-relative paths in the snapshot
+  uint64_t total_bytes = 0;           // size of the selected files
+  uint64_t downloaded_bytes = 0;      // transferred by this pull
+  bool from_cache = false;            // no file had to be downloaded
+  bool offline = false;               // resolved without contacting the Hub
+  std::vector<std::string> warnings;  // e.g. "Hub unreachable, using cached snapshot"
+};
+
+// Stateless apart from its settings: one Puller may serve concurrent pulls from several
+// threads (each Pull uses its own connection; same-file downloads coordinate by file lock).
+class Puller {
+ public:
+  // `token` is the daemon's resolved token (may be empty). Never logged.
+  Puller(HubConfig config, std::string token);
+
+  // Downloads what `ref` selects unless it is already cached. Files present in the
+  // snapshot are not fetched again; a pinned commit that is complete needs no network;
+  // offline mode resolves branches from refs/. Progress goes to `progress` (may be
+  // empty); `cancel` (may be null) stops the pull, keeping partial data for resume.
+  Result<PullResult> Pull(const ModelRef& ref, const PullOptions& options,
+                          const ProgressFn& progress, const std::atomic<bool>* cancel) const;
+
+  const HubConfig& config() const { return config_; }
+
+ private:
+  Result<PullResult> PullOnline(const ModelRef& ref, const PullOptions& options,
+                                ProgressTracker& tracker, const std::atomic<bool>* cancel) const;
+
+  HubConfig config_;
+  std::string token_;
+};
+
+}  // namespace hfd::hub

@@ -1,0 +1,56 @@
+// Retry policy for transient Hub failures: exponential backoff with jitter, honouring
+// Retry-After, bounded in attempts and in total time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string_view>
+
+#include "hfd/status.h"
+
+namespace hfd::hub {
+
+using Millis = std::chrono::milliseconds;
+
+struct RetryPolicy {
+  int max_attempts = 6;              // first try included
+  Millis initial_backoff{500};       // doubled per retry, then jittered to [50%, 100%]
+  Millis max_backoff{30000};         // cap for computed delays (Retry-After may exceed it)
+  Millis max_total{10 * 60 * 1000};  // no retry starts once this much time has passed
+  // Waits between attempts; null means a real sleep that wakes early on cancel. Tests
+  // substitute a recorder.
+  std::function<void(Millis)> sleep;
+};
+
+// Parses a Retry-After value: delta seconds or an HTTP date (relative to now).
+std::optional<Millis> ParseRetryAfter(std::string_view value);
+
+// Counts attempts of one operation and waits between them. Not thread-safe.
+class RetryState {
+ public:
+  RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel);
+
+  // After a retryable `failure`: waits the backoff (or `retry_after` when the server
+  // asked) and returns OK when another attempt may start; otherwise returns `failure`
+  // explaining that retries are exhausted. Returns Cancelled if cancelled while waiting.
+  Status BeforeRetry(const Status& failure, std::optional<Millis> retry_after);
+
+  int attempts_made() const { return attempts_; }
+
+ private:
+  Millis NextBackoff();
+
+  const RetryPolicy& policy_;
+  const std::atomic<bool>* cancel_;
+  std::chrono::steady_clock::time_point start_;
+  int attempts_ = 1;
+  std::mt19937 rng_;
+};
+
+// Sleeps up to `duration`, returning Cancelled early when `cancel` becomes true.
+Status SleepCancellable(Millis duration, const std::atomic<bool>* cancel);
+
+}  // namespace hfd::hub

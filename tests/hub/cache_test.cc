@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "hub/cache_admin.h"
+#include "hub/file_lock.h"
+#include "hub/local_snapshot.h"
+#include "hub/path_safety.h"
+#include "hub/repo_cache.h"
+#include "tests/support/fixtures.h"
+
+namespace hfd::hub {
+namespace {
+
+namespace fs = std::filesystem;
+using ::hfd::testing::TempDir;
+
+const std::string kCommitA(40, 'a');
+const std::string kCommitB(40, 'b');
+
+void PutBlob(const RepoCache& cache, const std::string& etag, const std::string& content) {
+  std::ofstream(cache.blob_path(etag)) << content;
+}
+
+TEST(PathSafetyTest, RefusesTraversalAbsoluteAndOddCharacters) {
+  for (const char* bad : {"../../x", "/etc/x", "a/../b", "a//b", "./a", "a\\b", "a\nb", "", "a/"}) {
+    Status s = ValidateRepoFilePath(bad);
+    EXPECT_EQ(s.code(), ErrorCode::kPermissionDenied) << bad;
+  }
+  EXPECT_NE(ValidateRepoFilePath("../../x").message().find("'../../x'"), std::string::npos);
+  for (const char* good : {"config.json", "onnx/model.onnx", "a b.txt", "..a", "x..y/z"}) {
+    EXPECT_TRUE(ValidateRepoFilePath(good).ok()) << good;
+  }
+}
+
+TEST(PathSafetyTest, CheckInsideFollowsSymlinks) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "root/sub");
+  fs::create_directories(dir.path() / "outside");
+  fs::create_directory_symlink(dir.path() / "outside", dir.path() / "root/escape");
+  EXPECT_TRUE(CheckInside(dir.path() / "root", dir.path() / "root/sub/new.txt").ok());
+  EXPECT_EQ(CheckInside(dir.path() / "root", dir.path() / "root/escape/x").code(),
+            ErrorCode::kPermissionDenied);
+}
+
+TEST(RepoCacheTest, LayoutMatchesHuggingfaceHub) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/name");
+  EXPECT_EQ(cache.repo_dir(), dir.path() / "models--org--name");
+  EXPECT_EQ(cache.lock_path("abc"), dir.path() / ".locks/models--org--name/abc.lock");
+  EXPECT_EQ(RepoCache::RepoIdFromFolder("models--org--name"), "org/name");
+  EXPECT_EQ(RepoCache::RepoIdFromFolder("datasets--x--y"), std::nullopt);
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  PutBlob(cache, "e1", "hello");
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "sub/dir/f.txt", "e1").ok());
+  const fs::path link = cache.snapshot_dir(kCommitA) / "sub/dir/f.txt";
+  ASSERT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(fs::read_symlink(link), "../../../../blobs/e1");
+  EXPECT_TRUE(cache.HasSnapshotFile(kCommitA, "sub/dir/f.txt"));
+  EXPECT_FALSE(cache.HasSnapshotFile(kCommitA, "missing"));
+  EXPECT_EQ(cache.ListSnapshotFiles(kCommitA), std::vector<std::string>{"sub/dir/f.txt"});
+  EXPECT_FALSE(cache.LinkSnapshotFile(kCommitA, "../evil", "e1").ok());
+  EXPECT_FALSE(cache.LinkSnapshotFile(kCommitA, "ok", "../e1").ok());
+}
+
+TEST(RepoCacheTest, RefsRoundTrip) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/name");
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  auto none = cache.ReadRef("main");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(cache.WriteRef("refs/pr/3", kCommitA).ok());
+  auto pr = cache.ReadRef("refs/pr/3");
+  ASSERT_TRUE(pr.ok());
+  EXPECT_EQ(**pr, kCommitA);
+  EXPECT_TRUE(fs::exists(cache.repo_dir() / "refs/refs/pr/3"));
+  EXPECT_FALSE(cache.WriteRef("../x", kCommitA).ok());
+  std::ofstream(cache.ref_path("bad")) << "not a sha";
+  EXPECT_EQ(cache.ReadRef("bad").status().code(), ErrorCode::kCorrupt);
+}
+
+TEST(FileLockTest, SecondLockWaitsForFirst) {
+  TempDir dir;
+  const fs::path path = dir.path() / "x.lock";
+  auto first = FileLock::Acquire(path, nullptr);
+  ASSERT_TRUE(first.ok());
+  std::atomic<bool> acquired{false};
+  std::thread waiter([&] {
+    auto second = FileLock::Acquire(path, nullptr);
+    acquired = second.ok();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(acquired.load());  // flock excludes a second open file, even in one process
+  { FileLock release = std::move(first).value(); }
+  waiter.join();
+  EXPECT_TRUE(acquired.load());
+}
+
+TEST(FileLockTest, WaitingIsCancellable) {
+  TempDir dir;
+  auto held = FileLock::Acquire(dir.path() / "x.lock", nullptr);
+  ASSERT_TRUE(held.ok());
+  std::atomic<bool> cancel{true};
+  EXPECT_EQ(FileLock::Acquire(dir.path() / "x.lock", &cancel).status().code(),
+            ErrorCode::kCancelled);
+}
+
+TEST(LocalSnapshotTest, CompleteOnlyWhenEveryIndexedShardIsPresent) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/name");
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  PutBlob(cache, "cfg", "{}");
+  PutBlob(cache, "idx", R"({"weight_map": {"a": "model-00001-of-00002.safetensors",
+                                           "b": "model-00002-of-00002.safetensors"}})");
+  PutBlob(cache, "w1", "w1");
+  PutBlob(cache, "w2", "w2");
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "config.json", "cfg").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "model.safetensors.index.json", "idx").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "model-00001-of-00002.safetensors", "w1").ok());
+  const SelectionRequest request{"org/name", "", {}, {}};
+  EXPECT_FALSE(CompleteLocalSelection(cache, kCommitA, request).has_value());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "model-00002-of-00002.safetensors", "w2").ok());
+  auto files = CompleteLocalSelection(cache, kCommitA, request);
+  ASSERT_TRUE(files.has_value());
+  EXPECT_EQ(files->size(), 4u);
+  EXPECT_FALSE(CompleteLocalSelection(cache, kCommitB, request).has_value());
+}
+
+TEST(CacheAdminTest, ListsAndRemovesRevisionsKeepingSharedBlobs) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/name");
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  PutBlob(cache, "shared", "12345");
+  PutBlob(cache, "only_a", "abc");
+  PutBlob(cache, "partial.incomplete", "zz");
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "config.json", "shared").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "model.safetensors", "only_a").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitB, "config.json", "shared").ok());
+  ASSERT_TRUE(cache.WriteRef("main", kCommitA).ok());
+  ASSERT_TRUE(cache.WriteRef("v1", kCommitB).ok());
+  fs::create_directories(dir.path() / "datasets--x--y");
+
+  auto listed = ListCache(dir.path());
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  const CachedModel& model = listed->front();
+  EXPECT_EQ(model.repo_id, "org/name");
+  EXPECT_EQ(model.size_on_disk, 8u);
+  ASSERT_EQ(model.revisions.size(), 2u);
+  for (const CachedRevision& rev : model.revisions) {
+    if (rev.commit == kCommitA) {
+      EXPECT_EQ(rev.refs, std::vector<std::string>{"main"});
+      EXPECT_EQ(rev.files, 2u);
+      EXPECT_EQ(rev.size, 8u);
+    }
+  }
+
+  ASSERT_TRUE(RemoveFromCache(dir.path(), *ParseModelRef("org/name@main")).ok());
+  EXPECT_FALSE(fs::exists(cache.snapshot_dir(kCommitA)));
+  EXPECT_FALSE(fs::exists(cache.blob_path("only_a")));
+  EXPECT_TRUE(fs::exists(cache.blob_path("shared")));
+  EXPECT_FALSE(fs::exists(cache.ref_path("main")));
+  EXPECT_TRUE(fs::exists(cache.ref_path("v1")));
+  EXPECT_EQ(RemoveFromCache(dir.path(), *ParseModelRef("org/name@main")).code(),
+            ErrorCode::kNotFound);
+
+  ASSERT_TRUE(RemoveFromCache(dir.path(), *ParseModelRef("org/name")).ok());
+  EXPECT_FALSE(fs::exists(cache.repo_dir()));
+  EXPECT_EQ(RemoveFromCache(dir.path(), *ParseModelRef("org/name")).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(ListCache(dir.path() / "nope")->empty());
+}
+
+}  // namespace
+}  // namespace hfd::hub

@@ -1,0 +1,118 @@
+// hfd's pull, list and rm through hfctl, against a real daemon and the test Hub server.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/daemon/harness.h"
+#include "tests/hub/test_hub_server.h"
+
+namespace hfd::hub::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::hfd::testing::BinaryFromEnv;
+using ::hfd::testing::CommandResult;
+using ::hfd::testing::DaemonFixture;
+using nlohmann::json;
+
+class DaemonHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hub_.AddFile("org/tiny", "main", "config.json", R"({"architectures": ["LlamaForCausalLM"]})");
+    hub_.AddFile("org/tiny", "main", "tokenizer.json", "{}");
+    hub_.AddRandomFile("org/tiny", "main", "model.safetensors", 3 << 20, 1);
+    ASSERT_TRUE(hub_.Start({"hf_known"}, 2));
+    // The daemon resolves Hub settings from its own environment, inherited from here.
+    ::setenv("HF_ENDPOINT", hub_.endpoint().c_str(), 1);
+    ::setenv("HF_HUB_CACHE", (cache_.path() / "hub").c_str(), 1);
+    ::setenv("HF_HOME", cache_.path().c_str(), 1);
+    ::unsetenv("HF_TOKEN");
+    ::unsetenv("HF_HUB_OFFLINE");
+    daemon_ = std::make_unique<DaemonFixture>();
+    ASSERT_TRUE(daemon_->started()) << daemon_->Log();
+  }
+
+  CommandResult Hfctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryFromEnv("HFCTL_BIN"), "--socket", daemon_->socket()});
+    return ::hfd::testing::RunCommand(args);
+  }
+
+  // The JSON lines hfctl --json printed.
+  static std::vector<json> JsonLines(const std::string& out) {
+    std::vector<json> lines;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(json::parse(line, nullptr, false));
+    }
+    return lines;
+  }
+
+  TestHubServer hub_;
+  ::hfd::testing::TempDir cache_;
+  std::unique_ptr<DaemonFixture> daemon_;
+};
+
+TEST_F(DaemonHubTest, PullListRemove) {
+  CommandResult pulled = Hfctl({"--json", "pull", "org/tiny"});
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+  const std::vector<json> lines = JsonLines(pulled.out);
+  ASSERT_GE(lines.size(), 2u) << pulled.out;
+  size_t downloading = 0;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    ASSERT_TRUE(lines[i].contains("progress")) << lines[i].dump();
+    downloading += lines[i]["progress"]["phase"] == "downloading";
+  }
+  EXPECT_GT(downloading, 0u);
+  const json& result = lines.back()["result"];
+  EXPECT_EQ(result["model"], "org/tiny");
+  EXPECT_EQ(result["files"].size(), 3u);
+  EXPECT_EQ(result["downloaded_bytes"], result["total_bytes"]);
+  EXPECT_TRUE(
+      fs::exists(fs::path(result["snapshot_dir"].get<std::string>()) / "model.safetensors"));
+
+  CommandResult again = Hfctl({"pull", "org/tiny"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.rfind("cached org/tiny@", 0), 0u) << again.out;
+
+  CommandResult listed = Hfctl({"--json", "ls"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const json models = json::parse(listed.out)["models"];
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0]["id"], "org/tiny");
+  EXPECT_EQ(models[0]["revisions"][0]["refs"], json::array({"main"}));
+  CommandResult table = Hfctl({"ls"});
+  EXPECT_NE(table.out.find("org/tiny"), std::string::npos) << table.out;
+
+  ASSERT_EQ(Hfctl({"rm", "org/tiny"}).exit_code, 0);
+  EXPECT_EQ(json::parse(Hfctl({"--json", "ls"}).out)["models"].size(), 0u);
+  CommandResult missing = Hfctl({"rm", "org/tiny"});
+  EXPECT_EQ(missing.exit_code, 1);
+}
+
+TEST_F(DaemonHubTest, GatedRepoNeedsTheRequestToken) {
+  hub_.AddFile("org/gated", "main", "m.Q8_0.gguf", "GGUF");
+  hub_.SetRepoSettings("org/gated", {{"gated", true}, {"allowed_tokens", {"hf_granted"}}});
+  CommandResult refused = Hfctl({"pull", "org/gated", "--force"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("licence"), std::string::npos) << refused.err;
+
+  const fs::path token_file = cache_.path() / "token-for-one-pull";
+  std::ofstream(token_file) << "hf_granted\n";
+  CommandResult granted = Hfctl({"pull", "org/gated", "--force", "--token-file", token_file});
+  ASSERT_EQ(granted.exit_code, 0) << granted.err;
+  EXPECT_EQ(daemon_->Log().find("hf_granted"), std::string::npos);  // never logged
+  EXPECT_FALSE(fs::exists(cache_.path() / "token"));                // never stored
+}
+
+TEST_F(DaemonHubTest, BadModelIdIsAnError) {
+  CommandResult bad = Hfctl({"pull", "org/name@../../etc"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("not allowed"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace hfd::hub::testing

@@ -1,0 +1,119 @@
+// Several pullers of one model, in threads and in processes, and a puller killed with
+// SIGKILL in the middle of a download.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "tests/hub/pull_test_base.h"
+
+namespace hfd::hub::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class PullConcurrencyTest : public PullTestBase {
+ protected:
+  // Starts tests/hub's pull helper on `model` with this test's endpoint and cache.
+  pid_t SpawnHelper(const std::string& model) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("HF_ENDPOINT", hub_.endpoint().c_str(), 1);
+      ::setenv("HF_HUB_CACHE", cache_dir().c_str(), 1);
+      ::setenv("HF_HOME", cache_dir().parent_path().c_str(), 1);
+      ::unsetenv("HF_TOKEN");
+      ::execl(HFD_PULL_HELPER, HFD_PULL_HELPER, model.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+
+  static int WaitExit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+
+  size_t WeightDownloads() { return hub_.Requests("storage").size(); }
+};
+
+constexpr size_t kBig = 8 << 20;
+
+TEST_F(PullConcurrencyTest, TwoThreadsShareOneDownload) {
+  AddTinyModel("org/tiny", "main", kBig);
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 20000000}}}));
+  Result<PullResult> a = Internal("not run");
+  Result<PullResult> b = Internal("not run");
+  std::thread ta([&] { a = Pull("org/tiny"); });
+  std::thread tb([&] { b = Pull("org/tiny"); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->commit, b->commit);
+  EXPECT_EQ(WeightDownloads(), 1u);
+  EXPECT_EQ(a->downloaded_bytes + b->downloaded_bytes < 2 * kBig, true);
+  EXPECT_EQ(ReadSnapshotFile(*b, "model.safetensors").size(), kBig);
+}
+
+TEST_F(PullConcurrencyTest, TwoProcessesShareOneDownload) {
+  AddTinyModel("org/tiny", "main", kBig);
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 20000000}}}));
+  const pid_t first = SpawnHelper("org/tiny");
+  const pid_t second = SpawnHelper("org/tiny");
+  EXPECT_EQ(WaitExit(first), 0);
+  EXPECT_EQ(WaitExit(second), 0);
+  EXPECT_EQ(WeightDownloads(), 1u);
+  auto check = Pull("org/tiny");
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->from_cache);
+}
+
+TEST_F(PullConcurrencyTest, SigkillMidDownloadLeavesNothingCompleteAndTheNextPullResumes) {
+  AddTinyModel("org/tiny", "main", kBig);
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 2000000}}}));
+  const RepoCache cache(cache_dir(), "org/tiny");
+  const pid_t helper = SpawnHelper("org/tiny");
+  fs::path incomplete;
+  uint64_t size = 0;
+  for (int i = 0; i < 3000 && size < 500000; ++i) {  // up to 30 s on a loaded machine
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(cache.blobs_dir(), ec)) {
+      // The weights' partial file (an LFS sha256 name), not a small JSON file's.
+      if (e.path().extension() == ".incomplete" && e.path().stem().string().size() == 64) {
+        incomplete = e.path();
+      }
+    }
+    if (!incomplete.empty()) size = fs::file_size(incomplete, ec);
+  }
+  ::kill(helper, SIGKILL);
+  EXPECT_EQ(WaitExit(helper), -SIGKILL);
+  ASSERT_FALSE(incomplete.empty());
+  const uint64_t kept = fs::file_size(incomplete);
+  ASSERT_GT(kept, 0u);
+  ASSERT_LT(kept, kBig);
+  // No complete-looking file: the weights have no blob and no snapshot entry.
+  const std::string blob = incomplete.stem();
+  EXPECT_FALSE(fs::exists(cache.blob_path(blob)));
+  for (const auto& snap : fs::directory_iterator(cache.repo_dir() / "snapshots")) {
+    EXPECT_FALSE(fs::exists(snap.path() / "model.safetensors"));
+  }
+
+  hub_.Reset();
+  auto resumed = Pull("org/tiny");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  const auto storage = hub_.Requests("storage");
+  ASSERT_EQ(storage.size(), 1u);
+  EXPECT_EQ(storage[0]["range"], "bytes=" + std::to_string(kept) + "-");
+  // The rest of the weights, plus the small tokenizer.json the helper had not reached.
+  EXPECT_GE(resumed->downloaded_bytes, kBig - kept);
+  EXPECT_LT(resumed->downloaded_bytes, kBig - kept + 1000);
+  EXPECT_EQ(ReadSnapshotFile(*resumed, "model.safetensors").size(), kBig);
+}
+
+}  // namespace
+}  // namespace hfd::hub::testing
