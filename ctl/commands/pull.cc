@@ -1,0 +1,91 @@
+// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F]:
+// downloads a Hub model into the daemon's cache, showing progress. Ctrl-C cancels the
+// pull; the partial download is kept and the next pull resumes it.
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "ctl/commands/commands.h"
+#include "ctl/commands/pull_progress.h"
+#include "ctl/exit_codes.h"
+
+namespace hfd::ctl {
+namespace {
+
+struct PullArgs {
+  std::string model;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool force = false;
+  std::string token_file;
+};
+
+// The token for this pull only: the file's first line, trimmed.
+Result<std::string> ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return NotFound("cannot read token file " + path);
+  const size_t b = line.find_first_not_of(" \t\r");
+  const size_t e = line.find_last_not_of(" \t\r");
+  if (b == std::string::npos) return InvalidArgument("token file " + path + " is empty");
+  return line.substr(b, e - b + 1);
+}
+
+void PrintPulled(const nlohmann::json& r, const Output& out) {
+  for (const auto& w : r.value("warnings", nlohmann::json::array())) {
+    out.Line("warning: " + w.get<std::string>());
+  }
+  out.Line(fmt::format("{} {}@{} ({} files, {}{})",
+                       r.value("from_cache", false) ? "cached" : "pulled", r.value("model", ""),
+                       r.value("commit", ""), r.value("files", nlohmann::json::array()).size(),
+                       HumanBytes(r.value("total_bytes", 0.0)),
+                       r.value("downloaded_bytes", 0) > 0
+                           ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
+                           : ""));
+  out.Line(r.value("snapshot_dir", ""));
+}
+
+int RunPull(Session& session, const PullArgs& args) {
+  nlohmann::json params{{"model", args.model}, {"force", args.force}};
+  if (!args.include.empty()) params["include"] = args.include;
+  if (!args.exclude.empty()) params["exclude"] = args.exclude;
+  if (!args.token_file.empty()) {
+    Result<std::string> token = ReadToken(args.token_file);
+    if (!token.ok()) {
+      session.out().Error(token.status());
+      return kExitUsage;
+    }
+    params["token"] = *token;
+  }
+  PullProgressPrinter printer(PullProgressPrinter::ModeFor(session.out().json()));
+  const client::NotificationHandler on_progress = [&printer](const std::string& method,
+                                                             const nlohmann::json& p) {
+    if (method == "progress") printer.Update(p);
+  };
+  Result<nlohmann::json> result = session.Call("pull", params, &on_progress);
+  printer.Finish();
+  if (!result.ok()) return session.ExitCode();
+  if (session.out().json()) {
+    std::printf("%s\n", nlohmann::json{{"result", *result}}.dump().c_str());
+  } else {
+    PrintPulled(*result, session.out());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddPullCommand(CLI::App& app, CommandRun& selected) {
+  auto args = std::make_shared<PullArgs>();
+  CLI::App* sub = app.add_subcommand("pull", "Download a model from the Hugging Face Hub");
+  sub->add_option("model", args->model, "org/name[@revision][:QUANT]")->required();
+  sub->add_option("--include", args->include, "Only files matching this glob (repeatable)");
+  sub->add_option("--exclude", args->exclude, "Skip files matching this glob (repeatable)");
+  sub->add_flag("--force", args->force, "Download even if the architecture looks unsupported");
+  sub->add_option("--token-file", args->token_file,
+                  "Hugging Face token for this pull only (never stored)");
+  sub->callback([&selected, args] { selected = [args](Session& s) { return RunPull(s, *args); }; });
+}
+
+}  // namespace hfd::ctl

@@ -1,0 +1,34 @@
+// hfctl status: what the daemon is, how it was started, which backends it has.
+#include <fmt/format.h>
+
+#include "ctl/commands/commands.h"
+
+namespace hfd::ctl {
+namespace {
+
+void PrintStatus(const nlohmann::json& r, const Output& out) {
+  out.Line(
+      fmt::format("hfd {} (protocol {})", r.value("version", "?"), r.value("protocol_version", 0)));
+  std::string backends;
+  for (const auto& b : r.value("backends", nlohmann::json::array())) {
+    backends += fmt::format("{}{} ({}{})", backends.empty() ? "" : ", ", b.value("name", "?"),
+                            b.value("available", false) ? "available" : "unavailable",
+                            b.value("device", "").empty() ? "" : ": " + b.value("device", ""));
+  }
+  out.Table({{"pid", std::to_string(r.value("pid", 0))},
+             {"uptime", HumanDuration(r.value("uptime_seconds", 0.0))},
+             {"socket", fmt::format("{} ({})", r.value("socket", "?"), r.value("activation", "?"))},
+             {"connections", std::to_string(r.value("connections", 0))},
+             {"backends", backends}});
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, CommandRun& selected) {
+  app.add_subcommand("status", "Show the daemon's version, uptime, socket and backends")
+      ->callback([&selected] {
+        selected = [](Session& s) { return CallAndPrint(s, "status", {}, PrintStatus); };
+      });
+}
+
+}  // namespace hfd::ctl

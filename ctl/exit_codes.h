@@ -1,0 +1,11 @@
+// hfctl's exit codes (documented in docs/daemon.md; scripts rely on them).
+#pragma once
+
+namespace hfd::ctl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDaemonError = 1;  // the daemon answered with an error
+inline constexpr int kExitUsage = 2;        // bad command line
+inline constexpr int kExitUnreachable = 3;  // no daemon at the socket
+
+}  // namespace hfd::ctl

@@ -1,0 +1,47 @@
+// One hfctl invocation: global options, the lazily opened connection, Ctrl-C handling,
+// and the mapping from failures to exit codes. Single-threaded.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ctl/output.h"
+#include "hfd/client.h"
+
+namespace hfd::ctl {
+
+struct GlobalOptions {
+  std::string socket;  // "" = client::DefaultSocketPath()
+  bool json = false;
+};
+
+class Session {
+ public:
+  explicit Session(const GlobalOptions& options);
+  const Output& out() const { return out_; }
+
+  // Calls `method`; Ctrl-C cancels it on the daemon. On failure prints the error and
+  // sets the exit code ExitCode() returns.
+  Result<nlohmann::json> Call(const std::string& method, const nlohmann::json& params,
+                              const client::NotificationHandler* on_notification = nullptr);
+  int ExitCode() const { return exit_code_; }
+
+ private:
+  Status Connect();
+
+  GlobalOptions options_;
+  Output out_;
+  std::unique_ptr<client::Client> client_;
+  int exit_code_ = 0;
+};
+
+// The usual shape of a command: call, then print the result with `human` or as JSON.
+// Returns the process exit code.
+int CallAndPrint(Session& session, const std::string& method, const nlohmann::json& params,
+                 const std::function<void(const nlohmann::json& result, const Output& out)>& human);
+
+}  // namespace hfd::ctl

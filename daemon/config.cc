@@ -1,0 +1,260 @@
+#include "daemon/config.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace hfd::daemon {
+namespace {
+
+// One TOML table being read: typed getters that name the key in their errors, and a
+// check that no key was left unread.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, std::string_view origin)
+      : table_(table), prefix_(std::move(prefix)), origin_(origin) {}
+
+  template <typename T>
+  Status Integer(std::string_view key, T& out, std::int64_t min, std::int64_t max) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    const auto value = node->value<std::int64_t>();
+    if (!node->is_integer() || !value || *value < min || *value > max) {
+      return Error(key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<T>(*value);
+    return Status::Ok();
+  }
+
+  Status String(std::string_view key, std::string& out) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return Error(key, "a string");
+    out = *node->value<std::string>();
+    return Status::Ok();
+  }
+
+  Status Bool(std::string_view key, bool& out) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_boolean()) return Error(key, "true or false");
+    out = *node->value<bool>();
+    return Status::Ok();
+  }
+
+  // An array of user (or group) names or numeric ids, resolved with `resolve`.
+  template <typename Id, typename Resolve>
+  Status Ids(std::string_view key, std::vector<Id>& out, Resolve resolve) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Error(key, "an array of names or numeric ids");
+    for (const toml::node& item : *array) {
+      if (auto id = item.value<std::int64_t>(); item.is_integer() && id && *id >= 0) {
+        out.push_back(static_cast<Id>(*id));
+      } else if (auto name = item.value<std::string>(); item.is_string() && name) {
+        HFD_ASSIGN_OR_RETURN(Id resolved, resolve(*name));
+        out.push_back(resolved);
+      } else {
+        return Error(key, "an array of names or numeric ids");
+      }
+    }
+    return Status::Ok();
+  }
+
+  const toml::table* Table(std::string_view key) {
+    const toml::node* node = Take(key);
+    return node == nullptr ? nullptr : node->as_table();
+  }
+
+  Status RejectUnread() const {
+    for (const auto& [key, node] : table_) {
+      if (std::find(read_.begin(), read_.end(), key.str()) == read_.end()) {
+        return InvalidArgument(std::string(origin_) + ": unknown key '" + prefix_ +
+                               std::string(key.str()) + "' (see docs/daemon.md)");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::node* Take(std::string_view key) {
+    read_.emplace_back(key);
+    return table_.get(key);
+  }
+  Status Error(std::string_view key, const std::string& expected) const {
+    return InvalidArgument(std::string(origin_) + ": '" + prefix_ + std::string(key) +
+                           "' must be " + expected);
+  }
+
+  const toml::table& table_;
+  std::string prefix_;
+  std::string_view origin_;
+  std::vector<std::string> read_;
+};
+
+Result<uid_t> ResolveUser(const std::string& name) {
+  const passwd* pw = ::getpwnam(name.c_str());
+  if (pw == nullptr) return InvalidArgument("policy: no such user '" + name + "'");
+  return pw->pw_uid;
+}
+
+Result<gid_t> ResolveGroup(const std::string& name) {
+  const group* gr = ::getgrnam(name.c_str());
+  if (gr == nullptr) return InvalidArgument("policy: no such group '" + name + "'");
+  return gr->gr_gid;
+}
+
+Result<unsigned> ParseMode(const std::string& text, std::string_view origin) {
+  char* end = nullptr;
+  const unsigned long mode = std::strtoul(text.c_str(), &end, 8);
+  if (text.empty() || *end != '\0' || mode > 0777) {
+    return InvalidArgument(std::string(origin) +
+                           ": socket_mode must be an octal string like \"0660\"");
+  }
+  return static_cast<unsigned>(mode);
+}
+
+Status ApplyLog(TableReader& reader, Config& config) {
+  HFD_RETURN_IF_ERROR(reader.String("level", config.log_level));
+  HFD_RETURN_IF_ERROR(reader.String("target", config.log_target));
+  return reader.RejectUnread();
+}
+
+Status ApplyLimits(TableReader& reader, Config& config) {
+  constexpr std::int64_t kMaxBytes = std::int64_t{1} << 32;
+  proto::Limits& l = config.limits;
+  HFD_RETURN_IF_ERROR(reader.Integer("max_message_bytes", l.max_message_bytes, 64, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_depth", l.max_depth, 2, 1024));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_string_bytes", l.max_string_bytes, 1, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_binary_bytes", l.max_binary_bytes, 0, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_array_items", l.max_array_items, 1, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_map_entries", l.max_map_entries, 1, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_output_bytes", config.max_output_bytes, 4096, kMaxBytes));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_connections", config.max_connections, 1, 1 << 20));
+  return reader.RejectUnread();
+}
+
+Status ApplyPolicy(TableReader& reader, Config& config) {
+  HFD_RETURN_IF_ERROR(reader.Ids("allow_users", config.allow_uids, ResolveUser));
+  HFD_RETURN_IF_ERROR(reader.Ids("allow_groups", config.allow_gids, ResolveGroup));
+  HFD_RETURN_IF_ERROR(reader.Bool("allow_socket_group", config.allow_socket_group));
+  return reader.RejectUnread();
+}
+
+// Applies a sub-table (`[name]`) with `apply`, if present.
+template <typename Apply>
+Status ApplySection(TableReader& top, std::string_view name, std::string_view origin,
+                    Config& config, Apply apply) {
+  const toml::table* table = top.Table(name);
+  if (table == nullptr) return Status::Ok();
+  TableReader reader(*table, std::string(name) + ".", origin);
+  return apply(reader, config);
+}
+
+Result<std::uint32_t> ParseSeconds(const char* text, std::string_view what) {
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || value > UINT32_MAX) {
+    return InvalidArgument(std::string(what) + " must be a number of seconds");
+  }
+  return static_cast<std::uint32_t>(value);
+}
+
+const char* Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+Status ApplyFile(const std::string& path, Config& config) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read config file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  config.config_path = path;
+  return ApplyConfigToml(text.str(), path, config);
+}
+
+}  // namespace
+
+Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << e.source().begin;
+    return InvalidArgument(std::string(origin) + ":" + where.str() + ": " +
+                           std::string(e.description()));
+  }
+  TableReader top(root, "", origin);
+  HFD_RETURN_IF_ERROR(top.String("socket", config.socket_path));
+  std::string mode;
+  HFD_RETURN_IF_ERROR(top.String("socket_mode", mode));
+  if (!mode.empty()) {
+    HFD_ASSIGN_OR_RETURN(config.socket_mode, ParseMode(mode, origin));
+  }
+  HFD_RETURN_IF_ERROR(top.Integer("idle_exit", config.idle_exit_seconds, 0, UINT32_MAX));
+  HFD_RETURN_IF_ERROR(top.Integer("worker_threads", config.worker_threads, 1, 256));
+  HFD_RETURN_IF_ERROR(top.Integer("history_size", config.history_size, 1, 1 << 20));
+  HFD_RETURN_IF_ERROR(ApplySection(top, "log", origin, config, ApplyLog));
+  HFD_RETURN_IF_ERROR(ApplySection(top, "limits", origin, config, ApplyLimits));
+  HFD_RETURN_IF_ERROR(ApplySection(top, "policy", origin, config, ApplyPolicy));
+  return top.RejectUnread();
+}
+
+Status ApplyConfigEnvironment(Config& config) {
+  if (const char* v = Env("HFD_SOCKET")) config.socket_path = v;
+  if (const char* v = Env("HFD_IDLE_EXIT")) {
+    HFD_ASSIGN_OR_RETURN(config.idle_exit_seconds, ParseSeconds(v, "HFD_IDLE_EXIT"));
+  }
+  if (const char* v = Env("HFD_LOG_LEVEL")) config.log_level = v;
+  if (const char* v = Env("HFD_LOG_TARGET")) config.log_target = v;
+  return Status::Ok();
+}
+
+std::string DefaultConfigPath() {
+  // Set by systemd for ConfigurationDirectory=hfd (possibly a colon-separated list).
+  if (const char* dirs = Env("CONFIGURATION_DIRECTORY")) {
+    const std::string first(dirs, std::strcspn(dirs, ":"));
+    return first + "/hfd.toml";
+  }
+  if (::geteuid() == 0) return "/etc/hfd/hfd.toml";
+  if (const char* xdg = Env("XDG_CONFIG_HOME")) return std::string(xdg) + "/hfd/hfd.toml";
+  if (const char* home = Env("HOME")) return std::string(home) + "/.config/hfd/hfd.toml";
+  return "/etc/hfd/hfd.toml";
+}
+
+Result<Config> LoadConfig(const ConfigOverrides& overrides) {
+  Config config;
+  if (overrides.config_path) {
+    HFD_RETURN_IF_ERROR(ApplyFile(*overrides.config_path, config));
+  } else if (const char* path = Env("HFD_CONFIG")) {
+    HFD_RETURN_IF_ERROR(ApplyFile(path, config));
+  } else if (std::error_code ec; std::filesystem::exists(DefaultConfigPath(), ec)) {
+    HFD_RETURN_IF_ERROR(ApplyFile(DefaultConfigPath(), config));
+  }
+  HFD_RETURN_IF_ERROR(ApplyConfigEnvironment(config));
+  if (overrides.socket_path) config.socket_path = *overrides.socket_path;
+  if (overrides.idle_exit_seconds) config.idle_exit_seconds = *overrides.idle_exit_seconds;
+  if (overrides.log_level) config.log_level = *overrides.log_level;
+  if (overrides.log_target) config.log_target = *overrides.log_target;
+  if (overrides.worker_threads) config.worker_threads = *overrides.worker_threads;
+  if (config.log_target != "auto" && config.log_target != "journal" &&
+      config.log_target != "stderr") {
+    return InvalidArgument("log target must be auto, journal or stderr, not '" + config.log_target +
+                           "'");
+  }
+  return config;
+}
+
+}  // namespace hfd::daemon

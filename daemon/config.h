@@ -1,0 +1,60 @@
+// hfd's configuration: defaults, then the TOML file, then the environment, then flags.
+// Every key is documented in docs/daemon.md.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hfd/status.h"
+#include "proto/limits.h"
+
+namespace hfd::daemon {
+
+struct Config {
+  std::string config_path;                   // the file read, "" when none
+  std::string socket_path;                   // "" = proto::DefaultSocketPath()
+  std::optional<unsigned> socket_mode;       // unset: 0600 under $XDG_RUNTIME_DIR, else 0660
+  std::uint32_t idle_exit_seconds = 0;       // 0: never exit for idleness
+  std::uint32_t worker_threads = 4;          // threads for long-running handlers
+  std::size_t history_size = 256;            // spans kept for `history`
+  std::string log_level = "info";            // trace, debug, info, warn, error, off
+  std::string log_target = "auto";           // auto (journal under systemd), journal, stderr
+  proto::Limits limits;                      // per-message input limits
+  std::size_t max_output_bytes = 16u << 20;  // per-connection unsent output before disconnect
+  std::uint32_t max_connections = 1024;
+  std::vector<uid_t> allow_uids;   // policy: may call state-changing methods
+  std::vector<gid_t> allow_gids;   // policy: members of these groups may too
+  bool allow_socket_group = true;  // policy: members of the socket's group may too
+};
+
+// Values given on the command line; unset ones do not override.
+struct ConfigOverrides {
+  std::optional<std::string> config_path;
+  std::optional<std::string> socket_path;
+  std::optional<std::uint32_t> idle_exit_seconds;
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_target;
+  std::optional<std::uint32_t> worker_threads;
+};
+
+// Parses TOML text (`origin` names it in errors). Unknown keys are errors, so a typo
+// is reported instead of silently ignored.
+Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config);
+
+// Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET from the environment.
+Status ApplyConfigEnvironment(Config& config);
+
+// The whole chain: defaults; the file from --config, else $HFD_CONFIG, else the default
+// path if it exists ($CONFIGURATION_DIRECTORY/hfd.toml under systemd, else
+// /etc/hfd/hfd.toml for root, else $XDG_CONFIG_HOME/hfd/hfd.toml);
+// the environment; then the flags.
+Result<Config> LoadConfig(const ConfigOverrides& overrides);
+
+// The file read when neither --config nor HFD_CONFIG names one.
+std::string DefaultConfigPath();
+
+}  // namespace hfd::daemon

@@ -1,0 +1,99 @@
+// One client connection: reads and decodes its byte stream, writes encoded messages with
+// a cap on unsent output, and tracks the requests in flight on it so they can be
+// cancelled. Loop thread only (except where a method says otherwise); kept alive by shared_ptr
+// (request contexts hold one) but its libuv handle is freed when the connection closes.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <msgpack.hpp>
+
+#include "daemon/peer.h"
+#include "proto/decoder.h"
+
+namespace hfd::daemon {
+
+class Connection;
+
+// What a connection reports to whoever owns it (the server).
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  // One decoded object (not yet validated).
+  virtual void OnObject(Connection& connection, const msgpack::object& object) = 0;
+  // The handle is gone; the owner drops its reference.
+  virtual void OnClosed(Connection& connection) = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ConnectionOwner& owner, std::uint64_t id, const proto::Limits& limits,
+             std::size_t max_output_bytes);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Accepts a pending connection from `server`, reads the peer's credentials and starts
+  // reading. On error the connection is already closing.
+  Status Accept(uv_stream_t* server);
+
+  // Queues bytes for the client. A client whose unsent output exceeds max_output_bytes is
+  // not reading: it is disconnected rather than let memory grow. No-op once closed.
+  void Send(std::string bytes);
+  // Sends a protocol_error notification, then closes once it is written.
+  void FailStream(const Status& error);
+  // Closes now (pending output is dropped) and cancels its requests.
+  void Close(const std::string& reason);
+
+  bool closed() const { return closed_; }
+  std::uint64_t id() const { return id_; }
+  const PeerCredentials& peer() const { return peer_; }
+  // Bytes accepted by Send() that the kernel has not taken yet.
+  std::size_t queued_output_bytes() const;
+
+  // Output that worker threads have encoded and posted to the loop but the loop has not
+  // passed to Send() yet. Thread-safe; lets producers wait instead of queuing without
+  // bound when the loop falls behind.
+  void AddPostedBytes(std::ptrdiff_t delta) { posted_bytes_ += delta; }
+  std::size_t posted_bytes() const { return static_cast<std::size_t>(posted_bytes_.load()); }
+  std::size_t max_output_bytes() const { return max_output_bytes_; }
+
+  // In-flight requests, by msgid: the flag their handler watches.
+  // Returns nullptr when msgid is already in flight.
+  std::shared_ptr<std::atomic<bool>> BeginRequest(std::uint32_t msgid);
+  void EndRequest(std::uint32_t msgid);
+  // Sets the request's cancel flag; false when no such request is in flight.
+  bool CancelRequest(std::uint32_t msgid);
+
+ private:
+  static void OnAlloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  void HandleInput(std::size_t nread);
+  void ProcessInput();
+  bool Congested() const;
+  void CancelAll();
+  void UpdateReading();
+
+  ConnectionOwner& owner_;
+  const std::uint64_t id_;
+  const std::size_t max_output_bytes_;
+  proto::FrameDecoder decoder_;
+  PeerCredentials peer_;
+  uv_pipe_t* pipe_;  // owned; freed in its close callback
+  bool closed_ = false;
+  bool reading_ = false;
+  bool failing_ = false;     // FailStream: stop reading, close after flush
+  bool processing_ = false;  // inside ProcessInput (it is re-entered through Send)
+  std::map<std::uint32_t, std::shared_ptr<std::atomic<bool>>> in_flight_;
+  std::atomic<std::ptrdiff_t> posted_bytes_{0};
+};
+
+}  // namespace hfd::daemon

@@ -1,0 +1,14 @@
+#include "daemon/methods/methods.h"
+
+namespace hfd::daemon {
+
+Status RegisterAllMethods(MethodRegistry& registry, DaemonServices& services) {
+  for (auto* add : {RegisterStatusMethods, RegisterHealthMethods, RegisterMetricsMethods,
+                    RegisterHistoryMethods, RegisterCancelMethods, RegisterEchoMethods,
+                    RegisterHubMethods, RegisterTokenizerMethods}) {
+    HFD_RETURN_IF_ERROR(add(registry, services));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hfd::daemon

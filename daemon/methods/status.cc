@@ -1,0 +1,31 @@
+// `status`: what this daemon is and how it was started.
+#include "daemon/methods/methods.h"
+#include "proto/message.h"
+#include "proto/params.h"
+
+namespace hfd::daemon {
+
+Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services) {
+  return registry.Add(
+      {"status", false, Execution::kLoop,
+       Sync([&services, &registry](RequestContext& ctx) -> Result<nlohmann::json> {
+         HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
+         nlohmann::json backends = nlohmann::json::array();
+         for (const BackendInfo& info : services.backends()) {
+           backends.push_back(BackendInfoToJson(info));
+         }
+         return nlohmann::json{
+             {"protocol_version", proto::kProtocolVersion},
+             {"version", HFD_VERSION},
+             {"pid", services.pid},
+             {"uptime_seconds", services.UptimeSeconds()},
+             {"socket", services.socket.path},
+             {"activation", std::string(ActivationModeName(services.socket.mode))},
+             {"connections", services.open_connections.load()},
+             {"backends", std::move(backends)},
+             {"methods", registry.Names()},
+             {"peer", {{"uid", ctx.peer().uid}, {"gid", ctx.peer().gid}, {"pid", ctx.peer().pid}}}};
+       })});
+}
+
+}  // namespace hfd::daemon

@@ -1,0 +1,55 @@
+// The daemon-wide objects method handlers use. Owned by the Server; lives as long as it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/backend_probe.h"
+#include "daemon/config.h"
+#include "daemon/listen_socket.h"
+#include "daemon/metrics/registry.h"
+#include "daemon/spans/span_history.h"
+
+namespace hfd::daemon {
+
+// Metrics the server itself keeps up to date (families live in the registry).
+struct ServerMetrics {
+  explicit ServerMetrics(metrics::Registry& registry);
+  metrics::Gauge& uptime_seconds;
+  metrics::Gauge& connections;
+  metrics::Counter& connections_total;
+  metrics::Counter& requests;
+  metrics::Counter& request_errors;
+  metrics::Histogram& request_duration_ms;
+  metrics::Gauge& requests_in_flight;
+  metrics::Counter& protocol_errors;
+  metrics::Gauge& output_queue_bytes;
+};
+
+struct DaemonServices {
+  DaemonServices(Config config, ListenSocket socket);
+
+  const Config config;
+  const ListenSocket socket;
+  const pid_t pid;
+  const std::chrono::steady_clock::time_point started;
+  metrics::Registry metrics;
+  ServerMetrics server_metrics{metrics};
+  SpanHistory spans;
+  // Replace before the server starts to report real backends.
+  BackendProbe backends = DefaultBackendProbe;
+  // Maintained by the server on the loop thread; read anywhere.
+  std::atomic<std::size_t> open_connections{0};
+  // Run on the loop thread before metrics are rendered, to set gauges that are sampled
+  // rather than updated as things happen. Add before the server starts.
+  std::vector<std::function<void()>> metric_refreshers;
+
+  double UptimeSeconds() const;
+};
+
+}  // namespace hfd::daemon

@@ -1,0 +1,107 @@
+// The TOML configuration and the environment.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "daemon/config.h"
+
+namespace hfd::daemon {
+namespace {
+
+TEST(Config, EveryDocumentedKeyParses) {
+  Config c;
+  const Status s = ApplyConfigToml(R"(
+socket = "/tmp/x.sock"
+socket_mode = "0640"
+idle_exit = 30
+worker_threads = 2
+history_size = 10
+[log]
+level = "debug"
+target = "stderr"
+[limits]
+max_message_bytes = 65536
+max_depth = 8
+max_string_bytes = 1024
+max_binary_bytes = 2048
+max_array_items = 100
+max_map_entries = 50
+max_output_bytes = 8192
+max_connections = 5
+[policy]
+allow_users = [0, "root"]
+allow_groups = [0]
+allow_socket_group = false
+)",
+                                   "test.toml", c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.socket_path, "/tmp/x.sock");
+  EXPECT_EQ(c.socket_mode, 0640u);
+  EXPECT_EQ(c.idle_exit_seconds, 30u);
+  EXPECT_EQ(c.worker_threads, 2u);
+  EXPECT_EQ(c.history_size, 10u);
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.log_target, "stderr");
+  EXPECT_EQ(c.limits.max_message_bytes, 65536u);
+  EXPECT_EQ(c.limits.max_depth, 8u);
+  EXPECT_EQ(c.limits.max_string_bytes, 1024u);
+  EXPECT_EQ(c.limits.max_binary_bytes, 2048u);
+  EXPECT_EQ(c.limits.max_array_items, 100u);
+  EXPECT_EQ(c.limits.max_map_entries, 50u);
+  EXPECT_EQ(c.max_output_bytes, 8192u);
+  EXPECT_EQ(c.max_connections, 5u);
+  EXPECT_EQ(c.allow_uids, (std::vector<uid_t>{0, 0}));
+  EXPECT_EQ(c.allow_gids, (std::vector<gid_t>{0}));
+  EXPECT_FALSE(c.allow_socket_group);
+}
+
+TEST(Config, ErrorsNameTheKeyAndTheFile) {
+  struct Case {
+    const char* toml;
+    const char* fragment;
+  };
+  for (const Case& c : {Case{"idle_exit = \"soon\"", "'idle_exit' must be an integer"},
+                        Case{"idle_exit = -1", "'idle_exit' must be an integer"},
+                        Case{"socket_mode = \"999\"", "socket_mode"},
+                        Case{"sockett = \"/x\"", "unknown key 'sockett'"},
+                        Case{"[limits]\nmax_depth = 1", "'limits.max_depth'"},
+                        Case{"[limits]\nbogus = 1", "unknown key 'limits.bogus'"},
+                        Case{"[policy]\nallow_groups = [\"no-such-group-xyz\"]", "no such group"},
+                        Case{"this is not toml", "bad.toml"}}) {
+    Config config;
+    const Status s = ApplyConfigToml(c.toml, "bad.toml", config);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << c.toml;
+    EXPECT_NE(s.message().find(c.fragment), std::string::npos) << c.toml << " -> " << s.message();
+  }
+}
+
+TEST(Config, EnvironmentAndFlagsOverrideTheFile) {
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ::setenv("HFD_SOCKET", "/tmp/from-env.sock", 1);
+  ::setenv("HFD_IDLE_EXIT", "12", 1);
+  ConfigOverrides flags;
+  Result<Config> c = LoadConfig(flags);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->socket_path, "/tmp/from-env.sock");
+  EXPECT_EQ(c->idle_exit_seconds, 12u);
+  flags.socket_path = "/tmp/from-flag.sock";
+  flags.idle_exit_seconds = 3;
+  c = LoadConfig(flags);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->socket_path, "/tmp/from-flag.sock");
+  EXPECT_EQ(c->idle_exit_seconds, 3u);
+  ::setenv("HFD_IDLE_EXIT", "soon", 1);
+  EXPECT_FALSE(LoadConfig({}).ok());
+  ::unsetenv("HFD_IDLE_EXIT");
+  ::unsetenv("HFD_SOCKET");
+  ::unsetenv("HFD_CONFIG");
+}
+
+TEST(Config, MissingExplicitFileIsAnError) {
+  ConfigOverrides flags;
+  flags.config_path = "/nonexistent/hfd.toml";
+  EXPECT_EQ(LoadConfig(flags).status().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hfd::daemon
