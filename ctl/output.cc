@@ -6,11 +6,12 @@
 #include <fmt/format.h>
 
 #include "proto/codec.h"
+#include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
 
 void Output::Json(const nlohmann::json& value) const {
-  std::fputs(value.dump(2).c_str(), stdout);
+  std::fputs(proto::DumpJson(value, 2).c_str(), stdout);
   std::fputc('\n', stdout);
 }
 

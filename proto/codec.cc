@@ -72,7 +72,8 @@ nlohmann::json ErrorToJson(const Status& error) {
 
 Status ErrorFromJson(const nlohmann::json& error) {
   if (!error.is_object() || !error.contains("code") || !error["code"].is_number_integer()) {
-    return Internal("the server sent an error that is not a {code, message} map: " + error.dump());
+    return Internal("the server sent an error that is not a {code, message} map: " +
+                    DumpJson(error));
   }
   const int code = error["code"].get<int>();
   std::string message = error.contains("message") && error["message"].is_string()

@@ -105,4 +105,8 @@ void PackJson(msgpack::packer<msgpack::sbuffer>& packer, const nlohmann::json& v
   }
 }
 
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace hfd::proto

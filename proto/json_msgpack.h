@@ -16,4 +16,8 @@ Result<nlohmann::json> ObjectToJson(const msgpack::object& object, std::size_t m
 // Appends `value` to a packer (JSON binary values become msgpack bin).
 void PackJson(msgpack::packer<msgpack::sbuffer>& packer, const nlohmann::json& value);
 
+// Serialises to JSON text, replacing invalid UTF-8 with U+FFFD instead of throwing:
+// strings that arrive over the socket, and decoded token text, need not be valid UTF-8.
+std::string DumpJson(const nlohmann::json& value, int indent = -1);
+
 }  // namespace hfd::proto

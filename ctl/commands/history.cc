@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "ctl/commands/commands.h"
+#include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
 namespace {
@@ -16,9 +17,10 @@ struct HistoryOptions {
 void PrintHistory(const nlohmann::json& r, const Output& out) {
   std::vector<std::vector<std::string>> rows{{"START", "DURATION", "NAME", "ATTRIBUTES"}};
   for (const auto& span : r.value("spans", nlohmann::json::array())) {
-    rows.push_back(
-        {span.value("start", ""), fmt::format("{:.3f} ms", span.value("duration_ms", 0.0)),
-         span.value("name", ""), span.value("attributes", nlohmann::json::object()).dump()});
+    rows.push_back({span.value("start", ""),
+                    fmt::format("{:.3f} ms", span.value("duration_ms", 0.0)),
+                    span.value("name", ""),
+                    proto::DumpJson(span.value("attributes", nlohmann::json::object()))});
   }
   if (rows.size() == 1) {
     out.Line("no spans recorded yet");

@@ -9,6 +9,7 @@
 #include "ctl/commands/commands.h"
 #include "ctl/commands/pull_progress.h"
 #include "ctl/exit_codes.h"
+#include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
 namespace {
@@ -67,7 +68,7 @@ int RunPull(Session& session, const PullArgs& args) {
   printer.Finish();
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
-    std::printf("%s\n", nlohmann::json{{"result", *result}}.dump().c_str());
+    std::printf("%s\n", proto::DumpJson(nlohmann::json{{"result", *result}}).c_str());
   } else {
     PrintPulled(*result, session.out());
   }

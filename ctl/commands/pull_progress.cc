@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ctl/output.h"
+#include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
 
@@ -29,7 +30,7 @@ void PullProgressPrinter::Update(const nlohmann::json& p) {
   if (mode_ == Mode::kJson) {
     nlohmann::json line = p;
     line.erase("msgid");
-    std::printf("%s\n", nlohmann::json{{"progress", line}}.dump().c_str());
+    std::printf("%s\n", proto::DumpJson(nlohmann::json{{"progress", line}}).c_str());
     std::fflush(stdout);
     return;
   }

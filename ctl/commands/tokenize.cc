@@ -5,6 +5,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/model_arg.h"
+#include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
 namespace {
@@ -19,7 +20,7 @@ std::string JoinIds(const nlohmann::json& ids) {
   std::string line;
   for (const nlohmann::json& id : ids) {
     if (!line.empty()) line += ' ';
-    line += id.dump();
+    line += proto::DumpJson(id);
   }
   return line;
 }

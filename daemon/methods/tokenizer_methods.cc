@@ -6,6 +6,7 @@
 #include "daemon/methods/methods.h"
 #include "daemon/methods/tokenizer_cache.h"
 #include "hub/hub_config.h"
+#include "proto/json_msgpack.h"
 #include "proto/params.h"
 
 namespace hfd::daemon {
@@ -46,7 +47,7 @@ Result<std::vector<int32_t>> IdsParam(const nlohmann::json& params, int32_t voca
   ids.reserve(it->size());
   for (const nlohmann::json& id : *it) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= vocab_size) {
-      return InvalidArgument("token id " + id.dump() + " is not in the vocabulary (0.." +
+      return InvalidArgument("token id " + proto::DumpJson(id) + " is not in the vocabulary (0.." +
                              std::to_string(vocab_size - 1) + ")");
     }
     ids.push_back(id.get<int32_t>());

@@ -74,6 +74,15 @@ TEST(Codec, ForeignErrorShapeBecomesInternal) {
   EXPECT_EQ(ErrorFromJson({{"code", 999}, {"message", "x"}}).code(), ErrorCode::kInternal);
 }
 
+// Found by proto_decoder_fuzzer: an error map with invalid UTF-8 made the message
+// formatting throw instead of returning an Internal error.
+TEST(Codec, ForeignErrorWithInvalidUtf8IsReportedNotThrown) {
+  const json bad = {{"c", std::string("\x01\xff")}};
+  Status s = ErrorFromJson(bad);
+  EXPECT_EQ(s.code(), ErrorCode::kInternal);
+  EXPECT_NE(s.message().find("\xEF\xBF\xBD"), std::string::npos) << s.message();
+}
+
 TEST(Codec, NotificationRoundTrip) {
   auto m = DecodeOne(EncodeNotification("progress", {{"msgid", 3}, {"bytes", 1024}}));
   ASSERT_TRUE(m.ok());
