@@ -15,7 +15,7 @@ Status RegisterMetricsMethods(MethodRegistry& registry, DaemonServices& services
 Status RegisterHistoryMethods(MethodRegistry& registry, DaemonServices& services);  // history
 Status RegisterCancelMethods(MethodRegistry& registry, DaemonServices& services);   // cancel
 Status RegisterEchoMethods(MethodRegistry& registry, DaemonServices& services);     // echo
-Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services);  // pull list rm
+Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services);      // pull list rm
 // tokenize detokenize render_chat
 Status RegisterTokenizerMethods(MethodRegistry& registry, DaemonServices& services);
 

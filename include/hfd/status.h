@@ -69,9 +69,7 @@ inline Status Busy(std::string m) { return {ErrorCode::kBusy, std::move(m)}; }
 inline Status Cancelled(std::string m) { return {ErrorCode::kCancelled, std::move(m)}; }
 inline Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 inline Status TooLarge(std::string m) { return {ErrorCode::kTooLarge, std::move(m)}; }
-inline Status Unauthenticated(std::string m) {
-  return {ErrorCode::kUnauthenticated, std::move(m)};
-}
+inline Status Unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
 inline Status DeadlineExceeded(std::string m) {
   return {ErrorCode::kDeadlineExceeded, std::move(m)};
 }
@@ -83,7 +81,7 @@ Status ErrnoError(std::string_view what, int errno_value);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "a Result must not hold an OK status");
   }
@@ -110,9 +108,9 @@ class [[nodiscard]] Result {
 #define HFD_STATUS_CONCAT(a, b) HFD_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define HFD_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::hfd::Status hfd_status_ = (expr);    \
+#define HFD_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::hfd::Status hfd_status_ = (expr);        \
     if (!hfd_status_.ok()) return hfd_status_; \
   } while (0)
 

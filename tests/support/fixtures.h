@@ -36,13 +36,13 @@ class TempDir {
 
 // Binds `var` to the fixtures directory; skips the test when the fixtures are missing,
 // or fails it when running under CI=true.
-#define HFD_REQUIRE_FIXTURES(var)                                                        \
-  const std::filesystem::path var = ::hfd::testing::FixturesDir();                       \
-  if (var.empty()) {                                                                     \
-    if (::hfd::testing::RunningInCi()) {                                                 \
-      GTEST_FAIL() << "conformance fixtures not found (set HFD_FIXTURES or place them "  \
-                      "at ../shared/fixtures); under CI=true this is a failure";          \
-    } else {                                                                             \
-      GTEST_SKIP() << "conformance fixtures not found; set HFD_FIXTURES to run this";    \
-    }                                                                                    \
+#define HFD_REQUIRE_FIXTURES(var)                                                       \
+  const std::filesystem::path var = ::hfd::testing::FixturesDir();                      \
+  if (var.empty()) {                                                                    \
+    if (::hfd::testing::RunningInCi()) {                                                \
+      GTEST_FAIL() << "conformance fixtures not found (set HFD_FIXTURES or place them " \
+                      "at ../shared/fixtures); under CI=true this is a failure";        \
+    } else {                                                                            \
+      GTEST_SKIP() << "conformance fixtures not found; set HFD_FIXTURES to run this";   \
+    }                                                                                   \
   }
