@@ -13,6 +13,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/units.h"
+
 namespace hfd::daemon {
 namespace {
 
@@ -68,6 +70,33 @@ class TableReader {
         return Error(key, "an array of names or numeric ids");
       }
     }
+    return Status::Ok();
+  }
+
+  Status Strings(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Error(key, "an array of strings");
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) return Error(key, "an array of strings");
+      out.push_back(*item.value<std::string>());
+    }
+    return Status::Ok();
+  }
+
+  // A number, or a string parsed by `parse` (durations like "5m", sizes like "8GiB").
+  template <typename T, typename Parse>
+  Status NumberOrText(std::string_view key, T& out, Parse parse, std::string_view expected) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return Status::Ok();
+    if (auto number = node->value<double>();
+        (node->is_integer() || node->is_floating_point()) && number) {
+      out = static_cast<T>(*number);
+      return Status::Ok();
+    }
+    if (!node->is_string()) return Error(key, std::string(expected));
+    HFD_ASSIGN_OR_RETURN(out, parse(*node->value<std::string>(), prefix_ + std::string(key)));
     return Status::Ok();
   }
 
@@ -151,6 +180,22 @@ Status ApplyPolicy(TableReader& reader, Config& config) {
   return reader.RejectUnread();
 }
 
+Status ApplyModels(TableReader& reader, Config& config) {
+  ModelsConfig& m = config.models;
+  HFD_RETURN_IF_ERROR(reader.NumberOrText("keep_alive", m.keep_alive_seconds, ParseDurationSeconds,
+                                          "seconds or a duration like \"5m\""));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_concurrency", m.max_concurrency, 1, 64));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_queue", m.max_queue, 0, 1 << 16));
+  HFD_RETURN_IF_ERROR(reader.NumberOrText("memory_budget", m.memory_budget_bytes, ParseByteSize,
+                                          "bytes or a size like \"8GiB\""));
+  if (m.memory_budget_bytes < 0) {
+    return InvalidArgument("models.memory_budget must not be negative (0: automatic)");
+  }
+  HFD_RETURN_IF_ERROR(reader.Integer("default_context", m.default_context, 16, 1 << 22));
+  HFD_RETURN_IF_ERROR(reader.Strings("initial_load", m.initial_load));
+  return reader.RejectUnread();
+}
+
 // Applies a sub-table (`[name]`) with `apply`, if present.
 template <typename Apply>
 Status ApplySection(TableReader& top, std::string_view name, std::string_view origin,
@@ -209,6 +254,17 @@ Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& c
   HFD_RETURN_IF_ERROR(ApplySection(top, "log", origin, config, ApplyLog));
   HFD_RETURN_IF_ERROR(ApplySection(top, "limits", origin, config, ApplyLimits));
   HFD_RETURN_IF_ERROR(ApplySection(top, "policy", origin, config, ApplyPolicy));
+  HFD_RETURN_IF_ERROR(ApplySection(top, "models", origin, config, ApplyModels));
+  HFD_RETURN_IF_ERROR(top.String("backend", config.backend));
+  HFD_RETURN_IF_ERROR(top.String("device", config.device));
+  std::string token;
+  HFD_RETURN_IF_ERROR(top.String("hf_token", config.hf_token));
+  HFD_RETURN_IF_ERROR(top.String("token", token));
+  if (!token.empty() && !config.hf_token.empty()) {
+    return InvalidArgument(std::string(origin) +
+                           ": give the Hub token once, as hf_token or as token, not both");
+  }
+  if (!token.empty()) config.hf_token = token;
   return top.RejectUnread();
 }
 
@@ -219,6 +275,15 @@ Status ApplyConfigEnvironment(Config& config) {
   }
   if (const char* v = Env("HFD_LOG_LEVEL")) config.log_level = v;
   if (const char* v = Env("HFD_LOG_TARGET")) config.log_target = v;
+  if (const char* v = Env("HFD_BACKEND")) config.backend = v;
+  if (const char* v = Env("HFD_DEVICE")) config.device = v;
+  if (const char* v = Env("HFD_KEEP_ALIVE")) {
+    HFD_ASSIGN_OR_RETURN(config.models.keep_alive_seconds,
+                         ParseDurationSeconds(v, "HFD_KEEP_ALIVE"));
+  }
+  if (const char* v = Env("HFD_MEMORY_BUDGET")) {
+    HFD_ASSIGN_OR_RETURN(config.models.memory_budget_bytes, ParseByteSize(v, "HFD_MEMORY_BUDGET"));
+  }
   return Status::Ok();
 }
 
@@ -249,6 +314,11 @@ Result<Config> LoadConfig(const ConfigOverrides& overrides) {
   if (overrides.log_level) config.log_level = *overrides.log_level;
   if (overrides.log_target) config.log_target = *overrides.log_target;
   if (overrides.worker_threads) config.worker_threads = *overrides.worker_threads;
+  if (overrides.backend) config.backend = *overrides.backend;
+  if (overrides.device) config.device = *overrides.device;
+  if (config.backend != "auto" && config.backend != "vulkan" && config.backend != "cpu") {
+    return InvalidArgument("backend must be auto, vulkan or cpu, not '" + config.backend + "'");
+  }
   if (config.log_target != "auto" && config.log_target != "journal" &&
       config.log_target != "stderr") {
     return InvalidArgument("log target must be auto, journal or stderr, not '" + config.log_target +

@@ -14,6 +14,16 @@
 
 namespace hfd::daemon {
 
+// Serving: the `[models]` section.
+struct ModelsConfig {
+  double keep_alive_seconds = 300;        // after the last request; 0: unload at once; < 0: never
+  std::uint32_t max_concurrency = 1;      // requests running at once per model
+  std::uint32_t max_queue = 8;            // requests waiting per model before `busy`
+  std::int64_t memory_budget_bytes = 0;   // resident models + KV caches; 0: automatic
+  std::uint32_t default_context = 8192;   // ctx when a load does not give one
+  std::vector<std::string> initial_load;  // loaded in the background at start
+};
+
 struct Config {
   std::string config_path;                   // the file read, "" when none
   std::string socket_path;                   // "" = proto::DefaultSocketPath()
@@ -29,6 +39,14 @@ struct Config {
   std::vector<uid_t> allow_uids;   // policy: may call state-changing methods
   std::vector<gid_t> allow_gids;   // policy: members of these groups may too
   bool allow_socket_group = true;  // policy: members of the socket's group may too
+  // Compute backend: auto (Vulkan on a real GPU, else CPU), vulkan or cpu; `device` picks a
+  // Vulkan device by index or by a substring of its name ("" = the best one).
+  std::string backend = "auto";
+  std::string device;
+  // Hub token (`hf_token`, alias `token`): takes precedence over HF_TOKEN and the token
+  // file. Never logged or returned.
+  std::string hf_token;
+  ModelsConfig models;
 };
 
 // Values given on the command line; unset ones do not override.
@@ -39,13 +57,16 @@ struct ConfigOverrides {
   std::optional<std::string> log_level;
   std::optional<std::string> log_target;
   std::optional<std::uint32_t> worker_threads;
+  std::optional<std::string> backend;
+  std::optional<std::string> device;
 };
 
 // Parses TOML text (`origin` names it in errors). Unknown keys are errors, so a typo
 // is reported instead of silently ignored.
 Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config);
 
-// Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET from the environment.
+// Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET, HFD_BACKEND, HFD_DEVICE,
+// HFD_KEEP_ALIVE and HFD_MEMORY_BUDGET from the environment.
 Status ApplyConfigEnvironment(Config& config);
 
 // The whole chain: defaults; the file from --config, else $HFD_CONFIG, else the default

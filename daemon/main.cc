@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
                  "trace, debug, info, warn, error, critical or off");
   app.add_option("--log-target", overrides.log_target, "auto, journal or stderr");
   app.add_option("--worker-threads", overrides.worker_threads, "Threads for long-running requests");
+  app.add_option("--backend", overrides.backend,
+                 "auto (Vulkan on a real GPU, else CPU), vulkan or cpu");
+  app.add_option("--device", overrides.device,
+                 "Vulkan device: an index or part of its name (default: the best GPU)");
   app.set_version_flag("--version", std::string("hfd ") + HFD_VERSION);
   try {
     app.parse(argc, argv);

@@ -16,6 +16,9 @@ socket_mode = "0640"
 idle_exit = 30
 worker_threads = 2
 history_size = 10
+backend = "cpu"
+device = "1"
+hf_token = "hf_secret"
 [log]
 level = "debug"
 target = "stderr"
@@ -32,6 +35,13 @@ max_connections = 5
 allow_users = [0, "root"]
 allow_groups = [0]
 allow_socket_group = false
+[models]
+keep_alive = "10m"
+max_concurrency = 2
+max_queue = 4
+memory_budget = "6GiB"
+default_context = 2048
+initial_load = ["org/a:Q8_0", "/models/b.gguf"]
 )",
                                    "test.toml", c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -53,6 +63,25 @@ allow_socket_group = false
   EXPECT_EQ(c.allow_uids, (std::vector<uid_t>{0, 0}));
   EXPECT_EQ(c.allow_gids, (std::vector<gid_t>{0}));
   EXPECT_FALSE(c.allow_socket_group);
+  EXPECT_EQ(c.backend, "cpu");
+  EXPECT_EQ(c.device, "1");
+  EXPECT_EQ(c.hf_token, "hf_secret");
+  EXPECT_DOUBLE_EQ(c.models.keep_alive_seconds, 600);
+  EXPECT_EQ(c.models.max_concurrency, 2u);
+  EXPECT_EQ(c.models.max_queue, 4u);
+  EXPECT_EQ(c.models.memory_budget_bytes, 6LL << 30);
+  EXPECT_EQ(c.models.default_context, 2048u);
+  EXPECT_EQ(c.models.initial_load, (std::vector<std::string>{"org/a:Q8_0", "/models/b.gguf"}));
+}
+
+TEST(Config, ModelsAcceptNumbersAndTokenAlias) {
+  Config c;
+  const Status s = ApplyConfigToml(
+      "token = \"t\"\n[models]\nkeep_alive = -1\nmemory_budget = 1048576", "test.toml", c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.hf_token, "t");
+  EXPECT_DOUBLE_EQ(c.models.keep_alive_seconds, -1);
+  EXPECT_EQ(c.models.memory_budget_bytes, 1048576);
 }
 
 TEST(Config, ErrorsNameTheKeyAndTheFile) {
@@ -67,6 +96,10 @@ TEST(Config, ErrorsNameTheKeyAndTheFile) {
                         Case{"[limits]\nmax_depth = 1", "'limits.max_depth'"},
                         Case{"[limits]\nbogus = 1", "unknown key 'limits.bogus'"},
                         Case{"[policy]\nallow_groups = [\"no-such-group-xyz\"]", "no such group"},
+                        Case{"[models]\nkeep_alive = \"soon\"", "models.keep_alive"},
+                        Case{"[models]\nmemory_budget = \"lots\"", "models.memory_budget"},
+                        Case{"[models]\nmax_concurrency = 0", "'models.max_concurrency'"},
+                        Case{"hf_token = \"a\"\ntoken = \"b\"", "not both"},
                         Case{"this is not toml", "bad.toml"}}) {
     Config config;
     const Status s = ApplyConfigToml(c.toml, "bad.toml", config);
