@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proto/socket_path.h"
+
 namespace hfd::client {
 namespace {
 
@@ -19,13 +21,7 @@ constexpr const char* kStartHint =
 }  // namespace
 
 Result<SocketConnection> SocketConnection::Connect(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return InvalidArgument("socket path '" + path + "' is empty or longer than " +
-                           std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
-  }
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  HFD_ASSIGN_OR_RETURN(const sockaddr_un addr, proto::UnixSocketAddress(path));
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return ErrnoError("socket", errno);
   SocketConnection connection(fd);

@@ -34,17 +34,6 @@ class FdGuard {
   int fd_;
 };
 
-Result<sockaddr_un> MakeAddress(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return InvalidArgument("socket path '" + path + "' is empty or longer than " +
-                           std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
-  }
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return addr;
-}
-
 Status Stat(const std::string& path, struct stat& st) {
   if (::stat(path.c_str(), &st) != 0) return ErrnoError("stat " + path, errno);
   return Status::Ok();
@@ -101,7 +90,7 @@ Result<ListenSocket> FromSystemd(int fd) {
 Result<ListenSocket> BindSelf(const Config& config) {
   ListenSocket socket;
   socket.path = config.socket_path.empty() ? proto::DefaultSocketPath() : config.socket_path;
-  HFD_ASSIGN_OR_RETURN(const sockaddr_un addr, MakeAddress(socket.path));
+  HFD_ASSIGN_OR_RETURN(const sockaddr_un addr, proto::UnixSocketAddress(socket.path));
   std::error_code ec;
   const std::filesystem::path parent = std::filesystem::path(socket.path).parent_path();
   if (!parent.empty() && !std::filesystem::exists(parent, ec)) {

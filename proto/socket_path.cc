@@ -1,9 +1,11 @@
 #include "proto/socket_path.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace hfd::proto {
 namespace {
@@ -35,6 +37,17 @@ std::string DefaultClientSocketPath() {
     return kSystemSocketPath;
   }
   return path;
+}
+
+Result<sockaddr_un> UnixSocketAddress(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return InvalidArgument("socket path '" + path + "' is empty or longer than " +
+                           std::to_string(sizeof(addr.sun_path) - 1) + " bytes");
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return addr;
 }
 
 }  // namespace hfd::proto

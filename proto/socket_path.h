@@ -2,7 +2,11 @@
 // resolve the same socket.
 #pragma once
 
+#include <sys/un.h>
+
 #include <string>
+
+#include "hfd/status.h"
 
 namespace hfd::proto {
 
@@ -18,5 +22,9 @@ std::string DefaultSocketPath();
 // user whose own socket does not exist is pointed at the system instance when its socket
 // exists (a desktop user in the hfd group talking to the system daemon).
 std::string DefaultClientSocketPath();
+
+// The address of the socket at `path`; InvalidArgument when it is empty or too long for
+// sockaddr_un (107 bytes on Linux).
+Result<sockaddr_un> UnixSocketAddress(const std::string& path);
 
 }  // namespace hfd::proto

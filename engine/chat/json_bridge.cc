@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/chat/text_util.h"
 #include "engine/chat/value_format.h"
 
 namespace hfd::chat {
@@ -62,21 +63,14 @@ void AppendJsonString(const std::string& s, bool ensure_ascii, std::string* out)
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (const char* escape = SharedEscape(c)) {
+      out->append(escape);
+      ++i;
+      continue;
+    }
     switch (c) {
       case '"':
         out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
         break;
       case '\b':
         out->append("\\b");

@@ -132,4 +132,19 @@ std::string ReplaceText(std::string_view s, std::string_view from, std::string_v
   return out;
 }
 
+const char* SharedEscape(unsigned char c) {
+  switch (c) {
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace hfd::chat

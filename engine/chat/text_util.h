@@ -23,4 +23,8 @@ std::string Capitalize(std::string_view s);
 std::string ReplaceText(std::string_view s, std::string_view from, std::string_view to,
                         long long count);
 
+// The backslash escape JSON and Python string literals both use for `c` (backslash,
+// newline, carriage return, tab), or null when `c` needs another treatment.
+const char* SharedEscape(unsigned char c);
+
 }  // namespace hfd::chat

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/chat/callable.h"
+#include "engine/chat/text_util.h"
 
 namespace hfd::chat {
 namespace {
@@ -36,30 +37,19 @@ void AppendStringRepr(const std::string& s, std::string* out) {
   char quote = (has_single && !has_double) ? '"' : '\'';
   out->push_back(quote);
   for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c == static_cast<unsigned char>(quote)) {
-          out->push_back('\\');
-          out->push_back(static_cast<char>(c));
-        } else if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    if (const char* escape = SharedEscape(c)) {
+      out->append(escape);
+      continue;
+    }
+    if (c == static_cast<unsigned char>(quote)) {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out->append(buf);
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back(quote);

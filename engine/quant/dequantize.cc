@@ -61,57 +61,70 @@ Status CheckLength(TensorType type, int64_t n, int64_t block_elems) {
   return Status::Ok();
 }
 
+// Calls fn(Block{}) with the block struct that stores `type`; false for the
+// element-wise types (F32, F16, BF16), which have none.
+template <typename Fn>
+bool WithBlockType(TensorType type, Fn&& fn) {
+  switch (type) {
+    case TensorType::kF32:
+    case TensorType::kF16:
+    case TensorType::kBF16:
+      return false;
+    case TensorType::kQ4_0:
+      fn(BlockQ4_0{});
+      break;
+    case TensorType::kQ4_1:
+      fn(BlockQ4_1{});
+      break;
+    case TensorType::kQ5_0:
+      fn(BlockQ5_0{});
+      break;
+    case TensorType::kQ5_1:
+      fn(BlockQ5_1{});
+      break;
+    case TensorType::kQ8_0:
+      fn(BlockQ8_0{});
+      break;
+    case TensorType::kQ8_1:
+      fn(BlockQ8_1{});
+      break;
+    case TensorType::kQ2_K:
+      fn(BlockQ2_K{});
+      break;
+    case TensorType::kQ3_K:
+      fn(BlockQ3_K{});
+      break;
+    case TensorType::kQ4_K:
+      fn(BlockQ4_K{});
+      break;
+    case TensorType::kQ5_K:
+      fn(BlockQ5_K{});
+      break;
+    case TensorType::kQ6_K:
+      fn(BlockQ6_K{});
+      break;
+    case TensorType::kQ8_K:
+      fn(BlockQ8_K{});
+      break;
+  }
+  return true;
+}
+
 }  // namespace
 
 Status DequantizeRow(TensorType type, const void* src, float* dst, int64_t n) {
   HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
   HFD_RETURN_IF_ERROR(CheckLength(type, n, traits.block_elems));
-  switch (type) {
-    case TensorType::kF32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-      break;
-    case TensorType::kF16:
-      Decode16<HalfToFloat>(src, dst, n);
-      break;
-    case TensorType::kBF16:
-      Decode16<Bf16ToFloat>(src, dst, n);
-      break;
-    case TensorType::kQ4_0:
-      DecodeBlocks<BlockQ4_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ4_1:
-      DecodeBlocks<BlockQ4_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ5_0:
-      DecodeBlocks<BlockQ5_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ5_1:
-      DecodeBlocks<BlockQ5_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ8_0:
-      DecodeBlocks<BlockQ8_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ8_1:
-      DecodeBlocks<BlockQ8_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ2_K:
-      DecodeBlocks<BlockQ2_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ3_K:
-      DecodeBlocks<BlockQ3_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ4_K:
-      DecodeBlocks<BlockQ4_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ5_K:
-      DecodeBlocks<BlockQ5_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ6_K:
-      DecodeBlocks<BlockQ6_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ8_K:
-      DecodeBlocks<BlockQ8_K>(src, dst, n, kQKK);
-      break;
+  const int block_elems = static_cast<int>(traits.block_elems);
+  const bool blocks = WithBlockType(
+      type, [&](auto block) { DecodeBlocks<decltype(block)>(src, dst, n, block_elems); });
+  if (blocks) return Status::Ok();
+  if (type == TensorType::kF32) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+  } else if (type == TensorType::kF16) {
+    Decode16<HalfToFloat>(src, dst, n);
+  } else {
+    Decode16<Bf16ToFloat>(src, dst, n);
   }
   return Status::Ok();
 }
@@ -119,50 +132,24 @@ Status DequantizeRow(TensorType type, const void* src, float* dst, int64_t n) {
 Status QuantizeRow(TensorType type, const float* src, void* dst, int64_t n) {
   HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
   HFD_RETURN_IF_ERROR(CheckLength(type, n, traits.block_elems));
-  switch (type) {
-    case TensorType::kF32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-      break;
-    case TensorType::kF16:
-      Encode16<FloatToHalf>(src, dst, n);
-      break;
-    case TensorType::kBF16:
-      Encode16<FloatToBf16>(src, dst, n);
-      break;
-    case TensorType::kQ4_0:
-      EncodeBlocks<BlockQ4_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ4_1:
-      EncodeBlocks<BlockQ4_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ5_0:
-      EncodeBlocks<BlockQ5_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ5_1:
-      EncodeBlocks<BlockQ5_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ8_0:
-      EncodeBlocks<BlockQ8_0>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ8_1:
-      EncodeBlocks<BlockQ8_1>(src, dst, n, kQK);
-      break;
-    case TensorType::kQ4_K:
-      EncodeBlocks<BlockQ4_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ5_K:
-      EncodeBlocks<BlockQ5_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ6_K:
-      EncodeBlocks<BlockQ6_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ8_K:
-      EncodeBlocks<BlockQ8_K>(src, dst, n, kQKK);
-      break;
-    case TensorType::kQ2_K:
-    case TensorType::kQ3_K:
-      return Unsupported("hfd cannot quantize to " + TypeName(type) +
-                         " (it only reads it); pick Q4_K or higher");
+  if (type == TensorType::kQ2_K || type == TensorType::kQ3_K) {
+    return Unsupported("hfd cannot quantize to " + TypeName(type) +
+                       " (it only reads it); pick Q4_K or higher");
+  }
+  const int block_elems = static_cast<int>(traits.block_elems);
+  const bool blocks = WithBlockType(type, [&](auto block) {
+    // Q2_K and Q3_K (refused above) have no encoder.
+    if constexpr (requires(decltype(block)* b) { EncodeBlock(src, b); }) {
+      EncodeBlocks<decltype(block)>(src, dst, n, block_elems);
+    }
+  });
+  if (blocks) return Status::Ok();
+  if (type == TensorType::kF32) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+  } else if (type == TensorType::kF16) {
+    Encode16<FloatToHalf>(src, dst, n);
+  } else {
+    Encode16<FloatToBf16>(src, dst, n);
   }
   return Status::Ok();
 }
