@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -38,10 +39,16 @@ struct Args {
   std::vector<std::string> shapes = {"tinyllama-1.1b"};
   std::vector<std::string> types = {"Q4_K_M", "Q8_0", "Q4_0", "F16"};
   int threads = 0;
+  std::string activations = "int8";
   std::string dir = "/tmp/hfd-bench-models";
   int reps = 2;
+  std::vector<std::string> tests = {"pp128", "pp512", "tg64", "tg128"};
   std::string json;
 };
+
+bool Wanted(const Args& args, const std::string& test) {
+  return std::find(args.tests.begin(), args.tests.end(), test) != args.tests.end();
+}
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -91,7 +98,9 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   }
   const double load_start = Now();
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
-  auto backend = cpu::CreateCpuBackend({args.threads});
+  auto backend = cpu::CreateCpuBackend({args.threads, args.activations == "int8x2"
+                                                          ? cpu::ActPrecision::kInt8x2
+                                                          : cpu::ActPrecision::kInt8});
   HFD_RETURN_IF_ERROR(backend->LoadWeights(*files));
   HFD_ASSIGN_OR_RETURN(
       auto session, runtime::Session::Create(*backend, *files, {1024, 512, runtime::KvType::kF16}));
@@ -108,6 +117,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
 
   for (int n : {128, 512}) {
+    if (!Wanted(args, fmt::format("pp{}", n))) continue;
     const std::vector<int32_t> prompt = RandomTokens(n, vocab);
     HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
                            HFD_RETURN_IF_ERROR(session->Rewind(0));
@@ -119,6 +129,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   }
   const int64_t bytes_per_token = WeightBytesPerToken(*files);
   for (int n : {64, 128}) {
+    if (!Wanted(args, fmt::format("tg{}", n))) continue;
     HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
                            HFD_RETURN_IF_ERROR(session->Rewind(0));
                            int32_t next = 1;
@@ -142,7 +153,9 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   out["weight_bytes_per_token"] = bytes_per_token;
   out["bandwidth_gbs"] = bw.best_gbps;
   out["bandwidth_median_gbs"] = bw.median_gbps;
-  out["tg64_efficiency"] = out["tg64"].get<double>() * bytes_per_token / bandwidth;
+  if (out.contains("tg64")) {
+    out["tg64_efficiency"] = out["tg64"].get<double>() * bytes_per_token / bandwidth;
+  }
   return out;
 }
 
@@ -182,11 +195,15 @@ void PrintRow(const nlohmann::json& r) {
                r["error"].get<std::string>());
     return;
   }
-  fmt::print("{:<16} {:<7} {:>8.1f} {:>8.1f} {:>7.1f} {:>7.1f} {:>9.1f} {:>6.2f} {:>9.0f}\n",
-             r["model"].get<std::string>(), r["type"].get<std::string>(), r["pp128"].get<double>(),
-             r["pp512"].get<double>(), r["tg64"].get<double>(), r["tg128"].get<double>(),
-             r["bandwidth_gbs"].get<double>(), r["tg64_efficiency"].get<double>(),
-             r["peak_rss_mib"].get<double>());
+  // A test that was not run shows as "-".
+  auto field = [&](const char* key, int width, int precision) {
+    return r.contains(key) ? fmt::format("{:>{}.{}f}", r[key].get<double>(), width, precision)
+                           : fmt::format("{:>{}}", "-", width);
+  };
+  fmt::print("{:<16} {:<7} {} {} {} {} {} {} {}\n", r["model"].get<std::string>(),
+             r["type"].get<std::string>(), field("pp128", 8, 1), field("pp512", 8, 1),
+             field("tg64", 7, 1), field("tg128", 7, 1), field("bandwidth_gbs", 9, 1),
+             field("tg64_efficiency", 6, 2), field("peak_rss_mib", 9, 0));
 }
 
 }  // namespace
@@ -200,8 +217,13 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--type", args.types, "F16, Q8_0, Q4_0, Q4_K_M")->delimiter(',');
   app.add_option("--threads", args.threads, "CPU threads (0: all cores)");
+  app.add_option("--activations", args.activations,
+                 "int8 (default) or int8x2: how finely quantized weights' inputs are quantized")
+      ->check(CLI::IsMember({"int8", "int8x2"}));
   app.add_option("--dir", args.dir, "where synthetic models are written and reused");
   app.add_option("--reps", args.reps, "repetitions per test (the best is reported)");
+  app.add_option("--tests", args.tests, "which of pp128, pp512, tg64, tg128 to run (default: all)")
+      ->delimiter(',');
   app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
   CLI11_PARSE(app, argc, argv);
 

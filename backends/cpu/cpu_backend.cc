@@ -41,12 +41,14 @@ Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::W
 
 class CpuBackend final : public runtime::Backend {
  public:
-  explicit CpuBackend(const CpuBackendOptions& options) : pool_(options.n_threads) {}
+  explicit CpuBackend(const CpuBackendOptions& options)
+      : pool_(options.n_threads), activations_(options.activations) {}
 
   std::string_view name() const override { return "cpu"; }
 
   std::string device_description() const override {
-    return fmt::format("CPU ({} threads, {} kernels)", pool_.size(), IsaName(ActiveIsa()));
+    return fmt::format("CPU ({} threads, {} kernels{})", pool_.size(), IsaName(ActiveIsa()),
+                       activations_ == ActPrecision::kInt8x2 ? ", int8x2 activations" : "");
   }
 
   bool Supports(OpKind op, TensorType weight_type) const override {
@@ -96,8 +98,8 @@ class CpuBackend final : public runtime::Backend {
       HFD_ASSIGN_OR_RETURN(CpuWeight w, ResolveWeight(*files_, graph.weights[i], as_f32[i]));
       weights.push_back(std::move(w));
     }
-    return std::unique_ptr<runtime::Executable>(
-        std::make_unique<CpuExecutable>(graph, std::move(weights), *cpu_cache, pool_));
+    return std::unique_ptr<runtime::Executable>(std::make_unique<CpuExecutable>(
+        graph, std::move(weights), *cpu_cache, pool_, activations_));
   }
 
   Result<runtime::RunOutput> Run(runtime::Executable& exe,
@@ -109,6 +111,7 @@ class CpuBackend final : public runtime::Backend {
 
  private:
   ThreadPool pool_;
+  ActPrecision activations_;
   const model::ModelFiles* files_ = nullptr;
 };
 

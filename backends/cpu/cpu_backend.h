@@ -4,12 +4,17 @@
 
 #include <memory>
 
+#include "backends/cpu/kernels/matmul.h"
 #include "engine/runtime/backend.h"
 
 namespace hfd::cpu {
 
 struct CpuBackendOptions {
   int n_threads = 0;  // 0: every core the process may run on
+  // How finely matrix products quantize activations for quantized weights: kInt8 (GGML's
+  // Q8 activations, the fast default) or kInt8x2 (about 14 bits: within rounding of F32
+  // math on the dequantized weights, for twice the integer work).
+  ActPrecision activations = ActPrecision::kInt8;
 };
 
 // A new CPU backend with its own thread pool. Never fails; thread-compatible (one caller

@@ -18,8 +18,12 @@ using runtime::OpKind;
 using runtime::Rows;
 
 CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights,
-                             CpuKvCache& cache, ThreadPool& pool)
-    : graph_(std::move(graph)), weights_(std::move(weights)), cache_(cache), pool_(pool) {
+                             CpuKvCache& cache, ThreadPool& pool, ActPrecision activations)
+    : graph_(std::move(graph)),
+      weights_(std::move(weights)),
+      cache_(cache),
+      pool_(pool),
+      activations_(activations) {
   const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
   for (int64_t bytes : plan.slot_bytes) {
     slots_.push_back(std::make_unique<float[]>(static_cast<size_t>(bytes / 4)));
@@ -74,7 +78,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       return Status::Ok();
     case OpKind::kMatMul:
       return MatMul(w->type, w->data, width, graph_.values[op.in[0]].width, F32(op.in[0]), rows,
-                    F32(op.out), &pool_);
+                    F32(op.out), &pool_, activations_);
     case OpKind::kAddBias:
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();

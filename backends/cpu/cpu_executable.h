@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/thread_pool.h"
 #include "engine/runtime/backend.h"
 
@@ -22,9 +23,10 @@ struct CpuWeight {
 
 class CpuExecutable final : public runtime::Executable {
  public:
-  // `weights` are resolved in the order of graph.weights.
+  // `weights` are resolved in the order of graph.weights; `activations` is how finely
+  // matrix products quantize their inputs (matmul.h).
   CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights, CpuKvCache& cache,
-                ThreadPool& pool);
+                ThreadPool& pool, ActPrecision activations);
 
   const runtime::Graph& graph() const override { return graph_; }
 
@@ -39,6 +41,7 @@ class CpuExecutable final : public runtime::Executable {
   std::vector<CpuWeight> weights_;
   CpuKvCache& cache_;
   ThreadPool& pool_;
+  ActPrecision activations_;
   int64_t n_vocab_ = 0;
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;

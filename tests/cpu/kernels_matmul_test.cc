@@ -66,17 +66,18 @@ std::vector<Case> Cases() {
   for (TensorType t : kTypes) {
     const int64_t block = GetTypeTraits(t)->block_elems;
     const int64_t cols = block == 256 ? 3 * 256 : (block == 32 ? 7 * 32 : 77);
-    for (int64_t n_tokens : {1, 3, 5}) cases.push_back({t, 37, cols, n_tokens});
+    // 13 tokens: register-blocked tiles (4 or 8 tokens) plus four- and one-token leftovers.
+    for (int64_t n_tokens : {1, 3, 5, 13}) cases.push_back({t, 37, cols, n_tokens});
     if (block == 32) cases.push_back({t, 19, 32, 2});  // a single block per row
   }
   return cases;
 }
 
 std::vector<float> RunMatMul(Isa isa, const Case& c, const Weights& w, const std::vector<float>& x,
-                             ThreadPool* pool) {
+                             ThreadPool* pool, ActPrecision precision = ActPrecision::kInt8) {
   std::vector<float> y(c.rows * c.n_tokens, NAN);
-  Status s =
-      MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens, y.data(), pool);
+  Status s = MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens, y.data(),
+                         pool, precision);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return y;
 }
@@ -96,12 +97,16 @@ double ActivationQuantError(const float* w, const float* x, int64_t cols, int64_
   return err;
 }
 
-TEST(KernelsMatMul, ScalarMatchesDoublePrecisionReference) {
+// Every output of `isa` at `precision` against a double-precision dot of the dequantized
+// weights, within `float_rel` of the products' magnitude (float rounding) plus
+// `act_error_share` of the int8 activation rounding bound.
+void ExpectMatchesDoublePrecision(Isa isa, ActPrecision precision, double float_rel,
+                                  double act_error_share) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(Describe(c));
     const Weights w = MakeWeights(c.type, c.rows, c.cols, 7);
     const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 11);
-    const std::vector<float> y = RunMatMul(Isa::kScalar, c, w, x, nullptr);
+    const std::vector<float> y = RunMatMul(isa, c, w, x, nullptr, precision);
     // K-quants quantize activations per 256 values, the legacy types per 32.
     const int64_t act_block = GetTypeTraits(c.type)->block_elems == 256 ? 256 : 32;
     for (int64_t t = 0; t < c.n_tokens; ++t) {
@@ -113,11 +118,26 @@ TEST(KernelsMatMul, ScalarMatchesDoublePrecisionReference) {
           ref += static_cast<double>(wr[k]) * xt[k];
           magnitude += std::fabs(static_cast<double>(wr[k]) * xt[k]);
         }
-        double tol = 1e-5 * magnitude + 1e-6;
-        if (IsQuantized(c.type)) tol += ActivationQuantError(wr, xt, c.cols, act_block);
+        double tol = float_rel * magnitude + 1e-6;
+        if (IsQuantized(c.type)) {
+          tol += act_error_share * ActivationQuantError(wr, xt, c.cols, act_block);
+        }
         ASSERT_NEAR(y[t * c.rows + r], ref, tol) << "row " << r << " token " << t;
       }
     }
+  }
+}
+
+TEST(KernelsMatMul, ScalarMatchesDoublePrecisionReference) {
+  ExpectMatchesDoublePrecision(Isa::kScalar, ActPrecision::kInt8, 1e-5, 1.0);
+}
+
+// The int8 remainder shrinks the activation rounding by a factor of about 254: allow 1 %.
+TEST(KernelsMatMul, FinerActivationsShrinkTheRoundingOnEveryPath) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (!IsaSupported(isa)) continue;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    ExpectMatchesDoublePrecision(isa, ActPrecision::kInt8x2, 2e-5, 0.01);
   }
 }
 
@@ -164,23 +184,27 @@ TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
   }
 }
 
-// Prefill batches tokens (four at a time where a path has a four-token kernel); a token's
-// result must not depend on which batch it was computed in.
+// Prefill computes tokens in register-blocked tiles (rows x tokens), four-token and
+// one-token calls; a token's result must not depend on which of them computed it.
+// 21 rows x 13 tokens reach every kind of call on every path.
 TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
     if (!IsaSupported(isa)) continue;
-    for (TensorType type : kTypes) {
-      const Case c{type, 13, 512, 7};
-      SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
-      const Weights w = MakeWeights(c.type, c.rows, c.cols, 21);
-      const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 23);
-      const std::vector<float> batched = RunMatMul(isa, c, w, x, nullptr);
-      for (int64_t t = 0; t < c.n_tokens; ++t) {
-        const Case one{type, c.rows, c.cols, 1};
-        const std::vector<float> xt(x.begin() + t * c.cols, x.begin() + (t + 1) * c.cols);
-        const std::vector<float> single = RunMatMul(isa, one, w, xt, nullptr);
-        for (int64_t r = 0; r < c.rows; ++r) {
-          ASSERT_EQ(batched[t * c.rows + r], single[r]) << "row " << r << " token " << t;
+    for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
+      for (TensorType type : kTypes) {
+        const Case c{type, 21, 512, 13};
+        SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c) +
+                     (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
+        const Weights w = MakeWeights(c.type, c.rows, c.cols, 21);
+        const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 23);
+        const std::vector<float> batched = RunMatMul(isa, c, w, x, nullptr, precision);
+        for (int64_t t = 0; t < c.n_tokens; ++t) {
+          const Case one{type, c.rows, c.cols, 1};
+          const std::vector<float> xt(x.begin() + t * c.cols, x.begin() + (t + 1) * c.cols);
+          const std::vector<float> single = RunMatMul(isa, one, w, xt, nullptr, precision);
+          for (int64_t r = 0; r < c.rows; ++r) {
+            ASSERT_EQ(batched[t * c.rows + r], single[r]) << "row " << r << " token " << t;
+          }
         }
       }
     }

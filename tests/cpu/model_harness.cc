@@ -19,7 +19,8 @@ std::unique_ptr<runtime::Session> LoadedModel::NewSession(int32_t n_ctx, int32_t
   return std::move(session).value();
 }
 
-LoadedModel LoadOnCpu(const std::filesystem::path& path, int threads) {
+LoadedModel LoadOnCpu(const std::filesystem::path& path, int threads,
+                      cpu::ActPrecision activations) {
   LoadedModel m;
   auto files = model::OpenModelFiles(path);
   if (!files.ok()) {
@@ -27,7 +28,7 @@ LoadedModel LoadOnCpu(const std::filesystem::path& path, int threads) {
     return m;
   }
   m.files = std::move(files).value();
-  m.backend = cpu::CreateCpuBackend({threads});
+  m.backend = cpu::CreateCpuBackend({threads, activations});
   const Status s = m.backend->LoadWeights(*m.files);
   if (!s.ok()) {
     ADD_FAILURE() << s.ToString();

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/cpu/kernels/matmul.h"
 #include "engine/model/model_files.h"
 #include "engine/runtime/backend.h"
 #include "engine/runtime/session.h"
@@ -28,7 +29,8 @@ struct LoadedModel {
 
 // Opens `path` (.gguf or Hugging Face dir) on a CPU backend with `threads` threads; adds a
 // test failure and returns null files on error.
-LoadedModel LoadOnCpu(const std::filesystem::path& path, int threads = 0);
+LoadedModel LoadOnCpu(const std::filesystem::path& path, int threads = 0,
+                      cpu::ActPrecision activations = cpu::ActPrecision::kInt8);
 
 // log softmax of one row of logits, in float64.
 std::vector<double> LogSoftmax(std::span<const float> logits);

@@ -14,27 +14,61 @@ int64_t ActBlockElems(ActKind kind) {
   return 1;
 }
 
-void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
-                               QuantizeQ8Fn quantize, ThreadPool* pool) {
-  kind_ = kind;
-  x_ = x;
-  cols_ = cols;
-  if (kind == ActKind::kF32) return;
-  const int64_t block = ActBlockElems(kind);
-  qs_.resize(n_tokens * cols);
-  d_.resize(n_tokens * cols / block);
-  sum16_.resize(n_tokens * cols / 16);
+namespace {
+
+// Runs fn(t) for every token, one token per task on `pool` (may be null).
+template <typename Fn>
+void ForEachToken(int64_t n_tokens, ThreadPool* pool, Fn fn) {
   auto run = [&](int64_t begin, int64_t end, int /*thread*/) {
-    for (int64_t t = begin; t < end; ++t) {
-      quantize(x + t * cols, cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
-               sum16_.data() + t * cols / 16);
-    }
+    for (int64_t t = begin; t < end; ++t) fn(t);
   };
   if (pool != nullptr && n_tokens > 1) {
     pool->ParallelFor(n_tokens, run);
   } else {
     run(0, n_tokens, 0);
   }
+}
+
+}  // namespace
+
+void ActivationBuffer::Resize(ActKind kind, int64_t n_tokens, int64_t cols) {
+  kind_ = kind;
+  cols_ = cols;
+  const int64_t block = ActBlockElems(kind);
+  qs_.resize(n_tokens * cols);
+  d_.resize(n_tokens * cols / block);
+  sum16_.resize(n_tokens * cols / 16);
+}
+
+void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
+                               QuantizeQ8Fn quantize, ThreadPool* pool) {
+  x_ = x;
+  kind_ = kind;
+  cols_ = cols;
+  if (kind == ActKind::kF32) return;
+  Resize(kind, n_tokens, cols);
+  const int64_t block = ActBlockElems(kind);
+  ForEachToken(n_tokens, pool, [&](int64_t t) {
+    quantize(x + t * cols, cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
+             sum16_.data() + t * cols / 16);
+  });
+}
+
+void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float* x,
+                                       int64_t n_tokens, QuantizeQ8Fn quantize, ThreadPool* pool) {
+  x_ = x;
+  Resize(main.kind_, n_tokens, main.cols_);
+  const int64_t cols = cols_, block = ActBlockElems(kind_);
+  ForEachToken(n_tokens, pool, [&](int64_t t) {
+    std::vector<float> rest(static_cast<size_t>(cols));
+    const int8_t* q = main.qs_.data() + t * cols;
+    const float* d = main.d_.data() + t * cols / block;
+    for (int64_t i = 0; i < cols; ++i) {
+      rest[i] = x[t * cols + i] - d[i / block] * static_cast<float>(q[i]);
+    }
+    quantize(rest.data(), cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
+             sum16_.data() + t * cols / 16);
+  });
 }
 
 ActRow ActivationBuffer::Row(int64_t token) const {

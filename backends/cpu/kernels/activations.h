@@ -23,6 +23,11 @@ class ActivationBuffer {
   // pointer: `x` must outlive the rows.
   void Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols, QuantizeQ8Fn quantize,
                ThreadPool* pool);
+  // Quantizes what `main` (prepared from the same x) left out, x - d * q per value, the same
+  // way: main's rows plus these rows give the activations to about 14 bits. Only for
+  // quantized kinds.
+  void PrepareResidual(const ActivationBuffer& main, const float* x, int64_t n_tokens,
+                       QuantizeQ8Fn quantize, ThreadPool* pool);
   ActRow Row(int64_t token) const;
 
  private:
@@ -32,6 +37,8 @@ class ActivationBuffer {
   std::vector<int8_t> qs_;
   std::vector<float> d_;
   std::vector<int32_t> sum16_;
+
+  void Resize(ActKind kind, int64_t n_tokens, int64_t cols);
 };
 
 }  // namespace hfd::cpu

@@ -18,10 +18,28 @@ using RowDotFn = float (*)(int64_t cols, const uint8_t* w, const ActRow& x);
 // to four RowDotFn calls. Lets prefill unpack each weight block once for four tokens.
 using RowDot4Fn = void (*)(int64_t cols, const uint8_t* w, const ActRow* x, float* out);
 
+// A register-blocked block of `rows` weight rows by `tokens` tokens:
+// y[t * y_stride + r] = dot(row r, x[t]) for r < rows, t < tokens, with row r at
+// w + r * row_bytes; bit-identical to RowDotFn per (row, token). Prefill's micro-kernel:
+// each weight block is loaded once for `tokens` tokens and each activation block once for
+// `rows` rows, with all rows x tokens partial sums in registers.
+using RowTileFn = void (*)(int64_t cols, const uint8_t* w, int64_t row_bytes, const ActRow* x,
+                           float* y, int64_t y_stride);
+
+struct TileKernel {
+  RowTileFn fn;   // null: none (MatMul uses dot4 / dot)
+  RowTileFn one;  // the same rows for a single token (decode, leftovers); null: use dot
+  int rows, tokens;
+};
+
+// The most rows and tokens a TileKernel takes at once.
+constexpr int kMaxTileRows = 16, kMaxTileTokens = 8;
+
 struct WeightKernel {
   ActKind act;
   RowDotFn dot;    // null: the type is not supported as a weight
   RowDot4Fn dot4;  // null: MatMul calls `dot` per token
+  TileKernel tile;
 };
 
 // Plain aggregates without default member initialisers: value-initialise them ({}). That

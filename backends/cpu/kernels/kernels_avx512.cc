@@ -1,7 +1,9 @@
 // The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
-// kernels, each with a four-token variant for prefill, for every weight type, on top of the
-// shared 256-bit code (helpers, activation quantization, F16 conversions; its int8 dot
-// products become vpdpbusd here), which also supplies the table's starting point.
+// kernels for every weight type, on top of the shared 256-bit code (helpers, activation
+// quantization, F16 conversions; its int8 dot products become vpdpbusd here), which also
+// supplies the table's starting point. Q8_0, Q4_0, Q5_0 and Q4_K run as 16-row tiles with
+// rows in lanes (docs/cpu-kernels.md); the other types one row at a time, with a four- or
+// eight-token variant for prefill.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -118,75 +120,7 @@ float DotF16F32x512(const uint16_t* a, const float* b, int64_t n) {
   return out;
 }
 
-// Symmetric 32-value blocks (y = d * q with q signed): Q8_0, and Q4_0/Q5_0 once their
-// offset is taken off. Each gives a block's 32 values as signed bytes and its scale.
-struct Q8_0Blocks {
-  const BlockQ8_0* b;
-  __m256i Values(int64_t j) const { return Load256(b[j].qs); }
-  float Scale(int64_t j) const { return Half(b[j].d); }
-};
-struct Q4_0Blocks {
-  const BlockQ4_0* b;
-  __m256i Values(int64_t j) const {
-    return _mm256_sub_epi8(Nibbles32(b[j].qs), _mm256_set1_epi8(8));
-  }
-  float Scale(int64_t j) const { return Half(b[j].d); }
-};
-struct Q5_0Blocks {
-  const BlockQ5_0* b;
-  __m256i Values(int64_t j) const {
-    const __m256i q = _mm256_or_si256(Nibbles32(b[j].qs), HighBits32(b[j].qh));
-    return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
-  }
-  float Scale(int64_t j) const { return Half(b[j].d); }
-};
-
-// Two blocks per iteration: |w| as u8 against x with w's sign, through vpdpbusd.
-template <int N, typename Blocks, typename Block>
-void DotSymmetricN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const Blocks blocks{reinterpret_cast<const Block*>(w)};
-  const int64_t nb = n / kQK;
-  __m512 acc[N];
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) acc[t] = _mm512_setzero_ps();
-  int64_t j = 0;
-  for (; j + 2 <= nb; j += 2) {
-    const __m512i wq = Join(blocks.Values(j), blocks.Values(j + 1));
-    const __m512i wabs = _mm512_abs_epi8(wq);
-    const __mmask64 negative = _mm512_movepi8_mask(wq);
-    const float d0 = blocks.Scale(j), d1 = blocks.Scale(j + 1);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      const __m512i xq = Load512(x[t].qs + j * kQK);
-      const __m512i xs = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
-      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wabs, xs);
-      const __m512 scale =
-          _mm512_insertf32x8(_mm512_set1_ps(d0 * x[t].d[j]), _mm256_set1_ps(d1 * x[t].d[j + 1]), 1);
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale, acc[t]);
-    }
-  }
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-    out[t] = _mm512_reduce_add_ps(acc[t]);
-    if (j < nb) {
-      const __m256i p = DotS8S8(blocks.Values(j), Load256(x[t].qs + j * kQK));
-      out[t] += Hsum(_mm256_cvtepi32_ps(p)) * (blocks.Scale(j) * x[t].d[j]);
-    }
-  }
-}
-
-template <int N>
-void DotQ8_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotSymmetricN<N, Q8_0Blocks, BlockQ8_0>(n, w, x, out);
-}
-template <int N>
-void DotQ4_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotSymmetricN<N, Q4_0Blocks, BlockQ4_0>(n, w, x, out);
-}
-template <int N>
-void DotQ5_0N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotSymmetricN<N, Q5_0Blocks, BlockQ5_0>(n, w, x, out);
-}
+#include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
 // Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1. q goes straight into
 // vpdpbusd as the unsigned operand; m meets the activations' block sums.
@@ -276,14 +210,16 @@ inline __m512i ScaleSpread(const SpreadTable& table, int k) {
   return _mm512_load_si512(table.idx[k]);
 }
 
-// Q4_K and Q5_K: each 32 bytes of qs hold 64 consecutive values (low nibbles, then high),
-// which line up with one 64-byte load of the activations; maddubs + vpdpwssd apply the
-// scales. Q5_K's fifth bits for those 64 values are bits 2c and 2c+1 of qh's 32 bytes.
+// Q4_K and Q5_K one row at a time (Q5_K's kernel; Q4_K has TileQ4_K16): each 32 bytes of
+// qs hold 64 consecutive values (low nibbles, then high), which line up with one 64-byte
+// load of the activations; maddubs + vpdpwssd apply the scales. Q5_K's fifth bits for
+// those 64 values are bits 2c and 2c+1 of qh's 32 bytes.
 template <int N, typename Block, bool kHighBit>
 void DotK4N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
   const Block* b = reinterpret_cast<const Block*>(w);
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   const __m512i one = _mm512_set1_epi8(1);
+  const __m512i nibble_shift = Join(_mm256_setzero_si256(), _mm256_set1_epi16(4));
   const __m512i spread[4] = {ScaleSpread(kSpreadK4, 0), ScaleSpread(kSpreadK4, 1),
                              ScaleSpread(kSpreadK4, 2), ScaleSpread(kSpreadK4, 3)};
   __m512 acc[N];
@@ -299,8 +235,10 @@ void DotK4N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
     __m512i q[4], sc[4];
 #pragma GCC unroll 16
     for (int c = 0; c < 4; ++c) {
-      const __m256i raw = Load256(b[i].qs + 32 * c);
-      q[c] = _mm512_and_si512(Join(raw, _mm256_srli_epi16(raw, 4)), low4);
+      // Low nibbles in the lower half, high nibbles in the upper: a broadcast load and one
+      // per-half shift count, which keeps this off the shuffle ports.
+      const __m512i raw = _mm512_broadcast_i64x4(Load256(b[i].qs + 32 * c));
+      q[c] = _mm512_and_si512(_mm512_srlv_epi16(raw, nibble_shift), low4);
       if constexpr (kHighBit) {
         const __m256i qh = Load256(b[i].qh);
         const __m512i bits = Join(_mm256_srli_epi16(qh, 2 * c), _mm256_srli_epi16(qh, 2 * c + 1));
@@ -327,10 +265,6 @@ void DotK4N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
   for (int t = 0; t < N; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - Hsum(acc_mins[t]);
 }
 
-template <int N>
-void DotQ4_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotK4N<N, BlockQ4_K, false>(n, w, x, out);
-}
 template <int N>
 void DotQ5_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
   DotK4N<N, BlockQ5_K, true>(n, w, x, out);
@@ -395,19 +329,46 @@ float OneToken(int64_t n, const uint8_t* w, const ActRow& x) {
   return out;
 }
 
+// A one-row tile over an N-token kernel.
+template <int N, void (*Kernel)(int64_t, const uint8_t*, const ActRow*, float*)>
+void OneRowTile(int64_t n, const uint8_t* w, int64_t /*row_bytes*/, const ActRow* x, float* y,
+                int64_t y_stride) {
+  float out[N];
+  Kernel(n, w, x, out);
+#pragma GCC unroll 16
+  for (int t = 0; t < N; ++t) y[t * y_stride] = out[t];
+}
+
+// The K-quant kernels unpack a super-block's weights into eight registers; eight tokens
+// share each unpacking (their 16 accumulators still fit the register file).
+constexpr int kKQuantTileTokens = 8;
+
+using TokensFn = void (*)(int64_t, const uint8_t*, const ActRow*, float*);
+
+template <TokensFn One, TokensFn Four, TokensFn Tile>
+WeightKernel KQuantKernel() {
+  return {ActKind::kQ8x256,
+          OneToken<One>,
+          Four,
+          {OneRowTile<kKQuantTileTokens, Tile>, nullptr, 1, kKQuantTileTokens}};
+}
+
 KernelTable MakeAvx512Table() {
   KernelTable t = MakeX86Table();
-  t.f32 = {ActKind::kF32, OneToken<DotF32N<1>>, DotF32N<4>};
-  t.f16 = {ActKind::kF32, OneToken<DotF16N<1>>, DotF16N<4>};
-  t.bf16 = {ActKind::kF32, OneToken<DotBf16N<1>>, DotBf16N<4>};
-  t.q8_0 = {ActKind::kQ8x32, OneToken<DotQ8_0N<1>>, DotQ8_0N<4>};
-  t.q4_0 = {ActKind::kQ8x32, OneToken<DotQ4_0N<1>>, DotQ4_0N<4>};
-  t.q5_0 = {ActKind::kQ8x32, OneToken<DotQ5_0N<1>>, DotQ5_0N<4>};
-  t.q4_1 = {ActKind::kQ8x32, OneToken<DotQ4_1N<1>>, DotQ4_1N<4>};
-  t.q5_1 = {ActKind::kQ8x32, OneToken<DotQ5_1N<1>>, DotQ5_1N<4>};
-  t.q4_k = {ActKind::kQ8x256, OneToken<DotQ4_KN<1>>, DotQ4_KN<4>};
-  t.q5_k = {ActKind::kQ8x256, OneToken<DotQ5_KN<1>>, DotQ5_KN<4>};
-  t.q6_k = {ActKind::kQ8x256, OneToken<DotQ6_KN<1>>, DotQ6_KN<4>};
+  t.f32 = {ActKind::kF32, OneToken<DotF32N<1>>, DotF32N<4>, {}};
+  t.f16 = {ActKind::kF32, OneToken<DotF16N<1>>, DotF16N<4>, {}};
+  t.bf16 = {ActKind::kF32, OneToken<DotBf16N<1>>, DotBf16N<4>, {}};
+  t.q8_0 = SymmetricKernel<Q8_0Blocks, BlockQ8_0>();
+  t.q4_0 = SymmetricKernel<Q4_0Blocks, BlockQ4_0>();
+  t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
+  t.q4_1 = {ActKind::kQ8x32, OneToken<DotQ4_1N<1>>, DotQ4_1N<4>, {}};
+  t.q5_1 = {ActKind::kQ8x32, OneToken<DotQ5_1N<1>>, DotQ5_1N<4>, {}};
+  t.q4_k = {ActKind::kQ8x256,
+            RowQ4_K,
+            nullptr,
+            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens}};
+  t.q5_k = KQuantKernel<DotQ5_KN<1>, DotQ5_KN<4>, DotQ5_KN<kKQuantTileTokens>>();
+  t.q6_k = KQuantKernel<DotQ6_KN<1>, DotQ6_KN<4>, DotQ6_KN<kKQuantTileTokens>>();
   t.dot_f16_f32 = DotF16F32x512;
   return t;
 }

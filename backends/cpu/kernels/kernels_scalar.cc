@@ -213,17 +213,17 @@ void AxpyF16(float alpha, const uint16_t* x, float* y, int64_t n) {
 
 KernelTable MakeTable() {
   KernelTable t{};
-  t.f32 = {ActKind::kF32, DotF32, nullptr};
-  t.f16 = {ActKind::kF32, DotF16, nullptr};
-  t.bf16 = {ActKind::kF32, DotBf16, nullptr};
-  t.q8_0 = {ActKind::kQ8x32, DotQ8_0, nullptr};
-  t.q4_0 = {ActKind::kQ8x32, DotSymmetric<BlockQ4_0, false>, nullptr};
-  t.q5_0 = {ActKind::kQ8x32, DotSymmetric<BlockQ5_0, true>, nullptr};
-  t.q4_1 = {ActKind::kQ8x32, DotAffine<BlockQ4_1, false>, nullptr};
-  t.q5_1 = {ActKind::kQ8x32, DotAffine<BlockQ5_1, true>, nullptr};
-  t.q4_k = {ActKind::kQ8x256, DotK4<BlockQ4_K, false>, nullptr};
-  t.q5_k = {ActKind::kQ8x256, DotK4<BlockQ5_K, true>, nullptr};
-  t.q6_k = {ActKind::kQ8x256, DotQ6_K, nullptr};
+  t.f32 = {ActKind::kF32, DotF32, nullptr, {}};
+  t.f16 = {ActKind::kF32, DotF16, nullptr, {}};
+  t.bf16 = {ActKind::kF32, DotBf16, nullptr, {}};
+  t.q8_0 = {ActKind::kQ8x32, DotQ8_0, nullptr, {}};
+  t.q4_0 = {ActKind::kQ8x32, DotSymmetric<BlockQ4_0, false>, nullptr, {}};
+  t.q5_0 = {ActKind::kQ8x32, DotSymmetric<BlockQ5_0, true>, nullptr, {}};
+  t.q4_1 = {ActKind::kQ8x32, DotAffine<BlockQ4_1, false>, nullptr, {}};
+  t.q5_1 = {ActKind::kQ8x32, DotAffine<BlockQ5_1, true>, nullptr, {}};
+  t.q4_k = {ActKind::kQ8x256, DotK4<BlockQ4_K, false>, nullptr, {}};
+  t.q5_k = {ActKind::kQ8x256, DotK4<BlockQ5_K, true>, nullptr, {}};
+  t.q6_k = {ActKind::kQ8x256, DotQ6_K, nullptr, {}};
   t.quantize_q8 = QuantizeQ8;
   t.f32_to_f16 = F32ToF16;
   t.f16_to_f32 = F16ToF32;

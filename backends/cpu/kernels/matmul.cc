@@ -9,8 +9,10 @@
 namespace hfd::cpu {
 namespace {
 
-// Rows per task handed to a thread: enough to amortise dispatch, few enough to balance.
+// Rows per task handed to a thread: enough to amortise dispatch, few enough to balance;
+// a whole number of register-blocked tiles.
 constexpr int64_t kRowsPerTask = 16;
+static_assert(kRowsPerTask % kMaxTileRows == 0);
 // Tokens per tile in prefill: the weight row stays in L1 while it is dotted with this
 // many activation rows (which stay in L2).
 constexpr int64_t kTokensPerTile = 64;
@@ -39,7 +41,8 @@ Status CheckArgs(TensorType w_type, const void* w, int64_t rows, int64_t cols, c
 bool MatMulSupports(TensorType type) { return ScalarKernelTable().ForType(type) != nullptr; }
 
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
-                   const float* x, int64_t n_tokens, float* y, ThreadPool* pool) {
+                   const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
+                   ActPrecision precision) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
     return Unsupported("MatMul: this CPU or build cannot run the " + std::string(IsaName(isa)) +
@@ -51,31 +54,86 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   }
   const int64_t row_bytes = RowBytes(w_type, cols);
 
-  // One buffer per calling thread, reused across calls. Workers must reach it through
-  // this reference: naming a thread_local inside the lambda would give each worker its own.
-  thread_local ActivationBuffer buffer;
-  const ActivationBuffer& act = buffer;
-  buffer.Prepare(kernel->act, x, n_tokens, cols, KernelsFor(isa).quantize_q8, pool);
+  // Buffers per calling thread, reused across calls. Workers must reach them through these
+  // pointers: naming a thread_local inside the lambda would give each worker its own.
+  thread_local ActivationBuffer main_buffer, residual_buffer;
+  const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
+  main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, pool);
+  const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
+  int n_passes = 1;
+  if (precision == ActPrecision::kInt8x2 && kernel->act != ActKind::kF32) {
+    residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
+    n_passes = 2;
+  }
 
   const uint8_t* wb = static_cast<const uint8_t*>(w);
-  auto run = [&](int64_t task_begin, int64_t task_end, int /*thread*/) {
-    const int64_t r_end = std::min(rows, task_end * kRowsPerTask);
+  // Every kernel call below computes a rows x tokens block into `part` once per pass and
+  // stores the sum, so a (row, token) result never depends on how it was blocked.
+  auto store = [&](int pass, int64_t r, int64_t t, const float* part, int n_rows, int n_tok) {
+    for (int k = 0; k < n_tok; ++k) {
+      float* dst = y + (t + k) * rows + r;
+      for (int i = 0; i < n_rows; ++i) {
+        dst[i] = pass == 0 ? part[k * n_rows + i] : dst[i] + part[k * n_rows + i];
+      }
+    }
+  };
+  // Rows [r, r_end) x tokens [t_begin, t_end) one row at a time: four tokens per call where
+  // the path has a four-token kernel, then one.
+  auto by_row = [&](int64_t r, int64_t r_end, int64_t t_begin, int64_t t_end) {
     ActRow x4[4];
-    float y4[4];
-    for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
-      const int64_t t_end = std::min(n_tokens, t0 + kTokensPerTile);
-      for (int64_t r = task_begin * kRowsPerTask; r < r_end; ++r) {
-        const uint8_t* w_row = wb + r * row_bytes;
-        int64_t t = t0;
+    float part[4];
+    for (; r < r_end; ++r) {
+      const uint8_t* w_row = wb + r * row_bytes;
+      for (int pass = 0; pass < n_passes; ++pass) {
+        const ActivationBuffer& act = *passes[pass];
+        int64_t t = t_begin;
         if (kernel->dot4 != nullptr) {
           for (; t + 4 <= t_end; t += 4) {
             for (int k = 0; k < 4; ++k) x4[k] = act.Row(t + k);
-            kernel->dot4(cols, w_row, x4, y4);
-            for (int k = 0; k < 4; ++k) y[(t + k) * rows + r] = y4[k];
+            kernel->dot4(cols, w_row, x4, part);
+            store(pass, r, t, part, 1, 4);
           }
         }
-        for (; t < t_end; ++t) y[t * rows + r] = kernel->dot(cols, w_row, act.Row(t));
+        for (; t < t_end; ++t) {
+          part[0] = kernel->dot(cols, w_row, act.Row(t));
+          store(pass, r, t, part, 1, 1);
+        }
       }
+    }
+  };
+  // Rows [r, r + tile.rows) x tokens [t, t_end) with the register-blocked kernel:
+  // tile.tokens tokens per call, then one at a time (by_row where it has no one-token form).
+  const TileKernel& tile = kernel->tile;
+  auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
+    ActRow xt[kMaxTileTokens];
+    float part[kMaxTileRows * kMaxTileTokens];
+    const uint8_t* w_rows = wb + r * row_bytes;
+    for (; t + tile.tokens <= t_end; t += tile.tokens) {
+      for (int pass = 0; pass < n_passes; ++pass) {
+        for (int k = 0; k < tile.tokens; ++k) xt[k] = passes[pass]->Row(t + k);
+        tile.fn(cols, w_rows, row_bytes, xt, part, tile.rows);
+        store(pass, r, t, part, tile.rows, tile.tokens);
+      }
+    }
+    for (; tile.one != nullptr && t < t_end; ++t) {
+      for (int pass = 0; pass < n_passes; ++pass) {
+        xt[0] = passes[pass]->Row(t);
+        tile.one(cols, w_rows, row_bytes, xt, part, tile.rows);
+        store(pass, r, t, part, tile.rows, 1);
+      }
+    }
+    by_row(r, r + tile.rows, t, t_end);
+  };
+  auto run = [&](int64_t task_begin, int64_t task_end, int /*thread*/) {
+    const int64_t r_begin = task_begin * kRowsPerTask;
+    const int64_t r_end = std::min(rows, task_end * kRowsPerTask);
+    for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
+      const int64_t t_end = std::min(n_tokens, t0 + kTokensPerTile);
+      int64_t r = r_begin;
+      if (tile.fn != nullptr && (t_end - t0 >= tile.tokens || tile.one != nullptr)) {
+        for (; r + tile.rows <= r_end; r += tile.rows) by_tile(r, t0, t_end);
+      }
+      by_row(r, r_end, t0, t_end);
     }
   };
   const int64_t n_tasks = (rows + kRowsPerTask - 1) / kRowsPerTask;
@@ -88,8 +146,8 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
 }
 
 Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, const float* x,
-              int64_t n_tokens, float* y, ThreadPool* pool) {
-  return MatMulOnIsa(ActiveIsa(), w_type, w, rows, cols, x, n_tokens, y, pool);
+              int64_t n_tokens, float* y, ThreadPool* pool, ActPrecision precision) {
+  return MatMulOnIsa(ActiveIsa(), w_type, w, rows, cols, x, n_tokens, y, pool, precision);
 }
 
 void F32ToF16(const float* src, uint16_t* dst, int64_t n) {

@@ -12,22 +12,32 @@
 
 namespace hfd::cpu {
 
+// How finely MatMul quantizes the activations it dots with quantized weights.
+enum class ActPrecision {
+  kInt8,    // int8 per block with a float scale (GGML's Q8_0 / Q8_K role): the fast default
+  kInt8x2,  // plus the int8-quantized remainder (about 14 bits; two integer dots per output):
+            // for the few products whose rounding shows in the logits (the output head)
+};
+
 // True when MatMul accepts weights of `type`.
 bool MatMulSupports(TensorType type);
 
 // y[t * rows + r] = sum_k W[r, k] * x[t * cols + k] for r < rows, t < n_tokens.
 // W is `rows` rows of `cols` values in `w_type`'s GGML layout (RowBytes(w_type, cols)
 // bytes each), read in place (e.g. from the model's memory map; no alignment needed).
-// Quantized types are dotted against x quantized to int8 per block (once per call).
+// Quantized types are dotted against x quantized to int8 per block (once per call), twice
+// as finely with ActPrecision::kInt8x2; float types read x as it is.
 // Work is split by rows over `pool` (null: the calling thread alone), so the result does
 // not depend on the number of threads. Errors: unsupported type, cols not a multiple of
 // the type's block size, non-positive sizes, null pointers.
 Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, const float* x,
-              int64_t n_tokens, float* y, ThreadPool* pool);
+              int64_t n_tokens, float* y, ThreadPool* pool,
+              ActPrecision precision = ActPrecision::kInt8);
 
 // MatMul on a given path; for tests and benches (the path must be IsaSupported).
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
-                   const float* x, int64_t n_tokens, float* y, ThreadPool* pool);
+                   const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
+                   ActPrecision precision = ActPrecision::kInt8);
 
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
 void F32ToF16(const float* src, uint16_t* dst, int64_t n);
