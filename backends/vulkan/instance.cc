@@ -83,8 +83,12 @@ Result<std::unique_ptr<Instance>> Instance::Create(const InstanceOptions& option
   // Also catches messages from vkCreateInstance/vkDestroyInstance themselves.
   if (validation) info.pNext = &messenger_info;
 
-  HFD_VK_RETURN_IF_ERROR(vkCreateInstance(&info, nullptr, &self->instance_),
-                         "vkCreateInstance (is a Vulkan driver installed?)");
+  const VkResult created = vkCreateInstance(&info, nullptr, &self->instance_);
+  // The loader answers this when it has no driver (ICD) at all, or none for Vulkan 1.2.
+  if (created == VK_ERROR_INCOMPATIBLE_DRIVER) {
+    return VkStatus(created, "no Vulkan driver (ICD) found: vkCreateInstance");
+  }
+  HFD_VK_RETURN_IF_ERROR(created, "vkCreateInstance");
   if (validation) {
     auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
         vkGetInstanceProcAddr(self->instance_, "vkCreateDebugUtilsMessengerEXT"));

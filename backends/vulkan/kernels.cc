@@ -75,6 +75,11 @@ struct CopyPush {
   uint32_t n, src_offset, dst_offset;
 };
 
+// The shader variant of `op` (kv_store, attention) for a cache of `kv` elements.
+std::string KvVariant(const char* op, runtime::KvType kv) {
+  return kv == runtime::KvType::kF32 ? std::string(op) + "_f32" : std::string(op);
+}
+
 }  // namespace
 
 Status CheckFits(const Buffer& b, uint64_t floats, const char* what) {
@@ -218,10 +223,11 @@ Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, con
 
 Status Kernels::KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
                         const Buffer& v_cache, const Buffer& params, uint32_t kv_width,
-                        uint32_t ntok) {
+                        uint32_t ntok, runtime::KvType kv) {
   HFD_RETURN_IF_ERROR(CheckFits(k, uint64_t{ntok} * kv_width, "kv_store k"));
   HFD_RETURN_IF_ERROR(CheckFits(v, uint64_t{ntok} * kv_width, "kv_store v"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"kv_store", 5, sizeof(KvStorePush), {}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({KvVariant("kv_store", kv), 5, sizeof(KvStorePush), {}}));
   KvStorePush push{kv_width, ntok};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * kv_width, 256));
   s.Dispatch(*p, {{&k}, {&v}, {&k_cache, true}, {&v_cache, true}, {&params}}, &push, g.x, g.y);
@@ -236,7 +242,9 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
     return Unsupported("attention: head_dim must be in [1, 256] and n_head_kv divide n_head");
   }
   HFD_RETURN_IF_ERROR(CheckFits(q, uint64_t{ntok} * shape.n_head * shape.head_dim, "attention q"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"attention", 5, sizeof(AttentionPush), {}}));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {}}));
   AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
   s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
              ntok);

@@ -8,6 +8,7 @@
 #include "backends/vulkan/command_stream.h"
 #include "backends/vulkan/pipeline_cache.h"
 #include "backends/vulkan/tensor_buffer.h"
+#include "engine/runtime/backend.h"
 
 namespace hfd::vk {
 
@@ -17,6 +18,7 @@ struct AttentionShape {
   uint32_t head_dim = 0;  // <= 256
   uint32_t window = 0;    // 0: no sliding window
   float scale = 0.0f;
+  runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
 };
 
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
@@ -51,9 +53,11 @@ class Kernels {
   Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
               const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
               uint32_t ntok);
-  // Writes k, v rows (n_head_kv * head_dim floats each) as F16 at positions pos + t.
+  // Writes k, v rows (n_head_kv * head_dim floats each) at positions pos + t of a cache of
+  // `kv` elements.
   Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
-                 const Buffer& v_cache, const Buffer& params, uint32_t kv_width, uint32_t ntok);
+                 const Buffer& v_cache, const Buffer& params, uint32_t kv_width, uint32_t ntok,
+                 runtime::KvType kv = runtime::KvType::kF16);
   Status Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                    const Buffer& out, const Buffer& params, const AttentionShape& shape,
                    uint32_t ntok);

@@ -1,9 +1,7 @@
 // The Vulkan implementation of runtime::Backend (engine/runtime/backend.h).
 //
-// Choosing a backend (the daemon's --backend auto|vulkan|cpu): `auto` calls
-// CreateVulkanBackend with default options, which only accepts a real GPU; on error it
-// logs the returned reason ("no Vulkan device: ...") and uses the CPU backend. `vulkan`
-// treats that error as fatal; lavapipe is used only when named (device = "llvmpipe").
+// Choosing between backends (the daemon's --backend auto|vulkan|cpu) is
+// backends/select/backend_select.h's job; it calls this with the device it picked.
 #pragma once
 
 #include <cstdint>

@@ -152,10 +152,14 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       const Buffer& k_cache = cache_.k(a.layer);
       const Buffer& v_cache = cache_.v(a.layer);
       HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
-                                           params_, a.n_head_kv * a.head_dim, ntok));
-      const AttentionShape shape{
-          static_cast<uint32_t>(a.n_head), static_cast<uint32_t>(a.n_head_kv),
-          static_cast<uint32_t>(a.head_dim), static_cast<uint32_t>(a.sliding_window), a.scale};
+                                           params_, a.n_head_kv * a.head_dim, ntok,
+                                           cache_.desc().type));
+      const AttentionShape shape{static_cast<uint32_t>(a.n_head),
+                                 static_cast<uint32_t>(a.n_head_kv),
+                                 static_cast<uint32_t>(a.head_dim),
+                                 static_cast<uint32_t>(a.sliding_window),
+                                 a.scale,
+                                 cache_.desc().type};
       return kernels_.Attention(s, Val(op.in[0]), k_cache, v_cache, out, params_, shape, ntok);
     }
     case OpKind::kSwiGLU:

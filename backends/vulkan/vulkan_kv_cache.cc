@@ -5,14 +5,12 @@
 namespace hfd::vk {
 
 uint64_t VulkanKvCache::LayerBytes(const runtime::KvCacheDesc& desc) {
-  return static_cast<uint64_t>(desc.n_ctx) * desc.n_head_kv * desc.head_dim * 2;
+  const uint64_t element = desc.type == runtime::KvType::kF32 ? 4 : 2;
+  return static_cast<uint64_t>(desc.n_ctx) * desc.n_head_kv * desc.head_dim * element;
 }
 
 Result<std::unique_ptr<VulkanKvCache>> VulkanKvCache::Create(Device& device, Transfer& transfer,
                                                              const runtime::KvCacheDesc& desc) {
-  if (desc.type != runtime::KvType::kF16) {
-    return Unsupported("the Vulkan backend keeps its KV cache in F16 only");
-  }
   if (desc.n_layer <= 0 || desc.n_ctx <= 0 || desc.n_head_kv <= 0 || desc.head_dim <= 0 ||
       desc.head_dim % 2 != 0) {
     return InvalidArgument("invalid KV cache shape");

@@ -1,5 +1,5 @@
 // The KV cache of the Vulkan backend: per layer, a K and a V buffer of n_ctx rows of
-// n_head_kv * head_dim IEEE halves in device memory.
+// n_head_kv * head_dim IEEE halves (or floats, for an F32 cache) in device memory.
 #pragma once
 
 #include <vector>
@@ -12,8 +12,7 @@ namespace hfd::vk {
 // Created by VulkanBackend::AllocateKvCache; the backend's Device must outlive it.
 class VulkanKvCache final : public runtime::KvCache {
  public:
-  // Zeroed buffers; Unsupported for an F32 cache, TooLarge when one layer exceeds the
-  // device's buffer limit.
+  // Zeroed buffers; TooLarge when one layer exceeds the device's buffer limit.
   static Result<std::unique_ptr<VulkanKvCache>> Create(Device& device, Transfer& transfer,
                                                        const runtime::KvCacheDesc& desc);
 

@@ -88,7 +88,7 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
 
 class OpsTest : public VulkanTest {
  protected:
-  void CheckAttention(int head_dim, int window);
+  void CheckAttention(int head_dim, int window, runtime::KvType kv = runtime::KvType::kF16);
 };
 
 TEST_F(OpsTest, GetRowsAcrossChunks) {
@@ -168,7 +168,7 @@ TEST_F(OpsTest, RopeBothLayouts) {
 }
 
 // Fills the cache with `ctx` positions over several calls, then attends for `ntok` queries.
-void OpsTest::CheckAttention(int head_dim, int window) {
+void OpsTest::CheckAttention(int head_dim, int window, runtime::KvType kv) {
   Device& device = *device_;
   Kernels& kernels = *kernels_;
   const int n_head = 4, n_head_kv = 2, ctx = 83, ntok = 3, pos = ctx - ntok;
@@ -176,8 +176,10 @@ void OpsTest::CheckAttention(int head_dim, int window) {
   std::vector<float> keys = RandomFloats(ctx * kv_width, 61);
   std::vector<float> values = RandomFloats(ctx * kv_width, 62);
   std::vector<float> q = RandomFloats(ntok * n_head * head_dim, 63);
-  auto k_cache = Buffer::Create(device, ctx * kv_width * 2, MemoryUse::kDeviceLocal);
-  auto v_cache = Buffer::Create(device, ctx * kv_width * 2, MemoryUse::kDeviceLocal);
+  const bool f32 = kv == runtime::KvType::kF32;
+  const uint64_t cache_bytes = uint64_t{ctx} * kv_width * (f32 ? 4 : 2);
+  auto k_cache = Buffer::Create(device, cache_bytes, MemoryUse::kDeviceLocal);
+  auto v_cache = Buffer::Create(device, cache_bytes, MemoryUse::kDeviceLocal);
   ASSERT_TRUE(k_cache.ok() && v_cache.ok());
   // Earlier positions in one call, this call's three in the same stream as the attention.
   Buffer early_params = Params(0, std::vector<int32_t>(pos, 0));
@@ -190,24 +192,33 @@ void OpsTest::CheckAttention(int head_dim, int window) {
          bq = Upload(q), out = Zeros(q.size());
   auto s = CommandStream::Begin(device);
   ASSERT_TRUE(s.ok());
-  ASSERT_TRUE(kernels.KvStore(**s, bke, bve, *k_cache, *v_cache, early_params, kv_width, pos).ok());
+  ASSERT_TRUE(
+      kernels.KvStore(**s, bke, bve, *k_cache, *v_cache, early_params, kv_width, pos, kv).ok());
   ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
   auto s2 = CommandStream::Begin(device);
   ASSERT_TRUE(s2.ok());
-  ASSERT_TRUE(kernels.KvStore(**s2, bk, bv, *k_cache, *v_cache, params, kv_width, ntok).ok());
-  const AttentionShape shape{n_head, n_head_kv, static_cast<uint32_t>(head_dim),
-                             static_cast<uint32_t>(window), 1.0f / std::sqrt(float(head_dim))};
+  ASSERT_TRUE(kernels.KvStore(**s2, bk, bv, *k_cache, *v_cache, params, kv_width, ntok, kv).ok());
+  const AttentionShape shape{n_head,
+                             n_head_kv,
+                             static_cast<uint32_t>(head_dim),
+                             static_cast<uint32_t>(window),
+                             1.0f / std::sqrt(float(head_dim)),
+                             kv};
   ASSERT_TRUE(kernels.Attention(**s2, bq, *k_cache, *v_cache, out, params, shape, ntok).ok());
   EXPECT_EQ((*s2)->barrier_count(), 1);
   ASSERT_TRUE((*s2)->End().ok() && (*s2)->Submit().ok());
   ExpectClose(Download(out, q.size()),
-              RefAttention(q, RoundToHalf(keys), RoundToHalf(values), n_head, n_head_kv, head_dim,
-                           pos, ntok, window, shape.scale),
+              RefAttention(q, f32 ? keys : RoundToHalf(keys), f32 ? values : RoundToHalf(values),
+                           n_head, n_head_kv, head_dim, pos, ntok, window, shape.scale),
               2e-5);
 }
 
 TEST_F(OpsTest, AttentionGqaCausal) { CheckAttention(32, 0); }
 TEST_F(OpsTest, AttentionSlidingWindowLargeHead) { CheckAttention(128, 7); }
+TEST_F(OpsTest, AttentionOverAnF32Cache) { CheckAttention(64, 0, runtime::KvType::kF32); }
+TEST_F(OpsTest, AttentionOverAnF32CacheSlidingWindow) {
+  CheckAttention(32, 5, runtime::KvType::kF32);
+}
 
 TEST_F(OpsTest, ArgmaxTakesTheFirstOfEqualMaxima) {
   const uint32_t width = 1001, rows = 3;

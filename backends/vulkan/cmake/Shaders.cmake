@@ -37,6 +37,10 @@ endforeach()
 foreach(op copy add add_bias swiglu rms_norm rope kv_store attention argmax)
   hfd_vk_shader(${op} ${op}.comp)
 endforeach()
+# The KV cache's F32 variants (the default is F16).
+foreach(op kv_store attention)
+  hfd_vk_shader(${op}_f32 ${op}.comp KV_F32=1)
+endforeach()
 
 set(HFD_VK_SHADER_EMBED_CC ${CMAKE_CURRENT_BINARY_DIR}/shaders_embedded.cc)
 add_custom_command(

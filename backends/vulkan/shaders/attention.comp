@@ -1,17 +1,19 @@
 #version 450
-// Causal grouped-query attention over the F16 KV cache, one pass with an online softmax.
-// One workgroup per (query head, token). Keys are processed in chunks of the workgroup
-// size: each invocation scores one key, the chunk's maximum rescales the running sum
-// and the output accumulator (kept in shared memory, head_dim <= 256).
+// Causal grouped-query attention over the KV cache (F16, or F32 with KV_F32), one pass
+// with an online softmax. One workgroup per (query head, token). Keys are processed in
+// chunks of the workgroup size: each invocation scores one key, the chunk's maximum
+// rescales the running sum and the output accumulator (kept in shared memory,
+// head_dim <= 256).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 #include "common.glsl"
 #define PARAMS_BINDING 4
 #include "params.glsl"
+#include "kv_cache.glsl"
 
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
-layout(std430, binding = 1) readonly buffer KC { uint16_t kc[]; };
-layout(std430, binding = 2) readonly buffer VC { uint16_t vc[]; };
+layout(std430, binding = 1) readonly buffer KC { kv_t kc[]; };
+layout(std430, binding = 2) readonly buffer VC { kv_t vc[]; };
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint n_head;
@@ -25,8 +27,6 @@ shared float qs[256];
 shared float acc[256];
 shared float p[64];
 shared float stat[2];  // running max, running sum
-
-float half_at(uint16_t h) { return unpackHalf2x16(uint(h)).x; }
 
 void main() {
   uint h = gl_WorkGroupID.x;
@@ -56,7 +56,7 @@ void main() {
     if (j <= qpos) {
       uint kb = j * kv_width + kvh * hd;
       s = 0.0;
-      for (uint d = 0; d < hd; ++d) s += qs[d] * half_at(kc[kb + d]);
+      for (uint d = 0; d < hd; ++d) s += qs[d] * from_kv(kc[kb + d]);
     }
     float chunk_max = subgroupMax(s);
     p[lid] = chunk_max;  // reuse p to combine subgroup maxima
@@ -72,7 +72,7 @@ void main() {
     for (uint d = lid; d < hd; d += n) {
       float a = acc[d] * correction;
       for (uint i = 0; i < count; ++i) {
-        a += p[i] * half_at(vc[(j0 + i) * kv_width + kvh * hd + d]);
+        a += p[i] * from_kv(vc[(j0 + i) * kv_width + kvh * hd + d]);
       }
       acc[d] = a;
     }

@@ -1,26 +1,26 @@
 #version 450
-// Writes this call's K and V rows into one layer of the F16 cache at positions pos + t.
+// Writes this call's K and V rows into one layer of the cache (F16, or F32 with KV_F32)
+// at positions pos + t.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 256) in;
 #include "common.glsl"
 #define PARAMS_BINDING 4
 #include "params.glsl"
+#include "kv_cache.glsl"
 
 layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
-layout(std430, binding = 2) writeonly buffer KC { uint16_t kc[]; };
-layout(std430, binding = 3) writeonly buffer VC { uint16_t vc[]; };
+layout(std430, binding = 2) writeonly buffer KC { kv_t kc[]; };
+layout(std430, binding = 3) writeonly buffer VC { kv_t vc[]; };
 layout(push_constant) uniform Push {
   uint kv_width;  // n_head_kv * head_dim
   uint ntok;
 } pc;
 
-uint16_t to_half(float f) { return uint16_t(packHalf2x16(vec2(f, 0.0)) & 0xffffu); }
-
 void main() {
   uint i = flat_index();
   if (i >= pc.kv_width * pc.ntok) return;
   uint at = p_pos * pc.kv_width + i;  // row t of this call lands at position pos + t
-  kc[at] = to_half(k[i]);
-  vc[at] = to_half(v[i]);
+  kc[at] = to_kv(k[i]);
+  vc[at] = to_kv(v[i]);
 }

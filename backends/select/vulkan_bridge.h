@@ -1,0 +1,16 @@
+// The only part of backends/select that talks to Vulkan: vulkan_bridge.cc when hfd is
+// built with Vulkan, vulkan_bridge_disabled.cc (which says so) when not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "engine/runtime/backend.h"
+#include "hfd/status.h"
+
+namespace hfd::backends {
+
+// A Vulkan backend on device `index` of a fresh instance (SurveyVulkan's numbering).
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t index);
+
+}  // namespace hfd::backends
