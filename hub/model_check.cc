@@ -1,26 +1,30 @@
 #include "hub/model_check.h"
 
-#include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/model/desc_from_config.h"
+#include "engine/model/model_desc.h"
+#include "engine/quant/tensor_type.h"
+
 namespace hfd::hub {
 namespace {
 
-std::string Join(const std::set<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
+constexpr const char* kForceHint = " (pass --force to download anyway)";
+
+Status Refuse(const Status& engine_verdict) {
+  return Status(engine_verdict.code(),
+                "hfd cannot run this model: " + engine_verdict.message() + kForceHint);
 }
 
-// Little-endian reader over a byte prefix; every read reports whether the bytes were there.
+// Little-endian reader over a byte prefix; a read returns nullopt when it runs past the end.
 class Reader {
  public:
   explicit Reader(const std::string& data) : data_(data) {}
   template <typename T>
   std::optional<T> Read() {
-    if (pos_ + sizeof(T) > data_.size()) return std::nullopt;
+    if (sizeof(T) > data_.size() - pos_) return std::nullopt;
     T value;
     std::memcpy(&value, data_.data() + pos_, sizeof(T));
     pos_ += sizeof(T);
@@ -67,77 +71,116 @@ std::optional<uint64_t> FixedSize(uint32_t type) {
   }
 }
 
-// Skips one value; false when it runs past the prefix or the type is unknown.
-bool SkipValue(Reader& r, uint32_t type, int depth) {
+constexpr uint32_t kGgufString = 8;
+constexpr uint32_t kGgufArray = 9;
+
+// Skips one value: true when skipped, false when it runs past the prefix, Corrupt for a
+// type GGUF does not define.
+Result<bool> SkipValue(Reader& r, uint32_t type, int depth) {
   if (auto size = FixedSize(type)) return r.Skip(*size);
-  if (type == 8) return r.ReadString().has_value();
-  if (type == 9 && depth == 0) {
-    auto elem = r.Read<uint32_t>();
-    auto count = r.Read<uint64_t>();
-    if (!elem || !count) return false;
-    if (auto size = FixedSize(*elem)) return *count <= UINT64_MAX / *size && r.Skip(*count * *size);
-    for (uint64_t i = 0; i < *count; ++i) {
-      if (!SkipValue(r, *elem, depth + 1)) return false;
-    }
-    return true;
+  if (type == kGgufString) return r.ReadString().has_value();
+  if (type != kGgufArray || depth > 3) {
+    return Corrupt("the GGUF header holds an unknown value type " + std::to_string(type));
   }
-  return false;
+  auto elem = r.Read<uint32_t>();
+  auto count = r.Read<uint64_t>();
+  if (!elem || !count) return false;
+  if (auto size = FixedSize(*elem)) return *count <= UINT64_MAX / *size && r.Skip(*count * *size);
+  for (uint64_t i = 0; i < *count; ++i) {
+    HFD_ASSIGN_OR_RETURN(bool skipped, SkipValue(r, *elem, depth + 1));
+    if (!skipped) return false;
+  }
+  return true;
+}
+
+// Reads the tensor infos after the metadata: every type must be one the engine knows.
+Result<GgufVerdict> CheckTensorTypes(Reader& r, uint64_t tensors) {
+  for (uint64_t i = 0; i < tensors; ++i) {
+    auto name = r.ReadString();
+    auto dims = r.Read<uint32_t>();
+    if (!name || !dims) return GgufVerdict::kNeedMoreBytes;
+    if (!r.Skip(uint64_t{*dims} * 8)) return GgufVerdict::kNeedMoreBytes;
+    auto type = r.Read<uint32_t>();
+    if (!type || !r.Skip(8)) return GgufVerdict::kNeedMoreBytes;
+    const auto tensor_type = static_cast<TensorType>(*type);
+    if (!IsSupportedType(tensor_type)) {
+      return Unsupported("hfd cannot run this model: tensor '" + *name + "' has type " +
+                         TypeName(tensor_type) + ", which hfd does not support" + kForceHint);
+    }
+  }
+  return GgufVerdict::kRunnable;
+}
+
+Status CheckDtype(const nlohmann::json& config) {
+  for (const char* key : {"torch_dtype", "dtype"}) {
+    auto it = config.find(key);
+    if (it == config.end() || !it->is_string()) continue;
+    const std::string dtype = it->get<std::string>();
+    if (dtype != "float32" && dtype != "float16" && dtype != "bfloat16") {
+      return Unsupported("hfd cannot run this model: its weights are " + dtype +
+                         "; hfd reads float32, float16 and bfloat16 checkpoints" + kForceHint);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
-Status CheckConfigJson(const std::string& json, const ModelSupport& support) {
+Status CheckConfigJson(const std::string& json) {
   const nlohmann::json config = nlohmann::json::parse(json, nullptr, false);
   if (!config.is_object()) return Corrupt("config.json is not a JSON object");
   if (auto q = config.find("quantization_config"); q != config.end() && q->is_object()) {
-    const std::string method = q->value("quant_method", std::string("unknown"));
-    return Unsupported("this checkpoint is pre-quantized with '" + method +
-                       "', which hfd cannot run; pull a GGUF or unquantized repo instead "
-                       "(or pass --force to download anyway)");
+    auto method = q->find("quant_method");
+    const std::string name =
+        method != q->end() && method->is_string() ? method->get<std::string>() : "unknown";
+    return Unsupported("this checkpoint is pre-quantized with '" + name +
+                       "', which hfd cannot run; pull a GGUF or unquantized repo instead" +
+                       kForceHint);
   }
-  std::string arch;
-  if (auto a = config.find("architectures");
-      a != config.end() && a->is_array() && !a->empty() && (*a)[0].is_string()) {
-    arch = (*a)[0].get<std::string>();
-  }
-  if (!arch.empty() && support.hf_architectures.count(arch) > 0) return Status::Ok();
-  if (arch.empty()) {
-    return Unsupported("config.json names no architecture (no 'architectures'); hfd runs " +
-                       Join(support.hf_architectures) + " (pass --force to download anyway)");
-  }
-  return Unsupported("architecture '" + arch + "' is not supported by hfd, which runs " +
-                     Join(support.hf_architectures) + " (pass --force to download anyway)");
+  HFD_RETURN_IF_ERROR(CheckDtype(config));
+  Result<model::ModelDesc> desc = model::DescFromConfig(json, "");
+  if (!desc.ok()) return Refuse(desc.status());
+  return Status::Ok();
 }
 
-Status CheckGgufPrefix(const std::string& prefix, const ModelSupport& support) {
+Result<GgufVerdict> CheckGgufPrefix(const std::string& prefix) {
   if (prefix.size() < 4 || prefix.compare(0, 4, "GGUF") != 0) {
     return Corrupt("the file does not start with the GGUF magic; it is not a GGUF model");
   }
   Reader r(prefix);
   r.Skip(4);
   auto version = r.Read<uint32_t>();
-  if (!version) return Status::Ok();
+  if (!version) return GgufVerdict::kNeedMoreBytes;
   if (*version != 2 && *version != 3) {
     return Unsupported("GGUF version " + std::to_string(*version) +
                        " is not supported (hfd reads versions 2 and 3)");
   }
   auto tensors = r.Read<uint64_t>();
   auto kv_count = r.Read<uint64_t>();
-  if (!tensors || !kv_count) return Status::Ok();
+  if (!tensors || !kv_count) return GgufVerdict::kNeedMoreBytes;
+  bool arch_seen = false;
   for (uint64_t i = 0; i < *kv_count; ++i) {
     auto key = r.ReadString();
     auto type = r.Read<uint32_t>();
-    if (!key || !type) return Status::Ok();
-    if (*key == "general.architecture" && *type == 8) {
+    if (!key || !type) return GgufVerdict::kNeedMoreBytes;
+    if (*key == "general.architecture" && *type == kGgufString) {
       auto arch = r.ReadString();
-      if (!arch) return Status::Ok();
-      if (support.gguf_architectures.count(*arch) > 0) return Status::Ok();
-      return Unsupported("GGUF architecture '" + *arch + "' is not supported by hfd, which runs " +
-                         Join(support.gguf_architectures) + " (pass --force to download anyway)");
+      if (!arch) return GgufVerdict::kNeedMoreBytes;
+      Result<model::Architecture> known = model::ParseArchitecture(*arch);
+      if (!known.ok()) return Refuse(known.status());
+      arch_seen = true;
+      continue;
     }
-    if (!SkipValue(r, *type, 0)) return Status::Ok();
+    HFD_ASSIGN_OR_RETURN(bool skipped, SkipValue(r, *type, 0));
+    if (!skipped) return GgufVerdict::kNeedMoreBytes;
   }
-  return Status::Ok();
+  if (!arch_seen) {
+    return Corrupt(
+        "the GGUF header has no general.architecture; hfd cannot tell what model "
+        "it is" +
+        std::string(kForceHint));
+  }
+  return CheckTensorTypes(r, *tensors);
 }
 
 }  // namespace hfd::hub

@@ -1,31 +1,34 @@
 // Early refusal of models the engine cannot run, from config.json or the first bytes of a
-// GGUF file, before gigabytes of weights are downloaded.
+// GGUF file, before gigabytes of weights are downloaded. The verdicts are the engine's own
+// (engine/model's DescFromConfig and ParseArchitecture, engine/quant's tensor types), so
+// the Hub client never accepts a model the engine would then refuse to load.
 #pragma once
 
-#include <set>
+#include <cstdint>
 #include <string>
 
 #include "hfd/status.h"
 
 namespace hfd::hub {
 
-// What the engine runs. The daemon may fill this from the engine; the defaults are the
-// architectures hfd implements.
-struct ModelSupport {
-  std::set<std::string> hf_architectures = {"LlamaForCausalLM", "MistralForCausalLM",
-                                            "Qwen2ForCausalLM", "Qwen3ForCausalLM"};
-  std::set<std::string> gguf_architectures = {"llama", "mistral", "qwen2", "qwen3"};
+// Checks a config.json: no pre-quantized checkpoint (quantization_config: GPTQ, AWQ,
+// bitsandbytes, ...), weights stored as float32, float16 or bfloat16 (torch_dtype / dtype),
+// and a description the engine accepts (architecture, RoPE scaling, sizes, ...).
+Status CheckConfigJson(const std::string& json);
+
+// What the start of a GGUF file tells.
+enum class GgufVerdict {
+  kRunnable,       // architecture and every tensor type are supported
+  kNeedMoreBytes,  // nothing refused, but the header continues past the prefix
 };
 
-// Checks a config.json: `architectures[0]` (or `model_type`) must be supported, and
-// pre-quantized checkpoints (quantization_config: GPTQ, AWQ, bitsandbytes, ...) are refused.
-Status CheckConfigJson(const std::string& json, const ModelSupport& support);
+// Checks the start of a GGUF file: magic, version 2 or 3, general.architecture and, once
+// the tensor infos are within `prefix`, every tensor's type.
+Result<GgufVerdict> CheckGgufPrefix(const std::string& prefix);
 
-// Checks the start of a GGUF file: magic, version 2 or 3, and general.architecture when it
-// lies within `prefix`. A header longer than the prefix passes (nothing to refuse yet).
-Status CheckGgufPrefix(const std::string& prefix, const ModelSupport& support);
-
-// How many leading bytes of a GGUF file CheckGgufPrefix wants.
-constexpr size_t kGgufPrefixBytes = 256 * 1024;
+// How many leading bytes of a GGUF file to read first, and at most: a header with a large
+// vocabulary (150k tokens and merges) takes a few MiB.
+constexpr uint64_t kGgufFirstPrefixBytes = 256 * 1024;
+constexpr uint64_t kGgufMaxPrefixBytes = 16u << 20;
 
 }  // namespace hfd::hub

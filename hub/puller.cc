@@ -3,13 +3,17 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "common/units.h"
 #include "hub/blob_download.h"
 #include "hub/hub_client.h"
 #include "hub/local_snapshot.h"
+#include "hub/model_check.h"
 #include "hub/path_safety.h"
 #include "hub/repo_cache.h"
 
@@ -30,19 +34,26 @@ uint64_t PresentBytes(const RepoCache& cache, const RepoFile& file) {
   return std::min(SizeOrZero(cache.incomplete_path(file.etag())), file.size);
 }
 
+// Free space on the cache's filesystem, from statvfs(2) on the blobs folder.
+Result<uint64_t> FreeBytes(const fs::path& dir) {
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) != 0) return ErrnoError("cannot statvfs " + dir.string(), errno);
+  return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+}
+
 Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missing) {
   uint64_t needed = 0;
   for (const RepoFile& f : missing) needed += f.size - PresentBytes(cache, f);
-  struct statvfs vfs {};
-  if (::statvfs(cache.blobs_dir().c_str(), &vfs) != 0) return Status::Ok();  // cannot tell
-  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  if (needed > free_bytes) {
-    return IoError("not enough disk space in " + cache.cache_dir().string() +
-                   ": the download needs " + std::to_string(needed >> 20) + " MiB and " +
-                   std::to_string(free_bytes >> 20) +
-                   " MiB are free; free some space or set HF_HUB_CACHE to a larger disk");
-  }
-  return Status::Ok();
+  Result<uint64_t> free_bytes = FreeBytes(cache.blobs_dir());
+  if (!free_bytes.ok() || needed <= *free_bytes) return Status::Ok();  // or cannot tell
+  const auto format = [](uint64_t n) {
+    return FormatBytes(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
+  };
+  return IoError("not enough disk space in " + cache.cache_dir().string() +
+                 ": the download needs " + format(needed) + " (" + std::to_string(needed) +
+                 " bytes) and " + format(*free_bytes) + " (" + std::to_string(*free_bytes) +
+                 " bytes) are free; free some space, set HF_HUB_CACHE to a larger disk, or pass "
+                 "--force to try anyway");
 }
 
 Result<std::string> ReadSmallFile(const fs::path& path) {
@@ -88,11 +99,25 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
   return result;
 }
 
+// Reads the head of a GGUF file with Range requests, growing it while the header runs on,
+// until the engine's verdict is known or kGgufMaxPrefixBytes are read.
+Status CheckGgufHeader(HubClient& client, const ModelRef& ref, const std::string& commit,
+                       const RepoFile& gguf, const std::atomic<bool>* cancel) {
+  for (uint64_t size = kGgufFirstPrefixBytes;; size *= 8) {
+    HFD_ASSIGN_OR_RETURN(std::string prefix,
+                         FetchFilePrefix(client, ref.repo_id, commit, gguf, size, cancel));
+    Result<GgufVerdict> verdict = CheckGgufPrefix(prefix);
+    if (!verdict.ok()) return verdict.status().WithContext(gguf.path);
+    if (*verdict == GgufVerdict::kRunnable || prefix.size() < size || size >= kGgufMaxPrefixBytes) {
+      return Status::Ok();
+    }
+  }
+}
+
 // Refuses architectures and weight types the engine cannot run, before the weights.
 Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
                 const std::string& commit, const std::vector<RepoFile>& selected,
-                const ModelSupport& support, uint64_t* downloaded,
-                const std::atomic<bool>* cancel) {
+                uint64_t* downloaded, const std::atomic<bool>* cancel) {
   auto config = std::find_if(selected.begin(), selected.end(),
                              [](const RepoFile& f) { return f.path == "config.json"; });
   if (config != selected.end()) {
@@ -101,16 +126,14 @@ Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
     HFD_ASSIGN_OR_RETURN(std::string json, ReadSmallFile(cache.blob_path(config->etag())));
-    return CheckConfigJson(json, support).WithContext(ref.repo_id);
+    return CheckConfigJson(json).WithContext(ref.repo_id);
   }
   auto gguf = std::find_if(selected.begin(), selected.end(), [](const RepoFile& f) {
     const SplitName split = ParseSplitName(f.path);
     return f.path.ends_with(".gguf") && split.index <= 1;
   });
   if (gguf == selected.end() || cache.HasSnapshotFile(commit, gguf->path)) return Status::Ok();
-  HFD_ASSIGN_OR_RETURN(std::string prefix, FetchFilePrefix(client, ref.repo_id, commit, *gguf,
-                                                           kGgufPrefixBytes, cancel));
-  return CheckGgufPrefix(prefix, support).WithContext(gguf->path);
+  return CheckGgufHeader(client, ref, commit, *gguf, cancel);
 }
 
 }  // namespace
@@ -206,10 +229,10 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
     return result;
   }
   tracker.Phase(PullProgress::Phase::kChecking);
-  HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, missing));
   if (!options.force) {
-    HFD_RETURN_IF_ERROR(PreCheck(client, cache, ref, commit, selected, options.support,
-                                 &result.downloaded_bytes, cancel));
+    HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, missing));
+    HFD_RETURN_IF_ERROR(
+        PreCheck(client, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {

@@ -12,7 +12,6 @@
 #include "hfd/status.h"
 #include "hub/http_client.h"
 #include "hub/hub_config.h"
-#include "hub/model_check.h"
 #include "hub/model_ref.h"
 #include "hub/progress.h"
 #include "hub/retry.h"
@@ -22,12 +21,11 @@ namespace hfd::hub {
 struct PullOptions {
   std::vector<std::string> include;  // globs; replace the default file selection
   std::vector<std::string> exclude;  // globs removed from the selection
-  bool force = false;                // skip the architecture and weight-type check
+  bool force = false;                // skip the free-space, architecture and weight-type checks
   // A token for this request only (hfctl --token-file); overrides the Puller's token.
   std::optional<std::string> token;
   RetryPolicy retry;
   HttpOptions http;
-  ModelSupport support;
 };
 
 struct PullResult {

@@ -1,6 +1,7 @@
-// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F]:
+// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F] [--detach]:
 // downloads a Hub model into the daemon's cache, showing progress. Ctrl-C cancels the
-// pull; the partial download is kept and the next pull resumes it.
+// pull; the partial download is kept and the next pull resumes it. With --detach the
+// daemon pulls in the background and `hfctl pulls` shows how it goes.
 #include <fstream>
 #include <memory>
 
@@ -20,6 +21,7 @@ struct PullArgs {
   std::vector<std::string> exclude;
   bool force = false;
   std::string token_file;
+  bool detach = false;
 };
 
 // The token for this pull only: the file's first line, trimmed.
@@ -49,6 +51,7 @@ void PrintPulled(const nlohmann::json& r, const Output& out) {
 
 int RunPull(Session& session, const PullArgs& args) {
   nlohmann::json params{{"model", args.model}, {"force", args.force}};
+  if (args.detach) params["detach"] = true;
   if (!args.include.empty()) params["include"] = args.include;
   if (!args.exclude.empty()) params["exclude"] = args.exclude;
   if (!args.token_file.empty()) {
@@ -69,6 +72,9 @@ int RunPull(Session& session, const PullArgs& args) {
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
     std::printf("%s\n", proto::DumpJson(nlohmann::json{{"result", *result}}).c_str());
+  } else if (args.detach) {
+    session.out().Line(fmt::format("pulling {} in the background (pull {}); see hfctl pulls",
+                                   result->value("model", ""), result->value("pull_id", 0)));
   } else {
     PrintPulled(*result, session.out());
   }
@@ -83,7 +89,10 @@ void AddPullCommand(CLI::App& app, CommandRun& selected) {
   sub->add_option("model", args->model, "org/name[@revision][:QUANT]")->required();
   sub->add_option("--include", args->include, "Only files matching this glob (repeatable)");
   sub->add_option("--exclude", args->exclude, "Skip files matching this glob (repeatable)");
-  sub->add_flag("--force", args->force, "Download even if the architecture looks unsupported");
+  sub->add_flag("--force", args->force,
+                "Download even if the model looks unsupported or the disk too full");
+  sub->add_flag("--detach", args->detach,
+                "Start the pull in the daemon and return; follow it with hfctl pulls");
   sub->add_option("--token-file", args->token_file,
                   "Hugging Face token for this pull only (never stored)");
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunPull(s, *args); }; });

@@ -22,7 +22,7 @@ using nlohmann::json;
 class DaemonHubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    hub_.AddFile("org/tiny", "main", "config.json", R"({"architectures": ["LlamaForCausalLM"]})");
+    hub_.AddFile("org/tiny", "main", "config.json", TinyLlamaConfigJson());
     hub_.AddFile("org/tiny", "main", "tokenizer.json", "{}");
     hub_.AddRandomFile("org/tiny", "main", "model.safetensors", 3 << 20, 1);
     ASSERT_TRUE(hub_.Start({"hf_known"}, 2));
@@ -106,6 +106,83 @@ TEST_F(DaemonHubTest, GatedRepoNeedsTheRequestToken) {
   ASSERT_EQ(granted.exit_code, 0) << granted.err;
   EXPECT_EQ(daemon_->Log().find("hf_granted"), std::string::npos);  // never logged
   EXPECT_FALSE(fs::exists(cache_.path() / "token"));                // never stored
+}
+
+TEST_F(DaemonHubTest, ConfigTokenWinsOverHfTokenAndStaysSecret) {
+  hub_.AddFile("org/gated", "main", "config.json", TinyLlamaConfigJson());
+  hub_.AddRandomFile("org/gated", "main", "model.safetensors", 1 << 20, 4);
+  hub_.SetRepoSettings("org/gated", {{"gated", true}, {"allowed_tokens", {"hf_from_config"}}});
+  // HF_TOKEN names a token the Hub rejects: the pull works only if the config's wins.
+  daemon_.reset();
+  ::setenv("HF_TOKEN", "hf_from_env", 1);
+  daemon_ = std::make_unique<DaemonFixture>(std::vector<std::string>{},
+                                            "hf_token = \"hf_from_config\"\n");
+  ::unsetenv("HF_TOKEN");
+  ASSERT_TRUE(daemon_->started()) << daemon_->Log();
+
+  CommandResult pulled = Hfctl({"--json", "pull", "org/gated"});
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+  const json log = hub_.Log();
+  size_t with_token = 0;
+  for (const json& request : log) {
+    if (request["kind"] == "storage") {
+      EXPECT_TRUE(request["token"].is_null()) << request.dump();  // not sent off-origin
+    } else if (request["kind"] == "api" || request["kind"] == "resolve") {
+      EXPECT_EQ(request["token"], "hf_from_config") << request.dump();
+      ++with_token;
+    }
+  }
+  EXPECT_GT(with_token, 0u);
+
+  CommandResult status = Hfctl({"--json", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(json::parse(status.out)["hub_token"], "config") << status.out;
+  CommandResult table = Hfctl({"status"});
+  CommandResult listed = Hfctl({"--json", "ls"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(json::parse(listed.out)["token_source"], "config");
+  for (const std::string& text : {pulled.out, pulled.err, status.out, table.out, listed.out,
+                                  Hfctl({"ls"}).out, daemon_->Log()}) {
+    EXPECT_EQ(text.find("hf_from_config"), std::string::npos) << text;
+  }
+}
+
+TEST_F(DaemonHubTest, DetachedPullRunsInTheBackground) {
+  // Slow enough that the pull is still running when hfctl has returned.
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 2000000}}}));
+  CommandResult started = Hfctl({"--json", "pull", "--detach", "org/tiny"});
+  ASSERT_EQ(started.exit_code, 0) << started.err << daemon_->Log();
+  const json reply = json::parse(started.out)["result"];
+  EXPECT_EQ(reply["detached"], true);
+  const uint64_t id = reply["pull_id"].get<uint64_t>();
+
+  json pull;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool seen_running = false;
+  do {
+    CommandResult listed = Hfctl({"--json", "pulls"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const json all = json::parse(listed.out);
+    for (const json& p : all["pulls"]) {
+      if (p["id"].get<uint64_t>() == id) pull = p;
+    }
+    ASSERT_FALSE(pull.is_null()) << started.out << listed.out;
+    EXPECT_EQ(pull["model"], "org/tiny");
+    EXPECT_TRUE(pull["detached"].get<bool>());
+    seen_running |= pull["state"] == "running";
+    if (pull["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(seen_running);  // 3 MiB at 2 MB/s: at least a second of it
+  ASSERT_EQ(pull["state"], "done") << pull.dump();
+  EXPECT_EQ(pull["progress"]["bytes"], pull["progress"]["total"]);
+  CommandResult table = Hfctl({"pulls"});
+  EXPECT_NE(table.out.find("org/tiny"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("done"), std::string::npos) << table.out;
+
+  const json models = json::parse(Hfctl({"--json", "ls"}).out)["models"];
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(models[0]["revisions"][0]["files"], 3);
 }
 
 TEST_F(DaemonHubTest, BadModelIdIsAnError) {

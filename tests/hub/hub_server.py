@@ -7,7 +7,8 @@ Serves model repos from a directory:
     ROOT/<org>/<name>/repo.json                     optional settings:
         {"gated": true, "private": true, "allowed_tokens": ["hf_x"],
          "refs": {"refs/pr/1": "<folder under revisions/>"},
-         "extra_files": {"../../x": "text"}}          listed and served, never on disk
+         "extra_files": {"../../x": "text"},          listed and served, never on disk
+         "listed_sizes": {"model.safetensors": 1e18}} sizes the API claims (not what is served)
 
 Each ref's commit SHA is derived from its content, so refs with the same files share a
 commit, like a tag on a branch's head. LFS files (.safetensors, .gguf, .bin, .pt, .pth, or
@@ -127,12 +128,13 @@ class Hub:
 
     def files_of(self, repo_dir, folder):
         base = os.path.join(repo_dir, "revisions", folder)
+        listed_sizes = self.settings(repo_dir).get("listed_sizes", {})
         files = []
         for dirpath, _, names in os.walk(base, followlinks=True):
             for n in names:
                 disk = os.path.join(dirpath, n)
                 rel = os.path.relpath(disk, base).replace(os.sep, "/")
-                size = os.path.getsize(disk)
+                size = int(listed_sizes.get(rel, os.path.getsize(disk)))
                 sha256, git_oid = self.hashes.digests(disk)
                 lfs = rel.endswith(LFS_SUFFIXES) or size >= LFS_MIN_SIZE
                 files.append(RepoFile(rel, size, git_oid, sha256 if lfs else None, disk_path=disk))

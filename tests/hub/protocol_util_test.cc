@@ -1,11 +1,10 @@
-// Small pieces of the Hub protocol: links, origins, Retry-After, hashes, retries, checks.
+// Small pieces of the Hub protocol: links, origins, Retry-After, hashes, retries, progress.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "hub/async_sha256.h"
 #include "hub/hub_client.h"
-#include "hub/model_check.h"
 #include "hub/progress.h"
 #include "hub/retry.h"
 #include "hub/sha256.h"
@@ -86,56 +85,6 @@ TEST(RetryStateTest, TotalBudgetBoundsRetryAfter) {
   RetryState state(policy, nullptr);
   EXPECT_EQ(state.BeforeRetry(Unavailable("429"), Millis(60000)).code(),
             ErrorCode::kDeadlineExceeded);
-}
-
-std::string GgufHeader(const std::string& arch, uint32_t version = 3) {
-  std::string out = "GGUF";
-  const auto put = [&out](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
-  const auto put_string = [&](const std::string& s) {
-    const uint64_t n = s.size();
-    put(&n, 8);
-    out += s;
-  };
-  const uint64_t tensors = 0;
-  const uint64_t kvs = 2;
-  const uint32_t u32_type = 4;
-  const uint32_t str_type = 8;
-  const uint32_t value = 7;
-  put(&version, 4);
-  put(&tensors, 8);
-  put(&kvs, 8);
-  put_string("general.alignment");
-  put(&u32_type, 4);
-  put(&value, 4);
-  put_string("general.architecture");
-  put(&str_type, 4);
-  put_string(arch);
-  return out;
-}
-
-TEST(ModelCheckTest, GgufArchitecture) {
-  const ModelSupport support;
-  EXPECT_TRUE(CheckGgufPrefix(GgufHeader("llama"), support).ok());
-  Status bert = CheckGgufPrefix(GgufHeader("bert"), support);
-  EXPECT_EQ(bert.code(), ErrorCode::kUnsupported);
-  EXPECT_NE(bert.message().find("'bert'"), std::string::npos);
-  EXPECT_EQ(CheckGgufPrefix(GgufHeader("llama", 1), support).code(), ErrorCode::kUnsupported);
-  EXPECT_EQ(CheckGgufPrefix("NOPE", support).code(), ErrorCode::kCorrupt);
-  // A header cut before the architecture cannot be refused.
-  EXPECT_TRUE(CheckGgufPrefix(GgufHeader("bert").substr(0, 40), support).ok());
-}
-
-TEST(ModelCheckTest, ConfigJson) {
-  const ModelSupport support;
-  EXPECT_TRUE(CheckConfigJson(R"({"architectures": ["Qwen2ForCausalLM"]})", support).ok());
-  EXPECT_EQ(CheckConfigJson(R"({"architectures": ["BertModel"]})", support).code(),
-            ErrorCode::kUnsupported);
-  Status gptq = CheckConfigJson(
-      R"({"architectures": ["LlamaForCausalLM"], "quantization_config": {"quant_method": "gptq"}})",
-      support);
-  EXPECT_EQ(gptq.code(), ErrorCode::kUnsupported);
-  EXPECT_NE(gptq.message().find("gptq"), std::string::npos);
-  EXPECT_EQ(CheckConfigJson("[", support).code(), ErrorCode::kCorrupt);
 }
 
 TEST(ProgressTrackerTest, ReportsPhasesFilesAndTotals) {

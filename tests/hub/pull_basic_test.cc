@@ -146,11 +146,13 @@ TEST_F(PullBasicTest, OfflineModeAndUnreachableHubUseTheCache) {
 }
 
 TEST_F(PullBasicTest, RefusesUnsupportedArchitectureBeforeTheWeights) {
-  hub_.AddFile("org/bert", "main", "config.json", R"({"architectures": ["BertModel"]})");
+  hub_.AddFile("org/bert", "main", "config.json",
+               R"({"architectures": ["BertModel"], "model_type": "bert"})");
   hub_.AddRandomFile("org/bert", "main", "model.safetensors", 100000, 3);
   auto refused = Pull("org/bert");
   ASSERT_EQ(refused.status().code(), ErrorCode::kUnsupported);
-  EXPECT_NE(refused.status().message().find("BertModel"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("'bert'"), std::string::npos)
+      << refused.status().ToString();
   EXPECT_TRUE(hub_.Requests("storage").empty());
 
   hub_.AddFile("org/bert-gguf", "main", "b.Q8_0.gguf", GgufFile("bert", 400000));
@@ -164,6 +166,23 @@ TEST_F(PullBasicTest, RefusesUnsupportedArchitectureBeforeTheWeights) {
   PullOptions force = Options();
   force.force = true;
   EXPECT_TRUE(MakePuller().Pull(*ref, force, {}, nullptr).ok());
+}
+
+TEST_F(PullBasicTest, RefusesUnsupportedGgufTensorTypesReadingALongHeader) {
+  // A 100k-token vocabulary (1.6 MB) puts the tensor infos past the first 256 KiB read.
+  hub_.AddFile("org/iq", "main", "m.IQ2_XXS.gguf", GgufFile("llama", 8 << 20, 100000, 16));
+  auto refused = Pull("org/iq");
+  ASSERT_EQ(refused.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(refused.status().message().find("output.weight"), std::string::npos)
+      << refused.status().ToString();
+  const auto storage = hub_.Requests("storage");
+  ASSERT_EQ(storage.size(), 2u);
+  EXPECT_EQ(storage[0]["range"], "bytes=0-262143");
+  EXPECT_EQ(storage[1]["range"], "bytes=0-2097151");
+
+  hub_.AddFile("org/q4", "main", "m.Q4_K.gguf", GgufFile("llama", 8 << 20, 100000, 12));
+  auto pulled = Pull("org/q4");
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
 }
 
 TEST_F(PullBasicTest, IncludeAndExcludeGlobs) {

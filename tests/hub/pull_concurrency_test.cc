@@ -103,16 +103,7 @@ TEST_F(PullConcurrencyTest, SigkillMidDownloadLeavesNothingCompleteAndTheNextPul
     EXPECT_FALSE(fs::exists(snap.path() / "model.safetensors"));
   }
 
-  hub_.Reset();
-  auto resumed = Pull("org/tiny");
-  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
-  const auto storage = hub_.Requests("storage");
-  ASSERT_EQ(storage.size(), 1u);
-  EXPECT_EQ(storage[0]["range"], "bytes=" + std::to_string(kept) + "-");
-  // The rest of the weights, plus the small tokenizer.json the helper had not reached.
-  EXPECT_GE(resumed->downloaded_bytes, kBig - kept);
-  EXPECT_LT(resumed->downloaded_bytes, kBig - kept + 1000);
-  EXPECT_EQ(ReadSnapshotFile(*resumed, "model.safetensors").size(), kBig);
+  ExpectPullResumesFrom("org/tiny", kept, kBig);
 }
 
 }  // namespace

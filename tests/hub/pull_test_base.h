@@ -34,10 +34,17 @@ class PullTestBase : public ::testing::Test {
   // model.safetensors of `weights_size` bytes under `ref`.
   void AddTinyModel(const std::string& repo, const std::string& ref, size_t weights_size,
                     unsigned seed = 1);
-  // A minimal GGUF file of `size` bytes whose general.architecture is `arch`.
-  static std::string GgufFile(const std::string& arch, size_t size);
+  // A GGUF file of `size` bytes whose general.architecture is `arch`; with `vocab` > 0 a
+  // tokenizer.ggml.tokens array of that many tokens and one tensor of GGML type id
+  // `tensor_type`.
+  static std::string GgufFile(const std::string& arch, size_t size, size_t vocab = 0,
+                              uint32_t tensor_type = 0);
 
   std::string ReadSnapshotFile(const PullResult& result, const std::string& path) const;
+
+  // Pulls `repo` again after a failed pull left `kept` bytes of its `total`-byte
+  // model.safetensors: exactly one storage request, resuming at `kept`, then the whole file.
+  void ExpectPullResumesFrom(const std::string& repo, size_t kept, size_t total);
 
   TestHubServer hub_;
 

@@ -12,6 +12,14 @@
 #include "hub/http_client.h"
 
 namespace hfd::hub::testing {
+
+std::string TinyLlamaConfigJson(unsigned seed) {
+  return R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64,
+    "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "intermediate_size": 64, "torch_dtype": "float32", "seed": )" +
+         std::to_string(seed) + "}";
+}
+
 namespace fs = std::filesystem;
 
 TestHubServer::TestHubServer() = default;

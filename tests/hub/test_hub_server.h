@@ -13,6 +13,10 @@
 
 namespace hfd::hub::testing {
 
+// A config.json of a tiny Llama that the engine accepts; `seed` varies it (and so the
+// commit) without changing what it describes.
+std::string TinyLlamaConfigJson(unsigned seed = 1);
+
 // Owns the server process (SIGTERM + wait on destruction) and its repo folder.
 class TestHubServer {
  public:
