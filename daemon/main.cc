@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "daemon/backend_probe.h"
 #include "daemon/config.h"
 #include "daemon/listen_socket.h"
 #include "daemon/logging.h"
@@ -37,7 +38,14 @@ int RunDaemon(const hfd::daemon::ConfigOverrides& overrides) {
   if (!config->config_path.empty()) spdlog::info("configuration from {}", config->config_path);
   hfd::Result<ListenSocket> socket = AcquireListenSocket(*config);
   if (!socket.ok()) return Fail(socket.status());
+  hfd::Result<hfd::backends::BackendKind> backend =
+      hfd::backends::ParseBackendKind(config->backend);
+  if (!backend.ok()) return Fail(backend.status());
+  // Outlives the server, whose `status` asks it.
+  CachedBackendProbe backend_probe({*backend, config->device, 0});
   Server server(std::move(config).value(), std::move(socket).value());
+  server.services().backends = [&backend_probe] { return backend_probe.Report(); };
+  backend_probe.Start();
   if (hfd::Status s = RegisterAllMethods(server.methods(), server.services()); !s.ok()) {
     return Fail(s);
   }

@@ -143,7 +143,7 @@ void Server::OnClosed(Connection& connection) {
 
 void Server::CheckIdle() {
   const auto now = std::chrono::steady_clock::now();
-  const bool vetoed = std::any_of(idle_vetoes_.begin(), idle_vetoes_.end(),
+  const bool vetoed = std::any_of(services_.idle_vetoes.begin(), services_.idle_vetoes.end(),
                                   [](const auto& busy) { return busy(); });
   if (!connections_.empty() || in_flight_ > 0 || vetoed) {
     last_activity_ = now;
@@ -191,6 +191,7 @@ void Server::Shutdown(const char* why) {
   for (const auto& [id, connection] : std::map(connections_)) {
     connection->Close("daemon shutting down");
   }
+  for (const auto& hook : services_.shutdown_hooks) hook();
   workers_->Stop();
   poster_.Close();
 }

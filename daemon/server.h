@@ -34,7 +34,7 @@ class Server : public ConnectionOwner {
 
   // Something that keeps an idle daemon alive (a resident model); polled on the loop
   // thread while the daemon is otherwise idle. Register before Run().
-  void AddIdleVeto(std::function<bool()> busy) { idle_vetoes_.push_back(std::move(busy)); }
+  void AddIdleVeto(std::function<bool()> busy) { services_.idle_vetoes.push_back(std::move(busy)); }
 
   // Serves until SIGTERM/SIGINT or idle exit. Returns an error if the loop could not start.
   Status Run();
@@ -68,7 +68,6 @@ class Server : public ConnectionOwner {
   std::uint64_t next_connection_id_ = 1;
   std::size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point last_activity_;
-  std::vector<std::function<bool()>> idle_vetoes_;
   bool shutting_down_ = false;
 };
 

@@ -48,6 +48,17 @@ struct DaemonServices {
   // Run on the loop thread before metrics are rendered, to set gauges that are sampled
   // rather than updated as things happen. Add before the server starts.
   std::vector<std::function<void()>> metric_refreshers;
+  // Where the Hub token came from ("none", "config", "HF_TOKEN", "token_file"), never the
+  // token: set by the hub methods at registration, before the server starts.
+  std::string hub_token_source = "none";
+
+  // Something that keeps an idle daemon from exiting (resident models); asked on the
+  // loop thread. Add before the server starts.
+  std::vector<std::function<bool()>> idle_vetoes;
+  // Run on the loop thread when shutdown begins, after the connections were closed (so
+  // their requests are cancelled), before the worker pool stops. Add before the server
+  // starts.
+  std::vector<std::function<void()>> shutdown_hooks;
 
   double UptimeSeconds() const;
 };

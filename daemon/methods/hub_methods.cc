@@ -1,42 +1,21 @@
 // `pull`, `list` and `rm`: the Hub client (hub/) behind the socket. Pulls run on the
 // worker pool, stream `progress` notifications and stop on `cancel` (partial data is kept
 // for the next pull to resume). Tokens given with a pull are used for it only: never
-// stored, logged or returned.
+// stored, logged or returned. `pull` with `detach` replies at once and goes on in the
+// background; `pulls` shows running and recent pulls.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <memory>
 
+#include "daemon/methods/hub_access.h"
 #include "daemon/methods/methods.h"
 #include "hub/cache_admin.h"
-#include "hub/puller.h"
-#include "hub/token.h"
+#include "hub/pull_registry.h"
 #include "proto/params.h"
 
 namespace hfd::daemon {
 namespace {
-
-// What the hub methods share, built once at registration from the daemon's environment.
-struct HubState {
-  Status config_error;  // why the Hub settings could not be read, if they could not
-  std::unique_ptr<hub::Puller> puller;
-  hub::TokenSource token_source = hub::TokenSource::kNone;
-};
-
-std::shared_ptr<HubState> MakeHubState() {
-  auto state = std::make_shared<HubState>();
-  const hub::Env env = hub::Env::Process();
-  Result<hub::HubConfig> config = hub::HubConfigFromEnv(env);
-  if (!config.ok()) {
-    state->config_error = config.status();
-    return state;
-  }
-  Result<hub::ResolvedToken> token = hub::ResolveToken(std::nullopt, env);
-  if (!token.ok()) {
-    state->config_error = token.status();
-    return state;
-  }
-  state->token_source = token->source;
-  state->puller = std::make_unique<hub::Puller>(*config, token->token);
-  return state;
-}
 
 // An optional array of strings (glob lists).
 Result<std::vector<std::string>> StringList(const nlohmann::json& params, const char* name) {
@@ -65,18 +44,6 @@ Result<hub::PullOptions> ParsePullOptions(const nlohmann::json& params) {
                        proto::OptionalString(params, "token", 4096));
   if (token && !token->empty()) options.token = *token;
   return options;
-}
-
-nlohmann::json ProgressJson(const hub::PullProgress& p) {
-  return {{"phase", hub::PhaseName(p.phase)},
-          {"file", p.file},
-          {"file_bytes", p.file_bytes},
-          {"file_total", p.file_total},
-          {"bytes", p.bytes},
-          {"total", p.total},
-          {"files_done", p.files_done},
-          {"files_total", p.files_total},
-          {"bytes_per_second", p.bytes_per_second}};
 }
 
 nlohmann::json PullResultJson(const hub::PullResult& r) {
@@ -113,29 +80,74 @@ Result<hub::ModelRef> ModelParam(const nlohmann::json& params) {
   return hub::ParseModelRef(model);
 }
 
-void Pull(const std::shared_ptr<HubState>& state, const std::shared_ptr<RequestContext>& ctx) {
-  const auto run = [&]() -> Result<nlohmann::json> {
+double UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+nlohmann::json PullRecordJson(const hub::PullRecord& r) {
+  nlohmann::json out{{"id", r.id},
+                     {"model", r.model},
+                     {"detached", r.detached},
+                     {"state", hub::PullStateName(r.state)},
+                     {"started", UnixSeconds(r.started)},
+                     {"progress", PullProgressJson(r.progress)}};
+  if (r.state != hub::PullRecord::State::kRunning) out["ended"] = UnixSeconds(r.ended);
+  if (!r.error.ok()) {
+    out["error"] = {{"code", std::string(ErrorCodeName(r.error.code()))},
+                    {"message", r.error.message()}};
+  }
+  return out;
+}
+
+// Runs one pull, recorded in `pulls`. Attached pulls stream progress to the client and stop
+// on its cancel or disconnect; detached ones reply at once and stop only at shutdown.
+void Pull(const std::shared_ptr<const HubAccess>& state,
+          const std::shared_ptr<hub::PullRegistry>& pulls,
+          const std::shared_ptr<RequestContext>& ctx) {
+  struct Request {
+    hub::ModelRef ref;
+    hub::PullOptions options;
+    bool detach = false;
+  };
+  const auto parse = [&]() -> Result<Request> {
     HFD_RETURN_IF_ERROR(state->config_error);
     HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(
-        ctx->params(), {"model", "include", "exclude", "force", "token"}));
-    HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, ModelParam(ctx->params()));
-    HFD_ASSIGN_OR_RETURN(hub::PullOptions options, ParsePullOptions(ctx->params()));
-    const hub::ProgressFn progress = [&ctx](const hub::PullProgress& p) {
-      ctx->Notify("progress", ProgressJson(p));
-    };
-    HFD_ASSIGN_OR_RETURN(hub::PullResult result,
-                         state->puller->Pull(ref, options, progress, &ctx->cancel_flag()));
-    return PullResultJson(result);
+        ctx->params(), {"model", "include", "exclude", "force", "token", "detach"}));
+    Request request;
+    HFD_ASSIGN_OR_RETURN(request.ref, ModelParam(ctx->params()));
+    HFD_ASSIGN_OR_RETURN(request.options, ParsePullOptions(ctx->params()));
+    HFD_ASSIGN_OR_RETURN(std::optional<bool> detach, proto::OptionalBool(ctx->params(), "detach"));
+    request.detach = detach.value_or(false);
+    return request;
   };
-  Result<nlohmann::json> result = run();
-  if (result.ok()) {
-    ctx->Reply(std::move(result).value());
+  Result<Request> parsed = parse();
+  if (!parsed.ok()) return ctx->ReplyError(parsed.status());
+  const hub::ModelRef& ref = parsed->ref;
+  const bool detach = parsed->detach;
+  const hub::PullRegistry::Ticket ticket = pulls->Start(ref.ToString(), detach);
+  if (detach) {
+    ctx->Reply({{"model", ref.ToString()}, {"detached", true}, {"pull_id", ticket.id}});
+  }
+  const hub::ProgressFn progress = [&](const hub::PullProgress& p) {
+    pulls->Update(ticket.id, p);
+    if (!detach) ctx->Notify("progress", PullProgressJson(p));
+  };
+  Result<hub::PullResult> result = state->puller->Pull(
+      ref, parsed->options, progress, detach ? ticket.cancel.get() : &ctx->cancel_flag());
+  pulls->Finish(ticket.id, result.status());
+  if (detach) {
+    if (!result.ok()) {
+      spdlog::warn("detached pull {} of {} failed: {}", ticket.id, ref.ToString(),
+                   result.status().ToString());
+    }
+  } else if (result.ok()) {
+    ctx->Reply(PullResultJson(*result));
   } else {
     ctx->ReplyError(result.status());
   }
 }
 
-Result<nlohmann::json> List(const HubState& state, RequestContext& ctx) {
+Result<nlohmann::json> List(const HubAccess& state, RequestContext& ctx) {
   HFD_RETURN_IF_ERROR(state.config_error);
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
   const auto& cache_dir = state.puller->config().cache_dir;
@@ -147,7 +159,7 @@ Result<nlohmann::json> List(const HubState& state, RequestContext& ctx) {
                         {"models", out}};
 }
 
-Result<nlohmann::json> Remove(const HubState& state, RequestContext& ctx) {
+Result<nlohmann::json> Remove(const HubAccess& state, RequestContext& ctx) {
   HFD_RETURN_IF_ERROR(state.config_error);
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model"}));
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, ModelParam(ctx.params()));
@@ -157,11 +169,24 @@ Result<nlohmann::json> Remove(const HubState& state, RequestContext& ctx) {
 
 }  // namespace
 
-Status RegisterHubMethods(MethodRegistry& registry, DaemonServices&) {
-  std::shared_ptr<HubState> state = MakeHubState();
-  HFD_RETURN_IF_ERROR(
-      registry.Add({"pull", true, Execution::kWorker,
-                    [state](std::shared_ptr<RequestContext> ctx) { Pull(state, ctx); }}));
+Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services) {
+  auto state = std::make_shared<const HubAccess>(MakeHubAccess(services.config));
+  services.hub_token_source = hub::TokenSourceName(state->token_source);
+  auto pulls = std::make_shared<hub::PullRegistry>();
+  services.shutdown_hooks.push_back([pulls] { pulls->CancelAll(); });
+  services.idle_vetoes.push_back([pulls] { return pulls->AnyRunning(); });
+  HFD_RETURN_IF_ERROR(registry.Add(
+      {"pull", true, Execution::kWorker,
+       [state, pulls](std::shared_ptr<RequestContext> ctx) { Pull(state, pulls, ctx); }}));
+  HFD_RETURN_IF_ERROR(registry.Add({"pulls", false, Execution::kLoop,
+                                    Sync([pulls](RequestContext& ctx) -> Result<nlohmann::json> {
+                                      HFD_RETURN_IF_ERROR(
+                                          proto::RejectUnknownParams(ctx.params(), {}));
+                                      nlohmann::json out = nlohmann::json::array();
+                                      for (const hub::PullRecord& r : pulls->Snapshot())
+                                        out.push_back(PullRecordJson(r));
+                                      return nlohmann::json{{"pulls", out}};
+                                    })}));
   HFD_RETURN_IF_ERROR(
       registry.Add({"list", false, Execution::kWorker,
                     Sync([state](RequestContext& ctx) { return List(*state, ctx); })}));

@@ -16,6 +16,8 @@ Status RegisterHistoryMethods(MethodRegistry& registry, DaemonServices& services
 Status RegisterCancelMethods(MethodRegistry& registry, DaemonServices& services);   // cancel
 Status RegisterEchoMethods(MethodRegistry& registry, DaemonServices& services);     // echo
 Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services);      // pull list rm
+// load unload ps generate chat
+Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services);
 // tokenize detokenize render_chat
 Status RegisterTokenizerMethods(MethodRegistry& registry, DaemonServices& services);
 

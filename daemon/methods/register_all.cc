@@ -5,7 +5,7 @@ namespace hfd::daemon {
 Status RegisterAllMethods(MethodRegistry& registry, DaemonServices& services) {
   for (auto* add : {RegisterStatusMethods, RegisterHealthMethods, RegisterMetricsMethods,
                     RegisterHistoryMethods, RegisterCancelMethods, RegisterEchoMethods,
-                    RegisterHubMethods, RegisterTokenizerMethods}) {
+                    RegisterHubMethods, RegisterTokenizerMethods, RegisterServeMethods}) {
     HFD_RETURN_IF_ERROR(add(registry, services));
   }
   return Status::Ok();

@@ -23,6 +23,7 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
              {"activation", std::string(ActivationModeName(services.socket.mode))},
              {"connections", services.open_connections.load()},
              {"backends", std::move(backends)},
+             {"hub_token", services.hub_token_source},
              {"methods", registry.Names()},
              {"peer", {{"uid", ctx.peer().uid}, {"gid", ctx.peer().gid}, {"pid", ctx.peer().pid}}}};
        })});

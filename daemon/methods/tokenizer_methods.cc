@@ -24,7 +24,7 @@ Result<std::shared_ptr<const ModelText>> ModelFromParams(TokenizerState& state,
                                                          const nlohmann::json& params) {
   HFD_ASSIGN_OR_RETURN(std::string model, proto::RequiredString(params, "model", kMaxModelBytes));
   HFD_ASSIGN_OR_RETURN(std::filesystem::path source,
-                       ResolveModelSource(model, state.hub_cache_dir));
+                       serve::ResolveModelSource(model, state.hub_cache_dir));
   return state.cache.Get(source);
 }
 

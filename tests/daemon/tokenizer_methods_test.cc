@@ -220,9 +220,9 @@ TEST_F(TokenizerMethods, BadIdsAndArgumentsGiveClearErrors) {
       << too_big.err;
   EXPECT_EQ(Hfctl({"detokenize", dir, "abc"}).exit_code, 2);
 
-  CommandResult no_show = Hfctl({"chat", dir});
+  CommandResult no_show = Hfctl({"chat", dir});  // stdin is /dev/null: nothing to send
   EXPECT_EQ(no_show.exit_code, 2);
-  EXPECT_NE(no_show.err.find("not available yet"), std::string::npos) << no_show.err;
+  EXPECT_NE(no_show.err.find("no message to send"), std::string::npos) << no_show.err;
   CommandResult no_file = Hfctl({"chat", dir, "--show-prompt", "--messages", "/nonexistent.json"});
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_NE(no_file.err.find("/nonexistent.json"), std::string::npos) << no_file.err;

@@ -1,0 +1,37 @@
+#include "daemon/methods/hub_access.h"
+
+namespace hfd::daemon {
+
+HubAccess MakeHubAccess(const Config& config) {
+  HubAccess access;
+  const hub::Env env = hub::Env::Process();
+  Result<hub::HubConfig> hub_config = hub::HubConfigFromEnv(env);
+  if (!hub_config.ok()) {
+    access.config_error = hub_config.status();
+    return access;
+  }
+  const std::optional<std::string> config_token =
+      config.hf_token.empty() ? std::nullopt : std::optional<std::string>(config.hf_token);
+  Result<hub::ResolvedToken> token = hub::ResolveToken(config_token, env);
+  if (!token.ok()) {
+    access.config_error = token.status();
+    return access;
+  }
+  access.token_source = token->source;
+  access.puller = std::make_shared<hub::Puller>(*hub_config, token->token);
+  return access;
+}
+
+nlohmann::json PullProgressJson(const hub::PullProgress& p) {
+  return {{"phase", hub::PhaseName(p.phase)},
+          {"file", p.file},
+          {"file_bytes", p.file_bytes},
+          {"file_total", p.file_total},
+          {"bytes", p.bytes},
+          {"total", p.total},
+          {"files_done", p.files_done},
+          {"files_total", p.files_total},
+          {"bytes_per_second", p.bytes_per_second}};
+}
+
+}  // namespace hfd::daemon

@@ -1,0 +1,46 @@
+#include "daemon/methods/serve_json.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace hfd::daemon {
+namespace {
+
+std::string Rfc3339Seconds(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", utc);
+}
+
+}  // namespace
+
+nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
+  return {{"model", i.name},
+          {"path", i.path.string()},
+          {"revision", i.revision},
+          {"commit", i.commit},
+          {"architecture", i.architecture},
+          {"backend", i.backend},
+          {"device", i.device},
+          {"backend_reason", i.backend_reason},
+          {"ctx", i.ctx},
+          {"max_concurrency", i.max_concurrency},
+          {"max_queue", i.max_queue},
+          {"running", i.running},
+          {"queued", i.queued},
+          {"memory_bytes", i.memory_bytes},
+          {"weights_bytes", i.weights_bytes},
+          {"kv_cache_bytes", i.kv_cache_bytes},
+          {"keep_alive_seconds", i.keep_alive_seconds},
+          {"idle_seconds", i.idle_seconds},
+          {"expires_in_seconds",
+           i.expires_in_seconds ? nlohmann::json(*i.expires_in_seconds) : nlohmann::json()},
+          {"requests_served", i.requests_served},
+          {"loaded_at", Rfc3339Seconds(i.loaded_at)},
+          {"load_seconds", i.load_seconds}};
+}
+
+}  // namespace hfd::daemon

@@ -1,0 +1,35 @@
+// The params of the serving methods (docs/protocol.md, "Serving methods"): load options
+// and generation options, parsed and range-checked with messages that name the param.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/sampling/sampling_params.h"
+#include "hfd/status.h"
+#include "serve/model_manager.h"
+
+namespace hfd::daemon {
+
+// Load option names, for RejectUnknownParams lists.
+inline constexpr const char* kLoadParams[] = {"model",      "backend",         "device",    "ctx",
+                                              "keep_alive", "max_concurrency", "max_queue", "pull"};
+
+struct LoadParams {
+  std::string model;
+  serve::LoadRequest request;  // name and options; source not resolved yet
+  bool pull = true;
+};
+
+Result<LoadParams> ParseLoadParams(const nlohmann::json& params);
+
+// Sampling, max_tokens (default 256) and stop strings, validated.
+Result<sampling::SamplingParams> ParseSamplingParams(const nlohmann::json& params);
+
+// Refuses params outside the load options and `extra`.
+Status RejectUnknownServeParams(const nlohmann::json& params,
+                                const std::vector<std::string>& extra);
+
+}  // namespace hfd::daemon

@@ -1,0 +1,103 @@
+#include "daemon/methods/serve_telemetry.h"
+
+#include <map>
+
+namespace hfd::daemon {
+namespace {
+
+constexpr std::size_t kMaxSpanOutputBytes = 4096;
+
+// At most `max` bytes, cut at a UTF-8 character boundary.
+std::string TruncateUtf8(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+}  // namespace
+
+ServeTelemetry::ServeTelemetry(DaemonServices& services)
+    : services_(services),
+      requests_(services.metrics.AddCounter(
+          "llm_requests", "generate and chat requests answered (busy rejections included)",
+          {"model", "backend"})),
+      failures_(services.metrics.AddCounter("llm_failures",
+                                            "generate and chat requests answered with an error",
+                                            {"model", "backend", "reason"})),
+      duration_ms_(
+          services.metrics.AddHistogram("llm_internal_request_duration_ms",
+                                        "Time from receiving a generate/chat request to its answer",
+                                        metrics::LatencyBucketsMs(), {"model", "backend"})),
+      prompt_tokens_(services.metrics.AddCounter(
+          "llm_prompt_tokens_total", "Prompt tokens of completed requests", {"model", "backend"})),
+      completion_tokens_(services.metrics.AddCounter("llm_completion_tokens_total",
+                                                     "Generated tokens of completed requests",
+                                                     {"model", "backend"})),
+      queue_length_(
+          services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
+      models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
+      model_memory_(services.metrics.AddGauge("hfd_model_memory_bytes",
+                                              "Estimated memory of a resident model", {"model"})),
+      download_bytes_(services.metrics.AddCounter("hfd_download_bytes_total",
+                                                  "Bytes downloaded from the Hub")) {}
+
+void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
+  const metrics::LabelValues labels{r.model, r.backend};
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
+          .count();
+  requests_.Increment(labels);
+  duration_ms_.Observe(ms, labels);
+  if (!r.error.ok()) {
+    failures_.Increment({r.model, r.backend, std::string(ErrorCodeName(r.error.code()))});
+  }
+  // Token counters follow `usage` of the requests that completed: a request refused as
+  // busy or cancelled in the queue processed nothing.
+  if (r.error.ok()) {
+    prompt_tokens_.Increment(labels, static_cast<double>(r.prompt_tokens));
+    completion_tokens_.Increment(labels, static_cast<double>(r.completion_tokens));
+  }
+
+  Span span;
+  span.name = "ai_completion";
+  span.start = r.start;
+  span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+  span.attributes = {{"model", r.model},
+                     {"backend", r.backend},
+                     {"captured_output", TruncateUtf8(r.output, kMaxSpanOutputBytes)},
+                     {"prompt_tokens", r.prompt_tokens},
+                     {"completion_tokens", r.completion_tokens},
+                     {"duration_ms", ms}};
+  if (r.error.ok()) {
+    span.attributes["stop_reason"] = r.stop_reason;
+  } else {
+    span.attributes["error"] =
+        std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
+  }
+  services_.spans.Record(std::move(span));
+}
+
+void ServeTelemetry::AddDownloadBytes(std::uint64_t bytes) {
+  if (bytes > 0) download_bytes_.Increment({}, static_cast<double>(bytes));
+}
+
+void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
+  const std::vector<serve::ResidentInfo> models = manager.Ps();
+  std::map<std::string, const serve::ResidentInfo*> now;
+  for (const auto& m : models) now[m.name] = &m;
+  for (const std::string& name : seen_models_) {
+    if (now.count(name) == 0) {
+      queue_length_.Set(0, {name});
+      model_memory_.Set(0, {name});
+    }
+  }
+  for (const auto& [name, info] : now) {
+    queue_length_.Set(info->queued, {name});
+    model_memory_.Set(static_cast<double>(info->memory_bytes), {name});
+    seen_models_.insert(name);
+  }
+  models_resident_.Set(static_cast<double>(models.size()));
+}
+
+}  // namespace hfd::daemon

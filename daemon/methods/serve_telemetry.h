@@ -1,0 +1,55 @@
+// Metrics and spans of the serving methods: every generate/chat request is counted once,
+// when it is answered, in llm_requests (and in llm_failures when the answer is an error),
+// so the counters add up exactly; an `ai_completion` span records each one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "daemon/services.h"
+#include "hfd/status.h"
+#include "serve/model_manager.h"
+
+namespace hfd::daemon {
+
+// What one answered generate/chat request reports.
+struct CompletionRecord {
+  std::string model;    // as the client named it
+  std::string backend;  // "" when it failed before a model was resident
+  Status error;         // OK on success
+  std::string output;   // the generated text
+  std::string stop_reason;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  std::chrono::system_clock::time_point start;
+  std::chrono::steady_clock::time_point received;
+};
+
+// Thread-safe.
+class ServeTelemetry {
+ public:
+  explicit ServeTelemetry(DaemonServices& services);
+
+  void RecordCompletion(const CompletionRecord& record);
+  // Bytes downloaded by a pull (from its progress), for hfd_download_bytes_total.
+  void AddDownloadBytes(std::uint64_t bytes);
+  // Samples the per-model gauges; called on the loop thread before metrics render.
+  void Refresh(const serve::ModelManager& manager);
+
+ private:
+  DaemonServices& services_;
+  metrics::Counter& requests_;
+  metrics::Counter& failures_;
+  metrics::Histogram& duration_ms_;
+  metrics::Counter& prompt_tokens_;
+  metrics::Counter& completion_tokens_;
+  metrics::Gauge& queue_length_;
+  metrics::Gauge& models_resident_;
+  metrics::Gauge& model_memory_;
+  metrics::Counter& download_bytes_;
+  std::set<std::string> seen_models_;  // loop thread only (Refresh)
+};
+
+}  // namespace hfd::daemon

@@ -1,0 +1,71 @@
+#include "serve/generation.h"
+
+#include <algorithm>
+#include <span>
+
+#include "engine/runtime/generator.h"
+
+namespace hfd::serve {
+
+std::string_view StopReasonWireName(sampling::StopReason reason) {
+  switch (reason) {
+    case sampling::StopReason::kEos:
+      return "eos";
+    case sampling::StopReason::kStopString:
+      return "stop";
+    case sampling::StopReason::kMaxTokens:
+      return "length";
+    case sampling::StopReason::kContextLimit:
+      return "context";
+    case sampling::StopReason::kNone:
+      break;
+  }
+  return "cancelled";
+}
+
+namespace {
+
+int32_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  return static_cast<int32_t>(mismatch.first - a.begin());
+}
+
+}  // namespace
+
+Result<GenerationOutcome> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
+                                        const GenerationRequest& request, const TokenSink& sink) {
+  if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
+  runtime::Session& session = *slot.session;
+  const auto prompt_size = static_cast<int32_t>(request.prompt.size());
+  const int32_t reuse = std::min(CommonPrefix(slot.processed, request.prompt), prompt_size - 1);
+  HFD_RETURN_IF_ERROR(session.Rewind(reuse));
+  slot.processed.resize(static_cast<size_t>(reuse));
+
+  runtime::GenerateRequest rest;
+  rest.prompt.assign(request.prompt.begin() + reuse, request.prompt.end());
+  rest.params = request.params;
+  rest.eos_ids = request.eos_ids;
+  Result<runtime::GenerateResult> result = runtime::Generate(session, tokenizer, rest, sink);
+  if (!result.ok()) {
+    slot.processed.clear();  // the cache may hold part of the prompt: start over next time
+    if (Status s = session.Rewind(0); !s.ok()) return s;
+    return result.status();
+  }
+  // The session holds the prompt and every generated token but the last one.
+  slot.processed = request.prompt;
+  slot.processed.insert(slot.processed.end(), result->tokens.begin(), result->tokens.end());
+  slot.processed.resize(static_cast<size_t>(session.position()));
+
+  GenerationOutcome out;
+  out.text = std::move(result->text);
+  out.prompt_tokens = prompt_size;
+  out.cached_tokens = reuse;
+  out.completion_tokens = static_cast<int32_t>(result->tokens.size());
+  out.stop_reason = result->stop_reason;
+  out.cancelled = result->cancelled;
+  out.prefill_seconds = result->prefill_seconds;
+  out.decode_seconds = result->decode_seconds;
+  return out;
+}
+
+}  // namespace hfd::serve

@@ -1,0 +1,290 @@
+#include "serve/model_manager.h"
+
+#include <algorithm>
+
+#include "common/units.h"
+
+namespace hfd::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A model held only by the manager whose keep_alive ran out is re-checked this often
+// while a caller still holds it (between acquiring and submitting).
+constexpr auto kHeldRecheck = std::chrono::milliseconds(100);
+// How often a caller waiting for another caller's load looks at its cancel flag.
+constexpr auto kLoadWaitCheck = std::chrono::milliseconds(100);
+constexpr int32_t kMinContext = 16;
+
+Status Unloaded(const std::string& name) { return Cancelled("model " + name + " unloaded"); }
+
+}  // namespace
+
+ModelManager::ModelManager(ManagerOptions options)
+    : options_(std::move(options)),
+      budget_(options_.memory_budget_bytes > 0 ? options_.memory_budget_bytes
+                                               : AutomaticMemoryBudget()) {
+  reaper_ = std::thread([this] { ReaperLoop(); });
+}
+
+ModelManager::~ModelManager() { Shutdown(Unavailable("the daemon is shutting down")); }
+
+Status ModelManager::CheckMatches(const ResidentModel& model, const LoadRequest& r) const {
+  const LoadSpec& spec = model.spec();
+  std::string mismatch;
+  if (r.ctx && *r.ctx != model.ctx()) mismatch = "ctx " + std::to_string(model.ctx());
+  if (r.max_concurrency && *r.max_concurrency != spec.max_concurrency) {
+    mismatch = "max_concurrency " + std::to_string(spec.max_concurrency);
+  }
+  if (r.backend && *r.backend != backends::BackendKind::kAuto &&
+      backends::BackendKindName(*r.backend) != model.backend_name()) {
+    mismatch = "backend " + model.backend_name();
+  }
+  if (r.device && *r.device != spec.backend.device)
+    mismatch = "device '" + spec.backend.device + "'";
+  if (mismatch.empty()) return Status::Ok();
+  return InvalidArgument("model " + spec.name + " is already loaded with " + mismatch +
+                         "; unload it first to load it with other settings");
+}
+
+Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& request,
+                                                             bool* loaded) {
+  if (loaded != nullptr) *loaded = false;
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (shutdown_) return Unavailable("the daemon is shutting down");
+    if (auto it = resident_.find(request.source); it != resident_.end()) {
+      std::shared_ptr<ResidentModel> model = it->second;
+      HFD_RETURN_IF_ERROR(CheckMatches(*model, request));
+      if (request.keep_alive_seconds) model->SetKeepAlive(*request.keep_alive_seconds);
+      if (request.max_queue) model->SetMaxQueue(*request.max_queue);
+      reaper_cv_.notify_all();
+      return model;
+    }
+    auto it = loading_.find(request.source);
+    if (it == loading_.end()) break;
+    const std::shared_ptr<PendingLoad> pending = it->second;
+    load_cv_.wait_for(lock, kLoadWaitCheck, [&] { return pending->done || shutdown_; });
+    if (pending->done && !pending->status.ok()) return pending->status;
+    if (request.cancel != nullptr && request.cancel->load()) {
+      return Cancelled("cancelled while waiting for the model to load");
+    }
+  }
+  auto pending = std::make_shared<PendingLoad>();
+  loading_[request.source] = pending;
+  Result<std::shared_ptr<ResidentModel>> model = LoadNew(request, lock, pending);
+  loading_.erase(request.source);
+  pending->done = true;
+  pending->status = model.status();
+  if (model.ok()) {
+    if (shutdown_) {
+      lock.unlock();
+      (*model)->Stop(Unavailable("the daemon is shutting down"));
+      return Unavailable("the daemon is shutting down");
+    }
+    resident_[request.source] = *model;
+    if (loaded != nullptr) *loaded = true;
+  }
+  load_cv_.notify_all();
+  reaper_cv_.notify_all();
+  return model;
+}
+
+Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
+    const LoadRequest& request, std::unique_lock<std::mutex>& lock,
+    const std::shared_ptr<PendingLoad>& pending) {
+  lock.unlock();
+  if (request.on_loading) request.on_loading();
+  Result<std::unique_ptr<model::ModelFiles>> files = model::OpenModelFiles(request.source);
+  Result<std::shared_ptr<const ModelText>> text =
+      files.ok() ? LoadModelText(request.source)
+                 : Result<std::shared_ptr<const ModelText>>(files.status());
+  lock.lock();
+  HFD_RETURN_IF_ERROR(files.status());
+  HFD_RETURN_IF_ERROR(text.status());
+  std::vector<std::shared_ptr<ResidentModel>> victims;
+  Result<LoadSpec> spec = PlanLoad(request, **files, victims, *pending);
+  lock.unlock();
+  for (const auto& victim : victims) victim->Stop(Unloaded(victim->spec().name));
+  victims.clear();
+  Result<std::unique_ptr<ResidentModel>> model =
+      spec.ok() ? ResidentModel::Load(*spec, std::move(files).value(), std::move(text).value(),
+                                      [this] { WakeReaper(); })
+                : Result<std::unique_ptr<ResidentModel>>(spec.status());
+  lock.lock();
+  HFD_RETURN_IF_ERROR(model.status());
+  return std::shared_ptr<ResidentModel>(std::move(model).value());
+}
+
+Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::ModelFiles& files,
+                                        std::vector<std::shared_ptr<ResidentModel>>& victims,
+                                        PendingLoad& pending) {
+  LoadSpec spec;
+  spec.name = r.name;
+  spec.source = r.source;
+  spec.revision = r.revision;
+  spec.commit = r.commit;
+  spec.backend = options_.backend;
+  if (r.backend) spec.backend.kind = *r.backend;
+  if (r.device) spec.backend.device = *r.device;
+  spec.max_concurrency = r.max_concurrency.value_or(options_.max_concurrency);
+  spec.max_queue = r.max_queue.value_or(options_.max_queue);
+  spec.keep_alive_seconds = r.keep_alive_seconds.value_or(options_.keep_alive_seconds);
+  spec.prefill_batch = options_.prefill_batch;
+  if (spec.max_concurrency < 1) return InvalidArgument("max_concurrency must be at least 1");
+
+  // What evicting every idle model would leave for this one.
+  int64_t pinned = 0;
+  for (const auto& [path, model] : resident_) {
+    if (!EvictableLocked(model)) pinned += model->memory_bytes();
+  }
+  for (const auto& [path, load] : loading_) pinned += load->reserved_bytes;
+  const int64_t available = budget_ - pinned;
+  const auto train_ctx = static_cast<int32_t>(std::min<int64_t>(
+      files.desc().n_ctx_train > 0 ? files.desc().n_ctx_train : INT32_MAX, INT32_MAX));
+  if (r.ctx) {
+    if (*r.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
+    spec.ctx = std::min(*r.ctx, train_ctx);
+  } else {
+    const int32_t limit = std::min(train_ctx, options_.default_context);
+    spec.ctx = std::min(limit, LargestFittingContext(files, spec.max_concurrency, limit,
+                                                     spec.prefill_batch, available));
+    if (spec.ctx < kMinContext) spec.ctx = std::min(limit, kMinContext);
+  }
+  const int64_t need =
+      EstimateMemory(files, spec.ctx, spec.prefill_batch).total(spec.max_concurrency);
+  if (need > available) {
+    return OutOfMemory("model " + r.name + " needs " + FormatBytes(need) + " (ctx " +
+                       std::to_string(spec.ctx) + ", " + std::to_string(spec.max_concurrency) +
+                       " slot(s)) but only " + FormatBytes(std::max<int64_t>(available, 0)) +
+                       " of the " + FormatBytes(budget_) +
+                       " memory budget can be freed (busy models hold the rest); raise "
+                       "models.memory_budget_bytes, lower ctx, or unload a model");
+  }
+  // Evict idle models, least recently used first, until this one fits.
+  while (UsedLocked() + need > budget_) {
+    auto lru = resident_.end();
+    for (auto it = resident_.begin(); it != resident_.end(); ++it) {
+      if (!EvictableLocked(it->second)) continue;
+      if (lru == resident_.end() || it->second->last_used() < lru->second->last_used()) lru = it;
+    }
+    if (lru == resident_.end()) break;  // cannot happen: `available` counted them
+    victims.push_back(lru->second);
+    resident_.erase(lru);
+  }
+  pending.reserved_bytes = need;
+  return spec;
+}
+
+int64_t ModelManager::UsedLocked() const {
+  int64_t used = 0;
+  for (const auto& [path, model] : resident_) used += model->memory_bytes();
+  for (const auto& [path, load] : loading_) used += load->reserved_bytes;
+  return used;
+}
+
+bool ModelManager::EvictableLocked(const std::shared_ptr<ResidentModel>& model) const {
+  return model.use_count() == 1 && model->Idle();
+}
+
+Result<int> ModelManager::Unload(const std::filesystem::path& source) {
+  std::shared_ptr<ResidentModel> model;
+  {
+    std::lock_guard lock(mu_);
+    auto it = resident_.find(source);
+    if (it == resident_.end()) {
+      return NotFound("no model loaded from " + source.string() + " is resident (see `ps`)");
+    }
+    model = std::move(it->second);
+    resident_.erase(it);
+  }
+  return model->Stop(Unloaded(model->spec().name));
+}
+
+std::vector<ResidentInfo> ModelManager::Ps() const {
+  std::vector<std::shared_ptr<ResidentModel>> models;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [path, model] : resident_) models.push_back(model);
+  }
+  std::vector<ResidentInfo> out;
+  for (const auto& model : models) out.push_back(model->Info());
+  return out;
+}
+
+int64_t ModelManager::memory_used_bytes() const {
+  std::lock_guard lock(mu_);
+  int64_t used = 0;
+  for (const auto& [path, model] : resident_) used += model->memory_bytes();
+  return used;
+}
+
+bool ModelManager::HasResidentModels() const {
+  std::lock_guard lock(mu_);
+  return !resident_.empty() || !loading_.empty();
+}
+
+void ModelManager::WakeReaper() {
+  std::lock_guard lock(mu_);
+  reaper_cv_.notify_all();
+}
+
+void ModelManager::ReaperLoop() {
+  std::unique_lock lock(mu_);
+  while (!shutdown_) {
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> next;
+    std::vector<std::shared_ptr<ResidentModel>> expired;
+    for (auto it = resident_.begin(); it != resident_.end();) {
+      const std::optional<Clock::time_point> at = it->second->ExpiresAt();
+      if (at && *at <= now && it->second.use_count() == 1) {
+        expired.push_back(std::move(it->second));
+        it = resident_.erase(it);
+        continue;
+      }
+      if (at) next = std::min(next.value_or(*at), std::max(*at, now + kHeldRecheck));
+      ++it;
+    }
+    if (!expired.empty()) {
+      lock.unlock();
+      for (const auto& model : expired) model->Stop(Unloaded(model->spec().name));
+      expired.clear();
+      lock.lock();
+      continue;
+    }
+    if (next) {
+      reaper_cv_.wait_until(lock, *next);
+    } else {
+      reaper_cv_.wait(lock);
+    }
+  }
+}
+
+void ModelManager::RunInBackground(std::function<void(const std::atomic<bool>& stop)> work) {
+  std::lock_guard lock(mu_);
+  if (shutdown_) return;
+  background_.emplace_back([this, work = std::move(work)] { work(stop_background_); });
+}
+
+void ModelManager::Shutdown(const Status& reason) {
+  std::vector<std::shared_ptr<ResidentModel>> models;
+  std::vector<std::thread> background;
+  std::lock_guard once(shutdown_mu_);
+  if (!reaper_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    shutdown_ = true;
+    stop_background_ = true;
+    for (auto& [path, model] : resident_) models.push_back(std::move(model));
+    resident_.clear();
+    background.swap(background_);
+    reaper_cv_.notify_all();
+    load_cv_.notify_all();
+  }
+  for (const auto& model : models) model->Stop(reason);
+  models.clear();
+  reaper_.join();
+  for (std::thread& t : background) t.join();
+}
+
+}  // namespace hfd::serve

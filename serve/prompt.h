@@ -1,0 +1,30 @@
+// A request's text made into prompt tokens: a raw prompt, or chat messages rendered with
+// the model's chat template; and the ids that end a generation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hfd/status.h"
+#include "serve/model_source.h"
+
+namespace hfd::serve {
+
+// `prompt` tokenized; the tokenizer's BOS/EOS are added unless `raw`.
+std::vector<int32_t> TextPromptTokens(const ModelText& text, const std::string& prompt, bool raw);
+
+// `messages` rendered with the generation prompt (plus `variables`, an object or null)
+// and tokenized. Special tokens written by the template are recognized; BOS is added only
+// when the tokenizer wants one and the template did not write it. NotFound when the model
+// has no chat template.
+Result<std::vector<int32_t>> ChatPromptTokens(const ModelText& text, const nlohmann::json& messages,
+                                              const nlohmann::json& variables);
+
+// The tokenizer's end-of-sequence ids plus the end-of-turn tokens of common chat
+// templates (<|im_end|>, <|eot_id|>, <|end|>, <end_of_turn>) that its vocabulary has.
+std::vector<int32_t> ChatStopIds(const tok::Tokenizer& tokenizer);
+
+}  // namespace hfd::serve

@@ -1,0 +1,302 @@
+#include "serve/resident_model.h"
+
+#include <algorithm>
+
+#include "serve/backend_choice.h"
+#include "serve/locked_backend.h"
+
+namespace hfd::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+bool Cancelled(const Job& job) { return job.cancel != nullptr && job.cancel->load(); }
+
+Status ClientCancelled() { return hfd::Cancelled("the request was cancelled"); }
+
+int32_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  return static_cast<int32_t>(mismatch.first - a.begin());
+}
+
+}  // namespace
+
+ResidentModel::ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
+                             std::shared_ptr<const ModelText> text, std::function<void()> on_idle)
+    : spec_(std::move(spec)),
+      files_(std::move(files)),
+      text_(std::move(text)),
+      on_idle_(std::move(on_idle)),
+      max_queue_(spec_.max_queue),
+      keep_alive_seconds_(spec_.keep_alive_seconds),
+      last_used_(Clock::now()) {}
+
+Result<std::unique_ptr<ResidentModel>> ResidentModel::Load(const LoadSpec& spec,
+                                                           std::unique_ptr<model::ModelFiles> files,
+                                                           std::shared_ptr<const ModelText> text,
+                                                           std::function<void()> on_idle) {
+  if (spec.max_concurrency < 1) return InvalidArgument("max_concurrency must be at least 1");
+  const auto start = Clock::now();
+  std::unique_ptr<ResidentModel> model(
+      new ResidentModel(spec, std::move(files), std::move(text), std::move(on_idle)));
+  HFD_ASSIGN_OR_RETURN(model->backend_reason_,
+                       PrepareOnBackend(spec.backend, [&](std::unique_ptr<runtime::Backend> b) {
+                         Status s = model->Prepare(std::move(b));
+                         if (!s.ok()) model->Release();
+                         return s;
+                       }));
+  model->estimate_ = EstimateMemory(*model->files_, model->ctx_, spec.prefill_batch);
+  model->loaded_at_ = std::chrono::system_clock::now();
+  model->load_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+  model->last_used_ = Clock::now();
+  for (auto& slot : model->slots_) {
+    SlotState* state = slot.get();
+    state->thread = std::thread([m = model.get(), state] { m->SlotLoop(*state); });
+  }
+  return model;
+}
+
+Status ResidentModel::Prepare(std::unique_ptr<runtime::Backend> backend) {
+  backend_ = spec_.max_concurrency > 1 ? std::make_unique<LockedBackend>(std::move(backend))
+                                       : std::move(backend);
+  HFD_RETURN_IF_ERROR(backend_->LoadWeights(*files_));
+  const runtime::SessionOptions options{.n_ctx = spec_.ctx, .prefill_batch = spec_.prefill_batch};
+  for (int32_t i = 0; i < spec_.max_concurrency; ++i) {
+    auto state = std::make_unique<SlotState>();
+    HFD_ASSIGN_OR_RETURN(state->slot.session,
+                         runtime::Session::Create(*backend_, *files_, options));
+    slots_.push_back(std::move(state));
+  }
+  ctx_ = slots_.front()->slot.session->n_ctx();
+  // Compile the decode graph now, so a backend that cannot run the model fails the load
+  // (and `auto` can fall back) rather than the first request.
+  runtime::Session& first = *slots_.front()->slot.session;
+  const int32_t probe = text_->tokenizer->bos_id() >= 0 ? text_->tokenizer->bos_id() : 0;
+  HFD_RETURN_IF_ERROR(first.FeedGreedy(probe).status());
+  return first.Rewind(0);
+}
+
+void ResidentModel::Release() {
+  slots_.clear();
+  backend_.reset();
+}
+
+ResidentModel::~ResidentModel() {
+  Stop(Unavailable("model " + spec_.name + " unloaded"));
+  slots_.clear();  // sessions before the backend they run on
+  backend_.reset();
+}
+
+std::string ResidentModel::backend_name() const {
+  return backend_ ? std::string(backend_->name()) : std::string();
+}
+
+Status ResidentModel::StopStatus() const {
+  std::lock_guard lock(mu_);
+  return stop_reason_;
+}
+
+Status ResidentModel::Submit(std::shared_ptr<Job> job) {
+  int32_t position = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return stop_reason_;
+    SlotState* best = nullptr;
+    int32_t best_prefix = -1;
+    for (auto& slot : slots_) {
+      if (slot->busy) continue;
+      const int32_t prefix = CommonPrefix(slot->slot.processed, job->request.prompt);
+      if (prefix > best_prefix) best = slot.get(), best_prefix = prefix;
+    }
+    if (best != nullptr) {
+      best->pending = std::move(job);
+      best->busy = true;
+      ++running_;
+      cv_.notify_all();
+      return Status::Ok();
+    }
+    if (static_cast<int32_t>(queue_.size()) >= max_queue_) {
+      return Busy("model " + spec_.name + " is busy: " + std::to_string(running_) + " running, " +
+                  std::to_string(queue_.size()) + " queued; retry later");
+    }
+    queue_.push_back(job);
+    position = static_cast<int32_t>(queue_.size());
+  }
+  if (job->on_queued) job->on_queued(position);
+  return Status::Ok();
+}
+
+std::shared_ptr<Job> ResidentModel::NextQueued(std::vector<std::shared_ptr<Job>>& cancelled) {
+  while (!queue_.empty()) {
+    std::shared_ptr<Job> job = std::move(queue_.front());
+    queue_.pop_front();
+    if (!Cancelled(*job)) return job;
+    cancelled.push_back(std::move(job));
+  }
+  return nullptr;
+}
+
+void ResidentModel::SweepCancelledQueue() {
+  std::vector<std::shared_ptr<Job>> cancelled;
+  {
+    std::lock_guard lock(mu_);
+    const auto keep = std::stable_partition(queue_.begin(), queue_.end(),
+                                            [](const auto& job) { return !Cancelled(*job); });
+    cancelled.assign(std::make_move_iterator(keep), std::make_move_iterator(queue_.end()));
+    queue_.erase(keep, queue_.end());
+  }
+  for (const auto& job : cancelled) job->on_done(ClientCancelled());
+}
+
+void ResidentModel::SlotLoop(SlotState& state) {
+  while (true) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return state.pending != nullptr || stopping_; });
+      if (state.pending == nullptr) return;
+      job = std::move(state.pending);
+    }
+    Result<JobResult> result = Internal("generation did not run");
+    try {
+      result = RunJob(state, *job);
+    } catch (const std::exception& e) {
+      result = Internal(std::string("generation failed: ") + e.what());
+    } catch (...) {
+      result = Internal("generation failed with an unknown exception");
+    }
+    // The slot is free (or has its next request) before the answer goes out, so a client
+    // that sends its next request on receiving this answer finds it free.
+    std::vector<std::shared_ptr<Job>> cancelled;
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      ++requests_served_;
+      last_used_ = Clock::now();
+      state.pending = stopping_ ? nullptr : NextQueued(cancelled);
+      state.busy = state.pending != nullptr;
+      if (!state.busy) --running_;
+      idle = IdleLocked();
+    }
+    job->on_done(std::move(result));
+    for (const auto& c : cancelled) c->on_done(ClientCancelled());
+    if (idle && on_idle_) on_idle_();
+  }
+}
+
+Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
+  const auto started = Clock::now();
+  if (Cancelled(job)) return ClientCancelled();
+  if (stopping_) return StopStatus();
+  std::optional<Clock::time_point> first_token;
+  const TokenSink sink = [&](std::string_view text, int32_t) {
+    if (!first_token) first_token = Clock::now();
+    if (job.on_token) job.on_token(text);
+    SweepCancelledQueue();
+    return !Cancelled(job) && !stopping_;
+  };
+  HFD_ASSIGN_OR_RETURN(GenerationOutcome outcome,
+                       RunGeneration(state.slot, *text_->tokenizer, job.request, sink));
+  if (outcome.cancelled) return Cancelled(job) ? ClientCancelled() : StopStatus();
+  const auto now = Clock::now();
+  JobResult result;
+  result.queue_ms = MsBetween(job.arrived, started);
+  result.ttft_ms = MsBetween(job.arrived, first_token.value_or(now));
+  result.total_ms = MsBetween(job.arrived, now);
+  result.generation = std::move(outcome);
+  return result;
+}
+
+int ResidentModel::Stop(const Status& reason) {
+  std::deque<std::shared_ptr<Job>> queued;
+  int ended = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      stop_reason_ = reason;
+      stopping_ = true;
+      queued.swap(queue_);
+      ended = running_ + static_cast<int>(queued.size());
+      cv_.notify_all();
+    }
+    if (joined_) return ended;
+    joined_ = true;
+  }
+  for (const auto& job : queued) job->on_done(reason);
+  for (auto& slot : slots_) {
+    if (slot->thread.joinable()) slot->thread.join();
+  }
+  // A job handed to a slot that stopped before starting it.
+  for (auto& slot : slots_) {
+    if (slot->pending) std::exchange(slot->pending, nullptr)->on_done(reason);
+  }
+  return ended;
+}
+
+bool ResidentModel::IdleLocked() const { return running_ == 0 && queue_.empty(); }
+
+bool ResidentModel::Idle() const {
+  std::lock_guard lock(mu_);
+  return IdleLocked();
+}
+
+std::optional<Clock::time_point> ResidentModel::ExpiresAt() const {
+  std::lock_guard lock(mu_);
+  if (!IdleLocked() || keep_alive_seconds_ < 0) return std::nullopt;
+  return last_used_ + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(keep_alive_seconds_));
+}
+
+Clock::time_point ResidentModel::last_used() const {
+  std::lock_guard lock(mu_);
+  return last_used_;
+}
+
+void ResidentModel::SetKeepAlive(double seconds) {
+  std::lock_guard lock(mu_);
+  keep_alive_seconds_ = seconds;
+  last_used_ = Clock::now();
+}
+
+void ResidentModel::SetMaxQueue(int32_t max_queue) {
+  std::lock_guard lock(mu_);
+  max_queue_ = max_queue;
+}
+
+ResidentInfo ResidentModel::Info() const {
+  ResidentInfo info;
+  info.name = spec_.name;
+  info.path = spec_.source;
+  info.revision = spec_.revision;
+  info.commit = spec_.commit;
+  info.architecture = std::string(model::ArchitectureName(files_->desc().arch));
+  info.backend = backend_name();
+  info.device = backend_ ? backend_->device_description() : std::string();
+  info.backend_reason = backend_reason_;
+  info.ctx = ctx_;
+  info.max_concurrency = spec_.max_concurrency;
+  info.weights_bytes = estimate_.weights_bytes;
+  info.kv_cache_bytes = estimate_.kv_bytes_per_slot * spec_.max_concurrency;
+  info.memory_bytes = memory_bytes();
+  info.loaded_at = loaded_at_;
+  info.load_seconds = load_seconds_;
+  const std::optional<Clock::time_point> expires = ExpiresAt();
+  std::lock_guard lock(mu_);
+  info.max_queue = max_queue_;
+  info.running = running_;
+  info.queued = static_cast<int32_t>(queue_.size());
+  info.keep_alive_seconds = keep_alive_seconds_;
+  info.requests_served = requests_served_;
+  const auto now = Clock::now();
+  info.idle_seconds = IdleLocked() ? std::chrono::duration<double>(now - last_used_).count() : 0;
+  if (expires) {
+    info.expires_in_seconds = std::max(0.0, std::chrono::duration<double>(*expires - now).count());
+  }
+  return info;
+}
+
+}  // namespace hfd::serve

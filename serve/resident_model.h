@@ -1,0 +1,162 @@
+// One loaded model: its files, tokenizer and chat template, the backend holding its
+// weights, one slot (session + KV cache + thread) per allowed concurrent request, and a
+// bounded FIFO queue of requests waiting for a slot.
+//
+// Threading: every public method is thread-safe. Requests run on the model's own slot
+// threads; their callbacks are called from there (on_queued from the submitting thread).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backends/select/backend_select.h"
+#include "engine/model/model_files.h"
+#include "serve/generation.h"
+#include "serve/memory_estimate.h"
+#include "serve/model_source.h"
+
+namespace hfd::serve {
+
+struct JobResult {
+  GenerationOutcome generation;
+  double queue_ms = 0;  // arrival to the start on a slot
+  double ttft_ms = 0;   // arrival to the first token
+  double total_ms = 0;  // arrival to the end
+};
+
+// One generate/chat request. The callbacks must not block for long; on_done is called
+// exactly once (Submit's caller gets an error instead when Submit fails).
+struct Job {
+  GenerationRequest request;
+  const std::atomic<bool>* cancel = nullptr;  // the client's flag; may be null; outlives the job
+  std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
+  std::function<void(int32_t position)> on_queued;  // 1 = next
+  // Per generated token, with the text that became final with it (often empty).
+  std::function<void(std::string_view text)> on_token;
+  std::function<void(Result<JobResult> result)> on_done;
+};
+
+// What a model is loaded with. `ctx` is final (the manager chose it).
+struct LoadSpec {
+  std::string name;  // as the client named it
+  std::filesystem::path source;
+  std::string revision, commit;  // empty for a local path
+  backends::BackendRequest backend;
+  int32_t ctx = 4096;
+  int32_t max_concurrency = 1;
+  int32_t max_queue = 8;
+  double keep_alive_seconds = 300;
+  int32_t prefill_batch = 128;
+};
+
+// A snapshot for `ps`.
+struct ResidentInfo {
+  std::string name;
+  std::filesystem::path path;
+  std::string revision, commit, architecture, backend, device, backend_reason;
+  int32_t ctx = 0, max_concurrency = 0, max_queue = 0, running = 0, queued = 0;
+  int64_t memory_bytes = 0, weights_bytes = 0, kv_cache_bytes = 0;
+  double keep_alive_seconds = 0, idle_seconds = 0;
+  std::optional<double> expires_in_seconds;  // none while busy or for keep_alive < 0
+  uint64_t requests_served = 0;
+  std::chrono::system_clock::time_point loaded_at;
+  double load_seconds = 0;
+};
+
+class ResidentModel {
+ public:
+  // Loads weights on the chosen backend and starts the slot threads. `on_idle` is called
+  // (from a slot thread, no lock held) each time the model has nothing left to do.
+  static Result<std::unique_ptr<ResidentModel>> Load(const LoadSpec& spec,
+                                                     std::unique_ptr<model::ModelFiles> files,
+                                                     std::shared_ptr<const ModelText> text,
+                                                     std::function<void()> on_idle);
+
+  // Stops (Unavailable "model unloaded") and joins the slot threads.
+  ~ResidentModel();
+  ResidentModel(const ResidentModel&) = delete;
+  ResidentModel& operator=(const ResidentModel&) = delete;
+
+  // Starts `job` on a free slot, else queues it; Busy when the queue is full, the stop
+  // reason once the model is stopping. Never blocks on generation.
+  Status Submit(std::shared_ptr<Job> job);
+
+  // Ends running requests (within one token) and queued ones with `reason`, then joins
+  // the slot threads. Returns how many requests it ended. Not from a slot thread.
+  int Stop(const Status& reason);
+
+  // True once Stop began.
+  bool stopping() const { return stopping_; }
+  // Idle: nothing running or queued.
+  bool Idle() const;
+  // When an idle model's keep_alive runs out; nullopt while busy or for keep_alive < 0.
+  std::optional<std::chrono::steady_clock::time_point> ExpiresAt() const;
+  std::chrono::steady_clock::time_point last_used() const;
+  void SetKeepAlive(double seconds);
+  void SetMaxQueue(int32_t max_queue);
+
+  ResidentInfo Info() const;
+  const LoadSpec& spec() const { return spec_; }
+  const ModelText& text() const { return *text_; }
+  const model::ModelDesc& desc() const { return files_->desc(); }
+  int32_t ctx() const { return ctx_; }
+  int64_t memory_bytes() const { return estimate_.total(spec_.max_concurrency); }
+  std::string backend_name() const;
+
+ private:
+  struct SlotState {
+    Slot slot;
+    std::shared_ptr<Job> pending;  // handed to this slot, not started yet
+    bool busy = false;             // pending or running
+    std::thread thread;
+  };
+
+  ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
+                std::shared_ptr<const ModelText> text, std::function<void()> on_idle);
+  Status Prepare(std::unique_ptr<runtime::Backend> backend);
+  void Release();
+  void SlotLoop(SlotState& state);
+  Result<JobResult> RunJob(SlotState& state, Job& job);
+  // Removes cancelled queued jobs and answers them.
+  void SweepCancelledQueue();
+  std::shared_ptr<Job> NextQueued(std::vector<std::shared_ptr<Job>>& cancelled);
+  Status StopStatus() const;
+  bool IdleLocked() const;
+
+  const LoadSpec spec_;
+  const std::unique_ptr<model::ModelFiles> files_;
+  const std::shared_ptr<const ModelText> text_;
+  const std::function<void()> on_idle_;
+  std::unique_ptr<runtime::Backend> backend_;  // after the slots' sessions in destruction
+  std::vector<std::unique_ptr<SlotState>> slots_;
+  std::string backend_reason_;
+  int32_t ctx_ = 0;
+  MemoryEstimate estimate_;
+  std::chrono::system_clock::time_point loaded_at_;
+  double load_seconds_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Job>> queue_;           // guarded by mu_
+  int32_t running_ = 0;                              // slots busy; guarded by mu_
+  int32_t max_queue_;                                // guarded by mu_
+  double keep_alive_seconds_;                        // guarded by mu_
+  std::chrono::steady_clock::time_point last_used_;  // guarded by mu_
+  uint64_t requests_served_ = 0;                     // guarded by mu_
+  Status stop_reason_;                               // guarded by mu_
+  std::atomic<bool> stopping_{false};
+  bool joined_ = false;  // guarded by mu_
+};
+
+}  // namespace hfd::serve

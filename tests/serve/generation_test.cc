@@ -1,0 +1,143 @@
+// One generation on a slot: conversation prefix reuse gives the same greedy tokens as a
+// fresh session while prefilling fewer tokens; chat prompts and their stop ids.
+#include <gtest/gtest.h>
+
+#include "backends/cpu/cpu_backend.h"
+#include "engine/model/model_files.h"
+#include "serve/generation.h"
+#include "serve/prompt.h"
+#include "tests/serve/serve_test_env.h"
+#include "tests/serve/test_model.h"
+
+namespace hfd::serve::testing {
+namespace {
+
+struct Engine {
+  std::unique_ptr<model::ModelFiles> files;
+  std::unique_ptr<runtime::Backend> backend;
+  std::shared_ptr<const ModelText> text;
+
+  Slot NewSlot() {
+    Slot slot;
+    auto session = runtime::Session::Create(*backend, *files, {.n_ctx = 256, .prefill_batch = 16});
+    EXPECT_TRUE(session.ok());
+    slot.session = std::move(session).value();
+    return slot;
+  }
+};
+
+Engine OpenEngine() {
+  Engine e;
+  auto files = model::OpenModelFiles(TestModelPath());
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  e.files = std::move(files).value();
+  e.backend = cpu::CreateCpuBackend({.n_threads = 1});
+  EXPECT_TRUE(e.backend->LoadWeights(*e.files).ok());
+  auto text = LoadModelText(TestModelPath());
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  e.text = std::move(text).value();
+  return e;
+}
+
+GenerationRequest Greedy(std::vector<int32_t> prompt, int32_t max_tokens) {
+  GenerationRequest r;
+  r.prompt = std::move(prompt);
+  r.params.temperature = 0;
+  r.params.max_tokens = max_tokens;
+  return r;
+}
+
+const TokenSink kKeepGoing = [](std::string_view, int32_t) { return true; };
+
+TEST(Generation, NextTurnReusesThePrefixAndMatchesAFreshSession) {
+  Engine e = OpenEngine();
+  const tok::Tokenizer& tokenizer = *e.text->tokenizer;
+  Slot conversation = e.NewSlot();
+  const std::vector<int32_t> turn1 = tokenizer.Encode("Hello there, model.", false);
+  auto first = RunGeneration(conversation, tokenizer, Greedy(turn1, 6), kKeepGoing);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->cached_tokens, 0);
+  EXPECT_EQ(static_cast<int32_t>(conversation.processed.size()), conversation.session->position());
+
+  // The next turn: the first prompt, the reply's tokens, then new text.
+  std::vector<int32_t> turn2 = conversation.processed;
+  const std::vector<int32_t> more = tokenizer.Encode(" And now?", false);
+  turn2.insert(turn2.end(), more.begin(), more.end());
+  auto reused = RunGeneration(conversation, tokenizer, Greedy(turn2, 8), kKeepGoing);
+  ASSERT_TRUE(reused.ok()) << reused.status().ToString();
+  EXPECT_EQ(reused->cached_tokens, static_cast<int32_t>(turn2.size() - more.size()));
+  EXPECT_EQ(reused->prompt_tokens, static_cast<int32_t>(turn2.size()));
+
+  Slot fresh = e.NewSlot();
+  auto baseline = RunGeneration(fresh, tokenizer, Greedy(turn2, 8), kKeepGoing);
+  ASSERT_TRUE(baseline.ok());
+  EXPECT_EQ(baseline->cached_tokens, 0);
+  EXPECT_EQ(reused->text, baseline->text);
+  EXPECT_EQ(reused->completion_tokens, baseline->completion_tokens);
+}
+
+TEST(Generation, ADivergingPromptRewindsToTheCommonPrefix) {
+  Engine e = OpenEngine();
+  const tok::Tokenizer& tokenizer = *e.text->tokenizer;
+  Slot slot = e.NewSlot();
+  ASSERT_TRUE(
+      RunGeneration(slot, tokenizer, Greedy(tokenizer.Encode("abcdef", false), 4), kKeepGoing)
+          .ok());
+  const std::vector<int32_t> other = tokenizer.Encode("abcXYZ", false);
+  auto r = RunGeneration(slot, tokenizer, Greedy(other, 4), kKeepGoing);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->cached_tokens, 3);
+  Slot fresh = e.NewSlot();
+  auto baseline = RunGeneration(fresh, tokenizer, Greedy(other, 4), kKeepGoing);
+  ASSERT_TRUE(baseline.ok());
+  EXPECT_EQ(r->text, baseline->text);
+
+  // The same prompt again reuses all but its last token.
+  auto again = RunGeneration(slot, tokenizer, Greedy(other, 4), kKeepGoing);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->cached_tokens, static_cast<int32_t>(other.size()) - 1);
+  EXPECT_EQ(again->text, baseline->text);
+}
+
+TEST(Generation, CancelStopsAtTheNextToken) {
+  Engine e = OpenEngine();
+  Slot slot = e.NewSlot();
+  int tokens = 0;
+  auto r = RunGeneration(slot, *e.text->tokenizer, Greedy({1, 2, 3}, -1),
+                         [&](std::string_view, int32_t) { return ++tokens < 3; });
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->cancelled);
+  EXPECT_EQ(r->completion_tokens, 3);
+  EXPECT_EQ(StopReasonWireName(r->stop_reason), "cancelled");
+}
+
+TEST(Generation, StopReasonsHaveTheirWireNames) {
+  EXPECT_EQ(StopReasonWireName(sampling::StopReason::kEos), "eos");
+  EXPECT_EQ(StopReasonWireName(sampling::StopReason::kStopString), "stop");
+  EXPECT_EQ(StopReasonWireName(sampling::StopReason::kMaxTokens), "length");
+  EXPECT_EQ(StopReasonWireName(sampling::StopReason::kContextLimit), "context");
+}
+
+TEST(Prompt, ChatIsRenderedWithTheTemplateAndStopsAtEndOfTurn) {
+  auto text = LoadModelText(TestModelPath());
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  const nlohmann::json messages = {{{"role", "user"}, {"content", "Hi"}}};
+  auto ids = ChatPromptTokens(**text, messages, nullptr);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ((*text)->tokenizer->Decode(*ids, false),
+            "<|im_start|>user\nHi<|im_end|>\n"
+            "<|im_start|>assistant\n");
+  EXPECT_EQ(ids->front(), 257);  // <|im_start|> recognized as one control token
+  const std::vector<int32_t> stops = ChatStopIds(*(*text)->tokenizer);
+  EXPECT_NE(std::find(stops.begin(), stops.end(), kImEnd), stops.end());
+  EXPECT_NE(std::find(stops.begin(), stops.end(), kEndOfText), stops.end());
+}
+
+TEST(Prompt, RawPromptsGetNoSpecialTokens) {
+  auto text = LoadModelText(TestModelPath());
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(TextPromptTokens(**text, "ab", true), (std::vector<int32_t>{'a', 'b'}));
+}
+
+}  // namespace
+}  // namespace hfd::serve::testing

@@ -1,0 +1,152 @@
+// Admission, FIFO order, busy, cancellation and max_concurrency on a real resident model
+// (the tiny test model on the CPU backend).
+#include <gtest/gtest.h>
+
+#include "tests/serve/serve_test_env.h"
+
+namespace hfd::serve::testing {
+namespace {
+
+std::shared_ptr<ResidentModel> LoadTestModel(ModelManager& manager, int32_t max_concurrency,
+                                             int32_t max_queue) {
+  LoadRequest load = TestLoad(TestModelPath());
+  load.max_concurrency = max_concurrency;
+  load.max_queue = max_queue;
+  Result<std::shared_ptr<ResidentModel>> model = manager.Acquire(load);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  return model.ok() ? *model : nullptr;
+}
+
+TEST(Scheduling, QueuesInOrderThenAnswersBusy) {
+  ModelManager manager(TestManagerOptions());
+  auto model = LoadTestModel(manager, 1, 2);
+  ASSERT_NE(model, nullptr);
+  Gate gate;
+  std::vector<int> order;
+  std::mutex order_mu;
+  TestJob running = MakeJob("first", 4, &gate, &order, &order_mu, 0);
+  ASSERT_TRUE(model->Submit(running.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());  // the slot is busy until the gate opens
+  TestJob second = MakeJob("second", 4, nullptr, &order, &order_mu, 1);
+  TestJob third = MakeJob("third", 4, nullptr, &order, &order_mu, 2);
+  ASSERT_TRUE(model->Submit(second.job).ok());
+  ASSERT_TRUE(model->Submit(third.job).ok());
+  EXPECT_EQ(*second.queued_position, 1);
+  EXPECT_EQ(*third.queued_position, 2);
+  EXPECT_EQ(model->Info().queued, 2);
+
+  TestJob rejected = MakeJob("fourth", 4);
+  const Status busy = model->Submit(rejected.job);
+  EXPECT_EQ(busy.code(), ErrorCode::kBusy);
+  EXPECT_NE(busy.message().find("1 running, 2 queued"), std::string::npos) << busy.message();
+
+  gate.Open();
+  for (const TestJob* job : {&running, &second, &third}) {
+    Result<JobResult> r = Await(*job);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->generation.completion_tokens, 4);
+  }
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(model->Info().requests_served, 3u);
+  EXPECT_TRUE(model->Idle());
+}
+
+TEST(Scheduling, CancelRunningEndsItAndFreesTheSlot) {
+  ModelManager manager(TestManagerOptions());
+  auto model = LoadTestModel(manager, 1, 4);
+  ASSERT_NE(model, nullptr);
+  Gate gate;
+  TestJob running = MakeJob("to be cancelled", -1, &gate);
+  TestJob next = MakeJob("next", 3);
+  ASSERT_TRUE(model->Submit(running.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());
+  ASSERT_TRUE(model->Submit(next.job).ok());
+  *running.cancel = true;
+  gate.Open();
+  Result<JobResult> cancelled = Await(running);
+  EXPECT_EQ(cancelled.status().code(), ErrorCode::kCancelled);
+  Result<JobResult> after = Await(next);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->generation.completion_tokens, 3);
+}
+
+TEST(Scheduling, CancelledQueuedRequestIsAnsweredAndRemoved) {
+  ModelManager manager(TestManagerOptions());
+  auto model = LoadTestModel(manager, 1, 4);
+  ASSERT_NE(model, nullptr);
+  Gate gate;
+  std::vector<int> order;
+  std::mutex order_mu;
+  TestJob running = MakeJob("running", 8, &gate, &order, &order_mu, 0);
+  TestJob cancelled = MakeJob("cancelled while queued", 8, nullptr, &order, &order_mu, 1);
+  TestJob kept = MakeJob("kept", 2, nullptr, &order, &order_mu, 2);
+  ASSERT_TRUE(model->Submit(running.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());
+  ASSERT_TRUE(model->Submit(cancelled.job).ok());
+  ASSERT_TRUE(model->Submit(kept.job).ok());
+  *cancelled.cancel = true;
+  gate.Open();  // the running request's next token sweeps the queue
+  EXPECT_EQ(Await(cancelled).status().code(), ErrorCode::kCancelled);
+  EXPECT_TRUE(Await(running).ok());
+  EXPECT_TRUE(Await(kept).ok());
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], 1) << "the cancelled queued request is answered before the running one ends";
+  EXPECT_EQ(model->Info().requests_served, 2u);
+}
+
+TEST(Scheduling, UnloadCancelsRunningAndQueuedRequests) {
+  ModelManager manager(TestManagerOptions());
+  auto model = LoadTestModel(manager, 1, 4);
+  ASSERT_NE(model, nullptr);
+  Gate gate;
+  TestJob running = MakeJob("running", -1, &gate);
+  TestJob queued = MakeJob("queued", 4);
+  ASSERT_TRUE(model->Submit(running.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());
+  ASSERT_TRUE(model->Submit(queued.job).ok());
+  // Unload holds the model until its requests ended, which needs the gate open: open it
+  // once the unload has begun, so the running request notices it at its next token.
+  const ResidentModel* raw = model.get();
+  model.reset();
+  std::thread opener([&] {
+    while (!raw->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    gate.Open();
+  });
+  Result<int> unloaded = manager.Unload(TestModelPath());
+  opener.join();
+  ASSERT_TRUE(unloaded.ok()) << unloaded.status().ToString();
+  EXPECT_EQ(*unloaded, 2);
+  for (const TestJob* job : {&running, &queued}) {
+    const Status s = Await(*job).status();
+    EXPECT_EQ(s.code(), ErrorCode::kCancelled);
+    EXPECT_NE(s.message().find("unloaded"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(manager.Ps().empty());
+  EXPECT_EQ(manager.Unload(TestModelPath()).status().code(), ErrorCode::kNotFound);
+}
+
+TEST(Scheduling, TwoSlotsRunSideBySideWithTheSameResults) {
+  ModelManager manager(TestManagerOptions());
+  auto model = LoadTestModel(manager, 2, 0);
+  ASSERT_NE(model, nullptr);
+  Gate gate_a, gate_b;
+  TestJob a = MakeJob("the same prompt", 12, &gate_a);
+  TestJob b = MakeJob("the same prompt", 12, &gate_b);
+  ASSERT_TRUE(model->Submit(a.job).ok());
+  ASSERT_TRUE(model->Submit(b.job).ok());
+  // Both reached their first token before either may go on: they run at once.
+  ASSERT_TRUE(gate_a.WaitArrived());
+  ASSERT_TRUE(gate_b.WaitArrived());
+  EXPECT_EQ(model->Info().running, 2);
+  TestJob c = MakeJob("no room", 1);
+  EXPECT_EQ(model->Submit(c.job).code(), ErrorCode::kBusy);
+  gate_a.Open();
+  gate_b.Open();
+  Result<JobResult> ra = Await(a), rb = Await(b);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  EXPECT_EQ(ra->generation.text, rb->generation.text);
+  EXPECT_EQ(ra->generation.completion_tokens, 12);
+}
+
+}  // namespace
+}  // namespace hfd::serve::testing
