@@ -81,7 +81,8 @@ Result<TensorType> TypeFor(const ModelShape& shape, std::string_view mix, std::s
 }
 
 Status WriteSyntheticModel(const ModelShape& s, std::string_view mix,
-                           const std::filesystem::path& path, uint32_t seed) {
+                           const std::filesystem::path& path, uint32_t seed,
+                           const std::function<void(gguf::GgufWriter&)>& add_metadata) {
   gguf::GgufWriter w;
   const std::string a = s.arch;
   w.AddString("general.architecture", a);
@@ -148,6 +149,7 @@ Status WriteSyntheticModel(const ModelShape& s, std::string_view mix,
     HFD_RETURN_IF_ERROR(matrix(p + "ffn_up.weight", s.n_embd, s.n_ff));
     HFD_RETURN_IF_ERROR(matrix(p + "ffn_down.weight", s.n_ff, s.n_embd));
   }
+  if (add_metadata) add_metadata(w);
   return w.Write(path);
 }
 

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/gguf/gguf_writer.h"
 #include "engine/quant/tensor_type.h"
 #include "include/hfd/status.h"
 
@@ -40,8 +42,9 @@ Result<TensorType> TypeFor(const ModelShape& shape, std::string_view mix, std::s
 
 // Writes the model as a GGUF file (random weights from `seed`; a small pool of random rows
 // is quantized per tensor and repeated, which keeps writing fast without changing what a
-// forward pass reads).
+// forward pass reads). `add_metadata`, when given, adds more keys (e.g. a tokenizer).
 Status WriteSyntheticModel(const ModelShape& shape, std::string_view mix,
-                           const std::filesystem::path& path, uint32_t seed = 1);
+                           const std::filesystem::path& path, uint32_t seed = 1,
+                           const std::function<void(gguf::GgufWriter&)>& add_metadata = {});
 
 }  // namespace hfd::bench

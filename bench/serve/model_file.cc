@@ -1,0 +1,94 @@
+#include "bench/serve/model_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "engine/gguf/gguf_file.h"
+#include "engine/gguf/gguf_writer.h"
+
+namespace hfd::bench {
+namespace {
+
+struct EncodedKey {
+  std::string key;
+  gguf::ValueType type;
+  std::string encoded;  // the value as GgufWriter::AddRaw takes it
+};
+
+// The `tokenizer.*` keys of a GGUF file, re-encoded for a writer.
+Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path, int64_t n_vocab) {
+  HFD_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::Open(path));
+  HFD_ASSIGN_OR_RETURN(auto tokens, file->GetStringViewArray("tokenizer.ggml.tokens"));
+  if (static_cast<int64_t>(tokens.size()) != n_vocab) {
+    return InvalidArgument(fmt::format("{} has {} tokens; the shape needs a vocabulary of {}",
+                                       path.string(), tokens.size(), n_vocab));
+  }
+  std::vector<EncodedKey> keys;
+  for (const gguf::MetadataEntry& e : file->metadata()) {
+    if (e.key.rfind("tokenizer.", 0) != 0) continue;
+    std::string encoded;
+    if (e.type == gguf::ValueType::kString) {
+      encoded = gguf::GgufWriter::EncodeString(e.payload);
+    } else if (e.type == gguf::ValueType::kArray) {
+      encoded = gguf::GgufWriter::EncodeU32(static_cast<uint32_t>(e.elem_type)) +
+                gguf::GgufWriter::EncodeU64(e.count) + std::string(e.payload);
+    } else {
+      encoded = std::string(e.payload);
+    }
+    keys.push_back({e.key, e.type, std::move(encoded)});
+  }
+  return keys;
+}
+
+// An fd closed on scope exit.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Status EnsureServableModel(const ModelShape& shape, const std::string& mix,
+                           const std::filesystem::path& tokenizer_gguf,
+                           const std::filesystem::path& path) {
+  if (std::filesystem::exists(path)) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(auto keys, TokenizerKeys(tokenizer_gguf, shape.n_vocab));
+  std::filesystem::create_directories(path.parent_path());
+  return WriteSyntheticModel(shape, mix, path, 1, [&](gguf::GgufWriter& w) {
+    for (EncodedKey& k : keys) w.AddRaw(k.key, k.type, std::move(k.encoded));
+  });
+}
+
+Result<double> ResidentFraction(const std::filesystem::path& path) {
+  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return ErrnoError("open " + path.string(), errno);
+  const off_t size = ::lseek(f.fd, 0, SEEK_END);
+  if (size <= 0) return 0.0;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, f.fd, 0);
+  if (map == MAP_FAILED) return ErrnoError("mmap " + path.string(), errno);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  std::vector<unsigned char> pages((size + page - 1) / page);
+  const int rc = ::mincore(map, size, pages.data());
+  const int err = errno;
+  ::munmap(map, size);
+  if (rc != 0) return ErrnoError("mincore " + path.string(), err);
+  size_t resident = 0;
+  for (unsigned char p : pages) resident += p & 1;
+  return static_cast<double>(resident) / pages.size();
+}
+
+Status DropFromPageCache(const std::filesystem::path& path) {
+  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return ErrnoError("open " + path.string(), errno);
+  const int rc = ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_DONTNEED);
+  return rc == 0 ? Status::Ok() : ErrnoError("posix_fadvise " + path.string(), rc);
+}
+
+}  // namespace hfd::bench

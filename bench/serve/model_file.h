@@ -1,0 +1,27 @@
+// The model file the serving benchmark runs: a synthetic model of a real shape that also
+// carries a real tokenizer (copied from another GGUF file), so the daemon can take text
+// prompts; and the page-cache state of a file, for warm and cold load times.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "bench/synthetic_model.h"
+#include "hfd/status.h"
+
+namespace hfd::bench {
+
+// Writes `path` (unless it exists) with `shape`'s tensors in `mix` and every
+// `tokenizer.*` key of `tokenizer_gguf`, whose vocabulary must have shape.n_vocab entries.
+Status EnsureServableModel(const ModelShape& shape, const std::string& mix,
+                           const std::filesystem::path& tokenizer_gguf,
+                           const std::filesystem::path& path);
+
+// Fraction of the file's pages in the page cache (mincore), 0..1.
+Result<double> ResidentFraction(const std::filesystem::path& path);
+
+// Asks the kernel to drop the file's clean pages (posix_fadvise DONTNEED). Pages some
+// process still maps stay; check with ResidentFraction.
+Status DropFromPageCache(const std::filesystem::path& path);
+
+}  // namespace hfd::bench
