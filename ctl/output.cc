@@ -43,7 +43,8 @@ void Output::Columns(const std::vector<std::vector<std::string>>& rows) const {
 
 void Output::Error(const Status& status) const {
   std::fprintf(stderr, "hfctl: %s\n", status.message().c_str());
-  if (json_) Json({{"error", proto::ErrorToJson(status)}});
+  // One line, so that streamed JSON lines (run, chat) stay one object per line.
+  if (json_) Line(proto::DumpJson({{"error", proto::ErrorToJson(status)}}));
 }
 
 std::string HumanDuration(double seconds) {

@@ -8,14 +8,16 @@ namespace hfd::ctl {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+bool g_keep_running = false;
 
 extern "C" void OnInterrupt(int) { g_interrupted.store(true); }
 
-// First Ctrl-C: ask the daemon to cancel; the default action returns for a second one.
+// First Ctrl-C: ask the daemon to cancel; the default action returns for a second one,
+// unless the command is interactive (then every Ctrl-C only cancels).
 void InstallInterruptHandler() {
   struct sigaction action {};
   action.sa_handler = OnInterrupt;
-  action.sa_flags = SA_RESETHAND;
+  action.sa_flags = g_keep_running ? SA_RESTART : SA_RESETHAND;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
 }
@@ -33,9 +35,19 @@ Status Session::Connect() {
   return Status::Ok();
 }
 
+void Session::KeepRunningOnInterrupt() {
+  g_keep_running = true;
+  InstallInterruptHandler();
+}
+
+bool Session::interrupted() const { return g_interrupted.load(); }
+
+void Session::ClearInterrupt() { g_interrupted.store(false); }
+
 Result<nlohmann::json> Session::Call(const std::string& method, const nlohmann::json& params,
                                      const client::NotificationHandler* on_notification) {
   if (Status connected = Connect(); !connected.ok()) {
+    if (before_error_) before_error_();
     out_.Error(connected);
     exit_code_ = kExitUnreachable;
     return connected;
@@ -46,6 +58,7 @@ Result<nlohmann::json> Session::Call(const std::string& method, const nlohmann::
       on_notification != nullptr ? client_->CallStreaming(method, params, *on_notification, options)
                                  : client_->Call(method, params, options);
   if (!result.ok()) {
+    if (before_error_) before_error_();
     out_.Error(result.status());
     exit_code_ = kExitDaemonError;
   }

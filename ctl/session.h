@@ -30,6 +30,17 @@ class Session {
                               const client::NotificationHandler* on_notification = nullptr);
   int ExitCode() const { return exit_code_; }
 
+  // `hook` runs just before the session prints an error, so that a streaming command
+  // can first end a partial line of output. Empty: no hook.
+  void SetBeforeError(std::function<void()> hook) { before_error_ = std::move(hook); }
+
+  // For interactive commands: from now on Ctrl-C never ends hfctl; each press cancels
+  // the call in progress or wakes a poll() on stdin with EINTR (reads are restarted), and
+  // sets the flag interrupted() reports until ClearInterrupt().
+  void KeepRunningOnInterrupt();
+  bool interrupted() const;
+  void ClearInterrupt();
+
  private:
   Status Connect();
 
@@ -37,6 +48,7 @@ class Session {
   Output out_;
   std::unique_ptr<client::Client> client_;
   int exit_code_ = 0;
+  std::function<void()> before_error_;
 };
 
 // The usual shape of a command: call, then print the result with `human` or as JSON.

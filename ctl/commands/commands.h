@@ -20,10 +20,15 @@ void AddMetricsCommand(CLI::App& app, CommandRun& selected);
 void AddHistoryCommand(CLI::App& app, CommandRun& selected);
 void AddPullCommand(CLI::App& app, CommandRun& selected);  // pull, ls, rm: Hub cache
 void AddLsCommand(CLI::App& app, CommandRun& selected);
+void AddPullsCommand(CLI::App& app, CommandRun& selected);
 void AddRmCommand(CLI::App& app, CommandRun& selected);
 void AddTokenizeCommand(CLI::App& app, CommandRun& selected);  // tokenize, detokenize, chat
 void AddDetokenizeCommand(CLI::App& app, CommandRun& selected);
 void AddChatCommand(CLI::App& app, CommandRun& selected);
+void AddLoadCommand(CLI::App& app, CommandRun& selected);  // load, unload, ps, run: serving
+void AddUnloadCommand(CLI::App& app, CommandRun& selected);
+void AddPsCommand(CLI::App& app, CommandRun& selected);
+void AddRunCommand(CLI::App& app, CommandRun& selected);
 
 void AddAllCommands(CLI::App& app, CommandRun& selected);
 

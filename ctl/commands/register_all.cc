@@ -5,7 +5,8 @@ namespace hfd::ctl {
 void AddAllCommands(CLI::App& app, CommandRun& selected) {
   for (auto* add :
        {AddStatusCommand, AddHealthCommand, AddMetricsCommand, AddHistoryCommand, AddPullCommand,
-        AddLsCommand, AddRmCommand, AddTokenizeCommand, AddDetokenizeCommand, AddChatCommand}) {
+        AddLsCommand, AddPullsCommand, AddRmCommand, AddTokenizeCommand, AddDetokenizeCommand,
+        AddChatCommand, AddLoadCommand, AddUnloadCommand, AddPsCommand, AddRunCommand}) {
     add(app, selected);
   }
 }

@@ -10,7 +10,9 @@ void PrintStatus(const nlohmann::json& r, const Output& out) {
   out.Line(
       fmt::format("hfd {} (protocol {})", r.value("version", "?"), r.value("protocol_version", 0)));
   std::string backends;
+  std::string chosen = "-";  // the selected backend's reason, e.g. "auto: ...; using CPU"
   for (const auto& b : r.value("backends", nlohmann::json::array())) {
+    if (b.value("selected", false)) chosen = b.value("detail", "");
     backends += fmt::format("{}{} ({}{})", backends.empty() ? "" : ", ", b.value("name", "?"),
                             b.value("available", false) ? "available" : "unavailable",
                             b.value("device", "").empty() ? "" : ": " + b.value("device", ""));
@@ -19,7 +21,9 @@ void PrintStatus(const nlohmann::json& r, const Output& out) {
              {"uptime", HumanDuration(r.value("uptime_seconds", 0.0))},
              {"socket", fmt::format("{} ({})", r.value("socket", "?"), r.value("activation", "?"))},
              {"connections", std::to_string(r.value("connections", 0))},
-             {"backends", backends}});
+             {"backends", backends},
+             {"backend choice", chosen},
+             {"hub token", r.value("hub_token", "?")}});
 }
 
 }  // namespace

@@ -35,22 +35,20 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
   }
 }
 
-// Distinct random rows per tensor; larger tensors repeat them, because the scalar K-type
-// encoders would take minutes on billions of values and benches need only the shapes.
-constexpr int64_t kPoolRows = 64;
-
 // A tensor of Gaussian values (std `scale`, or all ones for norms when scale is 0),
-// encoded once per pooled row and repeated.
-gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float scale,
-                                      uint64_t seed) {
+// `pool_rows` distinct rows (0: all) encoded once and repeated: the scalar K-type encoders
+// would take minutes on billions of values, and benches need only the shapes.
+gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float scale, uint64_t seed,
+                                      int64_t pool_rows) {
   return [=](uint8_t* dst, uint64_t nbytes) -> Status {
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> dist(0.0f, scale);
     const auto row_bytes = static_cast<uint64_t>(RowBytes(type, row_len));
     std::vector<float> row(static_cast<size_t>(row_len));
+    const auto pool = static_cast<uint64_t>(pool_rows);
     for (uint64_t off = 0, r = 0; off < nbytes; off += row_bytes, ++r) {
-      if (r >= kPoolRows) {
-        std::memcpy(dst + off, dst + (r % kPoolRows) * row_bytes, row_bytes);
+      if (pool != 0 && r >= pool) {
+        std::memcpy(dst + off, dst + (r % pool) * row_bytes, row_bytes);
         continue;
       }
       for (float& v : row) v = scale == 0 ? 1.0f : dist(rng);
@@ -64,16 +62,25 @@ gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float sc
 
 Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
                           const std::filesystem::path& path, uint64_t seed) {
+  SyntheticOptions options;
+  options.seed = seed;
+  return WriteSyntheticGguf(d, weight_type, path, options);
+}
+
+Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
+                          const std::filesystem::path& path, const SyntheticOptions& options) {
   HFD_RETURN_IF_ERROR(ValidateDesc(d));
   gguf::GgufWriter w;
   AddMetadata(d, &w);
-  uint64_t n = seed;
+  if (options.extra_metadata) options.extra_metadata(w);
+  uint64_t n = options.seed;
+  const int64_t pool = options.distinct_rows;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d.n_embd));
   auto matrix = [&](const std::string& name, int64_t cols, int64_t rows) {
-    w.AddTensor(name, weight_type, {cols, rows}, RandomFiller(weight_type, cols, scale, ++n));
+    w.AddTensor(name, weight_type, {cols, rows}, RandomFiller(weight_type, cols, scale, ++n, pool));
   };
   auto vector = [&](const std::string& name, int64_t len, float s) {
-    w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n));
+    w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n, pool));
   };
   const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;
   matrix("token_embd.weight", d.n_embd, d.n_vocab);

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+
+#include "engine/gguf/gguf_writer.h"
 
 #include "engine/model/model_desc.h"
 #include "engine/quant/tensor_type.h"
@@ -16,6 +19,19 @@ namespace hfd::model {
 // given `seed`. Streams tensor by tensor, so multi-gigabyte models need little memory.
 Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                           const std::filesystem::path& path, uint64_t seed = 1);
+
+// What else a synthetic model may carry, for one that runs end to end (the demo model).
+struct SyntheticOptions {
+  uint64_t seed = 1;
+  // Distinct random rows per weight tensor, repeated beyond that; 0: every row differs
+  // (slower to write, but no two tokens share an embedding).
+  int64_t distinct_rows = 64;
+  // Adds metadata after the model's own keys (e.g. a tokenizer and a chat template); it
+  // must not repeat them (general.*, <arch>.*, tokenizer.ggml.bos/eos_token_id).
+  std::function<void(gguf::GgufWriter&)> extra_metadata;
+};
+Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
+                          const std::filesystem::path& path, const SyntheticOptions& options);
 
 // Descriptions with the real shapes of popular models ("tinyllama-1.1b", "llama-3.2-1b",
 // "qwen2.5-0.5b", "llama-3-8b"); NotFound for other names.

@@ -1,0 +1,58 @@
+#include "ctl/commands/resident_format.h"
+
+#include <fmt/format.h>
+
+#include "ctl/commands/pull_progress.h"
+#include "ctl/output.h"
+
+namespace hfd::ctl {
+namespace {
+
+double Number(const nlohmann::json& entry, const char* key) {
+  const auto it = entry.find(key);
+  return it != entry.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+std::string Expires(const nlohmann::json& entry) {
+  if (Number(entry, "keep_alive_seconds") < 0) return "never";
+  const auto it = entry.find("expires_in_seconds");
+  if (it == entry.end() || !it->is_number()) return "-";  // a request is running
+  return "in " + HumanDuration(it->get<double>());
+}
+
+}  // namespace
+
+std::string KeepAliveText(double seconds) {
+  if (seconds < 0) return "stays loaded until `hfctl unload`";
+  if (seconds == 0) return "unloads after each request";
+  return "unloads after " + HumanDuration(seconds) + " idle";
+}
+
+std::vector<std::string> ResidentHeader() {
+  return {"MODEL",          "BACKEND/DEVICE", "MEMORY",  "CTX",
+          "RUNNING/QUEUED", "IDLE",           "EXPIRES", "REQUESTS"};
+}
+
+std::vector<std::string> ResidentRow(const nlohmann::json& e) {
+  const auto running = static_cast<long long>(Number(e, "running"));
+  return {e.value("model", ""),
+          e.value("backend", "") + "/" + e.value("device", ""),
+          HumanBytes(Number(e, "memory_bytes")),
+          fmt::format("{}", static_cast<long long>(Number(e, "ctx"))),
+          fmt::format("{}/{}", running, static_cast<long long>(Number(e, "queued"))),
+          running > 0 ? "busy" : HumanDuration(Number(e, "idle_seconds")),
+          Expires(e),
+          fmt::format("{}", static_cast<long long>(Number(e, "requests_served")))};
+}
+
+std::vector<std::string> LoadedSummary(const nlohmann::json& e) {
+  return {
+      fmt::format("loaded {} in {:.2f} s on {}: {}", e.value("model", ""),
+                  Number(e, "load_seconds"), e.value("backend", ""), e.value("device", "")),
+      fmt::format("  context {} tokens · memory {} (weights {}, KV cache {}) · {}",
+                  static_cast<long long>(Number(e, "ctx")), HumanBytes(Number(e, "memory_bytes")),
+                  HumanBytes(Number(e, "weights_bytes")), HumanBytes(Number(e, "kv_cache_bytes")),
+                  KeepAliveText(Number(e, "keep_alive_seconds")))};
+}
+
+}  // namespace hfd::ctl

@@ -1,0 +1,72 @@
+#include "ctl/commands/serving_progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "proto/json_msgpack.h"
+
+namespace hfd::ctl {
+
+void PrintJsonLine(const nlohmann::json& value) {
+  std::fputs(proto::DumpJson(value).c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+ServingProgress::ServingProgress(bool json, bool quiet)
+    : json_(json),
+      quiet_(quiet),
+      terminal_(::isatty(STDERR_FILENO) != 0),
+      pull_(PullProgressPrinter::ModeFor(json)) {}
+
+bool ServingProgress::Handle(const std::string& method, const nlohmann::json& params) {
+  if (method != "progress" && method != "loading" && method != "queued") return false;
+  if (json_) {
+    nlohmann::json line = params;
+    line.erase("msgid");
+    PrintJsonLine({{method, line}});
+    return true;
+  }
+  if (quiet_) return true;
+  if (method == "progress") {
+    Clear();
+    pull_.Update(params);
+  } else if (method == "loading") {
+    const std::string phase = params.value("phase", "");
+    const std::string model = params.value("model", "");
+    pull_.Finish();
+    if (phase == "ready") {
+      Clear();
+    } else {
+      Status(fmt::format("{} {}...", phase, model));
+    }
+  } else {
+    Status(fmt::format("waiting for a free slot: position {} in the queue",
+                       params.value("position", 1)));
+  }
+  return true;
+}
+
+// A terminal gets one status line rewritten in place; a log gets one line per change.
+void ServingProgress::Status(const std::string& text) {
+  if (terminal_) {
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    status_shown_ = true;
+  } else {
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+  std::fflush(stderr);
+}
+
+void ServingProgress::Clear() {
+  pull_.Finish();
+  if (!status_shown_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  status_shown_ = false;
+}
+
+}  // namespace hfd::ctl

@@ -1,0 +1,70 @@
+#include "tools/demo_model/tokenizer_metadata.h"
+
+#include <algorithm>
+
+namespace hfd::demo {
+namespace {
+
+constexpr int32_t kControlToken = 3;
+constexpr std::string_view kTokens = "tokenizer.ggml.tokens";
+constexpr std::string_view kTokenTypes = "tokenizer.ggml.token_type";
+constexpr std::string_view kScores = "tokenizer.ggml.scores";
+
+// A value's bytes as they follow its key in a GGUF file (the entry keeps strings and
+// arrays without their length and element-type prefixes).
+std::string EncodedValue(const gguf::MetadataEntry& e) {
+  using W = gguf::GgufWriter;
+  if (e.type == gguf::ValueType::kString) return W::EncodeString(e.payload);
+  if (e.type == gguf::ValueType::kArray) {
+    return W::EncodeU32(static_cast<uint32_t>(e.elem_type)) + W::EncodeU64(e.count) +
+           std::string(e.payload);
+  }
+  return std::string(e.payload);
+}
+
+}  // namespace
+
+Result<TokenizerMetadata> ReadTokenizerMetadata(const gguf::GgufFile& vocab,
+                                                const std::vector<std::string>& skip) {
+  TokenizerMetadata m;
+  HFD_ASSIGN_OR_RETURN(m.tokens, vocab.GetStringArray(kTokens));
+  if (vocab.Has(kTokenTypes)) {
+    HFD_ASSIGN_OR_RETURN(m.token_types, vocab.GetI32Array(kTokenTypes));
+  } else {
+    m.token_types.assign(m.tokens.size(), 1);
+  }
+  if (vocab.Has(kScores)) {
+    HFD_ASSIGN_OR_RETURN(m.scores, vocab.GetF32Array(kScores));
+  }
+  if (m.token_types.size() != m.tokens.size() ||
+      (!m.scores.empty() && m.scores.size() != m.tokens.size())) {
+    return Corrupt("the vocabulary's token types or scores do not match its tokens");
+  }
+  for (const gguf::MetadataEntry& e : vocab.metadata()) {
+    if (!e.key.starts_with("tokenizer.") || e.key == kTokens || e.key == kTokenTypes ||
+        e.key == kScores || std::find(skip.begin(), skip.end(), e.key) != skip.end()) {
+      continue;
+    }
+    m.others.push_back({e.key, e.type, EncodedValue(e)});
+  }
+  return m;
+}
+
+int32_t AddControlTokens(TokenizerMetadata& m, const std::vector<std::string>& texts) {
+  const auto first = static_cast<int32_t>(m.tokens.size());
+  for (const std::string& text : texts) {
+    m.tokens.push_back(text);
+    m.token_types.push_back(kControlToken);
+    if (!m.scores.empty()) m.scores.push_back(0.0f);
+  }
+  return first;
+}
+
+void WriteTokenizerMetadata(const TokenizerMetadata& m, gguf::GgufWriter& w) {
+  for (const auto& e : m.others) w.AddRaw(e.key, e.type, e.encoded);
+  w.AddStringArray(kTokens, m.tokens);
+  w.AddI32Array(kTokenTypes, m.token_types);
+  if (!m.scores.empty()) w.AddF32Array(kScores, m.scores);
+}
+
+}  // namespace hfd::demo
