@@ -109,5 +109,19 @@ TEST_F(Residency, AModelLargerThanTheBudgetIsOutOfMemory) {
   EXPECT_TRUE(PsModels().empty());
 }
 
+TEST_F(Residency, InitialLoadModelsAreResidentAfterStartAndAFailingOneIsOnlyLogged) {
+  const std::string model = models_.llama3_q8.string();
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon("[models]\ninitial_load = [\"" + model + "\", \"/nonexistent/model.gguf\"]\n"));
+  EXPECT_TRUE(Eventually([&] { return Resident(model); }, 60s))
+      << "not resident after start: " << PsModels().dump();
+  EXPECT_EQ(PsModels().size(), 1u) << PsModels().dump();
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  const Streamed s = StreamCall(*client, "generate", ShortGenerate(model));
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  EXPECT_FALSE(s.Saw("loading")) << "the model was loaded at start, not by the request";
+}
+
 }  // namespace
 }  // namespace hfd::testing
