@@ -34,4 +34,14 @@ nlohmann::json PullProgressJson(const hub::PullProgress& p) {
           {"bytes_per_second", p.bytes_per_second}};
 }
 
+DownloadMeter::DownloadMeter(metrics::Registry& registry)
+    : bytes_(registry.AddCounter("hfd_download_bytes_total",
+                                 "Bytes downloaded from the Hub (pull, and loads that pull)")) {}
+
+void DownloadMeter::Observe(const hub::PullProgress& p) {
+  if (p.bytes <= reported_) return;
+  bytes_.Increment({}, static_cast<double>(p.bytes - reported_));
+  reported_ = p.bytes;
+}
+
 }  // namespace hfd::daemon

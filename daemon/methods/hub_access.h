@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/config.h"
+#include "daemon/metrics/registry.h"
 #include "hfd/status.h"
 #include "hub/progress.h"
 #include "hub/puller.h"
@@ -21,6 +22,18 @@ struct HubAccess {
 };
 
 HubAccess MakeHubAccess(const Config& config);
+
+// Counts one pull's downloaded bytes into hfd_download_bytes_total from its progress
+// reports (which carry running totals). One per pull; called on the pulling thread.
+class DownloadMeter {
+ public:
+  explicit DownloadMeter(metrics::Registry& registry);
+  void Observe(const hub::PullProgress& p);
+
+ private:
+  metrics::Counter& bytes_;
+  std::uint64_t reported_ = 0;
+};
 
 // A `progress` notification's params (pull, and loads that pull).
 nlohmann::json PullProgressJson(const hub::PullProgress& p);

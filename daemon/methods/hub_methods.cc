@@ -102,7 +102,7 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
 // Runs one pull, recorded in `pulls`. Attached pulls stream progress to the client and stop
 // on its cancel or disconnect; detached ones reply at once and stop only at shutdown.
 void Pull(const std::shared_ptr<const HubAccess>& state,
-          const std::shared_ptr<hub::PullRegistry>& pulls,
+          const std::shared_ptr<hub::PullRegistry>& pulls, metrics::Registry& metrics,
           const std::shared_ptr<RequestContext>& ctx) {
   struct Request {
     hub::ModelRef ref;
@@ -128,7 +128,9 @@ void Pull(const std::shared_ptr<const HubAccess>& state,
   if (detach) {
     ctx->Reply({{"model", ref.ToString()}, {"detached", true}, {"pull_id", ticket.id}});
   }
+  DownloadMeter meter(metrics);
   const hub::ProgressFn progress = [&](const hub::PullProgress& p) {
+    meter.Observe(p);
     pulls->Update(ticket.id, p);
     if (!detach) ctx->Notify("progress", PullProgressJson(p));
   };
@@ -175,9 +177,10 @@ Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services) {
   auto pulls = std::make_shared<hub::PullRegistry>();
   services.shutdown_hooks.push_back([pulls] { pulls->CancelAll(); });
   services.idle_vetoes.push_back([pulls] { return pulls->AnyRunning(); });
-  HFD_RETURN_IF_ERROR(registry.Add(
-      {"pull", true, Execution::kWorker,
-       [state, pulls](std::shared_ptr<RequestContext> ctx) { Pull(state, pulls, ctx); }}));
+  HFD_RETURN_IF_ERROR(registry.Add({"pull", true, Execution::kWorker,
+                                    [state, pulls, &services](std::shared_ptr<RequestContext> ctx) {
+                                      Pull(state, pulls, services.metrics, ctx);
+                                    }}));
   HFD_RETURN_IF_ERROR(registry.Add({"pulls", false, Execution::kLoop,
                                     Sync([pulls](RequestContext& ctx) -> Result<nlohmann::json> {
                                       HFD_RETURN_IF_ERROR(

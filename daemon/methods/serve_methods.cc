@@ -40,11 +40,13 @@ std::filesystem::path HubCacheDir(const HubAccess& hub) {
 
 struct ServeState {
   explicit ServeState(DaemonServices& services)
-      : telemetry(services),
+      : services(services),
+        telemetry(services),
         hub(MakeHubAccess(services.config)),
         locator(HubCacheDir(hub), hub.puller),
         manager(ManagerOptionsFrom(services.config)) {}
 
+  DaemonServices& services;
   ServeTelemetry telemetry;
   const HubAccess hub;
   const serve::ModelLocator locator;
@@ -64,10 +66,9 @@ Result<Acquired> LocateAndLoad(ServeState& state, const std::shared_ptr<RequestC
   const auto phase = [&ctx, &load](const char* name) {
     ctx->Notify("loading", {{"model", load.model}, {"phase", name}});
   };
-  std::uint64_t reported = 0;
+  DownloadMeter meter(state.services.metrics);
   const hub::ProgressFn progress = [&](const hub::PullProgress& p) {
-    if (p.bytes > reported) state.telemetry.AddDownloadBytes(p.bytes - reported);
-    reported = std::max<std::uint64_t>(reported, p.bytes);
+    meter.Observe(p);
     ctx->Notify("progress", PullProgressJson(p));
   };
   HFD_ASSIGN_OR_RETURN(

@@ -38,9 +38,7 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
           services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
       models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
       model_memory_(services.metrics.AddGauge("hfd_model_memory_bytes",
-                                              "Estimated memory of a resident model", {"model"})),
-      download_bytes_(services.metrics.AddCounter("hfd_download_bytes_total",
-                                                  "Bytes downloaded from the Hub")) {}
+                                              "Estimated memory of a resident model", {"model"})) {}
 
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   const metrics::LabelValues labels{r.model, r.backend};
@@ -76,10 +74,6 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
         std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
   }
   services_.spans.Record(std::move(span));
-}
-
-void ServeTelemetry::AddDownloadBytes(std::uint64_t bytes) {
-  if (bytes > 0) download_bytes_.Increment({}, static_cast<double>(bytes));
 }
 
 void ServeTelemetry::Refresh(const serve::ModelManager& manager) {

@@ -33,8 +33,6 @@ class ServeTelemetry {
   explicit ServeTelemetry(DaemonServices& services);
 
   void RecordCompletion(const CompletionRecord& record);
-  // Bytes downloaded by a pull (from its progress), for hfd_download_bytes_total.
-  void AddDownloadBytes(std::uint64_t bytes);
   // Samples the per-model gauges; called on the loop thread before metrics render.
   void Refresh(const serve::ModelManager& manager);
 
@@ -48,7 +46,6 @@ class ServeTelemetry {
   metrics::Gauge& queue_length_;
   metrics::Gauge& models_resident_;
   metrics::Gauge& model_memory_;
-  metrics::Counter& download_bytes_;
   std::set<std::string> seen_models_;  // loop thread only (Refresh)
 };
 

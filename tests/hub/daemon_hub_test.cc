@@ -73,6 +73,11 @@ TEST_F(DaemonHubTest, PullListRemove) {
   EXPECT_EQ(result["downloaded_bytes"], result["total_bytes"]);
   EXPECT_TRUE(
       fs::exists(fs::path(result["snapshot_dir"].get<std::string>()) / "model.safetensors"));
+  CommandResult metrics = Hfctl({"metrics"});
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+  const std::string counted =
+      "\nhfd_download_bytes_total " + std::to_string(result["downloaded_bytes"].get<int64_t>());
+  EXPECT_NE(metrics.out.find(counted), std::string::npos) << metrics.out;
 
   CommandResult again = Hfctl({"pull", "org/tiny"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
