@@ -14,14 +14,12 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr const char* kSocketActivate = "/usr/bin/systemd-socket-activate";
-
 // Starts hfd under systemd-socket-activate on `socket`, exiting after 1 idle second.
 std::unique_ptr<ChildProcess> Activate(const std::string& socket,
                                        const std::filesystem::path& log) {
-  return ChildProcess::Start({kSocketActivate, "--listen=" + socket, BinaryFromEnv("HFD_BIN"),
-                              "--idle-exit", "1", "--log-target", "stderr"},
-                             {"HFD_CONFIG=/dev/null"}, log);
+  return ChildProcess::Start(SocketActivateCommand(socket, {BinaryFromEnv("HFD_BIN"), "--idle-exit",
+                                                            "1", "--log-target", "stderr"}),
+                             {}, log);
 }
 
 json StatusViaHfctl(const std::string& socket) {
@@ -32,8 +30,8 @@ json StatusViaHfctl(const std::string& socket) {
 }
 
 TEST(SocketActivation, ServesThenExitsWhenIdleThenServesAgainOnTheSamePath) {
-  if (::access(kSocketActivate, X_OK) != 0) {
-    GTEST_SKIP() << kSocketActivate << " is not installed (Debian package: systemd)";
+  if (::access(kSocketActivatePath, X_OK) != 0) {
+    GTEST_SKIP() << kSocketActivatePath << " is not installed (Debian package: systemd)";
   }
   char tmpl[] = "/tmp/hfd-activate-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

@@ -95,6 +95,21 @@ std::string BinaryFromEnv(const char* env_name) {
   return value != nullptr ? value : "";
 }
 
+std::vector<std::string> SocketActivateCommand(const std::string& socket,
+                                               const std::vector<std::string>& hfd_args) {
+  std::vector<std::string> argv = {kSocketActivatePath, "--listen=" + socket,
+                                   "--setenv=HFD_CONFIG=/dev/null"};
+  for (const char* name :
+       {"HF_ENDPOINT", "HF_HUB_CACHE", "HF_HOME", "HF_HUB_OFFLINE", "PATH", "VK_ICD_FILENAMES",
+        "VK_DRIVER_FILES", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name)) {
+      argv.push_back(std::string("--setenv=") + name + "=" + value);
+    }
+  }
+  argv.insert(argv.end(), hfd_args.begin(), hfd_args.end());
+  return argv;
+}
+
 std::unique_ptr<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
                                                   const std::vector<std::string>& env,
                                                   const std::filesystem::path& log_path) {

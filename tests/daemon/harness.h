@@ -23,6 +23,14 @@ namespace hfd::testing {
 // (HFD_BIN, HFCTL_BIN); empty when unset.
 std::string BinaryFromEnv(const char* env_name);
 
+// The command that starts hfd the way a .socket unit does: systemd-socket-activate
+// listening on `socket`, then `hfd_args` (the hfd binary first). It gives the daemon only
+// the variables named with --setenv, so HFD_CONFIG=/dev/null, `extra_env` and the test's
+// own Hub, Vulkan and sanitizer settings are forwarded explicitly.
+std::vector<std::string> SocketActivateCommand(const std::string& socket,
+                                               const std::vector<std::string>& hfd_args);
+inline constexpr const char* kSocketActivatePath = "/usr/bin/systemd-socket-activate";
+
 // A child process; killed (SIGKILL) if still running when destroyed.
 class ChildProcess {
  public:

@@ -222,20 +222,12 @@ void ServeTest::StartDaemon(const std::string& config_toml) {
 }
 
 void ServeTest::StartDaemonSocketActivated() {
-  constexpr const char* kSocketActivate = "/usr/bin/systemd-socket-activate";
-  if (::access(kSocketActivate, X_OK) != 0) {
-    GTEST_SKIP() << kSocketActivate << " is not installed (Debian package: systemd)";
+  if (::access(kSocketActivatePath, X_OK) != 0) {
+    GTEST_SKIP() << kSocketActivatePath << " is not installed (Debian package: systemd)";
   }
   socket_ = (cache_.path() / "hfd.sock").string();
-  std::vector<std::string> argv = {kSocketActivate, "--listen=" + socket_,
-                                   "--setenv=HFD_CONFIG=/dev/null"};
-  // systemd-socket-activate gives the daemon only the variables named with --setenv.
-  for (const char* name : {"HF_ENDPOINT", "HF_HUB_CACHE", "HF_HOME", "HF_HUB_OFFLINE", "PATH"}) {
-    if (const char* value = std::getenv(name)) {
-      argv.push_back(std::string("--setenv=") + name + "=" + value);
-    }
-  }
-  argv.insert(argv.end(), {BinaryFromEnv("HFD_BIN"), "--log-target", "stderr"});
+  const std::vector<std::string> argv =
+      SocketActivateCommand(socket_, {BinaryFromEnv("HFD_BIN"), "--log-target", "stderr"});
   activated_ = ChildProcess::Start(argv, {}, cache_.path() / "hfd.log");
   ASSERT_NE(activated_, nullptr);
   // The first connection makes systemd-socket-activate exec hfd with the socket.
