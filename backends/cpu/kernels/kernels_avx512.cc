@@ -1,11 +1,12 @@
 // The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
 // kernels for every weight type, on top of the shared 256-bit code (helpers, activation
 // quantization, F16 conversions; its int8 dot products become vpdpbusd here), which also
-// supplies the table's starting point. Q8_0, Q4_0, Q5_0 and Q4_K run as 16-row tiles with
-// rows in lanes (docs/cpu-kernels.md); the other types one row at a time, with a four- or
-// eight-token variant for prefill.
+// supplies the table's starting point. Q8_0, Q4_0, Q5_0, Q4_K and Q6_K run as 16-row tiles
+// with rows in lanes (docs/cpu-kernels.md), F32, F16 and BF16 as 4-row x 6-token tiles; Q4_1,
+// Q5_1 and Q5_K one row at a time, with a four- or eight-token variant for prefill.
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "backends/cpu/kernels/kernel_table.h"
@@ -30,97 +31,93 @@ inline __m512i Join(__m256i lo, __m256i hi) {
 // goes through the same operations in the same order for any N, so batching tokens does
 // not change a result by even one bit.
 
-// Float-weight dot products, 64 values per iteration; Load16 gives 16 weights as floats.
-template <int N, typename Load16, typename Scalar>
-void DotFloatWeights512(int64_t n, const float* const* x, Load16 load16, Scalar scalar,
-                        float* out) {
-  __m512 acc[N][4];
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-#pragma GCC unroll 16
-    for (int a = 0; a < 4; ++a) acc[t][a] = _mm512_setzero_ps();
-  }
-  int64_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    const __m512 w[4] = {load16(i), load16(i + 16), load16(i + 32), load16(i + 48)};
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-#pragma GCC unroll 16
-      for (int a = 0; a < 4; ++a) {
-        acc[t][a] = _mm512_fmadd_ps(w[a], _mm512_loadu_ps(x[t] + i + 16 * a), acc[t][a]);
-      }
-    }
-  }
-  for (; i + 16 <= n; i += 16) {
-    const __m512 w = load16(i);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      acc[t][0] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x[t] + i), acc[t][0]);
-    }
-  }
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-    out[t] = _mm512_reduce_add_ps(
-        _mm512_add_ps(_mm512_add_ps(acc[t][0], acc[t][1]), _mm512_add_ps(acc[t][2], acc[t][3])));
-  }
-  for (; i < n; ++i) {
-    const float w = scalar(i);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) out[t] += w * x[t][i];
-  }
-}
+#include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
-inline __m512 LoadHalf16(const uint16_t* p) { return _mm512_cvtph_ps(Load256(p)); }
-
-inline __m512 LoadBf16x16(const uint16_t* p) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(Load256(p)), 16));
-}
-
-// Adapts an N-token kernel `Kernel<N>(cols, w, x rows, out)` to the table's signatures.
-template <int N>
-struct TokenRows {
-  explicit TokenRows(const ActRow* rows) {
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      f32[t] = rows[t].f32;
-    }
+// Float weight types: 16 weights as floats (Load16) and one as a float (At).
+struct F32Weights {
+  using Elem = float;
+  static __m512 Load16(const float* p) { return _mm512_loadu_ps(p); }
+  static float At(float v) { return v; }
+};
+struct F16Weights {
+  using Elem = uint16_t;
+  static __m512 Load16(const uint16_t* p) { return _mm512_cvtph_ps(Load256(p)); }
+  static float At(uint16_t v) { return Half(v); }
+};
+struct Bf16Weights {
+  using Elem = uint16_t;
+  static __m512 Load16(const uint16_t* p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(Load256(p)), 16));
   }
-  const float* f32[N];
+  static float At(uint16_t v) { return Bf16(v); }
 };
 
-template <int N>
-void DotF32N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const float* a = reinterpret_cast<const float*>(w);
-  DotFloatWeights512<N>(
-      n, TokenRows<N>(x).f32, [a](int64_t i) { return _mm512_loadu_ps(a + i); },
-      [a](int64_t i) { return a[i]; }, out);
+// Float weights as R rows x T tokens, one accumulator per (row, token), 16 values a step:
+// each weight vector is loaded once for T tokens and each activation vector once for R
+// rows, so prefill is bound by FMAs rather than by re-reading activations from L2. Every
+// (row, token) is the same single FMA chain, reduced and finished the same way, for any R
+// and T (RowFloat is R = T = 1), so blocking never changes a result.
+template <int R, int T, typename W>
+void TileFloat(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+               int64_t y_stride) {
+  using Elem = typename W::Elem;
+  auto row = [&](int r) { return reinterpret_cast<const Elem*>(w + r * row_bytes); };
+  __m512 acc[R][T];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    if constexpr (R > 1) {
+      PrefetchNextTile<R>(w, row_bytes, i * static_cast<int64_t>(sizeof(Elem)), 16 * sizeof(Elem));
+    }
+    __m512 wv[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) wv[r] = W::Load16(row(r) + i);
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) {
+      const __m512 xv = _mm512_loadu_ps(x[t].f32 + i);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t) {
+      float sum = _mm512_reduce_add_ps(acc[r][t]);
+      for (int64_t k = i; k < n; ++k) sum += W::At(row(r)[k]) * x[t].f32[k];
+      y[t * y_stride + r] = sum;
+    }
+  }
 }
 
-template <int N>
-void DotF16N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const uint16_t* a = reinterpret_cast<const uint16_t*>(w);
-  DotFloatWeights512<N>(
-      n, TokenRows<N>(x).f32, [a](int64_t i) { return LoadHalf16(a + i); },
-      [a](int64_t i) { return Half(a[i]); }, out);
+template <typename W>
+float RowFloat(int64_t n, const uint8_t* w, const ActRow& x) {
+  float y;
+  TileFloat<1, 1, W>(n, w, 0, &x, &y, 1);
+  return y;
 }
 
-template <int N>
-void DotBf16N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const uint16_t* a = reinterpret_cast<const uint16_t*>(w);
-  DotFloatWeights512<N>(
-      n, TokenRows<N>(x).f32, [a](int64_t i) { return LoadBf16x16(a + i); },
-      [a](int64_t i) { return Bf16(a[i]); }, out);
+// Four rows share each activation load; six tokens share each weight load (24
+// accumulators, four weights and one activation: 29 of the 32 registers).
+constexpr int kFloatTileRows = 4, kFloatTileTokens = 6;
+
+template <typename W>
+WeightKernel FloatKernel() {
+  return {ActKind::kF32,
+          RowFloat<W>,
+          nullptr,
+          {TileFloat<kFloatTileRows, kFloatTileTokens, W>, TileFloat<kFloatTileRows, 1, W>,
+           kFloatTileRows, kFloatTileTokens}};
 }
 
 float DotF16F32x512(const uint16_t* a, const float* b, int64_t n) {
-  float out;
-  DotFloatWeights512<1>(
-      n, &b, [a](int64_t i) { return LoadHalf16(a + i); }, [a](int64_t i) { return Half(a[i]); },
-      &out);
-  return out;
+  const ActRow x{b, nullptr, nullptr, nullptr};
+  return RowFloat<F16Weights>(n, reinterpret_cast<const uint8_t*>(a), x);
 }
-
-#include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
 // Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1. q goes straight into
 // vpdpbusd as the unsigned operand; m meets the activations' block sums.
@@ -270,10 +267,11 @@ void DotQ5_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
   DotK4N<N, BlockQ5_K, true>(n, w, x, out);
 }
 
-// Q6_K: per 128 values, one 64-byte load of ql gives values 0..63 (low nibbles) and
-// 64..127 (high nibbles); the two high bits come from qh shifted per 256-bit half.
-template <int N>
-void DotQ6_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
+// Q6_K one row at a time: per 128 values, one 64-byte load of ql gives values 0..63 (low
+// nibbles) and 64..127 (high nibbles); the two high bits come from qh shifted per 256-bit
+// half. The super-block's int32 sum is exact and reduced before its one FMA, which is
+// TileQ6_K16's order.
+float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
   const BlockQ6_K* b = reinterpret_cast<const BlockQ6_K*>(w);
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   const __m512i bits45 = _mm512_set1_epi8(0x30);
@@ -282,43 +280,32 @@ void DotQ6_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
   const __m512i shr_b = Join(_mm256_set1_epi16(0), _mm256_set1_epi16(2));
   const __m512i spread[4] = {ScaleSpread(kSpreadQ6, 0), ScaleSpread(kSpreadQ6, 1),
                              ScaleSpread(kSpreadQ6, 2), ScaleSpread(kSpreadQ6, 3)};
-  __m512 acc[N];
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) acc[t] = _mm512_setzero_ps();
+  float acc = 0.0f;
   for (int64_t i = 0; i < n / kQKK; ++i) {
     const __m128i scales8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].scales));
     const __m512i scales = _mm512_cvtepi8_epi16(_mm256_zextsi128_si256(scales8));
-    const __m512i scales32 = _mm512_cvtepi8_epi32(scales8);
-    __m512i q[4], sc[4];  // values 0..63, 64..127, 128..191, 192..255 and their scales
-#pragma GCC unroll 16
+    const int8_t* xq = x.qs + i * kQKK;
+    __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 2
     for (int h = 0; h < 2; ++h) {
       const __m512i ql = Load512(b[i].ql + 64 * h);
       const __m512i qh = _mm512_broadcast_i64x4(Load256(b[i].qh + 32 * h));
-      q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, low4),
-                                 _mm512_and_si512(_mm512_sllv_epi16(qh, shl_a), bits45));
-      q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
-                                     _mm512_and_si512(_mm512_srlv_epi16(qh, shr_b), bits45));
+      const __m512i lo = _mm512_or_si512(_mm512_and_si512(ql, low4),
+                                         _mm512_and_si512(_mm512_sllv_epi16(qh, shl_a), bits45));
+      const __m512i hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                         _mm512_and_si512(_mm512_srlv_epi16(qh, shr_b), bits45));
+      isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(lo, Load512(xq + 128 * h)),
+                                 _mm512_permutexvar_epi16(spread[2 * h], scales));
+      isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(hi, Load512(xq + 128 * h + 64)),
+                                 _mm512_permutexvar_epi16(spread[2 * h + 1], scales));
     }
-#pragma GCC unroll 16
-    for (int k = 0; k < 4; ++k) sc[k] = _mm512_permutexvar_epi16(spread[k], scales);
-    const float d = Half(b[i].d);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      const int8_t* xq = x[t].qs + i * kQKK;
-      const int32_t offset =
-          _mm512_reduce_add_epi32(_mm512_mullo_epi32(Load512(x[t].sum16 + i * 16), scales32));
-      __m512i isum = _mm512_setzero_si512();
-#pragma GCC unroll 16
-      for (int k = 0; k < 4; ++k) {
-        isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(q[k], Load512(xq + 64 * k)), sc[k]);
-      }
-      // 16 lanes * 2 * offset = 32 * offset: the -32 bias of every value.
-      isum = _mm512_sub_epi32(isum, _mm512_set1_epi32(2 * offset));
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * x[t].d[i]), acc[t]);
-    }
+    // The -32 bias of every value meets the activations' sub-block sums.
+    const int32_t offset = _mm512_reduce_add_epi32(
+        _mm512_mullo_epi32(Load512(x.sum16 + i * 16), _mm512_cvtepi8_epi32(scales8)));
+    const int32_t total = _mm512_reduce_add_epi32(isum) - 32 * offset;
+    acc = FmaScalar(static_cast<float>(total), Half(b[i].d) * x.d[i], acc);
   }
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) out[t] = _mm512_reduce_add_ps(acc[t]);
+  return acc;
 }
 
 // The table's one-token signature over an N-token kernel.
@@ -355,9 +342,9 @@ WeightKernel KQuantKernel() {
 
 KernelTable MakeAvx512Table() {
   KernelTable t = MakeX86Table();
-  t.f32 = {ActKind::kF32, OneToken<DotF32N<1>>, DotF32N<4>, {}};
-  t.f16 = {ActKind::kF32, OneToken<DotF16N<1>>, DotF16N<4>, {}};
-  t.bf16 = {ActKind::kF32, OneToken<DotBf16N<1>>, DotBf16N<4>, {}};
+  t.f32 = FloatKernel<F32Weights>();
+  t.f16 = FloatKernel<F16Weights>();
+  t.bf16 = FloatKernel<Bf16Weights>();
   t.q8_0 = SymmetricKernel<Q8_0Blocks, BlockQ8_0>();
   t.q4_0 = SymmetricKernel<Q4_0Blocks, BlockQ4_0>();
   t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
@@ -368,7 +355,10 @@ KernelTable MakeAvx512Table() {
             nullptr,
             {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens}};
   t.q5_k = KQuantKernel<DotQ5_KN<1>, DotQ5_KN<4>, DotQ5_KN<kKQuantTileTokens>>();
-  t.q6_k = KQuantKernel<DotQ6_KN<1>, DotQ6_KN<4>, DotQ6_KN<kKQuantTileTokens>>();
+  t.q6_k = {ActKind::kQ8x256,
+            RowQ6_K,
+            nullptr,
+            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
   t.dot_f16_f32 = DotF16F32x512;
   return t;
 }
