@@ -52,23 +52,38 @@ TEST_P(KernelsF16, ConversionsRoundLikeTheScalarReference) {
   }
 }
 
-TEST_P(KernelsF16, DotAndAxpyMatchDoublePrecision) {
+// Rows `stride` apart with other data between them, as K and V rows of one head sit in
+// the cache; 7 rows reach the four-row and one-row forms.
+TEST_P(KernelsF16, RowDotsAndAxpyMatchDoublePrecision) {
+  constexpr int64_t kRows = 7;
   for (int64_t n : kSizes) {
-    const std::vector<uint16_t> a = ToHalf(RandomFloats(n, 2));
+    const int64_t stride = n + 5;
+    const std::vector<uint16_t> a = ToHalf(RandomFloats(kRows * stride, 2));
     const std::vector<float> b = RandomFloats(n, 3);
-    double ref = 0.0, magnitude = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-      ref += static_cast<double>(HalfToFloat(a[i])) * b[i];
-      magnitude += std::fabs(static_cast<double>(HalfToFloat(a[i])) * b[i]);
+    std::vector<float> dots(kRows, NAN);
+    k().dot_f16_rows(a.data(), stride, kRows, b.data(), n, dots.data());
+    for (int64_t j = 0; j < kRows; ++j) {
+      double ref = 0.0, magnitude = 0.0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double p = static_cast<double>(HalfToFloat(a[j * stride + i])) * b[i];
+        ref += p;
+        magnitude += std::fabs(p);
+      }
+      EXPECT_NEAR(dots[j], ref, 1e-6 * magnitude + 1e-6) << "n=" << n << " row " << j;
     }
-    EXPECT_NEAR(k().dot_f16_f32(a.data(), b.data(), n), ref, 1e-6 * magnitude + 1e-6);
 
+    const std::vector<float> w = RandomFloats(kRows, 4);
     std::vector<float> y = b;
-    k().axpy_f16(0.37f, a.data(), y.data(), n);
+    k().axpy_f16_rows(w.data(), a.data(), stride, kRows, y.data(), n);
     for (int64_t i = 0; i < n; ++i) {
-      // One fused or unfused multiply-add: within one rounding of the exact value.
-      const double exact = b[i] + 0.37 * HalfToFloat(a[i]);
-      EXPECT_NEAR(y[i], exact, 1e-6 * (std::fabs(exact) + std::fabs(b[i])) + 1e-7) << i;
+      // One rounding per added row at most.
+      double exact = b[i], magnitude = std::fabs(b[i]);
+      for (int64_t j = 0; j < kRows; ++j) {
+        const double p = static_cast<double>(w[j]) * HalfToFloat(a[j * stride + i]);
+        exact += p;
+        magnitude += std::fabs(p);
+      }
+      EXPECT_NEAR(y[i], exact, 1e-6 * kRows * magnitude + 1e-7) << "n=" << n << " i=" << i;
     }
   }
 }

@@ -50,8 +50,12 @@ struct KernelTable {
   QuantizeQ8Fn quantize_q8;
   void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
-  float (*dot_f16_f32)(const uint16_t* a, const float* b, int64_t n);
-  void (*axpy_f16)(float alpha, const uint16_t* x, float* y, int64_t n);
+  // out[j] = sum_i rows[j * stride + i] * x[i] for j < count (attention scores).
+  void (*dot_f16_rows)(const uint16_t* rows, int64_t stride, int64_t count, const float* x,
+                       int64_t n, float* out);
+  // y[i] += w[j] * rows[j * stride + i] for j < count in order (attention output).
+  void (*axpy_f16_rows)(const float* w, const uint16_t* rows, int64_t stride, int64_t count,
+                        float* y, int64_t n);
 
   // The kernel for weights of `type`, or null when it has none.
   const WeightKernel* ForType(TensorType type) const;

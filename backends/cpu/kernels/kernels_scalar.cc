@@ -201,14 +201,21 @@ void F16ToF32(const uint16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = HalfToFloat(src[i]);
 }
 
-float DotF16F32(const uint16_t* a, const float* b, int64_t n) {
-  float s = 0.0f;
-  for (int64_t i = 0; i < n; ++i) s += HalfToFloat(a[i]) * b[i];
-  return s;
+void DotF16Rows(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
+                float* out) {
+  for (int64_t j = 0; j < count; ++j) {
+    const uint16_t* a = rows + j * stride;
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; ++i) s += HalfToFloat(a[i]) * x[i];
+    out[j] = s;
+  }
 }
 
-void AxpyF16(float alpha, const uint16_t* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * HalfToFloat(x[i]);
+void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
+                 int64_t n) {
+  for (int64_t j = 0; j < count; ++j) {
+    for (int64_t i = 0; i < n; ++i) y[i] += w[j] * HalfToFloat(rows[j * stride + i]);
+  }
 }
 
 KernelTable MakeTable() {
@@ -227,8 +234,8 @@ KernelTable MakeTable() {
   t.quantize_q8 = QuantizeQ8;
   t.f32_to_f16 = F32ToF16;
   t.f16_to_f32 = F16ToF32;
-  t.dot_f16_f32 = DotF16F32;
-  t.axpy_f16 = AxpyF16;
+  t.dot_f16_rows = DotF16Rows;
+  t.axpy_f16_rows = AxpyF16Rows;
   return t;
 }
 

@@ -158,12 +158,14 @@ void F16ToF32(const uint16_t* src, float* dst, int64_t n) {
   KernelsFor(ActiveIsa()).f16_to_f32(src, dst, n);
 }
 
-float DotF16F32(const uint16_t* a, const float* b, int64_t n) {
-  return KernelsFor(ActiveIsa()).dot_f16_f32(a, b, n);
+void DotF16Rows(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
+                float* out) {
+  KernelsFor(ActiveIsa()).dot_f16_rows(rows, stride, count, x, n, out);
 }
 
-void AxpyF16(float alpha, const uint16_t* x, float* y, int64_t n) {
-  KernelsFor(ActiveIsa()).axpy_f16(alpha, x, y, n);
+void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
+                 int64_t n) {
+  KernelsFor(ActiveIsa()).axpy_f16_rows(w, rows, stride, count, y, n);
 }
 
 }  // namespace hfd::cpu

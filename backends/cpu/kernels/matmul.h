@@ -43,10 +43,14 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
 void F32ToF16(const float* src, uint16_t* dst, int64_t n);
 void F16ToF32(const uint16_t* src, float* dst, int64_t n);
 
-// sum_i a[i] * b[i] with a in half precision: attention scores against an F16 K cache.
-float DotF16F32(const uint16_t* a, const float* b, int64_t n);
+// Attention scores against an F16 K cache: out[j] = sum_i rows[j * stride + i] * x[i] for
+// j < count, i < n. One call for a query's whole key span keeps the query in registers.
+void DotF16Rows(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
+                float* out);
 
-// y[i] += alpha * x[i] with x in half precision: attention output over an F16 V cache.
-void AxpyF16(float alpha, const uint16_t* x, float* y, int64_t n);
+// Attention output over an F16 V cache: y[i] += w[j] * rows[j * stride + i] for j < count
+// (in order of j), i < n. One call for the whole span keeps y in registers.
+void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
+                 int64_t n);
 
 }  // namespace hfd::cpu

@@ -17,17 +17,30 @@ struct LayerView {
   int64_t row;  // elements per position
 };
 
-inline float Dot(const float* a, const float* b, int64_t n) {
-  float s = 0.0f;
-  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
+// scores[j] = K row j · q for the span's keys; out += sum_j w[j] * V row j.
+inline void DotRows(const float* k, int64_t stride, int64_t count, const float* q, int64_t n,
+                    float* scores) {
+  for (int64_t j = 0; j < count; ++j) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; ++i) s += k[j * stride + i] * q[i];
+    scores[j] = s;
+  }
 }
-inline float Dot(const uint16_t* a, const float* b, int64_t n) { return DotF16F32(a, b, n); }
+inline void DotRows(const uint16_t* k, int64_t stride, int64_t count, const float* q, int64_t n,
+                    float* scores) {
+  DotF16Rows(k, stride, count, q, n, scores);
+}
 
-inline void Axpy(float* y, float w, const float* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += w * x[i];
+inline void AxpyRows(const float* w, const float* v, int64_t stride, int64_t count, float* out,
+                     int64_t n) {
+  for (int64_t j = 0; j < count; ++j) {
+    for (int64_t i = 0; i < n; ++i) out[i] += w[j] * v[j * stride + i];
+  }
 }
-inline void Axpy(float* y, float w, const uint16_t* x, int64_t n) { AxpyF16(w, x, y, n); }
+inline void AxpyRows(const float* w, const uint16_t* v, int64_t stride, int64_t count, float* out,
+                     int64_t n) {
+  AxpyF16Rows(w, v, stride, count, out, n);
+}
 
 inline void Store(const float* src, float* dst, int64_t n) { std::copy(src, src + n, dst); }
 inline void Store(const float* src, uint16_t* dst, int64_t n) { F32ToF16(src, dst, n); }
@@ -36,22 +49,22 @@ inline void Store(const float* src, uint16_t* dst, int64_t n) { F32ToF16(src, ds
 template <typename Elem>
 void AttendHead(const LayerView<Elem>& layer, const float* q, int64_t kv_offset, int32_t head_dim,
                 float scale, int64_t lo, int64_t hi, float* scores, float* out) {
+  const int64_t count = hi - lo + 1;
+  DotRows(layer.k + lo * layer.row + kv_offset, layer.row, count, q, head_dim, scores);
   float max_score = -INFINITY;
-  for (int64_t j = lo; j <= hi; ++j) {
-    const float s = scale * Dot(layer.k + j * layer.row + kv_offset, q, head_dim);
-    scores[j - lo] = s;
-    max_score = std::max(max_score, s);
+  for (int64_t j = 0; j < count; ++j) {
+    scores[j] *= scale;
+    max_score = std::max(max_score, scores[j]);
   }
   float sum = 0.0f;
-  for (int64_t j = lo; j <= hi; ++j) {
-    scores[j - lo] = std::exp(scores[j - lo] - max_score);
-    sum += scores[j - lo];
+  for (int64_t j = 0; j < count; ++j) {
+    scores[j] = std::exp(scores[j] - max_score);
+    sum += scores[j];
   }
-  std::fill(out, out + head_dim, 0.0f);
   const float inv_sum = 1.0f / sum;
-  for (int64_t j = lo; j <= hi; ++j) {
-    Axpy(out, scores[j - lo] * inv_sum, layer.v + j * layer.row + kv_offset, head_dim);
-  }
+  for (int64_t j = 0; j < count; ++j) scores[j] *= inv_sum;
+  std::fill(out, out + head_dim, 0.0f);
+  AxpyRows(scores, layer.v + lo * layer.row + kv_offset, layer.row, count, out, head_dim);
 }
 
 template <typename Elem>
