@@ -54,6 +54,9 @@ std::vector<BackendInfo> DefaultBackendProbe() { return {CpuInfo()}; }
 std::vector<BackendInfo> DescribeBackends(const backends::BackendRequest& configured,
                                           const backends::VulkanSurvey* survey) {
   BackendInfo cpu = CpuInfo();
+  if (configured.cpu_activations == cpu::ActPrecision::kInt8x2) {
+    cpu.device += ", int8x2 activations";
+  }
   BackendInfo vulkan;
   vulkan.name = "vulkan";
   if (survey == nullptr) {

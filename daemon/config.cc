@@ -13,6 +13,7 @@
 
 #include <toml++/toml.h>
 
+#include "backends/select/backend_select.h"
 #include "common/units.h"
 
 namespace hfd::daemon {
@@ -257,6 +258,7 @@ Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& c
   HFD_RETURN_IF_ERROR(ApplySection(top, "models", origin, config, ApplyModels));
   HFD_RETURN_IF_ERROR(top.String("backend", config.backend));
   HFD_RETURN_IF_ERROR(top.String("device", config.device));
+  HFD_RETURN_IF_ERROR(top.String("cpu_activations", config.cpu_activations));
   std::string token;
   HFD_RETURN_IF_ERROR(top.String("hf_token", config.hf_token));
   HFD_RETURN_IF_ERROR(top.String("token", token));
@@ -277,6 +279,7 @@ Status ApplyConfigEnvironment(Config& config) {
   if (const char* v = Env("HFD_LOG_TARGET")) config.log_target = v;
   if (const char* v = Env("HFD_BACKEND")) config.backend = v;
   if (const char* v = Env("HFD_DEVICE")) config.device = v;
+  if (const char* v = Env("HFD_CPU_ACTIVATIONS")) config.cpu_activations = v;
   if (const char* v = Env("HFD_KEEP_ALIVE")) {
     HFD_ASSIGN_OR_RETURN(config.models.keep_alive_seconds,
                          ParseDurationSeconds(v, "HFD_KEEP_ALIVE"));
@@ -316,9 +319,11 @@ Result<Config> LoadConfig(const ConfigOverrides& overrides) {
   if (overrides.worker_threads) config.worker_threads = *overrides.worker_threads;
   if (overrides.backend) config.backend = *overrides.backend;
   if (overrides.device) config.device = *overrides.device;
+  if (overrides.cpu_activations) config.cpu_activations = *overrides.cpu_activations;
   if (config.backend != "auto" && config.backend != "vulkan" && config.backend != "cpu") {
     return InvalidArgument("backend must be auto, vulkan or cpu, not '" + config.backend + "'");
   }
+  HFD_RETURN_IF_ERROR(backends::ParseCpuActivations(config.cpu_activations).status());
   if (config.log_target != "auto" && config.log_target != "journal" &&
       config.log_target != "stderr") {
     return InvalidArgument("log target must be auto, journal or stderr, not '" + config.log_target +

@@ -43,6 +43,9 @@ struct Config {
   // Vulkan device by index or by a substring of its name ("" = the best one).
   std::string backend = "auto";
   std::string device;
+  // CPU backend's activations for quantized weights: int8 (fast) or int8x2 (closer to
+  // full-precision references, about twice the integer work in matrix products).
+  std::string cpu_activations = "int8";
   // Hub token (`hf_token`, alias `token`): takes precedence over HF_TOKEN and the token
   // file. Never logged or returned.
   std::string hf_token;
@@ -59,6 +62,7 @@ struct ConfigOverrides {
   std::optional<std::uint32_t> worker_threads;
   std::optional<std::string> backend;
   std::optional<std::string> device;
+  std::optional<std::string> cpu_activations;
 };
 
 // Parses TOML text (`origin` names it in errors). Unknown keys are errors, so a typo
@@ -66,7 +70,7 @@ struct ConfigOverrides {
 Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config);
 
 // Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET, HFD_BACKEND, HFD_DEVICE,
-// HFD_KEEP_ALIVE and HFD_MEMORY_BUDGET from the environment.
+// HFD_CPU_ACTIVATIONS, HFD_KEEP_ALIVE and HFD_MEMORY_BUDGET from the environment.
 Status ApplyConfigEnvironment(Config& config);
 
 // The whole chain: defaults; the file from --config, else $HFD_CONFIG, else the default

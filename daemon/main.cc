@@ -41,8 +41,11 @@ int RunDaemon(const hfd::daemon::ConfigOverrides& overrides) {
   hfd::Result<hfd::backends::BackendKind> backend =
       hfd::backends::ParseBackendKind(config->backend);
   if (!backend.ok()) return Fail(backend.status());
+  hfd::Result<hfd::cpu::ActPrecision> cpu_activations =
+      hfd::backends::ParseCpuActivations(config->cpu_activations);
+  if (!cpu_activations.ok()) return Fail(cpu_activations.status());
   // Outlives the server, whose `status` asks it.
-  CachedBackendProbe backend_probe({*backend, config->device, 0});
+  CachedBackendProbe backend_probe({*backend, config->device, 0, *cpu_activations});
   Server server(std::move(config).value(), std::move(socket).value());
   server.services().backends = [&backend_probe] { return backend_probe.Report(); };
   backend_probe.Start();
@@ -80,6 +83,9 @@ int main(int argc, char** argv) {
                  "auto (Vulkan on a real GPU, else CPU), vulkan or cpu");
   app.add_option("--device", overrides.device,
                  "Vulkan device: an index or part of its name (default: the best GPU)");
+  app.add_option("--cpu-activations", overrides.cpu_activations,
+                 "CPU activations for quantized weights: int8 (default) or int8x2 (closer to "
+                 "full precision, about twice the integer work)");
   app.set_version_flag("--version", std::string("hfd ") + HFD_VERSION);
   try {
     app.parse(argc, argv);

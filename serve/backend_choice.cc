@@ -14,7 +14,8 @@ Result<std::string> PrepareOnBackend(const backends::BackendRequest& request,
       request.kind == backends::BackendKind::kAuto && was_vulkan &&
       (status.code() == ErrorCode::kUnsupported || status.code() == ErrorCode::kOutOfMemory);
   if (!retry_on_cpu) return status;
-  HFD_RETURN_IF_ERROR(prepare(cpu::CreateCpuBackend({.n_threads = request.cpu_threads})));
+  HFD_RETURN_IF_ERROR(prepare(cpu::CreateCpuBackend(
+      {.n_threads = request.cpu_threads, .activations = request.cpu_activations})));
   return "auto: " + selected.reason + " could not take the model (" + status.message() +
          "); using CPU";
 }

@@ -9,7 +9,8 @@ namespace {
 
 SelectedBackend OnCpu(const BackendRequest& request, std::string reason) {
   return SelectedBackend{
-      .backend = cpu::CreateCpuBackend(cpu::CpuBackendOptions{.n_threads = request.cpu_threads}),
+      .backend = cpu::CreateCpuBackend(cpu::CpuBackendOptions{
+          .n_threads = request.cpu_threads, .activations = request.cpu_activations}),
       .reason = std::move(reason)};
 }
 
@@ -32,6 +33,12 @@ std::string_view BackendKindName(BackendKind kind) {
       return "cpu";
   }
   return "auto";
+}
+
+Result<cpu::ActPrecision> ParseCpuActivations(std::string_view text) {
+  if (text == "int8") return cpu::ActPrecision::kInt8;
+  if (text == "int8x2") return cpu::ActPrecision::kInt8x2;
+  return InvalidArgument("cpu_activations must be int8 or int8x2, not '" + std::string(text) + "'");
 }
 
 Result<SelectedBackend> SelectBackend(const BackendRequest& request) {

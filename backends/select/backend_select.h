@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "backends/cpu/kernels/matmul.h"
 #include "engine/runtime/backend.h"
 #include "hfd/status.h"
 
@@ -19,10 +20,16 @@ enum class BackendKind { kAuto, kVulkan, kCpu };
 Result<BackendKind> ParseBackendKind(std::string_view text);
 std::string_view BackendKindName(BackendKind kind);
 
+// "int8", "int8x2"; InvalidArgument listing those otherwise.
+Result<cpu::ActPrecision> ParseCpuActivations(std::string_view text);
+
 struct BackendRequest {
   BackendKind kind = BackendKind::kAuto;
   std::string device;   // Vulkan device: an index or part of its name; "" = the best one
   int cpu_threads = 0;  // 0: every core the process may use
+  // How finely the CPU backend quantizes activations for quantized weights: int8x2 tracks
+  // full-precision references more closely for about twice the integer work.
+  cpu::ActPrecision cpu_activations = cpu::ActPrecision::kInt8;
 };
 
 struct SelectedBackend {

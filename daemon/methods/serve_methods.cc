@@ -31,6 +31,10 @@ serve::ManagerOptions ManagerOptionsFrom(const Config& config) {
     o.backend.kind = *kind;
   }
   o.backend.device = config.device;
+  // LoadConfig has checked it; the default stands otherwise.
+  if (Result<cpu::ActPrecision> a = backends::ParseCpuActivations(config.cpu_activations); a.ok()) {
+    o.backend.cpu_activations = *a;
+  }
   return o;
 }
 
@@ -287,13 +291,16 @@ void StartInitialLoads(const std::shared_ptr<ServeState>& state,
     for (const std::string& name : models) {
       if (stop) return;
       Result<serve::LocatedModel> located = state->locator.Locate(name, true, {}, {}, &stop);
-      Result<std::shared_ptr<serve::ResidentModel>> model =
-          located.ok() ? state->manager.Acquire({.name = name,
-                                                 .source = located->source,
-                                                 .revision = located->revision,
-                                                 .commit = located->commit,
-                                                 .cancel = &stop})
-                       : Result<std::shared_ptr<serve::ResidentModel>>(located.status());
+      Result<std::shared_ptr<serve::ResidentModel>> model = located.status();
+      if (located.ok()) {
+        serve::LoadRequest request;
+        request.name = name;
+        request.source = located->source;
+        request.revision = located->revision;
+        request.commit = located->commit;
+        request.cancel = &stop;
+        model = state->manager.Acquire(request);
+      }
       if (model.ok()) {
         spdlog::info("initial_load: {} loaded on {}", name, (*model)->backend_name());
       } else {

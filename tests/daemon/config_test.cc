@@ -18,6 +18,7 @@ worker_threads = 2
 history_size = 10
 backend = "cpu"
 device = "1"
+cpu_activations = "int8x2"
 hf_token = "hf_secret"
 [log]
 level = "debug"
@@ -65,6 +66,7 @@ initial_load = ["org/a:Q8_0", "/models/b.gguf"]
   EXPECT_FALSE(c.allow_socket_group);
   EXPECT_EQ(c.backend, "cpu");
   EXPECT_EQ(c.device, "1");
+  EXPECT_EQ(c.cpu_activations, "int8x2");
   EXPECT_EQ(c.hf_token, "hf_secret");
   EXPECT_DOUBLE_EQ(c.models.keep_alive_seconds, 600);
   EXPECT_EQ(c.models.max_concurrency, 2u);
@@ -127,6 +129,31 @@ TEST(Config, EnvironmentAndFlagsOverrideTheFile) {
   EXPECT_FALSE(LoadConfig({}).ok());
   ::unsetenv("HFD_IDLE_EXIT");
   ::unsetenv("HFD_SOCKET");
+  ::unsetenv("HFD_CONFIG");
+}
+
+TEST(Config, CpuActivationsFromEnvironmentAndFlag) {
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ConfigOverrides flags;
+  Result<Config> c = LoadConfig(flags);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->cpu_activations, "int8");
+  ::setenv("HFD_CPU_ACTIVATIONS", "int8x2", 1);
+  c = LoadConfig(flags);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->cpu_activations, "int8x2");
+  flags.cpu_activations = "int8";
+  c = LoadConfig(flags);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->cpu_activations, "int8");
+  // Checked whichever source set it; the message lists the allowed values.
+  flags.cpu_activations = "int4";
+  c = LoadConfig(flags);
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("int8 or int8x2"), std::string::npos) << c.status().message();
+  ::setenv("HFD_CPU_ACTIVATIONS", "f32", 1);
+  EXPECT_EQ(LoadConfig({}).status().code(), ErrorCode::kInvalidArgument);
+  ::unsetenv("HFD_CPU_ACTIVATIONS");
   ::unsetenv("HFD_CONFIG");
 }
 
