@@ -66,8 +66,9 @@ std::vector<Case> Cases() {
   for (TensorType t : kTypes) {
     const int64_t block = GetTypeTraits(t)->block_elems;
     const int64_t cols = block == 256 ? 3 * 256 : (block == 32 ? 7 * 32 : 77);
-    // 13 tokens: register-blocked tiles (4 or 8 tokens) plus four- and one-token leftovers.
-    for (int64_t n_tokens : {1, 3, 5, 13}) cases.push_back({t, 37, cols, n_tokens});
+    // 13 and 19 tokens: register-blocked tiles (6, 8 or 16 tokens) plus four- and one-token
+    // leftovers.
+    for (int64_t n_tokens : {1, 3, 5, 13, 19}) cases.push_back({t, 37, cols, n_tokens});
     if (block == 32) cases.push_back({t, 19, 32, 2});  // a single block per row
   }
   return cases;
@@ -186,13 +187,14 @@ TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
 
 // Prefill computes tokens in register-blocked tiles (rows x tokens), four-token and
 // one-token calls; a token's result must not depend on which of them computed it.
-// 21 rows x 13 tokens reach every kind of call on every path.
+// 21 rows x 21 tokens reach every kind of call on every path (tiles of 6, 8 and 16 tokens,
+// leftovers of every size).
 TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
     if (!IsaSupported(isa)) continue;
     for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
       for (TensorType type : kTypes) {
-        const Case c{type, 21, 512, 13};
+        const Case c{type, 21, 512, 21};
         SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c) +
                      (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
         const Weights w = MakeWeights(c.type, c.rows, c.cols, 21);

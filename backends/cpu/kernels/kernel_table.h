@@ -33,7 +33,7 @@ struct TileKernel {
 };
 
 // The most rows and tokens a TileKernel takes at once.
-constexpr int kMaxTileRows = 16, kMaxTileTokens = 8;
+constexpr int kMaxTileRows = 16, kMaxTileTokens = 16;
 
 struct WeightKernel {
   ActKind act;
