@@ -33,131 +33,24 @@ inline __m512i Join(__m256i lo, __m256i hi) {
 
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
-// Float weight types: 16 weights as floats (Load16) and one as a float (At).
-struct F32Weights {
-  using Elem = float;
-  static __m512 Load16(const float* p) { return _mm512_loadu_ps(p); }
-  static float At(float v) { return v; }
-};
-struct F16Weights {
-  using Elem = uint16_t;
-  static __m512 Load16(const uint16_t* p) { return _mm512_cvtph_ps(Load256(p)); }
-  static float At(uint16_t v) { return Half(v); }
-};
-struct Bf16Weights {
-  using Elem = uint16_t;
-  static __m512 Load16(const uint16_t* p) {
+struct Vec512 {
+  using Reg = __m512;
+  static constexpr int kLanes = 16;
+  static Reg Zero() { return _mm512_setzero_ps(); }
+  static Reg Set1(float v) { return _mm512_set1_ps(v); }
+  static Reg Load(const float* p) { return _mm512_loadu_ps(p); }
+  static void Store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static Reg LoadF16(const uint16_t* p) { return _mm512_cvtph_ps(Load256(p)); }
+  static Reg LoadBf16(const uint16_t* p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(Load256(p)), 16));
   }
-  static float At(uint16_t v) { return Bf16(v); }
+  static Reg Fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static float Reduce(Reg v) { return _mm512_reduce_add_ps(v); }
 };
 
-// Float weights as R rows x T tokens, one accumulator per (row, token), 16 values a step:
-// each weight vector is loaded once for T tokens and each activation vector once for R
-// rows, so prefill is bound by FMAs rather than by re-reading activations from L2. Every
-// (row, token) is the same single FMA chain, reduced and finished the same way, for any R
-// and T (RowFloat is R = T = 1), so blocking never changes a result.
-template <int R, int T, typename W>
-void TileFloat(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-               int64_t y_stride) {
-  using Elem = typename W::Elem;
-  auto row = [&](int r) { return reinterpret_cast<const Elem*>(w + r * row_bytes); };
-  __m512 acc[R][T];
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 8
-    for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
-  }
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    if constexpr (R > 1) {
-      PrefetchNextTile<R>(w, row_bytes, i * static_cast<int64_t>(sizeof(Elem)), 16 * sizeof(Elem));
-    }
-    __m512 wv[R];
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) wv[r] = W::Load16(row(r) + i);
-#pragma GCC unroll 8
-    for (int t = 0; t < T; ++t) {
-      const __m512 xv = _mm512_loadu_ps(x[t].f32 + i);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 8
-    for (int t = 0; t < T; ++t) {
-      float sum = _mm512_reduce_add_ps(acc[r][t]);
-      for (int64_t k = i; k < n; ++k) sum += W::At(row(r)[k]) * x[t].f32[k];
-      y[t * y_stride + r] = sum;
-    }
-  }
-}
-
-template <typename W>
-float RowFloat(int64_t n, const uint8_t* w, const ActRow& x) {
-  float y;
-  TileFloat<1, 1, W>(n, w, 0, &x, &y, 1);
-  return y;
-}
-
-// Four rows share each activation load; six tokens share each weight load (24
-// accumulators, four weights and one activation: 29 of the 32 registers).
-constexpr int kFloatTileRows = 4, kFloatTileTokens = 6;
-
-template <typename W>
-WeightKernel FloatKernel() {
-  return {ActKind::kF32,
-          RowFloat<W>,
-          nullptr,
-          {TileFloat<kFloatTileRows, kFloatTileTokens, W>, TileFloat<kFloatTileRows, 1, W>,
-           kFloatTileRows, kFloatTileTokens}};
-}
-
-// Keys four at a time as a 4-row float tile: four independent FMA chains share the query.
-void DotF16Rows512(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
-                   float* out) {
-  const ActRow q{x, nullptr, nullptr, nullptr};
-  const int64_t row_bytes = stride * static_cast<int64_t>(sizeof(uint16_t));
-  int64_t j = 0;
-  for (; j + kFloatTileRows <= count; j += kFloatTileRows) {
-    TileFloat<kFloatTileRows, 1, F16Weights>(n, reinterpret_cast<const uint8_t*>(rows + j * stride),
-                                             row_bytes, &q, out + j, 1);
-  }
-  for (; j < count; ++j) {
-    out[j] = RowFloat<F16Weights>(n, reinterpret_cast<const uint8_t*>(rows + j * stride), q);
-  }
-}
-
-// y stays in registers, 64 values at a time, while every row is added to it.
-void AxpyF16Rows512(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
-                    int64_t n) {
-  int64_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    __m512 acc[4];
-#pragma GCC unroll 4
-    for (int a = 0; a < 4; ++a) acc[a] = _mm512_loadu_ps(y + i + 16 * a);
-    for (int64_t j = 0; j < count; ++j) {
-      const __m512 wj = _mm512_set1_ps(w[j]);
-      const uint16_t* v = rows + j * stride + i;
-#pragma GCC unroll 4
-      for (int a = 0; a < 4; ++a)
-        acc[a] = _mm512_fmadd_ps(wj, F16Weights::Load16(v + 16 * a), acc[a]);
-    }
-#pragma GCC unroll 4
-    for (int a = 0; a < 4; ++a) _mm512_storeu_ps(y + i + 16 * a, acc[a]);
-  }
-  for (; i + 16 <= n; i += 16) {
-    __m512 acc = _mm512_loadu_ps(y + i);
-    for (int64_t j = 0; j < count; ++j) {
-      acc = _mm512_fmadd_ps(_mm512_set1_ps(w[j]), F16Weights::Load16(rows + j * stride + i), acc);
-    }
-    _mm512_storeu_ps(y + i, acc);
-  }
-  for (; i < n; ++i) {
-    for (int64_t j = 0; j < count; ++j) y[i] += w[j] * Half(rows[j * stride + i]);
-  }
-}
+// Six tokens share each weight load: 24 accumulators, four weights and one activation are
+// 29 of the 32 zmm registers.
+constexpr int kFloatTileTokens512 = 6;
 
 // Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1. q goes straight into
 // vpdpbusd as the unsigned operand; m meets the activations' block sums.
@@ -382,9 +275,9 @@ WeightKernel KQuantKernel() {
 
 KernelTable MakeAvx512Table() {
   KernelTable t = MakeX86Table();
-  t.f32 = FloatKernel<F32Weights>();
-  t.f16 = FloatKernel<F16Weights>();
-  t.bf16 = FloatKernel<Bf16Weights>();
+  t.f32 = FloatKernel<Vec512, kFloatTileTokens512, F32Weights<Vec512>>();
+  t.f16 = FloatKernel<Vec512, kFloatTileTokens512, F16Weights<Vec512>>();
+  t.bf16 = FloatKernel<Vec512, kFloatTileTokens512, Bf16Weights<Vec512>>();
   t.q8_0 = SymmetricKernel<Q8_0Blocks, BlockQ8_0>();
   t.q4_0 = SymmetricKernel<Q4_0Blocks, BlockQ4_0>();
   t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
@@ -399,8 +292,8 @@ KernelTable MakeAvx512Table() {
             RowQ6_K,
             nullptr,
             {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
-  t.dot_f16_rows = DotF16Rows512;
-  t.axpy_f16_rows = AxpyF16Rows512;
+  t.dot_f16_rows = DotF16Rows<Vec512>;
+  t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   return t;
 }
 
