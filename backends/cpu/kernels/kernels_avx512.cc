@@ -241,14 +241,6 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
   return acc;
 }
 
-// The table's one-token signature over an N-token kernel.
-template <void (*Kernel)(int64_t, const uint8_t*, const ActRow*, float*)>
-float OneToken(int64_t n, const uint8_t* w, const ActRow& x) {
-  float out;
-  Kernel(n, w, &x, &out);
-  return out;
-}
-
 // A one-row tile over an N-token kernel.
 template <int N, void (*Kernel)(int64_t, const uint8_t*, const ActRow*, float*)>
 void OneRowTile(int64_t n, const uint8_t* w, int64_t /*row_bytes*/, const ActRow* x, float* y,
