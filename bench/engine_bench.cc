@@ -29,6 +29,7 @@
 #include "bench/bandwidth/memory_bandwidth.h"
 #include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
 #include "engine/runtime/session.h"
 
@@ -88,13 +89,13 @@ Result<double> BestRate(int reps, int n, Fn&& fn) {
 }
 
 // Runs one model and returns its JSON result.
-Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
-                                  const std::string& type) {
+Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
+                                  const model::ModelDesc& desc, const std::string& type) {
   const std::filesystem::path path =
-      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", shape.name, type);
+      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", name, type);
   if (!std::filesystem::exists(path)) {
     std::filesystem::create_directories(args.dir);
-    HFD_RETURN_IF_ERROR(WriteSyntheticModel(shape, type, path));
+    HFD_RETURN_IF_ERROR(WriteSyntheticModel(desc, type, path));
   }
   const double load_start = Now();
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
@@ -107,7 +108,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   const double load_seconds = Now() - load_start;
   const int64_t vocab = files->desc().n_vocab;
 
-  nlohmann::json out = {{"model", shape.name},
+  nlohmann::json out = {{"model", name},
                         {"type", type},
                         {"file_bytes", std::filesystem::file_size(path)},
                         {"backend", backend->device_description()},
@@ -160,19 +161,20 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
 }
 
 // Runs BenchModel in a child process; its JSON comes back through a pipe.
-nlohmann::json BenchInChild(const Args& args, const ModelShape& shape, const std::string& type) {
+nlohmann::json BenchInChild(const Args& args, const std::string& name, const model::ModelDesc& desc,
+                            const std::string& type) {
   int fds[2];
-  if (pipe(fds) != 0) return {{"model", shape.name}, {"type", type}, {"error", "pipe failed"}};
+  if (pipe(fds) != 0) return {{"model", name}, {"type", type}, {"error", "pipe failed"}};
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    auto result = BenchModel(args, shape, type);
-    const std::string text = result.ok() ? result->dump()
-                                         : nlohmann::json{{"model", shape.name},
-                                                          {"type", type},
-                                                          {"error", result.status().ToString()}}
-                                               .dump();
+    auto result = BenchModel(args, name, desc, type);
+    const std::string text =
+        result.ok()
+            ? result->dump()
+            : nlohmann::json{{"model", name}, {"type", type}, {"error", result.status().ToString()}}
+                  .dump();
     (void)!write(fds[1], text.data(), text.size());
     close(fds[1]);
     _exit(0);
@@ -185,7 +187,7 @@ nlohmann::json BenchInChild(const Args& args, const ModelShape& shape, const std
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (text.empty()) return {{"model", shape.name}, {"type", type}, {"error", "child crashed"}};
+  if (text.empty()) return {{"model", name}, {"type", type}, {"error", "child crashed"}};
   return nlohmann::json::parse(text, nullptr, false);
 }
 
@@ -231,13 +233,13 @@ int main(int argc, char** argv) {
   fmt::print("{:<16} {:<7} {:>8} {:>8} {:>7} {:>7} {:>9} {:>6} {:>9}\n", "model", "type", "pp128",
              "pp512", "tg64", "tg128", "bw GB/s", "eff", "RSS MiB");
   for (const std::string& name : args.shapes) {
-    auto shape = ShapeByName(name);
-    if (!shape.ok()) {
-      std::cerr << shape.status().ToString() << "\n";
+    auto desc = hfd::model::PresetDesc(name);
+    if (!desc.ok()) {
+      std::cerr << desc.status().ToString() << "\n";
       return 2;
     }
     for (const std::string& type : args.types) {
-      results.push_back(BenchInChild(args, *shape, type));
+      results.push_back(BenchInChild(args, name, *desc, type));
       PrintRow(results.back());
     }
   }

@@ -33,6 +33,7 @@
 #include "bench/serve/model_file.h"
 #include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/generator.h"
 #include "engine/runtime/session.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -253,10 +254,10 @@ Status MeasureOverhead(const Args& args, const std::string& path, client::Client
 }
 
 Status Main(const Args& args) {
-  HFD_ASSIGN_OR_RETURN(const ModelShape shape, ShapeByName(args.shape));
+  HFD_ASSIGN_OR_RETURN(model::ModelDesc desc, model::PresetDesc(args.shape));
   const std::string path =
       fmt::format("{}/{}-{}-with-tokenizer.gguf", args.dir, args.shape, args.type);
-  HFD_RETURN_IF_ERROR(EnsureServableModel(shape, args.type, args.tokenizer, path));
+  HFD_RETURN_IF_ERROR(EnsureServableModel(std::move(desc), args.type, args.tokenizer, path));
   HFD_ASSIGN_OR_RETURN(auto daemon, DaemonProcess::Start(args.hfd));
   HFD_ASSIGN_OR_RETURN(auto client, daemon->Connect());
   Report report(args.json_out);

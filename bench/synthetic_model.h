@@ -1,34 +1,20 @@
 // Synthetic GGUF models with random weights in the exact shapes of real ones, so engine
-// speed is measured at realistic sizes without downloading anything.
+// speed is measured at realistic sizes without downloading anything. Shapes are
+// model::PresetDesc's and writing is model::WriteSyntheticGguf's; what is bench-specific
+// is how weights are stored: llama.cpp's per-tensor quantization mixes.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "engine/gguf/gguf_writer.h"
+#include "engine/model/model_desc.h"
 #include "engine/quant/tensor_type.h"
 #include "include/hfd/status.h"
 
 namespace hfd::bench {
-
-struct ModelShape {
-  std::string name;  // "tinyllama-1.1b"
-  std::string arch;  // GGUF general.architecture: "llama", "qwen2"
-  int64_t n_vocab, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff;
-  double rope_theta;
-  double rms_eps;
-  bool tied_embeddings;
-  bool qkv_bias;
-  double llama3_rope_factor;  // 0: no llama3 frequency scaling
-};
-
-// TinyLlama-1.1B, Llama-3.2-1B, Qwen2.5-0.5B.
-const std::vector<ModelShape>& KnownShapes();
-Result<ModelShape> ShapeByName(std::string_view name);
 
 // `mix` names how weights are stored, like llama.cpp's file types: "F16", "Q8_0", "Q4_0",
 // "Q4_K_M". Norms and biases stay F32 in all of them.
@@ -37,14 +23,15 @@ Result<ModelShape> ShapeByName(std::string_view name);
 // the output head and for attn_v/ffn_down in the layers llama.cpp's use_more_bits picks,
 // Q4_K elsewhere; rows not a multiple of 256 fall back to Q5_0 (Q4_K) or Q8_0 (Q6_K) as
 // llama.cpp does. Every mix gives the output head Q6_K except F16 and Q8_0.
-Result<TensorType> TypeFor(const ModelShape& shape, std::string_view mix, std::string_view tensor,
-                           int64_t row_length);
+Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
+                           std::string_view tensor, int64_t row_length);
 
-// Writes the model as a GGUF file (random weights from `seed`; a small pool of random rows
-// is quantized per tensor and repeated, which keeps writing fast without changing what a
-// forward pass reads). `add_metadata`, when given, adds more keys (e.g. a tokenizer).
-Status WriteSyntheticModel(const ModelShape& shape, std::string_view mix,
-                           const std::filesystem::path& path, uint32_t seed = 1,
+// Writes `desc` (e.g. from model::PresetDesc) as a GGUF file with weights in `mix` (random
+// from `seed`; a small pool of random rows per tensor is repeated, which keeps writing fast
+// without changing what a forward pass reads). `add_metadata`, when given, adds more keys
+// (e.g. a tokenizer).
+Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
+                           const std::filesystem::path& path, uint64_t seed = 1,
                            const std::function<void(gguf::GgufWriter&)>& add_metadata = {});
 
 }  // namespace hfd::bench

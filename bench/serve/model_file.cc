@@ -20,17 +20,29 @@ struct EncodedKey {
   std::string encoded;  // the value as GgufWriter::AddRaw takes it
 };
 
-// The `tokenizer.*` keys of a GGUF file, re-encoded for a writer.
-Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path, int64_t n_vocab) {
+// The `tokenizer.*` keys of a GGUF file, re-encoded for a writer, but for the bos and eos
+// ids: the synthetic writer writes those from the description, so they go into `desc`.
+Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path,
+                                              model::ModelDesc* desc) {
   HFD_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::Open(path));
   HFD_ASSIGN_OR_RETURN(auto tokens, file->GetStringViewArray("tokenizer.ggml.tokens"));
-  if (static_cast<int64_t>(tokens.size()) != n_vocab) {
+  if (static_cast<int64_t>(tokens.size()) != desc->n_vocab) {
     return InvalidArgument(fmt::format("{} has {} tokens; the shape needs a vocabulary of {}",
-                                       path.string(), tokens.size(), n_vocab));
+                                       path.string(), tokens.size(), desc->n_vocab));
   }
   std::vector<EncodedKey> keys;
   for (const gguf::MetadataEntry& e : file->metadata()) {
     if (e.key.rfind("tokenizer.", 0) != 0) continue;
+    if (e.key == "tokenizer.ggml.bos_token_id") {
+      HFD_ASSIGN_OR_RETURN(const uint32_t bos, file->GetU32(e.key));
+      desc->bos_id = static_cast<int32_t>(bos);
+      continue;
+    }
+    if (e.key == "tokenizer.ggml.eos_token_id") {
+      HFD_ASSIGN_OR_RETURN(const uint32_t eos, file->GetU32(e.key));
+      desc->eos_ids = {static_cast<int32_t>(eos)};
+      continue;
+    }
     std::string encoded;
     if (e.type == gguf::ValueType::kString) {
       encoded = gguf::GgufWriter::EncodeString(e.payload);
@@ -55,13 +67,13 @@ struct Fd {
 
 }  // namespace
 
-Status EnsureServableModel(const ModelShape& shape, const std::string& mix,
+Status EnsureServableModel(model::ModelDesc desc, const std::string& mix,
                            const std::filesystem::path& tokenizer_gguf,
                            const std::filesystem::path& path) {
   if (std::filesystem::exists(path)) return Status::Ok();
-  HFD_ASSIGN_OR_RETURN(auto keys, TokenizerKeys(tokenizer_gguf, shape.n_vocab));
+  HFD_ASSIGN_OR_RETURN(auto keys, TokenizerKeys(tokenizer_gguf, &desc));
   std::filesystem::create_directories(path.parent_path());
-  return WriteSyntheticModel(shape, mix, path, 1, [&](gguf::GgufWriter& w) {
+  return WriteSyntheticModel(desc, mix, path, 1, [&](gguf::GgufWriter& w) {
     for (EncodedKey& k : keys) w.AddRaw(k.key, k.type, std::move(k.encoded));
   });
 }

@@ -7,13 +7,15 @@
 #include <string>
 
 #include "bench/synthetic_model.h"
+#include "engine/model/model_desc.h"
 #include "hfd/status.h"
 
 namespace hfd::bench {
 
-// Writes `path` (unless it exists) with `shape`'s tensors in `mix` and every
-// `tokenizer.*` key of `tokenizer_gguf`, whose vocabulary must have shape.n_vocab entries.
-Status EnsureServableModel(const ModelShape& shape, const std::string& mix,
+// Writes `path` (unless it exists) with `desc`'s tensors in `mix` and every `tokenizer.*`
+// key of `tokenizer_gguf`, whose vocabulary must have desc.n_vocab entries; its bos and
+// eos ids replace desc's.
+Status EnsureServableModel(model::ModelDesc desc, const std::string& mix,
                            const std::filesystem::path& tokenizer_gguf,
                            const std::filesystem::path& path);
 

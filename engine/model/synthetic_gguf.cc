@@ -77,7 +77,8 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
   const int64_t pool = options.distinct_rows;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d.n_embd));
   auto matrix = [&](const std::string& name, int64_t cols, int64_t rows) {
-    w.AddTensor(name, weight_type, {cols, rows}, RandomFiller(weight_type, cols, scale, ++n, pool));
+    const TensorType type = options.tensor_type ? options.tensor_type(name, cols) : weight_type;
+    w.AddTensor(name, type, {cols, rows}, RandomFiller(type, cols, scale, ++n, pool));
   };
   auto vector = [&](const std::string& name, int64_t len, float s) {
     w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n, pool));

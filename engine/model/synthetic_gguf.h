@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <string_view>
 
 #include "engine/gguf/gguf_writer.h"
 
@@ -29,6 +30,10 @@ struct SyntheticOptions {
   // Adds metadata after the model's own keys (e.g. a tokenizer and a chat template); it
   // must not repeat them (general.*, <arch>.*, tokenizer.ggml.bos/eos_token_id).
   std::function<void(gguf::GgufWriter&)> extra_metadata;
+  // The type of each weight matrix from its GGUF name and row length, for per-tensor
+  // mixes like llama.cpp's Q4_K_M (bench/); empty: every matrix is `weight_type`. Norms
+  // and biases stay F32 either way.
+  std::function<TensorType(std::string_view tensor_name, int64_t row_length)> tensor_type;
 };
 Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                           const std::filesystem::path& path, const SyntheticOptions& options);

@@ -23,13 +23,12 @@
 #include "backends/vulkan/vulkan_backend.h"
 #include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
 #include "engine/runtime/session.h"
 
 namespace hfd::vk::bench {
 namespace {
-
-using hfd::bench::ModelShape;
 
 struct Args {
   std::string device;
@@ -45,17 +44,16 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// The shapes of llama.cpp's published benchmarks, besides bench/'s own.
-Result<ModelShape> Shape(const std::string& name) {
+// The shapes of llama.cpp's published benchmarks, besides model::PresetDesc's own.
+Result<model::ModelDesc> Shape(const std::string& name) {
   if (name == "llama-2-7b") {
-    return ModelShape{name, "llama", 32000,   4096, 32,    32,    32,
-                      128,  11008,   10000.0, 1e-5, false, false, 0.0};
+    // TinyLlama is a small Llama 2 (same vocabulary, rope and ids): only the sizes differ.
+    HFD_ASSIGN_OR_RETURN(model::ModelDesc d, model::PresetDesc("tinyllama-1.1b"));
+    d.n_embd = 4096, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 32, d.head_dim = 128;
+    d.n_ff = 11008, d.n_ctx_train = 4096;
+    return d;
   }
-  if (name == "llama-3-8b") {
-    return ModelShape{name, "llama", 128256,   4096, 32,    32,    8,
-                      128,  14336,   500000.0, 1e-5, false, false, 0.0};
-  }
-  return hfd::bench::ShapeByName(name);
+  return model::PresetDesc(name);
 }
 
 // Best copy bandwidth (read + write bytes per second) over a few runs of a recorded
@@ -107,13 +105,14 @@ std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
   return ids;
 }
 
-Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
-                                  const std::string& type, double bandwidth) {
+Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
+                                  const model::ModelDesc& desc, const std::string& type,
+                                  double bandwidth) {
   const std::filesystem::path path =
-      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", shape.name, type);
+      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", name, type);
   if (!std::filesystem::exists(path)) {
     std::filesystem::create_directories(args.dir);
-    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(shape, type, path));
+    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(desc, type, path));
   }
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
   const double t0 = Now();
@@ -141,7 +140,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const ModelShape& shape,
   }
   const double decode = args.decode / (Now() - t);
   const int64_t bytes_per_token = WeightBytesPerToken(*files);
-  return nlohmann::json{{"model", shape.name},
+  return nlohmann::json{{"model", name},
                         {"type", type},
                         {"device", backend->device_description()},
                         {"load_seconds", load_seconds},
@@ -180,7 +179,7 @@ int main(int argc, char** argv) {
   for (const std::string& name : args.shapes) {
     auto shape = Shape(name);
     for (const std::string& type : args.types) {
-      auto r = shape.ok() ? BenchModel(args, *shape, type, *bandwidth)
+      auto r = shape.ok() ? BenchModel(args, name, *shape, type, *bandwidth)
                           : hfd::Result<nlohmann::json>(shape.status());
       nlohmann::json row =
           r.ok()
