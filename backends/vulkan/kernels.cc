@@ -61,8 +61,15 @@ struct RmsNormPush {
   uint32_t width, group;
   float eps;
 };
+struct AddRmsNormPush {
+  uint32_t width;
+  float eps;
+};
 struct RopePush {
   uint32_t n_head, head_dim, interleaved, ntok;
+};
+struct RopeKvStorePush {
+  uint32_t n_head, n_head_kv, head_dim, interleaved, ntok;
 };
 struct KvStorePush {
   uint32_t kv_width, ntok;
@@ -94,6 +101,8 @@ Kernels::Kernels(Device& device) : device_(device), cache_(device) {}
 
 bool Kernels::SupportsWeightType(TensorType type) { return WeightSuffix(type) != nullptr; }
 
+bool Kernels::UsesMatVec(uint32_t ntok) { return ntok < kTiledMinTokens; }
+
 Result<const Pipeline*> Kernels::WeightPipeline(const char* op, TensorType type, uint32_t bindings,
                                                 uint32_t push_bytes, std::vector<uint32_t> spec) {
   const char* suffix = WeightSuffix(type);
@@ -106,19 +115,44 @@ Result<const Pipeline*> Kernels::WeightPipeline(const char* op, TensorType type,
 
 Status Kernels::MatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
                        uint32_t ntok) {
-  return ntok >= kTiledMinTokens ? MatMulTiled(s, w, x, y, ntok) : MatMulVec(s, w, x, y, ntok);
+  return UsesMatVec(ntok) ? MatMulVec(s, w, x, y, ntok) : MatMulTiled(s, w, x, y, ntok);
 }
 
 Status Kernels::MatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
                           uint32_t ntok) {
+  return MatVec(s, "mul_mat_vec", w, x, y, ntok, nullptr);
+}
+
+Status Kernels::MatMulVecBias(CommandStream& s, const DeviceTensor& w, const Buffer& bias,
+                              const Buffer& x, const Buffer& y, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(bias, w.nrows(), "matmul bias"));
+  return MatVec(s, "mul_mat_vec_bias", w, x, y, ntok, &bias);
+}
+
+bool Kernels::CanGate(const DeviceTensor& gate, const DeviceTensor& up) {
+  return gate.type() == up.type() && gate.ncols() == up.ncols() && gate.nrows() == up.nrows() &&
+         gate.chunks().size() == 1 && up.chunks().size() == 1;
+}
+
+Status Kernels::MatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
+                               const Buffer& x, const Buffer& y, uint32_t ntok) {
+  if (!CanGate(gate, up)) {
+    return InvalidArgument("gated matmul: the gate and up matrices differ in type or shape");
+  }
+  return MatVec(s, "mul_mat_vec_glu", gate, x, y, ntok, &up.chunks()[0].buffer);
+}
+
+Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor& w,
+                       const Buffer& x, const Buffer& y, uint32_t ntok, const Buffer* extra) {
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
   // Enough invocations per row to cover its units once, at most a whole workgroup.
   uint32_t per_row = 1;
   while (per_row < kMatVecGroup && per_row * 32 < w.ncols()) per_row *= 2;
   const uint32_t rows_per_group = kMatVecGroup / per_row;
+  const uint32_t bindings = extra != nullptr ? 4 : 3;
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       WeightPipeline("mul_mat_vec", w.type(), 3, sizeof(MatPush), {per_row}));
+                       WeightPipeline(variant, w.type(), bindings, sizeof(MatPush), {per_row}));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
                  static_cast<uint32_t>(w.row_bytes() / 2),
@@ -128,7 +162,11 @@ Status Kernels::MatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer&
                  static_cast<uint32_t>(w.nrows()),
                  ntok};
     GroupGrid g = SplitGroups(CeilDiv(static_cast<uint64_t>(c.rows), rows_per_group));
-    s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, g.x, g.y, ntok);
+    if (extra != nullptr) {
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {extra}}, &push, g.x, g.y, ntok);
+    } else {
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, g.x, g.y, ntok);
+    }
   }
   return Status::Ok();
 }
@@ -176,6 +214,22 @@ Status Kernels::RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, cons
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rms_norm", 3, sizeof(RmsNormPush), {}}));
   RmsNormPush push{width, group, eps};
   s.Dispatch(*p, {{&w}, {&x}, {&y, true}}, &push, width / group, ntok);
+  return Status::Ok();
+}
+
+Status Kernels::AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, const Buffer& b,
+                           const Buffer& sum, const Buffer& out, uint32_t width, float eps,
+                           uint32_t ntok) {
+  const uint64_t n = uint64_t{ntok} * width;
+  HFD_RETURN_IF_ERROR(CheckFits(w, width, "add_rms_norm weight"));
+  HFD_RETURN_IF_ERROR(CheckFits(a, n, "add_rms_norm input"));
+  HFD_RETURN_IF_ERROR(CheckFits(b, n, "add_rms_norm input"));
+  HFD_RETURN_IF_ERROR(CheckFits(sum, n, "add_rms_norm sum"));
+  HFD_RETURN_IF_ERROR(CheckFits(out, n, "add_rms_norm output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({"add_rms_norm", 5, sizeof(AddRmsNormPush), {}}));
+  AddRmsNormPush push{width, eps};
+  s.Dispatch(*p, {{&w}, {&a}, {&b}, {&sum, true}, {&out, true}}, &push, ntok);
   return Status::Ok();
 }
 
@@ -231,6 +285,32 @@ Status Kernels::KvStore(CommandStream& s, const Buffer& k, const Buffer& v, cons
   KvStorePush push{kv_width, ntok};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * kv_width, 256));
   s.Dispatch(*p, {{&k}, {&v}, {&k_cache, true}, {&v_cache, true}, {&params}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer& q, const Buffer& k,
+                            const Buffer& v, const Buffer& q_out, const Buffer& k_cache,
+                            const Buffer& v_cache, const Buffer& params, const RopeKvShape& shape,
+                            uint32_t ntok) {
+  if (shape.head_dim % 2 != 0) return InvalidArgument("rope: head_dim must be even");
+  const uint64_t q_width = uint64_t{shape.n_head} * shape.head_dim;
+  const uint64_t kv_width = uint64_t{shape.n_head_kv} * shape.head_dim;
+  HFD_RETURN_IF_ERROR(CheckFits(freqs, shape.head_dim / 2, "rope frequencies"));
+  HFD_RETURN_IF_ERROR(CheckFits(q, ntok * q_width, "rope q"));
+  HFD_RETURN_IF_ERROR(CheckFits(q_out, ntok * q_width, "rope q output"));
+  HFD_RETURN_IF_ERROR(CheckFits(k, ntok * kv_width, "kv_store k"));
+  HFD_RETURN_IF_ERROR(CheckFits(v, ntok * kv_width, "kv_store v"));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      cache_.Get({KvVariant("rope_kv_store", shape.kv), 8, sizeof(RopeKvStorePush), {}}));
+  RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.interleaved ? 1u : 0u,
+                       ntok};
+  const uint64_t pairs = ntok * (q_width + 2 * kv_width) / 2;
+  GroupGrid g = SplitGroups(CeilDiv(pairs, 64));
+  s.Dispatch(
+      *p,
+      {{&freqs}, {&q}, {&k}, {&v}, {&q_out, true}, {&k_cache, true}, {&v_cache, true}, {&params}},
+      &push, g.x, g.y);
   return Status::Ok();
 }
 

@@ -21,6 +21,15 @@ struct AttentionShape {
   runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
 };
 
+// The shape of RopeKvStore: q has n_head heads, k and v n_head_kv, all of head_dim.
+struct RopeKvShape {
+  uint32_t n_head = 0;
+  uint32_t n_head_kv = 0;
+  uint32_t head_dim = 0;
+  bool interleaved = false;
+  runtime::KvType kv = runtime::KvType::kF16;
+};
+
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
 // Activations are float32 rows; `ntok` is the number of rows (tokens) of a call.
 // Ops that read the per-call position or token ids take the `params` buffer
@@ -31,20 +40,35 @@ class Kernels {
 
   // True when matrix weights of `type` have shaders.
   static bool SupportsWeightType(TensorType type);
+  // True when MatMul uses the matrix-vector kernel for `ntok` tokens.
+  static bool UsesMatVec(uint32_t ntok);
 
-  // y[t] = W . x[t]; picks the matrix-vector kernel for few tokens, the tiled one else.
+  // y[t] = W . x[t]; picks the matrix-vector kernel for few tokens (UsesMatVec), the tiled
+  // one else.
   Status MatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
                 uint32_t ntok);
   Status MatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
                    uint32_t ntok);
   Status MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& y,
                      uint32_t ntok);
+  // y[t] = W . x[t] + bias, with the matrix-vector kernel.
+  Status MatMulVecBias(CommandStream& s, const DeviceTensor& w, const Buffer& bias, const Buffer& x,
+                       const Buffer& y, uint32_t ntok);
+  // True when `gate` and `up` can share one gated kernel: same type and shape, each in
+  // one buffer.
+  static bool CanGate(const DeviceTensor& gate, const DeviceTensor& up);
+  // y[t] = silu(G . x[t]) * (U . x[t]), with the matrix-vector kernel; needs CanGate.
+  Status MatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
+                        const Buffer& x, const Buffer& y, uint32_t ntok);
   // y[t] = row tokens[t] of w (embedding lookup).
   Status GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params, const Buffer& y,
                  uint32_t ntok);
   // RMSNorm over groups of `group` elements of rows of `width`; w: `group` floats.
   Status RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
                  uint32_t width, uint32_t group, float eps, uint32_t ntok);
+  // sum = a + b, and out = RMSNorm of sum over whole rows of `width` (one dispatch).
+  Status AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, const Buffer& b,
+                    const Buffer& sum, const Buffer& out, uint32_t width, float eps, uint32_t ntok);
   Status Add(CommandStream& s, const Buffer& a, const Buffer& b, const Buffer& out, uint32_t n);
   Status AddBias(CommandStream& s, const Buffer& x, const Buffer& bias, const Buffer& out,
                  uint32_t width, uint32_t ntok);
@@ -58,6 +82,12 @@ class Kernels {
   Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
                  const Buffer& v_cache, const Buffer& params, uint32_t kv_width, uint32_t ntok,
                  runtime::KvType kv = runtime::KvType::kF16);
+  // q_out = rope(q); rope(k) and v written to the cache at positions pos + t: Rope of q
+  // and k, then KvStore, in one dispatch.
+  Status RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer& q, const Buffer& k,
+                     const Buffer& v, const Buffer& q_out, const Buffer& k_cache,
+                     const Buffer& v_cache, const Buffer& params, const RopeKvShape& shape,
+                     uint32_t ntok);
   Status Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                    const Buffer& out, const Buffer& params, const AttentionShape& shape,
                    uint32_t ntok);
@@ -70,6 +100,10 @@ class Kernels {
  private:
   Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
                      const Buffer& out, uint32_t n, uint32_t width);
+  // The matrix-vector kernel `variant` (mul_mat_vec, _bias, _glu) over the chunks of w,
+  // with `extra` (the bias, or the up matrix's buffer) at binding 3.
+  Status MatVec(CommandStream& s, const char* variant, const DeviceTensor& w, const Buffer& x,
+                const Buffer& y, uint32_t ntok, const Buffer* extra);
   Result<const Pipeline*> WeightPipeline(const char* op, TensorType type, uint32_t bindings,
                                          uint32_t push_bytes, std::vector<uint32_t> spec = {});
 

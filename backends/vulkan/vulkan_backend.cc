@@ -18,12 +18,13 @@ using runtime::OpKind;
 class VulkanBackend final : public runtime::Backend {
  public:
   VulkanBackend(std::unique_ptr<Instance> instance, std::unique_ptr<Device> device,
-                Transfer transfer, uint64_t budget)
+                Transfer transfer, uint64_t budget, bool fuse)
       : instance_(std::move(instance)),
         device_(std::move(device)),
         transfer_(std::move(transfer)),
         kernels_(std::make_unique<Kernels>(*device_)),
-        budget_(budget) {}
+        budget_(budget),
+        fuse_(fuse) {}
 
   std::string_view name() const override { return "vulkan"; }
   std::string device_description() const override { return DescribeDevice(device_->info()); }
@@ -63,7 +64,7 @@ class VulkanBackend final : public runtime::Backend {
     if (vk_cache == nullptr) return InvalidArgument("the KV cache belongs to another backend");
     HFD_ASSIGN_OR_RETURN(
         std::unique_ptr<VulkanExecutable> exe,
-        VulkanExecutable::Create(*device_, *kernels_, *weights_, graph, *vk_cache));
+        VulkanExecutable::Create(*device_, *kernels_, *weights_, graph, *vk_cache, fuse_));
     return std::unique_ptr<runtime::Executable>(std::move(exe));
   }
 
@@ -82,6 +83,7 @@ class VulkanBackend final : public runtime::Backend {
   Transfer transfer_;
   std::unique_ptr<Kernels> kernels_;
   uint64_t budget_;
+  bool fuse_;
   std::optional<VulkanWeights> weights_;
 };
 
@@ -103,7 +105,7 @@ Result<std::unique_ptr<runtime::Backend>> CreateVulkanBackend(const VulkanBacken
   const uint64_t budget = options.memory_budget_bytes != 0 ? options.memory_budget_bytes
                                                            : info.device_local_bytes / 10 * 9;
   return std::unique_ptr<runtime::Backend>(std::make_unique<VulkanBackend>(
-      std::move(*instance), std::move(*device), std::move(transfer), budget));
+      std::move(*instance), std::move(*device), std::move(transfer), budget, options.fuse_ops));
 }
 
 }  // namespace hfd::vk

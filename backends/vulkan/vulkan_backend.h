@@ -20,6 +20,9 @@ struct VulkanBackendOptions {
   bool validation = false;        // Khronos validation layer (also HFD_VK_VALIDATION=1)
   // Device memory the backend may use; 0: 90% of the device-local heap.
   uint64_t memory_budget_bytes = 0;
+  // Merge neighbouring ops into one kernel (fusion.h); false records one dispatch per op,
+  // for comparisons (vulkan_bench --no-fuse).
+  bool fuse_ops = true;
 };
 
 // A backend on the chosen device, or an error that says why none can be used (no

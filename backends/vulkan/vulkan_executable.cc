@@ -26,7 +26,8 @@ bool UsesVector(OpKind k) { return k == OpKind::kRmsNorm || k == OpKind::kAddBia
 Result<std::unique_ptr<VulkanExecutable>> VulkanExecutable::Create(Device& device, Kernels& kernels,
                                                                    const VulkanWeights& weights,
                                                                    const Graph& graph,
-                                                                   VulkanKvCache& cache) {
+                                                                   VulkanKvCache& cache,
+                                                                   bool fuse) {
   const runtime::KvCacheDesc& kv = cache.desc();
   if (graph.n_layer > kv.n_layer || graph.n_head_kv != kv.n_head_kv ||
       graph.head_dim != kv.head_dim) {
@@ -35,7 +36,7 @@ Result<std::unique_ptr<VulkanExecutable>> VulkanExecutable::Create(Device& devic
   std::unique_ptr<VulkanExecutable> exe(new VulkanExecutable(device, kernels, cache));
   exe->graph_ = graph;
   HFD_RETURN_IF_ERROR(exe->Resolve(weights));
-  HFD_RETURN_IF_ERROR(exe->AllocateBuffers());
+  HFD_RETURN_IF_ERROR(exe->AllocateBuffers(fuse));
   // Record the full-size stream now so shape errors surface at compile time.
   HFD_RETURN_IF_ERROR(exe->StreamFor(static_cast<uint32_t>(graph.max_tokens)).status());
   return exe;
@@ -66,18 +67,29 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
     if (op.kind == OpKind::kAttention && op.attn.layer >= cache_.desc().n_layer) {
       return InvalidArgument("attention layer outside the KV cache");
     }
+    if (op.kind == OpKind::kRope &&
+        (op.rope.freqs < 0 || op.rope.freqs >= static_cast<int>(graph_.constants.size()))) {
+      return InvalidArgument("rope without frequencies");
+    }
   }
   return Status::Ok();
 }
 
-Status VulkanExecutable::AllocateBuffers() {
+Status VulkanExecutable::AllocateBuffers(bool fuse) {
+  matvec_steps_ = PlanSteps(graph_, /*matvec=*/true, fuse);
+  tiled_steps_ = PlanSteps(graph_, /*matvec=*/false, fuse);
+  // Fused kernels read their inputs until their last op: plan for both sets of steps.
+  std::vector<int32_t> group_end = GroupEnds(matvec_steps_, graph_.ops.size());
+  const std::vector<int32_t> tiled_end = GroupEnds(tiled_steps_, graph_.ops.size());
+  for (size_t i = 0; i < group_end.size(); ++i) group_end[i] = std::max(group_end[i], tiled_end[i]);
+
   for (const std::vector<float>& c : graph_.constants) {
     auto b = Buffer::Create(device_, std::max<size_t>(c.size(), 1) * 4, MemoryUse::kHostVisible);
     if (!b.ok()) return b.status();
     if (!c.empty()) std::memcpy(b->mapped(), c.data(), c.size() * 4);
     constants_.push_back(std::move(*b));
   }
-  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
+  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_, group_end);
   for (int64_t bytes : plan.slot_bytes) {
     HFD_ASSIGN_OR_RETURN(
         Buffer b, Buffer::Create(device_, std::max<int64_t>(bytes, 4), MemoryUse::kDeviceLocal));
@@ -116,13 +128,67 @@ Result<CommandStream*> VulkanExecutable::StreamFor(uint32_t ntok) {
 }
 
 Status VulkanExecutable::Record(CommandStream& s, uint32_t ntok) {
-  for (size_t i = 0; i < graph_.ops.size(); ++i) {
-    Status st = RecordOp(s, i, ntok);
+  for (const Step& step : Kernels::UsesMatVec(ntok) ? matvec_steps_ : tiled_steps_) {
+    Status st = RecordStep(s, step, ntok);
     if (!st.ok()) {
-      return st.WithContext(fmt::format("op {} ({})", i, runtime::OpName(graph_.ops[i].kind)));
+      return st.WithContext(
+          fmt::format("op {} ({})", step.first, runtime::OpName(graph_.ops[step.first].kind)));
     }
   }
   return Status::Ok();
+}
+
+Status VulkanExecutable::RecordStep(CommandStream& s, const Step& step, uint32_t ntok) {
+  const size_t f = static_cast<size_t>(step.first);
+  const Op& a = graph_.ops[f];
+  const Op& last = graph_.ops[f + step.count - 1];
+  const uint32_t rows = Rows(last.out, ntok);
+  switch (step.kind) {
+    case Fusion::kNone:
+      return RecordOp(s, f, ntok);
+    case Fusion::kAddRmsNorm:
+      return kernels_.AddRmsNorm(s, *op_vector_[f + 1], Val(a.in[0]), Val(a.in[1]), Val(a.out),
+                                 Val(last.out), static_cast<uint32_t>(graph_.values[a.out].width),
+                                 last.norm.eps, rows);
+    case Fusion::kMatMulBias:
+      return kernels_.MatMulVecBias(s, *op_matrix_[f], *op_vector_[f + 1], Val(a.in[0]),
+                                    Val(last.out), rows);
+    case Fusion::kGatedMatMul:
+      if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 1])) {
+        return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
+                                       Val(last.out), rows);
+      }
+      for (size_t i = f; i < f + step.count; ++i) HFD_RETURN_IF_ERROR(RecordOp(s, i, ntok));
+      return Status::Ok();
+    case Fusion::kRopeAttention:
+      return RecordRopeAttention(s, f, ntok);
+  }
+  return Unsupported("unknown fusion");
+}
+
+Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uint32_t ntok) {
+  const Op& rope_q = graph_.ops[first];
+  const Op& attn = graph_.ops[first + 2];
+  const AttentionShape shape = AttentionShapeOf(attn);
+  const Buffer& k_cache = cache_.k(attn.attn.layer);
+  const Buffer& v_cache = cache_.v(attn.attn.layer);
+  const RopeKvShape rope{shape.n_head, shape.n_head_kv, shape.head_dim,
+                         rope_q.rope.layout == runtime::RopeLayout::kInterleaved, shape.kv};
+  HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
+                                           Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
+                                           Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
+  return kernels_.Attention(s, Val(rope_q.out), k_cache, v_cache, Val(attn.out), params_, shape,
+                            ntok);
+}
+
+AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
+  const runtime::AttentionAttrs& a = op.attn;
+  return AttentionShape{static_cast<uint32_t>(a.n_head),
+                        static_cast<uint32_t>(a.n_head_kv),
+                        static_cast<uint32_t>(a.head_dim),
+                        static_cast<uint32_t>(a.sliding_window),
+                        a.scale,
+                        cache_.desc().type};
 }
 
 Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok) {
@@ -141,25 +207,16 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kAddBias:
       return kernels_.AddBias(s, Val(op.in[0]), *op_vector_[index], out, width, rows);
     case OpKind::kRope:
-      if (op.rope.freqs < 0 || op.rope.freqs >= static_cast<int>(constants_.size())) {
-        return InvalidArgument("rope without frequencies");
-      }
-      return kernels_.Rope(s, constants_[op.rope.freqs], Val(op.in[0]), out, params_,
-                           op.rope.n_head, op.rope.head_dim,
-                           op.rope.layout == runtime::RopeLayout::kInterleaved, rows);
+      return kernels_.Rope(s, RopeFreqs(op), Val(op.in[0]), out, params_, op.rope.n_head,
+                           op.rope.head_dim, op.rope.layout == runtime::RopeLayout::kInterleaved,
+                           rows);
     case OpKind::kAttention: {
-      const runtime::AttentionAttrs& a = op.attn;
-      const Buffer& k_cache = cache_.k(a.layer);
-      const Buffer& v_cache = cache_.v(a.layer);
+      const AttentionShape shape = AttentionShapeOf(op);
+      const Buffer& k_cache = cache_.k(op.attn.layer);
+      const Buffer& v_cache = cache_.v(op.attn.layer);
       HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
-                                           params_, a.n_head_kv * a.head_dim, ntok,
-                                           cache_.desc().type));
-      const AttentionShape shape{static_cast<uint32_t>(a.n_head),
-                                 static_cast<uint32_t>(a.n_head_kv),
-                                 static_cast<uint32_t>(a.head_dim),
-                                 static_cast<uint32_t>(a.sliding_window),
-                                 a.scale,
-                                 cache_.desc().type};
+                                           params_, shape.n_head_kv * shape.head_dim, ntok,
+                                           shape.kv));
       return kernels_.Attention(s, Val(op.in[0]), k_cache, v_cache, out, params_, shape, ntok);
     }
     case OpKind::kSwiGLU:
@@ -176,6 +233,14 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     }
   }
   return Unsupported("unknown op");
+}
+
+Result<VulkanExecutable::StreamCounts> VulkanExecutable::Counts(uint32_t ntok) {
+  if (ntok < 1 || ntok > static_cast<uint32_t>(graph_.max_tokens)) {
+    return InvalidArgument(fmt::format("a call takes 1 to {} tokens", graph_.max_tokens));
+  }
+  HFD_ASSIGN_OR_RETURN(CommandStream * s, StreamFor(ntok));
+  return StreamCounts{s->dispatch_count(), s->barrier_count()};
 }
 
 Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& params) {

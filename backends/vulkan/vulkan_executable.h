@@ -2,7 +2,8 @@
 // lifetimes, weights and constants resolved, and for each token count a command buffer
 // recorded once and re-submitted on every call (decode always has one token, so a decode
 // step is one submit of a pre-recorded buffer). Per-call values (pos, token ids) live in a
-// host-visible parameter buffer that the shaders read.
+// host-visible parameter buffer that the shaders read. Neighbouring ops are merged into
+// one kernel where fusion.h says so (unless `fuse` is false).
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "backends/vulkan/command_stream.h"
+#include "backends/vulkan/fusion.h"
 #include "backends/vulkan/kernels.h"
 #include "backends/vulkan/vulkan_kv_cache.h"
 #include "backends/vulkan/vulkan_weights.h"
@@ -24,19 +26,30 @@ class VulkanExecutable final : public runtime::Executable {
   static Result<std::unique_ptr<VulkanExecutable>> Create(Device& device, Kernels& kernels,
                                                           const VulkanWeights& weights,
                                                           const runtime::Graph& graph,
-                                                          VulkanKvCache& cache);
+                                                          VulkanKvCache& cache, bool fuse = true);
 
   const runtime::Graph& graph() const override { return graph_; }
   Result<runtime::RunOutput> Run(const runtime::RunParams& params);
+
+  // Dispatches and barriers recorded for a call of `ntok` tokens (records it if needed).
+  struct StreamCounts {
+    int dispatches = 0;
+    int barriers = 0;
+  };
+  Result<StreamCounts> Counts(uint32_t ntok);
 
  private:
   VulkanExecutable(Device& device, Kernels& kernels, VulkanKvCache& cache)
       : device_(device), kernels_(kernels), cache_(cache) {}
   Status Resolve(const VulkanWeights& weights);
-  Status AllocateBuffers();
+  Status AllocateBuffers(bool fuse);
   Result<CommandStream*> StreamFor(uint32_t ntok);
   Status Record(CommandStream& s, uint32_t ntok);
+  Status RecordStep(CommandStream& s, const Step& step, uint32_t ntok);
   Status RecordOp(CommandStream& s, size_t index, uint32_t ntok);
+  Status RecordRopeAttention(CommandStream& s, size_t first, uint32_t ntok);
+  AttentionShape AttentionShapeOf(const runtime::Op& op) const;
+  const Buffer& RopeFreqs(const runtime::Op& op) const { return constants_[op.rope.freqs]; }
   const Buffer& Val(runtime::ValueId id) const { return *value_buffer_[id]; }
   uint32_t Rows(runtime::ValueId id, uint32_t ntok) const;
 
@@ -47,6 +60,8 @@ class VulkanExecutable final : public runtime::Executable {
   int64_t n_vocab_ = 0;
   std::vector<const DeviceTensor*> op_matrix_;  // per op: its matrix weight, if any
   std::vector<const Buffer*> op_vector_;        // per op: its vector weight, if any
+  std::vector<Step> matvec_steps_;              // for calls of few tokens
+  std::vector<Step> tiled_steps_;               // for the others
   std::vector<Buffer> constants_;
   std::vector<Buffer> slots_;
   Buffer output_;  // the graph's output value, host-visible for read-back

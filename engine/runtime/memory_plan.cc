@@ -10,18 +10,24 @@ int64_t ValueBytes(const Graph& graph, ValueId id) {
   return rows * v.width * 4;
 }
 
-MemoryPlan PlanMemory(const Graph& graph) {
+MemoryPlan PlanMemory(const Graph& graph, std::span<const int32_t> group_end) {
   const int32_t n_values = static_cast<int32_t>(graph.values.size());
   const int32_t n_ops = static_cast<int32_t>(graph.ops.size());
-  // The last op reading each value; outputs stay live past the end.
+  // The last op reading each value (a fused group reads until its end); outputs stay
+  // live past the end.
   std::vector<int32_t> last_use(n_values, -1);
   for (int32_t i = 0; i < n_ops; ++i) {
+    const int32_t until = group_end.empty() ? i : std::max(i, group_end[i]);
     for (ValueId in : graph.ops[i].in) {
-      if (in != kNone) last_use[in] = i;
+      if (in != kNone) last_use[in] = std::max(last_use[in], until);
     }
   }
   for (ValueId out : {graph.logits, graph.argmax}) {
     if (out != kNone) last_use[out] = n_ops;
+  }
+  std::vector<std::vector<ValueId>> dies_at(n_ops);
+  for (ValueId v = 0; v < n_values; ++v) {
+    if (last_use[v] >= 0 && last_use[v] < n_ops) dies_at[last_use[v]].push_back(v);
   }
 
   MemoryPlan plan;
@@ -54,11 +60,11 @@ MemoryPlan PlanMemory(const Graph& graph) {
       plan.slot_bytes.push_back(bytes);
     }
     plan.slot_of[op.out] = slot;
-    // Inputs whose last reader is this op are free for later ops (not for this one).
-    for (ValueId in : op.in) {
-      if (in != kNone && last_use[in] == i &&
-          std::find(free_slots.begin(), free_slots.end(), plan.slot_of[in]) == free_slots.end()) {
-        free_slots.push_back(plan.slot_of[in]);
+    // Values whose last reader is this op are free for later ops (not for this one).
+    for (ValueId v : dies_at[i]) {
+      if (plan.slot_of[v] != kNone &&
+          std::find(free_slots.begin(), free_slots.end(), plan.slot_of[v]) == free_slots.end()) {
+        free_slots.push_back(plan.slot_of[v]);
       }
     }
     if (last_use[op.out] == -1) free_slots.push_back(slot);  // never read

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/runtime/graph.h"
@@ -20,6 +21,9 @@ int64_t ValueBytes(const Graph& graph, ValueId id);
 
 // A value's slot is never shared with a value that is live at the same time; an op's
 // output never shares a slot with its inputs, and the graph's outputs are never reused.
-MemoryPlan PlanMemory(const Graph& graph);
+// `group_end` (empty, or one entry per op) is for backends that run several neighbouring
+// ops as one kernel: op i's inputs then stay live until op group_end[i] (>= i), so no
+// output of the group lands in a slot the fused kernel still reads.
+MemoryPlan PlanMemory(const Graph& graph, std::span<const int32_t> group_end = {});
 
 }  // namespace hfd::runtime

@@ -158,13 +158,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"gguf/tiny-llama2-Q4_K_M.gguf", "tiny-llama2", false, 4},
                       Case{"gguf/tiny-llama3-Q8_0.gguf", "tiny-llama3", false, 16},
                       Case{"gguf/tiny-qwen2-Q8_0.gguf", "tiny-qwen2", false, 4}),
-    [](const auto& info) {
-      std::string n = info.param.path;
-      for (char& ch : n) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return n;
-    });
+    [](const auto& info) { return ::hfd::vk::testing::PathTestName(info.param.path); });
 
 }  // namespace
 }  // namespace hfd::vk

@@ -47,36 +47,85 @@ void ExpectClose(const std::vector<float>& got, const std::vector<float>& want, 
   }
 }
 
+enum class MatVecKind { kPlain, kTiled, kBias, kGated };
+
 class MatMulTest : public VulkanTest, public ::testing::WithParamInterface<TensorType> {
  protected:
   // Runs y = W x with the chosen kernel and compares with the dequantized reference.
-  void Check(int64_t rows, int64_t ntok, bool tiled, uint64_t max_chunk_bytes = 0) {
+  void Check(int64_t rows, int64_t ntok, MatVecKind kind, uint64_t max_chunk_bytes = 0) {
     const TensorType type = GetParam();
     const int64_t cols = OddCols(type);
     QuantWeight w = MakeWeight(type, rows, cols, 11);
+    QuantWeight up = MakeWeight(type, rows, cols, 13);
     auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
                                    max_chunk_bytes);
-    ASSERT_TRUE(dw.ok()) << dw.status().ToString();
+    auto dup = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, up.bytes.data(),
+                                    max_chunk_bytes);
+    ASSERT_TRUE(dw.ok() && dup.ok()) << dw.status().ToString();
     std::vector<float> x = RandomFloats(ntok * cols, 12);
-    Buffer bx = Upload(x), by = Zeros(ntok * rows);
+    std::vector<float> bias = RandomFloats(rows, 14);
+    Buffer bx = Upload(x), by = Zeros(ntok * rows), bbias = Upload(bias);
     auto s = CommandStream::Begin(*device_);
     ASSERT_TRUE(s.ok());
-    Status st = tiled ? kernels_->MatMulTiled(**s, *dw, bx, by, ntok)
-                      : kernels_->MatMulVec(**s, *dw, bx, by, ntok);
+    Status st;
+    switch (kind) {
+      case MatVecKind::kPlain:
+        st = kernels_->MatMulVec(**s, *dw, bx, by, ntok);
+        break;
+      case MatVecKind::kTiled:
+        st = kernels_->MatMulTiled(**s, *dw, bx, by, ntok);
+        break;
+      case MatVecKind::kBias:
+        st = kernels_->MatMulVecBias(**s, *dw, bbias, bx, by, ntok);
+        break;
+      case MatVecKind::kGated:
+        st = kernels_->MatMulVecGated(**s, *dw, *dup, bx, by, ntok);
+        break;
+    }
     ASSERT_TRUE(st.ok()) << st.ToString();
     ASSERT_TRUE((*s)->End().ok());
     ASSERT_TRUE((*s)->Submit().ok());
+    std::vector<float> want = RefMatMul(w.decoded, rows, cols, x, ntok);
+    if (kind == MatVecKind::kBias) {
+      for (size_t i = 0; i < want.size(); ++i) want[i] += bias[i % rows];
+    }
+    if (kind == MatVecKind::kGated) {
+      const std::vector<float> u = RefMatMul(up.decoded, rows, cols, x, ntok);
+      for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] / (1 + std::exp(-want[i])) * u[i];
+    }
     // Sums of `cols` products of values in [-1, 1]: allow float rounding of that order.
-    ExpectClose(Download(by, ntok * rows), RefMatMul(w.decoded, rows, cols, x, ntok), 2e-6 * cols);
+    ExpectClose(Download(by, ntok * rows), want, 2e-6 * cols);
   }
 };
 
-TEST_P(MatMulTest, VectorKernelOneToken) { Check(37, 1, false); }
-TEST_P(MatMulTest, VectorKernelThreeTokens) { Check(37, 3, false); }
-TEST_P(MatMulTest, TiledKernel) { Check(45, 11, true); }
+TEST_P(MatMulTest, VectorKernelOneToken) { Check(37, 1, MatVecKind::kPlain); }
+TEST_P(MatMulTest, VectorKernelThreeTokens) { Check(37, 3, MatVecKind::kPlain); }
+TEST_P(MatMulTest, TiledKernel) { Check(45, 11, MatVecKind::kTiled); }
 TEST_P(MatMulTest, SplitAcrossBuffers) {
   const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
-  Check(37, 2, false, 8 * row_bytes + 1);  // 5 chunks of at most 8 rows
+  Check(37, 2, MatVecKind::kPlain, 8 * row_bytes + 1);  // 5 chunks of at most 8 rows
+}
+TEST_P(MatMulTest, VectorKernelWithBias) { Check(37, 2, MatVecKind::kBias); }
+TEST_P(MatMulTest, VectorKernelWithBiasSplitAcrossBuffers) {
+  const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
+  Check(37, 2, MatVecKind::kBias, 8 * row_bytes + 1);
+}
+TEST_P(MatMulTest, GatedVectorKernel) { Check(37, 3, MatVecKind::kGated); }
+TEST_P(MatMulTest, GatedKernelRefusesMatricesSplitAcrossBuffers) {
+  const TensorType type = GetParam();
+  const int64_t cols = OddCols(type), rows = 9;
+  QuantWeight w = MakeWeight(type, rows, cols, 11);
+  auto split = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
+                                    4 * RowBytes(type, cols));
+  auto whole = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data());
+  ASSERT_TRUE(split.ok() && whole.ok());
+  EXPECT_TRUE(Kernels::CanGate(*whole, *whole));
+  EXPECT_FALSE(Kernels::CanGate(*split, *whole));
+  Buffer x = Zeros(cols), y = Zeros(rows);
+  auto s = CommandStream::Begin(*device_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(kernels_->MatMulVecGated(**s, *split, *whole, x, y, 1).ok());
+  EXPECT_EQ((*s)->dispatch_count(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
@@ -127,6 +176,30 @@ TEST_F(OpsTest, RmsNormWholeRowAndPerHead) {
   }
 }
 
+// The fused kernel computes exactly what add, then rms_norm, compute.
+TEST_F(OpsTest, AddRmsNormMatchesAddThenRmsNorm) {
+  const uint32_t width = 300, ntok = 3, n = width * ntok;
+  std::vector<float> a = RandomFloats(n, 33), b = RandomFloats(n, 34), w = RandomFloats(width, 35);
+  Buffer ba = Upload(a), bb = Upload(b), bw = Upload(w);
+  Buffer sum = Zeros(n), out = Zeros(n), sum2 = Zeros(n), out2 = Zeros(n);
+  auto s = CommandStream::Begin(*device_);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(kernels_->AddRmsNorm(**s, bw, ba, bb, sum, out, width, 1e-6f, ntok).ok());
+  EXPECT_EQ((*s)->dispatch_count(), 1);
+  ASSERT_TRUE(kernels_->Add(**s, ba, bb, sum2, n).ok());
+  ASSERT_TRUE(kernels_->RmsNorm(**s, bw, sum2, out2, width, width, 1e-6f, ntok).ok());
+  ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+  EXPECT_EQ(Download(sum, n), Download(sum2, n));
+  EXPECT_EQ(Download(out, n), Download(out2, n));
+  std::vector<float> want_sum(n);
+  for (uint32_t i = 0; i < n; ++i) want_sum[i] = a[i] + b[i];
+  ExpectClose(Download(out, n), RefRmsNorm(want_sum, w, width, width, 1e-6f), 1e-5);
+  Buffer small = Zeros(n - 1);
+  auto s2 = CommandStream::Begin(*device_);
+  ASSERT_TRUE(s2.ok());
+  EXPECT_FALSE(kernels_->AddRmsNorm(**s2, bw, ba, bb, sum, small, width, 1e-6f, ntok).ok());
+}
+
 TEST_F(OpsTest, ElementwiseAddBiasSwiGLU) {
   const uint32_t width = 67, ntok = 5, n = width * ntok;
   std::vector<float> a = RandomFloats(n, 41), b = RandomFloats(n, 42),
@@ -164,6 +237,49 @@ TEST_F(OpsTest, RopeBothLayouts) {
     ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
     ExpectClose(Download(by, x.size()), RefRope(x, freqs, n_head, head_dim, interleaved, pos),
                 1e-5);
+  }
+}
+
+// The fused kernel writes what rope of q and k, then kv_store, write: both layouts, both
+// cache types, GQA, several tokens at a non-zero position.
+TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
+  const uint32_t n_head = 4, n_head_kv = 2, head_dim = 16, ntok = 3, pos = 6, ctx = 12;
+  const uint32_t q_width = n_head * head_dim, kv_width = n_head_kv * head_dim;
+  std::vector<float> freqs(head_dim / 2);
+  for (uint32_t i = 0; i < head_dim / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / head_dim);
+  std::vector<float> q = RandomFloats(ntok * q_width, 55), k = RandomFloats(ntok * kv_width, 56),
+                     v = RandomFloats(ntok * kv_width, 57);
+  for (runtime::KvType kv : {runtime::KvType::kF16, runtime::KvType::kF32}) {
+    for (bool interleaved : {true, false}) {
+      const uint64_t cache_bytes = uint64_t{ctx} * kv_width * (kv == runtime::KvType::kF32 ? 4 : 2);
+      Buffer bf = Upload(freqs), bq = Upload(q), bk = Upload(k), bv = Upload(v);
+      Buffer params = Params(pos, std::vector<int32_t>(ntok, 0));
+      Buffer q_fused = Zeros(q.size()), q_ref = Zeros(q.size()), k_ref = Zeros(k.size());
+      Buffer caches[4] = {Zeros(cache_bytes / 4), Zeros(cache_bytes / 4), Zeros(cache_bytes / 4),
+                          Zeros(cache_bytes / 4)};
+      auto s = CommandStream::Begin(*device_);
+      ASSERT_TRUE(s.ok());
+      const RopeKvShape shape{n_head, n_head_kv, head_dim, interleaved, kv};
+      ASSERT_TRUE(
+          kernels_
+              ->RopeKvStore(**s, bf, bq, bk, bv, q_fused, caches[0], caches[1], params, shape, ntok)
+              .ok());
+      EXPECT_EQ((*s)->dispatch_count(), 1);
+      ASSERT_TRUE(
+          kernels_->Rope(**s, bf, bq, q_ref, params, n_head, head_dim, interleaved, ntok).ok());
+      ASSERT_TRUE(
+          kernels_->Rope(**s, bf, bk, k_ref, params, n_head_kv, head_dim, interleaved, ntok).ok());
+      ASSERT_TRUE(
+          kernels_->KvStore(**s, k_ref, bv, caches[2], caches[3], params, kv_width, ntok, kv).ok());
+      ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+      EXPECT_EQ(Download(q_fused, q.size()), Download(q_ref, q.size()));
+      // Compared as raw words: half pairs read as floats may be NaNs.
+      EXPECT_EQ(DownloadInts(caches[0], cache_bytes / 4), DownloadInts(caches[2], cache_bytes / 4));
+      EXPECT_EQ(DownloadInts(caches[1], cache_bytes / 4), DownloadInts(caches[3], cache_bytes / 4));
+      // And the rotation is the reference's (a check that the two kernels are not both wrong).
+      ExpectClose(Download(q_fused, q.size()),
+                  RefRope(q, freqs, n_head, head_dim, interleaved, pos), 1e-5);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #include "tests/vulkan/vk_test_env.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -102,6 +103,13 @@ double MaxRelError(const std::vector<float>& a, const std::vector<float>& b) {
     worst = std::max(worst, std::isnan(err) ? 1e30 : err);
   }
   return worst;
+}
+
+std::string PathTestName(std::string path) {
+  for (char& ch : path) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return path;
 }
 
 }  // namespace hfd::vk::testing

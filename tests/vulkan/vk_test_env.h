@@ -43,6 +43,9 @@ class VulkanTest : public ::testing::Test {
 // on a GPU machine), else lavapipe ("llvmpipe").
 std::string TestDeviceName();
 
+// A fixture path ("gguf/tiny-qwen2-Q8_0.gguf") as a gtest parameter name.
+std::string PathTestName(std::string path);
+
 // Random floats in [-1, 1) from a fixed seed.
 std::vector<float> RandomFloats(size_t n, uint32_t seed);
 

@@ -5,7 +5,9 @@
 //
 //   vulkan_bench [--device NAME] [--shape tinyllama-1.1b,llama-2-7b,llama-3-8b]
 //                [--type F16,Q8_0,Q4_K_M,Q4_0] [--dir /tmp/hfd-bench-models] [--json -]
+//                [--no-fuse]
 //
+// Each row also gives the dispatches and barriers one decode token records.
 // Without --device it takes the GPU `auto` would; lavapipe only when named ("llvmpipe").
 #include <chrono>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "backends/vulkan/instance.h"
 #include "backends/vulkan/kernels.h"
 #include "backends/vulkan/vulkan_backend.h"
+#include "backends/vulkan/vulkan_executable.h"
 #include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
@@ -38,6 +41,7 @@ struct Args {
   int prompt = 512;
   int decode = 128;
   std::string json;
+  bool no_fuse = false;
 };
 
 double Now() {
@@ -97,6 +101,18 @@ int64_t WeightBytesPerToken(const model::ModelFiles& files) {
   return bytes;
 }
 
+// What the recorded decode step (one token, on-device argmax) submits.
+Result<VulkanExecutable::StreamCounts> DecodeCounts(runtime::Backend& backend,
+                                                    const model::ModelFiles& files) {
+  HFD_ASSIGN_OR_RETURN(runtime::Graph graph,
+                       runtime::BuildGraph(files, {1, runtime::GraphOutput::kLastArgmax}));
+  HFD_ASSIGN_OR_RETURN(
+      auto cache, backend.AllocateKvCache(
+                      {graph.n_layer, 1, graph.n_head_kv, graph.head_dim, runtime::KvType::kF16}));
+  HFD_ASSIGN_OR_RETURN(auto exe, backend.Compile(graph, *cache));
+  return dynamic_cast<VulkanExecutable&>(*exe).Counts(1);
+}
+
 std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
   std::mt19937 rng(n);
   std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
@@ -116,7 +132,8 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
   }
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
   const double t0 = Now();
-  HFD_ASSIGN_OR_RETURN(auto backend, CreateVulkanBackend({.device = args.device}));
+  HFD_ASSIGN_OR_RETURN(auto backend,
+                       CreateVulkanBackend({.device = args.device, .fuse_ops = !args.no_fuse}));
   HFD_RETURN_IF_ERROR(backend->LoadWeights(*files));
   HFD_ASSIGN_OR_RETURN(
       auto session,
@@ -140,6 +157,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
   }
   const double decode = args.decode / (Now() - t);
   const int64_t bytes_per_token = WeightBytesPerToken(*files);
+  HFD_ASSIGN_OR_RETURN(VulkanExecutable::StreamCounts counts, DecodeCounts(*backend, *files));
   return nlohmann::json{{"model", name},
                         {"type", type},
                         {"device", backend->device_description()},
@@ -147,6 +165,9 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
                         {fmt::format("pp{}", args.prompt), prefill},
                         {fmt::format("tg{}", args.decode), decode},
                         {"weight_bytes_per_token", bytes_per_token},
+                        {"fused", !args.no_fuse},
+                        {"decode_dispatches", counts.dispatches},
+                        {"decode_barriers", counts.barriers},
                         {"bandwidth_gbs", bandwidth / 1e9},
                         {"decode_efficiency", decode * bytes_per_token / bandwidth}};
 }
@@ -166,6 +187,7 @@ int main(int argc, char** argv) {
   app.add_option("--prompt", args.prompt, "prefill tokens");
   app.add_option("--decode", args.decode, "decode tokens");
   app.add_option("--json", args.json, "append JSON lines to this file (- for stdout)");
+  app.add_flag("--no-fuse", args.no_fuse, "one dispatch per graph op (no fused kernels)");
   CLI11_PARSE(app, argc, argv);
 
   auto bandwidth = MeasureBandwidth(args.device);
@@ -174,7 +196,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   fmt::print("device copy bandwidth: {:.1f} GB/s\n", *bandwidth / 1e9);
-  fmt::print("{:<16} {:<7} {:>9} {:>9} {:>6}\n", "model", "type", "pp/s", "tg/s", "eff");
+  fmt::print("{:<16} {:<7} {:>9} {:>9} {:>6} {:>16}\n", "model", "type", "pp/s", "tg/s", "eff",
+             "dispatch/barrier");
   int failures = 0;
   for (const std::string& name : args.shapes) {
     auto shape = Shape(name);
@@ -189,10 +212,12 @@ int main(int argc, char** argv) {
         ++failures;
         fmt::print("{:<16} {:<7} error: {}\n", name, type, r.status().ToString());
       } else {
-        fmt::print("{:<16} {:<7} {:>9.1f} {:>9.1f} {:>6.2f}\n", name, type,
+        fmt::print("{:<16} {:<7} {:>9.1f} {:>9.1f} {:>6.2f} {:>16}\n", name, type,
                    row[fmt::format("pp{}", args.prompt)].get<double>(),
                    row[fmt::format("tg{}", args.decode)].get<double>(),
-                   row["decode_efficiency"].get<double>());
+                   row["decode_efficiency"].get<double>(),
+                   fmt::format("{}/{}", row["decode_dispatches"].get<int>(),
+                               row["decode_barriers"].get<int>()));
       }
       if (args.json == "-") {
         std::cout << row.dump() << "\n";

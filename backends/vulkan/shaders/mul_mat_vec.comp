@@ -4,12 +4,21 @@
 // 64 / THREADS_PER_ROW rows; each row's 32-element units are spread over its invocations
 // and summed with subgroup operations (or a shared-memory tree when a row has fewer
 // invocations than a subgroup: short rows, e.g. the output head of a small model).
-// The decode path.
+// The decode path. Variants that save a dispatch and a round trip through memory:
+//   BIAS: adds bias[out_row0 + r] (binding 3);
+//   GLU:  y = silu(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
 #include "common.glsl"
+#ifdef GLU
+#include "weight_pair.glsl"
+#else
 #include "weights.glsl"
+#endif
+#ifdef BIAS
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+#endif
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
@@ -24,31 +33,17 @@ layout(push_constant) uniform Push {
 
 shared float partial[64];
 
-void main() {
+// The sum of `acc` over the invocations of each row, valid in the row's lane 0. Every
+// invocation must call it.
+float row_sum(float acc) {
   uint lid = gl_LocalInvocationID.x;
   uint lane = lid % THREADS_PER_ROW;
-  uint r = flat_group() * (64 / THREADS_PER_ROW) + lid / THREADS_PER_ROW;
-  uint t = gl_WorkGroupID.z;
-  float acc = 0.0;
-  if (r < pc.nrows) {
-    uint row = r * pc.row_words;
-    uint xb = t * pc.x_stride;
-    uint nunits = (pc.ncols + 31) / 32;
-    for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {
-      float v[32];
-      dequant_unit(row, u, pc.ncols, v);
-      uint k0 = u * 32;
-      uint n = min(32u, pc.ncols - k0);
-      for (uint i = 0; i < n; ++i) acc += v[i] * x[xb + k0 + i];
-    }
-  }
-  float total;
+  float total = 0.0;
   if (THREADS_PER_ROW >= gl_SubgroupSize) {
     // Subgroups are contiguous ranges of invocations, so each lies within one row.
     float s = subgroupAdd(acc);
     if (subgroupElect()) partial[gl_SubgroupID] = s;
     barrier();
-    total = 0.0;
     uint per_row = THREADS_PER_ROW / gl_SubgroupSize;
     uint first = (lid / THREADS_PER_ROW) * per_row;
     for (uint i = 0; i < per_row; ++i) total += partial[first + i];
@@ -61,5 +56,48 @@ void main() {
     }
     total = partial[lid];
   }
+  barrier();  // `partial` is reused by the next call
+  return total;
+}
+
+void main() {
+  uint lid = gl_LocalInvocationID.x;
+  uint lane = lid % THREADS_PER_ROW;
+  uint r = flat_group() * (64 / THREADS_PER_ROW) + lid / THREADS_PER_ROW;
+  uint t = gl_WorkGroupID.z;
+  float acc = 0.0;
+  float acc_b = 0.0;
+  if (r < pc.nrows) {
+    uint row = r * pc.row_words;
+    uint xb = t * pc.x_stride;
+    uint nunits = (pc.ncols + 31) / 32;
+    for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {
+      uint k0 = u * 32;
+      uint n = min(32u, pc.ncols - k0);
+#ifdef GLU
+      float va[32];
+      float vb[32];
+      dequant_unit_a(row, u, pc.ncols, va);
+      dequant_unit_b(row, u, pc.ncols, vb);
+      for (uint i = 0; i < n; ++i) {
+        float xi = x[xb + k0 + i];
+        acc += va[i] * xi;
+        acc_b += vb[i] * xi;
+      }
+#else
+      float v[32];
+      dequant_unit(row, u, pc.ncols, v);
+      for (uint i = 0; i < n; ++i) acc += v[i] * x[xb + k0 + i];
+#endif
+    }
+  }
+  float total = row_sum(acc);
+#ifdef GLU
+  float up = row_sum(acc_b);
+  total = total / (1.0 + exp(-total)) * up;
+#endif
+#ifdef BIAS
+  if (r < pc.nrows) total += bias[pc.out_row0 + r];
+#endif
   if (lane == 0 && r < pc.nrows) y[t * pc.y_stride + pc.out_row0 + r] = total;
 }

@@ -1,46 +1,4 @@
-// Weight rows in their stored GGML layout, read as 16-bit words (every GGML block size
-// is even, so every block starts on a 16-bit boundary). Row `r` of a buffer starts at
-// word r * row_words. Each type's dequant_*.glsl defines
-//   void dequant_unit(uint row_word, uint unit, uint ncols, out float v[32])
-// producing the 32 values of elements [32*unit, 32*unit + 32) of the row at row_word
-// (values past ncols are 0; only float types have rows that are not a multiple of 32).
+// One weight matrix at binding 0, its rows in their stored GGML layout; row `r` of a
+// buffer starts at word r * row_words. See weight_codec.glsl for dequant_unit.
 layout(std430, binding = 0) readonly buffer Weights { uint16_t w[]; };
-
-uint w_word(uint at) { return uint(w[at]); }
-
-// Byte `b` counted from the 16-bit word `base`.
-uint w_byte(uint base, uint b) {
-  uint word = uint(w[base + (b >> 1)]);
-  return (b & 1u) != 0u ? (word >> 8) : (word & 0xffu);
-}
-
-float w_half(uint at) { return unpackHalf2x16(uint(w[at])).x; }
-
-// Signed byte.
-int w_sbyte(uint base, uint b) { return int(w_byte(base, b) << 24) >> 24; }
-
-#if defined(WTYPE_F32)
-#include "dequant_f32.glsl"
-#elif defined(WTYPE_F16)
-#include "dequant_f16.glsl"
-#elif defined(WTYPE_BF16)
-#include "dequant_bf16.glsl"
-#elif defined(WTYPE_Q8_0)
-#include "dequant_q8_0.glsl"
-#elif defined(WTYPE_Q4_0)
-#include "dequant_q4_0.glsl"
-#elif defined(WTYPE_Q4_1)
-#include "dequant_q4_1.glsl"
-#elif defined(WTYPE_Q5_0)
-#include "dequant_q5_0.glsl"
-#elif defined(WTYPE_Q5_1)
-#include "dequant_q5_1.glsl"
-#elif defined(WTYPE_Q4_K)
-#include "dequant_q4_k.glsl"
-#elif defined(WTYPE_Q5_K)
-#include "dequant_q5_k.glsl"
-#elif defined(WTYPE_Q6_K)
-#include "dequant_q6_k.glsl"
-#else
-#error "define one WTYPE_*"
-#endif
+#include "weight_codec.glsl"

@@ -1,0 +1,64 @@
+#version 450
+// The start of attention in one dispatch: rotates q (to q_out) and k, and writes the
+// rotated k and v rows into one layer of the cache (F16, or F32 with KV_F32) at
+// positions pos + t. The same rotation as rope.comp and the same stores as kv_store.comp.
+// One invocation per pair of elements: per token, the q heads' pairs, then the k heads',
+// then the v heads' (copied).
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x = 64) in;
+#include "common.glsl"
+#define PARAMS_BINDING 7
+#include "params.glsl"
+#include "kv_cache.glsl"
+
+layout(std430, binding = 0) readonly buffer F { float freqs[]; };
+layout(std430, binding = 1) readonly buffer Q { float q[]; };
+layout(std430, binding = 2) readonly buffer K { float k[]; };
+layout(std430, binding = 3) readonly buffer V { float v[]; };
+layout(std430, binding = 4) writeonly buffer QOut { float q_out[]; };
+layout(std430, binding = 5) writeonly buffer KC { kv_t kc[]; };
+layout(std430, binding = 6) writeonly buffer VC { kv_t vc[]; };
+layout(push_constant) uniform Push {
+  uint n_head;
+  uint n_head_kv;
+  uint head_dim;
+  uint interleaved;
+  uint ntok;
+} pc;
+
+void main() {
+  uint half_dim = pc.head_dim / 2;
+  uint heads = pc.n_head + 2 * pc.n_head_kv;
+  uint idx = flat_index();
+  if (idx >= heads * half_dim * pc.ntok) return;
+  uint t = idx / (heads * half_dim);
+  uint h = (idx / half_dim) % heads;
+  uint i = idx % half_dim;
+  uint pa = pc.interleaved != 0u ? 2 * i : i;
+  uint pb = pc.interleaved != 0u ? pa + 1 : pa + half_dim;
+  uint kv_width = pc.n_head_kv * pc.head_dim;
+  if (h >= pc.n_head + pc.n_head_kv) {
+    uint src = t * kv_width + (h - pc.n_head - pc.n_head_kv) * pc.head_dim;
+    uint dst = p_pos * kv_width + src;  // row t lands at position pos + t
+    vc[dst + pa] = to_kv(v[src + pa]);
+    vc[dst + pb] = to_kv(v[src + pb]);
+    return;
+  }
+  float angle = float(p_pos + t) * freqs[i];
+  float c = cos(angle);
+  float s = sin(angle);
+  if (h < pc.n_head) {
+    uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
+    float x0 = q[base + pa];
+    float x1 = q[base + pb];
+    q_out[base + pa] = x0 * c - x1 * s;
+    q_out[base + pb] = x0 * s + x1 * c;
+  } else {
+    uint src = t * kv_width + (h - pc.n_head) * pc.head_dim;
+    uint dst = p_pos * kv_width + src;
+    float x0 = k[src + pa];
+    float x1 = k[src + pb];
+    kc[dst + pa] = to_kv(x0 * c - x1 * s);
+    kc[dst + pb] = to_kv(x0 * s + x1 * c);
+  }
+}
