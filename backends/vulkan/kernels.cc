@@ -152,7 +152,8 @@ Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor
   const uint32_t rows_per_group = kMatVecGroup / per_row;
   const uint32_t bindings = extra != nullptr ? 4 : 3;
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       WeightPipeline(variant, w.type(), bindings, sizeof(MatPush), {per_row}));
+                       WeightPipeline(variant, w.type(), bindings, sizeof(MatPush),
+                                      {per_row, static_cast<uint32_t>(w.ncols())}));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
                  static_cast<uint32_t>(w.row_bytes() / 2),
@@ -324,7 +325,7 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   HFD_RETURN_IF_ERROR(CheckFits(q, uint64_t{ntok} * shape.n_head * shape.head_dim, "attention q"));
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
-      cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {}}));
+      cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
   AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
   s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
              ntok);

@@ -6,6 +6,8 @@
 // head_dim <= 256).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
+// head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
+layout(constant_id = 0) const uint HEAD_DIM = 64;
 #include "common.glsl"
 #define PARAMS_BINDING 4
 #include "params.glsl"
@@ -18,13 +20,13 @@ layout(std430, binding = 3) writeonly buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint n_head;
   uint n_head_kv;
-  uint head_dim;
+  uint head_dim;  // the shader uses HEAD_DIM
   uint window;  // 0: no sliding window
   float scale;
 } pc;
 
-shared float qs[256];
-shared float acc[256];
+shared float qs[HEAD_DIM];
+shared float acc[HEAD_DIM];
 shared float p[64];
 shared float stat[2];  // running max, running sum
 
@@ -33,7 +35,7 @@ void main() {
   uint t = gl_WorkGroupID.y;
   uint lid = gl_LocalInvocationID.x;
   uint n = gl_WorkGroupSize.x;
-  uint hd = pc.head_dim;
+  const uint hd = HEAD_DIM;
   uint kvh = h / (pc.n_head / pc.n_head_kv);
   uint kv_width = pc.n_head_kv * hd;
   uint qpos = p_pos + t;

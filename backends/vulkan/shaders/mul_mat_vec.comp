@@ -10,6 +10,8 @@
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
+// The row length, fixed per pipeline so the unit loop's trip count is known when compiled.
+layout(constant_id = 1) const uint NCOLS = 32;
 #include "common.glsl"
 #ifdef GLU
 #include "weight_pair.glsl"
@@ -23,7 +25,7 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push {
-  uint ncols;      // row length (elements)
+  uint ncols;      // row length (elements); the shader uses NCOLS
   uint row_words;  // row stride in 16-bit words
   uint nrows;      // rows in this chunk
   uint out_row0;   // where this chunk's rows go in y
@@ -70,15 +72,15 @@ void main() {
   if (r < pc.nrows) {
     uint row = r * pc.row_words;
     uint xb = t * pc.x_stride;
-    uint nunits = (pc.ncols + 31) / 32;
+    const uint nunits = (NCOLS + 31) / 32;
     for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {
       uint k0 = u * 32;
-      uint n = min(32u, pc.ncols - k0);
+      uint n = min(32u, NCOLS - k0);
 #ifdef GLU
       float va[32];
       float vb[32];
-      dequant_unit_a(row, u, pc.ncols, va);
-      dequant_unit_b(row, u, pc.ncols, vb);
+      dequant_unit_a(row, u, NCOLS, va);
+      dequant_unit_b(row, u, NCOLS, vb);
       for (uint i = 0; i < n; ++i) {
         float xi = x[xb + k0 + i];
         acc += va[i] * xi;
@@ -86,7 +88,7 @@ void main() {
       }
 #else
       float v[32];
-      dequant_unit(row, u, pc.ncols, v);
+      dequant_unit(row, u, NCOLS, v);
       for (uint i = 0; i < n; ++i) acc += v[i] * x[xb + k0 + i];
 #endif
     }
