@@ -78,6 +78,9 @@ struct AttentionPush {
   uint32_t n_head, n_head_kv, head_dim, window;
   float scale;
 };
+struct AttentionMergePush {
+  uint32_t n_head, parts;
+};
 struct CopyPush {
   uint32_t n, src_offset, dst_offset;
 };
@@ -315,20 +318,53 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
   return Status::Ok();
 }
 
+uint32_t Kernels::AttentionParts(const AttentionShape& shape, uint32_t ntok, uint32_t n_ctx) {
+  // Enough workgroups to fill a large GPU (about 100 compute units) several times over,
+  // with each part still at least 128 keys long when the cache is full.
+  constexpr uint32_t kEnoughGroups = 256, kMaxParts = 16, kMinKeys = 128;
+  if (!UsesMatVec(ntok) || shape.n_head * ntok >= kEnoughGroups) return 1;
+  return std::clamp<uint32_t>(n_ctx / kMinKeys, 1, kMaxParts);
+}
+
+uint64_t Kernels::AttentionScratchBytes(const AttentionShape& shape, uint32_t ntok,
+                                        uint32_t parts) {
+  return uint64_t{ntok} * shape.n_head * parts * (shape.head_dim + 2) * 4;
+}
+
 Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache,
                           const Buffer& v_cache, const Buffer& out, const Buffer& params,
-                          const AttentionShape& shape, uint32_t ntok) {
+                          const AttentionShape& shape, uint32_t ntok, uint32_t parts,
+                          const Buffer* scratch) {
   if (shape.head_dim == 0 || shape.head_dim > 256 || shape.n_head_kv == 0 ||
       shape.n_head % shape.n_head_kv != 0) {
     return Unsupported("attention: head_dim must be in [1, 256] and n_head_kv divide n_head");
   }
-  HFD_RETURN_IF_ERROR(CheckFits(q, uint64_t{ntok} * shape.n_head * shape.head_dim, "attention q"));
-  HFD_ASSIGN_OR_RETURN(
-      const Pipeline* p,
-      cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
+  const uint64_t q_floats = uint64_t{ntok} * shape.n_head * shape.head_dim;
+  HFD_RETURN_IF_ERROR(CheckFits(q, q_floats, "attention q"));
+  HFD_RETURN_IF_ERROR(CheckFits(out, q_floats, "attention output"));
   AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
-  s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
-             ntok);
+  if (parts <= 1) {
+    HFD_ASSIGN_OR_RETURN(
+        const Pipeline* p,
+        cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
+    s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
+               ntok);
+    return Status::Ok();
+  }
+  if (scratch == nullptr) return InvalidArgument("split attention needs a scratch buffer");
+  HFD_RETURN_IF_ERROR(
+      CheckFits(*scratch, AttentionScratchBytes(shape, ntok, parts) / 4, "attention scratch"));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* split,
+      cache_.Get(
+          {KvVariant("attention_split", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* merge,
+      cache_.Get({"attention_merge", 2, sizeof(AttentionMergePush), {shape.head_dim}}));
+  s.Dispatch(*split, {{&q}, {&k_cache}, {&v_cache}, {scratch, true}, {&params}}, &push,
+             shape.n_head, ntok, parts);
+  AttentionMergePush merge_push{shape.n_head, parts};
+  s.Dispatch(*merge, {{scratch}, {&out, true}}, &merge_push, shape.n_head, ntok);
   return Status::Ok();
 }
 

@@ -88,9 +88,17 @@ class Kernels {
                      const Buffer& v, const Buffer& q_out, const Buffer& k_cache,
                      const Buffer& v_cache, const Buffer& params, const RopeKvShape& shape,
                      uint32_t ntok);
+  // With parts > 1 the keys are split into that many parts (flash-decoding: more
+  // workgroups), each written to `scratch`, then merged: two dispatches.
   Status Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                    const Buffer& out, const Buffer& params, const AttentionShape& shape,
-                   uint32_t ntok);
+                   uint32_t ntok, uint32_t parts = 1, const Buffer* scratch = nullptr);
+  // How many parts Attention should split the keys of a call into: decode gives one
+  // workgroup per query head, too few for a large GPU, so calls of few tokens over a long
+  // cache (n_ctx positions) split; everything else takes 1.
+  static uint32_t AttentionParts(const AttentionShape& shape, uint32_t ntok, uint32_t n_ctx);
+  // Bytes of `scratch` Attention needs for `parts` parts.
+  static uint64_t AttentionScratchBytes(const AttentionShape& shape, uint32_t ntok, uint32_t parts);
   // out[r] (int32) = argmax of row r of x.
   Status Argmax(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
                 uint32_t rows);

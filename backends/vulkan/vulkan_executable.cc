@@ -101,6 +101,18 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
       output_, Buffer::Create(device_, runtime::ValueBytes(graph_, out), MemoryUse::kHostVisible));
   HFD_ASSIGN_OR_RETURN(params_, Buffer::Create(device_, 8 + 4 * uint64_t(graph_.max_tokens),
                                                MemoryUse::kHostVisible));
+  uint64_t scratch = 4;
+  for (const Op& op : graph_.ops) {
+    if (op.kind != OpKind::kAttention) continue;
+    const AttentionShape shape = AttentionShapeOf(op);
+    for (uint32_t ntok = 1; ntok <= static_cast<uint32_t>(graph_.max_tokens); ++ntok) {
+      const uint32_t parts = Kernels::AttentionParts(shape, ntok, cache_.desc().n_ctx);
+      if (parts <= 1) break;  // fewer tokens split at least as much as more
+      scratch = std::max(scratch, Kernels::AttentionScratchBytes(shape, ntok, parts));
+    }
+  }
+  HFD_ASSIGN_OR_RETURN(attention_scratch_,
+                       Buffer::Create(device_, scratch, MemoryUse::kDeviceLocal));
   value_buffer_.resize(graph_.values.size());
   for (size_t v = 0; v < graph_.values.size(); ++v) {
     value_buffer_[v] =
@@ -177,8 +189,15 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
-  return kernels_.Attention(s, Val(rope_q.out), k_cache, v_cache, Val(attn.out), params_, shape,
-                            ntok);
+  return RecordAttention(s, attn, Val(rope_q.out), ntok);
+}
+
+Status VulkanExecutable::RecordAttention(CommandStream& s, const Op& op, const Buffer& q,
+                                         uint32_t ntok) {
+  const AttentionShape shape = AttentionShapeOf(op);
+  const uint32_t parts = Kernels::AttentionParts(shape, ntok, cache_.desc().n_ctx);
+  return kernels_.Attention(s, q, cache_.k(op.attn.layer), cache_.v(op.attn.layer), Val(op.out),
+                            params_, shape, ntok, parts, &attention_scratch_);
 }
 
 AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
@@ -217,7 +236,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
                                            params_, shape.n_head_kv * shape.head_dim, ntok,
                                            shape.kv));
-      return kernels_.Attention(s, Val(op.in[0]), k_cache, v_cache, out, params_, shape, ntok);
+      return RecordAttention(s, op, Val(op.in[0]), ntok);
     }
     case OpKind::kSwiGLU:
       return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);

@@ -48,6 +48,8 @@ class VulkanExecutable final : public runtime::Executable {
   Status RecordStep(CommandStream& s, const Step& step, uint32_t ntok);
   Status RecordOp(CommandStream& s, size_t index, uint32_t ntok);
   Status RecordRopeAttention(CommandStream& s, size_t first, uint32_t ntok);
+  // The attention of `op` over its layer's cache (already written), reading q from `q`.
+  Status RecordAttention(CommandStream& s, const runtime::Op& op, const Buffer& q, uint32_t ntok);
   AttentionShape AttentionShapeOf(const runtime::Op& op) const;
   const Buffer& RopeFreqs(const runtime::Op& op) const { return constants_[op.rope.freqs]; }
   const Buffer& Val(runtime::ValueId id) const { return *value_buffer_[id]; }
@@ -64,8 +66,9 @@ class VulkanExecutable final : public runtime::Executable {
   std::vector<Step> tiled_steps_;               // for the others
   std::vector<Buffer> constants_;
   std::vector<Buffer> slots_;
-  Buffer output_;  // the graph's output value, host-visible for read-back
-  Buffer params_;  // {pos, n_tokens, tokens[max_tokens]}, host-visible
+  Buffer output_;             // the graph's output value, host-visible for read-back
+  Buffer params_;             // {pos, n_tokens, tokens[max_tokens]}, host-visible
+  Buffer attention_scratch_;  // split attention's parts (Kernels::AttentionParts)
   std::vector<const Buffer*> value_buffer_;
   std::map<uint32_t, std::unique_ptr<CommandStream>> streams_;
 };

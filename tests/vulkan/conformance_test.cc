@@ -61,7 +61,8 @@ TEST_P(VulkanConformance, MatchesCpuBackendAndReference) {
   auto cpu = cpu::CreateCpuBackend({});
   ASSERT_TRUE((*gpu)->LoadWeights(**files).ok());
   ASSERT_TRUE(cpu->LoadWeights(**files).ok());
-  const runtime::SessionOptions opts{.n_ctx = 64, .prefill_batch = c.batch};
+  // 512 positions: decode calls split attention into parts (Kernels::AttentionParts).
+  const runtime::SessionOptions opts{.n_ctx = 512, .prefill_batch = c.batch};
   auto gs = runtime::Session::Create(**gpu, **files, opts);
   auto cs = runtime::Session::Create(*cpu, **files, opts);
   ASSERT_TRUE(gs.ok()) << gs.status().ToString();

@@ -137,7 +137,8 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
 
 class OpsTest : public VulkanTest {
  protected:
-  void CheckAttention(int head_dim, int window, runtime::KvType kv = runtime::KvType::kF16);
+  void CheckAttention(int head_dim, int window, runtime::KvType kv = runtime::KvType::kF16,
+                      uint32_t parts = 1);
 };
 
 TEST_F(OpsTest, GetRowsAcrossChunks) {
@@ -284,7 +285,7 @@ TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
 }
 
 // Fills the cache with `ctx` positions over several calls, then attends for `ntok` queries.
-void OpsTest::CheckAttention(int head_dim, int window, runtime::KvType kv) {
+void OpsTest::CheckAttention(int head_dim, int window, runtime::KvType kv, uint32_t parts) {
   Device& device = *device_;
   Kernels& kernels = *kernels_;
   const int n_head = 4, n_head_kv = 2, ctx = 83, ntok = 3, pos = ctx - ntok;
@@ -320,8 +321,11 @@ void OpsTest::CheckAttention(int head_dim, int window, runtime::KvType kv) {
                              static_cast<uint32_t>(window),
                              1.0f / std::sqrt(float(head_dim)),
                              kv};
-  ASSERT_TRUE(kernels.Attention(**s2, bq, *k_cache, *v_cache, out, params, shape, ntok).ok());
-  EXPECT_EQ((*s2)->barrier_count(), 1);
+  Buffer scratch = Zeros(Kernels::AttentionScratchBytes(shape, ntok, parts) / 4 + 1);
+  ASSERT_TRUE(
+      kernels.Attention(**s2, bq, *k_cache, *v_cache, out, params, shape, ntok, parts, &scratch)
+          .ok());
+  EXPECT_EQ((*s2)->barrier_count(), parts > 1 ? 2 : 1);
   ASSERT_TRUE((*s2)->End().ok() && (*s2)->Submit().ok());
   ExpectClose(Download(out, q.size()),
               RefAttention(q, f32 ? keys : RoundToHalf(keys), f32 ? values : RoundToHalf(values),
@@ -334,6 +338,21 @@ TEST_F(OpsTest, AttentionSlidingWindowLargeHead) { CheckAttention(128, 7); }
 TEST_F(OpsTest, AttentionOverAnF32Cache) { CheckAttention(64, 0, runtime::KvType::kF32); }
 TEST_F(OpsTest, AttentionOverAnF32CacheSlidingWindow) {
   CheckAttention(32, 5, runtime::KvType::kF32);
+}
+
+// Flash-decoding: the keys split into parts, then merged.
+TEST_F(OpsTest, AttentionSplitIntoParts) { CheckAttention(64, 0, runtime::KvType::kF16, 4); }
+// More parts than keys in the window: most parts are empty and must weigh nothing.
+TEST_F(OpsTest, AttentionSplitWithEmptyParts) { CheckAttention(32, 5, runtime::KvType::kF32, 16); }
+
+TEST_F(OpsTest, AttentionSplitsOnlyCallsOfFewWorkgroupsOverLongCaches) {
+  const AttentionShape shape{32, 8, 128, 0, 0.1f, runtime::KvType::kF16};
+  EXPECT_EQ(Kernels::AttentionParts(shape, 1, 4096), 16u);
+  EXPECT_EQ(Kernels::AttentionParts(shape, 1, 512), 4u);
+  EXPECT_EQ(Kernels::AttentionParts(shape, 1, 64), 1u);      // short cache
+  EXPECT_EQ(Kernels::AttentionParts(shape, 512, 4096), 1u);  // prefill: enough workgroups
+  const AttentionShape many_heads{128, 8, 128, 0, 0.1f, runtime::KvType::kF16};
+  EXPECT_EQ(Kernels::AttentionParts(many_heads, 2, 4096), 1u);
 }
 
 TEST_F(OpsTest, ArgmaxTakesTheFirstOfEqualMaxima) {

@@ -103,7 +103,7 @@ int64_t WeightBytesPerToken(const model::ModelFiles& files) {
 
 // What the recorded decode step (one token, on-device argmax) submits.
 Result<VulkanExecutable::StreamCounts> DecodeCounts(runtime::Backend& backend,
-                                                    const model::ModelFiles& files) {
+                                                    const model::ModelFiles& files, int n_ctx) {
   HFD_ASSIGN_OR_RETURN(runtime::Graph graph,
                        runtime::BuildGraph(files, {1, runtime::GraphOutput::kLastArgmax}));
   HFD_ASSIGN_OR_RETURN(
@@ -135,9 +135,9 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
   HFD_ASSIGN_OR_RETURN(auto backend,
                        CreateVulkanBackend({.device = args.device, .fuse_ops = !args.no_fuse}));
   HFD_RETURN_IF_ERROR(backend->LoadWeights(*files));
-  HFD_ASSIGN_OR_RETURN(
-      auto session,
-      runtime::Session::Create(*backend, *files, {args.prompt + args.decode + 16, args.prompt}));
+  const int n_ctx = args.prompt + args.decode + 16;
+  HFD_ASSIGN_OR_RETURN(auto session,
+                       runtime::Session::Create(*backend, *files, {n_ctx, args.prompt}));
   const double load_seconds = Now() - t0;
   const int64_t vocab = files->desc().n_vocab;
   // Warm-up: records the streams the timed runs use.
@@ -157,7 +157,8 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
   }
   const double decode = args.decode / (Now() - t);
   const int64_t bytes_per_token = WeightBytesPerToken(*files);
-  HFD_ASSIGN_OR_RETURN(VulkanExecutable::StreamCounts counts, DecodeCounts(*backend, *files));
+  HFD_ASSIGN_OR_RETURN(VulkanExecutable::StreamCounts counts,
+                       DecodeCounts(*backend, *files, n_ctx));
   return nlohmann::json{{"model", name},
                         {"type", type},
                         {"device", backend->device_description()},

@@ -37,13 +37,16 @@ foreach(t ${weight_types})
   hfd_vk_shader(get_rows_${t} get_rows.comp WTYPE_${T}=1)
 endforeach()
 foreach(op copy add add_bias swiglu rms_norm add_rms_norm rope kv_store rope_kv_store attention
-           argmax)
+           attention_merge argmax)
   hfd_vk_shader(${op} ${op}.comp)
 endforeach()
 # The KV cache's F32 variants (the default is F16).
 foreach(op kv_store rope_kv_store attention)
   hfd_vk_shader(${op}_f32 ${op}.comp KV_F32=1)
 endforeach()
+# Split attention (flash-decoding) for both cache types.
+hfd_vk_shader(attention_split attention.comp SPLIT=1)
+hfd_vk_shader(attention_split_f32 attention.comp SPLIT=1 KV_F32=1)
 
 set(HFD_VK_SHADER_EMBED_CC ${CMAKE_CURRENT_BINARY_DIR}/shaders_embedded.cc)
 add_custom_command(

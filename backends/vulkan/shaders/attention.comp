@@ -4,6 +4,10 @@
 // chunks of the workgroup size: each invocation scores one key, the chunk's maximum
 // rescales the running sum and the output accumulator (kept in shared memory,
 // head_dim <= 256).
+// SPLIT (flash-decoding): workgroup z takes the z-th of gl_NumWorkGroups.z equal parts of
+// the keys and writes its unnormalised accumulator, maximum and sum to `partial`;
+// attention_merge.comp combines the parts. Decode has one workgroup per query head,
+// too few to fill a large GPU; splitting the keys multiplies them.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 // head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
@@ -16,7 +20,12 @@ layout(constant_id = 0) const uint HEAD_DIM = 64;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
 layout(std430, binding = 1) readonly buffer KC { kv_t kc[]; };
 layout(std430, binding = 2) readonly buffer VC { kv_t vc[]; };
+#ifdef SPLIT
+// Per (token, head, part): HEAD_DIM accumulator values, then the maximum and the sum.
+layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
+#else
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
+#endif
 layout(push_constant) uniform Push {
   uint n_head;
   uint n_head_kv;
@@ -40,6 +49,14 @@ void main() {
   uint kv_width = pc.n_head_kv * hd;
   uint qpos = p_pos + t;
   uint lo = (pc.window > 0u && qpos + 1 > pc.window) ? qpos + 1 - pc.window : 0u;
+  uint hi = qpos;  // last key, inclusive
+#ifdef SPLIT
+  uint parts = gl_NumWorkGroups.z;
+  uint per_part = (qpos + 1 - lo + parts - 1) / parts;
+  uint part_lo = lo + gl_WorkGroupID.z * per_part;
+  hi = min(qpos, part_lo + per_part - 1);  // below part_lo when the part is empty
+  lo = part_lo;
+#endif
   uint q_base = t * pc.n_head * hd + h * hd;
 
   for (uint d = lid; d < hd; d += n) {
@@ -52,10 +69,10 @@ void main() {
   }
   barrier();
 
-  for (uint j0 = lo; j0 <= qpos; j0 += n) {
+  for (uint j0 = lo; j0 <= hi; j0 += n) {
     uint j = j0 + lid;
     float s = -1.0 / 0.0;
-    if (j <= qpos) {
+    if (j <= hi) {
       uint kb = j * kv_width + kvh * hd;
       s = 0.0;
       for (uint d = 0; d < hd; ++d) s += qs[d] * from_kv(kc[kb + d]);
@@ -67,10 +84,10 @@ void main() {
     float m_new = m_old;
     for (uint i = 0; i < n; ++i) m_new = max(m_new, p[i]);
     barrier();
-    p[lid] = j <= qpos ? exp(s - m_new) : 0.0;
+    p[lid] = j <= hi ? exp(s - m_new) : 0.0;
     barrier();
     float correction = exp(m_old - m_new);
-    uint count = min(n, qpos + 1 - j0);
+    uint count = min(n, hi + 1 - j0);
     for (uint d = lid; d < hd; d += n) {
       float a = acc[d] * correction;
       for (uint i = 0; i < count; ++i) {
@@ -86,6 +103,15 @@ void main() {
     }
     barrier();
   }
+#ifdef SPLIT
+  uint at = ((t * pc.n_head + h) * parts + gl_WorkGroupID.z) * (HEAD_DIM + 2);
+  for (uint d = lid; d < hd; d += n) partial[at + d] = acc[d];
+  if (lid == 0) {
+    partial[at + HEAD_DIM] = stat[0];  // -inf for an empty part
+    partial[at + HEAD_DIM + 1] = stat[1];
+  }
+#else
   float inv = 1.0 / stat[1];
   for (uint d = lid; d < hd; d += n) o[q_base + d] = acc[d] * inv;
+#endif
 }
