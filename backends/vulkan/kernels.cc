@@ -13,6 +13,9 @@ namespace {
 // tokens; below it the matrix-vector kernel (one pass over the weights per token) wins.
 constexpr uint32_t kTiledMinTokens = 8;
 
+// Rows and tokens of one mul_mat workgroup's output tile (TILE in mul_mat.comp).
+constexpr uint32_t kTiledTile = 64;
+
 // Invocations in a mul_mat_vec workgroup (its local size).
 constexpr uint32_t kMatVecGroup = 64;
 
@@ -188,7 +191,8 @@ Status Kernels::MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffe
                  static_cast<uint32_t>(w.ncols()),
                  static_cast<uint32_t>(w.nrows()),
                  ntok};
-    s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, CeilDiv(c.rows, 32), CeilDiv(ntok, 32));
+    s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}}, &push, CeilDiv(c.rows, kTiledTile),
+               CeilDiv(ntok, kTiledTile));
   }
   return Status::Ok();
 }

@@ -101,6 +101,7 @@ class MatMulTest : public VulkanTest, public ::testing::WithParamInterface<Tenso
 TEST_P(MatMulTest, VectorKernelOneToken) { Check(37, 1, MatVecKind::kPlain); }
 TEST_P(MatMulTest, VectorKernelThreeTokens) { Check(37, 3, MatVecKind::kPlain); }
 TEST_P(MatMulTest, TiledKernel) { Check(45, 11, MatVecKind::kTiled); }
+TEST_P(MatMulTest, TiledKernelSeveralTiles) { Check(130, 70, MatVecKind::kTiled); }
 TEST_P(MatMulTest, SplitAcrossBuffers) {
   const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
   Check(37, 2, MatVecKind::kPlain, 8 * row_bytes + 1);  // 5 chunks of at most 8 rows
