@@ -154,7 +154,7 @@ Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
   // Enough invocations per row to cover its units once, at most a whole workgroup.
   uint32_t per_row = 1;
-  while (per_row < kMatVecGroup && per_row * 32 < w.ncols()) per_row *= 2;
+  while (per_row < kMatVecGroup && int64_t{per_row} * 32 < w.ncols()) per_row *= 2;
   const uint32_t rows_per_group = kMatVecGroup / per_row;
   const uint32_t bindings = extra != nullptr ? 4 : 3;
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
