@@ -59,10 +59,19 @@ Result<std::unique_ptr<Device>> Device::Create(const Instance& instance, const D
   have.pNext = &f11;
   vkGetPhysicalDeviceFeatures2(self->physical_, &have);
 
+  self->coopmat_ = QueryCoopMat(instance.get(), self->physical_, info.subgroup_size);
+
   // Enable only what the shaders use.
+  VkPhysicalDeviceCooperativeMatrixFeaturesNV ecoop{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+  ecoop.cooperativeMatrix = VK_TRUE;
   VkPhysicalDeviceVulkan12Features e12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   e12.storageBuffer8BitAccess = f12.storageBuffer8BitAccess;
   e12.shaderInt8 = f12.shaderInt8;
+  if (self->coopmat_.available) {
+    e12.shaderFloat16 = VK_TRUE;
+    e12.pNext = &ecoop;
+  }
   VkPhysicalDeviceVulkan11Features e11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   e11.storageBuffer16BitAccess = VK_TRUE;
   e11.pNext = &e12;
@@ -70,13 +79,14 @@ Result<std::unique_ptr<Device>> Device::Create(const Instance& instance, const D
   enable.features.shaderInt16 = VK_TRUE;
   enable.pNext = &e11;
 
-  const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+  std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+  if (self->coopmat_.available) extensions.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
   VkDeviceCreateInfo create{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   create.pNext = &enable;
   create.queueCreateInfoCount = 1;
   create.pQueueCreateInfos = &queue_info;
-  create.enabledExtensionCount = 1;
-  create.ppEnabledExtensionNames = extensions;
+  create.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
+  create.ppEnabledExtensionNames = extensions.data();
   HFD_VK_RETURN_IF_ERROR(vkCreateDevice(self->physical_, &create, nullptr, &self->device_),
                          "vkCreateDevice");
   vkGetDeviceQueue(self->device_, self->queue_family_, 0, &self->queue_);

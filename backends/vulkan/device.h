@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "backends/vulkan/coopmat.h"
 #include "backends/vulkan/handle.h"
 #include "backends/vulkan/probe.h"
 #include "hfd/status.h"
@@ -32,6 +33,8 @@ class Device {
   VkQueue queue() const { return queue_; }
   uint32_t queue_family() const { return queue_family_; }
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_fn() const { return push_descriptor_; }
+  // Whether the device can run cooperative-matrix kernels (enabled at creation if so).
+  const CoopMatSupport& coopmat() const { return coopmat_; }
   // Largest single buffer the shaders may bind (min of allocation and storage limits).
   uint64_t max_buffer_bytes() const;
 
@@ -58,6 +61,7 @@ class Device {
   VkPhysicalDeviceLimits limits_{};
   VkPhysicalDeviceMemoryProperties memory_{};
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_ = nullptr;
+  CoopMatSupport coopmat_;
   std::mutex mu_;  // guards the queue, the pool and the fence
   CommandPoolHandle pool_;
   FenceHandle fence_;

@@ -13,7 +13,8 @@ namespace {
 // tokens; below it the matrix-vector kernel (one pass over the weights per token) wins.
 constexpr uint32_t kTiledMinTokens = 8;
 
-// Rows and tokens of one mul_mat workgroup's output tile (TILE in mul_mat.comp).
+// Rows and tokens of one prefill matmul workgroup's output tile (TILE in mul_mat.comp and
+// mul_mat_coopmat.comp).
 constexpr uint32_t kTiledTile = 64;
 
 // Invocations in a mul_mat_vec workgroup (its local size).
@@ -107,6 +108,14 @@ Kernels::Kernels(Device& device) : device_(device), cache_(device) {}
 
 bool Kernels::SupportsWeightType(TensorType type) { return WeightSuffix(type) != nullptr; }
 
+Status Kernels::UseCoopMat(bool on) {
+  if (on && !device_.coopmat().available) {
+    return Unsupported("cooperative matrices: " + device_.coopmat().detail);
+  }
+  coopmat_ = on;
+  return Status::Ok();
+}
+
 bool Kernels::UsesMatVec(uint32_t ntok) { return ntok < kTiledMinTokens; }
 
 Result<const Pipeline*> Kernels::WeightPipeline(const char* op, TensorType type, uint32_t bindings,
@@ -182,7 +191,8 @@ Status Kernels::MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffe
                             const Buffer& y, uint32_t ntok) {
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, WeightPipeline("mul_mat", w.type(), 3, sizeof(MatPush)));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, WeightPipeline(coopmat_ ? "mul_mat_coopmat" : "mul_mat",
+                                                         w.type(), 3, sizeof(MatPush)));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
                  static_cast<uint32_t>(w.row_bytes() / 2),

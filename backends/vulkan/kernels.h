@@ -40,6 +40,10 @@ class Kernels {
 
   // True when matrix weights of `type` have shaders.
   static bool SupportsWeightType(TensorType type);
+  // Prefill matmuls on cooperative matrices (mul_mat_coopmat.comp) instead of the
+  // portable tiled kernel; only for a device whose coopmat() is available.
+  Status UseCoopMat(bool on);
+  bool coopmat() const { return coopmat_; }
   // True when MatMul uses the matrix-vector kernel for `ntok` tokens.
   static bool UsesMatVec(uint32_t ntok);
 
@@ -117,6 +121,7 @@ class Kernels {
 
   Device& device_;
   PipelineCache cache_;
+  bool coopmat_ = false;
 };
 
 // Checks that a buffer holds at least `floats` 4-byte elements.

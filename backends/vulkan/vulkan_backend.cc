@@ -1,7 +1,9 @@
 #include "backends/vulkan/vulkan_backend.h"
 
+#include <cstdlib>
 #include <optional>
 
+#include "backends/vulkan/coopmat_check.h"
 #include "backends/vulkan/device.h"
 #include "backends/vulkan/instance.h"
 #include "backends/vulkan/kernels.h"
@@ -27,7 +29,17 @@ class VulkanBackend final : public runtime::Backend {
         fuse_(fuse) {}
 
   std::string_view name() const override { return "vulkan"; }
-  std::string device_description() const override { return DescribeDevice(device_->info()); }
+  // The device, and what its prefill matmuls run on (cooperative matrices or why not).
+  std::string device_description() const override {
+    return DescribeDevice(device_->info()) + "; prefill: " + prefill_;
+  }
+
+  // Uses cooperative matrices for prefill when the device has them, HFD_VK_COOPMAT does
+  // not say 0 and the self-check passes.
+  void ChoosePrefillKernel() {
+    prefill_ = EnableCoopMat(*device_, transfer_, *kernels_,
+                             ChooseCoopMat(device_->coopmat(), std::getenv("HFD_VK_COOPMAT")));
+  }
 
   bool Supports(OpKind op, TensorType weight_type) const override {
     switch (op) {
@@ -84,6 +96,7 @@ class VulkanBackend final : public runtime::Backend {
   std::unique_ptr<Kernels> kernels_;
   uint64_t budget_;
   bool fuse_;
+  std::string prefill_;
   std::optional<VulkanWeights> weights_;
 };
 
@@ -104,8 +117,10 @@ Result<std::unique_ptr<runtime::Backend>> CreateVulkanBackend(const VulkanBacken
   HFD_ASSIGN_OR_RETURN(Transfer transfer, Transfer::Create(**device));
   const uint64_t budget = options.memory_budget_bytes != 0 ? options.memory_budget_bytes
                                                            : info.device_local_bytes / 10 * 9;
-  return std::unique_ptr<runtime::Backend>(std::make_unique<VulkanBackend>(
-      std::move(*instance), std::move(*device), std::move(transfer), budget, options.fuse_ops));
+  auto backend = std::make_unique<VulkanBackend>(std::move(*instance), std::move(*device),
+                                                 std::move(transfer), budget, options.fuse_ops);
+  backend->ChoosePrefillKernel();
+  return std::unique_ptr<runtime::Backend>(std::move(backend));
 }
 
 }  // namespace hfd::vk

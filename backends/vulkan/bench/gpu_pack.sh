@@ -17,8 +17,8 @@ cd "$(dirname "$0")/../../.."
 fixtures=${1:-../shared/fixtures}
 pack=.gpu
 build=${HFD_GPU_PACK_BUILD:-build/gpu-pack}  # an existing Release build dir may be named
-targets=(vulkan_device_test vulkan_kernels_test vulkan_conformance_test vulkan_fusion_test
-         vulkan_bench)
+targets=(vulkan_device_test vulkan_kernels_test vulkan_coopmat_test vulkan_conformance_test
+         vulkan_fusion_test vulkan_bench)
 
 [ -f "$fixtures/reference/transformers.json" ] ||
   { echo "gpu_pack: no fixtures at $fixtures (pass their directory)" >&2; exit 1; }

@@ -11,7 +11,8 @@
 # Results go to --out (default ./gpu-results) as three files, written as the run goes:
 # device.txt (nvidia-smi, the Vulkan device), run.log (every test's output) and
 # bench.jsonl (vulkan_bench's rows: llama-bench's pp512/tg128 for the issue's shapes, with
-# and without op fusion, with the measured copy bandwidth).
+# and without op fusion and cooperative matrices, with the measured copy bandwidth; the
+# `device` field says what prefill ran on).
 set -uo pipefail
 cd "$(dirname "$0")/../../.." || exit 1
 packed="" fixtures="" out=gpu-results smoke=0
@@ -38,12 +39,12 @@ else
   build=build/gpu
   { cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHFD_BUILD_BENCH=ON &&
     cmake --build "$build" -j "$(nproc)" --target vulkan_device_test vulkan_kernels_test \
-      vulkan_conformance_test vulkan_fusion_test vulkan_bench; } >> "$log" 2>&1 ||
+      vulkan_coopmat_test vulkan_conformance_test vulkan_fusion_test vulkan_bench; } >> "$log" 2>&1 ||
     { echo "run_gpu: build failed, see $log" >&2; exit 1; }
   bin=$out/bin
   mkdir -p "$bin"
-  for t in vulkan_device_test vulkan_kernels_test vulkan_conformance_test vulkan_fusion_test \
-    vulkan_bench; do
+  for t in vulkan_device_test vulkan_kernels_test vulkan_coopmat_test vulkan_conformance_test \
+    vulkan_fusion_test vulkan_bench; do
     ln -sf "$PWD/$(find "$build" -type f -name "$t" -perm -u+x | head -1)" "$bin/$t"
   done
 fi
@@ -68,6 +69,9 @@ step() {
 export HFD_VK_TEST_DEVICE=${HFD_VK_TEST_DEVICE:-0} HFD_VK_VALIDATION=${HFD_VK_VALIDATION:-1}
 step device "$bin/vulkan_device_test"
 step kernels "$bin/vulkan_kernels_test"
+# Cooperative matrices: the self-check and the kernel for every weight type (skipped,
+# with the reason, where the device lacks them).
+step coopmat "$bin/vulkan_coopmat_test"
 if [ -n "$fixtures" ]; then
   # Only the fixture models that came along (a packed run has the GGUF ones).
   filter="VulkanBackendTest.*"
@@ -77,6 +81,8 @@ if [ -n "$fixtures" ]; then
   done
   step conformance env HFD_FIXTURES="$fixtures" "$bin/vulkan_conformance_test" \
     --gtest_filter="$filter"
+  step "conformance, portable prefill kernel" env HFD_VK_COOPMAT=0 HFD_FIXTURES="$fixtures" \
+    "$bin/vulkan_conformance_test" --gtest_filter="$filter"
   step fusion env HFD_FIXTURES="$fixtures" "$bin/vulkan_fusion_test" \
     --gtest_filter="${filter#VulkanBackendTest.*:}"
 fi
@@ -95,6 +101,7 @@ else
   bench --shape llama-2-7b --type Q4_K_M,Q4_0
   bench --shape llama-3-8b --type Q4_K_M
   bench --shape tinyllama-1.1b,llama-2-7b --type Q4_K_M --no-fuse
+  HFD_VK_COOPMAT=0 bench --shape tinyllama-1.1b,llama-2-7b --type Q4_K_M
 fi
 echo "run_gpu: $( [ $status -eq 0 ] && echo all steps passed || echo some steps failed ), see $log"
 exit $status

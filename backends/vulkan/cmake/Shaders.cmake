@@ -34,6 +34,7 @@ foreach(t ${weight_types})
   hfd_vk_shader(mul_mat_vec_bias_${t} mul_mat_vec.comp WTYPE_${T}=1 BIAS=1)
   hfd_vk_shader(mul_mat_vec_glu_${t} mul_mat_vec.comp WTYPE_${T}=1 GLU=1)
   hfd_vk_shader(mul_mat_${t} mul_mat.comp WTYPE_${T}=1)
+  hfd_vk_shader(mul_mat_coopmat_${t} mul_mat_coopmat.comp WTYPE_${T}=1)
   hfd_vk_shader(get_rows_${t} get_rows.comp WTYPE_${T}=1)
 endforeach()
 foreach(op copy add add_bias swiglu rms_norm add_rms_norm rope kv_store rope_kv_store attention
