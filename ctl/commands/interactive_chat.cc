@@ -87,6 +87,9 @@ void ChatLoop::Turn(const std::string& text) {
   params["messages"] = messages_;
   session_.ClearInterrupt();
   Result<nlohmann::json> result = StreamCompletion(session_, "chat", params, setup_.stream);
+  // A Ctrl-C during the answer has done its job (cancelled it); left set, it would read
+  // as a Ctrl-C at the next prompt.
+  session_.ClearInterrupt();
   if (result.ok()) {
     const nlohmann::json message = result->value("message", nlohmann::json::object());
     messages_.push_back(
