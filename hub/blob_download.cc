@@ -8,27 +8,13 @@
 #include <filesystem>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "hub/async_sha256.h"
 #include "hub/file_lock.h"
 
 namespace hfd::hub {
 namespace fs = std::filesystem;
 namespace {
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Appends a response body to the .incomplete file, hashing as it goes.
 class IncompleteFileSink : public BodySink {
@@ -110,7 +96,7 @@ Result<BlobDownload> DownloadBlob(HubClient& client, const RepoCache& cache,
   if (BlobComplete(blob, file.size)) return BlobDownload{};  // another puller finished it
 
   const fs::path incomplete = cache.incomplete_path(etag);
-  Fd fd(::open(incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (fd.get() < 0) return ErrnoError("cannot open " + incomplete.string(), errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + incomplete.string(), errno);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/unique_fd.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
 
@@ -57,14 +58,6 @@ Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path,
   return keys;
 }
 
-// An fd closed on scope exit.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
 Status EnsureServableModel(model::ModelDesc desc, const std::string& mix,
@@ -79,11 +72,11 @@ Status EnsureServableModel(model::ModelDesc desc, const std::string& mix,
 }
 
 Result<double> ResidentFraction(const std::filesystem::path& path) {
-  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return ErrnoError("open " + path.string(), errno);
-  const off_t size = ::lseek(f.fd, 0, SEEK_END);
+  const UniqueFd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f.valid()) return ErrnoError("open " + path.string(), errno);
+  const off_t size = ::lseek(f.get(), 0, SEEK_END);
   if (size <= 0) return 0.0;
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, f.fd, 0);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, f.get(), 0);
   if (map == MAP_FAILED) return ErrnoError("mmap " + path.string(), errno);
   const long page = ::sysconf(_SC_PAGESIZE);
   std::vector<unsigned char> pages((size + page - 1) / page);
@@ -97,9 +90,9 @@ Result<double> ResidentFraction(const std::filesystem::path& path) {
 }
 
 Status DropFromPageCache(const std::filesystem::path& path) {
-  const Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return ErrnoError("open " + path.string(), errno);
-  const int rc = ::posix_fadvise(f.fd, 0, 0, POSIX_FADV_DONTNEED);
+  const UniqueFd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f.valid()) return ErrnoError("open " + path.string(), errno);
+  const int rc = ::posix_fadvise(f.get(), 0, 0, POSIX_FADV_DONTNEED);
   return rc == 0 ? Status::Ok() : ErrnoError("posix_fadvise " + path.string(), rc);
 }
 
