@@ -22,9 +22,12 @@ class TrustBoundary : public ServeTest {
  protected:
   // A daemon whose socket every local user may open (as with a system instance whose
   // socket is in a group everyone is in), without giving that group the manage level.
-  void StartOpenDaemon(const TestUser& peer, const std::string& extra_toml = "") {
-    ASSERT_NO_FATAL_FAILURE(StartDaemon("socket_mode = \"0666\"\n" + extra_toml +
-                                        "[policy]\nallow_socket_group = false\n"));
+  // `policy` adds lines to the [policy] table; `sections` adds tables after it.
+  void StartOpenDaemon(const TestUser& peer, const std::string& policy = "",
+                       const std::string& sections = "") {
+    ASSERT_NO_FATAL_FAILURE(StartDaemon("socket_mode = \"0666\"\n[policy]\n"
+                                        "allow_socket_group = false\n" +
+                                        policy + sections));
     ASSERT_EQ(::chmod(daemon_dir().c_str(), 0711), 0);
     ASSERT_EQ(::chmod(cache_.path().c_str(), 0711), 0);
     Result<fs::path> tool = CopyForAnyone(BinaryFromEnv("HFD_RAW_CALL_BIN"), cache_.path() / "bin");
@@ -61,6 +64,18 @@ class TrustBoundary : public ServeTest {
   fs::path raw_call_;
   TestUser peer_;
 };
+
+TEST_F(TrustBoundary, StatusTellsEachCallerItsLevel) {
+  HFD_REQUIRE_TEST_USER(peer);
+  ASSERT_NO_FATAL_FAILURE(StartOpenDaemon(peer, "default_level = \"read\"\n"));
+  const json status = AsPeer("status");
+  EXPECT_EQ(status["result"]["access"].value("level", ""), "read") << status.dump();
+  EXPECT_EQ(CallOk("status")["access"].value("level", ""), "manage");
+  // At `read`, generating is refused before anything else happens.
+  const json refused = AsPeer("tokenize", {{"model", "org/any"}, {"text", "hi"}});
+  EXPECT_EQ(ErrorCode(refused), "permission_denied") << refused.dump();
+  EXPECT_NE(ErrorMessage(refused).find("policy.default_level"), std::string::npos);
+}
 
 TEST_F(TrustBoundary, AUsePeerCannotPullThroughGenerate) {
   HFD_REQUIRE_TEST_USER(peer);
@@ -152,7 +167,7 @@ TEST_F(TrustBoundary, AUsePeerCannotEvictAnotherUsersModel) {
   // Either fits; both do not.
   const std::int64_t budget = bytes_a + bytes_b - std::min(bytes_a, bytes_b) / 2;
   ASSERT_NO_FATAL_FAILURE(
-      StartOpenDaemon(peer, "[models]\nmemory_budget = " + std::to_string(budget) + "\n"));
+      StartOpenDaemon(peer, "", "[models]\nmemory_budget = " + std::to_string(budget) + "\n"));
   CallOk("load", {{"model", a}, {"ctx", 64}});
   json params = ShortGenerate(b, 2);
   params["ctx"] = 64;
