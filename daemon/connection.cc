@@ -4,72 +4,41 @@
 
 #include "proto/codec.h"
 #include "proto/message.h"
+#include "proto/passed_files.h"
 
 namespace hfd::daemon {
-namespace {
-
-constexpr std::size_t kReadChunk = 64 * 1024;
-
-struct WriteRequest {
-  uv_write_t req;
-  std::string bytes;
-};
-
-}  // namespace
 
 Connection::Connection(ConnectionOwner& owner, std::uint64_t id, const proto::Limits& limits,
                        std::size_t max_output_bytes)
-    : owner_(owner),
-      id_(id),
-      max_output_bytes_(max_output_bytes),
-      decoder_(limits),
-      pipe_(new uv_pipe_t) {
-  pipe_->data = this;
-}
+    : owner_(owner), id_(id), max_output_bytes_(max_output_bytes), decoder_(limits) {}
 
-Connection::~Connection() {
-  // Only reached when the handle was never initialised (Accept failed early).
-  delete pipe_;
-}
+Connection::~Connection() = default;
 
 Status Connection::Accept(uv_stream_t* server) {
-  uv_pipe_init(server->loop, pipe_, 0);
-  if (int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(pipe_)); rc != 0) {
-    Close(std::string("accept failed: ") + uv_strerror(rc));
-    return Unavailable(std::string("accept: ") + uv_strerror(rc));
+  Status accepted = [&]() -> Status {
+    HFD_ASSIGN_OR_RETURN(UniqueFd fd, AcceptConnection(server));
+    Result<PeerCredentials> peer = ReadPeerCredentials(fd.get());
+    if (!peer.ok()) return peer.status().WithContext("cannot read the peer's credentials");
+    peer_ = std::move(peer).value();
+    HFD_ASSIGN_OR_RETURN(stream_, SocketStream::Open(server->loop, std::move(fd), *this));
+    return Status::Ok();
+  }();
+  if (!accepted.ok()) {
+    closed_ = true;
+    return accepted;
   }
-  uv_os_fd_t fd = -1;
-  uv_fileno(reinterpret_cast<uv_handle_t*>(pipe_), &fd);
-  Result<PeerCredentials> peer = ReadPeerCredentials(fd);
-  if (!peer.ok()) {
-    Close("cannot read peer credentials: " + peer.status().message());
-    return peer.status();
-  }
-  peer_ = std::move(peer).value();
   UpdateReading();
   return Status::Ok();
 }
 
 std::size_t Connection::queued_output_bytes() const {
-  return closed_ ? 0 : uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(pipe_));
+  return closed_ ? 0 : stream_->queued_bytes();
 }
 
 void Connection::Send(std::string bytes) {
   if (closed_) return;
-  auto* write = new WriteRequest{{}, std::move(bytes)};
-  write->req.data = this;
-  uv_buf_t buf = uv_buf_init(write->bytes.data(), static_cast<unsigned>(write->bytes.size()));
-  const int rc = uv_write(&write->req, reinterpret_cast<uv_stream_t*>(pipe_), &buf, 1,
-                          [](uv_write_t* req, int status) {
-                            auto* self = static_cast<Connection*>(req->data);
-                            delete reinterpret_cast<WriteRequest*>(req);
-                            if (status != 0) return;
-                            self->UpdateReading();
-                            self->ProcessInput();
-                          });
-  if (rc != 0) {
-    delete write;
-    Close(std::string("write failed: ") + uv_strerror(rc));
+  if (Status written = stream_->Write(std::move(bytes)); !written.ok()) {
+    Close(written.message());
     return;
   }
   if (queued_output_bytes() > max_output_bytes_) {
@@ -85,14 +54,7 @@ bool Connection::Congested() const { return queued_output_bytes() > max_output_b
 // Backpressure: while a lot of output waits, stop reading new requests from this client.
 void Connection::UpdateReading() {
   if (closed_) return;
-  const bool want = !failing_ && !Congested();
-  auto* stream = reinterpret_cast<uv_stream_t*>(pipe_);
-  if (want && !reading_) {
-    reading_ = uv_read_start(stream, &Connection::OnAlloc, &Connection::OnRead) == 0;
-  } else if (!want && reading_) {
-    uv_read_stop(stream);
-    reading_ = false;
-  }
+  stream_->SetReading(!failing_ && !Congested());
 }
 
 void Connection::FailStream(const Status& error) {
@@ -101,33 +63,22 @@ void Connection::FailStream(const Status& error) {
   failing_ = true;
   UpdateReading();
   Send(proto::EncodeNotification(proto::kProtocolErrorNotification, proto::ErrorToJson(error)));
-  if (closed_) return;
-  auto* shutdown = new uv_shutdown_t;
-  shutdown->data = this;
-  const int rc =
-      uv_shutdown(shutdown, reinterpret_cast<uv_stream_t*>(pipe_), [](uv_shutdown_t* req, int) {
-        auto* self = static_cast<Connection*>(req->data);
-        delete req;
-        self->Close("protocol error");
-      });
-  if (rc != 0) {
-    delete shutdown;
-    Close("protocol error");
-  }
+  if (!closed_ && stream_->queued_bytes() == 0) FinishFailing();
+}
+
+// The protocol error is written: the client reads it, then the end of the stream.
+void Connection::FinishFailing() {
+  stream_->ShutdownWrite();
+  Close("protocol error");
 }
 
 void Connection::Close(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
-  reading_ = false;
   spdlog::debug("connection {} ({}) closed: {}", id_, DescribePeer(peer_), reason);
   CancelAll();
-  uv_close(reinterpret_cast<uv_handle_t*>(pipe_), [](uv_handle_t* handle) {
-    auto* self = static_cast<Connection*>(handle->data);
-    delete reinterpret_cast<uv_pipe_t*>(handle);
-    self->pipe_ = nullptr;
-    self->owner_.OnClosed(*self);
-  });
+  passed_fds_.clear();
+  stream_->Close();
 }
 
 std::shared_ptr<std::atomic<bool>> Connection::BeginRequest(std::uint32_t msgid) {
@@ -150,27 +101,51 @@ void Connection::CancelAll() {
   for (auto& [msgid, flag] : in_flight_) flag->store(true);
 }
 
-void Connection::OnAlloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
-  auto* self = static_cast<Connection*>(handle->data);
-  *buf = uv_buf_init(self->decoder_.WriteBuffer(kReadChunk), kReadChunk);
+std::vector<UniqueFd> Connection::TakePassedFds(std::size_t count) {
+  std::vector<UniqueFd> fds;
+  while (fds.size() < count && !passed_fds_.empty()) {
+    fds.push_back(std::move(passed_fds_.front()));
+    passed_fds_.pop_front();
+  }
+  return fds;
 }
 
-void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
-  auto* self = static_cast<Connection*>(stream->data);
-  if (nread < 0) {
-    self->Close(nread == UV_EOF ? "client disconnected" : uv_strerror(static_cast<int>(nread)));
+char* Connection::InputBuffer(std::size_t size) { return decoder_.WriteBuffer(size); }
+
+void Connection::OnInput(std::size_t size, std::vector<UniqueFd> fds) {
+  // Queued before the bytes they came on are decoded, so the request that names them
+  // finds them.
+  for (UniqueFd& fd : fds) passed_fds_.push_back(std::move(fd));
+  if (passed_fds_.size() > proto::kMaxFilesPerRequest) {
+    FailStream(TooLarge("more than " + std::to_string(proto::kMaxFilesPerRequest) +
+                        " passed descriptors wait for a request that names them in '" +
+                        proto::kFilesParam + "' (docs/protocol.md, \"Passing local files\")"));
     return;
   }
-  if (nread > 0) self->HandleInput(static_cast<std::size_t>(nread));
-}
-
-void Connection::HandleInput(std::size_t nread) {
-  decoder_.Commit(nread);
+  decoder_.Commit(size);
   ProcessInput();
 }
 
+void Connection::OnInputError(const Status& error) { FailStream(error); }
+
+void Connection::OnHangup(const std::string& reason) { Close(reason); }
+
+void Connection::OnDrained() {
+  if (failing_) {
+    FinishFailing();
+    return;
+  }
+  UpdateReading();
+  ProcessInput();
+}
+
+void Connection::OnClosed() {
+  stream_.reset();
+  owner_.OnClosed(*this);
+}
+
 // Dispatches complete messages until the input runs out or the client's unread output
-// grows too large; the rest waits in the decoder until writes drain (see Send).
+// grows too large; the rest waits in the decoder until writes drain (see OnDrained).
 void Connection::ProcessInput() {
   if (processing_ || closed_) return;
   processing_ = true;

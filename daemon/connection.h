@@ -1,7 +1,8 @@
-// One client connection: reads and decodes its byte stream, writes encoded messages with
-// a cap on unsent output, and tracks the requests in flight on it so they can be
-// cancelled. Loop thread only (except where a method says otherwise); kept alive by shared_ptr
-// (request contexts hold one) but its libuv handle is freed when the connection closes.
+// One client connection: decodes its byte stream, queues the descriptors passed on it
+// until a request claims them, writes encoded messages with a cap on unsent output, and
+// tracks the requests in flight on it so they can be cancelled. Loop thread only (except
+// where a method says otherwise); kept alive by shared_ptr (request contexts hold one) but
+// its socket is closed when the connection closes.
 #pragma once
 
 #include <uv.h>
@@ -9,14 +10,18 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <msgpack.hpp>
 
+#include "common/unique_fd.h"
 #include "daemon/peer.h"
+#include "daemon/socket_stream.h"
 #include "proto/decoder.h"
 
 namespace hfd::daemon {
@@ -33,16 +38,16 @@ class ConnectionOwner {
   virtual void OnClosed(Connection& connection) = 0;
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, private SocketStream::Delegate {
  public:
   Connection(ConnectionOwner& owner, std::uint64_t id, const proto::Limits& limits,
              std::size_t max_output_bytes);
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Accepts a pending connection from `server`, reads the peer's credentials and starts
-  // reading. On error the connection is already closing.
+  // reading. On error the connection is closed and OnClosed is never called.
   Status Accept(uv_stream_t* server);
 
   // Queues bytes for the client. A client whose unsent output exceeds max_output_bytes is
@@ -73,11 +78,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sets the request's cancel flag; false when no such request is in flight.
   bool CancelRequest(std::uint32_t msgid);
 
+  // Removes and returns the first `count` passed descriptors not yet claimed by a request
+  // (fewer when fewer are waiting), in the order they arrived.
+  std::vector<UniqueFd> TakePassedFds(std::size_t count);
+
  private:
-  static void OnAlloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
-  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  void HandleInput(std::size_t nread);
+  // SocketStream::Delegate
+  char* InputBuffer(std::size_t size) override;
+  void OnInput(std::size_t size, std::vector<UniqueFd> fds) override;
+  void OnInputError(const Status& error) override;
+  void OnHangup(const std::string& reason) override;
+  void OnDrained() override;
+  void OnClosed() override;
+
   void ProcessInput();
+  void FinishFailing();
   bool Congested() const;
   void CancelAll();
   void UpdateReading();
@@ -87,9 +102,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::size_t max_output_bytes_;
   proto::FrameDecoder decoder_;
   PeerCredentials peer_;
-  uv_pipe_t* pipe_;  // owned; freed in its close callback
+  std::unique_ptr<SocketStream> stream_;  // set by Accept; closed with the connection
+  std::deque<UniqueFd> passed_fds_;       // received, not yet claimed by a request
   bool closed_ = false;
-  bool reading_ = false;
   bool failing_ = false;     // FailStream: stop reading, close after flush
   bool processing_ = false;  // inside ProcessInput (it is re-entered through Send)
   std::map<std::uint32_t, std::shared_ptr<std::atomic<bool>>> in_flight_;

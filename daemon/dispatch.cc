@@ -4,6 +4,7 @@
 
 #include "daemon/server.h"
 #include "proto/codec.h"
+#include "proto/passed_files.h"
 #include "proto/validate.h"
 
 namespace hfd::daemon {
@@ -17,6 +18,32 @@ std::string KnownMethods(const MethodRegistry& methods) {
   std::string out;
   for (const std::string& name : methods.Names()) out += (out.empty() ? "" : ", ") + name;
   return out;
+}
+
+// Takes the descriptors a request's `files` param claims from the connection and pairs
+// them with their names; removes the param. The connection's queue stays aligned with
+// its requests even when this fails: as many descriptors as `files` has entries are taken
+// (and closed) whatever is wrong with it.
+Result<std::vector<PassedFile>> ClaimPassedFiles(Connection& connection, nlohmann::json& params) {
+  const auto it = params.find(proto::kFilesParam);
+  if (it == params.end()) return std::vector<PassedFile>();
+  std::vector<UniqueFd> fds = connection.TakePassedFds(it->is_array() ? it->size() : 0);
+  Result<std::vector<std::string>> names = proto::ParseFilesParam(params);
+  params.erase(it);
+  if (!names.ok()) return names.status();
+  if (fds.size() < names->size()) {
+    return InvalidArgument("param '" + std::string(proto::kFilesParam) + "' names " +
+                           std::to_string(names->size()) + " files but " +
+                           std::to_string(fds.size()) +
+                           " descriptors came with the request; send each one as SCM_RIGHTS "
+                           "data on the request's own bytes (docs/protocol.md, \"Passing local "
+                           "files\")");
+  }
+  std::vector<PassedFile> files;
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    files.push_back({std::move((*names)[i]), std::move(fds[i])});
+  }
+  return files;
 }
 
 }  // namespace
@@ -59,6 +86,12 @@ void Server::Dispatch(Connection& connection, proto::Message request) {
   const std::string label = method != nullptr ? request.method : kUnknownMethodLabel;
   ServerMetrics& m = services_.server_metrics;
   m.requests.Increment({label});
+  // First, so that a refused request still takes its descriptors off the queue.
+  Result<std::vector<PassedFile>> files = ClaimPassedFiles(connection, request.params);
+  if (!files.ok()) {
+    RejectRequest(connection, request.msgid, label, files.status());
+    return;
+  }
   if (method == nullptr) {
     RejectRequest(connection, request.msgid, label,
                   NotFound("unknown method '" + request.method +
@@ -104,7 +137,8 @@ void Server::Dispatch(Connection& connection, proto::Message request) {
   };
   auto ctx = std::make_shared<RequestContext>(connection.shared_from_this(), poster_, request.msgid,
                                               std::move(request.method), std::move(request.params),
-                                              std::move(cancel_flag), std::move(on_finish));
+                                              std::move(files).value(), std::move(cancel_flag),
+                                              std::move(on_finish));
   StartHandler(*method, std::move(ctx));
 }
 

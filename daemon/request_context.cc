@@ -1,6 +1,7 @@
 #include "daemon/request_context.h"
 
 #include <thread>
+#include <utility>
 
 #include "proto/codec.h"
 
@@ -13,12 +14,14 @@ constexpr auto kProducerWait = std::chrono::milliseconds(1);
 
 RequestContext::RequestContext(std::shared_ptr<Connection> connection, LoopPoster& poster,
                                std::uint32_t msgid, std::string method, nlohmann::json params,
+                               std::vector<PassedFile> files,
                                std::shared_ptr<std::atomic<bool>> cancel_flag, FinishHook on_finish)
     : connection_(std::move(connection)),
       poster_(poster),
       msgid_(msgid),
       method_(std::move(method)),
       params_(std::move(params)),
+      files_(std::move(files)),
       peer_(connection_->peer()),
       received_(std::chrono::steady_clock::now()),
       cancel_flag_(std::move(cancel_flag)),
@@ -28,6 +31,11 @@ RequestContext::~RequestContext() {
   if (!replied_.load()) {
     ReplyError(Internal("method '" + method_ + "' finished without a reply (a bug in hfd)"));
   }
+}
+
+std::vector<PassedFile> RequestContext::TakePassedFiles() {
+  std::lock_guard lock(files_mutex_);
+  return std::exchange(files_, {});
 }
 
 void RequestContext::Notify(std::string_view method, nlohmann::json params) {

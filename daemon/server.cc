@@ -110,8 +110,12 @@ void Server::OnConnection() {
   const std::uint64_t id = next_connection_id_++;
   auto connection = std::make_shared<Connection>(*this, id, services_.config.limits,
                                                  services_.config.max_output_bytes);
+  if (Status accepted = connection->Accept(reinterpret_cast<uv_stream_t*>(listener_));
+      !accepted.ok()) {
+    spdlog::warn("connection {} dropped: {}", id, accepted.ToString());
+    return;
+  }
   connections_[id] = connection;
-  if (!connection->Accept(reinterpret_cast<uv_stream_t*>(listener_)).ok()) return;
   last_activity_ = std::chrono::steady_clock::now();
   ServerMetrics& m = services_.server_metrics;
   m.connections_total.Increment();
