@@ -7,6 +7,7 @@
 #include "proto/codec.h"
 #include "proto/decoder.h"
 #include "proto/message.h"
+#include "proto/passed_files.h"
 #include "proto/socket_path.h"
 #include "proto/validate.h"
 
@@ -28,6 +29,22 @@ proto::Limits ClientLimits() {
   limits.max_array_items = 1u << 22;
   limits.max_map_entries = 1u << 20;
   return limits;
+}
+
+// The request, with the names of the files passed with it as its `files` param, checked
+// as the daemon will check them.
+Result<std::string> EncodeCall(std::uint32_t msgid, std::string_view method,
+                               const nlohmann::json& params, const std::vector<PassedFd>& files) {
+  if (files.empty()) return proto::EncodeRequest(msgid, method, params);
+  nlohmann::json with_files = params.is_null() ? nlohmann::json::object() : params;
+  if (with_files.contains(proto::kFilesParam)) {
+    return InvalidArgument(std::string("pass files with CallOptions::files, not as a '") +
+                           proto::kFilesParam + "' param");
+  }
+  nlohmann::json& names = with_files[proto::kFilesParam] = nlohmann::json::array();
+  for (const PassedFd& file : files) names.push_back(file.name);
+  HFD_RETURN_IF_ERROR(proto::ParseFilesParam(with_files).status());
+  return proto::EncodeRequest(msgid, method, with_files);
 }
 
 }  // namespace
@@ -87,7 +104,10 @@ Result<nlohmann::json> Client::Impl::Call(std::string_view method, const nlohman
     return InvalidArgument("params must be a JSON object of named arguments");
   }
   const std::uint32_t msgid = next_msgid_++;
-  HFD_RETURN_IF_ERROR(connection_.WriteAll(proto::EncodeRequest(msgid, method, params)));
+  HFD_ASSIGN_OR_RETURN(const std::string request, EncodeCall(msgid, method, params, options.files));
+  std::vector<int> fds;
+  for (const PassedFd& file : options.files) fds.push_back(file.fd);
+  HFD_RETURN_IF_ERROR(connection_.WriteAll(request, fds));
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
   bool cancel_sent = false;
   for (;;) {

@@ -6,13 +6,20 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "proto/passed_files.h"
 #include "proto/socket_path.h"
 
 namespace hfd::client {
 namespace {
+
+Status SendError(int err) {
+  if (err == EPIPE || err == ECONNRESET) return Unavailable("the hfd daemon closed the connection");
+  return ErrnoError("sending to hfd", err);
+}
 
 constexpr const char* kStartHint =
     "; start it with `systemctl --user start hfd.socket` (system instance: "
@@ -61,17 +68,25 @@ SocketConnection::~SocketConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status SocketConnection::WriteAll(std::string_view data) {
+Status SocketConnection::WriteAll(std::string_view data, std::span<const int> fds) {
+  constexpr std::size_t kBatch = proto::kMaxFdsPerSendmsg;
+  if (data.size() < (fds.size() + kBatch - 1) / kBatch) {
+    return InvalidArgument("too few bytes to carry " + std::to_string(fds.size()) + " descriptors");
+  }
   while (!data.empty()) {
-    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    const std::size_t batch = std::min(fds.size(), kBatch);
+    // Bytes kept back so that every later batch has one to travel on.
+    const std::size_t later_batches = (fds.size() - batch + kBatch - 1) / kBatch;
+    const ssize_t n =
+        proto::SendWithFds(fd_, data.substr(0, data.size() - later_batches), fds.first(batch));
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EPIPE || errno == ECONNRESET) {
-        return Unavailable("the hfd daemon closed the connection");
-      }
-      return ErrnoError("sending to hfd", errno);
+      if (errno == EBADF) return InvalidArgument("a descriptor to pass to hfd is not open");
+      return SendError(errno);
     }
+    // The descriptors went with the first byte sent.
     data.remove_prefix(static_cast<std::size_t>(n));
+    fds = fds.subspan(batch);
   }
   return Status::Ok();
 }

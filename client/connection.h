@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,8 +23,10 @@ class SocketConnection {
   SocketConnection& operator=(const SocketConnection&) = delete;
   ~SocketConnection();
 
-  // Writes everything (retrying on EINTR and partial writes).
-  Status WriteAll(std::string_view data);
+  // Writes everything (retrying on EINTR and partial writes), with `fds` as SCM_RIGHTS
+  // data on the first bytes: at most proto::kMaxFdsPerSendmsg per sendmsg, each sendmsg
+  // carrying at least one byte. kUnavailable when the daemon closed the connection.
+  Status WriteAll(std::string_view data, std::span<const int> fds = {});
 
   // Waits up to `timeout_ms` (-1: for ever) for input, then reads at most `size` bytes.
   // Returns 0 on timeout or when a signal interrupted the wait; kUnavailable when the daemon closed

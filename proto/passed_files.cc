@@ -1,5 +1,8 @@
 #include "proto/passed_files.h"
 
+#include <sys/socket.h>
+
+#include <cstring>
 #include <set>
 
 namespace hfd::proto {
@@ -61,6 +64,24 @@ Result<std::vector<std::string>> ParseFilesParam(const nlohmann::json& params) {
     names.push_back(name);
   }
   return names;
+}
+
+ssize_t SendWithFds(int socket, std::string_view bytes, std::span<const int> fds) {
+  iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+  std::vector<char> control(CMSG_SPACE(fds.size() * sizeof(int)));
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (!fds.empty()) {
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+    std::memcpy(CMSG_DATA(c), fds.data(), fds.size() * sizeof(int));
+  }
+  return ::sendmsg(socket, &msg, MSG_NOSIGNAL);
 }
 
 }  // namespace hfd::proto

@@ -2,7 +2,10 @@
 // param that names them, and the limits both ends apply.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +33,10 @@ Status ValidateFileName(std::string_view name);
 // The names in params["files"]: an array of at most kMaxFilesPerRequest distinct valid
 // names. Empty when the param is absent or nil.
 Result<std::vector<std::string>> ParseFilesParam(const nlohmann::json& params);
+
+// One sendmsg on `socket` of `bytes` with `fds` (at most kMaxFdsPerSendmsg) as SCM_RIGHTS
+// data, MSG_NOSIGNAL: the bytes sent (the descriptors went with the first), or -1 with
+// errno set.
+ssize_t SendWithFds(int socket, std::string_view bytes, std::span<const int> fds);
 
 }  // namespace hfd::proto

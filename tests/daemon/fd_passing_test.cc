@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "common/unique_fd.h"
+#include "hfd/client.h"
 #include "proto/codec.h"
+#include "proto/passed_files.h"
 #include "tests/daemon/harness.h"
 #include "tests/daemon/in_process_server.h"
 
@@ -49,19 +51,11 @@ bool SendWithFds(int socket, const std::string& bytes, const std::vector<int>& f
   std::size_t sent_fds = 0;
   for (std::size_t i = 0; i < batches.size(); ++i) {
     const std::size_t length = i + 1 == batches.size() ? bytes.size() - sent_bytes : 1;
-    iovec iov{const_cast<char*>(bytes.data() + sent_bytes), length};
-    std::vector<char> control(CMSG_SPACE(batches[i] * sizeof(int)));
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(batches[i] * sizeof(int));
-    std::memcpy(CMSG_DATA(c), fds.data() + sent_fds, batches[i] * sizeof(int));
-    if (::sendmsg(socket, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(length)) return false;
+    const std::span<const int> batch(fds.data() + sent_fds, batches[i]);
+    if (proto::SendWithFds(socket, std::string_view(bytes).substr(sent_bytes, length), batch) !=
+        static_cast<ssize_t>(length)) {
+      return false;
+    }
     sent_bytes += length;
     sent_fds += batches[i];
   }
@@ -281,6 +275,42 @@ TEST_F(FdPassing, UnclaimedDescriptorsAreClosedWithTheConnection) {
   ASSERT_TRUE(SendWithFds(raw.fd(), request.substr(0, 5), OpenFiles(10), {10}));
   EXPECT_EQ(raw.Receive(200ms).status().code(), ErrorCode::kDeadlineExceeded);
   // TearDown checks that closing the connection closed the ten.
+}
+
+TEST_F(FdPassing, TheClientLibrarySendsSeventyFilesWithTheirNames) {
+  auto client = client::Client::Connect(server_.socket());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  client::CallOptions options;
+  const std::vector<int> fds = OpenFiles(70);
+  for (std::size_t i = 0; i < fds.size(); ++i)
+    options.files.push_back({"f" + std::to_string(i), fds[i]});
+  Result<json> result = (*client)->Call("passed_files", {{"other", 1}}, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ExpectFiles(*result, Names(70));
+  EXPECT_EQ((*result)["params"], json({{"other", 1}}));
+  // Files passed with one call are not passed with the next.
+  result = (*client)->Call("passed_files", {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE((*result)["files"].empty());
+}
+
+TEST_F(FdPassing, TheClientLibraryRefusesWhatTheDaemonWould) {
+  auto client = client::Client::Connect(server_.socket());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  const int fd = OpenFiles(1).front();
+  client::CallOptions options;
+  options.files = {{"../config.json", fd}};
+  EXPECT_EQ((*client)->Call("passed_files", {}, options).status().code(),
+            ErrorCode::kInvalidArgument);
+  options.files = {{"config.json", fd}};
+  EXPECT_EQ((*client)->Call("passed_files", {{"files", {"config.json"}}}, options).status().code(),
+            ErrorCode::kInvalidArgument);
+  // Nothing was sent: the connection is in step, and the next call gets its own file.
+  Result<json> result = (*client)->Call("passed_files", {}, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ((*result)["files"].size(), 1u);
+  EXPECT_EQ((*result)["files"][0]["name"], "config.json");
+  EXPECT_EQ((*result)["files"][0]["content"], "f0");
 }
 
 }  // namespace
