@@ -54,6 +54,7 @@ Result<nlohmann::json> Session::Call(const std::string& method, const nlohmann::
   }
   client::CallOptions options;
   options.cancel = &g_interrupted;
+  options.files = files_.files();
   Result<nlohmann::json> result =
       on_notification != nullptr ? client_->CallStreaming(method, params, *on_notification, options)
                                  : client_->Call(method, params, options);

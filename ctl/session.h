@@ -30,6 +30,10 @@ class Session {
                               const client::NotificationHandler* on_notification = nullptr);
   int ExitCode() const { return exit_code_; }
 
+  // Files passed with every call from now on: the local model's, which hfctl opened with
+  // the caller's rights (see OpenModelArgument).
+  void PassFiles(client::LocalModelFiles files) { files_ = std::move(files); }
+
   // `hook` runs just before the session prints an error, so that a streaming command
   // can first end a partial line of output. Empty: no hook.
   void SetBeforeError(std::function<void()> hook) { before_error_ = std::move(hook); }
@@ -47,6 +51,7 @@ class Session {
   GlobalOptions options_;
   Output out_;
   std::unique_ptr<client::Client> client_;
+  client::LocalModelFiles files_;
   int exit_code_ = 0;
   std::function<void()> before_error_;
 };

@@ -56,7 +56,9 @@ Result<nlohmann::json> StartingMessages(const ChatArgs& args) {
 }
 
 int ShowPrompt(Session& s, const ChatArgs& args, const nlohmann::json& messages) {
-  const nlohmann::json params = {{"model", ModelArgument(args.model)},
+  Result<std::string> model = OpenModelArgument(s, args.model);
+  if (!model.ok()) return kExitModelUnreadable;
+  const nlohmann::json params = {{"model", *model},
                                  {"messages", messages},
                                  {"add_generation_prompt", !args.no_generation_prompt}};
   return CallAndPrint(s, "render_chat", params, [](const nlohmann::json& r, const Output&) {
@@ -79,7 +81,9 @@ int RunChat(Session& s, const ChatArgs& args) {
     }
     return ShowPrompt(s, args, *messages);
   }
-  nlohmann::json params{{"model", ModelArgument(args.model)}};
+  Result<std::string> model = OpenModelArgument(s, args.model);
+  if (!model.ok()) return kExitModelUnreadable;
+  nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
   if (args.message.empty()) {
     ChatSetup chat;

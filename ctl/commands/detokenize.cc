@@ -6,6 +6,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/model_arg.h"
+#include "ctl/exit_codes.h"
 
 namespace hfd::ctl {
 namespace {
@@ -27,9 +28,10 @@ void AddDetokenizeCommand(CLI::App& app, CommandRun& selected) {
   sub->add_flag("--skip-special", args->skip_special, "leave special tokens out of the text");
   sub->callback([&selected, args] {
     selected = [args](Session& s) {
-      const nlohmann::json params = {{"model", ModelArgument(args->model)},
-                                     {"ids", args->ids},
-                                     {"skip_special", args->skip_special}};
+      Result<std::string> model = OpenModelArgument(s, args->model);
+      if (!model.ok()) return kExitModelUnreadable;
+      const nlohmann::json params = {
+          {"model", *model}, {"ids", args->ids}, {"skip_special", args->skip_special}};
       return CallAndPrint(s, "detokenize", params, [](const nlohmann::json& r, const Output& out) {
         out.Line(r.value("text", ""));
       });

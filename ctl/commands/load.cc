@@ -20,7 +20,9 @@ struct LoadArgs {
 };
 
 int RunLoad(Session& session, const LoadArgs& args) {
-  nlohmann::json params{{"model", ModelArgument(args.model)}};
+  Result<std::string> model = OpenModelArgument(session, args.model);
+  if (!model.ok()) return kExitModelUnreadable;
+  nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
   ServingProgress progress(session.out().json(), /*quiet=*/false);
   const client::NotificationHandler on_notification = [&progress](const std::string& method,

@@ -19,4 +19,16 @@ std::string ModelArgument(const std::string& model) {
   return (ec ? path : absolute).lexically_normal().string();
 }
 
+Result<std::string> OpenModelArgument(Session& session, const std::string& model) {
+  std::string argument = ModelArgument(model);
+  if (!hub::IsLocalPath(model)) return argument;
+  Result<client::LocalModelFiles> files = client::OpenLocalModel(argument);
+  if (!files.ok()) {
+    session.out().Error(files.status());
+    return files.status();
+  }
+  session.PassFiles(std::move(files).value());
+  return argument;
+}
+
 }  // namespace hfd::ctl

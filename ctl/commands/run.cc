@@ -34,7 +34,9 @@ std::string PipedPrompt() {
 }
 
 int RunCompletion(Session& session, const RunArgs& args) {
-  nlohmann::json params{{"model", ModelArgument(args.model)}};
+  Result<std::string> model = OpenModelArgument(session, args.model);
+  if (!model.ok()) return kExitModelUnreadable;
+  nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
   if (args.prompt.empty() && ::isatty(STDIN_FILENO)) {
     ChatSetup chat;

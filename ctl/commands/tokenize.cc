@@ -5,6 +5,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/model_arg.h"
+#include "ctl/exit_codes.h"
 #include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
@@ -36,9 +37,10 @@ void AddTokenizeCommand(CLI::App& app, CommandRun& selected) {
   sub->add_flag("--no-special", args->no_special, "don't add the tokenizer's BOS/EOS tokens");
   sub->callback([&selected, args] {
     selected = [args](Session& s) {
-      const nlohmann::json params = {{"model", ModelArgument(args->model)},
-                                     {"text", args->text},
-                                     {"add_special", !args->no_special}};
+      Result<std::string> model = OpenModelArgument(s, args->model);
+      if (!model.ok()) return kExitModelUnreadable;
+      const nlohmann::json params = {
+          {"model", *model}, {"text", args->text}, {"add_special", !args->no_special}};
       return CallAndPrint(s, "tokenize", params, [](const nlohmann::json& r, const Output& out) {
         out.Line(JoinIds(r.value("ids", nlohmann::json::array())));
       });
