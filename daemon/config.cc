@@ -171,6 +171,8 @@ Status ApplyLimits(TableReader& reader, Config& config) {
   HFD_RETURN_IF_ERROR(reader.Integer("max_map_entries", l.max_map_entries, 1, kMaxBytes));
   HFD_RETURN_IF_ERROR(reader.Integer("max_output_bytes", config.max_output_bytes, 4096, kMaxBytes));
   HFD_RETURN_IF_ERROR(reader.Integer("max_connections", config.max_connections, 1, 1 << 20));
+  HFD_RETURN_IF_ERROR(
+      reader.Integer("max_connections_per_user", config.max_connections_per_user, 1, 1 << 20));
   return reader.RejectUnread();
 }
 

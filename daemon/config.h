@@ -36,7 +36,10 @@ struct Config {
   std::string log_target = "auto";           // auto (journal under systemd), journal, stderr
   proto::Limits limits;                      // per-message input limits
   std::size_t max_output_bytes = 16u << 20;  // per-connection unsent output before disconnect
+  // At most max_connections in all, the last sixteenth kept for root and the daemon's own
+  // user, and max_connections_per_user from each other user.
   std::uint32_t max_connections = 1024;
+  std::uint32_t max_connections_per_user = 64;
   // Policy (docs/daemon.md, "Security model"): these users, members of these groups and
   // (allow_socket_group) of the socket file's group manage; root and the daemon's user
   // always do. Every other peer that can connect gets default_level.

@@ -25,6 +25,8 @@ Handle* NewHandle(Server* owner) {
 Server::Server(Config config, ListenSocket socket)
     : services_(std::move(config), std::move(socket)),
       poster_(&loop_),
+      connection_limits_(services_.config.max_connections,
+                         services_.config.max_connections_per_user, ::geteuid()),
       last_activity_(std::chrono::steady_clock::now()) {
   uv_loop_init(&loop_);
   services_.metric_refreshers.push_back([this] {
@@ -122,15 +124,16 @@ void Server::OnConnection() {
   m.connections.Set(static_cast<double>(connections_.size()));
   services_.open_connections = connections_.size();
   spdlog::debug("connection {} from {}", id, DescribePeer(connection->peer()));
-  if (connections_.size() > services_.config.max_connections) {
+  if (Status admitted = connection_limits_.Admit(connection->peer().uid); !admitted.ok()) {
     m.protocol_errors.Increment({"too_many_connections"});
-    connection->FailStream(Busy("hfd already serves " +
-                                std::to_string(services_.config.max_connections) +
-                                " connections (limits.max_connections); retry later"));
+    connection->FailStream(admitted);
+    return;
   }
+  admitted_.insert(id);
 }
 
 void Server::OnClosed(Connection& connection) {
+  if (admitted_.erase(connection.id()) > 0) connection_limits_.Release(connection.peer().uid);
   connections_.erase(connection.id());
   last_activity_ = std::chrono::steady_clock::now();
   services_.server_metrics.connections.Set(static_cast<double>(connections_.size()));

@@ -10,9 +10,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "daemon/connection.h"
+#include "daemon/connection_limits.h"
 #include "daemon/loop_poster.h"
 #include "daemon/method_registry.h"
 #include "daemon/peer.h"
@@ -64,6 +66,8 @@ class Server : public ConnectionOwner {
   uv_timer_t* idle_timer_ = nullptr;
   uv_timer_t* watchdog_timer_ = nullptr;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
+  ConnectionLimits connection_limits_;
+  std::set<std::uint64_t> admitted_;  // connections counted by connection_limits_
   std::uint64_t next_connection_id_ = 1;
   std::size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point last_activity_;

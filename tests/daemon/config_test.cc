@@ -32,6 +32,7 @@ max_array_items = 100
 max_map_entries = 50
 max_output_bytes = 8192
 max_connections = 5
+max_connections_per_user = 3
 [policy]
 allow_users = [0, "root"]
 allow_groups = [0]
@@ -61,6 +62,7 @@ initial_load = ["org/a:Q8_0", "/models/b.gguf"]
   EXPECT_EQ(c.limits.max_map_entries, 50u);
   EXPECT_EQ(c.max_output_bytes, 8192u);
   EXPECT_EQ(c.max_connections, 5u);
+  EXPECT_EQ(c.max_connections_per_user, 3u);
   EXPECT_EQ(c.allow_uids, (std::vector<uid_t>{0, 0}));
   EXPECT_EQ(c.allow_gids, (std::vector<gid_t>{0}));
   EXPECT_FALSE(c.allow_socket_group);
