@@ -61,6 +61,9 @@ class Client::Impl {
  private:
   // The next message from the daemon; nullopt when the wait ended (timeout, signal).
   Result<std::optional<proto::Message>> Receive(int timeout_ms);
+  // What to report for a request the daemon closed the connection on before taking it
+  // all: its protocol_error, when it sent one first (a message over its limits).
+  Status WhyRefused(const Status& send_error);
   // Milliseconds the next wait may last.
   int WaitBudget(const CallOptions& options, Clock::time_point deadline, bool cancel_sent) const;
 
@@ -81,6 +84,19 @@ Result<std::optional<proto::Message>> Client::Impl::Receive(int timeout_ms) {
     HFD_ASSIGN_OR_RETURN(std::size_t n, connection_.ReadSome(buffer, kReadChunk, timeout_ms));
     if (n == 0) return std::optional<proto::Message>();
     decoder_.Commit(n);
+  }
+}
+
+Status Client::Impl::WhyRefused(const Status& send_error) {
+  if (send_error.code() != ErrorCode::kUnavailable) return send_error;
+  for (;;) {
+    // What the daemon sent is already here: read it without waiting.
+    Result<std::optional<proto::Message>> message = Receive(0);
+    if (!message.ok() || !message->has_value()) return send_error;
+    if ((*message)->type == proto::MessageType::kNotification &&
+        (*message)->method == proto::kProtocolErrorNotification) {
+      return proto::ErrorFromJson((*message)->params).WithContext("hfd refused the message");
+    }
   }
 }
 
@@ -107,7 +123,7 @@ Result<nlohmann::json> Client::Impl::Call(std::string_view method, const nlohman
   HFD_ASSIGN_OR_RETURN(const std::string request, EncodeCall(msgid, method, params, options.files));
   std::vector<int> fds;
   for (const PassedFd& file : options.files) fds.push_back(file.fd);
-  HFD_RETURN_IF_ERROR(connection_.WriteAll(request, fds));
+  if (Status sent = connection_.WriteAll(request, fds); !sent.ok()) return WhyRefused(sent);
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options.timeout_ms);
   bool cancel_sent = false;
   for (;;) {

@@ -108,6 +108,17 @@ TEST_F(BadInput, AnOversizedFrameIsRefused) {
   ExpectOthersServed();
 }
 
+// The daemon stops reading an oversized request and closes the connection while the
+// client is still sending it: the client reports the daemon's reason, not the closing.
+TEST_F(BadInput, TheClientLibraryReportsWhyAnOversizedRequestWasRefused) {
+  auto client = client::Client::Connect(daemon_.socket());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  Result<json> result = (*client)->Call("echo", {{"payload", std::string(8 << 20, 'x')}});
+  EXPECT_EQ(result.status().code(), ErrorCode::kTooLarge) << result.status().ToString();
+  EXPECT_NE(result.status().message().find("limit"), std::string::npos)
+      << result.status().ToString();
+}
+
 TEST_F(BadInput, AStringOverTheStringLimitIsRefused) {
   auto raw = Raw();
   raw->Send(proto::EncodeRequest(1, "status", {{"s", std::string(40000, 's')}}));
