@@ -12,7 +12,7 @@
 namespace hfd::daemon {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} << 10;
 // Queued messages handed to one sendmsg.
 constexpr std::size_t kMaxIovecs = 64;
 
