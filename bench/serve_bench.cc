@@ -117,7 +117,7 @@ Result<Run> EngineRun(Engine& e, const std::string& prompt, int tokens) {
                                          [](std::string_view, int32_t) { return true; }));
   const double prefill = Since(start) - result.decode_seconds;
   const int n = static_cast<int>(result.tokens.size());
-  return Run{prefill, n > 1 ? (n - 1) / result.decode_seconds : 0.0, n, prefill};
+  return Run{prefill, result.DecodeRate(), n, prefill};
 }
 
 Result<Run> DaemonRun(client::Client& client, const std::string& model, const std::string& prompt,

@@ -178,6 +178,13 @@ Status ApplyPolicy(TableReader& reader, Config& config) {
   HFD_RETURN_IF_ERROR(reader.Ids("allow_users", config.allow_uids, ResolveUser));
   HFD_RETURN_IF_ERROR(reader.Ids("allow_groups", config.allow_gids, ResolveGroup));
   HFD_RETURN_IF_ERROR(reader.Bool("allow_socket_group", config.allow_socket_group));
+  std::string level(serve::RightsName(config.default_level));
+  HFD_RETURN_IF_ERROR(reader.String("default_level", level));
+  Result<serve::Rights> rights = serve::ParseRights(level);
+  if (!rights.ok()) return rights.status().WithContext("policy.default_level");
+  config.default_level = *rights;
+  HFD_RETURN_IF_ERROR(reader.Integer("max_pulls_per_user", config.max_pulls_per_user, 1, 1024));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_loads_per_user", config.max_loads_per_user, 1, 1024));
   return reader.RejectUnread();
 }
 

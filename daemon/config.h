@@ -11,6 +11,7 @@
 
 #include "hfd/status.h"
 #include "proto/limits.h"
+#include "serve/rights.h"
 
 namespace hfd::daemon {
 
@@ -36,9 +37,15 @@ struct Config {
   proto::Limits limits;                      // per-message input limits
   std::size_t max_output_bytes = 16u << 20;  // per-connection unsent output before disconnect
   std::uint32_t max_connections = 1024;
-  std::vector<uid_t> allow_uids;   // policy: may call state-changing methods
-  std::vector<gid_t> allow_gids;   // policy: members of these groups may too
-  bool allow_socket_group = true;  // policy: members of the socket's group may too
+  // Policy (docs/daemon.md, "Security model"): these users, members of these groups and
+  // (allow_socket_group) of the socket file's group manage; root and the daemon's user
+  // always do. Every other peer that can connect gets default_level.
+  std::vector<uid_t> allow_uids;
+  std::vector<gid_t> allow_gids;
+  bool allow_socket_group = true;
+  serve::Rights default_level = serve::Rights::kUse;
+  std::uint32_t max_pulls_per_user = 4;  // pulls one user may run at once
+  std::uint32_t max_loads_per_user = 2;  // model loads one user may run at once
   // Compute backend: auto (Vulkan on a real GPU, else CPU), vulkan or cpu; `device` picks a
   // Vulkan device by index or by a substring of its name ("" = the best one).
   std::string backend = "auto";

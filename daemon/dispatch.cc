@@ -70,12 +70,10 @@ void Server::Dispatch(Connection& connection, proto::Message request) {
     return;
   }
   const PeerCredentials& peer = connection.peer();
-  if (method->mutating && !policy_.AllowsMutation(peer)) {
-    RejectRequest(connection, request.msgid, label,
-                  PermissionDenied("method '" + request.method + "' changes state and uid " +
-                                   std::to_string(peer.uid) +
-                                   " may not call it; an administrator can add the user to "
-                                   "the socket's group or to policy.allow_users in hfd.toml"));
+  if (Status allowed = serve::RequireRights(services_.policy.RightsOf(peer), method->rights,
+                                            "method '" + request.method + "'");
+      !allowed.ok()) {
+    RejectRequest(connection, request.msgid, label, allowed);
     return;
   }
   std::shared_ptr<std::atomic<bool>> cancel_flag = connection.BeginRequest(request.msgid);
@@ -85,7 +83,7 @@ void Server::Dispatch(Connection& connection, proto::Message request) {
                                   " is already in flight on this connection; use a new msgid"));
     return;
   }
-  if (method->mutating) {
+  if (method->rights == serve::Rights::kManage) {
     spdlog::info("{} #{} from {}", request.method, request.msgid, DescribePeer(peer));
   } else {
     spdlog::debug("{} #{} from {}", request.method, request.msgid, DescribePeer(peer));

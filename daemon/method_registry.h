@@ -12,6 +12,7 @@
 
 #include "daemon/request_context.h"
 #include "hfd/status.h"
+#include "serve/rights.h"
 
 namespace hfd::daemon {
 
@@ -26,7 +27,9 @@ using Handler = std::function<void(std::shared_ptr<RequestContext> ctx)>;
 
 struct Method {
   std::string name;
-  bool mutating = false;  // changes state: checked against the uid/gid policy
+  // The level a caller needs (docs/daemon.md, "Security model"), checked before the
+  // handler runs. Serving methods are also checked by the serving core, finer (options).
+  serve::Rights rights = serve::Rights::kRead;
   Execution execution = Execution::kLoop;
   Handler handler;
 };

@@ -51,19 +51,25 @@ std::string DescribePeer(const PeerCredentials& peer) {
 }
 
 AccessPolicy::AccessPolicy(uid_t daemon_uid, std::vector<uid_t> allow_uids,
-                           std::vector<gid_t> allow_gids)
+                           std::vector<gid_t> allow_gids, serve::Rights default_level)
     : daemon_uid_(daemon_uid),
       allow_uids_(std::move(allow_uids)),
-      allow_gids_(std::move(allow_gids)) {}
+      allow_gids_(std::move(allow_gids)),
+      default_level_(default_level) {}
 
-bool AccessPolicy::AllowsMutation(const PeerCredentials& peer) const {
-  if (peer.uid == 0 || peer.uid == daemon_uid_) return true;
+serve::Rights AccessPolicy::RightsOf(const PeerCredentials& peer) const {
+  if (peer.uid == 0 || peer.uid == daemon_uid_) return serve::Rights::kManage;
   if (std::find(allow_uids_.begin(), allow_uids_.end(), peer.uid) != allow_uids_.end()) {
-    return true;
+    return serve::Rights::kManage;
   }
-  return std::any_of(peer.groups.begin(), peer.groups.end(), [&](gid_t g) {
+  const bool in_group = std::any_of(peer.groups.begin(), peer.groups.end(), [&](gid_t g) {
     return std::find(allow_gids_.begin(), allow_gids_.end(), g) != allow_gids_.end();
   });
+  return in_group ? serve::Rights::kManage : default_level_;
+}
+
+serve::Caller AccessPolicy::CallerOf(const PeerCredentials& peer) const {
+  return {peer.uid, peer.pid, RightsOf(peer), peer.uid == 0 || peer.uid == daemon_uid_};
 }
 
 }  // namespace hfd::daemon

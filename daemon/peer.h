@@ -1,5 +1,4 @@
-// Who is on the other end of a connection (SO_PEERCRED), and whether they may call
-// methods that change state.
+// Who is on the other end of a connection (SO_PEERCRED), and what they may do.
 #pragma once
 
 #include <sys/types.h>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "hfd/status.h"
+#include "serve/rights.h"
 
 namespace hfd::daemon {
 
@@ -24,19 +24,25 @@ Result<PeerCredentials> ReadPeerCredentials(int fd);
 // "uid=1000 gid=1000 pid=1234", for logs.
 std::string DescribePeer(const PeerCredentials& peer);
 
-// Who may call state-changing ("mutating") methods: root, the daemon's own user, the
-// listed users, and members of the listed groups (by default also the socket's group).
-// Read-only methods are open to anyone who can connect. Immutable after construction.
+// Who may do what (serve/rights.h): root, the daemon's own user, the listed users and
+// members of the listed groups (by default also the socket's group) have the manage
+// level; every other peer that can connect gets `default_level`. Immutable after
+// construction.
 class AccessPolicy {
  public:
-  AccessPolicy(uid_t daemon_uid, std::vector<uid_t> allow_uids, std::vector<gid_t> allow_gids);
+  AccessPolicy(uid_t daemon_uid, std::vector<uid_t> allow_uids, std::vector<gid_t> allow_gids,
+               serve::Rights default_level);
 
-  bool AllowsMutation(const PeerCredentials& peer) const;
+  serve::Rights RightsOf(const PeerCredentials& peer) const;
+  // The identity and rights the serving core sees for `peer`.
+  serve::Caller CallerOf(const PeerCredentials& peer) const;
+  serve::Rights default_level() const { return default_level_; }
 
  private:
   uid_t daemon_uid_;
   std::vector<uid_t> allow_uids_;
   std::vector<gid_t> allow_gids_;
+  serve::Rights default_level_;
 };
 
 }  // namespace hfd::daemon

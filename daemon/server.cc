@@ -20,18 +20,10 @@ Handle* NewHandle(Server* owner) {
   return handle;
 }
 
-std::vector<gid_t> PolicyGroups(const Config& config, const ListenSocket& socket) {
-  std::vector<gid_t> gids = config.allow_gids;
-  if (config.allow_socket_group) gids.push_back(socket.group);
-  return gids;
-}
-
 }  // namespace
 
 Server::Server(Config config, ListenSocket socket)
     : services_(std::move(config), std::move(socket)),
-      policy_(::geteuid(), services_.config.allow_uids,
-              PolicyGroups(services_.config, services_.socket)),
       poster_(&loop_),
       last_activity_(std::chrono::steady_clock::now()) {
   uv_loop_init(&loop_);

@@ -54,7 +54,6 @@ class Server : public ConnectionOwner {
   void CloseHandle(uv_handle_t* handle);
 
   DaemonServices services_;
-  AccessPolicy policy_;
   MethodRegistry methods_;
   uv_loop_t loop_{};
   LoopPoster poster_;

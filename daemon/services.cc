@@ -22,9 +22,20 @@ ServerMetrics::ServerMetrics(metrics::Registry& r)
       output_queue_bytes(r.AddGauge("hfd_output_queue_bytes",
                                     "Reply bytes waiting for slow clients to read them")) {}
 
+namespace {
+
+std::vector<gid_t> PolicyGroups(const Config& config, const ListenSocket& socket) {
+  std::vector<gid_t> gids = config.allow_gids;
+  if (config.allow_socket_group) gids.push_back(socket.group);
+  return gids;
+}
+
+}  // namespace
+
 DaemonServices::DaemonServices(Config cfg, ListenSocket sock)
     : config(std::move(cfg)),
       socket(std::move(sock)),
+      policy(::geteuid(), config.allow_uids, PolicyGroups(config, socket), config.default_level),
       pid(::getpid()),
       started(std::chrono::steady_clock::now()),
       spans(config.history_size) {}

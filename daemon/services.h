@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@
 #include "daemon/config.h"
 #include "daemon/listen_socket.h"
 #include "daemon/metrics/registry.h"
+#include "daemon/peer.h"
 #include "daemon/spans/span_history.h"
+#include "serve/service.h"
 
 namespace hfd::daemon {
 
@@ -36,6 +39,8 @@ struct DaemonServices {
 
   const Config config;
   const ListenSocket socket;
+  // What each peer may do; the serving core gets its verdict as a serve::Caller.
+  const AccessPolicy policy;
   const pid_t pid;
   const std::chrono::steady_clock::time_point started;
   metrics::Registry metrics;
@@ -51,6 +56,8 @@ struct DaemonServices {
   // Where the Hub token came from ("none", "config", "HF_TOKEN", "token_file"), never the
   // token: set by the hub methods at registration, before the server starts.
   std::string hub_token_source = "none";
+  // The serving core every serving method calls (daemon/methods/serving.cc makes it).
+  std::shared_ptr<serve::Service> service;
 
   // Something that keeps an idle daemon from exiting (resident models); asked on the
   // loop thread. Add before the server starts.

@@ -23,17 +23,14 @@ std::string_view StopReasonWireName(sampling::StopReason reason) {
   return "cancelled";
 }
 
-namespace {
-
 int32_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
   const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
   return static_cast<int32_t>(mismatch.first - a.begin());
 }
 
-}  // namespace
-
-Result<GenerationOutcome> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
-                                        const GenerationRequest& request, const TokenSink& sink) {
+Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
+                              const runtime::GenerateRequest& request,
+                              const runtime::TextSink& sink) {
   if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
   runtime::Session& session = *slot.session;
   const auto prompt_size = static_cast<int32_t>(request.prompt.size());
@@ -56,15 +53,10 @@ Result<GenerationOutcome> RunGeneration(Slot& slot, const tok::Tokenizer& tokeni
   slot.processed.insert(slot.processed.end(), result->tokens.begin(), result->tokens.end());
   slot.processed.resize(static_cast<size_t>(session.position()));
 
-  GenerationOutcome out;
-  out.text = std::move(result->text);
+  SlotRun out;
   out.prompt_tokens = prompt_size;
   out.cached_tokens = reuse;
-  out.completion_tokens = static_cast<int32_t>(result->tokens.size());
-  out.stop_reason = result->stop_reason;
-  out.cancelled = result->cancelled;
-  out.prefill_seconds = result->prefill_seconds;
-  out.decode_seconds = result->decode_seconds;
+  out.result = std::move(result).value();
   return out;
 }
 

@@ -20,8 +20,9 @@ Status Unloaded(const std::string& name) { return Cancelled("model " + name + " 
 
 }  // namespace
 
-ModelManager::ModelManager(ManagerOptions options)
+ModelManager::ModelManager(ManagerOptions options, ModelTextCache* texts)
     : options_(std::move(options)),
+      texts_(texts),
       budget_(options_.memory_budget_bytes > 0 ? options_.memory_budget_bytes
                                                : AutomaticMemoryBudget()) {
   reaper_ = std::thread([this] { ReaperLoop(); });
@@ -29,8 +30,9 @@ ModelManager::ModelManager(ManagerOptions options)
 
 ModelManager::~ModelManager() { Shutdown(Unavailable("the daemon is shutting down")); }
 
-Status ModelManager::CheckMatches(const ResidentModel& model, const LoadRequest& r) const {
+Status ModelManager::CheckMatches(const ResidentModel& model, const LoadRequest& request) const {
   const LoadSpec& spec = model.spec();
+  const LoadOptions& r = request.options;
   std::string mismatch;
   if (r.ctx && *r.ctx != model.ctx()) mismatch = "ctx " + std::to_string(model.ctx());
   if (r.max_concurrency && *r.max_concurrency != spec.max_concurrency) {
@@ -56,8 +58,9 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
     if (auto it = resident_.find(request.source); it != resident_.end()) {
       std::shared_ptr<ResidentModel> model = it->second;
       HFD_RETURN_IF_ERROR(CheckMatches(*model, request));
-      if (request.keep_alive_seconds) model->SetKeepAlive(*request.keep_alive_seconds);
-      if (request.max_queue) model->SetMaxQueue(*request.max_queue);
+      const LoadOptions& o = request.options;
+      if (o.keep_alive_seconds) model->SetKeepAlive(*o.keep_alive_seconds);
+      if (o.max_queue) model->SetMaxQueue(*o.max_queue);
       reaper_cv_.notify_all();
       return model;
     }
@@ -97,8 +100,9 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
   if (request.on_loading) request.on_loading();
   Result<std::unique_ptr<model::ModelFiles>> files = model::OpenModelFiles(request.source);
   Result<std::shared_ptr<const ModelText>> text =
-      files.ok() ? LoadModelText(request.source)
-                 : Result<std::shared_ptr<const ModelText>>(files.status());
+      !files.ok()         ? Result<std::shared_ptr<const ModelText>>(files.status())
+      : texts_ != nullptr ? texts_->Get(request.source)
+                          : LoadModelText(request.source);
   lock.lock();
   HFD_RETURN_IF_ERROR(files.status());
   HFD_RETURN_IF_ERROR(text.status());
@@ -124,27 +128,35 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   spec.source = r.source;
   spec.revision = r.revision;
   spec.commit = r.commit;
+  spec.owner = r.owner;
   spec.backend = options_.backend;
-  if (r.backend) spec.backend.kind = *r.backend;
-  if (r.device) spec.backend.device = *r.device;
-  spec.max_concurrency = r.max_concurrency.value_or(options_.max_concurrency);
-  spec.max_queue = r.max_queue.value_or(options_.max_queue);
-  spec.keep_alive_seconds = r.keep_alive_seconds.value_or(options_.keep_alive_seconds);
+  const LoadOptions& o = r.options;
+  if (o.backend) spec.backend.kind = *o.backend;
+  if (o.device) spec.backend.device = *o.device;
+  spec.max_concurrency = o.max_concurrency.value_or(options_.max_concurrency);
+  spec.max_queue = o.max_queue.value_or(options_.max_queue);
+  spec.keep_alive_seconds = o.keep_alive_seconds.value_or(options_.keep_alive_seconds);
   spec.prefill_batch = options_.prefill_batch;
   if (spec.max_concurrency < 1) return InvalidArgument("max_concurrency must be at least 1");
 
-  // What evicting every idle model would leave for this one.
+  // What evicting every idle model this request may evict would leave for this one, and
+  // what evicting every idle model would.
   int64_t pinned = 0;
+  int64_t pinned_by_others = 0;
   for (const auto& [path, model] : resident_) {
-    if (!EvictableLocked(model)) pinned += model->memory_bytes();
+    if (!EvictableLocked(model)) {
+      pinned += model->memory_bytes();
+    } else if (!EvictableForLocked(model, r)) {
+      pinned_by_others += model->memory_bytes();
+    }
   }
   for (const auto& [path, load] : loading_) pinned += load->reserved_bytes;
-  const int64_t available = budget_ - pinned;
+  const int64_t available = budget_ - pinned - pinned_by_others;
   const auto train_ctx = static_cast<int32_t>(std::min<int64_t>(
       files.desc().n_ctx_train > 0 ? files.desc().n_ctx_train : INT32_MAX, INT32_MAX));
-  if (r.ctx) {
-    if (*r.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
-    spec.ctx = std::min(*r.ctx, train_ctx);
+  if (o.ctx) {
+    if (*o.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
+    spec.ctx = std::min(*o.ctx, train_ctx);
   } else {
     const int32_t limit = std::min(train_ctx, options_.default_context);
     spec.ctx = std::min(limit, LargestFittingContext(files, spec.max_concurrency, limit,
@@ -153,6 +165,13 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   }
   const int64_t need =
       EstimateMemory(files, spec.ctx, spec.prefill_batch).total(spec.max_concurrency);
+  if (need > available && need <= available + pinned_by_others) {
+    return PermissionDenied(
+        "model " + r.name + " needs " + FormatBytes(need) + " (ctx " + std::to_string(spec.ctx) +
+        ") and making room would unload idle models other users loaded, which needs the "
+        "'manage' level; ask an administrator to load it, or to unload a model, or to raise "
+        "models.memory_budget_bytes");
+  }
   if (need > available) {
     return OutOfMemory("model " + r.name + " needs " + FormatBytes(need) + " (ctx " +
                        std::to_string(spec.ctx) + ", " + std::to_string(spec.max_concurrency) +
@@ -165,7 +184,7 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   while (UsedLocked() + need > budget_) {
     auto lru = resident_.end();
     for (auto it = resident_.begin(); it != resident_.end(); ++it) {
-      if (!EvictableLocked(it->second)) continue;
+      if (!EvictableForLocked(it->second, r)) continue;
       if (lru == resident_.end() || it->second->last_used() < lru->second->last_used()) lru = it;
     }
     if (lru == resident_.end()) break;  // cannot happen: `available` counted them
@@ -185,6 +204,18 @@ int64_t ModelManager::UsedLocked() const {
 
 bool ModelManager::EvictableLocked(const std::shared_ptr<ResidentModel>& model) const {
   return model.use_count() == 1 && model->Idle();
+}
+
+bool ModelManager::EvictableForLocked(const std::shared_ptr<ResidentModel>& model,
+                                      const LoadRequest& request) const {
+  return EvictableLocked(model) &&
+         (request.may_evict_others || model->spec().owner == request.owner);
+}
+
+std::shared_ptr<ResidentModel> ModelManager::Find(const std::filesystem::path& source) const {
+  std::lock_guard lock(mu_);
+  auto it = resident_.find(source);
+  return it == resident_.end() ? nullptr : it->second;
 }
 
 Result<int> ModelManager::Unload(const std::filesystem::path& source) {
@@ -260,31 +291,21 @@ void ModelManager::ReaperLoop() {
   }
 }
 
-void ModelManager::RunInBackground(std::function<void(const std::atomic<bool>& stop)> work) {
-  std::lock_guard lock(mu_);
-  if (shutdown_) return;
-  background_.emplace_back([this, work = std::move(work)] { work(stop_background_); });
-}
-
 void ModelManager::Shutdown(const Status& reason) {
   std::vector<std::shared_ptr<ResidentModel>> models;
-  std::vector<std::thread> background;
   std::lock_guard once(shutdown_mu_);
   if (!reaper_.joinable()) return;
   {
     std::lock_guard lock(mu_);
     shutdown_ = true;
-    stop_background_ = true;
     for (auto& [path, model] : resident_) models.push_back(std::move(model));
     resident_.clear();
-    background.swap(background_);
     reaper_cv_.notify_all();
     load_cv_.notify_all();
   }
   for (const auto& model : models) model->Stop(reason);
   models.clear();
   reaper_.join();
-  for (std::thread& t : background) t.join();
 }
 
 }  // namespace hfd::serve

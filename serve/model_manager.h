@@ -6,6 +6,8 @@
 // Threading: every public method is thread-safe. Loads run on the calling thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "serve/resident_model.h"
+#include "serve/text_cache.h"
 
 namespace hfd::serve {
 
@@ -34,24 +37,35 @@ struct ManagerOptions {
   int32_t prefill_batch = 128;
 };
 
-// One load: the resolved source plus the options the client gave (absent: defaults).
-struct LoadRequest {
-  std::string name;
-  std::filesystem::path source;
-  std::string revision, commit;
+// Settings of a model's load. Absent: the resident model's, else the defaults.
+struct LoadOptions {
   std::optional<backends::BackendKind> backend;
   std::optional<std::string> device;
   std::optional<int32_t> ctx;
   std::optional<double> keep_alive_seconds;
   std::optional<int32_t> max_concurrency;
   std::optional<int32_t> max_queue;
+};
+
+// One load: the resolved source plus the options the client gave.
+struct LoadRequest {
+  std::string name;
+  std::filesystem::path source;
+  std::string revision, commit;
+  LoadOptions options;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting for another load of it
   std::function<void()> on_loading;           // called when this call starts loading
+  // Who loads it, and whether making room may unload models other users loaded (the
+  // manage level) or only the caller's own.
+  uid_t owner = 0;
+  bool may_evict_others = true;
 };
 
 class ModelManager {
  public:
-  explicit ModelManager(ManagerOptions options);
+  // `texts` (may be null: no sharing) reads each model's tokenizer and template; it must
+  // outlive the manager.
+  ModelManager(ManagerOptions options, ModelTextCache* texts);
   // Shutdown(Unavailable) unless already done.
   ~ModelManager();
   ModelManager(const ModelManager&) = delete;
@@ -68,14 +82,13 @@ class ModelManager {
   // unloaded"). Returns how many were ended; NotFound when it is not resident.
   Result<int> Unload(const std::filesystem::path& source);
 
+  // The resident model loaded from `source`, or null.
+  std::shared_ptr<ResidentModel> Find(const std::filesystem::path& source) const;
+
   std::vector<ResidentInfo> Ps() const;
   int64_t memory_budget_bytes() const { return budget_; }
   int64_t memory_used_bytes() const;
   bool HasResidentModels() const;
-
-  // Runs `work` on a thread the manager owns (initial loads), joined at shutdown; `stop`
-  // becomes true when the manager shuts down.
-  void RunInBackground(std::function<void(const std::atomic<bool>& stop)> work);
 
   // Ends every request with `reason`, unloads everything, joins the threads. Idempotent.
   void Shutdown(const Status& reason);
@@ -97,21 +110,23 @@ class ModelManager {
                             PendingLoad& pending);
   int64_t UsedLocked() const;
   bool EvictableLocked(const std::shared_ptr<ResidentModel>& model) const;
+  // Evictable, and the request may evict it (its own, or anyone's with may_evict_others).
+  bool EvictableForLocked(const std::shared_ptr<ResidentModel>& model,
+                          const LoadRequest& request) const;
   void ReaperLoop();
   void WakeReaper();
 
   const ManagerOptions options_;
+  ModelTextCache* const texts_;
   const int64_t budget_;
   mutable std::mutex mu_;
   std::condition_variable load_cv_;    // a pending load finished
   std::condition_variable reaper_cv_;  // something that may change an expiry happened
   std::map<std::filesystem::path, std::shared_ptr<ResidentModel>> resident_;
   std::map<std::filesystem::path, std::shared_ptr<PendingLoad>> loading_;
-  bool shutdown_ = false;  // guarded by mu_
-  std::atomic<bool> stop_background_{false};
+  bool shutdown_ = false;   // guarded by mu_
   std::mutex shutdown_mu_;  // serialises Shutdown
   std::thread reaper_;
-  std::vector<std::thread> background_;  // guarded by mu_
 };
 
 }  // namespace hfd::serve

@@ -18,11 +18,6 @@ bool Cancelled(const Job& job) { return job.cancel != nullptr && job.cancel->loa
 
 Status ClientCancelled() { return hfd::Cancelled("the request was cancelled"); }
 
-int32_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
-  return static_cast<int32_t>(mismatch.first - a.begin());
-}
-
 }  // namespace
 
 ResidentModel::ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
@@ -193,21 +188,21 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
   if (Cancelled(job)) return ClientCancelled();
   if (stopping_) return StopStatus();
   std::optional<Clock::time_point> first_token;
-  const TokenSink sink = [&](std::string_view text, int32_t) {
+  const runtime::TextSink sink = [&](std::string_view text, int32_t) {
     if (!first_token) first_token = Clock::now();
     if (job.on_token) job.on_token(text);
     SweepCancelledQueue();
     return !Cancelled(job) && !stopping_;
   };
-  HFD_ASSIGN_OR_RETURN(GenerationOutcome outcome,
+  HFD_ASSIGN_OR_RETURN(SlotRun run,
                        RunGeneration(state.slot, *text_->tokenizer, job.request, sink));
-  if (outcome.cancelled) return Cancelled(job) ? ClientCancelled() : StopStatus();
+  if (run.result.cancelled) return Cancelled(job) ? ClientCancelled() : StopStatus();
   const auto now = Clock::now();
   JobResult result;
   result.queue_ms = MsBetween(job.arrived, started);
   result.ttft_ms = MsBetween(job.arrived, first_token.value_or(now));
   result.total_ms = MsBetween(job.arrived, now);
-  result.generation = std::move(outcome);
+  result.run = std::move(run);
   return result;
 }
 

@@ -6,6 +6,8 @@
 // threads; their callbacks are called from there (on_queued from the submitting thread).
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -29,7 +31,7 @@
 namespace hfd::serve {
 
 struct JobResult {
-  GenerationOutcome generation;
+  SlotRun run;
   double queue_ms = 0;  // arrival to the start on a slot
   double ttft_ms = 0;   // arrival to the first token
   double total_ms = 0;  // arrival to the end
@@ -38,7 +40,7 @@ struct JobResult {
 // One generate/chat request. The callbacks must not block for long; on_done is called
 // exactly once (Submit's caller gets an error instead when Submit fails).
 struct Job {
-  GenerationRequest request;
+  runtime::GenerateRequest request;
   const std::atomic<bool>* cancel = nullptr;  // the client's flag; may be null; outlives the job
   std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   std::function<void(int32_t position)> on_queued;  // 1 = next
@@ -52,6 +54,7 @@ struct LoadSpec {
   std::string name;  // as the client named it
   std::filesystem::path source;
   std::string revision, commit;  // empty for a local path
+  uid_t owner = 0;               // who loaded it
   backends::BackendRequest backend;
   int32_t ctx = 4096;
   int32_t max_concurrency = 1;

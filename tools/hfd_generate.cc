@@ -46,8 +46,6 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-double PerSecond(int n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
-
 int Fail(const hfd::Status& status) {
   std::cerr << "hfd-generate: " << status.ToString() << "\n";
   return 1;
@@ -81,9 +79,8 @@ int Run(const Args& args) {
   if (!result.ok()) return Fail(result.status());
   const int prompt_tokens = static_cast<int>(request.prompt.size());
   const int generated = static_cast<int>(result->tokens.size());
-  const double prefill_tps = PerSecond(prompt_tokens, result->prefill_seconds);
-  // The first generated token comes from the prefill; decode made the others.
-  const double decode_tps = PerSecond(generated - 1, result->decode_seconds);
+  const double prefill_tps = result->PrefillRate(prompt_tokens);
+  const double decode_tps = result->DecodeRate();
   const std::string stop(result->cancelled ? "cancelled"
                                            : sampling::StopReasonName(result->stop_reason));
 

@@ -6,7 +6,8 @@ namespace hfd::daemon {
 
 Status RegisterCancelMethods(MethodRegistry& registry, DaemonServices&) {
   return registry.Add(
-      {"cancel", false, Execution::kLoop, Sync([](RequestContext& ctx) -> Result<nlohmann::json> {
+      {"cancel", serve::Rights::kNone, Execution::kLoop,
+       Sync([](RequestContext& ctx) -> Result<nlohmann::json> {
          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"msgid"}));
          HFD_ASSIGN_OR_RETURN(std::uint64_t msgid,
                               proto::RequiredUint(ctx.params(), "msgid", UINT32_MAX));

@@ -51,7 +51,7 @@ void Echo(std::shared_ptr<RequestContext> ctx) {
 }  // namespace
 
 Status RegisterEchoMethods(MethodRegistry& registry, DaemonServices&) {
-  return registry.Add({"echo", false, Execution::kWorker, Echo});
+  return registry.Add({"echo", serve::Rights::kRead, Execution::kWorker, Echo});
 }
 
 }  // namespace hfd::daemon

@@ -6,10 +6,11 @@ namespace hfd::daemon {
 
 Status RegisterHealthMethods(MethodRegistry& registry, DaemonServices& services) {
   return registry.Add(
-      {"health", false, Execution::kLoop,
+      {"health", serve::Rights::kRead, Execution::kLoop,
        Sync([&services](RequestContext& ctx) -> Result<nlohmann::json> {
          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
          SpanTimer span("health");
+         span.set_owner(ctx.peer().uid);
          span.attributes() = {{"status", "ok"},
                               {"peer_uid", ctx.peer().uid},
                               {"peer_pid", ctx.peer().pid},

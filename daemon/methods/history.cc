@@ -1,4 +1,4 @@
-// `history`: recent spans, newest first.
+// `history`: recent spans, newest first: a caller's own, or everyone's for managers.
 #include "daemon/methods/methods.h"
 #include "proto/params.h"
 
@@ -11,7 +11,7 @@ constexpr std::uint64_t kDefaultLimit = 20;
 
 Status RegisterHistoryMethods(MethodRegistry& registry, DaemonServices& services) {
   return registry.Add(
-      {"history", false, Execution::kLoop,
+      {"history", serve::Rights::kRead, Execution::kLoop,
        Sync([&services](RequestContext& ctx) -> Result<nlohmann::json> {
          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"limit", "name"}));
          HFD_ASSIGN_OR_RETURN(std::optional<std::uint64_t> limit,
@@ -21,7 +21,13 @@ Status RegisterHistoryMethods(MethodRegistry& registry, DaemonServices& services
          const std::size_t n = static_cast<std::size_t>(
              std::min<std::uint64_t>(limit.value_or(kDefaultLimit), services.spans.capacity()));
          nlohmann::json spans = nlohmann::json::array();
-         for (const Span& span : services.spans.Newest(n, name)) spans.push_back(SpanToJson(span));
+         // Prompts and outputs are the users' own: only managers see everyone's.
+         const bool all = services.policy.RightsOf(ctx.peer()) >= serve::Rights::kManage;
+         const std::optional<uid_t> owner =
+             all ? std::nullopt : std::optional<uid_t>(ctx.peer().uid);
+         for (const Span& span : services.spans.Newest(n, name, owner)) {
+           spans.push_back(SpanToJson(span));
+         }
          return nlohmann::json{{"spans", std::move(spans)},
                                {"capacity", services.spans.capacity()}};
        })});

@@ -2,24 +2,24 @@
 
 namespace hfd::daemon {
 
-HubAccess MakeHubAccess(const Config& config) {
-  HubAccess access;
+serve::HubSetup MakeHubSetup(const Config& config) {
+  serve::HubSetup setup;
   const hub::Env env = hub::Env::Process();
   Result<hub::HubConfig> hub_config = hub::HubConfigFromEnv(env);
   if (!hub_config.ok()) {
-    access.config_error = hub_config.status();
-    return access;
+    setup.config_error = hub_config.status();
+    return setup;
   }
   const std::optional<std::string> config_token =
       config.hf_token.empty() ? std::nullopt : std::optional<std::string>(config.hf_token);
   Result<hub::ResolvedToken> token = hub::ResolveToken(config_token, env);
   if (!token.ok()) {
-    access.config_error = token.status();
-    return access;
+    setup.config_error = token.status();
+    return setup;
   }
-  access.token_source = token->source;
-  access.puller = std::make_shared<hub::Puller>(*hub_config, token->token);
-  return access;
+  setup.token_source = std::string(hub::TokenSourceName(token->source));
+  setup.puller = std::make_shared<hub::Puller>(*hub_config, token->token);
+  return setup;
 }
 
 nlohmann::json PullProgressJson(const hub::PullProgress& p) {

@@ -1,5 +1,5 @@
-// The Hub client that `pull` and the serving methods (pull before load) share, built once
-// from the daemon's environment and its `hf_token` setting.
+// The Hub side of the serving core, built once from the daemon's environment and its
+// `hf_token` setting; and what the methods that pull report about it.
 #pragma once
 
 #include <memory>
@@ -12,16 +12,11 @@
 #include "hub/progress.h"
 #include "hub/puller.h"
 #include "hub/token.h"
+#include "serve/service.h"
 
 namespace hfd::daemon {
 
-struct HubAccess {
-  Status config_error;  // why the Hub settings could not be read, if they could not
-  std::shared_ptr<const hub::Puller> puller;  // null when config_error is set
-  hub::TokenSource token_source = hub::TokenSource::kNone;
-};
-
-HubAccess MakeHubAccess(const Config& config);
+serve::HubSetup MakeHubSetup(const Config& config);
 
 // Counts one pull's downloaded bytes into hfd_download_bytes_total from its progress
 // reports (which carry running totals). One per pull; called on the pulling thread.

@@ -1,17 +1,14 @@
-// `pull`, `list` and `rm`: the Hub client (hub/) behind the socket. Pulls run on the
-// worker pool, stream `progress` notifications and stop on `cancel` (partial data is kept
-// for the next pull to resume). Tokens given with a pull are used for it only: never
-// stored, logged or returned. `pull` with `detach` replies at once and goes on in the
-// background; `pulls` shows running and recent pulls.
-#include <spdlog/spdlog.h>
-
+// `pull`, `pulls`, `list` and `rm`: the serving core's Hub side behind the socket. Pulls
+// run on the service's threads, stream `progress` notifications and stop on `cancel`
+// (partial data is kept for the next pull to resume). Tokens given with a pull are used
+// for it only: never stored, logged or returned. `pull` with `detach` replies at once and
+// goes on in the background; `pulls` shows running and recent pulls, those that `run` and
+// `load` started included.
 #include <chrono>
 #include <memory>
 
 #include "daemon/methods/hub_access.h"
 #include "daemon/methods/methods.h"
-#include "hub/cache_admin.h"
-#include "hub/pull_registry.h"
 #include "proto/params.h"
 
 namespace hfd::daemon {
@@ -99,102 +96,82 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
   return out;
 }
 
-// Runs one pull, recorded in `pulls`. Attached pulls stream progress to the client and stop
-// on its cancel or disconnect; detached ones reply at once and stop only at shutdown.
-void Pull(const std::shared_ptr<const HubAccess>& state,
-          const std::shared_ptr<hub::PullRegistry>& pulls, metrics::Registry& metrics,
-          const std::shared_ptr<RequestContext>& ctx) {
-  struct Request {
-    hub::ModelRef ref;
-    hub::PullOptions options;
-    bool detach = false;
-  };
-  const auto parse = [&]() -> Result<Request> {
-    HFD_RETURN_IF_ERROR(state->config_error);
+void Pull(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
+  const auto parse = [&]() -> Result<serve::PullRequest> {
     HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(
         ctx->params(), {"model", "include", "exclude", "force", "token", "detach"}));
-    Request request;
+    serve::PullRequest request;
     HFD_ASSIGN_OR_RETURN(request.ref, ModelParam(ctx->params()));
     HFD_ASSIGN_OR_RETURN(request.options, ParsePullOptions(ctx->params()));
     HFD_ASSIGN_OR_RETURN(std::optional<bool> detach, proto::OptionalBool(ctx->params(), "detach"));
     request.detach = detach.value_or(false);
     return request;
   };
-  Result<Request> parsed = parse();
-  if (!parsed.ok()) return ctx->ReplyError(parsed.status());
-  const hub::ModelRef& ref = parsed->ref;
-  const bool detach = parsed->detach;
-  const hub::PullRegistry::Ticket ticket = pulls->Start(ref.ToString(), detach);
-  if (detach) {
-    ctx->Reply({{"model", ref.ToString()}, {"detached", true}, {"pull_id", ticket.id}});
-  }
-  DownloadMeter meter(metrics);
-  const hub::ProgressFn progress = [&](const hub::PullProgress& p) {
-    meter.Observe(p);
-    pulls->Update(ticket.id, p);
+  Result<serve::PullRequest> request = parse();
+  if (!request.ok()) return ctx->ReplyError(request.status());
+  const std::string model = request->ref.ToString();
+  serve::ServeEvents events;
+  auto meter = std::make_shared<DownloadMeter>(services.metrics);
+  const bool detach = request->detach;
+  events.on_progress = [ctx, meter, detach](const hub::PullProgress& p) {
+    meter->Observe(p);
     if (!detach) ctx->Notify("progress", PullProgressJson(p));
   };
-  Result<hub::PullResult> result = state->puller->Pull(
-      ref, parsed->options, progress, detach ? ticket.cancel.get() : &ctx->cancel_flag());
-  pulls->Finish(ticket.id, result.status());
-  if (detach) {
-    if (!result.ok()) {
-      spdlog::warn("detached pull {} of {} failed: {}", ticket.id, ref.ToString(),
-                   result.status().ToString());
-    }
-  } else if (result.ok()) {
-    ctx->Reply(PullResultJson(*result));
-  } else {
-    ctx->ReplyError(result.status());
-  }
+  services.service->Pull(
+      services.policy.CallerOf(ctx->peer()), std::move(request).value(), std::move(events),
+      &ctx->cancel_flag(), [ctx, model](Result<serve::PullAnswer> answer) {
+        if (!answer.ok()) return ctx->ReplyError(answer.status());
+        if (answer->detached_id) {
+          return ctx->Reply(
+              {{"model", model}, {"detached", true}, {"pull_id", *answer->detached_id}});
+        }
+        ctx->Reply(PullResultJson(answer->result));
+      });
 }
 
-Result<nlohmann::json> List(const HubAccess& state, RequestContext& ctx) {
-  HFD_RETURN_IF_ERROR(state.config_error);
+Result<nlohmann::json> Pulls(DaemonServices& services, RequestContext& ctx) {
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
-  const auto& cache_dir = state.puller->config().cache_dir;
-  HFD_ASSIGN_OR_RETURN(std::vector<hub::CachedModel> models, hub::ListCache(cache_dir));
+  HFD_ASSIGN_OR_RETURN(std::vector<hub::PullRecord> records,
+                       services.service->Pulls(services.policy.CallerOf(ctx.peer())));
   nlohmann::json out = nlohmann::json::array();
-  for (const hub::CachedModel& m : models) out.push_back(CachedModelJson(m));
-  return nlohmann::json{{"cache_dir", cache_dir.string()},
-                        {"token_source", hub::TokenSourceName(state.token_source)},
+  for (const hub::PullRecord& r : records) out.push_back(PullRecordJson(r));
+  return nlohmann::json{{"pulls", out}};
+}
+
+Result<nlohmann::json> List(DaemonServices& services, RequestContext& ctx) {
+  HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
+  HFD_ASSIGN_OR_RETURN(serve::CacheListing listing,
+                       services.service->List(services.policy.CallerOf(ctx.peer())));
+  nlohmann::json out = nlohmann::json::array();
+  for (const hub::CachedModel& m : listing.models) out.push_back(CachedModelJson(m));
+  return nlohmann::json{{"cache_dir", listing.cache_dir.string()},
+                        {"token_source", listing.token_source},
                         {"models", out}};
 }
 
-Result<nlohmann::json> Remove(const HubAccess& state, RequestContext& ctx) {
-  HFD_RETURN_IF_ERROR(state.config_error);
+Result<nlohmann::json> Remove(DaemonServices& services, RequestContext& ctx) {
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model"}));
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, ModelParam(ctx.params()));
-  HFD_RETURN_IF_ERROR(hub::RemoveFromCache(state.puller->config().cache_dir, ref));
+  HFD_RETURN_IF_ERROR(
+      services.service->Remove(services.policy.CallerOf(ctx.peer()), ref.ToString()));
   return nlohmann::json{{"removed", ref.ToString()}};
 }
 
 }  // namespace
 
 Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services) {
-  auto state = std::make_shared<const HubAccess>(MakeHubAccess(services.config));
-  services.hub_token_source = hub::TokenSourceName(state->token_source);
-  auto pulls = std::make_shared<hub::PullRegistry>();
-  services.shutdown_hooks.push_back([pulls] { pulls->CancelAll(); });
-  services.idle_vetoes.push_back([pulls] { return pulls->AnyRunning(); });
-  HFD_RETURN_IF_ERROR(registry.Add({"pull", true, Execution::kWorker,
-                                    [state, pulls, &services](std::shared_ptr<RequestContext> ctx) {
-                                      Pull(state, pulls, services.metrics, ctx);
-                                    }}));
-  HFD_RETURN_IF_ERROR(registry.Add({"pulls", false, Execution::kLoop,
-                                    Sync([pulls](RequestContext& ctx) -> Result<nlohmann::json> {
-                                      HFD_RETURN_IF_ERROR(
-                                          proto::RejectUnknownParams(ctx.params(), {}));
-                                      nlohmann::json out = nlohmann::json::array();
-                                      for (const hub::PullRecord& r : pulls->Snapshot())
-                                        out.push_back(PullRecordJson(r));
-                                      return nlohmann::json{{"pulls", out}};
-                                    })}));
+  services.hub_token_source = services.service->token_source();
   HFD_RETURN_IF_ERROR(
-      registry.Add({"list", false, Execution::kWorker,
-                    Sync([state](RequestContext& ctx) { return List(*state, ctx); })}));
-  return registry.Add({"rm", true, Execution::kWorker,
-                       Sync([state](RequestContext& ctx) { return Remove(*state, ctx); })});
+      registry.Add({"pull", serve::Rights::kManage, Execution::kLoop,
+                    [&services](std::shared_ptr<RequestContext> ctx) { Pull(services, ctx); }}));
+  HFD_RETURN_IF_ERROR(
+      registry.Add({"pulls", serve::Rights::kRead, Execution::kLoop,
+                    Sync([&services](RequestContext& ctx) { return Pulls(services, ctx); })}));
+  HFD_RETURN_IF_ERROR(
+      registry.Add({"list", serve::Rights::kRead, Execution::kWorker,
+                    Sync([&services](RequestContext& ctx) { return List(services, ctx); })}));
+  return registry.Add({"rm", serve::Rights::kManage, Execution::kWorker,
+                       Sync([&services](RequestContext& ctx) { return Remove(services, ctx); })});
 }
 
 }  // namespace hfd::daemon

@@ -21,6 +21,9 @@ Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services);
 // tokenize detokenize render_chat
 Status RegisterTokenizerMethods(MethodRegistry& registry, DaemonServices& services);
 
+// Builds services.service, which the serving and Hub methods call; before them.
+Status StartServingCore(DaemonServices& services);
+
 Status RegisterAllMethods(MethodRegistry& registry, DaemonServices& services);
 
 }  // namespace hfd::daemon

@@ -5,7 +5,7 @@
 namespace hfd::daemon {
 
 Status RegisterMetricsMethods(MethodRegistry& registry, DaemonServices& services) {
-  return registry.Add({"metrics", false, Execution::kLoop,
+  return registry.Add({"metrics", serve::Rights::kRead, Execution::kLoop,
                        Sync([&services](RequestContext& ctx) -> Result<nlohmann::json> {
                          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
                          for (const auto& refresh : services.metric_refreshers) refresh();

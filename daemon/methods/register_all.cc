@@ -3,6 +3,7 @@
 namespace hfd::daemon {
 
 Status RegisterAllMethods(MethodRegistry& registry, DaemonServices& services) {
+  HFD_RETURN_IF_ERROR(StartServingCore(services));
   for (auto* add : {RegisterStatusMethods, RegisterHealthMethods, RegisterMetricsMethods,
                     RegisterHistoryMethods, RegisterCancelMethods, RegisterEchoMethods,
                     RegisterHubMethods, RegisterTokenizerMethods, RegisterServeMethods}) {

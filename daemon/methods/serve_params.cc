@@ -58,23 +58,22 @@ Result<std::vector<std::string>> StopStrings(const nlohmann::json& params) {
 
 }  // namespace
 
-Result<LoadParams> ParseLoadParams(const nlohmann::json& params) {
-  LoadParams out;
+Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params) {
+  serve::ModelRequest out;
   HFD_ASSIGN_OR_RETURN(out.model, proto::RequiredString(params, "model", kMaxModelBytes));
   if (out.model.empty()) return InvalidArgument("param 'model' is empty");
-  serve::LoadRequest& r = out.request;
-  r.name = out.model;
+  serve::LoadOptions& o = out.options;
   HFD_ASSIGN_OR_RETURN(std::optional<std::string> backend,
                        proto::OptionalString(params, "backend", 64));
   if (backend) {
-    HFD_ASSIGN_OR_RETURN(r.backend, backends::ParseBackendKind(*backend));
+    HFD_ASSIGN_OR_RETURN(o.backend, backends::ParseBackendKind(*backend));
   }
-  HFD_ASSIGN_OR_RETURN(r.device, proto::OptionalString(params, "device", 256));
-  HFD_ASSIGN_OR_RETURN(r.ctx, IntInRange(params, "ctx", 16, kMaxContext));
-  HFD_ASSIGN_OR_RETURN(r.keep_alive_seconds, KeepAlive(params));
-  HFD_ASSIGN_OR_RETURN(r.max_concurrency,
+  HFD_ASSIGN_OR_RETURN(o.device, proto::OptionalString(params, "device", 256));
+  HFD_ASSIGN_OR_RETURN(o.ctx, IntInRange(params, "ctx", 16, kMaxContext));
+  HFD_ASSIGN_OR_RETURN(o.keep_alive_seconds, KeepAlive(params));
+  HFD_ASSIGN_OR_RETURN(o.max_concurrency,
                        IntInRange(params, "max_concurrency", 1, kMaxConcurrency));
-  HFD_ASSIGN_OR_RETURN(r.max_queue, IntInRange(params, "max_queue", 0, kMaxQueue));
+  HFD_ASSIGN_OR_RETURN(o.max_queue, IntInRange(params, "max_queue", 0, kMaxQueue));
   HFD_ASSIGN_OR_RETURN(std::optional<bool> pull, proto::OptionalBool(params, "pull"));
   out.pull = pull.value_or(true);
   return out;

@@ -9,7 +9,7 @@
 
 #include "engine/sampling/sampling_params.h"
 #include "hfd/status.h"
-#include "serve/model_manager.h"
+#include "serve/service.h"
 
 namespace hfd::daemon {
 
@@ -17,13 +17,8 @@ namespace hfd::daemon {
 inline constexpr const char* kLoadParams[] = {"model",      "backend",         "device",    "ctx",
                                               "keep_alive", "max_concurrency", "max_queue", "pull"};
 
-struct LoadParams {
-  std::string model;
-  serve::LoadRequest request;  // name and options; source not resolved yet
-  bool pull = true;
-};
-
-Result<LoadParams> ParseLoadParams(const nlohmann::json& params);
+// `model` and the load options.
+Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params);
 
 // Sampling, max_tokens (default 256) and stop strings, validated.
 Result<sampling::SamplingParams> ParseSamplingParams(const nlohmann::json& params);

@@ -41,14 +41,15 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
                                               "Estimated memory of a resident model", {"model"})) {}
 
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
-  const metrics::LabelValues labels{r.model, r.backend};
+  const std::string model = services_.service->MetricLabel(r.model);
+  const metrics::LabelValues labels{model, r.backend};
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
           .count();
   requests_.Increment(labels);
   duration_ms_.Observe(ms, labels);
   if (!r.error.ok()) {
-    failures_.Increment({r.model, r.backend, std::string(ErrorCodeName(r.error.code()))});
+    failures_.Increment({model, r.backend, std::string(ErrorCodeName(r.error.code()))});
   }
   // Token counters follow `usage` of the requests that completed: a request refused as
   // busy or cancelled in the queue processed nothing.
@@ -59,6 +60,7 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
 
   Span span;
   span.name = "ai_completion";
+  span.owner = r.owner;
   span.start = r.start;
   span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
   span.attributes = {{"model", r.model},
@@ -79,7 +81,9 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
 void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
   const std::vector<serve::ResidentInfo> models = manager.Ps();
   std::map<std::string, const serve::ResidentInfo*> now;
-  for (const auto& m : models) now[m.name] = &m;
+  for (const auto& m : models) {
+    if (services_.service->MetricLabel(m.name) == m.name) now[m.name] = &m;
+  }
   for (const std::string& name : seen_models_) {
     if (now.count(name) == 0) {
       queue_length_.Set(0, {name});

@@ -1,7 +1,11 @@
 // Metrics and spans of the serving methods: every generate/chat request is counted once,
 // when it is answered, in llm_requests (and in llm_failures when the answer is an error),
-// so the counters add up exactly; an `ai_completion` span records each one.
+// so the counters add up exactly; an `ai_completion` span records each one. The `model`
+// label is the name only for models that were pulled or loaded (serve::Service::
+// MetricLabel), so made-up names cannot grow the metrics.
 #pragma once
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -17,6 +21,7 @@ namespace hfd::daemon {
 // What one answered generate/chat request reports.
 struct CompletionRecord {
   std::string model;    // as the client named it
+  uid_t owner = 0;      // who asked (its history shows the span)
   std::string backend;  // "" when it failed before a model was resident
   Status error;         // OK on success
   std::string output;   // the generated text

@@ -7,7 +7,7 @@ namespace hfd::daemon {
 
 Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services) {
   return registry.Add(
-      {"status", false, Execution::kLoop,
+      {"status", serve::Rights::kRead, Execution::kLoop,
        Sync([&services, &registry](RequestContext& ctx) -> Result<nlohmann::json> {
          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
          nlohmann::json backends = nlohmann::json::array();

@@ -32,12 +32,14 @@ std::uint64_t SpanHistory::Record(Span span) {
   return spans_.back().id;
 }
 
-std::vector<Span> SpanHistory::Newest(std::size_t limit,
-                                      const std::optional<std::string>& name) const {
+std::vector<Span> SpanHistory::Newest(std::size_t limit, const std::optional<std::string>& name,
+                                      const std::optional<uid_t>& owner) const {
   std::lock_guard lock(mutex_);
   std::vector<Span> out;
   for (auto it = spans_.rbegin(); it != spans_.rend() && out.size() < limit; ++it) {
-    if (!name || it->name == *name) out.push_back(*it);
+    if (name && it->name != *name) continue;
+    if (owner && it->owner != owner) continue;
+    out.push_back(*it);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // generations later), served newest first by the `history` method.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -20,6 +22,9 @@ struct Span {
   std::chrono::system_clock::time_point start;
   std::chrono::microseconds duration{0};
   nlohmann::json attributes = nlohmann::json::object();
+  // The user whose request it records; `history` shows a span to that user and to
+  // managers only. Unset: the daemon's own (managers only).
+  std::optional<uid_t> owner;
 };
 
 // {id, name, start (RFC 3339, UTC), start_unix_ms, duration_ms, attributes}.
@@ -32,9 +37,10 @@ class SpanHistory {
   // Stores a copy, evicting the oldest span when full; returns the id it was given.
   std::uint64_t Record(Span span);
 
-  // Up to `limit` spans, newest first; only those named `name` when given.
-  std::vector<Span> Newest(std::size_t limit,
-                           const std::optional<std::string>& name = std::nullopt) const;
+  // Up to `limit` spans, newest first; only those named `name` when given, and only those
+  // owned by `owner` when given.
+  std::vector<Span> Newest(std::size_t limit, const std::optional<std::string>& name = std::nullopt,
+                           const std::optional<uid_t>& owner = std::nullopt) const;
 
   std::size_t capacity() const { return capacity_; }
 
@@ -50,6 +56,7 @@ class SpanTimer {
  public:
   explicit SpanTimer(std::string name);
   nlohmann::json& attributes() { return span_.attributes; }
+  void set_owner(uid_t uid) { span_.owner = uid; }
   std::uint64_t Finish(SpanHistory& history);
 
  private:

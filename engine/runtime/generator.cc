@@ -21,6 +21,15 @@ bool PlainGreedy(const sampling::SamplingParams& p) {
 
 }  // namespace
 
+double GenerateResult::PrefillRate(int32_t prefilled) const {
+  return prefill_seconds > 0 ? prefilled / prefill_seconds : 0.0;
+}
+
+double GenerateResult::DecodeRate() const {
+  const auto later = static_cast<double>(tokens.size()) - 1;
+  return decode_seconds > 0 && later > 0 ? later / decode_seconds : 0.0;
+}
+
 Result<GenerateResult> Generate(Session& session, const tok::Tokenizer& tokenizer,
                                 const GenerateRequest& request, const TextSink& sink) {
   if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");

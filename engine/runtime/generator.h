@@ -40,6 +40,12 @@ struct GenerateResult {
   bool cancelled = false;
   double prefill_seconds = 0.0;  // the prompt and the choice of the first token
   double decode_seconds = 0.0;   // every later token
+
+  // Tokens per second of the prefill, over the `prefilled` prompt tokens it computed.
+  double PrefillRate(int32_t prefilled) const;
+  // Tokens per second of the decode: the first generated token comes from the prefill,
+  // so the decode made the others. 0 when it made none.
+  double DecodeRate() const;
 };
 
 // Runs from the session's current position (normally 0, after Rewind(0)).

@@ -39,15 +39,15 @@ Engine OpenEngine() {
   return e;
 }
 
-GenerationRequest Greedy(std::vector<int32_t> prompt, int32_t max_tokens) {
-  GenerationRequest r;
+runtime::GenerateRequest Greedy(std::vector<int32_t> prompt, int32_t max_tokens) {
+  runtime::GenerateRequest r;
   r.prompt = std::move(prompt);
   r.params.temperature = 0;
   r.params.max_tokens = max_tokens;
   return r;
 }
 
-const TokenSink kKeepGoing = [](std::string_view, int32_t) { return true; };
+const runtime::TextSink kKeepGoing = [](std::string_view, int32_t) { return true; };
 
 TEST(Generation, NextTurnReusesThePrefixAndMatchesAFreshSession) {
   Engine e = OpenEngine();
@@ -72,8 +72,8 @@ TEST(Generation, NextTurnReusesThePrefixAndMatchesAFreshSession) {
   auto baseline = RunGeneration(fresh, tokenizer, Greedy(turn2, 8), kKeepGoing);
   ASSERT_TRUE(baseline.ok());
   EXPECT_EQ(baseline->cached_tokens, 0);
-  EXPECT_EQ(reused->text, baseline->text);
-  EXPECT_EQ(reused->completion_tokens, baseline->completion_tokens);
+  EXPECT_EQ(reused->result.text, baseline->result.text);
+  EXPECT_EQ(reused->result.tokens.size(), baseline->result.tokens.size());
 }
 
 TEST(Generation, ADivergingPromptRewindsToTheCommonPrefix) {
@@ -90,13 +90,13 @@ TEST(Generation, ADivergingPromptRewindsToTheCommonPrefix) {
   Slot fresh = e.NewSlot();
   auto baseline = RunGeneration(fresh, tokenizer, Greedy(other, 4), kKeepGoing);
   ASSERT_TRUE(baseline.ok());
-  EXPECT_EQ(r->text, baseline->text);
+  EXPECT_EQ(r->result.text, baseline->result.text);
 
   // The same prompt again reuses all but its last token.
   auto again = RunGeneration(slot, tokenizer, Greedy(other, 4), kKeepGoing);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->cached_tokens, static_cast<int32_t>(other.size()) - 1);
-  EXPECT_EQ(again->text, baseline->text);
+  EXPECT_EQ(again->result.text, baseline->result.text);
 }
 
 TEST(Generation, CancelStopsAtTheNextToken) {
@@ -106,9 +106,9 @@ TEST(Generation, CancelStopsAtTheNextToken) {
   auto r = RunGeneration(slot, *e.text->tokenizer, Greedy({1, 2, 3}, -1),
                          [&](std::string_view, int32_t) { return ++tokens < 3; });
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->cancelled);
-  EXPECT_EQ(r->completion_tokens, 3);
-  EXPECT_EQ(StopReasonWireName(r->stop_reason), "cancelled");
+  EXPECT_TRUE(r->result.cancelled);
+  EXPECT_EQ(r->result.tokens.size(), 3u);
+  EXPECT_EQ(StopReasonWireName(r->result.stop_reason), "cancelled");
 }
 
 TEST(Generation, StopReasonsHaveTheirWireNames) {

@@ -31,7 +31,7 @@ int64_t ModelBytes(const std::filesystem::path& path, int32_t ctx) {
 }
 
 TEST(Manager, ConcurrentLoadsOfOneModelShareOneLoad) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   constexpr int kCallers = 4;
   std::vector<std::shared_ptr<ResidentModel>> got(kCallers);
   std::vector<bool> loaded(kCallers);
@@ -53,9 +53,9 @@ TEST(Manager, ConcurrentLoadsOfOneModelShareOneLoad) {
 }
 
 TEST(Manager, KeepAliveUnloadsAnIdleModel) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest load = TestLoad(TestModelPath());
-  load.keep_alive_seconds = 0.05;
+  load.options.keep_alive_seconds = 0.05;
   {
     auto model = manager.Acquire(load);
     ASSERT_TRUE(model.ok()) << model.status().ToString();
@@ -68,27 +68,27 @@ TEST(Manager, KeepAliveUnloadsAnIdleModel) {
 }
 
 TEST(Manager, NegativeKeepAliveNeverExpires) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest load = TestLoad(TestModelPath());
-  load.keep_alive_seconds = -1;
+  load.options.keep_alive_seconds = -1;
   auto model = manager.Acquire(load);
   ASSERT_TRUE(model.ok());
   EXPECT_FALSE((*model)->ExpiresAt().has_value());
   EXPECT_FALSE(manager.Ps().front().expires_in_seconds.has_value());
   // A later request with a keep_alive updates it.
-  load.keep_alive_seconds = 30;
+  load.options.keep_alive_seconds = 30;
   ASSERT_TRUE(manager.Acquire(load).ok());
   EXPECT_TRUE((*model)->ExpiresAt().has_value());
 }
 
 TEST(Manager, EvictsTheLeastRecentlyUsedIdleModelToFit) {
   const int64_t one = ModelBytes(TestModelPath(), 64);
-  ModelManager manager(TestManagerOptions(one + one / 2));  // room for one model
+  ModelManager manager(TestManagerOptions(one + one / 2), nullptr);  // room for one model
   LoadRequest first = TestLoad(TestModelPath());
-  first.ctx = 64;
+  first.options.ctx = 64;
   ASSERT_TRUE(manager.Acquire(first).ok());
   LoadRequest second = TestLoad(OtherTestModelPath());
-  second.ctx = 64;
+  second.options.ctx = 64;
   auto other = manager.Acquire(second);
   ASSERT_TRUE(other.ok()) << other.status().ToString();
   const std::vector<ResidentInfo> ps = manager.Ps();
@@ -96,15 +96,39 @@ TEST(Manager, EvictsTheLeastRecentlyUsedIdleModelToFit) {
   EXPECT_EQ(ps.front().path, OtherTestModelPath());
 }
 
+// A caller without the manage level (may_evict_others false) makes room only from its
+// own idle models: another user's idle model stays, and the refusal says who may.
+TEST(Manager, OnlyManagersEvictOtherUsersModels) {
+  const int64_t one = ModelBytes(TestModelPath(), 64);
+  ModelManager manager(TestManagerOptions(one + one / 2), nullptr);  // room for one model
+  LoadRequest first = TestLoad(TestModelPath());
+  first.options.ctx = 64;
+  first.owner = 1001;
+  ASSERT_TRUE(manager.Acquire(first).ok());
+  LoadRequest second = TestLoad(OtherTestModelPath());
+  second.options.ctx = 64;
+  second.owner = 1002;
+  second.may_evict_others = false;
+  const Status refused = manager.Acquire(second).status();
+  EXPECT_EQ(refused.code(), ErrorCode::kPermissionDenied) << refused.ToString();
+  EXPECT_NE(refused.message().find("'manage'"), std::string::npos) << refused.message();
+  ASSERT_EQ(manager.Ps().size(), 1u);
+  EXPECT_EQ(manager.Ps().front().path, TestModelPath());
+  // The owner of the idle model may replace it with its own next one.
+  second.owner = 1001;
+  ASSERT_TRUE(manager.Acquire(second).ok());
+  EXPECT_EQ(manager.Ps().front().path, OtherTestModelPath());
+}
+
 TEST(Manager, NeverEvictsAModelInUse) {
   const int64_t one = ModelBytes(TestModelPath(), 64);
-  ModelManager manager(TestManagerOptions(one + one / 2));
+  ModelManager manager(TestManagerOptions(one + one / 2), nullptr);
   LoadRequest first = TestLoad(TestModelPath());
-  first.ctx = 64;
+  first.options.ctx = 64;
   auto held = manager.Acquire(first);  // held, as a request being admitted holds it
   ASSERT_TRUE(held.ok());
   LoadRequest second = TestLoad(OtherTestModelPath());
-  second.ctx = 64;
+  second.options.ctx = 64;
   const Status s = manager.Acquire(second).status();
   EXPECT_EQ(s.code(), ErrorCode::kOutOfMemory);
   EXPECT_NE(s.message().find("memory budget"), std::string::npos) << s.message();
@@ -113,7 +137,7 @@ TEST(Manager, NeverEvictsAModelInUse) {
 
 TEST(Manager, DefaultContextShrinksToFitTheBudget) {
   const int64_t small = ModelBytes(TestModelPath(), 64);
-  ModelManager manager(TestManagerOptions(small));
+  ModelManager manager(TestManagerOptions(small), nullptr);
   auto model = manager.Acquire(TestLoad(TestModelPath()));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_LE((*model)->ctx(), 64);
@@ -122,22 +146,22 @@ TEST(Manager, DefaultContextShrinksToFitTheBudget) {
 }
 
 TEST(Manager, TooSmallABudgetIsOutOfMemory) {
-  ModelManager manager(TestManagerOptions(1024));
+  ModelManager manager(TestManagerOptions(1024), nullptr);
   const Status s = manager.Acquire(TestLoad(TestModelPath())).status();
   EXPECT_EQ(s.code(), ErrorCode::kOutOfMemory);
 }
 
 TEST(Manager, ResidentModelRefusesOtherSettings) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest load = TestLoad(TestModelPath());
-  load.ctx = 128;
+  load.options.ctx = 128;
   ASSERT_TRUE(manager.Acquire(load).ok());
-  load.ctx = 64;
+  load.options.ctx = 64;
   EXPECT_EQ(manager.Acquire(load).status().code(), ErrorCode::kInvalidArgument);
-  load.ctx.reset();
-  load.max_concurrency = 2;
+  load.options.ctx.reset();
+  load.options.max_concurrency = 2;
   EXPECT_EQ(manager.Acquire(load).status().code(), ErrorCode::kInvalidArgument);
-  load.max_concurrency.reset();
+  load.options.max_concurrency.reset();
   EXPECT_TRUE(manager.Acquire(load).ok());
 }
 
@@ -148,13 +172,13 @@ TEST(Manager, ABadModelFileIsAnErrorAndLeavesNothingBehind) {
   ASSERT_NE(f, nullptr);
   std::fputs("GGUF but not really", f);
   std::fclose(f);
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   EXPECT_FALSE(manager.Acquire(TestLoad(path)).ok());
   EXPECT_FALSE(manager.HasResidentModels());
 }
 
 TEST(Manager, ShutdownEndsRequestsAndRefusesLoads) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = manager.Acquire(TestLoad(TestModelPath()));
   ASSERT_TRUE(model.ok());
   Gate gate;

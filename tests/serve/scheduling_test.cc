@@ -10,15 +10,15 @@ namespace {
 std::shared_ptr<ResidentModel> LoadTestModel(ModelManager& manager, int32_t max_concurrency,
                                              int32_t max_queue) {
   LoadRequest load = TestLoad(TestModelPath());
-  load.max_concurrency = max_concurrency;
-  load.max_queue = max_queue;
+  load.options.max_concurrency = max_concurrency;
+  load.options.max_queue = max_queue;
   Result<std::shared_ptr<ResidentModel>> model = manager.Acquire(load);
   EXPECT_TRUE(model.ok()) << model.status().ToString();
   return model.ok() ? *model : nullptr;
 }
 
 TEST(Scheduling, QueuesInOrderThenAnswersBusy) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = LoadTestModel(manager, 1, 2);
   ASSERT_NE(model, nullptr);
   Gate gate;
@@ -44,7 +44,7 @@ TEST(Scheduling, QueuesInOrderThenAnswersBusy) {
   for (const TestJob* job : {&running, &second, &third}) {
     Result<JobResult> r = Await(*job);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->generation.completion_tokens, 4);
+    EXPECT_EQ(r->run.result.tokens.size(), 4u);
   }
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(model->Info().requests_served, 3u);
@@ -52,7 +52,7 @@ TEST(Scheduling, QueuesInOrderThenAnswersBusy) {
 }
 
 TEST(Scheduling, CancelRunningEndsItAndFreesTheSlot) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = LoadTestModel(manager, 1, 4);
   ASSERT_NE(model, nullptr);
   Gate gate;
@@ -67,11 +67,11 @@ TEST(Scheduling, CancelRunningEndsItAndFreesTheSlot) {
   EXPECT_EQ(cancelled.status().code(), ErrorCode::kCancelled);
   Result<JobResult> after = Await(next);
   ASSERT_TRUE(after.ok()) << after.status().ToString();
-  EXPECT_EQ(after->generation.completion_tokens, 3);
+  EXPECT_EQ(after->run.result.tokens.size(), 3u);
 }
 
 TEST(Scheduling, CancelledQueuedRequestIsAnsweredAndRemoved) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = LoadTestModel(manager, 1, 4);
   ASSERT_NE(model, nullptr);
   Gate gate;
@@ -95,7 +95,7 @@ TEST(Scheduling, CancelledQueuedRequestIsAnsweredAndRemoved) {
 }
 
 TEST(Scheduling, UnloadCancelsRunningAndQueuedRequests) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = LoadTestModel(manager, 1, 4);
   ASSERT_NE(model, nullptr);
   Gate gate;
@@ -126,7 +126,7 @@ TEST(Scheduling, UnloadCancelsRunningAndQueuedRequests) {
 }
 
 TEST(Scheduling, TwoSlotsRunSideBySideWithTheSameResults) {
-  ModelManager manager(TestManagerOptions());
+  ModelManager manager(TestManagerOptions(), nullptr);
   auto model = LoadTestModel(manager, 2, 0);
   ASSERT_NE(model, nullptr);
   Gate gate_a, gate_b;
@@ -144,8 +144,8 @@ TEST(Scheduling, TwoSlotsRunSideBySideWithTheSameResults) {
   gate_b.Open();
   Result<JobResult> ra = Await(a), rb = Await(b);
   ASSERT_TRUE(ra.ok() && rb.ok());
-  EXPECT_EQ(ra->generation.text, rb->generation.text);
-  EXPECT_EQ(ra->generation.completion_tokens, 12);
+  EXPECT_EQ(ra->run.result.text, rb->run.result.text);
+  EXPECT_EQ(ra->run.result.tokens.size(), 12u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-#include "daemon/methods/tokenizer_cache.h"
+#include "serve/text_cache.h"
 
-namespace hfd::daemon {
+namespace hfd::serve {
 namespace fs = std::filesystem;
 namespace {
 
@@ -24,7 +24,7 @@ Result<std::shared_ptr<const ModelText>> ModelTextCache::Get(const fs::path& sou
       return entries_.front().text;
     }
   }
-  HFD_ASSIGN_OR_RETURN(std::shared_ptr<const ModelText> text, serve::LoadModelText(source));
+  HFD_ASSIGN_OR_RETURN(std::shared_ptr<const ModelText> text, LoadModelText(source));
   std::lock_guard<std::mutex> lock(mu_);
   entries_.remove_if([&](const Entry& e) { return e.source == source; });
   entries_.push_front({source, stamp, text});
@@ -32,4 +32,4 @@ Result<std::shared_ptr<const ModelText>> ModelTextCache::Get(const fs::path& sou
   return text;
 }
 
-}  // namespace hfd::daemon
+}  // namespace hfd::serve

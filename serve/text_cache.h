@@ -1,6 +1,6 @@
-// What the tokenizer methods (tokenize, detokenize, render_chat) load for a model (its
-// tokenizer and chat template, read by serve/model_source.h), kept in a small LRU so
-// repeated calls don't reload a 150k-entry vocabulary.
+// A model's text side (its tokenizer and chat template, read by serve/model_source.h),
+// kept in a small LRU shared by model loads and the tokenizer methods, so a vocabulary of
+// 150k entries is read once, not once per load and once per `tokenize`.
 #pragma once
 
 #include <cstddef>
@@ -13,9 +13,7 @@
 #include "hfd/status.h"
 #include "serve/model_source.h"
 
-namespace hfd::daemon {
-
-using serve::ModelText;
+namespace hfd::serve {
 
 // Thread-safe. Loads happen on the calling thread (a worker) outside the lock; an entry is
 // reloaded when its file changed on disk.
@@ -35,4 +33,4 @@ class ModelTextCache {
   std::list<Entry> entries_;  // most recently used first
 };
 
-}  // namespace hfd::daemon
+}  // namespace hfd::serve

@@ -1,0 +1,409 @@
+#include "serve/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "serve/prompt.h"
+
+namespace hfd::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Checked before anything touches the filesystem, so the answer does not tell a caller
+// whether a path exists where it cannot look.
+Status CheckPathAccess(const Caller& caller, const std::string& model) {
+  if (!hub::IsLocalPath(model) || caller.may_open_paths) return Status::Ok();
+  return PermissionDenied(
+      "hfd opens local model paths only for root and its own user; other callers pass the "
+      "model's files as descriptors with the request (hfctl and the client library do this; "
+      "docs/protocol.md, \"Passing local files\")");
+}
+
+void Phase(const ServeEvents& events, std::string_view phase) {
+  if (events.on_phase) events.on_phase(phase);
+}
+
+}  // namespace
+
+struct Service::Acquired {
+  std::shared_ptr<ResidentModel> model;
+  double load_ms = 0;  // locating, pulling and loading, when this request loaded it
+};
+
+Service::Service(ServiceOptions options, HubSetup hub)
+    : options_(std::move(options)),
+      hub_(std::move(hub)),
+      texts_(options_.text_cache_entries),
+      locator_(hub_.puller ? hub_.puller->config().cache_dir : std::filesystem::path()),
+      manager_(options_.manager, &texts_),
+      pull_limits_(options_.max_pulls_per_user, "pulls", "policy.max_pulls_per_user"),
+      load_limits_(options_.max_loads_per_user, "model loads", "policy.max_loads_per_user"),
+      tasks_(options_.max_tasks) {}
+
+Service::~Service() { Shutdown(Unavailable("the daemon is shutting down")); }
+
+void Service::Shutdown(const Status& reason) {
+  stopping_ = true;
+  pulls_.CancelAll();
+  manager_.Shutdown(reason);
+  tasks_.Shutdown();
+}
+
+Status Service::Spawn(std::function<void()> task) { return tasks_.Start(std::move(task)); }
+
+bool Service::Busy() const { return manager_.HasResidentModels() || pulls_.AnyRunning(); }
+
+void Service::Remember(const std::string& model) {
+  std::lock_guard lock(known_mu_);
+  if (known_models_.size() < options_.max_metric_models) known_models_.insert(model);
+}
+
+std::string Service::MetricLabel(const std::string& model) const {
+  std::lock_guard lock(known_mu_);
+  return known_models_.count(model) != 0 ? model : "other";
+}
+
+Result<hub::PullResult> Service::RunPull(const PullRequest& request,
+                                         const hub::ProgressFn& progress,
+                                         const std::atomic<bool>* cancel,
+                                         const hub::PullRegistry::Ticket& ticket) {
+  const hub::ProgressFn record = [&](const hub::PullProgress& p) {
+    pulls_.Update(ticket.id, p);
+    if (progress) progress(p);
+  };
+  Result<hub::PullResult> result = hub_.puller->Pull(request.ref, request.options, record, cancel);
+  pulls_.Finish(ticket.id, result.status());
+  if (result.ok()) Remember(request.ref.ToString());
+  return result;
+}
+
+Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& request,
+                                     const ServeEvents& events, const std::atomic<bool>* cancel) {
+  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, request.model));
+  Result<LocatedModel> cached = locator_.LocateCached(request.model);
+  if (cached.ok() || cached.status().code() != ErrorCode::kNotFound ||
+      hub::IsLocalPath(request.model)) {
+    return cached;
+  }
+  HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(request.model));
+  const std::string hint = "; run `hfctl pull " + ref.ToString() + "` first";
+  if (hub_.puller == nullptr) {
+    return NotFound(ref.ToString() + " is not cached and the Hub settings could not be read (" +
+                    hub_.config_error.message() + ")" + hint);
+  }
+  if (hub_.puller->config().offline) {
+    return NotFound(ref.ToString() + " is not in the Hub cache and the daemon is offline " +
+                    "(HF_HUB_OFFLINE)" + hint);
+  }
+  if (!request.pull) {
+    return NotFound(ref.ToString() + " is not in the Hub cache and pull is false" + hint);
+  }
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage,
+                                    ref.ToString() + " is not in the Hub cache: pulling it"));
+  HFD_ASSIGN_OR_RETURN(UserLimits::Lease lease, pull_limits_.Acquire(caller.uid));
+  Phase(events, "pulling");
+  const hub::PullRegistry::Ticket ticket = pulls_.Start(ref.ToString(), false);
+  HFD_RETURN_IF_ERROR(RunPull({ref, {}, false}, events.on_progress, cancel, ticket).status());
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));
+  located.pulled = true;
+  return located;
+}
+
+Status Service::LimitOptions(const Caller& caller, const LocatedModel& located,
+                             LoadOptions& options, const ServeEvents& events) const {
+  if (caller.rights >= Rights::kManage) return Status::Ok();
+  if (options.keep_alive_seconds || options.max_concurrency || options.max_queue) {
+    return RequireRights(caller.rights, Rights::kManage,
+                         "setting keep_alive, max_concurrency or max_queue");
+  }
+  const std::shared_ptr<ResidentModel> resident = manager_.Find(located.source);
+  if (resident == nullptr) return Status::Ok();
+  std::string differs;
+  const auto add = [&differs](const std::string& what) {
+    differs += (differs.empty() ? "" : ", ") + what;
+  };
+  if (options.ctx && *options.ctx != resident->ctx()) {
+    add("ctx " + std::to_string(resident->ctx()));
+  }
+  if (options.backend && *options.backend != backends::BackendKind::kAuto &&
+      backends::BackendKindName(*options.backend) != resident->backend_name()) {
+    add("backend " + resident->backend_name());
+  }
+  if (options.device && *options.device != resident->spec().backend.device) {
+    add("device '" + resident->spec().backend.device + "'");
+  }
+  options.ctx.reset();
+  options.backend.reset();
+  options.device.reset();
+  if (!differs.empty() && events.on_notice) {
+    events.on_notice("model " + resident->spec().name + " is resident with " + differs +
+                     "; this request is served with those settings (loading it with others "
+                     "needs the 'manage' level)");
+  }
+  return Status::Ok();
+}
+
+Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequest request,
+                                                 const ServeEvents& events,
+                                                 const std::atomic<bool>* cancel) {
+  const auto start = Clock::now();
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, Locate(caller, request, events, cancel));
+  HFD_RETURN_IF_ERROR(LimitOptions(caller, located, request.options, events));
+  LoadRequest load;
+  load.name = request.model;
+  load.source = located.source;
+  load.revision = located.revision;
+  load.commit = located.commit;
+  load.options = request.options;
+  load.cancel = cancel;
+  load.on_loading = [&events] { Phase(events, "loading"); };
+  load.owner = caller.uid;
+  load.may_evict_others = caller.rights >= Rights::kManage;
+  // A load, not the use of a resident model, counts against the caller's loads.
+  std::optional<UserLimits::Lease> lease;
+  if (manager_.Find(located.source) == nullptr) {
+    HFD_ASSIGN_OR_RETURN(lease, load_limits_.Acquire(caller.uid));
+  }
+  bool loaded = false;
+  Acquired out;
+  HFD_ASSIGN_OR_RETURN(out.model, manager_.Acquire(load, &loaded));
+  Remember(request.model);
+  if (loaded || located.pulled) {
+    Phase(events, "ready");
+    out.load_ms = MsSince(start);
+  }
+  if (events.on_backend) events.on_backend(out.model->backend_name());
+  return out;
+}
+
+void Service::Load(const Caller& caller, ModelRequest request, ServeEvents events,
+                   const std::atomic<bool>* cancel,
+                   std::function<void(Result<ResidentInfo>)> done) {
+  if (Status s = RequireRights(caller.rights, Rights::kUse, "load"); !s.ok()) return done(s);
+  Status started = Spawn([this, caller, request, events, cancel, done] {
+    Result<Acquired> acquired = LocateAndLoad(caller, request, events, cancel);
+    if (!acquired.ok()) return done(acquired.status());
+    done(acquired->model->Info());
+  });
+  if (!started.ok()) done(started);
+}
+
+void Service::Complete(const Caller& caller, CompletionRequest request, ServeEvents events,
+                       const std::atomic<bool>* cancel,
+                       std::function<void(Result<Completion>)> done) {
+  const char* what = request.chat ? "chat" : "generate";
+  if (Status s = RequireRights(caller.rights, Rights::kUse, what); !s.ok()) return done(s);
+  Status started = Spawn([this, caller, request, events, cancel, done] {
+    Admit(caller, request, events, cancel, done);
+  });
+  if (!started.ok()) done(started);
+}
+
+void Service::Admit(const Caller& caller, const CompletionRequest& request,
+                    const ServeEvents& events, const std::atomic<bool>* cancel,
+                    const std::function<void(Result<Completion>)>& done) {
+  const auto arrived = Clock::now();
+  Result<Acquired> acquired = LocateAndLoad(caller, request.target, events, cancel);
+  if (!acquired.ok()) return done(acquired.status());
+  const std::shared_ptr<ResidentModel>& model = acquired->model;
+  Result<std::vector<int32_t>> prompt =
+      request.chat ? ChatPromptTokens(model->text(), request.messages, request.variables)
+                   : TextPromptTokens(model->text(), request.prompt, request.raw);
+  if (!prompt.ok()) return done(prompt.status());
+  const auto n = static_cast<int64_t>(prompt->size());
+  if (n == 0) return done(InvalidArgument("the prompt has no tokens"));
+  if (n > model->ctx() - 1) {
+    return done(InvalidArgument(
+        "the prompt has " + std::to_string(n) + " tokens but the context holds " +
+        std::to_string(model->ctx()) +
+        " (one position is needed to generate); shorten it or load the model with a larger ctx"));
+  }
+  auto job = std::make_shared<Job>();
+  job->request.prompt = std::move(prompt).value();
+  job->request.params = request.sampling;
+  const tok::Tokenizer& tokenizer = *model->text().tokenizer;
+  job->request.eos_ids = request.chat ? ChatStopIds(tokenizer) : tokenizer.eos_ids();
+  job->cancel = cancel;
+  job->arrived = arrived;
+  job->on_queued = events.on_queued;
+  // Tokens that complete no text yet are counted into the next text event.
+  job->on_token = [on_text = events.on_text, unsent = int32_t{0}](std::string_view text) mutable {
+    ++unsent;
+    if (text.empty()) return;
+    if (on_text) on_text(text, unsent);
+    unsent = 0;
+  };
+  const ResidentInfo info = model->Info();
+  job->on_done = [done, name = info.name, backend = info.backend, device = info.device,
+                  load_ms = acquired->load_ms](Result<JobResult> r) {
+    if (!r.ok()) return done(r.status());
+    const runtime::GenerateResult& g = r->run.result;
+    Completion c;
+    c.model = name;
+    c.backend = backend;
+    c.device = device;
+    c.text = g.text;
+    c.stop_reason = std::string(StopReasonWireName(g.stop_reason));
+    c.prompt_tokens = r->run.prompt_tokens;
+    c.cached_tokens = r->run.cached_tokens;
+    c.completion_tokens = static_cast<int32_t>(g.tokens.size());
+    c.load_ms = load_ms;
+    c.queue_ms = std::max(0.0, r->queue_ms - load_ms);
+    c.ttft_ms = r->ttft_ms;
+    c.total_ms = r->total_ms;
+    c.prompt_tokens_per_second = g.PrefillRate(c.prompt_tokens - c.cached_tokens);
+    c.tokens_per_second = g.DecodeRate();
+    done(std::move(c));
+  };
+  if (Status s = model->Submit(job); !s.ok()) done(s);
+}
+
+Result<int> Service::Unload(const Caller& caller, const std::string& model) {
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "unload"));
+  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, model));
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(model));
+  return manager_.Unload(located.source);
+}
+
+Result<PsReport> Service::Ps(const Caller& caller) const {
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kRead, "ps"));
+  return PsReport{manager_.memory_budget_bytes(), manager_.memory_used_bytes(), manager_.Ps()};
+}
+
+void Service::Pull(const Caller& caller, PullRequest request, ServeEvents events,
+                   const std::atomic<bool>* cancel, std::function<void(Result<PullAnswer>)> done) {
+  if (Status s = RequireRights(caller.rights, Rights::kManage, "pull"); !s.ok()) return done(s);
+  if (hub_.puller == nullptr) return done(hub_.config_error);
+  // Taken before answering, so a detached pull over the cap is refused, not queued.
+  Result<UserLimits::Lease> lease = pull_limits_.Acquire(caller.uid);
+  if (!lease.ok()) return done(lease.status());
+  auto held = std::make_shared<UserLimits::Lease>(std::move(lease).value());
+  const hub::PullRegistry::Ticket ticket = pulls_.Start(request.ref.ToString(), request.detach);
+  // A detached pull outlives its request: only shutdown (CancelAll) stops it.
+  const std::atomic<bool>* flag = request.detach ? ticket.cancel.get() : cancel;
+  Status started = Spawn([this, request, events, flag, ticket, done, held] {
+    Result<hub::PullResult> result = RunPull(request, events.on_progress, flag, ticket);
+    if (!request.detach) {
+      if (!result.ok()) return done(result.status());
+      return done(PullAnswer{std::nullopt, std::move(result).value()});
+    }
+    if (!result.ok()) {
+      spdlog::warn("detached pull {} of {} failed: {}", ticket.id, request.ref.ToString(),
+                   result.status().ToString());
+    }
+  });
+  if (!started.ok()) {
+    pulls_.Finish(ticket.id, started);
+    return done(started);
+  }
+  if (request.detach) done(PullAnswer{ticket.id, {}});
+}
+
+Result<std::vector<hub::PullRecord>> Service::Pulls(const Caller& caller) const {
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kRead, "pulls"));
+  return pulls_.Snapshot();
+}
+
+Result<CacheListing> Service::List(const Caller& caller) const {
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kRead, "list"));
+  HFD_RETURN_IF_ERROR(hub_.config_error);
+  CacheListing out;
+  out.cache_dir = hub_.puller->config().cache_dir;
+  out.token_source = hub_.token_source;
+  HFD_ASSIGN_OR_RETURN(out.models, hub::ListCache(out.cache_dir));
+  return out;
+}
+
+Status Service::Remove(const Caller& caller, const std::string& model) {
+  HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "rm"));
+  HFD_RETURN_IF_ERROR(hub_.config_error);
+  HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(model));
+  return hub::RemoveFromCache(hub_.puller->config().cache_dir, ref);
+}
+
+Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,
+                                                         const std::string& model) {
+  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, model));
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(model));
+  return texts_.Get(located.source);
+}
+
+void Service::Tokenize(const Caller& caller, std::string model, std::string text, bool add_special,
+                       std::function<void(Result<std::vector<int32_t>>)> done) {
+  if (Status s = RequireRights(caller.rights, Rights::kUse, "tokenize"); !s.ok()) return done(s);
+  Status started = Spawn([this, caller, model, text, add_special, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+    if (!t.ok()) return done(t.status());
+    done((*t)->tokenizer->Encode(text, add_special));
+  });
+  if (!started.ok()) done(started);
+}
+
+void Service::Detokenize(const Caller& caller, std::string model, std::vector<int64_t> ids,
+                         bool skip_special, std::function<void(Result<std::string>)> done) {
+  if (Status s = RequireRights(caller.rights, Rights::kUse, "detokenize"); !s.ok()) {
+    return done(s);
+  }
+  Status started = Spawn([this, caller, model, ids, skip_special, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+    if (!t.ok()) return done(t.status());
+    const tok::Tokenizer& tokenizer = *(*t)->tokenizer;
+    std::vector<int32_t> checked;
+    checked.reserve(ids.size());
+    for (int64_t id : ids) {
+      if (id < 0 || id >= tokenizer.vocab_size()) {
+        return done(InvalidArgument("token id " + std::to_string(id) +
+                                    " is not in the vocabulary (0.." +
+                                    std::to_string(tokenizer.vocab_size() - 1) + ")"));
+      }
+      checked.push_back(static_cast<int32_t>(id));
+    }
+    done(tokenizer.Decode(checked, skip_special));
+  });
+  if (!started.ok()) done(started);
+}
+
+void Service::RenderChat(const Caller& caller, std::string model, nlohmann::json messages,
+                         bool add_generation_prompt, nlohmann::json variables,
+                         std::function<void(Result<std::string>)> done) {
+  if (Status s = RequireRights(caller.rights, Rights::kUse, "render_chat"); !s.ok()) {
+    return done(s);
+  }
+  Status started = Spawn([this, caller, model, messages, add_generation_prompt, variables, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+    if (!t.ok()) return done(t.status());
+    const ModelText& text = **t;
+    if (!text.chat_template) return done(text.template_error);
+    chat::RenderOptions options = text.render_options;
+    options.add_generation_prompt = add_generation_prompt;
+    if (variables.is_object()) options.extra = variables;
+    done(text.chat_template->Render(messages, options));
+  });
+  if (!started.ok()) done(started);
+}
+
+void Service::StartInitialLoads(std::vector<std::string> models) {
+  if (models.empty()) return;
+  // The daemon's own configuration: loaded with its own rights.
+  const Caller daemon{::getuid(), ::getpid(), Rights::kManage, true};
+  Status started = Spawn([this, daemon, models] {
+    for (const std::string& name : models) {
+      if (stopping_) return;
+      Result<Acquired> acquired = LocateAndLoad(daemon, {name, {}}, {}, &stopping_);
+      if (acquired.ok()) {
+        spdlog::info("initial_load: {} loaded on {}", name, acquired->model->backend_name());
+      } else {
+        spdlog::warn("initial_load: {} not loaded: {}", name, acquired.status().ToString());
+      }
+    }
+  });
+  if (!started.ok()) spdlog::warn("initial_load: not started: {}", started.ToString());
+}
+
+}  // namespace hfd::serve

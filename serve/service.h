@@ -1,0 +1,210 @@
+// The serving core: every operation a client can ask of the daemon's models and Hub
+// cache, whatever door it came through (the MessagePack socket in daemon/methods, the HTTP
+// APIs). Doors only translate requests and results; this class applies the rights policy
+// (serve/rights.h), per-user caps, and runs slow work (pulls, loads, tokenizer reads) on
+// its own threads so the daemon's request pool stays free.
+//
+// Threading: every public method is thread-safe. Methods taking a `done` callback return
+// at once and call it exactly once, later, from a service or slot thread; the other
+// events of that request come from those threads too, one at a time. A `cancel` flag
+// passed in must outlive the `done` call.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/sampling/sampling_params.h"
+#include "hfd/status.h"
+#include "hub/cache_admin.h"
+#include "hub/model_ref.h"
+#include "hub/progress.h"
+#include "hub/pull_registry.h"
+#include "hub/puller.h"
+#include "serve/model_locator.h"
+#include "serve/model_manager.h"
+#include "serve/rights.h"
+#include "serve/task_threads.h"
+#include "serve/text_cache.h"
+#include "serve/user_limits.h"
+
+namespace hfd::serve {
+
+struct ModelRequest {
+  std::string model;  // an absolute local path or a Hub id `org/name[@rev][:QUANT]`
+  LoadOptions options;
+  bool pull = true;  // pull a Hub model that is not cached (manage only)
+};
+
+struct CompletionRequest {
+  ModelRequest target;
+  bool chat = false;
+  std::string prompt;                                 // generate
+  bool raw = false;                                   // generate: no BOS/EOS added
+  nlohmann::json messages = nlohmann::json::array();  // chat: [{role, content}, ...]
+  nlohmann::json variables;                           // chat: extra template variables
+  sampling::SamplingParams sampling;
+};
+
+// One answered generate/chat request.
+struct Completion {
+  std::string model;  // the resident model's name
+  std::string backend, device, text;
+  std::string stop_reason;  // "eos", "stop", "length", "context"
+  int32_t prompt_tokens = 0, cached_tokens = 0, completion_tokens = 0;
+  double load_ms = 0, queue_ms = 0, ttft_ms = 0, total_ms = 0;
+  double prompt_tokens_per_second = 0, tokens_per_second = 0;
+};
+
+// What a request that may pull, load and generate reports on the way. Each may be empty.
+struct ServeEvents {
+  std::function<void(std::string_view phase)> on_phase;  // "pulling", "loading", "ready"
+  hub::ProgressFn on_progress;                           // download progress
+  // The request is served differently from what it asked (e.g. the resident model's ctx).
+  std::function<void(const std::string& notice)> on_notice;
+  std::function<void(std::string_view backend)> on_backend;  // the model is resident there
+  std::function<void(int32_t position)> on_queued;           // 1 = next
+  // Text that became final, and how many tokens produced it.
+  std::function<void(std::string_view text, int32_t tokens)> on_text;
+};
+
+struct PullRequest {
+  hub::ModelRef ref;
+  hub::PullOptions options;
+  bool detach = false;  // answer at once with the pull's id; it goes on in the background
+};
+
+struct PullAnswer {
+  std::optional<uint64_t> detached_id;  // set for a detached pull, answered at once
+  hub::PullResult result;               // an attached pull's result
+};
+
+struct PsReport {
+  int64_t memory_budget_bytes = 0, memory_used_bytes = 0;
+  std::vector<ResidentInfo> models;
+};
+
+struct CacheListing {
+  std::filesystem::path cache_dir;
+  std::string token_source;  // "none", "config", "HF_TOKEN", "token_file"; never the token
+  std::vector<hub::CachedModel> models;
+};
+
+struct ServiceOptions {
+  ManagerOptions manager;
+  std::size_t max_pulls_per_user = 4;
+  std::size_t max_loads_per_user = 2;
+  std::size_t max_tasks = 256;         // slow operations running at once, all users
+  std::size_t text_cache_entries = 4;  // tokenizers kept for tokenize and loads
+  std::size_t max_metric_models = 64;  // model names that get their own metric series
+};
+
+// The Hub side, built by the daemon from its environment and configuration.
+struct HubSetup {
+  Status config_error;                        // why the Hub settings could not be read
+  std::shared_ptr<const hub::Puller> puller;  // null when config_error is set
+  std::string token_source = "none";
+};
+
+class Service {
+ public:
+  Service(ServiceOptions options, HubSetup hub);
+  // Shutdown(Unavailable) unless already done.
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // generate / chat: locate (pulling when allowed), load, tokenize, queue, generate.
+  void Complete(const Caller& caller, CompletionRequest request, ServeEvents events,
+                const std::atomic<bool>* cancel, std::function<void(Result<Completion>)> done);
+  // load: the resident model's description once it is loaded.
+  void Load(const Caller& caller, ModelRequest request, ServeEvents events,
+            const std::atomic<bool>* cancel, std::function<void(Result<ResidentInfo>)> done);
+  // unload: how many running or queued requests it ended.
+  Result<int> Unload(const Caller& caller, const std::string& model);
+  Result<PsReport> Ps(const Caller& caller) const;
+
+  // pull: `done` gets the result, or for a detached pull its id at once (the pull goes on
+  // and is listed by Pulls).
+  void Pull(const Caller& caller, PullRequest request, ServeEvents events,
+            const std::atomic<bool>* cancel, std::function<void(Result<PullAnswer>)> done);
+  Result<std::vector<hub::PullRecord>> Pulls(const Caller& caller) const;
+  Result<CacheListing> List(const Caller& caller) const;
+  Status Remove(const Caller& caller, const std::string& model);
+
+  // The tokenizer and chat template of a model, never its weights.
+  void Tokenize(const Caller& caller, std::string model, std::string text, bool add_special,
+                std::function<void(Result<std::vector<int32_t>>)> done);
+  // `ids` are checked against the vocabulary.
+  void Detokenize(const Caller& caller, std::string model, std::vector<int64_t> ids,
+                  bool skip_special, std::function<void(Result<std::string>)> done);
+  void RenderChat(const Caller& caller, std::string model, nlohmann::json messages,
+                  bool add_generation_prompt, nlohmann::json variables,
+                  std::function<void(Result<std::string>)> done);
+
+  // Models preloaded at start (configuration `initial_load`), in the background.
+  void StartInitialLoads(std::vector<std::string> models);
+
+  // The value of a `model` metric label for a name a client sent: the name itself once a
+  // model of that name was pulled or loaded (up to max_metric_models names), else
+  // "other", so unknown names cannot grow the metrics without bound.
+  std::string MetricLabel(const std::string& model) const;
+
+  // Something keeps the daemon from exiting when idle: resident models or running pulls.
+  bool Busy() const;
+  const ModelManager& manager() const { return manager_; }
+  // Where the Hub token came from ("none", "config", "HF_TOKEN", "token_file").
+  const std::string& token_source() const { return hub_.token_source; }
+
+  // Cancels pulls and requests, unloads everything, joins the threads. Idempotent.
+  void Shutdown(const Status& reason);
+
+ private:
+  struct Acquired;
+
+  // Runs `task` on a task thread; Busy or Unavailable when it cannot start.
+  Status Spawn(std::function<void()> task);
+  // Where `model` is, pulling it when it is a Hub id not cached and the caller may.
+  Result<LocatedModel> Locate(const Caller& caller, const ModelRequest& request,
+                              const ServeEvents& events, const std::atomic<bool>* cancel);
+  Result<Acquired> LocateAndLoad(const Caller& caller, ModelRequest request,
+                                 const ServeEvents& events, const std::atomic<bool>* cancel);
+  // Applies what a caller's rights allow of `options` for the model at `source`.
+  Status LimitOptions(const Caller& caller, const LocatedModel& located, LoadOptions& options,
+                      const ServeEvents& events) const;
+  // One pull, recorded in pulls_ under `ticket`; the caller holds a pull lease.
+  Result<hub::PullResult> RunPull(const PullRequest& request, const hub::ProgressFn& progress,
+                                  const std::atomic<bool>* cancel,
+                                  const hub::PullRegistry::Ticket& ticket);
+  Result<std::shared_ptr<const ModelText>> TextOf(const Caller& caller, const std::string& model);
+  void Remember(const std::string& model);
+  void Admit(const Caller& caller, const CompletionRequest& request, const ServeEvents& events,
+             const std::atomic<bool>* cancel, const std::function<void(Result<Completion>)>& done);
+
+  const ServiceOptions options_;
+  const HubSetup hub_;
+  ModelTextCache texts_;
+  ModelLocator locator_;
+  ModelManager manager_;
+  hub::PullRegistry pulls_;
+  UserLimits pull_limits_;
+  UserLimits load_limits_;
+  mutable std::mutex known_mu_;
+  std::set<std::string> known_models_;  // guarded by known_mu_
+  std::atomic<bool> stopping_{false};   // Shutdown began: initial loads stop
+  TaskThreads tasks_;                   // last: its threads use everything above
+};
+
+}  // namespace hfd::serve
