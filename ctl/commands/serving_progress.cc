@@ -23,11 +23,19 @@ ServingProgress::ServingProgress(bool json, bool quiet)
       pull_(PullProgressPrinter::ModeFor(json)) {}
 
 bool ServingProgress::Handle(const std::string& method, const nlohmann::json& params) {
-  if (method != "progress" && method != "loading" && method != "queued") return false;
+  if (method != "progress" && method != "loading" && method != "queued" && method != "notice") {
+    return false;
+  }
   if (json_) {
     nlohmann::json line = params;
     line.erase("msgid");
     PrintJsonLine({{method, line}});
+    return true;
+  }
+  if (method == "notice") {  // shown even with --quiet: the answer differs from the ask
+    Clear();
+    std::fprintf(stderr, "hfctl: note: %s\n", params.value("message", "").c_str());
+    std::fflush(stderr);
     return true;
   }
   if (quiet_) return true;

@@ -17,13 +17,17 @@ void PrintStatus(const nlohmann::json& r, const Output& out) {
                             b.value("available", false) ? "available" : "unavailable",
                             b.value("device", "").empty() ? "" : ": " + b.value("device", ""));
   }
+  const nlohmann::json access = r.value("access", nlohmann::json::object());
   out.Table({{"pid", std::to_string(r.value("pid", 0))},
              {"uptime", HumanDuration(r.value("uptime_seconds", 0.0))},
              {"socket", fmt::format("{} ({})", r.value("socket", "?"), r.value("activation", "?"))},
              {"connections", std::to_string(r.value("connections", 0))},
              {"backends", backends},
              {"backend choice", chosen},
-             {"hub token", r.value("hub_token", "?")}});
+             {"hub token", r.value("hub_token", "?")},
+             {"your access", fmt::format("{} (other users: {}; docs/daemon.md, \"Security model\")",
+                                         access.value("level", "?"),
+                                         access.value("default_level", "?"))}});
 }
 
 }  // namespace

@@ -25,7 +25,11 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
              {"backends", std::move(backends)},
              {"hub_token", services.hub_token_source},
              {"methods", registry.Names()},
-             {"peer", {{"uid", ctx.peer().uid}, {"gid", ctx.peer().gid}, {"pid", ctx.peer().pid}}}};
+             {"peer", {{"uid", ctx.peer().uid}, {"gid", ctx.peer().gid}, {"pid", ctx.peer().pid}}},
+             // The caller's own level and what every other local user gets.
+             {"access",
+              {{"level", serve::RightsName(services.policy.RightsOf(ctx.peer()))},
+               {"default_level", serve::RightsName(services.policy.default_level())}}}};
        })});
 }
 

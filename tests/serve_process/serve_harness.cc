@@ -240,6 +240,10 @@ void ServeTest::StopDaemon() {
   activated_.reset();
 }
 
+std::filesystem::path ServeTest::daemon_dir() const {
+  return daemon_ ? daemon_->dir() : cache_.path();
+}
+
 ChildProcess& ServeTest::daemon_process() { return activated_ ? *activated_ : daemon_->process(); }
 
 std::string ServeTest::DaemonLog() const {

@@ -146,6 +146,8 @@ class ServeTest : public ::testing::Test {
   void StartDaemonSocketActivated();
   void StopDaemon();
   const std::string& socket() const { return socket_; }
+  // The folder holding the daemon's socket (and its configuration file).
+  std::filesystem::path daemon_dir() const;
   ChildProcess& daemon_process();
   std::string DaemonLog() const;
   std::unique_ptr<client::Client> Connect() { return ConnectOrFail(socket_); }
