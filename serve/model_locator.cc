@@ -1,32 +1,57 @@
 #include "serve/model_locator.h"
 
 #include "hub/model_ref.h"
-#include "serve/model_source.h"
+#include "hub/repo_cache.h"
 
 namespace hfd::serve {
 namespace fs = std::filesystem;
-namespace {
-
-// The commit of a Hub cache path: the component after `snapshots`.
-std::string SnapshotCommit(const fs::path& source) {
-  for (auto it = source.begin(); it != source.end(); ++it) {
-    if (*it == "snapshots" && std::next(it) != source.end()) return std::next(it)->string();
-  }
-  return "";
-}
-
-}  // namespace
 
 ModelLocator::ModelLocator(fs::path hub_cache_dir) : hub_cache_dir_(std::move(hub_cache_dir)) {}
 
 Result<LocatedModel> ModelLocator::LocateCached(const std::string& model) const {
-  LocatedModel out;
-  HFD_ASSIGN_OR_RETURN(out.source, ResolveModelSource(model, hub_cache_dir_));
-  if (!model.empty() && model.front() != '/') {
-    HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(model));
-    out.revision = ref.revision;
-    out.commit = SnapshotCommit(out.source);
+  if (model.empty()) return InvalidArgument("param 'model' is empty");
+  if (!hub::IsLocalPath(model)) return LocateHub(model);
+  if (model.front() != '/') {
+    return InvalidArgument("model path '" + model +
+                           "' is relative; send an absolute path (hfctl makes paths absolute)");
   }
+  LocatedModel out;
+  HFD_ASSIGN_OR_RETURN(out.source, LocalModelSource(model));
+  return out;
+}
+
+Result<LocatedModel> ModelLocator::LocatePassed(const std::string& model,
+                                                std::shared_ptr<const io::ModelFileSet> files) {
+  LocatedModel out;
+  HFD_ASSIGN_OR_RETURN(out.source, PassedModelSource(model, std::move(files)));
+  return out;
+}
+
+Result<LocatedModel> ModelLocator::LocateHub(const std::string& model) const {
+  HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(model));
+  const std::string pull_hint =
+      "; run `hfctl pull " + ref.ToString() + "` first (these commands never download)";
+  if (hub_cache_dir_.empty()) return NotFound("no Hub cache directory is configured" + pull_hint);
+  const hub::RepoCache cache(hub_cache_dir_, ref.repo_id);
+  LocatedModel out;
+  out.revision = ref.revision;
+  out.commit = ref.revision;
+  if (!hub::IsCommitSha(out.commit)) {
+    HFD_ASSIGN_OR_RETURN(std::optional<std::string> recorded, cache.ReadRef(ref.revision));
+    if (!recorded) {
+      return NotFound(ref.ToString() + " is not in the Hub cache " + hub_cache_dir_.string() +
+                      pull_hint);
+    }
+    out.commit = *recorded;
+  }
+  Result<ModelSource> source = HubSnapshotSource(cache.repo_dir(), out.commit, ref.quant);
+  if (!source.ok()) {
+    if (source.status().code() != ErrorCode::kNotFound) return source.status();
+    return NotFound("snapshot " + out.commit + " of " + ref.ToString() +
+                    " is not in the Hub cache as a model (" + source.status().message() + ")" +
+                    pull_hint);
+  }
+  out.source = std::move(source).value();
   return out;
 }
 

@@ -1,17 +1,21 @@
-// Finds a model's files for serving: an absolute local path, or a Hub id in the cache.
-// Pulling what is not cached is the serving core's decision (serve/service.h).
+// Finds a model's files for serving: an absolute local path, a Hub id in the cache, or the
+// files a client passed. Pulling what is not cached is the serving core's decision
+// (serve/service.h).
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "engine/io/model_file_set.h"
 #include "hfd/status.h"
+#include "serve/model_source.h"
 
 namespace hfd::serve {
 
 struct LocatedModel {
-  std::filesystem::path source;  // canonical .gguf file or model directory
-  std::string revision, commit;  // empty for a local path
+  ModelSource source;
+  std::string revision, commit;  // empty unless a Hub id
   bool pulled = false;           // this call downloaded it
 };
 
@@ -22,10 +26,17 @@ class ModelLocator {
   // not found.
   explicit ModelLocator(std::filesystem::path hub_cache_dir);
 
-  // Without the network.
+  // Without the network. A local path is opened with the daemon's rights: the caller
+  // checks first that the requester may name one.
   Result<LocatedModel> LocateCached(const std::string& model) const;
 
+  // The files a client passed for `model` (the name it gave them).
+  static Result<LocatedModel> LocatePassed(const std::string& model,
+                                           std::shared_ptr<const io::ModelFileSet> files);
+
  private:
+  Result<LocatedModel> LocateHub(const std::string& model) const;
+
   std::filesystem::path hub_cache_dir_;
 };
 

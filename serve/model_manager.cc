@@ -55,7 +55,7 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
   std::unique_lock lock(mu_);
   while (true) {
     if (shutdown_) return Unavailable("the daemon is shutting down");
-    if (auto it = resident_.find(request.source); it != resident_.end()) {
+    if (auto it = resident_.find(request.source.key); it != resident_.end()) {
       std::shared_ptr<ResidentModel> model = it->second;
       HFD_RETURN_IF_ERROR(CheckMatches(*model, request));
       const LoadOptions& o = request.options;
@@ -64,7 +64,7 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
       reaper_cv_.notify_all();
       return model;
     }
-    auto it = loading_.find(request.source);
+    auto it = loading_.find(request.source.key);
     if (it == loading_.end()) break;
     const std::shared_ptr<PendingLoad> pending = it->second;
     load_cv_.wait_for(lock, kLoadWaitCheck, [&] { return pending->done || shutdown_; });
@@ -74,9 +74,9 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
     }
   }
   auto pending = std::make_shared<PendingLoad>();
-  loading_[request.source] = pending;
+  loading_[request.source.key] = pending;
   Result<std::shared_ptr<ResidentModel>> model = LoadNew(request, lock, pending);
-  loading_.erase(request.source);
+  loading_.erase(request.source.key);
   pending->done = true;
   pending->status = model.status();
   if (model.ok()) {
@@ -85,7 +85,7 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
       (*model)->Stop(Unavailable("the daemon is shutting down"));
       return Unavailable("the daemon is shutting down");
     }
-    resident_[request.source] = *model;
+    resident_[request.source.key] = *model;
     if (loaded != nullptr) *loaded = true;
   }
   load_cv_.notify_all();
@@ -98,11 +98,13 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
     const std::shared_ptr<PendingLoad>& pending) {
   lock.unlock();
   if (request.on_loading) request.on_loading();
-  Result<std::unique_ptr<model::ModelFiles>> files = model::OpenModelFiles(request.source);
+  const ModelSource& source = request.source;
+  Result<std::unique_ptr<model::ModelFiles>> files =
+      model::OpenModelFiles(*source.files, source.gguf);
   Result<std::shared_ptr<const ModelText>> text =
       !files.ok()         ? Result<std::shared_ptr<const ModelText>>(files.status())
-      : texts_ != nullptr ? texts_->Get(request.source)
-                          : LoadModelText(request.source);
+      : texts_ != nullptr ? texts_->Get(source)
+                          : LoadModelText(source);
   lock.lock();
   HFD_RETURN_IF_ERROR(files.status());
   HFD_RETURN_IF_ERROR(text.status());
@@ -212,19 +214,19 @@ bool ModelManager::EvictableForLocked(const std::shared_ptr<ResidentModel>& mode
          (request.may_evict_others || model->spec().owner == request.owner);
 }
 
-std::shared_ptr<ResidentModel> ModelManager::Find(const std::filesystem::path& source) const {
+std::shared_ptr<ResidentModel> ModelManager::Find(const std::string& key) const {
   std::lock_guard lock(mu_);
-  auto it = resident_.find(source);
+  auto it = resident_.find(key);
   return it == resident_.end() ? nullptr : it->second;
 }
 
-Result<int> ModelManager::Unload(const std::filesystem::path& source) {
+Result<int> ModelManager::Unload(const std::string& key) {
   std::shared_ptr<ResidentModel> model;
   {
     std::lock_guard lock(mu_);
-    auto it = resident_.find(source);
+    auto it = resident_.find(key);
     if (it == resident_.end()) {
-      return NotFound("no model loaded from " + source.string() + " is resident (see `ps`)");
+      return NotFound("no model loaded from " + key + " is resident (see `ps`)");
     }
     model = std::move(it->second);
     resident_.erase(it);

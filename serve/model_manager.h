@@ -11,7 +11,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,7 +49,7 @@ struct LoadOptions {
 // One load: the resolved source plus the options the client gave.
 struct LoadRequest {
   std::string name;
-  std::filesystem::path source;
+  ModelSource source;
   std::string revision, commit;
   LoadOptions options;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting for another load of it
@@ -71,19 +70,20 @@ class ModelManager {
   ModelManager(const ModelManager&) = delete;
   ModelManager& operator=(const ModelManager&) = delete;
 
-  // The resident model for `request.source`, loading it when needed (options must match
-  // a resident model's; keep_alive and max_queue update it). `*loaded` says whether this
-  // call loaded it. The caller holds the model only briefly (to submit a request): a
-  // model held by a caller is never unloaded for idleness or evicted.
+  // The resident model for `request.source` (by its key), loading it when needed (options must
+  // match a resident model's; keep_alive and max_queue update it). `*loaded` says whether this call
+  // loaded it. The caller holds the model only briefly (to submit a request): a model held by a
+  // caller is never unloaded for idleness or evicted.
   Result<std::shared_ptr<ResidentModel>> Acquire(const LoadRequest& request,
                                                  bool* loaded = nullptr);
 
-  // Unloads the model loaded from `source`: its requests end with Cancelled("model
-  // unloaded"). Returns how many were ended; NotFound when it is not resident.
-  Result<int> Unload(const std::filesystem::path& source);
+  // Unloads the model loaded from the source with `key` (ModelSource::key): its requests
+  // end with Cancelled("model unloaded"). Returns how many were ended; NotFound when it is
+  // not resident.
+  Result<int> Unload(const std::string& key);
 
-  // The resident model loaded from `source`, or null.
-  std::shared_ptr<ResidentModel> Find(const std::filesystem::path& source) const;
+  // The resident model loaded from the source with `key`, or null.
+  std::shared_ptr<ResidentModel> Find(const std::string& key) const;
 
   std::vector<ResidentInfo> Ps() const;
   int64_t memory_budget_bytes() const { return budget_; }
@@ -122,8 +122,8 @@ class ModelManager {
   mutable std::mutex mu_;
   std::condition_variable load_cv_;    // a pending load finished
   std::condition_variable reaper_cv_;  // something that may change an expiry happened
-  std::map<std::filesystem::path, std::shared_ptr<ResidentModel>> resident_;
-  std::map<std::filesystem::path, std::shared_ptr<PendingLoad>> loading_;
+  std::map<std::string, std::shared_ptr<ResidentModel>> resident_;  // by ModelSource::key
+  std::map<std::string, std::shared_ptr<PendingLoad>> loading_;
   bool shutdown_ = false;   // guarded by mu_
   std::mutex shutdown_mu_;  // serialises Shutdown
   std::thread reaper_;

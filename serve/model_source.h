@@ -1,34 +1,42 @@
-// Where a model's files are and what its text side is: a model name (an absolute path or
-// a cached Hub id) resolved to a file or directory, and the tokenizer and chat template
-// read from it. Shared by the tokenizer methods and the serving core.
+// A model's files as the serving core reads them: the set of files (a Hub snapshot, a local
+// path, or descriptors a client passed), which of them is the GGUF, and the identity that
+// makes two requests for the same files share one resident model.
 #pragma once
 
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include "engine/chat/chat_template.h"
-#include "engine/tokenizer/tokenizer.h"
+#include "engine/io/model_file_set.h"
 #include "hfd/status.h"
 
 namespace hfd::serve {
 
-// A model's text side. Immutable once loaded; shared by concurrent requests.
-struct ModelText {
-  std::unique_ptr<tok::Tokenizer> tokenizer;
-  std::optional<chat::ChatTemplate> chat_template;
-  Status template_error;               // why chat_template is empty
-  chat::RenderOptions render_options;  // bos_token / eos_token for the template
+// Copyable; copies share the files. Immutable.
+struct ModelSource {
+  std::shared_ptr<const io::ModelFileSet> files;
+  std::string gguf;     // the GGUF file among `files`; empty for a Hugging Face checkpoint
+  std::string display;  // for `ps` and messages: the path named, or the snapshot's file
+  // Resident models and cached tokenizers are keyed by it: the snapshot and file for the
+  // Hub, the canonical path for a local path, the files' (device, inode) for passed ones.
+  std::string key;
 };
 
-// The file or directory a model reference names, canonical. `model` is an absolute local
-// path (a .gguf file or a Hugging Face model directory) or a Hub id `org/name[@rev][:QUANT]`
-// looked up in `hub_cache_dir` without the network (NotFound with a pull hint otherwise).
-Result<std::filesystem::path> ResolveModelSource(const std::string& model,
-                                                 const std::filesystem::path& hub_cache_dir);
+// An absolute local path: a .gguf file (named as the caller named it, so a snapshot's link
+// to a blob keeps its name) or a directory, chosen in as a snapshot is; opened with the
+// daemon's own rights. Only for callers the serving core lets name paths.
+Result<ModelSource> LocalModelSource(const std::filesystem::path& path);
 
-// Reads a tokenizer and chat template from a .gguf file or a model directory.
-Result<std::shared_ptr<const ModelText>> LoadModelText(const std::filesystem::path& source);
+// The snapshot `commit` of the Hub repo folder `repo_dir`, read beneath that folder: a
+// checkpoint when it has tokenizer.json, else its .gguf file whose name contains `quant`
+// (any case), else its first .gguf file.
+Result<ModelSource> HubSnapshotSource(const std::filesystem::path& repo_dir,
+                                      const std::string& commit, const std::string& quant);
+
+// Files a client passed (io::MakePassedFileSet), named `name` by the client (the path it
+// opened them from). Chosen as in a snapshot: a checkpoint when tokenizer.json is among
+// them, else the first .gguf file.
+Result<ModelSource> PassedModelSource(std::string name,
+                                      std::shared_ptr<const io::ModelFileSet> files);
 
 }  // namespace hfd::serve

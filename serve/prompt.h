@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hfd/status.h"
-#include "serve/model_source.h"
+#include "serve/model_text.h"
 
 namespace hfd::serve {
 

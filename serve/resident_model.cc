@@ -265,7 +265,7 @@ void ResidentModel::SetMaxQueue(int32_t max_queue) {
 ResidentInfo ResidentModel::Info() const {
   ResidentInfo info;
   info.name = spec_.name;
-  info.path = spec_.source;
+  info.path = spec_.source.display;
   info.revision = spec_.revision;
   info.commit = spec_.commit;
   info.architecture = std::string(model::ArchitectureName(files_->desc().arch));

@@ -27,6 +27,7 @@
 #include "serve/generation.h"
 #include "serve/memory_estimate.h"
 #include "serve/model_source.h"
+#include "serve/model_text.h"
 
 namespace hfd::serve {
 
@@ -52,7 +53,7 @@ struct Job {
 // What a model is loaded with. `ctx` is final (the manager chose it).
 struct LoadSpec {
   std::string name;  // as the client named it
-  std::filesystem::path source;
+  ModelSource source;
   std::string revision, commit;  // empty for a local path
   uid_t owner = 0;               // who loaded it
   backends::BackendRequest backend;

@@ -83,11 +83,17 @@ Result<hub::PullResult> Service::RunPull(const PullRequest& request,
   return result;
 }
 
+Result<LocatedModel> Service::LocateCached(const Caller& caller,
+                                           const ModelRequest& request) const {
+  if (request.files != nullptr) return ModelLocator::LocatePassed(request.model, request.files);
+  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, request.model));
+  return locator_.LocateCached(request.model);
+}
+
 Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& request,
                                      const ServeEvents& events, const std::atomic<bool>* cancel) {
-  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, request.model));
-  Result<LocatedModel> cached = locator_.LocateCached(request.model);
-  if (cached.ok() || cached.status().code() != ErrorCode::kNotFound ||
+  Result<LocatedModel> cached = LocateCached(caller, request);
+  if (cached.ok() || cached.status().code() != ErrorCode::kNotFound || request.files != nullptr ||
       hub::IsLocalPath(request.model)) {
     return cached;
   }
@@ -122,7 +128,7 @@ Status Service::LimitOptions(const Caller& caller, const LocatedModel& located,
     return RequireRights(caller.rights, Rights::kManage,
                          "setting keep_alive, max_concurrency or max_queue");
   }
-  const std::shared_ptr<ResidentModel> resident = manager_.Find(located.source);
+  const std::shared_ptr<ResidentModel> resident = manager_.Find(located.source.key);
   if (resident == nullptr) return Status::Ok();
   std::string differs;
   const auto add = [&differs](const std::string& what) {
@@ -167,7 +173,7 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
   load.may_evict_others = caller.rights >= Rights::kManage;
   // A load, not the use of a resident model, counts against the caller's loads.
   std::optional<UserLimits::Lease> lease;
-  if (manager_.Find(located.source) == nullptr) {
+  if (manager_.Find(located.source.key) == nullptr) {
     HFD_ASSIGN_OR_RETURN(lease, load_limits_.Acquire(caller.uid));
   }
   bool loaded = false;
@@ -266,9 +272,8 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
 
 Result<int> Service::Unload(const Caller& caller, const std::string& model) {
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "unload"));
-  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, model));
-  HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(model));
-  return manager_.Unload(located.source);
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, LocateCached(caller, {.model = model}));
+  return manager_.Unload(located.source.key);
 }
 
 Result<PsReport> Service::Ps(const Caller& caller) const {
@@ -328,30 +333,29 @@ Status Service::Remove(const Caller& caller, const std::string& model) {
 }
 
 Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,
-                                                         const std::string& model) {
-  HFD_RETURN_IF_ERROR(CheckPathAccess(caller, model));
-  HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(model));
+                                                         const ModelRequest& target) {
+  HFD_ASSIGN_OR_RETURN(LocatedModel located, LocateCached(caller, target));
   return texts_.Get(located.source);
 }
 
-void Service::Tokenize(const Caller& caller, std::string model, std::string text, bool add_special,
-                       std::function<void(Result<std::vector<int32_t>>)> done) {
+void Service::Tokenize(const Caller& caller, ModelRequest target, std::string text,
+                       bool add_special, std::function<void(Result<std::vector<int32_t>>)> done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "tokenize"); !s.ok()) return done(s);
-  Status started = Spawn([this, caller, model, text, add_special, done] {
-    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+  Status started = Spawn([this, caller, target, text, add_special, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
     if (!t.ok()) return done(t.status());
     done((*t)->tokenizer->Encode(text, add_special));
   });
   if (!started.ok()) done(started);
 }
 
-void Service::Detokenize(const Caller& caller, std::string model, std::vector<int64_t> ids,
+void Service::Detokenize(const Caller& caller, ModelRequest target, std::vector<int64_t> ids,
                          bool skip_special, std::function<void(Result<std::string>)> done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "detokenize"); !s.ok()) {
     return done(s);
   }
-  Status started = Spawn([this, caller, model, ids, skip_special, done] {
-    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+  Status started = Spawn([this, caller, target, ids, skip_special, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
     if (!t.ok()) return done(t.status());
     const tok::Tokenizer& tokenizer = *(*t)->tokenizer;
     std::vector<int32_t> checked;
@@ -369,14 +373,14 @@ void Service::Detokenize(const Caller& caller, std::string model, std::vector<in
   if (!started.ok()) done(started);
 }
 
-void Service::RenderChat(const Caller& caller, std::string model, nlohmann::json messages,
+void Service::RenderChat(const Caller& caller, ModelRequest target, nlohmann::json messages,
                          bool add_generation_prompt, nlohmann::json variables,
                          std::function<void(Result<std::string>)> done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "render_chat"); !s.ok()) {
     return done(s);
   }
-  Status started = Spawn([this, caller, model, messages, add_generation_prompt, variables, done] {
-    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, model);
+  Status started = Spawn([this, caller, target, messages, add_generation_prompt, variables, done] {
+    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
     if (!t.ok()) return done(t.status());
     const ModelText& text = **t;
     if (!text.chat_template) return done(text.template_error);

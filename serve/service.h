@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/io/model_file_set.h"
 #include "engine/sampling/sampling_params.h"
 #include "hfd/status.h"
 #include "hub/cache_admin.h"
@@ -44,8 +45,11 @@ namespace hfd::serve {
 
 struct ModelRequest {
   std::string model;  // an absolute local path or a Hub id `org/name[@rev][:QUANT]`
-  LoadOptions options;
+  LoadOptions options{};
   bool pull = true;  // pull a Hub model that is not cached (manage only)
+  // The model's files as the client passed them (io::MakePassedFileSet), read with the
+  // client's rights; `model` then only names them. Null: `model` is located.
+  std::shared_ptr<const io::ModelFileSet> files{};
 };
 
 struct CompletionRequest {
@@ -144,13 +148,14 @@ class Service {
   Result<CacheListing> List(const Caller& caller) const;
   Status Remove(const Caller& caller, const std::string& model);
 
-  // The tokenizer and chat template of a model, never its weights.
-  void Tokenize(const Caller& caller, std::string model, std::string text, bool add_special,
+  // The tokenizer and chat template of a model, never its weights (`target`'s options and
+  // pull are not used: these never load or pull).
+  void Tokenize(const Caller& caller, ModelRequest target, std::string text, bool add_special,
                 std::function<void(Result<std::vector<int32_t>>)> done);
   // `ids` are checked against the vocabulary.
-  void Detokenize(const Caller& caller, std::string model, std::vector<int64_t> ids,
+  void Detokenize(const Caller& caller, ModelRequest target, std::vector<int64_t> ids,
                   bool skip_special, std::function<void(Result<std::string>)> done);
-  void RenderChat(const Caller& caller, std::string model, nlohmann::json messages,
+  void RenderChat(const Caller& caller, ModelRequest target, nlohmann::json messages,
                   bool add_generation_prompt, nlohmann::json variables,
                   std::function<void(Result<std::string>)> done);
 
@@ -188,7 +193,10 @@ class Service {
   Result<hub::PullResult> RunPull(const PullRequest& request, const hub::ProgressFn& progress,
                                   const std::atomic<bool>* cancel,
                                   const hub::PullRegistry::Ticket& ticket);
-  Result<std::shared_ptr<const ModelText>> TextOf(const Caller& caller, const std::string& model);
+  // Where `request` is without pulling: its passed files, or its model located when the
+  // caller may name it.
+  Result<LocatedModel> LocateCached(const Caller& caller, const ModelRequest& request) const;
+  Result<std::shared_ptr<const ModelText>> TextOf(const Caller& caller, const ModelRequest& target);
   void Remember(const std::string& model);
   void Admit(const Caller& caller, const CompletionRequest& request, const ServeEvents& events,
              const std::atomic<bool>* cancel, const std::function<void(Result<Completion>)>& done);

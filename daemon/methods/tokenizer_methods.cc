@@ -27,7 +27,7 @@ Status Tokenize(DaemonServices& services, const std::shared_ptr<RequestContext>&
   HFD_ASSIGN_OR_RETURN(std::string model, proto::RequiredString(params, "model", kMaxModelBytes));
   HFD_ASSIGN_OR_RETURN(std::string text, proto::RequiredString(params, "text"));
   HFD_ASSIGN_OR_RETURN(std::optional<bool> add_special, proto::OptionalBool(params, "add_special"));
-  services.service->Tokenize(services.policy.CallerOf(ctx->peer()), model, text,
+  services.service->Tokenize(services.policy.CallerOf(ctx->peer()), {.model = model}, text,
                              add_special.value_or(true),
                              ReplyWith<std::vector<int32_t>>(ctx, [](const auto& ids) {
                                return nlohmann::json{{"ids", ids}};
@@ -53,8 +53,8 @@ Status Detokenize(DaemonServices& services, const std::shared_ptr<RequestContext
     }
     ids.push_back(id.get<int64_t>());
   }
-  services.service->Detokenize(services.policy.CallerOf(ctx->peer()), model, std::move(ids),
-                               skip_special.value_or(false),
+  services.service->Detokenize(services.policy.CallerOf(ctx->peer()), {.model = model},
+                               std::move(ids), skip_special.value_or(false),
                                ReplyWith<std::string>(ctx, [](const std::string& text) {
                                  return nlohmann::json{{"text", text}};
                                }));
@@ -76,7 +76,7 @@ Status RenderChat(DaemonServices& services, const std::shared_ptr<RequestContext
   if (variables != params.end() && !variables->is_object() && !variables->is_null()) {
     return InvalidArgument("param 'variables' must be an object");
   }
-  services.service->RenderChat(services.policy.CallerOf(ctx->peer()), model, *messages,
+  services.service->RenderChat(services.policy.CallerOf(ctx->peer()), {.model = model}, *messages,
                                generation_prompt.value_or(true),
                                variables == params.end() ? nlohmann::json() : *variables,
                                ReplyWith<std::string>(ctx, [](const std::string& prompt) {

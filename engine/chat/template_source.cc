@@ -1,11 +1,11 @@
 #include "engine/chat/template_source.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include "engine/io/local_file_set.h"
+#include "engine/io/read_small_file.h"
 
 namespace hfd::chat {
 namespace {
@@ -16,15 +16,6 @@ Result<nlohmann::json> ParseConfig(std::string_view text) {
     return Corrupt("tokenizer_config.json is not a valid JSON object");
   }
   return j;
-}
-
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError(fmt::format("cannot read {}", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return IoError(fmt::format("error reading {}", path.string()));
-  return ss.str();
 }
 
 std::string TokenText(const nlohmann::json& j) {
@@ -65,20 +56,26 @@ Result<std::string> ChatTemplateFromTokenizerConfig(std::string_view config_json
   return Corrupt("tokenizer_config.json's chat_template is neither a string nor a list");
 }
 
-Result<std::string> FindChatTemplate(const std::filesystem::path& model_dir,
-                                     std::string_view name) {
-  std::error_code ec;
-  const auto jinja = model_dir / "chat_template.jinja";
-  if (name == "default" && std::filesystem::is_regular_file(jinja, ec)) return ReadFile(jinja);
-  const auto config_path = model_dir / "tokenizer_config.json";
-  if (!std::filesystem::is_regular_file(config_path, ec)) {
+Result<std::string> FindChatTemplate(const io::ModelFileSet& files, std::string_view name) {
+  constexpr std::string_view kJinja = "chat_template.jinja";
+  constexpr std::string_view kConfig = "tokenizer_config.json";
+  if (name == "default" && files.Has(kJinja)) {
+    return io::ReadSmallFile(files, kJinja, io::kConfigMaxBytes);
+  }
+  if (!files.Has(kConfig)) {
     return NotFound(
         fmt::format("no chat template in {}: neither chat_template.jinja nor "
                     "tokenizer_config.json exists",
-                    model_dir.string()));
+                    files.description()));
   }
-  HFD_ASSIGN_OR_RETURN(std::string config, ReadFile(config_path));
+  HFD_ASSIGN_OR_RETURN(std::string config, io::ReadSmallFile(files, kConfig, io::kConfigMaxBytes));
   return ChatTemplateFromTokenizerConfig(config, name);
+}
+
+Result<std::string> FindChatTemplate(const std::filesystem::path& model_dir,
+                                     std::string_view name) {
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<io::ModelFileSet> files, io::OpenLocalDirectory(model_dir));
+  return FindChatTemplate(*files, name);
 }
 
 Result<ChatTemplate> ChatTemplateFromGguf(std::string_view metadata_value) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engine/chat/chat_template.h"
+#include "engine/io/model_file_set.h"
 #include "hfd/status.h"
 
 namespace hfd::chat {
@@ -18,7 +19,11 @@ namespace hfd::chat {
 Result<std::string> ChatTemplateFromTokenizerConfig(std::string_view config_json,
                                                     std::string_view name = "default");
 
-// Looks in `model_dir` for chat_template.jinja, then tokenizer_config.json.
+// Looks among `files` for chat_template.jinja, then tokenizer_config.json, each read within
+// io::kConfigMaxBytes.
+Result<std::string> FindChatTemplate(const io::ModelFileSet& files,
+                                     std::string_view name = "default");
+// The same in a local directory (tests), read through io::OpenLocalDirectory.
 Result<std::string> FindChatTemplate(const std::filesystem::path& model_dir,
                                      std::string_view name = "default");
 

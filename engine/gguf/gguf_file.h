@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "engine/gguf/gguf_types.h"
-#include "engine/gguf/mapped_file.h"
+#include "engine/io/mapped_file.h"
+#include "engine/io/model_file_set.h"
 #include "hfd/status.h"
 
 namespace hfd::gguf {
@@ -19,9 +20,13 @@ namespace hfd::gguf {
 // Every pointer and view it hands out lives as long as the GgufFile.
 class GgufFile {
  public:
-  // Maps and validates the file: every count, length and offset is checked against the
-  // file size; tensor data ranges must be aligned, in bounds and non-overlapping; tensor
-  // types hfd does not know are refused with an error naming the type id.
+  // Maps and validates file `name` of `files`: every count, length and offset is checked
+  // against the file size; tensor data ranges must be aligned, in bounds and
+  // non-overlapping; tensor types hfd does not know are refused with an error naming the
+  // type id.
+  static Result<std::unique_ptr<GgufFile>> Open(const io::ModelFileSet& files,
+                                                std::string_view name);
+  // The same for a local path (tools and tests), read through io::OpenLocalFile.
   static Result<std::unique_ptr<GgufFile>> Open(const std::filesystem::path& path);
 
   // Same validation over bytes already in memory, which must outlive the result (used by
@@ -63,7 +68,7 @@ class GgufFile {
   friend class GgufParser;
   GgufFile() = default;
 
-  std::unique_ptr<MappedFile> file_;  // null when parsed from caller-owned memory
+  std::unique_ptr<io::MappedFile> file_;  // null when parsed from caller-owned memory
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   uint64_t data_offset_ = 0;

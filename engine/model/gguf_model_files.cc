@@ -9,11 +9,10 @@ namespace {
 
 class GgufModelFiles final : public ModelFiles {
  public:
-  GgufModelFiles(std::filesystem::path path, std::unique_ptr<gguf::GgufFile> file, ModelDesc desc)
-      : path_(std::move(path)), file_(std::move(file)), desc_(std::move(desc)) {}
+  GgufModelFiles(std::unique_ptr<gguf::GgufFile> file, ModelDesc desc)
+      : file_(std::move(file)), desc_(std::move(desc)) {}
 
   ModelFormat format() const override { return ModelFormat::kGguf; }
-  const std::filesystem::path& path() const override { return path_; }
   const ModelDesc& desc() const override { return desc_; }
   const gguf::GgufFile* gguf() const override { return file_.get(); }
 
@@ -35,19 +34,18 @@ class GgufModelFiles final : public ModelFiles {
   }
 
  private:
-  std::filesystem::path path_;
   std::unique_ptr<gguf::GgufFile> file_;
   ModelDesc desc_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const std::filesystem::path& path) {
-  HFD_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> file, gguf::GgufFile::Open(path));
+Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const io::ModelFileSet& files,
+                                                  std::string_view name) {
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> file, gguf::GgufFile::Open(files, name));
   auto desc = DescFromGguf(*file);
-  if (!desc.ok()) return desc.status().WithContext(path.string());
-  return std::unique_ptr<ModelFiles>(
-      new GgufModelFiles(path, std::move(file), std::move(desc).value()));
+  if (!desc.ok()) return desc.status().WithContext(files.Label(name));
+  return std::unique_ptr<ModelFiles>(new GgufModelFiles(std::move(file), std::move(desc).value()));
 }
 
 }  // namespace hfd::model::internal

@@ -1,10 +1,9 @@
 // ModelFiles over a Hugging Face directory: config.json for the description, safetensors
 // for the weights, HF names mapped to canonical ones.
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "engine/io/read_small_file.h"
 #include "engine/model/desc_from_config.h"
 #include "engine/model/model_files_impl.h"
 #include "engine/model/tensor_names.h"
@@ -13,29 +12,20 @@
 namespace hfd::model::internal {
 namespace {
 
-constexpr uintmax_t kMaxConfigBytes = 16u << 20;
-
-// Reads a small JSON file; an absent optional file yields "".
-Result<std::string> ReadSmallFile(const std::filesystem::path& path, bool required) {
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) {
+// Reads a JSON config file; an absent optional file yields "".
+Result<std::string> ReadConfig(const io::ModelFileSet& files, std::string_view name,
+                               bool required) {
+  if (!files.Has(name)) {
     if (!required) return std::string();
-    return NotFound(path.string() + " is missing; is this a Hugging Face model directory?");
+    return NotFound(files.Label(name) + " is missing; is this a Hugging Face model directory?");
   }
-  if (size > kMaxConfigBytes) return TooLarge(path.string() + " is unreasonably large");
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return IoError("cannot read " + path.string());
-  return text.str();
+  return io::ReadSmallFile(files, name, io::kConfigMaxBytes);
 }
 
 class HfModelFiles final : public ModelFiles {
  public:
-  HfModelFiles(std::filesystem::path path, std::unique_ptr<safetensors::Checkpoint> ckpt,
-               ModelDesc desc)
-      : path_(std::move(path)), ckpt_(std::move(ckpt)), desc_(std::move(desc)) {
+  HfModelFiles(std::unique_ptr<safetensors::Checkpoint> ckpt, ModelDesc desc)
+      : ckpt_(std::move(ckpt)), desc_(std::move(desc)) {
     for (const std::string& hf : ckpt_->names()) {
       if (auto canonical = CanonicalFromHf(hf)) by_canonical_[*canonical] = ckpt_->Find(hf);
     }
@@ -47,7 +37,6 @@ class HfModelFiles final : public ModelFiles {
   }
 
   ModelFormat format() const override { return ModelFormat::kSafetensors; }
-  const std::filesystem::path& path() const override { return path_; }
   const ModelDesc& desc() const override { return desc_; }
   const gguf::GgufFile* gguf() const override { return nullptr; }
 
@@ -78,7 +67,6 @@ class HfModelFiles final : public ModelFiles {
   }
 
  private:
-  std::filesystem::path path_;
   std::unique_ptr<safetensors::Checkpoint> ckpt_;
   ModelDesc desc_;
   std::map<std::string, const safetensors::HeaderEntry*> by_canonical_;
@@ -86,15 +74,14 @@ class HfModelFiles final : public ModelFiles {
 
 }  // namespace
 
-Result<std::unique_ptr<ModelFiles>> OpenHfModel(const std::filesystem::path& dir) {
-  HFD_ASSIGN_OR_RETURN(const std::string config, ReadSmallFile(dir / "config.json", true));
-  HFD_ASSIGN_OR_RETURN(const std::string gen, ReadSmallFile(dir / "generation_config.json", false));
+Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
+  HFD_ASSIGN_OR_RETURN(const std::string config, ReadConfig(files, "config.json", true));
+  HFD_ASSIGN_OR_RETURN(const std::string gen, ReadConfig(files, "generation_config.json", false));
   auto desc = DescFromConfig(config, gen);
-  if (!desc.ok()) return desc.status().WithContext((dir / "config.json").string());
+  if (!desc.ok()) return desc.status().WithContext(files.Label("config.json"));
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
-                       safetensors::Checkpoint::Open(dir));
-  return std::unique_ptr<ModelFiles>(
-      new HfModelFiles(dir, std::move(ckpt), std::move(desc).value()));
+                       safetensors::Checkpoint::Open(files));
+  return std::unique_ptr<ModelFiles>(new HfModelFiles(std::move(ckpt), std::move(desc).value()));
 }
 
 }  // namespace hfd::model::internal

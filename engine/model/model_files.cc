@@ -1,8 +1,22 @@
 #include "engine/model/model_files.h"
 
+#include "engine/io/local_file_set.h"
 #include "engine/model/model_files_impl.h"
 
 namespace hfd::model {
+
+Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files,
+                                                   std::string_view gguf_name) {
+  std::unique_ptr<ModelFiles> model;
+  if (gguf_name.empty()) {
+    HFD_ASSIGN_OR_RETURN(model, internal::OpenHfModel(files));
+  } else {
+    HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name));
+  }
+  const std::string where = gguf_name.empty() ? files.description() : files.Label(gguf_name);
+  HFD_RETURN_IF_ERROR(internal::CheckWeightShapes(*model).WithContext(where));
+  return model;
+}
 
 Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path) {
   std::error_code ec;
@@ -10,14 +24,12 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& 
   if (ec || !std::filesystem::exists(status)) {
     return NotFound("model path " + path.string() + " does not exist");
   }
-  std::unique_ptr<ModelFiles> files;
   if (std::filesystem::is_directory(status)) {
-    HFD_ASSIGN_OR_RETURN(files, internal::OpenHfModel(path));
-  } else {
-    HFD_ASSIGN_OR_RETURN(files, internal::OpenGgufModel(path));
+    HFD_ASSIGN_OR_RETURN(std::unique_ptr<io::ModelFileSet> files, io::OpenLocalDirectory(path));
+    return OpenModelFiles(*files, "");
   }
-  HFD_RETURN_IF_ERROR(internal::CheckWeightShapes(*files).WithContext(path.string()));
-  return files;
+  HFD_ASSIGN_OR_RETURN(io::LocalFile local, io::OpenLocalFile(path));
+  return OpenModelFiles(*local.files, local.name);
 }
 
 }  // namespace hfd::model

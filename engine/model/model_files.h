@@ -1,5 +1,5 @@
-// Opens a model from disk, whatever its format: a .gguf file, or a Hugging Face directory
-// (config.json + model.safetensors or sharded safetensors).
+// Opens a model from its files, whatever its format: a .gguf file, or a Hugging Face
+// checkpoint (config.json + model.safetensors or sharded safetensors).
 #pragma once
 
 #include <filesystem>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/io/model_file_set.h"
 #include "engine/model/model_desc.h"
 #include "engine/model/weights.h"
 
@@ -23,8 +24,6 @@ class ModelFiles {
   virtual ~ModelFiles() = default;
 
   virtual ModelFormat format() const = 0;
-  // The .gguf file or the model directory.
-  virtual const std::filesystem::path& path() const = 0;
   virtual const ModelDesc& desc() const = 0;
   // The weight with a canonical (GGUF) name, e.g. "blk.0.attn_q.weight"; NotFound naming
   // it when the model has no such tensor.
@@ -36,8 +35,14 @@ class ModelFiles {
   virtual const gguf::GgufFile* gguf() const = 0;
 };
 
-// Opens `path`: a file is read as GGUF; a directory as a Hugging Face checkpoint. Checks
-// that every weight the description needs exists with a shape that matches it.
+// Opens the GGUF file `gguf_name` of `files`, or, when `gguf_name` is empty, the Hugging
+// Face checkpoint they hold. Checks that every weight the description needs exists with a
+// shape that matches it. The result keeps what it mapped; `files` may go.
+Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files,
+                                                   std::string_view gguf_name);
+
+// The same for a local path (tools, tests, benches): a file is read as GGUF, a directory as
+// a Hugging Face checkpoint.
 Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path);
 
 }  // namespace hfd::model

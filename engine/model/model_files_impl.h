@@ -7,8 +7,9 @@
 
 namespace hfd::model::internal {
 
-Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const std::filesystem::path& file);
-Result<std::unique_ptr<ModelFiles>> OpenHfModel(const std::filesystem::path& dir);
+Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const io::ModelFileSet& files,
+                                                  std::string_view name);
+Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files);
 
 // Every weight the description implies exists with the shape it implies.
 Status CheckWeightShapes(const ModelFiles& files);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/io/model_file_set.h"
 #include "engine/safetensors/safetensors_file.h"
 
 namespace hfd::safetensors {
@@ -16,9 +17,11 @@ namespace hfd::safetensors {
 // Immutable after Open: safe to read from any thread.
 class Checkpoint {
  public:
-  // Opens the weights of the model directory `dir`. With an index, every shard it names
-  // is opened once and every tensor it maps must exist in its shard; shard names must be
-  // plain file names inside `dir`.
+  // Opens the weights among `files`. With an index, every shard it names is opened once
+  // and every tensor it maps must exist in its shard; shard names must be plain file names
+  // beside the index.
+  static Result<std::unique_ptr<Checkpoint>> Open(const io::ModelFileSet& files);
+  // The same for a local model directory (tests), read through io::OpenLocalDirectory.
   static Result<std::unique_ptr<Checkpoint>> Open(const std::filesystem::path& dir);
 
   // Null when absent.

@@ -1,12 +1,13 @@
 // One memory-mapped .safetensors file with a validated header.
 #pragma once
 
-#include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
-#include "engine/gguf/mapped_file.h"
+#include "engine/io/mapped_file.h"
+#include "engine/io/model_file_set.h"
 #include "engine/safetensors/safetensors_header.h"
 
 namespace hfd::safetensors {
@@ -21,21 +22,26 @@ struct Tensor {
 // Immutable after Open: safe to read from any thread. Pointers live as long as the file.
 class SafetensorsFile {
  public:
-  static Result<std::unique_ptr<SafetensorsFile>> Open(const std::filesystem::path& path);
+  // Maps file `name` of `files` and validates its header.
+  static Result<std::unique_ptr<SafetensorsFile>> Open(const io::ModelFileSet& files,
+                                                       std::string_view name);
 
   SafetensorsFile(const SafetensorsFile&) = delete;
   SafetensorsFile& operator=(const SafetensorsFile&) = delete;
 
   const Header& header() const { return header_; }
-  const std::filesystem::path& path() const { return file_->path(); }
+  // Its name in the file set, and how messages name it.
+  const std::string& name() const { return name_; }
+  const std::string& label() const { return file_->label(); }
   // Null when the file has no tensor of that name.
   const HeaderEntry* Find(std::string_view name) const;
   Tensor Get(const HeaderEntry& entry) const;
 
  private:
-  SafetensorsFile(std::unique_ptr<MappedFile> file, Header header);
+  SafetensorsFile(std::string name, std::unique_ptr<io::MappedFile> file, Header header);
 
-  std::unique_ptr<MappedFile> file_;
+  std::string name_;
+  std::unique_ptr<io::MappedFile> file_;
   Header header_;
   std::unordered_map<std::string_view, const HeaderEntry*> index_;  // views header_
 };

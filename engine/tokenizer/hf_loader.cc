@@ -1,8 +1,9 @@
-// Tokenizer::FromHfDir / FromJson: tokenizer.json (+ tokenizer_config.json and
-// generation_config.json) into a TokenizerModel.
-#include <fstream>
-#include <sstream>
+// Tokenizer::FromHfFiles / FromHfDir / FromJson: tokenizer.json (+ tokenizer_config.json
+// and generation_config.json) into a TokenizerModel.
+#include <filesystem>
 
+#include "engine/io/local_file_set.h"
+#include "engine/io/read_small_file.h"
 #include "engine/tokenizer/hf_config.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -14,33 +15,24 @@ namespace {
 
 using json = nlohmann::json;
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot open '" + path.string() + "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return IoError("cannot read '" + path.string() + "'");
-  return buffer.str();
-}
+constexpr std::string_view kTokenizerJson = "tokenizer.json";
 
 // A symbolic link checked out by git without symlink support is a small file holding the
-// link's relative target (the fixtures' tiny-qwen3/tokenizer.json is one): follow it once.
-Result<std::string> ReadFollowingGitLink(const std::filesystem::path& path) {
-  HFD_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+// link's relative target (the fixtures' tiny-qwen3/tokenizer.json is one): follow it once,
+// through the same file set, so it reaches no file the set would not open.
+Result<std::string> ReadFollowingGitLink(const io::ModelFileSet& files) {
+  HFD_ASSIGN_OR_RETURN(std::string text,
+                       io::ReadSmallFile(files, kTokenizerJson, io::kTokenizerJsonMaxBytes));
   const bool looks_like_link = !text.empty() && text.size() < 1024 && text[0] != '{' &&
                                text[0] != '/' && text.find_first_of("\n{") == std::string::npos;
-  if (!looks_like_link) return text;
-  std::error_code ec;
-  const std::filesystem::path target = path.parent_path() / text;
-  if (!std::filesystem::is_regular_file(target, ec)) return text;
-  return ReadFile(target);
+  if (!looks_like_link || !files.Has(text)) return text;
+  return io::ReadSmallFile(files, text, io::kTokenizerJsonMaxBytes);
 }
 
-// A file that may be absent: "" when it is.
-Result<std::string> ReadOptionalFile(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return std::string();
-  return ReadFile(path);
+// A config file that may be absent: "" when it is.
+Result<std::string> ReadOptionalConfig(const io::ModelFileSet& files, std::string_view name) {
+  if (!files.Has(name)) return std::string();
+  return io::ReadSmallFile(files, name, io::kConfigMaxBytes);
 }
 
 Status FillVocab(TokenizerJson& doc, TokenizerModel& m) {
@@ -118,19 +110,22 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromJson(std::string_view tokenize
   return Create(std::move(model).value());
 }
 
-Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHfDir(const std::filesystem::path& dir) {
-  const std::filesystem::path json_path = dir / "tokenizer.json";
-  std::error_code ec;
-  if (!std::filesystem::exists(json_path, ec)) {
-    return NotFound("no tokenizer.json in '" + dir.string() +
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHfFiles(const io::ModelFileSet& files) {
+  if (!files.Has(kTokenizerJson)) {
+    return NotFound("no tokenizer.json in '" + files.description() +
                     "' (only tokenizer.json is supported, not tokenizer.model alone)");
   }
-  HFD_ASSIGN_OR_RETURN(std::string text, ReadFollowingGitLink(json_path));
-  HFD_ASSIGN_OR_RETURN(std::string config, ReadOptionalFile(dir / "tokenizer_config.json"));
-  HFD_ASSIGN_OR_RETURN(std::string generation, ReadOptionalFile(dir / "generation_config.json"));
+  HFD_ASSIGN_OR_RETURN(std::string text, ReadFollowingGitLink(files));
+  HFD_ASSIGN_OR_RETURN(std::string config, ReadOptionalConfig(files, "tokenizer_config.json"));
+  HFD_ASSIGN_OR_RETURN(std::string generation, ReadOptionalConfig(files, "generation_config.json"));
   auto tokenizer = FromJson(text, config, generation);
-  if (!tokenizer.ok()) return tokenizer.status().WithContext(dir.string());
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(files.description());
   return tokenizer;
+}
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHfDir(const std::filesystem::path& dir) {
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<io::ModelFileSet> files, io::OpenLocalDirectory(dir));
+  return FromHfFiles(*files);
 }
 
 }  // namespace hfd::tok

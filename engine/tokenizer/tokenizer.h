@@ -18,6 +18,9 @@
 namespace hfd::gguf {
 class GgufFile;
 }
+namespace hfd::io {
+class ModelFileSet;
+}
 
 namespace hfd::tok {
 
@@ -27,9 +30,11 @@ struct EncodeScratch;
 // Immutable once loaded: every const method may be called from any number of threads.
 class Tokenizer {
  public:
-  // Loads <dir>/tokenizer.json plus, when present, tokenizer_config.json (added-token
+  // Loads tokenizer.json of `files` plus, when present, tokenizer_config.json (added-token
   // flags, add_bos_token/add_eos_token, bos/eos tokens) and generation_config.json
-  // (eos_token_id, a number or a list).
+  // (eos_token_id, a number or a list), each read within its io:: size cap.
+  static Result<std::unique_ptr<Tokenizer>> FromHfFiles(const io::ModelFileSet& files);
+  // The same from a local directory (tools and tests), read through io::OpenLocalDirectory.
   static Result<std::unique_ptr<Tokenizer>> FromHfDir(const std::filesystem::path& dir);
   // Loads from GGUF metadata (vocab-only files included); copies what it needs, so the
   // file may be closed afterwards.

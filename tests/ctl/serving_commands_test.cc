@@ -141,6 +141,24 @@ TEST_F(ServingCommands, RunPrintsOnlyTheCompletionAndStatisticsOnStderr) {
   EXPECT_EQ(quiet.err, "");
 }
 
+// The snapshot's file is a link to blobs/<sha>: its name, not the blob's, makes it a GGUF.
+TEST_F(ServingCommands, RunTakesAFileInsideACachedSnapshot) {
+  ASSERT_EQ(Hfctl({"pull", kModel}).exit_code, 0);
+  const fs::path snapshots =
+      cache_.path() / "hub" / "models--demo--tiny-random-llama" / "snapshots";
+  ASSERT_TRUE(fs::is_directory(snapshots));
+  const fs::path commit = fs::directory_iterator(snapshots)->path();
+  const fs::path file = commit / "tiny-random-llama-Q8_0.gguf";
+  ASSERT_TRUE(fs::is_symlink(file));
+  const json by_id = GreedyResult("Once upon a time", "4");
+  CommandResult r =
+      Hfctl({"--json", "run", file.string(), "Once upon a time", "-n", "4", "--temperature", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << daemon_->Log();
+  const std::vector<json> results = Results(r.out);
+  ASSERT_EQ(results.size(), 1u) << r.out;
+  EXPECT_EQ(results[0]["text"], by_id["text"]);
+}
+
 TEST_F(ServingCommands, JsonIsOneLinePerNotificationThenTheResult) {
   CommandResult r =
       Hfctl({"--json", "run", kModel, "Once upon a time", "-n", "6", "--temperature", "0"});

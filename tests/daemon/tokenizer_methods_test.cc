@@ -174,10 +174,13 @@ TEST_F(TokenizerMethods, HubIdResolvesToTheCachedSnapshot) {
   HFD_REQUIRE_FIXTURES(fixtures);
   const fs::path repo = hub_cache_->path() / "models--test--tiny-llama3";
   fs::create_directories(repo / "refs");
+  fs::create_directories(repo / "blobs");
   fs::create_directories(repo / "snapshots" / kCommit);
   std::ofstream(repo / "refs/main") << kCommit;
+  // Laid out as huggingface_hub does: a link out of the repo folder would be refused.
   for (const char* file : {"tokenizer.json", "tokenizer_config.json"}) {
-    fs::create_symlink(fixtures / "models/tiny-llama3" / file, repo / "snapshots" / kCommit / file);
+    fs::copy_file(fixtures / "models/tiny-llama3" / file, repo / "blobs" / file);
+    fs::create_symlink(std::string("../../blobs/") + file, repo / "snapshots" / kCommit / file);
   }
   EXPECT_EQ(TokenizeJson("test/tiny-llama3", "Hello world", true), json({128000, 9906, 1917}));
   EXPECT_EQ(TokenizeJson(std::string("test/tiny-llama3@") + kCommit, "Hello world", false),

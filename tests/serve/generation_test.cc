@@ -33,7 +33,7 @@ Engine OpenEngine() {
   e.files = std::move(files).value();
   e.backend = cpu::CreateCpuBackend({.n_threads = 1});
   EXPECT_TRUE(e.backend->LoadWeights(*e.files).ok());
-  auto text = LoadModelText(TestModelPath());
+  auto text = LoadModelText(TestSource(TestModelPath()));
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   e.text = std::move(text).value();
   return e;
@@ -119,7 +119,7 @@ TEST(Generation, StopReasonsHaveTheirWireNames) {
 }
 
 TEST(Prompt, ChatIsRenderedWithTheTemplateAndStopsAtEndOfTurn) {
-  auto text = LoadModelText(TestModelPath());
+  auto text = LoadModelText(TestSource(TestModelPath()));
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   const nlohmann::json messages = {{{"role", "user"}, {"content", "Hi"}}};
   auto ids = ChatPromptTokens(**text, messages, nullptr);
@@ -134,7 +134,7 @@ TEST(Prompt, ChatIsRenderedWithTheTemplateAndStopsAtEndOfTurn) {
 }
 
 TEST(Prompt, RawPromptsGetNoSpecialTokens) {
-  auto text = LoadModelText(TestModelPath());
+  auto text = LoadModelText(TestSource(TestModelPath()));
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(TextPromptTokens(**text, "ab", true), (std::vector<int32_t>{'a', 'b'}));
 }

@@ -44,10 +44,16 @@ ManagerOptions TestManagerOptions(int64_t memory_budget_bytes) {
   return o;
 }
 
+ModelSource TestSource(const std::filesystem::path& path) {
+  Result<ModelSource> source = LocalModelSource(path);
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  return source.ok() ? std::move(source).value() : ModelSource();
+}
+
 LoadRequest TestLoad(const std::filesystem::path& source) {
   LoadRequest r;
   r.name = source.filename().string();
-  r.source = source;
+  r.source = TestSource(source);
   return r;
 }
 

@@ -23,6 +23,9 @@ const std::filesystem::path& OtherTestModelPath();
 // Manager options for tests: CPU backend with one thread, the given budget (0: automatic).
 ManagerOptions TestManagerOptions(int64_t memory_budget_bytes = 0);
 
+// A local model file as a source; fails the test when it cannot be opened.
+ModelSource TestSource(const std::filesystem::path& path);
+
 LoadRequest TestLoad(const std::filesystem::path& source);
 
 // A gate a job's token callback waits on, to hold a slot busy while a test arranges the

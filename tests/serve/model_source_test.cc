@@ -1,0 +1,120 @@
+// Model sources: names come from the name the caller used, Hub snapshots are read beneath
+// their repo folder, and passed files are keyed by what they are, so the same files share
+// one resident model (issue 13).
+#include "serve/model_source.h"
+
+#include <fcntl.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "engine/io/passed_file_set.h"
+#include "engine/model/model_files.h"
+#include "serve/model_manager.h"
+#include "serve/model_text.h"
+#include "tests/serve/serve_test_env.h"
+#include "tests/support/fixtures.h"
+
+namespace hfd::serve::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A Hub repo folder whose snapshot "c1" links `names` to one blob: the test model.
+fs::path MakeRepo(const fs::path& root, const std::vector<std::string>& names) {
+  const fs::path repo = root / "models--org--tiny";
+  fs::create_directories(repo / "blobs");
+  fs::create_directories(repo / "snapshots" / "c1");
+  fs::copy_file(TestModelPath(), repo / "blobs" / "0a1b2c");
+  for (const std::string& name : names) {
+    fs::create_symlink("../../blobs/0a1b2c", repo / "snapshots" / "c1" / name);
+  }
+  return repo;
+}
+
+std::shared_ptr<const io::ModelFileSet> Passed(const fs::path& path, const std::string& name) {
+  std::vector<io::NamedFd> fds;
+  fds.push_back({name, UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))});
+  auto files = io::MakePassedFileSet(std::move(fds), "passed by the test");
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  return files.ok() ? std::move(files).value() : nullptr;
+}
+
+// `hfctl run <snapshot>/x.gguf`: the link's name decides the format, not the blob's.
+TEST(ModelSource, ALocalLinkToABlobKeepsItsName) {
+  hfd::testing::TempDir tmp;
+  const fs::path repo = MakeRepo(tmp.path(), {"x.gguf"});
+  const fs::path named = repo / "snapshots" / "c1" / "x.gguf";
+  auto source = LocalModelSource(named);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ(source->gguf, "x.gguf");
+  EXPECT_EQ(source->display, named.string());
+  EXPECT_EQ(source->key, fs::canonical(repo / "blobs" / "0a1b2c").string());
+  EXPECT_TRUE(LoadModelText(*source).ok());
+  EXPECT_TRUE(model::OpenModelFiles(*source->files, source->gguf).ok());
+  EXPECT_EQ(LocalModelSource(tmp.path() / "absent.gguf").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(ModelSource, AHubSnapshotPicksItsGgufByQuant) {
+  hfd::testing::TempDir tmp;
+  const fs::path repo = MakeRepo(tmp.path(), {"tiny-Q4_K_M.gguf", "tiny-Q8_0.gguf"});
+  auto first = HubSnapshotSource(repo, "c1", "");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->gguf, "tiny-Q4_K_M.gguf");
+  auto q8 = HubSnapshotSource(repo, "c1", "q8_0");
+  ASSERT_TRUE(q8.ok()) << q8.status().ToString();
+  EXPECT_EQ(q8->gguf, "tiny-Q8_0.gguf");
+  EXPECT_EQ(q8->key, (repo / "snapshots" / "c1" / "tiny-Q8_0.gguf").string());
+  EXPECT_NE(q8->key, first->key);
+  EXPECT_TRUE(LoadModelText(*q8).ok());
+  EXPECT_EQ(HubSnapshotSource(repo, "c1", "Q5_K").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(HubSnapshotSource(repo, "c2", "").status().code(), ErrorCode::kNotFound);
+}
+
+// Finding 1: a checkpoint snapshot whose text files lead out of the repo folder.
+TEST(ModelSource, AHubSnapshotLinkOutOfTheRepoIsRefused) {
+  hfd::testing::TempDir tmp;
+  const fs::path repo = MakeRepo(tmp.path(), {});
+  std::ofstream(tmp.path() / "secret") << R"({"model": {"type": "BPE"}})";
+  fs::create_symlink(tmp.path() / "secret", repo / "snapshots" / "c1" / "tokenizer.json");
+  auto source = HubSnapshotSource(repo, "c1", "");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_TRUE(source->gguf.empty());
+  auto text = LoadModelText(*source);
+  EXPECT_EQ(text.status().code(), ErrorCode::kPermissionDenied) << text.status().ToString();
+  EXPECT_NE(text.status().message().find("tokenizer.json leads outside"), std::string::npos)
+      << text.status().ToString();
+}
+
+// Two users passing the same file share one resident model; another file is another one.
+TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
+  auto a = PassedModelSource("/home/a/m.gguf", Passed(TestModelPath(), "m.gguf"));
+  auto b = PassedModelSource("/home/b/copy.gguf", Passed(TestModelPath(), "m.gguf"));
+  auto other = PassedModelSource("/home/a/o.gguf", Passed(OtherTestModelPath(), "m.gguf"));
+  ASSERT_TRUE(a.ok() && b.ok() && other.ok()) << a.status().ToString();
+  EXPECT_EQ(a->gguf, "m.gguf");
+  EXPECT_EQ(a->display, "/home/a/m.gguf");
+  EXPECT_EQ(a->key, b->key);
+  EXPECT_NE(a->key, other->key);
+
+  ModelManager manager(TestManagerOptions(), nullptr);
+  LoadRequest first;
+  first.name = "a";
+  first.source = *a;
+  LoadRequest second = first;
+  second.name = "b";
+  second.source = *b;
+  bool loaded_first = false, loaded_second = false;
+  auto m1 = manager.Acquire(first, &loaded_first);
+  auto m2 = manager.Acquire(second, &loaded_second);
+  ASSERT_TRUE(m1.ok() && m2.ok()) << m1.status().ToString() << m2.status().ToString();
+  EXPECT_TRUE(loaded_first);
+  EXPECT_FALSE(loaded_second);
+  EXPECT_EQ(*m1, *m2);
+  ASSERT_EQ(manager.Ps().size(), 1u);
+  EXPECT_EQ(manager.Ps().front().path, "/home/a/m.gguf");
+}
+
+}  // namespace
+}  // namespace hfd::serve::testing
