@@ -220,6 +220,14 @@ std::shared_ptr<ResidentModel> ModelManager::Find(const std::string& key) const 
   return it == resident_.end() ? nullptr : it->second;
 }
 
+std::optional<std::string> ModelManager::KeyOfName(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [key, model] : resident_) {
+    if (model->spec().name == name) return key;
+  }
+  return std::nullopt;
+}
+
 Result<int> ModelManager::Unload(const std::string& key) {
   std::shared_ptr<ResidentModel> model;
   {

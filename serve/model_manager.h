@@ -84,6 +84,8 @@ class ModelManager {
 
   // The resident model loaded from the source with `key`, or null.
   std::shared_ptr<ResidentModel> Find(const std::string& key) const;
+  // The key of the resident model loaded under `name` (its `ps` name), if any.
+  std::optional<std::string> KeyOfName(const std::string& name) const;
 
   std::vector<ResidentInfo> Ps() const;
   int64_t memory_budget_bytes() const { return budget_; }

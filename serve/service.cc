@@ -272,6 +272,9 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
 
 Result<int> Service::Unload(const Caller& caller, const std::string& model) {
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "unload"));
+  // By the name it was loaded under (as `ps` shows it), without opening any file: so a
+  // model loaded from passed descriptors can be unloaded by the path its client named.
+  if (std::optional<std::string> key = manager_.KeyOfName(model)) return manager_.Unload(*key);
   HFD_ASSIGN_OR_RETURN(LocatedModel located, LocateCached(caller, {.model = model}));
   return manager_.Unload(located.source.key);
 }

@@ -40,6 +40,10 @@ void Load(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) 
   Result<serve::ModelRequest> request =
       valid.ok() ? ParseModelRequest(ctx->params()) : Result<serve::ModelRequest>(valid);
   if (!request.ok()) return ctx->ReplyError(request.status());
+  Result<std::shared_ptr<const io::ModelFileSet>> files =
+      TakePassedModelFiles(*ctx, request->model);
+  if (!files.ok()) return ctx->ReplyError(files.status());
+  request->files = *files;
   services.service->Load(services.policy.CallerOf(ctx->peer()), *request,
                          EventsFor(ctx, request->model, services.metrics), &ctx->cancel_flag(),
                          [ctx](Result<serve::ResidentInfo> info) {
@@ -137,6 +141,10 @@ void Complete(DaemonServices& services, const std::shared_ptr<ServeTelemetry>& t
   };
   Result<serve::CompletionRequest> request = ParseCompletion(ctx->params(), chat);
   if (!request.ok()) return finish(request.status());
+  Result<std::shared_ptr<const io::ModelFileSet>> files =
+      TakePassedModelFiles(*ctx, request->target.model);
+  if (!files.ok()) return finish(files.status());
+  request->target.files = *files;
   serve::ServeEvents events = EventsFor(ctx, request->target.model, services.metrics);
   events.on_backend = [record](std::string_view backend) { record->backend = backend; };
   services.service->Complete(services.policy.CallerOf(ctx->peer()), *request, std::move(events),

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/units.h"
+#include "engine/io/passed_file_set.h"
 #include "proto/params.h"
 
 namespace hfd::daemon {
@@ -77,6 +78,18 @@ Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params) {
   HFD_ASSIGN_OR_RETURN(std::optional<bool> pull, proto::OptionalBool(params, "pull"));
   out.pull = pull.value_or(true);
   return out;
+}
+
+Result<std::shared_ptr<const io::ModelFileSet>> TakePassedModelFiles(RequestContext& ctx,
+                                                                     const std::string& model) {
+  std::vector<PassedFile> passed = ctx.TakePassedFiles();
+  if (passed.empty()) return std::shared_ptr<const io::ModelFileSet>();
+  std::vector<io::NamedFd> named;
+  named.reserve(passed.size());
+  for (PassedFile& p : passed) named.push_back({std::move(p.name), std::move(p.fd)});
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<io::ModelFileSet> files,
+                       io::MakePassedFileSet(std::move(named), model + ", passed by the client"));
+  return std::shared_ptr<const io::ModelFileSet>(std::move(files));
 }
 
 Result<sampling::SamplingParams> ParseSamplingParams(const nlohmann::json& params) {

@@ -2,11 +2,14 @@
 // and generation options, parsed and range-checked with messages that name the param.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/request_context.h"
+#include "engine/io/model_file_set.h"
 #include "engine/sampling/sampling_params.h"
 #include "hfd/status.h"
 #include "serve/service.h"
@@ -19,6 +22,12 @@ inline constexpr const char* kLoadParams[] = {"model",      "backend",         "
 
 // `model` and the load options.
 Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params);
+
+// The files the client passed with the request (docs/protocol.md, "Passing local files"),
+// as the serving core reads them, named after `model`; null when it passed none. Takes
+// them from `ctx` (once).
+Result<std::shared_ptr<const io::ModelFileSet>> TakePassedModelFiles(RequestContext& ctx,
+                                                                     const std::string& model);
 
 // Sampling, max_tokens (default 256) and stop strings, validated.
 Result<sampling::SamplingParams> ParseSamplingParams(const nlohmann::json& params);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "daemon/methods/methods.h"
+#include "daemon/methods/serve_params.h"
 #include "proto/json_msgpack.h"
 #include "proto/params.h"
 
@@ -21,13 +22,21 @@ std::function<void(Result<T>)> ReplyWith(const std::shared_ptr<RequestContext>& 
   };
 }
 
+// `model`, with the files the client passed for it.
+Result<serve::ModelRequest> Target(RequestContext& ctx) {
+  serve::ModelRequest target;
+  HFD_ASSIGN_OR_RETURN(target.model, proto::RequiredString(ctx.params(), "model", kMaxModelBytes));
+  HFD_ASSIGN_OR_RETURN(target.files, TakePassedModelFiles(ctx, target.model));
+  return target;
+}
+
 Status Tokenize(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
   const nlohmann::json& params = ctx->params();
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(params, {"model", "text", "add_special"}));
-  HFD_ASSIGN_OR_RETURN(std::string model, proto::RequiredString(params, "model", kMaxModelBytes));
+  HFD_ASSIGN_OR_RETURN(serve::ModelRequest target, Target(*ctx));
   HFD_ASSIGN_OR_RETURN(std::string text, proto::RequiredString(params, "text"));
   HFD_ASSIGN_OR_RETURN(std::optional<bool> add_special, proto::OptionalBool(params, "add_special"));
-  services.service->Tokenize(services.policy.CallerOf(ctx->peer()), {.model = model}, text,
+  services.service->Tokenize(services.policy.CallerOf(ctx->peer()), std::move(target), text,
                              add_special.value_or(true),
                              ReplyWith<std::vector<int32_t>>(ctx, [](const auto& ids) {
                                return nlohmann::json{{"ids", ids}};
@@ -38,7 +47,7 @@ Status Tokenize(DaemonServices& services, const std::shared_ptr<RequestContext>&
 Status Detokenize(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
   const nlohmann::json& params = ctx->params();
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(params, {"model", "ids", "skip_special"}));
-  HFD_ASSIGN_OR_RETURN(std::string model, proto::RequiredString(params, "model", kMaxModelBytes));
+  HFD_ASSIGN_OR_RETURN(serve::ModelRequest target, Target(*ctx));
   HFD_ASSIGN_OR_RETURN(std::optional<bool> skip_special,
                        proto::OptionalBool(params, "skip_special"));
   auto it = params.find("ids");
@@ -53,7 +62,7 @@ Status Detokenize(DaemonServices& services, const std::shared_ptr<RequestContext
     }
     ids.push_back(id.get<int64_t>());
   }
-  services.service->Detokenize(services.policy.CallerOf(ctx->peer()), {.model = model},
+  services.service->Detokenize(services.policy.CallerOf(ctx->peer()), std::move(target),
                                std::move(ids), skip_special.value_or(false),
                                ReplyWith<std::string>(ctx, [](const std::string& text) {
                                  return nlohmann::json{{"text", text}};
@@ -65,7 +74,7 @@ Status RenderChat(DaemonServices& services, const std::shared_ptr<RequestContext
   const nlohmann::json& params = ctx->params();
   HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(
       params, {"model", "messages", "add_generation_prompt", "variables"}));
-  HFD_ASSIGN_OR_RETURN(std::string model, proto::RequiredString(params, "model", kMaxModelBytes));
+  HFD_ASSIGN_OR_RETURN(serve::ModelRequest target, Target(*ctx));
   auto messages = params.find("messages");
   if (messages == params.end() || !messages->is_array()) {
     return InvalidArgument("param 'messages' must be an array of {role, content} objects");
@@ -76,7 +85,7 @@ Status RenderChat(DaemonServices& services, const std::shared_ptr<RequestContext
   if (variables != params.end() && !variables->is_object() && !variables->is_null()) {
     return InvalidArgument("param 'variables' must be an object");
   }
-  services.service->RenderChat(services.policy.CallerOf(ctx->peer()), {.model = model}, *messages,
+  services.service->RenderChat(services.policy.CallerOf(ctx->peer()), std::move(target), *messages,
                                generation_prompt.value_or(true),
                                variables == params.end() ? nlohmann::json() : *variables,
                                ReplyWith<std::string>(ctx, [](const std::string& prompt) {
