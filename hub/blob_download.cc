@@ -77,9 +77,34 @@ Status HashExisting(int fd, uint64_t size, AsyncSha256* hasher, const std::strin
   return Status::Ok();
 }
 
-bool BlobComplete(const fs::path& blob, uint64_t size) {
-  std::error_code ec;
-  return fs::is_regular_file(blob, ec) && fs::file_size(blob, ec) == size && !ec;
+// The blob is complete when blobs/{etag} is a regular file (never a symlink) of its size.
+bool BlobComplete(const SafeDir& blobs, const std::string& etag, uint64_t size) {
+  const std::optional<struct stat> st = blobs.Lstat(etag);
+  return st && S_ISREG(st->st_mode) && static_cast<uint64_t>(st->st_size) == size;
+}
+
+// A partial download we may append to: a regular file with one link that we own.
+bool IsOwnPartialFile(const struct stat& st) {
+  return S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == ::geteuid();
+}
+
+// Opens blobs/{name} to download into. Our own partial file is resumed; anything else there
+// (a symlink, a hard link, another user's file) is removed, never written through, and the
+// download starts in a fresh file.
+Result<UniqueFd> OpenIncomplete(const SafeDir& blobs, const std::string& name) {
+  if (const std::optional<struct stat> st = blobs.Lstat(name); st && !IsOwnPartialFile(*st)) {
+    HFD_RETURN_IF_ERROR(blobs.Remove(name));
+  }
+  HFD_ASSIGN_OR_RETURN(UniqueFd fd, blobs.OpenFile(name, O_RDWR | O_CREAT, Links::kRefuse, 0644));
+  const fs::path path = blobs.path() / name;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + path.string(), errno);
+  if (!IsOwnPartialFile(st)) {
+    return PermissionDenied("refusing " + path.string() +
+                            ": it was replaced while hfd opened it (another user is writing "
+                            "in the cache); remove it, then pull again");
+  }
+  return fd;
 }
 
 }  // namespace
@@ -90,14 +115,15 @@ Result<BlobDownload> DownloadBlob(HubClient& client, const RepoCache& cache,
                                   const std::atomic<bool>* cancel) {
   const std::string& etag = file.etag();
   HFD_RETURN_IF_ERROR(ValidateEtag(etag));
-  const fs::path blob = cache.blob_path(etag);
-  if (BlobComplete(blob, file.size)) return BlobDownload{};
-  HFD_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(cache.lock_path(etag), cancel));
-  if (BlobComplete(blob, file.size)) return BlobDownload{};  // another puller finished it
+  HFD_ASSIGN_OR_RETURN(SafeDir blobs, cache.OpenFolder("blobs", true));
+  if (BlobComplete(blobs, etag, file.size)) return BlobDownload{};
+  HFD_ASSIGN_OR_RETURN(SafeDir locks, cache.OpenLocks());
+  HFD_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(locks, etag + ".lock", cancel));
+  if (BlobComplete(blobs, etag, file.size)) return BlobDownload{};  // another puller finished it
 
-  const fs::path incomplete = cache.incomplete_path(etag);
-  UniqueFd fd(::open(incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return ErrnoError("cannot open " + incomplete.string(), errno);
+  const std::string incomplete_name = etag + ".incomplete";
+  const fs::path incomplete = blobs.path() / incomplete_name;
+  HFD_ASSIGN_OR_RETURN(UniqueFd fd, OpenIncomplete(blobs, incomplete_name));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + incomplete.string(), errno);
   uint64_t offset = static_cast<uint64_t>(st.st_size);
@@ -150,9 +176,7 @@ Result<BlobDownload> DownloadBlob(HubClient& client, const RepoCache& cache,
     if (!IsRetryable(failure) && failure.code() != ErrorCode::kCorrupt) return failure;
     HFD_RETURN_IF_ERROR(retry.BeforeRetry(failure, retry_after));
   }
-  std::error_code ec;
-  fs::rename(incomplete, blob, ec);
-  if (ec) return ErrnoError("cannot move " + incomplete.string() + " into place", ec.value());
+  HFD_RETURN_IF_ERROR(blobs.Rename(incomplete_name, etag));
   return result;
 }
 

@@ -21,9 +21,12 @@ struct BlobDownload {
   uint64_t bytes_resumed = 0;     // already present in .incomplete when this call started
 };
 
-// Makes blobs/{file.etag()} hold `file`'s content. Returns at once when the blob exists.
-// Transient failures are retried (resuming); a sha256 mismatch discards the partial file and
-// retries from zero; cancel, a full disk or a permanent HTTP error keep the partial file.
+// Makes blobs/{file.etag()} hold `file`'s content, as a regular file. Returns at once when
+// the blob exists. No symlink is followed: a blob that is one counts as missing, a lock
+// file that is one is refused, and a partial file that is not our own single-link regular
+// file is replaced by a fresh one. Transient failures are retried (resuming); a sha256 mismatch
+// discards the partial file and retries from zero; cancel, a full disk or a permanent HTTP error
+// keep the partial file.
 Result<BlobDownload> DownloadBlob(HubClient& client, const RepoCache& cache,
                                   const std::string& repo_id, const std::string& commit,
                                   const RepoFile& file, const BytesFn& on_bytes,

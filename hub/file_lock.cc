@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,13 +11,19 @@
 
 namespace hfd::hub {
 
-Result<FileLock> FileLock::Acquire(const std::filesystem::path& path,
+Result<FileLock> FileLock::Acquire(const SafeDir& dir, const std::string& name,
                                    const std::atomic<bool>* cancel) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("cannot open lock file " + path.string(), errno);
-  FileLock lock(fd);
+  const std::filesystem::path path = dir.path() / name;
+  HFD_ASSIGN_OR_RETURN(UniqueFd fd, dir.OpenFile(name, O_RDWR | O_CREAT, Links::kRefuse, 0644));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + path.string(), errno);
+  if (!S_ISREG(st.st_mode)) {
+    return PermissionDenied("refusing the lock file " + path.string() +
+                            ": it is not a regular file; remove it, then pull again");
+  }
+  FileLock lock(std::move(fd));
   auto delay = std::chrono::milliseconds(5);
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  while (::flock(lock.fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       return ErrnoError("cannot lock " + path.string(), errno);
     }
@@ -27,19 +34,6 @@ Result<FileLock> FileLock::Acquire(const std::filesystem::path& path,
     delay = std::min(delay * 2, std::chrono::milliseconds(200));
   }
   return lock;
-}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 }  // namespace hfd::hub

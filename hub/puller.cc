@@ -1,13 +1,12 @@
 #include "hub/puller.h"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "common/units.h"
 #include "hub/blob_download.h"
@@ -21,30 +20,33 @@ namespace hfd::hub {
 namespace fs = std::filesystem;
 namespace {
 
-uint64_t SizeOrZero(const fs::path& path) {
-  std::error_code ec;
-  const uint64_t size = fs::file_size(path, ec);
-  return ec ? 0 : size;
+// config.json is read before the weights are fetched; real ones are a few KiB.
+constexpr size_t kMaxConfigBytes = 16u << 20;
+
+// Bytes of `file` already on disk: the whole blob, else the partial download. Only regular
+// files count; a symlink is never followed.
+uint64_t PresentBytes(const SafeDir& blobs, const RepoFile& file) {
+  const std::optional<struct stat> blob = blobs.Lstat(file.etag());
+  if (blob && S_ISREG(blob->st_mode)) return file.size;
+  const std::optional<struct stat> partial = blobs.Lstat(file.etag() + ".incomplete");
+  if (!partial || !S_ISREG(partial->st_mode)) return 0;
+  return std::min(static_cast<uint64_t>(partial->st_size), file.size);
 }
 
-// Bytes of `file` already on disk: the whole blob, else the partial download.
-uint64_t PresentBytes(const RepoCache& cache, const RepoFile& file) {
-  std::error_code ec;
-  if (fs::is_regular_file(cache.blob_path(file.etag()), ec)) return file.size;
-  return std::min(SizeOrZero(cache.incomplete_path(file.etag())), file.size);
-}
-
-// Free space on the cache's filesystem, from statvfs(2) on the blobs folder.
-Result<uint64_t> FreeBytes(const fs::path& dir) {
+// Free space on the cache's filesystem, from fstatvfs(2) on the blobs folder.
+Result<uint64_t> FreeBytes(const SafeDir& blobs) {
   struct statvfs vfs {};
-  if (::statvfs(dir.c_str(), &vfs) != 0) return ErrnoError("cannot statvfs " + dir.string(), errno);
+  if (::fstatvfs(blobs.fd(), &vfs) != 0) {
+    return ErrnoError("cannot statvfs " + blobs.path().string(), errno);
+  }
   return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
 }
 
-Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missing) {
+Status CheckDiskSpace(const RepoCache& cache, const SafeDir& blobs,
+                      const std::vector<RepoFile>& missing) {
   uint64_t needed = 0;
-  for (const RepoFile& f : missing) needed += f.size - PresentBytes(cache, f);
-  Result<uint64_t> free_bytes = FreeBytes(cache.blobs_dir());
+  for (const RepoFile& f : missing) needed += f.size - PresentBytes(blobs, f);
+  Result<uint64_t> free_bytes = FreeBytes(blobs);
   if (!free_bytes.ok() || needed <= *free_bytes) return Status::Ok();  // or cannot tell
   const auto format = [](uint64_t n) {
     return FormatBytes(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
@@ -56,14 +58,6 @@ Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missi
                  "--force to try anyway");
 }
 
-Result<std::string> ReadSmallFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("cannot read " + path.string());
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::string& commit,
                       std::vector<std::string> files) {
   PullResult result;
@@ -71,7 +65,10 @@ PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::st
   result.revision = ref.revision;
   result.commit = commit;
   result.snapshot_dir = cache.snapshot_dir(commit);
-  for (const std::string& f : files) result.total_bytes += SizeOrZero(result.snapshot_dir / f);
+  for (const std::string& f : files) {
+    const std::optional<struct stat> st = cache.StatSnapshotFile(commit, f);
+    if (st) result.total_bytes += static_cast<uint64_t>(st->st_size);
+  }
   result.files = std::move(files);
   return result;
 }
@@ -79,6 +76,7 @@ PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::st
 // The pull answered from the cache alone (pinned commit, offline, or Hub unreachable).
 Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
                                  const SelectionRequest& selection) {
+  HFD_RETURN_IF_ERROR(cache.CheckDirs());
   std::string commit = ref.revision;
   if (!IsCommitSha(commit)) {
     HFD_ASSIGN_OR_RETURN(std::optional<std::string> cached, cache.ReadRef(ref.revision));
@@ -125,7 +123,8 @@ Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
                          DownloadBlob(client, cache, ref.repo_id, commit, *config, {}, cancel));
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
-    HFD_ASSIGN_OR_RETURN(std::string json, ReadSmallFile(cache.blob_path(config->etag())));
+    HFD_ASSIGN_OR_RETURN(std::string json,
+                         cache.ReadSnapshotFile(commit, config->path, kMaxConfigBytes));
     return CheckConfigJson(json).WithContext(ref.repo_id);
   }
   auto gguf = std::find_if(selected.begin(), selected.end(), [](const RepoFile& f) {
@@ -210,6 +209,7 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   }
 
   HFD_RETURN_IF_ERROR(cache.EnsureDirs());
+  HFD_ASSIGN_OR_RETURN(SafeDir blobs, cache.OpenFolder("blobs", false));
   if (ref.revision != commit) HFD_RETURN_IF_ERROR(cache.WriteRef(ref.revision, commit));
   std::vector<RepoFile> missing;
   uint64_t present = 0;
@@ -230,13 +230,13 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   }
   tracker.Phase(PullProgress::Phase::kChecking);
   if (!options.force) {
-    HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, missing));
+    HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, blobs, missing));
     HFD_RETURN_IF_ERROR(
         PreCheck(client, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {
-    tracker.StartFile(f.path, f.size, PresentBytes(cache, f));
+    tracker.StartFile(f.path, f.size, PresentBytes(blobs, f));
     if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
       HFD_ASSIGN_OR_RETURN(BlobDownload got,
                            DownloadBlob(client, cache, ref.repo_id, commit, f, on_bytes, cancel));

@@ -8,6 +8,7 @@
 #include "hub/local_snapshot.h"
 #include "hub/path_safety.h"
 #include "hub/repo_cache.h"
+#include "hub/safe_dir.h"
 #include "tests/support/fixtures.h"
 
 namespace hfd::hub {
@@ -32,16 +33,6 @@ TEST(PathSafetyTest, RefusesTraversalAbsoluteAndOddCharacters) {
   for (const char* good : {"config.json", "onnx/model.onnx", "a b.txt", "..a", "x..y/z"}) {
     EXPECT_TRUE(ValidateRepoFilePath(good).ok()) << good;
   }
-}
-
-TEST(PathSafetyTest, CheckInsideFollowsSymlinks) {
-  TempDir dir;
-  fs::create_directories(dir.path() / "root/sub");
-  fs::create_directories(dir.path() / "outside");
-  fs::create_directory_symlink(dir.path() / "outside", dir.path() / "root/escape");
-  EXPECT_TRUE(CheckInside(dir.path() / "root", dir.path() / "root/sub/new.txt").ok());
-  EXPECT_EQ(CheckInside(dir.path() / "root", dir.path() / "root/escape/x").code(),
-            ErrorCode::kPermissionDenied);
 }
 
 TEST(RepoCacheTest, LayoutMatchesHuggingfaceHub) {
@@ -82,13 +73,14 @@ TEST(RepoCacheTest, RefsRoundTrip) {
 }
 
 TEST(FileLockTest, SecondLockWaitsForFirst) {
-  TempDir dir;
-  const fs::path path = dir.path() / "x.lock";
-  auto first = FileLock::Acquire(path, nullptr);
+  TempDir tmp;
+  auto dir = SafeDir::Open(tmp.path(), false);
+  ASSERT_TRUE(dir.ok());
+  auto first = FileLock::Acquire(*dir, "x.lock", nullptr);
   ASSERT_TRUE(first.ok());
   std::atomic<bool> acquired{false};
   std::thread waiter([&] {
-    auto second = FileLock::Acquire(path, nullptr);
+    auto second = FileLock::Acquire(*dir, "x.lock", nullptr);
     acquired = second.ok();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -99,12 +91,27 @@ TEST(FileLockTest, SecondLockWaitsForFirst) {
 }
 
 TEST(FileLockTest, WaitingIsCancellable) {
-  TempDir dir;
-  auto held = FileLock::Acquire(dir.path() / "x.lock", nullptr);
+  TempDir tmp;
+  auto dir = SafeDir::Open(tmp.path(), false);
+  ASSERT_TRUE(dir.ok());
+  auto held = FileLock::Acquire(*dir, "x.lock", nullptr);
   ASSERT_TRUE(held.ok());
   std::atomic<bool> cancel{true};
-  EXPECT_EQ(FileLock::Acquire(dir.path() / "x.lock", &cancel).status().code(),
-            ErrorCode::kCancelled);
+  EXPECT_EQ(FileLock::Acquire(*dir, "x.lock", &cancel).status().code(), ErrorCode::kCancelled);
+}
+
+TEST(FileLockTest, ASymlinkedLockFileIsRefusedAndNothingIsCreatedThroughIt) {
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "locks");
+  fs::create_symlink(tmp.path() / "outside.lock", tmp.path() / "locks/x.lock");
+  auto dir = SafeDir::Open(tmp.path() / "locks", false);
+  ASSERT_TRUE(dir.ok());
+  const Status refused = FileLock::Acquire(*dir, "x.lock", nullptr).status();
+  EXPECT_EQ(refused.code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(refused.message().find((tmp.path() / "locks/x.lock").string()), std::string::npos)
+      << refused.message();
+  EXPECT_NE(refused.message().find("remove it"), std::string::npos) << refused.message();
+  EXPECT_FALSE(fs::exists(tmp.path() / "outside.lock"));
 }
 
 TEST(LocalSnapshotTest, CompleteOnlyWhenEveryIndexedShardIsPresent) {
