@@ -175,9 +175,12 @@ TEST_F(TokenizerMethods, HubIdResolvesToTheCachedSnapshot) {
   const fs::path repo = hub_cache_->path() / "models--test--tiny-llama3";
   fs::create_directories(repo / "refs");
   fs::create_directories(repo / "snapshots" / kCommit);
+  fs::create_directories(repo / "blobs");
   std::ofstream(repo / "refs/main") << kCommit;
+  // Laid out as huggingface_hub does: the daemon follows no snapshot link out of the repo.
   for (const char* file : {"tokenizer.json", "tokenizer_config.json"}) {
-    fs::create_symlink(fixtures / "models/tiny-llama3" / file, repo / "snapshots" / kCommit / file);
+    fs::copy_file(fixtures / "models/tiny-llama3" / file, repo / "blobs" / file);
+    fs::create_symlink(fs::path("../../blobs") / file, repo / "snapshots" / kCommit / file);
   }
   EXPECT_EQ(TokenizeJson("test/tiny-llama3", "Hello world", true), json({128000, 9906, 1917}));
   EXPECT_EQ(TokenizeJson(std::string("test/tiny-llama3@") + kCommit, "Hello world", false),
