@@ -100,6 +100,10 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request, BodySink* s
 
   curl_slist* headers = nullptr;
   for (const std::string& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+  const char* protocols = options_.https_only ? "https" : "http,https";
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
@@ -135,6 +139,11 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request, BodySink* s
   curl_slist_free_all(headers);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (rc == CURLE_ABORTED_BY_CALLBACK) return Cancelled("pull cancelled");
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    return PermissionDenied(
+        "refusing to connect to " + ShownUrl(request.url) + ": hfd speaks only " +
+        (options_.https_only ? "https to an https Hub endpoint" : "http and https"));
+  }
   if (rc == CURLE_WRITE_ERROR && !transfer.sink_status.ok()) return transfer.sink_status;
   if (rc == CURLE_WRITE_ERROR && transfer.overflow) {
     return TooLarge("response from " + request.url + " is larger than expected");
@@ -154,7 +163,7 @@ Result<HttpResponse> HttpClient::Perform(const HttpRequest& request, BodySink* s
 std::string OriginOf(const std::string& url) {
   CURLU* u = curl_url();
   std::string origin;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
     char* scheme = nullptr;
     char* host = nullptr;
     char* port = nullptr;
@@ -169,6 +178,26 @@ std::string OriginOf(const std::string& url) {
   }
   curl_url_cleanup(u);
   return origin;
+}
+
+std::string ShownUrl(const std::string& url) {
+  const std::string origin = OriginOf(url);
+  if (!origin.empty()) return origin;
+  const std::string scheme = SchemeOf(url);
+  return scheme.empty() ? "an unparsable URL" : "a " + scheme + ": URL";
+}
+
+std::string SchemeOf(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string out;
+  char* scheme = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
+    out = Lower(scheme);
+  }
+  curl_free(scheme);
+  curl_url_cleanup(u);
+  return out;
 }
 
 std::string UrlEncode(const std::string& s, bool keep_slash) {

@@ -47,6 +47,10 @@ struct HttpOptions {
   long stall_timeout_s = 60;  // abort when no byte arrives for this long
   std::string user_agent = "hfd/0.1";
   size_t max_buffered_body = 64u << 20;
+  // Only https may be spoken (an https Hub endpoint); otherwise http and https. No other
+  // protocol libcurl knows (gopher, file, dict, ...) is ever used.
+  bool https_only = false;
+  std::string ca_file;  // PEM certificates to trust instead of the system's; empty: the system's
 };
 
 // Not thread-safe: one client per thread. Keeps connections alive between requests.
@@ -58,7 +62,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Performs `request`. The body of a 2xx response goes to `sink` when given, else into
-  // response.body. Transport failures (refused, reset, timeout, cut body) are Unavailable;
+  // response.body. A URL whose scheme the options do not allow is PermissionDenied, with
+  // nothing sent. Transport failures (refused, reset, timeout, cut body) are Unavailable;
   // `cancel` (may be null) turning true gives Cancelled; a sink error is returned as is.
   Result<HttpResponse> Perform(const HttpRequest& request, BodySink* sink,
                                const std::atomic<bool>* cancel);
@@ -71,6 +76,13 @@ class HttpClient {
 
 // "scheme://host:port" with the scheme's default port filled in; "" when unparsable.
 std::string OriginOf(const std::string& url);
+
+// The URL's scheme in lower case ("https", "gopher", ...); "" when unparsable.
+std::string SchemeOf(const std::string& url);
+
+// The URL for a message: its origin (never the path or query, which may carry signatures),
+// else "a gopher: URL" or "an unparsable URL".
+std::string ShownUrl(const std::string& url);
 
 // Percent-encodes a string for a URL path segment or query value ('/' kept when asked).
 std::string UrlEncode(const std::string& s, bool keep_slash);

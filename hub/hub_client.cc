@@ -9,6 +9,11 @@ namespace {
 
 constexpr int kMaxRedirects = 10;
 
+HttpOptions HttpsOnlyFor(HttpOptions http, bool https_only) {
+  http.https_only = https_only;
+  return http;
+}
+
 Result<nlohmann::json> ParseJson(const HttpResponse& response, const std::string& what) {
   nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded()) return Corrupt("the Hub returned invalid JSON for " + what);
@@ -50,9 +55,22 @@ Status AppendTreePage(const nlohmann::json& page, std::vector<RepoFile>* files) 
 HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http)
     : endpoint_(std::move(endpoint)),
       endpoint_origin_(OriginOf(endpoint_)),
+      https_only_(SchemeOf(endpoint_) == "https"),
       token_(std::move(token)),
       retry_(std::move(retry)),
-      http_(std::move(http)) {}
+      http_(HttpsOnlyFor(std::move(http), https_only_)) {}
+
+Status HubClient::CheckNextHop(const std::string& url, const RequestSubject& subject) const {
+  const std::string scheme = SchemeOf(url);
+  if (scheme == "https" || (scheme == "http" && !https_only_)) return Status::Ok();
+  // Another scheme would carry the request's bytes to whatever listens there (gopher:// to
+  // a local port); http from an https endpoint would fetch the file unprotected.
+  return PermissionDenied(
+      "the Hub sent the request for '" + subject.repo_id + "' on to " + ShownUrl(url) +
+      "; hfd follows only " +
+      (https_only_ ? "https from the https endpoint " + endpoint_ : std::string("http and https")) +
+      ", so it stopped there. Check HF_ENDPOINT, or report the redirect to the Hub's operator");
+}
 
 std::string HubClient::ResolveUrl(const std::string& repo_id, const std::string& commit,
                                   const std::string& path) const {
@@ -72,6 +90,7 @@ Result<HttpResponse> HubClient::SendOnce(HttpRequest request, const RequestSubje
     }
     HFD_ASSIGN_OR_RETURN(HttpResponse response, http_.Perform(request, sink, cancel));
     if (response.status >= 300 && response.status < 400 && !response.redirect_url.empty()) {
+      HFD_RETURN_IF_ERROR(CheckNextHop(response.redirect_url, subject));
       request.url = response.redirect_url;
       if (response.status == 303) request.method = "GET";
       continue;
@@ -126,6 +145,7 @@ Result<std::vector<RepoFile>> HubClient::ListFiles(const std::string& repo_id,
     HFD_RETURN_IF_ERROR(AppendTreePage(json, &files));
     request.url = NextLink(response.Header("link"));
     if (request.url.starts_with("/")) request.url = endpoint_ + request.url;
+    if (!request.url.empty()) HFD_RETURN_IF_ERROR(CheckNextHop(request.url, {repo_id, commit, ""}));
   }
   return files;
 }

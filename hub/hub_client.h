@@ -1,5 +1,6 @@
 // The Hub's HTTP API: revision info, the recursive file tree, and file requests that
-// follow redirects to the storage host without leaking the token there.
+// follow redirects to the storage host without leaking the token there. Every hop hfd
+// follows (a redirect, a next page) must be https, or http when the endpoint is http.
 #pragma once
 
 #include <atomic>
@@ -34,7 +35,8 @@ struct RevisionInfo {
 // Owns one HttpClient, so not thread-safe: one HubClient per pull.
 class HubClient {
  public:
-  // `token` may be empty; it is sent only to `endpoint`'s origin.
+  // `token` may be empty; it is sent only to `endpoint`'s origin. `http.https_only` is set
+  // from the endpoint's scheme.
   HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http = {});
 
   Result<RevisionInfo> GetRevision(const std::string& repo_id, const std::string& revision,
@@ -48,8 +50,9 @@ class HubClient {
                          const std::string& path) const;
 
   // One attempt: `request` plus redirects (at most 10), Authorization only on the
-  // endpoint's origin. Non-2xx final answers become Status via StatusForHttpError;
-  // `retry_after` receives the server's Retry-After when it sent one.
+  // endpoint's origin. A redirect to another scheme, or to http from an https endpoint, is
+  // PermissionDenied before anything is sent there. Non-2xx final answers become Status via
+  // StatusForHttpError; `retry_after` receives the server's Retry-After when it sent one.
   Result<HttpResponse> SendOnce(HttpRequest request, const RequestSubject& subject, BodySink* sink,
                                 const std::atomic<bool>* cancel,
                                 std::optional<Millis>* retry_after);
@@ -62,8 +65,12 @@ class HubClient {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
+  // OK when hfd may go on to `url` for `subject`; else the refusal, naming where it led.
+  Status CheckNextHop(const std::string& url, const RequestSubject& subject) const;
+
   std::string endpoint_;
   std::string endpoint_origin_;
+  bool https_only_;
   std::string token_;
   RetryPolicy retry_;
   HttpClient http_;

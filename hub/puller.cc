@@ -183,7 +183,9 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
                                       ProgressTracker& tracker,
                                       const std::atomic<bool>* cancel) const {
   const RepoCache cache(config_.cache_dir, ref.repo_id);
-  HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, options.http);
+  HttpOptions http = options.http;
+  if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
+  HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http);
   tracker.Phase(PullProgress::Phase::kResolving);
   HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
   const std::string& commit = info.commit;

@@ -25,6 +25,12 @@ TEST(ProtocolUtilTest, OriginComparesSchemeHostAndPort) {
   EXPECT_EQ(OriginOf("HTTPS://HuggingFace.co:443/"), OriginOf("https://huggingface.co/"));
   EXPECT_NE(OriginOf("http://127.0.0.1:1/"), OriginOf("http://127.0.0.1:2/"));
   EXPECT_NE(OriginOf("http://h/"), OriginOf("https://h/"));
+  EXPECT_EQ(SchemeOf("HTTPS://h/"), "https");
+  EXPECT_EQ(SchemeOf("gopher://127.0.0.1:70/_x"), "gopher");
+  EXPECT_EQ(SchemeOf("not a url"), "");
+  // Messages name the origin only: a CDN URL's query may carry a signature.
+  EXPECT_EQ(ShownUrl("https://cdn.example/blob?X-Signature=secret"), "https://cdn.example:443");
+  EXPECT_EQ(ShownUrl("gopher://127.0.0.1:7070/_GET%20/"), "gopher://127.0.0.1:7070");
   EXPECT_EQ(UrlEncode("refs/pr/1", false), "refs%2Fpr%2F1");
   EXPECT_EQ(UrlEncode("a b/c.gguf", true), "a%20b/c.gguf");
 }

@@ -12,6 +12,7 @@ HubConfig PullTestBase::Config() const {
   config.endpoint = hub_.endpoint();
   config.cache_dir = cache_dir();
   config.hf_home = cache_.path();
+  config.ca_bundle = hub_.ca_file();
   return config;
 }
 

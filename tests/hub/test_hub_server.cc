@@ -54,7 +54,8 @@ void TestHubServer::SetRepoSettings(const std::string& repo, const nlohmann::jso
   std::ofstream(root_.path() / repo / "repo.json") << settings.dump();
 }
 
-bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size) {
+bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size, bool tls) {
+  tls_ = tls;
   int out[2];
   if (::pipe(out) != 0) {
     ADD_FAILURE() << "pipe failed";
@@ -67,6 +68,7 @@ bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size)
     args.push_back("--token");
     args.push_back(t);
   }
+  if (tls) args.push_back("--tls");
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(out[1], STDOUT_FILENO);
@@ -92,7 +94,10 @@ bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size)
 
 std::string TestHubServer::Admin(const std::string& method, const std::string& path,
                                  const std::string& body) {
-  HttpClient http;
+  HttpOptions options;
+  options.https_only = tls_;
+  options.ca_file = ca_file();
+  HttpClient http(options);
   HttpRequest request;
   request.method = method;
   request.url = endpoint() + path;
