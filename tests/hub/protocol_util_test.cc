@@ -67,7 +67,10 @@ TEST(RetryStateTest, BacksOffExponentiallyHonoursRetryAfterAndStops) {
   RetryPolicy policy;
   policy.max_attempts = 4;
   policy.initial_backoff = Millis(100);
-  policy.sleep = [&](Millis d) { slept.push_back(d); };
+  policy.pace = [&](Millis d) {
+    slept.push_back(d);
+    return Millis(0);
+  };
   RetryState state(policy, nullptr);
   const Status failure = Unavailable("503");
   ASSERT_TRUE(state.BeforeRetry(failure, std::nullopt).ok());
@@ -87,7 +90,7 @@ TEST(RetryStateTest, BacksOffExponentiallyHonoursRetryAfterAndStops) {
 TEST(RetryStateTest, TotalBudgetBoundsRetryAfter) {
   RetryPolicy policy;
   policy.max_total = Millis(1000);
-  policy.sleep = [](Millis) {};
+  policy.pace = [](Millis) { return Millis(0); };
   RetryState state(policy, nullptr);
   EXPECT_EQ(state.BeforeRetry(Unavailable("429"), Millis(60000)).code(),
             ErrorCode::kDeadlineExceeded);
