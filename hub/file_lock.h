@@ -2,7 +2,7 @@
 // Unix (fcntl.flock), so a Python download and ours of the same blob wait for each other.
 #pragma once
 
-#include <atomic>
+#include <optional>
 #include <string>
 
 #include "common/unique_fd.h"
@@ -15,10 +15,10 @@ namespace hfd::hub {
 // belong to the open file, so two FileLocks in one process also exclude each other.
 class FileLock {
  public:
-  // Opens (creating) the lock file `name` in `dir`, refusing a symlink there, and waits
-  // until the lock is held, polling so that `cancel` (may be null) is honoured.
-  static Result<FileLock> Acquire(const SafeDir& dir, const std::string& name,
-                                  const std::atomic<bool>* cancel);
+  // Opens (creating) the lock file `name` in `dir`, refusing a symlink there, and takes
+  // the lock unless someone holds it: nullopt then (the caller polls, so that waiting
+  // occupies no thread).
+  static Result<std::optional<FileLock>> TryAcquire(const SafeDir& dir, const std::string& name);
 
   FileLock(FileLock&&) noexcept = default;
   FileLock& operator=(FileLock&&) noexcept = default;

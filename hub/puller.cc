@@ -9,7 +9,7 @@
 #include <map>
 
 #include "common/units.h"
-#include "hub/blob_download.h"
+#include "hub/blob_fetcher.h"
 #include "hub/hub_client.h"
 #include "hub/local_snapshot.h"
 #include "hub/model_check.h"
@@ -97,9 +97,23 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
   return result;
 }
 
+// Reads bytes [0, size) of a repo file with a Range request (for headers).
+Result<std::string> FetchFilePrefix(const HubClient& client, const std::string& repo_id,
+                                    const std::string& commit, const RepoFile& file, uint64_t size,
+                                    const std::atomic<bool>* cancel) {
+  if (file.size == 0 || size == 0) return std::string();
+  HttpRequest request;
+  request.url = client.ResolveUrl(repo_id, commit, file.path);
+  request.range_start = 0;
+  request.range_end = std::min(size, file.size) - 1;
+  HFD_ASSIGN_OR_RETURN(HttpResponse response,
+                       client.Send(request, {repo_id, commit, file.path}, cancel));
+  return std::move(response.body);
+}
+
 // Reads the head of a GGUF file with Range requests, growing it while the header runs on,
 // until the engine's verdict is known or kGgufMaxPrefixBytes are read.
-Status CheckGgufHeader(HubClient& client, const ModelRef& ref, const std::string& commit,
+Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::string& commit,
                        const RepoFile& gguf, const std::atomic<bool>* cancel) {
   for (uint64_t size = kGgufFirstPrefixBytes;; size *= 8) {
     HFD_ASSIGN_OR_RETURN(std::string prefix,
@@ -113,14 +127,15 @@ Status CheckGgufHeader(HubClient& client, const ModelRef& ref, const std::string
 }
 
 // Refuses architectures and weight types the engine cannot run, before the weights.
-Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
-                const std::string& commit, const std::vector<RepoFile>& selected,
-                uint64_t* downloaded, const std::atomic<bool>* cancel) {
+Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& cache,
+                const ModelRef& ref, const std::string& commit,
+                const std::vector<RepoFile>& selected, uint64_t* downloaded,
+                const std::atomic<bool>* cancel) {
   auto config = std::find_if(selected.begin(), selected.end(),
                              [](const RepoFile& f) { return f.path == "config.json"; });
   if (config != selected.end()) {
     HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                         DownloadBlob(client, cache, ref.repo_id, commit, *config, {}, cancel));
+                         blobs.Fetch(client, cache, ref.repo_id, commit, *config, {}, cancel));
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
     HFD_ASSIGN_OR_RETURN(std::string json,
@@ -138,7 +153,12 @@ Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
 }  // namespace
 
 Puller::Puller(HubConfig config, std::string token)
-    : config_(std::move(config)), token_(std::move(token)) {}
+    : config_(std::move(config)),
+      token_(std::move(token)),
+      loop_(std::make_unique<TransferLoop>()),
+      blobs_(std::make_unique<BlobFetcher>(*loop_)) {}
+
+Puller::~Puller() = default;
 
 Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
                                 const ProgressFn& progress, const std::atomic<bool>* cancel) const {
@@ -185,7 +205,8 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   const RepoCache cache(config_.cache_dir, ref.repo_id);
   HttpOptions http = options.http;
   if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
-  HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http);
+  const HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http,
+                         loop_.get());
   tracker.Phase(PullProgress::Phase::kResolving);
   HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
   const std::string& commit = info.commit;
@@ -234,14 +255,14 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   if (!options.force) {
     HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, blobs, missing));
     HFD_RETURN_IF_ERROR(
-        PreCheck(client, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
+        PreCheck(client, *blobs_, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {
     tracker.StartFile(f.path, f.size, PresentBytes(blobs, f));
     if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
       HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                           DownloadBlob(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
+                           blobs_->Fetch(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
       result.downloaded_bytes += got.bytes_downloaded;
       HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, f.path, f.etag()));
     }

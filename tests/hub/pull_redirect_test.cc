@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 
 #include "common/unique_fd.h"
+#include "hub/hub_client.h"
+#include "hub/transfer_loop.h"
 #include "tests/hub/pull_test_base.h"
 
 namespace hfd::hub::testing {
@@ -86,16 +88,16 @@ TEST_F(PullRedirectTest, GopherRedirectIsRefusedAndNothingReachesItsPort) {
 
 TEST_F(PullRedirectTest, TheTransportSpeaksNothingButHttpAndHttps) {
   const WatchedPort target;
-  HttpClient any;
+  TransferLoop loop;
+  const HubClient http_endpoint(hub_.endpoint(), "", {}, {}, &loop);
   HttpRequest gopher;
   gopher.url = target.origin("gopher") + "/_GET%20/";
-  EXPECT_EQ(any.Perform(gopher, nullptr, nullptr).status().code(), ErrorCode::kPermissionDenied);
-  HttpOptions options;
-  options.https_only = true;
-  HttpClient https_only(options);
+  EXPECT_EQ(http_endpoint.Send(gopher, {"org/tiny", "", ""}, nullptr).status().code(),
+            ErrorCode::kPermissionDenied);
+  const HubClient https_endpoint("https://127.0.0.1:1", "", {}, {}, &loop);
   HttpRequest plain;
   plain.url = target.origin("http") + "/";
-  const Status refused = https_only.Perform(plain, nullptr, nullptr).status();
+  const Status refused = https_endpoint.Send(plain, {"org/tiny", "", ""}, nullptr).status();
   EXPECT_EQ(refused.code(), ErrorCode::kPermissionDenied) << refused.ToString();
   EXPECT_NE(refused.message().find("only https"), std::string::npos) << refused.message();
   EXPECT_FALSE(target.AnyoneConnected());

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <random>
 
-#include "hub/http_client.h"
+#include "hub/hub_client.h"
 
 namespace hfd::hub::testing {
 
@@ -95,15 +95,16 @@ bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size,
 std::string TestHubServer::Admin(const std::string& method, const std::string& path,
                                  const std::string& body) {
   HttpOptions options;
-  options.https_only = tls_;
   options.ca_file = ca_file();
-  HttpClient http(options);
+  RetryPolicy once;
+  once.max_attempts = 1;
+  const HubClient client(endpoint(), "", once, options, &loop_);
   HttpRequest request;
   request.method = method;
   request.url = endpoint() + path;
   request.body = body;
   request.headers.push_back("Content-Type: application/json");
-  auto response = http.Perform(request, nullptr, nullptr);
+  auto response = client.Send(request, {"the test Hub's admin API", "", ""}, nullptr);
   if (!response.ok() || response->status != 200) {
     ADD_FAILURE() << "admin request " << path << " failed: " << response.status().ToString();
     return "";

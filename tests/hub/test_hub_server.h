@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/transfer_loop.h"
 #include "tests/support/fixtures.h"
 
 namespace hfd::hub::testing {
@@ -60,6 +61,7 @@ class TestHubServer {
   int api_port_ = 0;
   int storage_port_ = 0;
   bool tls_ = false;
+  TransferLoop loop_;  // runs the admin requests
 };
 
 }  // namespace hfd::hub::testing

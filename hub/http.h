@@ -1,8 +1,8 @@
-// One HTTP request at a time over a reused libcurl easy handle. Redirects are not
-// followed here: the caller decides where to go next and which headers to send there.
+// HTTP requests and responses as the Hub client sees them, and URL helpers. Requests run
+// as HttpTransfers on a TransferLoop; redirects are not followed there: the caller
+// decides where to go next and which headers to send there.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,7 +38,7 @@ class BodySink {
   virtual ~BodySink() = default;
   // Called once, before the first Write, with the status and headers of the response.
   virtual Status OnStart(const HttpResponse& response) { return Status::Ok(); }
-  // A non-OK status aborts the transfer and is returned by Perform.
+  // A non-OK status aborts the transfer and becomes its result.
   virtual Status Write(const char* data, size_t size) = 0;
 };
 
@@ -51,27 +51,6 @@ struct HttpOptions {
   // protocol libcurl knows (gopher, file, dict, ...) is ever used.
   bool https_only = false;
   std::string ca_file;  // PEM certificates to trust instead of the system's; empty: the system's
-};
-
-// Not thread-safe: one client per thread. Keeps connections alive between requests.
-class HttpClient {
- public:
-  explicit HttpClient(HttpOptions options = {});
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
-
-  // Performs `request`. The body of a 2xx response goes to `sink` when given, else into
-  // response.body. A URL whose scheme the options do not allow is PermissionDenied, with
-  // nothing sent. Transport failures (refused, reset, timeout, cut body) are Unavailable;
-  // `cancel` (may be null) turning true gives Cancelled; a sink error is returned as is.
-  Result<HttpResponse> Perform(const HttpRequest& request, BodySink* sink,
-                               const std::atomic<bool>* cancel);
-
- private:
-  struct Transfer;
-  HttpOptions options_;
-  void* curl_;  // CURL*
 };
 
 // "scheme://host:port" with the scheme's default port filled in; "" when unparsable.
