@@ -2,44 +2,27 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <thread>
 
 namespace hfd::hub {
 
-Result<FileLock> FileLock::Acquire(const std::filesystem::path& path,
-                                   const std::atomic<bool>* cancel) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("cannot open lock file " + path.string(), errno);
-  FileLock lock(fd);
-  auto delay = std::chrono::milliseconds(5);
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      return ErrnoError("cannot lock " + path.string(), errno);
-    }
-    if (cancel != nullptr && cancel->load()) {
-      return Cancelled("cancelled while waiting for another download of the same file");
-    }
-    std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, std::chrono::milliseconds(200));
+Result<std::optional<FileLock>> FileLock::TryAcquire(const SafeDir& dir, const std::string& name) {
+  const std::filesystem::path path = dir.path() / name;
+  HFD_ASSIGN_OR_RETURN(UniqueFd fd, dir.OpenFile(name, O_RDWR | O_CREAT, Links::kRefuse, 0644));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + path.string(), errno);
+  if (!S_ISREG(st.st_mode)) {
+    return PermissionDenied("refusing the lock file " + path.string() +
+                            ": it is not a regular file; remove it, then pull again");
   }
-  return lock;
-}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return std::optional<FileLock>();
+    if (errno != EINTR) return ErrnoError("cannot lock " + path.string(), errno);
   }
-  return *this;
-}
-
-FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+  return std::optional<FileLock>(FileLock(std::move(fd)));
 }
 
 }  // namespace hfd::hub

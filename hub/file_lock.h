@@ -2,10 +2,12 @@
 // Unix (fcntl.flock), so a Python download and ours of the same blob wait for each other.
 #pragma once
 
-#include <atomic>
-#include <filesystem>
+#include <optional>
+#include <string>
 
+#include "common/unique_fd.h"
 #include "hfd/status.h"
+#include "hub/safe_dir.h"
 
 namespace hfd::hub {
 
@@ -13,19 +15,19 @@ namespace hfd::hub {
 // belong to the open file, so two FileLocks in one process also exclude each other.
 class FileLock {
  public:
-  // Waits until the lock is held, polling so that `cancel` (may be null) is honoured.
-  static Result<FileLock> Acquire(const std::filesystem::path& path,
-                                  const std::atomic<bool>* cancel);
+  // Opens (creating) the lock file `name` in `dir`, refusing a symlink there, and takes
+  // the lock unless someone holds it: nullopt then (the caller polls, so that waiting
+  // occupies no thread).
+  static Result<std::optional<FileLock>> TryAcquire(const SafeDir& dir, const std::string& name);
 
-  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(FileLock&&) noexcept = default;
+  FileLock& operator=(FileLock&&) noexcept = default;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
-  ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;  // closing the last descriptor releases the flock
 };
 
 }  // namespace hfd::hub

@@ -1,6 +1,9 @@
 #include "hub/hub_client.h"
 
+#include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "hub/model_ref.h"
 
@@ -8,6 +11,15 @@ namespace hfd::hub {
 namespace {
 
 constexpr int kMaxRedirects = 10;
+
+HttpOptions HttpsOnlyFor(HttpOptions http, bool https_only) {
+  http.https_only = https_only;
+  return http;
+}
+
+bool IsRedirect(const HttpResponse& r) {
+  return r.status >= 300 && r.status < 400 && !r.redirect_url.empty();
+}
 
 Result<nlohmann::json> ParseJson(const HttpResponse& response, const std::string& what) {
   nlohmann::json json = nlohmann::json::parse(response.body, nullptr, false);
@@ -47,12 +59,27 @@ Status AppendTreePage(const nlohmann::json& page, std::vector<RepoFile>* files) 
 
 }  // namespace
 
-HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http)
+HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
+                     TransferLoop* loop)
     : endpoint_(std::move(endpoint)),
       endpoint_origin_(OriginOf(endpoint_)),
+      https_only_(SchemeOf(endpoint_) == "https"),
       token_(std::move(token)),
       retry_(std::move(retry)),
-      http_(std::move(http)) {}
+      http_(HttpsOnlyFor(std::move(http), https_only_)),
+      loop_(loop) {}
+
+Status HubClient::CheckNextHop(const std::string& url, const RequestSubject& subject) const {
+  const std::string scheme = SchemeOf(url);
+  if (scheme == "https" || (scheme == "http" && !https_only_)) return Status::Ok();
+  // Another scheme would carry the request's bytes to whatever listens there (gopher:// to
+  // a local port); http from an https endpoint would fetch the file unprotected.
+  return PermissionDenied(
+      "the Hub sent the request for '" + subject.repo_id + "' on to " + ShownUrl(url) +
+      "; hfd follows only " +
+      (https_only_ ? "https from the https endpoint " + endpoint_ : std::string("http and https")) +
+      ", so it stopped there. Check HF_ENDPOINT, or report the redirect to the Hub's operator");
+}
 
 std::string HubClient::ResolveUrl(const std::string& repo_id, const std::string& commit,
                                   const std::string& path) const {
@@ -60,42 +87,77 @@ std::string HubClient::ResolveUrl(const std::string& repo_id, const std::string&
          UrlEncode(path, true);
 }
 
-Result<HttpResponse> HubClient::SendOnce(HttpRequest request, const RequestSubject& subject,
-                                         BodySink* sink, const std::atomic<bool>* cancel,
-                                         std::optional<Millis>* retry_after) {
-  const std::vector<std::string> base_headers = request.headers;
-  for (int hop = 0; hop <= kMaxRedirects; ++hop) {
-    request.headers = base_headers;
-    // The token goes only to the endpoint's own origin, never to a storage redirect.
-    if (!token_.empty() && OriginOf(request.url) == endpoint_origin_) {
-      request.headers.push_back("Authorization: Bearer " + token_);
+struct HubClient::Hops {
+  HubClient client;  // a copy: the caller's may go away once `done` has run
+  HttpRequest request;
+  std::vector<std::string> base_headers;
+  RequestSubject subject;
+  BodySink* sink;
+  const std::atomic<bool>* cancel;
+  SendDone done;
+  int redirects = 0;
+
+  // Sends the current request; the token goes only to the endpoint's own origin, never to
+  // a storage redirect.
+  static void Next(std::shared_ptr<Hops> self) {
+    HttpRequest& request = self->request;
+    request.headers = self->base_headers;
+    const HubClient& client = self->client;
+    if (!client.token_.empty() && OriginOf(request.url) == client.endpoint_origin_) {
+      request.headers.push_back("Authorization: Bearer " + client.token_);
     }
-    HFD_ASSIGN_OR_RETURN(HttpResponse response, http_.Perform(request, sink, cancel));
-    if (response.status >= 300 && response.status < 400 && !response.redirect_url.empty()) {
-      request.url = response.redirect_url;
-      if (response.status == 303) request.method = "GET";
-      continue;
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    if (retry_after != nullptr) *retry_after = RetryAfterOf(response);
-    return StatusForHttpError(response, subject);
+    auto transfer = std::make_unique<HttpTransfer>(request, client.http_, self->sink, self->cancel);
+    client.loop_->Start(std::move(transfer), [self](Result<HttpResponse> response) {
+      OnResponse(self, std::move(response));
+    });
   }
-  return Unavailable("too many redirects for " + subject.repo_id);
+
+  static void OnResponse(const std::shared_ptr<Hops>& self, Result<HttpResponse> response) {
+    if (!response.ok()) return self->done(response.status(), std::nullopt);
+    if (IsRedirect(*response)) {
+      if (++self->redirects > kMaxRedirects) {
+        return self->done(Unavailable("too many redirects for " + self->subject.repo_id),
+                          std::nullopt);
+      }
+      const Status allowed = self->client.CheckNextHop(response->redirect_url, self->subject);
+      if (!allowed.ok()) return self->done(allowed, std::nullopt);
+      self->request.url = response->redirect_url;
+      if (response->status == 303) self->request.method = "GET";
+      return Next(self);
+    }
+    if (response->status >= 200 && response->status < 300) {
+      return self->done(std::move(response), std::nullopt);
+    }
+    self->done(StatusForHttpError(*response, self->subject), RetryAfterOf(*response));
+  }
+};
+
+void HubClient::SendOnceAsync(HttpRequest request, const RequestSubject& subject, BodySink* sink,
+                              const std::atomic<bool>* cancel, SendDone done) const {
+  auto hops = std::make_shared<Hops>(
+      Hops{*this, request, request.headers, subject, sink, cancel, std::move(done)});
+  Hops::Next(std::move(hops));
 }
 
 Result<HttpResponse> HubClient::Send(const HttpRequest& request, const RequestSubject& subject,
-                                     const std::atomic<bool>* cancel) {
+                                     const std::atomic<bool>* cancel) const {
   RetryState state(retry_, cancel);
   while (true) {
-    std::optional<Millis> retry_after;
-    Result<HttpResponse> response = SendOnce(request, subject, nullptr, cancel, &retry_after);
+    std::promise<std::pair<Result<HttpResponse>, std::optional<Millis>>> attempt;
+    loop_->Post([&] {
+      SendOnceAsync(request, subject, nullptr, cancel,
+                    [&attempt](Result<HttpResponse> response, std::optional<Millis> retry_after) {
+                      attempt.set_value({std::move(response), retry_after});
+                    });
+    });
+    auto [response, retry_after] = attempt.get_future().get();
     if (response.ok() || !IsRetryable(response.status())) return response;
     HFD_RETURN_IF_ERROR(state.BeforeRetry(response.status(), retry_after));
   }
 }
 
 Result<RevisionInfo> HubClient::GetRevision(const std::string& repo_id, const std::string& revision,
-                                            const std::atomic<bool>* cancel) {
+                                            const std::atomic<bool>* cancel) const {
   HttpRequest request;
   request.url = endpoint_ + "/api/models/" + repo_id + "/revision/" + UrlEncode(revision, false);
   HFD_ASSIGN_OR_RETURN(HttpResponse response, Send(request, {repo_id, revision, ""}, cancel));
@@ -115,7 +177,7 @@ Result<RevisionInfo> HubClient::GetRevision(const std::string& repo_id, const st
 
 Result<std::vector<RepoFile>> HubClient::ListFiles(const std::string& repo_id,
                                                    const std::string& commit,
-                                                   const std::atomic<bool>* cancel) {
+                                                   const std::atomic<bool>* cancel) const {
   std::vector<RepoFile> files;
   HttpRequest request;
   request.url = endpoint_ + "/api/models/" + repo_id + "/tree/" + commit + "?recursive=true";
@@ -126,6 +188,7 @@ Result<std::vector<RepoFile>> HubClient::ListFiles(const std::string& repo_id,
     HFD_RETURN_IF_ERROR(AppendTreePage(json, &files));
     request.url = NextLink(response.Header("link"));
     if (request.url.starts_with("/")) request.url = endpoint_ + request.url;
+    if (!request.url.empty()) HFD_RETURN_IF_ERROR(CheckNextHop(request.url, {repo_id, commit, ""}));
   }
   return files;
 }

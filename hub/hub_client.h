@@ -1,17 +1,20 @@
 // The Hub's HTTP API: revision info, the recursive file tree, and file requests that
-// follow redirects to the storage host without leaking the token there.
+// follow redirects to the storage host without leaking the token there. Every hop hfd
+// follows (a redirect, a next page) must be https, or http when the endpoint is http.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hfd/status.h"
-#include "hub/http_client.h"
+#include "hub/http.h"
 #include "hub/hub_errors.h"
 #include "hub/retry.h"
+#include "hub/transfer_loop.h"
 
 namespace hfd::hub {
 
@@ -31,42 +34,58 @@ struct RevisionInfo {
   std::vector<std::string> siblings;  // file paths at that commit
 };
 
-// Owns one HttpClient, so not thread-safe: one HubClient per pull.
+// A value (copies share the loop): the endpoint, the token and the settings of one pull.
+// Its requests run on `loop`; the blocking methods wait for them and must not be called
+// on the loop thread.
 class HubClient {
  public:
-  // `token` may be empty; it is sent only to `endpoint`'s origin.
-  HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http = {});
+  // `token` may be empty; it is sent only to `endpoint`'s origin. `http.https_only` is set
+  // from the endpoint's scheme. `loop` must outlive the client and its requests.
+  HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
+            TransferLoop* loop);
 
+  // Blocking.
   Result<RevisionInfo> GetRevision(const std::string& repo_id, const std::string& revision,
-                                   const std::atomic<bool>* cancel);
-  // All files (recursively) at `commit`, following the Link: rel="next" pagination.
+                                   const std::atomic<bool>* cancel) const;
+  // Blocking. All files (recursively) at `commit`, following the Link: rel="next" pagination.
   Result<std::vector<RepoFile>> ListFiles(const std::string& repo_id, const std::string& commit,
-                                          const std::atomic<bool>* cancel);
+                                          const std::atomic<bool>* cancel) const;
 
   // {endpoint}/{repo}/resolve/{commit}/{path}.
   std::string ResolveUrl(const std::string& repo_id, const std::string& commit,
                          const std::string& path) const;
 
-  // One attempt: `request` plus redirects (at most 10), Authorization only on the
-  // endpoint's origin. Non-2xx final answers become Status via StatusForHttpError;
-  // `retry_after` receives the server's Retry-After when it sent one.
-  Result<HttpResponse> SendOnce(HttpRequest request, const RequestSubject& subject, BodySink* sink,
-                                const std::atomic<bool>* cancel,
-                                std::optional<Millis>* retry_after);
+  // The outcome of one attempt, and the server's Retry-After when it sent one.
+  using SendDone = std::function<void(Result<HttpResponse>, std::optional<Millis> retry_after)>;
+  // Loop thread only. One attempt: `request` plus redirects (at most 10), Authorization
+  // only on the endpoint's origin. A redirect to another scheme, or to http from an https
+  // endpoint, is PermissionDenied before anything is sent there. Non-2xx final answers
+  // become Status via StatusForHttpError. `sink` and `cancel` (both may be null) must stay
+  // alive until `done` has run, on the loop thread.
+  void SendOnceAsync(HttpRequest request, const RequestSubject& subject, BodySink* sink,
+                     const std::atomic<bool>* cancel, SendDone done) const;
 
-  // SendOnce with retries for transient failures (no sink: bodies are buffered).
+  // Blocking. One attempt after another while failures are transient (bodies buffered).
   Result<HttpResponse> Send(const HttpRequest& request, const RequestSubject& subject,
-                            const std::atomic<bool>* cancel);
+                            const std::atomic<bool>* cancel) const;
 
   const RetryPolicy& retry_policy() const { return retry_; }
   const std::string& endpoint() const { return endpoint_; }
+  TransferLoop& loop() const { return *loop_; }
 
  private:
+  struct Hops;  // one attempt in flight: the current request and the redirects followed
+
+  // OK when hfd may go on to `url` for `subject`; else the refusal, naming where it led.
+  Status CheckNextHop(const std::string& url, const RequestSubject& subject) const;
+
   std::string endpoint_;
   std::string endpoint_origin_;
+  bool https_only_;
   std::string token_;
   RetryPolicy retry_;
-  HttpClient http_;
+  HttpOptions http_;
+  TransferLoop* loop_;
 };
 
 // The URL of the rel="next" link in a Link header; "" when none.

@@ -44,6 +44,7 @@ Result<HubConfig> HubConfigFromEnv(const Env& env) {
     config.cache_dir = config.hf_home / "hub";
   }
   if (auto offline = env.Get("HF_HUB_OFFLINE")) config.offline = IsTruthy(*offline);
+  if (auto ca_bundle = env.Get("CURL_CA_BUNDLE")) config.ca_bundle = *ca_bundle;
   return config;
 }
 

@@ -15,9 +15,13 @@ struct HubConfig {
   std::filesystem::path cache_dir;                  // HF_HUB_CACHE, else $HF_HOME/hub
   std::filesystem::path hf_home;                    // HF_HOME, else ~/.cache/huggingface
   bool offline = false;                             // HF_HUB_OFFLINE=1
+  // CURL_CA_BUNDLE: PEM certificates to trust instead of the system's, for an endpoint (a
+  // mirror) signed by a private CA; empty: the system's.
+  std::string ca_bundle;
 };
 
-// Reads HF_ENDPOINT, HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE (1/true/yes/on) from `env`,
+// Reads HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE (1/true/yes/on) and
+// CURL_CA_BUNDLE (the variable curl and Python's requests read) from `env`,
 // with huggingface_hub's defaults (HOME, then XDG_CACHE_HOME, for ~/.cache).
 Result<HubConfig> HubConfigFromEnv(const Env& env);
 

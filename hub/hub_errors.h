@@ -5,7 +5,7 @@
 #include <string>
 
 #include "hfd/status.h"
-#include "hub/http_client.h"
+#include "hub/http.h"
 #include "hub/retry.h"
 
 namespace hfd::hub {

@@ -1,19 +1,17 @@
 #include "hub/local_snapshot.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace hfd::hub {
 namespace {
 
+// A safetensors index lists every tensor; the largest real ones are a few MiB.
+constexpr size_t kMaxIndexBytes = 64u << 20;
+
 // True when every shard named in the index's weight_map is in `files`.
-bool IndexShardsPresent(const std::filesystem::path& index, const std::vector<std::string>& files) {
-  std::ifstream in(index);
-  std::stringstream text;
-  text << in.rdbuf();
-  const nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, false);
+bool IndexShardsPresent(const std::string& index_text, const std::vector<std::string>& files) {
+  const nlohmann::json json = nlohmann::json::parse(index_text, nullptr, false);
   if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object()) {
     return false;
   }
@@ -36,9 +34,9 @@ std::optional<std::vector<std::string>> CompleteLocalSelection(const RepoCache& 
   Result<std::vector<std::string>> selected = SelectFiles(files, request);
   if (!selected.ok()) return std::nullopt;
   const std::string index = "model.safetensors.index.json";
-  if (std::binary_search(selected->begin(), selected->end(), index) &&
-      !IndexShardsPresent(cache.snapshot_dir(commit) / index, files)) {
-    return std::nullopt;
+  if (std::binary_search(selected->begin(), selected->end(), index)) {
+    Result<std::string> text = cache.ReadSnapshotFile(commit, index, kMaxIndexBytes);
+    if (!text.ok() || !IndexShardsPresent(*text, files)) return std::nullopt;
   }
   return std::move(selected).value();
 }

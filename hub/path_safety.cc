@@ -4,7 +4,6 @@
 #include <string>
 
 namespace hfd::hub {
-namespace fs = std::filesystem;
 
 Status ValidateRepoFilePath(std::string_view path) {
   const auto refuse = [&](std::string_view why) {
@@ -25,21 +24,6 @@ Status ValidateRepoFilePath(std::string_view path) {
     std::string_view part = path.substr(start, end - start);
     if (part.empty() || part == "." || part == "..") return refuse("'.', '..' or empty component");
     start = end + 1;
-  }
-  return Status::Ok();
-}
-
-Status CheckInside(const fs::path& root, const fs::path& path) {
-  std::error_code ec;
-  const fs::path real_root = fs::weakly_canonical(root, ec);
-  if (ec) return ErrnoError("cannot resolve " + root.string(), ec.value());
-  const fs::path real = fs::weakly_canonical(path, ec);
-  if (ec) return ErrnoError("cannot resolve " + path.string(), ec.value());
-  const auto [root_end, _] =
-      std::mismatch(real_root.begin(), real_root.end(), real.begin(), real.end());
-  if (root_end != real_root.end()) {
-    return PermissionDenied("refusing to write " + path.string() + ": it resolves to " +
-                            real.string() + ", outside " + real_root.string());
   }
   return Status::Ok();
 }

@@ -1,16 +1,15 @@
 #include "hub/puller.h"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "common/units.h"
-#include "hub/blob_download.h"
+#include "hub/blob_fetcher.h"
 #include "hub/hub_client.h"
 #include "hub/local_snapshot.h"
 #include "hub/model_check.h"
@@ -21,30 +20,33 @@ namespace hfd::hub {
 namespace fs = std::filesystem;
 namespace {
 
-uint64_t SizeOrZero(const fs::path& path) {
-  std::error_code ec;
-  const uint64_t size = fs::file_size(path, ec);
-  return ec ? 0 : size;
+// config.json is read before the weights are fetched; real ones are a few KiB.
+constexpr size_t kMaxConfigBytes = 16u << 20;
+
+// Bytes of `file` already on disk: the whole blob, else the partial download. Only regular
+// files count; a symlink is never followed.
+uint64_t PresentBytes(const SafeDir& blobs, const RepoFile& file) {
+  const std::optional<struct stat> blob = blobs.Lstat(file.etag());
+  if (blob && S_ISREG(blob->st_mode)) return file.size;
+  const std::optional<struct stat> partial = blobs.Lstat(file.etag() + ".incomplete");
+  if (!partial || !S_ISREG(partial->st_mode)) return 0;
+  return std::min(static_cast<uint64_t>(partial->st_size), file.size);
 }
 
-// Bytes of `file` already on disk: the whole blob, else the partial download.
-uint64_t PresentBytes(const RepoCache& cache, const RepoFile& file) {
-  std::error_code ec;
-  if (fs::is_regular_file(cache.blob_path(file.etag()), ec)) return file.size;
-  return std::min(SizeOrZero(cache.incomplete_path(file.etag())), file.size);
-}
-
-// Free space on the cache's filesystem, from statvfs(2) on the blobs folder.
-Result<uint64_t> FreeBytes(const fs::path& dir) {
+// Free space on the cache's filesystem, from fstatvfs(2) on the blobs folder.
+Result<uint64_t> FreeBytes(const SafeDir& blobs) {
   struct statvfs vfs {};
-  if (::statvfs(dir.c_str(), &vfs) != 0) return ErrnoError("cannot statvfs " + dir.string(), errno);
+  if (::fstatvfs(blobs.fd(), &vfs) != 0) {
+    return ErrnoError("cannot statvfs " + blobs.path().string(), errno);
+  }
   return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
 }
 
-Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missing) {
+Status CheckDiskSpace(const RepoCache& cache, const SafeDir& blobs,
+                      const std::vector<RepoFile>& missing) {
   uint64_t needed = 0;
-  for (const RepoFile& f : missing) needed += f.size - PresentBytes(cache, f);
-  Result<uint64_t> free_bytes = FreeBytes(cache.blobs_dir());
+  for (const RepoFile& f : missing) needed += f.size - PresentBytes(blobs, f);
+  Result<uint64_t> free_bytes = FreeBytes(blobs);
   if (!free_bytes.ok() || needed <= *free_bytes) return Status::Ok();  // or cannot tell
   const auto format = [](uint64_t n) {
     return FormatBytes(static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)));
@@ -56,14 +58,6 @@ Status CheckDiskSpace(const RepoCache& cache, const std::vector<RepoFile>& missi
                  "--force to try anyway");
 }
 
-Result<std::string> ReadSmallFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("cannot read " + path.string());
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::string& commit,
                       std::vector<std::string> files) {
   PullResult result;
@@ -71,7 +65,10 @@ PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::st
   result.revision = ref.revision;
   result.commit = commit;
   result.snapshot_dir = cache.snapshot_dir(commit);
-  for (const std::string& f : files) result.total_bytes += SizeOrZero(result.snapshot_dir / f);
+  for (const std::string& f : files) {
+    const std::optional<struct stat> st = cache.StatSnapshotFile(commit, f);
+    if (st) result.total_bytes += static_cast<uint64_t>(st->st_size);
+  }
   result.files = std::move(files);
   return result;
 }
@@ -79,6 +76,7 @@ PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::st
 // The pull answered from the cache alone (pinned commit, offline, or Hub unreachable).
 Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
                                  const SelectionRequest& selection) {
+  HFD_RETURN_IF_ERROR(cache.CheckDirs());
   std::string commit = ref.revision;
   if (!IsCommitSha(commit)) {
     HFD_ASSIGN_OR_RETURN(std::optional<std::string> cached, cache.ReadRef(ref.revision));
@@ -99,9 +97,23 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
   return result;
 }
 
+// Reads bytes [0, size) of a repo file with a Range request (for headers).
+Result<std::string> FetchFilePrefix(const HubClient& client, const std::string& repo_id,
+                                    const std::string& commit, const RepoFile& file, uint64_t size,
+                                    const std::atomic<bool>* cancel) {
+  if (file.size == 0 || size == 0) return std::string();
+  HttpRequest request;
+  request.url = client.ResolveUrl(repo_id, commit, file.path);
+  request.range_start = 0;
+  request.range_end = std::min(size, file.size) - 1;
+  HFD_ASSIGN_OR_RETURN(HttpResponse response,
+                       client.Send(request, {repo_id, commit, file.path}, cancel));
+  return std::move(response.body);
+}
+
 // Reads the head of a GGUF file with Range requests, growing it while the header runs on,
 // until the engine's verdict is known or kGgufMaxPrefixBytes are read.
-Status CheckGgufHeader(HubClient& client, const ModelRef& ref, const std::string& commit,
+Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::string& commit,
                        const RepoFile& gguf, const std::atomic<bool>* cancel) {
   for (uint64_t size = kGgufFirstPrefixBytes;; size *= 8) {
     HFD_ASSIGN_OR_RETURN(std::string prefix,
@@ -115,17 +127,19 @@ Status CheckGgufHeader(HubClient& client, const ModelRef& ref, const std::string
 }
 
 // Refuses architectures and weight types the engine cannot run, before the weights.
-Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
-                const std::string& commit, const std::vector<RepoFile>& selected,
-                uint64_t* downloaded, const std::atomic<bool>* cancel) {
+Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& cache,
+                const ModelRef& ref, const std::string& commit,
+                const std::vector<RepoFile>& selected, uint64_t* downloaded,
+                const std::atomic<bool>* cancel) {
   auto config = std::find_if(selected.begin(), selected.end(),
                              [](const RepoFile& f) { return f.path == "config.json"; });
   if (config != selected.end()) {
     HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                         DownloadBlob(client, cache, ref.repo_id, commit, *config, {}, cancel));
+                         blobs.Fetch(client, cache, ref.repo_id, commit, *config, {}, cancel));
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
-    HFD_ASSIGN_OR_RETURN(std::string json, ReadSmallFile(cache.blob_path(config->etag())));
+    HFD_ASSIGN_OR_RETURN(std::string json,
+                         cache.ReadSnapshotFile(commit, config->path, kMaxConfigBytes));
     return CheckConfigJson(json).WithContext(ref.repo_id);
   }
   auto gguf = std::find_if(selected.begin(), selected.end(), [](const RepoFile& f) {
@@ -139,7 +153,12 @@ Status PreCheck(HubClient& client, const RepoCache& cache, const ModelRef& ref,
 }  // namespace
 
 Puller::Puller(HubConfig config, std::string token)
-    : config_(std::move(config)), token_(std::move(token)) {}
+    : config_(std::move(config)),
+      token_(std::move(token)),
+      loop_(std::make_unique<TransferLoop>()),
+      blobs_(std::make_unique<BlobFetcher>(*loop_)) {}
+
+Puller::~Puller() = default;
 
 Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
                                 const ProgressFn& progress, const std::atomic<bool>* cancel) const {
@@ -184,7 +203,10 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
                                       ProgressTracker& tracker,
                                       const std::atomic<bool>* cancel) const {
   const RepoCache cache(config_.cache_dir, ref.repo_id);
-  HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, options.http);
+  HttpOptions http = options.http;
+  if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
+  const HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http,
+                         loop_.get());
   tracker.Phase(PullProgress::Phase::kResolving);
   HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
   const std::string& commit = info.commit;
@@ -210,6 +232,7 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   }
 
   HFD_RETURN_IF_ERROR(cache.EnsureDirs());
+  HFD_ASSIGN_OR_RETURN(SafeDir blobs, cache.OpenFolder("blobs", false));
   if (ref.revision != commit) HFD_RETURN_IF_ERROR(cache.WriteRef(ref.revision, commit));
   std::vector<RepoFile> missing;
   uint64_t present = 0;
@@ -230,16 +253,16 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   }
   tracker.Phase(PullProgress::Phase::kChecking);
   if (!options.force) {
-    HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, missing));
+    HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, blobs, missing));
     HFD_RETURN_IF_ERROR(
-        PreCheck(client, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
+        PreCheck(client, *blobs_, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {
-    tracker.StartFile(f.path, f.size, PresentBytes(cache, f));
+    tracker.StartFile(f.path, f.size, PresentBytes(blobs, f));
     if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
       HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                           DownloadBlob(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
+                           blobs_->Fetch(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
       result.downloaded_bytes += got.bytes_downloaded;
       HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, f.path, f.etag()));
     }

@@ -5,16 +5,19 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hfd/status.h"
-#include "hub/http_client.h"
+#include "hub/blob_fetcher.h"
+#include "hub/http.h"
 #include "hub/hub_config.h"
 #include "hub/model_ref.h"
 #include "hub/progress.h"
 #include "hub/retry.h"
+#include "hub/transfer_loop.h"
 
 namespace hfd::hub {
 
@@ -41,14 +44,21 @@ struct PullResult {
   std::vector<std::string> warnings;  // e.g. "Hub unreachable, using cached snapshot"
 };
 
-// Stateless apart from its settings: one Puller may serve concurrent pulls from several
-// threads (each Pull uses its own connection; same-file downloads coordinate by file lock).
+// Owns the download thread (a TransferLoop) on which every request of its pulls runs; one
+// Puller serves concurrent pulls from several threads. Pulls of the same blob join one
+// download; downloads in other processes are waited for through the blob's file lock.
 class Puller {
  public:
-  // `token` is the daemon's resolved token (may be empty). Never logged.
+  // `token` is the daemon's resolved token (may be empty). Never logged. Starts the
+  // download thread.
   Puller(HubConfig config, std::string token);
+  // Cancels the downloads still running and stops the thread. No Pull may be running.
+  ~Puller();
+  Puller(const Puller&) = delete;
+  Puller& operator=(const Puller&) = delete;
 
-  // Downloads what `ref` selects unless it is already cached. Files present in the
+  // Blocking: the requests run on the download thread while the caller waits. Downloads
+  // what `ref` selects unless it is already cached. Files present in the
   // snapshot are not fetched again; a pinned commit that is complete needs no network;
   // offline mode resolves branches from refs/. Progress goes to `progress` (may be
   // empty); `cancel` (may be null) stops the pull, keeping partial data for resume.
@@ -63,6 +73,8 @@ class Puller {
 
   HubConfig config_;
   std::string token_;
+  std::unique_ptr<TransferLoop> loop_;
+  std::unique_ptr<BlobFetcher> blobs_;  // after loop_: destroyed first
 };
 
 }  // namespace hfd::hub

@@ -1,11 +1,8 @@
 #include "hub/repo_cache.h"
 
-#include <unistd.h>
+#include <fcntl.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
-#include <random>
 
 #include "hub/model_ref.h"
 #include "hub/path_safety.h"
@@ -14,16 +11,15 @@ namespace hfd::hub {
 namespace fs = std::filesystem;
 namespace {
 
-std::string UniqueSuffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return ".tmp." + std::to_string(getpid()) + "." + std::to_string(rng() % 1000000000);
-}
+// A ref file holds one 40-hex commit and a newline; anything much larger is not one.
+constexpr size_t kMaxRefBytes = 4096;
 
-Status CreateDirs(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return ErrnoError("cannot create " + dir.string(), ec.value());
-  return Status::Ok();
+// "snapshots/{commit}/{path}", after checking that `commit` is one plain name.
+Result<std::string> SnapshotRelative(const std::string& commit, const std::string& path) {
+  if (!IsCommitSha(commit)) {
+    return InvalidArgument("'" + commit + "' is not a commit SHA (40 lowercase hex digits)");
+  }
+  return "snapshots/" + commit + "/" + path;
 }
 
 }  // namespace
@@ -60,20 +56,47 @@ fs::path RepoCache::lock_path(const std::string& etag) const {
   return cache_dir_ / ".locks" / folder_ / (etag + ".lock");
 }
 
+Result<SafeDir> RepoCache::OpenFolder(const std::string& relative, bool create) const {
+  HFD_ASSIGN_OR_RETURN(SafeDir root, SafeDir::Open(cache_dir_, create));
+  return root.OpenDir(relative.empty() ? folder_ : folder_ + "/" + relative, create);
+}
+
+Result<SafeDir> RepoCache::OpenLocks() const {
+  HFD_ASSIGN_OR_RETURN(SafeDir root, SafeDir::Open(cache_dir_, true));
+  return root.OpenDir(".locks/" + folder_, true);
+}
+
 Status RepoCache::EnsureDirs() const {
-  for (const fs::path& dir : {blobs_dir(), repo_dir_ / "snapshots", repo_dir_ / "refs",
-                              cache_dir_ / ".locks" / folder_}) {
-    HFD_RETURN_IF_ERROR(CreateDirs(dir));
+  HFD_ASSIGN_OR_RETURN(SafeDir root, SafeDir::Open(cache_dir_, true));
+  for (const std::string& dir :
+       {folder_ + "/blobs", folder_ + "/snapshots", folder_ + "/refs", ".locks/" + folder_}) {
+    HFD_RETURN_IF_ERROR(root.OpenDir(dir, true).status());
+  }
+  return Status::Ok();
+}
+
+Status RepoCache::CheckDirs() const {
+  Result<SafeDir> root = SafeDir::Open(cache_dir_, false);
+  if (!root.ok())
+    return root.status().code() == ErrorCode::kNotFound ? Status::Ok() : root.status();
+  for (const std::string& dir : {folder_, folder_ + "/blobs", folder_ + "/snapshots",
+                                 folder_ + "/refs", std::string(".locks"), ".locks/" + folder_}) {
+    const Status status = root->OpenDir(dir, false).status();
+    if (!status.ok() && status.code() != ErrorCode::kNotFound) return status;
   }
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> RepoCache::ReadRef(const std::string& revision) const {
   HFD_RETURN_IF_ERROR(ValidateRevision(revision));
-  std::ifstream in(ref_path(revision));
-  if (!in) return std::optional<std::string>();
-  std::string commit;
-  std::getline(in, commit);
+  Result<SafeDir> repo = OpenFolder("", false);
+  if (repo.status().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+  if (!repo.ok()) return repo.status();
+  Result<UniqueFd> fd = repo->OpenFile("refs/" + revision, O_RDONLY | O_NONBLOCK, Links::kRefuse);
+  if (fd.status().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+  if (!fd.ok()) return fd.status();
+  HFD_ASSIGN_OR_RETURN(std::string commit,
+                       ReadRegularFile(fd->get(), kMaxRefBytes, ref_path(revision)));
   while (!commit.empty() && (commit.back() == '\n' || commit.back() == ' ')) commit.pop_back();
   if (!IsCommitSha(commit)) {
     return Corrupt("cache ref " + ref_path(revision).string() + " does not hold a commit SHA; " +
@@ -84,49 +107,65 @@ Result<std::optional<std::string>> RepoCache::ReadRef(const std::string& revisio
 
 Status RepoCache::WriteRef(const std::string& revision, const std::string& commit) const {
   HFD_RETURN_IF_ERROR(ValidateRevision(revision));
-  const fs::path path = ref_path(revision);
-  HFD_RETURN_IF_ERROR(CreateDirs(path.parent_path()));
-  HFD_RETURN_IF_ERROR(CheckInside(repo_dir_, path));
-  return WriteFileAtomic(path, commit);
+  const fs::path relative = fs::path("refs") / revision;
+  HFD_ASSIGN_OR_RETURN(SafeDir dir, OpenFolder(relative.parent_path().string(), true));
+  return WriteFileAtomic(dir, relative.filename(), commit);
+}
+
+Status RepoCache::RemoveRef(const std::string& revision) const {
+  HFD_RETURN_IF_ERROR(ValidateRevision(revision));
+  const fs::path relative = fs::path("refs") / revision;
+  Result<SafeDir> dir = OpenFolder(relative.parent_path().string(), false);
+  if (dir.status().code() == ErrorCode::kNotFound) return Status::Ok();
+  if (!dir.ok()) return dir.status();
+  return dir->Remove(relative.filename());
+}
+
+std::optional<struct stat> RepoCache::StatSnapshotFile(const std::string& commit,
+                                                       const std::string& path) const {
+  Result<std::string> relative = SnapshotRelative(commit, path);
+  if (!relative.ok()) return std::nullopt;
+  Result<SafeDir> repo = OpenFolder("", false);
+  if (!repo.ok()) return std::nullopt;
+  Result<UniqueFd> fd = repo->OpenFile(*relative, O_PATH, Links::kFollowInside);
+  struct stat st {};
+  if (!fd.ok() || ::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return st;
 }
 
 bool RepoCache::HasSnapshotFile(const std::string& commit, const std::string& path) const {
-  std::error_code ec;
-  return fs::is_regular_file(snapshot_dir(commit) / path, ec);
+  return StatSnapshotFile(commit, path).has_value();
+}
+
+Result<std::string> RepoCache::ReadSnapshotFile(const std::string& commit, const std::string& path,
+                                                size_t max_bytes) const {
+  HFD_ASSIGN_OR_RETURN(std::string relative, SnapshotRelative(commit, path));
+  HFD_ASSIGN_OR_RETURN(SafeDir repo, OpenFolder("", false));
+  HFD_ASSIGN_OR_RETURN(UniqueFd fd,
+                       repo.OpenFile(relative, O_RDONLY | O_NONBLOCK, Links::kFollowInside));
+  return ReadRegularFile(fd.get(), max_bytes, snapshot_dir(commit) / path);
 }
 
 Status RepoCache::LinkSnapshotFile(const std::string& commit, const std::string& path,
                                    const std::string& etag) const {
   HFD_RETURN_IF_ERROR(ValidateRepoFilePath(path));
   HFD_RETURN_IF_ERROR(ValidateEtag(etag));
-  const fs::path link = snapshot_dir(commit) / path;
-  HFD_RETURN_IF_ERROR(CreateDirs(link.parent_path()));
-  HFD_RETURN_IF_ERROR(CheckInside(repo_dir_, link));
+  HFD_ASSIGN_OR_RETURN(std::string relative, SnapshotRelative(commit, path));
+  const fs::path link(relative);
+  HFD_ASSIGN_OR_RETURN(SafeDir dir, OpenFolder(link.parent_path().string(), true));
   // Relative target: one "../" per folder between the link and the repo folder.
-  const fs::path target = blob_path(etag).lexically_relative(link.parent_path());
-  const fs::path tmp = link.parent_path() / ("." + link.filename().string() + UniqueSuffix());
-  std::error_code ec;
-  fs::create_symlink(target, tmp, ec);
-  if (ec) return ErrnoError("cannot create symlink " + tmp.string(), ec.value());
-  fs::rename(tmp, link, ec);
-  if (ec) {
-    fs::remove(tmp);
-    return ErrnoError("cannot place snapshot file " + link.string(), ec.value());
-  }
-  return Status::Ok();
+  const fs::path target = fs::path("blobs/" + etag).lexically_relative(link.parent_path());
+  return SymlinkAtomic(dir, link.filename(), target);
 }
 
 std::vector<std::string> RepoCache::ListSnapshotFiles(const std::string& commit) const {
   std::vector<std::string> files;
-  const fs::path root = snapshot_dir(commit);
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code type_ec;
-    if (fs::is_regular_file(it->path(), type_ec)) {
-      files.push_back(it->path().lexically_relative(root).generic_string());
-    }
+  if (!IsCommitSha(commit)) return files;
+  Result<SafeDir> snapshot = OpenFolder("snapshots/" + commit, false);
+  if (!snapshot.ok()) return files;
+  for (std::string& entry : snapshot->ListEntries()) {
+    if (HasSnapshotFile(commit, entry)) files.push_back(std::move(entry));
   }
-  std::sort(files.begin(), files.end());
   return files;
 }
 
@@ -137,23 +176,6 @@ Status ValidateEtag(const std::string& etag) {
                c == '-' || c == '_';
       });
   if (!ok) return Corrupt("the Hub returned an ETag that is not a safe file name: '" + etag + "'");
-  return Status::Ok();
-}
-
-Status WriteFileAtomic(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.parent_path() / ("." + path.filename().string() + UniqueSuffix());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return ErrnoError("cannot write " + tmp.string(), errno);
-    out << content;
-    if (!out.flush()) return ErrnoError("cannot write " + tmp.string(), errno);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp);
-    return ErrnoError("cannot replace " + path.string(), ec.value());
-  }
   return Status::Ok();
 }
 

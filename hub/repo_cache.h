@@ -3,7 +3,12 @@
 //   {cache}/models--{org}--{name}/snapshots/{commit}/{path}  relative symlinks into blobs
 //   {cache}/models--{org}--{name}/refs/{revision}         the commit a branch or tag points at
 //   {cache}/.locks/models--{org}--{name}/{etag}.lock      flock()ed while a blob is written
+// The cache may be shared with other local users: every file is reached through SafeDir,
+// so nothing beneath the cache folder is written or read through a symlink that leads
+// elsewhere (snapshot links are followed only while they stay inside the repo folder).
 #pragma once
+
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <optional>
@@ -11,11 +16,13 @@
 #include <vector>
 
 #include "hfd/status.h"
+#include "hub/safe_dir.h"
 
 namespace hfd::hub {
 
-// Paths and small atomic updates inside one repo folder. Holds no open resources; methods
-// may be called from several threads and processes (updates are atomic renames).
+// Paths and small atomic updates inside one repo folder. Holds no open resources (each
+// method opens what it needs); methods may be called from several threads and processes
+// (updates are atomic renames).
 class RepoCache {
  public:
   RepoCache(std::filesystem::path cache_dir, const std::string& repo_id);
@@ -40,21 +47,40 @@ class RepoCache {
     return repo_dir_ / "refs" / revision;
   }
 
-  // Creates blobs/, snapshots/, refs/ and the lock folder.
+  // Creates blobs/, snapshots/, refs/ and the lock folder. Refuses, naming it, any of them
+  // (or the repo folder, or .locks/) that is a symlink or not a folder.
   Status EnsureDirs() const;
+  // The same check for the folders that exist, creating nothing.
+  Status CheckDirs() const;
+
+  // Opens {repo}/{relative} ('/'-separated; empty for the repo folder itself), creating it
+  // when `create`. No component beneath the cache folder may be a symlink.
+  Result<SafeDir> OpenFolder(const std::string& relative, bool create) const;
+  // Opens (creating) the repo's lock folder, {cache}/.locks/models--{org}--{name}.
+  Result<SafeDir> OpenLocks() const;
 
   // The commit recorded for a branch or tag; nullopt when none is.
   Result<std::optional<std::string>> ReadRef(const std::string& revision) const;
   // Records `commit` for `revision` (atomic replace).
   Status WriteRef(const std::string& revision, const std::string& commit) const;
+  // Removes refs/{revision}; absent is OK.
+  Status RemoveRef(const std::string& revision) const;
 
-  // True when snapshots/{commit}/{path} exists and resolves to a regular file.
+  // What snapshots/{commit}/{path} resolves to when that is a regular file inside the repo
+  // folder (symlinks followed only while they stay inside); nullopt otherwise.
+  std::optional<struct stat> StatSnapshotFile(const std::string& commit,
+                                              const std::string& path) const;
+  // True when StatSnapshotFile finds a regular file.
   bool HasSnapshotFile(const std::string& commit, const std::string& path) const;
+  // The content of snapshots/{commit}/{path}, resolved as StatSnapshotFile does, refused
+  // when it is not a regular file or is over `max_bytes`.
+  Result<std::string> ReadSnapshotFile(const std::string& commit, const std::string& path,
+                                       size_t max_bytes) const;
   // Points snapshots/{commit}/{path} at blobs/{etag} with a relative symlink (atomic
   // replace). `path` must have passed ValidateRepoFilePath.
   Status LinkSnapshotFile(const std::string& commit, const std::string& path,
                           const std::string& etag) const;
-  // Repo-relative paths of the regular files in a snapshot, sorted.
+  // Repo-relative paths of the snapshot's files that StatSnapshotFile finds, sorted.
   std::vector<std::string> ListSnapshotFiles(const std::string& commit) const;
 
  private:
@@ -65,8 +91,5 @@ class RepoCache {
 
 // An ETag is used as a file name: only letters, digits, '-' and '_' (at most 128).
 Status ValidateEtag(const std::string& etag);
-
-// Writes `content` to `path` through a temporary file in the same folder and rename(2).
-Status WriteFileAtomic(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace hfd::hub

@@ -37,7 +37,7 @@ Millis RetryState::NextBackoff() {
   return Millis(jitter(rng_));
 }
 
-Status RetryState::BeforeRetry(const Status& failure, std::optional<Millis> retry_after) {
+Result<Millis> RetryState::NextWait(const Status& failure, std::optional<Millis> retry_after) {
   if (attempts_ >= policy_.max_attempts) {
     return failure.WithContext("gave up after " + std::to_string(attempts_) + " attempts");
   }
@@ -49,14 +49,13 @@ Status RetryState::BeforeRetry(const Status& failure, std::optional<Millis> retr
                             " s exhausted (next wait " + std::to_string(delay.count()) +
                             " ms); last error: " + failure.message());
   }
-  if (policy_.sleep) {
-    policy_.sleep(delay);
-    if (cancel_ != nullptr && cancel_->load()) return Cancelled("pull cancelled");
-  } else {
-    HFD_RETURN_IF_ERROR(SleepCancellable(delay, cancel_));
-  }
   ++attempts_;
-  return Status::Ok();
+  return policy_.pace ? policy_.pace(delay) : delay;
+}
+
+Status RetryState::BeforeRetry(const Status& failure, std::optional<Millis> retry_after) {
+  HFD_ASSIGN_OR_RETURN(Millis wait, NextWait(failure, retry_after));
+  return SleepCancellable(wait, cancel_);
 }
 
 Status SleepCancellable(Millis duration, const std::atomic<bool>* cancel) {

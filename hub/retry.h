@@ -20,9 +20,10 @@ struct RetryPolicy {
   Millis initial_backoff{500};       // doubled per retry, then jittered to [50%, 100%]
   Millis max_backoff{30000};         // cap for computed delays (Retry-After may exceed it)
   Millis max_total{10 * 60 * 1000};  // no retry starts once this much time has passed
-  // Waits between attempts; null means a real sleep that wakes early on cancel. Tests
-  // substitute a recorder.
-  std::function<void(Millis)> sleep;
+  // Chooses the wait actually taken for the wait asked for; null takes it in full. Tests
+  // substitute a recorder that returns a shorter wait. Called from the thread that
+  // retries (the download thread for blob downloads): it must return at once.
+  std::function<Millis(Millis asked)> pace;
 };
 
 // Parses a Retry-After value: delta seconds or an HTTP date (relative to now).
@@ -33,9 +34,11 @@ class RetryState {
  public:
   RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel);
 
-  // After a retryable `failure`: waits the backoff (or `retry_after` when the server
-  // asked) and returns OK when another attempt may start; otherwise returns `failure`
-  // explaining that retries are exhausted. Returns Cancelled if cancelled while waiting.
+  // After a retryable `failure`: the wait before another attempt may start (the backoff,
+  // or `retry_after` when the server asked, passed through policy.pace), counting that
+  // attempt; or `failure` explaining that retries are exhausted. Waits nowhere.
+  Result<Millis> NextWait(const Status& failure, std::optional<Millis> retry_after);
+  // NextWait, then sleeps that long. Returns Cancelled if cancelled while waiting.
   Status BeforeRetry(const Status& failure, std::optional<Millis> retry_after);
 
   int attempts_made() const { return attempts_; }

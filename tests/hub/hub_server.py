@@ -23,8 +23,15 @@ each carried), POST /_admin/reset, POST /_admin/faults with a JSON list of fault
     {"kind": "cut", "after_bytes": 1000}                     close mid-body
     {"kind": "slow", "delay": 0.5, "rate": 1000000}         wait, then trickle bytes/s
     {"kind": "corrupt"}                                      flip a byte of the body
+    {"kind": "gopher", "port": 7070}    302 to gopher://127.0.0.1:7070/ with an HTTP request as
+                                        the selector (a request smuggled to a local port)
+    {"kind": "downgrade", "port": 8080} 302 to http://127.0.0.1:8080 (same path): plain http
+                                        from an https endpoint
   each with optional "match" (substring of the path), "server" ("api", "storage"),
   "method", and "count" (how many requests it hits, default 1, -1 for all).
+
+With --tls both ports speak https with a self-signed certificate for 127.0.0.1 (made with
+the openssl command), written to ROOT/tls/cert.pem for clients to trust.
 
 Prints "READY <api_port> <storage_port>" on stdout once both ports listen.
 """
@@ -34,6 +41,8 @@ import hashlib
 import json
 import os
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -229,6 +238,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(status, {"error": message}, headers, kind)
 
     def apply_status_fault(self, fault, kind):
+        if fault and fault["kind"] in ("gopher", "downgrade"):
+            if fault["kind"] == "gopher":
+                location = "gopher://127.0.0.1:%d/_GET%%20/admin%%20HTTP/1.1%%0D%%0A" % fault["port"]
+            else:
+                location = "http://127.0.0.1:%d%s" % (fault["port"], self.path)
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.note(302, kind)
+            return True
         if fault and fault["kind"] == "status":
             extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
             self.send_error_json(fault.get("status", 503), None, "injected failure", kind, extra)
@@ -278,8 +298,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD" or length == 0:
             return
         self.wfile.flush()
-        if fault is None and f.disk_path:
-            with open(f.disk_path, "rb") as src:
+        if fault is None and f.disk_path and not isinstance(self.connection, ssl.SSLSocket):
+            with open(f.disk_path, "rb") as src:  # sendfile(2) would bypass TLS
                 sent = 0
                 while sent < length:
                     n = os.sendfile(self.connection.fileno(), src.fileno(), start + sent, length - sent)
@@ -474,8 +494,9 @@ class Handler(BaseHTTPRequestHandler):
         if cursor + self.hub.page_size < len(entries):
             q = dict((k, v[0]) for k, v in query.items())
             q["cursor"] = str(cursor + self.hub.page_size)
-            headers["Link"] = '<http://%s%s?%s>; rel="next"' % (
-                self.headers.get("Host"), url.path, urllib.parse.urlencode(q))
+            scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+            headers["Link"] = '<%s://%s%s?%s>; rel="next"' % (
+                scheme, self.headers.get("Host"), url.path, urllib.parse.urlencode(q))
         self.send_json(200, page, headers)
 
     def resolve_file(self, repo_id, raw_path):
@@ -519,9 +540,23 @@ class Handler(BaseHTTPRequestHandler):
                           "storage", body_fault)
 
 
-def serve(hub, role, host, port):
+def make_tls_context(folder):
+    """A server context with a new self-signed certificate for 127.0.0.1 in `folder`."""
+    os.makedirs(folder, exist_ok=True)
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def serve(hub, role, host, port, tls):
     handler = type("%sHandler" % role.capitalize(), (Handler,), {"hub": hub, "role": role})
     server = ThreadingHTTPServer((host, port), handler)
+    if tls:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -535,11 +570,13 @@ def main():
     parser.add_argument("--storage-port", type=int, default=0, help="storage port (0: any)")
     parser.add_argument("--token", action="append", default=[], help="a token the server knows")
     parser.add_argument("--page-size", type=int, default=50, help="tree entries per page")
+    parser.add_argument("--tls", action="store_true", help="https on both ports (ROOT/tls/cert.pem)")
     args = parser.parse_args()
     hub = Hub(os.path.abspath(args.root), args.token, args.page_size)
-    storage = serve(hub, "storage", args.host, args.storage_port)
-    hub.storage_base = "http://%s:%d" % (args.host, storage.server_address[1])
-    api = serve(hub, "api", args.host, args.port)
+    tls = make_tls_context(os.path.join(hub.root, "tls")) if args.tls else None
+    storage = serve(hub, "storage", args.host, args.storage_port, tls)
+    hub.storage_base = "%s://%s:%d" % ("https" if tls else "http", args.host, storage.server_address[1])
+    api = serve(hub, "api", args.host, args.port, tls)
     print("READY %d %d" % (api.server_address[1], storage.server_address[1]), flush=True)
     try:
         while True:

@@ -25,6 +25,12 @@ TEST(ProtocolUtilTest, OriginComparesSchemeHostAndPort) {
   EXPECT_EQ(OriginOf("HTTPS://HuggingFace.co:443/"), OriginOf("https://huggingface.co/"));
   EXPECT_NE(OriginOf("http://127.0.0.1:1/"), OriginOf("http://127.0.0.1:2/"));
   EXPECT_NE(OriginOf("http://h/"), OriginOf("https://h/"));
+  EXPECT_EQ(SchemeOf("HTTPS://h/"), "https");
+  EXPECT_EQ(SchemeOf("gopher://127.0.0.1:70/_x"), "gopher");
+  EXPECT_EQ(SchemeOf("not a url"), "");
+  // Messages name the origin only: a CDN URL's query may carry a signature.
+  EXPECT_EQ(ShownUrl("https://cdn.example/blob?X-Signature=secret"), "https://cdn.example:443");
+  EXPECT_EQ(ShownUrl("gopher://127.0.0.1:7070/_GET%20/"), "gopher://127.0.0.1:7070");
   EXPECT_EQ(UrlEncode("refs/pr/1", false), "refs%2Fpr%2F1");
   EXPECT_EQ(UrlEncode("a b/c.gguf", true), "a%20b/c.gguf");
 }
@@ -61,7 +67,10 @@ TEST(RetryStateTest, BacksOffExponentiallyHonoursRetryAfterAndStops) {
   RetryPolicy policy;
   policy.max_attempts = 4;
   policy.initial_backoff = Millis(100);
-  policy.sleep = [&](Millis d) { slept.push_back(d); };
+  policy.pace = [&](Millis d) {
+    slept.push_back(d);
+    return Millis(0);
+  };
   RetryState state(policy, nullptr);
   const Status failure = Unavailable("503");
   ASSERT_TRUE(state.BeforeRetry(failure, std::nullopt).ok());
@@ -81,7 +90,7 @@ TEST(RetryStateTest, BacksOffExponentiallyHonoursRetryAfterAndStops) {
 TEST(RetryStateTest, TotalBudgetBoundsRetryAfter) {
   RetryPolicy policy;
   policy.max_total = Millis(1000);
-  policy.sleep = [](Millis) {};
+  policy.pace = [](Millis) { return Millis(0); };
   RetryState state(policy, nullptr);
   EXPECT_EQ(state.BeforeRetry(Unavailable("429"), Millis(60000)).code(),
             ErrorCode::kDeadlineExceeded);

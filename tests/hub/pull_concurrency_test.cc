@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
+
+#include "hub/file_lock.h"
 
 #include "tests/hub/pull_test_base.h"
 
@@ -104,6 +107,81 @@ TEST_F(PullConcurrencyTest, SigkillMidDownloadLeavesNothingCompleteAndTheNextPul
   }
 
   ExpectPullResumesFrom("org/tiny", kept, kBig);
+}
+
+TEST_F(PullConcurrencyTest, PullsOfOneBlobJoinOneTransferThatOutlivesACancelledWaiter) {
+  AddTinyModel("org/tiny", "main", kBig);
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 2000000}}}));
+  const Puller puller(Config(), "");
+  const ModelRef ref = *ParseModelRef("org/tiny");
+  std::atomic<bool> joiner_receiving{false};
+  std::atomic<bool> cancel_starter{false};
+  Result<PullResult> starter = Internal("not run");
+  Result<PullResult> joiner = Internal("not run");
+  std::vector<PullProgress> joiner_progress;
+  std::thread a([&] {
+    starter = puller.Pull(
+        ref, Options(),
+        [&](const PullProgress& p) {
+          // Leave only once the other pull receives the same transfer's bytes.
+          if (p.file == "model.safetensors" && p.file_bytes > (1 << 20) && joiner_receiving) {
+            cancel_starter = true;
+          }
+        },
+        &cancel_starter);
+  });
+  std::thread b([&] {
+    joiner = puller.Pull(
+        ref, Options(),
+        [&](const PullProgress& p) {
+          if (p.file == "model.safetensors" && p.file_bytes > 0) joiner_receiving = true;
+          joiner_progress.push_back(p);
+        },
+        nullptr);
+  });
+  a.join();
+  b.join();
+  ASSERT_EQ(starter.status().code(), ErrorCode::kCancelled) << starter.status().ToString();
+  ASSERT_TRUE(joiner.ok()) << joiner.status().ToString();
+  EXPECT_EQ(ReadSnapshotFile(*joiner, "model.safetensors").size(), kBig);
+  // One transfer of the weights: the waiter that left did not stop it, and nothing was
+  // asked again with a Range.
+  const auto storage = hub_.Requests("storage");
+  ASSERT_EQ(storage.size(), 1u);
+  EXPECT_TRUE(storage[0]["range"].is_null());
+  ASSERT_FALSE(joiner_progress.empty());
+  EXPECT_EQ(joiner_progress.back().bytes, joiner->total_bytes);
+}
+
+TEST_F(PullConcurrencyTest, WaitingForAnotherProcessesLockIsCancellable) {
+  AddTinyModel("org/tiny", "main", 1000);
+  auto first = Pull("org/tiny");  // fetches the weights' sha; its blob is then removed
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const RepoCache cache(cache_dir(), "org/tiny");
+  const std::string weights =
+      fs::read_symlink(first->snapshot_dir / "model.safetensors").filename();
+  fs::remove_all(cache.repo_dir());
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  auto locks = cache.OpenLocks();
+  ASSERT_TRUE(locks.ok());
+  auto held = FileLock::TryAcquire(*locks, weights + ".lock");  // as another process would
+  ASSERT_TRUE(held.ok() && held->has_value());
+
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto waited = MakePuller().Pull(*ParseModelRef("org/tiny"), Options(), {}, &cancel);
+  const auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_EQ(waited.status().code(), ErrorCode::kCancelled) << waited.status().ToString();
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_EQ(hub_.Requests("storage").size(), 1u);  // only the first pull's
+
+  held->reset();
+  ASSERT_TRUE(Pull("org/tiny").ok());
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "tests/hub/pull_test_base.h"
 
 #include <cstring>
-#include <thread>
 
 namespace hfd::hub::testing {
 
@@ -12,6 +11,7 @@ HubConfig PullTestBase::Config() const {
   config.endpoint = hub_.endpoint();
   config.cache_dir = cache_dir();
   config.hf_home = cache_.path();
+  config.ca_bundle = hub_.ca_file();
   return config;
 }
 
@@ -20,12 +20,10 @@ PullOptions PullTestBase::Options() {
   options.retry.initial_backoff = Millis(10);
   options.retry.max_backoff = Millis(50);
   options.retry.max_total = Millis(60000);
-  options.retry.sleep = [mu = sleeps_mu_, sleeps = sleeps_](Millis d) {
-    {
-      std::lock_guard<std::mutex> lock(*mu);
-      sleeps->push_back(d);
-    }
-    std::this_thread::sleep_for(std::min(d, Millis(20)));
+  options.retry.pace = [mu = sleeps_mu_, sleeps = sleeps_](Millis d) {
+    std::lock_guard<std::mutex> lock(*mu);
+    sleeps->push_back(d);
+    return std::min(d, Millis(20));
   };
   return options;
 }

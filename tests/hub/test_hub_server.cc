@@ -9,7 +9,7 @@
 #include <fstream>
 #include <random>
 
-#include "hub/http_client.h"
+#include "hub/hub_client.h"
 
 namespace hfd::hub::testing {
 
@@ -54,7 +54,8 @@ void TestHubServer::SetRepoSettings(const std::string& repo, const nlohmann::jso
   std::ofstream(root_.path() / repo / "repo.json") << settings.dump();
 }
 
-bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size) {
+bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size, bool tls) {
+  tls_ = tls;
   int out[2];
   if (::pipe(out) != 0) {
     ADD_FAILURE() << "pipe failed";
@@ -67,6 +68,7 @@ bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size)
     args.push_back("--token");
     args.push_back(t);
   }
+  if (tls) args.push_back("--tls");
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(out[1], STDOUT_FILENO);
@@ -92,13 +94,17 @@ bool TestHubServer::Start(const std::vector<std::string>& tokens, int page_size)
 
 std::string TestHubServer::Admin(const std::string& method, const std::string& path,
                                  const std::string& body) {
-  HttpClient http;
+  HttpOptions options;
+  options.ca_file = ca_file();
+  RetryPolicy once;
+  once.max_attempts = 1;
+  const HubClient client(endpoint(), "", once, options, &loop_);
   HttpRequest request;
   request.method = method;
   request.url = endpoint() + path;
   request.body = body;
   request.headers.push_back("Content-Type: application/json");
-  auto response = http.Perform(request, nullptr, nullptr);
+  auto response = client.Send(request, {"the test Hub's admin API", "", ""}, nullptr);
   if (!response.ok() || response->status != 200) {
     ADD_FAILURE() << "admin request " << path << " failed: " << response.status().ToString();
     return "";

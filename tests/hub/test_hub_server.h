@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/transfer_loop.h"
 #include "tests/support/fixtures.h"
 
 namespace hfd::hub::testing {
@@ -33,10 +34,15 @@ class TestHubServer {
                      size_t size, unsigned seed);
   void SetRepoSettings(const std::string& repo, const nlohmann::json& settings);
 
-  // Starts the server; fails the test (ADD_FAILURE) and returns false if it cannot.
-  bool Start(const std::vector<std::string>& tokens = {}, int page_size = 50);
+  // Starts the server, speaking https with a new self-signed certificate when `tls`; fails
+  // the test (ADD_FAILURE) and returns false if it cannot.
+  bool Start(const std::vector<std::string>& tokens = {}, int page_size = 50, bool tls = false);
 
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
+  std::string endpoint() const {
+    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(api_port_);
+  }
+  // The certificate to trust when the server speaks https; empty otherwise.
+  std::string ca_file() const { return tls_ ? (root_.path() / "tls/cert.pem").string() : ""; }
   int storage_port() const { return storage_port_; }
   const std::filesystem::path& root() const { return root_.path(); }
 
@@ -54,6 +60,8 @@ class TestHubServer {
   pid_t pid_ = -1;
   int api_port_ = 0;
   int storage_port_ = 0;
+  bool tls_ = false;
+  TransferLoop loop_;  // runs the admin requests
 };
 
 }  // namespace hfd::hub::testing

@@ -81,6 +81,7 @@ TEST(HubConfigTest, FollowsHuggingfaceHubVariables) {
   EXPECT_EQ(config->endpoint, "https://huggingface.co");
   EXPECT_EQ(config->cache_dir, "/home/u/.cache/huggingface/hub");
   EXPECT_FALSE(config->offline);
+  EXPECT_EQ(config->ca_bundle, "");
 
   config = HubConfigFromEnv(Env::FromMap(
       {{"HF_HOME", "/h"}, {"HF_ENDPOINT", "http://127.0.0.1:9/"}, {"HF_HUB_OFFLINE", "1"}}));
@@ -92,6 +93,9 @@ TEST(HubConfigTest, FollowsHuggingfaceHubVariables) {
   config = HubConfigFromEnv(Env::FromMap({{"HF_HOME", "/h"}, {"HF_HUB_CACHE", "/c"}}));
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->cache_dir, "/c");
+  config = HubConfigFromEnv(Env::FromMap({{"HF_HOME", "/h"}, {"CURL_CA_BUNDLE", "/etc/ca.pem"}}));
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->ca_bundle, "/etc/ca.pem");
   EXPECT_FALSE(
       HubConfigFromEnv(Env::FromMap({{"HF_HOME", "/h"}, {"HF_ENDPOINT", "ftp://x"}})).ok());
 }

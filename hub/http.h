@@ -1,8 +1,8 @@
-// One HTTP request at a time over a reused libcurl easy handle. Redirects are not
-// followed here: the caller decides where to go next and which headers to send there.
+// HTTP requests and responses as the Hub client sees them, and URL helpers. Requests run
+// as HttpTransfers on a TransferLoop; redirects are not followed there: the caller
+// decides where to go next and which headers to send there.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -38,7 +38,7 @@ class BodySink {
   virtual ~BodySink() = default;
   // Called once, before the first Write, with the status and headers of the response.
   virtual Status OnStart(const HttpResponse& response) { return Status::Ok(); }
-  // A non-OK status aborts the transfer and is returned by Perform.
+  // A non-OK status aborts the transfer and becomes its result.
   virtual Status Write(const char* data, size_t size) = 0;
 };
 
@@ -47,30 +47,21 @@ struct HttpOptions {
   long stall_timeout_s = 60;  // abort when no byte arrives for this long
   std::string user_agent = "hfd/0.1";
   size_t max_buffered_body = 64u << 20;
-};
-
-// Not thread-safe: one client per thread. Keeps connections alive between requests.
-class HttpClient {
- public:
-  explicit HttpClient(HttpOptions options = {});
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
-
-  // Performs `request`. The body of a 2xx response goes to `sink` when given, else into
-  // response.body. Transport failures (refused, reset, timeout, cut body) are Unavailable;
-  // `cancel` (may be null) turning true gives Cancelled; a sink error is returned as is.
-  Result<HttpResponse> Perform(const HttpRequest& request, BodySink* sink,
-                               const std::atomic<bool>* cancel);
-
- private:
-  struct Transfer;
-  HttpOptions options_;
-  void* curl_;  // CURL*
+  // Only https may be spoken (an https Hub endpoint); otherwise http and https. No other
+  // protocol libcurl knows (gopher, file, dict, ...) is ever used.
+  bool https_only = false;
+  std::string ca_file;  // PEM certificates to trust instead of the system's; empty: the system's
 };
 
 // "scheme://host:port" with the scheme's default port filled in; "" when unparsable.
 std::string OriginOf(const std::string& url);
+
+// The URL's scheme in lower case ("https", "gopher", ...); "" when unparsable.
+std::string SchemeOf(const std::string& url);
+
+// The URL for a message: its origin (never the path or query, which may carry signatures),
+// else "a gopher: URL" or "an unparsable URL".
+std::string ShownUrl(const std::string& url);
 
 // Percent-encodes a string for a URL path segment or query value ('/' kept when asked).
 std::string UrlEncode(const std::string& s, bool keep_slash);
