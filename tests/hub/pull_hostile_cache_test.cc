@@ -92,7 +92,7 @@ TEST_F(PullHostileCacheTest, DanglingLockSymlinkIsRefusedAndCreatesNothing) {
 
 TEST_F(PullHostileCacheTest, SymlinkedCacheFoldersAreRefusedAndNothingLandsOutside) {
   const std::string repo = RepoCache::FolderName("org/tiny");
-  for (const std::string folder : {repo, repo + "/blobs", repo + "/snapshots", repo + "/refs",
+  for (const std::string& folder : {repo, repo + "/blobs", repo + "/snapshots", repo + "/refs",
                                    std::string(".locks"), ".locks/" + repo}) {
     fs::remove_all(cache_dir());
     fs::create_directories((cache_dir() / folder).parent_path());
