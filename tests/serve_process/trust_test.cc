@@ -3,6 +3,7 @@
 // descriptors, nothing added) against a real daemon, and each attack is refused with an
 // error that says what is needed, while root is still served.
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <fstream>
@@ -38,9 +39,12 @@ class TrustBoundary : public ServeTest {
 
   // One request as the peer; {"result": ...} or {"error": {"code", "message"}}, plus the
   // notifications' methods and params under "notifications".
-  json AsPeer(const std::string& method, const json& params = json::object()) {
-    const CommandResult r =
-        RunCommand(AsUser(peer_, {raw_call_.string(), socket(), method, params.dump()}));
+  // `files` are NAME=PATH pairs the tool opens as the peer and passes, unchecked.
+  json AsPeer(const std::string& method, const json& params = json::object(),
+              const std::vector<std::string>& files = {}) {
+    std::vector<std::string> argv = {raw_call_.string(), socket(), method, params.dump()};
+    argv.insert(argv.end(), files.begin(), files.end());
+    const CommandResult r = RunCommand(AsUser(peer_, argv));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const json out = json::parse(r.out, nullptr, false);
     EXPECT_FALSE(out.is_discarded()) << r.out << r.err;
@@ -238,6 +242,82 @@ TEST_F(TrustBoundary, LocalPathsAreOpenedOnlyForRootAndTheDaemonsUser) {
   }
   // Root may name the path (it can read the file anyway).
   EXPECT_TRUE(Call("render_chat", {{"model", dir.string()}, {"messages", messages}}).ok());
+}
+
+// hfctl run as the peer opens the model's files itself and passes them: what the peer may
+// read is served, what it may not is never read by the daemon for it.
+TEST_F(TrustBoundary, APeersHfctlPassesTheFilesItMayRead) {
+  HFD_REQUIRE_TEST_USER(peer);
+  ASSERT_NO_FATAL_FAILURE(StartOpenDaemon(peer));
+  Result<fs::path> hfctl = CopyForAnyone(BinaryFromEnv("HFCTL_BIN"), cache_.path() / "bin");
+  ASSERT_TRUE(hfctl.ok()) << hfctl.status().ToString();
+  const fs::path dir = cache_.path() / "peer-model";
+  fs::create_directories(dir);
+  for (const char* file : {"config.json", "tokenizer.json", "tokenizer_config.json"}) {
+    fs::copy_file(models_.llama3_dir / file, dir / file);
+  }
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);
+  const auto hfctl_as_peer = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {hfctl->string(), "--socket", socket()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(AsUser(peer, argv));
+  };
+  const CommandResult ok = hfctl_as_peer({"--json", "tokenize", dir.string(), "Hello world"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("9906"), std::string::npos) << ok.out;  // "Hello" in Llama 3's vocabulary
+
+  const fs::path secret = cache_.path() / "root-only.jinja";
+  std::ofstream(secret) << "ROOT-ONLY-SECRET";
+  ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
+  fs::create_symlink(secret, dir / "chat_template.jinja");
+  const CommandResult refused =
+      hfctl_as_peer({"chat", dir.string(), "--show-prompt", "hi"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_EQ((refused.out + refused.err).find("ROOT-ONLY-SECRET"), std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("chat_template.jinja"), std::string::npos) << refused.err;
+}
+
+// Files that never end or never answer: refused at once whoever names or passes them, and
+// the daemon still answers and stops.
+TEST_F(TrustBoundary, FifosAndDevicesAreRefusedAtOnce) {
+  HFD_REQUIRE_TEST_USER(peer);
+  ASSERT_NO_FATAL_FAILURE(StartOpenDaemon(peer));
+  const fs::path dir = cache_.path() / "blocking-model";
+  fs::create_directories(dir);
+  fs::copy_file(models_.llama3_dir / "config.json", dir / "config.json");
+  ASSERT_EQ(::mkfifo((dir / "tokenizer.json").c_str(), 0666), 0);
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);
+  const fs::path zero_dir = cache_.path() / "zero-model";
+  fs::create_directories(zero_dir);
+  fs::copy_file(models_.llama3_dir / "config.json", zero_dir / "config.json");
+  fs::create_symlink("/dev/zero", zero_dir / "tokenizer.json");
+
+  const auto quickly_refused = [&](const std::function<Result<json>()>& call) {
+    const auto start = Clock::now();
+    const Result<json> r = call();
+    EXPECT_FALSE(r.ok());
+    EXPECT_LT(Clock::now() - start, 10s);
+    return r.status();
+  };
+  // Named by root, which the daemon opens paths for.
+  for (const fs::path& model : {dir, zero_dir}) {
+    const Status s = quickly_refused(
+        [&] { return Call("tokenize", {{"model", model.string()}, {"text", "hi"}}); });
+    EXPECT_NE(s.message().find("tokenizer.json"), std::string::npos) << s.ToString();
+  }
+  // Passed by the peer as descriptors.
+  for (const std::string& file : {"tokenizer.json=" + (dir / "tokenizer.json").string(),
+                                  std::string("tokenizer.json=/dev/zero")}) {
+    const auto start = Clock::now();
+    const json r = AsPeer("tokenize", {{"model", "/peer/model"}, {"text", "hi"}},
+                          {"config.json=" + (dir / "config.json").string(), file});
+    EXPECT_EQ(ErrorCode(r), "invalid_argument") << r.dump();
+    EXPECT_NE(ErrorMessage(r).find("tokenizer.json"), std::string::npos) << r.dump();
+    EXPECT_LT(Clock::now() - start, 10s);
+  }
+  CallOk("status");
+  EXPECT_EQ(daemon_process().Terminate(), std::optional<int>(0)) << DaemonLog();
 }
 
 TEST_F(TrustBoundary, UnknownModelNamesDoNotGrowTheMetrics) {
