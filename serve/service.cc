@@ -190,24 +190,24 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
 
 void Service::Load(const Caller& caller, ModelRequest request, ServeEvents events,
                    const std::atomic<bool>* cancel,
-                   std::function<void(Result<ResidentInfo>)> done) {
+                   const std::function<void(Result<ResidentInfo>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "load"); !s.ok()) return done(s);
-  Status started = Spawn([this, caller, request, events, cancel, done] {
-    Result<Acquired> acquired = LocateAndLoad(caller, request, events, cancel);
-    if (!acquired.ok()) return done(acquired.status());
-    done(acquired->model->Info());
-  });
+  Status started =
+      Spawn([this, caller, request = std::move(request), events = std::move(events), cancel, done] {
+        Result<Acquired> acquired = LocateAndLoad(caller, request, events, cancel);
+        if (!acquired.ok()) return done(acquired.status());
+        done(acquired->model->Info());
+      });
   if (!started.ok()) done(started);
 }
 
 void Service::Complete(const Caller& caller, CompletionRequest request, ServeEvents events,
                        const std::atomic<bool>* cancel,
-                       std::function<void(Result<Completion>)> done) {
+                       const std::function<void(Result<Completion>)>& done) {
   const char* what = request.chat ? "chat" : "generate";
   if (Status s = RequireRights(caller.rights, Rights::kUse, what); !s.ok()) return done(s);
-  Status started = Spawn([this, caller, request, events, cancel, done] {
-    Admit(caller, request, events, cancel, done);
-  });
+  Status started = Spawn([this, caller, request = std::move(request), events = std::move(events),
+                          cancel, done] { Admit(caller, request, events, cancel, done); });
   if (!started.ok()) done(started);
 }
 
@@ -285,7 +285,8 @@ Result<PsReport> Service::Ps(const Caller& caller) const {
 }
 
 void Service::Pull(const Caller& caller, PullRequest request, ServeEvents events,
-                   const std::atomic<bool>* cancel, std::function<void(Result<PullAnswer>)> done) {
+                   const std::atomic<bool>* cancel,
+                   const std::function<void(Result<PullAnswer>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kManage, "pull"); !s.ok()) return done(s);
   if (hub_.puller == nullptr) return done(hub_.config_error);
   // Taken before answering, so a detached pull over the cap is refused, not queued.
@@ -294,23 +295,25 @@ void Service::Pull(const Caller& caller, PullRequest request, ServeEvents events
   auto held = std::make_shared<UserLimits::Lease>(std::move(lease).value());
   const hub::PullRegistry::Ticket ticket = pulls_.Start(request.ref.ToString(), request.detach);
   // A detached pull outlives its request: only shutdown (CancelAll) stops it.
-  const std::atomic<bool>* flag = request.detach ? ticket.cancel.get() : cancel;
-  Status started = Spawn([this, request, events, flag, ticket, done, held] {
-    Result<hub::PullResult> result = RunPull(request, events.on_progress, flag, ticket);
-    if (!request.detach) {
-      if (!result.ok()) return done(result.status());
-      return done(PullAnswer{std::nullopt, std::move(result).value()});
-    }
-    if (!result.ok()) {
-      spdlog::warn("detached pull {} of {} failed: {}", ticket.id, request.ref.ToString(),
-                   result.status().ToString());
-    }
-  });
+  const bool detach = request.detach;
+  const std::atomic<bool>* flag = detach ? ticket.cancel.get() : cancel;
+  Status started = Spawn(
+      [this, request = std::move(request), events = std::move(events), flag, ticket, done, held] {
+        Result<hub::PullResult> result = RunPull(request, events.on_progress, flag, ticket);
+        if (!request.detach) {
+          if (!result.ok()) return done(result.status());
+          return done(PullAnswer{std::nullopt, std::move(result).value()});
+        }
+        if (!result.ok()) {
+          spdlog::warn("detached pull {} of {} failed: {}", ticket.id, request.ref.ToString(),
+                       result.status().ToString());
+        }
+      });
   if (!started.ok()) {
     pulls_.Finish(ticket.id, started);
     return done(started);
   }
-  if (request.detach) done(PullAnswer{ticket.id, {}});
+  if (detach) done(PullAnswer{ticket.id, {}});
 }
 
 Result<std::vector<hub::PullRecord>> Service::Pulls(const Caller& caller) const {
@@ -342,47 +345,51 @@ Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,
 }
 
 void Service::Tokenize(const Caller& caller, ModelRequest target, std::string text,
-                       bool add_special, std::function<void(Result<std::vector<int32_t>>)> done) {
+                       bool add_special,
+                       const std::function<void(Result<std::vector<int32_t>>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "tokenize"); !s.ok()) return done(s);
-  Status started = Spawn([this, caller, target, text, add_special, done] {
-    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
-    if (!t.ok()) return done(t.status());
-    done((*t)->tokenizer->Encode(text, add_special));
-  });
+  Status started =
+      Spawn([this, caller, target = std::move(target), text = std::move(text), add_special, done] {
+        Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
+        if (!t.ok()) return done(t.status());
+        done((*t)->tokenizer->Encode(text, add_special));
+      });
   if (!started.ok()) done(started);
 }
 
 void Service::Detokenize(const Caller& caller, ModelRequest target, std::vector<int64_t> ids,
-                         bool skip_special, std::function<void(Result<std::string>)> done) {
+                         bool skip_special, const std::function<void(Result<std::string>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "detokenize"); !s.ok()) {
     return done(s);
   }
-  Status started = Spawn([this, caller, target, ids, skip_special, done] {
-    Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
-    if (!t.ok()) return done(t.status());
-    const tok::Tokenizer& tokenizer = *(*t)->tokenizer;
-    std::vector<int32_t> checked;
-    checked.reserve(ids.size());
-    for (int64_t id : ids) {
-      if (id < 0 || id >= tokenizer.vocab_size()) {
-        return done(InvalidArgument("token id " + std::to_string(id) +
-                                    " is not in the vocabulary (0.." +
-                                    std::to_string(tokenizer.vocab_size() - 1) + ")"));
-      }
-      checked.push_back(static_cast<int32_t>(id));
-    }
-    done(tokenizer.Decode(checked, skip_special));
-  });
+  Status started =
+      Spawn([this, caller, target = std::move(target), ids = std::move(ids), skip_special, done] {
+        Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
+        if (!t.ok()) return done(t.status());
+        const tok::Tokenizer& tokenizer = *(*t)->tokenizer;
+        std::vector<int32_t> checked;
+        checked.reserve(ids.size());
+        for (int64_t id : ids) {
+          if (id < 0 || id >= tokenizer.vocab_size()) {
+            return done(InvalidArgument("token id " + std::to_string(id) +
+                                        " is not in the vocabulary (0.." +
+                                        std::to_string(tokenizer.vocab_size() - 1) + ")"));
+          }
+          checked.push_back(static_cast<int32_t>(id));
+        }
+        done(tokenizer.Decode(checked, skip_special));
+      });
   if (!started.ok()) done(started);
 }
 
 void Service::RenderChat(const Caller& caller, ModelRequest target, nlohmann::json messages,
                          bool add_generation_prompt, nlohmann::json variables,
-                         std::function<void(Result<std::string>)> done) {
+                         const std::function<void(Result<std::string>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kUse, "render_chat"); !s.ok()) {
     return done(s);
   }
-  Status started = Spawn([this, caller, target, messages, add_generation_prompt, variables, done] {
+  Status started = Spawn([this, caller, target = std::move(target), messages = std::move(messages),
+                          add_generation_prompt, variables = std::move(variables), done] {
     Result<std::shared_ptr<const ModelText>> t = TextOf(caller, target);
     if (!t.ok()) return done(t.status());
     const ModelText& text = **t;
@@ -399,7 +406,7 @@ void Service::StartInitialLoads(std::vector<std::string> models) {
   if (models.empty()) return;
   // The daemon's own configuration: loaded with its own rights.
   const Caller daemon{::getuid(), ::getpid(), Rights::kManage, true};
-  Status started = Spawn([this, daemon, models] {
+  Status started = Spawn([this, daemon, models = std::move(models)] {
     for (const std::string& name : models) {
       if (stopping_) return;
       Result<Acquired> acquired = LocateAndLoad(daemon, {name, {}}, {}, &stopping_);

@@ -132,10 +132,11 @@ class Service {
 
   // generate / chat: locate (pulling when allowed), load, tokenize, queue, generate.
   void Complete(const Caller& caller, CompletionRequest request, ServeEvents events,
-                const std::atomic<bool>* cancel, std::function<void(Result<Completion>)> done);
+                const std::atomic<bool>* cancel,
+                const std::function<void(Result<Completion>)>& done);
   // load: the resident model's description once it is loaded.
   void Load(const Caller& caller, ModelRequest request, ServeEvents events,
-            const std::atomic<bool>* cancel, std::function<void(Result<ResidentInfo>)> done);
+            const std::atomic<bool>* cancel, const std::function<void(Result<ResidentInfo>)>& done);
   // unload: how many running or queued requests it ended.
   Result<int> Unload(const Caller& caller, const std::string& model);
   Result<PsReport> Ps(const Caller& caller) const;
@@ -143,7 +144,7 @@ class Service {
   // pull: `done` gets the result, or for a detached pull its id at once (the pull goes on
   // and is listed by Pulls).
   void Pull(const Caller& caller, PullRequest request, ServeEvents events,
-            const std::atomic<bool>* cancel, std::function<void(Result<PullAnswer>)> done);
+            const std::atomic<bool>* cancel, const std::function<void(Result<PullAnswer>)>& done);
   Result<std::vector<hub::PullRecord>> Pulls(const Caller& caller) const;
   Result<CacheListing> List(const Caller& caller) const;
   Status Remove(const Caller& caller, const std::string& model);
@@ -151,13 +152,13 @@ class Service {
   // The tokenizer and chat template of a model, never its weights (`target`'s options and
   // pull are not used: these never load or pull).
   void Tokenize(const Caller& caller, ModelRequest target, std::string text, bool add_special,
-                std::function<void(Result<std::vector<int32_t>>)> done);
+                const std::function<void(Result<std::vector<int32_t>>)>& done);
   // `ids` are checked against the vocabulary.
   void Detokenize(const Caller& caller, ModelRequest target, std::vector<int64_t> ids,
-                  bool skip_special, std::function<void(Result<std::string>)> done);
+                  bool skip_special, const std::function<void(Result<std::string>)>& done);
   void RenderChat(const Caller& caller, ModelRequest target, nlohmann::json messages,
                   bool add_generation_prompt, nlohmann::json variables,
-                  std::function<void(Result<std::string>)> done);
+                  const std::function<void(Result<std::string>)>& done);
 
   // Models preloaded at start (configuration `initial_load`), in the background.
   void StartInitialLoads(std::vector<std::string> models);

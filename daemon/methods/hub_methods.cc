@@ -161,9 +161,9 @@ Result<nlohmann::json> Remove(DaemonServices& services, RequestContext& ctx) {
 
 Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services) {
   services.hub_token_source = services.service->token_source();
-  HFD_RETURN_IF_ERROR(
-      registry.Add({"pull", serve::Rights::kManage, Execution::kLoop,
-                    [&services](std::shared_ptr<RequestContext> ctx) { Pull(services, ctx); }}));
+  HFD_RETURN_IF_ERROR(registry.Add(
+      {"pull", serve::Rights::kManage, Execution::kLoop,
+       [&services](const std::shared_ptr<RequestContext>& ctx) { Pull(services, ctx); }}));
   HFD_RETURN_IF_ERROR(
       registry.Add({"pulls", serve::Rights::kRead, Execution::kLoop,
                     Sync([&services](RequestContext& ctx) { return Pulls(services, ctx); })}));

@@ -168,9 +168,9 @@ Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services) 
       [telemetry, &services] { telemetry->Refresh(services.service->manager()); });
   // Handlers only translate: the service answers from its own threads, so these run on
   // the loop and never hold a worker.
-  HFD_RETURN_IF_ERROR(
-      registry.Add({"load", serve::Rights::kUse, Execution::kLoop,
-                    [&services](std::shared_ptr<RequestContext> ctx) { Load(services, ctx); }}));
+  HFD_RETURN_IF_ERROR(registry.Add(
+      {"load", serve::Rights::kUse, Execution::kLoop,
+       [&services](const std::shared_ptr<RequestContext>& ctx) { Load(services, ctx); }}));
   HFD_RETURN_IF_ERROR(
       registry.Add({"unload", serve::Rights::kManage, Execution::kWorker,
                     Sync([&services](RequestContext& ctx) { return Unload(services, ctx); })}));
@@ -180,7 +180,7 @@ Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services) 
   for (const bool chat : {false, true}) {
     HFD_RETURN_IF_ERROR(
         registry.Add({chat ? "chat" : "generate", serve::Rights::kUse, Execution::kLoop,
-                      [&services, telemetry, chat](std::shared_ptr<RequestContext> ctx) {
+                      [&services, telemetry, chat](const std::shared_ptr<RequestContext>& ctx) {
                         Complete(services, telemetry, ctx, chat);
                       }}));
   }

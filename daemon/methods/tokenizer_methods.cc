@@ -100,7 +100,7 @@ Status RegisterTokenizerMethods(MethodRegistry& registry, DaemonServices& servic
   using Fn = Status (*)(DaemonServices&, const std::shared_ptr<RequestContext>&);
   const auto add = [&](const char* name, Fn fn) {
     return registry.Add({name, serve::Rights::kUse, Execution::kLoop,
-                         [&services, fn](std::shared_ptr<RequestContext> ctx) {
+                         [&services, fn](const std::shared_ptr<RequestContext>& ctx) {
                            if (Status s = fn(services, ctx); !s.ok()) ctx->ReplyError(s);
                          }});
   };
