@@ -55,6 +55,17 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
   std::unique_lock lock(mu_);
   while (true) {
     if (shutdown_) return Unavailable("the daemon is shutting down");
+    if (auto it = resident_.find(request.source.key);
+        it != resident_.end() && it->second->damaged()) {
+      // Its file changed under it: drop it and load the file as it is now.
+      std::shared_ptr<ResidentModel> damaged = std::move(it->second);
+      resident_.erase(it);
+      lock.unlock();
+      damaged->Stop(Unloaded(damaged->spec().name));
+      damaged.reset();
+      lock.lock();
+      continue;
+    }
     if (auto it = resident_.find(request.source.key); it != resident_.end()) {
       std::shared_ptr<ResidentModel> model = it->second;
       HFD_RETURN_IF_ERROR(CheckMatches(*model, request));
@@ -278,7 +289,8 @@ void ModelManager::ReaperLoop() {
     std::vector<std::shared_ptr<ResidentModel>> expired;
     for (auto it = resident_.begin(); it != resident_.end();) {
       const std::optional<Clock::time_point> at = it->second->ExpiresAt();
-      if (at && *at <= now && it->second.use_count() == 1) {
+      const bool damaged = it->second->damaged() && it->second->Idle();
+      if ((damaged || (at && *at <= now)) && it->second.use_count() == 1) {
         expired.push_back(std::move(it->second));
         it = resident_.erase(it);
         continue;

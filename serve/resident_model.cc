@@ -100,6 +100,7 @@ Status ResidentModel::Submit(std::shared_ptr<Job> job) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return stop_reason_;
+    if (damaged_) return files_->CheckIntact();
     SlotState* best = nullptr;
     int32_t best_prefix = -1;
     for (auto& slot : slots_) {
@@ -196,6 +197,11 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
   };
   HFD_ASSIGN_OR_RETURN(SlotRun run,
                        RunGeneration(state.slot, *text_->tokenizer, job.request, sink));
+  // A weight file truncated under the mapping read as zeros: the text is nonsense.
+  if (Status intact = files_->CheckIntact(); !intact.ok()) {
+    damaged_ = true;
+    return intact;
+  }
   if (run.result.cancelled) return Cancelled(job) ? ClientCancelled() : StopStatus();
   const auto now = Clock::now();
   JobResult result;

@@ -102,6 +102,9 @@ class ResidentModel {
 
   // True once Stop began.
   bool stopping() const { return stopping_; }
+  // True once a request found a weight file truncated under the model (see
+  // io::MappingGuard): it takes no more requests and the manager unloads it.
+  bool damaged() const { return damaged_; }
   // Idle: nothing running or queued.
   bool Idle() const;
   // When an idle model's keep_alive runs out; nullopt while busy or for keep_alive < 0.
@@ -160,6 +163,7 @@ class ResidentModel {
   uint64_t requests_served_ = 0;                     // guarded by mu_
   Status stop_reason_;                               // guarded by mu_
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> damaged_{false};
   bool joined_ = false;  // guarded by mu_
 };
 

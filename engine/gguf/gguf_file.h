@@ -62,6 +62,8 @@ class GgufFile {
   Result<Value> GetValue(std::string_view key) const;
 
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
+  // Corrupt when the file was truncated while mapped (io::MappedFile::CheckIntact).
+  Status CheckIntact() const { return file_ ? file_->CheckIntact() : Status::Ok(); }
   const TensorInfo* FindTensor(std::string_view name) const;
 
  private:

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "engine/io/mapping_guard.h"
+
 namespace hfd::io {
 
 Result<std::unique_ptr<MappedFile>> MappedFile::Open(const ModelFileSet& files,
@@ -18,10 +20,22 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const ModelFileSet& files,
   }
   void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd.get(), 0);
   if (addr == MAP_FAILED) return ErrnoError("cannot map " + label, errno);
-  return std::unique_ptr<MappedFile>(new MappedFile(
-      std::move(label), static_cast<const uint8_t*>(addr), static_cast<uint64_t>(st.st_size)));
+  const int slot = MappingGuard::Register(addr, static_cast<size_t>(st.st_size));
+  return std::unique_ptr<MappedFile>(new MappedFile(std::move(label),
+                                                    static_cast<const uint8_t*>(addr),
+                                                    static_cast<uint64_t>(st.st_size), slot));
 }
 
-MappedFile::~MappedFile() { ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_)); }
+Status MappedFile::CheckIntact() const {
+  if (!MappingGuard::Damaged(guard_slot_)) return Status::Ok();
+  return Corrupt(label_ +
+                 " was truncated or replaced while the model was loaded, so its "
+                 "results were wrong; load the model again (hfd unloads it)");
+}
+
+MappedFile::~MappedFile() {
+  MappingGuard::Unregister(guard_slot_);
+  ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
+}
 
 }  // namespace hfd::io

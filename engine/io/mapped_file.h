@@ -28,14 +28,19 @@ class MappedFile {
   uint64_t size() const { return size_; }
   // How messages name the file (ModelFileSet::Label).
   const std::string& label() const { return label_; }
+  // OK, or Corrupt when the file was truncated while mapped and a read hit the missing
+  // part (io::MappingGuard gave it zeros instead of a crash): what was computed from it
+  // is wrong.
+  Status CheckIntact() const;
 
  private:
-  MappedFile(std::string label, const uint8_t* data, uint64_t size)
-      : label_(std::move(label)), data_(data), size_(size) {}
+  MappedFile(std::string label, const uint8_t* data, uint64_t size, int guard_slot)
+      : label_(std::move(label)), data_(data), size_(size), guard_slot_(guard_slot) {}
 
   std::string label_;
   const uint8_t* data_;
   uint64_t size_;
+  int guard_slot_;  // io::MappingGuard's, -1 when unguarded
 };
 
 }  // namespace hfd::io

@@ -15,6 +15,7 @@ class GgufModelFiles final : public ModelFiles {
   ModelFormat format() const override { return ModelFormat::kGguf; }
   const ModelDesc& desc() const override { return desc_; }
   const gguf::GgufFile* gguf() const override { return file_.get(); }
+  Status CheckIntact() const override { return file_->CheckIntact(); }
 
   Result<WeightView> Weight(std::string_view name) const override {
     const gguf::TensorInfo* t = file_->FindTensor(name);

@@ -39,6 +39,7 @@ class HfModelFiles final : public ModelFiles {
   ModelFormat format() const override { return ModelFormat::kSafetensors; }
   const ModelDesc& desc() const override { return desc_; }
   const gguf::GgufFile* gguf() const override { return nullptr; }
+  Status CheckIntact() const override { return ckpt_->CheckIntact(); }
 
   Result<WeightView> Weight(std::string_view name) const override {
     const auto it = by_canonical_.find(std::string(name));

@@ -33,6 +33,9 @@ class ModelFiles {
   virtual std::vector<std::string> WeightNames() const = 0;
   // The GGUF file (for its tokenizer metadata and chat template); null for safetensors.
   virtual const gguf::GgufFile* gguf() const = 0;
+  // Corrupt when a file was truncated while mapped: weights read since then were zeros
+  // (io::MappingGuard), so results computed from them are wrong.
+  virtual Status CheckIntact() const = 0;
 };
 
 // Opens the GGUF file `gguf_name` of `files`, or, when `gguf_name` is empty, the Hugging

@@ -114,4 +114,9 @@ std::vector<std::string> Checkpoint::names() const {
   return out;
 }
 
+Status Checkpoint::CheckIntact() const {
+  for (const auto& file : files_) HFD_RETURN_IF_ERROR(file->CheckIntact());
+  return Status::Ok();
+}
+
 }  // namespace hfd::safetensors

@@ -30,6 +30,8 @@ class Checkpoint {
   Tensor Get(const HeaderEntry& entry) const;
   // Every tensor name, sorted.
   std::vector<std::string> names() const;
+  // Corrupt naming the first shard truncated while mapped.
+  Status CheckIntact() const;
 
  private:
   Checkpoint() = default;

@@ -33,6 +33,8 @@ class SafetensorsFile {
   // Its name in the file set, and how messages name it.
   const std::string& name() const { return name_; }
   const std::string& label() const { return file_->label(); }
+  // Corrupt when the file was truncated while mapped (io::MappedFile::CheckIntact).
+  Status CheckIntact() const { return file_->CheckIntact(); }
   // Null when the file has no tensor of that name.
   const HeaderEntry* Find(std::string_view name) const;
   Tensor Get(const HeaderEntry& entry) const;

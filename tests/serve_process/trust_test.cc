@@ -4,6 +4,7 @@
 // error that says what is needed, while root is still served.
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -26,9 +27,10 @@ class TrustBoundary : public ServeTest {
   // `policy` adds lines to the [policy] table; `sections` adds tables after it.
   void StartOpenDaemon(const TestUser& peer, const std::string& policy = "",
                        const std::string& sections = "") {
-    ASSERT_NO_FATAL_FAILURE(StartDaemon("socket_mode = \"0666\"\n[policy]\n"
-                                        "allow_socket_group = false\n" +
-                                        policy + sections));
+    ASSERT_NO_FATAL_FAILURE(
+        StartDaemon("socket_mode = \"0666\"\n[policy]\n"
+                    "allow_socket_group = false\n" +
+                    policy + sections));
     ASSERT_EQ(::chmod(daemon_dir().c_str(), 0711), 0);
     ASSERT_EQ(::chmod(cache_.path().c_str(), 0711), 0);
     Result<fs::path> tool = CopyForAnyone(BinaryFromEnv("HFD_RAW_CALL_BIN"), cache_.path() / "bin");
@@ -270,8 +272,7 @@ TEST_F(TrustBoundary, APeersHfctlPassesTheFilesItMayRead) {
   std::ofstream(secret) << "ROOT-ONLY-SECRET";
   ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
   fs::create_symlink(secret, dir / "chat_template.jinja");
-  const CommandResult refused =
-      hfctl_as_peer({"chat", dir.string(), "--show-prompt", "hi"});
+  const CommandResult refused = hfctl_as_peer({"chat", dir.string(), "--show-prompt", "hi"});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ((refused.out + refused.err).find("ROOT-ONLY-SECRET"), std::string::npos)
       << refused.out << refused.err;
@@ -302,8 +303,9 @@ TEST_F(TrustBoundary, FifosAndDevicesAreRefusedAtOnce) {
   };
   // Named by root, which the daemon opens paths for.
   for (const fs::path& model : {dir, zero_dir}) {
-    const Status s = quickly_refused(
-        [&] { return Call("tokenize", {{"model", model.string()}, {"text", "hi"}}); });
+    const Status s = quickly_refused([&] {
+      return Call("tokenize", {{"model", model.string()}, {"text", "hi"}});
+    });
     EXPECT_NE(s.message().find("tokenizer.json"), std::string::npos) << s.ToString();
   }
   // Passed by the peer as descriptors.
@@ -318,6 +320,40 @@ TEST_F(TrustBoundary, FifosAndDevicesAreRefusedAtOnce) {
   }
   CallOk("status");
   EXPECT_EQ(daemon_process().Terminate(), std::optional<int>(0)) << DaemonLog();
+}
+
+// The weights are read in place from the file the peer passed; the peer owns that file and
+// can truncate it under the daemon. That costs its own requests an error, not the daemon.
+TEST_F(TrustBoundary, AModelFileTruncatedWhileLoadedFailsItsRequestsNotTheDaemon) {
+  HFD_REQUIRE_TEST_USER(peer);
+  ASSERT_NO_FATAL_FAILURE(StartOpenDaemon(peer));
+  const fs::path dir = cache_.path() / "peer-files";
+  fs::create_directories(dir);
+  const fs::path weights = dir / models_.llama3_q8.filename();
+  fs::copy_file(models_.llama3_q8, weights);
+  ASSERT_EQ(::chown(dir.c_str(), peer.uid, peer.gid), 0);
+  ASSERT_EQ(::chown(weights.c_str(), peer.uid, peer.gid), 0);
+  ASSERT_EQ(::chmod(weights.c_str(), 0644), 0);  // the fixtures are read-only
+  const std::string passed = weights.filename().string() + "=" + weights.string();
+  json params = ShortGenerate("/home/peer/tiny.gguf", 4);
+  params["ctx"] = 256;
+  const json first = AsPeer("generate", params, {passed});
+  ASSERT_TRUE(first.contains("result")) << first.dump();
+
+  const CommandResult cut =
+      RunCommand(AsUser(peer, {"/usr/bin/truncate", "-s",
+                               std::to_string(fs::file_size(weights) / 2), weights.string()}));
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  const json damaged = AsPeer("generate", params, {passed});
+  EXPECT_EQ(ErrorCode(damaged), "corrupt") << damaged.dump();
+  EXPECT_NE(ErrorMessage(damaged).find("truncated"), std::string::npos) << damaged.dump();
+  CallOk("status");
+  EXPECT_TRUE(Eventually([&] { return PsModels().empty(); }, 10s)) << PsModels().dump();
+
+  // The file made whole again is a model again.
+  fs::copy_file(models_.llama3_q8, weights, fs::copy_options::overwrite_existing);
+  const json again = AsPeer("generate", params, {passed});
+  EXPECT_TRUE(again.contains("result")) << again.dump();
 }
 
 TEST_F(TrustBoundary, UnknownModelNamesDoNotGrowTheMetrics) {
