@@ -112,7 +112,7 @@ Result<LocalModelFiles> OpenDirectory(int dir_fd, const std::string& path) {
   HFD_RETURN_IF_ERROR(CheckCount(names.size(), path));
   LocalModelFiles files;
   for (std::string& name : names) {
-    HFD_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(dir_fd, name, path + "/" + name));
+    HFD_ASSIGN_OR_RETURN(UniqueFd fd, OpenRegularFile(dir_fd, name, (path + "/").append(name)));
     files.Add(std::move(name), fd.Release());
   }
   return files;

@@ -115,13 +115,14 @@ void BlobJob::Attempt() {
                                                  }
                                                });
   stage_ = Stage::kTransferring;
-  client_.SendOnceAsync(request, {repo_id_, commit_, file_.path}, sink_.get(), &stopping_,
-                        [this](Result<HttpResponse> response, std::optional<Millis> retry_after) {
-                          OnAttempt(std::move(response), retry_after);
-                        });
+  client_.SendOnceAsync(
+      request, {repo_id_, commit_, file_.path}, sink_.get(), &stopping_,
+      [this](const Result<HttpResponse>& response, std::optional<Millis> retry_after) {
+        OnAttempt(response, retry_after);
+      });
 }
 
-void BlobJob::OnAttempt(Result<HttpResponse> response, std::optional<Millis> retry_after) {
+void BlobJob::OnAttempt(const Result<HttpResponse>& response, std::optional<Millis> retry_after) {
   Status failure = response.status();
   if (sink_ != nullptr) {
     offset_ = sink_->offset();
@@ -163,7 +164,7 @@ void BlobJob::Stop() {
   Finish(Cancelled("pull cancelled"));
 }
 
-void BlobJob::Finish(Result<BlobDownload> outcome) {
+void BlobJob::Finish(const Result<BlobDownload>& outcome) {
   stage_ = Stage::kDone;
   timer_.reset();
   sink_.reset();

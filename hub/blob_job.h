@@ -75,9 +75,9 @@ class BlobJob {
   void OpenPartialFile();
   void HashSome();
   void Attempt();
-  void OnAttempt(Result<HttpResponse> response, std::optional<Millis> retry_after);
+  void OnAttempt(const Result<HttpResponse>& response, std::optional<Millis> retry_after);
   void Stop();
-  void Finish(Result<BlobDownload> outcome);
+  void Finish(const Result<BlobDownload>& outcome);
 
   HubClient client_;
   RepoCache cache_;

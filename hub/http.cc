@@ -41,7 +41,7 @@ std::string OriginOf(const std::string& url) {
 }
 
 std::string ShownUrl(const std::string& url) {
-  const std::string origin = OriginOf(url);
+  std::string origin = OriginOf(url);
   if (!origin.empty()) return origin;
   const std::string scheme = SchemeOf(url);
   return scheme.empty() ? "an unparsable URL" : "a " + scheme + ": URL";

@@ -99,7 +99,7 @@ struct HubClient::Hops {
 
   // Sends the current request; the token goes only to the endpoint's own origin, never to
   // a storage redirect.
-  static void Next(std::shared_ptr<Hops> self) {
+  static void Next(const std::shared_ptr<Hops>& self) {
     HttpRequest& request = self->request;
     request.headers = self->base_headers;
     const HubClient& client = self->client;
@@ -132,11 +132,12 @@ struct HubClient::Hops {
   }
 };
 
-void HubClient::SendOnceAsync(HttpRequest request, const RequestSubject& subject, BodySink* sink,
-                              const std::atomic<bool>* cancel, SendDone done) const {
+void HubClient::SendOnceAsync(const HttpRequest& request, const RequestSubject& subject,
+                              BodySink* sink, const std::atomic<bool>* cancel,
+                              SendDone done) const {
   auto hops = std::make_shared<Hops>(
       Hops{*this, request, request.headers, subject, sink, cancel, std::move(done)});
-  Hops::Next(std::move(hops));
+  Hops::Next(hops);
 }
 
 Result<HttpResponse> HubClient::Send(const HttpRequest& request, const RequestSubject& subject,

@@ -62,7 +62,7 @@ class HubClient {
   // endpoint, is PermissionDenied before anything is sent there. Non-2xx final answers
   // become Status via StatusForHttpError. `sink` and `cancel` (both may be null) must stay
   // alive until `done` has run, on the loop thread.
-  void SendOnceAsync(HttpRequest request, const RequestSubject& subject, BodySink* sink,
+  void SendOnceAsync(const HttpRequest& request, const RequestSubject& subject, BodySink* sink,
                      const std::atomic<bool>* cancel, SendDone done) const;
 
   // Blocking. One attempt after another while failures are transient (bodies buffered).

@@ -81,7 +81,7 @@ Status RepoCache::CheckDirs() const {
     return root.status().code() == ErrorCode::kNotFound ? Status::Ok() : root.status();
   for (const std::string& dir : {folder_, folder_ + "/blobs", folder_ + "/snapshots",
                                  folder_ + "/refs", std::string(".locks"), ".locks/" + folder_}) {
-    const Status status = root->OpenDir(dir, false).status();
+    Status status = root->OpenDir(dir, false).status();
     if (!status.ok() && status.code() != ErrorCode::kNotFound) return status;
   }
   return Status::Ok();

@@ -13,8 +13,8 @@ namespace {
 constexpr int kSlots = 4096;  // files mapped at once (shards of every resident model)
 
 struct Slot {
-  std::atomic<std::uintptr_t> begin{0};
-  std::atomic<std::uintptr_t> end{0};  // 0: free
+  std::atomic<void*> base{nullptr};
+  std::atomic<std::size_t> size{0};  // 0: free
   std::atomic<bool> damaged{false};
 };
 
@@ -27,12 +27,13 @@ std::once_flag g_installed;
 void OnSigbus(int signo, siginfo_t* info, void* context) {
   const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
   for (Slot& slot : g_slots) {
-    const std::uintptr_t end = slot.end.load(std::memory_order_acquire);
-    const std::uintptr_t begin = slot.begin.load(std::memory_order_acquire);
-    if (end == 0 || addr < begin || addr >= end) continue;
+    const std::size_t size = slot.size.load(std::memory_order_acquire);
+    void* base = slot.base.load(std::memory_order_acquire);
+    const auto begin = reinterpret_cast<std::uintptr_t>(base);
+    if (size == 0 || addr < begin || addr - begin >= size) continue;
     // Zero pages over the whole mapping: every later read gets zeros, not a signal.
-    if (::mmap(reinterpret_cast<void*>(begin), end - begin, PROT_READ,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+    if (::mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+        MAP_FAILED) {
       break;
     }
     slot.damaged.store(true, std::memory_order_release);
@@ -66,11 +67,10 @@ int MappingGuard::Register(const void* begin, std::size_t size) {
   std::lock_guard lock(g_register_mu);
   for (int i = 0; i < kSlots; ++i) {
     Slot& slot = g_slots[i];
-    if (slot.end.load(std::memory_order_relaxed) != 0) continue;
-    const auto b = reinterpret_cast<std::uintptr_t>(begin);
+    if (slot.size.load(std::memory_order_relaxed) != 0) continue;
     slot.damaged.store(false, std::memory_order_relaxed);
-    slot.begin.store(b, std::memory_order_release);
-    slot.end.store(b + size, std::memory_order_release);
+    slot.base.store(const_cast<void*>(begin), std::memory_order_release);
+    slot.size.store(size, std::memory_order_release);
     return i;
   }
   return -1;
@@ -79,7 +79,7 @@ int MappingGuard::Register(const void* begin, std::size_t size) {
 void MappingGuard::Unregister(int slot) {
   if (slot < 0 || slot >= kSlots) return;
   std::lock_guard lock(g_register_mu);
-  g_slots[slot].end.store(0, std::memory_order_release);
+  g_slots[slot].size.store(0, std::memory_order_release);
 }
 
 bool MappingGuard::Damaged(int slot) {
