@@ -103,6 +103,15 @@ TEST_F(TrustBoundary, AUsePeerCannotPullThroughGenerate) {
   const json served = AsPeer("generate", ShortGenerate(model, 2));
   ASSERT_TRUE(served.contains("result")) << served.dump();
   EXPECT_EQ(served["result"]["usage"].value("completion_tokens", 0), 2) << served.dump();
+  // A manager's generate pulls, through the one puller: `pulls` lists it.
+  const std::string other = std::string(kQwen2GgufRepo) + ":Q8_0";
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(StreamCall(*client, "generate", ShortGenerate(other, 1)).status.ok());
+  const json pulls = CallOk("pulls");
+  bool listed = false;
+  for (const json& p : pulls["pulls"]) listed |= p.value("model", "") == other;
+  EXPECT_TRUE(listed) << pulls.dump();
 }
 
 TEST_F(TrustBoundary, AUsePeerCannotUnloadOrBlockAnotherUsersModel) {
