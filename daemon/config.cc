@@ -101,6 +101,17 @@ class TableReader {
     return Status::Ok();
   }
 
+  // An array of tables ({key = "...", level = "use"}), or null when the key is absent.
+  Result<const toml::array*> TableArray(std::string_view key) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return static_cast<const toml::array*>(nullptr);
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      return Error(key, "an array of tables");
+    }
+    return array;
+  }
+
   const toml::table* Table(std::string_view key) {
     const toml::node* node = Take(key);
     return node == nullptr ? nullptr : node->as_table();
@@ -176,6 +187,15 @@ Status ApplyLimits(TableReader& reader, Config& config) {
   return reader.RejectUnread();
 }
 
+Status ReadLevel(TableReader& reader, std::string_view key, serve::Rights& out) {
+  std::string level(serve::RightsName(out));
+  HFD_RETURN_IF_ERROR(reader.String(key, level));
+  Result<serve::Rights> rights = serve::ParseRights(level);
+  if (!rights.ok()) return rights.status().WithContext(std::string(key));
+  out = *rights;
+  return Status::Ok();
+}
+
 Status ApplyPolicy(TableReader& reader, Config& config) {
   HFD_RETURN_IF_ERROR(reader.Ids("allow_users", config.allow_uids, ResolveUser));
   HFD_RETURN_IF_ERROR(reader.Ids("allow_groups", config.allow_gids, ResolveGroup));
@@ -187,6 +207,38 @@ Status ApplyPolicy(TableReader& reader, Config& config) {
   config.default_level = *rights;
   HFD_RETURN_IF_ERROR(reader.Integer("max_pulls_per_user", config.max_pulls_per_user, 1, 1024));
   HFD_RETURN_IF_ERROR(reader.Integer("max_loads_per_user", config.max_loads_per_user, 1, 1024));
+  HFD_RETURN_IF_ERROR(ReadLevel(reader, "tcp_level", config.http.tcp_level));
+  return reader.RejectUnread();
+}
+
+Status ApplyApiKeys(TableReader& reader, std::string_view origin, Config& config) {
+  HFD_ASSIGN_OR_RETURN(const toml::array* keys, reader.TableArray("api_keys"));
+  if (keys == nullptr) return Status::Ok();
+  for (const toml::node& node : *keys) {
+    TableReader entry(*node.as_table(), "http.api_keys.", origin);
+    ApiKey key;
+    HFD_RETURN_IF_ERROR(entry.String("key", key.key));
+    if (key.key.empty()) {
+      return InvalidArgument(std::string(origin) + ": every http.api_keys entry needs a key");
+    }
+    HFD_RETURN_IF_ERROR(ReadLevel(entry, "level", key.level));
+    HFD_RETURN_IF_ERROR(entry.RejectUnread());
+    config.http.api_keys.push_back(std::move(key));
+  }
+  return Status::Ok();
+}
+
+Status ApplyHttp(TableReader& reader, std::string_view origin, Config& config) {
+  HttpConfig& h = config.http;
+  HFD_RETURN_IF_ERROR(ApplyApiKeys(reader, origin, config));
+  HFD_RETURN_IF_ERROR(reader.String("api_keys_file", h.api_keys_file));
+  HFD_RETURN_IF_ERROR(reader.Strings("cors_origins", h.cors_origins));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_body_bytes", h.max_body_bytes, 1024, 1 << 30));
+  HFD_RETURN_IF_ERROR(reader.Integer("header_timeout", h.header_timeout_seconds, 1, 3600));
+  HFD_RETURN_IF_ERROR(reader.Integer("max_connections", h.max_connections, 1, 1 << 16));
+  HFD_RETURN_IF_ERROR(
+      reader.Integer("max_connections_per_level", h.max_connections_per_level, 1, 1 << 16));
+  HFD_RETURN_IF_ERROR(reader.Bool("auto_pull", h.auto_pull));
   return reader.RejectUnread();
 }
 
@@ -265,6 +317,11 @@ Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& c
   HFD_RETURN_IF_ERROR(ApplySection(top, "limits", origin, config, ApplyLimits));
   HFD_RETURN_IF_ERROR(ApplySection(top, "policy", origin, config, ApplyPolicy));
   HFD_RETURN_IF_ERROR(ApplySection(top, "models", origin, config, ApplyModels));
+  HFD_RETURN_IF_ERROR(ApplySection(
+      top, "http", origin, config,
+      [origin](TableReader& reader, Config& c) { return ApplyHttp(reader, origin, c); }));
+  HFD_RETURN_IF_ERROR(top.String("http_socket", config.http.socket_path));
+  HFD_RETURN_IF_ERROR(top.String("http_listen", config.http.listen));
   HFD_RETURN_IF_ERROR(top.String("backend", config.backend));
   HFD_RETURN_IF_ERROR(top.String("device", config.device));
   HFD_RETURN_IF_ERROR(top.String("cpu_activations", config.cpu_activations));
@@ -284,6 +341,8 @@ Status ApplyConfigEnvironment(Config& config) {
   if (const char* v = Env("HFD_IDLE_EXIT")) {
     HFD_ASSIGN_OR_RETURN(config.idle_exit_seconds, ParseSeconds(v, "HFD_IDLE_EXIT"));
   }
+  if (const char* v = Env("HFD_HTTP_SOCKET")) config.http.socket_path = v;
+  if (const char* v = Env("HFD_HTTP_LISTEN")) config.http.listen = v;
   if (const char* v = Env("HFD_LOG_LEVEL")) config.log_level = v;
   if (const char* v = Env("HFD_LOG_TARGET")) config.log_target = v;
   if (const char* v = Env("HFD_BACKEND")) config.backend = v;

@@ -25,6 +25,27 @@ struct ModelsConfig {
   std::vector<std::string> initial_load;  // loaded in the background at start
 };
 
+// The HTTP door (docs/http-api.md): the OpenAI- and Ollama-compatible APIs and the chat page.
+struct ApiKey {
+  std::string key;  // never logged
+  serve::Rights level = serve::Rights::kUse;
+};
+
+struct HttpConfig {
+  // The Unix socket: "" = hfd-http.sock beside the MessagePack socket; "off" = none.
+  std::string socket_path;
+  std::string listen;                             // TCP "host:port"; "" = no TCP listener
+  serve::Rights tcp_level = serve::Rights::kUse;  // TCP callers without configured keys
+  std::vector<ApiKey> api_keys;                   // `Authorization: Bearer` keys and their levels
+  std::string api_keys_file;                      // more keys, one "LEVEL KEY" a line
+  std::vector<std::string> cors_origins;          // [] = CORS off
+  std::size_t max_body_bytes = 8u << 20;          // one request body
+  std::uint32_t header_timeout_seconds = 10;      // idle connection before a request is complete
+  std::uint32_t max_connections = 512;            // HTTP connections in all
+  std::uint32_t max_connections_per_level = 128;  // of each level below manage
+  bool auto_pull = true;  // a manage caller's request for a model not cached pulls it
+};
+
 struct Config {
   std::string config_path;                   // the file read, "" when none
   std::string socket_path;                   // "" = proto::DefaultSocketPath()
@@ -60,6 +81,7 @@ struct Config {
   // file. Never logged or returned.
   std::string hf_token;
   ModelsConfig models;
+  HttpConfig http;
 };
 
 // Values given on the command line; unset ones do not override.

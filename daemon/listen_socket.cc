@@ -88,8 +88,16 @@ Result<ListenSocket> FromSystemd(int fd) {
 }
 
 Result<ListenSocket> BindSelf(const Config& config) {
+  return BindUnixSocket(
+      config.socket_path.empty() ? proto::DefaultSocketPath() : config.socket_path,
+      config.socket_mode);
+}
+
+}  // namespace
+
+Result<ListenSocket> BindUnixSocket(const std::string& path, std::optional<unsigned> mode) {
   ListenSocket socket;
-  socket.path = config.socket_path.empty() ? proto::DefaultSocketPath() : config.socket_path;
+  socket.path = path;
   HFD_ASSIGN_OR_RETURN(const sockaddr_un addr, proto::UnixSocketAddress(socket.path));
   std::error_code ec;
   const std::filesystem::path parent = std::filesystem::path(socket.path).parent_path();
@@ -102,14 +110,15 @@ Result<ListenSocket> BindSelf(const Config& config) {
   HFD_RETURN_IF_ERROR(RemoveStaleSocket(socket.path, addr));
   FdGuard fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return ErrnoError("socket", errno);
-  const unsigned mode = config.socket_mode.value_or(DefaultMode(socket.path));
   // The umask makes the file private from the moment it exists; chmod then opens it up.
   const mode_t old_umask = ::umask(0177);
   const int bound = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
   const int bind_errno = errno;
   ::umask(old_umask);
   if (bound != 0) return ErrnoError("bind " + socket.path, bind_errno);
-  if (::chmod(socket.path.c_str(), mode) != 0) return ErrnoError("chmod " + socket.path, errno);
+  if (::chmod(socket.path.c_str(), mode.value_or(DefaultMode(socket.path))) != 0) {
+    return ErrnoError("chmod " + socket.path, errno);
+  }
   if (::listen(fd.get(), SOMAXCONN) != 0) return ErrnoError("listen " + socket.path, errno);
   struct stat st {};
   HFD_RETURN_IF_ERROR(Stat(socket.path, st));
@@ -120,21 +129,43 @@ Result<ListenSocket> BindSelf(const Config& config) {
   return socket;
 }
 
-}  // namespace
-
 std::string_view ActivationModeName(ActivationMode mode) {
   return mode == ActivationMode::kSocketActivated ? "socket-activated" : "self-bound";
 }
 
 Result<ListenSocket> AcquireListenSocket(const Config& config) {
-  const int n = sd_listen_fds(/*unset_environment=*/1);
-  if (n < 0) return ErrnoError("sd_listen_fds", -n);
-  if (n > 1) {
-    return InvalidArgument("systemd passed " + std::to_string(n) +
-                           " sockets; hfd.socket must declare exactly one ListenStream=");
+  char** names = nullptr;
+  const int n = sd_listen_fds_with_names(/*unset_environment=*/1, &names);
+  if (n < 0) return ErrnoError("sd_listen_fds_with_names", -n);
+  int msgpack_fd = -1;
+  int http_unix_fd = -1;
+  int http_tcp_fd = -1;
+  int unexpected = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::string name = names != nullptr && names[i] != nullptr ? names[i] : "";
+    const int fd = SD_LISTEN_FDS_START + i;
+    int& slot = name == "http" ? http_unix_fd : name == "http-tcp" ? http_tcp_fd : msgpack_fd;
+    if (slot >= 0) ++unexpected;
+    slot = fd;
   }
-  if (n == 1) return FromSystemd(SD_LISTEN_FDS_START);
-  return BindSelf(config);
+  if (names != nullptr) {
+    for (int i = 0; i < n; ++i) std::free(names[i]);
+    std::free(static_cast<void*>(names));
+  }
+  if (unexpected > 0) {
+    return InvalidArgument("systemd passed " + std::to_string(n) +
+                           " sockets; hfd takes one MessagePack socket and at most one HTTP "
+                           "socket named http and one named http-tcp (FileDescriptorName=)");
+  }
+  ListenSocket socket;
+  if (msgpack_fd >= 0) {
+    HFD_ASSIGN_OR_RETURN(socket, FromSystemd(msgpack_fd));
+  } else {
+    HFD_ASSIGN_OR_RETURN(socket, BindSelf(config));
+  }
+  socket.http_unix_fd = http_unix_fd;
+  socket.http_tcp_fd = http_tcp_fd;
+  return socket;
 }
 
 void RemoveSocketFile(const ListenSocket& socket) {

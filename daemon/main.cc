@@ -15,6 +15,7 @@
 #include "daemon/methods/methods.h"
 #include "daemon/sd_notifier.h"
 #include "daemon/server.h"
+#include "http/http_door.h"
 
 namespace {
 
@@ -52,6 +53,7 @@ int RunDaemon(const hfd::daemon::ConfigOverrides& overrides) {
   if (hfd::Status s = RegisterAllMethods(server.methods(), server.services()); !s.ok()) {
     return Fail(s);
   }
+  if (hfd::Status s = hfd::http::StartHttpDoor(server.services()); !s.ok()) return Fail(s);
   if (hfd::Status s = server.Run(); !s.ok()) return Fail(s);
   return 0;
 }

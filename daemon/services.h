@@ -20,6 +20,8 @@
 
 namespace hfd::daemon {
 
+class ServeTelemetry;
+
 // Metrics the server itself keeps up to date (families live in the registry).
 struct ServerMetrics {
   explicit ServerMetrics(metrics::Registry& registry);
@@ -58,6 +60,9 @@ struct DaemonServices {
   std::string hub_token_source = "none";
   // The serving core every serving method calls (daemon/methods/serving.cc makes it).
   std::shared_ptr<serve::Service> service;
+  // The llm_* metrics and ai_completion spans, shared by every door (the serve methods
+  // make it at registration; the HTTP door records its requests there too).
+  std::shared_ptr<ServeTelemetry> serve_telemetry;
 
   // Something that keeps an idle daemon from exiting (resident models); asked on the
   // loop thread. Add before the server starts.

@@ -164,6 +164,7 @@ void Complete(DaemonServices& services, const std::shared_ptr<ServeTelemetry>& t
 
 Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services) {
   auto telemetry = std::make_shared<ServeTelemetry>(services);
+  services.serve_telemetry = telemetry;
   services.metric_refreshers.push_back(
       [telemetry, &services] { telemetry->Refresh(services.service->manager()); });
   // Handlers only translate: the service answers from its own threads, so these run on

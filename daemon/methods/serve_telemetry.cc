@@ -21,19 +21,20 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
     : services_(services),
       requests_(services.metrics.AddCounter(
           "llm_requests", "generate and chat requests answered (busy rejections included)",
-          {"model", "backend"})),
+          {"model", "backend", "api"})),
       failures_(services.metrics.AddCounter("llm_failures",
                                             "generate and chat requests answered with an error",
-                                            {"model", "backend", "reason"})),
+                                            {"model", "backend", "api", "reason"})),
       duration_ms_(
           services.metrics.AddHistogram("llm_internal_request_duration_ms",
                                         "Time from receiving a generate/chat request to its answer",
-                                        metrics::LatencyBucketsMs(), {"model", "backend"})),
-      prompt_tokens_(services.metrics.AddCounter(
-          "llm_prompt_tokens_total", "Prompt tokens of completed requests", {"model", "backend"})),
+                                        metrics::LatencyBucketsMs(), {"model", "backend", "api"})),
+      prompt_tokens_(services.metrics.AddCounter("llm_prompt_tokens_total",
+                                                 "Prompt tokens of completed requests",
+                                                 {"model", "backend", "api"})),
       completion_tokens_(services.metrics.AddCounter("llm_completion_tokens_total",
                                                      "Generated tokens of completed requests",
-                                                     {"model", "backend"})),
+                                                     {"model", "backend", "api"})),
       queue_length_(
           services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
       models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
@@ -42,14 +43,14 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
 
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   const std::string model = services_.service->MetricLabel(r.model);
-  const metrics::LabelValues labels{model, r.backend};
+  const metrics::LabelValues labels{model, r.backend, r.api};
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
           .count();
   requests_.Increment(labels);
   duration_ms_.Observe(ms, labels);
   if (!r.error.ok()) {
-    failures_.Increment({model, r.backend, std::string(ErrorCodeName(r.error.code()))});
+    failures_.Increment({model, r.backend, r.api, std::string(ErrorCodeName(r.error.code()))});
   }
   // Token counters follow `usage` of the requests that completed: a request refused as
   // busy or cancelled in the queue processed nothing.
@@ -63,7 +64,8 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   span.owner = r.owner;
   span.start = r.start;
   span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
-  span.attributes = {{"model", r.model},
+  span.attributes = {{"api", r.api},
+                     {"model", r.model},
                      {"backend", r.backend},
                      {"captured_output", TruncateUtf8(r.output, kMaxSpanOutputBytes)},
                      {"prompt_tokens", r.prompt_tokens},

@@ -2,7 +2,8 @@
 // when it is answered, in llm_requests (and in llm_failures when the answer is an error),
 // so the counters add up exactly; an `ai_completion` span records each one. The `model`
 // label is the name only for models that were pulled or loaded (serve::Service::
-// MetricLabel), so made-up names cannot grow the metrics.
+// MetricLabel), so made-up names cannot grow the metrics. The `api` label tells the doors
+// apart (MessagePack, OpenAI- and Ollama-compatible HTTP).
 #pragma once
 
 #include <sys/types.h>
@@ -20,11 +21,12 @@ namespace hfd::daemon {
 
 // What one answered generate/chat request reports.
 struct CompletionRecord {
-  std::string model;    // as the client named it
-  uid_t owner = 0;      // who asked (its history shows the span)
-  std::string backend;  // "" when it failed before a model was resident
-  Status error;         // OK on success
-  std::string output;   // the generated text
+  std::string api = "msgpack";  // the door: "msgpack", "openai" or "ollama"
+  std::string model;            // as the client named it
+  uid_t owner = 0;              // who asked (its history shows the span)
+  std::string backend;          // "" when it failed before a model was resident
+  Status error;                 // OK on success
+  std::string output;           // the generated text
   std::string stop_reason;
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;

@@ -1,0 +1,50 @@
+// One generate/chat of an HTTP request through the serving core, counted in the llm_*
+// metrics and ai_completion spans under the door's `api` label exactly as the MessagePack
+// door counts its own. The API translators say what to write; this runs the request and
+// feeds their output to the request's Exchange.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "daemon/services.h"
+#include "http/exchange.h"
+#include "http/message.h"
+#include "serve/service.h"
+
+namespace hfd::http {
+
+struct CompletionWriters {
+  // Streamed text (absent: the answer is written whole by on_done).
+  std::function<void(Exchange&, std::string_view text)> on_text;
+  // The request succeeded: write the rest of the body (the End follows).
+  std::function<void(Exchange&, const serve::Completion&)> on_done;
+  // The request failed after the answer was committed: say so in the body.
+  std::function<void(Exchange&, const Status&)> on_late_error;
+};
+
+// Starts `completion` for `request` and returns its Exchange at once. A request that
+// fails before its answer is committed ends with Exchange::Fail; `stream` commits the
+// answer as soon as the request is queued or produces text.
+std::shared_ptr<Exchange> StartCompletion(daemon::DaemonServices& services, const Request& request,
+                                          serve::CompletionRequest completion, std::string api,
+                                          bool stream, CompletionWriters writers);
+
+// Counts a completion request refused before it reached the serving core (bad JSON, a
+// wrong parameter), as the MessagePack door counts its own.
+void RecordRefusedCompletion(daemon::DaemonServices& services, const Request& request,
+                             std::string api, std::string model, const Status& error);
+
+// A model name as the HTTP APIs take it, as hfctl takes it: Ollama's Hub form
+// `hf.co/org/name:QUANT` (also `huggingface.co/...`) loses its host, and Ollama's default
+// tag `:latest` means no quant.
+std::string ModelNameOf(std::string_view name);
+
+// A target for `model`: pulled first when it is not cached only for a manage caller with
+// http.auto_pull on (others get not_found naming the `hfctl pull` to run).
+serve::ModelRequest ModelTarget(const daemon::DaemonServices& services, const Request& request,
+                                std::string_view model);
+
+}  // namespace hfd::http

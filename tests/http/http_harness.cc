@@ -1,0 +1,93 @@
+#include "tests/http/http_harness.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+
+namespace hfd::testing {
+namespace {
+
+// Splits curl's `-i` output: the last header block (after 100-continue and the like) and
+// the body.
+HttpResult ParseCurlOutput(const CommandResult& r) {
+  HttpResult out;
+  out.error = r.err;
+  std::string rest = r.out;
+  while (rest.rfind("HTTP/", 0) == 0) {
+    const size_t end = rest.find("\r\n\r\n");
+    if (end == std::string::npos) break;
+    std::istringstream head(rest.substr(0, end));
+    std::string line;
+    std::getline(head, line);
+    out.status = std::stoi(line.substr(line.find(' ') + 1, 3));
+    out.headers.clear();
+    while (std::getline(head, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+    rest = rest.substr(end + 4);
+  }
+  out.body = rest;
+  return out;
+}
+
+}  // namespace
+
+void HttpTest::StartServing(const std::string& config_toml) {
+  ASSERT_NO_FATAL_FAILURE(StartHub());
+  ASSERT_NO_FATAL_FAILURE(StartDaemon(config_toml));
+  ASSERT_TRUE(WaitForSocket(http_socket(), std::chrono::seconds(10))) << DaemonLog();
+  CallOk("pull", {{"model", kHttpModel}});
+}
+
+std::string HttpTest::http_socket() const { return (daemon_dir() / "hfd-http.sock").string(); }
+
+HttpResult HttpTest::CurlUrl(const std::string& method, const std::string& url,
+                             const std::string& body, const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-i", "-N",
+                                   "--max-time",    "120", "-X", method};
+  if (!body.empty()) {
+    argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body});
+  }
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(url);
+  return ParseCurlOutput(RunCommand(argv));
+}
+
+HttpResult HttpTest::Curl(const std::string& method, const std::string& path,
+                          const std::string& body, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--unix-socket", http_socket()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return CurlUrl(method, "http://hfd" + path, body, args);
+}
+
+nlohmann::json HttpTest::ChatBody(int max_tokens, bool stream) {
+  return {{"model", kHttpModel},
+          {"messages", {{{"role", "user"}, {"content", "Tell me about the sea."}}}},
+          {"max_tokens", max_tokens},
+          {"temperature", 0},
+          {"stream", stream}};
+}
+
+int FreeTcpPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+}  // namespace hfd::testing
