@@ -11,6 +11,13 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
 )
 
+# The HTTP API tests run the real JavaScript clients. A node/npm already installed (such
+# as NodeSource's nodejs, whose package conflicts with Debian's npm) is used as it is;
+# otherwise Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

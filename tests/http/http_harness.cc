@@ -67,6 +67,61 @@ HttpResult HttpTest::Curl(const std::string& method, const std::string& path,
   return CurlUrl(method, "http://hfd" + path, body, args);
 }
 
+void HttpTest::PrepareNodeClients() {
+  const auto unavailable = [](const std::string& why) {
+    if (RunningInCi()) {
+      GTEST_FAIL() << why;
+    } else {
+      GTEST_SKIP() << why;
+    }
+  };
+  const std::string node = "/usr/bin/node";
+  const std::string npm = "/usr/bin/npm";
+  if (::access(node.c_str(), X_OK) != 0 || ::access(npm.c_str(), X_OK) != 0) {
+    return unavailable("node and npm are not installed (scripts/install-deps.sh installs them)");
+  }
+  const char* build = std::getenv("HFD_BUILD_DIR");
+  clients_dir_ = std::filesystem::path(build != nullptr ? build : "/tmp") / "http-clients";
+  std::filesystem::create_directories(clients_dir_);
+  for (const auto& file : std::filesystem::directory_iterator(HFD_HTTP_CLIENTS_DIR)) {
+    if (file.is_regular_file()) {
+      std::filesystem::copy_file(file.path(), clients_dir_ / file.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+  if (std::filesystem::exists(clients_dir_ / "node_modules/openai/package.json") &&
+      std::filesystem::exists(clients_dir_ / "node_modules/ollama/package.json")) {
+    return;
+  }
+  const CommandResult ci = RunCommand(
+      {"/bin/sh", "-c", "cd '" + clients_dir_.string() + "' && npm ci --no-audit --no-fund"},
+      {"PATH=/usr/bin:/bin", "HOME=" + clients_dir_.string()});
+  if (ci.exit_code != 0) unavailable("npm ci failed:\n" + ci.out + ci.err);
+}
+
+CommandResult HttpTest::Node(const std::string& script, const std::vector<std::string>& args,
+                             const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {"/usr/bin/node", (clients_dir_ / script).string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, env);
+}
+
+nlohmann::json HttpTest::HfctlJson(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {BinaryFromEnv("HFCTL_BIN"), "--socket", socket(), "--json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const CommandResult r = RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // One JSON line per event; the last is {"result": ...}.
+  std::string last;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) last = line;
+  }
+  const nlohmann::json parsed = nlohmann::json::parse(last, nullptr, false);
+  return parsed.is_object() ? parsed.value("result", nlohmann::json::object())
+                            : nlohmann::json::object();
+}
+
 nlohmann::json HttpTest::ChatBody(int max_tokens, bool stream) {
   return {{"model", kHttpModel},
           {"messages", {{{"role", "user"}, {"content", "Tell me about the sea."}}}},

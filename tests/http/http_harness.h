@@ -42,8 +42,21 @@ class HttpTest : public ServeTest {
   // curl on a TCP URL.
   HttpResult CurlUrl(const std::string& method, const std::string& url,
                      const std::string& body = "", const std::vector<std::string>& extra = {});
+  // Installs the pinned JavaScript clients (tests/http/clients, `npm ci`) in the build
+  // folder once. Without node or npm, or without the registry, the test is skipped, but
+  // fails under CI=true: a real-client test never passes by not running.
+  void PrepareNodeClients();
+  // Runs `node SCRIPT ARGS...` in the clients' folder (environment `env` added).
+  CommandResult Node(const std::string& script, const std::vector<std::string>& args,
+                     const std::vector<std::string>& env = {});
+  // The result of `hfctl --json ARGS...` (hfctl's greedy answers, for comparison).
+  nlohmann::json HfctlJson(const std::vector<std::string>& args);
+
   // A chat request body for kHttpModel: greedy, `max_tokens` tokens.
   static nlohmann::json ChatBody(int max_tokens, bool stream);
+
+ private:
+  std::filesystem::path clients_dir_;
 };
 
 // A free loopback TCP port (bound and released: a race-free enough choice for a test).

@@ -37,6 +37,8 @@ class InteropTest : public PullTestBase {
  protected:
   void SetUp() override {
     if (RunCommand("command -v node && command -v npm").exit_code != 0) {
+      // Under CI a real-client test never passes by not running.
+      if (::hfd::testing::RunningInCi()) GTEST_FAIL() << "node/npm not installed";
       GTEST_SKIP() << "node/npm not installed: the @huggingface/hub interop test does not run";
     }
     const char* build = std::getenv("HFD_BUILD_DIR");

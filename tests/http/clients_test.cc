@@ -1,0 +1,62 @@
+// The official JavaScript clients (`openai`, `ollama`; pinned in clients/package-lock.json)
+// drive hfd over the HTTP Unix socket and over loopback TCP: they list models, chat and
+// complete, streamed and not, and their greedy text is hfctl's.
+#include <gtest/gtest.h>
+
+#include "tests/http/http_harness.h"
+
+namespace hfd::testing {
+namespace {
+
+using nlohmann::json;
+
+class ClientsTest : public HttpTest {
+ protected:
+  void SetUp() override {
+    HttpTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_NO_FATAL_FAILURE(PrepareNodeClients());
+    if (IsSkipped()) return;
+    port_ = FreeTcpPort();
+    ASSERT_NO_FATAL_FAILURE(
+        StartServing("http_listen = \"127.0.0.1:" + std::to_string(port_) + "\"\n"));
+    hfctl_chat_ =
+        HfctlJson({"chat", kHttpModel, "Tell me about the sea.", "-n", "12", "--temperature", "0"})
+            .value("text", "?");
+    hfctl_run_ =
+        HfctlJson({"run", kHttpModel, "The capital of France is", "-n", "12", "--temperature", "0"})
+            .value("text", "?");
+  }
+
+  std::string tcp_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Runs a client script on both transports and checks what both have in common.
+  void ExpectOpenAiClient(const std::string& target) {
+    const CommandResult r = Node("openai_client.mjs", {target, kHttpModel});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json out = json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(out.is_object()) << r.out;
+    EXPECT_NE(std::find(out["models"].begin(), out["models"].end(), kHttpModel),
+              out["models"].end())
+        << out["models"];
+    EXPECT_EQ(out["chat"]["text"], hfctl_chat_);
+    EXPECT_EQ(out["chat"]["finish"], "length");
+    EXPECT_EQ(out["chat"]["usage"]["completion_tokens"], 12);
+    EXPECT_EQ(out["chat_stream"]["text"], hfctl_chat_);
+    EXPECT_GT(out["chat_stream"]["chunks"].get<int>(), 1);
+    EXPECT_EQ(out["chat_stream"]["usage"]["completion_tokens"], 12);
+    EXPECT_EQ(out["completion"]["text"], hfctl_run_);
+    EXPECT_EQ(out["completion_stream"]["text"], hfctl_run_);
+    EXPECT_EQ(out["missing"]["status"], 404) << out["missing"];
+  }
+
+  int port_ = 0;
+  std::string hfctl_chat_, hfctl_run_;
+};
+
+TEST_F(ClientsTest, OpenAiClientOverTheUnixSocket) { ExpectOpenAiClient(http_socket()); }
+
+TEST_F(ClientsTest, OpenAiClientOverTcp) { ExpectOpenAiClient(tcp_url()); }
+
+}  // namespace
+}  // namespace hfd::testing
