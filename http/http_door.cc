@@ -6,6 +6,7 @@
 
 #include "http/access.h"
 #include "http/http_server.h"
+#include "http/ollama/ollama_api.h"
 #include "http/openai/openai_api.h"
 
 namespace hfd::http {
@@ -36,6 +37,7 @@ Status StartHttpDoor(daemon::DaemonServices& services) {
     return JsonReply(HttpStatusOf(error.code()), nlohmann::json{{"error", error.message()}}.dump());
   });
   openai::AddRoutes(router, services);
+  ollama::AddRoutes(router, services);
   ServerOptions options;
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout_seconds = config.header_timeout_seconds;

@@ -7,6 +7,13 @@ std::string Request::Header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+Result<nlohmann::json> ParseJsonObject(const std::string& body) {
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return InvalidArgument("the request body is not valid JSON");
+  if (!parsed.is_object()) return InvalidArgument("the request body must be a JSON object");
+  return parsed;
+}
+
 Reply JsonReply(int status, std::string body) {
   Reply r;
   r.status = status;

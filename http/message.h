@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "hfd/status.h"
 #include "http/exchange.h"
 #include "serve/rights.h"
 
@@ -34,6 +37,9 @@ struct Reply {
   // The client went away while the handler waited: nothing is sent.
   bool hung_up = false;
 };
+
+// A request body that must be a JSON object; InvalidArgument saying what is wrong.
+Result<nlohmann::json> ParseJsonObject(const std::string& body);
 
 // A JSON body.
 Reply JsonReply(int status, std::string body);

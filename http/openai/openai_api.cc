@@ -29,7 +29,7 @@ Reply Models(daemon::DaemonServices& services, const Request& request) {
 }
 
 Reply Complete(daemon::DaemonServices& services, const Request& request, bool chat) {
-  Result<nlohmann::json> body = ParseBody(request.body);
+  Result<nlohmann::json> body = ParseJsonObject(request.body);
   Result<ParsedCompletion> parsed = !body.ok() ? Result<ParsedCompletion>(body.status())
                                     : chat     ? ParseChatCompletion(*body)
                                                : ParseTextCompletion(*body);

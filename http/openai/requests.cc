@@ -108,13 +108,6 @@ Result<std::string> ContentText(const nlohmann::json& content, size_t index) {
 
 }  // namespace
 
-Result<nlohmann::json> ParseBody(const std::string& body) {
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return InvalidArgument("the request body is not valid JSON");
-  if (!parsed.is_object()) return InvalidArgument("the request body must be a JSON object");
-  return parsed;
-}
-
 Result<ParsedCompletion> ParseChatCompletion(const nlohmann::json& body) {
   HFD_ASSIGN_OR_RETURN(ParsedCompletion out, ParseCommon(body, -1));
   out.request.chat = true;

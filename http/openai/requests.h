@@ -20,9 +20,6 @@ struct ParsedCompletion {
   bool include_usage = false;  // stream_options.include_usage
 };
 
-// The body as a JSON object, or InvalidArgument.
-Result<nlohmann::json> ParseBody(const std::string& body);
-
 Result<ParsedCompletion> ParseChatCompletion(const nlohmann::json& body);
 Result<ParsedCompletion> ParseTextCompletion(const nlohmann::json& body);
 

@@ -50,6 +50,38 @@ class ClientsTest : public HttpTest {
     EXPECT_EQ(out["missing"]["status"], 404) << out["missing"];
   }
 
+  // `manages`: the transport's caller has the manage level (root on the Unix socket), so
+  // it may pull; a TCP caller has `use`.
+  void ExpectOllamaClient(const std::string& target, bool manages) {
+    const CommandResult r = Node("ollama_client.mjs", {target, std::string("hf.co/") + kHttpModel});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json out = json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(out.is_object()) << r.out;
+    EXPECT_FALSE(out["version"].get<std::string>().empty());
+    EXPECT_NE(std::find(out["tags"].begin(), out["tags"].end(), kHttpModel), out["tags"].end())
+        << out["tags"];
+    EXPECT_EQ(out["chat"]["text"], hfctl_chat_);
+    EXPECT_EQ(out["chat"]["done_reason"], "length");
+    EXPECT_EQ(out["chat"]["eval_count"], 12);
+    EXPECT_GT(out["chat"]["total_duration"].get<double>(), 1e5) << "nanoseconds";
+    EXPECT_EQ(out["chat_stream"]["text"], hfctl_chat_);
+    EXPECT_GT(out["chat_stream"]["parts"].get<int>(), 2);
+    EXPECT_EQ(out["chat_stream"]["eval_count"], 12);
+    EXPECT_EQ(out["generate"]["text"], hfctl_run_);
+    EXPECT_EQ(out["generate_stream"]["text"], hfctl_run_);
+    EXPECT_EQ(out["ps"].size(), 1u) << out["ps"];
+    EXPECT_EQ(out["show"]["quantization_level"], "Q8_0");
+    ASSERT_FALSE(out["pull"].empty());
+    if (manages) {
+      EXPECT_EQ(out["pull"].back(), "success") << out["pull"];
+    } else {
+      EXPECT_EQ(out["pull"].back(), 403) << out["pull"];
+    }
+    // A manager's unknown model is looked up on the Hub, which has no such repo; a user
+    // is told to pull it.
+    EXPECT_EQ(out["missing"]["status"], 404) << out["missing"];
+  }
+
   int port_ = 0;
   std::string hfctl_chat_, hfctl_run_;
 };
@@ -57,6 +89,10 @@ class ClientsTest : public HttpTest {
 TEST_F(ClientsTest, OpenAiClientOverTheUnixSocket) { ExpectOpenAiClient(http_socket()); }
 
 TEST_F(ClientsTest, OpenAiClientOverTcp) { ExpectOpenAiClient(tcp_url()); }
+
+TEST_F(ClientsTest, OllamaClientOverTheUnixSocket) { ExpectOllamaClient(http_socket(), true); }
+
+TEST_F(ClientsTest, OllamaClientOverTcp) { ExpectOllamaClient(tcp_url(), false); }
 
 }  // namespace
 }  // namespace hfd::testing
