@@ -38,7 +38,7 @@ void Verify(const std::string& flavour, const std::vector<std::string>& extra_en
   std::vector<std::string> argv{kAnalyze};
   if (flavour == "user") argv.push_back("--user");
   argv.push_back("verify");
-  for (const char* name : {"hfd.socket", "hfd.service"}) {
+  for (const char* name : {"hfd.socket", "hfd-http.socket", "hfd-http-tcp.socket", "hfd.service"}) {
     argv.push_back(StageUnit(units / flavour / name, dir.path()).string());
   }
   CommandResult r = RunCommand(argv, extra_env);

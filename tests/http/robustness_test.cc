@@ -10,6 +10,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "tests/http/http_harness.h"
 
 namespace hfd::testing {
@@ -156,6 +159,31 @@ TEST_F(Robustness, AThousandIdleConnectionsAreCappedAndOthersAreStillServed) {
                    .status == 200;
       },
       seconds(10)));
+}
+
+TEST(HttpActivation, TheHttpSocketCanComeFromSystemdByItsName) {
+  if (::access(kSocketActivatePath, X_OK) != 0) GTEST_SKIP() << "systemd-socket-activate missing";
+  TempDir dir;
+  const std::string msgpack = (dir.path() / "hfd.sock").string();
+  const std::string http = (dir.path() / "api.sock").string();
+  std::vector<std::string> argv = SocketActivateCommand(msgpack, {});
+  argv.insert(argv.end(), {"--listen=" + http, "--fdname=hfd:http", BinaryFromEnv("HFD_BIN"),
+                           "--log-target", "stderr"});
+  auto activator = ChildProcess::Start(argv, {}, dir.path() / "hfd.log");
+  ASSERT_NE(activator, nullptr);
+  // The first connection, on the HTTP socket, starts hfd with both sockets.
+  ASSERT_TRUE(WaitForSocket(http, seconds(10)));
+  const CommandResult r = RunCommand({"/usr/bin/curl", "-sS", "--max-time", "30", "--unix-socket",
+                                      http, "http://hfd/api/version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(json::parse(r.out, nullptr, false).contains("version")) << r.out;
+  std::ifstream log(dir.path() / "hfd.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(text.str().find("unix:" + http + " (socket-activated)"), std::string::npos)
+      << text.str();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "hfd-http.sock")) << "nothing self-bound";
+  activator->Terminate();
 }
 
 }  // namespace
