@@ -29,7 +29,7 @@ serve::ModelRequest ModelTarget(const daemon::DaemonServices& services, const Re
 }
 
 void RecordRefusedCompletion(daemon::DaemonServices& services, const Request& request,
-                             std::string api, std::string model, const Status& error) {
+                             std::string api, const std::string& model, const Status& error) {
   daemon::CompletionRecord record;
   record.api = std::move(api);
   record.start = std::chrono::system_clock::now();

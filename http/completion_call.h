@@ -35,7 +35,7 @@ std::shared_ptr<Exchange> StartCompletion(daemon::DaemonServices& services, cons
 // Counts a completion request refused before it reached the serving core (bad JSON, a
 // wrong parameter), as the MessagePack door counts its own.
 void RecordRefusedCompletion(daemon::DaemonServices& services, const Request& request,
-                             std::string api, std::string model, const Status& error);
+                             std::string api, const std::string& model, const Status& error);
 
 // A model name as the HTTP APIs take it, as hfctl takes it: Ollama's Hub form
 // `hf.co/org/name:QUANT` (also `huggingface.co/...`) loses its host, and Ollama's default

@@ -30,7 +30,7 @@ struct HttpServer::RequestState {
 
 namespace {
 
-constexpr size_t kStreamBlockBytes = 16 * 1024;
+constexpr size_t kStreamBlockBytes = size_t{16} * 1024;
 // Thread stacks of connection threads; JSON is parsed without recursion.
 constexpr size_t kConnectionStackBytes = 1 << 20;
 

@@ -36,7 +36,8 @@ void AddRepo(const hub::CachedModel& model, std::vector<CatalogEntry>& out) {
     const std::string quant = hub::QuantOfGgufName(filename);
     CatalogEntry entry = base;
     entry.quant = quant;
-    entry.id = quant.empty() ? name : name + ":" + quant;
+    entry.id = name;
+    if (!quant.empty()) entry.id.append(":").append(quant);
     entry.size = fs::file_size(file.path(), ec);
     out.push_back(std::move(entry));
   }

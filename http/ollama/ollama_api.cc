@@ -115,16 +115,16 @@ Reply Pull(daemon::DaemonServices& services, const Request& request) {
       exchange->Write(Line({{"status", "pulling manifest"}}));
     }
   };
-  services.service->Pull(request.caller, {*ref, {}, false}, std::move(events),
-                         exchange->cancel_flag(), [exchange](Result<serve::PullAnswer> answer) {
-                           if (!answer.ok() && !exchange->committed()) {
-                             return exchange->Fail(answer.status());
-                           }
-                           exchange->Write(answer.ok()
-                                               ? Line({{"status", "success"}})
-                                               : Line({{"error", answer.status().message()}}));
-                           exchange->End();
-                         });
+  services.service->Pull(
+      request.caller, {*ref, {}, false}, std::move(events), exchange->cancel_flag(),
+      [exchange](const Result<serve::PullAnswer>& answer) {
+        if (!answer.ok() && !exchange->committed()) {
+          return exchange->Fail(answer.status());
+        }
+        exchange->Write(answer.ok() ? Line({{"status", "success"}})
+                                    : Line({{"error", answer.status().message()}}));
+        exchange->End();
+      });
   if (!(stream ? exchange->WaitCommittedOrEnded() : exchange->WaitEnded())) return HungUp();
   if (Status error = exchange->error(); !error.ok()) return ErrorReply(error);
   if (stream) return StreamReply(exchange, kNdjson);
@@ -146,7 +146,7 @@ Reply LoadOrUnload(daemon::DaemonServices& services, const Request& request,
   }
   auto exchange = std::make_shared<Exchange>(request.client_fd);
   services.service->Load(request.caller, std::move(target), {}, exchange->cancel_flag(),
-                         [exchange](Result<serve::ResidentInfo> info) {
+                         [exchange](const Result<serve::ResidentInfo>& info) {
                            if (!info.ok()) return exchange->Fail(info.status());
                            exchange->End();
                          });
