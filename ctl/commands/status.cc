@@ -25,9 +25,9 @@ void PrintStatus(const nlohmann::json& r, const Output& out) {
              {"backends", backends},
              {"backend choice", chosen},
              {"hub token", r.value("hub_token", "?")},
-             {"your access", fmt::format("{} (other users: {}; docs/daemon.md, \"Security model\")",
-                                         access.value("level", "?"),
-                                         access.value("default_level", "?"))}});
+             {"your access",
+              fmt::format("{} (other users: {}; docs/daemon.md, \"Security model\")",
+                          access.value("level", "?"), access.value("default_level", "?"))}});
 }
 
 }  // namespace

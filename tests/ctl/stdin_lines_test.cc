@@ -70,15 +70,15 @@ const auto kInterrupted = [] { return g_sigint.load(); };
 TEST_F(StdinLinesTest, LinesThenALastLineWithoutNewlineThenEnd) {
   Write("first\nsecond\nlast");
   CloseWriter();
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "first");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "second");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "last");
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kEnd);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kEnd);
 }
 
 // The race behind a flaky Ctrl-C at the `>>>` prompt: the signal lands after the prompt is
@@ -96,9 +96,9 @@ TEST_F(StdinLinesTest, CtrlCJustBeforeTheWaitIsNotLost) {
       Write("typed later\n");
     }
   });
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kInterrupted);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kInterrupted);
   {
     std::lock_guard lock(mutex);
     done = true;
@@ -113,13 +113,13 @@ TEST_F(StdinLinesTest, CtrlCDuringTheWaitDropsThePartLineAndIsReported) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ::kill(::getpid(), SIGINT);
   });
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kInterrupted);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kInterrupted);
   ctrl_c.join();
   g_sigint.store(false);
   Write("new line\n");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "new line");
 }
 
