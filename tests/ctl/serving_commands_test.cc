@@ -2,6 +2,9 @@
 // the quick start's demo model (tools/hfd-make-demo-model) from the test Hub server:
 // what goes to stdout and stderr, JSON lines, stdin prompts, the interactive chat on a
 // real pseudo-terminal (Ctrl-C, Ctrl-D, /bye), flags reaching the daemon, exit codes.
+#include <algorithm>
+
+#include "proto/json_msgpack.h"
 #include "tests/ctl/serving_fixture.h"
 
 namespace hfd::testing {
@@ -197,6 +200,25 @@ TEST_F(ServingCommands, CtrlCStopsTheAnswerAndStaysInTheChat) {
   ASSERT_TRUE(tty->WaitFor(">>> ", before, seconds(30)));
   ASSERT_TRUE(tty->Write("\x04"));
   EXPECT_EQ(tty->WaitExit(seconds(30)), 0) << tty->output();
+}
+
+// The text table shows a generation's output cut to one short line; --full and --json
+// give all of it.
+TEST_F(ServingCommands, HistoryTableKeepsEachSpanOnOneLine) {
+  const json result = GreedyResult("Once upon a time", "48");
+  ASSERT_TRUE(result.is_object());
+  const std::string text = result["text"];
+  ASSERT_GT(text.size(), 80u);
+  const std::string whole = proto::DumpJson(text);  // as the JSON of the attributes shows it
+  CommandResult table = Hfctl({"history", "--name", "ai_completion"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), 2) << table.out;  // header, span
+  EXPECT_EQ(table.out.find(whole), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("…\""), std::string::npos) << table.out;
+  CommandResult full = Hfctl({"history", "--name", "ai_completion", "--full"});
+  EXPECT_NE(full.out.find(whole), std::string::npos) << full.out;
+  const json spans = json::parse(Hfctl({"--json", "history", "--name", "ai_completion"}).out);
+  EXPECT_EQ(spans["spans"][0]["attributes"]["captured_output"], text);
 }
 
 TEST_F(ServingCommands, BadArgumentsAreUsageErrors) {
