@@ -4,6 +4,8 @@
 // real pseudo-terminal (Ctrl-C, Ctrl-D, /bye), flags reaching the daemon, exit codes.
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "proto/json_msgpack.h"
 #include "tests/ctl/serving_fixture.h"
 
@@ -219,6 +221,21 @@ TEST_F(ServingCommands, HistoryTableKeepsEachSpanOnOneLine) {
   EXPECT_NE(full.out.find(whole), std::string::npos) << full.out;
   const json spans = json::parse(Hfctl({"--json", "history", "--name", "ai_completion"}).out);
   EXPECT_EQ(spans["spans"][0]["attributes"]["captured_output"], text);
+}
+
+// The daemon has just started: --wait-probe shows the backends once probed, with the Hub
+// it pulls from and its cache.
+TEST_F(ServingCommands, StatusWaitsForTheProbeAndShowsTheHub) {
+  CommandResult r = Hfctl({"status", "--wait-probe"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("probing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("hub:            {} (cache {})", hub_.endpoint(),
+                                   (cache_.path() / "hub").string())),
+            std::string::npos)
+      << r.out;
+  const json status = json::parse(Hfctl({"--json", "status"}).out);
+  EXPECT_EQ(status["hub"]["endpoint"], hub_.endpoint());
+  EXPECT_EQ(status["hub"]["cache_dir"], (cache_.path() / "hub").string());
 }
 
 TEST_F(ServingCommands, BadArgumentsAreUsageErrors) {
