@@ -35,6 +35,7 @@ void BindKeys(EditLine* editor) {
     el_set(editor, EL_BIND, end, "ed-move-to-end", nullptr);
   }
   el_set(editor, EL_BIND, "\033[3~", "ed-delete-next-char", nullptr);
+  el_set(editor, EL_BIND, "^W", "ed-delete-prev-word", nullptr);  // emacs mode: kill region
   el_set(editor, EL_BIND, "\033[1;5D", "ed-prev-word", nullptr);
   el_set(editor, EL_BIND, "\033[1;5C", "em-next-word", nullptr);
   // Some libedit versions leave ^R on redisplay; bash and readline users expect search.
