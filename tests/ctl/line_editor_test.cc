@@ -13,16 +13,18 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "tests/support/fixtures.h"
 
+#include "tests/ctl/sigint_flag.h"
+
 namespace hfd::ctl {
 namespace {
 
-std::atomic<bool> g_sigint{false};
-extern "C" void OnSigint(int) { g_sigint.store(true); }
+std::atomic<bool>& g_sigint = testing::ScopedSigintFlag::flag();
 
 // Puts stdin and stdout on the terminal side of a pty for the test's lifetime.
 class LineEditorTest : public ::testing::Test {
@@ -34,12 +36,7 @@ class LineEditorTest : public ::testing::Test {
     saved_out_ = ::dup(STDOUT_FILENO);
     ::dup2(terminal_, STDIN_FILENO);
     ::dup2(terminal_, STDOUT_FILENO);
-    struct sigaction action {};
-    action.sa_handler = OnSigint;
-    action.sa_flags = SA_RESTART;  // as hfctl's interactive chat installs it
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &saved_action_);
-    g_sigint.store(false);
+    sigint_ = std::make_unique<testing::ScopedSigintFlag>();
     // What the editor draws goes to the master: kept, so keys are typed only once the
     // prompt shows (then the terminal is in editing mode, as when a person types).
     drain_ = std::thread([this] {
@@ -57,7 +54,7 @@ class LineEditorTest : public ::testing::Test {
     ::dup2(saved_out_, STDOUT_FILENO);
     ::close(saved_in_);
     ::close(saved_out_);
-    ::sigaction(SIGINT, &saved_action_, nullptr);
+    sigint_.reset();
     ::close(terminal_);
     ::close(master_);  // ends the drain thread's read
     drain_.join();
@@ -100,7 +97,7 @@ class LineEditorTest : public ::testing::Test {
   int terminal_ = -1;
   int saved_in_ = -1;
   int saved_out_ = -1;
-  struct sigaction saved_action_ {};
+  std::unique_ptr<testing::ScopedSigintFlag> sigint_;
   std::thread drain_;
 };
 
