@@ -47,6 +47,10 @@ void Output::Error(const Status& status) const {
   if (json_) Line(proto::DumpJson({{"error", proto::ErrorToJson(status)}}));
 }
 
+std::string Count(long long count, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", count, count == 1 ? one : many);
+}
+
 std::string HumanDuration(double seconds) {
   auto s = static_cast<long long>(seconds);
   if (s < 60) return fmt::format("{}s", s);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,9 @@ class Output {
  private:
   bool json_;
 };
+
+// "1 file", "2 files": `count` with the noun that agrees with it.
+std::string Count(long long count, std::string_view one, std::string_view many);
 
 // "3d 4h", "1m 5s", "12s": a duration for people.
 std::string HumanDuration(double seconds);

@@ -66,6 +66,14 @@ Result<nlohmann::json> Session::Call(const std::string& method, const nlohmann::
   return result;
 }
 
+Result<nlohmann::json> Session::Ask(const std::string& method, const nlohmann::json& params) {
+  HFD_RETURN_IF_ERROR(Connect());
+  client::CallOptions options;
+  options.cancel = &g_interrupted;
+  options.files = files_.files();
+  return client_->Call(method, params, options);
+}
+
 int CallAndPrint(Session& session, const std::string& method, const nlohmann::json& params,
                  const std::function<void(const nlohmann::json&, const Output&)>& human) {
   Result<nlohmann::json> result = session.Call(method, params);

@@ -29,6 +29,9 @@ class Session {
   Result<nlohmann::json> Call(const std::string& method, const nlohmann::json& params,
                               const client::NotificationHandler* on_notification = nullptr);
   int ExitCode() const { return exit_code_; }
+  // Calls `method` like Call() but prints nothing and leaves the exit code alone: for
+  // questions whose failure the caller handles (does this model have a chat template?).
+  Result<nlohmann::json> Ask(const std::string& method, const nlohmann::json& params);
 
   // Files passed with every call from now on: the local model's, which hfctl opened with
   // the caller's rights (see OpenModelArgument).

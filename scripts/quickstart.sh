@@ -64,7 +64,8 @@ for _ in $(seq 100); do [[ -S $socket ]] && break; sleep 0.05; done
 ctl() { "$hfctl" --socket "$socket" "$@"; }
 
 echo "== hfctl status"
-ctl status || fail "hfctl status failed"
+# --wait-probe: the daemon has just started; show the backends once its Vulkan probe is done.
+ctl status --wait-probe || fail "hfctl status failed"
 ctl health
 
 echo "== hfctl pull $repo"

@@ -173,6 +173,12 @@ class Service {
   const ModelManager& manager() const { return manager_; }
   // Where the Hub token came from ("none", "config", "HF_TOKEN", "token_file").
   const std::string& token_source() const { return hub_.token_source; }
+  // The Hub settings in use (endpoint, cache folder), for `status`; null when they could
+  // not be read (hub_config_error() says why).
+  const hub::HubConfig* hub_config() const {
+    return hub_.puller ? &hub_.puller->config() : nullptr;
+  }
+  const Status& hub_config_error() const { return hub_.config_error; }
 
   // Cancels pulls and requests, unloads everything, joins the threads. Idempotent.
   void Shutdown(const Status& reason);

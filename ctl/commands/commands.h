@@ -29,6 +29,7 @@ void AddLoadCommand(CLI::App& app, CommandRun& selected);  // load, unload, ps, 
 void AddUnloadCommand(CLI::App& app, CommandRun& selected);
 void AddPsCommand(CLI::App& app, CommandRun& selected);
 void AddRunCommand(CLI::App& app, CommandRun& selected);
+void AddHelpCommand(CLI::App& app, CommandRun& selected);
 
 void AddAllCommands(CLI::App& app, CommandRun& selected);
 

@@ -35,12 +35,12 @@ class TextSink {
 std::string CompletionStatistics(const nlohmann::json& result) {
   const nlohmann::json usage = result.value("usage", nlohmann::json::object());
   const nlohmann::json timings = result.value("timings", nlohmann::json::object());
-  std::string prompt = fmt::format("{} prompt tokens", usage.value("prompt_tokens", 0));
+  std::string prompt = Count(usage.value("prompt_tokens", 0), "prompt token", "prompt tokens");
   if (usage.value("cached_tokens", 0) > 0) {
     prompt += fmt::format(" ({} cached)", usage.value("cached_tokens", 0));
   }
-  return fmt::format("{} · {} tokens · {:.1f} tokens/s · first token {:.0f} ms · stop: {} · {}",
-                     prompt, usage.value("completion_tokens", 0),
+  return fmt::format("{} · {} · {:.1f} tokens/s · first token {:.0f} ms · stop: {} · {}", prompt,
+                     Count(usage.value("completion_tokens", 0), "token", "tokens"),
                      timings.value("tokens_per_second", 0.0), timings.value("ttft_ms", 0.0),
                      result.value("stop_reason", "?"), result.value("backend", "?"));
 }

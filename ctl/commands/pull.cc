@@ -39,9 +39,9 @@ void PrintPulled(const nlohmann::json& r, const Output& out) {
   for (const auto& w : r.value("warnings", nlohmann::json::array())) {
     out.Line("warning: " + w.get<std::string>());
   }
-  out.Line(fmt::format("{} {}@{} ({} files, {}{})",
-                       r.value("from_cache", false) ? "cached" : "pulled", r.value("model", ""),
-                       r.value("commit", ""), r.value("files", nlohmann::json::array()).size(),
+  const auto files = static_cast<long long>(r.value("files", nlohmann::json::array()).size());
+  out.Line(fmt::format("{} {}@{} ({}, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
+                       r.value("model", ""), r.value("commit", ""), Count(files, "file", "files"),
                        HumanBytes(r.value("total_bytes", 0.0)),
                        r.value("downloaded_bytes", 0) > 0
                            ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
@@ -67,7 +67,10 @@ int RunPull(Session& session, const PullArgs& args) {
                                                              const nlohmann::json& p) {
     if (method == "progress") printer.Update(p);
   };
+  // The bar's line is cleared before an error (Ctrl-C's "cancelled") is printed on it.
+  session.SetBeforeError([&printer] { printer.Finish(); });
   Result<nlohmann::json> result = session.Call("pull", params, &on_progress);
+  session.SetBeforeError(nullptr);
   printer.Finish();
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {

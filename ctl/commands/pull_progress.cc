@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ctl/output.h"
+#include "ctl/progress_line.h"
 #include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
@@ -57,13 +58,13 @@ void PullProgressPrinter::DrawBar(const nlohmann::json& p) {
   const double total = p.value("total", 0.0);
   const double rate = p.value("bytes_per_second", 0.0);
   const double fraction = total > 0 ? std::min(1.0, done / total) : 0;
-  constexpr int kWidth = 30;
-  const int filled = static_cast<int>(fraction * kWidth);
   const std::string eta = rate > 0 ? HumanDuration((total - done) / rate) : "?";
-  std::fprintf(stderr, "\r\033[K[%s%s] %3.0f%% %s / %s  %s/s  ETA %s  %s",
-               std::string(filled, '#').c_str(), std::string(kWidth - filled, '-').c_str(),
-               fraction * 100, HumanBytes(done).c_str(), HumanBytes(total).c_str(),
-               HumanBytes(rate).c_str(), eta.c_str(), p.value("file", "").c_str());
+  const std::string line = FitProgressLine(
+      fraction,
+      {fmt::format("{:3.0f}%", fraction * 100), HumanBytes(done) + " / " + HumanBytes(total),
+       "ETA " + eta, HumanBytes(rate) + "/s", p.value("file", "")},
+      TerminalColumns(STDERR_FILENO));
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
   bar_drawn_ = true;
 }

@@ -9,6 +9,7 @@ void AddAllCommands(CLI::App& app, CommandRun& selected) {
         AddChatCommand, AddLoadCommand, AddUnloadCommand, AddPsCommand, AddRunCommand}) {
     add(app, selected);
   }
+  AddHelpCommand(app, selected);  // listed last by `hfctl help`
 }
 
 }  // namespace hfd::ctl

@@ -1,6 +1,7 @@
 #include "ctl/commands/serving_flags.h"
 
 #include "common/units.h"
+#include "ctl/commands/setting_rules.h"
 
 namespace hfd::ctl {
 namespace {
@@ -35,33 +36,34 @@ void AddLoadFlags(CLI::App& sub, LoadFlags& flags, bool queue_flags) {
       ->check(CLI::IsMember({"auto", "vulkan", "cpu"}));
   sub.add_option("--device", flags.device, "Vulkan device: index or part of its name");
   sub.add_option("--ctx", flags.ctx, "Context size in tokens (KV cache positions per slot)")
-      ->check(CLI::Range(int64_t{16}, int64_t{1} << 24));
+      ->check(NumberValidator(rules::kCtx));
   sub.add_option("--keep-alive", flags.keep_alive,
                  "How long the model stays loaded after its last request: 300, 5m, 1h; 0 "
                  "unloads right after it, -1 keeps it loaded")
       ->check(DurationValidator());
   if (!queue_flags) return;
   sub.add_option("--max-concurrency", flags.max_concurrency, "Requests running at once (1-64)")
-      ->check(CLI::Range(int64_t{1}, int64_t{64}));
+      ->check(NumberValidator(rules::kMaxConcurrency));
   sub.add_option("--max-queue", flags.max_queue, "Requests waiting before 'busy' errors")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberValidator(rules::kMaxQueue));
 }
 
 void AddGenerationFlags(CLI::App& sub, GenerationFlags& flags, bool raw_flag) {
   sub.add_option("-n,--max-tokens", flags.max_tokens,
                  "Tokens to generate at most (-1: until the context is full)")
-      ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30));
+      ->check(NumberValidator(rules::kMaxTokens));
   sub.add_option("--temperature", flags.temperature, "Sampling temperature, 0 = greedy")
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(NumberValidator(rules::kTemperature));
   sub.add_option("--top-k", flags.top_k, "Keep the K most likely tokens (0: all)")
-      ->check(CLI::NonNegativeNumber);
-  sub.add_option("--top-p", flags.top_p, "Nucleus sampling threshold")->check(CLI::Range(0.0, 1.0));
+      ->check(NumberValidator(rules::kTopK));
+  sub.add_option("--top-p", flags.top_p, "Nucleus sampling threshold")
+      ->check(NumberValidator(rules::kProbability));
   sub.add_option("--min-p", flags.min_p, "Drop tokens below P times the most likely one")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(NumberValidator(rules::kProbability));
   sub.add_option("--repeat-penalty", flags.repeat_penalty, "Penalty on recently seen tokens")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberValidator(rules::kRepeatPenalty));
   sub.add_option("--seed", flags.seed, "Random seed: the same seed gives the same tokens")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberValidator(rules::kSeed));
   Repeatable(sub.add_option("--stop", flags.stop, "Stop before this text (repeatable)"));
   if (raw_flag) {
     sub.add_flag("--raw", flags.raw, "Don't add the tokenizer's BOS/EOS tokens to the prompt");

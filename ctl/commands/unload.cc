@@ -24,7 +24,8 @@ void AddUnloadCommand(CLI::App& app, CommandRun& selected) {
             const int cancelled = r.value("cancelled_requests", 0);
             out.Line(fmt::format(
                 "unloaded {}{}", r.value("unloaded", ""),
-                cancelled > 0 ? fmt::format(" ({} requests cancelled)", cancelled) : ""));
+                cancelled > 0 ? " (" + Count(cancelled, "request", "requests") + " cancelled)"
+                              : ""));
           });
     };
   });

@@ -10,6 +10,13 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
       {"status", serve::Rights::kRead, Execution::kLoop,
        Sync([&services, &registry](RequestContext& ctx) -> Result<nlohmann::json> {
          HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {}));
+         nlohmann::json hub = nlohmann::json::object();
+         if (const hub::HubConfig* config =
+                 services.service ? services.service->hub_config() : nullptr) {
+           hub = {{"endpoint", config->endpoint}, {"cache_dir", config->cache_dir.string()}};
+         } else if (services.service) {
+           hub = {{"error", services.service->hub_config_error().message()}};
+         }
          nlohmann::json backends = nlohmann::json::array();
          for (const BackendInfo& info : services.backends()) {
            backends.push_back(BackendInfoToJson(info));
@@ -24,6 +31,7 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
              {"connections", services.open_connections.load()},
              {"backends", std::move(backends)},
              {"hub_token", services.hub_token_source},
+             {"hub", std::move(hub)},
              {"methods", registry.Names()},
              {"peer", {{"uid", ctx.peer().uid}, {"gid", ctx.peer().gid}, {"pid", ctx.peer().pid}}},
              // The caller's own level and what every other local user gets.

@@ -10,14 +10,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+
+#include "tests/ctl/sigint_flag.h"
 
 namespace hfd::ctl {
 namespace {
 
-std::atomic<bool> g_sigint{false};
-extern "C" void OnSigint(int) { g_sigint.store(true); }
+std::atomic<bool>& g_sigint = testing::ScopedSigintFlag::flag();
 
 // Replaces stdin with the read end of a pipe for the test's lifetime.
 class StdinLinesTest : public ::testing::Test {
@@ -26,15 +28,10 @@ class StdinLinesTest : public ::testing::Test {
     ASSERT_EQ(::pipe(pipe_), 0);
     saved_stdin_ = ::dup(STDIN_FILENO);
     ASSERT_EQ(::dup2(pipe_[0], STDIN_FILENO), STDIN_FILENO);
-    struct sigaction action {};
-    action.sa_handler = OnSigint;
-    action.sa_flags = SA_RESTART;  // as hfctl's interactive chat installs it
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &saved_action_);
-    g_sigint.store(false);
+    sigint_ = std::make_unique<testing::ScopedSigintFlag>();
   }
   void TearDown() override {
-    ::sigaction(SIGINT, &saved_action_, nullptr);
+    sigint_.reset();
     ::dup2(saved_stdin_, STDIN_FILENO);
     ::close(saved_stdin_);
     ::close(pipe_[0]);
@@ -62,7 +59,7 @@ class StdinLinesTest : public ::testing::Test {
 
   int pipe_[2] = {-1, -1};
   int saved_stdin_ = -1;
-  struct sigaction saved_action_ {};
+  std::unique_ptr<testing::ScopedSigintFlag> sigint_;
 };
 
 const auto kInterrupted = [] { return g_sigint.load(); };
@@ -70,15 +67,15 @@ const auto kInterrupted = [] { return g_sigint.load(); };
 TEST_F(StdinLinesTest, LinesThenALastLineWithoutNewlineThenEnd) {
   Write("first\nsecond\nlast");
   CloseWriter();
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "first");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "second");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "last");
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kEnd);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kEnd);
 }
 
 // The race behind a flaky Ctrl-C at the `>>>` prompt: the signal lands after the prompt is
@@ -96,9 +93,9 @@ TEST_F(StdinLinesTest, CtrlCJustBeforeTheWaitIsNotLost) {
       Write("typed later\n");
     }
   });
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kInterrupted);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kInterrupted);
   {
     std::lock_guard lock(mutex);
     done = true;
@@ -113,13 +110,13 @@ TEST_F(StdinLinesTest, CtrlCDuringTheWaitDropsThePartLineAndIsReported) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ::kill(::getpid(), SIGINT);
   });
-  StdinLines lines;
+  StdinLines lines(kInterrupted);
   std::string line;
-  EXPECT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kInterrupted);
+  EXPECT_EQ(lines.Next(line), StdinLines::Event::kInterrupted);
   ctrl_c.join();
   g_sigint.store(false);
   Write("new line\n");
-  ASSERT_EQ(lines.Next(line, kInterrupted), StdinLines::Event::kLine);
+  ASSERT_EQ(lines.Next(line), StdinLines::Event::kLine);
   EXPECT_EQ(line, "new line");
 }
 
