@@ -59,17 +59,19 @@ Status CheckDiskSpace(const RepoCache& cache, const SafeDir& blobs,
 }
 
 PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::string& commit,
-                      std::vector<std::string> files) {
+                      Selection selection) {
   PullResult result;
   result.repo_id = ref.repo_id;
   result.revision = ref.revision;
   result.commit = commit;
   result.snapshot_dir = cache.snapshot_dir(commit);
-  for (const std::string& f : files) {
+  for (const std::string& f : selection.files) {
     const std::optional<struct stat> st = cache.StatSnapshotFile(commit, f);
     if (st) result.total_bytes += static_cast<uint64_t>(st->st_size);
   }
-  result.files = std::move(files);
+  result.files = std::move(selection.files);
+  result.quant = std::move(selection.quant);
+  result.quant_picked = selection.quant_picked;
   return result;
 }
 
@@ -86,7 +88,7 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
     }
     commit = *cached;
   }
-  auto files = CompleteLocalSelection(cache, commit, selection);
+  std::optional<Selection> files = CompleteLocalSelection(cache, commit, selection);
   if (!files) {
     return NotFound("the cached snapshot " + commit + " of '" + ref.repo_id +
                     "' does not hold the requested files");
@@ -214,19 +216,18 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
                        client.ListFiles(ref.repo_id, commit, cancel));
 
   std::map<std::string, RepoFile> by_path;
-  std::vector<std::string> paths;
+  std::vector<ListedFile> paths;
   for (RepoFile& f : listing) {
     HFD_RETURN_IF_ERROR(ValidateRepoFilePath(f.path).WithContext(ref.repo_id));
     HFD_RETURN_IF_ERROR(ValidateEtag(f.etag()).WithContext(f.path));
-    paths.push_back(f.path);
+    paths.push_back({f.path, f.size});
     by_path[f.path] = std::move(f);
   }
-  HFD_ASSIGN_OR_RETURN(
-      std::vector<std::string> chosen,
-      SelectFiles(paths, {ref.repo_id, ref.quant, options.include, options.exclude}));
+  HFD_ASSIGN_OR_RETURN(Selection chosen, SelectFiles(paths, {ref.repo_id, ref.quant,
+                                                             options.include, options.exclude}));
   std::vector<RepoFile> selected;
   uint64_t total = 0;
-  for (const std::string& p : chosen) {
+  for (const std::string& p : chosen.files) {
     selected.push_back(by_path[p]);
     total += by_path[p].size;
   }
@@ -244,7 +245,7 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
     }
   }
   tracker.SetTotals(total, selected.size(), present);
-  PullResult result = MakeResult(ref, cache, commit, chosen);
+  PullResult result = MakeResult(ref, cache, commit, std::move(chosen));
   result.total_bytes = total;
   if (missing.empty()) {
     result.from_cache = true;

@@ -37,6 +37,8 @@ struct PullResult {
   std::string commit;
   std::filesystem::path snapshot_dir;
   std::vector<std::string> files;     // repo-relative paths in the snapshot
+  std::string quant;                  // of the GGUF model pulled; "" for safetensors
+  bool quant_picked = false;          // several quants: the default rule (DefaultGguf) chose it
   uint64_t total_bytes = 0;           // size of the selected files
   uint64_t downloaded_bytes = 0;      // transferred by this pull
   bool from_cache = false;            // no file had to be downloaded

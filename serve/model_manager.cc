@@ -128,6 +128,7 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   LoadSpec spec;
   spec.name = r.name;
   spec.source = r.source;
+  spec.repo_id = r.repo_id;
   spec.revision = r.revision;
   spec.commit = r.commit;
   spec.owner = r.owner;
@@ -218,6 +219,16 @@ std::shared_ptr<ResidentModel> ModelManager::Find(const std::string& key) const 
   std::lock_guard lock(mu_);
   auto it = resident_.find(key);
   return it == resident_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<ResidentModel>> ModelManager::ResidentWhere(
+    const std::function<bool(const LoadSpec&)>& matches) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<ResidentModel>> out;
+  for (const auto& [key, model] : resident_) {
+    if (matches(model->spec())) out.push_back(model);
+  }
+  return out;
 }
 
 std::optional<std::string> ModelManager::KeyOfName(const std::string& name) const {

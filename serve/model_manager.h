@@ -50,7 +50,7 @@ struct LoadOptions {
 struct LoadRequest {
   std::string name;
   ModelSource source;
-  std::string revision, commit;
+  std::string repo_id, revision, commit;  // empty unless a Hub id
   LoadOptions options;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting for another load of it
   std::function<void()> on_loading;           // called when this call starts loading
@@ -84,6 +84,9 @@ class ModelManager {
 
   // The resident model loaded from the source with `key`, or null.
   std::shared_ptr<ResidentModel> Find(const std::string& key) const;
+  // The resident models whose load spec `matches` (called under the manager's lock).
+  std::vector<std::shared_ptr<ResidentModel>> ResidentWhere(
+      const std::function<bool(const LoadSpec&)>& matches) const;
   // The key of the resident model loaded under `name` (its `ps` name), if any.
   std::optional<std::string> KeyOfName(const std::string& name) const;
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "hub/gguf_files.h"
+#include "hub/repo_cache.h"
 #include "serve/prompt.h"
 
 namespace hfd::serve {
@@ -27,6 +29,19 @@ Status CheckPathAccess(const Caller& caller, const std::string& model) {
 
 void Phase(const ServeEvents& events, std::string_view phase) {
   if (events.on_phase) events.on_phase(phase);
+}
+
+void Notice(const ServeEvents& events, const std::string& notice) {
+  if (events.on_notice) events.on_notice(notice);
+}
+
+// Which of several GGUF models `model` is served with, and how to ask for another.
+std::string PickedQuantNotice(const std::string& model, const ModelSource& source) {
+  const std::string how = hub::IsLocalPath(model) ? "name the .gguf file for another"
+                                                  : "ask for another with " + model + ":QUANT";
+  return model + " holds several GGUF models; serving " +
+         (source.quant.empty() ? source.gguf : source.quant + " (" + source.gguf + ")") +
+         ", the default (" + hub::kDefaultQuantRule + "); " + how;
 }
 
 }  // namespace
@@ -115,9 +130,12 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
   HFD_ASSIGN_OR_RETURN(UserLimits::Lease lease, pull_limits_.Acquire(caller.uid));
   Phase(events, "pulling");
   const hub::PullRegistry::Ticket ticket = pulls_.Start(ref.ToString(), false);
-  HFD_RETURN_IF_ERROR(RunPull({ref, {}, false}, events.on_progress, cancel, ticket).status());
+  HFD_ASSIGN_OR_RETURN(hub::PullResult pulled,
+                       RunPull({ref, {}, false}, events.on_progress, cancel, ticket));
   HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));
   located.pulled = true;
+  // Only the pulled quant is cached now; the pull chose it among the Hub's.
+  located.source.quant_picked |= pulled.quant_picked;
   return located;
 }
 
@@ -160,10 +178,12 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
                                                  const std::atomic<bool>* cancel) {
   const auto start = Clock::now();
   HFD_ASSIGN_OR_RETURN(LocatedModel located, Locate(caller, request, events, cancel));
+  if (located.source.quant_picked) Notice(events, PickedQuantNotice(request.model, located.source));
   HFD_RETURN_IF_ERROR(LimitOptions(caller, located, request.options, events));
   LoadRequest load;
   load.name = request.model;
   load.source = located.source;
+  load.repo_id = located.repo_id;
   load.revision = located.revision;
   load.commit = located.commit;
   load.options = request.options;
@@ -331,11 +351,37 @@ Result<CacheListing> Service::List(const Caller& caller) const {
   return out;
 }
 
-Status Service::Remove(const Caller& caller, const std::string& model) {
+Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& model, bool force) {
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "rm"));
   HFD_RETURN_IF_ERROR(hub_.config_error);
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(model));
-  return hub::RemoveFromCache(hub_.puller->config().cache_dir, ref);
+  const std::filesystem::path& cache_dir = hub_.puller->config().cache_dir;
+  HFD_ASSIGN_OR_RETURN(hub::RemovalPlan plan, hub::PlanRemoval(cache_dir, ref));
+  const hub::RepoCache cache(cache_dir, ref.repo_id);
+  std::set<std::string> blob_paths;
+  for (const std::string& blob : plan.blobs) blob_paths.insert(cache.blob_path(blob).string());
+  // Hub models by their snapshot file; a local path into the cache by the blob it resolves to.
+  const std::vector<std::shared_ptr<ResidentModel>> users =
+      manager_.ResidentWhere([&](const LoadSpec& spec) {
+        return (spec.repo_id == ref.repo_id && plan.Removes(spec.commit, spec.source.gguf)) ||
+               blob_paths.count(spec.source.key) != 0;
+      });
+  RemoveAnswer answer{ref.ToString(), plan.file_count(), plan.freed_bytes, {}};
+  if (!users.empty() && !force) {
+    std::string names;
+    for (const auto& user : users) names += (names.empty() ? "" : ", ") + user->spec().name;
+    return InvalidArgument("removing " + answer.removed + " deletes the files of resident model " +
+                           names + " (see `hfctl ps`); `hfctl rm --force " + answer.removed +
+                           "` unloads it first, ending its requests, then removes the files");
+  }
+  for (const auto& user : users) {
+    if (manager_.Unload(user->spec().source.key).ok()) answer.unloaded.push_back(user->spec().name);
+  }
+  HFD_RETURN_IF_ERROR(hub::ExecuteRemoval(cache_dir, plan));
+  spdlog::info("removed {} from the Hub cache: {} file(s), {} bytes freed{}", answer.removed,
+               answer.files, answer.freed_bytes,
+               answer.unloaded.empty() ? "" : " (unloaded it first)");
+  return answer;
 }
 
 Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,

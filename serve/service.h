@@ -106,6 +106,14 @@ struct CacheListing {
   std::vector<hub::CachedModel> models;
 };
 
+// What `rm` removed.
+struct RemoveAnswer {
+  std::string removed;  // the reference, as parsed
+  std::size_t files = 0;
+  uint64_t freed_bytes = 0;
+  std::vector<std::string> unloaded;  // resident models using the files, unloaded first
+};
+
 struct ServiceOptions {
   ManagerOptions manager;
   std::size_t max_pulls_per_user = 4;
@@ -147,7 +155,9 @@ class Service {
             const std::atomic<bool>* cancel, const std::function<void(Result<PullAnswer>)>& done);
   Result<std::vector<hub::PullRecord>> Pulls(const Caller& caller) const;
   Result<CacheListing> List(const Caller& caller) const;
-  Status Remove(const Caller& caller, const std::string& model);
+  // rm: removes `model` from the Hub cache (hub::PlanRemoval says what). A resident model
+  // using those files is unloaded first with `force`, else the removal is refused.
+  Result<RemoveAnswer> Remove(const Caller& caller, const std::string& model, bool force);
 
   // The tokenizer and chat template of a model, never its weights (`target`'s options and
   // pull are not used: these never load or pull).

@@ -10,6 +10,7 @@
 #include "ctl/commands/commands.h"
 #include "ctl/commands/pull_progress.h"
 #include "ctl/exit_codes.h"
+#include "hub/gguf_files.h"
 #include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
@@ -39,14 +40,21 @@ void PrintPulled(const nlohmann::json& r, const Output& out) {
   for (const auto& w : r.value("warnings", nlohmann::json::array())) {
     out.Line("warning: " + w.get<std::string>());
   }
-  out.Line(fmt::format("{} {}@{} ({} files, {}{})",
-                       r.value("from_cache", false) ? "cached" : "pulled", r.value("model", ""),
-                       r.value("commit", ""), r.value("files", nlohmann::json::array()).size(),
-                       HumanBytes(r.value("total_bytes", 0.0)),
-                       r.value("downloaded_bytes", 0) > 0
-                           ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
-                           : ""));
+  const std::string quant = r.value("quant", "");
+  out.Line(fmt::format(
+      "{} {}{}@{} ({} files, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
+      r.value("model", ""), quant.empty() ? "" : ":" + quant, r.value("commit", ""),
+      r.value("files", nlohmann::json::array()).size(), HumanBytes(r.value("total_bytes", 0.0)),
+      r.value("downloaded_bytes", 0) > 0
+          ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
+          : ""));
   out.Line(r.value("snapshot_dir", ""));
+  if (r.value("quant_picked", false)) {
+    out.Line(
+        fmt::format("{} holds several GGUF quants; this is {}, the default ({}); pull "
+                    "another with {}:QUANT (`hfctl ls` lists those cached)",
+                    r.value("model", ""), quant, hub::kDefaultQuantRule, r.value("model", "")));
+  }
 }
 
 int RunPull(Session& session, const PullArgs& args) {

@@ -49,6 +49,8 @@ nlohmann::json PullResultJson(const hub::PullResult& r) {
           {"commit", r.commit},
           {"snapshot_dir", r.snapshot_dir.string()},
           {"files", r.files},
+          {"quant", r.quant},
+          {"quant_picked", r.quant_picked},
           {"total_bytes", r.total_bytes},
           {"downloaded_bytes", r.downloaded_bytes},
           {"from_cache", r.from_cache},
@@ -59,11 +61,16 @@ nlohmann::json PullResultJson(const hub::PullResult& r) {
 nlohmann::json CachedModelJson(const hub::CachedModel& m) {
   nlohmann::json revisions = nlohmann::json::array();
   for (const hub::CachedRevision& rev : m.revisions) {
+    nlohmann::json quants = nlohmann::json::array();
+    for (const hub::GgufModel& q : rev.quants) {
+      quants.push_back({{"quant", q.quant}, {"files", q.files}, {"size", q.bytes}});
+    }
     revisions.push_back({{"commit", rev.commit},
                          {"refs", rev.refs},
                          {"size", rev.size},
                          {"files", rev.files},
-                         {"last_used", rev.last_used}});
+                         {"last_used", rev.last_used},
+                         {"quants", std::move(quants)}});
   }
   return {{"id", m.repo_id},
           {"path", m.path.string()},
@@ -150,11 +157,16 @@ Result<nlohmann::json> List(DaemonServices& services, RequestContext& ctx) {
 }
 
 Result<nlohmann::json> Remove(DaemonServices& services, RequestContext& ctx) {
-  HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model"}));
+  HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model", "force"}));
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, ModelParam(ctx.params()));
-  HFD_RETURN_IF_ERROR(
-      services.service->Remove(services.policy.CallerOf(ctx.peer()), ref.ToString()));
-  return nlohmann::json{{"removed", ref.ToString()}};
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> force, proto::OptionalBool(ctx.params(), "force"));
+  HFD_ASSIGN_OR_RETURN(serve::RemoveAnswer removed,
+                       services.service->Remove(services.policy.CallerOf(ctx.peer()),
+                                                ref.ToString(), force.value_or(false)));
+  return nlohmann::json{{"removed", removed.removed},
+                        {"files", removed.files},
+                        {"freed_bytes", removed.freed_bytes},
+                        {"unloaded", removed.unloaded}};
 }
 
 }  // namespace

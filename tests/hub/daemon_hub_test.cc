@@ -1,60 +1,17 @@
 // hfd's pull, list and rm through hfctl, against a real daemon and the test Hub server.
 #include <gtest/gtest.h>
-#include <signal.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "tests/daemon/harness.h"
-#include "tests/hub/test_hub_server.h"
+#include "tests/hub/daemon_hub_fixture.h"
 
 namespace hfd::hub::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using ::hfd::testing::BinaryFromEnv;
 using ::hfd::testing::CommandResult;
-using ::hfd::testing::DaemonFixture;
 using nlohmann::json;
-
-class DaemonHubTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    hub_.AddFile("org/tiny", "main", "config.json", TinyLlamaConfigJson());
-    hub_.AddFile("org/tiny", "main", "tokenizer.json", "{}");
-    hub_.AddRandomFile("org/tiny", "main", "model.safetensors", 3 << 20, 1);
-    ASSERT_TRUE(hub_.Start({"hf_known"}, 2));
-    // The daemon resolves Hub settings from its own environment, inherited from here.
-    ::setenv("HF_ENDPOINT", hub_.endpoint().c_str(), 1);
-    ::setenv("HF_HUB_CACHE", (cache_.path() / "hub").c_str(), 1);
-    ::setenv("HF_HOME", cache_.path().c_str(), 1);
-    ::unsetenv("HF_TOKEN");
-    ::unsetenv("HF_HUB_OFFLINE");
-    daemon_ = std::make_unique<DaemonFixture>();
-    ASSERT_TRUE(daemon_->started()) << daemon_->Log();
-  }
-
-  CommandResult Hfctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {BinaryFromEnv("HFCTL_BIN"), "--socket", daemon_->socket()});
-    return ::hfd::testing::RunCommand(args);
-  }
-
-  // The JSON lines hfctl --json printed.
-  static std::vector<json> JsonLines(const std::string& out) {
-    std::vector<json> lines;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) lines.push_back(json::parse(line, nullptr, false));
-    }
-    return lines;
-  }
-
-  TestHubServer hub_;
-  ::hfd::testing::TempDir cache_;
-  std::unique_ptr<DaemonFixture> daemon_;
-};
 
 TEST_F(DaemonHubTest, PullListRemove) {
   CommandResult pulled = Hfctl({"--json", "pull", "org/tiny"});
@@ -118,12 +75,9 @@ TEST_F(DaemonHubTest, ConfigTokenWinsOverHfTokenAndStaysSecret) {
   hub_.AddRandomFile("org/gated", "main", "model.safetensors", 1 << 20, 4);
   hub_.SetRepoSettings("org/gated", {{"gated", true}, {"allowed_tokens", {"hf_from_config"}}});
   // HF_TOKEN names a token the Hub rejects: the pull works only if the config's wins.
-  daemon_.reset();
   ::setenv("HF_TOKEN", "hf_from_env", 1);
-  daemon_ = std::make_unique<DaemonFixture>(std::vector<std::string>{},
-                                            "hf_token = \"hf_from_config\"\n");
+  StartDaemon({}, "hf_token = \"hf_from_config\"\n");
   ::unsetenv("HF_TOKEN");
-  ASSERT_TRUE(daemon_->started()) << daemon_->Log();
 
   CommandResult pulled = Hfctl({"--json", "pull", "org/gated"});
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
