@@ -58,6 +58,7 @@ struct LoadSpec {
   uid_t owner = 0;                        // who loaded it
   backends::BackendRequest backend;
   int32_t ctx = 4096;
+  std::optional<int32_t> asked_ctx;  // the ctx the load asked for, before any clamping
   int32_t max_concurrency = 1;
   int32_t max_queue = 8;
   double keep_alive_seconds = 300;

@@ -189,6 +189,7 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
   load.options = request.options;
   load.cancel = cancel;
   load.on_loading = [&events] { Phase(events, "loading"); };
+  load.on_notice = events.on_notice;
   load.owner = caller.uid;
   load.may_evict_others = caller.rights >= Rights::kManage;
   // A load, not the use of a resident model, counts against the caller's loads.
