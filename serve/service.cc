@@ -35,6 +35,22 @@ void Notice(const ServeEvents& events, const std::string& notice) {
   if (events.on_notice) events.on_notice(notice);
 }
 
+// Pulls with the same key share one transfer (serve/shared_pull.h): the same reference and
+// the same choice of files. A token is not part of it: the files are the same whoever
+// fetches them.
+std::string PullKey(const PullRequest& request) {
+  std::string key = request.ref.ToString();
+  for (const std::string& glob : request.options.include) key += "\n+" + glob;
+  for (const std::string& glob : request.options.exclude) key += "\n-" + glob;
+  if (request.options.force) key += "\nforce";
+  return key;
+}
+
+std::string JoinedNotice(const std::string& model, uint64_t id) {
+  return "joined the running pull of " + model + " (pull " + std::to_string(id) +
+         "): one download for every client asking for it; Ctrl-C detaches only this client";
+}
+
 // Which of several GGUF models `model` is served with, and how to ask for another.
 std::string PickedQuantNotice(const std::string& model, const ModelSource& source) {
   const std::string how = hub::IsLocalPath(model) ? "name the .gguf file for another"
@@ -84,18 +100,55 @@ std::string Service::MetricLabel(const std::string& model) const {
   return known_models_.count(model) != 0 ? model : "other";
 }
 
-Result<hub::PullResult> Service::RunPull(const PullRequest& request,
-                                         const hub::ProgressFn& progress,
-                                         const std::atomic<bool>* cancel,
-                                         const hub::PullRegistry::Ticket& ticket) {
-  const hub::ProgressFn record = [&](const hub::PullProgress& p) {
-    pulls_.Update(ticket.id, p);
-    if (progress) progress(p);
-  };
-  Result<hub::PullResult> result = hub_.puller->Pull(request.ref, request.options, record, cancel);
-  pulls_.Finish(ticket.id, result.status());
-  if (result.ok()) Remember(request.ref.ToString());
-  return result;
+Result<Service::PullAttachment> Service::AttachToPull(const PullRequest& request,
+                                                      hub::ProgressFn progress,
+                                                      std::shared_ptr<const void> hold) {
+  const std::string key = PullKey(request);
+  std::lock_guard lock(shared_mu_);
+  if (auto it = shared_pulls_.find(key); it != shared_pulls_.end()) {
+    PullAttachment joined{it->second, nullptr, true};
+    if (request.detach ? joined.pull->KeepInBackground()
+                       : (joined.client = joined.pull->Attach(progress)) != nullptr) {
+      return joined;
+    }
+  }
+  const std::string model = request.ref.ToString();
+  auto pull = std::make_shared<SharedPull>(model, pulls_, pulls_.Start(model, request.detach),
+                                           request.detach,
+                                           options_.pull_meter ? options_.pull_meter() : nullptr);
+  PullAttachment started{pull, request.detach ? nullptr : pull->Attach(std::move(progress)), false};
+  if (Status s = Spawn([this, request, pull, key, hold = std::move(hold)] {
+        RunSharedPull(request, pull, key);
+      });
+      !s.ok()) {
+    pull->Finish(s);
+    return s;
+  }
+  shared_pulls_[key] = pull;
+  spdlog::info("pulling {} (pull {}{})", model, pull->id(), request.detach ? ", detached" : "");
+  return started;
+}
+
+void Service::RunSharedPull(const PullRequest& request, const std::shared_ptr<SharedPull>& pull,
+                            const std::string& key) {
+  Result<hub::PullResult> result = hub_.puller->Pull(
+      request.ref, request.options, [&pull](const hub::PullProgress& p) { pull->Publish(p); },
+      pull->cancel_flag());
+  {
+    std::lock_guard lock(shared_mu_);
+    if (auto it = shared_pulls_.find(key); it != shared_pulls_.end() && it->second == pull) {
+      shared_pulls_.erase(it);
+    }
+  }
+  const std::string model = request.ref.ToString();
+  if (result.ok()) {
+    Remember(model);
+    spdlog::info("pulled {} (pull {}): {} bytes downloaded", model, pull->id(),
+                 result->downloaded_bytes);
+  } else {
+    spdlog::warn("pull {} of {} ended: {}", pull->id(), model, result.status().ToString());
+  }
+  pull->Finish(std::move(result));
 }
 
 Result<LocatedModel> Service::LocateCached(const Caller& caller,
@@ -129,9 +182,10 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
                                     ref.ToString() + " is not in the Hub cache: pulling it"));
   HFD_ASSIGN_OR_RETURN(UserLimits::Lease lease, pull_limits_.Acquire(caller.uid));
   Phase(events, "pulling");
-  const hub::PullRegistry::Ticket ticket = pulls_.Start(ref.ToString(), false);
-  HFD_ASSIGN_OR_RETURN(hub::PullResult pulled,
-                       RunPull({ref, {}, false}, events.on_progress, cancel, ticket));
+  HFD_ASSIGN_OR_RETURN(PullAttachment attached,
+                       AttachToPull({ref, {}, false}, events.on_progress, nullptr));
+  if (attached.joined) Notice(events, JoinedNotice(ref.ToString(), attached.pull->id()));
+  HFD_ASSIGN_OR_RETURN(hub::PullResult pulled, attached.pull->Wait(attached.client, cancel));
   HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));
   located.pulled = true;
   // Only the pulled quant is cached now; the pull chose it among the Hub's.
@@ -305,36 +359,33 @@ Result<PsReport> Service::Ps(const Caller& caller) const {
   return PsReport{manager_.memory_budget_bytes(), manager_.memory_used_bytes(), manager_.Ps()};
 }
 
-void Service::Pull(const Caller& caller, PullRequest request, ServeEvents events,
+void Service::Pull(const Caller& caller, const PullRequest& request, const ServeEvents& events,
                    const std::atomic<bool>* cancel,
                    const std::function<void(Result<PullAnswer>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kManage, "pull"); !s.ok()) return done(s);
   if (hub_.puller == nullptr) return done(hub_.config_error);
-  // Taken before answering, so a detached pull over the cap is refused, not queued.
+  // Taken before answering, so a detached pull over the cap is refused, not queued; held
+  // by the waiting client, or by the pull itself when it runs in the background.
   Result<UserLimits::Lease> lease = pull_limits_.Acquire(caller.uid);
   if (!lease.ok()) return done(lease.status());
   auto held = std::make_shared<UserLimits::Lease>(std::move(lease).value());
-  const hub::PullRegistry::Ticket ticket = pulls_.Start(request.ref.ToString(), request.detach);
-  // A detached pull outlives its request: only shutdown (CancelAll) stops it.
-  const bool detach = request.detach;
-  const std::atomic<bool>* flag = detach ? ticket.cancel.get() : cancel;
-  Status started = Spawn(
-      [this, request = std::move(request), events = std::move(events), flag, ticket, done, held] {
-        Result<hub::PullResult> result = RunPull(request, events.on_progress, flag, ticket);
-        if (!request.detach) {
-          if (!result.ok()) return done(result.status());
-          return done(PullAnswer{std::nullopt, std::move(result).value()});
-        }
-        if (!result.ok()) {
-          spdlog::warn("detached pull {} of {} failed: {}", ticket.id, request.ref.ToString(),
-                       result.status().ToString());
-        }
-      });
-  if (!started.ok()) {
-    pulls_.Finish(ticket.id, started);
-    return done(started);
+  Result<PullAttachment> attached =
+      AttachToPull(request, events.on_progress, request.detach ? held : nullptr);
+  if (!attached.ok()) return done(attached.status());
+  if (request.detach) return done(PullAnswer{attached->pull->id(), {}, attached->joined});
+  if (attached->joined) {
+    Notice(events, JoinedNotice(request.ref.ToString(), attached->pull->id()));
   }
-  if (detach) done(PullAnswer{ticket.id, {}});
+  Status started = Spawn([attached = *attached, cancel, done, held] {
+    Result<hub::PullResult> result = attached.pull->Wait(attached.client, cancel);
+    if (!result.ok()) return done(result.status());
+    done(PullAnswer{std::nullopt, std::move(result).value(), attached.joined});
+  });
+  if (!started.ok()) {
+    const std::atomic<bool> leave{true};
+    (void)attached->pull->Wait(attached->client, &leave);
+    done(started);
+  }
 }
 
 Result<std::vector<hub::PullRecord>> Service::Pulls(const Caller& caller) const {

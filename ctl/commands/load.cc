@@ -25,14 +25,7 @@ int RunLoad(Session& session, const LoadArgs& args) {
   nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
   ServingProgress progress(session.out().json(), /*quiet=*/false);
-  const client::NotificationHandler on_notification = [&progress](const std::string& method,
-                                                                  const nlohmann::json& p) {
-    progress.Handle(method, p);
-  };
-  session.SetBeforeError([&progress] { progress.Clear(); });
-  Result<nlohmann::json> result = session.Call("load", params, &on_notification);
-  session.SetBeforeError(nullptr);
-  progress.Clear();
+  Result<nlohmann::json> result = CallShowingProgress(session, "load", params, progress);
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
     PrintJsonLine({{"result", *result}});

@@ -9,6 +9,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/pull_progress.h"
+#include "ctl/commands/serving_progress.h"
 #include "ctl/exit_codes.h"
 #include "hub/gguf_files.h"
 #include "proto/json_msgpack.h"
@@ -70,18 +71,14 @@ int RunPull(Session& session, const PullArgs& args) {
     }
     params["token"] = *token;
   }
-  PullProgressPrinter printer(PullProgressPrinter::ModeFor(session.out().json()));
-  const client::NotificationHandler on_progress = [&printer](const std::string& method,
-                                                             const nlohmann::json& p) {
-    if (method == "progress") printer.Update(p);
-  };
-  Result<nlohmann::json> result = session.Call("pull", params, &on_progress);
-  printer.Finish();
+  ServingProgress progress(session.out().json(), /*quiet=*/false);
+  Result<nlohmann::json> result = CallShowingProgress(session, "pull", params, progress);
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
     std::printf("%s\n", proto::DumpJson(nlohmann::json{{"result", *result}}).c_str());
   } else if (args.detach) {
-    session.out().Line(fmt::format("pulling {} in the background (pull {}); see hfctl pulls",
+    session.out().Line(fmt::format("{} {} in the background (pull {}); see hfctl pulls",
+                                   result->value("joined", false) ? "already pulling" : "pulling",
                                    result->value("model", ""), result->value("pull_id", 0)));
   } else {
     PrintPulled(*result, session.out());

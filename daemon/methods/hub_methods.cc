@@ -92,6 +92,7 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
   nlohmann::json out{{"id", r.id},
                      {"model", r.model},
                      {"detached", r.detached},
+                     {"clients", r.clients},
                      {"state", hub::PullStateName(r.state)},
                      {"started", UnixSeconds(r.started)},
                      {"progress", PullProgressJson(r.progress)}};
@@ -118,22 +119,26 @@ void Pull(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) 
   if (!request.ok()) return ctx->ReplyError(request.status());
   const std::string model = request->ref.ToString();
   serve::ServeEvents events;
-  auto meter = std::make_shared<DownloadMeter>(services.metrics);
-  const bool detach = request->detach;
-  events.on_progress = [ctx, meter, detach](const hub::PullProgress& p) {
-    meter->Observe(p);
-    if (!detach) ctx->Notify("progress", PullProgressJson(p));
+  events.on_progress = [ctx](const hub::PullProgress& p) {
+    ctx->Notify("progress", PullProgressJson(p));
   };
-  services.service->Pull(
-      services.policy.CallerOf(ctx->peer()), std::move(request).value(), std::move(events),
-      &ctx->cancel_flag(), [ctx, model](Result<serve::PullAnswer> answer) {
-        if (!answer.ok()) return ctx->ReplyError(answer.status());
-        if (answer->detached_id) {
-          return ctx->Reply(
-              {{"model", model}, {"detached", true}, {"pull_id", *answer->detached_id}});
-        }
-        ctx->Reply(PullResultJson(answer->result));
-      });
+  events.on_notice = [ctx](const std::string& notice) {
+    ctx->Notify("notice", {{"message", notice}});
+  };
+  services.service->Pull(services.policy.CallerOf(ctx->peer()), std::move(request).value(),
+                         std::move(events), &ctx->cancel_flag(),
+                         [ctx, model](Result<serve::PullAnswer> answer) {
+                           if (!answer.ok()) return ctx->ReplyError(answer.status());
+                           if (answer->detached_id) {
+                             return ctx->Reply({{"model", model},
+                                                {"detached", true},
+                                                {"pull_id", *answer->detached_id},
+                                                {"joined", answer->joined}});
+                           }
+                           nlohmann::json result = PullResultJson(answer->result);
+                           result["joined"] = answer->joined;
+                           ctx->Reply(result);
+                         });
 }
 
 Result<nlohmann::json> Pulls(DaemonServices& services, RequestContext& ctx) {
