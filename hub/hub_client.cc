@@ -59,12 +59,13 @@ Status AppendTreePage(const nlohmann::json& page, std::vector<RepoFile>* files) 
 
 }  // namespace
 
-HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
-                     TransferLoop* loop)
+HubClient::HubClient(std::string endpoint, std::string token, std::string token_used,
+                     RetryPolicy retry, HttpOptions http, TransferLoop* loop)
     : endpoint_(std::move(endpoint)),
       endpoint_origin_(OriginOf(endpoint_)),
       https_only_(SchemeOf(endpoint_) == "https"),
       token_(std::move(token)),
+      token_used_(std::move(token_used)),
       retry_(std::move(retry)),
       http_(HttpsOnlyFor(std::move(http), https_only_)),
       loop_(loop) {}
@@ -128,7 +129,9 @@ struct HubClient::Hops {
     if (response->status >= 200 && response->status < 300) {
       return self->done(std::move(response), std::nullopt);
     }
-    self->done(StatusForHttpError(*response, self->subject), RetryAfterOf(*response));
+    RequestSubject subject = self->subject;
+    subject.token = self->client.token_used_;
+    self->done(StatusForHttpError(*response, subject), RetryAfterOf(*response));
   }
 };
 

@@ -39,10 +39,11 @@ struct RevisionInfo {
 // on the loop thread.
 class HubClient {
  public:
-  // `token` may be empty; it is sent only to `endpoint`'s origin. `http.https_only` is set
-  // from the endpoint's scheme. `loop` must outlive the client and its requests.
-  HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
-            TransferLoop* loop);
+  // `token` may be empty; it is sent only to `endpoint`'s origin. `token_used` says in
+  // errors which token that is (RequestSubject::token). `http.https_only` is set from the
+  // endpoint's scheme. `loop` must outlive the client and its requests.
+  HubClient(std::string endpoint, std::string token, std::string token_used, RetryPolicy retry,
+            HttpOptions http, TransferLoop* loop);
 
   // Blocking.
   Result<RevisionInfo> GetRevision(const std::string& repo_id, const std::string& revision,
@@ -83,6 +84,7 @@ class HubClient {
   std::string endpoint_origin_;
   bool https_only_;
   std::string token_;
+  std::string token_used_;
   RetryPolicy retry_;
   HttpOptions http_;
   TransferLoop* loop_;

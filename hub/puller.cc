@@ -154,13 +154,32 @@ Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& ca
 
 }  // namespace
 
-Puller::Puller(HubConfig config, std::string token)
+Puller::Puller(HubConfig config, ResolvedToken token)
     : config_(std::move(config)),
       token_(std::move(token)),
       loop_(std::make_unique<TransferLoop>()),
       blobs_(std::make_unique<BlobFetcher>(*loop_)) {}
 
 Puller::~Puller() = default;
+
+std::string Puller::TokenUsed(const PullOptions& options) const {
+  if (options.token) {
+    return "with the token sent with this request (the client's: hfctl sends --token-file, "
+           "else HF_TOKEN, else its token file)";
+  }
+  switch (token_.source) {
+    case TokenSource::kConfig:
+      return "with the daemon's token (from hf_token in its configuration)";
+    case TokenSource::kEnvironment:
+      return "with the daemon's token (from its HF_TOKEN)";
+    case TokenSource::kTokenFile:
+      return "with the daemon's token (from its token file " + token_.file + ")";
+    case TokenSource::kRequest:
+    case TokenSource::kNone:
+      break;
+  }
+  return token_.token.empty() ? "without a token" : "with the daemon's token";
+}
 
 Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
                                 const ProgressFn& progress, const std::atomic<bool>* cancel) const {
@@ -170,12 +189,14 @@ Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
   const SelectionRequest selection{ref.repo_id, ref.quant, options.include, options.exclude};
   ProgressTracker tracker(progress);
 
-  if (config_.offline) {
+  if (config_.offline || options.offline) {
     Result<PullResult> cached = PullFromCache(ref, cache, selection);
     if (!cached.ok()) {
-      return Status(cached.status().code(),
-                    "offline mode (HF_HUB_OFFLINE=1): " + cached.status().message() +
-                        "; pull it once with network access");
+      const std::string why = config_.offline ? "the daemon is offline (its HF_HUB_OFFLINE)"
+                                              : "this pull is offline (--offline or the "
+                                                "client's HF_HUB_OFFLINE)";
+      return Status(cached.status().code(), why + ": " + cached.status().message() +
+                                                "; pull it once with network access");
     }
     tracker.Phase(PullProgress::Phase::kDone);
     return cached;
@@ -207,8 +228,8 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   const RepoCache cache(config_.cache_dir, ref.repo_id);
   HttpOptions http = options.http;
   if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
-  const HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http,
-                         loop_.get());
+  const HubClient client(config_.endpoint, options.token.value_or(token_.token),
+                         TokenUsed(options), options.retry, http, loop_.get());
   tracker.Phase(PullProgress::Phase::kResolving);
   HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
   const std::string& commit = info.commit;

@@ -43,6 +43,7 @@ std::string PullKey(const PullRequest& request) {
   for (const std::string& glob : request.options.include) key += "\n+" + glob;
   for (const std::string& glob : request.options.exclude) key += "\n-" + glob;
   if (request.options.force) key += "\nforce";
+  if (request.options.offline) key += "\noffline";
   return key;
 }
 
@@ -178,12 +179,18 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
   if (!request.pull) {
     return NotFound(ref.ToString() + " is not in the Hub cache and pull is false" + hint);
   }
+  if (request.offline) {
+    return NotFound(ref.ToString() + " is not in the Hub cache and this request is offline " +
+                    "(--offline, or HF_HUB_OFFLINE where hfctl runs)" + hint);
+  }
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage,
                                     ref.ToString() + " is not in the Hub cache: pulling it"));
   HFD_ASSIGN_OR_RETURN(UserLimits::Lease lease, pull_limits_.Acquire(caller.uid));
   Phase(events, "pulling");
+  PullRequest pull{ref, {}, false};
+  pull.options.token = request.token;
   HFD_ASSIGN_OR_RETURN(PullAttachment attached,
-                       AttachToPull({ref, {}, false}, events.on_progress, nullptr));
+                       AttachToPull(pull, events.on_progress, nullptr));
   if (attached.joined) Notice(events, JoinedNotice(ref.ToString(), attached.pull->id()));
   HFD_ASSIGN_OR_RETURN(hub::PullResult pulled, attached.pull->Wait(attached.client, cancel));
   HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));

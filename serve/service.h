@@ -49,6 +49,10 @@ struct ModelRequest {
   std::string model;  // an absolute local path or a Hub id `org/name[@rev][:QUANT]`
   LoadOptions options{};
   bool pull = true;  // pull a Hub model that is not cached (manage only)
+  // The client's own Hub token, for a pull this request makes: used for it only, never
+  // stored, logged or returned.
+  std::optional<std::string> token{};
+  bool offline = false;  // the client is offline: never pull, serve only what is cached
   // The model's files as the client passed them (io::MakePassedFileSet), read with the
   // client's rights; `model` then only names them. Null: `model` is located.
   std::shared_ptr<const io::ModelFileSet> files{};

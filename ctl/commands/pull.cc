@@ -1,13 +1,15 @@
-// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F] [--detach]:
-// downloads a Hub model into the daemon's cache, showing progress. Ctrl-C cancels the
-// pull; the partial download is kept and the next pull resumes it. With --detach the
-// daemon pulls in the background and `hfctl pulls` shows how it goes.
-#include <fstream>
+// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F] [--offline]
+// [--detach]: downloads a Hub model into the daemon's cache, showing progress, with the
+// caller's token (hub_access_flags.h). A pull of a model being pulled joins it; Ctrl-C
+// detaches this client (the pull stops when it was the last; the partial download is kept
+// and the next pull resumes it). With --detach the daemon pulls in the background and
+// `hfctl pulls` shows how it goes.
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "ctl/commands/commands.h"
+#include "ctl/commands/hub_access_flags.h"
 #include "ctl/commands/pull_progress.h"
 #include "ctl/commands/serving_progress.h"
 #include "ctl/exit_codes.h"
@@ -22,20 +24,9 @@ struct PullArgs {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool force = false;
-  std::string token_file;
+  HubAccessFlags hub;
   bool detach = false;
 };
-
-// The token for this pull only: the file's first line, trimmed.
-Result<std::string> ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return NotFound("cannot read token file " + path);
-  const size_t b = line.find_first_not_of(" \t\r");
-  const size_t e = line.find_last_not_of(" \t\r");
-  if (b == std::string::npos) return InvalidArgument("token file " + path + " is empty");
-  return line.substr(b, e - b + 1);
-}
 
 void PrintPulled(const nlohmann::json& r, const Output& out) {
   for (const auto& w : r.value("warnings", nlohmann::json::array())) {
@@ -63,13 +54,9 @@ int RunPull(Session& session, const PullArgs& args) {
   if (args.detach) params["detach"] = true;
   if (!args.include.empty()) params["include"] = args.include;
   if (!args.exclude.empty()) params["exclude"] = args.exclude;
-  if (!args.token_file.empty()) {
-    Result<std::string> token = ReadToken(args.token_file);
-    if (!token.ok()) {
-      session.out().Error(token.status());
-      return kExitUsage;
-    }
-    params["token"] = *token;
+  if (Status access = AddHubAccessParams(args.hub, params); !access.ok()) {
+    session.out().Error(access);
+    return kExitUsage;
   }
   ServingProgress progress(session.out().json(), /*quiet=*/false);
   Result<nlohmann::json> result = CallShowingProgress(session, "pull", params, progress);
@@ -98,8 +85,7 @@ void AddPullCommand(CLI::App& app, CommandRun& selected) {
                 "Download even if the model looks unsupported or the disk too full");
   sub->add_flag("--detach", args->detach,
                 "Start the pull in the daemon and return; follow it with hfctl pulls");
-  sub->add_option("--token-file", args->token_file,
-                  "Hugging Face token for this pull only (never stored)");
+  AddHubAccessFlags(*sub, args->hub);
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunPull(s, *args); }; });
 }
 

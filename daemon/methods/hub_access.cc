@@ -18,7 +18,7 @@ serve::HubSetup MakeHubSetup(const Config& config) {
     return setup;
   }
   setup.token_source = std::string(hub::TokenSourceName(token->source));
-  setup.puller = std::make_shared<hub::Puller>(*hub_config, token->token);
+  setup.puller = std::make_shared<hub::Puller>(*hub_config, *token);
   return setup;
 }
 

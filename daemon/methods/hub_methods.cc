@@ -40,6 +40,8 @@ Result<hub::PullOptions> ParsePullOptions(const nlohmann::json& params) {
   HFD_ASSIGN_OR_RETURN(std::optional<std::string> token,
                        proto::OptionalString(params, "token", 4096));
   if (token && !token->empty()) options.token = *token;
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> offline, proto::OptionalBool(params, "offline"));
+  options.offline = offline.value_or(false);
   return options;
 }
 
@@ -107,7 +109,7 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
 void Pull(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
   const auto parse = [&]() -> Result<serve::PullRequest> {
     HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(
-        ctx->params(), {"model", "include", "exclude", "force", "token", "detach"}));
+        ctx->params(), {"model", "include", "exclude", "force", "token", "offline", "detach"}));
     serve::PullRequest request;
     HFD_ASSIGN_OR_RETURN(request.ref, ModelParam(ctx->params()));
     HFD_ASSIGN_OR_RETURN(request.options, ParsePullOptions(ctx->params()));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -52,6 +53,15 @@ class DaemonHubTest : public ::testing::Test {
     ASSERT_TRUE(daemon_->started()) << daemon_->Log();
   }
 
+  // Serves `fixture` (a file under the fixtures folder) as `name` in `repo`'s main branch,
+  // through a link: the test Hub reads the file itself.
+  void ServeFixture(const std::string& repo, const std::filesystem::path& fixture,
+                    const std::string& name) {
+    const std::filesystem::path revision = hub_.root() / repo / "revisions/main";
+    std::filesystem::create_directories(revision);
+    std::filesystem::create_symlink(fixture, revision / name);
+  }
+
   std::vector<std::string> HfctlArgv(std::vector<std::string> args) const {
     args.insert(args.begin(),
                 {::hfd::testing::BinaryFromEnv("HFCTL_BIN"), "--socket", daemon_->socket()});
@@ -60,6 +70,15 @@ class DaemonHubTest : public ::testing::Test {
   ::hfd::testing::CommandResult Hfctl(std::vector<std::string> args,
                                       const std::vector<std::string>& env = {}) const {
     return ::hfd::testing::RunCommand(HfctlArgv(std::move(args)), env);
+  }
+  // hfctl with `input` on its stdin.
+  ::hfd::testing::CommandResult HfctlWithInput(const std::string& input,
+                                               std::vector<std::string> args,
+                                               const std::vector<std::string>& env = {}) const {
+    std::vector<std::string> argv{"/bin/sh", "-c", "input=$1; shift; printf %s \"$input\" | \"$@\"",
+                                  "sh", input};
+    for (std::string& a : HfctlArgv(std::move(args))) argv.push_back(std::move(a));
+    return ::hfd::testing::RunCommand(argv, env);
   }
 
   TestHubServer hub_;

@@ -21,11 +21,8 @@ class DaemonQuantTest : public DaemonHubTest {
  protected:
   void SetUp() override {
     HFD_REQUIRE_FIXTURES(fixtures);
-    const fs::path revision = hub_.root() / kRepo / "revisions/main";
-    fs::create_directories(revision);
-    fs::create_symlink(fixtures / "gguf/tiny-llama3-Q8_0.gguf", revision / "tiny-llama.Q8_0.gguf");
-    fs::create_symlink(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf",
-                       revision / "tiny-llama.Q4_K_M.gguf");
+    ServeFixture(kRepo, fixtures / "gguf/tiny-llama3-Q8_0.gguf", "tiny-llama.Q8_0.gguf");
+    ServeFixture(kRepo, fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", "tiny-llama.Q4_K_M.gguf");
     DaemonHubTest::SetUp();
   }
 
