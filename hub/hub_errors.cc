@@ -32,9 +32,7 @@ constexpr const char* kTokenAdvice =
     "Hub page, and check that the token has read scope";
 
 // " with the daemon's token (from HF_TOKEN)": which token the refused request carried.
-std::string TokenTried(const RequestSubject& s) {
-  return s.token.empty() ? "" : " " + s.token;
-}
+std::string TokenTried(const RequestSubject& s) { return s.token.empty() ? "" : " " + s.token; }
 
 }  // namespace
 
@@ -56,10 +54,9 @@ Status StatusForHttpError(const HttpResponse& response, const RequestSubject& su
                     "' at revision '" + subject.revision + "'" + http + server);
   }
   if (code == 401) {
-    return Unauthenticated("the Hub refused access to " + What(subject) + http +
-                           TokenTried(subject) +
-                           ": the repo is gated or private, or the token is not valid; " +
-                           kTokenAdvice + server);
+    return Unauthenticated(
+        "the Hub refused access to " + What(subject) + http + TokenTried(subject) +
+        ": the repo is gated or private, or the token is not valid; " + kTokenAdvice + server);
   }
   if (code == 403) {
     return PermissionDenied("the Hub denied access to " + What(subject) + http +

@@ -21,8 +21,8 @@ struct RequestSubject {
 };
 
 // The Status for a non-2xx final response. 429, 408 and 5xx are Unavailable (retryable);
-// 401/403 say which token was tried and explain tokens, licences and scopes; 404 uses X-Error-Code to say whether the
-// repo, the revision or the file is missing.
+// 401/403 say which token was tried and explain tokens, licences and scopes; 404 uses X-Error-Code
+// to say whether the repo, the revision or the file is missing.
 Status StatusForHttpError(const HttpResponse& response, const RequestSubject& subject);
 
 // True for failures worth another attempt: transport errors and retryable statuses.

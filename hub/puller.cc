@@ -102,24 +102,25 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
 // Reads bytes [0, size) of a repo file with a Range request (for headers).
 Result<std::string> FetchFilePrefix(const HubClient& client, const std::string& repo_id,
                                     const std::string& commit, const RepoFile& file, uint64_t size,
-                                    const std::atomic<bool>* cancel) {
+                                    const std::atomic<bool>* cancel, const RetryFn& on_retry) {
   if (file.size == 0 || size == 0) return std::string();
   HttpRequest request;
   request.url = client.ResolveUrl(repo_id, commit, file.path);
   request.range_start = 0;
   request.range_end = std::min(size, file.size) - 1;
   HFD_ASSIGN_OR_RETURN(HttpResponse response,
-                       client.Send(request, {repo_id, commit, file.path}, cancel));
+                       client.Send(request, {repo_id, commit, file.path}, cancel, on_retry));
   return std::move(response.body);
 }
 
 // Reads the head of a GGUF file with Range requests, growing it while the header runs on,
 // until the engine's verdict is known or kGgufMaxPrefixBytes are read.
 Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::string& commit,
-                       const RepoFile& gguf, const std::atomic<bool>* cancel) {
+                       const RepoFile& gguf, const std::atomic<bool>* cancel,
+                       const RetryFn& on_retry) {
   for (uint64_t size = kGgufFirstPrefixBytes;; size *= 8) {
-    HFD_ASSIGN_OR_RETURN(std::string prefix,
-                         FetchFilePrefix(client, ref.repo_id, commit, gguf, size, cancel));
+    HFD_ASSIGN_OR_RETURN(std::string prefix, FetchFilePrefix(client, ref.repo_id, commit, gguf,
+                                                             size, cancel, on_retry));
     Result<GgufVerdict> verdict = CheckGgufPrefix(prefix);
     if (!verdict.ok()) return verdict.status().WithContext(gguf.path);
     if (*verdict == GgufVerdict::kRunnable || prefix.size() < size || size >= kGgufMaxPrefixBytes) {
@@ -132,12 +133,12 @@ Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::
 Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& cache,
                 const ModelRef& ref, const std::string& commit,
                 const std::vector<RepoFile>& selected, uint64_t* downloaded,
-                const std::atomic<bool>* cancel) {
+                const std::atomic<bool>* cancel, const RetryFn& on_retry) {
   auto config = std::find_if(selected.begin(), selected.end(),
                              [](const RepoFile& f) { return f.path == "config.json"; });
   if (config != selected.end()) {
-    HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                         blobs.Fetch(client, cache, ref.repo_id, commit, *config, {}, cancel));
+    HFD_ASSIGN_OR_RETURN(BlobDownload got, blobs.Fetch(client, cache, ref.repo_id, commit, *config,
+                                                       {}, on_retry, cancel));
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
     HFD_ASSIGN_OR_RETURN(std::string json,
@@ -149,7 +150,7 @@ Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& ca
     return f.path.ends_with(".gguf") && split.index <= 1;
   });
   if (gguf == selected.end() || cache.HasSnapshotFile(commit, gguf->path)) return Status::Ok();
-  return CheckGgufHeader(client, ref, commit, *gguf, cancel);
+  return CheckGgufHeader(client, ref, commit, *gguf, cancel, on_retry);
 }
 
 }  // namespace
@@ -195,8 +196,8 @@ Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
       const std::string why = config_.offline ? "the daemon is offline (its HF_HUB_OFFLINE)"
                                               : "this pull is offline (--offline or the "
                                                 "client's HF_HUB_OFFLINE)";
-      return Status(cached.status().code(), why + ": " + cached.status().message() +
-                                                "; pull it once with network access");
+      return Status(cached.status().code(),
+                    why + ": " + cached.status().message() + "; pull it once with network access");
     }
     tracker.Phase(PullProgress::Phase::kDone);
     return cached;
@@ -228,13 +229,15 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   const RepoCache cache(config_.cache_dir, ref.repo_id);
   HttpOptions http = options.http;
   if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
-  const HubClient client(config_.endpoint, options.token.value_or(token_.token),
-                         TokenUsed(options), options.retry, http, loop_.get());
+  const HubClient client(config_.endpoint, options.token.value_or(token_.token), TokenUsed(options),
+                         options.retry, http, loop_.get());
   tracker.Phase(PullProgress::Phase::kResolving);
-  HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
+  const RetryFn on_retry = [&tracker](const RetryNotice& notice) { tracker.Retrying(notice); };
+  HFD_ASSIGN_OR_RETURN(RevisionInfo info,
+                       client.GetRevision(ref.repo_id, ref.revision, cancel, on_retry));
   const std::string& commit = info.commit;
   HFD_ASSIGN_OR_RETURN(std::vector<RepoFile> listing,
-                       client.ListFiles(ref.repo_id, commit, cancel));
+                       client.ListFiles(ref.repo_id, commit, cancel, on_retry));
 
   std::map<std::string, RepoFile> by_path;
   std::vector<ListedFile> paths;
@@ -276,15 +279,15 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   tracker.Phase(PullProgress::Phase::kChecking);
   if (!options.force) {
     HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, blobs, missing));
-    HFD_RETURN_IF_ERROR(
-        PreCheck(client, *blobs_, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
+    HFD_RETURN_IF_ERROR(PreCheck(client, *blobs_, cache, ref, commit, selected,
+                                 &result.downloaded_bytes, cancel, on_retry));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {
     tracker.StartFile(f.path, f.size, PresentBytes(blobs, f));
     if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
-      HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                           blobs_->Fetch(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
+      HFD_ASSIGN_OR_RETURN(BlobDownload got, blobs_->Fetch(client, cache, ref.repo_id, commit, f,
+                                                           on_bytes, on_retry, cancel));
       result.downloaded_bytes += got.bytes_downloaded;
       HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, f.path, f.etag()));
     }

@@ -144,6 +144,40 @@ TEST_F(DaemonHubTest, DetachedPullRunsInTheBackground) {
   EXPECT_EQ(models[0]["revisions"][0]["files"], 3);
 }
 
+TEST_F(DaemonHubTest, RetriesAreShownWhileTheyWait) {
+  // One failure of the revision API and one of the weights, each asking for a 1 s wait.
+  hub_.SetFaults(json::array(
+      {{{"kind", "status"},
+        {"status", 503},
+        {"retry_after", "1"},
+        {"server", "api"},
+        {"match", "/revision/"}},
+       {{"kind", "status"}, {"status", 503}, {"retry_after", "1"}, {"server", "storage"}}}));
+  CommandResult pulled = Hfctl({"--json", "pull", "org/tiny"});
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+  std::vector<json> retries;
+  for (const json& line : JsonLines(pulled.out)) {
+    if (line.contains("progress") && line["progress"]["phase"] == "retrying") {
+      retries.push_back(line["progress"]);
+    }
+  }
+  ASSERT_EQ(retries.size(), 2u) << pulled.out;
+  for (const json& retry : retries) {
+    EXPECT_EQ(retry["retry"], 1) << retry.dump();
+    EXPECT_EQ(retry["retries"], 5) << retry.dump();
+    EXPECT_EQ(retry["retry_in_seconds"], 1.0) << retry.dump();
+    EXPECT_NE(retry["reason"].get<std::string>().find("HTTP 503"), std::string::npos);
+  }
+  ASSERT_EQ(Hfctl({"rm", "org/tiny"}).exit_code, 0);
+  hub_.SetFaults(json::array(
+      {{{"kind", "status"}, {"status", 503}, {"retry_after", "1"}, {"server", "storage"}}}));
+  CommandResult human = Hfctl({"pull", "org/tiny"});
+  ASSERT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.err.find("retry 1 of 5 in 1 s: the Hub had a temporary failure"),
+            std::string::npos)
+      << human.err;
+}
+
 TEST_F(DaemonHubTest, BadModelIdIsAnError) {
   CommandResult bad = Hfctl({"pull", "org/name@../../etc"});
   EXPECT_EQ(bad.exit_code, 1);
