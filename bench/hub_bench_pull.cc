@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
                  argv[0], ref.status().ToString().c_str());
     return 2;
   }
-  const Puller puller(config, "");
+  const Puller puller(config, {});
   const PullOptions options;
   auto start = std::chrono::steady_clock::now();
   auto pulled = puller.Pull(*ref, options, {}, nullptr);

@@ -14,11 +14,12 @@ namespace {
 constexpr std::chrono::milliseconds kPoll{50};
 
 // What reaches a waiting caller from the loop thread: the bytes written since it last
-// looked (it reports them on its own thread), and the result.
+// looked and the retries (it reports them on its own thread), and the result.
 struct Outcome {
   std::atomic<uint64_t> new_bytes{0};
   std::mutex mu;
   std::condition_variable arrived;
+  std::vector<RetryNotice> retries;            // guarded by mu
   std::optional<Result<BlobDownload>> result;  // guarded by mu
 };
 
@@ -38,11 +39,16 @@ BlobFetcher::~BlobFetcher() {
 
 Result<BlobDownload> BlobFetcher::Fetch(const HubClient& client, const RepoCache& cache,
                                         const std::string& repo_id, const std::string& commit,
-                                        const RepoFile& file, BytesFn on_bytes,
+                                        const RepoFile& file, BytesFn on_bytes, RetryFn on_retry,
                                         const std::atomic<bool>* cancel) {
   auto outcome = std::make_shared<Outcome>();
   const uint64_t id = next_waiter_++;
   BlobWaiter waiter{id, [outcome](uint64_t n) { outcome->new_bytes += n; },
+                    [outcome](const RetryNotice& notice) {
+                      std::lock_guard<std::mutex> lock(outcome->mu);
+                      outcome->retries.push_back(notice);
+                      outcome->arrived.notify_all();
+                    },
                     [outcome](Result<BlobDownload> result) {
                       std::lock_guard<std::mutex> lock(outcome->mu);
                       outcome->result = std::move(result);
@@ -53,25 +59,35 @@ Result<BlobDownload> BlobFetcher::Fetch(const HubClient& client, const RepoCache
   });
   // Progress is reported here, on the caller's thread: the download thread runs no
   // caller code, so a caller that blocks (a congested client) stalls no other download.
-  const auto report = [&] {
+  const auto report = [&](const std::vector<RetryNotice>& retries) {
     const uint64_t n = outcome->new_bytes.exchange(0);
     if (n > 0 && on_bytes) on_bytes(n);
+    for (const RetryNotice& notice : retries) {
+      if (on_retry) on_retry(notice);
+    }
   };
   bool left = false;
   while (true) {
+    std::vector<RetryNotice> retries;
     {
       std::unique_lock<std::mutex> lock(outcome->mu);
-      outcome->arrived.wait_for(lock, kPoll, [&] { return outcome->result.has_value(); });
+      outcome->arrived.wait_for(
+          lock, kPoll, [&] { return outcome->result.has_value() || !outcome->retries.empty(); });
       if (outcome->result) break;
+      retries.swap(outcome->retries);
     }
-    report();
+    report(retries);
     if (!left && cancel != nullptr && cancel->load()) {
       left = true;  // the answer (Cancelled, or the outcome if it came first) still arrives
       loop_.Post([this, id] { Leave(id); });
     }
   }
-  report();
-  std::lock_guard<std::mutex> lock(outcome->mu);
+  std::unique_lock<std::mutex> lock(outcome->mu);
+  std::vector<RetryNotice> retries;
+  retries.swap(outcome->retries);
+  lock.unlock();
+  report(retries);
+  lock.lock();
   return std::move(*outcome->result);
 }
 

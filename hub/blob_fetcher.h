@@ -37,12 +37,12 @@ class BlobFetcher {
   // While this fetcher downloads the same blob (same repo folder, same etag) for another
   // pull, the call joins that download: one transfer, every waiter's `on_bytes` sees its
   // bytes, and only the pull that started it counts them as its own. `on_bytes` runs on
-  // the calling thread (at most every 50 ms). `cancel` (may be null) ends this call's wait
-  // with Cancelled within ~50 ms; the download goes on while another pull waits for it,
-  // else it stops.
+  // the calling thread (at most every 50 ms), and so does `on_retry` (may be empty) for each
+  // retry of the download. `cancel` (may be null) ends this call's wait with Cancelled
+  // within ~50 ms; the download goes on while another pull waits for it, else it stops.
   Result<BlobDownload> Fetch(const HubClient& client, const RepoCache& cache,
                              const std::string& repo_id, const std::string& commit,
-                             const RepoFile& file, BytesFn on_bytes,
+                             const RepoFile& file, BytesFn on_bytes, RetryFn on_retry,
                              const std::atomic<bool>* cancel);
 
  private:

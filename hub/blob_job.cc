@@ -16,7 +16,11 @@ BlobJob::BlobJob(HubClient client, RepoCache cache, std::string repo_id, std::st
       commit_(std::move(commit)),
       file_(std::move(file)),
       on_end_(std::move(on_end)),
-      retry_(client_.retry_policy(), &stopping_) {}
+      retry_(client_.retry_policy(), &stopping_, [this](const RetryNotice& notice) {
+        for (const BlobWaiter& w : waiters_) {
+          if (w.on_retry) w.on_retry(notice);
+        }
+      }) {}
 
 void BlobJob::Start(BlobWaiter starter) {
   starter_id_ = starter.id;

@@ -35,10 +35,11 @@ struct BlobDownload {
 // Called with the number of new bytes each time data is written.
 using BytesFn = std::function<void(uint64_t new_bytes)>;
 
-// A pull waiting for a blob. Both callbacks run on the download thread; `done` runs once.
+// A pull waiting for a blob. The callbacks run on the download thread; `done` runs once.
 struct BlobWaiter {
   uint64_t id = 0;
   BytesFn on_bytes;  // may be empty
+  RetryFn on_retry;  // may be empty: a failed attempt is retried after a wait
   std::function<void(Result<BlobDownload>)> done;
 };
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "hub/local_snapshot.h"
 #include "hub/repo_cache.h"
 
 namespace hfd::hub {
@@ -30,19 +31,19 @@ std::map<std::string, std::string> ReadRefs(const RepoCache& cache) {
   return refs;
 }
 
-// Blob file names that snapshots/{commit} links to.
-std::set<std::string> BlobsOf(const RepoCache& cache, const std::string& commit) {
-  std::set<std::string> blobs;
+// The blob each file of snapshots/{commit} links to, by the file's path in the snapshot.
+std::map<std::string, std::string> LinksOf(const RepoCache& cache, const std::string& commit) {
+  std::map<std::string, std::string> links;
   Result<SafeDir> snapshot = cache.OpenFolder("snapshots/" + commit, false);
-  if (!snapshot.ok()) return blobs;
+  if (!snapshot.ok()) return links;
   for (const std::string& entry : snapshot->ListEntries()) {
     char target[PATH_MAX];
     const ssize_t n = ::readlinkat(snapshot->fd(), entry.c_str(), target, sizeof(target));
     if (n <= 0 || static_cast<size_t>(n) == sizeof(target)) continue;
     const fs::path link(std::string(target, static_cast<size_t>(n)));
-    if (link.parent_path().filename() == "blobs") blobs.insert(link.filename());
+    if (link.parent_path().filename() == "blobs") links[entry] = link.filename();
   }
-  return blobs;
+  return links;
 }
 
 std::vector<std::string> SnapshotCommits(const RepoCache& cache) {
@@ -56,17 +57,23 @@ std::vector<std::string> SnapshotCommits(const RepoCache& cache) {
   return commits;
 }
 
-CachedModel DescribeRepo(const fs::path& cache_dir, const std::string& repo_id) {
-  const RepoCache cache(cache_dir, repo_id);
-  CachedModel model{repo_id, cache.repo_dir(), 0, 0, {}};
-  if (Result<SafeDir> blobs = cache.OpenFolder("blobs", false); blobs.ok()) {
-    for (const std::string& name : blobs->List()) {
-      const std::optional<struct stat> st = blobs->Lstat(name);
-      if (st && S_ISREG(st->st_mode) && !name.ends_with(".incomplete")) {
-        model.size_on_disk += static_cast<uint64_t>(st->st_size);
-      }
+// Bytes of the repo's blobs (regular files only), partial downloads too with `partial`.
+uint64_t BlobBytes(const RepoCache& cache, bool partial) {
+  uint64_t bytes = 0;
+  Result<SafeDir> blobs = cache.OpenFolder("blobs", false);
+  if (!blobs.ok()) return bytes;
+  for (const std::string& name : blobs->List()) {
+    const std::optional<struct stat> st = blobs->Lstat(name);
+    if (st && S_ISREG(st->st_mode) && (partial || !name.ends_with(".incomplete"))) {
+      bytes += static_cast<uint64_t>(st->st_size);
     }
   }
+  return bytes;
+}
+
+CachedModel DescribeRepo(const fs::path& cache_dir, const std::string& repo_id) {
+  const RepoCache cache(cache_dir, repo_id);
+  CachedModel model{repo_id, cache.repo_dir(), BlobBytes(cache, false), 0, {}};
   const auto refs = ReadRefs(cache);
   for (const std::string& commit : SnapshotCommits(cache)) {
     CachedRevision rev;
@@ -81,6 +88,10 @@ CachedModel DescribeRepo(const fs::path& cache_dir, const std::string& repo_id) 
       rev.last_used = std::max(rev.last_used, LastUse(*st));
       ++rev.files;
     }
+    if (Result<std::vector<GgufModel>> quants = GgufModels(ListSnapshot(cache, commit), true);
+        quants.ok()) {
+      rev.quants = std::move(quants).value();
+    }
     model.last_used = std::max(model.last_used, rev.last_used);
     model.revisions.push_back(std::move(rev));
   }
@@ -90,7 +101,8 @@ CachedModel DescribeRepo(const fs::path& cache_dir, const std::string& repo_id) 
   return model;
 }
 
-Status RemoveRevision(const RepoCache& cache, const ModelRef& ref) {
+// The commit `ref` names in the cache; NotFound when it is not there.
+Result<std::string> CommitOf(const RepoCache& cache, const ModelRef& ref) {
   std::string commit = ref.revision;
   if (!IsCommitSha(commit)) {
     HFD_ASSIGN_OR_RETURN(std::optional<std::string> cached, cache.ReadRef(ref.revision));
@@ -102,18 +114,46 @@ Status RemoveRevision(const RepoCache& cache, const ModelRef& ref) {
   if (!snapshot || !S_ISDIR(snapshot->st_mode)) {
     return NotFound("snapshot " + commit + " of '" + ref.repo_id + "' is not in the cache");
   }
-  std::set<std::string> unused = BlobsOf(cache, commit);
-  for (const std::string& other : SnapshotCommits(cache)) {
-    if (other == commit) continue;
-    for (const std::string& blob : BlobsOf(cache, other)) unused.erase(blob);
+  return commit;
+}
+
+// The quants cached in `commits`, for the message of a quant that matches nothing.
+std::string CachedQuants(const RepoCache& cache, const std::vector<std::string>& commits) {
+  std::vector<ListedFile> listing;
+  for (const std::string& commit : commits) {
+    for (ListedFile& f : ListSnapshot(cache, commit)) listing.push_back(std::move(f));
   }
-  HFD_RETURN_IF_ERROR(snapshots.RemoveTree(commit));
-  HFD_ASSIGN_OR_RETURN(SafeDir blobs, cache.OpenFolder("blobs", false));
-  for (const std::string& blob : unused) HFD_RETURN_IF_ERROR(blobs.Remove(blob));
-  for (const auto& [name, target] : ReadRefs(cache)) {
-    if (target == commit) HFD_RETURN_IF_ERROR(cache.RemoveRef(name));
+  Result<std::vector<GgufModel>> models = GgufModels(listing, true);
+  return models.ok() ? QuantList(*models) : "(none)";
+}
+
+// Fills plan.blobs and plan.freed_bytes: the blobs the removed files link to that no
+// remaining file of any snapshot links to.
+void PlanBlobs(const RepoCache& cache, const std::vector<std::string>& commits, RemovalPlan& plan) {
+  std::set<std::string> removed;
+  std::set<std::string> kept;
+  for (const std::string& commit : commits) {
+    for (const auto& [file, blob] : LinksOf(cache, commit)) {
+      (plan.Removes(commit, file) ? removed : kept).insert(blob);
+    }
   }
-  return Status::Ok();
+  Result<SafeDir> blobs = cache.OpenFolder("blobs", false);
+  for (const std::string& blob : removed) {
+    if (kept.count(blob) != 0) continue;
+    plan.blobs.push_back(blob);
+    const std::optional<struct stat> st =
+        blobs.ok() ? blobs->Lstat(blob) : std::optional<struct stat>();
+    if (st && S_ISREG(st->st_mode)) plan.freed_bytes += static_cast<uint64_t>(st->st_size);
+  }
+}
+
+Status RemoveSnapshotFile(const RepoCache& cache, const std::string& commit,
+                          const std::string& file) {
+  const fs::path path(file);
+  std::string folder = "snapshots/" + commit;
+  if (path.has_parent_path()) folder += "/" + path.parent_path().string();
+  HFD_ASSIGN_OR_RETURN(SafeDir dir, cache.OpenFolder(folder, false));
+  return dir.Remove(path.filename());
 }
 
 }  // namespace
@@ -134,7 +174,21 @@ Result<std::vector<CachedModel>> ListCache(const fs::path& cache_dir) {
   return models;
 }
 
-Status RemoveFromCache(const fs::path& cache_dir, const ModelRef& ref) {
+bool RemovalPlan::Removes(const std::string& commit, const std::string& file) const {
+  for (const Snapshot& s : snapshots) {
+    if (s.commit != commit) continue;
+    return s.whole || std::find(s.files.begin(), s.files.end(), file) != s.files.end();
+  }
+  return false;
+}
+
+size_t RemovalPlan::file_count() const {
+  size_t n = 0;
+  for (const Snapshot& s : snapshots) n += s.files.size();
+  return n;
+}
+
+Result<RemovalPlan> PlanRemoval(const fs::path& cache_dir, const ModelRef& ref) {
   HFD_RETURN_IF_ERROR(ValidateRepoId(ref.repo_id));
   const RepoCache cache(cache_dir, ref.repo_id);
   // Removal never follows a symlink, but one planted here deserves the admin's attention.
@@ -143,14 +197,68 @@ Status RemoveFromCache(const fs::path& cache_dir, const ModelRef& ref) {
   if (repo.status().code() == ErrorCode::kNotFound) {
     return NotFound("'" + ref.repo_id + "' is not in the cache " + cache_dir.string());
   }
-  if (!repo.ok()) return repo.status();
-  if (ref.revision_given) return RemoveRevision(cache, ref);
-  HFD_ASSIGN_OR_RETURN(SafeDir root, SafeDir::Open(cache_dir, false));
-  const std::string folder = cache.repo_dir().filename();
-  HFD_RETURN_IF_ERROR(root.RemoveTree(folder));
-  Result<SafeDir> locks = root.OpenDir(".locks", false);
-  if (locks.ok()) return locks->RemoveTree(folder);
-  return locks.status().code() == ErrorCode::kNotFound ? Status::Ok() : locks.status();
+  HFD_RETURN_IF_ERROR(repo.status());
+  RemovalPlan plan;
+  plan.ref = ref;
+  const std::vector<std::string> all = SnapshotCommits(cache);
+  std::vector<std::string> targets = all;
+  if (ref.revision_given) {
+    HFD_ASSIGN_OR_RETURN(std::string commit, CommitOf(cache, ref));
+    targets = {commit};
+  }
+  for (const std::string& commit : targets) {
+    RemovalPlan::Snapshot snapshot{commit, {}, false};
+    const std::map<std::string, std::string> links = LinksOf(cache, commit);
+    for (const auto& [file, blob] : links) {
+      if (ref.quant.empty() || (IsGgufName(file) && GgufNameHasQuant(file, ref.quant))) {
+        snapshot.files.push_back(file);
+      }
+    }
+    if (!ref.quant.empty() && snapshot.files.empty()) continue;
+    snapshot.whole = snapshot.files.size() == links.size();
+    plan.snapshots.push_back(std::move(snapshot));
+  }
+  if (plan.snapshots.empty() && !ref.quant.empty()) {
+    return NotFound("no cached file of '" + ref.ToString() + "' matches quant '" + ref.quant +
+                    "'; cached quants: " + CachedQuants(cache, targets) + " (see `hfctl ls`)");
+  }
+  // Without a revision, a repo left with no snapshot goes whole, locks and partial files too.
+  plan.whole_repo = !ref.revision_given && plan.snapshots.size() == all.size() &&
+                    std::all_of(plan.snapshots.begin(), plan.snapshots.end(),
+                                [](const RemovalPlan::Snapshot& s) { return s.whole; });
+  PlanBlobs(cache, all, plan);
+  if (plan.whole_repo) plan.freed_bytes = BlobBytes(cache, true);
+  return plan;
+}
+
+Status ExecuteRemoval(const fs::path& cache_dir, const RemovalPlan& plan) {
+  const RepoCache cache(cache_dir, plan.ref.repo_id);
+  HFD_RETURN_IF_ERROR(cache.CheckDirs());
+  if (plan.whole_repo) {
+    HFD_ASSIGN_OR_RETURN(SafeDir root, SafeDir::Open(cache_dir, false));
+    const std::string folder = cache.repo_dir().filename();
+    HFD_RETURN_IF_ERROR(root.RemoveTree(folder));
+    Result<SafeDir> locks = root.OpenDir(".locks", false);
+    if (locks.ok()) return locks->RemoveTree(folder);
+    return locks.status().code() == ErrorCode::kNotFound ? Status::Ok() : locks.status();
+  }
+  HFD_ASSIGN_OR_RETURN(SafeDir snapshots, cache.OpenFolder("snapshots", false));
+  const std::map<std::string, std::string> refs = ReadRefs(cache);
+  for (const RemovalPlan::Snapshot& s : plan.snapshots) {
+    if (!s.whole) {
+      for (const std::string& file : s.files) {
+        HFD_RETURN_IF_ERROR(RemoveSnapshotFile(cache, s.commit, file));
+      }
+      continue;
+    }
+    HFD_RETURN_IF_ERROR(snapshots.RemoveTree(s.commit));
+    for (const auto& [name, target] : refs) {
+      if (target == s.commit) HFD_RETURN_IF_ERROR(cache.RemoveRef(name));
+    }
+  }
+  HFD_ASSIGN_OR_RETURN(SafeDir blobs, cache.OpenFolder("blobs", false));
+  for (const std::string& blob : plan.blobs) HFD_RETURN_IF_ERROR(blobs.Remove(blob));
+  return Status::Ok();
 }
 
 }  // namespace hfd::hub

@@ -59,12 +59,13 @@ Status AppendTreePage(const nlohmann::json& page, std::vector<RepoFile>* files) 
 
 }  // namespace
 
-HubClient::HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
-                     TransferLoop* loop)
+HubClient::HubClient(std::string endpoint, std::string token, std::string token_used,
+                     RetryPolicy retry, HttpOptions http, TransferLoop* loop)
     : endpoint_(std::move(endpoint)),
       endpoint_origin_(OriginOf(endpoint_)),
       https_only_(SchemeOf(endpoint_) == "https"),
       token_(std::move(token)),
+      token_used_(std::move(token_used)),
       retry_(std::move(retry)),
       http_(HttpsOnlyFor(std::move(http), https_only_)),
       loop_(loop) {}
@@ -128,7 +129,9 @@ struct HubClient::Hops {
     if (response->status >= 200 && response->status < 300) {
       return self->done(std::move(response), std::nullopt);
     }
-    self->done(StatusForHttpError(*response, self->subject), RetryAfterOf(*response));
+    RequestSubject subject = self->subject;
+    subject.token = self->client.token_used_;
+    self->done(StatusForHttpError(*response, subject), RetryAfterOf(*response));
   }
 };
 
@@ -141,8 +144,9 @@ void HubClient::SendOnceAsync(const HttpRequest& request, const RequestSubject& 
 }
 
 Result<HttpResponse> HubClient::Send(const HttpRequest& request, const RequestSubject& subject,
-                                     const std::atomic<bool>* cancel) const {
-  RetryState state(retry_, cancel);
+                                     const std::atomic<bool>* cancel,
+                                     const RetryFn& on_retry) const {
+  RetryState state(retry_, cancel, on_retry);
   while (true) {
     std::promise<std::pair<Result<HttpResponse>, std::optional<Millis>>> attempt;
     loop_->Post([&] {
@@ -158,10 +162,12 @@ Result<HttpResponse> HubClient::Send(const HttpRequest& request, const RequestSu
 }
 
 Result<RevisionInfo> HubClient::GetRevision(const std::string& repo_id, const std::string& revision,
-                                            const std::atomic<bool>* cancel) const {
+                                            const std::atomic<bool>* cancel,
+                                            const RetryFn& on_retry) const {
   HttpRequest request;
   request.url = endpoint_ + "/api/models/" + repo_id + "/revision/" + UrlEncode(revision, false);
-  HFD_ASSIGN_OR_RETURN(HttpResponse response, Send(request, {repo_id, revision, ""}, cancel));
+  HFD_ASSIGN_OR_RETURN(HttpResponse response,
+                       Send(request, {repo_id, revision, ""}, cancel, on_retry));
   HFD_ASSIGN_OR_RETURN(nlohmann::json json, ParseJson(response, "revision " + revision));
   RevisionInfo info;
   if (json.is_object()) info.commit = StringField(json, "sha");
@@ -178,13 +184,15 @@ Result<RevisionInfo> HubClient::GetRevision(const std::string& repo_id, const st
 
 Result<std::vector<RepoFile>> HubClient::ListFiles(const std::string& repo_id,
                                                    const std::string& commit,
-                                                   const std::atomic<bool>* cancel) const {
+                                                   const std::atomic<bool>* cancel,
+                                                   const RetryFn& on_retry) const {
   std::vector<RepoFile> files;
   HttpRequest request;
   request.url = endpoint_ + "/api/models/" + repo_id + "/tree/" + commit + "?recursive=true";
   for (int page = 0; !request.url.empty(); ++page) {
     if (page > 10000) return Corrupt("the Hub's tree listing does not end");
-    HFD_ASSIGN_OR_RETURN(HttpResponse response, Send(request, {repo_id, commit, ""}, cancel));
+    HFD_ASSIGN_OR_RETURN(HttpResponse response,
+                         Send(request, {repo_id, commit, ""}, cancel, on_retry));
     HFD_ASSIGN_OR_RETURN(nlohmann::json json, ParseJson(response, "the file listing"));
     HFD_RETURN_IF_ERROR(AppendTreePage(json, &files));
     request.url = NextLink(response.Header("link"));

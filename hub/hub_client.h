@@ -39,17 +39,20 @@ struct RevisionInfo {
 // on the loop thread.
 class HubClient {
  public:
-  // `token` may be empty; it is sent only to `endpoint`'s origin. `http.https_only` is set
-  // from the endpoint's scheme. `loop` must outlive the client and its requests.
-  HubClient(std::string endpoint, std::string token, RetryPolicy retry, HttpOptions http,
-            TransferLoop* loop);
+  // `token` may be empty; it is sent only to `endpoint`'s origin. `token_used` says in
+  // errors which token that is (RequestSubject::token). `http.https_only` is set from the
+  // endpoint's scheme. `loop` must outlive the client and its requests.
+  HubClient(std::string endpoint, std::string token, std::string token_used, RetryPolicy retry,
+            HttpOptions http, TransferLoop* loop);
 
-  // Blocking.
+  // Blocking; each retry is reported to `on_retry` (may be empty) on the calling thread, as
+  // for Send.
   Result<RevisionInfo> GetRevision(const std::string& repo_id, const std::string& revision,
-                                   const std::atomic<bool>* cancel) const;
+                                   const std::atomic<bool>* cancel, const RetryFn& on_retry) const;
   // Blocking. All files (recursively) at `commit`, following the Link: rel="next" pagination.
   Result<std::vector<RepoFile>> ListFiles(const std::string& repo_id, const std::string& commit,
-                                          const std::atomic<bool>* cancel) const;
+                                          const std::atomic<bool>* cancel,
+                                          const RetryFn& on_retry) const;
 
   // {endpoint}/{repo}/resolve/{commit}/{path}.
   std::string ResolveUrl(const std::string& repo_id, const std::string& commit,
@@ -65,9 +68,10 @@ class HubClient {
   void SendOnceAsync(const HttpRequest& request, const RequestSubject& subject, BodySink* sink,
                      const std::atomic<bool>* cancel, SendDone done) const;
 
-  // Blocking. One attempt after another while failures are transient (bodies buffered).
+  // Blocking. One attempt after another while failures are transient (bodies buffered);
+  // `on_retry` (may be empty) hears of each retry before its wait, on the calling thread.
   Result<HttpResponse> Send(const HttpRequest& request, const RequestSubject& subject,
-                            const std::atomic<bool>* cancel) const;
+                            const std::atomic<bool>* cancel, const RetryFn& on_retry = {}) const;
 
   const RetryPolicy& retry_policy() const { return retry_; }
   const std::string& endpoint() const { return endpoint_; }
@@ -83,6 +87,7 @@ class HubClient {
   std::string endpoint_origin_;
   bool https_only_;
   std::string token_;
+  std::string token_used_;
   RetryPolicy retry_;
   HttpOptions http_;
   TransferLoop* loop_;

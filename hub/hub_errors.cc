@@ -26,9 +26,13 @@ std::string What(const RequestSubject& s) {
 }
 
 constexpr const char* kTokenAdvice =
-    "set a Hugging Face token (hf_token in the daemon config, HF_TOKEN, the token file, or "
-    "hfctl pull --token-file), accept the model's licence on its Hub page, and check that the "
-    "token has read scope";
+    "give a Hugging Face token that may read it: your own with `hfctl login` (or HF_TOKEN, or "
+    "--token-file F), which hfctl sends with pull, run, chat and load, or the daemon's "
+    "(hf_token in its config, its HF_TOKEN or token file); accept the model's licence on its "
+    "Hub page, and check that the token has read scope";
+
+// " with the daemon's token (from HF_TOKEN)": which token the refused request carried.
+std::string TokenTried(const RequestSubject& s) { return s.token.empty() ? "" : " " + s.token; }
 
 }  // namespace
 
@@ -50,12 +54,14 @@ Status StatusForHttpError(const HttpResponse& response, const RequestSubject& su
                     "' at revision '" + subject.revision + "'" + http + server);
   }
   if (code == 401) {
-    return Unauthenticated("the Hub refused access to " + What(subject) + http +
-                           ": the repo is gated or private; " + kTokenAdvice + server);
+    return Unauthenticated(
+        "the Hub refused access to " + What(subject) + http + TokenTried(subject) +
+        ": the repo is gated or private, or the token is not valid; " + kTokenAdvice + server);
   }
   if (code == 403) {
     return PermissionDenied("the Hub denied access to " + What(subject) + http +
-                            ": the token is not allowed to read it; " + kTokenAdvice + server);
+                            TokenTried(subject) + ": that token is not allowed to read it; " +
+                            kTokenAdvice + server);
   }
   if (code == 404) return NotFound(What(subject) + " was not found" + http + server);
   if (code == 429) return Unavailable("the Hub is rate limiting requests" + http + server);

@@ -15,11 +15,14 @@ struct RequestSubject {
   std::string repo_id;
   std::string revision;
   std::string file;  // empty for API calls about the repo
+  // Which token the request carried, as errors say it ("with the daemon's token (from
+  // HF_TOKEN)", "without a token"); never the token itself.
+  std::string token{};
 };
 
 // The Status for a non-2xx final response. 429, 408 and 5xx are Unavailable (retryable);
-// 401/403 explain tokens, licences and scopes; 404 uses X-Error-Code to say whether the
-// repo, the revision or the file is missing.
+// 401/403 say which token was tried and explain tokens, licences and scopes; 404 uses X-Error-Code
+// to say whether the repo, the revision or the file is missing.
 Status StatusForHttpError(const HttpResponse& response, const RequestSubject& subject);
 
 // True for failures worth another attempt: transport errors and retryable statuses.

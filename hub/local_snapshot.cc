@@ -26,17 +26,29 @@ bool IndexShardsPresent(const std::string& index_text, const std::vector<std::st
 
 }  // namespace
 
-std::optional<std::vector<std::string>> CompleteLocalSelection(const RepoCache& cache,
-                                                               const std::string& commit,
-                                                               const SelectionRequest& request) {
-  const std::vector<std::string> files = cache.ListSnapshotFiles(commit);
-  if (files.empty()) return std::nullopt;
-  Result<std::vector<std::string>> selected = SelectFiles(files, request);
+std::vector<ListedFile> ListSnapshot(const RepoCache& cache, const std::string& commit) {
+  std::vector<ListedFile> out;
+  for (std::string& path : cache.ListSnapshotFiles(commit)) {
+    const std::optional<struct stat> st = cache.StatSnapshotFile(commit, path);
+    if (st) out.push_back({std::move(path), static_cast<uint64_t>(st->st_size)});
+  }
+  return out;
+}
+
+std::optional<Selection> CompleteLocalSelection(const RepoCache& cache, const std::string& commit,
+                                                const SelectionRequest& request) {
+  const std::vector<ListedFile> listing = ListSnapshot(cache, commit);
+  if (listing.empty()) return std::nullopt;
+  Result<Selection> selected = SelectFiles(listing, request);
   if (!selected.ok()) return std::nullopt;
   const std::string index = "model.safetensors.index.json";
-  if (std::binary_search(selected->begin(), selected->end(), index)) {
+  const std::vector<std::string>& files = selected->files;
+  if (std::binary_search(files.begin(), files.end(), index)) {
+    std::vector<std::string> present;
+    present.reserve(listing.size());
+    for (const ListedFile& f : listing) present.push_back(f.path);
     Result<std::string> text = cache.ReadSnapshotFile(commit, index, kMaxIndexBytes);
-    if (!text.ok() || !IndexShardsPresent(*text, files)) return std::nullopt;
+    if (!text.ok() || !IndexShardsPresent(*text, present)) return std::nullopt;
   }
   return std::move(selected).value();
 }

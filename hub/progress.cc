@@ -14,6 +14,8 @@ const char* PhaseName(PullProgress::Phase phase) {
       return "file_done";
     case PullProgress::Phase::kDone:
       return "done";
+    case PullProgress::Phase::kRetrying:
+      return "retrying";
   }
   return "unknown";
 }
@@ -41,7 +43,16 @@ void ProgressTracker::StartFile(const std::string& file, uint64_t size, uint64_t
   Emit();
 }
 
+void ProgressTracker::Retrying(const RetryNotice& notice) {
+  state_.phase = PullProgress::Phase::kRetrying;
+  state_.retry = notice;
+  Emit();
+}
+
 void ProgressTracker::AddBytes(uint64_t n) {
+  // Bytes flow again after a retry.
+  if (state_.phase == PullProgress::Phase::kRetrying)
+    state_.phase = PullProgress::Phase::kDownloading;
   state_.file_bytes += n;
   state_.bytes += n;
   transferred_ += n;

@@ -6,10 +6,12 @@
 #include <functional>
 #include <string>
 
+#include "hub/retry.h"
+
 namespace hfd::hub {
 
 struct PullProgress {
-  enum class Phase { kResolving, kChecking, kDownloading, kFileDone, kDone };
+  enum class Phase { kResolving, kChecking, kDownloading, kFileDone, kDone, kRetrying };
   Phase phase = Phase::kResolving;
   std::string file;         // the file being downloaded (kDownloading, kFileDone)
   uint64_t file_bytes = 0;  // bytes of `file` present so far (resumed ones included)
@@ -19,9 +21,10 @@ struct PullProgress {
   size_t files_done = 0;
   size_t files_total = 0;
   double bytes_per_second = 0;  // recent transfer rate
+  RetryNotice retry;            // kRetrying: what failed and when it is tried again
 };
 
-// "resolving", "checking", "downloading", "file_done", "done".
+// "resolving", "checking", "downloading", "file_done", "done", "retrying".
 const char* PhaseName(PullProgress::Phase phase);
 
 // Called on the pulling thread; must not block for long.
@@ -38,6 +41,8 @@ class ProgressTracker {
   void Phase(PullProgress::Phase phase);
   void StartFile(const std::string& file, uint64_t size, uint64_t present);
   void AddBytes(uint64_t n);
+  // A request failed and is retried (kRetrying until bytes flow or the phase changes).
+  void Retrying(const RetryNotice& notice);
   void FinishFile();
 
  private:

@@ -39,6 +39,14 @@ void PullRegistry::Update(uint64_t id, const PullProgress& progress) {
   if (Entry* entry = Find(id)) entry->record.progress = progress;
 }
 
+void PullRegistry::SetAttached(uint64_t id, size_t clients, bool detached) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Entry* entry = Find(id)) {
+    entry->record.clients = clients;
+    entry->record.detached = detached;
+  }
+}
+
 void PullRegistry::Finish(uint64_t id, const Status& outcome) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = std::find_if(running_.begin(), running_.end(),

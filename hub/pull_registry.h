@@ -21,8 +21,9 @@ namespace hfd::hub {
 struct PullRecord {
   enum class State { kRunning, kDone, kFailed };
   uint64_t id = 0;
-  std::string model;  // the reference as asked ("org/name@rev:Q4_K_M")
-  bool detached = false;
+  std::string model;      // the reference as asked ("org/name@rev:Q4_K_M")
+  bool detached = false;  // asked for in the background: goes on without clients
+  size_t clients = 0;     // requests attached to it, waiting for its outcome
   State state = State::kRunning;
   PullProgress progress;
   Status error;  // when kFailed
@@ -46,6 +47,9 @@ class PullRegistry {
   };
   Ticket Start(const std::string& model, bool detached);
   void Update(uint64_t id, const PullProgress& progress);
+  // Who waits for pull `id` now: `clients` attached requests, and whether it was asked for
+  // in the background.
+  void SetAttached(uint64_t id, size_t clients, bool detached);
   void Finish(uint64_t id, const Status& outcome);
 
   // Running pulls first (oldest first), then finished ones (newest first).

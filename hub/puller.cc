@@ -59,17 +59,19 @@ Status CheckDiskSpace(const RepoCache& cache, const SafeDir& blobs,
 }
 
 PullResult MakeResult(const ModelRef& ref, const RepoCache& cache, const std::string& commit,
-                      std::vector<std::string> files) {
+                      Selection selection) {
   PullResult result;
   result.repo_id = ref.repo_id;
   result.revision = ref.revision;
   result.commit = commit;
   result.snapshot_dir = cache.snapshot_dir(commit);
-  for (const std::string& f : files) {
+  for (const std::string& f : selection.files) {
     const std::optional<struct stat> st = cache.StatSnapshotFile(commit, f);
     if (st) result.total_bytes += static_cast<uint64_t>(st->st_size);
   }
-  result.files = std::move(files);
+  result.files = std::move(selection.files);
+  result.quant = std::move(selection.quant);
+  result.quant_picked = selection.quant_picked;
   return result;
 }
 
@@ -86,7 +88,7 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
     }
     commit = *cached;
   }
-  auto files = CompleteLocalSelection(cache, commit, selection);
+  std::optional<Selection> files = CompleteLocalSelection(cache, commit, selection);
   if (!files) {
     return NotFound("the cached snapshot " + commit + " of '" + ref.repo_id +
                     "' does not hold the requested files");
@@ -100,24 +102,25 @@ Result<PullResult> PullFromCache(const ModelRef& ref, const RepoCache& cache,
 // Reads bytes [0, size) of a repo file with a Range request (for headers).
 Result<std::string> FetchFilePrefix(const HubClient& client, const std::string& repo_id,
                                     const std::string& commit, const RepoFile& file, uint64_t size,
-                                    const std::atomic<bool>* cancel) {
+                                    const std::atomic<bool>* cancel, const RetryFn& on_retry) {
   if (file.size == 0 || size == 0) return std::string();
   HttpRequest request;
   request.url = client.ResolveUrl(repo_id, commit, file.path);
   request.range_start = 0;
   request.range_end = std::min(size, file.size) - 1;
   HFD_ASSIGN_OR_RETURN(HttpResponse response,
-                       client.Send(request, {repo_id, commit, file.path}, cancel));
+                       client.Send(request, {repo_id, commit, file.path}, cancel, on_retry));
   return std::move(response.body);
 }
 
 // Reads the head of a GGUF file with Range requests, growing it while the header runs on,
 // until the engine's verdict is known or kGgufMaxPrefixBytes are read.
 Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::string& commit,
-                       const RepoFile& gguf, const std::atomic<bool>* cancel) {
+                       const RepoFile& gguf, const std::atomic<bool>* cancel,
+                       const RetryFn& on_retry) {
   for (uint64_t size = kGgufFirstPrefixBytes;; size *= 8) {
-    HFD_ASSIGN_OR_RETURN(std::string prefix,
-                         FetchFilePrefix(client, ref.repo_id, commit, gguf, size, cancel));
+    HFD_ASSIGN_OR_RETURN(std::string prefix, FetchFilePrefix(client, ref.repo_id, commit, gguf,
+                                                             size, cancel, on_retry));
     Result<GgufVerdict> verdict = CheckGgufPrefix(prefix);
     if (!verdict.ok()) return verdict.status().WithContext(gguf.path);
     if (*verdict == GgufVerdict::kRunnable || prefix.size() < size || size >= kGgufMaxPrefixBytes) {
@@ -130,12 +133,12 @@ Status CheckGgufHeader(const HubClient& client, const ModelRef& ref, const std::
 Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& cache,
                 const ModelRef& ref, const std::string& commit,
                 const std::vector<RepoFile>& selected, uint64_t* downloaded,
-                const std::atomic<bool>* cancel) {
+                const std::atomic<bool>* cancel, const RetryFn& on_retry) {
   auto config = std::find_if(selected.begin(), selected.end(),
                              [](const RepoFile& f) { return f.path == "config.json"; });
   if (config != selected.end()) {
-    HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                         blobs.Fetch(client, cache, ref.repo_id, commit, *config, {}, cancel));
+    HFD_ASSIGN_OR_RETURN(BlobDownload got, blobs.Fetch(client, cache, ref.repo_id, commit, *config,
+                                                       {}, on_retry, cancel));
     *downloaded += got.bytes_downloaded;
     HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, config->path, config->etag()));
     HFD_ASSIGN_OR_RETURN(std::string json,
@@ -147,18 +150,37 @@ Status PreCheck(const HubClient& client, BlobFetcher& blobs, const RepoCache& ca
     return f.path.ends_with(".gguf") && split.index <= 1;
   });
   if (gguf == selected.end() || cache.HasSnapshotFile(commit, gguf->path)) return Status::Ok();
-  return CheckGgufHeader(client, ref, commit, *gguf, cancel);
+  return CheckGgufHeader(client, ref, commit, *gguf, cancel, on_retry);
 }
 
 }  // namespace
 
-Puller::Puller(HubConfig config, std::string token)
+Puller::Puller(HubConfig config, ResolvedToken token)
     : config_(std::move(config)),
       token_(std::move(token)),
       loop_(std::make_unique<TransferLoop>()),
       blobs_(std::make_unique<BlobFetcher>(*loop_)) {}
 
 Puller::~Puller() = default;
+
+std::string Puller::TokenUsed(const PullOptions& options) const {
+  if (options.token) {
+    return "with the token sent with this request (the client's: hfctl sends --token-file, "
+           "else HF_TOKEN, else its token file)";
+  }
+  switch (token_.source) {
+    case TokenSource::kConfig:
+      return "with the daemon's token (from hf_token in its configuration)";
+    case TokenSource::kEnvironment:
+      return "with the daemon's token (from its HF_TOKEN)";
+    case TokenSource::kTokenFile:
+      return "with the daemon's token (from its token file " + token_.file + ")";
+    case TokenSource::kRequest:
+    case TokenSource::kNone:
+      break;
+  }
+  return token_.token.empty() ? "without a token" : "with the daemon's token";
+}
 
 Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
                                 const ProgressFn& progress, const std::atomic<bool>* cancel) const {
@@ -168,12 +190,14 @@ Result<PullResult> Puller::Pull(const ModelRef& ref, const PullOptions& options,
   const SelectionRequest selection{ref.repo_id, ref.quant, options.include, options.exclude};
   ProgressTracker tracker(progress);
 
-  if (config_.offline) {
+  if (config_.offline || options.offline) {
     Result<PullResult> cached = PullFromCache(ref, cache, selection);
     if (!cached.ok()) {
+      const std::string why = config_.offline ? "the daemon is offline (its HF_HUB_OFFLINE)"
+                                              : "this pull is offline (--offline or the "
+                                                "client's HF_HUB_OFFLINE)";
       return Status(cached.status().code(),
-                    "offline mode (HF_HUB_OFFLINE=1): " + cached.status().message() +
-                        "; pull it once with network access");
+                    why + ": " + cached.status().message() + "; pull it once with network access");
     }
     tracker.Phase(PullProgress::Phase::kDone);
     return cached;
@@ -205,28 +229,29 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   const RepoCache cache(config_.cache_dir, ref.repo_id);
   HttpOptions http = options.http;
   if (http.ca_file.empty()) http.ca_file = config_.ca_bundle;
-  const HubClient client(config_.endpoint, options.token.value_or(token_), options.retry, http,
-                         loop_.get());
+  const HubClient client(config_.endpoint, options.token.value_or(token_.token), TokenUsed(options),
+                         options.retry, http, loop_.get());
   tracker.Phase(PullProgress::Phase::kResolving);
-  HFD_ASSIGN_OR_RETURN(RevisionInfo info, client.GetRevision(ref.repo_id, ref.revision, cancel));
+  const RetryFn on_retry = [&tracker](const RetryNotice& notice) { tracker.Retrying(notice); };
+  HFD_ASSIGN_OR_RETURN(RevisionInfo info,
+                       client.GetRevision(ref.repo_id, ref.revision, cancel, on_retry));
   const std::string& commit = info.commit;
   HFD_ASSIGN_OR_RETURN(std::vector<RepoFile> listing,
-                       client.ListFiles(ref.repo_id, commit, cancel));
+                       client.ListFiles(ref.repo_id, commit, cancel, on_retry));
 
   std::map<std::string, RepoFile> by_path;
-  std::vector<std::string> paths;
+  std::vector<ListedFile> paths;
   for (RepoFile& f : listing) {
     HFD_RETURN_IF_ERROR(ValidateRepoFilePath(f.path).WithContext(ref.repo_id));
     HFD_RETURN_IF_ERROR(ValidateEtag(f.etag()).WithContext(f.path));
-    paths.push_back(f.path);
+    paths.push_back({f.path, f.size});
     by_path[f.path] = std::move(f);
   }
-  HFD_ASSIGN_OR_RETURN(
-      std::vector<std::string> chosen,
-      SelectFiles(paths, {ref.repo_id, ref.quant, options.include, options.exclude}));
+  HFD_ASSIGN_OR_RETURN(Selection chosen, SelectFiles(paths, {ref.repo_id, ref.quant,
+                                                             options.include, options.exclude}));
   std::vector<RepoFile> selected;
   uint64_t total = 0;
-  for (const std::string& p : chosen) {
+  for (const std::string& p : chosen.files) {
     selected.push_back(by_path[p]);
     total += by_path[p].size;
   }
@@ -244,7 +269,7 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
     }
   }
   tracker.SetTotals(total, selected.size(), present);
-  PullResult result = MakeResult(ref, cache, commit, chosen);
+  PullResult result = MakeResult(ref, cache, commit, std::move(chosen));
   result.total_bytes = total;
   if (missing.empty()) {
     result.from_cache = true;
@@ -254,15 +279,15 @@ Result<PullResult> Puller::PullOnline(const ModelRef& ref, const PullOptions& op
   tracker.Phase(PullProgress::Phase::kChecking);
   if (!options.force) {
     HFD_RETURN_IF_ERROR(CheckDiskSpace(cache, blobs, missing));
-    HFD_RETURN_IF_ERROR(
-        PreCheck(client, *blobs_, cache, ref, commit, selected, &result.downloaded_bytes, cancel));
+    HFD_RETURN_IF_ERROR(PreCheck(client, *blobs_, cache, ref, commit, selected,
+                                 &result.downloaded_bytes, cancel, on_retry));
   }
   const BytesFn on_bytes = [&tracker](uint64_t n) { tracker.AddBytes(n); };
   for (const RepoFile& f : missing) {
     tracker.StartFile(f.path, f.size, PresentBytes(blobs, f));
     if (!cache.HasSnapshotFile(commit, f.path)) {  // config.json may come from the pre-check
-      HFD_ASSIGN_OR_RETURN(BlobDownload got,
-                           blobs_->Fetch(client, cache, ref.repo_id, commit, f, on_bytes, cancel));
+      HFD_ASSIGN_OR_RETURN(BlobDownload got, blobs_->Fetch(client, cache, ref.repo_id, commit, f,
+                                                           on_bytes, on_retry, cancel));
       result.downloaded_bytes += got.bytes_downloaded;
       HFD_RETURN_IF_ERROR(cache.LinkSnapshotFile(commit, f.path, f.etag()));
     }

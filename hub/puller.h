@@ -17,6 +17,7 @@
 #include "hub/model_ref.h"
 #include "hub/progress.h"
 #include "hub/retry.h"
+#include "hub/token.h"
 #include "hub/transfer_loop.h"
 
 namespace hfd::hub {
@@ -25,8 +26,11 @@ struct PullOptions {
   std::vector<std::string> include;  // globs; replace the default file selection
   std::vector<std::string> exclude;  // globs removed from the selection
   bool force = false;                // skip the free-space, architecture and weight-type checks
-  // A token for this request only (hfctl --token-file); overrides the Puller's token.
+  // A token for this request only (the client's: hfctl sends --token-file, HF_TOKEN or its
+  // token file); overrides the Puller's token. Never stored or logged.
   std::optional<std::string> token;
+  // Answer from the cache alone, as HF_HUB_OFFLINE does (the client's --offline).
+  bool offline = false;
   RetryPolicy retry;
   HttpOptions http;
 };
@@ -37,6 +41,8 @@ struct PullResult {
   std::string commit;
   std::filesystem::path snapshot_dir;
   std::vector<std::string> files;     // repo-relative paths in the snapshot
+  std::string quant;                  // of the GGUF model pulled; "" for safetensors
+  bool quant_picked = false;          // several quants: the default rule (DefaultGguf) chose it
   uint64_t total_bytes = 0;           // size of the selected files
   uint64_t downloaded_bytes = 0;      // transferred by this pull
   bool from_cache = false;            // no file had to be downloaded
@@ -49,9 +55,9 @@ struct PullResult {
 // download; downloads in other processes are waited for through the blob's file lock.
 class Puller {
  public:
-  // `token` is the daemon's resolved token (may be empty). Never logged. Starts the
-  // download thread.
-  Puller(HubConfig config, std::string token);
+  // `token` is the daemon's resolved token (may be none). Never logged. Starts the download
+  // thread.
+  Puller(HubConfig config, ResolvedToken token);
   // Cancels the downloads still running and stops the thread. No Pull may be running.
   ~Puller();
   Puller(const Puller&) = delete;
@@ -71,8 +77,12 @@ class Puller {
   Result<PullResult> PullOnline(const ModelRef& ref, const PullOptions& options,
                                 ProgressTracker& tracker, const std::atomic<bool>* cancel) const;
 
+  // "with the daemon's token (from HF_TOKEN)": which token `options`' requests carry, for
+  // errors.
+  std::string TokenUsed(const PullOptions& options) const;
+
   HubConfig config_;
-  std::string token_;
+  ResolvedToken token_;
   std::unique_ptr<TransferLoop> loop_;
   std::unique_ptr<BlobFetcher> blobs_;  // after loop_: destroyed first
 };

@@ -23,9 +23,10 @@ std::optional<Millis> ParseRetryAfter(std::string_view value) {
   return Millis(std::max<int64_t>(0, static_cast<int64_t>(when - now)) * 1000);
 }
 
-RetryState::RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel)
+RetryState::RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel, RetryFn on_retry)
     : policy_(policy),
       cancel_(cancel),
+      on_retry_(std::move(on_retry)),
       start_(std::chrono::steady_clock::now()),
       rng_(std::random_device{}()) {}
 
@@ -50,7 +51,9 @@ Result<Millis> RetryState::NextWait(const Status& failure, std::optional<Millis>
                             " ms); last error: " + failure.message());
   }
   ++attempts_;
-  return policy_.pace ? policy_.pace(delay) : delay;
+  const Millis wait = policy_.pace ? policy_.pace(delay) : delay;
+  if (on_retry_) on_retry_({attempts_ - 1, policy_.max_attempts - 1, wait, failure.message()});
+  return wait;
 }
 
 Status RetryState::BeforeRetry(const Status& failure, std::optional<Millis> retry_after) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <string>
 #include <string_view>
 
 #include "hfd/status.h"
@@ -26,17 +27,29 @@ struct RetryPolicy {
   std::function<Millis(Millis asked)> pace;
 };
 
+// A retry about to wait, for the user to see what is happening ("retry 2 of 5 in 4 s").
+struct RetryNotice {
+  int retry = 0;       // 1 for the first retry
+  int retries = 0;     // at most this many (the policy's attempts less the first)
+  Millis wait{0};      // before it starts
+  std::string reason;  // the failure it retries after
+};
+// Called on the thread that retries; must return at once.
+using RetryFn = std::function<void(const RetryNotice&)>;
+
 // Parses a Retry-After value: delta seconds or an HTTP date (relative to now).
 std::optional<Millis> ParseRetryAfter(std::string_view value);
 
 // Counts attempts of one operation and waits between them. Not thread-safe.
 class RetryState {
  public:
-  RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel);
+  // `on_retry` (may be empty) hears of each retry NextWait grants.
+  RetryState(const RetryPolicy& policy, const std::atomic<bool>* cancel, RetryFn on_retry = {});
 
   // After a retryable `failure`: the wait before another attempt may start (the backoff,
   // or `retry_after` when the server asked, passed through policy.pace), counting that
-  // attempt; or `failure` explaining that retries are exhausted. Waits nowhere.
+  // attempt and telling on_retry; or `failure` explaining that retries are exhausted.
+  // Waits nowhere.
   Result<Millis> NextWait(const Status& failure, std::optional<Millis> retry_after);
   // NextWait, then sleeps that long. Returns Cancelled if cancelled while waiting.
   Status BeforeRetry(const Status& failure, std::optional<Millis> retry_after);
@@ -48,6 +61,7 @@ class RetryState {
 
   const RetryPolicy& policy_;
   const std::atomic<bool>* cancel_;
+  RetryFn on_retry_;
   std::chrono::steady_clock::time_point start_;
   int attempts_ = 1;
   std::mt19937 rng_;

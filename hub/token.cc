@@ -31,14 +31,14 @@ Result<std::optional<std::string>> ReadOptionalFile(const std::filesystem::path&
   return std::optional<std::string>(Trim(line));
 }
 
-std::filesystem::path DefaultTokenPath(const Env& env) {
+}  // namespace
+
+std::filesystem::path TokenFilePath(const Env& env) {
   if (auto path = env.Get("HF_TOKEN_PATH")) return *path;
   auto config = HubConfigFromEnv(env);
   if (config.ok()) return config->hf_home / "token";
   return {};
 }
-
-}  // namespace
 
 std::string_view TokenSourceName(TokenSource source) {
   switch (source) {
@@ -63,7 +63,7 @@ Result<ResolvedToken> ResolveToken(const std::optional<std::string>& config_toke
   if (auto from_env = env.Get("HF_TOKEN"); from_env && !Trim(*from_env).empty()) {
     return ResolvedToken{Trim(*from_env), TokenSource::kEnvironment, ""};
   }
-  const std::filesystem::path path = DefaultTokenPath(env);
+  const std::filesystem::path path = TokenFilePath(env);
   if (path.empty()) return ResolvedToken{};
   HFD_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadOptionalFile(path));
   if (!content || content->empty()) return ResolvedToken{};

@@ -2,6 +2,7 @@
 // ResolvedToken::token and never send it to a client; `source` is safe to show.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ struct ResolvedToken {
 // file (HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token). A missing
 // token file means no token; an unreadable one is an error naming it.
 Result<ResolvedToken> ResolveToken(const std::optional<std::string>& config_token, const Env& env);
+
+// Where huggingface_hub keeps the user's token, and `hfctl login` writes it: HF_TOKEN_PATH,
+// else $HF_HOME/token, else ~/.cache/huggingface/token ($XDG_CACHE_HOME honoured). Empty
+// when neither HF_HOME nor HOME is set.
+std::filesystem::path TokenFilePath(const Env& env);
 
 // Reads a token from a file (first line, surrounding whitespace removed), e.g. for
 // `hfctl pull --token-file F`. The result's source is kRequest.

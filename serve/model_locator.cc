@@ -34,6 +34,7 @@ Result<LocatedModel> ModelLocator::LocateHub(const std::string& model) const {
   if (hub_cache_dir_.empty()) return NotFound("no Hub cache directory is configured" + pull_hint);
   const hub::RepoCache cache(hub_cache_dir_, ref.repo_id);
   LocatedModel out;
+  out.repo_id = ref.repo_id;
   out.revision = ref.revision;
   out.commit = ref.revision;
   if (!hub::IsCommitSha(out.commit)) {

@@ -15,8 +15,8 @@ namespace hfd::serve {
 
 struct LocatedModel {
   ModelSource source;
-  std::string revision, commit;  // empty unless a Hub id
-  bool pulled = false;           // this call downloaded it
+  std::string repo_id, revision, commit;  // empty unless a Hub id
+  bool pulled = false;                    // this call downloaded it
 };
 
 // Thread-safe (immutable).

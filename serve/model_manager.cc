@@ -1,5 +1,7 @@
 #include "serve/model_manager.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "common/units.h"
@@ -18,6 +20,46 @@ constexpr int32_t kMinContext = 16;
 
 Status Unloaded(const std::string& name) { return Cancelled("model " + name + " unloaded"); }
 
+// The settings of `options` that `model` was not loaded with, as it has them ("ctx 2048,
+// backend cpu"); empty when it matches. A ctx matches the model's, or the one its load
+// asked for and was clamped from.
+std::string SettingsDiffer(const ResidentModel& model, const LoadOptions& options) {
+  const LoadSpec& spec = model.spec();
+  std::string differs;
+  const auto add = [&differs](const std::string& what) {
+    differs += (differs.empty() ? "" : ", ") + what;
+  };
+  if (options.ctx && *options.ctx != model.ctx() && options.ctx != spec.asked_ctx) {
+    add("ctx " + std::to_string(model.ctx()));
+  }
+  if (options.max_concurrency && *options.max_concurrency != spec.max_concurrency) {
+    add("max_concurrency " + std::to_string(spec.max_concurrency));
+  }
+  if (options.backend && *options.backend != backends::BackendKind::kAuto &&
+      backends::BackendKindName(*options.backend) != model.backend_name()) {
+    add("backend " + model.backend_name());
+  }
+  if (options.device && *options.device != spec.backend.device) {
+    add("device '" + spec.backend.device + "'");
+  }
+  return differs;
+}
+
+// `request` reloading `model`: the settings it asks for, the model's for the rest.
+LoadRequest Reloading(const LoadRequest& request, const ResidentModel& model) {
+  LoadRequest out = request;
+  const LoadSpec& spec = model.spec();
+  const ResidentInfo info = model.Info();
+  LoadOptions& o = out.options;
+  if (!o.backend) o.backend = spec.backend.kind;
+  if (!o.device) o.device = spec.backend.device;
+  if (!o.ctx) o.ctx = spec.asked_ctx;
+  if (!o.max_concurrency) o.max_concurrency = spec.max_concurrency;
+  if (!o.keep_alive_seconds) o.keep_alive_seconds = info.keep_alive_seconds;
+  if (!o.max_queue) o.max_queue = info.max_queue;
+  return out;
+}
+
 }  // namespace
 
 ModelManager::ModelManager(ManagerOptions options, ModelTextCache* texts)
@@ -30,29 +72,11 @@ ModelManager::ModelManager(ManagerOptions options, ModelTextCache* texts)
 
 ModelManager::~ModelManager() { Shutdown(Unavailable("the daemon is shutting down")); }
 
-Status ModelManager::CheckMatches(const ResidentModel& model, const LoadRequest& request) const {
-  const LoadSpec& spec = model.spec();
-  const LoadOptions& r = request.options;
-  std::string mismatch;
-  if (r.ctx && *r.ctx != model.ctx()) mismatch = "ctx " + std::to_string(model.ctx());
-  if (r.max_concurrency && *r.max_concurrency != spec.max_concurrency) {
-    mismatch = "max_concurrency " + std::to_string(spec.max_concurrency);
-  }
-  if (r.backend && *r.backend != backends::BackendKind::kAuto &&
-      backends::BackendKindName(*r.backend) != model.backend_name()) {
-    mismatch = "backend " + model.backend_name();
-  }
-  if (r.device && *r.device != spec.backend.device)
-    mismatch = "device '" + spec.backend.device + "'";
-  if (mismatch.empty()) return Status::Ok();
-  return InvalidArgument("model " + spec.name + " is already loaded with " + mismatch +
-                         "; unload it first to load it with other settings");
-}
-
 Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& request,
                                                              bool* loaded) {
   if (loaded != nullptr) *loaded = false;
   std::unique_lock lock(mu_);
+  std::shared_ptr<ResidentModel> replaced;  // a resident model this call reloads
   while (true) {
     if (shutdown_) return Unavailable("the daemon is shutting down");
     if (auto it = resident_.find(request.source.key);
@@ -67,8 +91,12 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
       continue;
     }
     if (auto it = resident_.find(request.source.key); it != resident_.end()) {
+      const std::string differs = SettingsDiffer(*it->second, request.options);
+      if (!differs.empty()) {
+        HFD_ASSIGN_OR_RETURN(replaced, TakeForReload(it, request, differs));
+        break;
+      }
       std::shared_ptr<ResidentModel> model = it->second;
-      HFD_RETURN_IF_ERROR(CheckMatches(*model, request));
       const LoadOptions& o = request.options;
       if (o.keep_alive_seconds) model->SetKeepAlive(*o.keep_alive_seconds);
       if (o.max_queue) model->SetMaxQueue(*o.max_queue);
@@ -86,7 +114,9 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
   }
   auto pending = std::make_shared<PendingLoad>();
   loading_[request.source.key] = pending;
-  Result<std::shared_ptr<ResidentModel>> model = LoadNew(request, lock, pending);
+  Result<std::shared_ptr<ResidentModel>> model =
+      replaced == nullptr ? LoadNew(request, lock, pending, nullptr)
+                          : LoadNew(Reloading(request, *replaced), lock, pending, replaced);
   loading_.erase(request.source.key);
   pending->done = true;
   pending->status = model.status();
@@ -104,10 +134,43 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
   return model;
 }
 
+Result<std::shared_ptr<ResidentModel>> ModelManager::TakeForReload(
+    std::map<std::string, std::shared_ptr<ResidentModel>>::iterator it, const LoadRequest& request,
+    const std::string& differs) {
+  const ResidentModel& model = *it->second;
+  const std::string& name = model.spec().name;
+  if (!request.may_evict_others) {
+    return InvalidArgument("model " + name + " is loaded with " + differs +
+                           "; loading it with other settings needs the 'manage' level");
+  }
+  if (!EvictableLocked(it->second)) {
+    const ResidentInfo info = model.Info();
+    return Busy("model " + name + " is loaded with " + differs + " and has " +
+                std::to_string(info.running) + " running and " + std::to_string(info.queued) +
+                " queued request(s); it is reloaded with the settings asked for only when idle: "
+                "retry once they finish, leave those settings out to be served as it is, or "
+                "`hfctl unload " +
+                name + "` (ending them)");
+  }
+  std::shared_ptr<ResidentModel> taken = std::move(it->second);
+  resident_.erase(it);
+  return taken;
+}
+
 Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
     const LoadRequest& request, std::unique_lock<std::mutex>& lock,
-    const std::shared_ptr<PendingLoad>& pending) {
+    const std::shared_ptr<PendingLoad>& pending, std::shared_ptr<ResidentModel> replaced) {
   lock.unlock();
+  if (replaced != nullptr) {
+    const std::string differs = SettingsDiffer(*replaced, request.options);
+    spdlog::info("reloading {}: it was loaded with {}", replaced->spec().name, differs);
+    if (request.on_notice) {
+      request.on_notice("model " + replaced->spec().name + " was loaded with " + differs +
+                        "; reloading it with the settings this request asks for");
+    }
+    replaced->Stop(Unloaded(replaced->spec().name));
+    replaced.reset();  // its memory is free before the new load is planned
+  }
   if (request.on_loading) request.on_loading();
   const ModelSource& source = request.source;
   Result<std::unique_ptr<model::ModelFiles>> files =
@@ -120,9 +183,16 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
   HFD_RETURN_IF_ERROR(files.status());
   HFD_RETURN_IF_ERROR(text.status());
   std::vector<std::shared_ptr<ResidentModel>> victims;
-  Result<LoadSpec> spec = PlanLoad(request, **files, victims, *pending);
+  std::vector<std::string> notices;
+  Result<LoadSpec> spec = PlanLoad(request, **files, victims, *pending, notices);
   lock.unlock();
-  for (const auto& victim : victims) victim->Stop(Unloaded(victim->spec().name));
+  for (const std::string& notice : notices) {
+    if (request.on_notice) request.on_notice(notice);
+  }
+  for (const auto& victim : victims) {
+    spdlog::info("evicting idle model {} to make room for {}", victim->spec().name, request.name);
+    victim->Stop(Unloaded(victim->spec().name));
+  }
   victims.clear();
   Result<std::unique_ptr<ResidentModel>> model =
       spec.ok() ? ResidentModel::Load(*spec, std::move(files).value(), std::move(text).value(),
@@ -135,10 +205,11 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
 
 Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::ModelFiles& files,
                                         std::vector<std::shared_ptr<ResidentModel>>& victims,
-                                        PendingLoad& pending) {
+                                        PendingLoad& pending, std::vector<std::string>& notices) {
   LoadSpec spec;
   spec.name = r.name;
   spec.source = r.source;
+  spec.repo_id = r.repo_id;
   spec.revision = r.revision;
   spec.commit = r.commit;
   spec.owner = r.owner;
@@ -167,9 +238,30 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   const int64_t available = budget_ - pinned - pinned_by_others;
   const auto train_ctx = static_cast<int32_t>(std::min<int64_t>(
       files.desc().n_ctx_train > 0 ? files.desc().n_ctx_train : INT32_MAX, INT32_MAX));
+  spec.asked_ctx = o.ctx;
   if (o.ctx) {
     if (*o.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
     spec.ctx = std::min(*o.ctx, train_ctx);
+    if (spec.ctx < *o.ctx) {
+      notices.push_back("ctx " + std::to_string(*o.ctx) + " is more than " + r.name +
+                        " was trained for: loaded with its maximum, ctx " +
+                        std::to_string(spec.ctx));
+    }
+    const auto need_for = [&](int32_t ctx) {
+      return EstimateMemory(files, ctx, spec.prefill_batch).total(spec.max_concurrency);
+    };
+    if (const int64_t asked = need_for(spec.ctx); asked > available) {
+      const int32_t fits = LargestFittingContext(files, spec.max_concurrency, spec.ctx,
+                                                 spec.prefill_batch, available);
+      if (fits >= kMinContext) {
+        notices.push_back("ctx " + std::to_string(spec.ctx) + " needs " + FormatBytes(asked) +
+                          " and this load may use " + FormatBytes(available) + " of the " +
+                          FormatBytes(budget_) + " memory budget: loaded with ctx " +
+                          std::to_string(fits) +
+                          " (unload a model or raise models.memory_budget for more)");
+        spec.ctx = fits;
+      }
+    }
   } else {
     const int32_t limit = std::min(train_ctx, options_.default_context);
     spec.ctx = std::min(limit, LargestFittingContext(files, spec.max_concurrency, limit,
@@ -229,6 +321,16 @@ std::shared_ptr<ResidentModel> ModelManager::Find(const std::string& key) const 
   std::lock_guard lock(mu_);
   auto it = resident_.find(key);
   return it == resident_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<ResidentModel>> ModelManager::ResidentWhere(
+    const std::function<bool(const LoadSpec&)>& matches) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<ResidentModel>> out;
+  for (const auto& [key, model] : resident_) {
+    if (matches(model->spec())) out.push_back(model);
+  }
+  return out;
 }
 
 std::optional<std::string> ModelManager::KeyOfName(const std::string& name) const {

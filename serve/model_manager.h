@@ -50,10 +50,13 @@ struct LoadOptions {
 struct LoadRequest {
   std::string name;
   ModelSource source;
-  std::string revision, commit;
+  std::string repo_id, revision, commit;  // empty unless a Hub id
   LoadOptions options;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting for another load of it
   std::function<void()> on_loading;           // called when this call starts loading
+  // Called (no lock held) when the load differs from what was asked: a resident model
+  // reloaded with other settings, a ctx clamped to the model's maximum or the budget.
+  std::function<void(const std::string&)> on_notice;
   // Who loads it, and whether making room may unload models other users loaded (the
   // manage level) or only the caller's own.
   uid_t owner = 0;
@@ -70,10 +73,13 @@ class ModelManager {
   ModelManager(const ModelManager&) = delete;
   ModelManager& operator=(const ModelManager&) = delete;
 
-  // The resident model for `request.source` (by its key), loading it when needed (options must
-  // match a resident model's; keep_alive and max_queue update it). `*loaded` says whether this call
-  // loaded it. The caller holds the model only briefly (to submit a request): a model held by a
-  // caller is never unloaded for idleness or evicted.
+  // The resident model for `request.source` (by its key), loading it when needed. A resident
+  // model loaded with other ctx, backend, device or max_concurrency is reloaded with those
+  // asked for (the rest kept) when it is idle and the request may evict others' models (the
+  // manage level); Busy while it has requests; InvalidArgument otherwise. keep_alive and
+  // max_queue update it in place. `*loaded` says whether this call loaded it. The caller
+  // holds the model only briefly (to submit a request): a model held by a caller is never
+  // unloaded for idleness or evicted.
   Result<std::shared_ptr<ResidentModel>> Acquire(const LoadRequest& request,
                                                  bool* loaded = nullptr);
 
@@ -84,6 +90,9 @@ class ModelManager {
 
   // The resident model loaded from the source with `key`, or null.
   std::shared_ptr<ResidentModel> Find(const std::string& key) const;
+  // The resident models whose load spec `matches` (called under the manager's lock).
+  std::vector<std::shared_ptr<ResidentModel>> ResidentWhere(
+      const std::function<bool(const LoadSpec&)>& matches) const;
   // The key of the resident model loaded under `name` (its `ps` name), if any.
   std::optional<std::string> KeyOfName(const std::string& name) const;
 
@@ -102,14 +111,22 @@ class ModelManager {
     int64_t reserved_bytes = 0;
   };
 
-  Status CheckMatches(const ResidentModel& model, const LoadRequest& request) const;
+  // Loads `request` (whose key is in loading_ as `pending`), first stopping `replaced`, the
+  // resident model it reloads (may be null).
   Result<std::shared_ptr<ResidentModel>> LoadNew(const LoadRequest& request,
                                                  std::unique_lock<std::mutex>& lock,
-                                                 const std::shared_ptr<PendingLoad>& pending);
-  // Chooses ctx and reserves memory, evicting idle models into `victims`.
+                                                 const std::shared_ptr<PendingLoad>& pending,
+                                                 std::shared_ptr<ResidentModel> replaced);
+  // Chooses ctx (clamping an asked one, with a notice) and reserves memory, evicting idle
+  // models into `victims`.
   Result<LoadSpec> PlanLoad(const LoadRequest& request, const model::ModelFiles& files,
                             std::vector<std::shared_ptr<ResidentModel>>& victims,
-                            PendingLoad& pending);
+                            PendingLoad& pending, std::vector<std::string>& notices);
+  // Takes resident model `it` out to be reloaded with `request`'s settings (`differs` says
+  // how it differs), when it is idle and the request may; else why not.
+  Result<std::shared_ptr<ResidentModel>> TakeForReload(
+      std::map<std::string, std::shared_ptr<ResidentModel>>::iterator it,
+      const LoadRequest& request, const std::string& differs);
   int64_t UsedLocked() const;
   bool EvictableLocked(const std::shared_ptr<ResidentModel>& model) const;
   // Evictable, and the request may evict it (its own, or anyone's with may_evict_others).

@@ -2,37 +2,61 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cctype>
+#include <cerrno>
 #include <vector>
 
 #include "engine/io/beneath_root_file_set.h"
 #include "engine/io/local_file_set.h"
+#include "hub/gguf_files.h"
 
 namespace hfd::serve {
 namespace fs = std::filesystem;
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+// The GGUF files of `files` with their sizes.
+Result<std::vector<hub::ListedFile>> GgufListing(const io::ModelFileSet& files) {
+  HFD_ASSIGN_OR_RETURN(const std::vector<std::string> names, files.Names());
+  std::vector<hub::ListedFile> out;
+  for (const std::string& name : names) {
+    if (!hub::IsGgufName(name)) continue;
+    HFD_ASSIGN_OR_RETURN(const UniqueFd fd, files.Open(name));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + files.Label(name), errno);
+    out.push_back({name, static_cast<uint64_t>(st.st_size)});
+  }
+  return out;
 }
 
-// "" for a checkpoint (the files hold tokenizer.json), else the GGUF file to serve.
-Result<std::string> PickModelFile(const io::ModelFileSet& files, const std::string& quant) {
-  if (files.Has("tokenizer.json")) return std::string();
-  HFD_ASSIGN_OR_RETURN(const std::vector<std::string> names, files.Names());
-  std::vector<std::string> ggufs;
-  std::copy_if(names.begin(), names.end(), std::back_inserter(ggufs),
-               [](const std::string& name) { return name.ends_with(".gguf"); });
-  const std::string wanted = Lower(quant);
-  for (const std::string& name : ggufs) {
-    if (!wanted.empty() && Lower(name).find(wanted) != std::string::npos) return name;
+// Which file of `files` to serve (none for a checkpoint: the files hold tokenizer.json),
+// chosen as a pull chooses: the GGUF model carrying `quant`, else the only one, else the
+// one hub::DefaultGguf picks.
+Status PickModelFile(const io::ModelFileSet& files, const std::string& quant, ModelSource& out) {
+  if (files.Has("tokenizer.json")) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(const std::vector<hub::ListedFile> listing, GgufListing(files));
+  HFD_ASSIGN_OR_RETURN(const std::vector<hub::GgufModel> models, hub::GgufModels(listing, true));
+  const hub::GgufModel* chosen = nullptr;
+  if (quant.empty()) {
+    chosen = hub::DefaultGguf(models);
+    out.quant_picked = models.size() > 1;
+  } else {
+    for (const hub::GgufModel& m : models) {
+      if (!hub::GgufNameHasQuant(m.files.front(), quant)) continue;
+      if (chosen != nullptr) {
+        return InvalidArgument("more than one GGUF file of " + files.description() +
+                               " carries quant '" + quant + "': " + chosen->files.front() +
+                               " and " + m.files.front());
+      }
+      chosen = &m;
+    }
   }
-  if (!ggufs.empty() && wanted.empty()) return ggufs.front();
-  return NotFound(files.description() + " has no tokenizer.json and no " +
-                  (quant.empty() ? "" : quant + " ") + ".gguf file");
+  if (chosen == nullptr) {
+    return NotFound(files.description() + " has no tokenizer.json and no " +
+                    (quant.empty() ? "" : quant + " ") + ".gguf file" +
+                    (models.empty() ? "" : "; it holds quants " + hub::QuantList(models)));
+  }
+  out.gguf = chosen->files.front();
+  out.quant = chosen->quant;
+  return Status::Ok();
 }
 
 // "name=device:inode;" for each passed file: the same files, passed by anyone, give the
@@ -60,7 +84,7 @@ Result<ModelSource> LocalModelSource(const fs::path& path) {
   out.key = canonical.string();
   if (fs::is_directory(canonical, ec)) {
     HFD_ASSIGN_OR_RETURN(out.files, io::OpenLocalDirectory(path));
-    HFD_ASSIGN_OR_RETURN(out.gguf, PickModelFile(*out.files, ""));
+    HFD_RETURN_IF_ERROR(PickModelFile(*out.files, "", out));
     if (!out.gguf.empty()) out.key = (canonical / out.gguf).string();
     return out;
   }
@@ -71,6 +95,7 @@ Result<ModelSource> LocalModelSource(const fs::path& path) {
   }
   out.files = std::move(local.files);
   out.gguf = std::move(local.name);
+  out.quant = hub::QuantOfGgufName(out.gguf);
   return out;
 }
 
@@ -78,7 +103,7 @@ Result<ModelSource> HubSnapshotSource(const fs::path& repo_dir, const std::strin
                                       const std::string& quant) {
   ModelSource out;
   HFD_ASSIGN_OR_RETURN(out.files, io::OpenBeneathRoot(repo_dir, "snapshots/" + commit));
-  HFD_ASSIGN_OR_RETURN(out.gguf, PickModelFile(*out.files, quant));
+  HFD_RETURN_IF_ERROR(PickModelFile(*out.files, quant, out));
   out.display = out.gguf.empty() ? out.files->description() : out.files->Label(out.gguf);
   out.key = out.display;
   return out;
@@ -87,7 +112,7 @@ Result<ModelSource> HubSnapshotSource(const fs::path& repo_dir, const std::strin
 Result<ModelSource> PassedModelSource(std::string name,
                                       std::shared_ptr<const io::ModelFileSet> files) {
   ModelSource out;
-  HFD_ASSIGN_OR_RETURN(out.gguf, PickModelFile(*files, ""));
+  HFD_RETURN_IF_ERROR(PickModelFile(*files, "", out));
   HFD_ASSIGN_OR_RETURN(out.key, PassedKey(*files));
   out.files = std::move(files);
   out.display = std::move(name);

@@ -15,8 +15,10 @@ namespace hfd::serve {
 // Copyable; copies share the files. Immutable.
 struct ModelSource {
   std::shared_ptr<const io::ModelFileSet> files;
-  std::string gguf;     // the GGUF file among `files`; empty for a Hugging Face checkpoint
-  std::string display;  // for `ps` and messages: the path named, or the snapshot's file
+  std::string gguf;           // the GGUF file among `files`; empty for a Hugging Face checkpoint
+  std::string quant;          // the quant tag of `gguf`'s name ("Q4_K_M"); "" when none
+  bool quant_picked = false;  // several GGUF models: no quant asked, hub::DefaultGguf chose
+  std::string display;        // for `ps` and messages: the path named, or the snapshot's file
   // Resident models and cached tokenizers are keyed by it: the snapshot and file for the
   // Hub, the canonical path for a local path, the files' (device, inode) for passed ones.
   std::string key;
@@ -28,14 +30,14 @@ struct ModelSource {
 Result<ModelSource> LocalModelSource(const std::filesystem::path& path);
 
 // The snapshot `commit` of the Hub repo folder `repo_dir`, read beneath that folder: a
-// checkpoint when it has tokenizer.json, else its .gguf file whose name contains `quant`
-// (any case), else its first .gguf file.
+// checkpoint when it has tokenizer.json, else its GGUF model carrying `quant`
+// (hub::GgufNameHasQuant), else its only one, else the one hub::DefaultGguf picks.
 Result<ModelSource> HubSnapshotSource(const std::filesystem::path& repo_dir,
                                       const std::string& commit, const std::string& quant);
 
 // Files a client passed (io::MakePassedFileSet), named `name` by the client (the path it
 // opened them from). Chosen as in a snapshot: a checkpoint when tokenizer.json is among
-// them, else the first .gguf file.
+// them, else the GGUF model chosen as in a snapshot.
 Result<ModelSource> PassedModelSource(std::string name,
                                       std::shared_ptr<const io::ModelFileSet> files);
 

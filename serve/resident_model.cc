@@ -273,6 +273,8 @@ ResidentInfo ResidentModel::Info() const {
   info.name = spec_.name;
   info.path = spec_.source.display;
   info.revision = spec_.revision;
+  info.file = spec_.source.gguf;
+  info.quant = spec_.source.quant;
   info.commit = spec_.commit;
   info.architecture = std::string(model::ArchitectureName(files_->desc().arch));
   info.backend = backend_name();

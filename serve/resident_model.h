@@ -54,10 +54,11 @@ struct Job {
 struct LoadSpec {
   std::string name;  // as the client named it
   ModelSource source;
-  std::string revision, commit;  // empty for a local path
-  uid_t owner = 0;               // who loaded it
+  std::string repo_id, revision, commit;  // empty for a local path
+  uid_t owner = 0;                        // who loaded it
   backends::BackendRequest backend;
   int32_t ctx = 4096;
+  std::optional<int32_t> asked_ctx;  // the ctx the load asked for, before any clamping
   int32_t max_concurrency = 1;
   int32_t max_queue = 8;
   double keep_alive_seconds = 300;
@@ -69,6 +70,7 @@ struct ResidentInfo {
   std::string name;
   std::filesystem::path path;
   std::string revision, commit, architecture, backend, device, backend_reason;
+  std::string file, quant;  // the GGUF file served and its quant tag; "" for a checkpoint
   int32_t ctx = 0, max_concurrency = 0, max_queue = 0, running = 0, queued = 0;
   int64_t memory_bytes = 0, weights_bytes = 0, kv_cache_bytes = 0;
   double keep_alive_seconds = 0, idle_seconds = 0;

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "hub/gguf_files.h"
+#include "hub/repo_cache.h"
 #include "serve/prompt.h"
 
 namespace hfd::serve {
@@ -27,6 +29,36 @@ Status CheckPathAccess(const Caller& caller, const std::string& model) {
 
 void Phase(const ServeEvents& events, std::string_view phase) {
   if (events.on_phase) events.on_phase(phase);
+}
+
+void Notice(const ServeEvents& events, const std::string& notice) {
+  if (events.on_notice) events.on_notice(notice);
+}
+
+// Pulls with the same key share one transfer (serve/shared_pull.h): the same reference and
+// the same choice of files. A token is not part of it: the files are the same whoever
+// fetches them.
+std::string PullKey(const PullRequest& request) {
+  std::string key = request.ref.ToString();
+  for (const std::string& glob : request.options.include) key += "\n+" + glob;
+  for (const std::string& glob : request.options.exclude) key += "\n-" + glob;
+  if (request.options.force) key += "\nforce";
+  if (request.options.offline) key += "\noffline";
+  return key;
+}
+
+std::string JoinedNotice(const std::string& model, uint64_t id) {
+  return "joined the running pull of " + model + " (pull " + std::to_string(id) +
+         "): one download for every client asking for it; Ctrl-C detaches only this client";
+}
+
+// Which of several GGUF models `model` is served with, and how to ask for another.
+std::string PickedQuantNotice(const std::string& model, const ModelSource& source) {
+  const std::string how = hub::IsLocalPath(model) ? "name the .gguf file for another"
+                                                  : "ask for another with " + model + ":QUANT";
+  return model + " holds several GGUF models; serving " +
+         (source.quant.empty() ? source.gguf : source.quant + " (" + source.gguf + ")") +
+         ", the default (" + hub::kDefaultQuantRule + "); " + how;
 }
 
 }  // namespace
@@ -69,18 +101,55 @@ std::string Service::MetricLabel(const std::string& model) const {
   return known_models_.count(model) != 0 ? model : "other";
 }
 
-Result<hub::PullResult> Service::RunPull(const PullRequest& request,
-                                         const hub::ProgressFn& progress,
-                                         const std::atomic<bool>* cancel,
-                                         const hub::PullRegistry::Ticket& ticket) {
-  const hub::ProgressFn record = [&](const hub::PullProgress& p) {
-    pulls_.Update(ticket.id, p);
-    if (progress) progress(p);
-  };
-  Result<hub::PullResult> result = hub_.puller->Pull(request.ref, request.options, record, cancel);
-  pulls_.Finish(ticket.id, result.status());
-  if (result.ok()) Remember(request.ref.ToString());
-  return result;
+Result<Service::PullAttachment> Service::AttachToPull(const PullRequest& request,
+                                                      hub::ProgressFn progress,
+                                                      std::shared_ptr<const void> hold) {
+  const std::string key = PullKey(request);
+  std::lock_guard lock(shared_mu_);
+  if (auto it = shared_pulls_.find(key); it != shared_pulls_.end()) {
+    PullAttachment joined{it->second, nullptr, true};
+    if (request.detach ? joined.pull->KeepInBackground()
+                       : (joined.client = joined.pull->Attach(progress)) != nullptr) {
+      return joined;
+    }
+  }
+  const std::string model = request.ref.ToString();
+  auto pull = std::make_shared<SharedPull>(model, pulls_, pulls_.Start(model, request.detach),
+                                           request.detach,
+                                           options_.pull_meter ? options_.pull_meter() : nullptr);
+  PullAttachment started{pull, request.detach ? nullptr : pull->Attach(std::move(progress)), false};
+  if (Status s = Spawn([this, request, pull, key, hold = std::move(hold)] {
+        RunSharedPull(request, pull, key);
+      });
+      !s.ok()) {
+    pull->Finish(s);
+    return s;
+  }
+  shared_pulls_[key] = pull;
+  spdlog::info("pulling {} (pull {}{})", model, pull->id(), request.detach ? ", detached" : "");
+  return started;
+}
+
+void Service::RunSharedPull(const PullRequest& request, const std::shared_ptr<SharedPull>& pull,
+                            const std::string& key) {
+  Result<hub::PullResult> result = hub_.puller->Pull(
+      request.ref, request.options, [&pull](const hub::PullProgress& p) { pull->Publish(p); },
+      pull->cancel_flag());
+  {
+    std::lock_guard lock(shared_mu_);
+    if (auto it = shared_pulls_.find(key); it != shared_pulls_.end() && it->second == pull) {
+      shared_pulls_.erase(it);
+    }
+  }
+  const std::string model = request.ref.ToString();
+  if (result.ok()) {
+    Remember(model);
+    spdlog::info("pulled {} (pull {}): {} bytes downloaded", model, pull->id(),
+                 result->downloaded_bytes);
+  } else {
+    spdlog::warn("pull {} of {} ended: {}", pull->id(), model, result.status().ToString());
+  }
+  pull->Finish(std::move(result));
 }
 
 Result<LocatedModel> Service::LocateCached(const Caller& caller,
@@ -110,14 +179,24 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
   if (!request.pull) {
     return NotFound(ref.ToString() + " is not in the Hub cache and pull is false" + hint);
   }
+  if (request.offline) {
+    return NotFound(ref.ToString() + " is not in the Hub cache and this request is offline " +
+                    "(--offline, or HF_HUB_OFFLINE where hfctl runs)" + hint);
+  }
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage,
                                     ref.ToString() + " is not in the Hub cache: pulling it"));
   HFD_ASSIGN_OR_RETURN(UserLimits::Lease lease, pull_limits_.Acquire(caller.uid));
   Phase(events, "pulling");
-  const hub::PullRegistry::Ticket ticket = pulls_.Start(ref.ToString(), false);
-  HFD_RETURN_IF_ERROR(RunPull({ref, {}, false}, events.on_progress, cancel, ticket).status());
+  PullRequest pull{ref, {}, false};
+  pull.options.token = request.token;
+  HFD_ASSIGN_OR_RETURN(PullAttachment attached,
+                       AttachToPull(pull, events.on_progress, nullptr));
+  if (attached.joined) Notice(events, JoinedNotice(ref.ToString(), attached.pull->id()));
+  HFD_ASSIGN_OR_RETURN(hub::PullResult pulled, attached.pull->Wait(attached.client, cancel));
   HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));
   located.pulled = true;
+  // Only the pulled quant is cached now; the pull chose it among the Hub's.
+  located.source.quant_picked |= pulled.quant_picked;
   return located;
 }
 
@@ -160,15 +239,18 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
                                                  const std::atomic<bool>* cancel) {
   const auto start = Clock::now();
   HFD_ASSIGN_OR_RETURN(LocatedModel located, Locate(caller, request, events, cancel));
+  if (located.source.quant_picked) Notice(events, PickedQuantNotice(request.model, located.source));
   HFD_RETURN_IF_ERROR(LimitOptions(caller, located, request.options, events));
   LoadRequest load;
   load.name = request.model;
   load.source = located.source;
+  load.repo_id = located.repo_id;
   load.revision = located.revision;
   load.commit = located.commit;
   load.options = request.options;
   load.cancel = cancel;
   load.on_loading = [&events] { Phase(events, "loading"); };
+  load.on_notice = events.on_notice;
   load.owner = caller.uid;
   load.may_evict_others = caller.rights >= Rights::kManage;
   // A load, not the use of a resident model, counts against the caller's loads.
@@ -284,36 +366,33 @@ Result<PsReport> Service::Ps(const Caller& caller) const {
   return PsReport{manager_.memory_budget_bytes(), manager_.memory_used_bytes(), manager_.Ps()};
 }
 
-void Service::Pull(const Caller& caller, PullRequest request, ServeEvents events,
+void Service::Pull(const Caller& caller, const PullRequest& request, const ServeEvents& events,
                    const std::atomic<bool>* cancel,
                    const std::function<void(Result<PullAnswer>)>& done) {
   if (Status s = RequireRights(caller.rights, Rights::kManage, "pull"); !s.ok()) return done(s);
   if (hub_.puller == nullptr) return done(hub_.config_error);
-  // Taken before answering, so a detached pull over the cap is refused, not queued.
+  // Taken before answering, so a detached pull over the cap is refused, not queued; held
+  // by the waiting client, or by the pull itself when it runs in the background.
   Result<UserLimits::Lease> lease = pull_limits_.Acquire(caller.uid);
   if (!lease.ok()) return done(lease.status());
   auto held = std::make_shared<UserLimits::Lease>(std::move(lease).value());
-  const hub::PullRegistry::Ticket ticket = pulls_.Start(request.ref.ToString(), request.detach);
-  // A detached pull outlives its request: only shutdown (CancelAll) stops it.
-  const bool detach = request.detach;
-  const std::atomic<bool>* flag = detach ? ticket.cancel.get() : cancel;
-  Status started = Spawn(
-      [this, request = std::move(request), events = std::move(events), flag, ticket, done, held] {
-        Result<hub::PullResult> result = RunPull(request, events.on_progress, flag, ticket);
-        if (!request.detach) {
-          if (!result.ok()) return done(result.status());
-          return done(PullAnswer{std::nullopt, std::move(result).value()});
-        }
-        if (!result.ok()) {
-          spdlog::warn("detached pull {} of {} failed: {}", ticket.id, request.ref.ToString(),
-                       result.status().ToString());
-        }
-      });
-  if (!started.ok()) {
-    pulls_.Finish(ticket.id, started);
-    return done(started);
+  Result<PullAttachment> attached =
+      AttachToPull(request, events.on_progress, request.detach ? held : nullptr);
+  if (!attached.ok()) return done(attached.status());
+  if (request.detach) return done(PullAnswer{attached->pull->id(), {}, attached->joined});
+  if (attached->joined) {
+    Notice(events, JoinedNotice(request.ref.ToString(), attached->pull->id()));
   }
-  if (detach) done(PullAnswer{ticket.id, {}});
+  Status started = Spawn([attached = *attached, cancel, done, held] {
+    Result<hub::PullResult> result = attached.pull->Wait(attached.client, cancel);
+    if (!result.ok()) return done(result.status());
+    done(PullAnswer{std::nullopt, std::move(result).value(), attached.joined});
+  });
+  if (!started.ok()) {
+    const std::atomic<bool> leave{true};
+    (void)attached->pull->Wait(attached->client, &leave);
+    done(started);
+  }
 }
 
 Result<std::vector<hub::PullRecord>> Service::Pulls(const Caller& caller) const {
@@ -331,11 +410,37 @@ Result<CacheListing> Service::List(const Caller& caller) const {
   return out;
 }
 
-Status Service::Remove(const Caller& caller, const std::string& model) {
+Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& model, bool force) {
   HFD_RETURN_IF_ERROR(RequireRights(caller.rights, Rights::kManage, "rm"));
   HFD_RETURN_IF_ERROR(hub_.config_error);
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(model));
-  return hub::RemoveFromCache(hub_.puller->config().cache_dir, ref);
+  const std::filesystem::path& cache_dir = hub_.puller->config().cache_dir;
+  HFD_ASSIGN_OR_RETURN(hub::RemovalPlan plan, hub::PlanRemoval(cache_dir, ref));
+  const hub::RepoCache cache(cache_dir, ref.repo_id);
+  std::set<std::string> blob_paths;
+  for (const std::string& blob : plan.blobs) blob_paths.insert(cache.blob_path(blob).string());
+  // Hub models by their snapshot file; a local path into the cache by the blob it resolves to.
+  const std::vector<std::shared_ptr<ResidentModel>> users =
+      manager_.ResidentWhere([&](const LoadSpec& spec) {
+        return (spec.repo_id == ref.repo_id && plan.Removes(spec.commit, spec.source.gguf)) ||
+               blob_paths.count(spec.source.key) != 0;
+      });
+  RemoveAnswer answer{ref.ToString(), plan.file_count(), plan.freed_bytes, {}};
+  if (!users.empty() && !force) {
+    std::string names;
+    for (const auto& user : users) names += (names.empty() ? "" : ", ") + user->spec().name;
+    return InvalidArgument("removing " + answer.removed + " deletes the files of resident model " +
+                           names + " (see `hfctl ps`); `hfctl rm --force " + answer.removed +
+                           "` unloads it first, ending its requests, then removes the files");
+  }
+  for (const auto& user : users) {
+    if (manager_.Unload(user->spec().source.key).ok()) answer.unloaded.push_back(user->spec().name);
+  }
+  HFD_RETURN_IF_ERROR(hub::ExecuteRemoval(cache_dir, plan));
+  spdlog::info("removed {} from the Hub cache: {} file(s), {} bytes freed{}", answer.removed,
+               answer.files, answer.freed_bytes,
+               answer.unloaded.empty() ? "" : " (unloaded it first)");
+  return answer;
 }
 
 Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,

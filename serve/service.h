@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,7 @@
 #include "serve/model_locator.h"
 #include "serve/model_manager.h"
 #include "serve/rights.h"
+#include "serve/shared_pull.h"
 #include "serve/task_threads.h"
 #include "serve/text_cache.h"
 #include "serve/user_limits.h"
@@ -47,6 +49,10 @@ struct ModelRequest {
   std::string model;  // an absolute local path or a Hub id `org/name[@rev][:QUANT]`
   LoadOptions options{};
   bool pull = true;  // pull a Hub model that is not cached (manage only)
+  // The client's own Hub token, for a pull this request makes: used for it only, never
+  // stored, logged or returned.
+  std::optional<std::string> token{};
+  bool offline = false;  // the client is offline: never pull, serve only what is cached
   // The model's files as the client passed them (io::MakePassedFileSet), read with the
   // client's rights; `model` then only names them. Null: `model` is located.
   std::shared_ptr<const io::ModelFileSet> files{};
@@ -93,6 +99,7 @@ struct PullRequest {
 struct PullAnswer {
   std::optional<uint64_t> detached_id;  // set for a detached pull, answered at once
   hub::PullResult result;               // an attached pull's result
+  bool joined = false;                  // it attached to a pull already running
 };
 
 struct PsReport {
@@ -106,6 +113,14 @@ struct CacheListing {
   std::vector<hub::CachedModel> models;
 };
 
+// What `rm` removed.
+struct RemoveAnswer {
+  std::string removed;  // the reference, as parsed
+  std::size_t files = 0;
+  uint64_t freed_bytes = 0;
+  std::vector<std::string> unloaded;  // resident models using the files, unloaded first
+};
+
 struct ServiceOptions {
   ManagerOptions manager;
   std::size_t max_pulls_per_user = 4;
@@ -113,6 +128,9 @@ struct ServiceOptions {
   std::size_t max_tasks = 256;         // slow operations running at once, all users
   std::size_t text_cache_entries = 4;  // tokenizers kept for tokenize and loads
   std::size_t max_metric_models = 64;  // model names that get their own metric series
+  // Makes the observer that sees one pull's progress once, however many requests wait for
+  // it (the daemon counts hfd_download_bytes_total there). May be empty.
+  std::function<hub::ProgressFn()> pull_meter;
 };
 
 // The Hub side, built by the daemon from its environment and configuration.
@@ -142,12 +160,16 @@ class Service {
   Result<PsReport> Ps(const Caller& caller) const;
 
   // pull: `done` gets the result, or for a detached pull its id at once (the pull goes on
-  // and is listed by Pulls).
-  void Pull(const Caller& caller, PullRequest request, ServeEvents events,
+  // and is listed by Pulls). A pull of what is already being pulled (same reference and
+  // options) attaches to it, with a notice: one transfer, the same progress for every
+  // client; a client that cancels detaches alone (serve/shared_pull.h).
+  void Pull(const Caller& caller, const PullRequest& request, const ServeEvents& events,
             const std::atomic<bool>* cancel, const std::function<void(Result<PullAnswer>)>& done);
   Result<std::vector<hub::PullRecord>> Pulls(const Caller& caller) const;
   Result<CacheListing> List(const Caller& caller) const;
-  Status Remove(const Caller& caller, const std::string& model);
+  // rm: removes `model` from the Hub cache (hub::PlanRemoval says what). A resident model
+  // using those files is unloaded first with `force`, else the removal is refused.
+  Result<RemoveAnswer> Remove(const Caller& caller, const std::string& model, bool force);
 
   // The tokenizer and chat template of a model, never its weights (`target`'s options and
   // pull are not used: these never load or pull).
@@ -196,10 +218,19 @@ class Service {
   // Applies what a caller's rights allow of `options` for the model at `source`.
   Status LimitOptions(const Caller& caller, const LocatedModel& located, LoadOptions& options,
                       const ServeEvents& events) const;
-  // One pull, recorded in pulls_ under `ticket`; the caller holds a pull lease.
-  Result<hub::PullResult> RunPull(const PullRequest& request, const hub::ProgressFn& progress,
-                                  const std::atomic<bool>* cancel,
-                                  const hub::PullRegistry::Ticket& ticket);
+  struct PullAttachment {
+    std::shared_ptr<SharedPull> pull;
+    std::shared_ptr<SharedPull::Client> client;  // null for a detached request
+    bool joined = false;                         // the pull was already running
+  };
+  // Attaches `request` (reporting to `progress`) to the running pull of the same reference
+  // and options, or starts one on a task thread, which holds `hold` (may be null) while it
+  // runs. A detached request keeps the pull going in the background instead.
+  Result<PullAttachment> AttachToPull(const PullRequest& request, hub::ProgressFn progress,
+                                      std::shared_ptr<const void> hold);
+  // The task of a pull started by AttachToPull, known as `key` in shared_pulls_.
+  void RunSharedPull(const PullRequest& request, const std::shared_ptr<SharedPull>& pull,
+                     const std::string& key);
   // Where `request` is without pulling: its passed files, or its model located when the
   // caller may name it.
   Result<LocatedModel> LocateCached(const Caller& caller, const ModelRequest& request) const;
@@ -214,6 +245,9 @@ class Service {
   ModelLocator locator_;
   ModelManager manager_;
   hub::PullRegistry pulls_;
+  std::mutex shared_mu_;
+  // Running pulls clients may attach to, by reference and options; guarded by shared_mu_.
+  std::map<std::string, std::shared_ptr<SharedPull>> shared_pulls_;
   UserLimits pull_limits_;
   UserLimits load_limits_;
   mutable std::mutex known_mu_;

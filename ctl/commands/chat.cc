@@ -10,6 +10,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/completion_stream.h"
+#include "ctl/commands/hub_access_flags.h"
 #include "ctl/commands/interactive_chat.h"
 #include "ctl/commands/model_arg.h"
 #include "ctl/commands/serving_flags.h"
@@ -26,6 +27,7 @@ struct ChatArgs {
   bool show_prompt = false;
   bool no_generation_prompt = false;
   LoadFlags load;
+  HubAccessFlags hub;
   GenerationFlags generation;
   StreamOptions stream;
 };
@@ -85,6 +87,10 @@ int RunChat(Session& s, const ChatArgs& args) {
   if (!model.ok()) return kExitModelUnreadable;
   nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
+  if (Status access = AddHubAccessParams(args.hub, params); !access.ok()) {
+    s.out().Error(access);
+    return kExitUsage;
+  }
   if (args.message.empty()) {
     ChatSetup chat;
     chat.load_params = params;
@@ -124,6 +130,7 @@ void AddChatCommand(CLI::App& app, CommandRun& selected) {
   sub->add_flag("--no-generation-prompt", args->no_generation_prompt,
                 "with --show-prompt: don't end with the assistant's turn header");
   AddLoadFlags(*sub, args->load, /*queue_flags=*/false);
+  AddHubAccessFlags(*sub, args->hub);
   AddGenerationFlags(*sub, args->generation, /*raw_flag=*/false);
   sub->add_flag("-q,--quiet", args->stream.quiet, "No progress and no statistics on stderr");
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunChat(s, *args); }; });

@@ -30,6 +30,8 @@ void AddUnloadCommand(CLI::App& app, CommandRun& selected);
 void AddPsCommand(CLI::App& app, CommandRun& selected);
 void AddRunCommand(CLI::App& app, CommandRun& selected);
 void AddHelpCommand(CLI::App& app, CommandRun& selected);
+void AddLoginCommand(CLI::App& app, CommandRun& selected);  // login, logout: the caller's token
+void AddLogoutCommand(CLI::App& app, CommandRun& selected);
 
 void AddAllCommands(CLI::App& app, CommandRun& selected);
 

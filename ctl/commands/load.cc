@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "ctl/commands/commands.h"
+#include "ctl/commands/hub_access_flags.h"
 #include "ctl/commands/model_arg.h"
 #include "ctl/commands/resident_format.h"
 #include "ctl/commands/serving_flags.h"
@@ -17,6 +18,7 @@ namespace {
 struct LoadArgs {
   std::string model;
   LoadFlags load;
+  HubAccessFlags hub;
 };
 
 int RunLoad(Session& session, const LoadArgs& args) {
@@ -24,15 +26,12 @@ int RunLoad(Session& session, const LoadArgs& args) {
   if (!model.ok()) return kExitModelUnreadable;
   nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
+  if (Status access = AddHubAccessParams(args.hub, params); !access.ok()) {
+    session.out().Error(access);
+    return kExitUsage;
+  }
   ServingProgress progress(session.out().json(), /*quiet=*/false);
-  const client::NotificationHandler on_notification = [&progress](const std::string& method,
-                                                                  const nlohmann::json& p) {
-    progress.Handle(method, p);
-  };
-  session.SetBeforeError([&progress] { progress.Clear(); });
-  Result<nlohmann::json> result = session.Call("load", params, &on_notification);
-  session.SetBeforeError(nullptr);
-  progress.Clear();
+  Result<nlohmann::json> result = CallShowingProgress(session, "load", params, progress);
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
     PrintJsonLine({{"result", *result}});
@@ -55,6 +54,7 @@ void AddLoadCommand(CLI::App& app, CommandRun& selected) {
   sub->add_option("model", args->model, "a .gguf file, a model directory or org/name[@rev][:QUANT]")
       ->required();
   AddLoadFlags(*sub, args->load, /*queue_flags=*/true);
+  AddHubAccessFlags(*sub, args->hub);
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunLoad(s, *args); }; });
 }
 

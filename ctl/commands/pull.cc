@@ -1,15 +1,19 @@
-// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F] [--detach]:
-// downloads a Hub model into the daemon's cache, showing progress. Ctrl-C cancels the
-// pull; the partial download is kept and the next pull resumes it. With --detach the
-// daemon pulls in the background and `hfctl pulls` shows how it goes.
-#include <fstream>
+// hfctl pull MODEL [--include G]... [--exclude G]... [--force] [--token-file F] [--offline]
+// [--detach]: downloads a Hub model into the daemon's cache, showing progress, with the
+// caller's token (hub_access_flags.h). A pull of a model being pulled joins it; Ctrl-C
+// detaches this client (the pull stops when it was the last; the partial download is kept
+// and the next pull resumes it). With --detach the daemon pulls in the background and
+// `hfctl pulls` shows how it goes.
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "ctl/commands/commands.h"
+#include "ctl/commands/hub_access_flags.h"
 #include "ctl/commands/pull_progress.h"
+#include "ctl/commands/serving_progress.h"
 #include "ctl/exit_codes.h"
+#include "hub/gguf_files.h"
 #include "proto/json_msgpack.h"
 
 namespace hfd::ctl {
@@ -20,33 +24,30 @@ struct PullArgs {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool force = false;
-  std::string token_file;
+  HubAccessFlags hub;
   bool detach = false;
 };
-
-// The token for this pull only: the file's first line, trimmed.
-Result<std::string> ReadToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return NotFound("cannot read token file " + path);
-  const size_t b = line.find_first_not_of(" \t\r");
-  const size_t e = line.find_last_not_of(" \t\r");
-  if (b == std::string::npos) return InvalidArgument("token file " + path + " is empty");
-  return line.substr(b, e - b + 1);
-}
 
 void PrintPulled(const nlohmann::json& r, const Output& out) {
   for (const auto& w : r.value("warnings", nlohmann::json::array())) {
     out.Line("warning: " + w.get<std::string>());
   }
+  const std::string quant = r.value("quant", "");
   const auto files = static_cast<long long>(r.value("files", nlohmann::json::array()).size());
-  out.Line(fmt::format("{} {}@{} ({}, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
-                       r.value("model", ""), r.value("commit", ""), Count(files, "file", "files"),
-                       HumanBytes(r.value("total_bytes", 0.0)),
-                       r.value("downloaded_bytes", 0) > 0
-                           ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
-                           : ""));
+  out.Line(fmt::format(
+      "{} {}{}@{} ({}, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
+      r.value("model", ""), quant.empty() ? "" : ":" + quant, r.value("commit", ""),
+      Count(files, "file", "files"), HumanBytes(r.value("total_bytes", 0.0)),
+      r.value("downloaded_bytes", 0) > 0
+          ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
+          : ""));
   out.Line(r.value("snapshot_dir", ""));
+  if (r.value("quant_picked", false)) {
+    out.Line(
+        fmt::format("{} holds several GGUF quants; this is {}, the default ({}); pull "
+                    "another with {}:QUANT (`hfctl ls` lists those cached)",
+                    r.value("model", ""), quant, hub::kDefaultQuantRule, r.value("model", "")));
+  }
 }
 
 int RunPull(Session& session, const PullArgs& args) {
@@ -54,29 +55,18 @@ int RunPull(Session& session, const PullArgs& args) {
   if (args.detach) params["detach"] = true;
   if (!args.include.empty()) params["include"] = args.include;
   if (!args.exclude.empty()) params["exclude"] = args.exclude;
-  if (!args.token_file.empty()) {
-    Result<std::string> token = ReadToken(args.token_file);
-    if (!token.ok()) {
-      session.out().Error(token.status());
-      return kExitUsage;
-    }
-    params["token"] = *token;
+  if (Status access = AddHubAccessParams(args.hub, params); !access.ok()) {
+    session.out().Error(access);
+    return kExitUsage;
   }
-  PullProgressPrinter printer(PullProgressPrinter::ModeFor(session.out().json()));
-  const client::NotificationHandler on_progress = [&printer](const std::string& method,
-                                                             const nlohmann::json& p) {
-    if (method == "progress") printer.Update(p);
-  };
-  // The bar's line is cleared before an error (Ctrl-C's "cancelled") is printed on it.
-  session.SetBeforeError([&printer] { printer.Finish(); });
-  Result<nlohmann::json> result = session.Call("pull", params, &on_progress);
-  session.SetBeforeError(nullptr);
-  printer.Finish();
+  ServingProgress progress(session.out().json(), /*quiet=*/false);
+  Result<nlohmann::json> result = CallShowingProgress(session, "pull", params, progress);
   if (!result.ok()) return session.ExitCode();
   if (session.out().json()) {
     std::printf("%s\n", proto::DumpJson(nlohmann::json{{"result", *result}}).c_str());
   } else if (args.detach) {
-    session.out().Line(fmt::format("pulling {} in the background (pull {}); see hfctl pulls",
+    session.out().Line(fmt::format("{} {} in the background (pull {}); see hfctl pulls",
+                                   result->value("joined", false) ? "already pulling" : "pulling",
                                    result->value("model", ""), result->value("pull_id", 0)));
   } else {
     PrintPulled(*result, session.out());
@@ -96,8 +86,7 @@ void AddPullCommand(CLI::App& app, CommandRun& selected) {
                 "Download even if the model looks unsupported or the disk too full");
   sub->add_flag("--detach", args->detach,
                 "Start the pull in the daemon and return; follow it with hfctl pulls");
-  sub->add_option("--token-file", args->token_file,
-                  "Hugging Face token for this pull only (never stored)");
+  AddHubAccessFlags(*sub, args->hub);
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunPull(s, *args); }; });
 }
 

@@ -36,6 +36,7 @@ void PullProgressPrinter::Update(const nlohmann::json& p) {
     return;
   }
   const std::string phase = p.value("phase", "");
+  if (phase == "retrying") return ShowRetry(p);
   if (mode_ == Mode::kBar) {
     if (phase == "downloading" || phase == "file_done") DrawBar(p);
     return;
@@ -51,6 +52,20 @@ void PullProgressPrinter::Update(const nlohmann::json& p) {
                  HumanBytes(p.value("bytes", 0.0)).c_str(),
                  HumanBytes(p.value("total", 0.0)).c_str());
   }
+}
+
+// "retry 2 of 5 in 4 s: <why>": in place of the bar on a terminal, a line otherwise.
+void PullProgressPrinter::ShowRetry(const nlohmann::json& p) {
+  const std::string text =
+      fmt::format("retry {} of {} in {:.0f} s: {}", p.value("retry", 0), p.value("retries", 0),
+                  p.value("retry_in_seconds", 0.0), p.value("reason", ""));
+  if (mode_ == Mode::kBar) {
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    bar_drawn_ = true;
+  } else {
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+  std::fflush(stderr);
 }
 
 void PullProgressPrinter::DrawBar(const nlohmann::json& p) {

@@ -1,5 +1,6 @@
 // Renders `pull` progress notifications: a bar with size, rate and ETA on a terminal,
-// occasional plain lines otherwise, one JSON object per line with --json.
+// occasional plain lines otherwise, one JSON object per line with --json; a retry shows
+// what failed and when it is tried again.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,7 @@ class PullProgressPrinter {
 
  private:
   void DrawBar(const nlohmann::json& p);
+  void ShowRetry(const nlohmann::json& p);
 
   Mode mode_;
   bool bar_drawn_ = false;

@@ -3,10 +3,10 @@
 namespace hfd::ctl {
 
 void AddAllCommands(CLI::App& app, CommandRun& selected) {
-  for (auto* add :
-       {AddStatusCommand, AddHealthCommand, AddMetricsCommand, AddHistoryCommand, AddPullCommand,
-        AddLsCommand, AddPullsCommand, AddRmCommand, AddTokenizeCommand, AddDetokenizeCommand,
-        AddChatCommand, AddLoadCommand, AddUnloadCommand, AddPsCommand, AddRunCommand}) {
+  for (auto* add : {AddStatusCommand, AddHealthCommand, AddMetricsCommand, AddHistoryCommand,
+                    AddPullCommand, AddLsCommand, AddPullsCommand, AddRmCommand, AddTokenizeCommand,
+                    AddDetokenizeCommand, AddChatCommand, AddLoadCommand, AddUnloadCommand,
+                    AddPsCommand, AddRunCommand, AddLoginCommand, AddLogoutCommand}) {
     add(app, selected);
   }
   AddHelpCommand(app, selected);  // listed last by `hfctl help`

@@ -29,27 +29,33 @@ std::string KeepAliveText(double seconds) {
 }
 
 std::vector<std::string> ResidentHeader() {
-  return {"MODEL",          "BACKEND/DEVICE", "MEMORY",  "CTX",
-          "RUNNING/QUEUED", "IDLE",           "EXPIRES", "REQUESTS"};
+  return {"MODEL",          "QUANT", "BACKEND/DEVICE", "MEMORY",   "CTX",
+          "RUNNING/QUEUED", "IDLE",  "EXPIRES",        "REQUESTS", "FILE"};
 }
 
 std::vector<std::string> ResidentRow(const nlohmann::json& e) {
   const auto running = static_cast<long long>(Number(e, "running"));
+  const std::string quant = e.value("quant", "");
+  const std::string file = e.value("file", "");
   return {e.value("model", ""),
+          quant.empty() ? "-" : quant,
           e.value("backend", "") + "/" + e.value("device", ""),
           HumanBytes(Number(e, "memory_bytes")),
           fmt::format("{}", static_cast<long long>(Number(e, "ctx"))),
           fmt::format("{}/{}", running, static_cast<long long>(Number(e, "queued"))),
           running > 0 ? "busy" : HumanDuration(Number(e, "idle_seconds")),
           Expires(e),
-          fmt::format("{}", static_cast<long long>(Number(e, "requests_served")))};
+          fmt::format("{}", static_cast<long long>(Number(e, "requests_served"))),
+          file.empty() ? "-" : file};
 }
 
 std::vector<std::string> LoadedSummary(const nlohmann::json& e) {
+  const std::string file = e.value("file", "");
   return {
       fmt::format("loaded {} in {:.2f} s on {}: {}", e.value("model", ""),
                   Number(e, "load_seconds"), e.value("backend", ""), e.value("device", "")),
-      fmt::format("  context {} tokens · memory {} (weights {}, KV cache {}) · {}",
+      fmt::format("  {}context {} tokens · memory {} (weights {}, KV cache {}) · {}",
+                  file.empty() ? "" : "file " + file + " · ",
                   static_cast<long long>(Number(e, "ctx")), HumanBytes(Number(e, "memory_bytes")),
                   HumanBytes(Number(e, "weights_bytes")), HumanBytes(Number(e, "kv_cache_bytes")),
                   KeepAliveText(Number(e, "keep_alive_seconds")))};

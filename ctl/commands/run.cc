@@ -8,6 +8,7 @@
 
 #include "ctl/commands/commands.h"
 #include "ctl/commands/completion_stream.h"
+#include "ctl/commands/hub_access_flags.h"
 #include "ctl/commands/interactive_chat.h"
 #include "ctl/commands/model_arg.h"
 #include "ctl/commands/serving_flags.h"
@@ -21,6 +22,7 @@ struct RunArgs {
   std::string model;
   std::string prompt;
   LoadFlags load;
+  HubAccessFlags hub;
   GenerationFlags generation;
   StreamOptions stream;
 };
@@ -38,6 +40,10 @@ int RunCompletion(Session& session, const RunArgs& args) {
   if (!model.ok()) return kExitModelUnreadable;
   nlohmann::json params{{"model", *model}};
   AddLoadParams(args.load, params);
+  if (Status access = AddHubAccessParams(args.hub, params); !access.ok()) {
+    session.out().Error(access);
+    return kExitUsage;
+  }
   if (args.prompt.empty() && ::isatty(STDIN_FILENO)) {
     ChatSetup chat;
     chat.load_params = params;
@@ -75,6 +81,7 @@ void AddRunCommand(CLI::App& app, CommandRun& selected) {
   sub->add_option("prompt", args->prompt,
                   "the text to continue (none: chat on a terminal, else read from stdin)");
   AddLoadFlags(*sub, args->load, /*queue_flags=*/false);
+  AddHubAccessFlags(*sub, args->hub);
   AddGenerationFlags(*sub, args->generation, /*raw_flag=*/true);
   sub->add_flag("-q,--quiet", args->stream.quiet, "No progress and no statistics on stderr");
   sub->callback(

@@ -77,4 +77,16 @@ void ServingProgress::Clear() {
   status_shown_ = false;
 }
 
+Result<nlohmann::json> CallShowingProgress(Session& session, const std::string& method,
+                                           const nlohmann::json& params,
+                                           ServingProgress& progress) {
+  const client::NotificationHandler on_notification =
+      [&progress](const std::string& name, const nlohmann::json& p) { progress.Handle(name, p); };
+  session.SetBeforeError([&progress] { progress.Clear(); });
+  Result<nlohmann::json> result = session.Call(method, params, &on_notification);
+  session.SetBeforeError(nullptr);
+  progress.Clear();
+  return result;
+}
+
 }  // namespace hfd::ctl

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ctl/commands/pull_progress.h"
+#include "ctl/session.h"
 
 namespace hfd::ctl {
 
@@ -35,5 +36,10 @@ class ServingProgress {
   bool status_shown_ = false;
   PullProgressPrinter pull_;
 };
+
+// Calls `method` on `session`, showing its notifications with `progress`, which is
+// cleared before an error is printed and when the call ends.
+Result<nlohmann::json> CallShowingProgress(Session& session, const std::string& method,
+                                           const nlohmann::json& params, ServingProgress& progress);
 
 }  // namespace hfd::ctl

@@ -1,5 +1,7 @@
 #include "daemon/methods/hub_access.h"
 
+#include <chrono>
+
 namespace hfd::daemon {
 
 serve::HubSetup MakeHubSetup(const Config& config) {
@@ -18,20 +20,27 @@ serve::HubSetup MakeHubSetup(const Config& config) {
     return setup;
   }
   setup.token_source = std::string(hub::TokenSourceName(token->source));
-  setup.puller = std::make_shared<hub::Puller>(*hub_config, token->token);
+  setup.puller = std::make_shared<hub::Puller>(*hub_config, *token);
   return setup;
 }
 
 nlohmann::json PullProgressJson(const hub::PullProgress& p) {
-  return {{"phase", hub::PhaseName(p.phase)},
-          {"file", p.file},
-          {"file_bytes", p.file_bytes},
-          {"file_total", p.file_total},
-          {"bytes", p.bytes},
-          {"total", p.total},
-          {"files_done", p.files_done},
-          {"files_total", p.files_total},
-          {"bytes_per_second", p.bytes_per_second}};
+  nlohmann::json out = {{"phase", hub::PhaseName(p.phase)},
+                        {"file", p.file},
+                        {"file_bytes", p.file_bytes},
+                        {"file_total", p.file_total},
+                        {"bytes", p.bytes},
+                        {"total", p.total},
+                        {"files_done", p.files_done},
+                        {"files_total", p.files_total},
+                        {"bytes_per_second", p.bytes_per_second}};
+  if (p.phase == hub::PullProgress::Phase::kRetrying) {
+    out["retry"] = p.retry.retry;
+    out["retries"] = p.retry.retries;
+    out["retry_in_seconds"] = std::chrono::duration<double>(p.retry.wait).count();
+    out["reason"] = p.retry.reason;
+  }
+  return out;
 }
 
 DownloadMeter::DownloadMeter(metrics::Registry& registry)

@@ -19,7 +19,8 @@ namespace hfd::daemon {
 serve::HubSetup MakeHubSetup(const Config& config);
 
 // Counts one pull's downloaded bytes into hfd_download_bytes_total from its progress
-// reports (which carry running totals). One per pull; called on the pulling thread.
+// reports (which carry running totals). One per pull, however many requests wait for it
+// (serve::ServiceOptions::pull_meter); called on the pulling thread.
 class DownloadMeter {
  public:
   explicit DownloadMeter(metrics::Registry& registry);

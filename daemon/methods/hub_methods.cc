@@ -40,6 +40,8 @@ Result<hub::PullOptions> ParsePullOptions(const nlohmann::json& params) {
   HFD_ASSIGN_OR_RETURN(std::optional<std::string> token,
                        proto::OptionalString(params, "token", 4096));
   if (token && !token->empty()) options.token = *token;
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> offline, proto::OptionalBool(params, "offline"));
+  options.offline = offline.value_or(false);
   return options;
 }
 
@@ -49,6 +51,8 @@ nlohmann::json PullResultJson(const hub::PullResult& r) {
           {"commit", r.commit},
           {"snapshot_dir", r.snapshot_dir.string()},
           {"files", r.files},
+          {"quant", r.quant},
+          {"quant_picked", r.quant_picked},
           {"total_bytes", r.total_bytes},
           {"downloaded_bytes", r.downloaded_bytes},
           {"from_cache", r.from_cache},
@@ -59,11 +63,16 @@ nlohmann::json PullResultJson(const hub::PullResult& r) {
 nlohmann::json CachedModelJson(const hub::CachedModel& m) {
   nlohmann::json revisions = nlohmann::json::array();
   for (const hub::CachedRevision& rev : m.revisions) {
+    nlohmann::json quants = nlohmann::json::array();
+    for (const hub::GgufModel& q : rev.quants) {
+      quants.push_back({{"quant", q.quant}, {"files", q.files}, {"size", q.bytes}});
+    }
     revisions.push_back({{"commit", rev.commit},
                          {"refs", rev.refs},
                          {"size", rev.size},
                          {"files", rev.files},
-                         {"last_used", rev.last_used}});
+                         {"last_used", rev.last_used},
+                         {"quants", std::move(quants)}});
   }
   return {{"id", m.repo_id},
           {"path", m.path.string()},
@@ -85,6 +94,7 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
   nlohmann::json out{{"id", r.id},
                      {"model", r.model},
                      {"detached", r.detached},
+                     {"clients", r.clients},
                      {"state", hub::PullStateName(r.state)},
                      {"started", UnixSeconds(r.started)},
                      {"progress", PullProgressJson(r.progress)}};
@@ -99,7 +109,7 @@ nlohmann::json PullRecordJson(const hub::PullRecord& r) {
 void Pull(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
   const auto parse = [&]() -> Result<serve::PullRequest> {
     HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(
-        ctx->params(), {"model", "include", "exclude", "force", "token", "detach"}));
+        ctx->params(), {"model", "include", "exclude", "force", "token", "offline", "detach"}));
     serve::PullRequest request;
     HFD_ASSIGN_OR_RETURN(request.ref, ModelParam(ctx->params()));
     HFD_ASSIGN_OR_RETURN(request.options, ParsePullOptions(ctx->params()));
@@ -111,22 +121,26 @@ void Pull(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) 
   if (!request.ok()) return ctx->ReplyError(request.status());
   const std::string model = request->ref.ToString();
   serve::ServeEvents events;
-  auto meter = std::make_shared<DownloadMeter>(services.metrics);
-  const bool detach = request->detach;
-  events.on_progress = [ctx, meter, detach](const hub::PullProgress& p) {
-    meter->Observe(p);
-    if (!detach) ctx->Notify("progress", PullProgressJson(p));
+  events.on_progress = [ctx](const hub::PullProgress& p) {
+    ctx->Notify("progress", PullProgressJson(p));
   };
-  services.service->Pull(
-      services.policy.CallerOf(ctx->peer()), std::move(request).value(), std::move(events),
-      &ctx->cancel_flag(), [ctx, model](Result<serve::PullAnswer> answer) {
-        if (!answer.ok()) return ctx->ReplyError(answer.status());
-        if (answer->detached_id) {
-          return ctx->Reply(
-              {{"model", model}, {"detached", true}, {"pull_id", *answer->detached_id}});
-        }
-        ctx->Reply(PullResultJson(answer->result));
-      });
+  events.on_notice = [ctx](const std::string& notice) {
+    ctx->Notify("notice", {{"message", notice}});
+  };
+  services.service->Pull(services.policy.CallerOf(ctx->peer()), std::move(request).value(),
+                         std::move(events), &ctx->cancel_flag(),
+                         [ctx, model](Result<serve::PullAnswer> answer) {
+                           if (!answer.ok()) return ctx->ReplyError(answer.status());
+                           if (answer->detached_id) {
+                             return ctx->Reply({{"model", model},
+                                                {"detached", true},
+                                                {"pull_id", *answer->detached_id},
+                                                {"joined", answer->joined}});
+                           }
+                           nlohmann::json result = PullResultJson(answer->result);
+                           result["joined"] = answer->joined;
+                           ctx->Reply(result);
+                         });
 }
 
 Result<nlohmann::json> Pulls(DaemonServices& services, RequestContext& ctx) {
@@ -150,11 +164,16 @@ Result<nlohmann::json> List(DaemonServices& services, RequestContext& ctx) {
 }
 
 Result<nlohmann::json> Remove(DaemonServices& services, RequestContext& ctx) {
-  HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model"}));
+  HFD_RETURN_IF_ERROR(proto::RejectUnknownParams(ctx.params(), {"model", "force"}));
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, ModelParam(ctx.params()));
-  HFD_RETURN_IF_ERROR(
-      services.service->Remove(services.policy.CallerOf(ctx.peer()), ref.ToString()));
-  return nlohmann::json{{"removed", ref.ToString()}};
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> force, proto::OptionalBool(ctx.params(), "force"));
+  HFD_ASSIGN_OR_RETURN(serve::RemoveAnswer removed,
+                       services.service->Remove(services.policy.CallerOf(ctx.peer()),
+                                                ref.ToString(), force.value_or(false)));
+  return nlohmann::json{{"removed", removed.removed},
+                        {"files", removed.files},
+                        {"freed_bytes", removed.freed_bytes},
+                        {"unloaded", removed.unloaded}};
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
           {"path", i.path.string()},
           {"revision", i.revision},
           {"commit", i.commit},
+          {"file", i.file},
+          {"quant", i.quant},
           {"architecture", i.architecture},
           {"backend", i.backend},
           {"device", i.device},

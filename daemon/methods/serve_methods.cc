@@ -14,17 +14,14 @@ namespace hfd::daemon {
 namespace {
 
 // Notifications for a request that may pull and load a model, then generate.
-serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const std::string& model,
-                             metrics::Registry& metrics) {
+serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const std::string& model) {
   serve::ServeEvents events;
   events.on_phase = [ctx, model](std::string_view phase) {
     ctx->Notify("loading", {{"model", model}, {"phase", std::string(phase)}});
   };
-  events.on_progress =
-      [ctx, meter = std::make_shared<DownloadMeter>(metrics)](const hub::PullProgress& p) {
-        meter->Observe(p);
-        ctx->Notify("progress", PullProgressJson(p));
-      };
+  events.on_progress = [ctx](const hub::PullProgress& p) {
+    ctx->Notify("progress", PullProgressJson(p));
+  };
   events.on_notice = [ctx](const std::string& notice) {
     ctx->Notify("notice", {{"message", notice}});
   };
@@ -45,7 +42,7 @@ void Load(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) 
   if (!files.ok()) return ctx->ReplyError(files.status());
   request->files = *files;
   services.service->Load(services.policy.CallerOf(ctx->peer()), *request,
-                         EventsFor(ctx, request->model, services.metrics), &ctx->cancel_flag(),
+                         EventsFor(ctx, request->model), &ctx->cancel_flag(),
                          [ctx](Result<serve::ResidentInfo> info) {
                            if (!info.ok()) return ctx->ReplyError(info.status());
                            ctx->Reply(ResidentJson(*info));
@@ -145,7 +142,7 @@ void Complete(DaemonServices& services, const std::shared_ptr<ServeTelemetry>& t
       TakePassedModelFiles(*ctx, request->target.model);
   if (!files.ok()) return finish(files.status());
   request->target.files = *files;
-  serve::ServeEvents events = EventsFor(ctx, request->target.model, services.metrics);
+  serve::ServeEvents events = EventsFor(ctx, request->target.model);
   events.on_backend = [record](std::string_view backend) { record->backend = backend; };
   services.service->Complete(services.policy.CallerOf(ctx->peer()), *request, std::move(events),
                              &ctx->cancel_flag(),

@@ -10,6 +10,7 @@ namespace hfd::daemon {
 namespace {
 
 constexpr std::size_t kMaxModelBytes = 4096;
+constexpr std::size_t kMaxTokenBytes = 4096;
 constexpr std::int64_t kMaxConcurrency = 64;
 constexpr std::int64_t kMaxQueue = 65536;
 constexpr std::int64_t kMaxContext = 1 << 24;
@@ -77,6 +78,11 @@ Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params) {
   HFD_ASSIGN_OR_RETURN(o.max_queue, IntInRange(params, "max_queue", 0, kMaxQueue));
   HFD_ASSIGN_OR_RETURN(std::optional<bool> pull, proto::OptionalBool(params, "pull"));
   out.pull = pull.value_or(true);
+  HFD_ASSIGN_OR_RETURN(std::optional<std::string> token,
+                       proto::OptionalString(params, "token", kMaxTokenBytes));
+  if (token && !token->empty()) out.token = std::move(token);
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> offline, proto::OptionalBool(params, "offline"));
+  out.offline = offline.value_or(false);
   return out;
 }
 

@@ -31,8 +31,14 @@ serve::ServiceOptions ServiceOptionsFrom(const Config& config) {
 }  // namespace
 
 Status StartServingCore(DaemonServices& services) {
-  services.service = std::make_shared<serve::Service>(ServiceOptionsFrom(services.config),
-                                                      MakeHubSetup(services.config));
+  serve::ServiceOptions options = ServiceOptionsFrom(services.config);
+  options.pull_meter = [&metrics = services.metrics]() -> hub::ProgressFn {
+    return [meter = std::make_shared<DownloadMeter>(metrics)](const hub::PullProgress& p) {
+      meter->Observe(p);
+    };
+  };
+  services.service =
+      std::make_shared<serve::Service>(std::move(options), MakeHubSetup(services.config));
   const std::weak_ptr<serve::Service> weak = services.service;
   services.idle_vetoes.push_back([weak] {
     auto s = weak.lock();

@@ -23,6 +23,13 @@ void PutBlob(const RepoCache& cache, const std::string& etag, const std::string&
   std::ofstream(cache.blob_path(etag)) << content;
 }
 
+// PlanRemoval then ExecuteRemoval of `model`.
+Status Remove(const fs::path& cache_dir, const std::string& model) {
+  HFD_ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(model));
+  HFD_ASSIGN_OR_RETURN(RemovalPlan plan, PlanRemoval(cache_dir, ref));
+  return ExecuteRemoval(cache_dir, plan);
+}
+
 TEST(PathSafetyTest, RefusesTraversalAbsoluteAndOddCharacters) {
   for (const char* bad : {"../../x", "/etc/x", "a/../b", "a//b", "./a", "a\\b", "a\nb", "", "a/"}) {
     Status s = ValidateRepoFilePath(bad);
@@ -118,7 +125,7 @@ TEST(LocalSnapshotTest, CompleteOnlyWhenEveryIndexedShardIsPresent) {
   ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "model-00002-of-00002.safetensors", "w2").ok());
   auto files = CompleteLocalSelection(cache, kCommitA, request);
   ASSERT_TRUE(files.has_value());
-  EXPECT_EQ(files->size(), 4u);
+  EXPECT_EQ(files->files.size(), 4u);
   EXPECT_FALSE(CompleteLocalSelection(cache, kCommitB, request).has_value());
 }
 
@@ -151,19 +158,85 @@ TEST(CacheAdminTest, ListsAndRemovesRevisionsKeepingSharedBlobs) {
     }
   }
 
-  ASSERT_TRUE(RemoveFromCache(dir.path(), *ParseModelRef("org/name@main")).ok());
+  ASSERT_TRUE(Remove(dir.path(), "org/name@main").ok());
   EXPECT_FALSE(fs::exists(cache.snapshot_dir(kCommitA)));
   EXPECT_FALSE(fs::exists(cache.blob_path("only_a")));
   EXPECT_TRUE(fs::exists(cache.blob_path("shared")));
   EXPECT_FALSE(fs::exists(cache.ref_path("main")));
   EXPECT_TRUE(fs::exists(cache.ref_path("v1")));
-  EXPECT_EQ(RemoveFromCache(dir.path(), *ParseModelRef("org/name@main")).code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(Remove(dir.path(), "org/name@main").code(), ErrorCode::kNotFound);
 
-  ASSERT_TRUE(RemoveFromCache(dir.path(), *ParseModelRef("org/name")).ok());
+  ASSERT_TRUE(Remove(dir.path(), "org/name").ok());
   EXPECT_FALSE(fs::exists(cache.repo_dir()));
-  EXPECT_EQ(RemoveFromCache(dir.path(), *ParseModelRef("org/name")).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Remove(dir.path(), "org/name").code(), ErrorCode::kNotFound);
   EXPECT_TRUE(ListCache(dir.path() / "nope")->empty());
+}
+
+TEST(CacheAdminTest, QuantsAreListedAndRemovedOneByOne) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/name-GGUF");
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  PutBlob(cache, "q8", "88888888");
+  PutBlob(cache, "q4", "4444");
+  PutBlob(cache, "readme", "r");
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "m.Q8_0.gguf", "q8").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "m.Q4_K_M.gguf", "q4").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "README.md", "readme").ok());
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitB, "m.Q4_K_M.gguf", "q4").ok());
+  ASSERT_TRUE(cache.WriteRef("main", kCommitA).ok());
+
+  auto listed = ListCache(dir.path());
+  ASSERT_TRUE(listed.ok());
+  for (const CachedRevision& rev : listed->front().revisions) {
+    if (rev.commit != kCommitA) continue;
+    ASSERT_EQ(rev.quants.size(), 2u);
+    EXPECT_EQ(rev.quants[0].quant, "Q4_K_M");
+    EXPECT_EQ(rev.quants[0].bytes, 4u);
+    EXPECT_EQ(rev.quants[1].quant, "Q8_0");
+  }
+
+  const Status unknown = Remove(dir.path(), "org/name-GGUF:Q5_K_M");
+  EXPECT_EQ(unknown.code(), ErrorCode::kNotFound);
+  EXPECT_NE(unknown.message().find("cached quants: Q4_K_M, Q8_0"), std::string::npos)
+      << unknown.message();
+
+  auto plan = PlanRemoval(dir.path(), *ParseModelRef("org/name-GGUF:Q8_0"));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->Removes(kCommitA, "m.Q8_0.gguf"));
+  EXPECT_FALSE(plan->Removes(kCommitA, "m.Q4_K_M.gguf"));
+  EXPECT_FALSE(plan->Removes(kCommitA, ""));
+  EXPECT_EQ(plan->freed_bytes, 8u);
+  ASSERT_TRUE(ExecuteRemoval(dir.path(), *plan).ok());
+  EXPECT_FALSE(fs::exists(cache.snapshot_dir(kCommitA) / "m.Q8_0.gguf"));
+  EXPECT_FALSE(fs::exists(cache.blob_path("q8")));
+  EXPECT_TRUE(cache.HasSnapshotFile(kCommitA, "m.Q4_K_M.gguf"));
+  EXPECT_TRUE(cache.HasSnapshotFile(kCommitA, "README.md"));
+
+  // Q4_K_M in one snapshot: its blob stays for the other; a snapshot left empty goes.
+  ASSERT_TRUE(Remove(dir.path(), "org/name-GGUF@" + kCommitB + ":Q4_K_M").ok());
+  EXPECT_FALSE(fs::exists(cache.snapshot_dir(kCommitB)));
+  EXPECT_TRUE(fs::exists(cache.blob_path("q4")));
+  // The last quant of every snapshot: the repo stays for README.md.
+  ASSERT_TRUE(Remove(dir.path(), "org/name-GGUF:q4_k_m").ok());
+  EXPECT_FALSE(fs::exists(cache.blob_path("q4")));
+  EXPECT_TRUE(cache.HasSnapshotFile(kCommitA, "README.md"));
+  EXPECT_TRUE(fs::exists(cache.ref_path("main")));
+}
+
+TEST(CacheAdminTest, RemovingTheOnlyQuantRemovesTheRepo) {
+  TempDir dir;
+  RepoCache cache(dir.path(), "org/one-GGUF");
+  ASSERT_TRUE(cache.EnsureDirs().ok());
+  PutBlob(cache, "q8", "88888888");
+  PutBlob(cache, "other.incomplete", "zz");
+  ASSERT_TRUE(cache.LinkSnapshotFile(kCommitA, "m.Q8_0.gguf", "q8").ok());
+  ASSERT_TRUE(cache.WriteRef("main", kCommitA).ok());
+  auto plan = PlanRemoval(dir.path(), *ParseModelRef("org/one-GGUF:Q8_0"));
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->whole_repo);
+  EXPECT_EQ(plan->freed_bytes, 10u);
+  ASSERT_TRUE(ExecuteRemoval(dir.path(), *plan).ok());
+  EXPECT_FALSE(fs::exists(cache.repo_dir()));
 }
 
 }  // namespace

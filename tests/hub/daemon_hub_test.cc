@@ -1,60 +1,17 @@
 // hfd's pull, list and rm through hfctl, against a real daemon and the test Hub server.
 #include <gtest/gtest.h>
-#include <signal.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "tests/daemon/harness.h"
-#include "tests/hub/test_hub_server.h"
+#include "tests/hub/daemon_hub_fixture.h"
 
 namespace hfd::hub::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using ::hfd::testing::BinaryFromEnv;
 using ::hfd::testing::CommandResult;
-using ::hfd::testing::DaemonFixture;
 using nlohmann::json;
-
-class DaemonHubTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    hub_.AddFile("org/tiny", "main", "config.json", TinyLlamaConfigJson());
-    hub_.AddFile("org/tiny", "main", "tokenizer.json", "{}");
-    hub_.AddRandomFile("org/tiny", "main", "model.safetensors", 3 << 20, 1);
-    ASSERT_TRUE(hub_.Start({"hf_known"}, 2));
-    // The daemon resolves Hub settings from its own environment, inherited from here.
-    ::setenv("HF_ENDPOINT", hub_.endpoint().c_str(), 1);
-    ::setenv("HF_HUB_CACHE", (cache_.path() / "hub").c_str(), 1);
-    ::setenv("HF_HOME", cache_.path().c_str(), 1);
-    ::unsetenv("HF_TOKEN");
-    ::unsetenv("HF_HUB_OFFLINE");
-    daemon_ = std::make_unique<DaemonFixture>();
-    ASSERT_TRUE(daemon_->started()) << daemon_->Log();
-  }
-
-  CommandResult Hfctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {BinaryFromEnv("HFCTL_BIN"), "--socket", daemon_->socket()});
-    return ::hfd::testing::RunCommand(args);
-  }
-
-  // The JSON lines hfctl --json printed.
-  static std::vector<json> JsonLines(const std::string& out) {
-    std::vector<json> lines;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) lines.push_back(json::parse(line, nullptr, false));
-    }
-    return lines;
-  }
-
-  TestHubServer hub_;
-  ::hfd::testing::TempDir cache_;
-  std::unique_ptr<DaemonFixture> daemon_;
-};
 
 TEST_F(DaemonHubTest, PullListRemove) {
   CommandResult pulled = Hfctl({"--json", "pull", "org/tiny"});
@@ -118,12 +75,9 @@ TEST_F(DaemonHubTest, ConfigTokenWinsOverHfTokenAndStaysSecret) {
   hub_.AddRandomFile("org/gated", "main", "model.safetensors", 1 << 20, 4);
   hub_.SetRepoSettings("org/gated", {{"gated", true}, {"allowed_tokens", {"hf_from_config"}}});
   // HF_TOKEN names a token the Hub rejects: the pull works only if the config's wins.
-  daemon_.reset();
   ::setenv("HF_TOKEN", "hf_from_env", 1);
-  daemon_ = std::make_unique<DaemonFixture>(std::vector<std::string>{},
-                                            "hf_token = \"hf_from_config\"\n");
+  StartDaemon({}, "hf_token = \"hf_from_config\"\n");
   ::unsetenv("HF_TOKEN");
-  ASSERT_TRUE(daemon_->started()) << daemon_->Log();
 
   CommandResult pulled = Hfctl({"--json", "pull", "org/gated"});
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
@@ -188,6 +142,40 @@ TEST_F(DaemonHubTest, DetachedPullRunsInTheBackground) {
   const json models = json::parse(Hfctl({"--json", "ls"}).out)["models"];
   ASSERT_EQ(models.size(), 1u);
   EXPECT_EQ(models[0]["revisions"][0]["files"], 3);
+}
+
+TEST_F(DaemonHubTest, RetriesAreShownWhileTheyWait) {
+  // One failure of the revision API and one of the weights, each asking for a 1 s wait.
+  hub_.SetFaults(json::array(
+      {{{"kind", "status"},
+        {"status", 503},
+        {"retry_after", "1"},
+        {"server", "api"},
+        {"match", "/revision/"}},
+       {{"kind", "status"}, {"status", 503}, {"retry_after", "1"}, {"server", "storage"}}}));
+  CommandResult pulled = Hfctl({"--json", "pull", "org/tiny"});
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+  std::vector<json> retries;
+  for (const json& line : JsonLines(pulled.out)) {
+    if (line.contains("progress") && line["progress"]["phase"] == "retrying") {
+      retries.push_back(line["progress"]);
+    }
+  }
+  ASSERT_EQ(retries.size(), 2u) << pulled.out;
+  for (const json& retry : retries) {
+    EXPECT_EQ(retry["retry"], 1) << retry.dump();
+    EXPECT_EQ(retry["retries"], 5) << retry.dump();
+    EXPECT_EQ(retry["retry_in_seconds"], 1.0) << retry.dump();
+    EXPECT_NE(retry["reason"].get<std::string>().find("HTTP 503"), std::string::npos);
+  }
+  ASSERT_EQ(Hfctl({"rm", "org/tiny"}).exit_code, 0);
+  hub_.SetFaults(json::array(
+      {{{"kind", "status"}, {"status", 503}, {"retry_after", "1"}, {"server", "storage"}}}));
+  CommandResult human = Hfctl({"pull", "org/tiny"});
+  ASSERT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.err.find("retry 1 of 5 in 1 s: the Hub had a temporary failure"),
+            std::string::npos)
+      << human.err;
 }
 
 TEST_F(DaemonHubTest, BadModelIdIsAnError) {

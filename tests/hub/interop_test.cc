@@ -77,7 +77,7 @@ TEST_F(InteropTest, JavascriptClientDownloadsAndHfdUsesTheCacheOffline) {
   offline.cache_dir = js_cache.path();
   offline.offline = true;
   hub_.Reset();
-  auto pulled = Puller(offline, "").Pull(*ParseModelRef("org/tiny"), Options(), {}, nullptr);
+  auto pulled = Puller(offline, {}).Pull(*ParseModelRef("org/tiny"), Options(), {}, nullptr);
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
   EXPECT_EQ(pulled->files,
             (std::vector<std::string>{"config.json", "model.safetensors", "tokenizer.json"}));

@@ -124,7 +124,7 @@ TEST_F(PullBasicTest, OfflineModeAndUnreachableHubUseTheCache) {
   HubConfig offline_config = Config();
   offline_config.offline = true;
   offline_config.endpoint = "http://127.0.0.1:9";  // nothing listens there
-  Puller offline(offline_config, "");
+  Puller offline(offline_config, {});
   auto by_branch = offline.Pull(*ParseModelRef("org/tiny"), Options(), {}, nullptr);
   ASSERT_TRUE(by_branch.ok()) << by_branch.status().ToString();
   EXPECT_EQ(by_branch->commit, online->commit);
@@ -137,12 +137,26 @@ TEST_F(PullBasicTest, OfflineModeAndUnreachableHubUseTheCache) {
   unreachable.endpoint = "http://127.0.0.1:9";
   PullOptions options = Options();
   options.retry.max_attempts = 2;
-  auto fallback = Puller(unreachable, "").Pull(*ParseModelRef("org/tiny"), options, {}, nullptr);
+  auto fallback = Puller(unreachable, {}).Pull(*ParseModelRef("org/tiny"), options, {}, nullptr);
   ASSERT_TRUE(fallback.ok()) << fallback.status().ToString();
   ASSERT_EQ(fallback->warnings.size(), 1u);
   EXPECT_NE(fallback->warnings[0].find("could not reach the Hub"), std::string::npos);
-  auto nothing = Puller(unreachable, "").Pull(*ParseModelRef("org/other"), options, {}, nullptr);
+  auto nothing = Puller(unreachable, {}).Pull(*ParseModelRef("org/other"), options, {}, nullptr);
   EXPECT_EQ(nothing.status().code(), ErrorCode::kUnavailable);
+
+  // The client's --offline: the cache alone, without trying the Hub first.
+  const size_t waits_before = sleeps().size();
+  PullOptions local = Options();
+  local.offline = true;
+  auto asked = Puller(unreachable, {}).Pull(*ParseModelRef("org/tiny"), local, {}, nullptr);
+  ASSERT_TRUE(asked.ok()) << asked.status().ToString();
+  EXPECT_TRUE(asked->offline);
+  EXPECT_TRUE(asked->warnings.empty());
+  EXPECT_EQ(sleeps().size(), waits_before);
+  auto absent = Puller(unreachable, {}).Pull(*ParseModelRef("org/other"), local, {}, nullptr);
+  ASSERT_FALSE(absent.ok());
+  EXPECT_NE(absent.status().message().find("this pull is offline"), std::string::npos)
+      << absent.status().message();
 }
 
 TEST_F(PullBasicTest, RefusesUnsupportedArchitectureBeforeTheWeights) {

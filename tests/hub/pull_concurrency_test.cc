@@ -112,7 +112,7 @@ TEST_F(PullConcurrencyTest, SigkillMidDownloadLeavesNothingCompleteAndTheNextPul
 TEST_F(PullConcurrencyTest, PullsOfOneBlobJoinOneTransferThatOutlivesACancelledWaiter) {
   AddTinyModel("org/tiny", "main", kBig);
   hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 2000000}}}));
-  const Puller puller(Config(), "");
+  const Puller puller(Config(), {});
   const ModelRef ref = *ParseModelRef("org/tiny");
   std::atomic<bool> joiner_receiving{false};
   std::atomic<bool> cancel_starter{false};

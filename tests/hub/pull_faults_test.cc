@@ -116,9 +116,17 @@ TEST_F(PullFaultsTest, AuthAndNotFoundErrorsSayWhatToDo) {
     EXPECT_NE(anonymous.status().message().find(advice), std::string::npos)
         << anonymous.status().message();
   }
+  EXPECT_NE(anonymous.status().message().find("(HTTP 401) without a token"), std::string::npos)
+      << anonymous.status().message();
   auto not_granted = Pull("org/gated", "hf_known");
   ASSERT_EQ(not_granted.status().code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(not_granted.status().message().find("licence"), std::string::npos);
+  const std::string refusal = not_granted.status().message();
+  EXPECT_NE(refusal.find("licence"), std::string::npos);
+  // Which token was tried, never the token.
+  EXPECT_NE(refusal.find("with the daemon's token (from hf_token in its configuration)"),
+            std::string::npos)
+      << refusal;
+  EXPECT_EQ(refusal.find("hf_known"), std::string::npos) << refusal;
   EXPECT_TRUE(Pull("org/gated", "hf_granted").ok());
   EXPECT_EQ(sleeps().size(), 0u);  // none of these is retried
 

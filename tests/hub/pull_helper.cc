@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   }
   PullOptions options;
   options.retry.initial_backoff = Millis(20);
-  auto result = Puller(*config, token->token).Pull(*ref, options, {}, nullptr);
+  auto result = Puller(*config, *token).Pull(*ref, options, {}, nullptr);
   if (!result.ok()) {
     std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
     return 1;

@@ -89,12 +89,12 @@ TEST_F(PullRedirectTest, GopherRedirectIsRefusedAndNothingReachesItsPort) {
 TEST_F(PullRedirectTest, TheTransportSpeaksNothingButHttpAndHttps) {
   const WatchedPort target;
   TransferLoop loop;
-  const HubClient http_endpoint(hub_.endpoint(), "", {}, {}, &loop);
+  const HubClient http_endpoint(hub_.endpoint(), "", "", {}, {}, &loop);
   HttpRequest gopher;
   gopher.url = target.origin("gopher") + "/_GET%20/";
   EXPECT_EQ(http_endpoint.Send(gopher, {"org/tiny", "", ""}, nullptr).status().code(),
             ErrorCode::kPermissionDenied);
-  const HubClient https_endpoint("https://127.0.0.1:1", "", {}, {}, &loop);
+  const HubClient https_endpoint("https://127.0.0.1:1", "", "", {}, {}, &loop);
   HttpRequest plain;
   plain.url = target.origin("http") + "/";
   const Status refused = https_endpoint.Send(plain, {"org/tiny", "", ""}, nullptr).status();

@@ -18,6 +18,7 @@ TEST(PullRegistryTest, TracksRunningThenFinishedPulls) {
   progress.bytes = 10;
   progress.total = 40;
   pulls.Update(a.id, progress);
+  pulls.SetAttached(b.id, 2, true);
 
   auto snapshot = pulls.Snapshot();
   ASSERT_EQ(snapshot.size(), 2u);
@@ -25,7 +26,8 @@ TEST(PullRegistryTest, TracksRunningThenFinishedPulls) {
   EXPECT_TRUE(snapshot[0].detached);
   EXPECT_EQ(snapshot[0].progress.bytes, 10u);
   EXPECT_EQ(snapshot[0].state, PullRecord::State::kRunning);
-  EXPECT_FALSE(snapshot[1].detached);
+  EXPECT_TRUE(snapshot[1].detached);
+  EXPECT_EQ(snapshot[1].clients, 2u);
 
   pulls.Finish(a.id, Unavailable("Hub down"));
   pulls.Finish(b.id, Status::Ok());

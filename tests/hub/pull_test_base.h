@@ -23,7 +23,11 @@ class PullTestBase : public ::testing::Test {
 
   std::filesystem::path cache_dir() const { return cache_.path() / "hub"; }
   HubConfig Config() const;
-  Puller MakePuller(const std::string& token = "") const { return Puller(Config(), token); }
+  // A Puller with `token` as the daemon's (from its configuration); none when empty.
+  Puller MakePuller(const std::string& token = "") const {
+    return Puller(Config(),
+                  token.empty() ? ResolvedToken{} : ResolvedToken{token, TokenSource::kConfig, ""});
+  }
   // Fast retries; waits are recorded in sleeps() instead of slept in full.
   PullOptions Options();
   std::vector<Millis> sleeps();

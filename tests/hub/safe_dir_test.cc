@@ -137,7 +137,7 @@ TEST(RepoCacheTest, SymlinkedCacheFoldersAreRefusedNamingThem) {
     const RepoCache cache(cache_dir, "org/name");
     ExpectRefusal(cache.EnsureDirs(), cache_dir / folder);
     ExpectRefusal(cache.CheckDirs(), cache_dir / folder);
-    ExpectRefusal(RemoveFromCache(cache_dir, *ParseModelRef("org/name")), cache_dir / folder);
+    ExpectRefusal(PlanRemoval(cache_dir, *ParseModelRef("org/name")).status(), cache_dir / folder);
     EXPECT_TRUE(fs::is_empty(tmp.path() / "outside")) << folder;
   }
 }

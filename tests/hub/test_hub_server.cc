@@ -98,7 +98,7 @@ std::string TestHubServer::Admin(const std::string& method, const std::string& p
   options.ca_file = ca_file();
   RetryPolicy once;
   once.max_attempts = 1;
-  const HubClient client(endpoint(), "", once, options, &loop_);
+  const HubClient client(endpoint(), "", "", once, options, &loop_);
   HttpRequest request;
   request.method = method;
   request.url = endpoint() + path;

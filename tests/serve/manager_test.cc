@@ -1,7 +1,9 @@
 // The model manager: load dedupe, keep_alive expiry, LRU eviction under the memory
-// budget, out_of_memory, option mismatches, shutdown.
+// budget, out_of_memory, reloads with other settings, ctx clamping, shutdown.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <thread>
 
 #include "engine/model/model_files.h"
@@ -151,18 +153,101 @@ TEST(Manager, TooSmallABudgetIsOutOfMemory) {
   EXPECT_EQ(s.code(), ErrorCode::kOutOfMemory);
 }
 
-TEST(Manager, ResidentModelRefusesOtherSettings) {
+// Records the notices of a load.
+struct Notices {
+  std::vector<std::string> seen;
+  std::function<void(const std::string&)> Callback() {
+    return [this](const std::string& n) { seen.push_back(n); };
+  }
+  bool Has(const std::string& part) const {
+    return std::any_of(seen.begin(), seen.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  }
+};
+
+TEST(Manager, AnIdleModelIsReloadedWithTheSettingsAskedFor) {
   ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest load = TestLoad(TestModelPath());
   load.options.ctx = 128;
+  load.options.keep_alive_seconds = -1;
   ASSERT_TRUE(manager.Acquire(load).ok());
+  Notices notices;
   load.options.ctx = 64;
+  load.options.keep_alive_seconds.reset();
+  load.on_notice = notices.Callback();
+  bool loaded = false;
+  auto reloaded = manager.Acquire(load, &loaded);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  EXPECT_TRUE(loaded);
+  EXPECT_EQ((*reloaded)->ctx(), 64);
+  EXPECT_TRUE(notices.Has("was loaded with ctx 128; reloading it")) << notices.seen.size();
+  // What the request did not ask for is kept.
+  EXPECT_EQ((*reloaded)->Info().keep_alive_seconds, -1);
+  ASSERT_EQ(manager.Ps().size(), 1u);
+  // The same settings again: served as it is.
+  load.options.ctx = 64;
+  auto same = manager.Acquire(load, &loaded);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(loaded);
+  EXPECT_EQ(*same, *reloaded);
+}
+
+TEST(Manager, ABusyModelIsNotReloadedAndAUseCallerNever) {
+  ModelManager manager(TestManagerOptions(), nullptr);
+  LoadRequest load = TestLoad(TestModelPath());
+  load.options.ctx = 128;
+  auto model = manager.Acquire(load);
+  ASSERT_TRUE(model.ok());
+  Gate gate;
+  TestJob running = MakeJob("running", 4, &gate);
+  ASSERT_TRUE((*model)->Submit(running.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());
+  model->reset();
+  load.options.ctx = 64;
+  const Status busy = manager.Acquire(load).status();
+  EXPECT_EQ(busy.code(), ErrorCode::kBusy) << busy.ToString();
+  EXPECT_NE(busy.message().find("loaded with ctx 128 and has 1 running"), std::string::npos)
+      << busy.message();
+  gate.Open();
+  ASSERT_TRUE(Await(running).ok());
+  load.may_evict_others = false;
   EXPECT_EQ(manager.Acquire(load).status().code(), ErrorCode::kInvalidArgument);
-  load.options.ctx.reset();
+  load.may_evict_others = true;
   load.options.max_concurrency = 2;
-  EXPECT_EQ(manager.Acquire(load).status().code(), ErrorCode::kInvalidArgument);
-  load.options.max_concurrency.reset();
-  EXPECT_TRUE(manager.Acquire(load).ok());
+  auto wider = manager.Acquire(load);
+  ASSERT_TRUE(wider.ok()) << wider.status().ToString();
+  EXPECT_EQ((*wider)->Info().max_concurrency, 2);
+}
+
+TEST(Manager, AnAskedCtxIsClampedToTheModelAndTheBudgetWithANotice) {
+  ModelManager manager(TestManagerOptions(), nullptr);
+  LoadRequest load = TestLoad(TestModelPath());
+  Notices notices;
+  load.on_notice = notices.Callback();
+  load.options.ctx = 4096;  // the test model is trained for 512
+  auto model = manager.Acquire(load);
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->ctx(), 512);
+  EXPECT_TRUE(
+      notices.Has("ctx 4096 is more than test-model.gguf was trained for: loaded with "
+                  "its maximum, ctx 512"));
+  model->reset();
+  // Asking for 4096 again is what it was loaded for: no reload.
+  bool loaded = true;
+  ASSERT_TRUE(manager.Acquire(load, &loaded).ok());
+  EXPECT_FALSE(loaded);
+
+  const int64_t small = ModelBytes(TestModelPath(), 128);
+  ModelManager tight(TestManagerOptions(small), nullptr);
+  Notices budget;
+  load.on_notice = budget.Callback();
+  load.options.ctx = 512;
+  auto fitted = tight.Acquire(load);
+  ASSERT_TRUE(fitted.ok()) << fitted.status().ToString();
+  EXPECT_LE((*fitted)->ctx(), 128);
+  EXPECT_GE((*fitted)->ctx(), 112);
+  EXPECT_TRUE(budget.Has("ctx 512 needs ")) << budget.seen.size();
+  EXPECT_TRUE(budget.Has("memory budget: loaded with ctx " + std::to_string((*fitted)->ctx())));
 }
 
 TEST(Manager, ABadModelFileIsAnErrorAndLeavesNothingBehind) {

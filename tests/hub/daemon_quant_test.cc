@@ -1,0 +1,123 @@
+// Quants of a GGUF repo through hfctl and a real daemon: `org/name` picks one default by
+// one rule (and says which), `ls` and `ps` show quants, `rm org/name:QUANT` removes only
+// that quant, refusing a resident model's files without --force.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/hub/daemon_hub_fixture.h"
+
+namespace hfd::hub::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::hfd::testing::CommandResult;
+using nlohmann::json;
+
+constexpr const char* kRepo = "test/tiny-llama-GGUF";
+
+// Two quants of one repo; the test Hub reads them through links to the fixtures.
+class DaemonQuantTest : public DaemonHubTest {
+ protected:
+  void SetUp() override {
+    HFD_REQUIRE_FIXTURES(fixtures);
+    ServeFixture(kRepo, fixtures / "gguf/tiny-llama3-Q8_0.gguf", "tiny-llama.Q8_0.gguf");
+    ServeFixture(kRepo, fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", "tiny-llama.Q4_K_M.gguf");
+    DaemonHubTest::SetUp();
+  }
+
+  fs::path Snapshot() const {
+    for (const auto& entry :
+         fs::directory_iterator(cache_.path() / "hub/models--test--tiny-llama-GGUF/snapshots")) {
+      return entry.path();
+    }
+    return {};
+  }
+
+  // The `ls` rows' first words.
+  std::vector<std::string> ListedNames() const {
+    CommandResult ls = Hfctl({"ls"});
+    EXPECT_EQ(ls.exit_code, 0) << ls.err;
+    std::vector<std::string> names;
+    std::istringstream in(ls.out);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) names.push_back(line.substr(0, line.find(' ')));
+    return names;
+  }
+};
+
+TEST_F(DaemonQuantTest, PullOfTheRepoPicksQ4KMAndLsListsEachQuant) {
+  CommandResult pulled = Hfctl({"--json", "pull", kRepo});
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+  const json result = JsonLines(pulled.out).back()["result"];
+  EXPECT_EQ(result["quant"], "Q4_K_M");
+  EXPECT_TRUE(result["quant_picked"].get<bool>());
+  EXPECT_EQ(result["files"], json::array({"tiny-llama.Q4_K_M.gguf"}));
+
+  CommandResult again = Hfctl({"pull", kRepo});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("this is Q4_K_M, the default"), std::string::npos) << again.out;
+  ASSERT_EQ(Hfctl({"pull", std::string(kRepo) + ":q8_0"}).exit_code, 0);
+
+  EXPECT_EQ(ListedNames(), (std::vector<std::string>{std::string(kRepo) + ":Q4_K_M",
+                                                     std::string(kRepo) + ":Q8_0"}));
+  const json listed = json::parse(Hfctl({"--json", "ls"}).out);
+  const json quants = listed["models"][0]["revisions"][0]["quants"];
+  ASSERT_EQ(quants.size(), 2u) << listed.dump();
+  EXPECT_EQ(quants[1]["size"], fs::file_size(Snapshot() / "tiny-llama.Q8_0.gguf"));
+}
+
+TEST_F(DaemonQuantTest, LoadOfTheRepoServesTheDefaultAndPsShowsIt) {
+  CommandResult loaded = Hfctl({"--json", "load", kRepo, "--ctx", "64"});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << daemon_->Log();
+  bool told = false;
+  for (const json& line : JsonLines(loaded.out)) {
+    if (line.contains("notice")) {
+      told |=
+          line["notice"]["message"].get<std::string>().find("serving Q4_K_M") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(told) << loaded.out;
+  EXPECT_EQ(JsonLines(loaded.out).back()["result"]["quant"], "Q4_K_M");
+
+  CommandResult ps = Hfctl({"ps"});
+  ASSERT_EQ(ps.exit_code, 0) << ps.err;
+  EXPECT_NE(ps.out.find("QUANT"), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find(" Q4_K_M "), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find("tiny-llama.Q4_K_M.gguf"), std::string::npos) << ps.out;
+}
+
+TEST_F(DaemonQuantTest, RmOfOneQuantLeavesTheOtherLoadable) {
+  const std::string q8 = std::string(kRepo) + ":Q8_0";
+  const std::string q4 = std::string(kRepo) + ":Q4_K_M";
+  ASSERT_EQ(Hfctl({"pull", q8}).exit_code, 0);
+  ASSERT_EQ(Hfctl({"pull", q4}).exit_code, 0);
+  CommandResult loaded = Hfctl({"load", q8, "--ctx", "64"});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << daemon_->Log();
+
+  CommandResult refused = Hfctl({"rm", q8});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("resident model " + q8), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("hfctl rm --force " + q8), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(Snapshot() / "tiny-llama.Q8_0.gguf"));
+
+  CommandResult unknown = Hfctl({"rm", std::string(kRepo) + ":Q5_K_M"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("cached quants: Q4_K_M, Q8_0"), std::string::npos) << unknown.err;
+
+  CommandResult removed = Hfctl({"rm", "--force", q8});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err << daemon_->Log();
+  EXPECT_NE(removed.out.find("unloaded " + q8), std::string::npos) << removed.out;
+  EXPECT_NE(removed.out.find("removed " + q8 + " (1 file, "), std::string::npos) << removed.out;
+  EXPECT_EQ(json::parse(Hfctl({"--json", "ps"}).out)["models"].size(), 0u);
+  EXPECT_FALSE(fs::exists(Snapshot() / "tiny-llama.Q8_0.gguf"));
+  EXPECT_EQ(ListedNames(), std::vector<std::string>{q4});
+  EXPECT_EQ(Hfctl({"rm", q8}).exit_code, 1);
+
+  CommandResult run = Hfctl({"run", q4, "Once upon a time", "-n", "2", "--ctx", "64"});
+  EXPECT_EQ(run.exit_code, 0) << run.err << daemon_->Log();
+}
+
+}  // namespace
+}  // namespace hfd::hub::testing
