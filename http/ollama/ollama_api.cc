@@ -86,7 +86,10 @@ Reply Delete(daemon::DaemonServices& services, const Request& request) {
   if (!body.ok()) return ErrorReply(body.status());
   Result<std::string> model = ModelField(*body);
   if (!model.ok()) return ErrorReply(model.status());
-  if (Status s = services.service->Remove(request.caller, *model); !s.ok()) return ErrorReply(s);
+  // As Ollama's delete does: a resident model using the files is unloaded first.
+  Result<serve::RemoveAnswer> removed =
+      services.service->Remove(request.caller, *model, /*force=*/true);
+  if (!removed.ok()) return ErrorReply(removed.status());
   return JsonReply(200, "");
 }
 
