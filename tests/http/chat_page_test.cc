@@ -1,8 +1,11 @@
 // The built-in chat page: served on both listeners with its content types and a strict
 // Content-Security-Policy, self-contained (nothing fetched from elsewhere), and open to
-// anyone who may connect while the API behind it still asks for the key.
+// anyone who may connect while the API behind it still asks for the key; and in headless
+// Chromium (chat_page_browser.py), where it chats, streams and stops a generation.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "tests/http/http_harness.h"
@@ -13,6 +16,20 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kKey = "sk-chat-page";
+constexpr const char* kPython = "/usr/bin/python3";
+
+// Why the browser test cannot run here, or "" when it can.
+std::string BrowserMissing() {
+  for (const char* tool : {"/usr/bin/chromium", "/usr/bin/chromedriver", kPython}) {
+    if (::access(tool, X_OK) != 0) {
+      return std::string(tool) + " is missing (scripts/install-deps.sh installs it)";
+    }
+  }
+  if (RunCommand({kPython, "-c", "import selenium"}).exit_code != 0) {
+    return "python3-selenium is missing (scripts/install-deps.sh installs it)";
+  }
+  return "";
+}
 
 class ChatPage : public HttpTest {
  protected:
@@ -83,6 +100,38 @@ TEST_F(ChatPage, HeadAnswersLikeGetWithoutTheBody) {
   EXPECT_EQ(r.Header("content-type"), "text/html; charset=utf-8");
   EXPECT_EQ(r.Header("content-length"), std::to_string(Curl("GET", "/").body.size()));
   EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(ChatPage, HeadlessChromiumChatsSeesTheAnswerStreamAndStopsIt) {
+  if (const std::string missing = BrowserMissing(); !missing.empty()) {
+    if (RunningInCi()) GTEST_FAIL() << missing;
+    GTEST_SKIP() << missing;
+  }
+  // A long context: an answer without a token limit runs for seconds, long enough to stop.
+  CallOk("load", {{"model", kHttpModel}, {"ctx", kLongContext}});
+  const char* build = std::getenv("HFD_BUILD_DIR");
+  const std::filesystem::path screenshot =
+      std::filesystem::path(build != nullptr ? build : "/tmp") / "chat_page.png";
+  std::filesystem::remove(screenshot);
+  const CommandResult r =
+      RunCommand({kPython, HFD_CHAT_PAGE_BROWSER, "--url", tcp_url("/"), "--model", kHttpModel,
+                  "--key", kKey, "--screenshot", screenshot.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json seen = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(seen.is_object()) << r.out << r.err;
+  std::cout << "browser saw: " << seen.dump() << "\n";
+  EXPECT_GT(seen.value("updates", 0), 1) << "the stopped answer did not stream";
+  ASSERT_TRUE(std::filesystem::exists(screenshot));
+  EXPECT_GT(std::filesystem::file_size(screenshot), 0u);
+
+  // The daemon cancelled the stopped generation: the page's two chats, one cancelled.
+  ASSERT_TRUE(Eventually(
+      [&] { return SumOfSamples(MetricsText(), "llm_failures", "reason=\"cancelled\"") == 1; },
+      std::chrono::seconds(10)))
+      << MetricsText();
+  const std::string metrics = MetricsText();
+  EXPECT_EQ(SumOfSamples(metrics, "llm_requests", "api=\"openai\""), 2) << metrics;
+  EXPECT_EQ(SumOfSamples(metrics, "llm_failures", "api=\"openai\""), 1) << metrics;
 }
 
 }  // namespace
