@@ -48,11 +48,14 @@ Status StartHttpDoor(daemon::DaemonServices& services) {
   options.cors_origins = config.cors_origins;
   door->server = std::make_unique<HttpServer>(options, &door->access, std::move(router));
   std::string addresses;
+  std::vector<daemon::HttpListenerInfo> infos;
   for (const HttpListener& l : listeners) {
     addresses += (addresses.empty() ? "" : ", ") + std::string(l.tcp ? "http://" : "unix:") +
                  l.address + (l.socket_activated ? " (socket-activated)" : "");
+    infos.push_back({l.tcp, l.address, l.socket_activated});
   }
   HFD_RETURN_IF_ERROR(door->server->Start(std::move(listeners)));
+  services.http_listeners = std::move(infos);
   spdlog::info("HTTP APIs and the chat page on {}", addresses);
   services.idle_vetoes.push_back([door] { return door->server->recently_active(); });
   services.shutdown_hooks.push_back([door] { door->server->Stop(); });
