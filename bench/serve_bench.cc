@@ -15,12 +15,8 @@
 //  - load: OpenModelFiles + LoadWeights + Session in-process, and the daemon's `load`,
 //    with the file in the page cache (warm) and after posix_fadvise(DONTNEED) (cold).
 // Prints a table; every figure is also a JSON line (--json FILE appends, - is stdout).
-#include <algorithm>
 #include <chrono>
-#include <ctime>
-#include <fstream>
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,23 +24,18 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "backends/cpu/cpu_backend.h"
 #include "bench/serve/daemon_process.h"
+#include "bench/serve/daemon_run.h"
+#include "bench/serve/engine_run.h"
 #include "bench/serve/model_file.h"
+#include "bench/serve/report.h"
 #include "bench/synthetic_model.h"
-#include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
-#include "engine/runtime/generator.h"
-#include "engine/runtime/session.h"
-#include "engine/tokenizer/tokenizer.h"
 
 namespace hfd::bench {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-constexpr int kCtx = 1024;
 
 struct Args {
   std::string hfd;
@@ -57,15 +48,6 @@ struct Args {
   std::string json_out;
 };
 
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
 // Prompts that differ from their first token on, so the daemon cannot reuse a previous
 // request's KV cache and both sides prefill the same number of tokens.
 std::string Prompt(int i) {
@@ -75,91 +57,9 @@ std::string Prompt(int i) {
       i + 2);
 }
 
-// The model in this process, as hfd-generate runs it.
-struct Engine {
-  std::unique_ptr<model::ModelFiles> files;
-  std::unique_ptr<tok::Tokenizer> tokenizer;
-  std::unique_ptr<runtime::Backend> backend;
-  std::unique_ptr<runtime::Session> session;
-
-  ~Engine() {  // the session's cache before the backend that allocated it
-    session.reset();
-    backend.reset();
-  }
-};
-
-Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path) {
-  auto e = std::make_unique<Engine>();
-  HFD_ASSIGN_OR_RETURN(e->files, model::OpenModelFiles(path));
-  HFD_ASSIGN_OR_RETURN(e->tokenizer, tok::Tokenizer::FromPath(path));
-  e->backend = cpu::CreateCpuBackend({0});
-  HFD_RETURN_IF_ERROR(e->backend->LoadWeights(*e->files));
-  HFD_ASSIGN_OR_RETURN(e->session, runtime::Session::Create(*e->backend, *e->files,
-                                                            {kCtx, 128, runtime::KvType::kF16}));
-  return e;
+json GenerateParams(const std::string& model, const std::string& prompt, int tokens) {
+  return {{"model", model}, {"prompt", prompt}, {"max_tokens", tokens}, {"temperature", 0}};
 }
-
-struct Run {
-  double ttft_s = 0;      // request to first token
-  double decode_tps = 0;  // tokens after the first ÷ time after the first
-  int completion_tokens = 0;
-  double server_ttft_s = 0;  // the daemon's own ttft (from the request's arrival)
-};
-
-Result<Run> EngineRun(Engine& e, const std::string& prompt, int tokens) {
-  const auto start = Clock::now();
-  HFD_RETURN_IF_ERROR(e.session->Rewind(0));
-  runtime::GenerateRequest request{e.tokenizer->Encode(prompt, true), {}, e.tokenizer->eos_ids()};
-  request.params.temperature = 0.0f;
-  request.params.max_tokens = tokens;
-  HFD_ASSIGN_OR_RETURN(auto result,
-                       runtime::Generate(*e.session, *e.tokenizer, request,
-                                         [](std::string_view, int32_t) { return true; }));
-  const double prefill = Since(start) - result.decode_seconds;
-  const int n = static_cast<int>(result.tokens.size());
-  return Run{prefill, result.DecodeRate(), n, prefill};
-}
-
-Result<Run> DaemonRun(client::Client& client, const std::string& model, const std::string& prompt,
-                      int tokens) {
-  const auto start = Clock::now();
-  std::optional<Clock::time_point> first, last;
-  auto result = client.CallStreaming(
-      "generate",
-      {{"model", model}, {"prompt", prompt}, {"max_tokens", tokens}, {"temperature", 0}},
-      [&](const std::string& method, const json&) {
-        if (method != "token") return;
-        const auto now = Clock::now();
-        if (!first) first = now;
-        last = now;
-      });
-  if (!result.ok()) return result.status();
-  if (!first) return Internal("the daemon streamed no token");
-  const int n = (*result)["usage"].value("completion_tokens", 0);
-  const double decode = std::chrono::duration<double>(*last - *first).count();
-  const double server_ttft_ms = (*result)["timings"].value("ttft_ms", 0.0);
-  return Run{std::chrono::duration<double>(*first - start).count(),
-             decode > 0 ? (n - 1) / decode : 0.0, n, server_ttft_ms / 1e3};
-}
-
-class Report {
- public:
-  explicit Report(std::string path) : path_(std::move(path)) {}
-  void Add(json line) {
-    line["date"] = Date();
-    if (path_ == "-") std::cout << line.dump() << "\n";
-    if (!path_.empty() && path_ != "-") std::ofstream(path_, std::ios::app) << line.dump() << "\n";
-  }
-
- private:
-  static std::string Date() {
-    const std::time_t now = std::time(nullptr);
-    char buffer[32];
-    std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return buffer;
-  }
-  std::string path_;
-};
 
 // Load times: in-process and through the daemon, cold then warm. The caller holds no
 // mapping of the file.
@@ -176,8 +76,9 @@ Status MeasureLoad(const Args& args, const std::string& path, client::Client& cl
     if (cold) HFD_RETURN_IF_ERROR(DropFromPageCache(path));
     HFD_ASSIGN_OR_RETURN(const double resident_daemon, ResidentFraction(path));
     const auto t1 = Clock::now();
-    HFD_ASSIGN_OR_RETURN(json loaded,
-                         client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kCtx}}));
+    HFD_ASSIGN_OR_RETURN(
+        json loaded,
+        client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kBenchCtx}}));
     const double daemon_s = Since(t1);
     HFD_RETURN_IF_ERROR(client.Call("unload", {{"model", path}}).status());
 
@@ -205,16 +106,18 @@ Status MeasureOverhead(const Args& args, const std::string& path, client::Client
                        Report& report) {
   HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path));
   HFD_RETURN_IF_ERROR(
-      client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kCtx}}).status());
+      client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kBenchCtx}}).status());
   // One warm-up each: page faults, thread pools, first allocations.
-  HFD_RETURN_IF_ERROR(EngineRun(*engine, Prompt(0), 4).status());
-  HFD_RETURN_IF_ERROR(DaemonRun(client, path, Prompt(1), 4).status());
+  HFD_RETURN_IF_ERROR(EngineRun(*engine, engine->tokenizer->Encode(Prompt(0), true), 4).status());
+  HFD_RETURN_IF_ERROR(DaemonRun(client, "generate", GenerateParams(path, Prompt(1), 4)).status());
 
   std::vector<double> engine_tps, daemon_tps, engine_ttft, daemon_ttft, socket_us;
   for (int rep = 0; rep < args.reps; ++rep) {
     const std::string prompt = Prompt(2 + rep);
-    HFD_ASSIGN_OR_RETURN(const Run e, EngineRun(*engine, prompt, args.tokens));
-    HFD_ASSIGN_OR_RETURN(const Run d, DaemonRun(client, path, prompt, args.tokens));
+    HFD_ASSIGN_OR_RETURN(const Run e,
+                         EngineRun(*engine, engine->tokenizer->Encode(prompt, true), args.tokens));
+    HFD_ASSIGN_OR_RETURN(const Run d,
+                         DaemonRun(client, "generate", GenerateParams(path, prompt, args.tokens)));
     engine_tps.push_back(e.decode_tps);
     daemon_tps.push_back(d.decode_tps);
     engine_ttft.push_back(e.ttft_s);

@@ -36,6 +36,13 @@ struct ServerMetrics {
   metrics::Gauge& output_queue_bytes;
 };
 
+// One listener of the HTTP door (docs/http-api.md), as `status` reports it.
+struct HttpListenerInfo {
+  bool tcp = false;
+  std::string address;  // the Unix socket's path, or host:port
+  bool socket_activated = false;
+};
+
 struct DaemonServices {
   DaemonServices(Config config, ListenSocket socket);
 
@@ -63,6 +70,9 @@ struct DaemonServices {
   // The llm_* metrics and ai_completion spans, shared by every door (the serve methods
   // make it at registration; the HTTP door records its requests there too).
   std::shared_ptr<ServeTelemetry> serve_telemetry;
+  // Where the HTTP door listens: set by the door before the server starts; empty when it
+  // has no listener.
+  std::vector<HttpListenerInfo> http_listeners;
 
   // Something that keeps an idle daemon from exiting (resident models); asked on the
   // loop thread. Add before the server starts.

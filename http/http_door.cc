@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/access.h"
+#include "http/chat_page.h"
 #include "http/http_server.h"
 #include "http/ollama/ollama_api.h"
 #include "http/openai/openai_api.h"
@@ -38,6 +39,7 @@ Status StartHttpDoor(daemon::DaemonServices& services) {
   });
   openai::AddRoutes(router, services);
   ollama::AddRoutes(router, services);
+  AddChatPageRoutes(router);
   ServerOptions options;
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout_seconds = config.header_timeout_seconds;
@@ -46,12 +48,15 @@ Status StartHttpDoor(daemon::DaemonServices& services) {
   options.cors_origins = config.cors_origins;
   door->server = std::make_unique<HttpServer>(options, &door->access, std::move(router));
   std::string addresses;
+  std::vector<daemon::HttpListenerInfo> infos;
   for (const HttpListener& l : listeners) {
     addresses += (addresses.empty() ? "" : ", ") + std::string(l.tcp ? "http://" : "unix:") +
                  l.address + (l.socket_activated ? " (socket-activated)" : "");
+    infos.push_back({l.tcp, l.address, l.socket_activated});
   }
   HFD_RETURN_IF_ERROR(door->server->Start(std::move(listeners)));
-  spdlog::info("HTTP APIs on {}", addresses);
+  services.http_listeners = std::move(infos);
+  spdlog::info("HTTP APIs and the chat page on {}", addresses);
   services.idle_vetoes.push_back([door] { return door->server->recently_active(); });
   services.shutdown_hooks.push_back([door] { door->server->Stop(); });
   return Status::Ok();

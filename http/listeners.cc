@@ -15,6 +15,22 @@
 namespace hfd::http {
 namespace {
 
+// "host:port" ("[v6]:port") of a bound TCP socket: with port 0 or a socket from systemd,
+// the kernel knows the port, not the configuration.
+std::string TcpAddressOf(int fd) {
+  sockaddr_storage bound{};
+  socklen_t len = sizeof(bound);
+  char name[NI_MAXHOST];
+  char port[NI_MAXSERV];
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0 ||
+      ::getnameinfo(reinterpret_cast<sockaddr*>(&bound), len, name, sizeof(name), port,
+                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "";
+  }
+  return (bound.ss_family == AF_INET6 ? "[" + std::string(name) + "]" : std::string(name)) + ":" +
+         port;
+}
+
 Result<HttpListener> FromSystemd(int fd, bool tcp) {
   const int family = tcp ? AF_UNSPEC : AF_UNIX;
   const int ok = tcp ? sd_is_socket_inet(fd, family, SOCK_STREAM, 1, 0)
@@ -31,7 +47,9 @@ Result<HttpListener> FromSystemd(int fd, bool tcp) {
   l.socket_activated = true;
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
-  if (!tcp && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+  if (tcp) {
+    l.address = TcpAddressOf(fd);
+  } else if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
     l.address = reinterpret_cast<sockaddr_un*>(&addr)->sun_path;
   }
   return l;
@@ -75,18 +93,8 @@ Result<HttpListener> BindTcp(const std::string& listen) {
   HttpListener l;
   l.fd = fd;
   l.tcp = true;
-  l.address = listen;
-  // With port 0 the kernel picked one: say which.
-  sockaddr_storage bound{};
-  socklen_t len = sizeof(bound);
-  char name[NI_MAXHOST];
-  char port[NI_MAXSERV];
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0 &&
-      ::getnameinfo(reinterpret_cast<sockaddr*>(&bound), len, name, sizeof(name), port,
-                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-    l.address = (bound.ss_family == AF_INET6 ? "[" + std::string(name) + "]" : std::string(name)) +
-                ":" + port;
-  }
+  l.address = TcpAddressOf(fd);
+  if (l.address.empty()) l.address = listen;
   return l;
 }
 

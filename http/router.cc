@@ -1,24 +1,36 @@
 #include "http/router.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace hfd::http {
 
-void Router::Add(std::string method, std::string path, Handler handler) {
-  routes_.push_back({std::move(method), std::move(path), std::move(handler)});
+void Router::Add(std::string method, std::string path, Handler handler, RouteAccess access) {
+  routes_.push_back({std::move(method), std::move(path), std::move(handler), access});
 }
 
 void Router::SetErrorShape(std::string prefix, ErrorShape shape) {
   shapes_.emplace_back(std::move(prefix), std::move(shape));
 }
 
-Reply Router::Route(const Request& request) const {
-  bool path_known = false;
+const Router::Route_* Router::Find(const std::string& method, const std::string& path) const {
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
   for (const Route_& route : routes_) {
-    if (route.path != request.path) continue;
-    path_known = true;
-    if (route.method == request.method) return route.handler(request);
+    if (route.path == path && route.method == wanted) return &route;
   }
+  return nullptr;
+}
+
+bool Router::OpenToAnyone(const std::string& method, const std::string& path) const {
+  const Route_* route = Find(method, path);
+  return route != nullptr && route->access == RouteAccess::kAnyone;
+}
+
+Reply Router::Route(const Request& request) const {
+  if (const Route_* route = Find(request.method, request.path)) return route->handler(request);
+  const bool path_known = std::any_of(routes_.begin(), routes_.end(),
+                                      [&](const Route_& r) { return r.path == request.path; });
   if (path_known) {
     Reply reply = Error(request.path, InvalidArgument("method " + request.method +
                                                       " is not allowed on " + request.path));

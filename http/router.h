@@ -14,24 +14,35 @@
 namespace hfd::http {
 
 using Handler = std::function<Reply(const Request&)>;
+// Who may reach a route. kCaller: a request whose caller is known (on a TCP listener with
+// API keys, one with a valid key). kAnyone: static files that hold no data (the chat
+// page), served before any key is asked for, since a browser cannot send a key to load
+// the page that asks for it.
+enum class RouteAccess { kCaller, kAnyone };
 // An error reply in an API's shape.
 using ErrorShape = std::function<Reply(const Status& error)>;
 
 class Router {
  public:
-  void Add(std::string method, std::string path, Handler handler);
+  // A HEAD request is answered by the GET route of its path (without the body).
+  void Add(std::string method, std::string path, Handler handler,
+           RouteAccess access = RouteAccess::kCaller);
   // Errors for paths starting with `prefix` (the longest matching prefix wins; "" is the
   // default).
   void SetErrorShape(std::string prefix, ErrorShape shape);
 
   Reply Route(const Request& request) const;
+  // True when the route that answers `method` `path` is open to anyone.
+  bool OpenToAnyone(const std::string& method, const std::string& path) const;
   Reply Error(const std::string& path, const Status& error) const;
 
  private:
   struct Route_ {
     std::string method, path;
     Handler handler;
+    RouteAccess access;
   };
+  const Route_* Find(const std::string& method, const std::string& path) const;
   std::vector<Route_> routes_;
   std::vector<std::pair<std::string, ErrorShape>> shapes_;
 };

@@ -5,7 +5,10 @@
 #      into a Hub repo folder and serves it with the repo's test Hub (tests/hub/hub_server.py);
 #   2. starts hfd the way systemd does (socket activation, through systemd-socket-activate
 #      on a temporary socket) with HF_ENDPOINT at that Hub and a temporary HF_HOME;
-#   3. hfctl status, pull, run (tokens streamed, then tokens/s), ps; then stops everything.
+#   3. hfctl status, pull, run (tokens streamed, then tokens/s), ps;
+#   4. prints the chat page's address: hfd serves its HTTP APIs and chat page on a Unix
+#      socket beside hfd.sock and on a free loopback port; from a terminal it waits for
+#      Enter, so a browser can open the page, then stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,9 +58,12 @@ echo "HF_ENDPOINT=$endpoint"
 
 echo "== hfd by socket activation on $socket"
 # systemd-socket-activate listens like hfd.socket does and starts hfd on the first
-# connection, handing it the socket (and only the environment given with -E).
+# connection, handing it the socket (and only the environment given with -E). Port 0: the
+# kernel picks a free one, which `status` reports.
 HF_ENDPOINT=$endpoint HF_HOME=$workdir/hf-home HF_HUB_CACHE=$workdir/hf-home/hub \
+  HFD_HTTP_LISTEN=127.0.0.1:0 \
   systemd-socket-activate --listen="$socket" -E HF_ENDPOINT -E HF_HOME -E HF_HUB_CACHE \
+  -E HFD_HTTP_LISTEN \
   "$hfd" --idle-exit 60 --log-target stderr --config /dev/null 2>"$workdir/hfd.log" &
 activator=$!
 for _ in $(seq 100); do [[ -S $socket ]] && break; sleep 0.05; done
@@ -76,6 +82,16 @@ ctl run "$repo" "Once upon a time" --max-tokens 48 || fail "hfctl run failed"
 
 echo "== hfctl ps"
 ctl ps
+
+page=$(ctl --json status | python3 -c '
+import json, sys
+print(next(l["url"] for l in json.load(sys.stdin)["http_listeners"] if "url" in l))') ||
+  fail "status lists no HTTP listener on TCP"
+curl -fsS -o /dev/null "$page" || fail "the chat page at $page did not load"
+echo "== chat page: $page (and over unix:$workdir/hfd-http.sock)"
+if [[ -t 0 ]]; then
+  read -r -p "Open it in a browser to chat with $repo; press Enter to stop hfd. " _
+fi
 
 echo "== stopping"
 kill -TERM "$activator"

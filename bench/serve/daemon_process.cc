@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -15,7 +16,8 @@ extern char** environ;
 
 namespace hfd::bench {
 
-Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const std::string& hfd_binary) {
+Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const std::string& hfd_binary,
+                                                            std::vector<std::string> env) {
   char tmpl[] = "/tmp/hfd-serve-bench-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return ErrnoError("mkdtemp", errno);
   const std::filesystem::path dir = tmpl;
@@ -25,9 +27,18 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(const std::string& h
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings = {"HFD_CONFIG=/dev/null"};
+  std::vector<std::string> env_strings = std::move(env);
+  env_strings.insert(
+      env_strings.end(),
+      {"HFD_CONFIG=/dev/null", "HF_HUB_CACHE=" + (dir / "hub").string(), "HF_HUB_OFFLINE=1"});
+  const size_t ours = env_strings.size();
   for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).rfind("HFD_CONFIG=", 0) != 0) env_strings.emplace_back(*e);
+    const std::string_view inherited(*e);
+    const std::string_view name = inherited.substr(0, inherited.find('=') + 1);
+    const bool overridden =
+        std::any_of(env_strings.begin(), env_strings.begin() + static_cast<std::ptrdiff_t>(ours),
+                    [&](const std::string& set) { return set.rfind(name, 0) == 0; });
+    if (!overridden) env_strings.emplace_back(inherited);
   }
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());

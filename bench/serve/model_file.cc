@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,6 +15,13 @@
 
 namespace hfd::bench {
 namespace {
+
+constexpr const char* kChatTemplateKey = "tokenizer.chat_template";
+// <|role|> headers, each turn closed by the end-of-sequence token.
+constexpr const char* kZephyrStyleTemplate =
+    "{% for message in messages %}{{ '<|' + message['role'] + '|>\n' + message['content'] + "
+    "eos_token + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}"
+    "{% endif %}";
 
 struct EncodedKey {
   std::string key;
@@ -54,6 +62,11 @@ Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path,
       encoded = std::string(e.payload);
     }
     keys.push_back({e.key, e.type, std::move(encoded)});
+  }
+  if (std::none_of(keys.begin(), keys.end(),
+                   [](const EncodedKey& k) { return k.key == kChatTemplateKey; })) {
+    keys.push_back({kChatTemplateKey, gguf::ValueType::kString,
+                    gguf::GgufWriter::EncodeString(kZephyrStyleTemplate)});
   }
   return keys;
 }

@@ -14,7 +14,8 @@ namespace hfd::bench {
 
 // Writes `path` (unless it exists) with `desc`'s tensors in `mix` and every `tokenizer.*`
 // key of `tokenizer_gguf`, whose vocabulary must have desc.n_vocab entries; its bos and
-// eos ids replace desc's.
+// eos ids replace desc's. A tokenizer without a chat template gets a Zephyr-style one
+// (TinyLlama-Chat's format), so the model can serve chat requests.
 Status EnsureServableModel(model::ModelDesc desc, const std::string& mix,
                            const std::filesystem::path& tokenizer_gguf,
                            const std::filesystem::path& path);

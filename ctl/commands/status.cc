@@ -34,6 +34,20 @@ std::string HubText(const nlohmann::json& hub) {
   return fmt::format("{} (cache {})", hub.value("endpoint", "?"), hub.value("cache_dir", "?"));
 }
 
+// The HTTP door's listeners, and the chat page's address when one is on TCP.
+std::pair<std::string, std::string> HttpListeners(const nlohmann::json& listeners) {
+  std::string all;
+  std::string page = "-";
+  for (const auto& l : listeners) {
+    const bool tcp = l.value("transport", "") == "tcp";
+    if (tcp && page == "-") page = l.value("url", "?");
+    all += fmt::format("{}{} ({})", all.empty() ? "" : ", ",
+                       tcp ? l.value("url", "?") : "unix:" + l.value("address", "?"),
+                       l.value("activation", "?"));
+  }
+  return {all.empty() ? "off" : all, page};
+}
+
 void PrintStatus(const nlohmann::json& r, const Output& out) {
   out.Line(
       fmt::format("hfd {} (protocol {})", r.value("version", "?"), r.value("protocol_version", 0)));
@@ -46,10 +60,13 @@ void PrintStatus(const nlohmann::json& r, const Output& out) {
                             b.value("device", "").empty() ? "" : ": " + b.value("device", ""));
   }
   const nlohmann::json access = r.value("access", nlohmann::json::object());
+  const auto [http, page] = HttpListeners(r.value("http_listeners", nlohmann::json::array()));
   out.Table({{"pid", std::to_string(r.value("pid", 0))},
              {"uptime", HumanDuration(r.value("uptime_seconds", 0.0))},
              {"socket", fmt::format("{} ({})", r.value("socket", "?"), r.value("activation", "?"))},
              {"connections", std::to_string(r.value("connections", 0))},
+             {"HTTP APIs", http},
+             {"chat page", page},
              {"backends", backends},
              {"backend choice", chosen},
              {"hub", HubText(r.value("hub", nlohmann::json::object()))},

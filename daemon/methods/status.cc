@@ -21,6 +21,16 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
          for (const BackendInfo& info : services.backends()) {
            backends.push_back(BackendInfoToJson(info));
          }
+         nlohmann::json http = nlohmann::json::array();
+         for (const HttpListenerInfo& l : services.http_listeners) {
+           nlohmann::json listener = {
+               {"transport", l.tcp ? "tcp" : "unix"},
+               {"address", l.address},
+               {"activation", l.socket_activated ? "socket-activated" : "self-bound"}};
+           // What a browser opens: the chat page.
+           if (l.tcp) listener["url"] = "http://" + l.address + "/";
+           http.push_back(std::move(listener));
+         }
          return nlohmann::json{
              {"protocol_version", proto::kProtocolVersion},
              {"version", HFD_VERSION},
@@ -29,6 +39,7 @@ Status RegisterStatusMethods(MethodRegistry& registry, DaemonServices& services)
              {"socket", services.socket.path},
              {"activation", std::string(ActivationModeName(services.socket.mode))},
              {"connections", services.open_connections.load()},
+             {"http_listeners", std::move(http)},
              {"backends", std::move(backends)},
              {"hub_token", services.hub_token_source},
              {"hub", std::move(hub)},

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "tests/http/http_harness.h"
@@ -161,6 +162,22 @@ TEST_F(Robustness, AThousandIdleConnectionsAreCappedAndOthersAreStillServed) {
       seconds(10)));
 }
 
+TEST_F(Robustness, StatusAndHfctlStatusListTheHttpListeners) {
+  ASSERT_NO_FATAL_FAILURE(Start(""));
+  const std::string tcp = "127.0.0.1:" + std::to_string(port_);
+  EXPECT_EQ(
+      CallOk("status")["http_listeners"],
+      json::parse(R"([{"transport": "unix", "address": ")" + http_socket() +
+                  R"(", "activation": "self-bound"}, {"transport": "tcp", "address": ")" + tcp +
+                  R"(", "activation": "self-bound", "url": "http://)" + tcp + R"(/"}])"));
+  const CommandResult r = RunCommand({BinaryFromEnv("HFCTL_BIN"), "--socket", socket(), "status"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("unix:" + http_socket() + " (self-bound), http://" + tcp + "/ (self-bound)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("chat page: +http://" + tcp + "/"))) << r.out;
+}
+
 TEST(HttpActivation, TheHttpSocketCanComeFromSystemdByItsName) {
   if (::access(kSocketActivatePath, X_OK) != 0) GTEST_SKIP() << "systemd-socket-activate missing";
   TempDir dir;
@@ -183,6 +200,13 @@ TEST(HttpActivation, TheHttpSocketCanComeFromSystemdByItsName) {
   EXPECT_NE(text.str().find("unix:" + http + " (socket-activated)"), std::string::npos)
       << text.str();
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "hfd-http.sock")) << "nothing self-bound";
+  auto client = ConnectOrFail(msgpack);
+  ASSERT_NE(client, nullptr);
+  const Result<json> status = client->Call("status", json::object());
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ((*status)["http_listeners"],
+            json::parse(R"([{"transport": "unix", "address": ")" + http +
+                        R"(", "activation": "socket-activated"}])"));
   activator->Terminate();
 }
 
