@@ -1,5 +1,7 @@
 #include "http/http_server.h"
 
+#include "http/host_check.h"
+
 #include <microhttpd.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -285,6 +287,11 @@ bool HttpServer::Answer(MHD_Connection* connection, const char* url, const char*
                  router_.Error(request.path, TooLarge("the request body is over " +
                                                       std::to_string(options_.max_body_bytes) +
                                                       " bytes (http.max_body_bytes)")));
+  }
+  if (conn.tcp) {
+    if (Status host = CheckHost(request.Header("host"), options_.cors_origins); !host.ok()) {
+      return Queue(connection, request, router_.Error(request.path, host));
+    }
   }
   Result<std::vector<std::pair<std::string, std::string>>> cors = CorsFor(request);
   if (!cors.ok()) return Queue(connection, request, router_.Error(request.path, cors.status()));

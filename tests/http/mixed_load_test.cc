@@ -111,7 +111,6 @@ TEST_F(MixedLoad, BothDoorsCompleteOrAreBusyAndTheirCountersAddUp) {
     SCOPED_TRACE(api);
     EXPECT_TRUE(door.other.empty()) << door.other.size() << " went wrong, e.g. " << door.other[0];
     EXPECT_EQ(door.completed + door.busy, kRequests) << "requests lost";
-    EXPECT_GT(door.completed, 0);
     std::cout << api << ": completed " << door.completed << ", busy " << door.busy << "\n";
     const std::string label = "api=\"" + api + "\"";
     EXPECT_EQ(SumOfSamples(metrics, "llm_requests", label), kRequests) << metrics;
@@ -121,6 +120,9 @@ TEST_F(MixedLoad, BothDoorsCompleteOrAreBusyAndTheirCountersAddUp) {
   };
   expect_door("openai", tally.http);
   expect_door("msgpack", tally.msgpack);
+  // Which door wins the slot is a race (in-process clients start faster than curl), so
+  // only the total is certain: the slot ran requests.
+  EXPECT_GT(tally.http.completed + tally.msgpack.completed, 0);
   EXPECT_EQ(SumOfSamples(metrics, "llm_failures", "reason=\"busy\""),
             tally.http.busy + tally.msgpack.busy)
       << metrics;

@@ -218,5 +218,34 @@ TEST_F(OpenAiTcp, ForeignWebOriginsAreRefusedUnlessListed) {
       << "no CORS headers without an Origin";
 }
 
+// DNS rebinding: a page at rebound.example whose name now resolves to 127.0.0.1 sends its
+// own name as Host (and, for a POST, as Origin): same-origin as far as the browser knows.
+TEST_F(OpenAiTcp, APageOnARenamedLoopbackIsNotAnswered) {
+  const int port = FreeTcpPort();
+  const std::string hostport = "127.0.0.1:" + std::to_string(port);
+  ASSERT_NO_FATAL_FAILURE(StartServing("http_listen = \"" + hostport +
+                                       "\"\n[http]\ncors_origins = [\"http://app.example\"]\n"));
+  const std::string rebound = "rebound.example:" + std::to_string(port);
+  const std::string chat = ChatBody(2, false).dump();
+  const HttpResult get =
+      CurlUrl("GET", "http://" + hostport + "/v1/models", "", {"-H", "Host: " + rebound});
+  EXPECT_EQ(get.status, 403) << get.body;
+  EXPECT_NE(get.body.find("localhost"), std::string::npos) << get.body;
+  EXPECT_EQ(CurlUrl("POST", "http://" + hostport + "/v1/chat/completions", chat,
+                    {"-H", "Host: " + rebound, "-H", "Origin: http://" + rebound})
+                .status,
+            403);
+  EXPECT_EQ(CurlUrl("GET", "http://" + hostport + "/", "", {"-H", "Host: " + rebound}).status, 403)
+      << "the chat page too";
+  // Loopback names, IP literals and the configured origins' hosts are answered.
+  for (const std::string& host :
+       {std::string("localhost:") + std::to_string(port), hostport, std::string("app.example")}) {
+    EXPECT_EQ(
+        CurlUrl("GET", "http://" + hostport + "/v1/models", "", {"-H", "Host: " + host}).status,
+        200)
+        << host;
+  }
+}
+
 }  // namespace
 }  // namespace hfd::testing
