@@ -119,6 +119,13 @@ TEST_F(DaemonQuantTest, RmOfOneQuantLeavesTheOtherLoadable) {
 
   CommandResult run = Hfctl({"run", q4, "Once upon a time", "-n", "2", "--ctx", "64"});
   EXPECT_EQ(run.exit_code, 0) << run.err << daemon_->Log();
+  // The log names the models it pulled, loaded, unloaded and removed.
+  const std::string log = daemon_->Log();
+  for (const std::string& line :
+       {"pulled " + q8 + " (pull ", "loaded " + q8 + " on cpu", "unloaded " + q8 + " (0 request",
+        "removed " + q8 + " from the Hub cache: 1 file(s)"}) {
+    EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
+  }
 }
 
 TEST_F(DaemonQuantTest, PastedUrlsAndOllamaReferencesName) {
