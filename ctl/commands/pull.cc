@@ -34,8 +34,8 @@ void PrintPulled(const nlohmann::json& r, const Output& out) {
   }
   const std::string quant = r.value("quant", "");
   out.Line(fmt::format(
-      "{} {}{}@{} ({} files, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
-      r.value("model", ""), quant.empty() ? "" : ":" + quant, r.value("commit", ""),
+      "{} {}@{}{} ({} files, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
+      r.value("model", ""), r.value("commit", ""), quant.empty() ? "" : ":" + quant,
       r.value("files", nlohmann::json::array()).size(), HumanBytes(r.value("total_bytes", 0.0)),
       r.value("downloaded_bytes", 0) > 0
           ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
