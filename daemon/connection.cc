@@ -36,7 +36,7 @@ std::size_t Connection::queued_output_bytes() const {
 }
 
 void Connection::Send(std::string bytes) {
-  if (closed_) return;
+  if (closed_ || draining_) return;
   if (Status written = stream_->Write(std::move(bytes)); !written.ok()) {
     Close(written.message());
     return;
@@ -54,7 +54,7 @@ bool Connection::Congested() const { return queued_output_bytes() > max_output_b
 // Backpressure: while a lot of output waits, stop reading new requests from this client.
 void Connection::UpdateReading() {
   if (closed_) return;
-  stream_->SetReading(!failing_ && !Congested());
+  stream_->SetReading(!failing_ && !draining_ && !Congested());
 }
 
 void Connection::FailStream(const Status& error) {
@@ -63,13 +63,25 @@ void Connection::FailStream(const Status& error) {
   failing_ = true;
   UpdateReading();
   Send(proto::EncodeNotification(proto::kProtocolErrorNotification, proto::ErrorToJson(error)));
-  if (!closed_ && stream_->queued_bytes() == 0) FinishFailing();
+  if (!closed_ && stream_->queued_bytes() == 0) CloseAfterOutput();
 }
 
-// The protocol error is written: the client reads it, then the end of the stream.
-void Connection::FinishFailing() {
+void Connection::Drain(const Status& why) {
+  if (closed_ || failing_ || draining_) return;
+  for (const auto& [msgid, flag] : in_flight_) {
+    flag->store(true);
+    Send(proto::EncodeResponse(msgid, why, nullptr));
+  }
+  in_flight_.clear();
+  draining_ = true;  // the requests are answered: what their handlers send later is dropped
+  UpdateReading();
+  if (!closed_ && stream_->queued_bytes() == 0) CloseAfterOutput();
+}
+
+// The last output is written: the client reads it, then the end of the stream.
+void Connection::CloseAfterOutput() {
   stream_->ShutdownWrite();
-  Close("protocol error");
+  Close(draining_ ? "daemon shutting down" : "protocol error");
 }
 
 void Connection::Close(const std::string& reason) {
@@ -131,8 +143,8 @@ void Connection::OnInputError(const Status& error) { FailStream(error); }
 void Connection::OnHangup(const std::string& reason) { Close(reason); }
 
 void Connection::OnDrained() {
-  if (failing_) {
-    FinishFailing();
+  if (failing_ || draining_) {
+    CloseAfterOutput();
     return;
   }
   UpdateReading();
@@ -151,7 +163,7 @@ void Connection::ProcessInput() {
   processing_ = true;
   // Keep this object alive even if a handler drops the owner's reference.
   auto self = shared_from_this();
-  while (!closed_ && !failing_ && !Congested()) {
+  while (!closed_ && !failing_ && !draining_ && !Congested()) {
     Result<std::optional<msgpack::object_handle>> next = decoder_.Next();
     if (!next.ok()) {
       FailStream(next.status());

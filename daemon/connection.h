@@ -57,6 +57,9 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sock
   void FailStream(const Status& error);
   // Closes now (pending output is dropped) and cancels its requests.
   void Close(const std::string& reason);
+  // For shutdown: answers every request in flight with `why` and cancels it, stops reading,
+  // drops whatever their handlers send later, and closes once the answers are written.
+  void Drain(const Status& why);
 
   bool closed() const { return closed_; }
   std::uint64_t id() const { return id_; }
@@ -92,7 +95,7 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sock
   void OnClosed() override;
 
   void ProcessInput();
-  void FinishFailing();
+  void CloseAfterOutput();
   bool Congested() const;
   void CancelAll();
   void UpdateReading();
@@ -106,6 +109,7 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sock
   std::deque<UniqueFd> passed_fds_;       // received, not yet claimed by a request
   bool closed_ = false;
   bool failing_ = false;     // FailStream: stop reading, close after flush
+  bool draining_ = false;    // Drain: requests answered, send nothing more, close after flush
   bool processing_ = false;  // inside ProcessInput (it is re-entered through Send)
   std::map<std::uint32_t, std::shared_ptr<std::atomic<bool>>> in_flight_;
   std::atomic<std::ptrdiff_t> posted_bytes_{0};

@@ -13,6 +13,9 @@
 namespace hfd::daemon {
 namespace {
 
+// How long shutdown waits for clients to take the answers to their requests.
+constexpr std::chrono::milliseconds kDrainTimeout{2000};
+
 template <typename Handle>
 Handle* NewHandle(Server* owner) {
   auto* handle = new Handle;
@@ -56,6 +59,11 @@ Status Server::Run() {
   spdlog::info("hfd {} serving on {} ({}), pid {}", HFD_VERSION, socket.path, mode, services_.pid);
   sd::Ready("Serving on " + socket.path + " (" + mode + ")");
   uv_run(&loop_, UV_RUN_DEFAULT);
+  if (drain_timer_ != nullptr) {  // unreferenced: the loop ended without it
+    CloseHandle(reinterpret_cast<uv_handle_t*>(drain_timer_));
+    drain_timer_ = nullptr;
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
   RemoveSocketFile(socket);
   spdlog::info("hfd stopped");
   return Status::Ok();
@@ -172,6 +180,12 @@ void Server::CloseHandle(uv_handle_t* handle) {
   });
 }
 
+void Server::CloseUndrained() {
+  for (const auto& [id, connection] : std::map(connections_)) {
+    connection->Close("daemon shutting down: the client did not take its answers");
+  }
+}
+
 void Server::Shutdown(const char* why) {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -186,10 +200,20 @@ void Server::Shutdown(const char* why) {
   listener_ = nullptr;
   sigterm_ = sigint_ = nullptr;
   idle_timer_ = watchdog_timer_ = nullptr;
-  // Closing a connection cancels its requests, so worker handlers finish promptly.
-  for (const auto& [id, connection] : std::map(connections_)) {
-    connection->Close("daemon shutting down");
-  }
+  // Every request in flight is answered `unavailable` now and cancelled, so worker handlers
+  // finish promptly; a connection closes once its answers are written, or after
+  // kDrainTimeout for a client that does not read them.
+  const Status ended = Unavailable(std::string("hfd is shutting down (") + why +
+                                   "): the request ended unfinished; run it again once hfd "
+                                   "is back");
+  for (const auto& [id, connection] : std::map(connections_)) connection->Drain(ended);
+  drain_timer_ = NewHandle<uv_timer_t>(this);
+  uv_timer_init(&loop_, drain_timer_);
+  uv_timer_start(
+      drain_timer_, [](uv_timer_t* t) { static_cast<Server*>(t->data)->CloseUndrained(); },
+      kDrainTimeout.count(), 0);
+  // Only the connections keep the loop running: it ends as soon as they are closed.
+  uv_unref(reinterpret_cast<uv_handle_t*>(drain_timer_));
   for (const auto& hook : services_.shutdown_hooks) hook();
   workers_->Stop();
   poster_.Close();

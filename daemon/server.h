@@ -53,6 +53,8 @@ class Server : public ConnectionOwner {
                      const Status& error);
   void CheckIdle();
   void Shutdown(const char* why);
+  // The shutdown's last step: closes connections whose clients did not take their answers.
+  void CloseUndrained();
   void CloseHandle(uv_handle_t* handle);
 
   DaemonServices services_;
@@ -65,6 +67,7 @@ class Server : public ConnectionOwner {
   uv_signal_t* sigint_ = nullptr;
   uv_timer_t* idle_timer_ = nullptr;
   uv_timer_t* watchdog_timer_ = nullptr;
+  uv_timer_t* drain_timer_ = nullptr;  // shutdown: bounds the wait for answers to be taken
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   ConnectionLimits connection_limits_;
   std::set<std::uint64_t> admitted_;  // connections counted by connection_limits_

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "common/edit_distance.h"
 #include "hub/local_snapshot.h"
 #include "hub/repo_cache.h"
 
@@ -186,6 +187,33 @@ size_t RemovalPlan::file_count() const {
   size_t n = 0;
   for (const Snapshot& s : snapshots) n += s.files.size();
   return n;
+}
+
+std::vector<std::string> CachedNamesNear(const fs::path& cache_dir, const ModelRef& wanted) {
+  const std::string key = wanted.repo_id + (wanted.quant.empty() ? "" : ":" + wanted.quant);
+  const size_t limit = std::max<size_t>(2, key.size() / 5);
+  std::multimap<size_t, std::string> near;
+  Result<std::vector<CachedModel>> cached = ListCache(cache_dir);
+  if (!cached.ok()) return {};
+  std::set<std::string> names;
+  for (const CachedModel& model : *cached) {
+    names.insert(model.repo_id);
+    for (const CachedRevision& rev : model.revisions) {
+      for (const GgufModel& q : rev.quants) {
+        if (!q.quant.empty()) names.insert(model.repo_id + ":" + q.quant);
+      }
+    }
+  }
+  for (const std::string& name : names) {
+    const size_t distance = EditDistance(key, name);
+    if (name != key && distance <= limit) near.emplace(distance, name);
+  }
+  std::vector<std::string> out;
+  for (const auto& [distance, name] : near) {
+    if (out.size() == 3) break;
+    out.push_back(name);
+  }
+  return out;
 }
 
 Result<RemovalPlan> PlanRemoval(const fs::path& cache_dir, const ModelRef& ref) {

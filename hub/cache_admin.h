@@ -33,6 +33,12 @@ struct CachedModel {
 // A missing cache directory is an empty list.
 Result<std::vector<CachedModel>> ListCache(const std::filesystem::path& cache_dir);
 
+// Names of cached models close to `wanted` (which is not cached), closest first, for a
+// "did you mean": `org/name` and `org/name:QUANT` of every cached quant, within a few
+// edits (case ignored). Empty when none is close or the cache cannot be read.
+std::vector<std::string> CachedNamesNear(const std::filesystem::path& cache_dir,
+                                         const ModelRef& wanted);
+
 // What `rm` of a reference removes, worked out before anything is removed, so that the
 // caller can first deal with what uses it (resident models).
 struct RemovalPlan {

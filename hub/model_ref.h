@@ -1,4 +1,5 @@
-// Model references as users type them: `org/name[@revision][:QUANT]`.
+// Model references as users type or paste them: `org/name[@revision][:QUANT]`, the Hub's
+// page URLs and Ollama's `hf.co/org/name:QUANT`.
 #pragma once
 
 #include <string>
@@ -19,7 +20,11 @@ struct ModelRef {
   std::string ToString() const;
 };
 
-// Parses `org/name[@revision][:QUANT]`. Errors say what is allowed.
+// Parses `org/name[@revision][:QUANT]`, and what people paste: the model's page
+// `https://huggingface.co/org/name` (`hf.co`, no scheme or `www.` too), a revision's
+// `/tree/REV`, a file's `/blob/REV/FILE` or `/resolve/REV/FILE` (a .gguf file selects its
+// quant), and Ollama's `hf.co/org/name:QUANT`. `:latest` (Ollama's default tag) is no quant.
+// Errors say what is allowed.
 Result<ModelRef> ParseModelRef(std::string_view text);
 
 // A repo id is `org/name` (or a bare `name`): letters, digits, `-`, `_`, `.`, no `..`,

@@ -127,6 +127,10 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::Acquire(const LoadRequest& 
       return Unavailable("the daemon is shutting down");
     }
     resident_[request.source.key] = *model;
+    const ResidentInfo info = (*model)->Info();
+    spdlog::info("loaded {} on {} ({}), ctx {}, {} slot(s), {} bytes, in {:.2f} s", info.name,
+                 info.backend, info.device, info.ctx, info.max_concurrency, info.memory_bytes,
+                 info.load_seconds);
     if (loaded != nullptr) *loaded = true;
   }
   load_cv_.notify_all();
@@ -352,7 +356,9 @@ Result<int> ModelManager::Unload(const std::string& key) {
     model = std::move(it->second);
     resident_.erase(it);
   }
-  return model->Stop(Unloaded(model->spec().name));
+  const int ended = model->Stop(Unloaded(model->spec().name));
+  spdlog::info("unloaded {} ({} request(s) ended)", model->spec().name, ended);
+  return ended;
 }
 
 std::vector<ResidentInfo> ModelManager::Ps() const {
@@ -402,7 +408,10 @@ void ModelManager::ReaperLoop() {
     }
     if (!expired.empty()) {
       lock.unlock();
-      for (const auto& model : expired) model->Stop(Unloaded(model->spec().name));
+      for (const auto& model : expired) {
+        spdlog::info("unloading {}: idle for its keep_alive", model->spec().name);
+        model->Stop(Unloaded(model->spec().name));
+      }
       expired.clear();
       lock.lock();
       continue;

@@ -159,6 +159,17 @@ Result<LocatedModel> Service::LocateCached(const Caller& caller,
   return locator_.LocateCached(request.model);
 }
 
+Status Service::WithSuggestions(const Status& status, const std::string& model) const {
+  if (status.code() != ErrorCode::kNotFound || hub_.puller == nullptr) return status;
+  Result<hub::ModelRef> ref = hub::ParseModelRef(model);
+  if (!ref.ok()) return status;
+  const std::vector<std::string> near = hub::CachedNamesNear(hub_.puller->config().cache_dir, *ref);
+  if (near.empty()) return status;
+  std::string names;
+  for (const std::string& name : near) names += (names.empty() ? "" : ", ") + name;
+  return NotFound(status.message() + "; did you mean " + names + " (cached)?");
+}
+
 Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& request,
                                      const ServeEvents& events, const std::atomic<bool>* cancel) {
   Result<LocatedModel> cached = LocateCached(caller, request);
@@ -166,6 +177,14 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
       hub::IsLocalPath(request.model)) {
     return cached;
   }
+  Result<LocatedModel> pulled = PullToServe(caller, request, events, cancel);
+  if (pulled.ok()) return pulled;
+  return WithSuggestions(pulled.status(), request.model);
+}
+
+Result<LocatedModel> Service::PullToServe(const Caller& caller, const ModelRequest& request,
+                                          const ServeEvents& events,
+                                          const std::atomic<bool>* cancel) {
   HFD_ASSIGN_OR_RETURN(hub::ModelRef ref, hub::ParseModelRef(request.model));
   const std::string hint = "; run `hfctl pull " + ref.ToString() + "` first";
   if (hub_.puller == nullptr) {
@@ -189,8 +208,7 @@ Result<LocatedModel> Service::Locate(const Caller& caller, const ModelRequest& r
   Phase(events, "pulling");
   PullRequest pull{ref, {}, false};
   pull.options.token = request.token;
-  HFD_ASSIGN_OR_RETURN(PullAttachment attached,
-                       AttachToPull(pull, events.on_progress, nullptr));
+  HFD_ASSIGN_OR_RETURN(PullAttachment attached, AttachToPull(pull, events.on_progress, nullptr));
   if (attached.joined) Notice(events, JoinedNotice(ref.ToString(), attached.pull->id()));
   HFD_ASSIGN_OR_RETURN(hub::PullResult pulled, attached.pull->Wait(attached.client, cancel));
   HFD_ASSIGN_OR_RETURN(LocatedModel located, locator_.LocateCached(request.model));
@@ -238,6 +256,11 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
                                                  const ServeEvents& events,
                                                  const std::atomic<bool>* cancel) {
   const auto start = Clock::now();
+  if (request.files == nullptr && !hub::IsLocalPath(request.model)) {
+    // One name for a model however it was written (a URL, hf.co/..., :latest).
+    HFD_ASSIGN_OR_RETURN(const hub::ModelRef ref, hub::ParseModelRef(request.model));
+    request.model = ref.ToString();
+  }
   HFD_ASSIGN_OR_RETURN(LocatedModel located, Locate(caller, request, events, cancel));
   if (located.source.quant_picked) Notice(events, PickedQuantNotice(request.model, located.source));
   HFD_RETURN_IF_ERROR(LimitOptions(caller, located, request.options, events));
@@ -445,8 +468,12 @@ Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& mo
 
 Result<std::shared_ptr<const ModelText>> Service::TextOf(const Caller& caller,
                                                          const ModelRequest& target) {
-  HFD_ASSIGN_OR_RETURN(LocatedModel located, LocateCached(caller, target));
-  return texts_.Get(located.source);
+  Result<LocatedModel> located = LocateCached(caller, target);
+  if (!located.ok()) {
+    if (target.files != nullptr || hub::IsLocalPath(target.model)) return located.status();
+    return WithSuggestions(located.status(), target.model);
+  }
+  return texts_.Get(located->source);
 }
 
 void Service::Tokenize(const Caller& caller, ModelRequest target, std::string text,

@@ -210,9 +210,13 @@ class Service {
 
   // Runs `task` on a task thread; Busy or Unavailable when it cannot start.
   Status Spawn(std::function<void()> task);
-  // Where `model` is, pulling it when it is a Hub id not cached and the caller may.
+  // Where `model` is, pulling it when it is a Hub id not cached and the caller may; a
+  // model not found comes with cached names close to it.
   Result<LocatedModel> Locate(const Caller& caller, const ModelRequest& request,
                               const ServeEvents& events, const std::atomic<bool>* cancel);
+  // Locate's second step: pulls `request`'s Hub model, if the caller and request allow.
+  Result<LocatedModel> PullToServe(const Caller& caller, const ModelRequest& request,
+                                   const ServeEvents& events, const std::atomic<bool>* cancel);
   Result<Acquired> LocateAndLoad(const Caller& caller, ModelRequest request,
                                  const ServeEvents& events, const std::atomic<bool>* cancel);
   // Applies what a caller's rights allow of `options` for the model at `source`.
@@ -234,6 +238,8 @@ class Service {
   // Where `request` is without pulling: its passed files, or its model located when the
   // caller may name it.
   Result<LocatedModel> LocateCached(const Caller& caller, const ModelRequest& request) const;
+  // `status` with "did you mean" cached names close to `model` when it is NotFound.
+  Status WithSuggestions(const Status& status, const std::string& model) const;
   Result<std::shared_ptr<const ModelText>> TextOf(const Caller& caller, const ModelRequest& target);
   void Remember(const std::string& model);
   void Admit(const Caller& caller, const CompletionRequest& request, const ServeEvents& events,

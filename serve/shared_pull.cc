@@ -12,14 +12,17 @@ constexpr auto kCancelPoll = std::chrono::milliseconds(50);
 }  // namespace
 
 // One attached request. Its own lock orders its progress reports against its detaching,
-// so no report reaches it once it has left.
+// so no report reaches it once it has left, and drops a report older than one it had (the
+// latest report given at Attach may race with the next one published).
 class SharedPull::Client {
  public:
   explicit Client(hub::ProgressFn progress) : progress_(std::move(progress)) {}
 
-  void Report(const hub::PullProgress& p) {
+  void Report(const hub::PullProgress& p, uint64_t sequence) {
     std::lock_guard lock(mu_);
-    if (attached_ && progress_) progress_(p);
+    if (!attached_ || sequence <= reported_) return;
+    reported_ = sequence;
+    if (progress_) progress_(p);
   }
   void Leave() {
     std::lock_guard lock(mu_);
@@ -28,7 +31,8 @@ class SharedPull::Client {
 
  private:
   std::mutex mu_;
-  bool attached_ = true;  // guarded by mu_
+  bool attached_ = true;   // guarded by mu_
+  uint64_t reported_ = 0;  // the sequence number of the last report; guarded by mu_
   const hub::ProgressFn progress_;
 };
 
@@ -43,14 +47,16 @@ SharedPull::SharedPull(std::string model, hub::PullRegistry& registry,
 std::shared_ptr<SharedPull::Client> SharedPull::Attach(hub::ProgressFn progress) {
   auto client = std::make_shared<Client>(std::move(progress));
   std::optional<hub::PullProgress> latest;
+  uint64_t sequence = 0;
   {
     std::lock_guard lock(mu_);
     if (outcome_ || stopping_) return nullptr;
     clients_.push_back(client);
     RecordAttachedLocked();
     latest = latest_;
+    sequence = published_;
   }
-  if (latest) client->Report(*latest);  // where the pull is, at once
+  if (latest) client->Report(*latest, sequence);  // where the pull is, at once
   return client;
 }
 
@@ -70,12 +76,14 @@ void SharedPull::Publish(const hub::PullProgress& progress) {
   registry_.Update(ticket_.id, progress);
   if (meter_) meter_(progress);
   std::vector<std::shared_ptr<Client>> clients;
+  uint64_t sequence = 0;
   {
     std::lock_guard lock(mu_);
     latest_ = progress;
+    sequence = ++published_;
     clients.assign(clients_.begin(), clients_.end());
   }
-  for (const auto& client : clients) client->Report(progress);
+  for (const auto& client : clients) client->Report(progress, sequence);
 }
 
 void SharedPull::Finish(Result<hub::PullResult> outcome) {

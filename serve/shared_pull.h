@@ -68,10 +68,11 @@ class SharedPull {
 
   mutable std::mutex mu_;
   std::condition_variable ended_;
-  std::list<std::shared_ptr<Client>> clients_;      // guarded by mu_
-  bool detached_;                                   // guarded by mu_
-  bool stopping_ = false;                           // guarded by mu_
-  std::optional<hub::PullProgress> latest_;         // guarded by mu_
+  std::list<std::shared_ptr<Client>> clients_;  // guarded by mu_
+  bool detached_;                               // guarded by mu_
+  bool stopping_ = false;                       // guarded by mu_
+  std::optional<hub::PullProgress> latest_;     // guarded by mu_
+  uint64_t published_ = 0;                      // how many reports were published; guarded by mu_
   std::optional<Result<hub::PullResult>> outcome_;  // guarded by mu_
 };
 

@@ -1,6 +1,7 @@
-// The MODEL argument of the commands. A local path (starting with /, ./, ../ or ~/) is made
-// absolute, since the daemon does not share hfctl's working directory; anything else is a
-// Hub id passed through as typed.
+// The MODEL argument of the commands. A local path (starting with /, ./, ../ or ~/, or a
+// bare `model.gguf` or folder name that exists here) is made absolute, since the daemon
+// does not share hfctl's working directory; anything else is a Hub reference passed
+// through as typed (the daemon parses ids, URLs and hf.co references).
 #pragma once
 
 #include <string>

@@ -178,6 +178,25 @@ TEST_F(DaemonHubTest, RetriesAreShownWhileTheyWait) {
       << human.err;
 }
 
+TEST_F(DaemonHubTest, ADaemonStoppingDuringAPullAnswersItUnavailable) {
+  hub_.SetFaults(json::array({{{"kind", "slow"}, {"server", "storage"}, {"rate", 500000}}}));
+  const std::filesystem::path log = cache_.path() / "pull.log";
+  auto pull = ::hfd::testing::ChildProcess::Start(HfctlArgv({"pull", "org/tiny"}), {}, log);
+  ASSERT_NE(pull, nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (hub_.Requests("storage").empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(daemon_->process().Terminate(), std::optional<int>(0)) << daemon_->Log();
+  EXPECT_EQ(pull->WaitExit(std::chrono::seconds(30)), std::optional<int>(1));
+  std::ifstream in(log);
+  const std::string printed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(printed.find("hfctl: hfd is shutting down (SIGTERM): the request ended unfinished; "
+                         "run it again once hfd is back"),
+            std::string::npos)
+      << printed;
+}
+
 TEST_F(DaemonHubTest, BadModelIdIsAnError) {
   CommandResult bad = Hfctl({"pull", "org/name@../../etc"});
   EXPECT_EQ(bad.exit_code, 1);

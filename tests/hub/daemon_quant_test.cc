@@ -1,6 +1,8 @@
-// Quants of a GGUF repo through hfctl and a real daemon: `org/name` picks one default by
-// one rule (and says which), `ls` and `ps` show quants, `rm org/name:QUANT` removes only
-// that quant, refusing a resident model's files without --force.
+// Quants of a GGUF repo, and the ways people name a model, through hfctl and a real daemon:
+// `org/name` picks one default by one rule (and says which), `ls` and `ps` show quants,
+// `rm org/name:QUANT` removes only that quant, refusing a resident model's files without
+// --force; pasted Hub URLs, Ollama's hf.co references and a bare model.gguf work, and a
+// name close to a cached one gets "did you mean".
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -117,6 +119,68 @@ TEST_F(DaemonQuantTest, RmOfOneQuantLeavesTheOtherLoadable) {
 
   CommandResult run = Hfctl({"run", q4, "Once upon a time", "-n", "2", "--ctx", "64"});
   EXPECT_EQ(run.exit_code, 0) << run.err << daemon_->Log();
+  // The log names the models it pulled, loaded, unloaded and removed.
+  const std::string log = daemon_->Log();
+  for (const std::string& line :
+       {"pulled " + q8 + " (pull ", "loaded " + q8 + " on cpu", "unloaded " + q8 + " (0 request",
+        "removed " + q8 + " from the Hub cache: 1 file(s)"}) {
+    EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
+  }
+}
+
+TEST_F(DaemonQuantTest, PastedUrlsAndOllamaReferencesName) {
+  // Nothing cached: the page's model is pulled with the default quant.
+  CommandResult page = Hfctl({"run", "https://huggingface.co/test/tiny-llama-GGUF/tree/main",
+                              "Once upon a time", "-n", "2", "--ctx", "64"});
+  EXPECT_EQ(page.exit_code, 0) << page.err << daemon_->Log();
+  EXPECT_NE(page.err.find("serving Q4_K_M"), std::string::npos) << page.err;
+
+  CommandResult file = Hfctl({"--json", "pull",
+                              "https://huggingface.co/test/tiny-llama-GGUF/blob/main/"
+                              "tiny-llama.Q8_0.gguf?download=true"});
+  ASSERT_EQ(file.exit_code, 0) << file.err << daemon_->Log();
+  const json pulled = JsonLines(file.out).back()["result"];
+  EXPECT_EQ(pulled["model"], kRepo);
+  EXPECT_EQ(pulled["files"], json::array({"tiny-llama.Q8_0.gguf"}));
+
+  CommandResult ollama =
+      Hfctl({"--json", "load", "hf.co/test/tiny-llama-GGUF:q8_0", "--ctx", "64"});
+  ASSERT_EQ(ollama.exit_code, 0) << ollama.err << daemon_->Log();
+  const json loaded = JsonLines(ollama.out).back()["result"];
+  EXPECT_EQ(loaded["model"], std::string(kRepo) + ":q8_0");
+  EXPECT_EQ(loaded["quant"], "Q8_0");
+}
+
+TEST_F(DaemonQuantTest, ABareModelFileHereIsALocalModel) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const fs::path here = cache_.path() / "work";
+  fs::create_directories(here);
+  fs::create_symlink(fixtures / "gguf/tiny-llama3-Q8_0.gguf", here / "model.gguf");
+  std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh",
+                                here.string()};
+  for (std::string& a :
+       HfctlArgv({"--json", "run", "model.gguf", "Hi", "-n", "1", "--ctx", "64"})) {
+    argv.push_back(std::move(a));
+  }
+  CommandResult run = ::hfd::testing::RunCommand(argv);
+  ASSERT_EQ(run.exit_code, 0) << run.err << daemon_->Log();
+  EXPECT_EQ(JsonLines(run.out).back()["result"]["model"], (here / "model.gguf").string());
+}
+
+TEST_F(DaemonQuantTest, ANameCloseToACachedOneGetsDidYouMean) {
+  ASSERT_EQ(Hfctl({"pull", std::string(kRepo) + ":Q8_0"}).exit_code, 0);
+  ASSERT_EQ(Hfctl({"pull", std::string(kRepo) + ":Q4_K_M"}).exit_code, 0);
+  CommandResult typo = Hfctl({"run", "test/tiny-lama-GGUF:Q8_0", "Hi"});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_NE(typo.err.find("did you mean test/tiny-llama-GGUF:Q8_0 (cached)?"), std::string::npos)
+      << typo.err;
+  CommandResult quant = Hfctl({"tokenize", std::string(kRepo) + ":Q5_K_M", "Hi"});
+  EXPECT_EQ(quant.exit_code, 1);
+  EXPECT_NE(quant.err.find("did you mean test/tiny-llama-GGUF:Q4_K_M"), std::string::npos)
+      << quant.err;
+  CommandResult far = Hfctl({"tokenize", "other/model", "Hi"});
+  EXPECT_EQ(far.exit_code, 1);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
 }
 
 }  // namespace

@@ -39,6 +39,10 @@ TEST_F(Residency, KeepAliveOfOneSecondUnloadsWhenIdle) {
   ASSERT_TRUE(s.status.ok()) << s.status.ToString();
   EXPECT_TRUE(Eventually([&] { return PsModels().empty(); }, 60s))
       << "still resident: " << PsModels().dump();
+  // The log names the model it loaded and unloaded (at info level, the default).
+  const std::string log = DaemonLog();
+  EXPECT_NE(log.find("loaded " + model + " on "), std::string::npos) << log;
+  EXPECT_NE(log.find("unloading " + model + ": idle for its keep_alive"), std::string::npos) << log;
 }
 
 TEST_F(Residency, KeepAliveZeroUnloadsRightAfterTheRequest) {
@@ -96,6 +100,9 @@ TEST_F(Residency, LeastRecentlyUsedIsEvictedUnderTheMemoryBudget) {
 
   EXPECT_TRUE(Resident(models[0]));
   EXPECT_FALSE(Resident(models[1])) << "the least recently used model was not evicted";
+  EXPECT_NE(DaemonLog().find("evicting idle model " + models[1] + " to make room for " + models[2]),
+            std::string::npos)
+      << DaemonLog();
   EXPECT_TRUE(Resident(models[2]));
   const json ps = CallOk("ps");
   EXPECT_LE(ps.value("memory_used_bytes", std::int64_t{0}), budget) << ps.dump();
