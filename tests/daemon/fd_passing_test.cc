@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "common/unique_fd.h"
@@ -175,12 +176,17 @@ TEST_F(FdPassing, PipelinedRequestsEachTakeTheirOwnFiles) {
   ASSERT_TRUE(SendWithFds(raw.fd(),
                           proto::EncodeRequest(2, "passed_files", {{"files", Names(3, "b")}}),
                           OpenFiles(3, "b"), {3}));
-  Result<json> first = Reply(raw, 1);
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  ExpectFiles(*first, Names(2, "a"));
-  Result<json> second = Reply(raw, 2);
-  ASSERT_TRUE(second.ok()) << second.status().ToString();
-  ExpectFiles(*second, Names(3, "b"));
+  // Requests run concurrently, so their answers may come in either order.
+  std::map<std::uint32_t, json> results;
+  for (int i = 0; i < 2; ++i) {
+    Result<proto::Message> m = raw.Receive();
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_TRUE(m->error.ok()) << m->error.ToString();
+    results[m->msgid] = m->result;
+  }
+  ASSERT_EQ(results.size(), 2u);
+  ExpectFiles(results[1], Names(2, "a"));
+  ExpectFiles(results[2], Names(3, "b"));
 }
 
 TEST_F(FdPassing, FewerDescriptorsThanNamesIsAnErrorAndTheNextRequestStartsClean) {
