@@ -9,6 +9,12 @@
 
 (() => {
   const byId = (id) => document.getElementById(id);
+  // The log scrolls inside its own box, never the page: the message field and the Stop
+  // button stay where they are while an answer streams.
+  const scrollLogToEnd = () => {
+    const log = byId('log');
+    log.scrollTop = log.scrollHeight;
+  };
   const keyStorage = 'hfd.apiKey';
   const modelStorage = 'hfd.model';
   const psRefreshMs = 15000;
@@ -118,7 +124,7 @@
     body.textContent = text;
     element.append(label, body);
     byId('log').append(element);
-    element.scrollIntoView({block: 'nearest'});
+    scrollLogToEnd();
     return {element, body};
   }
 
@@ -217,7 +223,7 @@
           firstAt = firstAt || performance.now();
           content += delta.content;
           answer.body.textContent = content;
-          answer.element.scrollIntoView({block: 'nearest'});
+          scrollLogToEnd();
         }
       }
       history.push(turn, {role: 'assistant', content});
