@@ -368,6 +368,7 @@ std::vector<ResidentInfo> ModelManager::Ps() const {
     for (const auto& [path, model] : resident_) models.push_back(model);
   }
   std::vector<ResidentInfo> out;
+  out.reserve(models.size());
   for (const auto& model : models) out.push_back(model->Info());
   return out;
 }

@@ -34,13 +34,13 @@ void PrintPulled(const nlohmann::json& r, const Output& out) {
   }
   const std::string quant = r.value("quant", "");
   const auto files = static_cast<long long>(r.value("files", nlohmann::json::array()).size());
-  out.Line(fmt::format(
-      "{} {}@{}{} ({}, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
-      r.value("model", ""), r.value("commit", ""), quant.empty() ? "" : ":" + quant,
-      Count(files, "file", "files"), HumanBytes(r.value("total_bytes", 0.0)),
-      r.value("downloaded_bytes", 0) > 0
-          ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
-          : ""));
+  out.Line(fmt::format("{} {}@{}{} ({}, {}{})", r.value("from_cache", false) ? "cached" : "pulled",
+                       r.value("model", ""), r.value("commit", ""),
+                       quant.empty() ? "" : ":" + quant, Count(files, "file", "files"),
+                       HumanBytes(r.value("total_bytes", 0.0)),
+                       r.value("downloaded_bytes", 0) > 0
+                           ? ", " + HumanBytes(r.value("downloaded_bytes", 0.0)) + " downloaded"
+                           : ""));
   out.Line(r.value("snapshot_dir", ""));
   if (r.value("quant_picked", false)) {
     out.Line(
