@@ -36,8 +36,12 @@ std::string Pcre2Message(int code) {
 
 }  // namespace
 
+// Owns the compiled pattern (and its JIT code).
 struct CompiledRegex::Code {
   pcre2_code* code = nullptr;
+  Code() = default;
+  Code(const Code&) = delete;
+  Code& operator=(const Code&) = delete;
   ~Code() { pcre2_code_free(code); }
 };
 
@@ -47,6 +51,9 @@ struct RegexScratch::State {
   pcre2_match_data* data = nullptr;
   pcre2_match_context* context = nullptr;
   pcre2_jit_stack* jit_stack = nullptr;
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
   ~State() {
     pcre2_match_data_free(data);
     pcre2_match_context_free(context);

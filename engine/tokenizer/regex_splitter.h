@@ -31,11 +31,6 @@ enum class SplitBehavior {
 };
 
 class CompiledRegex;
-class RegexScratch;
-
-Status SplitByRegex(const CompiledRegex& regex, SplitBehavior behavior, bool invert,
-                    std::string_view text, TextRange piece, RegexScratch& scratch,
-                    std::vector<TextRange>& out);
 
 // Per-thread matching state (PCRE2 match data, match context with the limits, JIT
 // stack). Not thread-safe; one per Encode call or per thread. Created on first use.
