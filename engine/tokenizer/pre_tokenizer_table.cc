@@ -99,6 +99,38 @@ constexpr std::string_view kDeepseekV3[] = {
     R"re(|\s*[\r\n]+|\s+(?!\S)|\s+)re",
 };
 
+constexpr std::string_view kSpark25[] = {
+    R"re(\p{N}{1,3})re",
+    R"re([\x{4E00}-\x{9FA5}\x{3040}-\x{309F}\x{30A0}-\x{30FF}]+)re",
+    R"re([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+)re"
+    R"re(|(?:[^\r\n\p{L}\p{P}\p{S}]|~)?[\p{L}\p{M}]+| ?(?:(?!~)[\p{P}\p{S}])+|[\r\n])re"
+    R"re(|\s+(?!\S)|\s+)re",
+    R"re(\p{N})re",
+};
+
+// llama.cpp reads \p{Lu}, \p{Ll}, \p{Lt}, \p{Lm} and \p{Lo} each as any letter: written
+// \p{L} here.
+#define HFD_LETTERS_MARKS R"re([\p{L}\p{M}])re"
+
+constexpr std::string_view kYoutu[] = {
+    R"re([\x{AC00}-\x{D7A3}\x{3131}-\x{318E}]+)re"
+    R"re(|[\x{FF01}\x{2026}\x{201C}\x{201D}\x{2018}\x{2019}\x{2014}\x{FF1A}\x{FF1B}\x{FF0C})re"
+    R"re(\x{3001}-\x{303F}\x{FE30}-\x{FE4F}]+|[\x{3105}-\x{312F}]+)re"
+    R"re(|[\x{4E00}-\x{9FA5}\x{3040}-\x{309F}\x{30A0}-\x{30FF}]+)re",
+    R"re([^\r\n\p{L}\p{N}]?)re" HFD_LETTERS_MARKS "*" HFD_LETTERS_MARKS "+" HFD_CONTRACTIONS
+    R"re(?|[^\r\n\p{L}\p{N}]?)re" HFD_LETTERS_MARKS "+" HFD_LETTERS_MARKS "*" HFD_CONTRACTIONS
+    R"re(?|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
+};
+
+// tiny_aya's \d{1,3}(?=(?:\d{3})*\b): after a digit, \b is "no ASCII word character next"
+// for llama.cpp's std::wregex in the C locale.
+constexpr std::string_view kTinyAya[] = {
+    R"re([0-9]{1,3}(?=(?:[0-9]{3})*(?![0-9A-Za-z_])))re",
+    R"re([^\r\n\p{L}\p{N}]?)re" HFD_LETTERS_MARKS "*" HFD_LETTERS_MARKS "+" HFD_CONTRACTIONS
+    R"re(?|[^\r\n\p{L}\p{N}]?)re" HFD_LETTERS_MARKS "+" HFD_LETTERS_MARKS "*" HFD_CONTRACTIONS
+    R"re(?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
+};
+
 constexpr std::string_view kFalcon[] = {
     R"re([\p{P}\$\+<=>\^~\|`]+)re",
     HFD_GPT2,
@@ -125,6 +157,15 @@ constexpr std::string_view kGpt4o[] = {
     HFD_LEAD HFD_UPPER "*" HFD_LOWER "+" HFD_CONTRACTIONS "?|" HFD_LEAD HFD_UPPER "+" HFD_LOWER
                        "*" HFD_CONTRACTIONS
                        R"re(?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
+};
+
+#define HFD_UPPER_MARK R"re(((?=[\p{L}\p{M}])([^a-z])))re"
+#define HFD_LOWER_MARK R"re(((?=[\p{L}\p{M}])([^A-Z])))re"
+
+constexpr std::string_view kGraniteEmbedMulti[] = {
+    HFD_LEAD HFD_UPPER_MARK
+    "*" HFD_LOWER_MARK "+" HFD_CONTRACTIONS "?|" HFD_LEAD HFD_UPPER_MARK "+" HFD_LOWER_MARK
+    "*" HFD_CONTRACTIONS R"re(?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
 };
 
 constexpr std::string_view kChameleon[] = {
@@ -179,7 +220,7 @@ constexpr bool kBos = true;
 
 // One row per name, in llama.cpp's order. Names llama.cpp knows that are missing here
 // are not byte-level BPE (gemma4, sarvam-moe, whitespace) or are listed in
-// docs/tokenizers.md as not supported yet.
+// docs/tokenizers.md as not supported yet (afmoe).
 constexpr GgufPreTokenizer kTable[] = {
     {"default", kDefault, kMerge, kNoBos},
     {"minicpm5", kMinicpm5, kIgnoreMerges, kNoBos},
@@ -195,6 +236,8 @@ constexpr GgufPreTokenizer kTable[] = {
     {"deepseek-llm", kDeepseekLlm, kMerge, kNoBos},
     {"deepseek-coder", kDeepseekCoder, kMerge, kNoBos},
     {"deepseek-v3", kDeepseekV3, kMerge, kNoBos},
+    {"spark2_5", kSpark25, kMerge, kNoBos},
+    {"youtu", kYoutu, kIgnoreMerges, kNoBos},
     {"falcon", kFalcon, kMerge, kNoBos},
     {"mpt", kGpt2, kMerge, kNoBos},
     {"starcoder", kStarcoder, kMerge, kNoBos},
@@ -243,6 +286,9 @@ constexpr GgufPreTokenizer kTable[] = {
     {"llama4", kGpt4o, kMerge, kNoBos},
     {"kanana2", kGpt4o, kMerge, kNoBos},
     {"talkie", kGpt4o, kMerge, kNoBos},
+    {"granite-embed-multi-97m", kGraniteEmbedMulti, kIgnoreMerges, kNoBos},
+    {"tiny_aya", kTinyAya, kMerge, kNoBos},
+    {"cohere2moe", kTinyAya, kMerge, kNoBos},
     {"superbpe", kSuperbpe, kMerge, kNoBos},
     {"trillion", kGpt2, kMerge, kNoBos},
     {"granite-docling", kGpt2, kMerge, kNoBos},
@@ -270,6 +316,9 @@ constexpr GgufPreTokenizer kTable[] = {
 #undef HFD_LOWER
 #undef HFD_LEAD
 #undef HFD_HAN
+#undef HFD_LETTERS_MARKS
+#undef HFD_UPPER_MARK
+#undef HFD_LOWER_MARK
 
 }  // namespace
 

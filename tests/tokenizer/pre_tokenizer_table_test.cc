@@ -80,6 +80,25 @@ TEST(GgufPreTokenizerTable, KnownRegexesTakeTheHandWrittenMatchers) {
   EXPECT_EQ(Chosen("refact"), PreTokenizer::kPipeline);
 }
 
+Words TableSplit(std::string_view name, std::string_view text);
+
+// Splits worked out by hand from llama.cpp's source (its regex lists, its category
+// collapsing), for entries that have no vocab vectors among the fixtures.
+TEST(GgufPreTokenizerTable, SplitsAsLlamaCppReadsItsRegexes) {
+  // '~' is neither \p{P} nor \p{S} for llama.cpp: it may lead a letter run, and it is
+  // no part of a punctuation run.
+  EXPECT_EQ(TableSplit("deepseek-v3", "~\xC3\xA4 ~!"), (Words{"~\xC3\xA4", " ", "~", "!"}));
+  EXPECT_EQ(TableSplit("superbpe", "x1234567"), (Words{"x", "1", "234", "567"}));
+  EXPECT_EQ(TableSplit("tiny_aya", "12345 abc"), (Words{"12", "345", " abc"}));
+  EXPECT_EQ(TableSplit("deepseek-llm", "Hello \xE4\xB8\x96\xE7\x95\x8C\n"),
+            (Words{"Hello", " ", "\xE4\xB8\x96\xE7\x95\x8C", "\n"}));
+  EXPECT_EQ(TableSplit("starcoder", "ab 123"), (Words{"ab", " ", "1", "2", "3"}));
+  EXPECT_EQ(TableSplit("kimi-k2",
+                       "ab\xE4\xB8\x96"
+                       "cd's"),
+            (Words{"ab", "\xE4\xB8\x96", "cd's"}));
+}
+
 Words FastSplit(PreTokenizer kind, std::string_view text) {
   Words words;
   for (size_t pos = 0; pos < text.size();) {
@@ -220,6 +239,14 @@ TEST(FastPaths, SplitAsPcre2OnRandomText) {
           << c.regex << "\n'" << text << "'";
     }
   }
+}
+
+Words TableSplit(std::string_view name, std::string_view text) {
+  const GgufPreTokenizer* entry = FindGgufPreTokenizer(name);
+  if (entry == nullptr) return {"no entry " + std::string(name)};
+  auto pipeline = PreTokenizerPipeline::FromRegexes(entry->regexes);
+  if (!pipeline.ok()) return {pipeline.status().ToString()};
+  return PcreSplit(*pipeline, text);
 }
 
 }  // namespace
