@@ -102,6 +102,10 @@ int main(int argc, char** argv) {
       {"llama2-gguf", fixtures / "gguf/tiny-llama2-Q4_K_M.gguf"},
       {"llama3-gguf", fixtures / "gguf/tiny-llama3-Q8_0.gguf"},
       {"qwen2-gguf", fixtures / "gguf/tiny-qwen2-Q8_0.gguf"},
+      {"gpt2-gguf", fixtures / "vocab/ggml-vocab-gpt-2.gguf"},
+      // Pre-tokenizers without a hand-written matcher: PCRE2 pipelines.
+      {"deepseek-llm-gguf", fixtures / "vocab/ggml-vocab-deepseek-llm.gguf"},
+      {"refact-gguf", fixtures / "vocab/ggml-vocab-refact.gguf"},
   };
   std::vector<Row> rows;
   for (const auto& [name, path] : sources) {
@@ -127,10 +131,10 @@ int main(int argc, char** argv) {
         corpus.size() / 1048576.0 / (encode_ms / 1000.0), decode_ms,
         text == corpus ? "true" : "false");
   }
-  std::printf("\n%-12s %9s %12s %11s %9s %10s %10s\n", "tokenizer", "load ms", "load cpu ms",
+  std::printf("\n%-17s %9s %12s %11s %9s %10s %10s\n", "tokenizer", "load ms", "load cpu ms",
               "encode ms", "tokens", "MiB/s", "decode ms");
   for (const Row& r : rows) {
-    std::printf("%-12s %9.1f %12.1f %11.1f %9zu %10.1f %10.1f\n", r.name.c_str(), r.load_ms,
+    std::printf("%-17s %9.1f %12.1f %11.1f %9zu %10.1f %10.1f\n", r.name.c_str(), r.load_ms,
                 r.load_cpu_ms, r.encode_ms, r.tokens, 1.0 / (r.encode_ms / 1000.0), r.decode_ms);
   }
   return 0;

@@ -3,6 +3,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/pre_tokenizer_table.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/tokenizer/tokenizer_model.h"
 
@@ -137,11 +138,16 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     default_add_bos = true;
   } else if (model_name == "gpt2") {
     m->kind = ModelKind::kByteLevel;
-    auto kind = PreTokenizerForGgufName(pre);
-    if (!kind) return Unsupported("pre-tokenizer '" + pre + "' (" + Key("pre") + ")");
-    m->pre = *kind;
-    m->ignore_merges = *kind == PreTokenizer::kLlama3;
-    default_add_bos = *kind == PreTokenizer::kLlama3;
+    const GgufPreTokenizer* entry = FindGgufPreTokenizer(pre);
+    if (entry == nullptr) {
+      return Unsupported("pre-tokenizer '" + pre + "' (" + Key("pre") +
+                         ") is not one hfd knows; docs/tokenizers.md lists the supported ones");
+    }
+    HFD_ASSIGN_OR_RETURN(PreTokenizerPipeline pipeline,
+                         PreTokenizerPipeline::FromRegexes(entry->regexes));
+    ChoosePreTokenizer(std::move(pipeline), m->pre, m->pipeline);
+    m->ignore_merges = entry->ignore_merges;
+    default_add_bos = entry->add_bos;
     HFD_RETURN_IF_ERROR(ReadMerges(f, *m));
   } else {
     return Unsupported("tokenizer model '" + model_name + "' (" + Key("model") +

@@ -53,8 +53,7 @@ std::optional<std::string> TokenContent(const json* v) {
 struct PipelineFlags {
   bool byte_level = false;
   bool sentence_piece = false;
-  std::optional<PreTokenizer> regex;
-  bool byte_level_regex = false;  // ByteLevel with use_regex: GPT-2's regex
+  PreTokenizerPipeline splits;  // the splitting pre-tokenizers, in order
 };
 
 Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
@@ -91,6 +90,56 @@ Result<SpacePrefix> MetaspacePrefix(const json& step) {
                                                     : SpacePrefix::kNone;
 }
 
+// GPT-2's regex, which ByteLevel with use_regex splits by.
+constexpr std::string_view kByteLevelRegex =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+// Hugging Face's is_punctuation: Unicode P* and ASCII punctuation, one character each.
+constexpr std::string_view kPunctuationRegex = R"([\p{P}!-/:-@\[-`{-~])";
+// Whitespace keeps the matches of \w+|[^\w\s]+ and drops what lies between them.
+constexpr std::string_view kWordsRegex = R"(\w+|[^\w\s]+)";
+
+// A Split pattern given as {"String": text}: the text literally.
+std::string QuoteLiteral(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view("\\^$.|?*+()[]{}-/#").find(c) != std::string_view::npos) {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<SplitBehavior> ParseBehavior(const json& step) {
+  const std::string name = StringMember(step, "behavior").value_or("Isolated");
+  if (name == "Isolated") return SplitBehavior::kIsolated;
+  if (name == "Removed") return SplitBehavior::kRemoved;
+  if (name == "MergedWithPrevious") return SplitBehavior::kMergedWithPrevious;
+  if (name == "MergedWithNext") return SplitBehavior::kMergedWithNext;
+  if (name == "Contiguous") return SplitBehavior::kContiguous;
+  return Unsupported("split behavior '" + name + "' is not supported");
+}
+
+Status AddSplit(std::string_view pattern, SplitBehavior behavior, bool invert, PipelineFlags& f) {
+  HFD_ASSIGN_OR_RETURN(auto regex, CompiledRegex::Compile(pattern));
+  f.splits.Add({std::move(regex), behavior, invert});
+  return Status::Ok();
+}
+
+Status ReadSplit(const json& step, PipelineFlags& f) {
+  const json* pattern = Member(step, "pattern");
+  std::string regex;
+  if (auto text = pattern ? StringMember(*pattern, "Regex") : std::nullopt) {
+    regex = *text;
+  } else if (auto literal = pattern ? StringMember(*pattern, "String") : std::nullopt) {
+    regex = QuoteLiteral(*literal);
+  } else {
+    return Corrupt("a Split pre-tokenizer has neither a Regex nor a String pattern");
+  }
+  HFD_ASSIGN_OR_RETURN(SplitBehavior behavior, ParseBehavior(step));
+  return AddSplit(regex, behavior, BoolMember(step, "invert", false), f);
+}
+
 Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
   std::vector<const json*> steps;
   Flatten(Member(doc, "pre_tokenizer"), "pretokenizers", steps);
@@ -106,18 +155,22 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     } else if (type == "ByteLevel") {
       f.byte_level = true;
       m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
-      f.byte_level_regex = BoolMember(*step, "use_regex", true);
-    } else if (type == "Split") {
-      const json* pattern = Member(*step, "pattern");
-      const std::optional<std::string> regex =
-          pattern ? StringMember(*pattern, "Regex") : std::nullopt;
-      if (!regex) return Unsupported("a Split pre-tokenizer without a Regex is not supported");
-      f.regex = PreTokenizerForRegex(*regex);
-      if (!f.regex) return Unsupported("pre-tokenizer regex is not supported: " + *regex);
-      if (StringMember(*step, "behavior").value_or("Isolated") != "Isolated" ||
-          BoolMember(*step, "invert", false)) {
-        return Unsupported("a Split pre-tokenizer must have behavior Isolated, not inverted");
+      if (BoolMember(*step, "use_regex", true)) {
+        HFD_RETURN_IF_ERROR(AddSplit(kByteLevelRegex, SplitBehavior::kIsolated, false, f));
       }
+    } else if (type == "Split") {
+      HFD_RETURN_IF_ERROR(ReadSplit(*step, f));
+    } else if (type == "Digits") {
+      const bool individual = BoolMember(*step, "individual_digits", false);
+      HFD_RETURN_IF_ERROR(
+          AddSplit(individual ? "\\p{N}" : "\\p{N}+", SplitBehavior::kIsolated, false, f));
+    } else if (type == "Punctuation") {
+      HFD_ASSIGN_OR_RETURN(SplitBehavior behavior, ParseBehavior(*step));
+      HFD_RETURN_IF_ERROR(AddSplit(kPunctuationRegex, behavior, false, f));
+    } else if (type == "Whitespace") {
+      HFD_RETURN_IF_ERROR(AddSplit(kWordsRegex, SplitBehavior::kRemoved, true, f));
+    } else if (type == "WhitespaceSplit") {
+      HFD_RETURN_IF_ERROR(AddSplit("\\s+", SplitBehavior::kRemoved, false, f));
     } else {
       return Unsupported("pre-tokenizer '" + type + "' is not supported");
     }
@@ -253,14 +306,12 @@ Status ReadPipeline(const json& doc, TokenizerModel& m) {
   ReadDecoders(doc, m, flags);
   if (flags.byte_level) {
     m.kind = ModelKind::kByteLevel;
-    if (flags.regex) {
-      m.pre = *flags.regex;
-    } else if (flags.byte_level_regex) {
-      m.pre = PreTokenizer::kGpt2;
-    }
+    ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
   } else if (flags.sentence_piece || m.byte_fallback) {
     m.kind = ModelKind::kSentencePiece;
-    if (flags.regex) return Unsupported("a regex pre-tokenizer with SentencePiece spaces");
+    if (!flags.splits.steps().empty()) {
+      return Unsupported("splitting pre-tokenizers (Split, Digits, ...) with SentencePiece spaces");
+    }
     MarkByteTokens(m);
   } else {
     return Unsupported(

@@ -11,6 +11,16 @@ constexpr std::string_view kLlama3Regex =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 constexpr std::string_view kQwen2Regex =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+// llama.cpp's spellings. Its GPT-2 regex lacks the final \s+: whitespace that \s+(?!\S)
+// leaves unmatched is one character before a non-space, which isolated splitting keeps
+// as a gap piece, the same piece \s+ would have matched. Its Llama 3 and Qwen2 regexes
+// spell the case-insensitive contractions out as [sS] classes.
+constexpr std::string_view kGpt2LlamaCppRegex =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S))";
+constexpr std::string_view kLlama3LlamaCppRegex =
+    R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kQwen2LlamaCppRegex =
+    R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 // A cursor over the text that classifies code points; positions are byte offsets.
 class Scanner {
@@ -144,20 +154,9 @@ size_t SpaceRunWordEnd(std::string_view text, size_t pos) {
 }  // namespace
 
 std::optional<PreTokenizer> PreTokenizerForRegex(std::string_view pattern) {
-  if (pattern == kGpt2Regex) return PreTokenizer::kGpt2;
-  if (pattern == kLlama3Regex) return PreTokenizer::kLlama3;
-  if (pattern == kQwen2Regex) return PreTokenizer::kQwen2;
-  return std::nullopt;
-}
-
-std::optional<PreTokenizer> PreTokenizerForGgufName(std::string_view name) {
-  // "default" is what llama.cpp's converter writes for SentencePiece vocabularies; for a
-  // byte-level vocabulary we treat it as GPT-2's regex.
-  if (name == "gpt-2" || name == "default") return PreTokenizer::kGpt2;
-  if (name == "llama-bpe" || name == "llama3" || name == "llama-v3") {
-    return PreTokenizer::kLlama3;
-  }
-  if (name == "qwen2") return PreTokenizer::kQwen2;
+  if (pattern == kGpt2Regex || pattern == kGpt2LlamaCppRegex) return PreTokenizer::kGpt2;
+  if (pattern == kLlama3Regex || pattern == kLlama3LlamaCppRegex) return PreTokenizer::kLlama3;
+  if (pattern == kQwen2Regex || pattern == kQwen2LlamaCppRegex) return PreTokenizer::kQwen2;
   return std::nullopt;
 }
 
@@ -176,6 +175,8 @@ size_t NextWordEnd(PreTokenizer kind, std::string_view text, size_t pos) {
       return Llama3WordEnd(s, pos, 3);
     case PreTokenizer::kQwen2:
       return Llama3WordEnd(s, pos, 1);
+    case PreTokenizer::kPipeline:
+      break;
   }
   return text.size();
 }

@@ -18,16 +18,15 @@ enum class PreTokenizer {
   kLlama3,          // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
                     //  ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
   kQwen2,           // as kLlama3 with \p{N} instead of \p{N}{1,3}
+  kPipeline,        // the model's PreTokenizerPipeline (regex split steps on PCRE2)
 };
 
-// The matcher for a regex as written in tokenizer.json (a Split pre-tokenizer's pattern),
-// or nullopt when it is not one of the known regexes.
+// The hand-written matcher for a regex used alone with isolated matches, as written in
+// tokenizer.json or in llama.cpp's table, or nullopt when there is none.
 std::optional<PreTokenizer> PreTokenizerForRegex(std::string_view pattern);
 
-// The matcher for GGUF's tokenizer.ggml.pre, or nullopt when unknown.
-std::optional<PreTokenizer> PreTokenizerForGgufName(std::string_view name);
-
-// End of the word that starts at `pos` (pos < text.size()); always > pos. Invalid UTF-8
+// End of the word that starts at `pos` (pos < text.size()); always > pos; not for
+// kPipeline, which the Tokenizer runs itself. Invalid UTF-8
 // bytes count as punctuation, so any byte string splits without error.
 size_t NextWordEnd(PreTokenizer kind, std::string_view text, size_t pos);
 

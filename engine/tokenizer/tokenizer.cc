@@ -28,6 +28,8 @@ struct EncodeScratch {
   // Words already encoded in this call (text repeats its words): spans of cached_ids.
   std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, StringHash, std::equal_to<>> cache;
   std::vector<int32_t> cached_ids;
+  PipelineScratch pipeline;
+  std::vector<TextRange> pieces;
 };
 
 namespace {
@@ -179,10 +181,29 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     text.append(segment);
   }
   const std::string_view all = text;
-  for (size_t pos = 0; pos < all.size();) {
-    const size_t end = NextWordEnd(m.pre, all, pos);
-    const std::string_view word = all.substr(pos, end - pos);
-    pos = end;
+  // The words come from the hand-written matcher or from the pipeline's pieces (which
+  // need not tile the text: a Removed split drops some). One loop serves both, so the
+  // word encoding below is inlined once and the fast paths keep their speed.
+  const bool pipeline = m.pre == PreTokenizer::kPipeline;
+  if (pipeline && !m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
+    // Encode has no error channel: when a regex exceeds its backtracking limit (a pattern
+    // from a hostile tokenizer.json), the segment is encoded as one word, which still
+    // yields valid ids for it.
+    scratch.pieces.assign(1, TextRange{0, all.size()});
+  }
+  size_t next_piece = 0;
+  for (size_t pos = 0;;) {
+    std::string_view word;
+    if (pipeline) {
+      if (next_piece == scratch.pieces.size()) break;
+      const TextRange& piece = scratch.pieces[next_piece++];
+      word = all.substr(piece.begin, piece.end - piece.begin);
+    } else {
+      if (pos >= all.size()) break;
+      const size_t end = NextWordEnd(m.pre, all, pos);
+      word = all.substr(pos, end - pos);
+      pos = end;
+    }
     const bool cacheable = word.size() <= kMaxCachedWord;
     if (cacheable) {
       if (auto it = scratch.cache.find(word); it != scratch.cache.end()) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "engine/tokenizer/added_tokens.h"
 #include "engine/tokenizer/pair_map.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/pre_tokenizer_pipeline.h"
 #include "engine/tokenizer/token_index.h"
 #include "include/hfd/status.h"
 
@@ -33,7 +35,8 @@ enum class SpacePrefix {
 struct TokenizerModel {
   ModelKind kind = ModelKind::kByteLevel;
   PreTokenizer pre = PreTokenizer::kWhole;
-  bool nfc = false;  // NFC-normalize text segments first
+  std::shared_ptr<const PreTokenizerPipeline> pipeline;  // set when pre is kPipeline
+  bool nfc = false;                                      // NFC-normalize text segments first
   SpacePrefix space_prefix = SpacePrefix::kNone;
   bool byte_level_prefix_space = false;  // ByteLevel add_prefix_space: " " before a segment
   bool strip_decoded_space = false;      // Decode drops one leading space (Llama 2)

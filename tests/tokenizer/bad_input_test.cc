@@ -44,8 +44,18 @@ TEST(BadTokenizerJson, UnsupportedModelsAndSteps) {
   ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "WordPiece");
 
   doc = TinyDoc();
-  doc["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "\\w+"}}}};
-  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "\\w+");
+  doc["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "[\\w+"}}}};
+  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kInvalidArgument,
+              "'[\\w+' does not compile");
+
+  doc = TinyDoc();
+  doc["pre_tokenizer"] = {
+      {"type", "Split"}, {"pattern", {{"Regex", "\\w+"}}}, {"behavior", "Sideways"}};
+  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "Sideways");
+
+  doc = TinyDoc();
+  doc["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
+  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "BertPreTokenizer");
 
   doc = TinyDoc();
   doc["normalizer"] = {{"type", "Lowercase"}};

@@ -61,11 +61,10 @@ TEST(PreTokenizer, SentencePieceWords) {
   EXPECT_EQ(Split(PreTokenizer::kWhole, "a b"), (Words{"a b"}));
 }
 
-TEST(PreTokenizer, KnowsItsRegexesAndGgufNames) {
-  EXPECT_EQ(PreTokenizerForGgufName("llama-bpe"), PreTokenizer::kLlama3);
-  EXPECT_EQ(PreTokenizerForGgufName("qwen2"), PreTokenizer::kQwen2);
-  EXPECT_EQ(PreTokenizerForGgufName("gpt-2"), PreTokenizer::kGpt2);
-  EXPECT_FALSE(PreTokenizerForGgufName("deepseek-coder").has_value());
+TEST(PreTokenizer, KnowsItsRegexes) {
+  EXPECT_EQ(PreTokenizerForRegex("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| "
+                                 "?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"),
+            PreTokenizer::kGpt2);
   EXPECT_FALSE(PreTokenizerForRegex("\\w+").has_value());
 }
 

@@ -39,6 +39,41 @@ TEST(ByteLevelTokenizer, MergesByRankAndAddsBos) {
   EXPECT_EQ(t->bos_id(), 300);
 }
 
+// tokenizer.json's splitting pre-tokenizers run as a pipeline before the byte-level step.
+std::unique_ptr<Tokenizer> WithPreTokenizers(const nlohmann::json& steps) {
+  nlohmann::json doc = nlohmann::json::parse(testing::TinyByteLevelJson());
+  nlohmann::json list = steps;
+  list.push_back({{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}});
+  doc["pre_tokenizer"] = {{"type", "Sequence"}, {"pretokenizers", list}};
+  return Load(doc.dump());
+}
+
+TEST(ByteLevelTokenizer, SplitDigitsWhitespaceAndPunctuationSteps) {
+  using J = nlohmann::json;
+  auto removed = WithPreTokenizers(
+      J::array({{{"type", "Split"}, {"pattern", {{"String", "b"}}}, {"behavior", "Removed"}}}));
+  ASSERT_NE(removed, nullptr);
+  EXPECT_EQ(removed->Encode("abc", false), (Ids{'a', 'c'}));
+  auto merged = WithPreTokenizers(J::array({{{"type", "Split"},
+                                             {"pattern", {{"Regex", "c+"}}},
+                                             {"behavior", "MergedWithPrevious"},
+                                             {"invert", false}}}));
+  ASSERT_NE(merged, nullptr);
+  EXPECT_EQ(merged->Encode("abcab", false), (Ids{257, 256}));
+  auto digits = WithPreTokenizers(J::array({{{"type", "Digits"}, {"individual_digits", true}}}));
+  ASSERT_NE(digits, nullptr);
+  EXPECT_EQ(digits->Encode("ab12", false), (Ids{256, '1', '2'}));
+  auto words = WithPreTokenizers(J::array({{{"type", "Whitespace"}}}));
+  ASSERT_NE(words, nullptr);
+  EXPECT_EQ(words->Encode("ab \n abc!?", false), (Ids{256, 257, '!', '?'}));
+  auto spaces = WithPreTokenizers(J::array({{{"type", "WhitespaceSplit"}}}));
+  ASSERT_NE(spaces, nullptr);
+  EXPECT_EQ(spaces->Encode(" ab  a", false), (Ids{256, 'a'}));
+  auto punct = WithPreTokenizers(J::array({{{"type", "Punctuation"}, {"behavior", "Isolated"}}}));
+  ASSERT_NE(punct, nullptr);
+  EXPECT_EQ(punct->Encode("a!b", false), (Ids{'a', '!', 'b'}));
+}
+
 TEST(ByteLevelTokenizer, AddedTokensMatchLongestFirstAndNeverSplit) {
   auto t = Load(testing::TinyByteLevelJson());
   ASSERT_NE(t, nullptr);
