@@ -26,7 +26,8 @@ serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const s
     ctx->Notify("notice", {{"message", notice}});
   };
   events.on_queued = [ctx](int32_t position) { ctx->Notify("queued", {{"position", position}}); };
-  events.on_text = [ctx](std::string_view text, int32_t tokens) {
+  events.on_text = [ctx](std::string_view text, int32_t tokens,
+                         std::span<const runtime::TokenLogprobs>) {
     ctx->Notify("token", {{"text", std::string(text)}, {"tokens", tokens}});
   };
   return events;

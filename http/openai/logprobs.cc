@@ -1,0 +1,51 @@
+#include "http/openai/logprobs.h"
+
+#include "engine/tokenizer/unicode.h"
+
+namespace hfd::http::openai {
+namespace {
+
+nlohmann::json Bytes(const std::string& piece) {
+  nlohmann::json out = nlohmann::json::array();
+  for (unsigned char c : piece) out.push_back(c);
+  return out;
+}
+
+nlohmann::json ChatEntry(const runtime::TokenLogprob& t) {
+  return {{"token", tok::SanitizeUtf8(t.piece)}, {"logprob", t.logprob}, {"bytes", Bytes(t.piece)}};
+}
+
+}  // namespace
+
+nlohmann::json ChatLogprobs(std::span<const runtime::TokenLogprobs> tokens) {
+  nlohmann::json content = nlohmann::json::array();
+  for (const runtime::TokenLogprobs& t : tokens) {
+    nlohmann::json entry = ChatEntry(t.chosen);
+    entry["top_logprobs"] = nlohmann::json::array();
+    for (const runtime::TokenLogprob& alt : t.top) entry["top_logprobs"].push_back(ChatEntry(alt));
+    content.push_back(std::move(entry));
+  }
+  return {{"content", std::move(content)}};
+}
+
+nlohmann::json TextLogprobs(std::span<const runtime::TokenLogprobs> tokens, std::size_t& offset) {
+  nlohmann::json out = {{"tokens", nlohmann::json::array()},
+                        {"token_logprobs", nlohmann::json::array()},
+                        {"top_logprobs", nlohmann::json::array()},
+                        {"text_offset", nlohmann::json::array()}};
+  for (const runtime::TokenLogprobs& t : tokens) {
+    out["tokens"].push_back(tok::SanitizeUtf8(t.chosen.piece));
+    out["token_logprobs"].push_back(t.chosen.logprob);
+    // A map by token text: two pieces that sanitize alike keep the likelier (listed first).
+    nlohmann::json top = nlohmann::json::object();
+    for (const runtime::TokenLogprob& alt : t.top) {
+      top.emplace(tok::SanitizeUtf8(alt.piece), alt.logprob);
+    }
+    out["top_logprobs"].push_back(std::move(top));
+    out["text_offset"].push_back(offset);
+    offset += t.chosen.piece.size();
+  }
+  return out;
+}
+
+}  // namespace hfd::http::openai
