@@ -1,31 +1,12 @@
 #include "http/openai/logprobs.h"
 
 #include "engine/tokenizer/unicode.h"
+#include "serve/logprobs_json.h"
 
 namespace hfd::http::openai {
-namespace {
-
-nlohmann::json Bytes(const std::string& piece) {
-  nlohmann::json out = nlohmann::json::array();
-  for (unsigned char c : piece) out.push_back(c);
-  return out;
-}
-
-nlohmann::json ChatEntry(const runtime::TokenLogprob& t) {
-  return {{"token", tok::SanitizeUtf8(t.piece)}, {"logprob", t.logprob}, {"bytes", Bytes(t.piece)}};
-}
-
-}  // namespace
 
 nlohmann::json ChatLogprobs(std::span<const runtime::TokenLogprobs> tokens) {
-  nlohmann::json content = nlohmann::json::array();
-  for (const runtime::TokenLogprobs& t : tokens) {
-    nlohmann::json entry = ChatEntry(t.chosen);
-    entry["top_logprobs"] = nlohmann::json::array();
-    for (const runtime::TokenLogprob& alt : t.top) entry["top_logprobs"].push_back(ChatEntry(alt));
-    content.push_back(std::move(entry));
-  }
-  return {{"content", std::move(content)}};
+  return {{"content", serve::LogprobsJson(tokens)}};
 }
 
 nlohmann::json TextLogprobs(std::span<const runtime::TokenLogprobs> tokens, std::size_t& offset) {

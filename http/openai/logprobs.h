@@ -12,8 +12,7 @@
 
 namespace hfd::http::openai {
 
-// {"content": [...]}, one entry per token. `token` is the piece as UTF-8 (bytes that form
-// no character become U+FFFD); `bytes` its exact bytes.
+// {"content": [...]}, one entry per token (serve::LogprobsJson).
 nlohmann::json ChatLogprobs(std::span<const runtime::TokenLogprobs> tokens);
 
 // The legacy form for `tokens`. `text_offset` counts bytes of the pieces that came before,
