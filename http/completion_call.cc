@@ -54,8 +54,10 @@ std::shared_ptr<Exchange> StartCompletion(daemon::DaemonServices& services, cons
   events.on_backend = [record](std::string_view backend) { record->backend = backend; };
   if (stream) {
     events.on_queued = [exchange](int32_t) { exchange->Commit(); };
-    events.on_text = [exchange, on_text = writers.on_text](std::string_view text, int32_t) {
-      on_text(*exchange, text);
+    events.on_text = [exchange, on_text = writers.on_text](
+                         std::string_view text, int32_t,
+                         std::span<const runtime::TokenLogprobs> logprobs) {
+      on_text(*exchange, text, logprobs);
     };
   }
   std::shared_ptr<daemon::ServeTelemetry> telemetry = services.serve_telemetry;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,8 +18,11 @@
 namespace hfd::http {
 
 struct CompletionWriters {
-  // Streamed text (absent: the answer is written whole by on_done).
-  std::function<void(Exchange&, std::string_view text)> on_text;
+  // Streamed text with the log-probabilities of the tokens that produced it, when asked
+  // (absent: the answer is written whole by on_done).
+  std::function<void(Exchange&, std::string_view text,
+                     std::span<const runtime::TokenLogprobs> logprobs)>
+      on_text;
   // The request succeeded: write the rest of the body (the End follows).
   std::function<void(Exchange&, const serve::Completion&)> on_done;
   // The request failed after the answer was committed: say so in the body.

@@ -42,6 +42,7 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
   rest.prompt.assign(request.prompt.begin() + reuse, request.prompt.end());
   rest.params = request.params;
   rest.eos_ids = request.eos_ids;
+  rest.top_logprobs = request.top_logprobs;
   Result<runtime::GenerateResult> result = runtime::Generate(session, tokenizer, rest, sink);
   if (!result.ok()) {
     slot.processed.clear();  // the cache may hold part of the prompt: start over next time

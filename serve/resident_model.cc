@@ -189,9 +189,10 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
   if (Cancelled(job)) return ClientCancelled();
   if (stopping_) return StopStatus();
   std::optional<Clock::time_point> first_token;
-  const runtime::TextSink sink = [&](std::string_view text, int32_t) {
+  const runtime::TextSink sink = [&](std::string_view text, int32_t,
+                                     const runtime::TokenLogprobs* logprobs) {
     if (!first_token) first_token = Clock::now();
-    if (job.on_token) job.on_token(text);
+    if (job.on_token) job.on_token(text, logprobs);
     SweepCancelledQueue();
     return !Cancelled(job) && !stopping_;
   };

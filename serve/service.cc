@@ -338,17 +338,22 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   auto job = std::make_shared<Job>();
   job->request.prompt = std::move(prompt).value();
   job->request.params = request.sampling;
+  job->request.top_logprobs = request.top_logprobs;
   const tok::Tokenizer& tokenizer = *model->text().tokenizer;
   job->request.eos_ids = request.chat ? ChatStopIds(tokenizer) : tokenizer.eos_ids();
   job->cancel = cancel;
   job->arrived = arrived;
   job->on_queued = events.on_queued;
   // Tokens that complete no text yet are counted into the next text event.
-  job->on_token = [on_text = events.on_text, unsent = int32_t{0}](std::string_view text) mutable {
+  job->on_token = [on_text = events.on_text, unsent = int32_t{0},
+                   unsent_logprobs = std::vector<runtime::TokenLogprobs>()](
+                      std::string_view text, const runtime::TokenLogprobs* logprobs) mutable {
     ++unsent;
+    if (logprobs != nullptr) unsent_logprobs.push_back(*logprobs);
     if (text.empty()) return;
-    if (on_text) on_text(text, unsent);
+    if (on_text) on_text(text, unsent, unsent_logprobs);
     unsent = 0;
+    unsent_logprobs.clear();
   };
   const ResidentInfo info = model->Info();
   job->on_done = [done, name = info.name, backend = info.backend, device = info.device,
@@ -370,6 +375,7 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
     c.total_ms = r->total_ms;
     c.prompt_tokens_per_second = g.PrefillRate(c.prompt_tokens - c.cached_tokens);
     c.tokens_per_second = g.DecodeRate();
+    c.logprobs = g.logprobs;
     done(std::move(c));
   };
   if (Status s = model->Submit(job); !s.ok()) done(s);

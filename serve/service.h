@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/io/model_file_set.h"
+#include "engine/runtime/generator.h"
 #include "engine/sampling/sampling_params.h"
 #include "hfd/status.h"
 #include "hub/cache_admin.h"
@@ -66,6 +68,9 @@ struct CompletionRequest {
   nlohmann::json messages = nlohmann::json::array();  // chat: [{role, content}, ...]
   nlohmann::json variables;                           // chat: extra template variables
   sampling::SamplingParams sampling;
+  // Absent: no log-probabilities. Otherwise each generated token's, with this many (0 to
+  // runtime::kMaxTopLogits) alternatives.
+  std::optional<int32_t> top_logprobs;
 };
 
 // One answered generate/chat request.
@@ -76,6 +81,8 @@ struct Completion {
   int32_t prompt_tokens = 0, cached_tokens = 0, completion_tokens = 0;
   double load_ms = 0, queue_ms = 0, ttft_ms = 0, total_ms = 0;
   double prompt_tokens_per_second = 0, tokens_per_second = 0;
+  // One per completion token (in order) when the request asked for them.
+  std::vector<runtime::TokenLogprobs> logprobs;
 };
 
 // What a request that may pull, load and generate reports on the way. Each may be empty.
@@ -86,8 +93,12 @@ struct ServeEvents {
   std::function<void(const std::string& notice)> on_notice;
   std::function<void(std::string_view backend)> on_backend;  // the model is resident there
   std::function<void(int32_t position)> on_queued;           // 1 = next
-  // Text that became final, and how many tokens produced it.
-  std::function<void(std::string_view text, int32_t tokens)> on_text;
+  // Text that became final, how many tokens produced it and, when the request asked for
+  // them, those tokens' log-probabilities (valid for the call). Tokens after the last text
+  // (an end-of-sequence, a held-back stop string) are in Completion::logprobs only.
+  std::function<void(std::string_view text, int32_t tokens,
+                     std::span<const runtime::TokenLogprobs> logprobs)>
+      on_text;
 };
 
 struct PullRequest {

@@ -67,11 +67,13 @@ int Run(const Args& args) {
   if (!session.ok()) return Fail(session.status());
   const double load_seconds = Seconds(load_start);
 
-  runtime::GenerateRequest request{(*tokenizer)->Encode(args.prompt, !args.raw), args.sampling,
-                                   (*tokenizer)->eos_ids()};
+  runtime::GenerateRequest request;
+  request.prompt = (*tokenizer)->Encode(args.prompt, !args.raw);
+  request.params = args.sampling;
+  request.eos_ids = (*tokenizer)->eos_ids();
   if (args.seeded) request.params.seed = args.seed;
   if (!args.json) std::cout << args.prompt << std::flush;
-  const auto sink = [&](std::string_view text, int32_t) {
+  const auto sink = [&](std::string_view text, int32_t, const runtime::TokenLogprobs*) {
     if (!args.json) std::cout << text << std::flush;
     return true;
   };

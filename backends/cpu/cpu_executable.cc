@@ -11,6 +11,7 @@
 #include "backends/cpu/ops/rope.h"
 #include "engine/quant/dequantize.h"
 #include "engine/runtime/memory_plan.h"
+#include "engine/runtime/top_logits.h"
 
 namespace hfd::cpu {
 
@@ -51,6 +52,9 @@ Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) 
   runtime::RunOutput out;
   if (graph_.argmax != runtime::kNone) {
     out.argmax = {static_cast<const int32_t*>(value_ptr_[graph_.argmax]), 1};
+  } else if (graph_.top_logits != runtime::kNone) {
+    out.top_logits = {F32(graph_.top_logits),
+                      static_cast<size_t>(graph_.values[graph_.top_logits].width)};
   } else {
     const int64_t width = graph_.values[graph_.logits].width;
     out.logits = {F32(graph_.logits), static_cast<size_t>(RowsOf(graph_.logits, n_tokens) * width)};
@@ -104,6 +108,15 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       const int64_t in_width = graph_.values[op.in[0]].width;
       auto* ids = static_cast<int32_t*>(value_ptr_[op.out]);
       for (int64_t r = 0; r < rows; ++r) ids[r] = Argmax(F32(op.in[0]) + r * in_width, in_width);
+      return Status::Ok();
+    }
+    case OpKind::kTopLogits: {
+      const int64_t in_width = graph_.values[op.in[0]].width;
+      for (int64_t r = 0; r < rows; ++r) {
+        const std::span<const float> row(F32(op.in[0]) + r * in_width, in_width);
+        runtime::PackTopLogits(runtime::FindTopLogits(row, op.top_k), op.top_k,
+                               {F32(op.out) + r * width, static_cast<size_t>(width)});
+      }
       return Status::Ok();
     }
   }

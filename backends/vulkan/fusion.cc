@@ -17,9 +17,7 @@ std::vector<int> Readers(const Graph& g) {
       if (in != kNone) ++n[in];
     }
   }
-  for (ValueId out : {g.logits, g.argmax}) {
-    if (out != kNone) ++n[out];
-  }
+  if (g.output() != kNone) ++n[g.output()];
   return n;
 }
 

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "backends/vulkan/buffer.h"
 #include "backends/vulkan/device.h"
+#include "engine/runtime/top_logits.h"
 
 namespace hfd::vk {
 namespace {
@@ -386,6 +389,20 @@ Status Kernels::Argmax(CommandStream& s, const Buffer& x, const Buffer& out, uin
                        uint32_t rows) {
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{rows} * width, "argmax input"));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"argmax", 2, sizeof(uint32_t), {}}));
+  s.Dispatch(*p, {{&x}, {&out, true}}, &width, rows);
+  return Status::Ok();
+}
+
+Status Kernels::TopLogits(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
+                          uint32_t rows, uint32_t k) {
+  if (k < 1 || k > runtime::kMaxTopLogits || k > width) {
+    return InvalidArgument(fmt::format("top logits take 1 to {} entries of a row of {}, not {}",
+                                       runtime::kMaxTopLogits, width, k));
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{rows} * width, "top logits input"));
+  HFD_RETURN_IF_ERROR(
+      CheckFits(out, uint64_t{rows} * runtime::TopLogitsWidth(k), "top logits output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"top_logits", 2, sizeof(uint32_t), {k}}));
   s.Dispatch(*p, {{&x}, {&out, true}}, &width, rows);
   return Status::Ok();
 }

@@ -106,6 +106,10 @@ class Kernels {
   // out[r] (int32) = argmax of row r of x.
   Status Argmax(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
                 uint32_t rows);
+  // out[r] (2k+1 floats, packed as runtime::PackTopLogits) = the k largest elements of row
+  // r of x with their indices, and its logsumexp; k <= runtime::kMaxTopLogits.
+  Status TopLogits(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t width,
+                   uint32_t rows, uint32_t k);
   Status Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uint32_t n,
               uint32_t src_offset, uint32_t dst_offset);
 

@@ -95,7 +95,7 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
         Buffer b, Buffer::Create(device_, std::max<int64_t>(bytes, 4), MemoryUse::kDeviceLocal));
     slots_.push_back(std::move(b));
   }
-  const runtime::ValueId out = graph_.logits != kNone ? graph_.logits : graph_.argmax;
+  const runtime::ValueId out = graph_.output();
   if (out == kNone) return InvalidArgument("the graph has no output");
   HFD_ASSIGN_OR_RETURN(
       output_, Buffer::Create(device_, runtime::ValueBytes(graph_, out), MemoryUse::kHostVisible));
@@ -250,6 +250,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       const auto in_width = static_cast<uint32_t>(graph_.values[op.in[0]].width);
       return kernels_.Argmax(s, Val(op.in[0]), out, in_width, Rows(op.in[0], ntok));
     }
+    case OpKind::kTopLogits: {
+      const auto in_width = static_cast<uint32_t>(graph_.values[op.in[0]].width);
+      return kernels_.TopLogits(s, Val(op.in[0]), out, in_width, Rows(op.in[0], ntok),
+                                static_cast<uint32_t>(op.top_k));
+    }
   }
   return Unsupported("unknown op");
 }
@@ -275,6 +280,9 @@ Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& param
   runtime::RunOutput out;
   if (graph_.argmax != kNone) {
     out.argmax = {static_cast<const int32_t*>(output_.mapped()), Rows(graph_.argmax, ntok)};
+  } else if (graph_.top_logits != kNone) {
+    out.top_logits = {static_cast<const float*>(output_.mapped()),
+                      static_cast<size_t>(graph_.values[graph_.top_logits].width)};
   } else {
     out.n_vocab = graph_.values[graph_.logits].width;
     out.logits = {static_cast<const float*>(output_.mapped()),

@@ -22,12 +22,16 @@ Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path) {
 Result<Run> EngineRun(Engine& e, std::vector<int32_t> prompt, int tokens) {
   const auto start = Clock::now();
   HFD_RETURN_IF_ERROR(e.session->Rewind(0));
-  runtime::GenerateRequest request{std::move(prompt), {}, e.tokenizer->eos_ids()};
+  runtime::GenerateRequest request;
+  request.prompt = std::move(prompt);
+  request.eos_ids = e.tokenizer->eos_ids();
   request.params.temperature = 0.0f;
   request.params.max_tokens = tokens;
-  HFD_ASSIGN_OR_RETURN(auto result,
-                       runtime::Generate(*e.session, *e.tokenizer, request,
-                                         [](std::string_view, int32_t) { return true; }));
+  HFD_ASSIGN_OR_RETURN(
+      auto result, runtime::Generate(*e.session, *e.tokenizer, request,
+                                     [](std::string_view, int32_t, const runtime::TokenLogprobs*) {
+                                       return true;
+                                     }));
   const double prefill = Since(start) - result.decode_seconds;
   const int n = static_cast<int>(result.tokens.size());
   return Run{prefill, result.DecodeRate(), n, prefill};

@@ -2,13 +2,17 @@
 // params become serve::Service requests, its events become notifications, its answers
 // the reply. The serving logic, the rights checks and the threads are the service's.
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "daemon/methods/hub_access.h"
 #include "daemon/methods/methods.h"
 #include "daemon/methods/serve_json.h"
 #include "daemon/methods/serve_params.h"
 #include "daemon/methods/serve_telemetry.h"
+#include "engine/runtime/top_logits.h"
 #include "proto/params.h"
+#include "serve/logprobs_json.h"
 
 namespace hfd::daemon {
 namespace {
@@ -26,8 +30,11 @@ serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const s
     ctx->Notify("notice", {{"message", notice}});
   };
   events.on_queued = [ctx](int32_t position) { ctx->Notify("queued", {{"position", position}}); };
-  events.on_text = [ctx](std::string_view text, int32_t tokens) {
-    ctx->Notify("token", {{"text", std::string(text)}, {"tokens", tokens}});
+  events.on_text = [ctx](std::string_view text, int32_t tokens,
+                         std::span<const runtime::TokenLogprobs> logprobs) {
+    nlohmann::json params = {{"text", std::string(text)}, {"tokens", tokens}};
+    if (!logprobs.empty()) params["logprobs"] = serve::LogprobsJson(logprobs);
+    ctx->Notify("token", params);
   };
   return events;
 }
@@ -71,7 +78,7 @@ Result<nlohmann::json> Ps(DaemonServices& services, RequestContext& ctx) {
 Result<serve::CompletionRequest> ParseCompletion(const nlohmann::json& params, bool chat) {
   std::vector<std::string> extra = {
       "max_tokens",       "temperature",       "top_k",          "top_p", "min_p", "repeat_penalty",
-      "presence_penalty", "frequency_penalty", "penalty_last_n", "seed",  "stop"};
+      "presence_penalty", "frequency_penalty", "penalty_last_n", "seed",  "stop",  "top_logprobs"};
   for (const char* name : chat ? std::vector<const char*>{"messages", "variables"}
                                : std::vector<const char*>{"prompt", "raw"}) {
     extra.push_back(name);
@@ -81,6 +88,12 @@ Result<serve::CompletionRequest> ParseCompletion(const nlohmann::json& params, b
   r.chat = chat;
   HFD_ASSIGN_OR_RETURN(r.target, ParseModelRequest(params));
   HFD_ASSIGN_OR_RETURN(r.sampling, ParseSamplingParams(params));
+  HFD_ASSIGN_OR_RETURN(std::optional<std::int64_t> top, proto::OptionalInt(params, "top_logprobs"));
+  if (top && (*top < 0 || *top > runtime::kMaxTopLogits)) {
+    return InvalidArgument("param 'top_logprobs' must be an integer from 0 to " +
+                           std::to_string(runtime::kMaxTopLogits));
+  }
+  if (top) r.top_logprobs = static_cast<int32_t>(*top);
   if (!chat) {
     HFD_ASSIGN_OR_RETURN(r.prompt, proto::RequiredString(params, "prompt"));
     HFD_ASSIGN_OR_RETURN(std::optional<bool> raw, proto::OptionalBool(params, "raw"));
@@ -119,6 +132,7 @@ nlohmann::json CompletionJson(const serve::Completion& c, bool chat) {
                           {"prompt_tokens_per_second", c.prompt_tokens_per_second},
                           {"tokens_per_second", c.tokens_per_second}}}};
   if (chat) out["message"] = {{"role", "assistant"}, {"content", c.text}};
+  if (!c.logprobs.empty()) out["logprobs"] = serve::LogprobsJson(c.logprobs);
   return out;
 }
 

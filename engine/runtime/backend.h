@@ -70,9 +70,12 @@ struct RunParams {
 // What a call produced, per the graph's output_kind. The spans point into memory owned by
 // the Executable and stay valid until its next Run or its destruction.
 struct RunOutput {
-  std::span<const float> logits;    // rows × n_vocab, row-major; empty for kLastArgmax
+  std::span<const float> logits;    // rows × n_vocab, row-major, for kLastLogits, kAllLogits
   int64_t n_vocab = 0;              // width of a logits row
   std::span<const int32_t> argmax;  // one id for kLastArgmax; empty otherwise
+  // One row for kLastTopLogits, packed as PackTopLogits (top_logits.h) writes it for
+  // kMaxTopLogits entries; empty otherwise.
+  std::span<const float> top_logits;
 };
 
 class Backend {

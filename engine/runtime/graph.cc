@@ -24,6 +24,8 @@ std::string_view OpName(OpKind kind) {
       return "last_row";
     case OpKind::kArgmax:
       return "argmax";
+    case OpKind::kTopLogits:
+      return "top_logits";
   }
   return "unknown";
 }

@@ -65,6 +65,10 @@ enum class OpKind : uint8_t {
   kLastRow,
   // out[t] (int32, width 1) = index of the largest element of in[t]; the first on ties.
   kArgmax,
+  // out[t] (width 2 * top_k + 1) = the ids of the top_k largest elements of in[t] (the
+  // lower id first among equals) as floats, those elements, then the logsumexp of in[t];
+  // NaN elements are ignored (engine/runtime/top_logits.h).
+  kTopLogits,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -126,6 +130,7 @@ struct Op {
   NormAttrs norm;       // kRmsNorm
   RopeAttrs rope;       // kRope
   AttentionAttrs attn;  // kAttention
+  int32_t top_k = 0;    // kTopLogits
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.
@@ -145,6 +150,9 @@ enum class GraphOutput : uint8_t {
   kLastLogits,  // logits of the last token only (sampling)
   kAllLogits,   // logits of every token (scoring, conformance)
   kLastArgmax,  // only the id of the last token's largest logit (greedy decode)
+  // only the last token's kMaxTopLogits largest logits, their ids and the logsumexp
+  // (greedy decode with log-probabilities)
+  kLastTopLogits,
 };
 
 struct Graph {
@@ -154,9 +162,15 @@ struct Graph {
   std::vector<std::vector<float>> constants;
   std::vector<Op> ops;  // in execution order; an op's inputs are outputs of earlier ops
   GraphOutput output_kind = GraphOutput::kLastLogits;
-  // Exactly one is set: the logits value (kLastLogits, kAllLogits) or the argmax value.
+  // Exactly one is set: the logits value (kLastLogits, kAllLogits), the argmax value or
+  // the top-logits value.
   ValueId logits = kNone;
   ValueId argmax = kNone;
+  ValueId top_logits = kNone;
+  // Whichever of those is set.
+  ValueId output() const {
+    return logits != kNone ? logits : argmax != kNone ? argmax : top_logits;
+  }
   // The KV cache shape the attention ops expect (layers, KV heads, head_dim).
   int32_t n_layer = 0;
   int32_t n_head_kv = 0;

@@ -7,10 +7,14 @@
 
 #include "engine/model/model_files.h"
 #include "engine/runtime/rope_freqs.h"
+#include "engine/runtime/top_logits.h"
 
 namespace hfd::runtime {
 
 namespace {
+
+// The largest id the top-logits op's float output holds exactly (2^24).
+constexpr int64_t kMaxExactFloatId = int64_t{1} << 24;
 
 // Appends values and ops to a graph, checking each weight's shape against the model.
 class Builder {
@@ -189,6 +193,14 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   if (options.output == GraphOutput::kLastArgmax) {
     const Op argmax = MakeOp(OpKind::kArgmax, logits);
     graph.argmax = b.AddOp(argmax, "argmax", 1, Rows::kOne, ValueType::kI32);
+  } else if (options.output == GraphOutput::kLastTopLogits) {
+    if (d.n_vocab < kMaxTopLogits || d.n_vocab > kMaxExactFloatId) {
+      return Unsupported(fmt::format("top logits need a vocabulary of {} to {} entries, not {}",
+                                     kMaxTopLogits, kMaxExactFloatId, d.n_vocab));
+    }
+    Op top = MakeOp(OpKind::kTopLogits, logits);
+    top.top_k = kMaxTopLogits;
+    graph.top_logits = b.AddOp(top, "top_logits", TopLogitsWidth(kMaxTopLogits), Rows::kOne);
   } else {
     graph.logits = logits;
   }

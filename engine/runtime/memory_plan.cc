@@ -22,9 +22,7 @@ MemoryPlan PlanMemory(const Graph& graph, std::span<const int32_t> group_end) {
       if (in != kNone) last_use[in] = std::max(last_use[in], until);
     }
   }
-  for (ValueId out : {graph.logits, graph.argmax}) {
-    if (out != kNone) last_use[out] = n_ops;
-  }
+  if (graph.output() != kNone) last_use[graph.output()] = n_ops;
   std::vector<std::vector<ValueId>> dies_at(n_ops);
   for (ValueId v = 0; v < n_values; ++v) {
     if (last_use[v] >= 0 && last_use[v] < n_ops) dies_at[last_use[v]].push_back(v);

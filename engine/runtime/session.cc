@@ -84,6 +84,15 @@ Result<int32_t> Session::FeedGreedy(int32_t token) {
   return id;
 }
 
+Result<TopLogits> Session::FeedTopLogits(int32_t token) {
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(1, GraphOutput::kLastTopLogits));
+  TopLogits top;
+  HFD_RETURN_IF_ERROR(RunChunks(
+      *exe, std::span<const int32_t>(&token, 1),
+      [&](const RunOutput& out, size_t) { top = UnpackTopLogits(out.top_logits, kMaxTopLogits); }));
+  return top;
+}
+
 Result<std::vector<float>> Session::FeedAll(std::span<const int32_t> tokens) {
   HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(batch_, GraphOutput::kAllLogits));
   std::vector<float> all;

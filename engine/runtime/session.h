@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/runtime/backend.h"
+#include "engine/runtime/top_logits.h"
 
 namespace hfd::runtime {
 
@@ -38,6 +39,11 @@ class Session {
   // Appends one token and returns the id of the largest next-token logit without handing
   // the logits back (the backend may keep them on its device).
   Result<int32_t> FeedGreedy(int32_t token);
+
+  // Appends one token and returns the kMaxTopLogits largest next-token logits with their
+  // ids and the logsumexp of the row; the backend computes them where the logits are, so
+  // a device copies back only those.
+  Result<TopLogits> FeedTopLogits(int32_t token);
 
   // Appends `tokens` and returns the logits after every one of them (rows × n_vocab), for
   // scoring and conformance.

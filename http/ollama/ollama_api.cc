@@ -231,7 +231,8 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
   }
   CompletionWriters writers;
   if (stream) {
-    writers.on_text = [raw_name, chat](Exchange& e, std::string_view text) {
+    writers.on_text = [raw_name, chat](Exchange& e, std::string_view text,
+                                       std::span<const runtime::TokenLogprobs>) {
       e.Write(Line(Piece(raw_name, chat, text)));
     };
   }

@@ -39,12 +39,14 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
     return ErrorReply(parsed.status());
   }
   parsed->request.target = ModelTarget(services, request, parsed->model);
-  auto shape = std::make_shared<ResponseShape>(chat, parsed->model, parsed->include_usage);
+  auto shape = std::make_shared<ResponseShape>(chat, parsed->model, parsed->include_usage,
+                                               parsed->request.top_logprobs.has_value());
   CompletionWriters writers;
   const bool stream = parsed->stream;
   if (stream) {
-    writers.on_text = [shape](Exchange& e, std::string_view text) {
-      e.Write(shape->TextEvent(text));
+    writers.on_text = [shape](Exchange& e, std::string_view text,
+                              std::span<const runtime::TokenLogprobs> logprobs) {
+      e.Write(shape->TextEvent(text, logprobs));
     };
     writers.on_done = [shape](Exchange& e, const serve::Completion& c) {
       e.Write(shape->FinalEvents(c));

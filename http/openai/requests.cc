@@ -1,5 +1,6 @@
 #include "http/openai/requests.h"
 
+#include "engine/runtime/top_logits.h"
 #include "proto/params.h"
 
 namespace hfd::http::openai {
@@ -43,7 +44,18 @@ Result<std::vector<std::string>> StopList(const nlohmann::json& body) {
   return InvalidArgument("'stop' must be a string or an array of strings");
 }
 
-// The fields both endpoints share: model, stream, sampling, n, logprobs.
+// top_logprobs / legacy logprobs: 0 to kMaxTopLogits alternatives per token.
+Result<std::optional<int32_t>> AlternativesCount(const nlohmann::json& body, const char* name) {
+  HFD_ASSIGN_OR_RETURN(std::optional<std::int64_t> n, proto::OptionalInt(body, name));
+  if (n && (*n < 0 || *n > runtime::kMaxTopLogits)) {
+    return InvalidArgument("'" + std::string(name) + "' must be an integer from 0 to " +
+                           std::to_string(runtime::kMaxTopLogits));
+  }
+  if (!n) return std::optional<int32_t>();
+  return std::optional<int32_t>(static_cast<int32_t>(*n));
+}
+
+// The fields both endpoints share: model, stream, sampling, n.
 Result<ParsedCompletion> ParseCommon(const nlohmann::json& body, int32_t default_max_tokens) {
   ParsedCompletion out;
   HFD_ASSIGN_OR_RETURN(out.model, proto::RequiredString(body, "model", 4096));
@@ -59,10 +71,6 @@ Result<ParsedCompletion> ParseCommon(const nlohmann::json& body, int32_t default
   if (n && *n != 1) {
     return InvalidArgument("'n' must be 1: hfd generates one choice per request; send " +
                            std::to_string(*n) + " requests instead");
-  }
-  HFD_ASSIGN_OR_RETURN(std::optional<bool> logprobs, proto::OptionalBool(body, "logprobs"));
-  if (logprobs.value_or(false)) {
-    return InvalidArgument("'logprobs' is not supported by hfd yet; leave it out or false");
   }
   sampling::SamplingParams& p = out.request.sampling;
   p = OpenAiDefaults();
@@ -111,6 +119,12 @@ Result<std::string> ContentText(const nlohmann::json& content, size_t index) {
 Result<ParsedCompletion> ParseChatCompletion(const nlohmann::json& body) {
   HFD_ASSIGN_OR_RETURN(ParsedCompletion out, ParseCommon(body, -1));
   out.request.chat = true;
+  HFD_ASSIGN_OR_RETURN(std::optional<bool> logprobs, proto::OptionalBool(body, "logprobs"));
+  HFD_ASSIGN_OR_RETURN(std::optional<int32_t> top, AlternativesCount(body, "top_logprobs"));
+  if (top && !logprobs.value_or(false)) {
+    return InvalidArgument("'top_logprobs' needs 'logprobs' set to true");
+  }
+  if (logprobs.value_or(false)) out.request.top_logprobs = top.value_or(0);
   auto messages = body.find("messages");
   if (messages == body.end() || !messages->is_array() || messages->empty()) {
     return InvalidArgument("'messages' must be a non-empty array of {role, content}");
@@ -136,6 +150,8 @@ Result<ParsedCompletion> ParseChatCompletion(const nlohmann::json& body) {
 Result<ParsedCompletion> ParseTextCompletion(const nlohmann::json& body) {
   // OpenAI's legacy endpoint stops at 16 tokens unless told otherwise.
   HFD_ASSIGN_OR_RETURN(ParsedCompletion out, ParseCommon(body, 16));
+  // Legacy logprobs is the number of alternatives (OpenAI takes up to 5).
+  HFD_ASSIGN_OR_RETURN(out.request.top_logprobs, AlternativesCount(body, "logprobs"));
   auto prompt = body.find("prompt");
   if (prompt != body.end() && prompt->is_array() && prompt->size() == 1 &&
       (*prompt)[0].is_string()) {

@@ -1,6 +1,6 @@
 // OpenAI request bodies (POST /v1/chat/completions, POST /v1/completions) as serving-core
 // requests. Fields hfd does not know are ignored, as OpenAI does; known ones with a wrong
-// type or range are refused naming the field; what hfd cannot do (n > 1, images, logprobs)
+// type or range are refused naming the field; what hfd cannot do (n > 1, images, echo)
 // is refused with a message saying so.
 #pragma once
 

@@ -1,11 +1,13 @@
 #include "http/openai/responses.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
 #include <fmt/format.h>
 
 #include "http/openai/errors.h"
+#include "http/openai/logprobs.h"
 
 namespace hfd::http::openai {
 namespace {
@@ -34,14 +36,21 @@ const char* FinishReason(const std::string& stop_reason) {
   return stop_reason == "length" || stop_reason == "context" ? "length" : "stop";
 }
 
-ResponseShape::ResponseShape(bool chat, std::string model, bool include_usage)
+ResponseShape::ResponseShape(bool chat, std::string model, bool include_usage, bool logprobs)
     : chat_(chat),
       model_(std::move(model)),
       include_usage_(include_usage),
       id_(NewId(chat)),
       created_(std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
-                   .count()) {}
+                   .count()),
+      logprobs_(logprobs) {}
+
+nlohmann::json ResponseShape::Logprobs(std::span<const runtime::TokenLogprobs> tokens) {
+  if (!logprobs_) return nullptr;
+  reported_tokens_ += tokens.size();
+  return chat_ ? ChatLogprobs(tokens) : TextLogprobs(tokens, text_offset_);
+}
 
 nlohmann::json ResponseShape::Chunk(nlohmann::json choice) const {
   nlohmann::json chunk = {{"id", id_},
@@ -54,8 +63,10 @@ nlohmann::json ResponseShape::Chunk(nlohmann::json choice) const {
   return chunk;
 }
 
-std::string ResponseShape::TextEvent(std::string_view text) {
-  nlohmann::json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", nullptr}};
+std::string ResponseShape::TextEvent(std::string_view text,
+                                     std::span<const runtime::TokenLogprobs> logprobs) {
+  nlohmann::json choice = {
+      {"index", 0}, {"logprobs", Logprobs(logprobs)}, {"finish_reason", nullptr}};
   if (chat_) {
     choice["delta"] = {{"content", std::string(text)}};
     if (!sent_role_) choice["delta"]["role"] = "assistant";
@@ -66,9 +77,10 @@ std::string ResponseShape::TextEvent(std::string_view text) {
   return Event(Chunk(std::move(choice)));
 }
 
-std::string ResponseShape::FinalEvents(const serve::Completion& c) const {
+std::string ResponseShape::FinalEvents(const serve::Completion& c) {
+  const auto rest = std::span(c.logprobs).subspan(std::min(reported_tokens_, c.logprobs.size()));
   nlohmann::json choice = {
-      {"index", 0}, {"logprobs", nullptr}, {"finish_reason", FinishReason(c.stop_reason)}};
+      {"index", 0}, {"logprobs", Logprobs(rest)}, {"finish_reason", FinishReason(c.stop_reason)}};
   if (chat_) {
     choice["delta"] = nlohmann::json::object();
     if (!sent_role_) choice["delta"]["role"] = "assistant";
@@ -87,9 +99,10 @@ std::string ResponseShape::FinalEvents(const serve::Completion& c) const {
 
 std::string ResponseShape::ErrorEvent(const Status& error) { return Event(ErrorJson(error)); }
 
-nlohmann::json ResponseShape::Whole(const serve::Completion& c) const {
-  nlohmann::json choice = {
-      {"index", 0}, {"logprobs", nullptr}, {"finish_reason", FinishReason(c.stop_reason)}};
+nlohmann::json ResponseShape::Whole(const serve::Completion& c) {
+  nlohmann::json choice = {{"index", 0},
+                           {"logprobs", Logprobs(c.logprobs)},
+                           {"finish_reason", FinishReason(c.stop_reason)}};
   if (chat_) {
     choice["message"] = {{"role", "assistant"}, {"content", c.text}, {"refusal", nullptr}};
   } else {

@@ -4,7 +4,9 @@
 // then `data: [DONE]`.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,26 +19,35 @@ namespace hfd::http::openai {
 
 class ResponseShape {
  public:
-  ResponseShape(bool chat, std::string model, bool include_usage);
+  // `logprobs`: the request asked for log-probabilities (else `logprobs` is null).
+  ResponseShape(bool chat, std::string model, bool include_usage, bool logprobs);
 
-  // One streamed piece of text, as an SSE event.
-  std::string TextEvent(std::string_view text);
-  // The end of a stream: the finish chunk, the usage chunk if asked, `[DONE]`.
-  std::string FinalEvents(const serve::Completion& completion) const;
+  // One streamed piece of text, as an SSE event, with the log-probabilities of the tokens
+  // that produced it.
+  std::string TextEvent(std::string_view text, std::span<const runtime::TokenLogprobs> logprobs);
+  // The end of a stream: the finish chunk (with the log-probabilities of the tokens no text
+  // event reported: an end-of-sequence, a held-back stop string), the usage chunk if asked,
+  // `[DONE]`.
+  std::string FinalEvents(const serve::Completion& completion);
   // A failure after the stream began (OpenAI's clients raise it as an APIError).
   static std::string ErrorEvent(const Status& error);
   // The whole answer of a request that did not stream.
-  nlohmann::json Whole(const serve::Completion& completion) const;
+  nlohmann::json Whole(const serve::Completion& completion);
 
  private:
   nlohmann::json Chunk(nlohmann::json choice) const;
+  // The logprobs object for `tokens` in this endpoint's form, counting them as reported.
+  nlohmann::json Logprobs(std::span<const runtime::TokenLogprobs> tokens);
 
   const bool chat_;
   const std::string model_;
   const bool include_usage_;
   const std::string id_;
   const std::int64_t created_;
+  const bool logprobs_;
   bool sent_role_ = false;
+  std::size_t reported_tokens_ = 0;  // log-probabilities sent in text events
+  std::size_t text_offset_ = 0;      // the legacy form's offset after those tokens' pieces
 };
 
 // OpenAI's finish_reason for hfd's stop reason: "length" when the token limit or the

@@ -90,6 +90,30 @@ TEST_F(ClientsTest, OpenAiClientOverTheUnixSocket) { ExpectOpenAiClient(http_soc
 
 TEST_F(ClientsTest, OpenAiClientOverTcp) { ExpectOpenAiClient(tcp_url()); }
 
+// logprobs / top_logprobs: one entry per completion token, streamed or not, each
+// consistent (openai_logprobs.mjs checks them); refused out of range or without logprobs.
+TEST_F(ClientsTest, OpenAiClientLogprobs) {
+  const CommandResult r = Node("openai_logprobs.mjs", {http_socket(), kHttpModel});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json out = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(out.is_object()) << r.out;
+  EXPECT_EQ(out["chat"]["entries"], 12) << out["chat"];
+  EXPECT_EQ(out["chat"]["usage"], 12);
+  EXPECT_TRUE(out["chat"]["text_matches"].get<bool>()) << out["chat"];
+  EXPECT_EQ(out["chat"]["problems"], json::array()) << out["chat"];
+  EXPECT_EQ(out["chat_stream"]["entries"], 12) << out["chat_stream"];
+  EXPECT_EQ(out["chat_stream"]["usage"], 12);
+  EXPECT_EQ(out["chat_stream"]["tokens"], out["chat"]["tokens"]);
+  EXPECT_EQ(out["chat_stream"]["problems"], json::array()) << out["chat_stream"];
+  EXPECT_TRUE(out["plain_logprobs"].is_null()) << out["plain_logprobs"];
+  EXPECT_EQ(out["completion"]["entries"], 12) << out["completion"];
+  EXPECT_EQ(out["completion"]["usage"], 12);
+  EXPECT_EQ(out["completion"]["lists"], json::array({12, 12, 12}));
+  EXPECT_EQ(out["completion"]["problems"], json::array()) << out["completion"];
+  EXPECT_EQ(out["refused"]["top_21"], 400);
+  EXPECT_EQ(out["refused"]["top_without_logprobs"], 400);
+}
+
 TEST_F(ClientsTest, OllamaClientOverTheUnixSocket) { ExpectOllamaClient(http_socket(), true); }
 
 TEST_F(ClientsTest, OllamaClientOverTcp) { ExpectOllamaClient(tcp_url(), false); }

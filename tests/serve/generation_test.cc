@@ -47,7 +47,9 @@ runtime::GenerateRequest Greedy(std::vector<int32_t> prompt, int32_t max_tokens)
   return r;
 }
 
-const runtime::TextSink kKeepGoing = [](std::string_view, int32_t) { return true; };
+const runtime::TextSink kKeepGoing = [](std::string_view, int32_t, const runtime::TokenLogprobs*) {
+  return true;
+};
 
 TEST(Generation, NextTurnReusesThePrefixAndMatchesAFreshSession) {
   Engine e = OpenEngine();
@@ -103,8 +105,9 @@ TEST(Generation, CancelStopsAtTheNextToken) {
   Engine e = OpenEngine();
   Slot slot = e.NewSlot();
   int tokens = 0;
-  auto r = RunGeneration(slot, *e.text->tokenizer, Greedy({1, 2, 3}, -1),
-                         [&](std::string_view, int32_t) { return ++tokens < 3; });
+  auto r = RunGeneration(
+      slot, *e.text->tokenizer, Greedy({1, 2, 3}, -1),
+      [&](std::string_view, int32_t, const runtime::TokenLogprobs*) { return ++tokens < 3; });
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->result.cancelled);
   EXPECT_EQ(r->result.tokens.size(), 3u);

@@ -153,5 +153,44 @@ TEST_F(EndToEnd, SafetensorsRepoFromTheHubGeneratesWhatTransformersGenerates) {
   }
 }
 
+// top_logprobs: an entry per generated token in the result, the streamed ones covering the
+// streamed tokens; no field when not asked; out of range refused.
+TEST_F(EndToEnd, GenerateReportsLogprobsWhenAsked) {
+  const std::string model = std::string(kLlama3GgufRepo) + ":Q8_0";
+  const Streamed plain = Generate(model, "The capital of France is", 4);
+  EXPECT_FALSE(plain.result.contains("logprobs")) << plain.result.dump();
+
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  json params = {{"model", model},   {"prompt", "The capital of France is"},
+                 {"max_tokens", 8},  {"temperature", 0},
+                 {"backend", "cpu"}, {"top_logprobs", 2}};
+  size_t streamed_entries = 0;
+  const Streamed s =
+      StreamCall(*client, "generate", params, [&](const std::string& method, const json& p) {
+        if (method == "token") streamed_entries += p.value("logprobs", json::array()).size();
+      });
+  ASSERT_TRUE(s.status.ok()) << s.status.ToString();
+  const json logprobs = s.result.value("logprobs", json());
+  ASSERT_TRUE(logprobs.is_array()) << s.result.dump();
+  EXPECT_EQ(logprobs.size(), 8u);
+  EXPECT_EQ(static_cast<int>(streamed_entries), s.streamed_tokens);
+  std::string text;
+  for (const json& e : logprobs) {
+    ASSERT_EQ(e["top_logprobs"].size(), 2u) << e.dump();
+    // Greedy: the chosen token is the likeliest.
+    EXPECT_EQ(e["top_logprobs"][0]["token"], e["token"]);
+    EXPECT_LE(e["logprob"].get<double>(), 0.0);
+    EXPECT_LE(e["top_logprobs"][1]["logprob"].get<double>(),
+              e["top_logprobs"][0]["logprob"].get<double>());
+    for (int b : e["bytes"]) text.push_back(static_cast<char>(b));
+  }
+  EXPECT_EQ(text, s.result.value("text", ""));
+
+  params["top_logprobs"] = 21;
+  const Streamed refused = StreamCall(*client, "generate", params);
+  EXPECT_EQ(refused.status.code(), ErrorCode::kInvalidArgument) << refused.status.ToString();
+}
+
 }  // namespace
 }  // namespace hfd::testing

@@ -104,11 +104,13 @@ TEST_F(DemoModel, GeneratesOnTheCpuBackend) {
   ASSERT_TRUE(backend->LoadWeights(**files).ok());
   auto session = runtime::Session::Create(*backend, **files, {256, 64, runtime::KvType::kF16});
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  runtime::GenerateRequest request{(*tokenizer)->Encode("Once upon a time", true), {}, {}};
+  runtime::GenerateRequest request;
+  request.prompt = (*tokenizer)->Encode("Once upon a time", true);
   request.params.temperature = 0.0f;
   request.params.max_tokens = 8;
-  auto result = runtime::Generate(**session, **tokenizer, request,
-                                  [](std::string_view, int32_t) { return true; });
+  auto result = runtime::Generate(
+      **session, **tokenizer, request,
+      [](std::string_view, int32_t, const runtime::TokenLogprobs*) { return true; });
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->tokens.size(), 8u);
   EXPECT_EQ(result->stop_reason, sampling::StopReason::kMaxTokens);
