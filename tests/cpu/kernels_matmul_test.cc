@@ -4,14 +4,13 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "backends/cpu/kernels/matmul.h"
 #include "engine/quant/dequantize.h"
-#include "engine/quant/half.h"
+#include "tests/support/random_blocks.h"
 
 namespace hfd::cpu {
 namespace {
@@ -41,33 +40,6 @@ struct Weights {
   std::vector<float> values;  // rows * cols, as the kernels should see them
 };
 
-// Byte offsets of the half-precision scales in a block of the types hfd cannot encode.
-std::vector<int> HalfOffsets(TensorType type) {
-  switch (type) {
-    case TensorType::kQ2_K:
-      return {80, 82};
-    case TensorType::kQ3_K:
-      return {108};
-    default:
-      return {0};  // the i-quants start with d
-  }
-}
-
-// Types hfd only decodes get random blocks: random codes, scales and signs, with each
-// half-precision scale set to a random value in [0.01, 0.02).
-void RandomBlocks(TensorType type, std::vector<uint8_t>* data, uint32_t seed) {
-  std::mt19937 rng(seed);
-  for (uint8_t& byte : *data) byte = static_cast<uint8_t>(rng());
-  const int64_t block_bytes = GetTypeTraits(type)->block_bytes;
-  std::uniform_real_distribution<float> scale(0.01f, 0.02f);
-  for (size_t at = 0; at < data->size(); at += block_bytes) {
-    for (int offset : HalfOffsets(type)) {
-      const uint16_t h = FloatToHalf(scale(rng));
-      std::memcpy(data->data() + at + offset, &h, 2);
-    }
-  }
-}
-
 Weights MakeWeights(TensorType type, int64_t rows, int64_t cols, uint32_t seed) {
   const std::vector<float> src = RandomFloats(rows * cols, seed);
   const int64_t row_bytes = RowBytes(type, cols);
@@ -76,7 +48,7 @@ Weights MakeWeights(TensorType type, int64_t rows, int64_t cols, uint32_t seed) 
   w.values.resize(rows * cols);
   for (int64_t r = 0; r < rows; ++r) {
     if (!QuantizeRow(type, src.data() + r * cols, w.data.data() + r * row_bytes, cols).ok()) {
-      RandomBlocks(type, &w.data, seed);
+      w.data = testing::RandomBlocks(type, rows, cols, seed);  // a type hfd only decodes
       break;
     }
   }
