@@ -65,8 +65,8 @@ struct KernelTable {
 // The table of a path. Requires IsaSupported(isa); Scalar is always available.
 const KernelTable& KernelsFor(Isa isa);
 
-// Sets the scalar kernels of Q2_K, Q3_K and the i-quants in `t`: every table starts from
-// them and the SIMD paths replace those they speed up.
+// Sets the scalar kernels of Q2_K, Q3_K and the i-quants in `t` (the scalar table's; the
+// x86 tables have 256-bit ones).
 void SetLowBitScalarKernels(KernelTable* t);
 
 // Defined by each ISA's translation unit.
