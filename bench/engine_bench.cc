@@ -4,6 +4,7 @@
 //
 //   engine_bench [--shape tinyllama-1.1b] [--type Q4_K_M,Q8_0,Q4_0,F16] [--threads 0]
 //                [--dir /tmp/hfd-bench-models] [--reps 2] [--json out.jsonl]
+//   engine_bench --file a.gguf,b.gguf [--threads 0] [--reps 2]   (existing files, as they are)
 //
 // Each (shape, type) runs in a child process so its peak RSS is its own. Prints a table;
 // every result is also one JSON line (stdout with --json -, or appended to a file).
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -39,6 +41,7 @@ namespace {
 struct Args {
   std::vector<std::string> shapes = {"tinyllama-1.1b"};
   std::vector<std::string> types = {"Q4_K_M", "Q8_0", "Q4_0", "F16"};
+  std::vector<std::string> files;
   int threads = 0;
   std::string activations = "int8";
   std::string dir = "/tmp/hfd-bench-models";
@@ -88,14 +91,22 @@ Result<double> BestRate(int reps, int n, Fn&& fn) {
   return best;
 }
 
+// What one child process measures: a GGUF file, written first from `synthetic` (a shape
+// and `type` mix) when that is set and the file is not there yet.
+struct Target {
+  std::string name, type;
+  std::filesystem::path path;
+  std::optional<model::ModelDesc> synthetic;
+};
+
 // Runs one model and returns its JSON result.
-Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
-                                  const model::ModelDesc& desc, const std::string& type) {
-  const std::filesystem::path path =
-      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", name, type);
-  if (!std::filesystem::exists(path)) {
-    std::filesystem::create_directories(args.dir);
-    HFD_RETURN_IF_ERROR(WriteSyntheticModel(desc, type, path));
+Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
+  const std::string& name = target.name;
+  const std::string& type = target.type;
+  const std::filesystem::path& path = target.path;
+  if (target.synthetic && !std::filesystem::exists(path)) {
+    std::filesystem::create_directories(path.parent_path());
+    HFD_RETURN_IF_ERROR(WriteSyntheticModel(*target.synthetic, type, path));
   }
   const double load_start = Now();
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
@@ -161,15 +172,16 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
 }
 
 // Runs BenchModel in a child process; its JSON comes back through a pipe.
-nlohmann::json BenchInChild(const Args& args, const std::string& name, const model::ModelDesc& desc,
-                            const std::string& type) {
+nlohmann::json BenchInChild(const Args& args, const Target& target) {
+  const std::string& name = target.name;
+  const std::string& type = target.type;
   int fds[2];
   if (pipe(fds) != 0) return {{"model", name}, {"type", type}, {"error", "pipe failed"}};
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    auto result = BenchModel(args, name, desc, type);
+    auto result = BenchModel(args, target);
     const std::string text =
         result.ok()
             ? result->dump()
@@ -227,21 +239,35 @@ int main(int argc, char** argv) {
   app.add_option("--tests", args.tests, "which of pp128, pp512, tg64, tg128 to run (default: all)")
       ->delimiter(',');
   app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
+  app.add_option("--file", args.files,
+                 "GGUF files to measure as they are (e.g. llama-quantize's output, to compare "
+                 "with llama-bench on the same file) instead of synthetic --shape/--type models")
+      ->delimiter(',')
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   std::vector<nlohmann::json> results;
   fmt::print("{:<16} {:<7} {:>8} {:>8} {:>7} {:>7} {:>9} {:>6} {:>9}\n", "model", "type", "pp128",
              "pp512", "tg64", "tg128", "bw GB/s", "eff", "RSS MiB");
-  for (const std::string& name : args.shapes) {
+  std::vector<Target> targets;
+  for (const std::string& file : args.files) {
+    targets.push_back({std::filesystem::path(file).stem().string(), "file", file, std::nullopt});
+  }
+  for (const std::string& name : args.files.empty() ? args.shapes : std::vector<std::string>{}) {
     auto desc = hfd::model::PresetDesc(name);
     if (!desc.ok()) {
       std::cerr << desc.status().ToString() << "\n";
       return 2;
     }
     for (const std::string& type : args.types) {
-      results.push_back(BenchInChild(args, name, *desc, type));
-      PrintRow(results.back());
+      targets.push_back({name, type,
+                         std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", name, type),
+                         *desc});
     }
+  }
+  for (const Target& target : targets) {
+    results.push_back(BenchInChild(args, target));
+    PrintRow(results.back());
   }
   if (!args.json.empty()) {
     std::ofstream file;

@@ -47,6 +47,14 @@ const char* WeightSuffix(TensorType type) {
       return "q5_k";
     case TensorType::kQ6_K:
       return "q6_k";
+    case TensorType::kQ2_K:
+      return "q2_k";
+    case TensorType::kQ3_K:
+      return "q3_k";
+    case TensorType::kIQ4_NL:
+      return "iq4_nl";
+    case TensorType::kIQ4_XS:
+      return "iq4_xs";
     default:
       return nullptr;
   }

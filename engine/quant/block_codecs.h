@@ -24,6 +24,10 @@ void DecodeBlock(const BlockQ4_K& b, float* y);
 void DecodeBlock(const BlockQ5_K& b, float* y);
 void DecodeBlock(const BlockQ6_K& b, float* y);
 void DecodeBlock(const BlockQ8_K& b, float* y);
+void DecodeBlock(const BlockIQ4_NL& b, float* y);
+void DecodeBlock(const BlockIQ4_XS& b, float* y);
+void DecodeBlock(const BlockIQ3_XXS& b, float* y);
+void DecodeBlock(const BlockIQ3_S& b, float* y);
 
 // Encode kQK or kQKK floats into one block.
 void EncodeBlock(const float* x, BlockQ4_0* b);

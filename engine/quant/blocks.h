@@ -82,6 +82,35 @@ struct BlockQ6_K {
   int8_t scales[kQKK / 16];
   uint16_t d;
 };
+// 32 values, y = d * kIq4NlValues[q] (iq_tables.h): low nibbles hold values 0..15, high
+// nibbles 16..31, as in Q4_0.
+struct BlockIQ4_NL {
+  uint16_t d;
+  uint8_t qs[kQK / 2];
+};
+// 8 sub-blocks of 32 like IQ4_NL, each with a 6-bit scale (biased by 32): low 4 bits in
+// scales_l (two per byte), high 2 bits in scales_h (two bits per sub-block).
+struct BlockIQ4_XS {
+  uint16_t d;
+  uint16_t scales_h;
+  uint8_t scales_l[kQKK / 64];
+  uint8_t qs[kQKK / 2];
+};
+// 64 grid indices (one per 4 values, kIq3XxsGrid), then one 32-bit word per sub-block of
+// 32: four 7-bit sign indices (one per 8 values) and a 4-bit scale in the top bits.
+struct BlockIQ3_XXS {
+  uint16_t d;
+  uint8_t qs[3 * kQKK / 8];
+};
+// 9-bit grid indices (kIq3SGrid): low 8 bits in qs, the ninth in qh; one sign bit per
+// value; a 4-bit scale per sub-block of 32.
+struct BlockIQ3_S {
+  uint16_t d;
+  uint8_t qs[kQKK / 4];
+  uint8_t qh[kQKK / 32];
+  uint8_t signs[kQKK / 8];
+  uint8_t scales[kQKK / 64];
+};
 // Activations for K-quant dot products: y = d * q; bsums are sums of each 16 values.
 struct BlockQ8_K {
   float d;
@@ -101,5 +130,9 @@ static_assert(sizeof(BlockQ4_K) == 144);
 static_assert(sizeof(BlockQ5_K) == 176);
 static_assert(sizeof(BlockQ6_K) == 210);
 static_assert(sizeof(BlockQ8_K) == 292);
+static_assert(sizeof(BlockIQ4_NL) == 18);
+static_assert(sizeof(BlockIQ4_XS) == 136);
+static_assert(sizeof(BlockIQ3_XXS) == 98);
+static_assert(sizeof(BlockIQ3_S) == 110);
 
 }  // namespace hfd

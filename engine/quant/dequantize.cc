@@ -106,6 +106,18 @@ bool WithBlockType(TensorType type, Fn&& fn) {
     case TensorType::kQ8_K:
       fn(BlockQ8_K{});
       break;
+    case TensorType::kIQ3_XXS:
+      fn(BlockIQ3_XXS{});
+      break;
+    case TensorType::kIQ4_NL:
+      fn(BlockIQ4_NL{});
+      break;
+    case TensorType::kIQ3_S:
+      fn(BlockIQ3_S{});
+      break;
+    case TensorType::kIQ4_XS:
+      fn(BlockIQ4_XS{});
+      break;
   }
   return true;
 }
@@ -132,17 +144,19 @@ Status DequantizeRow(TensorType type, const void* src, float* dst, int64_t n) {
 Status QuantizeRow(TensorType type, const float* src, void* dst, int64_t n) {
   HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
   HFD_RETURN_IF_ERROR(CheckLength(type, n, traits.block_elems));
-  if (type == TensorType::kQ2_K || type == TensorType::kQ3_K) {
+  const int block_elems = static_cast<int>(traits.block_elems);
+  bool encoded = false;
+  const bool blocks = WithBlockType(type, [&](auto block) {
+    // Q2_K, Q3_K and the IQ types have decoders only.
+    if constexpr (requires(decltype(block)* b) { EncodeBlock(src, b); }) {
+      EncodeBlocks<decltype(block)>(src, dst, n, block_elems);
+      encoded = true;
+    }
+  });
+  if (blocks && !encoded) {
     return Unsupported("hfd cannot quantize to " + TypeName(type) +
                        " (it only reads it); pick Q4_K or higher");
   }
-  const int block_elems = static_cast<int>(traits.block_elems);
-  const bool blocks = WithBlockType(type, [&](auto block) {
-    // Q2_K and Q3_K (refused above) have no encoder.
-    if constexpr (requires(decltype(block)* b) { EncodeBlock(src, b); }) {
-      EncodeBlocks<decltype(block)>(src, dst, n, block_elems);
-    }
-  });
   if (blocks) return Status::Ok();
   if (type == TensorType::kF32) {
     std::memcpy(dst, src, static_cast<size_t>(n) * 4);

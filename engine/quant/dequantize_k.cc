@@ -3,6 +3,19 @@
 
 #include "engine/quant/block_codecs.h"
 #include "engine/quant/half.h"
+#include "engine/quant/k_scales.h"
+
+namespace hfd {
+
+void UnpackQ3KScales(const uint8_t packed[12], int8_t out[16]) {
+  for (int j = 0; j < 16; ++j) {
+    const int low = j < 8 ? (packed[j] & 0x0f) : (packed[j - 8] >> 4);
+    const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
+    out[j] = static_cast<int8_t>((low | (high << 4)) - 32);
+  }
+}
+
+}  // namespace hfd
 
 namespace hfd::quant_internal {
 
@@ -35,19 +48,6 @@ void DecodeBlock(const BlockQ2_K& b, float* y) {
     q += 32;
   }
 }
-
-namespace {
-
-// Q3_K packs sixteen 6-bit scales (biased by 32) into 12 bytes.
-void UnpackQ3KScales(const uint8_t packed[12], int8_t out[16]) {
-  for (int j = 0; j < 16; ++j) {
-    const int low = j < 8 ? (packed[j] & 0x0f) : (packed[j - 8] >> 4);
-    const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
-    out[j] = static_cast<int8_t>((low | (high << 4)) - 32);
-  }
-}
-
-}  // namespace
 
 void DecodeBlock(const BlockQ3_K& b, float* y) {
   const float d = HalfToFloat(b.d);

@@ -14,7 +14,7 @@ struct TypeEntry {
   TypeTraits traits;
 };
 
-constexpr std::array<TypeEntry, 15> kTypes = {{
+constexpr std::array<TypeEntry, 19> kTypes = {{
     {TensorType::kF32, {"F32", 1, 4}},
     {TensorType::kF16, {"F16", 1, 2}},
     {TensorType::kQ4_0, {"Q4_0", kQK, sizeof(BlockQ4_0)}},
@@ -29,7 +29,31 @@ constexpr std::array<TypeEntry, 15> kTypes = {{
     {TensorType::kQ5_K, {"Q5_K", kQKK, sizeof(BlockQ5_K)}},
     {TensorType::kQ6_K, {"Q6_K", kQKK, sizeof(BlockQ6_K)}},
     {TensorType::kQ8_K, {"Q8_K", kQKK, sizeof(BlockQ8_K)}},
+    {TensorType::kIQ3_XXS, {"IQ3_XXS", kQKK, sizeof(BlockIQ3_XXS)}},
+    {TensorType::kIQ4_NL, {"IQ4_NL", kQK, sizeof(BlockIQ4_NL)}},
+    {TensorType::kIQ3_S, {"IQ3_S", kQKK, sizeof(BlockIQ3_S)}},
+    {TensorType::kIQ4_XS, {"IQ4_XS", kQKK, sizeof(BlockIQ4_XS)}},
     {TensorType::kBF16, {"BF16", 1, 2}},
+}};
+
+// GGML types hfd does not read, named so that a refusal says which one a file holds.
+struct UnreadableType {
+  uint32_t id;
+  std::string_view name;
+};
+constexpr std::array<UnreadableType, 12> kUnreadable = {{
+    {16, "IQ2_XXS"},
+    {17, "IQ2_XS"},
+    {19, "IQ1_S"},
+    {22, "IQ2_S"},
+    {24, "I8"},
+    {25, "I16"},
+    {26, "I32"},
+    {27, "I64"},
+    {28, "F64"},
+    {29, "IQ1_M"},
+    {34, "TQ1_0"},
+    {35, "TQ2_0"},
 }};
 
 const TypeTraits* FindTraits(TensorType type) {
@@ -43,16 +67,24 @@ const TypeTraits* FindTraits(TensorType type) {
 
 Result<TypeTraits> GetTypeTraits(TensorType type) {
   if (const TypeTraits* t = FindTraits(type)) return *t;
-  return Unsupported("tensor type id " + std::to_string(static_cast<uint32_t>(type)) +
+  const auto id = static_cast<uint32_t>(type);
+  std::string known;
+  for (const UnreadableType& u : kUnreadable) {
+    if (u.id == id) known = " (" + std::string(u.name) + ")";
+  }
+  return Unsupported("tensor type id " + std::to_string(id) + known +
                      " is not supported (hfd reads F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, "
-                     "Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K); re-quantize the "
-                     "model to one of these");
+                     "Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ3_XXS, IQ3_S, IQ4_NL, "
+                     "IQ4_XS); re-quantize the model to one of these");
 }
 
 bool IsSupportedType(TensorType type) { return FindTraits(type) != nullptr; }
 
 std::string TypeName(TensorType type) {
   if (const TypeTraits* t = FindTraits(type)) return std::string(t->name);
+  for (const UnreadableType& u : kUnreadable) {
+    if (u.id == static_cast<uint32_t>(type)) return std::string(u.name);
+  }
   return "type " + std::to_string(static_cast<uint32_t>(type));
 }
 

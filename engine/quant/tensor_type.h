@@ -24,6 +24,10 @@ enum class TensorType : uint32_t {
   kQ5_K = 13,
   kQ6_K = 14,
   kQ8_K = 15,
+  kIQ3_XXS = 18,
+  kIQ4_NL = 20,
+  kIQ3_S = 21,
+  kIQ4_XS = 23,
   kBF16 = 30,
 };
 
@@ -40,7 +44,8 @@ Result<TypeTraits> GetTypeTraits(TensorType type);
 // True when `type` is one of the enumerators above.
 bool IsSupportedType(TensorType type);
 
-// The type's name ("Q6_K"), or "type 17" for ids hfd does not know.
+// The type's name ("Q6_K"); GGML's name for a GGML type hfd cannot read ("IQ2_XXS"); or
+// "type 99" for ids unknown to both.
 std::string TypeName(TensorType type);
 
 // Bytes taken by `n_elems` values of `type`; -1 when the type is unsupported, n_elems is

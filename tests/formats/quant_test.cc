@@ -84,7 +84,14 @@ TEST(TensorTypeTest, TraitsAndRowBytes) {
   auto bad = GetTypeTraits(static_cast<TensorType>(17));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), ErrorCode::kUnsupported);
-  EXPECT_NE(bad.status().message().find("type id 17"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("type id 17 (IQ2_XS)"), std::string::npos);
+  EXPECT_EQ(TypeName(static_cast<TensorType>(29)), "IQ1_M");
+  EXPECT_EQ(TypeName(static_cast<TensorType>(99)), "type 99");
+  EXPECT_EQ(RowBytes(TensorType::kIQ4_NL, 64), 36);
+  EXPECT_EQ(RowBytes(TensorType::kIQ4_XS, 256), 136);
+  EXPECT_EQ(RowBytes(TensorType::kIQ3_XXS, 256), 98);
+  EXPECT_EQ(RowBytes(TensorType::kIQ3_S, 512), 220);
+  EXPECT_EQ(*TensorTypeFromName("IQ3_XXS"), TensorType::kIQ3_XXS);
   EXPECT_EQ(*TensorTypeFromName("Q5_1"), TensorType::kQ5_1);
   EXPECT_FALSE(TensorTypeFromName("Q7_0").ok());
 }
@@ -97,6 +104,8 @@ TEST(DequantizeTest, RejectsBadLengthsAndTypes) {
   EXPECT_EQ(DequantizeRow(static_cast<TensorType>(40), src.data(), dst.data(), 32).code(),
             ErrorCode::kUnsupported);
   EXPECT_EQ(QuantizeRow(TensorType::kQ2_K, dst.data(), src.data(), 256).code(),
+            ErrorCode::kUnsupported);
+  EXPECT_EQ(QuantizeRow(TensorType::kIQ4_XS, dst.data(), src.data(), 256).code(),
             ErrorCode::kUnsupported);
 }
 

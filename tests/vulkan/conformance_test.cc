@@ -1,10 +1,13 @@
 // The fixture models on the Vulkan backend (lavapipe) against the CPU backend and
 // transformers' reference: prompt logits at every position, teacher-forced top-1 agreement,
-// and greedy decoding through the on-device argmax graph. Runs under the validation layer.
+// and greedy decoding through the on-device argmax graph; the low-bit mixes of
+// tests/cpu/testdata/lowbit against the CPU. Runs under the validation layer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +17,7 @@
 #include "engine/model/model_files.h"
 #include "engine/runtime/session.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/llamacpp_reference.h"
 #include "tests/vulkan/vk_test_env.h"
 
 namespace hfd::vk {
@@ -31,6 +35,9 @@ constexpr double kFloatTolerance = 1e-2;
 // Quantized weights: the CPU backend quantizes activations to 8 bits for its integer dot
 // products, which moves logits of magnitude ~15 by up to ~0.35 on these models.
 constexpr double kQuantTolerance = 0.5;
+// The low-bit mixes against the CPU with finer activations: logits of magnitude ~15 to 20
+// agree to float rounding through two layers (measured: up to 0.008 on lavapipe).
+constexpr double kLowBitTolerance = 0.03;
 // Prompts of transformers.json per model and greedy steps compared (lavapipe is slow).
 constexpr size_t kPrompts = 2;
 constexpr int kGreedySteps = 8;
@@ -43,6 +50,66 @@ double TopTwoGap(std::span<const float> row) {
 
 int32_t Argmax(std::span<const float> row) {
   return static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+}
+
+// Greedy on the CPU from `ids`, then prompt + those tokens teacher-forced through both
+// backends: every logit within `tol`, the same top-1 wherever the CPU's top two are more
+// than 2 * tol apart, and the device's own greedy tokens equal to the CPU's up to the first
+// such near-tie. Returns the device's logits of the forced tokens.
+std::vector<float> ExpectSameGreedyAndLogits(runtime::Session& cs, runtime::Session& gs,
+                                             const std::vector<int32_t>& ids, double tol,
+                                             const std::string& what) {
+  const int64_t vocab = gs.n_vocab();
+  EXPECT_TRUE(cs.Rewind(0).ok());
+  auto first = cs.Feed(ids);
+  EXPECT_TRUE(first.ok());
+  if (!first.ok()) return {};
+  std::vector<int32_t> cpu_greedy = {Argmax(*first)};
+  for (int i = 1; i < kGreedySteps; ++i) {
+    auto next = cs.FeedGreedy(cpu_greedy.back());
+    EXPECT_TRUE(next.ok());
+    if (!next.ok()) return {};
+    cpu_greedy.push_back(*next);
+  }
+  std::vector<int32_t> forced = ids;
+  forced.insert(forced.end(), cpu_greedy.begin(), cpu_greedy.end() - 1);
+  EXPECT_TRUE(cs.Rewind(0).ok());
+  EXPECT_TRUE(gs.Rewind(0).ok());
+  auto want = cs.FeedAll(forced);
+  auto got = gs.FeedAll(forced);
+  EXPECT_TRUE(want.ok()) << want.status().ToString();
+  EXPECT_TRUE(got.ok()) << got.status().ToString();
+  if (!want.ok() || !got.ok()) return {};
+  size_t agree_until = forced.size();  // first position whose top-1 is a near-tie
+  for (size_t p = 0; p < forced.size(); ++p) {
+    std::span<const float> w(want->data() + p * vocab, vocab);
+    std::span<const float> g(got->data() + p * vocab, vocab);
+    double worst = 0;
+    for (int64_t i = 0; i < vocab; ++i) worst = std::max(worst, std::fabs(double(w[i]) - g[i]));
+    EXPECT_LT(worst, tol) << what << " position " << p;
+    if (TopTwoGap(w) > 2 * tol) {
+      EXPECT_EQ(Argmax(g), Argmax(w)) << what << " position " << p;
+    } else {
+      agree_until = std::min(agree_until, p);
+    }
+  }
+  // Greedy on the device: prefill, then the recorded one-token argmax graph.
+  EXPECT_TRUE(gs.Rewind(0).ok());
+  auto logits = gs.Feed(ids);
+  EXPECT_TRUE(logits.ok());
+  if (!logits.ok()) return *got;
+  std::vector<int32_t> gpu_greedy = {Argmax(*logits)};
+  for (size_t i = 1; i < cpu_greedy.size(); ++i) {
+    auto next = gs.FeedGreedy(gpu_greedy.back());
+    EXPECT_TRUE(next.ok()) << next.status().ToString();
+    if (!next.ok()) break;
+    gpu_greedy.push_back(*next);
+  }
+  const size_t comparable = agree_until >= ids.size() ? agree_until - ids.size() + 1 : 0;
+  for (size_t i = 0; i < std::min(comparable, gpu_greedy.size()); ++i) {
+    EXPECT_EQ(gpu_greedy[i], cpu_greedy[i]) << what << " greedy step " << i;
+  }
+  return *got;
 }
 
 class VulkanConformance : public ::testing::TestWithParam<Case> {};
@@ -73,66 +140,63 @@ TEST_P(VulkanConformance, MatchesCpuBackendAndReference) {
   for (size_t pi = 0; pi < std::min(kPrompts, ref["prompts"].size()); ++pi) {
     const auto& prompt = ref["prompts"][pi];
     const auto ids = prompt["input_ids"].get<std::vector<int32_t>>();
-    // Greedy on the CPU (logits), then teacher-force prompt + those tokens through both.
-    ASSERT_TRUE((*cs)->Rewind(0).ok());
-    auto first = (*cs)->Feed(ids);
-    ASSERT_TRUE(first.ok());
-    std::vector<int32_t> cpu_greedy = {Argmax(*first)};
-    for (int i = 1; i < kGreedySteps; ++i) {
-      auto next = (*cs)->FeedGreedy(cpu_greedy.back());
-      ASSERT_TRUE(next.ok());
-      cpu_greedy.push_back(*next);
-    }
-    std::vector<int32_t> forced = ids;
-    forced.insert(forced.end(), cpu_greedy.begin(), cpu_greedy.end() - 1);
-    ASSERT_TRUE((*cs)->Rewind(0).ok());
-    ASSERT_TRUE((*gs)->Rewind(0).ok());
-    auto want = (*cs)->FeedAll(forced);
-    auto got = (*gs)->FeedAll(forced);
-    ASSERT_TRUE(want.ok()) << want.status().ToString();
-    ASSERT_TRUE(got.ok()) << got.status().ToString();
-    size_t agree_until = forced.size();  // first position whose top-1 is a near-tie
-    for (size_t p = 0; p < forced.size(); ++p) {
-      std::span<const float> w(want->data() + p * vocab, vocab);
-      std::span<const float> g(got->data() + p * vocab, vocab);
-      double worst = 0;
-      for (int64_t i = 0; i < vocab; ++i) worst = std::max(worst, std::fabs(double(w[i]) - g[i]));
-      EXPECT_LT(worst, tol) << c.path << " position " << p;
-      if (TopTwoGap(w) > 2 * tol) {
-        EXPECT_EQ(Argmax(g), Argmax(w)) << c.path << " position " << p;
-      } else {
-        agree_until = std::min(agree_until, p);
-      }
-    }
+    const std::vector<float> got = ExpectSameGreedyAndLogits(**cs, **gs, ids, tol, c.path);
     if (c.float_weights) {
       for (size_t p = 0; p < ids.size(); ++p) {
         const auto top_ids = prompt["prefill_top5_ids"][p].get<std::vector<int32_t>>();
         const auto top_logits = prompt["prefill_top5_logits"][p].get<std::vector<double>>();
         for (size_t k = 0; k < top_ids.size(); ++k) {
-          EXPECT_NEAR((*got)[p * vocab + top_ids[k]], top_logits[k], kFloatTolerance)
+          EXPECT_NEAR(got[p * vocab + top_ids[k]], top_logits[k], kFloatTolerance)
               << c.path << " position " << p << " rank " << k;
         }
       }
-    }
-    // Greedy on the device: prefill, then the recorded one-token argmax graph.
-    ASSERT_TRUE((*gs)->Rewind(0).ok());
-    auto logits = (*gs)->Feed(ids);
-    ASSERT_TRUE(logits.ok());
-    std::vector<int32_t> gpu_greedy = {Argmax(*logits)};
-    for (size_t i = 1; i < cpu_greedy.size(); ++i) {
-      auto next = (*gs)->FeedGreedy(gpu_greedy.back());
-      ASSERT_TRUE(next.ok()) << next.status().ToString();
-      gpu_greedy.push_back(*next);
-    }
-    const size_t comparable = agree_until >= ids.size() ? agree_until - ids.size() + 1 : 0;
-    for (size_t i = 0; i < std::min(comparable, gpu_greedy.size()); ++i) {
-      ASSERT_EQ(gpu_greedy[i], cpu_greedy[i]) << c.path << " greedy step " << i;
     }
   }
   // Unload: sessions (caches, executables) first, then the backend; the validation layer
   // reports any object still alive at vkDestroyDevice.
   gs->reset();
   gpu->reset();
+  for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
+}
+
+// The low-bit mixes of tests/cpu/testdata/lowbit (Q2_K, Q3_K, IQ4_XS weights beside Q4_K,
+// Q5_K, Q6_K) on both backends. IQ3_S is CPU-only: the device refuses that file.
+TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
+  const std::filesystem::path dir = HFD_LOWBIT_TESTDATA;
+  const auto cases =
+      ::hfd::testing::ParseLlamaCpp(::hfd::testing::ReadFileOrFail(dir / "llama.cpp.txt"));
+  ASSERT_FALSE(cases.empty());
+  for (const char* name : {"tiny-lowbit-Q3_K_M.gguf", "tiny-lowbit-Q2_K.gguf",
+                           "tiny-lowbit-IQ4_XS.gguf", "tiny-lowbit-IQ3_S.gguf"}) {
+    SCOPED_TRACE(name);
+    auto files = model::OpenModelFiles(dir / name);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    auto gpu =
+        CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName(), .validation = true});
+    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+    // The CPU with its activations quantized to about 14 bits: float math on the same
+    // weights, so the device, which reads its activations as floats, must match it closely.
+    auto cpu = cpu::CreateCpuBackend({.activations = cpu::ActPrecision::kInt8x2});
+    ASSERT_TRUE(cpu->LoadWeights(**files).ok());
+    const runtime::SessionOptions opts{.n_ctx = 128, .prefill_batch = 8};
+    auto cs = runtime::Session::Create(*cpu, **files, opts);
+    ASSERT_TRUE(cs.ok()) << cs.status().ToString();
+    Status loaded = (*gpu)->LoadWeights(**files);
+    auto gs = loaded.ok() ? runtime::Session::Create(**gpu, **files, opts)
+                          : Result<std::unique_ptr<runtime::Session>>(loaded);
+    if (std::string(name).find("IQ3_S") != std::string::npos) {
+      const Status refused = gs.ok() ? (*gs)->Feed(cases[0].ids).status() : gs.status();
+      EXPECT_EQ(refused.code(), ErrorCode::kUnsupported) << refused.ToString();
+      EXPECT_NE(refused.message().find("IQ3_S"), std::string::npos) << refused.ToString();
+      continue;
+    }
+    ASSERT_TRUE(gs.ok()) << gs.status().ToString();
+    for (const auto& c : cases) {
+      if (c.file == name) {
+        ExpectSameGreedyAndLogits(**cs, **gs, c.ids, kLowBitTolerance, c.file + " | " + c.prompt);
+      }
+    }
+  }
   for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
 }
 

@@ -38,6 +38,24 @@ const WeightKernel* KernelTable::ForType(TensorType type) const {
     case TensorType::kQ6_K:
       k = &q6_k;
       break;
+    case TensorType::kQ2_K:
+      k = &q2_k;
+      break;
+    case TensorType::kQ3_K:
+      k = &q3_k;
+      break;
+    case TensorType::kIQ4_NL:
+      k = &iq4_nl;
+      break;
+    case TensorType::kIQ4_XS:
+      k = &iq4_xs;
+      break;
+    case TensorType::kIQ3_XXS:
+      k = &iq3_xxs;
+      break;
+    case TensorType::kIQ3_S:
+      k = &iq3_s;
+      break;
     default:
       return nullptr;
   }

@@ -47,6 +47,7 @@ struct WeightKernel {
 // units, which are compiled with different target flags.
 struct KernelTable {
   WeightKernel f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
+  WeightKernel q2_k, q3_k, iq4_nl, iq4_xs, iq3_xxs, iq3_s;
   QuantizeQ8Fn quantize_q8;
   void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
@@ -63,6 +64,10 @@ struct KernelTable {
 
 // The table of a path. Requires IsaSupported(isa); Scalar is always available.
 const KernelTable& KernelsFor(Isa isa);
+
+// Sets the scalar kernels of Q2_K, Q3_K and the i-quants in `t` (the scalar table's; the
+// x86 tables have 256-bit ones).
+void SetLowBitScalarKernels(KernelTable* t);
 
 // Defined by each ISA's translation unit.
 const KernelTable& ScalarKernelTable();

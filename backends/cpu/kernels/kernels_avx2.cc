@@ -5,6 +5,8 @@
 
 #include "backends/cpu/kernels/kernel_table.h"
 #include "engine/quant/blocks.h"
+#include "engine/quant/iq_tables.h"
+#include "engine/quant/k_scales.h"
 
 namespace hfd::cpu {
 namespace {

@@ -231,6 +231,7 @@ KernelTable MakeTable() {
   t.q4_k = {ActKind::kQ8x256, DotK4<BlockQ4_K, false>, nullptr, {}};
   t.q5_k = {ActKind::kQ8x256, DotK4<BlockQ5_K, true>, nullptr, {}};
   t.q6_k = {ActKind::kQ8x256, DotQ6_K, nullptr, {}};
+  SetLowBitScalarKernels(&t);
   t.quantize_q8 = QuantizeQ8;
   t.f32_to_f16 = F32ToF16;
   t.f16_to_f32 = F16ToF32;

@@ -44,6 +44,14 @@ int w_sbyte(uint base, uint b) { return int(w_byte(base, b) << 24) >> 24; }
 #include "dequant_q5_k.glsl"
 #elif defined(WTYPE_Q6_K)
 #include "dequant_q6_k.glsl"
+#elif defined(WTYPE_Q2_K)
+#include "dequant_q2_k.glsl"
+#elif defined(WTYPE_Q3_K)
+#include "dequant_q3_k.glsl"
+#elif defined(WTYPE_IQ4_NL)
+#include "dequant_iq4_nl.glsl"
+#elif defined(WTYPE_IQ4_XS)
+#include "dequant_iq4_xs.glsl"
 #else
 #error "define one WTYPE_*"
 #endif

@@ -10,6 +10,7 @@
 #define w_half W_SUFFIX(w_half)
 #define w_sbyte W_SUFFIX(w_sbyte)
 #define scale_min_k4 W_SUFFIX(scale_min_k4)
+#define scale_q3_k W_SUFFIX(scale_q3_k)
 #define dequant_unit W_SUFFIX(dequant_unit)
 #else
 #undef W_RENAMED
@@ -19,5 +20,6 @@
 #undef w_half
 #undef w_sbyte
 #undef scale_min_k4
+#undef scale_q3_k
 #undef dequant_unit
 #endif
