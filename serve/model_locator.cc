@@ -33,26 +33,27 @@ Result<LocatedModel> ModelLocator::LocateHub(const std::string& model) const {
       "; run `hfctl pull " + ref.ToString() + "` first (these commands never download)";
   if (hub_cache_dir_.empty()) return NotFound("no Hub cache directory is configured" + pull_hint);
   const hub::RepoCache cache(hub_cache_dir_, ref.repo_id);
-  LocatedModel out;
-  out.repo_id = ref.repo_id;
-  out.revision = ref.revision;
-  out.commit = ref.revision;
-  if (!hub::IsCommitSha(out.commit)) {
+  std::string commit = ref.revision;
+  if (!hub::IsCommitSha(commit)) {
     HFD_ASSIGN_OR_RETURN(std::optional<std::string> recorded, cache.ReadRef(ref.revision));
     if (!recorded) {
       return NotFound(ref.ToString() + " is not in the Hub cache " + hub_cache_dir_.string() +
                       pull_hint);
     }
-    out.commit = *recorded;
+    commit = *recorded;
   }
-  Result<ModelSource> source = HubSnapshotSource(cache.repo_dir(), out.commit, ref.quant);
+  Result<ModelSource> source = HubSnapshotSource(cache.repo_dir(), commit, ref.quant);
   if (!source.ok()) {
     if (source.status().code() != ErrorCode::kNotFound) return source.status();
-    return NotFound("snapshot " + out.commit + " of " + ref.ToString() +
+    return NotFound("snapshot " + commit + " of " + ref.ToString() +
                     " is not in the Hub cache as a model (" + source.status().message() + ")" +
                     pull_hint);
   }
+  LocatedModel out;
   out.source = std::move(source).value();
+  out.source.repo_id = ref.repo_id;
+  out.source.revision = ref.revision;
+  out.source.commit = std::move(commit);
   return out;
 }
 

@@ -15,8 +15,7 @@ namespace hfd::serve {
 
 struct LocatedModel {
   ModelSource source;
-  std::string repo_id, revision, commit;  // empty unless a Hub id
-  bool pulled = false;                    // this call downloaded it
+  bool pulled = false;  // this call downloaded it
 };
 
 // Thread-safe (immutable).

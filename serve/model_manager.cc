@@ -213,9 +213,6 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   LoadSpec spec;
   spec.name = r.name;
   spec.source = r.source;
-  spec.repo_id = r.repo_id;
-  spec.revision = r.revision;
-  spec.commit = r.commit;
   spec.owner = r.owner;
   spec.backend = options_.backend;
   const LoadOptions& o = r.options;

@@ -50,7 +50,6 @@ struct LoadOptions {
 struct LoadRequest {
   std::string name;
   ModelSource source;
-  std::string repo_id, revision, commit;  // empty unless a Hub id
   LoadOptions options;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting for another load of it
   std::function<void()> on_loading;           // called when this call starts loading

@@ -19,6 +19,9 @@ struct ModelSource {
   std::string quant;          // the quant tag of `gguf`'s name ("Q4_K_M"); "" when none
   bool quant_picked = false;  // several GGUF models: no quant asked, hub::DefaultGguf chose
   std::string display;        // for `ps` and messages: the path named, or the snapshot's file
+  // Where a Hub model came from (the revision as named, the commit it resolved to); empty
+  // for a local path or passed files.
+  std::string repo_id, revision, commit;
   // Resident models and cached tokenizers are keyed by it: the snapshot and file for the
   // Hub, the canonical path for a local path, the files' (device, inode) for passed ones.
   std::string key;

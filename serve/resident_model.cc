@@ -273,10 +273,10 @@ ResidentInfo ResidentModel::Info() const {
   ResidentInfo info;
   info.name = spec_.name;
   info.path = spec_.source.display;
-  info.revision = spec_.revision;
+  info.revision = spec_.source.revision;
   info.file = spec_.source.gguf;
   info.quant = spec_.source.quant;
-  info.commit = spec_.commit;
+  info.commit = spec_.source.commit;
   info.architecture = std::string(model::ArchitectureName(files_->desc().arch));
   info.backend = backend_name();
   info.device = backend_ ? backend_->device_description() : std::string();

@@ -55,8 +55,7 @@ struct Job {
 struct LoadSpec {
   std::string name;  // as the client named it
   ModelSource source;
-  std::string repo_id, revision, commit;  // empty for a local path
-  uid_t owner = 0;                        // who loaded it
+  uid_t owner = 0;  // who loaded it
   backends::BackendRequest backend;
   int32_t ctx = 4096;
   std::optional<int32_t> asked_ctx;  // the ctx the load asked for, before any clamping

@@ -267,9 +267,6 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
   LoadRequest load;
   load.name = request.model;
   load.source = located.source;
-  load.repo_id = located.repo_id;
-  load.revision = located.revision;
-  load.commit = located.commit;
   load.options = request.options;
   load.cancel = cancel;
   load.on_loading = [&events] { Phase(events, "loading"); };
@@ -451,7 +448,8 @@ Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& mo
   // Hub models by their snapshot file; a local path into the cache by the blob it resolves to.
   const std::vector<std::shared_ptr<ResidentModel>> users =
       manager_.ResidentWhere([&](const LoadSpec& spec) {
-        return (spec.repo_id == ref.repo_id && plan.Removes(spec.commit, spec.source.gguf)) ||
+        return (spec.source.repo_id == ref.repo_id &&
+                plan.Removes(spec.source.commit, spec.source.gguf)) ||
                blob_paths.count(spec.source.key) != 0;
       });
   RemoveAnswer answer{ref.ToString(), plan.file_count(), plan.freed_bytes, {}};

@@ -17,9 +17,9 @@
 namespace hfd::daemon {
 
 // Load option names, for RejectUnknownParams lists.
-inline constexpr const char* kLoadParams[] = {
-    "model",     "backend", "device", "ctx",    "keep_alive", "max_concurrency",
-    "max_queue", "pull",    "token",  "offline"};
+inline constexpr const char* kLoadParams[] = {"model",      "backend",         "device",    "ctx",
+                                              "keep_alive", "max_concurrency", "max_queue", "pull",
+                                              "token",      "offline"};
 
 // `model` and the load options.
 Result<serve::ModelRequest> ParseModelRequest(const nlohmann::json& params);
