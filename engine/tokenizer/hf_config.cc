@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/pre_tokenizer.h"
 
 namespace hfd::tok {
 namespace {
@@ -90,9 +91,6 @@ Result<SpacePrefix> MetaspacePrefix(const json& step) {
                                                     : SpacePrefix::kNone;
 }
 
-// GPT-2's regex, which ByteLevel with use_regex splits by.
-constexpr std::string_view kByteLevelRegex =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 // Hugging Face's is_punctuation: Unicode P* and ASCII punctuation, one character each.
 constexpr std::string_view kPunctuationRegex = R"([\p{P}!-/:-@\[-`{-~])";
 // Whitespace keeps the matches of \w+|[^\w\s]+ and drops what lies between them.
@@ -155,8 +153,8 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     } else if (type == "ByteLevel") {
       f.byte_level = true;
       m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
-      if (BoolMember(*step, "use_regex", true)) {
-        HFD_RETURN_IF_ERROR(AddSplit(kByteLevelRegex, SplitBehavior::kIsolated, false, f));
+      if (BoolMember(*step, "use_regex", true)) {  // GPT-2's regex
+        HFD_RETURN_IF_ERROR(AddSplit(kGpt2Regex, SplitBehavior::kIsolated, false, f));
       }
     } else if (type == "Split") {
       HFD_RETURN_IF_ERROR(ReadSplit(*step, f));

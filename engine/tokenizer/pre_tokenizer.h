@@ -21,6 +21,25 @@ enum class PreTokenizer {
   kPipeline,        // the model's PreTokenizerPipeline (regex split steps on PCRE2)
 };
 
+// The regexes the hand-written matchers implement, as tokenizer.json and as llama.cpp's
+// table write them (pre_tokenizer_table.cc and hf_config.cc use these definitions).
+inline constexpr std::string_view kGpt2Regex =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kLlama3Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kQwen2Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+// llama.cpp's spellings. Its GPT-2 regex lacks the final \s+: whitespace that \s+(?!\S)
+// leaves unmatched is one character before a non-space, which isolated splitting keeps
+// as a gap piece, the same piece \s+ would have matched. Its Llama 3 and Qwen2 regexes
+// spell the case-insensitive contractions out as [sS] classes.
+inline constexpr std::string_view kGpt2LlamaCppRegex =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S))";
+inline constexpr std::string_view kLlama3LlamaCppRegex =
+    R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kQwen2LlamaCppRegex =
+    R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
 // The hand-written matcher for a regex used alone with isolated matches, as written in
 // tokenizer.json or in llama.cpp's table, or nullopt when there is none.
 std::optional<PreTokenizer> PreTokenizerForRegex(std::string_view pattern);

@@ -15,30 +15,25 @@
 
 #include <algorithm>
 
+#include "engine/tokenizer/pre_tokenizer.h"
+
 namespace hfd::tok {
 namespace {
 
 #define HFD_CONTRACTIONS R"re((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]))re"
-#define HFD_GPT2 R"re('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S))re"
 
-constexpr std::string_view kGpt2[] = {HFD_GPT2};
+constexpr std::string_view kGpt2[] = {kGpt2LlamaCppRegex};
 
 constexpr std::string_view kDefault[] = {
     R"re([\p{P}\$\+<=>\^~\|]+)re",
-    HFD_GPT2,
+    kGpt2LlamaCppRegex,
     R"re(\p{N}+)re",
     R"re([0-9][0-9][0-9])re",
 };
 
-constexpr std::string_view kLlama3[] = {
-    HFD_CONTRACTIONS
-    R"re(|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
-};
+constexpr std::string_view kLlama3[] = {kLlama3LlamaCppRegex};
 
-constexpr std::string_view kQwen2[] = {
-    HFD_CONTRACTIONS
-    R"re(|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)re",
-};
+constexpr std::string_view kQwen2[] = {kQwen2LlamaCppRegex};
 
 constexpr std::string_view kQwen35[] = {
     HFD_CONTRACTIONS
@@ -133,11 +128,11 @@ constexpr std::string_view kTinyAya[] = {
 
 constexpr std::string_view kFalcon[] = {
     R"re([\p{P}\$\+<=>\^~\|`]+)re",
-    HFD_GPT2,
+    kGpt2LlamaCppRegex,
     R"re([0-9][0-9][0-9])re",
 };
 
-constexpr std::string_view kStarcoder[] = {R"re(\p{N})re", HFD_GPT2};
+constexpr std::string_view kStarcoder[] = {R"re(\p{N})re", kGpt2LlamaCppRegex};
 
 #define HFD_PORO R"re( ?[^(\s|.,!?\x{2026}\x{3002}\x{FF0C}\x{3001}\x{964}\x{6D4}\x{60C})]+)re"
 constexpr std::string_view kPoro[] = {HFD_PORO};
@@ -171,7 +166,7 @@ constexpr std::string_view kGraniteEmbedMulti[] = {
 constexpr std::string_view kChameleon[] = {
     R"re(<sentinel:[0-9]+>)re",    R"re((IMGIMG)((A|B|C|D|E|F|G|H|I){1,4})Z)re",
     R"re(([\t\n]|    |  ))re",     R"re(\p{N})re",
-    R"re([\p{P}!-/:-@\[-`{-~])re", HFD_GPT2,
+    R"re([\p{P}!-/:-@\[-`{-~])re", kGpt2LlamaCppRegex,
 };
 
 #define HFD_HAN                                                                     \
@@ -310,7 +305,6 @@ constexpr GgufPreTokenizer kTable[] = {
 };
 
 #undef HFD_CONTRACTIONS
-#undef HFD_GPT2
 #undef HFD_PORO
 #undef HFD_UPPER
 #undef HFD_LOWER
