@@ -35,6 +35,9 @@ inline __m512i Join(__m256i lo, __m256i hi) {
 
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
+// After the tiles: builds on their transposes.
+#include "backends/cpu/kernels/kernels_avx512_lowbit.inc"
+
 struct Vec512 {
   using Reg = __m512;
   static constexpr int kLanes = 16;
@@ -286,6 +289,9 @@ KernelTable MakeAvx512Table() {
             RowQ6_K,
             nullptr,
             {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
+  t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
+  t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
+  t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   return t;
