@@ -1,7 +1,7 @@
 // The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
 // kernels for every weight type, on top of the shared 256-bit code (helpers, activation
 // quantization, F16 conversions; its int8 dot products become vpdpbusd here), which also
-// supplies the table's starting point. Every quantized type but IQ4_NL, IQ3_XXS and IQ3_S
+// supplies the table's starting point. Every quantized type but IQ3_XXS and IQ3_S
 // (the shared 256-bit kernels) runs as 16-row tiles with rows in lanes (docs/cpu-kernels.md);
 // F32, F16 and BF16 as 4-row x 6-token tiles.
 #include <immintrin.h>
@@ -89,6 +89,24 @@ struct Q5_1Blocks {
   }
 };
 
+// IQ4_NL: Q4_0's layout with codes into a table of levels. The tile looks the transposed
+// codes up in the levels + 128 (unsigned bytes), so its offset is 128.
+struct IQ4_NLBlocks {
+  const BlockIQ4_NL* b;
+  __m256i Values(int64_t j) const { return Symmetric<BlockIQ4_NL>::Weights(b[j]); }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+  static constexpr int32_t kUnsignedOffset = 128;
+  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
+                                           __m512i* out) {
+    TransposeNibbles16<BlockIQ4_NL>(w, row_bytes, j, out);
+    const __m512i levels =
+        _mm512_xor_si512(_mm512_broadcast_i32x4(_mm256_castsi256_si128(Iq4NlTable())),
+                         _mm512_set1_epi8(static_cast<char>(0x80)));
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; ++k) out[k] = _mm512_shuffle_epi8(levels, out[k]);
+  }
+};
+
 // Index vectors that spread 16-bit scales over the 32 int16 lanes of a register, for
 // vpermw: row k takes scales from `first = k * per_row`, `lanes_per_scale` lanes each
 // (8 lanes = 16 values for Q6_K).
@@ -163,6 +181,7 @@ KernelTable MakeAvx512Table() {
   t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
   t.q4_1 = SymmetricKernel<Q4_1Blocks, BlockQ4_1>();
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
+  t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.q4_k = {ActKind::kQ8x256,
             RowQ4_K,
             nullptr,
