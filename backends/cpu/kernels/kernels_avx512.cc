@@ -150,7 +150,7 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
     const int8_t* xq = x.qs + i * kQKK;
     __m512i isum = _mm512_setzero_si512();
 #pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
+    for (int64_t h = 0; h < 2; ++h) {
       const __m512i ql = Load512(b[i].ql + 64 * h);
       const __m512i qh = _mm512_broadcast_i64x4(Load256(b[i].qh + 32 * h));
       const __m512i lo = _mm512_or_si512(_mm512_and_si512(ql, low4),
