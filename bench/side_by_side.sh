@@ -41,11 +41,12 @@ for line in open(sys.argv[1]):
         runs.setdefault((name, side, test), []).append(ts)
 print("| file | pp128 hfd | pp128 llama.cpp | ratio | tg64 hfd | tg64 llama.cpp | ratio |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
+def span(v):
+    return f"{statistics.median(v):.1f} ({min(v):.1f}–{max(v):.1f})"
 for name in dict.fromkeys(k[0] for k in runs):
     cells = [name]
     for test in ("pp128", "tg64"):
-        h = statistics.median(runs[(name, "hfd", test)])
-        l = statistics.median(runs[(name, "llama", test)])
-        cells += [f"{h:.1f}", f"{l:.1f}", f"{h / l:.2f}"]
+        h, l = runs[(name, "hfd", test)], runs[(name, "llama", test)]
+        cells += [span(h), span(l), f"{statistics.median(h) / statistics.median(l):.2f}"]
     print("| " + " | ".join(cells) + " |")
 PY
