@@ -46,6 +46,11 @@ int64_t OddCols(TensorType type) {
   return block == 1 ? 97 : block * 3;
 }
 
+// Room in one buffer for `rows` rows of the test's shape (and the type's codebook).
+uint64_t ChunkBytes(TensorType type, int64_t rows) {
+  return rows * RowBytes(type, OddCols(type)) + DeviceTensor::Codebook(type).size();
+}
+
 void ExpectClose(const std::vector<float>& got, const std::vector<float>& want, double tol) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
@@ -109,13 +114,11 @@ TEST_P(MatMulTest, VectorKernelThreeTokens) { Check(37, 3, MatVecKind::kPlain); 
 TEST_P(MatMulTest, TiledKernel) { Check(45, 11, MatVecKind::kTiled); }
 TEST_P(MatMulTest, TiledKernelSeveralTiles) { Check(130, 70, MatVecKind::kTiled); }
 TEST_P(MatMulTest, SplitAcrossBuffers) {
-  const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
-  Check(37, 2, MatVecKind::kPlain, 8 * row_bytes + 1);  // 5 chunks of at most 8 rows
+  Check(37, 2, MatVecKind::kPlain, ChunkBytes(GetParam(), 8) + 1);  // 5 chunks of <= 8 rows
 }
 TEST_P(MatMulTest, VectorKernelWithBias) { Check(37, 2, MatVecKind::kBias); }
 TEST_P(MatMulTest, VectorKernelWithBiasSplitAcrossBuffers) {
-  const int64_t row_bytes = RowBytes(GetParam(), OddCols(GetParam()));
-  Check(37, 2, MatVecKind::kBias, 8 * row_bytes + 1);
+  Check(37, 2, MatVecKind::kBias, ChunkBytes(GetParam(), 8) + 1);
 }
 TEST_P(MatMulTest, GatedVectorKernel) { Check(37, 3, MatVecKind::kGated); }
 TEST_P(MatMulTest, GatedKernelRefusesMatricesSplitAcrossBuffers) {
@@ -123,7 +126,7 @@ TEST_P(MatMulTest, GatedKernelRefusesMatricesSplitAcrossBuffers) {
   const int64_t cols = OddCols(type), rows = 9;
   QuantWeight w = MakeWeight(type, rows, cols, 11);
   auto split = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
-                                    4 * RowBytes(type, cols));
+                                    ChunkBytes(type, 4));
   auto whole = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data());
   ASSERT_TRUE(split.ok() && whole.ok());
   EXPECT_TRUE(Kernels::CanGate(*whole, *whole));
@@ -141,7 +144,8 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
                                            TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ4_K,
                                            TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kQ2_K,
                                            TensorType::kQ3_K, TensorType::kIQ4_NL,
-                                           TensorType::kIQ4_XS),
+                                           TensorType::kIQ4_XS, TensorType::kIQ3_XXS,
+                                           TensorType::kIQ3_S),
                          [](const auto& info) { return TypeName(info.param); });
 
 class OpsTest : public VulkanTest {
@@ -151,12 +155,12 @@ class OpsTest : public VulkanTest {
 };
 
 TEST_F(OpsTest, GetRowsAcrossChunks) {
-  for (TensorType type :
-       {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ6_K, TensorType::kIQ4_XS}) {
+  for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ6_K,
+                          TensorType::kIQ4_XS, TensorType::kIQ3_XXS, TensorType::kIQ3_S}) {
     const int64_t cols = OddCols(type), rows = 19;
     QuantWeight w = MakeWeight(type, rows, cols, 21);
     auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),
-                                   7 * RowBytes(type, cols));
+                                   ChunkBytes(type, 7));
     ASSERT_TRUE(dw.ok());
     const std::vector<int32_t> tokens = {18, 0, 7, 6, 13};
     Buffer params = Params(0, tokens), out = Zeros(tokens.size() * cols);
@@ -384,7 +388,8 @@ TEST_F(OpsTest, ArgmaxTakesTheFirstOfEqualMaxima) {
 
 TEST_F(OpsTest, UnsupportedWeightTypeIsAnError) {
   EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kQ2_K));
-  EXPECT_FALSE(Kernels::SupportsWeightType(TensorType::kIQ3_S));  // CPU-only so far
+  EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kIQ3_S));
+  EXPECT_FALSE(Kernels::SupportsWeightType(TensorType::kQ8_K));  // activations only
   EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kQ6_K));
 }
 
