@@ -6,6 +6,7 @@
 
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 
 namespace hfd::tok {
 namespace {
@@ -57,6 +58,18 @@ struct PipelineFlags {
   PreTokenizerPipeline splits;  // the splitting pre-tokenizers, in order
 };
 
+// sentencepiece's normalizer, its charsmap base64-encoded; an empty one changes nothing.
+Status ReadPrecompiled(const json& step, TokenizerModel& m) {
+  const std::string text = StringMember(step, "precompiled_charsmap").value_or("");
+  if (text.empty()) return Status::Ok();
+  auto blob = DecodeBase64(text);
+  if (!blob.ok()) return blob.status().WithContext("normalizer Precompiled");
+  auto charsmap = PrecompiledCharsmap::Parse(*blob);
+  if (!charsmap.ok()) return charsmap.status().WithContext("normalizer Precompiled");
+  m.charsmap = std::move(charsmap).value();
+  return Status::Ok();
+}
+
 Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
   std::vector<const json*> steps;
   Flatten(Member(doc, "normalizer"), "normalizers", steps);
@@ -64,6 +77,8 @@ Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     const std::string type = TypeOf(*step);
     if (type == "NFC") {
       m.nfc = true;
+    } else if (type == "Precompiled") {
+      HFD_RETURN_IF_ERROR(ReadPrecompiled(*step, m));
     } else if (type == "Prepend" && StringMember(*step, "prepend") == std::string(kSpaceMark)) {
       m.space_prefix = SpacePrefix::kAlways;
       f.sentence_piece = true;
@@ -288,8 +303,9 @@ Status CheckModelType(const json& doc) {
   const json* model = Member(doc, "model");
   if (!model || !model->is_object()) return Corrupt("the 'model' object is missing");
   const std::string type = TypeOf(*model);
-  if (!type.empty() && type != "BPE") {
-    return Unsupported("tokenizer model type '" + type + "' is not supported (only BPE is)");
+  if (!type.empty() && type != "BPE" && type != "Unigram") {
+    return Unsupported("tokenizer model type '" + type +
+                       "' is not supported (BPE and Unigram are)");
   }
   return Status::Ok();
 }
@@ -303,10 +319,13 @@ Status ReadPipeline(const json& doc, TokenizerModel& m) {
   HFD_RETURN_IF_ERROR(ReadPreTokenizers(doc, m, flags));
   ReadDecoders(doc, m, flags);
   if (flags.byte_level) {
+    if (m.kind == ModelKind::kUnigram) {
+      return Unsupported("a Unigram model with a ByteLevel pre-tokenizer or decoder");
+    }
     m.kind = ModelKind::kByteLevel;
     ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
   } else if (flags.sentence_piece || m.byte_fallback) {
-    m.kind = ModelKind::kSentencePiece;
+    if (m.kind != ModelKind::kUnigram) m.kind = ModelKind::kSentencePiece;
     if (!flags.splits.steps().empty()) {
       return Unsupported("splitting pre-tokenizers (Split, Digits, ...) with SentencePiece spaces");
     }

@@ -9,6 +9,7 @@
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
 #include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "engine/tokenizer/unicode.h"
 
@@ -30,6 +31,9 @@ struct EncodeScratch {
   std::vector<int32_t> cached_ids;
   PipelineScratch pipeline;
   std::vector<TextRange> pieces;
+  UnigramScratch unigram;
+  std::string normalized;  // the segment after sentencepiece's normalizer
+  std::string spaced;      // ... and after remove_extra_whitespaces
 };
 
 namespace {
@@ -69,16 +73,27 @@ void EmitUnknown(const TokenizerModel& m, std::string_view bytes, std::vector<in
   if (m.unk_id >= 0) out.push_back(m.unk_id);
 }
 
-void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
-                  std::vector<int32_t>& out) {
-  Merge(m.merges, s.symbols, s.bpe);
-  for (const Symbol& sym : s.symbols) {
+void EmitSymbols(const TokenizerModel& m, std::string_view word, const std::vector<Symbol>& symbols,
+                 std::vector<int32_t>& out) {
+  for (const Symbol& sym : symbols) {
     if (sym.id >= 0) {
       out.push_back(sym.id);
     } else {
       EmitUnknown(m, word.substr(sym.start, sym.len), out);
     }
   }
+}
+
+void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                  std::vector<int32_t>& out) {
+  Merge(m.merges, s.symbols, s.bpe);
+  EmitSymbols(m, word, s.symbols, out);
+}
+
+void EncodeUnigramWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                       std::vector<int32_t>& out) {
+  m.unigram->Encode(word, s.unigram, s.symbols);
+  EmitSymbols(m, word, s.symbols, out);
 }
 
 // A SentencePiece word: one symbol per character.
@@ -165,9 +180,19 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     normalized = ToNfc(segment);
     segment = normalized;
   }
+  if (m.charsmap) {
+    scratch.normalized.clear();
+    m.charsmap->Normalize(segment, scratch.normalized);
+    segment = scratch.normalized;
+  }
+  if (m.remove_extra_spaces) {
+    RemoveExtraSpaces(segment, scratch.spaced);
+    segment = scratch.spaced;
+    if (segment.empty()) return;  // no "▁" prefix for a segment of spaces alone
+  }
   std::string& text = scratch.text;
   text.clear();
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     if (PrefixSegment(m.space_prefix, segment, at_text_start)) text.append(kSpaceMark);
     for (char c : segment) {
       if (c == ' ') {
@@ -215,6 +240,8 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     const size_t before = out.size();
     if (m.kind == ModelKind::kSentencePiece) {
       EncodeSentencePieceWord(m, word, scratch, out);
+    } else if (m.kind == ModelKind::kUnigram) {
+      EncodeUnigramWord(m, word, scratch, out);
     } else {
       EncodeByteLevelWord(m, word, scratch, out);
     }

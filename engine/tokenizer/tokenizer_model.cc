@@ -64,7 +64,7 @@ Status CheckId(int32_t id, size_t n, std::string_view what) {
 
 std::string PieceOf(const TokenizerModel& m, int32_t id) {
   const std::string& text = m.vocab[id];
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     if (m.is_byte_token[id]) {
       if (auto byte = ParseByteToken(text)) return std::string(1, static_cast<char>(*byte));
     }
@@ -80,6 +80,9 @@ std::string PieceOf(const TokenizerModel& m, int32_t id) {
 Status Finalize(TokenizerModel& m) {
   const size_t n = m.vocab.size();
   if (n == 0) return Corrupt("the vocabulary is empty");
+  if (m.kind == ModelKind::kUnigram && m.unigram == nullptr) {
+    return Corrupt("a Unigram tokenizer without its Unigram model");
+  }
   m.is_byte_token.resize(n, 0);
   for (const AddedToken& t : m.added) {
     HFD_RETURN_IF_ERROR(CheckId(t.id, n, "added token '" + t.content + "'"));
@@ -106,7 +109,7 @@ Status Finalize(TokenizerModel& m) {
 
   m.byte_ids.fill(-1);
   m.ascii_ids.fill(-1);
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     for (size_t id = 0; id < n; ++id) {
       if (!m.is_byte_token[id]) continue;
       if (auto byte = ParseByteToken(m.vocab[id])) m.byte_ids[*byte] = static_cast<int32_t>(id);
@@ -119,8 +122,10 @@ Status Finalize(TokenizerModel& m) {
       m.byte_ids[b] = FindToken(m, ByteLevelChar(static_cast<uint8_t>(b)));
     }
   }
-  if (m.kind == ModelKind::kSentencePiece && m.pre == PreTokenizer::kWhole &&
-      !HasInnerSpaceMark(m.vocab)) {
+  // Unigram joins adjacent unknown characters into one token: splitting the text is only
+  // safe when "▁" itself is a token, so no unknown run crosses a split.
+  if (UsesSpaceMarks(m.kind) && m.pre == PreTokenizer::kWhole && !HasInnerSpaceMark(m.vocab) &&
+      (m.kind != ModelKind::kUnigram || FindToken(m, kSpaceMark) >= 0)) {
     m.pre = PreTokenizer::kSpaceRuns;
   }
   m.matcher.Build(m.added);
