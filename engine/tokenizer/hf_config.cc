@@ -1,5 +1,6 @@
 #include "engine/tokenizer/hf_config.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,7 +56,9 @@ std::optional<std::string> TokenContent(const json* v) {
 struct PipelineFlags {
   bool byte_level = false;
   bool sentence_piece = false;
-  PreTokenizerPipeline splits;  // the splitting pre-tokenizers, in order
+  std::optional<SpacePrefix> metaspace_prefix;  // a Metaspace pre-tokenizer's, if any
+  bool normalizer_spaces = false;               // Prepend/Replace normalizers write "▁"
+  PreTokenizerPipeline splits;                  // the splitting pre-tokenizers, in order
 };
 
 // sentencepiece's normalizer, its charsmap base64-encoded; an empty one changes nothing.
@@ -82,12 +85,14 @@ Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     } else if (type == "Prepend" && StringMember(*step, "prepend") == std::string(kSpaceMark)) {
       m.space_prefix = SpacePrefix::kAlways;
       f.sentence_piece = true;
+      f.normalizer_spaces = true;
     } else if (type == "Replace" && StringMember(*step, "content") == std::string(kSpaceMark)) {
       const json* pattern = Member(*step, "pattern");
       if (!pattern || StringMember(*pattern, "String") != " ") {
         return Unsupported("normalizer Replace with a pattern other than \" \" is not supported");
       }
       f.sentence_piece = true;
+      f.normalizer_spaces = true;
     } else {
       return Unsupported("normalizer '" + type + "' is not supported");
     }
@@ -163,8 +168,14 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
         return Unsupported("Metaspace with a replacement other than U+2581 is not supported");
       }
       HFD_ASSIGN_OR_RETURN(m.space_prefix, MetaspacePrefix(*step));
-      if (BoolMember(*step, "split", true)) m.pre = PreTokenizer::kMetaspaceWords;
+      const bool split = BoolMember(*step, "split", true);
+      if (split) m.pre = PreTokenizer::kMetaspaceWords;
       f.sentence_piece = true;
+      // Kept in order among the splits; used only when there are some (see ReadPipeline).
+      SplitStep metaspace;
+      metaspace.metaspace = MetaspaceStep{m.space_prefix != SpacePrefix::kNone, split};
+      f.splits.Add(std::move(metaspace));
+      f.metaspace_prefix = m.space_prefix;
     } else if (type == "ByteLevel") {
       f.byte_level = true;
       m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
@@ -291,6 +302,32 @@ Result<json> ParseJson(std::string_view text) {
   return doc;
 }
 
+// SentencePiece spaces with splitting pre-tokenizers (Sequence[Split/Digits/..., Metaspace]):
+// the steps run as one pipeline in their order, the Metaspace one writing the "▁"s. A lone
+// Metaspace keeps the faster fixed path (prefix and "▁"s written before splitting).
+Status ComposeMetaspace(PipelineFlags f, TokenizerModel& m) {
+  const auto& steps = f.splits.steps();
+  const bool only_metaspace =
+      std::all_of(steps.begin(), steps.end(), [](const SplitStep& s) { return s.metaspace; });
+  if (only_metaspace && steps.size() <= 1) return Status::Ok();
+  if (f.metaspace_prefix) {
+    if (*f.metaspace_prefix == SpacePrefix::kFirstSegment) {
+      return Unsupported("Metaspace prepend_scheme 'first' next to splitting pre-tokenizers");
+    }
+    if (f.normalizer_spaces) {
+      return Unsupported(
+          "a Metaspace pre-tokenizer next to splits after a normalizer that "
+          "writes \"▁\"");
+    }
+    m.space_prefix = SpacePrefix::kNone;  // the pipeline's Metaspace step prepends
+  }
+  // Without a Metaspace step the normalizer wrote the "▁"s before the splits run, as in
+  // Hugging Face, where normalizers come first.
+  m.pre = PreTokenizer::kPipeline;
+  m.pipeline = std::make_shared<const PreTokenizerPipeline>(std::move(f.splits));
+  return Status::Ok();
+}
+
 }  // namespace
 
 const json* Member(const json& obj, std::string_view key) {
@@ -326,9 +363,7 @@ Status ReadPipeline(const json& doc, TokenizerModel& m) {
     ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
   } else if (flags.sentence_piece || m.byte_fallback) {
     if (m.kind != ModelKind::kUnigram) m.kind = ModelKind::kSentencePiece;
-    if (!flags.splits.steps().empty()) {
-      return Unsupported("splitting pre-tokenizers (Split, Digits, ...) with SentencePiece spaces");
-    }
+    HFD_RETURN_IF_ERROR(ComposeMetaspace(std::move(flags), m));
     MarkByteTokens(m);
   } else {
     return Unsupported(

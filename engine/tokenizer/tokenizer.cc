@@ -192,7 +192,10 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
   }
   std::string& text = scratch.text;
   text.clear();
-  if (UsesSpaceMarks(m.kind)) {
+  const bool pipeline = m.pre == PreTokenizer::kPipeline;
+  if (pipeline && m.pipeline->HasMetaspace()) {
+    text.append(segment);  // the pipeline's Metaspace step writes the "▁"s
+  } else if (UsesSpaceMarks(m.kind)) {
     if (PrefixSegment(m.space_prefix, segment, at_text_start)) text.append(kSpaceMark);
     for (char c : segment) {
       if (c == ' ') {
@@ -205,16 +208,19 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     if (m.byte_level_prefix_space && segment[0] != ' ') text.push_back(' ');
     text.append(segment);
   }
-  const std::string_view all = text;
+  std::string_view all = text;
   // The words come from the hand-written matcher or from the pipeline's pieces (which
   // need not tile the text: a Removed split drops some). One loop serves both, so the
   // word encoding below is inlined once and the fast paths keep their speed.
-  const bool pipeline = m.pre == PreTokenizer::kPipeline;
-  if (pipeline && !m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
-    // Encode has no error channel: when a regex exceeds its backtracking limit (a pattern
-    // from a hostile tokenizer.json), the segment is encoded as one word, which still
-    // yields valid ids for it.
-    scratch.pieces.assign(1, TextRange{0, all.size()});
+  if (pipeline) {
+    if (m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
+      all = scratch.pipeline.text;
+    } else {
+      // Encode has no error channel: when a regex exceeds its backtracking limit (a
+      // pattern from a hostile tokenizer.json), the segment is encoded as one word, which
+      // still yields valid ids for it.
+      scratch.pieces.assign(1, TextRange{0, all.size()});
+    }
   }
   size_t next_piece = 0;
   for (size_t pos = 0;;) {

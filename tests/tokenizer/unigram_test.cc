@@ -56,7 +56,7 @@ TEST_P(SentencePieceIds, MatchSentencePiece) {
 
 INSTANTIATE_TEST_SUITE_P(Unigram, SentencePieceIds,
                          ::testing::Values("unigram.json", "unigram-byte-fallback.json",
-                                           "t5-nfkc.gguf"));
+                                           "unigram-digits.json", "t5-nfkc.gguf"));
 
 // Identity normalization and Metaspace: every text without an unknown character decodes
 // back to itself; with byte fallback that is every text.

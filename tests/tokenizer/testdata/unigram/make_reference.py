@@ -111,10 +111,13 @@ def digit_pieces(text):
 def encode_metaspace_pieces(sp, text):
     """Metaspace "always" on each piece: "▁" unless the piece starts with a space, where
     sentencepiece's dummy prefix would add a second one: encoding the rest gives the same
-    "▁"-text."""
+    "▁"-text (a piece that is one space alone is "▁", which sentencepiece would drop)."""
     ids = []
     for piece in digit_pieces(text):
-        ids += sp.encode(piece[1:] if piece.startswith(" ") else piece)
+        if piece == " ":
+            ids.append(sp.piece_to_id(SPACE))
+        else:
+            ids += sp.encode(piece[1:] if piece.startswith(" ") else piece)
     return ids
 
 
