@@ -113,7 +113,10 @@ int main(int argc, char** argv) {
       {"t5-gguf", std::filesystem::path(HFD_BENCH_UNIGRAM_DIR) / "t5-nfkc.gguf"},
   };
   std::vector<Row> rows;
-  for (const auto& [name, path] : sources) {
+  for (const auto& source : sources) {
+    // Plain names, not structured bindings: lambdas below capture them (clang 14).
+    const char* name = source.first;
+    const std::filesystem::path& path = source.second;
     std::unique_ptr<hfd::tok::Tokenizer> tokenizer;
     const Timing load = BestOf(3, [&] {
       auto t = path.extension() == ".json" ? hfd::tok::Tokenizer::FromJson(ReadAll(path), "", "")

@@ -14,8 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 std::string TypeOf(const json& node) {
   const json* type = Member(node, "type");
   return (type && type->is_string()) ? type->get<std::string>() : std::string();

@@ -17,8 +17,6 @@ Result<PreTokenizerPipeline> PreTokenizerPipeline::FromRegexes(
 
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 // Writes each piece of `text` as Metaspace does into `dest`, replacing `out`'s ranges.
 void RunMetaspace(const MetaspaceStep& step, std::string_view text, std::string& dest,
                   std::vector<TextRange>& out, std::vector<TextRange>& next) {

@@ -38,7 +38,6 @@ struct EncodeScratch {
 
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
 constexpr size_t kMaxCachedWord = 64;
 
 bool StartsWithSpace(std::string_view s) {

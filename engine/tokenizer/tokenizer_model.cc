@@ -8,8 +8,6 @@
 namespace hfd::tok {
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 // "<0x41>" -> 0x41.
 std::optional<uint8_t> ParseByteToken(std::string_view t) {
   if (t.size() != 6 || t.substr(0, 3) != "<0x" || t[5] != '>') return std::nullopt;
