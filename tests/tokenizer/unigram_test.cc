@@ -120,6 +120,17 @@ TEST(UnigramBadInput, ClearErrors) {
   ExpectCorrupt(UnigramJson("{}", "0"), "missing or empty");
 }
 
+// The tokenizer_json_fuzzer seed: Digits then Metaspace, byte fallback with a missing byte.
+TEST(Unigram, MetaspaceAfterDigits) {
+  const std::string seed =
+      ReadFileOrFail(kData.parent_path().parent_path() / "fuzz_corpus/small_unigram.json");
+  auto t = Tokenizer::FromJson(std::string_view(seed).substr(1), "", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  // "a", "1", " a" -> "▁a", "▁1", "▁a"; "1" has neither a piece nor a byte token: <unk>.
+  EXPECT_EQ((*t)->Encode("a1 a", false), (std::vector<int32_t>{3, 1, 0, 3}));
+  EXPECT_EQ((*t)->Encode("A", false), (std::vector<int32_t>{1, 4}));
+}
+
 // The nmt_nfkc charsmap of the t5 reference vocabulary.
 std::vector<uint8_t> RealCharsmap() {
   auto file = gguf::GgufFile::Open(kData / "t5-nfkc.gguf");
