@@ -10,6 +10,8 @@ packages=(
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
+  # tokenizer_bench's Chinese corpus (Tang and Song poems, public domain).
+  fortunes-zh
   # The chat page's test drives headless Chromium.
   chromium chromium-driver python3-selenium
 )

@@ -1,18 +1,18 @@
 #include "engine/tokenizer/hf_config.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 
 namespace hfd::tok {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
 
 std::string TypeOf(const json& node) {
   const json* type = Member(node, "type");
@@ -54,8 +54,22 @@ std::optional<std::string> TokenContent(const json* v) {
 struct PipelineFlags {
   bool byte_level = false;
   bool sentence_piece = false;
-  PreTokenizerPipeline splits;  // the splitting pre-tokenizers, in order
+  std::optional<SpacePrefix> metaspace_prefix;  // a Metaspace pre-tokenizer's, if any
+  bool normalizer_spaces = false;               // Prepend/Replace normalizers write "▁"
+  PreTokenizerPipeline splits;                  // the splitting pre-tokenizers, in order
 };
+
+// sentencepiece's normalizer, its charsmap base64-encoded; an empty one changes nothing.
+Status ReadPrecompiled(const json& step, TokenizerModel& m) {
+  const std::string text = StringMember(step, "precompiled_charsmap").value_or("");
+  if (text.empty()) return Status::Ok();
+  auto blob = DecodeBase64(text);
+  if (!blob.ok()) return blob.status().WithContext("normalizer Precompiled");
+  auto charsmap = PrecompiledCharsmap::Parse(*blob);
+  if (!charsmap.ok()) return charsmap.status().WithContext("normalizer Precompiled");
+  m.charsmap = std::move(charsmap).value();
+  return Status::Ok();
+}
 
 Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
   std::vector<const json*> steps;
@@ -64,15 +78,19 @@ Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     const std::string type = TypeOf(*step);
     if (type == "NFC") {
       m.nfc = true;
+    } else if (type == "Precompiled") {
+      HFD_RETURN_IF_ERROR(ReadPrecompiled(*step, m));
     } else if (type == "Prepend" && StringMember(*step, "prepend") == std::string(kSpaceMark)) {
       m.space_prefix = SpacePrefix::kAlways;
       f.sentence_piece = true;
+      f.normalizer_spaces = true;
     } else if (type == "Replace" && StringMember(*step, "content") == std::string(kSpaceMark)) {
       const json* pattern = Member(*step, "pattern");
       if (!pattern || StringMember(*pattern, "String") != " ") {
         return Unsupported("normalizer Replace with a pattern other than \" \" is not supported");
       }
       f.sentence_piece = true;
+      f.normalizer_spaces = true;
     } else {
       return Unsupported("normalizer '" + type + "' is not supported");
     }
@@ -148,8 +166,14 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
         return Unsupported("Metaspace with a replacement other than U+2581 is not supported");
       }
       HFD_ASSIGN_OR_RETURN(m.space_prefix, MetaspacePrefix(*step));
-      if (BoolMember(*step, "split", true)) m.pre = PreTokenizer::kMetaspaceWords;
+      const bool split = BoolMember(*step, "split", true);
+      if (split) m.pre = PreTokenizer::kMetaspaceWords;
       f.sentence_piece = true;
+      // Kept in order among the splits; used only when there are some (see ReadPipeline).
+      SplitStep metaspace;
+      metaspace.metaspace = MetaspaceStep{m.space_prefix != SpacePrefix::kNone, split};
+      f.splits.Add(std::move(metaspace));
+      f.metaspace_prefix = m.space_prefix;
     } else if (type == "ByteLevel") {
       f.byte_level = true;
       m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
@@ -276,6 +300,32 @@ Result<json> ParseJson(std::string_view text) {
   return doc;
 }
 
+// SentencePiece spaces with splitting pre-tokenizers (Sequence[Split/Digits/..., Metaspace]):
+// the steps run as one pipeline in their order, the Metaspace one writing the "▁"s. A lone
+// Metaspace keeps the faster fixed path (prefix and "▁"s written before splitting).
+Status ComposeMetaspace(PipelineFlags f, TokenizerModel& m) {
+  const auto& steps = f.splits.steps();
+  const bool only_metaspace =
+      std::all_of(steps.begin(), steps.end(), [](const SplitStep& s) { return s.metaspace; });
+  if (only_metaspace && steps.size() <= 1) return Status::Ok();
+  if (f.metaspace_prefix) {
+    if (*f.metaspace_prefix == SpacePrefix::kFirstSegment) {
+      return Unsupported("Metaspace prepend_scheme 'first' next to splitting pre-tokenizers");
+    }
+    if (f.normalizer_spaces) {
+      return Unsupported(
+          "a Metaspace pre-tokenizer next to splits after a normalizer that "
+          "writes \"▁\"");
+    }
+    m.space_prefix = SpacePrefix::kNone;  // the pipeline's Metaspace step prepends
+  }
+  // Without a Metaspace step the normalizer wrote the "▁"s before the splits run, as in
+  // Hugging Face, where normalizers come first.
+  m.pre = PreTokenizer::kPipeline;
+  m.pipeline = std::make_shared<const PreTokenizerPipeline>(std::move(f.splits));
+  return Status::Ok();
+}
+
 }  // namespace
 
 const json* Member(const json& obj, std::string_view key) {
@@ -288,8 +338,9 @@ Status CheckModelType(const json& doc) {
   const json* model = Member(doc, "model");
   if (!model || !model->is_object()) return Corrupt("the 'model' object is missing");
   const std::string type = TypeOf(*model);
-  if (!type.empty() && type != "BPE") {
-    return Unsupported("tokenizer model type '" + type + "' is not supported (only BPE is)");
+  if (!type.empty() && type != "BPE" && type != "Unigram") {
+    return Unsupported("tokenizer model type '" + type +
+                       "' is not supported (BPE and Unigram are)");
   }
   return Status::Ok();
 }
@@ -303,13 +354,14 @@ Status ReadPipeline(const json& doc, TokenizerModel& m) {
   HFD_RETURN_IF_ERROR(ReadPreTokenizers(doc, m, flags));
   ReadDecoders(doc, m, flags);
   if (flags.byte_level) {
+    if (m.kind == ModelKind::kUnigram) {
+      return Unsupported("a Unigram model with a ByteLevel pre-tokenizer or decoder");
+    }
     m.kind = ModelKind::kByteLevel;
     ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
   } else if (flags.sentence_piece || m.byte_fallback) {
-    m.kind = ModelKind::kSentencePiece;
-    if (!flags.splits.steps().empty()) {
-      return Unsupported("splitting pre-tokenizers (Split, Digits, ...) with SentencePiece spaces");
-    }
+    if (m.kind != ModelKind::kUnigram) m.kind = ModelKind::kSentencePiece;
+    HFD_RETURN_IF_ERROR(ComposeMetaspace(std::move(flags), m));
     MarkByteTokens(m);
   } else {
     return Unsupported(

@@ -9,6 +9,9 @@
 
 namespace hfd::tok {
 
+// U+2581 "▁": how SentencePiece-style vocabularies write a space.
+inline constexpr std::string_view kSpaceMark = "\xE2\x96\x81";
+
 enum class PreTokenizer {
   kWhole,           // no splitting: the segment is one word (SentencePiece-style models)
   kMetaspaceWords,  // SentencePiece text split before each "▁" (Metaspace split=true)

@@ -9,6 +9,7 @@
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
 #include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "engine/tokenizer/unicode.h"
 
@@ -30,11 +31,13 @@ struct EncodeScratch {
   std::vector<int32_t> cached_ids;
   PipelineScratch pipeline;
   std::vector<TextRange> pieces;
+  UnigramScratch unigram;
+  std::string normalized;  // the segment after sentencepiece's normalizer
+  std::string spaced;      // ... and after remove_extra_whitespaces
 };
 
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
 constexpr size_t kMaxCachedWord = 64;
 
 bool StartsWithSpace(std::string_view s) {
@@ -69,16 +72,27 @@ void EmitUnknown(const TokenizerModel& m, std::string_view bytes, std::vector<in
   if (m.unk_id >= 0) out.push_back(m.unk_id);
 }
 
-void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
-                  std::vector<int32_t>& out) {
-  Merge(m.merges, s.symbols, s.bpe);
-  for (const Symbol& sym : s.symbols) {
+void EmitSymbols(const TokenizerModel& m, std::string_view word, const std::vector<Symbol>& symbols,
+                 std::vector<int32_t>& out) {
+  for (const Symbol& sym : symbols) {
     if (sym.id >= 0) {
       out.push_back(sym.id);
     } else {
       EmitUnknown(m, word.substr(sym.start, sym.len), out);
     }
   }
+}
+
+void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                  std::vector<int32_t>& out) {
+  Merge(m.merges, s.symbols, s.bpe);
+  EmitSymbols(m, word, s.symbols, out);
+}
+
+void EncodeUnigramWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                       std::vector<int32_t>& out) {
+  m.unigram->Encode(word, s.unigram, s.symbols);
+  EmitSymbols(m, word, s.symbols, out);
 }
 
 // A SentencePiece word: one symbol per character.
@@ -165,9 +179,22 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     normalized = ToNfc(segment);
     segment = normalized;
   }
+  if (m.charsmap) {
+    scratch.normalized.clear();
+    m.charsmap->Normalize(segment, scratch.normalized);
+    segment = scratch.normalized;
+  }
+  if (m.remove_extra_spaces) {
+    RemoveExtraSpaces(segment, scratch.spaced);
+    segment = scratch.spaced;
+    if (segment.empty()) return;  // no "▁" prefix for a segment of spaces alone
+  }
   std::string& text = scratch.text;
   text.clear();
-  if (m.kind == ModelKind::kSentencePiece) {
+  const bool pipeline = m.pre == PreTokenizer::kPipeline;
+  if (pipeline && m.pipeline->HasMetaspace()) {
+    text.append(segment);  // the pipeline's Metaspace step writes the "▁"s
+  } else if (UsesSpaceMarks(m.kind)) {
     if (PrefixSegment(m.space_prefix, segment, at_text_start)) text.append(kSpaceMark);
     for (char c : segment) {
       if (c == ' ') {
@@ -180,16 +207,19 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     if (m.byte_level_prefix_space && segment[0] != ' ') text.push_back(' ');
     text.append(segment);
   }
-  const std::string_view all = text;
+  std::string_view all = text;
   // The words come from the hand-written matcher or from the pipeline's pieces (which
   // need not tile the text: a Removed split drops some). One loop serves both, so the
   // word encoding below is inlined once and the fast paths keep their speed.
-  const bool pipeline = m.pre == PreTokenizer::kPipeline;
-  if (pipeline && !m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
-    // Encode has no error channel: when a regex exceeds its backtracking limit (a pattern
-    // from a hostile tokenizer.json), the segment is encoded as one word, which still
-    // yields valid ids for it.
-    scratch.pieces.assign(1, TextRange{0, all.size()});
+  if (pipeline) {
+    if (m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
+      all = scratch.pipeline.text;
+    } else {
+      // Encode has no error channel: when a regex exceeds its backtracking limit (a
+      // pattern from a hostile tokenizer.json), the segment is encoded as one word, which
+      // still yields valid ids for it.
+      scratch.pieces.assign(1, TextRange{0, all.size()});
+    }
   }
   size_t next_piece = 0;
   for (size_t pos = 0;;) {
@@ -215,6 +245,8 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
     const size_t before = out.size();
     if (m.kind == ModelKind::kSentencePiece) {
       EncodeSentencePieceWord(m, word, scratch, out);
+    } else if (m.kind == ModelKind::kUnigram) {
+      EncodeUnigramWord(m, word, scratch, out);
     } else {
       EncodeByteLevelWord(m, word, scratch, out);
     }

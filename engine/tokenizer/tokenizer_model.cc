@@ -8,8 +8,6 @@
 namespace hfd::tok {
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 // "<0x41>" -> 0x41.
 std::optional<uint8_t> ParseByteToken(std::string_view t) {
   if (t.size() != 6 || t.substr(0, 3) != "<0x" || t[5] != '>') return std::nullopt;
@@ -64,7 +62,7 @@ Status CheckId(int32_t id, size_t n, std::string_view what) {
 
 std::string PieceOf(const TokenizerModel& m, int32_t id) {
   const std::string& text = m.vocab[id];
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     if (m.is_byte_token[id]) {
       if (auto byte = ParseByteToken(text)) return std::string(1, static_cast<char>(*byte));
     }
@@ -80,6 +78,9 @@ std::string PieceOf(const TokenizerModel& m, int32_t id) {
 Status Finalize(TokenizerModel& m) {
   const size_t n = m.vocab.size();
   if (n == 0) return Corrupt("the vocabulary is empty");
+  if (m.kind == ModelKind::kUnigram && m.unigram == nullptr) {
+    return Corrupt("a Unigram tokenizer without its Unigram model");
+  }
   m.is_byte_token.resize(n, 0);
   for (const AddedToken& t : m.added) {
     HFD_RETURN_IF_ERROR(CheckId(t.id, n, "added token '" + t.content + "'"));
@@ -106,7 +107,7 @@ Status Finalize(TokenizerModel& m) {
 
   m.byte_ids.fill(-1);
   m.ascii_ids.fill(-1);
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     for (size_t id = 0; id < n; ++id) {
       if (!m.is_byte_token[id]) continue;
       if (auto byte = ParseByteToken(m.vocab[id])) m.byte_ids[*byte] = static_cast<int32_t>(id);
@@ -119,8 +120,10 @@ Status Finalize(TokenizerModel& m) {
       m.byte_ids[b] = FindToken(m, ByteLevelChar(static_cast<uint8_t>(b)));
     }
   }
-  if (m.kind == ModelKind::kSentencePiece && m.pre == PreTokenizer::kWhole &&
-      !HasInnerSpaceMark(m.vocab)) {
+  // Unigram joins adjacent unknown characters into one token: splitting the text is only
+  // safe when "▁" itself is a token, so no unknown run crosses a split.
+  if (UsesSpaceMarks(m.kind) && m.pre == PreTokenizer::kWhole && !HasInnerSpaceMark(m.vocab) &&
+      (m.kind != ModelKind::kUnigram || FindToken(m, kSpaceMark) >= 0)) {
     m.pre = PreTokenizer::kSpaceRuns;
   }
   m.matcher.Build(m.added);

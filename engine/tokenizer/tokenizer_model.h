@@ -14,14 +14,21 @@
 #include "engine/tokenizer/pre_tokenizer.h"
 #include "engine/tokenizer/pre_tokenizer_pipeline.h"
 #include "engine/tokenizer/token_index.h"
+#include "engine/tokenizer/unigram.h"
 #include "include/hfd/status.h"
 
 namespace hfd::tok {
 
+class PrecompiledCharsmap;
+
 enum class ModelKind {
   kSentencePiece,  // "▁" for spaces, byte fallback to <0xNN> (Llama 2, Mistral, TinyLlama)
   kByteLevel,      // GPT-2's byte-to-character map (GPT-2, Llama 3, Qwen2)
+  kUnigram,        // SentencePiece spaces and bytes, Unigram segmentation (T5, XLM-R, ...)
 };
+
+// True for the kinds that write spaces as "▁" and bytes as <0xNN> tokens.
+inline bool UsesSpaceMarks(ModelKind kind) { return kind != ModelKind::kByteLevel; }
 
 // Where a SentencePiece tokenizer puts a "▁" in front of a text segment (a run of text
 // between added tokens).
@@ -42,6 +49,10 @@ struct TokenizerModel {
   bool strip_decoded_space = false;      // Decode drops one leading space (Llama 2)
   bool ignore_merges = false;            // a word that is a token is used whole (Llama 3)
   bool byte_fallback = false;            // unknown characters become <0xNN> tokens
+  // sentencepiece's normalizer (GGUF t5, tokenizer.json "Precompiled"), run first.
+  std::shared_ptr<const PrecompiledCharsmap> charsmap;
+  bool remove_extra_spaces = false;             // sentencepiece's remove_extra_whitespaces
+  std::shared_ptr<const UnigramModel> unigram;  // set when kind is kUnigram
 
   std::vector<std::string> vocab;      // id -> token text as the vocabulary spells it
   std::vector<uint8_t> is_byte_token;  // id -> 1 for SentencePiece <0xNN> tokens
