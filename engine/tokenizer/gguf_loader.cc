@@ -2,6 +2,7 @@
 #include <array>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/tokenizer/gguf_bert.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer_table.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -128,6 +129,7 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     HFD_ASSIGN_OR_RETURN(pre, f.GetString(Key("pre")));
   }
   bool default_add_bos = false;
+  bool default_add_eos = false;
   if (model_name == "llama") {
     m->kind = ModelKind::kSentencePiece;
     m->byte_fallback = true;
@@ -149,12 +151,21 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     m->ignore_merges = entry->ignore_merges;
     default_add_bos = entry->add_bos;
     HFD_RETURN_IF_ERROR(ReadMerges(f, *m));
+  } else if (model_name == "bert") {
+    HFD_RETURN_IF_ERROR(ConfigureGgufBert(*m));
+    // llama.cpp adds CLS and SEP around the text (its BOS and its add_sep).
+    HFD_ASSIGN_OR_RETURN(const int32_t cls, OptionalId(f, "cls_token_id"));
+    HFD_ASSIGN_OR_RETURN(const int32_t sep, OptionalId(f, "seperator_token_id"));
+    if (cls >= 0) m->bos_id = cls;
+    if (sep >= 0) m->eos_id = sep;
+    default_add_bos = true;
+    default_add_eos = true;
   } else {
     return Unsupported("tokenizer model '" + model_name + "' (" + Key("model") +
-                       "); supported: llama, gpt2");
+                       "); supported: llama, gpt2, bert");
   }
   HFD_ASSIGN_OR_RETURN(m->add_bos, OptionalBool(f, "add_bos_token", default_add_bos));
-  HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", false));
+  HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", default_add_eos));
   return m;
 }
 

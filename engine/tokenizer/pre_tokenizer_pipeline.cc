@@ -30,6 +30,14 @@ Status PreTokenizerPipeline::Split(std::string_view text, PipelineScratch& scrat
   return Status::Ok();
 }
 
+Status AddBertSplits(PreTokenizerPipeline& pipeline) {
+  HFD_ASSIGN_OR_RETURN(auto whitespace, CompiledRegex::Compile(kWhitespaceRegex));
+  HFD_ASSIGN_OR_RETURN(auto punctuation, CompiledRegex::Compile(kPunctuationRegex));
+  pipeline.Add({std::move(whitespace), SplitBehavior::kRemoved, false});
+  pipeline.Add({std::move(punctuation), SplitBehavior::kIsolated, false});
+  return Status::Ok();
+}
+
 void ChoosePreTokenizer(PreTokenizerPipeline pipeline, PreTokenizer& pre,
                         std::shared_ptr<const PreTokenizerPipeline>& stored) {
   const auto& steps = pipeline.steps();

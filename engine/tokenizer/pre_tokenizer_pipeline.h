@@ -44,6 +44,10 @@ class PreTokenizerPipeline {
   std::vector<SplitStep> steps_;
 };
 
+// Hugging Face's BertPreTokenizer: whitespace runs removed, then each punctuation
+// character isolated.
+Status AddBertSplits(PreTokenizerPipeline& pipeline);
+
 // Sets m.pre (and the pipeline it runs) for `pipeline`: a hand-written matcher when the
 // pipeline is one isolated step with a regex that matcher reproduces, else kPipeline.
 void ChoosePreTokenizer(PreTokenizerPipeline pipeline, PreTokenizer& pre,

@@ -70,8 +70,8 @@ TEST_P(VocabTest, MatchesLlamaCppIds) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, VocabTest,
                          ::testing::Values("ggml-vocab-llama-spm.gguf", "ggml-vocab-gpt-2.gguf",
-                                           "ggml-vocab-deepseek-llm.gguf",
-                                           "ggml-vocab-refact.gguf"));
+                                           "ggml-vocab-deepseek-llm.gguf", "ggml-vocab-refact.gguf",
+                                           "ggml-vocab-bert-bge.gguf"));
 
 class TransformersTest : public ::testing::TestWithParam<const char*> {};
 
