@@ -3,17 +3,12 @@
 #include <utf8proc.h>
 
 #include <algorithm>
-#include <cstdlib>
 
-#include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/normal_forms.h"
 #include "engine/tokenizer/unicode.h"
 
 namespace hfd::tok {
 namespace {
-
-bool IsAscii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
-}
 
 // Calls `f(cp, out)` for each code point of `text`; invalid bytes are copied as they are.
 template <typename F>
@@ -31,42 +26,6 @@ void MapChars(std::string_view text, std::string& out, F f) {
   }
 }
 
-void AppendMapped(std::string_view valid, utf8proc_option_t options, std::string& out) {
-  utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
-                   static_cast<utf8proc_ssize_t>(valid.size()), &mapped, options);
-  if (n < 0) {
-    out.append(valid);  // utf8proc accepts all valid UTF-8; kept for safety
-  } else {
-    out.append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
-  }
-  std::free(mapped);
-}
-
-// A Unicode normalization form by utf8proc, run by run of valid UTF-8 (utf8proc refuses
-// a whole string for one bad byte); invalid bytes are kept and block composition.
-void NormalizationForm(std::string_view text, utf8proc_option_t options, std::string& out) {
-  out.clear();
-  if (IsAscii(text)) {  // every form leaves ASCII as it is
-    out.assign(text);
-    return;
-  }
-  size_t run = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    const DecodedChar c = DecodeUtf8(text, pos);
-    if (c.cp == kInvalidCodePoint) {
-      if (pos > run) AppendMapped(text.substr(run, pos - run), options, out);
-      out.push_back(text[pos]);
-      run = pos + 1;
-    }
-    pos += c.len;
-  }
-  if (text.size() > run) AppendMapped(text.substr(run), options, out);
-}
-
-constexpr auto kNfd = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
-
 void AppendLower(uint32_t cp, std::string& out) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
@@ -83,7 +42,7 @@ utf8proc_category_t CategoryOf(uint32_t cp) {
 }
 
 void StripAccents(std::string_view text, std::string& inner, std::string& out) {
-  NormalizationForm(text, kNfd, inner);
+  ToNormalForm(text, NormalForm::kNfd, inner);
   MapChars(inner, out, [](uint32_t cp, std::string& o) {
     if (CategoryOf(cp) != UTF8PROC_CATEGORY_MN) AppendUtf8(cp, o);
   });
@@ -192,18 +151,13 @@ void ApplyNormalizerStep(const NormalizerStep& step, std::string_view text,
                          NormalizerScratch& scratch, std::string& out) {
   switch (step.op) {
     case NormalizerOp::kNfc:
-      // The hand-written NFC: faster than utf8proc's, and tested to agree with it.
-      out = NeedsNfc(text) ? ToNfc(text) : std::string(text);
-      return;
+      return ToNormalForm(text, NormalForm::kNfc, out);
     case NormalizerOp::kNfkc:
-      return NormalizationForm(
-          text,
-          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT),
-          out);
+      return ToNormalForm(text, NormalForm::kNfkc, out);
     case NormalizerOp::kNfd:
-      return NormalizationForm(text, kNfd, out);
+      return ToNormalForm(text, NormalForm::kNfd, out);
     case NormalizerOp::kNfkd:
-      return NormalizationForm(text, static_cast<utf8proc_option_t>(kNfd | UTF8PROC_COMPAT), out);
+      return ToNormalForm(text, NormalForm::kNfkd, out);
     case NormalizerOp::kLowercase:
       return Lowercase(text, out);
     case NormalizerOp::kStrip:

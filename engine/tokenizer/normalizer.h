@@ -1,7 +1,7 @@
 // Text normalization before pre-tokenizing, as tokenizer.json's "normalizer" describes it
 // (Hugging Face tokenizers' NFC, NFKC, NFD, NFKD, Lowercase, Strip, StripAccents, Replace,
-// Prepend, BertNormalizer, in a Sequence). The existing tokenizers' own NFC and "▁"
-// handling keep their fast paths in the Tokenizer; a Normalizer runs everything else.
+// Prepend, BertNormalizer, in a Sequence). A normalizer of only NFC and SentencePiece's
+// "▁" steps keeps the Tokenizer's fast path; a Normalizer runs everything else.
 #pragma once
 
 #include <memory>

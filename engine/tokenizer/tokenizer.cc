@@ -8,7 +8,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/normal_forms.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "engine/tokenizer/unicode.h"
 
