@@ -1,6 +1,7 @@
 #include "engine/tokenizer/hf_normalizer.h"
 
 #include <string>
+#include <utility>
 
 #include "engine/tokenizer/hf_json.h"
 
@@ -38,22 +39,26 @@ BertNormalizerOptions ReadBert(const json& node) {
   return o;
 }
 
+// The steps that have no options.
+constexpr std::pair<std::string_view, NormalizerOp> kPlainSteps[] = {
+    {"NFC", NormalizerOp::kNfc},
+    {"NFKC", NormalizerOp::kNfkc},
+    {"NFD", NormalizerOp::kNfd},
+    {"NFKD", NormalizerOp::kNfkd},
+    {"Lowercase", NormalizerOp::kLowercase},
+    {"StripAccents", NormalizerOp::kStripAccents},
+};
+
 Result<NormalizerStep> ReadStep(const json& node) {
   const std::string type = TypeOf(node);
   NormalizerStep step;
-  if (type == "NFC") {
-    step.op = NormalizerOp::kNfc;
-  } else if (type == "NFKC") {
-    step.op = NormalizerOp::kNfkc;
-  } else if (type == "NFD") {
-    step.op = NormalizerOp::kNfd;
-  } else if (type == "NFKD") {
-    step.op = NormalizerOp::kNfkd;
-  } else if (type == "Lowercase") {
-    step.op = NormalizerOp::kLowercase;
-  } else if (type == "StripAccents") {
-    step.op = NormalizerOp::kStripAccents;
-  } else if (type == "Strip") {
+  for (const auto& [name, op] : kPlainSteps) {
+    if (type == name) {
+      step.op = op;
+      return step;
+    }
+  }
+  if (type == "Strip") {
     step.op = NormalizerOp::kStrip;
     step.strip_left = BoolMember(node, "strip_left", true);
     step.strip_right = BoolMember(node, "strip_right", true);

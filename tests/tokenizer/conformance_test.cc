@@ -10,6 +10,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/support/fixtures.h"
+#include "tests/tokenizer/tiny_tokenizers.h"
 
 namespace hfd::tok {
 namespace {
@@ -101,33 +102,7 @@ std::string BgeTokenizerJson(const gguf::GgufFile& file) {
     }
     vocab[text] = id;
   }
-  auto special = [](const char* name, int id) {
-    return nlohmann::json{{"id", name}, {"ids", {id}}, {"tokens", {name}}};
-  };
-  const nlohmann::json doc = {
-      {"added_tokens", added},
-      {"normalizer",
-       {{"type", "BertNormalizer"},
-        {"clean_text", true},
-        {"handle_chinese_chars", true},
-        {"strip_accents", nullptr},
-        {"lowercase", true}}},
-      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-      {"post_processor",
-       {{"type", "TemplateProcessing"},
-        {"single",
-         {{{"SpecialToken", {{"id", "[CLS]"}, {"type_id", 0}}}},
-          {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-          {{"SpecialToken", {{"id", "[SEP]"}, {"type_id", 0}}}}}},
-        {"special_tokens", {{"[CLS]", special("[CLS]", 101)}, {"[SEP]", special("[SEP]", 102)}}}}},
-      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-      {"model",
-       {{"type", "WordPiece"},
-        {"unk_token", "[UNK]"},
-        {"continuing_subword_prefix", "##"},
-        {"max_input_chars_per_word", 100},
-        {"vocab", vocab}}}};
-  return doc.dump();
+  return testing::BertDocument(vocab, added, /*lowercase=*/true).dump();
 }
 
 TEST(BertBge, TokenizerJsonGivesTheGgufVectorsIds) {

@@ -17,6 +17,7 @@ using json = nlohmann::json;
 // `text` through the normalizer the tokenizer.json steps describe.
 std::string NormalizeSteps(const std::vector<json>& steps, std::string_view text) {
   std::vector<const json*> pointers;
+  pointers.reserve(steps.size());
   for (const json& s : steps) pointers.push_back(&s);
   auto normalizer = ReadNormalizer(pointers);
   EXPECT_TRUE(normalizer.ok()) << normalizer.status().ToString();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/tokenizer/tokenizer.h"
+#include "tests/tokenizer/tiny_tokenizers.h"
 
 namespace hfd::tok {
 namespace {
@@ -24,30 +25,7 @@ json BertDoc() {
   const json added = {{{"id", 0}, {"content", "[UNK]"}, {"special", true}},
                       {{"id", 1}, {"content", "[CLS]"}, {"special", true}},
                       {{"id", 2}, {"content", "[SEP]"}, {"special", true}}};
-  return {{"added_tokens", added},
-          {"normalizer",
-           {{"type", "BertNormalizer"},
-            {"clean_text", true},
-            {"handle_chinese_chars", true},
-            {"strip_accents", nullptr},
-            {"lowercase", false}}},
-          {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-          {"post_processor",
-           {{"type", "TemplateProcessing"},
-            {"single",
-             {{{"SpecialToken", {{"id", "[CLS]"}, {"type_id", 0}}}},
-              {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-              {{"SpecialToken", {{"id", "[SEP]"}, {"type_id", 0}}}}}},
-            {"special_tokens",
-             {{"[CLS]", {{"id", "[CLS]"}, {"ids", {1}}, {"tokens", {"[CLS]"}}}},
-              {"[SEP]", {{"id", "[SEP]"}, {"ids", {2}}, {"tokens", {"[SEP]"}}}}}}}},
-          {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-          {"model",
-           {{"type", "WordPiece"},
-            {"unk_token", "[UNK]"},
-            {"continuing_subword_prefix", "##"},
-            {"max_input_chars_per_word", 100},
-            {"vocab", vocab}}}};
+  return testing::BertDocument(vocab, added, /*lowercase=*/false);
 }
 
 std::unique_ptr<Tokenizer> Load(const json& doc) {
