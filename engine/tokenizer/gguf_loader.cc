@@ -3,7 +3,9 @@
 #include <span>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/tokenizer/gguf_bert.h"
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/pre_tokenizer_table.h"
 #include "engine/tokenizer/precompiled_charsmap.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -148,15 +150,25 @@ Status ReadUnigram(const gguf::GgufFile& f, const std::vector<int32_t>& types,
   HFD_ASSIGN_OR_RETURN(bool space_prefix, OptionalBool(f, "add_space_prefix", false));
   m.space_prefix = space_prefix ? SpacePrefix::kAlways : SpacePrefix::kNone;
   m.strip_decoded_space = space_prefix;
-  HFD_ASSIGN_OR_RETURN(m.remove_extra_spaces, OptionalBool(f, "remove_extra_whitespaces", false));
+  auto normalizer = std::make_shared<Normalizer>();
+  NormalizerStep charsmap;
+  charsmap.op = NormalizerOp::kPrecompiled;
   if (f.Has(Key("precompiled_charsmap"))) {
     HFD_ASSIGN_OR_RETURN(std::span<const uint8_t> blob, ByteArray(f, Key("precompiled_charsmap")));
     if (!blob.empty()) {
-      auto charsmap = PrecompiledCharsmap::Parse(blob);
-      if (!charsmap.ok()) return charsmap.status().WithContext(Key("precompiled_charsmap"));
-      m.charsmap = std::move(charsmap).value();
+      auto parsed = PrecompiledCharsmap::Parse(blob);
+      if (!parsed.ok()) return parsed.status().WithContext(Key("precompiled_charsmap"));
+      charsmap.charsmap = std::move(parsed).value();
     }
   }
+  normalizer->Add(std::move(charsmap));
+  HFD_ASSIGN_OR_RETURN(bool extra_spaces, OptionalBool(f, "remove_extra_whitespaces", false));
+  if (extra_spaces) {
+    NormalizerStep fold;
+    fold.op = NormalizerOp::kExtraSpaces;
+    normalizer->Add(std::move(fold));
+  }
+  m.normalizer = std::move(normalizer);
   return UseUnigram(m, scores, usable);
 }
 
@@ -195,12 +207,21 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     m->ignore_merges = entry->ignore_merges;
     default_add_bos = entry->add_bos;
     HFD_RETURN_IF_ERROR(ReadMerges(f, *m));
+  } else if (model_name == "bert") {
+    HFD_RETURN_IF_ERROR(ConfigureGgufBert(*m));
+    // llama.cpp adds CLS and SEP around the text (its BOS and its add_sep).
+    HFD_ASSIGN_OR_RETURN(const int32_t cls, OptionalId(f, "cls_token_id"));
+    HFD_ASSIGN_OR_RETURN(const int32_t sep, OptionalId(f, "seperator_token_id"));
+    if (cls >= 0) m->bos_id = cls;
+    if (sep >= 0) m->eos_id = sep;
+    default_add_bos = true;
+    default_add_eos = true;
   } else if (model_name == "t5") {
     HFD_RETURN_IF_ERROR(ReadUnigram(f, types, std::move(scores), *m));
     default_add_eos = true;
   } else {
     return Unsupported("tokenizer model '" + model_name + "' (" + Key("model") +
-                       "); supported: llama, gpt2, t5");
+                       "); supported: llama, gpt2, bert, t5");
   }
   HFD_ASSIGN_OR_RETURN(m->add_bos, OptionalBool(f, "add_bos_token", default_add_bos));
   HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", default_add_eos));

@@ -6,6 +6,7 @@
 #include "engine/io/read_small_file.h"
 #include "engine/tokenizer/hf_config.h"
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/post_processor.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/tokenizer/tokenizer_json_reader.h"
 #include "engine/tokenizer/tokenizer_model.h"

@@ -43,6 +43,12 @@ inline constexpr std::string_view kLlama3LlamaCppRegex =
 inline constexpr std::string_view kQwen2LlamaCppRegex =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// Hugging Face's is_punctuation (Punctuation, BertPreTokenizer): Unicode P* and ASCII
+// punctuation, one character each.
+inline constexpr std::string_view kPunctuationRegex = R"([\p{P}!-/:-@\[-`{-~])";
+// Whitespace runs (WhitespaceSplit, BertPreTokenizer).
+inline constexpr std::string_view kWhitespaceRegex = R"(\s+)";
+
 // The hand-written matcher for a regex used alone with isolated matches, as written in
 // tokenizer.json or in llama.cpp's table, or nullopt when there is none.
 std::optional<PreTokenizer> PreTokenizerForRegex(std::string_view pattern);

@@ -10,7 +10,7 @@ Result<PreTokenizerPipeline> PreTokenizerPipeline::FromRegexes(
   PreTokenizerPipeline pipeline;
   for (std::string_view pattern : regexes) {
     HFD_ASSIGN_OR_RETURN(auto regex, CompiledRegex::Compile(pattern));
-    pipeline.Add({std::move(regex), SplitBehavior::kIsolated, false});
+    pipeline.Add(RegexStep(std::move(regex), SplitBehavior::kIsolated, false));
   }
   return pipeline;
 }
@@ -79,6 +79,14 @@ Status PreTokenizerPipeline::Split(std::string_view text, PipelineScratch& scrat
     }
     out.swap(scratch.next);
   }
+  return Status::Ok();
+}
+
+Status AddBertSplits(PreTokenizerPipeline& pipeline) {
+  HFD_ASSIGN_OR_RETURN(auto whitespace, CompiledRegex::Compile(kWhitespaceRegex));
+  HFD_ASSIGN_OR_RETURN(auto punctuation, CompiledRegex::Compile(kPunctuationRegex));
+  pipeline.Add(RegexStep(std::move(whitespace), SplitBehavior::kRemoved, false));
+  pipeline.Add(RegexStep(std::move(punctuation), SplitBehavior::kIsolated, false));
   return Status::Ok();
 }
 

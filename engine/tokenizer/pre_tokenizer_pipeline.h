@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/tokenizer/pre_tokenizer.h"
@@ -31,6 +32,16 @@ struct SplitStep {
   bool invert = false;
   std::optional<MetaspaceStep> metaspace;
 };
+
+// A split step by regex (no Metaspace).
+inline SplitStep RegexStep(std::shared_ptr<const CompiledRegex> regex, SplitBehavior behavior,
+                           bool invert) {
+  SplitStep step;
+  step.regex = std::move(regex);
+  step.behavior = behavior;
+  step.invert = invert;
+  return step;
+}
 
 // Working memory of one Split call; reuse it across calls on one thread.
 struct PipelineScratch {
@@ -61,6 +72,10 @@ class PreTokenizerPipeline {
  private:
   std::vector<SplitStep> steps_;
 };
+
+// Hugging Face's BertPreTokenizer: whitespace runs removed, then each punctuation
+// character isolated.
+Status AddBertSplits(PreTokenizerPipeline& pipeline);
 
 // Sets m.pre (and the pipeline it runs) for `pipeline`: a hand-written matcher when the
 // pipeline is one isolated step with a regex that matcher reproduces, else kPipeline.

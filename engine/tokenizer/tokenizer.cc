@@ -8,8 +8,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/nfc.h"
-#include "engine/tokenizer/precompiled_charsmap.h"
+#include "engine/tokenizer/normal_forms.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "engine/tokenizer/unicode.h"
 
@@ -32,8 +31,9 @@ struct EncodeScratch {
   PipelineScratch pipeline;
   std::vector<TextRange> pieces;
   UnigramScratch unigram;
-  std::string normalized;  // the segment after sentencepiece's normalizer
-  std::string spaced;      // ... and after remove_extra_whitespaces
+  NormalizerScratch normalizer;
+  std::string normalized;
+  std::string key;  // a WordPiece lookup
 };
 
 namespace {
@@ -156,7 +156,7 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
   const TokenizerModel& m = *model_;
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 4);
-  if (add_special && m.add_bos) out.push_back(m.bos_id);
+  if (add_special && m.add_bos) out.insert(out.end(), m.prefix_ids.begin(), m.prefix_ids.end());
   EncodeScratch scratch;
   for (size_t pos = 0; pos < text.size();) {
     const AddedTokenMatch match = m.matcher.Find(text, pos, pos);
@@ -167,7 +167,7 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
     out.push_back(match.id);
     pos = match.end;
   }
-  if (add_special && m.add_eos) out.push_back(m.eos_id);
+  if (add_special && m.add_eos) out.insert(out.end(), m.suffix_ids.begin(), m.suffix_ids.end());
   return out;
 }
 
@@ -175,19 +175,13 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
                               std::vector<int32_t>& out) const {
   const TokenizerModel& m = *model_;
   std::string normalized;
-  if (m.nfc && NeedsNfc(segment)) {
+  if (m.normalizer) {
+    m.normalizer->Apply(segment, scratch.normalizer, scratch.normalized);
+    segment = scratch.normalized;
+    if (segment.empty()) return;  // no "▁" prefix for text the normalizer removed
+  } else if (m.nfc && NeedsNfc(segment)) {
     normalized = ToNfc(segment);
     segment = normalized;
-  }
-  if (m.charsmap) {
-    scratch.normalized.clear();
-    m.charsmap->Normalize(segment, scratch.normalized);
-    segment = scratch.normalized;
-  }
-  if (m.remove_extra_spaces) {
-    RemoveExtraSpaces(segment, scratch.spaced);
-    segment = scratch.spaced;
-    if (segment.empty()) return;  // no "▁" prefix for a segment of spaces alone
   }
   std::string& text = scratch.text;
   text.clear();
@@ -204,7 +198,7 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
       }
     }
   } else {
-    if (m.byte_level_prefix_space && segment[0] != ' ') text.push_back(' ');
+    if (m.byte_level_prefix_space && !segment.empty() && segment[0] != ' ') text.push_back(' ');
     text.append(segment);
   }
   std::string_view all = text;
@@ -243,12 +237,22 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
       }
     }
     const size_t before = out.size();
-    if (m.kind == ModelKind::kSentencePiece) {
-      EncodeSentencePieceWord(m, word, scratch, out);
-    } else if (m.kind == ModelKind::kUnigram) {
-      EncodeUnigramWord(m, word, scratch, out);
-    } else {
-      EncodeByteLevelWord(m, word, scratch, out);
+    switch (m.kind) {
+      case ModelKind::kSentencePiece:
+        EncodeSentencePieceWord(m, word, scratch, out);
+        break;
+      case ModelKind::kByteLevel:
+        EncodeByteLevelWord(m, word, scratch, out);
+        break;
+      case ModelKind::kUnigram:
+        EncodeUnigramWord(m, word, scratch, out);
+        break;
+      case ModelKind::kWordPiece:
+        EncodeWordPieceWord(m, word, scratch.key, out);
+        break;
+      case ModelKind::kWordLevel:
+        EncodeWordLevelWord(m, word, out);
+        break;
     }
     if (cacheable) {
       scratch.cache.emplace(word, std::pair{static_cast<uint32_t>(scratch.cached_ids.size()),

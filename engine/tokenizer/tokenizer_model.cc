@@ -62,6 +62,8 @@ Status CheckId(int32_t id, size_t n, std::string_view what) {
 
 std::string PieceOf(const TokenizerModel& m, int32_t id) {
   const std::string& text = m.vocab[id];
+  if (m.kind == ModelKind::kWordPiece) return WordPieceDecodedPiece(m.wordpiece, text);
+  if (m.kind == ModelKind::kWordLevel) return " " + text;  // HF joins words with spaces
   if (UsesSpaceMarks(m.kind)) {
     if (m.is_byte_token[id]) {
       if (auto byte = ParseByteToken(text)) return std::string(1, static_cast<char>(*byte));
@@ -94,17 +96,34 @@ Status Finalize(TokenizerModel& m) {
   std::erase(m.eog_ids, -1);
   std::sort(m.eog_ids.begin(), m.eog_ids.end());
   m.eog_ids.erase(std::unique(m.eog_ids.begin(), m.eog_ids.end()), m.eog_ids.end());
-  if (m.add_bos && m.bos_id < 0) m.add_bos = false;
-  if (m.add_eos && m.eos_id < 0) m.add_eos = false;
+  if (m.prefix_ids.empty() && m.bos_id >= 0) m.prefix_ids.push_back(m.bos_id);
+  if (m.suffix_ids.empty() && m.eos_id >= 0) m.suffix_ids.push_back(m.eos_id);
+  for (int32_t id : m.prefix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+  for (int32_t id : m.suffix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+  if (m.add_bos && m.prefix_ids.empty()) m.add_bos = false;
+  if (m.add_eos && m.suffix_ids.empty()) m.add_eos = false;
 
   m.pieces.resize(n);
   for (size_t id = 0; id < n; ++id) m.pieces[id] = PieceOf(m, static_cast<int32_t>(id));
   m.is_special.assign(n, 0);
+  const bool spaced_words = m.kind == ModelKind::kWordPiece || m.kind == ModelKind::kWordLevel;
   for (const AddedToken& t : m.added) {
-    m.pieces[t.id] = t.content;
+    // Word models join every token with a space, added ones included.
+    m.pieces[t.id] = spaced_words ? " " + t.content : t.content;
     m.is_special[t.id] = t.special ? 1 : 0;
   }
 
+  if (m.kind == ModelKind::kWordPiece || m.kind == ModelKind::kWordLevel) {
+    if (m.unk_id < 0) {
+      return Corrupt(
+          "a WordPiece or WordLevel model needs its unknown token (unk_token, "
+          "e.g. [UNK]) in the vocabulary for words it cannot split");
+    }
+    m.strip_decoded_space = true;
+    for (const std::string& t : m.vocab) {
+      m.wordpiece.max_token_bytes = std::max(m.wordpiece.max_token_bytes, t.size());
+    }
+  }
   m.byte_ids.fill(-1);
   m.ascii_ids.fill(-1);
   if (UsesSpaceMarks(m.kind)) {

@@ -3,8 +3,11 @@
 // them and recorded the ids), plus sentencepiece's charsmap normalizer on bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -184,6 +187,34 @@ TEST(PrecompiledCharsmap, TokenizerJsonNormalizer) {
   };
   ExpectCorrupt(with_normalizer("not base64!"), "base64");
   ExpectCorrupt(with_normalizer("AAAA"), "charsmap");
+}
+
+std::string Base64(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, bytes.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k) v = (v << 8) | (k < n ? bytes[i + k] : 0);
+    for (size_t k = 0; k < 4; ++k) out.push_back(k <= n ? kDigits[(v >> (18 - 6 * k)) & 63] : '=');
+  }
+  return out;
+}
+
+// T5's tokenizer.json normalizer: the charsmap, then runs of spaces folded, in one list.
+TEST(PrecompiledCharsmap, InASequenceWithReplace) {
+  const std::string vocab =
+      R"([["<unk>", 0.0], ["\u2581", -1.0], ["f", -2.0], ["i", -2.0], ["1", -2.0]])";
+  std::string text = UnigramJson(vocab, "0");
+  text.insert(1, R"("normalizer": {"type": "Sequence", "normalizers": [{"type": "Precompiled",
+      "precompiled_charsmap": ")" +
+                     Base64(RealCharsmap()) + R"("}, {"type": "Replace",
+      "pattern": {"Regex": " {2,}"}, "content": " "}]}, )");
+  auto t = Tokenizer::FromJson(text, "", "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  // "ｆﬁ   ①" -> "ffi 1" -> "▁ffi", "▁1"
+  EXPECT_EQ((*t)->Encode("ｆﬁ   ①", false), (std::vector<int32_t>{1, 2, 2, 3, 1, 4}));
 }
 
 TEST(RemoveExtraSpaces, FoldsRuns) {
