@@ -141,7 +141,7 @@ TEST_P(AttentionTest, PrefillThenDecodeMatchesReference) {
     std::vector<float> out(static_cast<size_t>(n) * qw);
     for (int pos = 0; pos < n;) {
       const int count = pos == 0 ? prefill : 1;
-      Attention(attrs,
+      Attention(ActiveIsa(), attrs,
                 {q.data() + pos * qw, k.data() + pos * kw, v.data() + pos * kw,
                  out.data() + pos * qw, count, pos},
                 cache, pool, scratch);
