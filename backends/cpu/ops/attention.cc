@@ -94,8 +94,8 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
       const int64_t p = in.pos + t;
       const int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
-      AttendHead(isa, layer, in.q + t * q_row + h * a.head_dim, kv_offset, a.head_dim, a.scale, lo,
-                 p, scores, in.out + t * q_row + h * a.head_dim);
+      const int64_t at = t * q_row + int64_t{h} * a.head_dim;
+      AttendHead(isa, layer, in.q + at, kv_offset, a.head_dim, a.scale, lo, p, scores, in.out + at);
     }
   });
 }
