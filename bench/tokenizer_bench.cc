@@ -2,8 +2,10 @@
 // 1 MiB of English text. Prints JSON lines, then a table.
 //
 // Corpus: the licence texts in /usr/share/common-licenses (GPL-3, Apache-2.0, ...; the
-// files say they may be copied verbatim), concatenated and repeated to 1 MiB. The
-// tokenizer has no cache, so repetition does not flatter it.
+// files say they may be copied verbatim), concatenated and repeated to 1 MiB, or any
+// file given (e.g. the repo's own sources for code, fortunes-zh's
+// /usr/share/games/fortunes/tang300 for Chinese). The tokenizer caches words only within
+// one Encode call, so repetition flatters it little.
 //
 //   build/<dir>/bench/tokenizer_bench [fixtures_dir] [corpus_file]
 #include <algorithm>
@@ -106,12 +108,19 @@ int main(int argc, char** argv) {
       // Pre-tokenizers without a hand-written matcher: PCRE2 pipelines.
       {"deepseek-llm-gguf", fixtures / "vocab/ggml-vocab-deepseek-llm.gguf"},
       {"refact-gguf", fixtures / "vocab/ggml-vocab-refact.gguf"},
+      // Unigram: sentencepiece models trained for the tests (tests/tokenizer/testdata).
+      {"unigram-hf", std::filesystem::path(HFD_BENCH_UNIGRAM_DIR) / "unigram-byte-fallback.json"},
+      {"t5-gguf", std::filesystem::path(HFD_BENCH_UNIGRAM_DIR) / "t5-nfkc.gguf"},
   };
   std::vector<Row> rows;
-  for (const auto& [name, path] : sources) {
+  for (const auto& source : sources) {
+    // Plain names, not structured bindings: lambdas below capture them (clang 14).
+    const char* name = source.first;
+    const std::filesystem::path& path = source.second;
     std::unique_ptr<hfd::tok::Tokenizer> tokenizer;
     const Timing load = BestOf(3, [&] {
-      auto t = hfd::tok::Tokenizer::FromPath(path);
+      auto t = path.extension() == ".json" ? hfd::tok::Tokenizer::FromJson(ReadAll(path), "", "")
+                                           : hfd::tok::Tokenizer::FromPath(path);
       if (!t.ok()) {
         std::fprintf(stderr, "%s: %s\n", name, t.status().ToString().c_str());
         std::exit(1);

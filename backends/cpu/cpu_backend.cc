@@ -42,12 +42,14 @@ Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::W
 class CpuBackend final : public runtime::Backend {
  public:
   explicit CpuBackend(const CpuBackendOptions& options)
-      : pool_(options.n_threads), activations_(options.activations) {}
+      : pool_(options.n_threads),
+        activations_(options.activations),
+        isa_(options.isa.value_or(ActiveIsa())) {}
 
   std::string_view name() const override { return "cpu"; }
 
   std::string device_description() const override {
-    return fmt::format("CPU ({} threads, {} kernels{})", pool_.size(), IsaName(ActiveIsa()),
+    return fmt::format("CPU ({} threads, {} kernels{})", pool_.size(), IsaName(isa_),
                        activations_ == ActPrecision::kInt8x2 ? ", int8x2 activations" : "");
   }
 
@@ -89,6 +91,11 @@ class CpuBackend final : public runtime::Backend {
       return InvalidArgument("the KV cache's shape does not match the model's attention");
     }
     HFD_RETURN_IF_ERROR(runtime::CheckSupported(*this, graph));
+    if (!IsaSupported(isa_)) {
+      return Unsupported(
+          fmt::format("this CPU or build cannot run the {} kernels; choose another instruction set",
+                      IsaName(isa_)));
+    }
     std::vector<bool> as_f32(graph.weights.size(), false);
     for (const runtime::Op& op : graph.ops) {
       if (op.kind == OpKind::kRmsNorm || op.kind == OpKind::kAddBias) as_f32[op.weight] = true;
@@ -99,7 +106,7 @@ class CpuBackend final : public runtime::Backend {
       weights.push_back(std::move(w));
     }
     return std::unique_ptr<runtime::Executable>(std::make_unique<CpuExecutable>(
-        graph, std::move(weights), *cpu_cache, pool_, activations_));
+        graph, std::move(weights), *cpu_cache, pool_, activations_, isa_));
   }
 
   Result<runtime::RunOutput> Run(runtime::Executable& exe,
@@ -112,6 +119,7 @@ class CpuBackend final : public runtime::Backend {
  private:
   ThreadPool pool_;
   ActPrecision activations_;
+  Isa isa_;
   const model::ModelFiles* files_ = nullptr;
 };
 

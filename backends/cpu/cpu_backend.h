@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
+#include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/kernels/matmul.h"
 #include "engine/runtime/backend.h"
 
@@ -15,6 +17,9 @@ struct CpuBackendOptions {
   // Q8 activations, the fast default) or kInt8x2 (about 14 bits: within rounding of F32
   // math on the dequantized weights, for twice the integer work).
   ActPrecision activations = ActPrecision::kInt8;
+  // The kernel path every op runs on; unset: ActiveIsa(). Lets one process compare paths
+  // (tests/backends/op_test.cc); Compile refuses a path this CPU or build cannot run.
+  std::optional<Isa> isa = std::nullopt;
 };
 
 // A new CPU backend with its own thread pool. Never fails; thread-compatible (one caller

@@ -19,12 +19,13 @@ using runtime::OpKind;
 using runtime::Rows;
 
 CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights,
-                             CpuKvCache& cache, ThreadPool& pool, ActPrecision activations)
+                             CpuKvCache& cache, ThreadPool& pool, ActPrecision activations, Isa isa)
     : graph_(std::move(graph)),
       weights_(std::move(weights)),
       cache_(cache),
       pool_(pool),
-      activations_(activations) {
+      activations_(activations),
+      isa_(isa) {
   const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
   for (int64_t bytes : plan.slot_bytes) {
     slots_.push_back(std::make_unique<float[]>(static_cast<size_t>(bytes / 4)));
@@ -81,8 +82,8 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       RmsNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows * width, op.norm.group, op.norm.eps);
       return Status::Ok();
     case OpKind::kMatMul:
-      return MatMul(w->type, w->data, width, graph_.values[op.in[0]].width, F32(op.in[0]), rows,
-                    F32(op.out), &pool_, activations_);
+      return MatMulOnIsa(isa_, w->type, w->data, width, graph_.values[op.in[0]].width,
+                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_);
     case OpKind::kAddBias:
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
@@ -91,7 +92,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
            op.rope.layout, graph_.constants[op.rope.freqs].data());
       return Status::Ok();
     case OpKind::kAttention:
-      Attention(op.attn,
+      Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/thread_pool.h"
 #include "engine/runtime/backend.h"
@@ -24,9 +25,9 @@ struct CpuWeight {
 class CpuExecutable final : public runtime::Executable {
  public:
   // `weights` are resolved in the order of graph.weights; `activations` is how finely
-  // matrix products quantize their inputs (matmul.h).
+  // matrix products quantize their inputs (matmul.h); `isa` the kernel path (supported).
   CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weights, CpuKvCache& cache,
-                ThreadPool& pool, ActPrecision activations);
+                ThreadPool& pool, ActPrecision activations, Isa isa);
 
   const runtime::Graph& graph() const override { return graph_; }
 
@@ -42,6 +43,7 @@ class CpuExecutable final : public runtime::Executable {
   CpuKvCache& cache_;
   ThreadPool& pool_;
   ActPrecision activations_;
+  Isa isa_;
   int64_t n_vocab_ = 0;
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;

@@ -55,6 +55,10 @@ const char* WeightSuffix(TensorType type) {
       return "iq4_nl";
     case TensorType::kIQ4_XS:
       return "iq4_xs";
+    case TensorType::kIQ3_XXS:
+      return "iq3_xxs";
+    case TensorType::kIQ3_S:
+      return "iq3_s";
     default:
       return nullptr;
   }

@@ -4,31 +4,56 @@
 #include <string>
 
 #include "backends/vulkan/device.h"
+#include "engine/quant/iq_tables.h"
 
 namespace hfd::vk {
 namespace {
 
-// Rows per chunk so that a chunk stays within the limit.
+template <size_t N>
+std::span<const uint8_t> Bytes(const uint32_t (&words)[N]) {
+  return {reinterpret_cast<const uint8_t*>(words), sizeof(words)};
+}
+
+// Rows per chunk so that a chunk, with the codebook ahead of its rows, stays within the
+// limit.
 Result<int64_t> RowsPerChunk(TensorType type, int64_t ncols, uint64_t max_chunk_bytes) {
   const int64_t row_bytes = RowBytes(type, ncols);
   if (row_bytes <= 0) {
     return InvalidArgument("a row of " + std::to_string(ncols) + " " + TypeName(type) +
                            " elements is not a whole number of blocks");
   }
-  if (static_cast<uint64_t>(row_bytes) > max_chunk_bytes) {
-    return TooLarge("one row of " + std::to_string(row_bytes) +
-                    " bytes exceeds the device's buffer limit of " +
-                    std::to_string(max_chunk_bytes) + " bytes");
+  const uint64_t codebook = DeviceTensor::Codebook(type).size();
+  if (codebook + static_cast<uint64_t>(row_bytes) > max_chunk_bytes) {
+    return TooLarge(
+        "one row of " + std::to_string(row_bytes) + " bytes" +
+        (codebook > 0 ? " and the " + std::to_string(codebook) + "-byte codebook" : "") +
+        " exceeds the device's buffer limit of " + std::to_string(max_chunk_bytes) + " bytes");
   }
-  return static_cast<int64_t>(max_chunk_bytes / static_cast<uint64_t>(row_bytes));
+  return static_cast<int64_t>((max_chunk_bytes - codebook) / static_cast<uint64_t>(row_bytes));
+}
+
+uint64_t ChunkCount(int64_t nrows, int64_t per_chunk) {
+  return static_cast<uint64_t>((nrows + per_chunk - 1) / per_chunk);
 }
 
 }  // namespace
 
+std::span<const uint8_t> DeviceTensor::Codebook(TensorType type) {
+  switch (type) {
+    case TensorType::kIQ3_XXS:
+      return Bytes(kIq3XxsGrid);
+    case TensorType::kIQ3_S:
+      return Bytes(kIq3SGrid);
+    default:
+      return {};
+  }
+}
+
 Result<uint64_t> DeviceTensor::PlanBytes(TensorType type, int64_t ncols, int64_t nrows,
                                          uint64_t max_chunk_bytes) {
-  HFD_RETURN_IF_ERROR(RowsPerChunk(type, ncols, max_chunk_bytes).status());
-  return static_cast<uint64_t>(RowBytes(type, ncols)) * static_cast<uint64_t>(nrows);
+  HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes));
+  return static_cast<uint64_t>(RowBytes(type, ncols)) * static_cast<uint64_t>(nrows) +
+         ChunkCount(nrows, per_chunk) * Codebook(type).size();
 }
 
 Result<DeviceTensor> DeviceTensor::Upload(Device& device, Transfer& transfer, TensorType type,
@@ -37,6 +62,7 @@ Result<DeviceTensor> DeviceTensor::Upload(Device& device, Transfer& transfer, Te
   if (max_chunk_bytes == 0) max_chunk_bytes = device.max_buffer_bytes();
   max_chunk_bytes = std::min(max_chunk_bytes, device.max_buffer_bytes());
   HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes));
+  const std::span<const uint8_t> codebook = Codebook(type);
   DeviceTensor t;
   t.type_ = type;
   t.ncols_ = ncols;
@@ -48,15 +74,21 @@ Result<DeviceTensor> DeviceTensor::Upload(Device& device, Transfer& transfer, Te
     chunk.first_row = row;
     chunk.rows = std::min(per_chunk, nrows - row);
     const uint64_t bytes = static_cast<uint64_t>(chunk.rows * t.row_bytes_);
-    HFD_ASSIGN_OR_RETURN(chunk.buffer, Buffer::Create(device, bytes, MemoryUse::kDeviceLocal));
-    HFD_RETURN_IF_ERROR(transfer.Upload(chunk.buffer, 0, src + row * t.row_bytes_, bytes));
+    HFD_ASSIGN_OR_RETURN(chunk.buffer,
+                         Buffer::Create(device, codebook.size() + bytes, MemoryUse::kDeviceLocal));
+    if (!codebook.empty()) {
+      HFD_RETURN_IF_ERROR(transfer.Upload(chunk.buffer, 0, codebook.data(), codebook.size()));
+    }
+    HFD_RETURN_IF_ERROR(
+        transfer.Upload(chunk.buffer, codebook.size(), src + row * t.row_bytes_, bytes));
     t.chunks_.push_back(std::move(chunk));
   }
   return t;
 }
 
 uint64_t DeviceTensor::bytes() const {
-  return static_cast<uint64_t>(row_bytes_) * static_cast<uint64_t>(nrows_);
+  return static_cast<uint64_t>(row_bytes_) * static_cast<uint64_t>(nrows_) +
+         chunks_.size() * Codebook(type_).size();
 }
 
 }  // namespace hfd::vk

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "backends/vulkan/buffer.h"
@@ -19,8 +20,15 @@ struct TensorChunk {
 // `nrows` rows of `ncols` elements of `type`. Move-only; the Device must outlive it.
 class DeviceTensor {
  public:
+  // The bytes every chunk of a `type` tensor holds ahead of its rows: the IQ3 types' grid
+  // (a published codebook of 256 or 512 points), which their shaders read through the
+  // weight binding like the rows, instead of as a GLSL constant array (which took lavapipe
+  // minutes to compile per pipeline). Empty for the other types. The shaders hard-code its
+  // size (shaders/iq_tables.glsl).
+  static std::span<const uint8_t> Codebook(TensorType type);
+
   // Bytes of device memory an upload with these parameters takes, or an error when the
-  // type is unsupported or one row exceeds `max_chunk_bytes`.
+  // type is unsupported or one row (and the codebook) exceeds `max_chunk_bytes`.
   static Result<uint64_t> PlanBytes(TensorType type, int64_t ncols, int64_t nrows,
                                     uint64_t max_chunk_bytes);
 

@@ -2,9 +2,9 @@
 """Writes the generated Unicode tables of the tokenizers:
 
   unicode_tables.cc  code point ranges of the general categories L* (letters) and N*
-                     (numbers), which the pre-tokenizer regexes test with \\p{L}, \\p{N};
-  nfc_tables.cc      canonical combining classes, canonical decompositions and the
-                     primary composites, for NFC normalization (Qwen2's normalizer).
+                     (numbers), which the pre-tokenizer regexes test with \\p{L}, \\p{N}.
+
+(Normalization forms come from libutf8proc: see normal_forms.h.)
 
 Source: the Unicode Character Database as shipped in Python's `unicodedata` module (its
 version is written into the output). Run from this directory: python3 gen_unicode_tables.py
@@ -49,54 +49,9 @@ def write_category_tables(f):
     f.write(f"}};\nconst int kCategoryRangeCount = {len(rs)};\n\n}}  // namespace hfd::tok\n")
 
 
-def is_hangul_syllable(cp):
-    return 0xAC00 <= cp <= 0xD7A3
-
-
-def nfc_data():
-    ccc, decomp, compose = [], [], []
-    for cp in range(0x110000):
-        ch = chr(cp)
-        c = unicodedata.combining(ch)
-        if c:
-            ccc.append((cp, c))
-        if is_hangul_syllable(cp):
-            continue  # decomposed and composed algorithmically
-        d = unicodedata.decomposition(ch)
-        if not d or d.startswith("<"):
-            continue
-        parts = [int(x, 16) for x in d.split()]
-        decomp.append((cp, parts[0], parts[1] if len(parts) > 1 else 0))
-        # A primary composite: a pair decomposition that NFC recomposes.
-        if len(parts) == 2 and unicodedata.normalize("NFC", ch) == ch:
-            compose.append((parts[0], parts[1], cp))
-    compose.sort()
-    return ccc, decomp, compose
-
-
-def write_nfc_tables(f):
-    ccc, decomp, compose = nfc_data()
-    f.write(HEADER.format(v=unicodedata.unidata_version))
-    f.write('#include "engine/tokenizer/nfc_tables.h"\n\nnamespace hfd::tok {\n\n')
-    f.write(f"const CombiningClass kCombiningClasses[{len(ccc)}] = {{\n")
-    for cp, c in ccc:
-        f.write(f"    {{0x{cp:X}, {c}}},\n")
-    f.write(f"}};\nconst int kCombiningClassCount = {len(ccc)};\n\n")
-    f.write(f"const Decomposition kDecompositions[{len(decomp)}] = {{\n")
-    for cp, a, b in decomp:
-        f.write(f"    {{0x{cp:X}, 0x{a:X}, 0x{b:X}}},\n")
-    f.write(f"}};\nconst int kDecompositionCount = {len(decomp)};\n\n")
-    f.write(f"const Composition kCompositions[{len(compose)}] = {{\n")
-    for a, b, cp in compose:
-        f.write(f"    {{0x{a:X}, 0x{b:X}, 0x{cp:X}}},\n")
-    f.write(f"}};\nconst int kCompositionCount = {len(compose)};\n\n}}  // namespace hfd::tok\n")
-
-
 def main():
     with open("unicode_tables.cc", "w") as f:
         write_category_tables(f)
-    with open("nfc_tables.cc", "w") as f:
-        write_nfc_tables(f)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 // Tokenizer::FromGguf: the tokenizer.ggml.* metadata that llama.cpp's converter writes.
 #include <array>
+#include <span>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/tokenizer/gguf_bert.h"
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/pre_tokenizer_table.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/tokenizer/tokenizer_model.h"
+#include "engine/tokenizer/unigram_loader.h"
 
 namespace hfd::tok {
 namespace {
@@ -115,6 +120,58 @@ Status ReadSpecialIds(const gguf::GgufFile& f, TokenizerModel& m) {
   return Status::Ok();
 }
 
+// The raw bytes of an array of u8 or i8 (tokenizer.ggml.precompiled_charsmap).
+Result<std::span<const uint8_t>> ByteArray(const gguf::GgufFile& f, const std::string& key) {
+  const gguf::MetadataEntry* e = f.FindMetadata(key);
+  if (e == nullptr || e->type != gguf::ValueType::kArray ||
+      (e->elem_type != gguf::ValueType::kU8 && e->elem_type != gguf::ValueType::kI8)) {
+    return Corrupt(key + " is not an array of bytes");
+  }
+  return std::span(reinterpret_cast<const uint8_t*>(e->payload.data()), e->payload.size());
+}
+
+// llama.cpp's UGM (tokenizer.ggml.model "t5"): Unigram over the normal, user-defined and
+// unused tokens (user-defined ones scoring 0, so they win), sentencepiece's normalizer
+// from precompiled_charsmap, no byte fallback. Special ids default to T5's layout.
+Status ReadUnigram(const gguf::GgufFile& f, const std::vector<int32_t>& types,
+                   std::vector<float> scores, TokenizerModel& m) {
+  std::vector<uint8_t> usable(types.size(), 0);
+  for (size_t id = 0; id < types.size(); ++id) {
+    usable[id] = types[id] == kNormal || types[id] == kUserDefined || types[id] == kUnused;
+    if (types[id] == kUserDefined) scores[id] = 0.0f;
+  }
+  const auto fallback = [&](int32_t& id, int32_t value) {
+    if (id < 0 && static_cast<size_t>(value) < m.vocab.size()) id = value;
+  };
+  fallback(m.pad_id, 0);
+  fallback(m.eos_id, 1);
+  fallback(m.unk_id, 2);
+  if (m.eos_id >= 0) m.eog_ids.push_back(m.eos_id);
+  HFD_ASSIGN_OR_RETURN(bool space_prefix, OptionalBool(f, "add_space_prefix", false));
+  m.space_prefix = space_prefix ? SpacePrefix::kAlways : SpacePrefix::kNone;
+  m.strip_decoded_space = space_prefix;
+  auto normalizer = std::make_shared<Normalizer>();
+  NormalizerStep charsmap;
+  charsmap.op = NormalizerOp::kPrecompiled;
+  if (f.Has(Key("precompiled_charsmap"))) {
+    HFD_ASSIGN_OR_RETURN(std::span<const uint8_t> blob, ByteArray(f, Key("precompiled_charsmap")));
+    if (!blob.empty()) {
+      auto parsed = PrecompiledCharsmap::Parse(blob);
+      if (!parsed.ok()) return parsed.status().WithContext(Key("precompiled_charsmap"));
+      charsmap.charsmap = std::move(parsed).value();
+    }
+  }
+  normalizer->Add(std::move(charsmap));
+  HFD_ASSIGN_OR_RETURN(bool extra_spaces, OptionalBool(f, "remove_extra_whitespaces", false));
+  if (extra_spaces) {
+    NormalizerStep fold;
+    fold.op = NormalizerOp::kExtraSpaces;
+    normalizer->Add(std::move(fold));
+  }
+  m.normalizer = std::move(normalizer);
+  return UseUnigram(m, scores, usable);
+}
+
 Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
   auto m = std::make_unique<TokenizerModel>();
   HFD_ASSIGN_OR_RETURN(std::string model_name, f.GetString(Key("model")));
@@ -128,6 +185,7 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     HFD_ASSIGN_OR_RETURN(pre, f.GetString(Key("pre")));
   }
   bool default_add_bos = false;
+  bool default_add_eos = false;
   if (model_name == "llama") {
     m->kind = ModelKind::kSentencePiece;
     m->byte_fallback = true;
@@ -149,12 +207,24 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     m->ignore_merges = entry->ignore_merges;
     default_add_bos = entry->add_bos;
     HFD_RETURN_IF_ERROR(ReadMerges(f, *m));
+  } else if (model_name == "bert") {
+    HFD_RETURN_IF_ERROR(ConfigureGgufBert(*m));
+    // llama.cpp adds CLS and SEP around the text (its BOS and its add_sep).
+    HFD_ASSIGN_OR_RETURN(const int32_t cls, OptionalId(f, "cls_token_id"));
+    HFD_ASSIGN_OR_RETURN(const int32_t sep, OptionalId(f, "seperator_token_id"));
+    if (cls >= 0) m->bos_id = cls;
+    if (sep >= 0) m->eos_id = sep;
+    default_add_bos = true;
+    default_add_eos = true;
+  } else if (model_name == "t5") {
+    HFD_RETURN_IF_ERROR(ReadUnigram(f, types, std::move(scores), *m));
+    default_add_eos = true;
   } else {
     return Unsupported("tokenizer model '" + model_name + "' (" + Key("model") +
-                       "); supported: llama, gpt2");
+                       "); supported: llama, gpt2, bert, t5");
   }
   HFD_ASSIGN_OR_RETURN(m->add_bos, OptionalBool(f, "add_bos_token", default_add_bos));
-  HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", false));
+  HFD_ASSIGN_OR_RETURN(m->add_eos, OptionalBool(f, "add_eos_token", default_add_eos));
   return m;
 }
 

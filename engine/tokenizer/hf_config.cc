@@ -1,47 +1,20 @@
 #include "engine/tokenizer/hf_config.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/tokenizer/hf_normalizer.h"
+#include "engine/tokenizer/hf_word_model.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/precompiled_charsmap.h"
 
 namespace hfd::tok {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
-std::string TypeOf(const json& node) {
-  const json* type = Member(node, "type");
-  return (type && type->is_string()) ? type->get<std::string>() : std::string();
-}
-
-std::optional<std::string> StringMember(const json& obj, std::string_view key) {
-  const json* v = Member(obj, key);
-  if (v && v->is_string()) return v->get<std::string>();
-  return std::nullopt;
-}
-
-bool BoolMember(const json& obj, std::string_view key, bool fallback) {
-  const json* v = Member(obj, key);
-  return (v && v->is_boolean()) ? v->get<bool>() : fallback;
-}
-
-// The node itself, or its members when it is a Sequence (under `list_key`), flattened.
-void Flatten(const json* node, std::string_view list_key, std::vector<const json*>& out) {
-  if (node == nullptr || !node->is_object()) return;
-  if (TypeOf(*node) == "Sequence") {
-    const json* items = Member(*node, list_key);
-    if (items && items->is_array()) {
-      for (const json& item : *items) Flatten(&item, list_key, out);
-    }
-    return;
-  }
-  out.push_back(node);
-}
 
 // The text of a token given as "text" or {"content": "text"} (tokenizer_config.json).
 std::optional<std::string> TokenContent(const json* v) {
@@ -54,29 +27,45 @@ std::optional<std::string> TokenContent(const json* v) {
 struct PipelineFlags {
   bool byte_level = false;
   bool sentence_piece = false;
-  PreTokenizerPipeline splits;  // the splitting pre-tokenizers, in order
+  std::optional<SpacePrefix> metaspace_prefix;  // a Metaspace pre-tokenizer's, if any
+  bool normalizer_spaces = false;               // Prepend/Replace normalizers write "▁"
+  PreTokenizerPipeline splits;                  // the splitting pre-tokenizers, in order
 };
 
+bool IsSpaceMarkPrepend(const json& step) {
+  return TypeOf(step) == "Prepend" && StringMember(step, "prepend") == std::string(kSpaceMark);
+}
+
+bool IsSpaceMarkReplace(const json& step) {
+  const json* pattern = Member(step, "pattern");
+  return TypeOf(step) == "Replace" && StringMember(step, "content") == std::string(kSpaceMark) &&
+         pattern && StringMember(*pattern, "String") == " ";
+}
+
+// NFC and SentencePiece's "▁" steps alone keep the Tokenizer's fast paths; any other
+// step makes the whole list run as a Normalizer.
 Status ReadNormalizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
   std::vector<const json*> steps;
   Flatten(Member(doc, "normalizer"), "normalizers", steps);
+  bool general = false;
   for (const json* step : steps) {
-    const std::string type = TypeOf(*step);
-    if (type == "NFC") {
+    if (TypeOf(*step) == "NFC") {
       m.nfc = true;
-    } else if (type == "Prepend" && StringMember(*step, "prepend") == std::string(kSpaceMark)) {
+    } else if (IsSpaceMarkPrepend(*step)) {
       m.space_prefix = SpacePrefix::kAlways;
       f.sentence_piece = true;
-    } else if (type == "Replace" && StringMember(*step, "content") == std::string(kSpaceMark)) {
-      const json* pattern = Member(*step, "pattern");
-      if (!pattern || StringMember(*pattern, "String") != " ") {
-        return Unsupported("normalizer Replace with a pattern other than \" \" is not supported");
-      }
+      f.normalizer_spaces = true;
+    } else if (IsSpaceMarkReplace(*step)) {
       f.sentence_piece = true;
+      f.normalizer_spaces = true;
     } else {
-      return Unsupported("normalizer '" + type + "' is not supported");
+      general = true;
     }
   }
+  if (!general) return Status::Ok();
+  m.nfc = false;
+  m.space_prefix = SpacePrefix::kNone;
+  HFD_ASSIGN_OR_RETURN(m.normalizer, ReadNormalizer(steps));
   return Status::Ok();
 }
 
@@ -91,8 +80,6 @@ Result<SpacePrefix> MetaspacePrefix(const json& step) {
                                                     : SpacePrefix::kNone;
 }
 
-// Hugging Face's is_punctuation: Unicode P* and ASCII punctuation, one character each.
-constexpr std::string_view kPunctuationRegex = R"([\p{P}!-/:-@\[-`{-~])";
 // Whitespace keeps the matches of \w+|[^\w\s]+ and drops what lies between them.
 constexpr std::string_view kWordsRegex = R"(\w+|[^\w\s]+)";
 
@@ -120,7 +107,7 @@ Result<SplitBehavior> ParseBehavior(const json& step) {
 
 Status AddSplit(std::string_view pattern, SplitBehavior behavior, bool invert, PipelineFlags& f) {
   HFD_ASSIGN_OR_RETURN(auto regex, CompiledRegex::Compile(pattern));
-  f.splits.Add({std::move(regex), behavior, invert});
+  f.splits.Add(RegexStep(std::move(regex), behavior, invert));
   return Status::Ok();
 }
 
@@ -148,8 +135,14 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
         return Unsupported("Metaspace with a replacement other than U+2581 is not supported");
       }
       HFD_ASSIGN_OR_RETURN(m.space_prefix, MetaspacePrefix(*step));
-      if (BoolMember(*step, "split", true)) m.pre = PreTokenizer::kMetaspaceWords;
+      const bool split = BoolMember(*step, "split", true);
+      if (split) m.pre = PreTokenizer::kMetaspaceWords;
       f.sentence_piece = true;
+      // Kept in order among the splits; used only when there are some (see ReadPipeline).
+      SplitStep metaspace;
+      metaspace.metaspace = MetaspaceStep{m.space_prefix != SpacePrefix::kNone, split};
+      f.splits.Add(std::move(metaspace));
+      f.metaspace_prefix = m.space_prefix;
     } else if (type == "ByteLevel") {
       f.byte_level = true;
       m.byte_level_prefix_space = BoolMember(*step, "add_prefix_space", false);
@@ -168,7 +161,9 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
     } else if (type == "Whitespace") {
       HFD_RETURN_IF_ERROR(AddSplit(kWordsRegex, SplitBehavior::kRemoved, true, f));
     } else if (type == "WhitespaceSplit") {
-      HFD_RETURN_IF_ERROR(AddSplit("\\s+", SplitBehavior::kRemoved, false, f));
+      HFD_RETURN_IF_ERROR(AddSplit(kWhitespaceRegex, SplitBehavior::kRemoved, false, f));
+    } else if (type == "BertPreTokenizer") {
+      HFD_RETURN_IF_ERROR(AddBertSplits(f.splits));
     } else {
       return Unsupported("pre-tokenizer '" + type + "' is not supported");
     }
@@ -276,20 +271,41 @@ Result<json> ParseJson(std::string_view text) {
   return doc;
 }
 
-}  // namespace
-
-const json* Member(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
+// SentencePiece spaces with splitting pre-tokenizers (Sequence[Split/Digits/..., Metaspace]):
+// the steps run as one pipeline in their order, the Metaspace one writing the "▁"s. A lone
+// Metaspace keeps the faster fixed path (prefix and "▁"s written before splitting).
+Status ComposeMetaspace(PipelineFlags f, TokenizerModel& m) {
+  const auto& steps = f.splits.steps();
+  const bool only_metaspace =
+      std::all_of(steps.begin(), steps.end(), [](const SplitStep& s) { return s.metaspace; });
+  if (only_metaspace && steps.size() <= 1) return Status::Ok();
+  if (f.metaspace_prefix) {
+    if (*f.metaspace_prefix == SpacePrefix::kFirstSegment) {
+      return Unsupported("Metaspace prepend_scheme 'first' next to splitting pre-tokenizers");
+    }
+    if (f.normalizer_spaces) {
+      return Unsupported(
+          "a Metaspace pre-tokenizer next to splits after a normalizer that "
+          "writes \"▁\"");
+    }
+    m.space_prefix = SpacePrefix::kNone;  // the pipeline's Metaspace step prepends
+  }
+  // Without a Metaspace step the normalizer wrote the "▁"s before the splits run, as in
+  // Hugging Face, where normalizers come first.
+  m.pre = PreTokenizer::kPipeline;
+  m.pipeline = std::make_shared<const PreTokenizerPipeline>(std::move(f.splits));
+  return Status::Ok();
 }
+
+}  // namespace
 
 Status CheckModelType(const json& doc) {
   const json* model = Member(doc, "model");
   if (!model || !model->is_object()) return Corrupt("the 'model' object is missing");
   const std::string type = TypeOf(*model);
-  if (!type.empty() && type != "BPE") {
-    return Unsupported("tokenizer model type '" + type + "' is not supported (only BPE is)");
+  if (!type.empty() && type != "BPE" && type != "Unigram" && !IsWordModelType(type)) {
+    return Unsupported("tokenizer model type '" + type +
+                       "' is not supported (BPE, Unigram, WordPiece and WordLevel are)");
   }
   return Status::Ok();
 }
@@ -297,19 +313,23 @@ Status CheckModelType(const json& doc) {
 Status ReadPipeline(const json& doc, TokenizerModel& m) {
   HFD_RETURN_IF_ERROR(CheckModelType(doc));
   const json* model = Member(doc, "model");
-  HFD_RETURN_IF_ERROR(ReadModelOptions(*model, m));
+  const bool word_model = IsWordModelType(TypeOf(*model));
+  HFD_RETURN_IF_ERROR(word_model ? ReadWordModel(doc, m) : ReadModelOptions(*model, m));
   PipelineFlags flags;
   HFD_RETURN_IF_ERROR(ReadNormalizers(doc, m, flags));
   HFD_RETURN_IF_ERROR(ReadPreTokenizers(doc, m, flags));
   ReadDecoders(doc, m, flags);
-  if (flags.byte_level) {
+  if (word_model) {
+    ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
+  } else if (flags.byte_level) {
+    if (m.kind == ModelKind::kUnigram) {
+      return Unsupported("a Unigram model with a ByteLevel pre-tokenizer or decoder");
+    }
     m.kind = ModelKind::kByteLevel;
     ChoosePreTokenizer(std::move(flags.splits), m.pre, m.pipeline);
   } else if (flags.sentence_piece || m.byte_fallback) {
-    m.kind = ModelKind::kSentencePiece;
-    if (!flags.splits.steps().empty()) {
-      return Unsupported("splitting pre-tokenizers (Split, Digits, ...) with SentencePiece spaces");
-    }
+    if (m.kind != ModelKind::kUnigram) m.kind = ModelKind::kSentencePiece;
+    HFD_RETURN_IF_ERROR(ComposeMetaspace(std::move(flags), m));
     MarkByteTokens(m);
   } else {
     return Unsupported(
@@ -326,37 +346,6 @@ Status ReadAddedTokens(const json& doc, TokenizerModel& m) {
   for (const json& entry : *added) {
     HFD_ASSIGN_OR_RETURN(AddedToken t, ParseAddedToken(entry, std::nullopt));
     HFD_RETURN_IF_ERROR(AddToken(m, std::move(t)));
-  }
-  return Status::Ok();
-}
-
-Status ReadPostProcessor(const json& doc, TokenizerModel& m) {
-  std::vector<const json*> steps;
-  Flatten(Member(doc, "post_processor"), "processors", steps);
-  for (const json* step : steps) {
-    if (TypeOf(*step) != "TemplateProcessing") continue;
-    const json* single = Member(*step, "single");
-    if (!single || !single->is_array()) return Corrupt("TemplateProcessing has no 'single'");
-    bool after_sequence = false;
-    for (const json& item : *single) {
-      if (Member(item, "Sequence")) {
-        after_sequence = true;
-        continue;
-      }
-      const json* special = Member(item, "SpecialToken");
-      if (!special) continue;
-      const auto name = StringMember(*special, "id");
-      if (!name) return Corrupt("a TemplateProcessing special token has no id");
-      const int32_t id = FindToken(m, *name);
-      if (id < 0) return Corrupt("post-processor token '" + *name + "' is not in the vocabulary");
-      if (!after_sequence) {
-        m.add_bos = true;
-        m.bos_id = id;
-      } else {
-        m.add_eos = true;
-        m.eos_id = id;
-      }
-    }
   }
   return Status::Ok();
 }

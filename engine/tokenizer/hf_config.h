@@ -6,13 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/tokenizer/hf_json.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "include/hfd/status.h"
 
 namespace hfd::tok {
-
-// obj[key] when obj is an object holding key, else nullptr (never inserts, never throws).
-const nlohmann::json* Member(const nlohmann::json& obj, std::string_view key);
 
 // Refuses model types other than BPE (WordPiece, Unigram, ...) with a clear error.
 Status CheckModelType(const nlohmann::json& doc);
@@ -23,9 +21,6 @@ Status ReadPipeline(const nlohmann::json& doc, TokenizerModel& m);
 
 // added_tokens: content, id and the special/lstrip/rstrip flags; vocab must be filled.
 Status ReadAddedTokens(const nlohmann::json& doc, TokenizerModel& m);
-
-// post_processor: the BOS/EOS a TemplateProcessing puts around a single sequence.
-Status ReadPostProcessor(const nlohmann::json& doc, TokenizerModel& m);
 
 // add_bos_token/add_eos_token, bos/eos/unk/pad tokens, added_tokens_decoder.
 Status ApplyTokenizerConfig(std::string_view text, TokenizerModel& m);

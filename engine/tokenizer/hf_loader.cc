@@ -6,9 +6,11 @@
 #include "engine/io/read_small_file.h"
 #include "engine/tokenizer/hf_config.h"
 #include "engine/tokenizer/model_builder.h"
+#include "engine/tokenizer/post_processor.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/tokenizer/tokenizer_json_reader.h"
 #include "engine/tokenizer/tokenizer_model.h"
+#include "engine/tokenizer/unigram_loader.h"
 
 namespace hfd::tok {
 namespace {
@@ -72,8 +74,13 @@ Status FillFromTokenizerJson(std::string_view text, TokenizerModel& m) {
   HFD_ASSIGN_OR_RETURN(TokenizerJson doc, ReadTokenizerJson(text));
   if (!doc.rest.is_object()) return Corrupt("the top level is not a JSON object");
   HFD_RETURN_IF_ERROR(CheckModelType(doc.rest));
-  HFD_RETURN_IF_ERROR(FillVocab(doc, m));
-  HFD_RETURN_IF_ERROR(FillMerges(doc, m));
+  const json& model = *Member(doc.rest, "model");
+  if (const json* type = Member(model, "type"); type && *type == "Unigram") {
+    HFD_RETURN_IF_ERROR(ReadUnigramJson(model, m));
+  } else {
+    HFD_RETURN_IF_ERROR(FillVocab(doc, m));
+    HFD_RETURN_IF_ERROR(FillMerges(doc, m));
+  }
   HFD_RETURN_IF_ERROR(ReadPipeline(doc.rest, m));
   HFD_RETURN_IF_ERROR(ReadAddedTokens(doc.rest, m));
   return ReadPostProcessor(doc.rest, m);

@@ -112,8 +112,6 @@ size_t Llama3WordEnd(const Scanner& s, size_t pos, int max_digits) {
   return WhitespaceRunEnd(s, pos);
 }
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 bool MarkAt(std::string_view text, size_t pos) {
   return text.compare(pos, kSpaceMark.size(), kSpaceMark) == 0;
 }

@@ -9,6 +9,9 @@
 
 namespace hfd::tok {
 
+// U+2581 "▁": how SentencePiece-style vocabularies write a space.
+inline constexpr std::string_view kSpaceMark = "\xE2\x96\x81";
+
 enum class PreTokenizer {
   kWhole,           // no splitting: the segment is one word (SentencePiece-style models)
   kMetaspaceWords,  // SentencePiece text split before each "▁" (Metaspace split=true)
@@ -39,6 +42,12 @@ inline constexpr std::string_view kLlama3LlamaCppRegex =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 inline constexpr std::string_view kQwen2LlamaCppRegex =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// Hugging Face's is_punctuation (Punctuation, BertPreTokenizer): Unicode P* and ASCII
+// punctuation, one character each.
+inline constexpr std::string_view kPunctuationRegex = R"([\p{P}!-/:-@\[-`{-~])";
+// Whitespace runs (WhitespaceSplit, BertPreTokenizer).
+inline constexpr std::string_view kWhitespaceRegex = R"(\s+)";
 
 // The hand-written matcher for a regex used alone with isolated matches, as written in
 // tokenizer.json or in llama.cpp's table, or nullopt when there is none.

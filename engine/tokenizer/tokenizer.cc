@@ -8,7 +8,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/normal_forms.h"
 #include "engine/tokenizer/tokenizer_model.h"
 #include "engine/tokenizer/unicode.h"
 
@@ -30,11 +30,14 @@ struct EncodeScratch {
   std::vector<int32_t> cached_ids;
   PipelineScratch pipeline;
   std::vector<TextRange> pieces;
+  UnigramScratch unigram;
+  NormalizerScratch normalizer;
+  std::string normalized;
+  std::string key;  // a WordPiece lookup
 };
 
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
 constexpr size_t kMaxCachedWord = 64;
 
 bool StartsWithSpace(std::string_view s) {
@@ -69,16 +72,27 @@ void EmitUnknown(const TokenizerModel& m, std::string_view bytes, std::vector<in
   if (m.unk_id >= 0) out.push_back(m.unk_id);
 }
 
-void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
-                  std::vector<int32_t>& out) {
-  Merge(m.merges, s.symbols, s.bpe);
-  for (const Symbol& sym : s.symbols) {
+void EmitSymbols(const TokenizerModel& m, std::string_view word, const std::vector<Symbol>& symbols,
+                 std::vector<int32_t>& out) {
+  for (const Symbol& sym : symbols) {
     if (sym.id >= 0) {
       out.push_back(sym.id);
     } else {
       EmitUnknown(m, word.substr(sym.start, sym.len), out);
     }
   }
+}
+
+void MergeAndEmit(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                  std::vector<int32_t>& out) {
+  Merge(m.merges, s.symbols, s.bpe);
+  EmitSymbols(m, word, s.symbols, out);
+}
+
+void EncodeUnigramWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
+                       std::vector<int32_t>& out) {
+  m.unigram->Encode(word, s.unigram, s.symbols);
+  EmitSymbols(m, word, s.symbols, out);
 }
 
 // A SentencePiece word: one symbol per character.
@@ -142,7 +156,7 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
   const TokenizerModel& m = *model_;
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 4);
-  if (add_special && m.add_bos) out.push_back(m.bos_id);
+  if (add_special && m.add_bos) out.insert(out.end(), m.prefix_ids.begin(), m.prefix_ids.end());
   EncodeScratch scratch;
   for (size_t pos = 0; pos < text.size();) {
     const AddedTokenMatch match = m.matcher.Find(text, pos, pos);
@@ -153,7 +167,7 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
     out.push_back(match.id);
     pos = match.end;
   }
-  if (add_special && m.add_eos) out.push_back(m.eos_id);
+  if (add_special && m.add_eos) out.insert(out.end(), m.suffix_ids.begin(), m.suffix_ids.end());
   return out;
 }
 
@@ -161,13 +175,20 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
                               std::vector<int32_t>& out) const {
   const TokenizerModel& m = *model_;
   std::string normalized;
-  if (m.nfc && NeedsNfc(segment)) {
+  if (m.normalizer) {
+    m.normalizer->Apply(segment, scratch.normalizer, scratch.normalized);
+    segment = scratch.normalized;
+    if (segment.empty()) return;  // no "▁" prefix for text the normalizer removed
+  } else if (m.nfc && NeedsNfc(segment)) {
     normalized = ToNfc(segment);
     segment = normalized;
   }
   std::string& text = scratch.text;
   text.clear();
-  if (m.kind == ModelKind::kSentencePiece) {
+  const bool pipeline = m.pre == PreTokenizer::kPipeline;
+  if (pipeline && m.pipeline->HasMetaspace()) {
+    text.append(segment);  // the pipeline's Metaspace step writes the "▁"s
+  } else if (UsesSpaceMarks(m.kind)) {
     if (PrefixSegment(m.space_prefix, segment, at_text_start)) text.append(kSpaceMark);
     for (char c : segment) {
       if (c == ' ') {
@@ -177,19 +198,22 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
       }
     }
   } else {
-    if (m.byte_level_prefix_space && segment[0] != ' ') text.push_back(' ');
+    if (m.byte_level_prefix_space && !segment.empty() && segment[0] != ' ') text.push_back(' ');
     text.append(segment);
   }
-  const std::string_view all = text;
+  std::string_view all = text;
   // The words come from the hand-written matcher or from the pipeline's pieces (which
   // need not tile the text: a Removed split drops some). One loop serves both, so the
   // word encoding below is inlined once and the fast paths keep their speed.
-  const bool pipeline = m.pre == PreTokenizer::kPipeline;
-  if (pipeline && !m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
-    // Encode has no error channel: when a regex exceeds its backtracking limit (a pattern
-    // from a hostile tokenizer.json), the segment is encoded as one word, which still
-    // yields valid ids for it.
-    scratch.pieces.assign(1, TextRange{0, all.size()});
+  if (pipeline) {
+    if (m.pipeline->Split(all, scratch.pipeline, scratch.pieces).ok()) {
+      all = scratch.pipeline.text;
+    } else {
+      // Encode has no error channel: when a regex exceeds its backtracking limit (a
+      // pattern from a hostile tokenizer.json), the segment is encoded as one word, which
+      // still yields valid ids for it.
+      scratch.pieces.assign(1, TextRange{0, all.size()});
+    }
   }
   size_t next_piece = 0;
   for (size_t pos = 0;;) {
@@ -213,10 +237,22 @@ void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, Enco
       }
     }
     const size_t before = out.size();
-    if (m.kind == ModelKind::kSentencePiece) {
-      EncodeSentencePieceWord(m, word, scratch, out);
-    } else {
-      EncodeByteLevelWord(m, word, scratch, out);
+    switch (m.kind) {
+      case ModelKind::kSentencePiece:
+        EncodeSentencePieceWord(m, word, scratch, out);
+        break;
+      case ModelKind::kByteLevel:
+        EncodeByteLevelWord(m, word, scratch, out);
+        break;
+      case ModelKind::kUnigram:
+        EncodeUnigramWord(m, word, scratch, out);
+        break;
+      case ModelKind::kWordPiece:
+        EncodeWordPieceWord(m, word, scratch.key, out);
+        break;
+      case ModelKind::kWordLevel:
+        EncodeWordLevelWord(m, word, out);
+        break;
     }
     if (cacheable) {
       scratch.cache.emplace(word, std::pair{static_cast<uint32_t>(scratch.cached_ids.size()),

@@ -8,8 +8,6 @@
 namespace hfd::tok {
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581 "▁"
-
 // "<0x41>" -> 0x41.
 std::optional<uint8_t> ParseByteToken(std::string_view t) {
   if (t.size() != 6 || t.substr(0, 3) != "<0x" || t[5] != '>') return std::nullopt;
@@ -64,7 +62,9 @@ Status CheckId(int32_t id, size_t n, std::string_view what) {
 
 std::string PieceOf(const TokenizerModel& m, int32_t id) {
   const std::string& text = m.vocab[id];
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (m.kind == ModelKind::kWordPiece) return WordPieceDecodedPiece(m.wordpiece, text);
+  if (m.kind == ModelKind::kWordLevel) return " " + text;  // HF joins words with spaces
+  if (UsesSpaceMarks(m.kind)) {
     if (m.is_byte_token[id]) {
       if (auto byte = ParseByteToken(text)) return std::string(1, static_cast<char>(*byte));
     }
@@ -80,6 +80,9 @@ std::string PieceOf(const TokenizerModel& m, int32_t id) {
 Status Finalize(TokenizerModel& m) {
   const size_t n = m.vocab.size();
   if (n == 0) return Corrupt("the vocabulary is empty");
+  if (m.kind == ModelKind::kUnigram && m.unigram == nullptr) {
+    return Corrupt("a Unigram tokenizer without its Unigram model");
+  }
   m.is_byte_token.resize(n, 0);
   for (const AddedToken& t : m.added) {
     HFD_RETURN_IF_ERROR(CheckId(t.id, n, "added token '" + t.content + "'"));
@@ -93,20 +96,37 @@ Status Finalize(TokenizerModel& m) {
   std::erase(m.eog_ids, -1);
   std::sort(m.eog_ids.begin(), m.eog_ids.end());
   m.eog_ids.erase(std::unique(m.eog_ids.begin(), m.eog_ids.end()), m.eog_ids.end());
-  if (m.add_bos && m.bos_id < 0) m.add_bos = false;
-  if (m.add_eos && m.eos_id < 0) m.add_eos = false;
+  if (m.prefix_ids.empty() && m.bos_id >= 0) m.prefix_ids.push_back(m.bos_id);
+  if (m.suffix_ids.empty() && m.eos_id >= 0) m.suffix_ids.push_back(m.eos_id);
+  for (int32_t id : m.prefix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+  for (int32_t id : m.suffix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+  if (m.add_bos && m.prefix_ids.empty()) m.add_bos = false;
+  if (m.add_eos && m.suffix_ids.empty()) m.add_eos = false;
 
   m.pieces.resize(n);
   for (size_t id = 0; id < n; ++id) m.pieces[id] = PieceOf(m, static_cast<int32_t>(id));
   m.is_special.assign(n, 0);
+  const bool spaced_words = m.kind == ModelKind::kWordPiece || m.kind == ModelKind::kWordLevel;
   for (const AddedToken& t : m.added) {
-    m.pieces[t.id] = t.content;
+    // Word models join every token with a space, added ones included.
+    m.pieces[t.id] = spaced_words ? " " + t.content : t.content;
     m.is_special[t.id] = t.special ? 1 : 0;
   }
 
+  if (m.kind == ModelKind::kWordPiece || m.kind == ModelKind::kWordLevel) {
+    if (m.unk_id < 0) {
+      return Corrupt(
+          "a WordPiece or WordLevel model needs its unknown token (unk_token, "
+          "e.g. [UNK]) in the vocabulary for words it cannot split");
+    }
+    m.strip_decoded_space = true;
+    for (const std::string& t : m.vocab) {
+      m.wordpiece.max_token_bytes = std::max(m.wordpiece.max_token_bytes, t.size());
+    }
+  }
   m.byte_ids.fill(-1);
   m.ascii_ids.fill(-1);
-  if (m.kind == ModelKind::kSentencePiece) {
+  if (UsesSpaceMarks(m.kind)) {
     for (size_t id = 0; id < n; ++id) {
       if (!m.is_byte_token[id]) continue;
       if (auto byte = ParseByteToken(m.vocab[id])) m.byte_ids[*byte] = static_cast<int32_t>(id);
@@ -119,8 +139,10 @@ Status Finalize(TokenizerModel& m) {
       m.byte_ids[b] = FindToken(m, ByteLevelChar(static_cast<uint8_t>(b)));
     }
   }
-  if (m.kind == ModelKind::kSentencePiece && m.pre == PreTokenizer::kWhole &&
-      !HasInnerSpaceMark(m.vocab)) {
+  // Unigram joins adjacent unknown characters into one token: splitting the text is only
+  // safe when "▁" itself is a token, so no unknown run crosses a split.
+  if (UsesSpaceMarks(m.kind) && m.pre == PreTokenizer::kWhole && !HasInnerSpaceMark(m.vocab) &&
+      (m.kind != ModelKind::kUnigram || FindToken(m, kSpaceMark) >= 0)) {
     m.pre = PreTokenizer::kSpaceRuns;
   }
   m.matcher.Build(m.added);

@@ -10,18 +10,31 @@
 #include <vector>
 
 #include "engine/tokenizer/added_tokens.h"
+#include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/pair_map.h"
 #include "engine/tokenizer/pre_tokenizer.h"
 #include "engine/tokenizer/pre_tokenizer_pipeline.h"
 #include "engine/tokenizer/token_index.h"
+#include "engine/tokenizer/unigram.h"
+#include "engine/tokenizer/wordpiece.h"
 #include "include/hfd/status.h"
 
 namespace hfd::tok {
 
+class PrecompiledCharsmap;
+
 enum class ModelKind {
   kSentencePiece,  // "▁" for spaces, byte fallback to <0xNN> (Llama 2, Mistral, TinyLlama)
   kByteLevel,      // GPT-2's byte-to-character map (GPT-2, Llama 3, Qwen2)
+  kUnigram,        // SentencePiece spaces and bytes, Unigram segmentation (T5, XLM-R, ...)
+  kWordPiece,      // BERT: greedy longest-match pieces, "##" continuations (wordpiece.h)
+  kWordLevel,      // one token per word
 };
+
+// True for the kinds that write spaces as "▁" and bytes as <0xNN> tokens.
+inline bool UsesSpaceMarks(ModelKind kind) {
+  return kind == ModelKind::kSentencePiece || kind == ModelKind::kUnigram;
+}
 
 // Where a SentencePiece tokenizer puts a "▁" in front of a text segment (a run of text
 // between added tokens).
@@ -37,11 +50,14 @@ struct TokenizerModel {
   PreTokenizer pre = PreTokenizer::kWhole;
   std::shared_ptr<const PreTokenizerPipeline> pipeline;  // set when pre is kPipeline
   bool nfc = false;                                      // NFC-normalize text segments first
+  std::shared_ptr<const Normalizer> normalizer;          // when set, replaces nfc and space_prefix
   SpacePrefix space_prefix = SpacePrefix::kNone;
-  bool byte_level_prefix_space = false;  // ByteLevel add_prefix_space: " " before a segment
-  bool strip_decoded_space = false;      // Decode drops one leading space (Llama 2)
-  bool ignore_merges = false;            // a word that is a token is used whole (Llama 3)
-  bool byte_fallback = false;            // unknown characters become <0xNN> tokens
+  bool byte_level_prefix_space = false;         // ByteLevel add_prefix_space: " " before a segment
+  bool strip_decoded_space = false;             // Decode drops one leading space (Llama 2)
+  bool ignore_merges = false;                   // a word that is a token is used whole (Llama 3)
+  bool byte_fallback = false;                   // unknown characters become <0xNN> tokens
+  std::shared_ptr<const UnigramModel> unigram;  // set when kind is kUnigram
+  WordPieceConfig wordpiece;                    // kWordPiece
 
   std::vector<std::string> vocab;      // id -> token text as the vocabulary spells it
   std::vector<uint8_t> is_byte_token;  // id -> 1 for SentencePiece <0xNN> tokens
@@ -55,6 +71,10 @@ struct TokenizerModel {
   int32_t pad_id = -1;
   bool add_bos = false;
   bool add_eos = false;
+  // The post-processor's tokens around a single sequence, added when add_bos / add_eos;
+  // Finalize makes them {bos_id} / {eos_id} when the post-processor gave none.
+  std::vector<int32_t> prefix_ids;
+  std::vector<int32_t> suffix_ids;
   std::vector<int32_t> eog_ids;  // every id that ends generation
 
   // Derived by Finalize.

@@ -1,6 +1,7 @@
 // Random weight blocks of the types hfd decodes but cannot encode (Q2_K, Q3_K, the
 // i-quants), for kernel tests: random codes, sub-block scales and signs, with each
-// half-precision super-block scale chosen so that decoded values stay within about [-1, 1].
+// half-precision super-block scale chosen so that decoded values stay within about [-1, 1];
+// and random matrices of any type with the floats they decode to.
 // Header-only; the including test links hfd_engine.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "engine/quant/dequantize.h"
 #include "engine/quant/half.h"
 #include "engine/quant/tensor_type.h"
 
@@ -54,6 +56,38 @@ inline std::vector<uint8_t> RandomBlocks(TensorType type, int64_t rows, int64_t 
     }
   }
   return data;
+}
+
+// A weight matrix in some type and the floats it decodes to (what every kernel must see).
+struct RandomMatrix {
+  std::vector<uint8_t> bytes;  // rows * RowBytes(type, cols)
+  std::vector<float> decoded;  // rows * cols
+};
+
+// Uniform floats in [-1, 1) encoded in `type` where hfd can encode it, else RandomBlocks;
+// deterministic for `seed`. `cols` must be a multiple of the type's block.
+inline RandomMatrix MakeRandomMatrix(TensorType type, int64_t rows, int64_t cols, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> src(static_cast<size_t>(rows * cols));
+  for (float& x : src) x = dist(rng);
+  const int64_t row_bytes = RowBytes(type, cols);
+  RandomMatrix m;
+  m.bytes.resize(static_cast<size_t>(rows * row_bytes));
+  m.decoded.resize(src.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!QuantizeRow(type, &src[r * cols], &m.bytes[r * row_bytes], cols).ok()) {
+      m.bytes = RandomBlocks(type, rows, cols, seed);  // a type hfd only decodes
+      break;
+    }
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!DequantizeRow(type, &m.bytes[r * row_bytes], &m.decoded[r * cols], cols).ok()) {
+      m.decoded.clear();  // an unsupported type: callers check decoded.size()
+      break;
+    }
+  }
+  return m;
 }
 
 }  // namespace hfd::testing

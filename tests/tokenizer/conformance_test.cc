@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/support/fixtures.h"
+#include "tests/tokenizer/tiny_tokenizers.h"
 
 namespace hfd::tok {
 namespace {
@@ -70,8 +72,62 @@ TEST_P(VocabTest, MatchesLlamaCppIds) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, VocabTest,
                          ::testing::Values("ggml-vocab-llama-spm.gguf", "ggml-vocab-gpt-2.gguf",
-                                           "ggml-vocab-deepseek-llm.gguf",
-                                           "ggml-vocab-refact.gguf"));
+                                           "ggml-vocab-deepseek-llm.gguf", "ggml-vocab-refact.gguf",
+                                           "ggml-vocab-baichuan.gguf", "ggml-vocab-bert-bge.gguf"));
+
+// bge-small-en-v1.5's tokenizer.json, rebuilt from the GGUF vocabulary by undoing
+// llama.cpp's converter ("▁word" -> "word", "piece" -> "##piece", "[...]" kept): the same
+// ids through the tokenizer.json path (BertNormalizer, BertPreTokenizer, WordPiece,
+// TemplateProcessing, WordPiece decoder).
+std::string BgeTokenizerJson(const gguf::GgufFile& file) {
+  const auto tokens = file.GetStringViewArray("tokenizer.ggml.tokens");
+  const auto types = file.GetI32Array("tokenizer.ggml.token_type");
+  EXPECT_TRUE(tokens.ok() && types.ok());
+  if (!tokens.ok() || !types.ok()) return "";
+  const std::string_view mark = "\xE2\x96\x81";
+  nlohmann::json vocab = nlohmann::json::object();
+  nlohmann::json added = nlohmann::json::array();
+  for (size_t id = 0; id < tokens->size(); ++id) {
+    const std::string_view t = (*tokens)[id];
+    if ((*types)[id] == 3) {  // control: [PAD] [UNK] [CLS] [SEP] [MASK]
+      added.push_back({{"id", id}, {"content", t}, {"special", true}});
+    }
+    std::string text;
+    if (t.starts_with(mark)) {
+      text = t.substr(mark.size());
+    } else if (t.starts_with("[") && t.ends_with("]")) {
+      text = t;
+    } else {
+      text = "##" + std::string(t);
+    }
+    vocab[text] = id;
+  }
+  return testing::BertDocument(vocab, added, /*lowercase=*/true).dump();
+}
+
+TEST(BertBge, TokenizerJsonGivesTheGgufVectorsIds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const std::filesystem::path path = fixtures / "vocab" / "ggml-vocab-bert-bge.gguf";
+  auto file = gguf::GgufFile::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto from_json = Tokenizer::FromJson(BgeTokenizerJson(**file), "", "");
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  auto from_gguf = LoadOrFail(path);
+  ASSERT_NE(from_gguf, nullptr);
+  const auto inputs = SplitInputs(ReadFileOrFail(path.string() + ".inp"));
+  const auto outputs = ReadOutputs(ReadFileOrFail(path.string() + ".out"));
+  ASSERT_EQ(inputs.size(), outputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_EQ((*from_json)->Encode(inputs[i], false), outputs[i]) << "string #" << i;
+    EXPECT_EQ((*from_json)->Decode(outputs[i]), from_gguf->Decode(outputs[i])) << "string #" << i;
+  }
+  // Both add [CLS] and [SEP] for add_special, and decode to readable text.
+  const std::vector<int32_t> ids = from_gguf->Encode("Hello, world!", true);
+  EXPECT_EQ(ids, (std::vector<int32_t>{101, 7592, 1010, 2088, 999, 102}));
+  EXPECT_EQ((*from_json)->Encode("Hello, world!", true), ids);
+  EXPECT_EQ(from_gguf->Decode(ids, /*skip_special=*/true), "hello, world!");
+  EXPECT_EQ((*from_json)->Decode(ids), "[CLS] hello, world! [SEP]");
+}
 
 class TransformersTest : public ::testing::TestWithParam<const char*> {};
 

@@ -100,4 +100,41 @@ inline std::string TinySentencePieceJson() {
   return doc.dump();
 }
 
+// A BERT-shaped tokenizer.json around `vocab` (which must hold [CLS], [SEP], [UNK]):
+// BertNormalizer (strip_accents null, `lowercase`), BertPreTokenizer, WordPiece with "##"
+// continuations and 100 characters at most, TemplateProcessing [CLS] $A [SEP], the
+// WordPiece decoder with cleanup.
+inline nlohmann::json BertDocument(nlohmann::json vocab, nlohmann::json added_tokens,
+                                   bool lowercase) {
+  auto special = [&](const char* name) {
+    return nlohmann::json{{"id", name}, {"ids", {vocab.at(name)}}, {"tokens", {name}}};
+  };
+  auto template_token = [](const char* name) {
+    return nlohmann::json{{"SpecialToken", {{"id", name}, {"type_id", 0}}}};
+  };
+  nlohmann::json post = {
+      {"type", "TemplateProcessing"},
+      {"single",
+       {template_token("[CLS]"),
+        {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+        template_token("[SEP]")}},
+      {"special_tokens", {{"[CLS]", special("[CLS]")}, {"[SEP]", special("[SEP]")}}}};
+  return {{"added_tokens", std::move(added_tokens)},
+          {"normalizer",
+           {{"type", "BertNormalizer"},
+            {"clean_text", true},
+            {"handle_chinese_chars", true},
+            {"strip_accents", nullptr},
+            {"lowercase", lowercase}}},
+          {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+          {"post_processor", std::move(post)},
+          {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
+          {"model",
+           {{"type", "WordPiece"},
+            {"unk_token", "[UNK]"},
+            {"continuing_subword_prefix", "##"},
+            {"max_input_chars_per_word", 100},
+            {"vocab", std::move(vocab)}}}};
+}
+
 }  // namespace hfd::tok::testing

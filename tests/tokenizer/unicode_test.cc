@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/nfc.h"
+#include "engine/tokenizer/normal_forms.h"
 #include "engine/tokenizer/unicode.h"
 
 namespace hfd::tok {

@@ -117,6 +117,35 @@ TEST_F(BufferTest, SplitsTensorsByRowsAtTheChunkLimit) {
   EXPECT_EQ(*plan, 3u * 2 * 144);
 }
 
+// An IQ3 tensor's chunks each hold the type's grid ahead of their rows (the shaders read
+// it there); the plan and the tensor's size count one grid per chunk.
+TEST_F(BufferTest, IqThreeChunksCarryTheirGridAheadOfTheRows) {
+  const std::span<const uint8_t> grid = DeviceTensor::Codebook(TensorType::kIQ3_S);
+  ASSERT_EQ(grid.size(), 512u * 4);
+  EXPECT_EQ(DeviceTensor::Codebook(TensorType::kIQ3_XXS).size(), 256u * 4);
+  EXPECT_TRUE(DeviceTensor::Codebook(TensorType::kQ4_K).empty());
+  const int64_t row_bytes = RowBytes(TensorType::kIQ3_S, 256), rows = 5;
+  std::vector<uint8_t> data(rows * row_bytes);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  const uint64_t limit = grid.size() + 2 * row_bytes;  // two rows per chunk
+  auto plan = DeviceTensor::PlanBytes(TensorType::kIQ3_S, 256, rows, limit);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(*plan, rows * row_bytes + 3 * grid.size());
+  auto t =
+      DeviceTensor::Upload(*device_, *transfer_, TensorType::kIQ3_S, 256, rows, data.data(), limit);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->chunks().size(), 3u);
+  EXPECT_EQ(t->bytes(), *plan);
+  std::vector<uint8_t> last(grid.size() + row_bytes);
+  ASSERT_TRUE(transfer_->Download(t->chunks()[2].buffer, 0, last.data(), last.size()).ok());
+  EXPECT_EQ(0, std::memcmp(last.data(), grid.data(), grid.size()));
+  EXPECT_EQ(0, std::memcmp(last.data() + grid.size(), data.data() + 4 * row_bytes, row_bytes));
+  auto too_small = DeviceTensor::Upload(*device_, *transfer_, TensorType::kIQ3_S, 256, rows,
+                                        data.data(), grid.size() + row_bytes - 1);
+  EXPECT_EQ(too_small.status().code(), ErrorCode::kTooLarge);
+  EXPECT_NE(too_small.status().message().find("codebook"), std::string::npos);
+}
+
 using CommandStreamTest = VulkanTest;
 
 TEST_F(CommandStreamTest, DispatchRoundTripWithOnlyTheNeededBarriers) {

@@ -150,22 +150,22 @@ Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, cons
   return MatMulOnIsa(ActiveIsa(), w_type, w, rows, cols, x, n_tokens, y, pool, precision);
 }
 
-void F32ToF16(const float* src, uint16_t* dst, int64_t n) {
-  KernelsFor(ActiveIsa()).f32_to_f16(src, dst, n);
+void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n) {
+  KernelsFor(isa).f32_to_f16(src, dst, n);
 }
 
-void F16ToF32(const uint16_t* src, float* dst, int64_t n) {
-  KernelsFor(ActiveIsa()).f16_to_f32(src, dst, n);
+void F16ToF32(Isa isa, const uint16_t* src, float* dst, int64_t n) {
+  KernelsFor(isa).f16_to_f32(src, dst, n);
 }
 
-void DotF16Rows(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
-                float* out) {
-  KernelsFor(ActiveIsa()).dot_f16_rows(rows, stride, count, x, n, out);
+void DotF16Rows(Isa isa, const uint16_t* rows, int64_t stride, int64_t count, const float* x,
+                int64_t n, float* out) {
+  KernelsFor(isa).dot_f16_rows(rows, stride, count, x, n, out);
 }
 
-void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
-                 int64_t n) {
-  KernelsFor(ActiveIsa()).axpy_f16_rows(w, rows, stride, count, y, n);
+void AxpyF16Rows(Isa isa, const float* w, const uint16_t* rows, int64_t stride, int64_t count,
+                 float* y, int64_t n) {
+  KernelsFor(isa).axpy_f16_rows(w, rows, stride, count, y, n);
 }
 
 }  // namespace hfd::cpu

@@ -1,6 +1,7 @@
 // Matrix products of quantized GGML weights with float activations, and the F16 vector
-// helpers attention needs. Every entry point picks the SIMD path once (isa.h) and is
-// thread-safe: concurrent calls are fine as long as their outputs do not overlap.
+// helpers attention needs. MatMul runs the SIMD path picked once per process (isa.h), the
+// others the path they are given. All are thread-safe: concurrent calls are fine as long as their
+// outputs do not overlap.
 #pragma once
 
 #include <cstdint>
@@ -39,18 +40,21 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                    ActPrecision precision = ActPrecision::kInt8);
 
+// The helpers below run on the path `isa` (which must be IsaSupported), so that a backend
+// built for one path (CpuBackendOptions::isa) runs every kernel on it.
+
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
-void F32ToF16(const float* src, uint16_t* dst, int64_t n);
-void F16ToF32(const uint16_t* src, float* dst, int64_t n);
+void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n);
+void F16ToF32(Isa isa, const uint16_t* src, float* dst, int64_t n);
 
 // Attention scores against an F16 K cache: out[j] = sum_i rows[j * stride + i] * x[i] for
 // j < count, i < n. One call for a query's whole key span keeps the query in registers.
-void DotF16Rows(const uint16_t* rows, int64_t stride, int64_t count, const float* x, int64_t n,
-                float* out);
+void DotF16Rows(Isa isa, const uint16_t* rows, int64_t stride, int64_t count, const float* x,
+                int64_t n, float* out);
 
 // Attention output over an F16 V cache: y[i] += w[j] * rows[j * stride + i] for j < count
 // (in order of j), i < n. One call for the whole span keeps y in registers.
-void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t count, float* y,
-                 int64_t n);
+void AxpyF16Rows(Isa isa, const float* w, const uint16_t* rows, int64_t stride, int64_t count,
+                 float* y, int64_t n);
 
 }  // namespace hfd::cpu

@@ -18,39 +18,43 @@ struct LayerView {
 };
 
 // scores[j] = K row j · q for the span's keys; out += sum_j w[j] * V row j.
-inline void DotRows(const float* k, int64_t stride, int64_t count, const float* q, int64_t n,
-                    float* scores) {
+inline void DotRows(Isa /*isa*/, const float* k, int64_t stride, int64_t count, const float* q,
+                    int64_t n, float* scores) {
   for (int64_t j = 0; j < count; ++j) {
     float s = 0.0f;
     for (int64_t i = 0; i < n; ++i) s += k[j * stride + i] * q[i];
     scores[j] = s;
   }
 }
-inline void DotRows(const uint16_t* k, int64_t stride, int64_t count, const float* q, int64_t n,
-                    float* scores) {
-  DotF16Rows(k, stride, count, q, n, scores);
+inline void DotRows(Isa isa, const uint16_t* k, int64_t stride, int64_t count, const float* q,
+                    int64_t n, float* scores) {
+  DotF16Rows(isa, k, stride, count, q, n, scores);
 }
 
-inline void AxpyRows(const float* w, const float* v, int64_t stride, int64_t count, float* out,
-                     int64_t n) {
+inline void AxpyRows(Isa /*isa*/, const float* w, const float* v, int64_t stride, int64_t count,
+                     float* out, int64_t n) {
   for (int64_t j = 0; j < count; ++j) {
     for (int64_t i = 0; i < n; ++i) out[i] += w[j] * v[j * stride + i];
   }
 }
-inline void AxpyRows(const float* w, const uint16_t* v, int64_t stride, int64_t count, float* out,
-                     int64_t n) {
-  AxpyF16Rows(w, v, stride, count, out, n);
+inline void AxpyRows(Isa isa, const float* w, const uint16_t* v, int64_t stride, int64_t count,
+                     float* out, int64_t n) {
+  AxpyF16Rows(isa, w, v, stride, count, out, n);
 }
 
-inline void Store(const float* src, float* dst, int64_t n) { std::copy(src, src + n, dst); }
-inline void Store(const float* src, uint16_t* dst, int64_t n) { F32ToF16(src, dst, n); }
+inline void Store(Isa /*isa*/, const float* src, float* dst, int64_t n) {
+  std::copy(src, src + n, dst);
+}
+inline void Store(Isa isa, const float* src, uint16_t* dst, int64_t n) {
+  F32ToF16(isa, src, dst, n);
+}
 
 // One query head of one token: softmax(scale * q·K[lo..hi]) · V[lo..hi].
 template <typename Elem>
-void AttendHead(const LayerView<Elem>& layer, const float* q, int64_t kv_offset, int32_t head_dim,
-                float scale, int64_t lo, int64_t hi, float* scores, float* out) {
+void AttendHead(Isa isa, const LayerView<Elem>& layer, const float* q, int64_t kv_offset,
+                int32_t head_dim, float scale, int64_t lo, int64_t hi, float* scores, float* out) {
   const int64_t count = hi - lo + 1;
-  DotRows(layer.k + lo * layer.row + kv_offset, layer.row, count, q, head_dim, scores);
+  DotRows(isa, layer.k + lo * layer.row + kv_offset, layer.row, count, q, head_dim, scores);
   float max_score = -INFINITY;
   for (int64_t j = 0; j < count; ++j) {
     scores[j] *= scale;
@@ -64,16 +68,16 @@ void AttendHead(const LayerView<Elem>& layer, const float* q, int64_t kv_offset,
   const float inv_sum = 1.0f / sum;
   for (int64_t j = 0; j < count; ++j) scores[j] *= inv_sum;
   std::fill(out, out + head_dim, 0.0f);
-  AxpyRows(scores, layer.v + lo * layer.row + kv_offset, layer.row, count, out, head_dim);
+  AxpyRows(isa, scores, layer.v + lo * layer.row + kv_offset, layer.row, count, out, head_dim);
 }
 
 template <typename Elem>
-void AttentionTyped(const runtime::AttentionAttrs& a, const AttentionInputs& in,
+void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionInputs& in,
                     LayerView<Elem> layer, ThreadPool& pool,
                     std::vector<std::vector<float>>& scratch) {
   for (int64_t t = 0; t < in.n_tokens; ++t) {
-    Store(in.k + t * layer.row, layer.k + (in.pos + t) * layer.row, layer.row);
-    Store(in.v + t * layer.row, layer.v + (in.pos + t) * layer.row, layer.row);
+    Store(isa, in.k + t * layer.row, layer.k + (in.pos + t) * layer.row, layer.row);
+    Store(isa, in.v + t * layer.row, layer.v + (in.pos + t) * layer.row, layer.row);
   }
   const int64_t span = in.pos + in.n_tokens;
   scratch.resize(pool.size());
@@ -90,24 +94,24 @@ void AttentionTyped(const runtime::AttentionAttrs& a, const AttentionInputs& in,
       const int64_t p = in.pos + t;
       const int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
-      AttendHead(layer, in.q + t * q_row + h * a.head_dim, kv_offset, a.head_dim, a.scale, lo, p,
-                 scores, in.out + t * q_row + h * a.head_dim);
+      const int64_t at = t * q_row + int64_t{h} * a.head_dim;
+      AttendHead(isa, layer, in.q + at, kv_offset, a.head_dim, a.scale, lo, p, scores, in.out + at);
     }
   });
 }
 
 }  // namespace
 
-void Attention(const runtime::AttentionAttrs& attrs, const AttentionInputs& in, CpuKvCache& cache,
-               ThreadPool& pool, std::vector<std::vector<float>>& scratch) {
+void Attention(Isa isa, const runtime::AttentionAttrs& attrs, const AttentionInputs& in,
+               CpuKvCache& cache, ThreadPool& pool, std::vector<std::vector<float>>& scratch) {
   if (cache.desc().type == runtime::KvType::kF16) {
     LayerView<uint16_t> layer{static_cast<uint16_t*>(cache.k(attrs.layer)),
                               static_cast<uint16_t*>(cache.v(attrs.layer)), cache.row_elems()};
-    AttentionTyped(attrs, in, layer, pool, scratch);
+    AttentionTyped(isa, attrs, in, layer, pool, scratch);
   } else {
     LayerView<float> layer{static_cast<float*>(cache.k(attrs.layer)),
                            static_cast<float*>(cache.v(attrs.layer)), cache.row_elems()};
-    AttentionTyped(attrs, in, layer, pool, scratch);
+    AttentionTyped(isa, attrs, in, layer, pool, scratch);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kv_cache.h"
+#include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/kernels/thread_pool.h"
 #include "engine/runtime/graph.h"
 
@@ -19,9 +20,10 @@ struct AttentionInputs {
   int32_t pos;
 };
 
-// Writes k, v into `cache` at pos.., then attends. `scratch` holds one vector per pool
-// thread, grown as needed. The caller checked that pos + n_tokens <= cache.desc().n_ctx.
-void Attention(const runtime::AttentionAttrs& attrs, const AttentionInputs& in, CpuKvCache& cache,
-               ThreadPool& pool, std::vector<std::vector<float>>& scratch);
+// Writes k, v into `cache` at pos.., then attends, with the F16 kernels of path `isa`.
+// `scratch` holds one vector per pool thread, grown as needed. The caller checked that
+// pos + n_tokens <= cache.desc().n_ctx.
+void Attention(Isa isa, const runtime::AttentionAttrs& attrs, const AttentionInputs& in,
+               CpuKvCache& cache, ThreadPool& pool, std::vector<std::vector<float>>& scratch);
 
 }  // namespace hfd::cpu

@@ -6,6 +6,8 @@
 //   void dequant_unit(uint row_word, uint unit, uint ncols, out float v[32])
 // producing the 32 values of elements [32*unit, 32*unit + 32) of the row at row_word
 // (values past ncols are 0; only float types have rows that are not a multiple of 32).
+// row_word counts from the first row: a type whose buffers hold a codebook ahead of the
+// rows (the IQ3 grids, DeviceTensor::Codebook) adds the codebook's size itself.
 // A new function defined here or in a dequant file must be added to weight_rename.glsl
 // (the build fails with a redefinition otherwise).
 
@@ -52,6 +54,10 @@ int w_sbyte(uint base, uint b) { return int(w_byte(base, b) << 24) >> 24; }
 #include "dequant_iq4_nl.glsl"
 #elif defined(WTYPE_IQ4_XS)
 #include "dequant_iq4_xs.glsl"
+#elif defined(WTYPE_IQ3_XXS)
+#include "dequant_iq3_xxs.glsl"
+#elif defined(WTYPE_IQ3_S)
+#include "dequant_iq3_s.glsl"
 #else
 #error "define one WTYPE_*"
 #endif

@@ -11,6 +11,7 @@
 #define w_sbyte W_SUFFIX(w_sbyte)
 #define scale_min_k4 W_SUFFIX(scale_min_k4)
 #define scale_q3_k W_SUFFIX(scale_q3_k)
+#define iq3_grid_point W_SUFFIX(iq3_grid_point)
 #define dequant_unit W_SUFFIX(dequant_unit)
 #else
 #undef W_RENAMED
@@ -21,5 +22,6 @@
 #undef w_sbyte
 #undef scale_min_k4
 #undef scale_q3_k
+#undef iq3_grid_point
 #undef dequant_unit
 #endif

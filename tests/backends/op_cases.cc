@@ -1,0 +1,488 @@
+#include "tests/backends/op_cases.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+
+#include "engine/quant/half.h"
+#include "engine/runtime/top_logits.h"
+#include "tests/support/random_blocks.h"
+
+namespace hfd::testing {
+namespace {
+
+using runtime::OpKind;
+using runtime::ValueId;
+using runtime::WeightId;
+
+// Rows of every input table: the token ids a call may name.
+constexpr int32_t kTableRows = 24;
+
+using Rows = std::vector<std::vector<double>>;  // one output row per token (or one row)
+using Reference = std::function<Rows(const OpCall&)>;
+
+// Decode (one token), a few tokens, and a prefill of 19: the CPU's register tiles (up to
+// 16 tokens) with leftovers, and the Vulkan tiled matmul (from 8 tokens).
+std::vector<OpCall> DecodeAndPrefill() {
+  std::vector<int32_t> prefill(19);
+  for (int32_t i = 0; i < 19; ++i) prefill[i] = (i * 7 + 3) % kTableRows;
+  return {{0, {3}}, {1, {5, 0, 23, 2, 11}}, {6, prefill}};
+}
+
+// Consecutive positions from 0, token t at position t: a prefill, then decode steps, as a
+// conversation feeds the KV cache.
+std::vector<OpCall> Conversation(const std::vector<int32_t>& sizes) {
+  std::vector<OpCall> calls;
+  int32_t pos = 0;
+  for (int32_t n : sizes) {
+    OpCall call{pos, {}};
+    for (int32_t i = 0; i < n; ++i) call.tokens.push_back(pos + i);
+    calls.push_back(call);
+    pos += n;
+  }
+  return calls;
+}
+
+// Float types take any row length (97: not a multiple of any SIMD width); block types three
+// blocks (an odd count, so kernels that take two blocks at a time meet a leftover).
+int64_t OddCols(TensorType type) {
+  const int64_t block = GetTypeTraits(type)->block_elems;
+  return block == 1 ? 97 : 3 * block;
+}
+
+uint32_t SeedOf(const std::string& name) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h;
+}
+
+// Builds one case: input tables, weights, the op, and its reference.
+class CaseBuilder {
+ public:
+  CaseBuilder(std::string name, OpKind op, TensorType type, std::vector<OpCall> calls)
+      : seed_(SeedOf(name)) {
+    c_.name = std::move(name);
+    c_.op = op;
+    c_.type = type;
+    c_.calls = std::move(calls);
+    for (const OpCall& call : c_.calls) {
+      c_.graph.max_tokens = std::max<int32_t>(c_.graph.max_tokens, call.tokens.size());
+    }
+    // Ops without attention still need a cache to compile against; a small one.
+    Cache({1, 128, 1, 2, runtime::KvType::kF16});
+  }
+
+  void Cache(const runtime::KvCacheDesc& desc) {
+    c_.cache = desc;
+    c_.graph.n_layer = desc.n_layer;
+    c_.graph.n_head_kv = desc.n_head_kv;
+    c_.graph.head_dim = desc.head_dim;
+  }
+
+  // A random weight of `type` and shape {cols, rows} (rows == 1: a vector {cols}); the
+  // floats it decodes to go to `decoded`.
+  WeightId Weight(TensorType type, int64_t cols, int64_t rows, std::vector<float>* decoded) {
+    const std::string name = c_.name + ".w" + std::to_string(c_.graph.weights.size());
+    RandomMatrix m = MakeRandomMatrix(type, rows, cols, seed_++);
+    std::vector<int64_t> shape = rows == 1 ? std::vector<int64_t>{cols} : std::vector{cols, rows};
+    c_.graph.weights.push_back({name, type, shape});
+    c_.tensors[name] = MemoryTensor{type, shape, std::move(m.bytes)};
+    *decoded = std::move(m.decoded);
+    return static_cast<WeightId>(c_.graph.weights.size() - 1);
+  }
+
+  // get_rows of a new random F32 table of `width` (its values go to `table`): an input of
+  // the op. `plant` may edit the table first.
+  ValueId Input(int64_t width, std::vector<float>* table,
+                const std::function<void(std::vector<float>&)>& plant = nullptr) {
+    const WeightId w = Weight(TensorType::kF32, width, kTableRows, table);
+    if (plant) {
+      plant(*table);
+      std::memcpy(c_.tensors[c_.graph.weights[w].name].bytes.data(), table->data(),
+                  table->size() * sizeof(float));
+    }
+    return Op(runtime::MakeOp(OpKind::kGetRows, runtime::kNone, runtime::kNone, runtime::kNone, w),
+              width);
+  }
+
+  runtime::ConstId Constant(std::vector<float> values) {
+    c_.graph.constants.push_back(std::move(values));
+    return static_cast<runtime::ConstId>(c_.graph.constants.size() - 1);
+  }
+
+  // Appends `op` with a new output value.
+  ValueId Op(runtime::Op op, int64_t width, runtime::Rows rows = runtime::Rows::kTokens,
+             runtime::ValueType type = runtime::ValueType::kF32) {
+    op.out = static_cast<ValueId>(c_.graph.values.size());
+    c_.graph.values.push_back({std::string(runtime::OpName(op.kind)), width, rows, type});
+    c_.graph.ops.push_back(op);
+    return op.out;
+  }
+
+  // Makes `out` the graph's output and computes the reference of every call.
+  OpCase Finish(ValueId out, runtime::GraphOutput kind, const Reference& reference,
+                OpTolerance tol) {
+    c_.graph.output_kind = kind;
+    switch (kind) {
+      case runtime::GraphOutput::kLastArgmax:
+        c_.graph.argmax = out;
+        break;
+      case runtime::GraphOutput::kLastTopLogits:
+        c_.graph.top_logits = out;
+        break;
+      default:
+        c_.graph.logits = out;
+    }
+    for (const OpCall& call : c_.calls) {
+      for (const std::vector<double>& row : reference(call)) {
+        c_.reference.insert(c_.reference.end(), row.begin(), row.end());
+      }
+    }
+    c_.tol = tol;
+    return std::move(c_);
+  }
+
+ private:
+  OpCase c_;
+  uint32_t seed_;
+};
+
+// Row `token` of a table of `width` columns.
+std::vector<double> RowOf(const std::vector<float>& table, int64_t width, int32_t token) {
+  return {table.begin() + token * width, table.begin() + (token + 1) * width};
+}
+
+// Applies `f` to the input rows of each token of a call.
+Reference PerToken(std::function<std::vector<double>(int32_t token)> f) {
+  return [f = std::move(f)](const OpCall& call) {
+    Rows rows;
+    for (int32_t token : call.tokens) rows.push_back(f(token));
+    return rows;
+  };
+}
+
+bool IsFloatType(TensorType t) {
+  return t == TensorType::kF32 || t == TensorType::kF16 || t == TensorType::kBF16;
+}
+
+// ---- The cases, one function per op. ----
+
+void AddGetRows(std::vector<OpCase>& cases, TensorType type) {
+  CaseBuilder b("get_rows_" + TypeName(type), OpKind::kGetRows, type, DecodeAndPrefill());
+  const int64_t cols = OddCols(type);
+  std::vector<float> table;
+  const WeightId w = b.Weight(type, cols, kTableRows, &table);
+  const ValueId out = b.Op(
+      runtime::MakeOp(OpKind::kGetRows, runtime::kNone, runtime::kNone, runtime::kNone, w), cols);
+  // Decoding is exact: every path reads the same numbers.
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits,
+                           PerToken([&](int32_t t) { return RowOf(table, cols, t); }),
+                           {1e-7, 1e-7}));
+}
+
+void AddMatMul(std::vector<OpCase>& cases, TensorType type) {
+  CaseBuilder b("matmul_" + TypeName(type), OpKind::kMatMul, type, DecodeAndPrefill());
+  // 40 output rows: two 16-row tiles and a leftover.
+  const int64_t cols = OddCols(type), rows = 40;
+  std::vector<float> in;
+  const ValueId x = b.Input(cols, &in);
+  std::vector<float> weight;
+  const WeightId w = b.Weight(type, cols, rows, &weight);
+  const ValueId out =
+      b.Op(runtime::MakeOp(OpKind::kMatMul, x, runtime::kNone, runtime::kNone, w), rows);
+  auto ref = [&, cols](int32_t t) {
+    std::vector<double> y(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t k = 0; k < cols; ++k) y[r] += double(weight[r * cols + k]) * in[t * cols + k];
+    }
+    return y;
+  };
+  // Measured (error / RMS): float weights about 1e-6; quantized weights 1-2e-2 with int8
+  // activations and 5e-5 with finer ones (a kernel bug shows as 1e-1 and more).
+  const OpTolerance tol = IsFloatType(type) ? OpTolerance{1e-5, 1e-5} : OpTolerance{5e-2, 2e-4};
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
+}
+
+void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
+  const int64_t width = 96;
+  CaseBuilder b("rms_norm_" + TypeName(type) + (group == width ? "" : "_per_head"),
+                OpKind::kRmsNorm, type, DecodeAndPrefill());
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  std::vector<float> weight;
+  const WeightId w = b.Weight(type, group, 1, &weight);
+  runtime::Op op = runtime::MakeOp(OpKind::kRmsNorm, x, runtime::kNone, runtime::kNone, w);
+  op.norm = {1e-5f, group};
+  const ValueId out = b.Op(op, width);
+  auto ref = [&, width, group](int32_t t) {
+    std::vector<double> y(width);
+    for (int64_t g0 = 0; g0 < width; g0 += group) {
+      double ss = 0;
+      for (int64_t i = 0; i < group; ++i)
+        ss += double(in[t * width + g0 + i]) * in[t * width + g0 + i];
+      const double scale = 1.0 / std::sqrt(ss / group + double(op.norm.eps));
+      for (int64_t i = 0; i < group; ++i) y[g0 + i] = in[t * width + g0 + i] * scale * weight[i];
+    }
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
+}
+
+void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
+  const int64_t width = 67;
+  CaseBuilder b("add_bias_" + TypeName(type), OpKind::kAddBias, type, DecodeAndPrefill());
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  std::vector<float> bias;
+  const WeightId w = b.Weight(type, width, 1, &bias);
+  const ValueId out =
+      b.Op(runtime::MakeOp(OpKind::kAddBias, x, runtime::kNone, runtime::kNone, w), width);
+  auto ref = [&, width](int32_t t) {
+    std::vector<double> y = RowOf(in, width, t);
+    for (int64_t i = 0; i < width; ++i) y[i] += bias[i];
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
+}
+
+void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout) {
+  const int32_t n_head = 3, head_dim = 16, width = n_head * head_dim;
+  const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
+  // Positions up to 92: angles of tens of radians.
+  CaseBuilder b(interleaved ? "rope_interleaved" : "rope_half_split", OpKind::kRope,
+                TensorType::kF32, {{0, {1, 2, 3, 4, 5}}, {5, {6}}, {90, {7, 8, 9}}});
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  std::vector<float> freqs(head_dim / 2);
+  for (int i = 0; i < head_dim / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / head_dim);
+  runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
+  op.rope = {n_head, head_dim, layout, b.Constant(freqs)};
+  const ValueId out = b.Op(op, width);
+  auto ref = [&, freqs, interleaved](const OpCall& call) {
+    Rows rows;
+    for (size_t t = 0; t < call.tokens.size(); ++t) {
+      std::vector<double> y = RowOf(in, width, call.tokens[t]);
+      const std::vector<double> v = y;
+      for (int h = 0; h < n_head; ++h) {
+        for (int i = 0; i < head_dim / 2; ++i) {
+          const int a = h * head_dim + (interleaved ? 2 * i : i);
+          const int c = interleaved ? a + 1 : a + head_dim / 2;
+          const double angle = double(call.pos + int32_t(t)) * freqs[i];
+          y[a] = v[a] * std::cos(angle) - v[c] * std::sin(angle);
+          y[c] = v[a] * std::sin(angle) + v[c] * std::cos(angle);
+        }
+      }
+      rows.push_back(std::move(y));
+    }
+    return rows;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-5, 1e-5}));
+}
+
+struct AttentionShape {
+  const char* name;
+  int32_t n_head, n_head_kv, head_dim, window;
+  runtime::KvType kv;
+};
+
+void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
+  // A prefill, then decode steps and a few more tokens: later calls read keys written by
+  // earlier ones. 512 positions make the Vulkan decode split its keys (flash decoding).
+  CaseBuilder b(std::string("attention_") + s.name, OpKind::kAttention, TensorType::kF32,
+                Conversation({19, 1, 1, 3}));
+  b.Cache({1, 512, s.n_head_kv, s.head_dim, s.kv});
+  const int64_t q_width = int64_t{s.n_head} * s.head_dim,
+                kv_width = int64_t{s.n_head_kv} * s.head_dim;
+  std::vector<float> qt;
+  const ValueId q = b.Input(q_width, &qt);
+  std::vector<float> kt;
+  const ValueId k = b.Input(kv_width, &kt);
+  std::vector<float> vt;
+  const ValueId v = b.Input(kv_width, &vt);
+  runtime::Op op = runtime::MakeOp(OpKind::kAttention, q, k, v);
+  op.attn = {0,          s.n_head, s.n_head_kv,
+             s.head_dim, s.window, 1.0f / std::sqrt(static_cast<float>(s.head_dim))};
+  const ValueId out = b.Op(op, q_width);
+  // The cache holds what the calls wrote, rounded to its type.
+  auto stored = [kv = s.kv](float x) {
+    return kv == runtime::KvType::kF16 ? double(HalfToFloat(FloatToHalf(x))) : double(x);
+  };
+  Rows keys, values;  // what the cache holds, filled call by call
+  auto ref = [&](const OpCall& call) {
+    for (size_t t = 0; t < call.tokens.size(); ++t) {
+      std::vector<double> kr(kv_width), vr(kv_width);
+      for (int64_t i = 0; i < kv_width; ++i) {
+        kr[i] = stored(kt[call.tokens[t] * kv_width + i]);
+        vr[i] = stored(vt[call.tokens[t] * kv_width + i]);
+      }
+      keys.resize(std::max<size_t>(keys.size(), call.pos + t + 1));
+      values.resize(keys.size());
+      keys[call.pos + t] = kr;
+      values[call.pos + t] = vr;
+    }
+    Rows rows;
+    for (size_t t = 0; t < call.tokens.size(); ++t) {
+      const int64_t p = call.pos + int64_t(t);
+      const int64_t lo = s.window > 0 ? std::max<int64_t>(0, p - s.window + 1) : 0;
+      std::vector<double> y(q_width);
+      for (int h = 0; h < s.n_head; ++h) {
+        const int64_t kv_off = int64_t{h / (s.n_head / s.n_head_kv)} * s.head_dim;
+        const float* qv = &qt[call.tokens[t] * q_width + int64_t{h} * s.head_dim];
+        std::vector<double> score;
+        for (int64_t j = lo; j <= p; ++j) {
+          double d = 0;
+          for (int i = 0; i < s.head_dim; ++i) d += qv[i] * keys[j][kv_off + i];
+          score.push_back(d * op.attn.scale);
+        }
+        const double m = *std::max_element(score.begin(), score.end());
+        double sum = 0;
+        for (double& e : score) sum += (e = std::exp(e - m));
+        for (int64_t j = lo; j <= p; ++j) {
+          for (int i = 0; i < s.head_dim; ++i) {
+            y[int64_t{h} * s.head_dim + i] += score[j - lo] / sum * values[j][kv_off + i];
+          }
+        }
+      }
+      rows.push_back(std::move(y));
+    }
+    return rows;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {5e-6, 5e-6}));
+}
+
+void AddElementwise(std::vector<OpCase>& cases, OpKind kind) {
+  const int64_t width = 67;
+  CaseBuilder b(std::string(runtime::OpName(kind)), kind, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> a;
+  const ValueId x0 = b.Input(width, &a);
+  std::vector<float> c;
+  const ValueId x1 = b.Input(width, &c);
+  const ValueId out = b.Op(runtime::MakeOp(kind, x0, x1), width);
+  auto ref = [&, kind, width](int32_t t) {
+    std::vector<double> y(width);
+    for (int64_t i = 0; i < width; ++i) {
+      const double u = a[t * width + i], v = c[t * width + i];
+      y[i] = kind == OpKind::kAdd ? u + v : u / (1 + std::exp(-u)) * v;
+    }
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
+}
+
+void AddLastRow(std::vector<OpCase>& cases) {
+  const int64_t width = 33;
+  CaseBuilder b("last_row", OpKind::kLastRow, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  const ValueId out = b.Op(runtime::MakeOp(OpKind::kLastRow, x), width, runtime::Rows::kOne);
+  auto ref = [&, width](const OpCall& call) { return Rows{RowOf(in, width, call.tokens.back())}; };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kLastLogits, ref, {0, 0}));
+}
+
+// Argmax and top logits read the last token's row (their graph outputs are one row), over
+// rows with equal maxima planted (the lower id wins) and NaNs (ignored), one of them first.
+void PlantTiesAndNaNs(std::vector<float>& table, int64_t width) {
+  for (int32_t r = 0; r < kTableRows; ++r) {
+    for (int64_t col : {int64_t{900}, int64_t{17} * r + 5, int64_t{40}})
+      table[r * width + col] = 3.0f;
+    table[r * width + 700] = 2.5f;
+    table[r * width + 701] = 2.5f;
+    table[r * width + 600] = NAN;
+    if (r % 2 == 1) table[r * width] = NAN;  // the last tokens of the calls: 3, 11, 9
+  }
+}
+
+// The ids of a row's non-NaN elements, largest first, the lower id first among equals.
+std::vector<int32_t> RankedIds(const std::vector<double>& row) {
+  std::vector<int32_t> ids;
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (!std::isnan(row[i])) ids.push_back(static_cast<int32_t>(i));
+  }
+  std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return row[a] > row[b]; });
+  return ids;
+}
+
+void AddArgmax(std::vector<OpCase>& cases) {
+  const int64_t width = 1001;
+  CaseBuilder b("argmax", OpKind::kArgmax, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in, [&](std::vector<float>& t) { PlantTiesAndNaNs(t, width); });
+  const ValueId last = b.Op(runtime::MakeOp(OpKind::kLastRow, x), width, runtime::Rows::kOne);
+  const ValueId out = b.Op(runtime::MakeOp(OpKind::kArgmax, last), 1, runtime::Rows::kOne,
+                           runtime::ValueType::kI32);
+  auto ref = [&, width](const OpCall& call) {
+    return Rows{{double(RankedIds(RowOf(in, width, call.tokens.back())).front())}};
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kLastArgmax, ref, {0, 0}));
+}
+
+void AddTopLogits(std::vector<OpCase>& cases) {
+  const int64_t width = 1001;
+  const int32_t k = runtime::kMaxTopLogits;
+  CaseBuilder b("top_logits", OpKind::kTopLogits, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in, [&](std::vector<float>& t) { PlantTiesAndNaNs(t, width); });
+  const ValueId last = b.Op(runtime::MakeOp(OpKind::kLastRow, x), width, runtime::Rows::kOne);
+  runtime::Op op = runtime::MakeOp(OpKind::kTopLogits, last);
+  op.top_k = k;
+  const ValueId out = b.Op(op, runtime::TopLogitsWidth(k), runtime::Rows::kOne);
+  auto ref = [&, width, k](const OpCall& call) {
+    const std::vector<double> row = RowOf(in, width, call.tokens.back());
+    const std::vector<int32_t> ids = RankedIds(row);
+    std::vector<double> y;
+    y.reserve(runtime::TopLogitsWidth(k));
+    for (int32_t i = 0; i < k; ++i) y.push_back(ids[i]);
+    for (int32_t i = 0; i < k; ++i) y.push_back(row[ids[i]]);
+    double sum = 0;
+    for (int32_t id : ids) sum += std::exp(row[id] - row[ids[0]]);
+    y.push_back(row[ids[0]] + std::log(sum));
+    return Rows{y};
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kLastTopLogits, ref, {1e-7, 1e-7}));
+}
+
+std::vector<OpCase> BuildCases() {
+  std::vector<OpCase> cases;
+  for (TensorType type : AllTensorTypes()) {
+    AddGetRows(cases, type);
+    AddMatMul(cases, type);
+  }
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+    AddRmsNorm(cases, type, 96);
+    AddAddBias(cases, type);
+  }
+  AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
+  AddRope(cases, runtime::RopeLayout::kInterleaved);
+  AddRope(cases, runtime::RopeLayout::kHalfSplit);
+  for (const AttentionShape& s :
+       {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
+        AttentionShape{"window_f32", 4, 1, 64, 5, runtime::KvType::kF32},
+        AttentionShape{"window_f16", 2, 2, 128, 7, runtime::KvType::kF16}}) {
+    AddAttention(cases, s);
+  }
+  AddElementwise(cases, OpKind::kSwiGLU);
+  AddElementwise(cases, OpKind::kAdd);
+  AddLastRow(cases);
+  AddArgmax(cases);
+  AddTopLogits(cases);
+  return cases;
+}
+
+}  // namespace
+
+std::vector<TensorType> AllTensorTypes() {
+  std::vector<TensorType> types;
+  for (uint32_t id = 0; id < 64; ++id) {
+    if (IsSupportedType(static_cast<TensorType>(id))) types.push_back(static_cast<TensorType>(id));
+  }
+  return types;
+}
+
+const std::vector<OpCase>& AllOpCases() {
+  static const std::vector<OpCase> cases = BuildCases();
+  return cases;
+}
+
+}  // namespace hfd::testing
