@@ -1,9 +1,9 @@
 // The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
 // kernels for every weight type, on top of the shared 256-bit code (helpers, activation
 // quantization, F16 conversions; its int8 dot products become vpdpbusd here), which also
-// supplies the table's starting point. Q8_0, Q4_0, Q5_0, Q4_K and Q6_K run as 16-row tiles
-// with rows in lanes (docs/cpu-kernels.md), F32, F16 and BF16 as 4-row x 6-token tiles; Q4_1,
-// Q5_1 and Q5_K one row at a time, with a four- or eight-token variant for prefill.
+// supplies the table's starting point. Every quantized type but IQ3_XXS and IQ3_S
+// (the shared 256-bit kernels) runs as 16-row tiles with rows in lanes (docs/cpu-kernels.md);
+// F32, F16 and BF16 as 4-row x 6-token tiles.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -35,6 +35,9 @@ inline __m512i Join(__m256i lo, __m256i hi) {
 
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
+// After the tiles: builds on their transposes.
+#include "backends/cpu/kernels/kernels_avx512_lowbit.inc"
+
 struct Vec512 {
   using Reg = __m512;
   static constexpr int kLanes = 16;
@@ -54,13 +57,19 @@ struct Vec512 {
 // 29 of the 32 zmm registers.
 constexpr int kFloatTileTokens512 = 6;
 
-// Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1. q goes straight into
-// vpdpbusd as the unsigned operand; m meets the activations' block sums.
+// Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1, as TileSymmetric16
+// takes them. q goes straight into vpdpbusd as the unsigned operand; m meets the
+// activations' block sums.
 struct Q4_1Blocks {
   const BlockQ4_1* b;
   __m256i Values(int64_t j) const { return Nibbles32(b[j].qs); }
   float Scale(int64_t j) const { return Half(b[j].d); }
   float Min(int64_t j) const { return Half(b[j].m); }
+  static constexpr int32_t kUnsignedOffset = 0;
+  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
+                                           __m512i* out) {
+    TransposeNibbles16<BlockQ4_1>(w, row_bytes, j, out);
+  }
 };
 struct Q5_1Blocks {
   const BlockQ5_1* b;
@@ -69,58 +78,38 @@ struct Q5_1Blocks {
   }
   float Scale(int64_t j) const { return Half(b[j].d); }
   float Min(int64_t j) const { return Half(b[j].m); }
+  static constexpr int32_t kUnsignedOffset = 0;
+  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
+                                           __m512i* out) {
+    TransposeWords16(
+        [&](int r) {
+          return Q5_1Blocks{reinterpret_cast<const BlockQ5_1*>(w + r * row_bytes)}.Values(j);
+        },
+        out);
+  }
 };
 
-template <int N, typename Blocks, typename Block>
-void DotAffineN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const Blocks blocks{reinterpret_cast<const Block*>(w)};
-  const int64_t nb = n / kQK;
-  __m512 acc[N];
-  float offsets[N];
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-    acc[t] = _mm512_setzero_ps();
-    offsets[t] = 0.0f;
+// IQ4_NL: Q4_0's layout with codes into a table of levels. The tile looks the transposed
+// codes up in the levels + 128 (unsigned bytes), so its offset is 128.
+struct IQ4_NLBlocks {
+  const BlockIQ4_NL* b;
+  __m256i Values(int64_t j) const { return Symmetric<BlockIQ4_NL>::Weights(b[j]); }
+  float Scale(int64_t j) const { return Half(b[j].d); }
+  static constexpr int32_t kUnsignedOffset = 128;
+  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
+                                           __m512i* out) {
+    TransposeNibbles16<BlockIQ4_NL>(w, row_bytes, j, out);
+    const __m512i levels =
+        _mm512_xor_si512(_mm512_broadcast_i32x4(_mm256_castsi256_si128(Iq4NlTable())),
+                         _mm512_set1_epi8(static_cast<char>(0x80)));
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; ++k) out[k] = _mm512_shuffle_epi8(levels, out[k]);
   }
-  int64_t j = 0;
-  for (; j + 2 <= nb; j += 2) {
-    const __m512i wq = Join(blocks.Values(j), blocks.Values(j + 1));
-    const float d0 = blocks.Scale(j), d1 = blocks.Scale(j + 1);
-    const float m0 = blocks.Min(j), m1 = blocks.Min(j + 1);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wq, Load512(x[t].qs + j * kQK));
-      const __m512 scale =
-          _mm512_insertf32x8(_mm512_set1_ps(d0 * x[t].d[j]), _mm256_set1_ps(d1 * x[t].d[j + 1]), 1);
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), scale, acc[t]);
-      offsets[t] += x[t].d[j] * m0 * static_cast<float>(Sum32(x[t], 2 * j));
-      offsets[t] += x[t].d[j + 1] * m1 * static_cast<float>(Sum32(x[t], 2 * j + 2));
-    }
-  }
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-    out[t] = _mm512_reduce_add_ps(acc[t]);
-    if (j < nb) {
-      const __m256i p = DotU8S8(blocks.Values(j), Load256(x[t].qs + j * kQK));
-      out[t] += Hsum(_mm256_cvtepi32_ps(p)) * (blocks.Scale(j) * x[t].d[j]);
-      offsets[t] += x[t].d[j] * blocks.Min(j) * static_cast<float>(Sum32(x[t], 2 * j));
-    }
-    out[t] += offsets[t];
-  }
-}
-
-template <int N>
-void DotQ4_1N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotAffineN<N, Q4_1Blocks, BlockQ4_1>(n, w, x, out);
-}
-template <int N>
-void DotQ5_1N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotAffineN<N, Q5_1Blocks, BlockQ5_1>(n, w, x, out);
-}
+};
 
 // Index vectors that spread 16-bit scales over the 32 int16 lanes of a register, for
 // vpermw: row k takes scales from `first = k * per_row`, `lanes_per_scale` lanes each
-// (16 lanes = 32 values for Q4_K/Q5_K sub-blocks, 8 lanes = 16 values for Q6_K).
+// (8 lanes = 16 values for Q6_K).
 struct SpreadTable {
   alignas(64) int16_t idx[4][32];
 };
@@ -135,71 +124,10 @@ constexpr SpreadTable MakeSpread(int per_row, int lanes_per_scale) {
   return t;
 }
 
-constexpr SpreadTable kSpreadK4 = MakeSpread(2, 16);
 constexpr SpreadTable kSpreadQ6 = MakeSpread(4, 8);
 
 inline __m512i ScaleSpread(const SpreadTable& table, int k) {
   return _mm512_load_si512(table.idx[k]);
-}
-
-// Q4_K and Q5_K one row at a time (Q5_K's kernel; Q4_K has TileQ4_K16): each 32 bytes of
-// qs hold 64 consecutive values (low nibbles, then high), which line up with one 64-byte
-// load of the activations; maddubs + vpdpwssd apply the scales. Q5_K's fifth bits for
-// those 64 values are bits 2c and 2c+1 of qh's 32 bytes.
-template <int N, typename Block, bool kHighBit>
-void DotK4N(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  const Block* b = reinterpret_cast<const Block*>(w);
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
-  const __m512i one = _mm512_set1_epi8(1);
-  const __m512i nibble_shift = Join(_mm256_setzero_si256(), _mm256_set1_epi16(4));
-  const __m512i spread[4] = {ScaleSpread(kSpreadK4, 0), ScaleSpread(kSpreadK4, 1),
-                             ScaleSpread(kSpreadK4, 2), ScaleSpread(kSpreadK4, 3)};
-  __m512 acc[N];
-  __m256 acc_mins[N];
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) {
-    acc[t] = _mm512_setzero_ps();
-    acc_mins[t] = _mm256_setzero_ps();
-  }
-  for (int64_t i = 0; i < n / kQKK; ++i) {
-    const __m128i scales_mins = ScalesMinsK4(b[i].scales);
-    const __m512i scales = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(scales_mins));
-    __m512i q[4], sc[4];
-#pragma GCC unroll 16
-    for (int c = 0; c < 4; ++c) {
-      // Low nibbles in the lower half, high nibbles in the upper: a broadcast load and one
-      // per-half shift count, which keeps this off the shuffle ports.
-      const __m512i raw = _mm512_broadcast_i64x4(Load256(b[i].qs + 32 * c));
-      q[c] = _mm512_and_si512(_mm512_srlv_epi16(raw, nibble_shift), low4);
-      if constexpr (kHighBit) {
-        const __m256i qh = Load256(b[i].qh);
-        const __m512i bits = Join(_mm256_srli_epi16(qh, 2 * c), _mm256_srli_epi16(qh, 2 * c + 1));
-        q[c] = _mm512_or_si512(q[c], _mm512_slli_epi16(_mm512_and_si512(bits, one), 4));
-      }
-      sc[c] = _mm512_permutexvar_epi16(spread[c], scales);
-    }
-    const float d = Half(b[i].d), dmin = Half(b[i].dmin);
-#pragma GCC unroll 16
-    for (int t = 0; t < N; ++t) {
-      const int8_t* xq = x[t].qs + i * kQKK;
-      __m512i isum = _mm512_setzero_si512();
-#pragma GCC unroll 16
-      for (int c = 0; c < 4; ++c) {
-        isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(q[c], Load512(xq + 64 * c)), sc[c]);
-      }
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * x[t].d[i]), acc[t]);
-      acc_mins[t] =
-          _mm256_fmadd_ps(_mm256_cvtepi32_ps(MinsTimesSums(scales_mins, x[t].sum16 + i * 16)),
-                          _mm256_set1_ps(dmin * x[t].d[i]), acc_mins[t]);
-    }
-  }
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - Hsum(acc_mins[t]);
-}
-
-template <int N>
-void DotQ5_KN(int64_t n, const uint8_t* w, const ActRow* x, float* out) {
-  DotK4N<N, BlockQ5_K, true>(n, w, x, out);
 }
 
 // Q6_K one row at a time: per 128 values, one 64-byte load of ql gives values 0..63 (low
@@ -222,7 +150,7 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
     const int8_t* xq = x.qs + i * kQKK;
     __m512i isum = _mm512_setzero_si512();
 #pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
+    for (int64_t h = 0; h < 2; ++h) {
       const __m512i ql = Load512(b[i].ql + 64 * h);
       const __m512i qh = _mm512_broadcast_i64x4(Load256(b[i].qh + 32 * h));
       const __m512i lo = _mm512_or_si512(_mm512_and_si512(ql, low4),
@@ -243,30 +171,6 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
   return acc;
 }
 
-// A one-row tile over an N-token kernel.
-template <int N, void (*Kernel)(int64_t, const uint8_t*, const ActRow*, float*)>
-void OneRowTile(int64_t n, const uint8_t* w, int64_t /*row_bytes*/, const ActRow* x, float* y,
-                int64_t y_stride) {
-  float out[N];
-  Kernel(n, w, x, out);
-#pragma GCC unroll 16
-  for (int t = 0; t < N; ++t) y[t * y_stride] = out[t];
-}
-
-// The K-quant kernels unpack a super-block's weights into eight registers; eight tokens
-// share each unpacking (their 16 accumulators still fit the register file).
-constexpr int kKQuantTileTokens = 8;
-
-using TokensFn = void (*)(int64_t, const uint8_t*, const ActRow*, float*);
-
-template <TokensFn One, TokensFn Four, TokensFn Tile>
-WeightKernel KQuantKernel() {
-  return {ActKind::kQ8x256,
-          OneToken<One>,
-          Four,
-          {OneRowTile<kKQuantTileTokens, Tile>, nullptr, 1, kKQuantTileTokens}};
-}
-
 KernelTable MakeAvx512Table() {
   KernelTable t = MakeX86Table();
   t.f32 = FloatKernel<Vec512, kFloatTileTokens512, F32Weights<Vec512>>();
@@ -275,17 +179,21 @@ KernelTable MakeAvx512Table() {
   t.q8_0 = SymmetricKernel<Q8_0Blocks, BlockQ8_0>();
   t.q4_0 = SymmetricKernel<Q4_0Blocks, BlockQ4_0>();
   t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
-  t.q4_1 = {ActKind::kQ8x32, OneToken<DotQ4_1N<1>>, DotQ4_1N<4>, {}};
-  t.q5_1 = {ActKind::kQ8x32, OneToken<DotQ5_1N<1>>, DotQ5_1N<4>, {}};
+  t.q4_1 = SymmetricKernel<Q4_1Blocks, BlockQ4_1>();
+  t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
+  t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.q4_k = {ActKind::kQ8x256,
             RowQ4_K,
             nullptr,
             {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens}};
-  t.q5_k = KQuantKernel<DotQ5_KN<1>, DotQ5_KN<4>, DotQ5_KN<kKQuantTileTokens>>();
+  t.q5_k = LowBit16Kernel<Q5_KUnpack16>();
   t.q6_k = {ActKind::kQ8x256,
             RowQ6_K,
             nullptr,
             {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
+  t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
+  t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
+  t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   return t;
