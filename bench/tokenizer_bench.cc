@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
       // Pre-tokenizers without a hand-written matcher: PCRE2 pipelines.
       {"deepseek-llm-gguf", fixtures / "vocab/ggml-vocab-deepseek-llm.gguf"},
       {"refact-gguf", fixtures / "vocab/ggml-vocab-refact.gguf"},
+      // WordPiece with BertNormalizer (lowercase, accents stripped, CJK spaced).
+      {"bert-bge-gguf", fixtures / "vocab/ggml-vocab-bert-bge.gguf"},
       // Unigram: sentencepiece models trained for the tests (tests/tokenizer/testdata).
       {"unigram-hf", std::filesystem::path(HFD_BENCH_UNIGRAM_DIR) / "unigram-byte-fallback.json"},
       {"t5-gguf", std::filesystem::path(HFD_BENCH_UNIGRAM_DIR) / "t5-nfkc.gguf"},
