@@ -95,7 +95,7 @@ struct KvStorePush {
 };
 struct AttentionPush {
   uint32_t n_head, n_head_kv, head_dim, window;
-  float scale;
+  float scale, softcap;
 };
 struct AttentionMergePush {
   uint32_t n_head, parts;
@@ -371,7 +371,8 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   const uint64_t q_floats = uint64_t{ntok} * shape.n_head * shape.head_dim;
   HFD_RETURN_IF_ERROR(CheckFits(q, q_floats, "attention q"));
   HFD_RETURN_IF_ERROR(CheckFits(out, q_floats, "attention output"));
-  AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
+  AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim,
+                     shape.window, shape.scale,     shape.softcap};
   if (parts <= 1) {
     HFD_ASSIGN_OR_RETURN(
         const Pipeline* p,

@@ -19,6 +19,7 @@ struct AttentionShape {
   uint32_t window = 0;    // 0: no sliding window
   float scale = 0.0f;
   runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
+  float softcap = 0.0f;                        // 0: scores are not capped
 };
 
 // The shape of RopeKvStore: q has n_head heads, k and v n_head_kv, all of head_dim.

@@ -111,6 +111,13 @@ Status AddIds(const json& c, const char* key, std::vector<int32_t>* out) {
 Result<ModelDesc> Build(const json& c, const json* gen) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
+  if (d.arch == Architecture::kGemma2) {
+    // Its HF norm weights hold w - 1 and its post-norm tensors have names of their own,
+    // which this mapping does not translate yet.
+    return Unsupported(
+        "gemma2 Hugging Face (safetensors) checkpoints are not supported yet; use a GGUF "
+        "conversion of the model");
+  }
   d.rope_layout = RopeLayout::kHalfSplit;
   HFD_RETURN_IF_ERROR(Int(c, "vocab_size", true, &d.n_vocab));
   HFD_RETURN_IF_ERROR(Int(c, "hidden_size", true, &d.n_embd));

@@ -105,8 +105,10 @@ void ExpectRefused(const nlohmann::json& c, ErrorCode code, std::string_view wor
 
 TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   nlohmann::json c = BaseConfig();
-  c["model_type"] = "gemma2";
-  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma2'");
+  c["model_type"] = "gemma3";
+  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma3'");
+  c["model_type"] = "gemma2";  // GGUF only so far
+  ExpectRefused(c, ErrorCode::kUnsupported, "gemma2 Hugging Face (safetensors)");
   for (const char* type : {"linear", "yarn", "dynamic"}) {
     c = BaseConfig();
     c["rope_scaling"] = {{"type", type}, {"factor", 2.0}};
