@@ -75,6 +75,7 @@ struct GetRowsPush {
 };
 struct ElementwisePush {
   uint32_t n, width;
+  float scalar;
 };
 struct RmsNormPush {
   uint32_t width, group;
@@ -267,11 +268,11 @@ Status Kernels::AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, c
 }
 
 Status Kernels::Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
-                            const Buffer& out, uint32_t n, uint32_t width) {
+                            const Buffer& out, uint32_t n, uint32_t width, float scalar) {
   HFD_RETURN_IF_ERROR(CheckFits(a, n, shader));
   HFD_RETURN_IF_ERROR(CheckFits(out, n, shader));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({shader, 3, sizeof(ElementwisePush), {}}));
-  ElementwisePush push{n, width};
+  ElementwisePush push{n, width, scalar};
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&a}, {&b}, {&out, true}}, &push, g.x, g.y);
   return Status::Ok();
@@ -293,6 +294,18 @@ Status Kernels::SwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, c
                        uint32_t n) {
   HFD_RETURN_IF_ERROR(CheckFits(up, n, "swiglu"));
   return Elementwise(s, "swiglu", gate, up, out, n, n);
+}
+
+Status Kernels::GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+                      uint32_t n) {
+  HFD_RETURN_IF_ERROR(CheckFits(up, n, "geglu"));
+  return Elementwise(s, "geglu", gate, up, out, n, n);
+}
+
+Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
+                       uint32_t n, float scalar) {
+  // One input: bound as both a and b, which the shaders do not read.
+  return Elementwise(s, shader, x, x, out, n, n, scalar);
 }
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,

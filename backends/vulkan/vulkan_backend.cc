@@ -49,10 +49,6 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kRmsNorm:
       case OpKind::kAddBias:
         return IsSupportedType(weight_type);  // converted to float32 when loaded
-      case OpKind::kGeGLU:
-      case OpKind::kScale:
-      case OpKind::kSoftCap:
-        return false;  // Gemma 2's ops have no shaders yet
       default:
         return true;
     }

@@ -242,9 +242,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kSwiGLU:
       return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kGeGLU:
+      return kernels_.GeGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kScale:
+      return kernels_.Scalar(s, "scale", Val(op.in[0]), out, width * rows, op.scalar);
     case OpKind::kSoftCap:
-      break;  // refused by VulkanBackend::Supports before recording
+      return kernels_.Scalar(s, "softcap", Val(op.in[0]), out, width * rows, op.scalar);
     case OpKind::kAdd:
       return kernels_.Add(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kLastRow: {

@@ -194,6 +194,59 @@ TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
   for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
 }
 
+// The fixtures/arch models hfd runs (tests/cpu/llamacpp_conformance_test.cc's kArchStems)
+// on the device against the CPU with finer activations, on llama.cpp's prompts; the F32
+// file also teacher-forced on llama.cpp's greedy tokens against its logits
+// (llama.cpp-logits.json), within the CPU test's bound (measured there: 2.8e-3).
+TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  constexpr double kArchF32Tolerance = 5e-3;
+  const nlohmann::json all = nlohmann::json::parse(
+      ::hfd::testing::ReadFileOrFail(fixtures / "arch/llama.cpp-logits.json"));
+  for (const char* name : {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"}) {
+    SCOPED_TRACE(name);
+    auto files = model::OpenModelFiles(fixtures / "arch" / name);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    auto gpu =
+        CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName(), .validation = true});
+    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+    auto cpu = cpu::CreateCpuBackend({.activations = cpu::ActPrecision::kInt8x2});
+    ASSERT_TRUE(cpu->LoadWeights(**files).ok());
+    ASSERT_TRUE((*gpu)->LoadWeights(**files).ok());
+    const runtime::SessionOptions opts{.n_ctx = 128, .prefill_batch = 8};
+    auto cs = runtime::Session::Create(*cpu, **files, opts);
+    auto gs = runtime::Session::Create(**gpu, **files, opts);
+    ASSERT_TRUE(cs.ok()) << cs.status().ToString();
+    ASSERT_TRUE(gs.ok()) << gs.status().ToString();
+    const int64_t vocab = (*gs)->n_vocab();
+    for (const auto& [prompt, c] : all[name].items()) {
+      std::vector<int32_t> ids = c["prompt_ids"].get<std::vector<int32_t>>();
+      ExpectSameGreedyAndLogits(**cs, **gs, ids, kLowBitTolerance, std::string(name) + prompt);
+      if (std::string_view(name).ends_with("-F32.gguf")) {
+        const size_t n_prompt = ids.size();
+        const auto greedy = c["greedy_ids"].get<std::vector<int32_t>>();
+        ids.insert(ids.end(), greedy.begin(), greedy.end() - 1);
+        ASSERT_TRUE((*gs)->Rewind(0).ok());
+        auto got = (*gs)->FeedAll(ids);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        for (size_t i = 0; i < c["steps"].size(); ++i) {
+          const auto& step = c["steps"][i];
+          const auto top_ids = step["top5_ids"].get<std::vector<int32_t>>();
+          const auto top_logits = step["top5_logits"].get<std::vector<double>>();
+          for (size_t k = 0; k < top_ids.size(); ++k) {
+            EXPECT_NEAR((*got)[(n_prompt - 1 + i) * vocab + top_ids[k]], top_logits[k],
+                        kArchF32Tolerance)
+                << prompt << " step " << i << " rank " << k;
+          }
+        }
+      }
+    }
+    gs->reset();
+    gpu->reset();
+  }
+  for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
+}
+
 TEST(VulkanBackendTest, RefusesAModelThatDoesNotFitWithTheSizes) {
   HFD_REQUIRE_FIXTURES(fixtures);
   auto files = model::OpenModelFiles(fixtures / "gguf/tiny-qwen2-Q8_0.gguf");

@@ -77,7 +77,7 @@ void main() {
       uint kb = j * kv_width + kvh * hd;
       s = 0.0;
       for (uint d = 0; d < hd; ++d) s += qs[d] * from_kv(kc[kb + d]);
-      if (pc.softcap > 0.0) s = pc.softcap * tanh(s / pc.softcap);
+      if (pc.softcap > 0.0) s = pc.softcap * safe_tanh(s / pc.softcap);
     }
     float chunk_max = subgroupMax(s);
     p[lid] = chunk_max;  // reuse p to combine subgroup maxima
