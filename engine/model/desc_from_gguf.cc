@@ -75,10 +75,7 @@ Status OptionalF32(const gguf::GgufFile& f, const std::string& key, float* out) 
 // they are used as they are. GGUF has no query_pre_attn_scalar: llama.cpp takes n_embd /
 // n_head for the 46-layer (27B) model and head_dim for the others, as Google's configs do.
 Status ReadGemma2(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
-  d->ffn_activation = FfnActivation::kGeluTanh;
-  d->scale_embeddings = true;
-  d->post_norms = true;
-  d->sliding_window_pattern = 2;
+  SetGemma2Traits(*d);
   HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attn_logit_softcapping", &d->attn_softcap));
   HFD_RETURN_IF_ERROR(OptionalF32(f, p + "final_logit_softcapping", &d->final_softcap));
   if (d->n_layer == 46 && d->n_head > 0) d->query_pre_attn_scalar = d->n_embd / d->n_head;

@@ -31,6 +31,13 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
                      "' is not supported (hfd runs llama, mistral, qwen2, qwen3 and gemma2)");
 }
 
+void SetGemma2Traits(ModelDesc& d) {
+  d.ffn_activation = FfnActivation::kGeluTanh;
+  d.scale_embeddings = true;
+  d.post_norms = true;
+  d.sliding_window_pattern = 2;
+}
+
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   if (d.sliding_window <= 0) return false;
   return d.sliding_window_pattern <= 0 || (layer + 1) % d.sliding_window_pattern != 0;

@@ -83,6 +83,11 @@ std::string_view ArchitectureName(Architecture arch);
 // Architecture; Unsupported naming the architecture and listing the supported ones.
 Result<Architecture> ParseArchitecture(std::string_view name);
 
+// What every Gemma 2 has, whatever the source: GeGLU, embeddings times sqrt(n_embd),
+// post-norms, the window on every other layer. The sizes, soft-caps and query scalar
+// come from the file.
+void SetGemma2Traits(ModelDesc& desc);
+
 // Whether layer `layer` attends through the sliding window (sliding_window_pattern).
 bool UsesSlidingWindow(const ModelDesc& desc, int64_t layer);
 

@@ -5,17 +5,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/model/tensor_names.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/llamacpp_reference.h"
+#include "tests/support/safetensors_writer.h"
 
 namespace hfd::testing {
 namespace {
@@ -208,6 +213,80 @@ TEST(LlamaCppConformance, ArchQuantizedTop1MatchesLlamaCppTeacherForced) {
                 << ", largest top-5 logit difference " << worst << "\n";
     }
   }
+}
+
+// The Hugging Face checkpoint tiny-gemma2-F32.gguf was converted from, made back by undoing
+// llama.cpp's conversion as its converter documents it: HF tensor names (Gemma 2's own for
+// its four norms), norm weights stored as w - 1, rows [out, in], Q/K rows unpermuted (the
+// gemma2 converter keeps HF's), tied embeddings, Gemma2Config's keys.
+void WriteGemma2Twin(const model::ModelFiles& gguf, const std::filesystem::path& dir) {
+  const model::ModelDesc& d = gguf.desc();
+  nlohmann::json layer_types = nlohmann::json::array();
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    layer_types.push_back(i % 2 == 0 ? "sliding_attention" : "full_attention");
+  }
+  const nlohmann::json config = {
+      {"architectures", {"Gemma2ForCausalLM"}},
+      {"model_type", "gemma2"},
+      {"vocab_size", d.n_vocab},
+      {"hidden_size", d.n_embd},
+      {"intermediate_size", d.n_ff},
+      {"num_hidden_layers", d.n_layer},
+      {"num_attention_heads", d.n_head},
+      {"num_key_value_heads", d.n_head_kv},
+      {"head_dim", d.head_dim},
+      {"query_pre_attn_scalar", d.head_dim},
+      {"max_position_embeddings", d.n_ctx_train},
+      {"rms_norm_eps", d.rms_eps},
+      {"rope_theta", d.rope_theta},
+      {"sliding_window", d.sliding_window},
+      {"layer_types", layer_types},
+      {"attn_logit_softcapping", d.attn_softcap},
+      {"final_logit_softcapping", d.final_softcap},
+      {"hidden_activation", "gelu_pytorch_tanh"},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", d.bos_id},
+      {"eos_token_id", d.eos_ids},
+  };
+  std::ofstream(dir / "config.json") << config.dump(2);
+  std::map<std::string, F32Tensor> tensors;
+  for (const std::string& name : gguf.WeightNames()) {
+    auto w = gguf.Weight(name);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    ASSERT_EQ(w->type, TensorType::kF32) << name;
+    const auto hf = model::HfFromCanonical(name, model::Architecture::kGemma2);
+    ASSERT_TRUE(hf.has_value()) << name;
+    F32Tensor t{{w->shape.rbegin(), w->shape.rend()}, std::vector<float>(w->nbytes / 4)};
+    std::memcpy(t.data.data(), w->data, w->nbytes);
+    if (name.ends_with("norm.weight")) {
+      for (float& v : t.data) v -= 1.0f;
+    }
+    tensors[*hf] = std::move(t);
+  }
+  WriteF32Safetensors(dir / "model.safetensors", tensors);
+}
+
+// The twin and the GGUF give the same logits: the GGUF tests hold the arithmetic, this the
+// Hugging Face side (names, the norms' 1, the config keys).
+TEST(LlamaCppConformance, Gemma2SafetensorsTwinMatchesGguf) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel gguf = LoadOnCpu(fixtures / "arch/tiny-gemma2-F32.gguf");
+  ASSERT_NE(gguf.files, nullptr);
+  TempDir dir;
+  WriteGemma2Twin(*gguf.files, dir.path());
+  LoadedModel hf = LoadOnCpu(dir.path());
+  ASSERT_NE(hf.files, nullptr);
+  EXPECT_EQ(hf.files->format(), model::ModelFormat::kSafetensors);
+  const std::vector<int32_t> ids = {1, 450, 2117, 2410, 310, 1352, 346, 338, 1551, 346, 2501, 263};
+  auto a = gguf.NewSession(128, 16)->FeedAll(ids);
+  auto b = hf.NewSession(128, 16)->FeedAll(ids);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->size(), b->size());
+  double worst = 0;
+  for (size_t i = 0; i < a->size(); ++i)
+    worst = std::max(worst, double(std::abs((*a)[i] - (*b)[i])));
+  // (w - 1) + 1 == w exactly for the norm weights near 1, so the two are the same numbers.
+  EXPECT_LT(worst, 1e-5);
 }
 
 // llama-quantize's Q3_K_M, Q2_K, IQ4_XS and IQ3_S mixes of a small random llama, committed

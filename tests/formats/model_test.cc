@@ -34,6 +34,18 @@ TEST(TensorNamesTest, MapsBothWays) {
   EXPECT_EQ(HfFromCanonical("blk.7.ffn_gate.weight"), "model.layers.7.mlp.gate_proj.weight");
   EXPECT_EQ(HfFromCanonical("output_norm.weight"), "model.norm.weight");
   EXPECT_EQ(HfFromCanonical("rope_freqs.weight"), std::nullopt);
+  // Gemma 2's four norms: its post_attention_layernorm follows attention.
+  const Architecture g = Architecture::kGemma2;
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.post_attention_layernorm.weight", g),
+            "blk.1.post_attention_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.pre_feedforward_layernorm.weight", g),
+            "blk.1.ffn_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.post_feedforward_layernorm.weight", g),
+            "blk.1.post_ffw_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.mlp.up_proj.weight", g), "blk.1.ffn_up.weight");
+  EXPECT_EQ(HfFromCanonical("blk.4.ffn_norm.weight", g),
+            "model.layers.4.pre_feedforward_layernorm.weight");
+  EXPECT_EQ(HfFromCanonical("blk.4.attn_norm.weight", g), "model.layers.4.input_layernorm.weight");
 }
 
 nlohmann::json BaseConfig() {
@@ -44,6 +56,27 @@ nlohmann::json BaseConfig() {
 
 Result<ModelDesc> FromConfig(const nlohmann::json& c, const std::string& gen = "") {
   return DescFromConfig(c.dump(), gen);
+}
+
+TEST(DescFromConfigTest, Gemma2KeysAndTraits) {
+  nlohmann::json c = BaseConfig();
+  c["model_type"] = "gemma2";
+  c["sliding_window"] = 64;
+  c["attn_logit_softcapping"] = 50.0;
+  c["final_logit_softcapping"] = nullptr;  // Gemma2Config allows none
+  c["query_pre_attn_scalar"] = 24;
+  auto d = FromConfig(c);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kGemma2);
+  EXPECT_TRUE(d->tied_embeddings);  // Gemma2Config's default
+  EXPECT_TRUE(d->post_norms);
+  EXPECT_TRUE(d->scale_embeddings);
+  EXPECT_EQ(d->ffn_activation, FfnActivation::kGeluTanh);
+  EXPECT_EQ(d->sliding_window, 64);
+  EXPECT_EQ(d->sliding_window_pattern, 2);
+  EXPECT_FLOAT_EQ(d->attn_softcap, 50.0f);
+  EXPECT_FLOAT_EQ(d->final_softcap, 0.0f);
+  EXPECT_EQ(d->query_pre_attn_scalar, 24);
 }
 
 TEST(DescFromConfigTest, DefaultsAndExplicitValues) {
@@ -107,8 +140,12 @@ TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   nlohmann::json c = BaseConfig();
   c["model_type"] = "gemma3";
   ExpectRefused(c, ErrorCode::kUnsupported, "'gemma3'");
-  c["model_type"] = "gemma2";  // GGUF only so far
-  ExpectRefused(c, ErrorCode::kUnsupported, "gemma2 Hugging Face (safetensors)");
+  c["model_type"] = "gemma2";
+  c["hidden_activation"] = "gelu";
+  ExpectRefused(c, ErrorCode::kUnsupported, "hidden_activation 'gelu'");
+  c["hidden_activation"] = "gelu_pytorch_tanh";
+  c["layer_types"] = {"full_attention", "sliding_attention"};
+  ExpectRefused(c, ErrorCode::kUnsupported, "layer_types");
   for (const char* type : {"linear", "yarn", "dynamic"}) {
     c = BaseConfig();
     c["rope_scaling"] = {{"type", type}, {"factor", 2.0}};
