@@ -63,7 +63,7 @@ struct ModelDesc {
   int sliding_window_pattern = 0;
   FfnActivation ffn_activation = FfnActivation::kSilu;
   // Gemma 2: token embeddings times sqrt(n_embd); RMS norms after attention and after the
-  // feed-forward block (attn_post_norm, ffn_post_norm) before each residual add.
+  // feed-forward block (post_attention_norm, post_ffw_norm) before each residual add.
   bool scale_embeddings = false;
   bool post_norms = false;
   // Soft-capping, cap * tanh(x / cap), of the attention scores and of the output logits;
