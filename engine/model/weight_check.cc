@@ -14,7 +14,7 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 namespace {
 
-Status Expect(const ModelFiles& f, const std::string& name, std::vector<int64_t> shape) {
+Status Expect(const ModelFiles& f, const std::string& name, const std::vector<int64_t>& shape) {
   auto w = f.Weight(name);
   if (!w.ok()) return w.status();
   if (w->shape != shape) {

@@ -126,12 +126,13 @@ void ForEachLlamaCppStep(
     const std::function<void(const nlohmann::json& step, std::span<const float> ours)>& check) {
   const auto all = nlohmann::json::parse(ReadFileOrFail(fixtures / "arch/llama.cpp-logits.json"),
                                          nullptr, /*allow_exceptions=*/false);
-  ASSERT_TRUE(all.contains(file)) << file;
+  SCOPED_TRACE(file);
+  ASSERT_TRUE(all.contains(file));
   LoadedModel m = LoadOnCpu(fixtures / "arch" / file);
   ASSERT_NE(m.files, nullptr);
   const int64_t vocab = m.files->desc().n_vocab;
   for (const auto& [prompt, c] : all[file].items()) {
-    SCOPED_TRACE(file + " | " + prompt);
+    SCOPED_TRACE(prompt);
     std::vector<int32_t> ids = c["prompt_ids"].get<std::vector<int32_t>>();
     const size_t n_prompt = ids.size();
     const auto greedy = c["greedy_ids"].get<std::vector<int32_t>>();
