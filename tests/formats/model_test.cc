@@ -201,8 +201,33 @@ TEST(ModelFilesTest, SyntheticGgufRoundTripsItsDescription) {
   }
 }
 
+TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {
+  hfd::testing::TempDir dir;
+  ModelDesc d = SmallDesc();
+  d.arch = Architecture::kGemma2;
+  d.rope_layout = RopeLayout::kHalfSplit;
+  SetGemma2Traits(d);
+  d.tied_embeddings = true;
+  d.sliding_window = 8, d.attn_softcap = 50.0f, d.final_softcap = 30.0f;
+  const auto path = dir.path() / "g.gguf";
+  ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kF16, path).ok());
+  auto files = OpenModelFiles(path);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const ModelDesc& got = (*files)->desc();
+  EXPECT_EQ(got.arch, Architecture::kGemma2);
+  EXPECT_EQ(got.rope_layout, RopeLayout::kHalfSplit);
+  EXPECT_TRUE(got.post_norms);
+  EXPECT_TRUE(got.tied_embeddings);
+  EXPECT_EQ(got.sliding_window, 8);
+  EXPECT_EQ(got.sliding_window_pattern, 2);
+  EXPECT_FLOAT_EQ(got.attn_softcap, 50.0f);
+  EXPECT_FLOAT_EQ(got.final_softcap, 30.0f);
+  EXPECT_TRUE((*files)->HasWeight("blk.1.post_ffw_norm.weight"));
+}
+
 TEST(ModelFilesTest, PresetsAreValid) {
-  for (const char* name : {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b"}) {
+  for (const char* name :
+       {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b"}) {
     auto d = PresetDesc(name);
     ASSERT_TRUE(d.ok()) << name;
     EXPECT_TRUE(ValidateDesc(*d).ok()) << name;
