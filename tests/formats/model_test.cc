@@ -243,7 +243,7 @@ gguf::GgufWriter LlamaWriter(int64_t k_rows) {
   w.AddU32("llama.block_count", 1);
   w.AddU32("llama.feed_forward_length", 32);
   w.AddU32("llama.attention.head_count", 2);
-  auto f32 = [&](const char* name, std::vector<int64_t> shape) {
+  auto f32 = [&](const char* name, const std::vector<int64_t>& shape) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
@@ -272,7 +272,7 @@ TEST(ModelFilesTest, MissingAndMisshapenWeightsAreNamed) {
 
   gguf::GgufWriter w = LlamaWriter(16);
   w.AddTensor("blk.0.ffn_down.weight", TensorType::kF32, {32, 32},
-              std::vector<uint8_t>(32 * 32 * 4));
+              std::vector<uint8_t>(size_t{32} * 32 * 4));
   ASSERT_TRUE(w.Write(path).ok());
   auto bad = OpenModelFiles(path);
   ASSERT_FALSE(bad.ok());
