@@ -99,6 +99,15 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     case OpKind::kSwiGLU:
       SwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
+    case OpKind::kGeGLU:
+      GeGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      return Status::Ok();
+    case OpKind::kScale:
+      Scale(F32(op.in[0]), op.scalar, F32(op.out), rows * width);
+      return Status::Ok();
+    case OpKind::kSoftCap:
+      SoftCap(F32(op.in[0]), op.scalar, F32(op.out), rows * width);
+      return Status::Ok();
     case OpKind::kAdd:
       Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();

@@ -75,6 +75,7 @@ struct GetRowsPush {
 };
 struct ElementwisePush {
   uint32_t n, width;
+  float scalar;
 };
 struct RmsNormPush {
   uint32_t width, group;
@@ -95,7 +96,7 @@ struct KvStorePush {
 };
 struct AttentionPush {
   uint32_t n_head, n_head_kv, head_dim, window;
-  float scale;
+  float scale, softcap;
 };
 struct AttentionMergePush {
   uint32_t n_head, parts;
@@ -267,11 +268,11 @@ Status Kernels::AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, c
 }
 
 Status Kernels::Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
-                            const Buffer& out, uint32_t n, uint32_t width) {
+                            const Buffer& out, uint32_t n, uint32_t width, float scalar) {
   HFD_RETURN_IF_ERROR(CheckFits(a, n, shader));
   HFD_RETURN_IF_ERROR(CheckFits(out, n, shader));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({shader, 3, sizeof(ElementwisePush), {}}));
-  ElementwisePush push{n, width};
+  ElementwisePush push{n, width, scalar};
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&a}, {&b}, {&out, true}}, &push, g.x, g.y);
   return Status::Ok();
@@ -293,6 +294,18 @@ Status Kernels::SwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, c
                        uint32_t n) {
   HFD_RETURN_IF_ERROR(CheckFits(up, n, "swiglu"));
   return Elementwise(s, "swiglu", gate, up, out, n, n);
+}
+
+Status Kernels::GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+                      uint32_t n) {
+  HFD_RETURN_IF_ERROR(CheckFits(up, n, "geglu"));
+  return Elementwise(s, "geglu", gate, up, out, n, n);
+}
+
+Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
+                       uint32_t n, float scalar) {
+  // One input: bound as both a and b, which the shaders do not read.
+  return Elementwise(s, shader, x, x, out, n, n, scalar);
 }
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
@@ -371,7 +384,8 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   const uint64_t q_floats = uint64_t{ntok} * shape.n_head * shape.head_dim;
   HFD_RETURN_IF_ERROR(CheckFits(q, q_floats, "attention q"));
   HFD_RETURN_IF_ERROR(CheckFits(out, q_floats, "attention output"));
-  AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.window, shape.scale};
+  AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim,
+                     shape.window, shape.scale,     shape.softcap};
   if (parts <= 1) {
     HFD_ASSIGN_OR_RETURN(
         const Pipeline* p,

@@ -19,6 +19,7 @@ struct AttentionShape {
   uint32_t window = 0;    // 0: no sliding window
   float scale = 0.0f;
   runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
+  float softcap = 0.0f;                        // 0: scores are not capped
 };
 
 // The shape of RopeKvStore: q has n_head heads, k and v n_head_kv, all of head_dim.
@@ -78,6 +79,12 @@ class Kernels {
                  uint32_t width, uint32_t ntok);
   Status SwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
                 uint32_t n);
+  // out = gelu(gate) * up, GELU in its tanh approximation.
+  Status GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+               uint32_t n);
+  // out = x * scalar ("scale") or scalar * tanh(x / scalar) ("softcap") over n elements.
+  Status Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
+                uint32_t n, float scalar);
   Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
               const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
               uint32_t ntok);
@@ -115,7 +122,7 @@ class Kernels {
 
  private:
   Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
-                     const Buffer& out, uint32_t n, uint32_t width);
+                     const Buffer& out, uint32_t n, uint32_t width, float scalar = 0.0f);
   // The matrix-vector kernel `variant` (mul_mat_vec, _bias, _glu) over the chunks of w,
   // with `extra` (the bias, or the up matrix's buffer) at binding 3.
   Status MatVec(CommandStream& s, const char* variant, const DeviceTensor& w, const Buffer& x,

@@ -207,7 +207,8 @@ AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
                         static_cast<uint32_t>(a.head_dim),
                         static_cast<uint32_t>(a.sliding_window),
                         a.scale,
-                        cache_.desc().type};
+                        cache_.desc().type,
+                        a.softcap};
 }
 
 Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok) {
@@ -240,6 +241,12 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     }
     case OpKind::kSwiGLU:
       return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
+    case OpKind::kGeGLU:
+      return kernels_.GeGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
+    case OpKind::kScale:
+      return kernels_.Scalar(s, "scale", Val(op.in[0]), out, width * rows, op.scalar);
+    case OpKind::kSoftCap:
+      return kernels_.Scalar(s, "softcap", Val(op.in[0]), out, width * rows, op.scalar);
     case OpKind::kAdd:
       return kernels_.Add(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kLastRow: {

@@ -108,6 +108,33 @@ Status AddIds(const json& c, const char* key, std::vector<int32_t>* out) {
   return Status::Ok();
 }
 
+// Gemma2Config's own keys. Its norm weights are stored as w - 1; the safetensors mapping
+// adds the 1 back (hf_model_files.cc), so the description is the GGUF one.
+Status ReadGemma2(const json& c, ModelDesc* d) {
+  SetGemma2Traits(*d);
+  for (const char* key : {"hidden_activation", "hidden_act"}) {
+    const auto it = c.find(key);
+    if (it != c.end() && it->is_string() && it->get<std::string>() != "gelu_pytorch_tanh") {
+      return Unsupported("gemma2 with " + std::string(key) + " '" + it->get<std::string>() +
+                         "' is not supported (hfd runs gelu_pytorch_tanh)");
+    }
+  }
+  // transformers 4.5x lists each layer's attention; hfd runs Gemma 2's alternation only.
+  if (const auto it = c.find("layer_types"); it != c.end() && it->is_array()) {
+    for (size_t i = 0; i < it->size(); ++i) {
+      const bool sliding = (*it)[i] == "sliding_attention";
+      if (sliding != (i % 2 == 0)) {
+        return Unsupported(
+            "gemma2 \"layer_types\" other than sliding/full alternation "
+            "(sliding first) are not supported");
+      }
+    }
+  }
+  HFD_RETURN_IF_ERROR(Float(c, "attn_logit_softcapping", &d->attn_softcap));
+  HFD_RETURN_IF_ERROR(Float(c, "final_logit_softcapping", &d->final_softcap));
+  return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
+}
+
 Result<ModelDesc> Build(const json& c, const json* gen) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
@@ -128,15 +155,18 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
       it != c.end() && it->is_number() && it->get<double>() != 1.0) {
     return Unsupported("partial rotary embeddings (partial_rotary_factor) are not supported");
   }
-  d.tied_embeddings = Bool(c, "tie_word_embeddings", false);
+  const bool gemma2 = d.arch == Architecture::kGemma2;
+  d.tied_embeddings = Bool(c, "tie_word_embeddings", gemma2);  // Gemma2Config ties by default
   d.qkv_bias = d.arch == Architecture::kQwen2 || Bool(c, "attention_bias", false);
   d.qk_norm = d.arch == Architecture::kQwen3;
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
-  const bool window_used = d.arch == Architecture::kMistral || Bool(c, "use_sliding_window", false);
+  const bool window_used =
+      d.arch == Architecture::kMistral || gemma2 || Bool(c, "use_sliding_window", false);
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
   if (window_used && window > 0 && window < d.n_ctx_train)
     d.sliding_window = static_cast<int>(window);
+  if (gemma2) HFD_RETURN_IF_ERROR(ReadGemma2(c, &d));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

@@ -65,15 +65,33 @@ Status ReadSpecialTokens(const gguf::GgufFile& f, ModelDesc* d) {
   return Status::Ok();
 }
 
+Status OptionalF32(const gguf::GgufFile& f, const std::string& key, float* out) {
+  if (!f.Has(key)) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(*out, f.GetF32(key));
+  return Status::Ok();
+}
+
+// Gemma 2 as llama.cpp reads it. Its converter stores the norm weights as HF's (1 + w), so
+// they are used as they are. GGUF has no query_pre_attn_scalar: llama.cpp takes n_embd /
+// n_head for the 46-layer (27B) model and head_dim for the others, as Google's configs do.
+Status ReadGemma2(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
+  SetGemma2Traits(*d);
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attn_logit_softcapping", &d->attn_softcap));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "final_logit_softcapping", &d->final_softcap));
+  if (d->n_layer == 46 && d->n_head > 0) d->query_pre_attn_scalar = d->n_embd / d->n_head;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   HFD_ASSIGN_OR_RETURN(const std::string arch, f.GetString("general.architecture"));
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ParseArchitecture(arch));
-  d.rope_layout = (d.arch == Architecture::kQwen2 || d.arch == Architecture::kQwen3)
-                      ? RopeLayout::kHalfSplit
-                      : RopeLayout::kInterleaved;
+  // llama.cpp's converter permutes Q/K rows for interleaved pairs only for llama/mistral.
+  d.rope_layout = (d.arch == Architecture::kLlama || d.arch == Architecture::kMistral)
+                      ? RopeLayout::kInterleaved
+                      : RopeLayout::kHalfSplit;
   const std::string p = arch + ".";
   HFD_RETURN_IF_ERROR(RequiredU32(f, p + "embedding_length", &d.n_embd));
   HFD_RETURN_IF_ERROR(RequiredU32(f, p + "block_count", &d.n_layer));
@@ -97,12 +115,8 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
     return Unsupported("partial rotary embeddings (" + std::to_string(rope_dims) + " of " +
                        std::to_string(d.head_dim) + " dimensions) are not supported");
   }
-  if (f.Has(p + "rope.freq_base")) {
-    HFD_ASSIGN_OR_RETURN(d.rope_theta, f.GetF32(p + "rope.freq_base"));
-  }
-  if (f.Has(p + "attention.layer_norm_rms_epsilon")) {
-    HFD_ASSIGN_OR_RETURN(d.rms_eps, f.GetF32(p + "attention.layer_norm_rms_epsilon"));
-  }
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "rope.freq_base", &d.rope_theta));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attention.layer_norm_rms_epsilon", &d.rms_eps));
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(OptionalU32(f, p + "attention.sliding_window", &window));
   d.sliding_window = static_cast<int>(window);
@@ -118,6 +132,7 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   d.tied_embeddings = f.FindTensor("output.weight") == nullptr;
   d.qkv_bias = f.FindTensor("blk.0.attn_q.bias") != nullptr;
   d.qk_norm = f.FindTensor("blk.0.attn_q_norm.weight") != nullptr;
+  if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));
   HFD_RETURN_IF_ERROR(ValidateDesc(d));

@@ -7,6 +7,7 @@
 #include "engine/model/desc_from_config.h"
 #include "engine/model/model_files_impl.h"
 #include "engine/model/tensor_names.h"
+#include "engine/quant/dequantize.h"
 #include "engine/safetensors/safetensors_checkpoint.h"
 
 namespace hfd::model::internal {
@@ -27,7 +28,9 @@ class HfModelFiles final : public ModelFiles {
   HfModelFiles(std::unique_ptr<safetensors::Checkpoint> ckpt, ModelDesc desc)
       : ckpt_(std::move(ckpt)), desc_(std::move(desc)) {
     for (const std::string& hf : ckpt_->names()) {
-      if (auto canonical = CanonicalFromHf(hf)) by_canonical_[*canonical] = ckpt_->Find(hf);
+      if (auto canonical = CanonicalFromHf(hf, desc_.arch)) {
+        by_canonical_[*canonical] = ckpt_->Find(hf);
+      }
     }
     // Tensors decide what the config may leave implicit.
     if (!by_canonical_.count("output.weight")) desc_.tied_embeddings = true;
@@ -41,7 +44,33 @@ class HfModelFiles final : public ModelFiles {
   const gguf::GgufFile* gguf() const override { return nullptr; }
   Status CheckIntact() const override { return ckpt_->CheckIntact(); }
 
+  // Gemma's HF norm weights hold w - 1 (its RMSNorm multiplies by 1 + w); keeps F32
+  // copies holding w, as llama.cpp's converter writes them, so the forward pass is the
+  // GGUF one. Four vectors of n_embd per layer.
+  Status AddOneToNorms() {
+    for (const auto& [name, entry] : by_canonical_) {
+      if (!name.ends_with("norm.weight")) continue;
+      HFD_ASSIGN_OR_RETURN(const WeightView w, Weight(name));
+      const int64_t n = w.shape.empty() ? 0 : w.shape[0];
+      if (w.shape.size() != 1) {
+        return Corrupt("weight '" + entry->name + "' is not a vector; expected a norm weight");
+      }
+      std::vector<float> values(static_cast<size_t>(n));
+      HFD_RETURN_IF_ERROR(DequantizeRow(w.type, w.data, values.data(), n));
+      for (float& v : values) v += 1.0f;
+      with_one_added_[name] = std::move(values);
+    }
+    return Status::Ok();
+  }
+
   Result<WeightView> Weight(std::string_view name) const override {
+    if (const auto own = with_one_added_.find(std::string(name)); own != with_one_added_.end()) {
+      const std::vector<float>& v = own->second;
+      return WeightView{TensorType::kF32,
+                        {static_cast<int64_t>(v.size())},
+                        reinterpret_cast<const uint8_t*>(v.data()),
+                        v.size() * sizeof(float)};
+    }
     const auto it = by_canonical_.find(std::string(name));
     if (it == by_canonical_.end()) {
       return NotFound("the model has no weight '" + std::string(name) + "'");
@@ -71,6 +100,7 @@ class HfModelFiles final : public ModelFiles {
   std::unique_ptr<safetensors::Checkpoint> ckpt_;
   ModelDesc desc_;
   std::map<std::string, const safetensors::HeaderEntry*> by_canonical_;
+  std::map<std::string, std::vector<float>> with_one_added_;  // AddOneToNorms
 };
 
 }  // namespace
@@ -82,7 +112,9 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   if (!desc.ok()) return desc.status().WithContext(files.Label("config.json"));
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
                        safetensors::Checkpoint::Open(files));
-  return std::unique_ptr<ModelFiles>(new HfModelFiles(std::move(ckpt), std::move(desc).value()));
+  auto model = std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value());
+  if (model->desc().arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(model->AddOneToNorms());
+  return std::unique_ptr<ModelFiles>(std::move(model));
 }
 
 }  // namespace hfd::model::internal

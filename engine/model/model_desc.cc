@@ -15,6 +15,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen2";
     case Architecture::kQwen3:
       return "qwen3";
+    case Architecture::kGemma2:
+      return "gemma2";
   }
   return "unknown";
 }
@@ -24,8 +26,21 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "mistral") return Architecture::kMistral;
   if (name == "qwen2") return Architecture::kQwen2;
   if (name == "qwen3") return Architecture::kQwen3;
+  if (name == "gemma2") return Architecture::kGemma2;
   return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2 and qwen3)");
+                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3 and gemma2)");
+}
+
+void SetGemma2Traits(ModelDesc& d) {
+  d.ffn_activation = FfnActivation::kGeluTanh;
+  d.scale_embeddings = true;
+  d.post_norms = true;
+  d.sliding_window_pattern = 2;
+}
+
+bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
+  if (d.sliding_window <= 0) return false;
+  return d.sliding_window_pattern <= 0 || (layer + 1) % d.sliding_window_pattern != 0;
 }
 
 Status ValidateDesc(const ModelDesc& d) {
@@ -51,6 +66,9 @@ Status ValidateDesc(const ModelDesc& d) {
   if (d.head_dim % 2 != 0) return Corrupt("model head dimension must be even for RoPE");
   if (!(d.rms_eps > 0) || !(d.rope_theta > 0)) {
     return Corrupt("model rms epsilon and rope theta must be positive");
+  }
+  if (d.query_pre_attn_scalar < 0 || !(d.attn_softcap >= 0) || !(d.final_softcap >= 0)) {
+    return Corrupt("model query scalar and soft-capping values must not be negative");
   }
   if (!d.rope_freq_factors.empty() &&
       d.rope_freq_factors.size() != static_cast<size_t>(d.head_dim / 2)) {

@@ -11,7 +11,7 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3 };
+enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2 };
 
 // Which dimensions RoPE rotates together.
 enum class RopeLayout {
@@ -20,6 +20,12 @@ enum class RopeLayout {
 };
 
 enum class RopeScalingType { kNone, kLlama3 };
+
+// The gate's activation in the gated feed-forward block.
+enum class FfnActivation {
+  kSilu,      // SwiGLU: llama, mistral, qwen
+  kGeluTanh,  // GeGLU with tanh-approximated GELU: gemma2
+};
 
 struct RopeScaling {
   RopeScalingType type = RopeScalingType::kNone;
@@ -52,16 +58,38 @@ struct ModelDesc {
   bool qkv_bias = false;         // attn_q/k/v have biases (qwen2)
   bool qk_norm = false;          // per-head RMS norms of q and k (qwen3)
   int sliding_window = 0;        // 0 = full attention
+  // Which layers the window applies to: 0, every layer (mistral); N > 0, every layer but
+  // each N-th (layer i is global when (i + 1) % N == 0): gemma2's alternation is 2.
+  int sliding_window_pattern = 0;
+  FfnActivation ffn_activation = FfnActivation::kSilu;
+  // Gemma 2: token embeddings times sqrt(n_embd); RMS norms after attention and after the
+  // feed-forward block (post_attention_norm, post_ffw_norm) before each residual add.
+  bool scale_embeddings = false;
+  bool post_norms = false;
+  // Soft-capping, cap * tanh(x / cap), of the attention scores and of the output logits;
+  // 0 = none.
+  float attn_softcap = 0.0f;
+  float final_softcap = 0.0f;
+  // Queries are scaled by 1 / sqrt(query_pre_attn_scalar); 0 means head_dim.
+  int64_t query_pre_attn_scalar = 0;
   std::vector<int32_t> eos_ids;
   int32_t bos_id = -1;  // -1 when the model has none
 };
 
-// "llama", "mistral", "qwen2", "qwen3".
+// "llama", "mistral", "qwen2", "qwen3", "gemma2".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an
 // Architecture; Unsupported naming the architecture and listing the supported ones.
 Result<Architecture> ParseArchitecture(std::string_view name);
+
+// What every Gemma 2 has, whatever the source: GeGLU, embeddings times sqrt(n_embd),
+// post-norms, the window on every other layer. The sizes, soft-caps and query scalar
+// come from the file.
+void SetGemma2Traits(ModelDesc& desc);
+
+// Whether layer `layer` attends through the sliding window (sliding_window_pattern).
+bool UsesSlidingWindow(const ModelDesc& desc, int64_t layer);
 
 // Checks the sizes are positive and consistent (heads divide, head_dim even, ...).
 Status ValidateDesc(const ModelDesc& desc);

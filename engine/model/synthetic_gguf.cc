@@ -29,6 +29,13 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
   w->AddF32(p + "rope.freq_base", d.rope_theta);
   w->AddF32(p + "attention.layer_norm_rms_epsilon", d.rms_eps);
   w->AddU32(p + "vocab_size", static_cast<uint32_t>(d.n_vocab));
+  if (d.sliding_window > 0) {
+    w->AddU32(p + "attention.sliding_window", static_cast<uint32_t>(d.sliding_window));
+  }
+  if (d.arch == Architecture::kGemma2) {
+    w->AddF32(p + "attn_logit_softcapping", d.attn_softcap);
+    w->AddF32(p + "final_logit_softcapping", d.final_softcap);
+  }
   if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
   if (!d.eos_ids.empty()) {
     w->AddU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_ids[0]));
@@ -109,6 +116,10 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
       vector(b + "attn_q_norm.weight", d.head_dim, 0);
       vector(b + "attn_k_norm.weight", d.head_dim, 0);
     }
+    if (d.post_norms) {
+      vector(b + "post_attention_norm.weight", d.n_embd, 0);
+      vector(b + "post_ffw_norm.weight", d.n_embd, 0);
+    }
     vector(b + "ffn_norm.weight", d.n_embd, 0);
     matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
     matrix(b + "ffn_up.weight", d.n_embd, d.n_ff);
@@ -139,11 +150,18 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.n_vocab = 128256, d.n_embd = 4096, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 8;
     d.n_ff = 14336, d.n_ctx_train = 8192, d.rope_theta = 500000.0f;
     d.bos_id = 128000, d.eos_ids = {128001, 128009};
+  } else if (name == "gemma-2-2b") {
+    d.arch = Architecture::kGemma2, d.rope_layout = RopeLayout::kHalfSplit;
+    SetGemma2Traits(d);
+    d.n_vocab = 256000, d.n_embd = 2304, d.n_layer = 26, d.n_head = 8, d.n_head_kv = 4;
+    d.head_dim = 256, d.n_ff = 9216, d.n_ctx_train = 8192, d.rms_eps = 1e-6f;
+    d.sliding_window = 4096, d.attn_softcap = 50.0f, d.final_softcap = 30.0f;
+    d.tied_embeddings = true, d.bos_id = 2, d.eos_ids = {1, 107};
   } else {
     return NotFound("no preset model '" + std::string(name) +
-                    "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b)");
+                    "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b)");
   }
-  d.head_dim = d.n_embd / d.n_head;
+  if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {
     d.rope_freq_factors = Llama3FreqFactors(d.rope_scaling, d.rope_theta, d.head_dim);
   }

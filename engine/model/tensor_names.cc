@@ -1,6 +1,7 @@
 #include "engine/model/tensor_names.h"
 
 #include <charconv>
+#include <span>
 
 namespace hfd::model {
 namespace {
@@ -35,6 +36,15 @@ constexpr NamePair kLayer[] = {
     {"mlp.down_proj.weight", "ffn_down.weight"},
 };
 
+// Gemma 2's norms, looked up before kLayer: a norm before and after attention and
+// before and after the feed-forward block.
+constexpr NamePair kGemma2Layer[] = {
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"post_attention_layernorm.weight", "post_attention_norm.weight"},
+    {"pre_feedforward_layernorm.weight", "ffn_norm.weight"},
+    {"post_feedforward_layernorm.weight", "post_ffw_norm.weight"},
+};
+
 // Splits "<prefix><digits>.<rest>" into the layer index and rest.
 bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
                 std::string_view* rest) {
@@ -49,7 +59,8 @@ bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
 }
 
 std::optional<std::string> Translate(std::string_view name, std::string_view from_prefix,
-                                     std::string_view to_prefix, bool hf_to_canonical) {
+                                     std::string_view to_prefix, bool hf_to_canonical,
+                                     Architecture arch) {
   for (const NamePair& p : kGlobal) {
     if ((hf_to_canonical ? p.hf : p.canonical) == name) {
       return std::string(hf_to_canonical ? p.canonical : p.hf);
@@ -58,10 +69,16 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   int layer = 0;
   std::string_view rest;
   if (!SplitLayer(name, from_prefix, &layer, &rest)) return std::nullopt;
-  for (const NamePair& p : kLayer) {
-    if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
-      return std::string(to_prefix) + std::to_string(layer) + "." +
-             std::string(hf_to_canonical ? p.canonical : p.hf);
+  const std::span<const NamePair> tables[] = {arch == Architecture::kGemma2
+                                                  ? std::span<const NamePair>(kGemma2Layer)
+                                                  : std::span<const NamePair>(),
+                                              kLayer};
+  for (std::span<const NamePair> table : tables) {
+    for (const NamePair& p : table) {
+      if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
+        return std::string(to_prefix) + std::to_string(layer) + "." +
+               std::string(hf_to_canonical ? p.canonical : p.hf);
+      }
     }
   }
   return std::nullopt;
@@ -69,12 +86,12 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
 
 }  // namespace
 
-std::optional<std::string> CanonicalFromHf(std::string_view hf_name) {
-  return Translate(hf_name, "model.layers.", "blk.", true);
+std::optional<std::string> CanonicalFromHf(std::string_view hf_name, Architecture arch) {
+  return Translate(hf_name, "model.layers.", "blk.", true, arch);
 }
 
-std::optional<std::string> HfFromCanonical(std::string_view canonical) {
-  return Translate(canonical, "blk.", "model.layers.", false);
+std::optional<std::string> HfFromCanonical(std::string_view canonical, Architecture arch) {
+  return Translate(canonical, "blk.", "model.layers.", false, arch);
 }
 
 }  // namespace hfd::model

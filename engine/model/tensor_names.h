@@ -6,14 +6,19 @@
 #include <string>
 #include <string_view>
 
+#include "engine/model/model_desc.h"
+
 namespace hfd::model {
 
 // The canonical name of an HF tensor ("model.layers.3.self_attn.q_proj.weight" ->
-// "blk.3.attn_q.weight"); nullopt for names hfd does not use (rotary caches, ...).
-std::optional<std::string> CanonicalFromHf(std::string_view hf_name);
+// "blk.3.attn_q.weight"); nullopt for names hfd does not use (rotary caches, ...). Gemma 2
+// names its four norms differently (its post_attention_layernorm follows attention).
+std::optional<std::string> CanonicalFromHf(std::string_view hf_name,
+                                           Architecture arch = Architecture::kLlama);
 
 // The HF name of a canonical tensor; nullopt for names with no HF counterpart
 // (rope_freqs.weight) or that are not canonical.
-std::optional<std::string> HfFromCanonical(std::string_view canonical);
+std::optional<std::string> HfFromCanonical(std::string_view canonical,
+                                           Architecture arch = Architecture::kLlama);
 
 }  // namespace hfd::model

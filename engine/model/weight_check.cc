@@ -14,7 +14,7 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 namespace {
 
-Status Expect(const ModelFiles& f, const std::string& name, std::vector<int64_t> shape) {
+Status Expect(const ModelFiles& f, const std::string& name, const std::vector<int64_t>& shape) {
   auto w = f.Weight(name);
   if (!w.ok()) return w.status();
   if (w->shape != shape) {
@@ -50,6 +50,10 @@ Status CheckWeightShapes(const ModelFiles& f) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k_norm.weight", {d.head_dim}));
     }
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_norm.weight", {d.n_embd}));
+    if (d.post_norms) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + "post_attention_norm.weight", {d.n_embd}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "post_ffw_norm.weight", {d.n_embd}));
+    }
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate.weight", {d.n_embd, d.n_ff}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up.weight", {d.n_embd, d.n_ff}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down.weight", {d.n_ff, d.n_embd}));

@@ -18,6 +18,12 @@ std::string_view OpName(OpKind kind) {
       return "attention";
     case OpKind::kSwiGLU:
       return "swiglu";
+    case OpKind::kGeGLU:
+      return "geglu";
+    case OpKind::kScale:
+      return "scale";
+    case OpKind::kSoftCap:
+      return "softcap";
     case OpKind::kAdd:
       return "add";
     case OpKind::kLastRow:

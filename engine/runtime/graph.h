@@ -52,13 +52,21 @@ enum class OpKind : uint8_t {
   // k and v [n_head_kv*head_dim] (k already roped). First writes k[t], v[t] into cache
   // layer `attn.layer` at position pos + t (converting to the cache type), then for every
   // token t and query head h (KV head h / (n_head / n_head_kv)) computes
-  //   softmax_j(scale * q·K[j]) · V[j] over j in [lo, pos + t], lo = 0, or
+  //   softmax_j(cap(scale * q·K[j])) · V[j] over j in [lo, pos + t], lo = 0, or
   //   max(0, pos + t - sliding_window + 1) when sliding_window > 0,
-  // reading K/V back from the cache (so the keys of this call are rounded like older ones).
+  // reading K/V back from the cache (so the keys of this call are rounded like older ones);
+  // cap(s) = softcap * tanh(s / softcap), or s when softcap is 0 (Gemma 2).
   // out: [n_head*head_dim].
   kAttention,
   // out = silu(in0) * in1, elementwise (silu(x) = x / (1 + e^-x)).
   kSwiGLU,
+  // out = gelu(in0) * in1, elementwise, with GELU's tanh approximation
+  // gelu(x) = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) (Gemma's GeGLU).
+  kGeGLU,
+  // out = in * scalar, elementwise (Gemma's embeddings times sqrt(n_embd)).
+  kScale,
+  // out = scalar * tanh(in / scalar), elementwise (Gemma 2's final logit soft-capping).
+  kSoftCap,
   // out = in0 + in1, elementwise (residual connections).
   kAdd,
   // out (one row) = in[n_tokens - 1]: the last token's row, before the output head.
@@ -120,6 +128,7 @@ struct AttentionAttrs {
   int32_t head_dim = 0;
   int32_t sliding_window = 0;  // 0: attend to every earlier position
   float scale = 0.0f;          // usually 1/sqrt(head_dim)
+  float softcap = 0.0f;        // 0: scores are not capped
 };
 
 struct Op {
@@ -131,6 +140,7 @@ struct Op {
   RopeAttrs rope;       // kRope
   AttentionAttrs attn;  // kAttention
   int32_t top_k = 0;    // kTopLogits
+  float scalar = 0.0f;  // kScale, kSoftCap
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.

@@ -94,6 +94,13 @@ class Builder {
     return AddOp(op, std::move(name), WidthOf(x), RowsOf(x));
   }
 
+  // An elementwise op with a scalar attribute (kScale, kSoftCap).
+  ValueId Scalar(OpKind kind, ValueId x, float scalar, std::string name) {
+    Op op = MakeOp(kind, x);
+    op.scalar = scalar;
+    return AddOp(op, std::move(name), WidthOf(x), RowsOf(x));
+  }
+
   ConstId Constant(std::vector<float> data) {
     g_.constants.push_back(std::move(data));
     return static_cast<ConstId>(g_.constants.size() - 1);
@@ -113,7 +120,17 @@ std::vector<float> InvFreqs(const model::ModelDesc& d) {
   return freqs;
 }
 
-// One transformer block: pre-norm attention and SwiGLU MLP, each with a residual add.
+// Adds `branch` to the residual stream `x`, through the post-norm `norm` when the model
+// has post-norms (Gemma 2).
+Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, ValueId branch,
+                         const std::string& norm, const std::string& name) {
+  if (d.post_norms) {
+    HFD_ASSIGN_OR_RETURN(branch, b.RmsNorm(branch, norm, d.rms_eps, d.n_embd));
+  }
+  return b.Binary(OpKind::kAdd, x, branch, name);
+}
+
+// One transformer block: pre-norm attention and gated MLP, each with a residual add.
 Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId x,
                       ConstId rope_freqs) {
   const std::string p = fmt::format("blk.{}.", layer);
@@ -137,23 +154,28 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   q = b.Rope(q, {n_head, head_dim, layout, rope_freqs}, p + "q_rope");
   k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs}, p + "k_rope");
 
+  const int64_t query_scalar = d.query_pre_attn_scalar > 0 ? d.query_pre_attn_scalar : head_dim;
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
   attn.attn = {layer,
                n_head,
                n_head_kv,
                head_dim,
-               d.sliding_window,
-               static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)))};
+               model::UsesSlidingWindow(d, layer) ? d.sliding_window : 0,
+               static_cast<float>(1.0 / std::sqrt(static_cast<double>(query_scalar))),
+               d.attn_softcap};
   const ValueId a = b.AddOp(attn, p + "attn", q_width, b.RowsOf(q));
   HFD_ASSIGN_OR_RETURN(ValueId o, b.MatMul(a, p + "attn_output.weight", d.n_embd));
-  x = b.Binary(OpKind::kAdd, x, o, p + "attn_residual");
+  HFD_ASSIGN_OR_RETURN(x,
+                       Residual(b, d, x, o, p + "post_attention_norm.weight", p + "attn_residual"));
 
   HFD_ASSIGN_OR_RETURN(h, b.RmsNorm(x, p + "ffn_norm.weight", d.rms_eps, d.n_embd));
   HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate.weight", d.n_ff));
   HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up.weight", d.n_ff));
-  const ValueId act = b.Binary(OpKind::kSwiGLU, gate, up, p + "ffn_act");
+  const OpKind gated =
+      d.ffn_activation == model::FfnActivation::kGeluTanh ? OpKind::kGeGLU : OpKind::kSwiGLU;
+  const ValueId act = b.Binary(gated, gate, up, p + "ffn_act");
   HFD_ASSIGN_OR_RETURN(ValueId down, b.MatMul(act, p + "ffn_down.weight", d.n_embd));
-  return b.Binary(OpKind::kAdd, x, down, p + "ffn_residual");
+  return Residual(b, d, x, down, p + "post_ffw_norm.weight", p + "ffn_residual");
 }
 
 }  // namespace
@@ -177,6 +199,10 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   HFD_ASSIGN_OR_RETURN(WeightId embd, b.Weight("token_embd.weight", {d.n_embd, d.n_vocab}));
   const Op get_rows = MakeOp(OpKind::kGetRows, kNone, kNone, kNone, embd);
   ValueId x = b.AddOp(get_rows, "embeddings", d.n_embd, Rows::kTokens);
+  if (d.scale_embeddings) {
+    x = b.Scalar(OpKind::kScale, x, static_cast<float>(std::sqrt(static_cast<double>(d.n_embd))),
+                 "embeddings_scaled");
+  }
 
   const ConstId rope_freqs = b.Constant(InvFreqs(d));
   for (int layer = 0; layer < d.n_layer; ++layer) {
@@ -189,6 +215,7 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   HFD_ASSIGN_OR_RETURN(x, b.RmsNorm(x, "output_norm.weight", d.rms_eps, d.n_embd));
   const std::string head = d.tied_embeddings ? "token_embd.weight" : "output.weight";
   HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(x, head, d.n_vocab));
+  if (d.final_softcap > 0) logits = b.Scalar(OpKind::kSoftCap, logits, d.final_softcap, "logits");
   graph.values[logits].name = "logits";
   if (options.output == GraphOutput::kLastArgmax) {
     const Op argmax = MakeOp(OpKind::kArgmax, logits);

@@ -1,6 +1,7 @@
 // The forward pass of the decoder-only architectures hfd runs (Llama, Mistral, Qwen2,
-// Qwen3), written once as a Graph over canonical weight names. Their differences are data
-// in ModelDesc (biases, q/k norm, RoPE layout and scaling, sliding window, tied head); no
+// Qwen3, Gemma 2), written once as a Graph over canonical weight names. Their differences
+// are data in ModelDesc (biases, q/k norm, RoPE layout and scaling, sliding window, tied
+// head, Gemma's post-norms, GeGLU, scaled embeddings and soft-capping); no
 // branch here depends on the backend.
 #pragma once
 

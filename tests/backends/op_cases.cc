@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <numbers>
 #include <random>
 
 #include "engine/quant/half.h"
@@ -285,6 +286,7 @@ struct AttentionShape {
   const char* name;
   int32_t n_head, n_head_kv, head_dim, window;
   runtime::KvType kv;
+  float softcap = 0.0f;
 };
 
 void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
@@ -303,7 +305,8 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
   const ValueId v = b.Input(kv_width, &vt);
   runtime::Op op = runtime::MakeOp(OpKind::kAttention, q, k, v);
   op.attn = {0,          s.n_head, s.n_head_kv,
-             s.head_dim, s.window, 1.0f / std::sqrt(static_cast<float>(s.head_dim))};
+             s.head_dim, s.window, 1.0f / std::sqrt(static_cast<float>(s.head_dim)),
+             s.softcap};
   const ValueId out = b.Op(op, q_width);
   // The cache holds what the calls wrote, rounded to its type.
   auto stored = [kv = s.kv](float x) {
@@ -334,7 +337,8 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
         for (int64_t j = lo; j <= p; ++j) {
           double d = 0;
           for (int i = 0; i < s.head_dim; ++i) d += qv[i] * keys[j][kv_off + i];
-          score.push_back(d * op.attn.scale);
+          d *= op.attn.scale;
+          score.push_back(s.softcap > 0 ? s.softcap * std::tanh(d / s.softcap) : d);
         }
         const double m = *std::max_element(score.begin(), score.end());
         double sum = 0;
@@ -364,8 +368,39 @@ void AddElementwise(std::vector<OpCase>& cases, OpKind kind) {
     std::vector<double> y(width);
     for (int64_t i = 0; i < width; ++i) {
       const double u = a[t * width + i], v = c[t * width + i];
-      y[i] = kind == OpKind::kAdd ? u + v : u / (1 + std::exp(-u)) * v;
+      switch (kind) {
+        case OpKind::kAdd:
+          y[i] = u + v;
+          break;
+        case OpKind::kGeGLU: {
+          const double inner = std::sqrt(2 / std::numbers::pi) * (u + 0.044715 * u * u * u);
+          y[i] = 0.5 * u * (1 + std::tanh(inner)) * v;
+          break;
+        }
+        default:  // kSwiGLU
+          y[i] = u / (1 + std::exp(-u)) * v;
+      }
     }
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
+}
+
+// kScale and kSoftCap: one input and a scalar attribute.
+void AddScalar(std::vector<OpCase>& cases, OpKind kind, float scalar) {
+  const int64_t width = 67;
+  CaseBuilder b(std::string(runtime::OpName(kind)), kind, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> in;
+  // Inputs up to +-8 against a cap of 2: tanh's saturated range, not only its linear one.
+  const ValueId x = b.Input(width, &in, [](std::vector<float>& t) {
+    for (float& v : t) v *= 8.0f;
+  });
+  runtime::Op op = runtime::MakeOp(kind, x);
+  op.scalar = scalar;
+  const ValueId out = b.Op(op, width);
+  auto ref = [&, kind, width, scalar](int32_t t) {
+    std::vector<double> y = RowOf(in, width, t);
+    for (double& v : y) v = kind == OpKind::kScale ? v * scalar : scalar * std::tanh(v / scalar);
     return y;
   };
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
@@ -459,10 +494,15 @@ std::vector<OpCase> BuildCases() {
   for (const AttentionShape& s :
        {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
         AttentionShape{"window_f32", 4, 1, 64, 5, runtime::KvType::kF32},
-        AttentionShape{"window_f16", 2, 2, 128, 7, runtime::KvType::kF16}}) {
+        AttentionShape{"window_f16", 2, 2, 128, 7, runtime::KvType::kF16},
+        // Gemma 2's scores soft-capped at a cap near their size.
+        AttentionShape{"softcap_window_f16", 4, 2, 64, 5, runtime::KvType::kF16, 0.5f}}) {
     AddAttention(cases, s);
   }
   AddElementwise(cases, OpKind::kSwiGLU);
+  AddElementwise(cases, OpKind::kGeGLU);
+  AddScalar(cases, OpKind::kScale, 11.3f);
+  AddScalar(cases, OpKind::kSoftCap, 2.0f);
   AddElementwise(cases, OpKind::kAdd);
   AddLastRow(cases);
   AddArgmax(cases);

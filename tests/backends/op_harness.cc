@@ -83,7 +83,9 @@ std::vector<std::string> CheckPath(runtime::Backend& backend, const std::string&
       EXPECT_EQ(st.code(), ErrorCode::kUnsupported)
           << path << " " << c.name << ": " << st.ToString();
       EXPECT_NE(st.message().find(runtime::OpName(c.op)), std::string::npos) << st.ToString();
-      EXPECT_NE(st.message().find(TypeName(c.type)), std::string::npos) << st.ToString();
+      if (c.graph.ops.back().weight != runtime::kNone) {  // ops without a weight have no type
+        EXPECT_NE(st.message().find(TypeName(c.type)), std::string::npos) << st.ToString();
+      }
       refused.push_back(c.name);
       continue;
     }

@@ -17,8 +17,7 @@ TinyMistral::TinyMistral(const TinyMistralConfig& c, uint32_t seed) : c_(c) {
     std::normal_distribution<float> dist(mean, scale);
     std::vector<float> v(n);
     for (float& x : v) x = dist(rng);
-    tensors_[name] = std::move(v);
-    shapes_[name] = std::move(shape);
+    tensors_[name] = {std::move(shape), std::move(v)};
   };
   const int q = c.heads * c.head_dim, kv = c.kv_heads * c.head_dim;
   const float s_in = 1.0f / std::sqrt(static_cast<float>(c.hidden));
@@ -64,25 +63,7 @@ void TinyMistral::WriteHfDir(const std::filesystem::path& dir) const {
   };
   std::ofstream(dir / "config.json") << config.dump(2);
 
-  // safetensors: u64 header length, JSON header, then the raw little-endian tensors.
-  nlohmann::json header = nlohmann::json::object();
-  uint64_t offset = 0;
-  for (const auto& [name, data] : tensors_) {
-    const uint64_t bytes = data.size() * sizeof(float);
-    header[name] = {
-        {"dtype", "F32"}, {"shape", shapes_.at(name)}, {"data_offsets", {offset, offset + bytes}}};
-    offset += bytes;
-  }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');
-  std::ofstream out(dir / "model.safetensors", std::ios::binary);
-  const uint64_t len = text.size();
-  out.write(reinterpret_cast<const char*>(&len), 8);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const auto& [name, data] : tensors_) {
-    out.write(reinterpret_cast<const char*>(data.data()),
-              static_cast<std::streamsize>(data.size() * sizeof(float)));
-  }
+  WriteF32Safetensors(dir / "model.safetensors", tensors_);
 }
 
 std::vector<double> TinyMistral::Linear(const std::string& name, const std::vector<double>& x,

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/safetensors_writer.h"
+
 namespace hfd::testing {
 
 struct TinyMistralConfig {
@@ -39,15 +41,14 @@ class TinyMistral {
   std::vector<double> ReferenceLogits(const std::vector<int32_t>& tokens) const;
 
  private:
-  const std::vector<float>& W(const std::string& name) const { return tensors_.at(name); }
+  const std::vector<float>& W(const std::string& name) const { return tensors_.at(name).data; }
   // y = W x for a Hugging Face [out][in] matrix.
   std::vector<double> Linear(const std::string& name, const std::vector<double>& x, int out) const;
   std::vector<double> RmsNorm(const std::string& name, const std::vector<double>& x) const;
   void Rope(std::vector<double>& x, int n_head, int pos) const;
 
   TinyMistralConfig c_;
-  std::map<std::string, std::vector<float>> tensors_;  // HF name -> row-major data
-  std::map<std::string, std::vector<int64_t>> shapes_;
+  std::map<std::string, F32Tensor> tensors_;  // HF name -> shape and row-major data
 };
 
 }  // namespace hfd::testing

@@ -164,6 +164,36 @@ TEST(ModelConformanceTest, GgufModelsOpenAndDescribeThemselves) {
   }
 }
 
+// fixtures/arch/MODELS.txt: hidden 128, 26 layers, 4 heads / 2 KV heads of 64, window 8,
+// soft-caps 10 and 15.
+TEST(ModelConformanceTest, Gemma2GgufDescribesItself) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  auto files = OpenOrFail(fixtures / "arch" / "tiny-gemma2-Q8_0.gguf");
+  ASSERT_NE(files, nullptr);
+  const ModelDesc& d = files->desc();
+  EXPECT_EQ(d.arch, Architecture::kGemma2);
+  EXPECT_EQ(d.n_embd, 128);
+  EXPECT_EQ(d.n_layer, 26);
+  EXPECT_EQ(d.n_head, 4);
+  EXPECT_EQ(d.n_head_kv, 2);
+  EXPECT_EQ(d.head_dim, 64);
+  EXPECT_EQ(d.n_vocab, 3072);
+  EXPECT_EQ(d.rope_layout, RopeLayout::kHalfSplit);
+  EXPECT_TRUE(d.tied_embeddings);
+  EXPECT_TRUE(d.scale_embeddings);
+  EXPECT_TRUE(d.post_norms);
+  EXPECT_EQ(d.ffn_activation, FfnActivation::kGeluTanh);
+  EXPECT_FLOAT_EQ(d.attn_softcap, 10.0f);
+  EXPECT_FLOAT_EQ(d.final_softcap, 15.0f);
+  EXPECT_EQ(d.query_pre_attn_scalar, 0);  // head_dim, as llama.cpp for 26 layers
+  EXPECT_EQ(d.sliding_window, 8);
+  EXPECT_TRUE(UsesSlidingWindow(d, 0));
+  EXPECT_FALSE(UsesSlidingWindow(d, 1));
+  EXPECT_TRUE(UsesSlidingWindow(d, 24));
+  EXPECT_FALSE(UsesSlidingWindow(d, 25));
+  EXPECT_TRUE(files->HasWeight("blk.25.post_ffw_norm.weight"));
+}
+
 TEST(ModelConformanceTest, Llama3RopeFactorsAgreeBetweenFormats) {
   HFD_REQUIRE_FIXTURES(fixtures);
   auto hf = OpenOrFail(fixtures / "models" / "tiny-llama3");

@@ -34,6 +34,18 @@ TEST(TensorNamesTest, MapsBothWays) {
   EXPECT_EQ(HfFromCanonical("blk.7.ffn_gate.weight"), "model.layers.7.mlp.gate_proj.weight");
   EXPECT_EQ(HfFromCanonical("output_norm.weight"), "model.norm.weight");
   EXPECT_EQ(HfFromCanonical("rope_freqs.weight"), std::nullopt);
+  // Gemma 2's four norms: its post_attention_layernorm follows attention.
+  const Architecture g = Architecture::kGemma2;
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.post_attention_layernorm.weight", g),
+            "blk.1.post_attention_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.pre_feedforward_layernorm.weight", g),
+            "blk.1.ffn_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.post_feedforward_layernorm.weight", g),
+            "blk.1.post_ffw_norm.weight");
+  EXPECT_EQ(CanonicalFromHf("model.layers.1.mlp.up_proj.weight", g), "blk.1.ffn_up.weight");
+  EXPECT_EQ(HfFromCanonical("blk.4.ffn_norm.weight", g),
+            "model.layers.4.pre_feedforward_layernorm.weight");
+  EXPECT_EQ(HfFromCanonical("blk.4.attn_norm.weight", g), "model.layers.4.input_layernorm.weight");
 }
 
 nlohmann::json BaseConfig() {
@@ -44,6 +56,27 @@ nlohmann::json BaseConfig() {
 
 Result<ModelDesc> FromConfig(const nlohmann::json& c, const std::string& gen = "") {
   return DescFromConfig(c.dump(), gen);
+}
+
+TEST(DescFromConfigTest, Gemma2KeysAndTraits) {
+  nlohmann::json c = BaseConfig();
+  c["model_type"] = "gemma2";
+  c["sliding_window"] = 64;
+  c["attn_logit_softcapping"] = 50.0;
+  c["final_logit_softcapping"] = nullptr;  // Gemma2Config allows none
+  c["query_pre_attn_scalar"] = 24;
+  auto d = FromConfig(c);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kGemma2);
+  EXPECT_TRUE(d->tied_embeddings);  // Gemma2Config's default
+  EXPECT_TRUE(d->post_norms);
+  EXPECT_TRUE(d->scale_embeddings);
+  EXPECT_EQ(d->ffn_activation, FfnActivation::kGeluTanh);
+  EXPECT_EQ(d->sliding_window, 64);
+  EXPECT_EQ(d->sliding_window_pattern, 2);
+  EXPECT_FLOAT_EQ(d->attn_softcap, 50.0f);
+  EXPECT_FLOAT_EQ(d->final_softcap, 0.0f);
+  EXPECT_EQ(d->query_pre_attn_scalar, 24);
 }
 
 TEST(DescFromConfigTest, DefaultsAndExplicitValues) {
@@ -105,8 +138,14 @@ void ExpectRefused(const nlohmann::json& c, ErrorCode code, std::string_view wor
 
 TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   nlohmann::json c = BaseConfig();
+  c["model_type"] = "gemma3";
+  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma3'");
   c["model_type"] = "gemma2";
-  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma2'");
+  c["hidden_activation"] = "gelu";
+  ExpectRefused(c, ErrorCode::kUnsupported, "hidden_activation 'gelu'");
+  c["hidden_activation"] = "gelu_pytorch_tanh";
+  c["layer_types"] = {"full_attention", "sliding_attention"};
+  ExpectRefused(c, ErrorCode::kUnsupported, "layer_types");
   for (const char* type : {"linear", "yarn", "dynamic"}) {
     c = BaseConfig();
     c["rope_scaling"] = {{"type", type}, {"factor", 2.0}};
@@ -162,8 +201,33 @@ TEST(ModelFilesTest, SyntheticGgufRoundTripsItsDescription) {
   }
 }
 
+TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {
+  hfd::testing::TempDir dir;
+  ModelDesc d = SmallDesc();
+  d.arch = Architecture::kGemma2;
+  d.rope_layout = RopeLayout::kHalfSplit;
+  SetGemma2Traits(d);
+  d.tied_embeddings = true;
+  d.sliding_window = 8, d.attn_softcap = 50.0f, d.final_softcap = 30.0f;
+  const auto path = dir.path() / "g.gguf";
+  ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kF16, path).ok());
+  auto files = OpenModelFiles(path);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const ModelDesc& got = (*files)->desc();
+  EXPECT_EQ(got.arch, Architecture::kGemma2);
+  EXPECT_EQ(got.rope_layout, RopeLayout::kHalfSplit);
+  EXPECT_TRUE(got.post_norms);
+  EXPECT_TRUE(got.tied_embeddings);
+  EXPECT_EQ(got.sliding_window, 8);
+  EXPECT_EQ(got.sliding_window_pattern, 2);
+  EXPECT_FLOAT_EQ(got.attn_softcap, 50.0f);
+  EXPECT_FLOAT_EQ(got.final_softcap, 30.0f);
+  EXPECT_TRUE((*files)->HasWeight("blk.1.post_ffw_norm.weight"));
+}
+
 TEST(ModelFilesTest, PresetsAreValid) {
-  for (const char* name : {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b"}) {
+  for (const char* name :
+       {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b"}) {
     auto d = PresetDesc(name);
     ASSERT_TRUE(d.ok()) << name;
     EXPECT_TRUE(ValidateDesc(*d).ok()) << name;
@@ -179,7 +243,7 @@ gguf::GgufWriter LlamaWriter(int64_t k_rows) {
   w.AddU32("llama.block_count", 1);
   w.AddU32("llama.feed_forward_length", 32);
   w.AddU32("llama.attention.head_count", 2);
-  auto f32 = [&](const char* name, std::vector<int64_t> shape) {
+  auto f32 = [&](const char* name, const std::vector<int64_t>& shape) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
@@ -208,7 +272,7 @@ TEST(ModelFilesTest, MissingAndMisshapenWeightsAreNamed) {
 
   gguf::GgufWriter w = LlamaWriter(16);
   w.AddTensor("blk.0.ffn_down.weight", TensorType::kF32, {32, 32},
-              std::vector<uint8_t>(32 * 32 * 4));
+              std::vector<uint8_t>(size_t{32} * 32 * 4));
   ASSERT_TRUE(w.Write(path).ok());
   auto bad = OpenModelFiles(path);
   ASSERT_FALSE(bad.ok());

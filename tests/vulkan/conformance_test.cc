@@ -159,6 +159,36 @@ TEST_P(VulkanConformance, MatchesCpuBackendAndReference) {
   for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
 }
 
+// A model file on the test device and on the CPU with its activations quantized to about
+// 14 bits: float math on the same weights, so the device, which reads its activations as
+// floats, must match it closely. Members go in reverse order: sessions first.
+struct DeviceAndCpu {
+  std::unique_ptr<model::ModelFiles> files;
+  std::unique_ptr<runtime::Backend> gpu, cpu;
+  std::unique_ptr<runtime::Session> gs, cs;
+};
+
+void OpenOnDeviceAndCpu(const std::filesystem::path& path, DeviceAndCpu* m) {
+  auto files = model::OpenModelFiles(path);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  m->files = std::move(files).value();
+  auto gpu =
+      CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName(), .validation = true});
+  ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+  m->gpu = std::move(gpu).value();
+  m->cpu = cpu::CreateCpuBackend({.activations = cpu::ActPrecision::kInt8x2});
+  ASSERT_TRUE(m->cpu->LoadWeights(*m->files).ok());
+  const Status loaded = m->gpu->LoadWeights(*m->files);
+  ASSERT_TRUE(loaded.ok()) << loaded.ToString();
+  const runtime::SessionOptions opts{.n_ctx = 128, .prefill_batch = 8};
+  auto cs = runtime::Session::Create(*m->cpu, *m->files, opts);
+  ASSERT_TRUE(cs.ok()) << cs.status().ToString();
+  m->cs = std::move(cs).value();
+  auto gs = runtime::Session::Create(*m->gpu, *m->files, opts);
+  ASSERT_TRUE(gs.ok()) << gs.status().ToString();
+  m->gs = std::move(gs).value();
+}
+
 // The low-bit mixes of tests/cpu/testdata/lowbit (Q2_K, Q3_K, IQ4_XS, IQ3_S weights beside
 // Q4_K, Q5_K, Q6_K) on both backends.
 TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
@@ -169,25 +199,51 @@ TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
   for (const char* name : {"tiny-lowbit-Q3_K_M.gguf", "tiny-lowbit-Q2_K.gguf",
                            "tiny-lowbit-IQ4_XS.gguf", "tiny-lowbit-IQ3_S.gguf"}) {
     SCOPED_TRACE(name);
-    auto files = model::OpenModelFiles(dir / name);
-    ASSERT_TRUE(files.ok()) << files.status().ToString();
-    auto gpu =
-        CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName(), .validation = true});
-    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
-    // The CPU with its activations quantized to about 14 bits: float math on the same
-    // weights, so the device, which reads its activations as floats, must match it closely.
-    auto cpu = cpu::CreateCpuBackend({.activations = cpu::ActPrecision::kInt8x2});
-    ASSERT_TRUE(cpu->LoadWeights(**files).ok());
-    const runtime::SessionOptions opts{.n_ctx = 128, .prefill_batch = 8};
-    auto cs = runtime::Session::Create(*cpu, **files, opts);
-    ASSERT_TRUE(cs.ok()) << cs.status().ToString();
-    const Status loaded = (*gpu)->LoadWeights(**files);
-    ASSERT_TRUE(loaded.ok()) << loaded.ToString();
-    auto gs = runtime::Session::Create(**gpu, **files, opts);
-    ASSERT_TRUE(gs.ok()) << gs.status().ToString();
+    DeviceAndCpu m;
+    ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(dir / name, &m));
     for (const auto& c : cases) {
       if (c.file == name) {
-        ExpectSameGreedyAndLogits(**cs, **gs, c.ids, kLowBitTolerance, c.file + " | " + c.prompt);
+        ExpectSameGreedyAndLogits(*m.cs, *m.gs, c.ids, kLowBitTolerance, c.file + " | " + c.prompt);
+      }
+    }
+  }
+  for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
+}
+
+// The fixtures/arch models hfd runs (tests/cpu/llamacpp_conformance_test.cc's kArchStems)
+// on the device against the CPU with finer activations, on llama.cpp's prompts; the F32
+// file also teacher-forced on llama.cpp's greedy tokens against its logits
+// (llama.cpp-logits.json), within the CPU test's bound (measured there: 2.8e-3).
+TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  constexpr double kArchF32Tolerance = 5e-3;
+  const nlohmann::json all = nlohmann::json::parse(
+      ::hfd::testing::ReadFileOrFail(fixtures / "arch/llama.cpp-logits.json"));
+  for (const char* name : {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"}) {
+    SCOPED_TRACE(name);
+    DeviceAndCpu m;
+    ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(fixtures / "arch" / name, &m));
+    const int64_t vocab = m.gs->n_vocab();
+    for (const auto& [prompt, c] : all[name].items()) {
+      std::vector<int32_t> ids = c["prompt_ids"].get<std::vector<int32_t>>();
+      ExpectSameGreedyAndLogits(*m.cs, *m.gs, ids, kLowBitTolerance, std::string(name) + prompt);
+      if (std::string_view(name).ends_with("-F32.gguf")) {
+        const size_t n_prompt = ids.size();
+        const auto greedy = c["greedy_ids"].get<std::vector<int32_t>>();
+        ids.insert(ids.end(), greedy.begin(), greedy.end() - 1);
+        ASSERT_TRUE(m.gs->Rewind(0).ok());
+        auto got = m.gs->FeedAll(ids);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        for (size_t i = 0; i < c["steps"].size(); ++i) {
+          const auto& step = c["steps"][i];
+          const auto top_ids = step["top5_ids"].get<std::vector<int32_t>>();
+          const auto top_logits = step["top5_logits"].get<std::vector<double>>();
+          for (size_t k = 0; k < top_ids.size(); ++k) {
+            EXPECT_NEAR((*got)[(n_prompt - 1 + i) * vocab + top_ids[k]], top_logits[k],
+                        kArchF32Tolerance)
+                << prompt << " step " << i << " rank " << k;
+          }
+        }
       }
     }
   }

@@ -49,15 +49,18 @@ inline void Store(Isa isa, const float* src, uint16_t* dst, int64_t n) {
   F32ToF16(isa, src, dst, n);
 }
 
-// One query head of one token: softmax(scale * q·K[lo..hi]) · V[lo..hi].
+// One query head of one token: softmax(cap(scale * q·K[lo..hi])) · V[lo..hi].
 template <typename Elem>
 void AttendHead(Isa isa, const LayerView<Elem>& layer, const float* q, int64_t kv_offset,
-                int32_t head_dim, float scale, int64_t lo, int64_t hi, float* scores, float* out) {
+                const runtime::AttentionAttrs& a, int64_t lo, int64_t hi, float* scores,
+                float* out) {
   const int64_t count = hi - lo + 1;
+  const int32_t head_dim = a.head_dim;
   DotRows(isa, layer.k + lo * layer.row + kv_offset, layer.row, count, q, head_dim, scores);
   float max_score = -INFINITY;
   for (int64_t j = 0; j < count; ++j) {
-    scores[j] *= scale;
+    scores[j] *= a.scale;
+    if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
     max_score = std::max(max_score, scores[j]);
   }
   float sum = 0.0f;
@@ -95,7 +98,7 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
       const int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
       const int64_t at = t * q_row + int64_t{h} * a.head_dim;
-      AttendHead(isa, layer, in.q + at, kv_offset, a.head_dim, a.scale, lo, p, scores, in.out + at);
+      AttendHead(isa, layer, in.q + at, kv_offset, a, lo, p, scores, in.out + at);
     }
   });
 }

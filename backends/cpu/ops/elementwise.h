@@ -1,5 +1,6 @@
 // Row-wise float ops of the CPU backend that read no KV cache: RMSNorm (optionally per
-// group, for q/k norm), bias, residual add, SwiGLU, argmax. Single-threaded: they are a
+// group, for q/k norm), bias, residual add, SwiGLU, GeGLU, scaling, soft-capping,
+// argmax. Single-threaded: they are a
 // few microseconds per token next to the matrix products. Thread-safe (no state).
 #pragma once
 
@@ -19,6 +20,15 @@ void Add(const float* a, const float* b, float* y, int64_t n);
 
 // y = silu(gate) * up over n elements.
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
+
+// y = gelu(gate) * up over n elements, GELU in its tanh approximation.
+void GeGLU(const float* gate, const float* up, float* y, int64_t n);
+
+// y = x * scale over n elements.
+void Scale(const float* x, float scale, float* y, int64_t n);
+
+// y = cap * tanh(x / cap) over n elements.
+void SoftCap(const float* x, float cap, float* y, int64_t n);
 
 // Index of the largest of x[0..n); the first one on ties; NaNs never win.
 int32_t Argmax(const float* x, int64_t n);

@@ -32,6 +32,7 @@ layout(push_constant) uniform Push {
   uint head_dim;  // the shader uses HEAD_DIM
   uint window;  // 0: no sliding window
   float scale;
+  float softcap;  // 0: scores are not capped
 } pc;
 
 shared float qs[HEAD_DIM];
@@ -76,6 +77,7 @@ void main() {
       uint kb = j * kv_width + kvh * hd;
       s = 0.0;
       for (uint d = 0; d < hd; ++d) s += qs[d] * from_kv(kc[kb + d]);
+      if (pc.softcap > 0.0) s = pc.softcap * safe_tanh(s / pc.softcap);
     }
     float chunk_max = subgroupMax(s);
     p[lid] = chunk_max;  // reuse p to combine subgroup maxima

@@ -14,3 +14,7 @@ uint flat_index() {
 }
 
 uint flat_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }
+
+// tanh that stays finite: some drivers compute tanh from exp and return NaN (inf / inf)
+// for large arguments; tanh(+-15) is +-1 in float32.
+float safe_tanh(float x) { return tanh(clamp(x, -15.0, 15.0)); }

@@ -9,4 +9,5 @@ layout(std430, binding = 2) writeonly buffer Out { float o[]; };
 layout(push_constant) uniform Push {
   uint n;      // elements to write
   uint width;  // row width (add_bias: b has `width` elements)
+  float scalar;  // scale, softcap
 } pc;
