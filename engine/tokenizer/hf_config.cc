@@ -9,7 +9,6 @@
 #include "engine/tokenizer/hf_word_model.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer.h"
-#include "engine/tokenizer/precompiled_charsmap.h"
 
 namespace hfd::tok {
 namespace {

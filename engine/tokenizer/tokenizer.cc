@@ -174,14 +174,13 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
 void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, EncodeScratch& scratch,
                               std::vector<int32_t>& out) const {
   const TokenizerModel& m = *model_;
-  std::string normalized;
   if (m.normalizer) {
     m.normalizer->Apply(segment, scratch.normalizer, scratch.normalized);
     segment = scratch.normalized;
     if (segment.empty()) return;  // no "▁" prefix for text the normalizer removed
   } else if (m.nfc && NeedsNfc(segment)) {
-    normalized = ToNfc(segment);
-    segment = normalized;
+    ToNormalForm(segment, NormalForm::kNfc, scratch.normalized);
+    segment = scratch.normalized;
   }
   std::string& text = scratch.text;
   text.clear();

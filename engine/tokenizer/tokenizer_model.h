@@ -21,8 +21,6 @@
 
 namespace hfd::tok {
 
-class PrecompiledCharsmap;
-
 enum class ModelKind {
   kSentencePiece,  // "▁" for spaces, byte fallback to <0xNN> (Llama 2, Mistral, TinyLlama)
   kByteLevel,      // GPT-2's byte-to-character map (GPT-2, Llama 3, Qwen2)
