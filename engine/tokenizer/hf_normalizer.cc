@@ -61,6 +61,7 @@ constexpr std::pair<std::string_view, NormalizerOp> kPlainSteps[] = {
     {"NFKD", NormalizerOp::kNfkd},
     {"Lowercase", NormalizerOp::kLowercase},
     {"StripAccents", NormalizerOp::kStripAccents},
+    {"Nmt", NormalizerOp::kNmt},
 };
 
 Result<NormalizerStep> ReadStep(const json& node) {

@@ -101,6 +101,22 @@ void Bert(const BertNormalizerOptions& o, std::string_view text, NormalizerScrat
   }
 }
 
+// Hugging Face's Nmt normalizer (the NMT rules of sentencepiece's nmt_nfkc, without the
+// NFKC): controls that NMT training data should not carry are dropped, and separators that
+// are not ASCII spaces (tabs, line breaks, zero-width spaces, BOM, U+FFFD, "▁") become one.
+void Nmt(std::string_view text, std::string& out) {
+  MapChars(text, out, [](uint32_t cp, std::string& o) {
+    if ((cp >= 0x01 && cp <= 0x08) || cp == 0x0B || (cp >= 0x0E && cp <= 0x1F) || cp == 0x7F ||
+        cp == 0x8F || cp == 0x9F) {
+      return;
+    }
+    const bool space = cp == '\t' || cp == '\n' || cp == 0x0C || cp == '\r' || cp == 0x1680 ||
+                       (cp >= 0x200B && cp <= 0x200F) || cp == 0x2028 || cp == 0x2029 ||
+                       cp == 0x2581 || cp == 0xFEFF || cp == 0xFFFD;
+    AppendUtf8(space ? ' ' : cp, o);
+  });
+}
+
 void Strip(const NormalizerStep& step, std::string_view text, std::string& out) {
   size_t begin = text.size();
   size_t end = 0;
@@ -183,6 +199,8 @@ void ApplyNormalizerStep(const NormalizerStep& step, std::string_view text,
       return;
     case NormalizerOp::kExtraSpaces:
       return RemoveExtraSpaces(text, out);
+    case NormalizerOp::kNmt:
+      return Nmt(text, out);
   }
 }
 

@@ -1,6 +1,6 @@
 // Text normalization before pre-tokenizing, as tokenizer.json's "normalizer" describes it
 // (Hugging Face tokenizers' NFC, NFKC, NFD, NFKD, Lowercase, Strip, StripAccents, Replace,
-// Prepend, BertNormalizer, Precompiled, in a Sequence), and sentencepiece's for GGUF t5. A
+// Prepend, BertNormalizer, Precompiled, Nmt, in a Sequence), and sentencepiece's for GGUF t5. A
 // normalizer of only NFC and SentencePiece's "▁" steps keeps the Tokenizer's fast path; a
 // Normalizer runs everything else.
 #pragma once
@@ -28,6 +28,7 @@ enum class NormalizerOp {
   kBert,          // BertNormalizer
   kPrecompiled,   // sentencepiece's charsmap (tokenizer.json "Precompiled", GGUF t5)
   kExtraSpaces,   // sentencepiece's remove_extra_whitespaces (GGUF t5)
+  kNmt,           // drops C0/C1 controls, maps other whitespace-like code points to ' '
 };
 
 struct BertNormalizerOptions {

@@ -58,8 +58,8 @@ TEST(BadTokenizerJson, UnsupportedModelsAndSteps) {
   ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "UnicodeScripts");
 
   doc = TinyDoc();
-  doc["normalizer"] = {{"type", "Nmt"}};
-  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "Nmt");
+  doc["normalizer"] = {{"type", "ByteLevel"}};
+  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "ByteLevel");
 
   doc = TinyDoc();
   doc["pre_tokenizer"] = nullptr;

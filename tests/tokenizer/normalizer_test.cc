@@ -67,6 +67,16 @@ TEST(Normalizer, StripAccentsDropsNonspacingMarks) {
             "Hello how are u?");
 }
 
+TEST(Normalizer, NmtDropsControlsAndSpacesOtherSeparators) {
+  // Hugging Face's Nmt: \x01 and DEL dropped; tab, newline, ZWSP, BOM, U+FFFD and "▁" become
+  // spaces; NUL, ordinary text and U+3000 stay.
+  EXPECT_EQ(
+      Normalize({{"type", "Nmt"}}, std::string("a\x01"
+                                               "b\x7F\tc\nd\u200Be\uFEFFf\uFFFDg\u2581h\u3000i") +
+                                       '\0'),
+      std::string("ab c d e f g h\u3000i") + '\0');
+}
+
 TEST(Normalizer, ReplaceStringAndRegex) {
   EXPECT_EQ(Normalize({{"type", "Replace"}, {"pattern", {{"String", "ab"}}}, {"content", "X"}},
                       "abcab a b"),
@@ -127,7 +137,7 @@ TEST(Normalizer, BadStepsAreErrors) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("'(a' does not compile"), std::string::npos)
       << r.status().ToString();
-  const json unknown = {{"type", "Nmt"}};
+  const json unknown = {{"type", "ByteLevel"}};
   steps = {&unknown};
   r = ReadNormalizer(steps);
   ASSERT_FALSE(r.ok());
