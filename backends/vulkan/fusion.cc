@@ -44,8 +44,8 @@ Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matve
     const Op& b = ops[i + 1];
     const Op& c = ops[i + 2];
     if (matvec && a.kind == OpKind::kMatMul && b.kind == OpKind::kMatMul && a.in[0] == b.in[0] &&
-        c.kind == OpKind::kSwiGLU && c.in[0] == a.out && c.in[1] == b.out && readers[a.out] == 1 &&
-        readers[b.out] == 1) {
+        (c.kind == OpKind::kSwiGLU || c.kind == OpKind::kGeGLU) && c.in[0] == a.out &&
+        c.in[1] == b.out && readers[a.out] == 1 && readers[b.out] == 1) {
       return step(Fusion::kGatedMatMul, 3);
     }
     if (a.kind == OpKind::kRope && b.kind == OpKind::kRope && c.kind == OpKind::kAttention &&

@@ -3,7 +3,7 @@
 // the common chains of a transformer block are merged:
 //   add + rms_norm              -> add_rms_norm (the residual sum and its norm)
 //   matmul + add_bias           -> one matrix-vector kernel that adds the bias
-//   matmul gate, matmul up, swiglu -> one matrix-vector kernel over both matrices
+//   matmul gate, matmul up, swiglu or geglu -> one matrix-vector kernel over both matrices
 //   rope q, rope k, attention   -> rope_kv_store (rotates q and k, writes k and v to the
 //                                  cache), then the attention kernel
 // The plan depends only on the graph's shape; whether two matrices can share a kernel
@@ -22,7 +22,7 @@ enum class Fusion : uint8_t {
   kNone,           // one op
   kAddRmsNorm,     // ops: add, rms_norm (over whole rows) of the sum
   kMatMulBias,     // ops: matmul, add_bias of its output
-  kGatedMatMul,    // ops: matmul gate, matmul up (same input), swiglu(gate, up)
+  kGatedMatMul,    // ops: matmul gate, matmul up (same input), swiglu or geglu(gate, up)
   kRopeAttention,  // ops: rope q, rope k, attention(q, k, v)
 };
 

@@ -166,15 +166,16 @@ bool Kernels::CanGate(const DeviceTensor& gate, const DeviceTensor& up) {
 }
 
 Status Kernels::MatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
-                               const Buffer& x, const Buffer& y, uint32_t ntok) {
+                               const Buffer& x, const Buffer& y, uint32_t ntok, bool gelu) {
   if (!CanGate(gate, up)) {
     return InvalidArgument("gated matmul: the gate and up matrices differ in type or shape");
   }
-  return MatVec(s, "mul_mat_vec_glu", gate, x, y, ntok, &up.chunks()[0].buffer);
+  return MatVec(s, "mul_mat_vec_glu", gate, x, y, ntok, &up.chunks()[0].buffer, gelu ? 1 : 0);
 }
 
 Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor& w,
-                       const Buffer& x, const Buffer& y, uint32_t ntok, const Buffer* extra) {
+                       const Buffer& x, const Buffer& y, uint32_t ntok, const Buffer* extra,
+                       uint32_t glu_gelu) {
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
   // Enough invocations per row to cover its units once, at most a whole workgroup.
@@ -184,7 +185,7 @@ Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor
   const uint32_t bindings = extra != nullptr ? 4 : 3;
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
                        WeightPipeline(variant, w.type(), bindings, sizeof(MatPush),
-                                      {per_row, static_cast<uint32_t>(w.ncols())}));
+                                      {per_row, static_cast<uint32_t>(w.ncols()), glu_gelu}));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
                  static_cast<uint32_t>(w.row_bytes() / 2),

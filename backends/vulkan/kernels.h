@@ -62,9 +62,10 @@ class Kernels {
   // True when `gate` and `up` can share one gated kernel: same type and shape, each in
   // one buffer.
   static bool CanGate(const DeviceTensor& gate, const DeviceTensor& up);
-  // y[t] = silu(G . x[t]) * (U . x[t]), with the matrix-vector kernel; needs CanGate.
+  // y[t] = act(G . x[t]) * (U . x[t]), with the matrix-vector kernel; needs CanGate. act is
+  // silu, or tanh-approximated GELU when `gelu` (GeGLU).
   Status MatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
-                        const Buffer& x, const Buffer& y, uint32_t ntok);
+                        const Buffer& x, const Buffer& y, uint32_t ntok, bool gelu);
   // y[t] = row tokens[t] of w (embedding lookup).
   Status GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params, const Buffer& y,
                  uint32_t ntok);
@@ -124,9 +125,10 @@ class Kernels {
   Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
                      const Buffer& out, uint32_t n, uint32_t width, float scalar = 0.0f);
   // The matrix-vector kernel `variant` (mul_mat_vec, _bias, _glu) over the chunks of w,
-  // with `extra` (the bias, or the up matrix's buffer) at binding 3.
+  // with `extra` (the bias, or the up matrix's buffer) at binding 3; `glu_gelu` is _glu's
+  // activation (1 GeGLU, 0 SwiGLU).
   Status MatVec(CommandStream& s, const char* variant, const DeviceTensor& w, const Buffer& x,
-                const Buffer& y, uint32_t ntok, const Buffer* extra);
+                const Buffer& y, uint32_t ntok, const Buffer* extra, uint32_t glu_gelu = 0);
   Result<const Pipeline*> WeightPipeline(const char* op, TensorType type, uint32_t bindings,
                                          uint32_t push_bytes, std::vector<uint32_t> spec = {});
 

@@ -168,7 +168,7 @@ Status VulkanExecutable::RecordStep(CommandStream& s, const Step& step, uint32_t
     case Fusion::kGatedMatMul:
       if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 1])) {
         return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
-                                       Val(last.out), rows);
+                                       Val(last.out), rows, last.kind == OpKind::kGeGLU);
       }
       for (size_t i = f; i < f + step.count; ++i) HFD_RETURN_IF_ERROR(RecordOp(s, i, ntok));
       return Status::Ok();

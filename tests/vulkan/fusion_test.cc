@@ -120,7 +120,8 @@ INSTANTIATE_TEST_SUITE_P(
     FixtureModels, FusionTest,
     ::testing::Values(Case{"models/tiny-llama3", false}, Case{"models/tiny-qwen2", true},
                       Case{"models/tiny-qwen3", false}, Case{"gguf/tiny-llama2-Q4_K_M.gguf", false},
-                      Case{"gguf/tiny-qwen2-Q8_0.gguf", true}),
+                      Case{"gguf/tiny-qwen2-Q8_0.gguf", true},
+                      Case{"arch/tiny-gemma2-Q8_0.gguf", false}),
     [](const auto& info) { return ::hfd::vk::testing::PathTestName(info.param.path); });
 
 }  // namespace

@@ -34,7 +34,7 @@ void ExpectClose(const std::vector<float>& got, const std::vector<float>& want, 
   }
 }
 
-enum class MatVecKind { kPlain, kTiled, kBias, kGated };
+enum class MatVecKind { kPlain, kTiled, kBias, kGated, kGatedGelu };
 
 // The kernel variants against the plain matrix-vector kernel, which the op test
 // (tests/backends/op_test.cc) holds to the CPU: the tiled kernel over several tiles, the
@@ -70,7 +70,8 @@ class MatMulTest : public VulkanTest, public ::testing::WithParamInterface<Tenso
         st = kernels_->MatMulVecBias(**s, *dw, bbias, bx, by, ntok);
         break;
       case MatVecKind::kGated:
-        st = kernels_->MatMulVecGated(**s, *dw, *dup, bx, by, ntok);
+      case MatVecKind::kGatedGelu:
+        st = kernels_->MatMulVecGated(**s, *dw, *dup, bx, by, ntok, kind == MatVecKind::kGatedGelu);
         break;
     }
     EXPECT_TRUE(st.ok()) << st.ToString();
@@ -89,9 +90,16 @@ class MatMulTest : public VulkanTest, public ::testing::WithParamInterface<Tenso
       const std::vector<float> bias = RandomFloats(rows, 14);
       for (size_t i = 0; i < want.size(); ++i) want[i] += bias[i % rows];
     }
-    if (kind == MatVecKind::kGated) {
+    if (kind == MatVecKind::kGated || kind == MatVecKind::kGatedGelu) {
       const std::vector<float> u = Run(MatVecKind::kPlain, up, up, rows, ntok);
-      for (size_t i = 0; i < want.size(); ++i) want[i] = want[i] / (1 + std::exp(-want[i])) * u[i];
+      for (size_t i = 0; i < want.size(); ++i) {
+        const float g = want[i];
+        const float act =
+            kind == MatVecKind::kGated
+                ? g / (1 + std::exp(-g))
+                : 0.5f * g * (1 + std::tanh(0.7978845608f * (g + 0.044715f * g * g * g)));
+        want[i] = act * u[i];
+      }
     }
     // Sums of `cols` products of values in [-1, 1] in another order.
     ExpectClose(Run(kind, w, up, rows, ntok, max_chunk_bytes), want, 2e-6 * OddCols(type));
@@ -107,6 +115,7 @@ TEST_P(MatMulTest, VectorKernelWithBiasSplitAcrossBuffers) {
   Check(MatVecKind::kBias, 37, 2, ChunkBytes(GetParam(), 8) + 1);
 }
 TEST_P(MatMulTest, GatedVectorKernel) { Check(MatVecKind::kGated, 37, 3); }
+TEST_P(MatMulTest, GeluGatedVectorKernel) { Check(MatVecKind::kGatedGelu, 37, 3); }
 TEST_P(MatMulTest, GatedKernelRefusesMatricesSplitAcrossBuffers) {
   const TensorType type = GetParam();
   const int64_t cols = OddCols(type), rows = 9;
@@ -120,7 +129,7 @@ TEST_P(MatMulTest, GatedKernelRefusesMatricesSplitAcrossBuffers) {
   Buffer x = Zeros(cols), y = Zeros(rows);
   auto s = CommandStream::Begin(*device_);
   ASSERT_TRUE(s.ok());
-  EXPECT_FALSE(kernels_->MatMulVecGated(**s, *split, *whole, x, y, 1).ok());
+  EXPECT_FALSE(kernels_->MatMulVecGated(**s, *split, *whole, x, y, 1, false).ok());
   EXPECT_EQ((*s)->dispatch_count(), 0);
 }
 

@@ -18,3 +18,7 @@ uint flat_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupI
 // tanh that stays finite: some drivers compute tanh from exp and return NaN (inf / inf)
 // for large arguments; tanh(+-15) is +-1 in float32.
 float safe_tanh(float x) { return tanh(clamp(x, -15.0, 15.0)); }
+
+// GELU in its tanh approximation (Gemma's GeGLU):
+// gelu(x) = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
+float gelu_tanh(float x) { return 0.5 * x * (1.0 + safe_tanh(0.7978845608 * (x + 0.044715 * x * x * x))); }

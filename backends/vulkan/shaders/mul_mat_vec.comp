@@ -6,12 +6,14 @@
 // invocations than a subgroup: short rows, e.g. the output head of a small model).
 // The decode path. Variants that save a dispatch and a round trip through memory:
 //   BIAS: adds bias[out_row0 + r] (binding 3);
-//   GLU:  y = silu(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices.
+//   GLU:  y = act(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices,
+//         act silu (SwiGLU) or tanh-approximated GELU (GeGLU) by GLU_GELU.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
 // The row length, fixed per pipeline so the unit loop's trip count is known when compiled.
 layout(constant_id = 1) const uint NCOLS = 32;
+layout(constant_id = 2) const uint GLU_GELU = 0;  // GLU: 1 GeGLU, 0 SwiGLU
 #include "common.glsl"
 #ifdef GLU
 #include "weight_pair.glsl"
@@ -96,7 +98,7 @@ void main() {
   float total = row_sum(acc);
 #ifdef GLU
   float up = row_sum(acc_b);
-  total = total / (1.0 + exp(-total)) * up;
+  total = (GLU_GELU != 0 ? gelu_tanh(total) : total / (1.0 + exp(-total))) * up;
 #endif
 #ifdef BIAS
   if (r < pc.nrows) total += bias[pc.out_row0 + r];
