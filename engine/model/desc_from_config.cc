@@ -172,7 +172,7 @@ Status CheckHeadCounts(const ModelDesc& d) {
   if (d.n_head > 0 && d.n_head_kv > 0 && d.n_head % d.n_head_kv == 0) return Status::Ok();
   return Corrupt("config.json \"num_attention_heads\" (" + std::to_string(d.n_head) +
                  ") is not a positive multiple of \"num_key_value_heads\" (" +
-                 std::to_string(d.n_head_kv) + ")");
+                 std::to_string(d.n_head_kv) + "): query heads share KV heads in equal groups");
 }
 
 Result<ModelDesc> Build(const json& c, const json* gen) {
