@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-
 namespace hfd::bench {
 
 namespace {
@@ -53,7 +52,8 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
     }
     return Fallback(type, row_length);
   }
-  return InvalidArgument(fmt::format("unknown weight mix {}; use F32, F16, Q8_0, Q4_0 or Q4_K_M", mix));
+  return InvalidArgument(
+      fmt::format("unknown weight mix {}; use F32, F16, Q8_0, Q4_0 or Q4_K_M", mix));
 }
 
 Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,

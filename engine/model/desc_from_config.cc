@@ -143,10 +143,10 @@ Status ReadGranite(const json& c, ModelDesc* d) {
     const char* name;
     float* out;
   };
-  for (const Key& k : {Key{"embedding_multiplier", &d->embedding_scale},
-                       Key{"residual_multiplier", &d->residual_scale},
-                       Key{"attention_multiplier", &d->attention_scale},
-                       Key{"logits_scaling", &d->logit_scale}}) {
+  for (const Key& k :
+       {Key{"embedding_multiplier", &d->embedding_scale},
+        Key{"residual_multiplier", &d->residual_scale},
+        Key{"attention_multiplier", &d->attention_scale}, Key{"logits_scaling", &d->logit_scale}}) {
     const auto it = c.find(k.name);
     if (it == c.end() || it->is_null()) {
       return Corrupt(std::string("config.json of a granite model lacks \"") + k.name +
@@ -161,8 +161,8 @@ Status ReadGranite(const json& c, ModelDesc* d) {
   // GraniteAttention derives head_dim as hidden_size / num_attention_heads.
   if (d->n_embd % d->n_head != 0) {
     return Corrupt("config.json \"hidden_size\" (" + std::to_string(d->n_embd) +
-                   ") is not a multiple of \"num_attention_heads\" (" +
-                   std::to_string(d->n_head) + ")");
+                   ") is not a multiple of \"num_attention_heads\" (" + std::to_string(d->n_head) +
+                   ")");
   }
   return Status::Ok();
 }

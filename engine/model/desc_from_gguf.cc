@@ -89,10 +89,9 @@ Status ReadGranite(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) 
     const char* suffix;
     float* out;
   };
-  for (const Key& k : {Key{"embedding_scale", &d->embedding_scale},
-                       Key{"residual_scale", &d->residual_scale},
-                       Key{"attention.scale", &d->attention_scale},
-                       Key{"logit_scale", &d->logit_scale}}) {
+  for (const Key& k :
+       {Key{"embedding_scale", &d->embedding_scale}, Key{"residual_scale", &d->residual_scale},
+        Key{"attention.scale", &d->attention_scale}, Key{"logit_scale", &d->logit_scale}}) {
     const std::string key = p + k.suffix;
     if (!f.Has(key)) {
       return Corrupt("GGUF file lacks '" + key +

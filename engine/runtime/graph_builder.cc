@@ -134,8 +134,7 @@ Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, Value
 }
 
 // The block's input normalized by `norm`, or as it is in models without pre-norms (OLMo 2).
-Result<ValueId> PreNorm(Builder& b, const model::ModelDesc& d, ValueId x,
-                        const std::string& norm) {
+Result<ValueId> PreNorm(Builder& b, const model::ModelDesc& d, ValueId x, const std::string& norm) {
   if (!d.pre_norms) return x;
   return b.RmsNorm(x, norm, d.rms_eps, d.n_embd);
 }
@@ -159,8 +158,10 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   HFD_ASSIGN_OR_RETURN(ValueId k, b.Linear(h, p + "attn_k", kv_width, d.qkv_bias));
   HFD_ASSIGN_OR_RETURN(ValueId v, b.Linear(h, p + "attn_v", kv_width, d.qkv_bias));
   if (d.qk_norm) {
-    HFD_ASSIGN_OR_RETURN(q, b.RmsNorm(q, p + "attn_q_norm.weight", d.rms_eps, model::QNormWidth(d)));
-    HFD_ASSIGN_OR_RETURN(k, b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, model::KNormWidth(d)));
+    HFD_ASSIGN_OR_RETURN(q,
+                         b.RmsNorm(q, p + "attn_q_norm.weight", d.rms_eps, model::QNormWidth(d)));
+    HFD_ASSIGN_OR_RETURN(k,
+                         b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, model::KNormWidth(d)));
   }
   const RopeLayout layout = d.rope_layout == model::RopeLayout::kInterleaved
                                 ? RopeLayout::kInterleaved
@@ -235,7 +236,8 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   const std::string head = d.tied_embeddings ? "token_embd.weight" : "output.weight";
   HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(x, head, d.n_vocab));
   if (d.final_softcap > 0) logits = b.Scalar(OpKind::kSoftCap, logits, d.final_softcap, "logits");
-  if (d.logit_scale != 1.0f) logits = b.Scalar(OpKind::kScale, logits, 1.0f / d.logit_scale, "logits");
+  if (d.logit_scale != 1.0f)
+    logits = b.Scalar(OpKind::kScale, logits, 1.0f / d.logit_scale, "logits");
   graph.values[logits].name = "logits";
   if (options.output == GraphOutput::kLastArgmax) {
     const Op argmax = MakeOp(OpKind::kArgmax, logits);

@@ -169,15 +169,16 @@ TEST(LlamaCppConformance, ArchF32LogitsMatchLlamaCpp) {
   HFD_REQUIRE_FIXTURES(fixtures);
   for (const std::string& stem : kArchStems) {
     double worst = 0;
-    ForEachLlamaCppStep(fixtures / "arch", stem + "-F32.gguf", [&](const nlohmann::json& step, auto ours) {
-      const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
-      const auto want = step["top5_logits"].get<std::vector<double>>();
-      for (size_t k = 0; k < ids.size(); ++k) {
-        EXPECT_NEAR(ours[ids[k]], want[k], kArchF32Tolerance) << "id " << ids[k];
-        worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-      }
-      EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), kArchF32Tolerance);
-    });
+    ForEachLlamaCppStep(
+        fixtures / "arch", stem + "-F32.gguf", [&](const nlohmann::json& step, auto ours) {
+          const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
+          const auto want = step["top5_logits"].get<std::vector<double>>();
+          for (size_t k = 0; k < ids.size(); ++k) {
+            EXPECT_NEAR(ours[ids[k]], want[k], kArchF32Tolerance) << "id " << ids[k];
+            worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
+          }
+          EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), kArchF32Tolerance);
+        });
     std::cout << stem << "-F32: largest top-5 logit difference from llama.cpp " << worst << "\n";
   }
 }
@@ -194,21 +195,22 @@ TEST(LlamaCppConformance, ArchQuantizedTop1MatchesLlamaCppTeacherForced) {
     for (const char* quant : {"-Q8_0.gguf", "-Q4_K_M.gguf"}) {
       int agree = 0, total = 0;
       double worst = 0;
-      ForEachLlamaCppStep(fixtures / "arch", stem + quant, [&](const nlohmann::json& step, auto ours) {
-        const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
-        const auto want = step["top5_logits"].get<std::vector<double>>();
-        for (size_t k = 0; k < ids.size(); ++k) {
-          worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-        }
-        ++total;
-        if (ArgmaxOf(ours) == ids[0]) {
-          ++agree;
-        } else {
-          std::cout << stem << quant << ": top-1 differs where llama.cpp's top-two gap is "
-                    << want[0] - want[1] << "\n";
-          EXPECT_LT(want[0] - want[1], kQuantNearTie);
-        }
-      });
+      ForEachLlamaCppStep(
+          fixtures / "arch", stem + quant, [&](const nlohmann::json& step, auto ours) {
+            const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
+            const auto want = step["top5_logits"].get<std::vector<double>>();
+            for (size_t k = 0; k < ids.size(); ++k) {
+              worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
+            }
+            ++total;
+            if (ArgmaxOf(ours) == ids[0]) {
+              ++agree;
+            } else {
+              std::cout << stem << quant << ": top-1 differs where llama.cpp's top-two gap is "
+                        << want[0] - want[1] << "\n";
+              EXPECT_LT(want[0] - want[1], kQuantNearTie);
+            }
+          });
       EXPECT_GE(agree, total * 0.85);  // measured 29/32 (Q4_K_M) and 30/32 (Q8_0)
       std::cout << stem << quant << ": top-1 agreement with llama.cpp " << agree << "/" << total
                 << ", largest top-5 logit difference " << worst << "\n";

@@ -260,8 +260,8 @@ TEST(DescFromConfigTest, GraniteRefusalsNameTheKey) {
 
 // A granite GGUF lacking one of its multipliers is refused naming the key.
 TEST(DescFromGgufTest, GraniteWithoutAMultiplierNamesTheKey) {
-  const auto file = gguf::GgufFile::Open(std::filesystem::path(HFD_ARCH17_TESTDATA) /
-                                         "tiny-granite-F32.gguf");
+  const auto file =
+      gguf::GgufFile::Open(std::filesystem::path(HFD_ARCH17_TESTDATA) / "tiny-granite-F32.gguf");
   ASSERT_TRUE(file.ok()) << file.status().ToString();
   auto d = DescFromGguf(**file);
   ASSERT_TRUE(d.ok()) << d.status().ToString();

@@ -36,10 +36,10 @@ Status WriteDemoModel(const std::filesystem::path& vocab_path, const std::filesy
   HFD_ASSIGN_OR_RETURN(uint32_t bos, vocab->GetU32("tokenizer.ggml.bos_token_id"));
   HFD_ASSIGN_OR_RETURN(uint32_t eos, vocab->GetU32("tokenizer.ggml.eos_token_id"));
   // The model's own metadata carries the BOS/EOS ids; the template is ours.
-  HFD_ASSIGN_OR_RETURN(
-      model::TokenizerMetadata tokenizer,
-      model::ReadTokenizerMetadata(*vocab, {"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
-                                     "tokenizer.chat_template"}));
+  HFD_ASSIGN_OR_RETURN(model::TokenizerMetadata tokenizer,
+                       model::ReadTokenizerMetadata(
+                           *vocab, {"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+                                    "tokenizer.chat_template"}));
   model::AddControlTokens(tokenizer, {"<|im_start|>", "<|im_end|>"});
   const model::ModelDesc desc = DemoDesc(static_cast<int64_t>(tokenizer.tokens.size()),
                                          static_cast<int32_t>(bos), static_cast<int32_t>(eos));
