@@ -3,6 +3,7 @@
 // efficiency = weight bytes read per token × tokens/s ÷ bandwidth.
 //
 //   engine_bench [--shape tinyllama-1.1b] [--type Q4_K_M,Q8_0,Q4_0,F16] [--threads 0]
+//                [--vocab-from vocab.gguf]
 //                [--dir /tmp/hfd-bench-models] [--reps 2] [--json out.jsonl]
 //   engine_bench --file a.gguf,b.gguf [--threads 0] [--reps 2]   (existing files, as they are)
 //
@@ -48,6 +49,7 @@ struct Args {
   int reps = 2;
   std::vector<std::string> tests = {"pp128", "pp512", "tg64", "tg128"};
   std::string json;
+  std::string vocab_from;  // a GGUF vocabulary to give synthetic models (llama.cpp loads them)
 };
 
 bool Wanted(const Args& args, const std::string& test) {
@@ -106,7 +108,9 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
   const std::filesystem::path& path = target.path;
   if (target.synthetic && !std::filesystem::exists(path)) {
     std::filesystem::create_directories(path.parent_path());
-    HFD_RETURN_IF_ERROR(WriteSyntheticModel(*target.synthetic, type, path));
+    model::SyntheticOptions options;
+    options.vocab_from = args.vocab_from;
+    HFD_RETURN_IF_ERROR(WriteSyntheticModel(*target.synthetic, type, path, options));
   }
   const double load_start = Now();
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
@@ -238,6 +242,10 @@ int main(int argc, char** argv) {
   app.add_option("--reps", args.reps, "repetitions per test (the best is reported)");
   app.add_option("--tests", args.tests, "which of pp128, pp512, tg64, tg128 to run (default: all)")
       ->delimiter(',');
+  app.add_option("--vocab-from", args.vocab_from,
+                 "give synthetic models this GGUF file's tokenizer (padded to the shape's "
+                 "vocabulary), so llama-bench loads them too")
+      ->check(CLI::ExistingFile);
   app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
   app.add_option("--file", args.files,
                  "GGUF files to measure as they are (e.g. llama-quantize's output, to compare "

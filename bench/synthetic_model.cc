@@ -1,10 +1,9 @@
 #include "bench/synthetic_model.h"
 
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
-
-#include "engine/model/synthetic_gguf.h"
 
 namespace hfd::bench {
 
@@ -38,6 +37,7 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
                            std::string_view tensor, int64_t row_length) {
   const bool head =
       tensor == "output.weight" || (desc.tied_embeddings && tensor == "token_embd.weight");
+  if (mix == "F32") return TensorType::kF32;
   if (mix == "F16") return TensorType::kF16;
   if (mix == "Q8_0") return TensorType::kQ8_0;
   if (mix == "Q4_0") return head ? Fallback(TensorType::kQ6_K, row_length) : TensorType::kQ4_0;
@@ -52,18 +52,24 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
     }
     return Fallback(type, row_length);
   }
-  return InvalidArgument(fmt::format("unknown weight mix {}; use F16, Q8_0, Q4_0 or Q4_K_M", mix));
+  return InvalidArgument(
+      fmt::format("unknown weight mix {}; use F32, F16, Q8_0, Q4_0 or Q4_K_M", mix));
 }
 
 Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
                            const std::filesystem::path& path, uint64_t seed,
                            const std::function<void(gguf::GgufWriter&)>& add_metadata) {
-  // TypeFor fails only on an unknown mix, so checking the mix once here lets the hook
-  // below, which cannot return a Status, take its value.
-  HFD_RETURN_IF_ERROR(TypeFor(desc, mix, "token_embd.weight", desc.n_embd).status());
   model::SyntheticOptions options;
   options.seed = seed;
   options.extra_metadata = add_metadata;
+  return WriteSyntheticModel(desc, mix, path, std::move(options));
+}
+
+Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
+                           const std::filesystem::path& path, model::SyntheticOptions options) {
+  // TypeFor fails only on an unknown mix, so checking the mix once here lets the hook
+  // below, which cannot return a Status, take its value.
+  HFD_RETURN_IF_ERROR(TypeFor(desc, mix, "token_embd.weight", desc.n_embd).status());
   options.tensor_type = [&desc, mix](std::string_view tensor, int64_t row_length) {
     return *TypeFor(desc, mix, tensor, row_length);
   };

@@ -11,13 +11,14 @@
 
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/model_desc.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/quant/tensor_type.h"
 #include "include/hfd/status.h"
 
 namespace hfd::bench {
 
-// `mix` names how weights are stored, like llama.cpp's file types: "F16", "Q8_0", "Q4_0",
-// "Q4_K_M". Norms and biases stay F32 in all of them.
+// `mix` names how weights are stored, like llama.cpp's file types: "F32", "F16", "Q8_0",
+// "Q4_0", "Q4_K_M". Norms and biases stay F32 in all of them.
 
 // The type llama-quantize would give `tensor` (GGUF name) in `mix`: Q4_K_M uses Q6_K for
 // the output head and for attn_v/ffn_down in the layers llama.cpp's use_more_bits picks,
@@ -33,5 +34,10 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
 Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
                            const std::filesystem::path& path, uint64_t seed = 1,
                            const std::function<void(gguf::GgufWriter&)>& add_metadata = {});
+
+// The same with every other writer option (a vocabulary, all rows distinct, ...); their
+// tensor_type is replaced by the mix's.
+Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
+                           const std::filesystem::path& path, model::SyntheticOptions options);
 
 }  // namespace hfd::bench

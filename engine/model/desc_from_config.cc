@@ -135,6 +135,46 @@ Status ReadGemma2(const json& c, ModelDesc* d) {
   return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
 }
 
+// GraniteConfig's multipliers. transformers defaults each to 1, but every published Granite
+// sets them and a model run without its own is silently wrong, so a missing one is refused.
+// logits_scaling divides the logits, as GGUF's logit_scale does.
+Status ReadGranite(const json& c, ModelDesc* d) {
+  struct Key {
+    const char* name;
+    float* out;
+  };
+  for (const Key& k :
+       {Key{"embedding_multiplier", &d->embedding_scale},
+        Key{"residual_multiplier", &d->residual_scale},
+        Key{"attention_multiplier", &d->attention_scale}, Key{"logits_scaling", &d->logit_scale}}) {
+    const auto it = c.find(k.name);
+    if (it == c.end() || it->is_null()) {
+      return Corrupt(std::string("config.json of a granite model lacks \"") + k.name +
+                     "\"; every Granite checkpoint sets it (copy it from the model's original "
+                     "config.json)");
+    }
+    HFD_RETURN_IF_ERROR(Float(c, k.name, k.out));
+    if (!(*k.out > 0)) {
+      return Corrupt(std::string("config.json \"") + k.name + "\" must be positive");
+    }
+  }
+  // GraniteAttention derives head_dim as hidden_size / num_attention_heads.
+  if (d->n_embd % d->n_head != 0) {
+    return Corrupt("config.json \"hidden_size\" (" + std::to_string(d->n_embd) +
+                   ") is not a multiple of \"num_attention_heads\" (" + std::to_string(d->n_head) +
+                   ")");
+  }
+  return Status::Ok();
+}
+
+// Names the keys when the head counts contradict each other (ValidateDesc cannot).
+Status CheckHeadCounts(const ModelDesc& d) {
+  if (d.n_head > 0 && d.n_head_kv > 0 && d.n_head % d.n_head_kv == 0) return Status::Ok();
+  return Corrupt("config.json \"num_attention_heads\" (" + std::to_string(d.n_head) +
+                 ") is not a positive multiple of \"num_key_value_heads\" (" +
+                 std::to_string(d.n_head_kv) + "): query heads share KV heads in equal groups");
+}
+
 Result<ModelDesc> Build(const json& c, const json* gen) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
@@ -146,6 +186,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   HFD_RETURN_IF_ERROR(Int(c, "intermediate_size", true, &d.n_ff));
   d.n_head_kv = d.n_head;
   HFD_RETURN_IF_ERROR(Int(c, "num_key_value_heads", false, &d.n_head_kv));
+  HFD_RETURN_IF_ERROR(CheckHeadCounts(d));
   if (d.n_head > 0) d.head_dim = d.n_embd / d.n_head;
   HFD_RETURN_IF_ERROR(Int(c, "head_dim", false, &d.head_dim));
   HFD_RETURN_IF_ERROR(Int(c, "max_position_embeddings", false, &d.n_ctx_train));
@@ -167,6 +208,8 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (window_used && window > 0 && window < d.n_ctx_train)
     d.sliding_window = static_cast<int>(window);
   if (gemma2) HFD_RETURN_IF_ERROR(ReadGemma2(c, &d));
+  if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(c, &d));
+  if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

@@ -82,6 +82,28 @@ Status ReadGemma2(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   return Status::Ok();
 }
 
+// Granite's four multipliers, which llama.cpp requires. A 0 turns one off there, as 1 does
+// here.
+Status ReadGranite(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
+  struct Key {
+    const char* suffix;
+    float* out;
+  };
+  for (const Key& k :
+       {Key{"embedding_scale", &d->embedding_scale}, Key{"residual_scale", &d->residual_scale},
+        Key{"attention.scale", &d->attention_scale}, Key{"logit_scale", &d->logit_scale}}) {
+    const std::string key = p + k.suffix;
+    if (!f.Has(key)) {
+      return Corrupt("GGUF file lacks '" + key +
+                     "', which every granite model has; convert it again with a current "
+                     "llama.cpp converter");
+    }
+    HFD_RETURN_IF_ERROR(OptionalF32(f, key, k.out));
+    if (*k.out == 0 && k.out != &d->attention_scale) *k.out = 1.0f;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
@@ -89,7 +111,9 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ParseArchitecture(arch));
   // llama.cpp's converter permutes Q/K rows for interleaved pairs only for llama/mistral.
-  d.rope_layout = (d.arch == Architecture::kLlama || d.arch == Architecture::kMistral)
+  // Granite's converter is llama's.
+  d.rope_layout = (d.arch == Architecture::kLlama || d.arch == Architecture::kMistral ||
+                   d.arch == Architecture::kGranite)
                       ? RopeLayout::kInterleaved
                       : RopeLayout::kHalfSplit;
   const std::string p = arch + ".";
@@ -133,6 +157,8 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   d.qkv_bias = f.FindTensor("blk.0.attn_q.bias") != nullptr;
   d.qk_norm = f.FindTensor("blk.0.attn_q_norm.weight") != nullptr;
   if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
+  if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
+  if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));
   HFD_RETURN_IF_ERROR(ValidateDesc(d));

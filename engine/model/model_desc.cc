@@ -17,6 +17,10 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen3";
     case Architecture::kGemma2:
       return "gemma2";
+    case Architecture::kGranite:
+      return "granite";
+    case Architecture::kOlmo2:
+      return "olmo2";
   }
   return "unknown";
 }
@@ -27,8 +31,11 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "qwen2") return Architecture::kQwen2;
   if (name == "qwen3") return Architecture::kQwen3;
   if (name == "gemma2") return Architecture::kGemma2;
-  return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3 and gemma2)");
+  if (name == "granite") return Architecture::kGranite;
+  if (name == "olmo2") return Architecture::kOlmo2;
+  return Unsupported(
+      "model architecture '" + std::string(name) +
+      "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite and olmo2)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -36,6 +43,21 @@ void SetGemma2Traits(ModelDesc& d) {
   d.scale_embeddings = true;
   d.post_norms = true;
   d.sliding_window_pattern = 2;
+}
+
+void SetOlmo2Traits(ModelDesc& d) {
+  d.post_norms = true;
+  d.pre_norms = false;
+  d.qk_norm = true;
+  d.qk_norm_full_width = true;
+}
+
+int64_t QNormWidth(const ModelDesc& d) {
+  return d.qk_norm_full_width ? d.n_head * d.head_dim : d.head_dim;
+}
+
+int64_t KNormWidth(const ModelDesc& d) {
+  return d.qk_norm_full_width ? d.n_head_kv * d.head_dim : d.head_dim;
 }
 
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
@@ -69,6 +91,14 @@ Status ValidateDesc(const ModelDesc& d) {
   }
   if (d.query_pre_attn_scalar < 0 || !(d.attn_softcap >= 0) || !(d.final_softcap >= 0)) {
     return Corrupt("model query scalar and soft-capping values must not be negative");
+  }
+  for (const float scale : {d.embedding_scale, d.residual_scale, d.logit_scale}) {
+    if (!(scale > 0) || !std::isfinite(scale)) {
+      return Corrupt("model embedding, residual and logit scales must be positive");
+    }
+  }
+  if (!(d.attention_scale >= 0) || !std::isfinite(d.attention_scale)) {
+    return Corrupt("model attention scale must not be negative");
   }
   if (!d.rope_freq_factors.empty() &&
       d.rope_freq_factors.size() != static_cast<size_t>(d.head_dim / 2)) {

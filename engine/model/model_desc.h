@@ -11,7 +11,7 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2 };
+enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kGranite, kOlmo2 };
 
 // Which dimensions RoPE rotates together.
 enum class RopeLayout {
@@ -74,9 +74,23 @@ struct ModelDesc {
   int64_t query_pre_attn_scalar = 0;
   std::vector<int32_t> eos_ids;
   int32_t bos_id = -1;  // -1 when the model has none
+  // Granite's multipliers: token embeddings times embedding_scale, each block's attention
+  // and feed-forward output times residual_scale before its residual add, attention scores
+  // times attention_scale (0: 1 / sqrt(query_pre_attn_scalar or head_dim)), and logits
+  // divided by logit_scale. 1 (0 for attention_scale) in other families.
+  float embedding_scale = 1.0f;
+  float residual_scale = 1.0f;
+  float attention_scale = 0.0f;
+  float logit_scale = 1.0f;
+  // OLMo 2 normalizes only after attention and the feed-forward block (post_norms), with
+  // no attn_norm / ffn_norm before them.
+  bool pre_norms = true;
+  // OLMo 2's q/k norms span all heads at once (n_head * head_dim and n_head_kv * head_dim
+  // values) instead of each head (qwen3).
+  bool qk_norm_full_width = false;
 };
 
-// "llama", "mistral", "qwen2", "qwen3", "gemma2".
+// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an
@@ -87,6 +101,14 @@ Result<Architecture> ParseArchitecture(std::string_view name);
 // post-norms, the window on every other layer. The sizes, soft-caps and query scalar
 // come from the file.
 void SetGemma2Traits(ModelDesc& desc);
+
+// What every OLMo 2 has: post-norms only, q/k norms over all heads.
+void SetOlmo2Traits(ModelDesc& desc);
+
+// How many values each q / k norm weight holds: head_dim, or all heads' with
+// qk_norm_full_width.
+int64_t QNormWidth(const ModelDesc& desc);
+int64_t KNormWidth(const ModelDesc& desc);
 
 // Whether layer `layer` attends through the sliding window (sliding_window_pattern).
 bool UsesSlidingWindow(const ModelDesc& desc, int64_t layer);

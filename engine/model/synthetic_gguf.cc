@@ -2,10 +2,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 
+#include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
+#include "engine/model/tokenizer_metadata.h"
 #include "engine/quant/dequantize.h"
 
 namespace hfd::model {
@@ -36,20 +39,26 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
     w->AddF32(p + "attn_logit_softcapping", d.attn_softcap);
     w->AddF32(p + "final_logit_softcapping", d.final_softcap);
   }
+  if (d.arch == Architecture::kGranite) {
+    w->AddF32(p + "embedding_scale", d.embedding_scale);
+    w->AddF32(p + "residual_scale", d.residual_scale);
+    w->AddF32(p + "attention.scale", d.attention_scale);
+    w->AddF32(p + "logit_scale", d.logit_scale);
+  }
   if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
   if (!d.eos_ids.empty()) {
     w->AddU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_ids[0]));
   }
 }
 
-// A tensor of Gaussian values (std `scale`, or all ones for norms when scale is 0),
+// A tensor of Gaussian values around `mean` (std `scale`; all `mean` when scale is 0),
 // `pool_rows` distinct rows (0: all) encoded once and repeated: the scalar K-type encoders
 // would take minutes on billions of values, and benches need only the shapes.
 gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float scale, uint64_t seed,
-                                      int64_t pool_rows) {
+                                      int64_t pool_rows, float mean = 0.0f) {
   return [=](uint8_t* dst, uint64_t nbytes) -> Status {
     std::mt19937_64 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
+    std::normal_distribution<float> dist(mean, scale);
     const auto row_bytes = static_cast<uint64_t>(RowBytes(type, row_len));
     std::vector<float> row(static_cast<size_t>(row_len));
     const auto pool = static_cast<uint64_t>(pool_rows);
@@ -58,11 +67,25 @@ gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float sc
         std::memcpy(dst + off, dst + (r % pool) * row_bytes, row_bytes);
         continue;
       }
-      for (float& v : row) v = scale == 0 ? 1.0f : dist(rng);
+      for (float& v : row) v = scale == 0 ? mean : dist(rng);
       HFD_RETURN_IF_ERROR(QuantizeRow(type, row.data(), dst + off, row_len));
     }
     return Status::Ok();
   };
+}
+
+// The tokenizer of `vocab_path` fitted to `d`: padded to its n_vocab, and `d`'s special
+// token ids taken from it.
+Result<TokenizerMetadata> VocabularyFor(const std::filesystem::path& vocab_path, ModelDesc& d) {
+  HFD_ASSIGN_OR_RETURN(const std::unique_ptr<gguf::GgufFile> vocab,
+                       gguf::GgufFile::Open(vocab_path));
+  HFD_ASSIGN_OR_RETURN(TokenizerMetadata tokenizer, ReadTokenizerMetadata(*vocab, {}));
+  auto padded = PadTokens(tokenizer, static_cast<size_t>(d.n_vocab));
+  if (!padded.ok()) return padded.WithContext(vocab_path.string());
+  // The vocabulary's own BOS/EOS keys are copied; the description must not write others.
+  d.bos_id = -1;
+  d.eos_ids.clear();
+  return tokenizer;
 }
 
 }  // namespace
@@ -74,11 +97,17 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
   return WriteSyntheticGguf(d, weight_type, path, options);
 }
 
-Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
+Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                           const std::filesystem::path& path, const SyntheticOptions& options) {
-  HFD_RETURN_IF_ERROR(ValidateDesc(d));
+  HFD_RETURN_IF_ERROR(ValidateDesc(desc));
+  ModelDesc d = desc;
+  std::optional<TokenizerMetadata> vocabulary;
+  if (!options.vocab_from.empty()) {
+    HFD_ASSIGN_OR_RETURN(vocabulary, VocabularyFor(options.vocab_from, d));
+  }
   gguf::GgufWriter w;
   AddMetadata(d, &w);
+  if (vocabulary) WriteTokenizerMetadata(*vocabulary, w);
   if (options.extra_metadata) options.extra_metadata(w);
   uint64_t n = options.seed;
   const int64_t pool = options.distinct_rows;
@@ -90,9 +119,13 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
   auto vector = [&](const std::string& name, int64_t len, float s) {
     w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n, pool));
   };
+  auto norm = [&](const std::string& name, int64_t len) {
+    w.AddTensor(name, TensorType::kF32, {len},
+                RandomFiller(TensorType::kF32, len, options.norm_spread, ++n, pool, 1.0f));
+  };
   const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;
   matrix("token_embd.weight", d.n_embd, d.n_vocab);
-  vector("output_norm.weight", d.n_embd, 0);
+  norm("output_norm.weight", d.n_embd);
   if (!d.tied_embeddings) matrix("output.weight", d.n_embd, d.n_vocab);
   if (!d.rope_freq_factors.empty()) {
     std::vector<uint8_t> bytes(d.rope_freq_factors.size() * 4);
@@ -102,7 +135,7 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
   }
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
-    vector(b + "attn_norm.weight", d.n_embd, 0);
+    if (d.pre_norms) norm(b + "attn_norm.weight", d.n_embd);
     matrix(b + "attn_q.weight", d.n_embd, q_dim);
     matrix(b + "attn_k.weight", d.n_embd, kv_dim);
     matrix(b + "attn_v.weight", d.n_embd, kv_dim);
@@ -113,14 +146,14 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
       vector(b + "attn_v.bias", kv_dim, 0.02f);
     }
     if (d.qk_norm) {
-      vector(b + "attn_q_norm.weight", d.head_dim, 0);
-      vector(b + "attn_k_norm.weight", d.head_dim, 0);
+      norm(b + "attn_q_norm.weight", QNormWidth(d));
+      norm(b + "attn_k_norm.weight", KNormWidth(d));
     }
     if (d.post_norms) {
-      vector(b + "post_attention_norm.weight", d.n_embd, 0);
-      vector(b + "post_ffw_norm.weight", d.n_embd, 0);
+      norm(b + "post_attention_norm.weight", d.n_embd);
+      norm(b + "post_ffw_norm.weight", d.n_embd);
     }
-    vector(b + "ffn_norm.weight", d.n_embd, 0);
+    if (d.pre_norms) norm(b + "ffn_norm.weight", d.n_embd);
     matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
     matrix(b + "ffn_up.weight", d.n_embd, d.n_ff);
     matrix(b + "ffn_down.weight", d.n_ff, d.n_embd);
@@ -157,9 +190,16 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.head_dim = 256, d.n_ff = 9216, d.n_ctx_train = 8192, d.rms_eps = 1e-6f;
     d.sliding_window = 4096, d.attn_softcap = 50.0f, d.final_softcap = 30.0f;
     d.tied_embeddings = true, d.bos_id = 2, d.eos_ids = {1, 107};
+  } else if (name == "granite-3-2b") {  // ibm-granite/granite-3.0-2b-instruct's config.json
+    d.arch = Architecture::kGranite;
+    d.n_vocab = 49155, d.n_embd = 2048, d.n_layer = 40, d.n_head = 32, d.n_head_kv = 8;
+    d.n_ff = 8192, d.n_ctx_train = 4096, d.rope_theta = 10000.0f, d.tied_embeddings = true;
+    d.embedding_scale = 12.0f, d.residual_scale = 0.22f, d.attention_scale = 0.015625f;
+    d.logit_scale = 8.0f, d.bos_id = 0, d.eos_ids = {0};
   } else {
-    return NotFound("no preset model '" + std::string(name) +
-                    "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b)");
+    return NotFound(
+        "no preset model '" + std::string(name) +
+        "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, granite-3-2b)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {

@@ -15,7 +15,8 @@
 namespace hfd::model {
 
 // Weight matrices are stored as `weight_type` (norms and biases as F32), token ids and
-// vocabulary are placeholders (no usable tokenizer). Values are Gaussian with a scale
+// vocabulary are placeholders (no usable tokenizer) unless SyntheticOptions::vocab_from
+// names a vocabulary to copy. Values are Gaussian with a scale
 // like a trained model's (64 distinct rows per tensor, repeated); deterministic for a
 // given `seed`. Streams tensor by tensor, so multi-gigabyte models need little memory.
 Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
@@ -34,12 +35,19 @@ struct SyntheticOptions {
   // mixes like llama.cpp's Q4_K_M (bench/); empty: every matrix is `weight_type`. Norms
   // and biases stay F32 either way.
   std::function<TensorType(std::string_view tensor_name, int64_t row_length)> tensor_type;
+  // A GGUF file (a vocab-only file or a model) whose tokenizer.ggml.* keys are copied, its
+  // token list padded with unused placeholder tokens to the model's n_vocab, so llama.cpp's
+  // tools can load the result; its BOS/EOS ids replace the description's. Empty: none.
+  std::filesystem::path vocab_from;
+  // Norm weights are 1 + N(0, norm_spread) instead of all ones, so that a test can tell
+  // which norm weight was applied where.
+  float norm_spread = 0.0f;
 };
 Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                           const std::filesystem::path& path, const SyntheticOptions& options);
 
 // Descriptions with the real shapes of popular models ("tinyllama-1.1b", "llama-3.2-1b",
-// "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b"); NotFound for other names.
+// "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b", "granite-3-2b"); NotFound for other names.
 Result<ModelDesc> PresetDesc(std::string_view name);
 
 }  // namespace hfd::model

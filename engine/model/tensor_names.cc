@@ -45,6 +45,19 @@ constexpr NamePair kGemma2Layer[] = {
     {"post_feedforward_layernorm.weight", "post_ffw_norm.weight"},
 };
 
+// OLMo 2's norms, looked up before kLayer: only after attention and the feed-forward block.
+constexpr NamePair kOlmo2Layer[] = {
+    {"post_attention_layernorm.weight", "post_attention_norm.weight"},
+    {"post_feedforward_layernorm.weight", "post_ffw_norm.weight"},
+};
+
+// The architecture's own per-layer names, which take precedence over kLayer.
+std::span<const NamePair> OwnLayerNames(Architecture arch) {
+  if (arch == Architecture::kGemma2) return kGemma2Layer;
+  if (arch == Architecture::kOlmo2) return kOlmo2Layer;
+  return {};
+}
+
 // Splits "<prefix><digits>.<rest>" into the layer index and rest.
 bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
                 std::string_view* rest) {
@@ -69,10 +82,7 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   int layer = 0;
   std::string_view rest;
   if (!SplitLayer(name, from_prefix, &layer, &rest)) return std::nullopt;
-  const std::span<const NamePair> tables[] = {arch == Architecture::kGemma2
-                                                  ? std::span<const NamePair>(kGemma2Layer)
-                                                  : std::span<const NamePair>(),
-                                              kLayer};
+  const std::span<const NamePair> tables[] = {OwnLayerNames(arch), kLayer};
   for (std::span<const NamePair> table : tables) {
     for (const NamePair& p : table) {
       if ((hf_to_canonical ? p.hf : p.canonical) == rest) {

@@ -11,8 +11,8 @@
 namespace hfd::model {
 
 // The canonical name of an HF tensor ("model.layers.3.self_attn.q_proj.weight" ->
-// "blk.3.attn_q.weight"); nullopt for names hfd does not use (rotary caches, ...). Gemma 2
-// names its four norms differently (its post_attention_layernorm follows attention).
+// "blk.3.attn_q.weight"); nullopt for names hfd does not use (rotary caches, ...). Gemma 2 and
+// OLMo 2 name their norms differently (their post_attention_layernorm follows attention).
 std::optional<std::string> CanonicalFromHf(std::string_view hf_name,
                                            Architecture arch = Architecture::kLlama);
 

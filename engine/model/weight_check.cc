@@ -35,7 +35,7 @@ Status CheckWeightShapes(const ModelFiles& f) {
   if (!d.tied_embeddings) HFD_RETURN_IF_ERROR(Expect(f, "output.weight", {d.n_embd, d.n_vocab}));
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
-    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_norm.weight", {d.n_embd}));
+    if (d.pre_norms) HFD_RETURN_IF_ERROR(Expect(f, b + "attn_norm.weight", {d.n_embd}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q.weight", {d.n_embd, q_dim}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k.weight", {d.n_embd, kv_dim}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "attn_v.weight", {d.n_embd, kv_dim}));
@@ -46,10 +46,10 @@ Status CheckWeightShapes(const ModelFiles& f) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "attn_v.bias", {kv_dim}));
     }
     if (d.qk_norm) {
-      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q_norm.weight", {d.head_dim}));
-      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k_norm.weight", {d.head_dim}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q_norm.weight", {QNormWidth(d)}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k_norm.weight", {KNormWidth(d)}));
     }
-    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_norm.weight", {d.n_embd}));
+    if (d.pre_norms) HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_norm.weight", {d.n_embd}));
     if (d.post_norms) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_attention_norm.weight", {d.n_embd}));
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_ffw_norm.weight", {d.n_embd}));

@@ -121,13 +121,29 @@ std::vector<float> InvFreqs(const model::ModelDesc& d) {
 }
 
 // Adds `branch` to the residual stream `x`, through the post-norm `norm` when the model
-// has post-norms (Gemma 2).
+// has post-norms (Gemma 2, OLMo 2) and scaled by Granite's residual multiplier.
 Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, ValueId branch,
                          const std::string& norm, const std::string& name) {
   if (d.post_norms) {
     HFD_ASSIGN_OR_RETURN(branch, b.RmsNorm(branch, norm, d.rms_eps, d.n_embd));
   }
+  if (d.residual_scale != 1.0f) {
+    branch = b.Scalar(OpKind::kScale, branch, d.residual_scale, name + "_branch_scaled");
+  }
   return b.Binary(OpKind::kAdd, x, branch, name);
+}
+
+// The block's input normalized by `norm`, or as it is in models without pre-norms (OLMo 2).
+Result<ValueId> PreNorm(Builder& b, const model::ModelDesc& d, ValueId x, const std::string& norm) {
+  if (!d.pre_norms) return x;
+  return b.RmsNorm(x, norm, d.rms_eps, d.n_embd);
+}
+
+// The factor on q·k: Granite's own, else 1 / sqrt(query_pre_attn_scalar or head_dim).
+float AttentionScale(const model::ModelDesc& d) {
+  if (d.attention_scale > 0) return d.attention_scale;
+  const int64_t query_scalar = d.query_pre_attn_scalar > 0 ? d.query_pre_attn_scalar : d.head_dim;
+  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(query_scalar)));
 }
 
 // One transformer block: pre-norm attention and gated MLP, each with a residual add.
@@ -137,13 +153,15 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   const int64_t q_width = d.n_head * d.head_dim;
   const int64_t kv_width = d.n_head_kv * d.head_dim;
 
-  HFD_ASSIGN_OR_RETURN(ValueId h, b.RmsNorm(x, p + "attn_norm.weight", d.rms_eps, d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId h, PreNorm(b, d, x, p + "attn_norm.weight"));
   HFD_ASSIGN_OR_RETURN(ValueId q, b.Linear(h, p + "attn_q", q_width, d.qkv_bias));
   HFD_ASSIGN_OR_RETURN(ValueId k, b.Linear(h, p + "attn_k", kv_width, d.qkv_bias));
   HFD_ASSIGN_OR_RETURN(ValueId v, b.Linear(h, p + "attn_v", kv_width, d.qkv_bias));
   if (d.qk_norm) {
-    HFD_ASSIGN_OR_RETURN(q, b.RmsNorm(q, p + "attn_q_norm.weight", d.rms_eps, d.head_dim));
-    HFD_ASSIGN_OR_RETURN(k, b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, d.head_dim));
+    HFD_ASSIGN_OR_RETURN(q,
+                         b.RmsNorm(q, p + "attn_q_norm.weight", d.rms_eps, model::QNormWidth(d)));
+    HFD_ASSIGN_OR_RETURN(k,
+                         b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, model::KNormWidth(d)));
   }
   const RopeLayout layout = d.rope_layout == model::RopeLayout::kInterleaved
                                 ? RopeLayout::kInterleaved
@@ -154,21 +172,20 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   q = b.Rope(q, {n_head, head_dim, layout, rope_freqs}, p + "q_rope");
   k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs}, p + "k_rope");
 
-  const int64_t query_scalar = d.query_pre_attn_scalar > 0 ? d.query_pre_attn_scalar : head_dim;
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
   attn.attn = {layer,
                n_head,
                n_head_kv,
                head_dim,
                model::UsesSlidingWindow(d, layer) ? d.sliding_window : 0,
-               static_cast<float>(1.0 / std::sqrt(static_cast<double>(query_scalar))),
+               AttentionScale(d),
                d.attn_softcap};
   const ValueId a = b.AddOp(attn, p + "attn", q_width, b.RowsOf(q));
   HFD_ASSIGN_OR_RETURN(ValueId o, b.MatMul(a, p + "attn_output.weight", d.n_embd));
   HFD_ASSIGN_OR_RETURN(x,
                        Residual(b, d, x, o, p + "post_attention_norm.weight", p + "attn_residual"));
 
-  HFD_ASSIGN_OR_RETURN(h, b.RmsNorm(x, p + "ffn_norm.weight", d.rms_eps, d.n_embd));
+  HFD_ASSIGN_OR_RETURN(h, PreNorm(b, d, x, p + "ffn_norm.weight"));
   HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate.weight", d.n_ff));
   HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up.weight", d.n_ff));
   const OpKind gated =
@@ -203,6 +220,9 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
     x = b.Scalar(OpKind::kScale, x, static_cast<float>(std::sqrt(static_cast<double>(d.n_embd))),
                  "embeddings_scaled");
   }
+  if (d.embedding_scale != 1.0f) {
+    x = b.Scalar(OpKind::kScale, x, d.embedding_scale, "embeddings_multiplied");
+  }
 
   const ConstId rope_freqs = b.Constant(InvFreqs(d));
   for (int layer = 0; layer < d.n_layer; ++layer) {
@@ -216,6 +236,8 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   const std::string head = d.tied_embeddings ? "token_embd.weight" : "output.weight";
   HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(x, head, d.n_vocab));
   if (d.final_softcap > 0) logits = b.Scalar(OpKind::kSoftCap, logits, d.final_softcap, "logits");
+  if (d.logit_scale != 1.0f)
+    logits = b.Scalar(OpKind::kScale, logits, 1.0f / d.logit_scale, "logits");
   graph.values[logits].name = "logits";
   if (options.output == GraphOutput::kLastArgmax) {
     const Op argmax = MakeOp(OpKind::kArgmax, logits);

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/desc_from_config.h"
 #include "engine/model/desc_from_gguf.h"
@@ -199,6 +200,127 @@ TEST(ModelFilesTest, SyntheticGgufRoundTripsItsDescription) {
     EXPECT_EQ(w->type, TensorType::kQ8_0);
     EXPECT_EQ(w->shape, (std::vector<int64_t>{96, 64}));
   }
+}
+
+nlohmann::json GraniteConfig() {
+  nlohmann::json c = BaseConfig();
+  c["model_type"] = "granite";
+  c["embedding_multiplier"] = 12.0;
+  c["residual_multiplier"] = 0.22;
+  c["attention_multiplier"] = 0.015625;
+  c["logits_scaling"] = 8.0;
+  return c;
+}
+
+TEST(DescFromConfigTest, GraniteMultipliersAndOlmo2Traits) {
+  auto g = FromConfig(GraniteConfig());
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->arch, Architecture::kGranite);
+  EXPECT_FLOAT_EQ(g->embedding_scale, 12.0f);
+  EXPECT_FLOAT_EQ(g->residual_scale, 0.22f);
+  EXPECT_FLOAT_EQ(g->attention_scale, 0.015625f);
+  EXPECT_FLOAT_EQ(g->logit_scale, 8.0f);  // a divisor, as GGUF's logit_scale
+  nlohmann::json c = BaseConfig();
+  c["architectures"] = {"Olmo2ForCausalLM"};
+  c.erase("model_type");
+  auto o = FromConfig(c);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->arch, Architecture::kOlmo2);
+  EXPECT_FALSE(o->pre_norms);
+  EXPECT_TRUE(o->post_norms && o->qk_norm && o->qk_norm_full_width);
+  EXPECT_EQ(QNormWidth(*o), 64);
+}
+
+// Bad Granite configs name the key at fault.
+TEST(DescFromConfigTest, GraniteRefusalsNameTheKey) {
+  for (const char* key :
+       {"embedding_multiplier", "residual_multiplier", "attention_multiplier", "logits_scaling"}) {
+    nlohmann::json c = GraniteConfig();
+    c.erase(key);
+    auto d = FromConfig(c);
+    ASSERT_FALSE(d.ok()) << key;
+    EXPECT_NE(d.status().message().find(key), std::string::npos) << d.status().ToString();
+    c[key] = -1.0;
+    d = FromConfig(c);
+    ASSERT_FALSE(d.ok()) << key;
+    EXPECT_NE(d.status().message().find(key), std::string::npos) << d.status().ToString();
+  }
+  nlohmann::json c = GraniteConfig();
+  c["hidden_size"] = 66;  // not a multiple of 4 heads
+  auto d = FromConfig(c);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("\"hidden_size\""), std::string::npos);
+  c = GraniteConfig();
+  c["num_key_value_heads"] = 3;  // 4 heads are not a multiple of 3
+  d = FromConfig(c);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("\"num_key_value_heads\""), std::string::npos)
+      << d.status().ToString();
+}
+
+// A granite GGUF lacking one of its multipliers is refused naming the key.
+TEST(DescFromGgufTest, GraniteWithoutAMultiplierNamesTheKey) {
+  const auto file =
+      gguf::GgufFile::Open(std::filesystem::path(HFD_ARCH17_TESTDATA) / "tiny-granite-F32.gguf");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto d = DescFromGguf(**file);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FLOAT_EQ(d->logit_scale, 0.5f);
+  EXPECT_EQ(d->rope_layout, RopeLayout::kInterleaved);
+  hfd::testing::TempDir dir;
+  ModelDesc g = SmallDesc();
+  g.arch = Architecture::kGranite;
+  const auto path = dir.path() / "g.gguf";
+  SyntheticOptions options;
+  options.extra_metadata = [](gguf::GgufWriter& w) { w.AddU32("unrelated", 1); };
+  ASSERT_TRUE(WriteSyntheticGguf(g, TensorType::kF16, path, options).ok());
+  // Same file without granite.logit_scale: rewrite its keys but that one.
+  auto full = gguf::GgufFile::Open(path);
+  ASSERT_TRUE(full.ok());
+  gguf::GgufWriter w;
+  for (const gguf::MetadataEntry& e : (*full)->metadata()) {
+    if (e.key == "granite.logit_scale") continue;
+    if (e.type == gguf::ValueType::kString) {
+      w.AddString(e.key, e.payload);
+    } else if (e.type == gguf::ValueType::kF32 || e.type == gguf::ValueType::kU32) {
+      w.AddRaw(e.key, e.type, std::string(e.payload));
+    }
+  }
+  for (const gguf::TensorInfo& t : (*full)->tensors()) {
+    w.AddTensor(t.name, t.type, t.shape, std::vector<uint8_t>(t.data, t.data + t.nbytes));
+  }
+  const auto cut = dir.path() / "cut.gguf";
+  ASSERT_TRUE(w.Write(cut).ok());
+  auto files = OpenModelFiles(cut);
+  ASSERT_FALSE(files.ok());
+  EXPECT_NE(files.status().message().find("granite.logit_scale"), std::string::npos)
+      << files.status().ToString();
+}
+
+// vocab_from gives a synthetic model a real tokenizer padded to the shape's vocabulary.
+TEST(ModelFilesTest, SyntheticModelTakesAPaddedVocabulary) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  hfd::testing::TempDir dir;
+  ModelDesc d = SmallDesc();
+  d.n_vocab = 4000;
+  d.bos_id = 7;
+  SyntheticOptions options;
+  options.vocab_from = fixtures / "arch/tiny-phi3-F32.gguf";
+  const auto path = dir.path() / "v.gguf";
+  ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kF16, path, options).ok());
+  auto file = gguf::GgufFile::Open(path);
+  ASSERT_TRUE(file.ok());
+  auto tokens = (*file)->GetStringArray("tokenizer.ggml.tokens");
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(tokens->size(), 4000u);
+  auto source = gguf::GgufFile::Open(options.vocab_from);
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ((*tokens)[3071], (*(*source)->GetStringArray("tokenizer.ggml.tokens"))[3071]);
+  EXPECT_EQ((*tokens)[3072], "<unused0>");
+  EXPECT_EQ(*(*file)->GetU32("tokenizer.ggml.bos_token_id"), 1u);  // the vocabulary's
+  d.n_vocab = 3000;  // smaller than the vocabulary: refused, naming both sizes
+  const Status s = WriteSyntheticGguf(d, TensorType::kF16, path, options);
+  EXPECT_NE(s.message().find("3072"), std::string::npos) << s.ToString();
 }
 
 TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {

@@ -214,20 +214,19 @@ TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
 // on the device against the CPU with finer activations, on llama.cpp's prompts; the F32
 // file also teacher-forced on llama.cpp's greedy tokens against its logits
 // (llama.cpp-logits.json), within the CPU test's bound (measured there: 2.8e-3).
-TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
-  HFD_REQUIRE_FIXTURES(fixtures);
-  constexpr double kArchF32Tolerance = 5e-3;
-  const nlohmann::json all = nlohmann::json::parse(
-      ::hfd::testing::ReadFileOrFail(fixtures / "arch/llama.cpp-logits.json"));
-  for (const char* name : {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"}) {
+void ExpectArchModelsMatch(const std::filesystem::path& dir, const std::vector<std::string>& names,
+                           double f32_tolerance) {
+  const nlohmann::json all =
+      nlohmann::json::parse(::hfd::testing::ReadFileOrFail(dir / "llama.cpp-logits.json"));
+  for (const std::string& name : names) {
     SCOPED_TRACE(name);
     DeviceAndCpu m;
-    ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(fixtures / "arch" / name, &m));
+    ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(dir / name, &m));
     const int64_t vocab = m.gs->n_vocab();
     for (const auto& [prompt, c] : all[name].items()) {
       std::vector<int32_t> ids = c["prompt_ids"].get<std::vector<int32_t>>();
-      ExpectSameGreedyAndLogits(*m.cs, *m.gs, ids, kLowBitTolerance, std::string(name) + prompt);
-      if (std::string_view(name).ends_with("-F32.gguf")) {
+      ExpectSameGreedyAndLogits(*m.cs, *m.gs, ids, kLowBitTolerance, name + prompt);
+      if (name.ends_with("-F32.gguf")) {
         const size_t n_prompt = ids.size();
         const auto greedy = c["greedy_ids"].get<std::vector<int32_t>>();
         ids.insert(ids.end(), greedy.begin(), greedy.end() - 1);
@@ -240,7 +239,7 @@ TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
           const auto top_logits = step["top5_logits"].get<std::vector<double>>();
           for (size_t k = 0; k < top_ids.size(); ++k) {
             EXPECT_NEAR((*got)[(n_prompt - 1 + i) * vocab + top_ids[k]], top_logits[k],
-                        kArchF32Tolerance)
+                        f32_tolerance)
                 << prompt << " step " << i << " rank " << k;
           }
         }
@@ -248,6 +247,21 @@ TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
     }
   }
   for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
+}
+
+TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectArchModelsMatch(fixtures / "arch", {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"},
+                        5e-3);
+}
+
+// The granite, olmo2 and Nemo-shaped llama models of tests/cpu/testdata/arch17 the same
+// way, within the CPU test's 2.5e-3.
+TEST(VulkanBackendTest, GraniteOlmo2NemoMatchCpuBackendAndLlamaCpp) {
+  ExpectArchModelsMatch(HFD_ARCH17_TESTDATA,
+                        {"tiny-granite-F32.gguf", "tiny-granite-Q8_0.gguf", "tiny-olmo2-F32.gguf",
+                         "tiny-olmo2-Q8_0.gguf", "tiny-nemo-F32.gguf", "tiny-nemo-Q8_0.gguf"},
+                        2.5e-3);
 }
 
 TEST(VulkanBackendTest, RefusesAModelThatDoesNotFitWithTheSizes) {

@@ -2,7 +2,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/model/synthetic_gguf.h"
-#include "tools/demo_model/tokenizer_metadata.h"
+#include "engine/model/tokenizer_metadata.h"
 
 namespace hfd::demo {
 
@@ -36,18 +36,18 @@ Status WriteDemoModel(const std::filesystem::path& vocab_path, const std::filesy
   HFD_ASSIGN_OR_RETURN(uint32_t bos, vocab->GetU32("tokenizer.ggml.bos_token_id"));
   HFD_ASSIGN_OR_RETURN(uint32_t eos, vocab->GetU32("tokenizer.ggml.eos_token_id"));
   // The model's own metadata carries the BOS/EOS ids; the template is ours.
-  HFD_ASSIGN_OR_RETURN(
-      TokenizerMetadata tokenizer,
-      ReadTokenizerMetadata(*vocab, {"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
-                                     "tokenizer.chat_template"}));
-  AddControlTokens(tokenizer, {"<|im_start|>", "<|im_end|>"});
+  HFD_ASSIGN_OR_RETURN(model::TokenizerMetadata tokenizer,
+                       model::ReadTokenizerMetadata(
+                           *vocab, {"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+                                    "tokenizer.chat_template"}));
+  model::AddControlTokens(tokenizer, {"<|im_start|>", "<|im_end|>"});
   const model::ModelDesc desc = DemoDesc(static_cast<int64_t>(tokenizer.tokens.size()),
                                          static_cast<int32_t>(bos), static_cast<int32_t>(eos));
   model::SyntheticOptions options;
   options.seed = 2026;
   options.distinct_rows = 0;  // every token its own embedding: varied gibberish
   options.extra_metadata = [&tokenizer](gguf::GgufWriter& w) {
-    WriteTokenizerMetadata(tokenizer, w);
+    model::WriteTokenizerMetadata(tokenizer, w);
     w.AddString("tokenizer.chat_template", kChatMlTemplate);
   };
   return model::WriteSyntheticGguf(desc, TensorType::kQ8_0, out, options);

@@ -1,11 +1,13 @@
-#include "tools/demo_model/tokenizer_metadata.h"
+#include "engine/model/tokenizer_metadata.h"
 
 #include <algorithm>
+#include <string>
 
-namespace hfd::demo {
+namespace hfd::model {
 namespace {
 
 constexpr int32_t kControlToken = 3;
+constexpr int32_t kUnusedToken = 5;
 constexpr std::string_view kTokens = "tokenizer.ggml.tokens";
 constexpr std::string_view kTokenTypes = "tokenizer.ggml.token_type";
 constexpr std::string_view kScores = "tokenizer.ggml.scores";
@@ -60,6 +62,21 @@ int32_t AddControlTokens(TokenizerMetadata& m, const std::vector<std::string>& t
   return first;
 }
 
+Status PadTokens(TokenizerMetadata& m, size_t n_vocab) {
+  if (m.tokens.size() > n_vocab) {
+    return InvalidArgument("the vocabulary holds " + std::to_string(m.tokens.size()) +
+                           " tokens, more than the model's " + std::to_string(n_vocab) +
+                           "; use a smaller vocabulary or a larger shape");
+  }
+  // A score far below any merge's keeps SentencePiece-style tokenizers from choosing them.
+  for (size_t i = 0; m.tokens.size() < n_vocab; ++i) {
+    m.tokens.push_back("<unused" + std::to_string(i) + ">");
+    m.token_types.push_back(kUnusedToken);
+    if (!m.scores.empty()) m.scores.push_back(-1e9f);
+  }
+  return Status::Ok();
+}
+
 void WriteTokenizerMetadata(const TokenizerMetadata& m, gguf::GgufWriter& w) {
   for (const auto& e : m.others) w.AddRaw(e.key, e.type, e.encoded);
   w.AddStringArray(kTokens, m.tokens);
@@ -67,4 +84,4 @@ void WriteTokenizerMetadata(const TokenizerMetadata& m, gguf::GgufWriter& w) {
   if (!m.scores.empty()) w.AddF32Array(kScores, m.scores);
 }
 
-}  // namespace hfd::demo
+}  // namespace hfd::model

@@ -1,5 +1,6 @@
 // A vocabulary's tokenizer.* metadata read from one GGUF file, to be written into
-// another: how the demo model gets a real tokenizer (GPT-2's) without a Python converter.
+// another: how the demo model and synthetic models (WriteSyntheticGguf's vocab_from) get a
+// real tokenizer without a Python converter.
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 #include "engine/gguf/gguf_writer.h"
 #include "hfd/status.h"
 
-namespace hfd::demo {
+namespace hfd::model {
 
 struct TokenizerMetadata {
   std::vector<std::string> tokens;
@@ -33,6 +34,11 @@ Result<TokenizerMetadata> ReadTokenizerMetadata(const gguf::GgufFile& vocab,
 // id of the first one.
 int32_t AddControlTokens(TokenizerMetadata& metadata, const std::vector<std::string>& texts);
 
+// Appends unused placeholder tokens ("<unused0>", ..., type 5) until the vocabulary holds
+// `n_vocab` tokens, so a real vocabulary fits a model shape with a larger embedding table;
+// InvalidArgument when it already holds more.
+Status PadTokens(TokenizerMetadata& metadata, size_t n_vocab);
+
 void WriteTokenizerMetadata(const TokenizerMetadata& metadata, gguf::GgufWriter& writer);
 
-}  // namespace hfd::demo
+}  // namespace hfd::model
