@@ -17,6 +17,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen3";
     case Architecture::kGemma2:
       return "gemma2";
+    case Architecture::kPhi3:
+      return "phi3";
   }
   return "unknown";
 }
@@ -27,8 +29,9 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "qwen2") return Architecture::kQwen2;
   if (name == "qwen3") return Architecture::kQwen3;
   if (name == "gemma2") return Architecture::kGemma2;
+  if (name == "phi3") return Architecture::kPhi3;
   return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3 and gemma2)");
+                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2 and phi3)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -37,6 +40,8 @@ void SetGemma2Traits(ModelDesc& d) {
   d.post_norms = true;
   d.sliding_window_pattern = 2;
 }
+
+int64_t RopeDims(const ModelDesc& d) { return d.rope_dims > 0 ? d.rope_dims : d.head_dim; }
 
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   if (d.sliding_window <= 0) return false;
@@ -70,10 +75,18 @@ Status ValidateDesc(const ModelDesc& d) {
   if (d.query_pre_attn_scalar < 0 || !(d.attn_softcap >= 0) || !(d.final_softcap >= 0)) {
     return Corrupt("model query scalar and soft-capping values must not be negative");
   }
-  if (!d.rope_freq_factors.empty() &&
-      d.rope_freq_factors.size() != static_cast<size_t>(d.head_dim / 2)) {
-    return Corrupt("rope frequency factors have " + std::to_string(d.rope_freq_factors.size()) +
-                   " entries; expected head_dim / 2 = " + std::to_string(d.head_dim / 2));
+  const int64_t rope_dims = RopeDims(d);
+  if (rope_dims <= 0 || rope_dims > d.head_dim || rope_dims % 2 != 0) {
+    return Corrupt("model rotates " + std::to_string(rope_dims) + " dimensions of heads of " +
+                   std::to_string(d.head_dim) + "; expected an even number up to head_dim");
+  }
+  const auto pairs = static_cast<size_t>(rope_dims / 2);
+  for (const std::vector<float>* factors :
+       {&d.rope_freq_factors, &d.rope_scaling.short_factors, &d.rope_scaling.long_factors}) {
+    if (!factors->empty() && factors->size() != pairs) {
+      return Corrupt("rope frequency factors have " + std::to_string(factors->size()) +
+                     " entries; expected one per rotated pair, " + std::to_string(pairs));
+    }
   }
   return Status::Ok();
 }

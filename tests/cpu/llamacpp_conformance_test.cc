@@ -100,8 +100,8 @@ TEST(LlamaCppConformance, GgufGreedyTextMatchesLlamaSimple) {
 }
 
 // The architectures of fixtures/arch/ that hfd runs, by file stem. The others there
-// (phi3, qwen2moe, mixtral) are for later work.
-const std::vector<std::string> kArchStems = {"tiny-gemma2"};
+// (qwen2moe, mixtral) are for later work.
+const std::vector<std::string> kArchStems = {"tiny-gemma2", "tiny-phi3"};
 
 bool IsRunArch(const std::string& file) {
   return std::any_of(kArchStems.begin(), kArchStems.end(),
@@ -288,6 +288,75 @@ TEST(LlamaCppConformance, Gemma2SafetensorsTwinMatchesGguf) {
     worst = std::max(worst, double(std::abs((*a)[i] - (*b)[i])));
   // (w - 1) + 1 == w exactly for the norm weights near 1, so the two are the same numbers.
   EXPECT_LT(worst, 1e-5);
+}
+
+// The Hugging Face checkpoint tiny-phi3-F32.gguf was converted from: llama.cpp's phi3
+// converter keeps the fused qkv_proj and gate_up_proj as they are (rows q, k, v and gate,
+// up) and the rows unpermuted (NeoX RoPE), so undoing it renames the stored tensors.
+void WritePhi3Twin(const model::ModelFiles& gguf, const std::filesystem::path& dir,
+                   nlohmann::json extra_config) {
+  const model::ModelDesc& d = gguf.desc();
+  nlohmann::json config = {
+      {"architectures", {"Phi3ForCausalLM"}},
+      {"model_type", "phi3"},
+      {"vocab_size", d.n_vocab},
+      {"hidden_size", d.n_embd},
+      {"intermediate_size", d.n_ff},
+      {"num_hidden_layers", d.n_layer},
+      {"num_attention_heads", d.n_head},
+      {"num_key_value_heads", d.n_head_kv},
+      {"max_position_embeddings", d.n_ctx_train},
+      {"original_max_position_embeddings", d.n_ctx_train},
+      {"rms_norm_eps", d.rms_eps},
+      {"rope_theta", d.rope_theta},
+      {"sliding_window", d.sliding_window},
+      {"hidden_act", "silu"},
+      {"tie_word_embeddings", false},
+      {"bos_token_id", d.bos_id},
+      {"eos_token_id", d.eos_ids},
+  };
+  config.update(extra_config);
+  std::ofstream(dir / "config.json") << config.dump(2);
+  std::map<std::string, F32Tensor> tensors;
+  ASSERT_NE(gguf.gguf(), nullptr);
+  for (const gguf::TensorInfo& w : gguf.gguf()->tensors()) {
+    ASSERT_EQ(w.type, TensorType::kF32) << w.name;
+    const auto hf = model::HfFromCanonical(w.name, model::Architecture::kPhi3);
+    ASSERT_TRUE(hf.has_value()) << w.name;
+    F32Tensor t{{w.shape.rbegin(), w.shape.rend()}, std::vector<float>(w.nbytes / 4)};
+    std::memcpy(t.data.data(), w.data, w.nbytes);
+    tensors[*hf] = std::move(t);
+  }
+  WriteF32Safetensors(dir / "model.safetensors", tensors);
+}
+
+// Every logit of a prompt through both models on the CPU; the largest difference.
+double LargestLogitDifference(LoadedModel& a, LoadedModel& b) {
+  const std::vector<int32_t> ids = {1, 450, 2117, 2410, 310, 1352, 346, 338, 1551, 346, 2501, 263};
+  auto x = a.NewSession(128, 16)->FeedAll(ids);
+  auto y = b.NewSession(128, 16)->FeedAll(ids);
+  EXPECT_TRUE(x.ok() && y.ok());
+  if (!x.ok() || !y.ok() || x->size() != y->size()) return 1e9;
+  double worst = 0;
+  for (size_t i = 0; i < x->size(); ++i) {
+    worst = std::max(worst, double(std::abs((*x)[i] - (*y)[i])));
+  }
+  return worst;
+}
+
+// The twin (fused tensors under their HF names, Phi3Config's keys) and the GGUF read the
+// same weights, so they give the same numbers.
+TEST(LlamaCppConformance, Phi3SafetensorsTwinMatchesGguf) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel gguf = LoadOnCpu(fixtures / "arch/tiny-phi3-F32.gguf");
+  ASSERT_NE(gguf.files, nullptr);
+  TempDir dir;
+  WritePhi3Twin(*gguf.files, dir.path(), nlohmann::json::object());
+  LoadedModel hf = LoadOnCpu(dir.path());
+  ASSERT_NE(hf.files, nullptr);
+  EXPECT_EQ(hf.files->format(), model::ModelFormat::kSafetensors);
+  EXPECT_EQ(hf.files->desc().sliding_window, 8);
+  EXPECT_LT(LargestLogitDifference(gguf, hf), 1e-6);
 }
 
 // llama-quantize's Q3_K_M, Q2_K, IQ4_XS and IQ3_S mixes of a small random llama, committed
