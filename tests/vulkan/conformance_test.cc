@@ -219,7 +219,8 @@ TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
   constexpr double kArchF32Tolerance = 5e-3;
   const nlohmann::json all = nlohmann::json::parse(
       ::hfd::testing::ReadFileOrFail(fixtures / "arch/llama.cpp-logits.json"));
-  for (const char* name : {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"}) {
+  for (const char* name : {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf", "tiny-phi3-F32.gguf",
+                           "tiny-phi3-Q4_K_M.gguf"}) {
     SCOPED_TRACE(name);
     DeviceAndCpu m;
     ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(fixtures / "arch" / name, &m));
