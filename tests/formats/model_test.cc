@@ -292,14 +292,14 @@ TEST(DescFromGgufTest, RefusesUnsupportedArchitecturesAndScaling) {
     EXPECT_NE(d.status().message().find(words), std::string::npos) << d.status().ToString();
   };
   gguf::GgufWriter phi;
-  phi.AddString("general.architecture", "phi3");
-  expect(phi, ErrorCode::kUnsupported, "'phi3'");
+  phi.AddString("general.architecture", "phimoe");
+  expect(phi, ErrorCode::kUnsupported, "'phimoe'");
   gguf::GgufWriter yarn = LlamaWriter(32);
   yarn.AddString("llama.rope.scaling.type", "yarn");
   expect(yarn, ErrorCode::kUnsupported, "'yarn'");
   gguf::GgufWriter partial = LlamaWriter(32);
-  partial.AddU32("llama.rope.dimension_count", 8);
-  expect(partial, ErrorCode::kUnsupported, "partial rotary");
+  partial.AddU32("llama.rope.dimension_count", 7);  // partial rotary needs whole pairs
+  expect(partial, ErrorCode::kCorrupt, "rotates 7 dimensions");
   gguf::GgufWriter bare;
   bare.AddString("general.architecture", "qwen2");
   expect(bare, ErrorCode::kCorrupt, "qwen2.embedding_length");
