@@ -115,8 +115,9 @@ std::string KvVariant(const char* op, runtime::KvType kv) {
 // The rotated part of a head: whole pairs, at least one, within the head.
 Status CheckRotated(uint32_t head_dim, uint32_t n_rot) {
   if (head_dim % 2 != 0 || n_rot % 2 != 0 || n_rot == 0 || n_rot > head_dim) {
-    return InvalidArgument("rope: head_dim and the rotated dimensions must be even, with 0 < "
-                           "n_rot <= head_dim");
+    return InvalidArgument(
+        "rope: head_dim and the rotated dimensions must be even, with 0 < "
+        "n_rot <= head_dim");
   }
   return Status::Ok();
 }
@@ -362,9 +363,9 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
       cache_.Get({KvVariant("rope_kv_store", shape.kv), 8, sizeof(RopeKvStorePush), {}}));
-  RopeKvStorePush push{shape.n_head,          shape.n_head_kv, shape.head_dim,
-                       shape.interleaved ? 1u : 0u, ntok,           n_rot,
-                       shape.mscale};
+  const uint32_t interleaved = shape.interleaved ? 1u : 0u;
+  RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, interleaved,
+                       ntok,         n_rot,           shape.mscale};
   const uint64_t pairs = ntok * (q_width + 2 * kv_width) / 2;
   GroupGrid g = SplitGroups(CeilDiv(pairs, 64));
   s.Dispatch(

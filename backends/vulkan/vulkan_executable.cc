@@ -184,13 +184,13 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
   const AttentionShape shape = AttentionShapeOf(attn);
   const Buffer& k_cache = cache_.k(attn.attn.layer);
   const Buffer& v_cache = cache_.v(attn.attn.layer);
-  const RopeKvShape rope{shape.n_head,
-                         shape.n_head_kv,
-                         shape.head_dim,
-                         rope_q.rope.layout == runtime::RopeLayout::kInterleaved,
-                         shape.kv,
-                         static_cast<uint32_t>(rope_q.rope.n_rot),
-                         rope_q.rope.mscale};
+  const RopeKvShape rope{.n_head = shape.n_head,
+                         .n_head_kv = shape.n_head_kv,
+                         .head_dim = shape.head_dim,
+                         .interleaved = rope_q.rope.layout == runtime::RopeLayout::kInterleaved,
+                         .kv = shape.kv,
+                         .n_rot = static_cast<uint32_t>(rope_q.rope.n_rot),
+                         .mscale = rope_q.rope.mscale};
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));

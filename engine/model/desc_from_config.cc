@@ -68,7 +68,8 @@ Status Floats(const json& c, const char* key, std::vector<float>* out) {
     return Corrupt(std::string("config.json longrope rope_scaling lacks the list \"") + key + "\"");
   }
   for (const json& v : *it) {
-    if (!v.is_number()) return Corrupt(std::string("config.json \"") + key + "\" holds a non-number");
+    if (!v.is_number())
+      return Corrupt(std::string("config.json \"") + key + "\" holds a non-number");
     out->push_back(v.get<float>());
   }
   return Status::Ok();
@@ -81,8 +82,7 @@ Status ReadLongRope(const json& c, const json& params, ModelDesc* d) {
   s.type = RopeScalingType::kLongRope;
   HFD_RETURN_IF_ERROR(Floats(params, "short_factor", &s.short_factors));
   HFD_RETURN_IF_ERROR(Floats(params, "long_factor", &s.long_factors));
-  HFD_RETURN_IF_ERROR(
-      Int(c, "original_max_position_embeddings", false, &s.original_max_position));
+  HFD_RETURN_IF_ERROR(Int(c, "original_max_position_embeddings", false, &s.original_max_position));
   HFD_RETURN_IF_ERROR(
       Int(params, "original_max_position_embeddings", false, &s.original_max_position));
   if (s.original_max_position <= 0) {
@@ -92,7 +92,8 @@ Status ReadLongRope(const json& c, const json& params, ModelDesc* d) {
   }
   s.attn_factor = LongRopeDefaultAttnFactor(d->n_ctx_train, s.original_max_position);
   HFD_RETURN_IF_ERROR(Float(params, "attention_factor", &s.attn_factor));
-  if (!(s.attn_factor > 0)) return Corrupt("config.json longrope attention_factor must be positive");
+  if (!(s.attn_factor > 0))
+    return Corrupt("config.json longrope attention_factor must be positive");
   return Status::Ok();
 }
 
@@ -219,8 +220,8 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   d.qk_norm = d.arch == Architecture::kQwen3;
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
   const bool phi3 = d.arch == Architecture::kPhi3;
-  const bool window_used = d.arch == Architecture::kMistral || gemma2 || phi3 ||
-                           Bool(c, "use_sliding_window", false);
+  const bool window_used =
+      d.arch == Architecture::kMistral || gemma2 || phi3 || Bool(c, "use_sliding_window", false);
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
   if (window_used && window > 0 && window < d.n_ctx_train)

@@ -32,8 +32,8 @@ Result<bool> ReadPairFactors(const gguf::GgufFile& f, const std::string& name, c
   if (t == nullptr) return false;
   const int64_t pairs = RopeDims(d) / 2;
   if (t->type != TensorType::kF32 || t->shape.size() != 1 || t->shape[0] != pairs) {
-    return Corrupt(name + " must be F32 with one value per rotated pair (" +
-                   std::to_string(pairs) + ")");
+    return Corrupt(name + " must be F32 with one value per rotated pair (" + std::to_string(pairs) +
+                   ")");
   }
   out->resize(static_cast<size_t>(pairs));
   HFD_RETURN_IF_ERROR(DequantizeRow(TensorType::kF32, t->data, out->data(), pairs));
@@ -56,8 +56,9 @@ Status ReadLongRope(const gguf::GgufFile& f, const std::string& arch, ModelDesc*
                        ReadPairFactors(f, "rope_factors_short.weight", *d, &s.short_factors));
   if (!has_long && !has_short) return Status::Ok();
   if (!has_long || !has_short) {
-    return Corrupt("GGUF file has only one of rope_factors_long.weight and "
-                   "rope_factors_short.weight; longrope needs both");
+    return Corrupt(
+        "GGUF file has only one of rope_factors_long.weight and "
+        "rope_factors_short.weight; longrope needs both");
   }
   s.type = RopeScalingType::kLongRope;
   s.original_max_position = d->n_ctx_train;

@@ -76,8 +76,8 @@ class FusedSplitFiles final : public ModelFiles {
       const std::string p = "blk." + std::to_string(layer) + ".";
       static constexpr const char* kQkv[] = {"attn_q", "attn_k", "attn_v"};
       static constexpr const char* kGateUp[] = {"ffn_gate", "ffn_up"};
-      for (const char* part : fused_qkv ? std::span<const char* const>(kQkv)
-                                        : std::span<const char* const>(kGateUp)) {
+      for (const char* part :
+           fused_qkv ? std::span<const char* const>(kQkv) : std::span<const char* const>(kGateUp)) {
         names.push_back(p + part + ".weight");
       }
     }

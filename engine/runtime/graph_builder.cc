@@ -156,9 +156,8 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
   const auto head_dim = static_cast<int32_t>(d.head_dim);
   const auto n_rot = static_cast<int32_t>(model::RopeDims(d));
-  const float mscale = d.rope_scaling.type == model::RopeScalingType::kLongRope
-                           ? d.rope_scaling.attn_factor
-                           : 1.0f;
+  const float mscale =
+      d.rope_scaling.type == model::RopeScalingType::kLongRope ? d.rope_scaling.attn_factor : 1.0f;
   q = b.Rope(q, {n_head, head_dim, layout, rope_freqs, n_rot, mscale}, p + "q_rope");
   k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs, n_rot, mscale}, p + "k_rope");
 
