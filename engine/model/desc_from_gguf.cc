@@ -69,14 +69,20 @@ Status ReadLongRope(const gguf::GgufFile& f, const std::string& arch, ModelDesc*
 
 Status ReadRopeScaling(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
   const std::string type_key = arch + ".rope.scaling.type";
+  std::string type = "none";
   if (f.Has(type_key)) {
-    HFD_ASSIGN_OR_RETURN(const std::string type, f.GetString(type_key));
-    if (type != "none" && type != "longrope") {
-      return Unsupported("rope scaling type '" + type + "' (" + type_key +
-                         ") is not supported (hfd supports none, llama3 and longrope)");
-    }
+    HFD_ASSIGN_OR_RETURN(type, f.GetString(type_key));
+  }
+  if (type != "none" && type != "longrope") {
+    return Unsupported("rope scaling type '" + type + "' (" + type_key +
+                       ") is not supported (hfd supports none, llama3 and longrope)");
   }
   HFD_RETURN_IF_ERROR(ReadLongRope(f, arch, d));
+  if (type == "longrope" && d->rope_scaling.type != RopeScalingType::kLongRope) {
+    return Corrupt(type_key +
+                   " is longrope but the file has no rope_factors_long.weight and "
+                   "rope_factors_short.weight; reconvert it with llama.cpp's converter");
+  }
   // llama.cpp's converter stores Llama 3.1 scaling as per-pair divisors in a tensor.
   HFD_ASSIGN_OR_RETURN(const bool llama3,
                        ReadPairFactors(f, "rope_freqs.weight", *d, &d->rope_freq_factors));
