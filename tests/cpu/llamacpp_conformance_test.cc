@@ -293,10 +293,9 @@ TEST(LlamaCppConformance, Gemma2SafetensorsTwinMatchesGguf) {
 // The Hugging Face checkpoint tiny-phi3-F32.gguf was converted from: llama.cpp's phi3
 // converter keeps the fused qkv_proj and gate_up_proj as they are (rows q, k, v and gate,
 // up) and the rows unpermuted (NeoX RoPE), so undoing it renames the stored tensors.
-void WritePhi3Twin(const model::ModelFiles& gguf, const std::filesystem::path& dir,
-                   nlohmann::json extra_config) {
+void WritePhi3Twin(const model::ModelFiles& gguf, const std::filesystem::path& dir) {
   const model::ModelDesc& d = gguf.desc();
-  nlohmann::json config = {
+  const nlohmann::json config = {
       {"architectures", {"Phi3ForCausalLM"}},
       {"model_type", "phi3"},
       {"vocab_size", d.n_vocab},
@@ -315,7 +314,6 @@ void WritePhi3Twin(const model::ModelFiles& gguf, const std::filesystem::path& d
       {"bos_token_id", d.bos_id},
       {"eos_token_id", d.eos_ids},
   };
-  config.update(extra_config);
   std::ofstream(dir / "config.json") << config.dump(2);
   std::map<std::string, F32Tensor> tensors;
   ASSERT_NE(gguf.gguf(), nullptr);
@@ -351,7 +349,7 @@ TEST(LlamaCppConformance, Phi3SafetensorsTwinMatchesGguf) {
   LoadedModel gguf = LoadOnCpu(fixtures / "arch/tiny-phi3-F32.gguf");
   ASSERT_NE(gguf.files, nullptr);
   TempDir dir;
-  WritePhi3Twin(*gguf.files, dir.path(), nlohmann::json::object());
+  WritePhi3Twin(*gguf.files, dir.path());
   LoadedModel hf = LoadOnCpu(dir.path());
   ASSERT_NE(hf.files, nullptr);
   EXPECT_EQ(hf.files->format(), model::ModelFormat::kSafetensors);
