@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
   using namespace hfd::bench;
   Args args;
   CLI::App app{"Engine speed on synthetic models (llama-bench's pp/tg tests)"};
-  app.add_option("--shape", args.shapes, "tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b")
+  app.add_option("--shape", args.shapes,
+                 "tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, gemma-2-2b, phi-3-mini, ...")
       ->delimiter(',');
   app.add_option("--type", args.types, "F16, Q8_0, Q4_0, Q4_K_M")->delimiter(',');
   app.add_option("--threads", args.threads, "CPU threads (0: all cores)");

@@ -49,6 +49,8 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
     } else if ((EndsWith(tensor, "attn_v.weight") || EndsWith(tensor, "ffn_down.weight")) &&
                UseMoreBits(layer, desc.n_layer)) {
       type = TensorType::kQ6_K;
+    } else if (EndsWith(tensor, "attn_qkv.weight")) {
+      type = TensorType::kQ5_K;  // Phi-3's fused q/k/v, as llama-quantize types it
     }
     return Fallback(type, row_length);
   }

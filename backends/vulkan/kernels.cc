@@ -86,10 +86,12 @@ struct AddRmsNormPush {
   float eps;
 };
 struct RopePush {
-  uint32_t n_head, head_dim, interleaved, ntok;
+  uint32_t n_head, head_dim, interleaved, ntok, n_rot;
+  float mscale;
 };
 struct RopeKvStorePush {
-  uint32_t n_head, n_head_kv, head_dim, interleaved, ntok;
+  uint32_t n_head, n_head_kv, head_dim, interleaved, ntok, n_rot;
+  float mscale;
 };
 struct KvStorePush {
   uint32_t kv_width, ntok;
@@ -108,6 +110,16 @@ struct CopyPush {
 // The shader variant of `op` (kv_store, attention) for a cache of `kv` elements.
 std::string KvVariant(const char* op, runtime::KvType kv) {
   return kv == runtime::KvType::kF32 ? std::string(op) + "_f32" : std::string(op);
+}
+
+// The rotated part of a head: whole pairs, at least one, within the head.
+Status CheckRotated(uint32_t head_dim, uint32_t n_rot) {
+  if (head_dim % 2 != 0 || n_rot % 2 != 0 || n_rot == 0 || n_rot > head_dim) {
+    return InvalidArgument(
+        "rope: head_dim and the rotated dimensions must be even, with 0 < "
+        "n_rot <= head_dim");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -311,12 +323,13 @@ Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, co
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
                      const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-                     uint32_t ntok) {
-  if (head_dim % 2 != 0) return InvalidArgument("rope: head_dim must be even");
-  HFD_RETURN_IF_ERROR(CheckFits(freqs, head_dim / 2, "rope frequencies"));
+                     uint32_t ntok, uint32_t n_rot, float mscale) {
+  if (n_rot == 0) n_rot = head_dim;
+  HFD_RETURN_IF_ERROR(CheckRotated(head_dim, n_rot));
+  HFD_RETURN_IF_ERROR(CheckFits(freqs, n_rot / 2, "rope frequencies"));
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * n_head * head_dim, "rope input"));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rope", 4, sizeof(RopePush), {}}));
-  RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok};
+  RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok, n_rot, mscale};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * n_head * head_dim / 2, 64));
   s.Dispatch(*p, {{&freqs}, {&x}, {&out, true}, {&params}}, &push, g.x, g.y);
   return Status::Ok();
@@ -339,10 +352,11 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
                             const Buffer& v, const Buffer& q_out, const Buffer& k_cache,
                             const Buffer& v_cache, const Buffer& params, const RopeKvShape& shape,
                             uint32_t ntok) {
-  if (shape.head_dim % 2 != 0) return InvalidArgument("rope: head_dim must be even");
+  const uint32_t n_rot = shape.n_rot == 0 ? shape.head_dim : shape.n_rot;
+  HFD_RETURN_IF_ERROR(CheckRotated(shape.head_dim, n_rot));
   const uint64_t q_width = uint64_t{shape.n_head} * shape.head_dim;
   const uint64_t kv_width = uint64_t{shape.n_head_kv} * shape.head_dim;
-  HFD_RETURN_IF_ERROR(CheckFits(freqs, shape.head_dim / 2, "rope frequencies"));
+  HFD_RETURN_IF_ERROR(CheckFits(freqs, n_rot / 2, "rope frequencies"));
   HFD_RETURN_IF_ERROR(CheckFits(q, ntok * q_width, "rope q"));
   HFD_RETURN_IF_ERROR(CheckFits(q_out, ntok * q_width, "rope q output"));
   HFD_RETURN_IF_ERROR(CheckFits(k, ntok * kv_width, "kv_store k"));
@@ -350,8 +364,9 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
       cache_.Get({KvVariant("rope_kv_store", shape.kv), 8, sizeof(RopeKvStorePush), {}}));
-  RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, shape.interleaved ? 1u : 0u,
-                       ntok};
+  const uint32_t interleaved = shape.interleaved ? 1u : 0u;
+  RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, interleaved,
+                       ntok,         n_rot,           shape.mscale};
   const uint64_t pairs = ntok * (q_width + 2 * kv_width) / 2;
   GroupGrid g = SplitGroups(CeilDiv(pairs, 64));
   s.Dispatch(

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/model/longrope.h"
+
 namespace hfd::model {
 namespace {
 
@@ -59,6 +61,42 @@ Result<Architecture> ReadArchitecture(const json& c) {
   return Corrupt("config.json names no model_type or architectures");
 }
 
+// A list of numbers (longrope's short_factor / long_factor).
+Status Floats(const json& c, const char* key, std::vector<float>* out) {
+  const auto it = c.find(key);
+  if (it == c.end() || !it->is_array()) {
+    return Corrupt(std::string("config.json longrope rope_scaling lacks the list \"") + key + "\"");
+  }
+  for (const json& v : *it) {
+    if (!v.is_number())
+      return Corrupt(std::string("config.json \"") + key + "\" holds a non-number");
+    out->push_back(v.get<float>());
+  }
+  return Status::Ok();
+}
+
+// Phi-3's longrope ("su" in older configs). original_max_position_embeddings sits beside
+// max_position_embeddings (Phi3Config) or in the rope parameters (newer transformers).
+Status ReadLongRope(const json& c, const json& params, ModelDesc* d) {
+  RopeScaling& s = d->rope_scaling;
+  s.type = RopeScalingType::kLongRope;
+  HFD_RETURN_IF_ERROR(Floats(params, "short_factor", &s.short_factors));
+  HFD_RETURN_IF_ERROR(Floats(params, "long_factor", &s.long_factors));
+  HFD_RETURN_IF_ERROR(Int(c, "original_max_position_embeddings", false, &s.original_max_position));
+  HFD_RETURN_IF_ERROR(
+      Int(params, "original_max_position_embeddings", false, &s.original_max_position));
+  if (s.original_max_position <= 0) {
+    return Corrupt(
+        "config.json longrope rope_scaling needs \"original_max_position_embeddings\" (the "
+        "context the short factors are for)");
+  }
+  s.attn_factor = LongRopeDefaultAttnFactor(d->n_ctx_train, s.original_max_position);
+  HFD_RETURN_IF_ERROR(Float(params, "attention_factor", &s.attn_factor));
+  if (!(s.attn_factor > 0))
+    return Corrupt("config.json longrope attention_factor must be positive");
+  return Status::Ok();
+}
+
 // transformers writes rope settings as "rope_scaling" (v4) or "rope_parameters" (v5).
 Status ReadRope(const json& c, ModelDesc* d) {
   const json* params = nullptr;
@@ -75,9 +113,10 @@ Status ReadRope(const json& c, ModelDesc* d) {
     if (it != params->end() && it->is_string()) type = it->get<std::string>();
   }
   if (type == "default") return Status::Ok();
+  if (type == "longrope" || type == "su") return ReadLongRope(c, *params, d);
   if (type != "llama3") {
     return Unsupported("rope_scaling type '" + type +
-                       "' is not supported (hfd supports default and llama3)");
+                       "' is not supported (hfd supports default, llama3 and longrope)");
   }
   RopeScaling& s = d->rope_scaling;
   s.type = RopeScalingType::kLlama3;
@@ -167,6 +206,29 @@ Status ReadGranite(const json& c, ModelDesc* d) {
   return Status::Ok();
 }
 
+// partial_rotary_factor: RoPE turns the first int(head_dim * factor) dimensions of each
+// head (Phi-4-mini: 0.75).
+Status ReadPartialRotary(const json& c, ModelDesc* d) {
+  float factor = 1.0f;
+  HFD_RETURN_IF_ERROR(Float(c, "partial_rotary_factor", &factor));
+  if (!(factor > 0.0f && factor <= 1.0f)) {
+    return Corrupt("config.json \"partial_rotary_factor\" must be in (0, 1]");
+  }
+  const auto dims = static_cast<int64_t>(static_cast<double>(d->head_dim) * factor);
+  if (dims != d->head_dim) d->rope_dims = dims;
+  return Status::Ok();
+}
+
+// Phi3Config's own keys: its activation must be SwiGLU's.
+Status ReadPhi3(const json& c) {
+  const auto it = c.find("hidden_act");
+  if (it != c.end() && it->is_string() && it->get<std::string>() != "silu") {
+    return Unsupported("phi3 with hidden_act '" + it->get<std::string>() +
+                       "' is not supported (hfd runs silu)");
+  }
+  return Status::Ok();
+}
+
 // Names the keys when the head counts contradict each other (ValidateDesc cannot).
 Status CheckHeadCounts(const ModelDesc& d) {
   if (d.n_head > 0 && d.n_head_kv > 0 && d.n_head % d.n_head_kv == 0) return Status::Ok();
@@ -192,17 +254,15 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   HFD_RETURN_IF_ERROR(Int(c, "max_position_embeddings", false, &d.n_ctx_train));
   HFD_RETURN_IF_ERROR(Float(c, "rms_norm_eps", &d.rms_eps));
   HFD_RETURN_IF_ERROR(ReadRope(c, &d));
-  if (const auto it = c.find("partial_rotary_factor");
-      it != c.end() && it->is_number() && it->get<double>() != 1.0) {
-    return Unsupported("partial rotary embeddings (partial_rotary_factor) are not supported");
-  }
+  HFD_RETURN_IF_ERROR(ReadPartialRotary(c, &d));
   const bool gemma2 = d.arch == Architecture::kGemma2;
   d.tied_embeddings = Bool(c, "tie_word_embeddings", gemma2);  // Gemma2Config ties by default
   d.qkv_bias = d.arch == Architecture::kQwen2 || Bool(c, "attention_bias", false);
   d.qk_norm = d.arch == Architecture::kQwen3;
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
+  const bool phi3 = d.arch == Architecture::kPhi3;
   const bool window_used =
-      d.arch == Architecture::kMistral || gemma2 || Bool(c, "use_sliding_window", false);
+      d.arch == Architecture::kMistral || gemma2 || phi3 || Bool(c, "use_sliding_window", false);
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
   if (window_used && window > 0 && window < d.n_ctx_train)
@@ -210,6 +270,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (gemma2) HFD_RETURN_IF_ERROR(ReadGemma2(c, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(c, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
+  if (phi3) HFD_RETURN_IF_ERROR(ReadPhi3(c));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

@@ -25,26 +25,68 @@ Status RequiredU32(const gguf::GgufFile& f, const std::string& key, int64_t* out
   return OptionalU32(f, key, out);
 }
 
+// Reads an F32 vector tensor of one value per rotated pair into `out`; false when absent.
+Result<bool> ReadPairFactors(const gguf::GgufFile& f, const std::string& name, const ModelDesc& d,
+                             std::vector<float>* out) {
+  const gguf::TensorInfo* t = f.FindTensor(name);
+  if (t == nullptr) return false;
+  const int64_t pairs = RopeDims(d) / 2;
+  if (t->type != TensorType::kF32 || t->shape.size() != 1 || t->shape[0] != pairs) {
+    return Corrupt(name + " must be F32 with one value per rotated pair (" + std::to_string(pairs) +
+                   ")");
+  }
+  out->resize(static_cast<size_t>(pairs));
+  HFD_RETURN_IF_ERROR(DequantizeRow(TensorType::kF32, t->data, out->data(), pairs));
+  return true;
+}
+
+Status OptionalF32(const gguf::GgufFile& f, const std::string& key, float* out) {
+  if (!f.Has(key)) return Status::Ok();
+  HFD_ASSIGN_OR_RETURN(*out, f.GetF32(key));
+  return Status::Ok();
+}
+
+// llama.cpp's converter stores Phi-3's longrope as two tensors of divisors and the
+// cos/sin factor as a key (1 when absent, as llama.cpp reads it).
+Status ReadLongRope(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
+  RopeScaling& s = d->rope_scaling;
+  HFD_ASSIGN_OR_RETURN(const bool has_long,
+                       ReadPairFactors(f, "rope_factors_long.weight", *d, &s.long_factors));
+  HFD_ASSIGN_OR_RETURN(const bool has_short,
+                       ReadPairFactors(f, "rope_factors_short.weight", *d, &s.short_factors));
+  if (!has_long && !has_short) return Status::Ok();
+  if (!has_long || !has_short) {
+    return Corrupt(
+        "GGUF file has only one of rope_factors_long.weight and "
+        "rope_factors_short.weight; longrope needs both");
+  }
+  s.type = RopeScalingType::kLongRope;
+  s.original_max_position = d->n_ctx_train;
+  HFD_RETURN_IF_ERROR(
+      OptionalU32(f, arch + ".rope.scaling.original_context_length", &s.original_max_position));
+  return OptionalF32(f, arch + ".rope.scaling.attn_factor", &s.attn_factor);
+}
+
 Status ReadRopeScaling(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
   const std::string type_key = arch + ".rope.scaling.type";
+  std::string type = "none";
   if (f.Has(type_key)) {
-    HFD_ASSIGN_OR_RETURN(const std::string type, f.GetString(type_key));
-    if (type != "none") {
-      return Unsupported("rope scaling type '" + type +
-                         "' is not supported (hfd supports none and llama3)");
-    }
+    HFD_ASSIGN_OR_RETURN(type, f.GetString(type_key));
+  }
+  if (type != "none" && type != "longrope") {
+    return Unsupported("rope scaling type '" + type + "' (" + type_key +
+                       ") is not supported (hfd supports none, llama3 and longrope)");
+  }
+  HFD_RETURN_IF_ERROR(ReadLongRope(f, arch, d));
+  if (type == "longrope" && d->rope_scaling.type != RopeScalingType::kLongRope) {
+    return Corrupt(type_key +
+                   " is longrope but the file has no rope_factors_long.weight and "
+                   "rope_factors_short.weight; reconvert it with llama.cpp's converter");
   }
   // llama.cpp's converter stores Llama 3.1 scaling as per-pair divisors in a tensor.
-  const gguf::TensorInfo* freqs = f.FindTensor("rope_freqs.weight");
-  if (freqs == nullptr) return Status::Ok();
-  if (freqs->type != TensorType::kF32 || freqs->shape.size() != 1 ||
-      freqs->shape[0] != d->head_dim / 2) {
-    return Corrupt("rope_freqs.weight must be F32 with head_dim / 2 values");
-  }
-  d->rope_freq_factors.resize(static_cast<size_t>(freqs->shape[0]));
-  HFD_RETURN_IF_ERROR(
-      DequantizeRow(TensorType::kF32, freqs->data, d->rope_freq_factors.data(), freqs->shape[0]));
-  d->rope_scaling.type = RopeScalingType::kLlama3;
+  HFD_ASSIGN_OR_RETURN(const bool llama3,
+                       ReadPairFactors(f, "rope_freqs.weight", *d, &d->rope_freq_factors));
+  if (llama3) d->rope_scaling.type = RopeScalingType::kLlama3;
   return Status::Ok();
 }
 
@@ -62,12 +104,6 @@ Status ReadSpecialTokens(const gguf::GgufFile& f, ModelDesc* d) {
       d->eos_ids.push_back(id32);
     }
   }
-  return Status::Ok();
-}
-
-Status OptionalF32(const gguf::GgufFile& f, const std::string& key, float* out) {
-  if (!f.Has(key)) return Status::Ok();
-  HFD_ASSIGN_OR_RETURN(*out, f.GetF32(key));
   return Status::Ok();
 }
 
@@ -133,12 +169,9 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
                        " different from key length " + std::to_string(d.head_dim) +
                        " is not supported");
   }
-  int64_t rope_dims = d.head_dim;
-  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "rope.dimension_count", &rope_dims));
-  if (rope_dims != d.head_dim) {
-    return Unsupported("partial rotary embeddings (" + std::to_string(rope_dims) + " of " +
-                       std::to_string(d.head_dim) + " dimensions) are not supported");
-  }
+  // Fewer than head_dim: partial rotary (Phi-4-mini); ValidateDesc checks the value.
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "rope.dimension_count", &d.rope_dims));
+  if (d.rope_dims == d.head_dim) d.rope_dims = 0;
   HFD_RETURN_IF_ERROR(OptionalF32(f, p + "rope.freq_base", &d.rope_theta));
   HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attention.layer_norm_rms_epsilon", &d.rms_eps));
   int64_t window = 0;

@@ -21,6 +21,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "granite";
     case Architecture::kOlmo2:
       return "olmo2";
+    case Architecture::kPhi3:
+      return "phi3";
   }
   return "unknown";
 }
@@ -33,9 +35,10 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "gemma2") return Architecture::kGemma2;
   if (name == "granite") return Architecture::kGranite;
   if (name == "olmo2") return Architecture::kOlmo2;
-  return Unsupported(
-      "model architecture '" + std::string(name) +
-      "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite and olmo2)");
+  if (name == "phi3") return Architecture::kPhi3;
+  return Unsupported("model architecture '" + std::string(name) +
+                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite, "
+                     "olmo2 and phi3)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -59,6 +62,7 @@ int64_t QNormWidth(const ModelDesc& d) {
 int64_t KNormWidth(const ModelDesc& d) {
   return d.qk_norm_full_width ? d.n_head_kv * d.head_dim : d.head_dim;
 }
+int64_t RopeDims(const ModelDesc& d) { return d.rope_dims > 0 ? d.rope_dims : d.head_dim; }
 
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   if (d.sliding_window <= 0) return false;
@@ -100,10 +104,18 @@ Status ValidateDesc(const ModelDesc& d) {
   if (!(d.attention_scale >= 0) || !std::isfinite(d.attention_scale)) {
     return Corrupt("model attention scale must not be negative");
   }
-  if (!d.rope_freq_factors.empty() &&
-      d.rope_freq_factors.size() != static_cast<size_t>(d.head_dim / 2)) {
-    return Corrupt("rope frequency factors have " + std::to_string(d.rope_freq_factors.size()) +
-                   " entries; expected head_dim / 2 = " + std::to_string(d.head_dim / 2));
+  const int64_t rope_dims = RopeDims(d);
+  if (rope_dims <= 0 || rope_dims > d.head_dim || rope_dims % 2 != 0) {
+    return Corrupt("model rotates " + std::to_string(rope_dims) + " dimensions of heads of " +
+                   std::to_string(d.head_dim) + "; expected an even number up to head_dim");
+  }
+  const auto pairs = static_cast<size_t>(rope_dims / 2);
+  for (const std::vector<float>* factors :
+       {&d.rope_freq_factors, &d.rope_scaling.short_factors, &d.rope_scaling.long_factors}) {
+    if (!factors->empty() && factors->size() != pairs) {
+      return Corrupt("rope frequency factors have " + std::to_string(factors->size()) +
+                     " entries; expected one per rotated pair, " + std::to_string(pairs));
+    }
   }
   return Status::Ok();
 }

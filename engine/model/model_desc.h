@@ -11,7 +11,7 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kGranite, kOlmo2 };
+enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kGranite, kOlmo2, kPhi3 };
 
 // Which dimensions RoPE rotates together.
 enum class RopeLayout {
@@ -19,7 +19,7 @@ enum class RopeLayout {
   kHalfSplit,    // (i, i + d/2), "NeoX": Hugging Face checkpoints, GGUF qwen2/qwen3
 };
 
-enum class RopeScalingType { kNone, kLlama3 };
+enum class RopeScalingType { kNone, kLlama3, kLongRope };
 
 // The gate's activation in the gated feed-forward block.
 enum class FfnActivation {
@@ -33,6 +33,12 @@ struct RopeScaling {
   float low_freq_factor = 1.0f;
   float high_freq_factor = 1.0f;
   int64_t original_max_position = 0;
+  // longrope (Phi-3): per rotated pair, the frequency divisors for a context of at most
+  // original_max_position (short) and for a longer one (long); cos and sin are multiplied
+  // by attn_factor.
+  std::vector<float> short_factors;
+  std::vector<float> long_factors;
+  float attn_factor = 1.0f;
 };
 
 struct ModelDesc {
@@ -88,9 +94,12 @@ struct ModelDesc {
   // OLMo 2's q/k norms span all heads at once (n_head * head_dim and n_head_kv * head_dim
   // values) instead of each head (qwen3).
   bool qk_norm_full_width = false;
+  // Rotated dimensions at the start of each head (partial rotary: Phi-4-mini); the rest
+  // pass through. 0 means all of head_dim.
+  int64_t rope_dims = 0;
 };
 
-// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2".
+// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an
@@ -109,6 +118,8 @@ void SetOlmo2Traits(ModelDesc& desc);
 // qk_norm_full_width.
 int64_t QNormWidth(const ModelDesc& desc);
 int64_t KNormWidth(const ModelDesc& desc);
+// The dimensions RoPE rotates in each head: rope_dims, or head_dim when that is 0.
+int64_t RopeDims(const ModelDesc& desc);
 
 // Whether layer `layer` attends through the sliding window (sliding_window_pattern).
 bool UsesSlidingWindow(const ModelDesc& desc, int64_t layer);

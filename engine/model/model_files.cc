@@ -1,6 +1,7 @@
 #include "engine/model/model_files.h"
 
 #include "engine/io/local_file_set.h"
+#include "engine/model/fused_weights.h"
 #include "engine/model/model_files_impl.h"
 
 namespace hfd::model {
@@ -13,6 +14,7 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files
   } else {
     HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name));
   }
+  if (model->desc().arch == Architecture::kPhi3) model = SplitFusedWeights(std::move(model));
   const std::string where = gguf_name.empty() ? files.description() : files.Label(gguf_name);
   HFD_RETURN_IF_ERROR(internal::CheckWeightShapes(*model).WithContext(where));
   return model;

@@ -28,7 +28,7 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
   w->AddU32(p + "attention.head_count_kv", static_cast<uint32_t>(d.n_head_kv));
   w->AddU32(p + "attention.key_length", static_cast<uint32_t>(d.head_dim));
   w->AddU32(p + "attention.value_length", static_cast<uint32_t>(d.head_dim));
-  w->AddU32(p + "rope.dimension_count", static_cast<uint32_t>(d.head_dim));
+  w->AddU32(p + "rope.dimension_count", static_cast<uint32_t>(RopeDims(d)));
   w->AddF32(p + "rope.freq_base", d.rope_theta);
   w->AddF32(p + "attention.layer_norm_rms_epsilon", d.rms_eps);
   w->AddU32(p + "vocab_size", static_cast<uint32_t>(d.n_vocab));
@@ -44,6 +44,11 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
     w->AddF32(p + "residual_scale", d.residual_scale);
     w->AddF32(p + "attention.scale", d.attention_scale);
     w->AddF32(p + "logit_scale", d.logit_scale);
+  }
+  if (d.rope_scaling.type == RopeScalingType::kLongRope) {
+    w->AddU32(p + "rope.scaling.original_context_length",
+              static_cast<uint32_t>(d.rope_scaling.original_max_position));
+    w->AddF32(p + "rope.scaling.attn_factor", d.rope_scaling.attn_factor);
   }
   if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
   if (!d.eos_ids.empty()) {
@@ -127,18 +132,27 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
   matrix("token_embd.weight", d.n_embd, d.n_vocab);
   norm("output_norm.weight", d.n_embd);
   if (!d.tied_embeddings) matrix("output.weight", d.n_embd, d.n_vocab);
-  if (!d.rope_freq_factors.empty()) {
-    std::vector<uint8_t> bytes(d.rope_freq_factors.size() * 4);
-    std::memcpy(bytes.data(), d.rope_freq_factors.data(), bytes.size());
-    w.AddTensor("rope_freqs.weight", TensorType::kF32,
-                {static_cast<int64_t>(d.rope_freq_factors.size())}, std::move(bytes));
-  }
+  auto values = [&](const std::string& name, const std::vector<float>& v) {
+    if (v.empty()) return;
+    std::vector<uint8_t> bytes(v.size() * 4);
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    w.AddTensor(name, TensorType::kF32, {static_cast<int64_t>(v.size())}, std::move(bytes));
+  };
+  values("rope_freqs.weight", d.rope_freq_factors);
+  values("rope_factors_long.weight", d.rope_scaling.long_factors);
+  values("rope_factors_short.weight", d.rope_scaling.short_factors);
+  // Phi-3 stores q, k, v as one tensor and gate, up as one, as llama.cpp's converter does.
+  const bool fused = d.arch == Architecture::kPhi3;
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     if (d.pre_norms) norm(b + "attn_norm.weight", d.n_embd);
-    matrix(b + "attn_q.weight", d.n_embd, q_dim);
-    matrix(b + "attn_k.weight", d.n_embd, kv_dim);
-    matrix(b + "attn_v.weight", d.n_embd, kv_dim);
+    if (fused) {
+      matrix(b + "attn_qkv.weight", d.n_embd, q_dim + 2 * kv_dim);
+    } else {
+      matrix(b + "attn_q.weight", d.n_embd, q_dim);
+      matrix(b + "attn_k.weight", d.n_embd, kv_dim);
+      matrix(b + "attn_v.weight", d.n_embd, kv_dim);
+    }
     matrix(b + "attn_output.weight", q_dim, d.n_embd);
     if (d.qkv_bias) {
       vector(b + "attn_q.bias", q_dim, 0.02f);
@@ -154,8 +168,8 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
       norm(b + "post_ffw_norm.weight", d.n_embd);
     }
     if (d.pre_norms) norm(b + "ffn_norm.weight", d.n_embd);
-    matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
-    matrix(b + "ffn_up.weight", d.n_embd, d.n_ff);
+    if (!fused) matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
+    matrix(b + "ffn_up.weight", d.n_embd, fused ? 2 * d.n_ff : d.n_ff);
     matrix(b + "ffn_down.weight", d.n_ff, d.n_embd);
   }
   return w.Write(path);
@@ -173,7 +187,7 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.n_vocab = 128256, d.n_embd = 2048, d.n_layer = 16, d.n_head = 32, d.n_head_kv = 8;
     d.n_ff = 8192, d.n_ctx_train = 131072, d.rope_theta = 500000.0f, d.tied_embeddings = true;
     d.bos_id = 128000, d.eos_ids = {128001, 128008, 128009};
-    d.rope_scaling = {RopeScalingType::kLlama3, 32.0f, 1.0f, 4.0f, 8192};
+    d.rope_scaling = {RopeScalingType::kLlama3, 32.0f, 1.0f, 4.0f, 8192, {}, {}, 1.0f};
   } else if (name == "qwen2.5-0.5b") {
     d.arch = Architecture::kQwen2, d.rope_layout = RopeLayout::kHalfSplit;
     d.n_vocab = 151936, d.n_embd = 896, d.n_layer = 24, d.n_head = 14, d.n_head_kv = 2;
@@ -196,10 +210,15 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.n_ff = 8192, d.n_ctx_train = 4096, d.rope_theta = 10000.0f, d.tied_embeddings = true;
     d.embedding_scale = 12.0f, d.residual_scale = 0.22f, d.attention_scale = 0.015625f;
     d.logit_scale = 8.0f, d.bos_id = 0, d.eos_ids = {0};
+  } else if (name == "phi-3-mini") {  // Phi-3-mini-4k-instruct
+    d.arch = Architecture::kPhi3, d.rope_layout = RopeLayout::kHalfSplit;
+    d.n_vocab = 32064, d.n_embd = 3072, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 32;
+    d.n_ff = 8192, d.n_ctx_train = 4096, d.rope_theta = 10000.0f, d.sliding_window = 2047;
+    d.bos_id = 1, d.eos_ids = {32000, 32007};
   } else {
-    return NotFound(
-        "no preset model '" + std::string(name) +
-        "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, granite-3-2b)");
+    return NotFound("no preset model '" + std::string(name) +
+                    "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, "
+                    "granite-3-2b, phi-3-mini)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {

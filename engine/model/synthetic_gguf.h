@@ -47,7 +47,8 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                           const std::filesystem::path& path, const SyntheticOptions& options);
 
 // Descriptions with the real shapes of popular models ("tinyllama-1.1b", "llama-3.2-1b",
-// "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b", "granite-3-2b"); NotFound for other names.
+// "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b", "granite-3-2b", "phi-3-mini"); NotFound for
+// other names.
 Result<ModelDesc> PresetDesc(std::string_view name);
 
 }  // namespace hfd::model

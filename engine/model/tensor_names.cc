@@ -51,11 +51,26 @@ constexpr NamePair kOlmo2Layer[] = {
     {"post_feedforward_layernorm.weight", "post_ffw_norm.weight"},
 };
 
-// The architecture's own per-layer names, which take precedence over kLayer.
-std::span<const NamePair> OwnLayerNames(Architecture arch) {
-  if (arch == Architecture::kGemma2) return kGemma2Layer;
-  if (arch == Architecture::kOlmo2) return kOlmo2Layer;
-  return {};
+// Phi-3's fused projections, named as llama.cpp's converter keeps them: q, k and v rows in
+// one tensor, gate and up rows in one (whose GGUF name is ffn_up). fused_weights.h splits
+// them into the canonical per-projection views.
+constexpr NamePair kPhi3Layer[] = {
+    {"self_attn.qkv_proj.weight", "attn_qkv.weight"},
+    {"mlp.gate_up_proj.weight", "ffn_up.weight"},
+};
+
+// The table of names an architecture looks up before kLayer.
+std::span<const NamePair> ArchLayerNames(Architecture arch) {
+  switch (arch) {
+    case Architecture::kGemma2:
+      return kGemma2Layer;
+    case Architecture::kOlmo2:
+      return kOlmo2Layer;
+    case Architecture::kPhi3:
+      return kPhi3Layer;
+    default:
+      return {};
+  }
 }
 
 // Splits "<prefix><digits>.<rest>" into the layer index and rest.
@@ -82,7 +97,7 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   int layer = 0;
   std::string_view rest;
   if (!SplitLayer(name, from_prefix, &layer, &rest)) return std::nullopt;
-  const std::span<const NamePair> tables[] = {OwnLayerNames(arch), kLayer};
+  const std::span<const NamePair> tables[] = {ArchLayerNames(arch), kLayer};
   for (std::span<const NamePair> table : tables) {
     for (const NamePair& p : table) {
       if ((hf_to_canonical ? p.hf : p.canonical) == rest) {

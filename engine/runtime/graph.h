@@ -44,9 +44,11 @@ enum class OpKind : uint8_t {
   // out[t] = in[t] + bias. weight: a vector of `width` elements (any float type).
   kAddBias,
   // Rotary position embedding of each of `rope.n_head` heads of `rope.head_dim` in a row,
-  // at position pos + t. Pair i of a head (0 <= i < head_dim/2) is rotated by the angle
-  // (pos + t) * constants[rope.freqs][i]; the pair is elements (2i, 2i+1) for
-  // kInterleaved and (i, i + head_dim/2) for kHalfSplit.
+  // at position pos + t. The first d = rope.n_rot elements of a head (all when n_rot is 0)
+  // are rotated, the rest copied (partial rotary). Pair i of a head (0 <= i < d/2) is
+  // rotated by the angle (pos + t) * constants[rope.freqs][i], with cos and sin times
+  // rope.mscale; the pair is elements (2i, 2i+1) for kInterleaved and (i, i + d/2) for
+  // kHalfSplit.
   kRope,
   // Causal grouped-query attention through the KV cache. inputs: q [n_head*head_dim],
   // k and v [n_head_kv*head_dim] (k already roped). First writes k[t], v[t] into cache
@@ -118,7 +120,9 @@ struct RopeAttrs {
   int32_t n_head = 0;
   int32_t head_dim = 0;
   RopeLayout layout = RopeLayout::kHalfSplit;
-  ConstId freqs = kNone;  // head_dim/2 inverse frequencies (rope scaling already applied)
+  ConstId freqs = kNone;  // n_rot/2 inverse frequencies (rope scaling already applied)
+  int32_t n_rot = 0;      // rotated elements at the start of each head; 0 = head_dim
+  float mscale = 1.0f;    // cos and sin are multiplied by it (longrope's attention factor)
 };
 
 struct AttentionAttrs {

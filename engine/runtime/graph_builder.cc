@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/model/longrope.h"
 #include "engine/model/model_files.h"
 #include "engine/runtime/rope_freqs.h"
 #include "engine/runtime/top_logits.h"
@@ -111,12 +112,15 @@ class Builder {
   Graph& g_;
 };
 
-// theta^(-2i/head_dim), divided by the model's per-pair factors (llama3 scaling).
-std::vector<float> InvFreqs(const model::ModelDesc& d) {
-  std::vector<float> freqs = RopeInvFreqs(static_cast<int>(d.head_dim), d.rope_theta);
-  for (size_t i = 0; i < freqs.size() && i < d.rope_freq_factors.size(); ++i) {
-    freqs[i] /= d.rope_freq_factors[i];
-  }
+// theta^(-2i/d) over the d rotated dimensions, divided by the model's per-pair factors
+// (llama3 scaling, or longrope's set for a context of n_ctx).
+std::vector<float> InvFreqs(const model::ModelDesc& d, int64_t n_ctx) {
+  std::vector<float> freqs = RopeInvFreqs(static_cast<int>(model::RopeDims(d)), d.rope_theta);
+  const std::vector<float>& factors =
+      d.rope_scaling.type == model::RopeScalingType::kLongRope
+          ? model::LongRopeFactorsFor(d.rope_scaling, n_ctx > 0 ? n_ctx : d.n_ctx_train)
+          : d.rope_freq_factors;
+  for (size_t i = 0; i < freqs.size() && i < factors.size(); ++i) freqs[i] /= factors[i];
   return freqs;
 }
 
@@ -169,8 +173,11 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   const auto n_head = static_cast<int32_t>(d.n_head);
   const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
   const auto head_dim = static_cast<int32_t>(d.head_dim);
-  q = b.Rope(q, {n_head, head_dim, layout, rope_freqs}, p + "q_rope");
-  k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs}, p + "k_rope");
+  const auto n_rot = static_cast<int32_t>(model::RopeDims(d));
+  const float mscale =
+      d.rope_scaling.type == model::RopeScalingType::kLongRope ? d.rope_scaling.attn_factor : 1.0f;
+  q = b.Rope(q, {n_head, head_dim, layout, rope_freqs, n_rot, mscale}, p + "q_rope");
+  k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs, n_rot, mscale}, p + "k_rope");
 
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
   attn.attn = {layer,
@@ -224,7 +231,7 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
     x = b.Scalar(OpKind::kScale, x, d.embedding_scale, "embeddings_multiplied");
   }
 
-  const ConstId rope_freqs = b.Constant(InvFreqs(d));
+  const ConstId rope_freqs = b.Constant(InvFreqs(d, options.n_ctx));
   for (int layer = 0; layer < d.n_layer; ++layer) {
     HFD_ASSIGN_OR_RETURN(x, Block(b, d, layer, x, rope_freqs));
   }

@@ -1,7 +1,8 @@
 // The forward pass of the decoder-only architectures hfd runs (Llama, Mistral, Qwen2,
-// Qwen3, Gemma 2), written once as a Graph over canonical weight names. Their differences
+// Qwen3, Gemma 2, Phi-3), written once as a Graph over canonical weight names. Their differences
 // are data in ModelDesc (biases, q/k norm, RoPE layout and scaling, sliding window, tied
-// head, Gemma's post-norms, GeGLU, scaled embeddings and soft-capping); no
+// head, Gemma's post-norms, GeGLU, scaled embeddings and soft-capping, partial rotary and
+// longrope); no
 // branch here depends on the backend.
 #pragma once
 
@@ -19,6 +20,9 @@ namespace hfd::runtime {
 struct GraphOptions {
   int32_t max_tokens = 1;  // 1 for decode; the prefill batch size otherwise
   GraphOutput output = GraphOutput::kLastLogits;
+  // The context size in use; picks longrope's short or long factors. 0: the model's
+  // trained context.
+  int64_t n_ctx = 0;
 };
 
 // Builds the graph for `files` (read for its description and the type and shape of every

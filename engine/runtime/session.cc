@@ -42,7 +42,7 @@ Result<Executable*> Session::GraphFor(int32_t max_tokens, GraphOutput output) {
   for (Compiled& c : compiled_) {
     if (c.max_tokens == max_tokens && c.output == output) return c.exe.get();
   }
-  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {max_tokens, output}));
+  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {max_tokens, output, n_ctx_}));
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, *cache_));
   compiled_.push_back({max_tokens, output, std::move(exe)});
   return compiled_.back().exe.get();

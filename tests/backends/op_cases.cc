@@ -248,31 +248,37 @@ void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
 }
 
-void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout) {
+// n_rot < head_dim: partial rotary (the rest of each head copied); mscale scales cos and
+// sin (longrope's attention factor).
+void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout, int32_t n_rot = 16,
+             float mscale = 1.0f) {
   const int32_t n_head = 3, head_dim = 16, width = n_head * head_dim;
   const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
+  const std::string name = std::string(interleaved ? "rope_interleaved" : "rope_half_split") +
+                           (n_rot < head_dim ? "_partial_mscale" : "");
   // Positions up to 92: angles of tens of radians.
-  CaseBuilder b(interleaved ? "rope_interleaved" : "rope_half_split", OpKind::kRope,
-                TensorType::kF32, {{0, {1, 2, 3, 4, 5}}, {5, {6}}, {90, {7, 8, 9}}});
+  CaseBuilder b(name, OpKind::kRope, TensorType::kF32,
+                {{0, {1, 2, 3, 4, 5}}, {5, {6}}, {90, {7, 8, 9}}});
   std::vector<float> in;
   const ValueId x = b.Input(width, &in);
-  std::vector<float> freqs(head_dim / 2);
-  for (int i = 0; i < head_dim / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / head_dim);
+  std::vector<float> freqs(n_rot / 2);
+  for (int i = 0; i < n_rot / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / n_rot);
   runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
-  op.rope = {n_head, head_dim, layout, b.Constant(freqs)};
+  op.rope = {n_head, head_dim, layout, b.Constant(freqs), n_rot, mscale};
   const ValueId out = b.Op(op, width);
-  auto ref = [&, freqs, interleaved](const OpCall& call) {
+  auto ref = [&, freqs, interleaved, n_rot, mscale](const OpCall& call) {
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
       std::vector<double> y = RowOf(in, width, call.tokens[t]);
       const std::vector<double> v = y;
       for (int h = 0; h < n_head; ++h) {
-        for (int i = 0; i < head_dim / 2; ++i) {
+        for (int i = 0; i < n_rot / 2; ++i) {
           const int a = h * head_dim + (interleaved ? 2 * i : i);
-          const int c = interleaved ? a + 1 : a + head_dim / 2;
+          const int c = interleaved ? a + 1 : a + n_rot / 2;
           const double angle = double(call.pos + int32_t(t)) * freqs[i];
-          y[a] = v[a] * std::cos(angle) - v[c] * std::sin(angle);
-          y[c] = v[a] * std::sin(angle) + v[c] * std::cos(angle);
+          const double cs = std::cos(angle) * mscale, sn = std::sin(angle) * mscale;
+          y[a] = v[a] * cs - v[c] * sn;
+          y[c] = v[a] * sn + v[c] * cs;
         }
       }
       rows.push_back(std::move(y));
@@ -491,6 +497,8 @@ std::vector<OpCase> BuildCases() {
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
+  AddRope(cases, runtime::RopeLayout::kHalfSplit, 12, 1.19f);  // Phi-4-mini's 3/4, longrope
+  AddRope(cases, runtime::RopeLayout::kInterleaved, 12, 1.19f);
   for (const AttentionShape& s :
        {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
         AttentionShape{"window_f32", 4, 1, 64, 5, runtime::KvType::kF32},

@@ -100,8 +100,8 @@ TEST(LlamaCppConformance, GgufGreedyTextMatchesLlamaSimple) {
 }
 
 // The architectures of fixtures/arch/ that hfd runs, by file stem. The others there
-// (phi3, qwen2moe, mixtral) are for later work.
-const std::vector<std::string> kArchStems = {"tiny-gemma2"};
+// (qwen2moe, mixtral) are for later work.
+const std::vector<std::string> kArchStems = {"tiny-gemma2", "tiny-phi3"};
 
 bool IsRunArch(const std::string& file) {
   return std::any_of(kArchStems.begin(), kArchStems.end(),
@@ -218,6 +218,45 @@ TEST(LlamaCppConformance, ArchQuantizedTop1MatchesLlamaCppTeacherForced) {
   }
 }
 
+// config.json keys every Hugging Face twin of a fixtures/arch file shares.
+nlohmann::json TwinConfig(const model::ModelDesc& d) {
+  return {
+      {"vocab_size", d.n_vocab},
+      {"hidden_size", d.n_embd},
+      {"intermediate_size", d.n_ff},
+      {"num_hidden_layers", d.n_layer},
+      {"num_attention_heads", d.n_head},
+      {"num_key_value_heads", d.n_head_kv},
+      {"max_position_embeddings", d.n_ctx_train},
+      {"rms_norm_eps", d.rms_eps},
+      {"rope_theta", d.rope_theta},
+      {"sliding_window", d.sliding_window},
+      {"bos_token_id", d.bos_id},
+      {"eos_token_id", d.eos_ids},
+  };
+}
+
+// An F32 GGUF tensor as safetensors stores it: the same bytes, the shape reversed.
+F32Tensor TwinTensor(const std::vector<int64_t>& ggml_shape, const uint8_t* data, uint64_t nbytes) {
+  F32Tensor t{{ggml_shape.rbegin(), ggml_shape.rend()}, std::vector<float>(nbytes / 4)};
+  std::memcpy(t.data.data(), data, nbytes);
+  return t;
+}
+
+// Every logit of a prompt through both models on the CPU; the largest difference.
+double LargestLogitDifference(LoadedModel& a, LoadedModel& b) {
+  const std::vector<int32_t> ids = {1, 450, 2117, 2410, 310, 1352, 346, 338, 1551, 346, 2501, 263};
+  auto x = a.NewSession(128, 16)->FeedAll(ids);
+  auto y = b.NewSession(128, 16)->FeedAll(ids);
+  EXPECT_TRUE(x.ok() && y.ok());
+  if (!x.ok() || !y.ok() || x->size() != y->size()) return 1e9;
+  double worst = 0;
+  for (size_t i = 0; i < x->size(); ++i) {
+    worst = std::max(worst, double(std::abs((*x)[i] - (*y)[i])));
+  }
+  return worst;
+}
+
 // The Hugging Face checkpoint tiny-gemma2-F32.gguf was converted from, made back by undoing
 // llama.cpp's conversion as its converter documents it: HF tensor names (Gemma 2's own for
 // its four norms), norm weights stored as w - 1, rows [out, in], Q/K rows unpermuted (the
@@ -228,29 +267,18 @@ void WriteGemma2Twin(const model::ModelFiles& gguf, const std::filesystem::path&
   for (int64_t i = 0; i < d.n_layer; ++i) {
     layer_types.push_back(i % 2 == 0 ? "sliding_attention" : "full_attention");
   }
-  const nlohmann::json config = {
+  nlohmann::json config = TwinConfig(d);
+  config.update({
       {"architectures", {"Gemma2ForCausalLM"}},
       {"model_type", "gemma2"},
-      {"vocab_size", d.n_vocab},
-      {"hidden_size", d.n_embd},
-      {"intermediate_size", d.n_ff},
-      {"num_hidden_layers", d.n_layer},
-      {"num_attention_heads", d.n_head},
-      {"num_key_value_heads", d.n_head_kv},
       {"head_dim", d.head_dim},
       {"query_pre_attn_scalar", d.head_dim},
-      {"max_position_embeddings", d.n_ctx_train},
-      {"rms_norm_eps", d.rms_eps},
-      {"rope_theta", d.rope_theta},
-      {"sliding_window", d.sliding_window},
       {"layer_types", layer_types},
       {"attn_logit_softcapping", d.attn_softcap},
       {"final_logit_softcapping", d.final_softcap},
       {"hidden_activation", "gelu_pytorch_tanh"},
       {"tie_word_embeddings", true},
-      {"bos_token_id", d.bos_id},
-      {"eos_token_id", d.eos_ids},
-  };
+  });
   std::ofstream(dir / "config.json") << config.dump(2);
   std::map<std::string, F32Tensor> tensors;
   for (const std::string& name : gguf.WeightNames()) {
@@ -259,8 +287,7 @@ void WriteGemma2Twin(const model::ModelFiles& gguf, const std::filesystem::path&
     ASSERT_EQ(w->type, TensorType::kF32) << name;
     const auto hf = model::HfFromCanonical(name, model::Architecture::kGemma2);
     ASSERT_TRUE(hf.has_value()) << name;
-    F32Tensor t{{w->shape.rbegin(), w->shape.rend()}, std::vector<float>(w->nbytes / 4)};
-    std::memcpy(t.data.data(), w->data, w->nbytes);
+    F32Tensor t = TwinTensor(w->shape, w->data, w->nbytes);
     if (name.ends_with("norm.weight")) {
       for (float& v : t.data) v -= 1.0f;
     }
@@ -269,34 +296,60 @@ void WriteGemma2Twin(const model::ModelFiles& gguf, const std::filesystem::path&
   WriteF32Safetensors(dir / "model.safetensors", tensors);
 }
 
-// The largest difference between two models' logits at every position of a 12-token text
-// (infinity when either fails).
-double LargestLogitDifference(LoadedModel& a, LoadedModel& b) {
-  const std::vector<int32_t> ids = {1, 450, 2117, 2410, 310, 1352, 346, 338, 1551, 346, 2501, 263};
-  auto x = a.NewSession(128, 16)->FeedAll(ids);
-  auto y = b.NewSession(128, 16)->FeedAll(ids);
-  EXPECT_TRUE(x.ok() && y.ok());
-  if (!x.ok() || !y.ok() || x->size() != y->size()) return INFINITY;
-  double worst = 0;
-  for (size_t i = 0; i < x->size(); ++i) {
-    worst = std::max(worst, double(std::abs((*x)[i] - (*y)[i])));
-  }
-  return worst;
+// A GGUF and the safetensors twin `write` makes of it: the largest difference of their
+// logits on the CPU.
+double TwinLogitDifference(
+    const std::filesystem::path& gguf_file,
+    const std::function<void(const model::ModelFiles&, const std::filesystem::path&)>& write) {
+  LoadedModel gguf = LoadOnCpu(gguf_file);
+  if (gguf.files == nullptr) return 1e9;
+  TempDir dir;
+  write(*gguf.files, dir.path());
+  LoadedModel hf = LoadOnCpu(dir.path());
+  if (hf.files == nullptr) return 1e9;
+  EXPECT_EQ(hf.files->format(), model::ModelFormat::kSafetensors);
+  EXPECT_EQ(hf.files->desc().arch, gguf.files->desc().arch);
+  return LargestLogitDifference(gguf, hf);
 }
 
 // The twin and the GGUF give the same logits: the GGUF tests hold the arithmetic, this the
 // Hugging Face side (names, the norms' 1, the config keys).
 TEST(LlamaCppConformance, Gemma2SafetensorsTwinMatchesGguf) {
   HFD_REQUIRE_FIXTURES(fixtures);
-  LoadedModel gguf = LoadOnCpu(fixtures / "arch/tiny-gemma2-F32.gguf");
-  ASSERT_NE(gguf.files, nullptr);
-  TempDir dir;
-  WriteGemma2Twin(*gguf.files, dir.path());
-  LoadedModel hf = LoadOnCpu(dir.path());
-  ASSERT_NE(hf.files, nullptr);
-  EXPECT_EQ(hf.files->format(), model::ModelFormat::kSafetensors);
   // (w - 1) + 1 == w exactly for the norm weights near 1, so the two are the same numbers.
-  EXPECT_LT(LargestLogitDifference(gguf, hf), 1e-5);
+  EXPECT_LT(TwinLogitDifference(fixtures / "arch/tiny-gemma2-F32.gguf", WriteGemma2Twin), 1e-5);
+}
+
+// The Hugging Face checkpoint tiny-phi3-F32.gguf was converted from: llama.cpp's phi3
+// converter keeps the fused qkv_proj and gate_up_proj as they are (rows q, k, v and gate,
+// up) and the rows unpermuted (NeoX RoPE), so undoing it renames the stored tensors.
+void WritePhi3Twin(const model::ModelFiles& gguf, const std::filesystem::path& dir) {
+  const model::ModelDesc& d = gguf.desc();
+  nlohmann::json config = TwinConfig(d);
+  config.update({
+      {"architectures", {"Phi3ForCausalLM"}},
+      {"model_type", "phi3"},
+      {"original_max_position_embeddings", d.n_ctx_train},
+      {"hidden_act", "silu"},
+      {"tie_word_embeddings", false},
+  });
+  std::ofstream(dir / "config.json") << config.dump(2);
+  std::map<std::string, F32Tensor> tensors;
+  ASSERT_NE(gguf.gguf(), nullptr);
+  for (const gguf::TensorInfo& w : gguf.gguf()->tensors()) {
+    ASSERT_EQ(w.type, TensorType::kF32) << w.name;
+    const auto hf = model::HfFromCanonical(w.name, model::Architecture::kPhi3);
+    ASSERT_TRUE(hf.has_value()) << w.name;
+    tensors[*hf] = TwinTensor(w.shape, w.data, w.nbytes);
+  }
+  WriteF32Safetensors(dir / "model.safetensors", tensors);
+}
+
+// The twin (fused tensors under their HF names, Phi3Config's keys) and the GGUF read the
+// same weights, so they give the same numbers.
+TEST(LlamaCppConformance, Phi3SafetensorsTwinMatchesGguf) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  EXPECT_LT(TwinLogitDifference(fixtures / "arch/tiny-phi3-F32.gguf", WritePhi3Twin), 1e-6);
 }
 
 // tests/cpu/testdata/arch17 (its README): tiny granite, olmo2 and Nemo-shaped llama models
@@ -348,8 +401,7 @@ void WriteArch17Twin(const model::ModelFiles& gguf, const std::string& stem,
     ASSERT_EQ(w->type, TensorType::kF32) << name;
     const auto hf = model::HfFromCanonical(name, d.arch);
     ASSERT_TRUE(hf.has_value()) << name;
-    F32Tensor t{{w->shape.rbegin(), w->shape.rend()}, std::vector<float>(w->nbytes / 4)};
-    std::memcpy(t.data.data(), w->data, w->nbytes);
+    F32Tensor t = TwinTensor(w->shape, w->data, w->nbytes);
     const bool q = name.ends_with("attn_q.weight"), k = name.ends_with("attn_k.weight");
     if (d.rope_layout == model::RopeLayout::kInterleaved && (q || k)) {
       const int64_t cols = w->shape[0], half = d.head_dim / 2;
@@ -374,14 +426,12 @@ void WriteArch17Twin(const model::ModelFiles& gguf, const std::string& stem,
 TEST(LlamaCppConformance, GraniteOlmo2NemoSafetensorsTwinsMatchGguf) {
   for (const std::string& stem : kArch17Stems) {
     SCOPED_TRACE(stem);
-    LoadedModel gguf = LoadOnCpu(std::filesystem::path(HFD_ARCH17_TESTDATA) / (stem + "-F32.gguf"));
-    ASSERT_NE(gguf.files, nullptr);
-    TempDir dir;
-    WriteArch17Twin(*gguf.files, stem, dir.path());
-    LoadedModel hf = LoadOnCpu(dir.path());
-    ASSERT_NE(hf.files, nullptr);
-    EXPECT_EQ(hf.files->desc().arch, gguf.files->desc().arch);
-    EXPECT_LT(LargestLogitDifference(gguf, hf), 1e-4);
+    const auto write = [&](const model::ModelFiles& gguf, const std::filesystem::path& dir) {
+      WriteArch17Twin(gguf, stem, dir);
+    };
+    EXPECT_LT(TwinLogitDifference(std::filesystem::path(HFD_ARCH17_TESTDATA) / (stem + "-F32.gguf"),
+                                  write),
+              1e-4);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "engine/gguf/gguf_file.h"
@@ -414,17 +415,57 @@ TEST(DescFromGgufTest, RefusesUnsupportedArchitecturesAndScaling) {
     EXPECT_NE(d.status().message().find(words), std::string::npos) << d.status().ToString();
   };
   gguf::GgufWriter phi;
-  phi.AddString("general.architecture", "phi3");
-  expect(phi, ErrorCode::kUnsupported, "'phi3'");
+  phi.AddString("general.architecture", "phimoe");
+  expect(phi, ErrorCode::kUnsupported, "'phimoe'");
   gguf::GgufWriter yarn = LlamaWriter(32);
   yarn.AddString("llama.rope.scaling.type", "yarn");
   expect(yarn, ErrorCode::kUnsupported, "'yarn'");
   gguf::GgufWriter partial = LlamaWriter(32);
-  partial.AddU32("llama.rope.dimension_count", 8);
-  expect(partial, ErrorCode::kUnsupported, "partial rotary");
+  partial.AddU32("llama.rope.dimension_count", 7);  // partial rotary needs whole pairs
+  expect(partial, ErrorCode::kCorrupt, "rotates 7 dimensions");
   gguf::GgufWriter bare;
   bare.AddString("general.architecture", "qwen2");
   expect(bare, ErrorCode::kCorrupt, "qwen2.embedding_length");
+}
+
+// Phi-3's fused attn_qkv and gate/up ffn_up read as the canonical per-projection weights:
+// row ranges of the mapped tensor (q, k, v; gate, up), not copies.
+TEST(ModelFilesTest, Phi3FusedWeightsAreViewsOfTheStoredTensors) {
+  ModelDesc d;
+  d.arch = Architecture::kPhi3;
+  d.n_vocab = 64, d.n_embd = 64, d.n_layer = 1, d.n_head = 4, d.n_head_kv = 2, d.head_dim = 16;
+  d.n_ff = 96, d.n_ctx_train = 128;
+  hfd::testing::TempDir dir;
+  ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kQ8_0, dir.path() / "phi3.gguf").ok());
+  auto files = OpenModelFiles(dir.path() / "phi3.gguf");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const ModelFiles& m = **files;
+  const std::vector<std::string> names = m.WeightNames();
+  for (const char* name : {"blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight",
+                           "blk.0.ffn_gate.weight", "blk.0.ffn_up.weight"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+  EXPECT_EQ(std::find(names.begin(), names.end(), "blk.0.attn_qkv.weight"), names.end());
+  const gguf::TensorInfo* qkv = m.gguf()->FindTensor("blk.0.attn_qkv.weight");
+  const gguf::TensorInfo* gate_up = m.gguf()->FindTensor("blk.0.ffn_up.weight");
+  ASSERT_TRUE(qkv != nullptr && gate_up != nullptr);
+  const int64_t row = RowBytes(TensorType::kQ8_0, 64);
+  const struct {
+    const char* name;
+    const uint8_t* data;
+    int64_t rows;
+  } parts[] = {{"blk.0.attn_q.weight", qkv->data, 64},
+               {"blk.0.attn_k.weight", qkv->data + 64 * row, 32},
+               {"blk.0.attn_v.weight", qkv->data + 96 * row, 32},
+               {"blk.0.ffn_gate.weight", gate_up->data, 96},
+               {"blk.0.ffn_up.weight", gate_up->data + 96 * row, 96}};
+  for (const auto& part : parts) {
+    auto w = m.Weight(part.name);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ(w->data, part.data) << part.name;
+    EXPECT_EQ(w->shape, (std::vector<int64_t>{64, part.rows})) << part.name;
+    EXPECT_EQ(w->nbytes, static_cast<uint64_t>(part.rows * row)) << part.name;
+  }
 }
 
 TEST(ModelFilesTest, HfDirectoryWithShardsAndNoLmHead) {

@@ -118,9 +118,9 @@ TEST(ModelCheckTest, ConfigJsonIsJudgedByTheEngine) {
   EXPECT_EQ(bert.code(), ErrorCode::kUnsupported);
   EXPECT_NE(bert.message().find("'bert'"), std::string::npos) << bert.ToString();
   // What only the engine's description knows: refused too.
-  Status partial = CheckConfigJson(LlamaConfigWith(R"(, "partial_rotary_factor": 0.5)"));
-  EXPECT_EQ(partial.code(), ErrorCode::kUnsupported);
-  EXPECT_NE(partial.message().find("--force"), std::string::npos);
+  Status bias = CheckConfigJson(LlamaConfigWith(R"(, "mlp_bias": true)"));
+  EXPECT_EQ(bias.code(), ErrorCode::kUnsupported);
+  EXPECT_NE(bias.message().find("--force"), std::string::npos);
   Status rope = CheckConfigJson(LlamaConfigWith(R"(, "rope_scaling": {"rope_type": "yarn"})"));
   EXPECT_EQ(rope.code(), ErrorCode::kUnsupported);
   EXPECT_EQ(CheckConfigJson(R"({"model_type": "llama"})").code(), ErrorCode::kCorrupt);

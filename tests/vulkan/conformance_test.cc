@@ -251,7 +251,9 @@ void ExpectArchModelsMatch(const std::filesystem::path& dir, const std::vector<s
 
 TEST(VulkanBackendTest, ArchModelsMatchCpuBackendAndLlamaCpp) {
   HFD_REQUIRE_FIXTURES(fixtures);
-  ExpectArchModelsMatch(fixtures / "arch", {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf"},
+  ExpectArchModelsMatch(fixtures / "arch",
+                        {"tiny-gemma2-F32.gguf", "tiny-gemma2-Q4_K_M.gguf", "tiny-phi3-F32.gguf",
+                         "tiny-phi3-Q4_K_M.gguf"},
                         5e-3);
 }
 

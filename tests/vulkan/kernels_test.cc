@@ -194,7 +194,8 @@ TEST_F(OpsTest, AddRmsNormMatchesAddThenRmsNorm) {
 }
 
 // The fused kernel writes what rope of q and k, then kv_store, write: both layouts, both
-// cache types, GQA, several tokens at a non-zero position.
+// cache types, GQA, several tokens at a non-zero position, whole and partial rotary (12 of
+// 16 dimensions, cos and sin scaled as longrope does).
 TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
   const uint32_t n_head = 4, n_head_kv = 2, head_dim = 16, ntok = 3, pos = 6, ctx = 12;
   const uint32_t q_width = n_head * head_dim, kv_width = n_head_kv * head_dim;
@@ -203,33 +204,43 @@ TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
   std::vector<float> q = RandomFloats(size_t{ntok} * q_width, 55),
                      k = RandomFloats(size_t{ntok} * kv_width, 56),
                      v = RandomFloats(size_t{ntok} * kv_width, 57);
-  for (runtime::KvType kv : {runtime::KvType::kF16, runtime::KvType::kF32}) {
-    for (bool interleaved : {true, false}) {
-      const uint64_t cache_bytes = uint64_t{ctx} * kv_width * (kv == runtime::KvType::kF32 ? 4 : 2);
-      Buffer bf = Upload(freqs), bq = Upload(q), bk = Upload(k), bv = Upload(v);
-      Buffer params = Params(pos, std::vector<int32_t>(ntok, 0));
-      Buffer q_fused = Zeros(q.size()), q_ref = Zeros(q.size()), k_ref = Zeros(k.size());
-      Buffer caches[4] = {Zeros(cache_bytes / 4), Zeros(cache_bytes / 4), Zeros(cache_bytes / 4),
-                          Zeros(cache_bytes / 4)};
-      auto s = CommandStream::Begin(*device_);
-      ASSERT_TRUE(s.ok());
-      const RopeKvShape shape{n_head, n_head_kv, head_dim, interleaved, kv};
-      ASSERT_TRUE(
-          kernels_
-              ->RopeKvStore(**s, bf, bq, bk, bv, q_fused, caches[0], caches[1], params, shape, ntok)
-              .ok());
-      EXPECT_EQ((*s)->dispatch_count(), 1);
-      ASSERT_TRUE(
-          kernels_->Rope(**s, bf, bq, q_ref, params, n_head, head_dim, interleaved, ntok).ok());
-      ASSERT_TRUE(
-          kernels_->Rope(**s, bf, bk, k_ref, params, n_head_kv, head_dim, interleaved, ntok).ok());
-      ASSERT_TRUE(
-          kernels_->KvStore(**s, k_ref, bv, caches[2], caches[3], params, kv_width, ntok, kv).ok());
-      ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
-      EXPECT_EQ(Download(q_fused, q.size()), Download(q_ref, q.size()));
-      // Compared as raw words: half pairs read as floats may be NaNs.
-      EXPECT_EQ(DownloadInts(caches[0], cache_bytes / 4), DownloadInts(caches[2], cache_bytes / 4));
-      EXPECT_EQ(DownloadInts(caches[1], cache_bytes / 4), DownloadInts(caches[3], cache_bytes / 4));
+  for (const auto& [n_rot, mscale] : {std::pair{16u, 1.0f}, std::pair{12u, 1.19f}}) {
+    for (runtime::KvType kv : {runtime::KvType::kF16, runtime::KvType::kF32}) {
+      for (bool interleaved : {true, false}) {
+        const uint64_t cache_bytes =
+            uint64_t{ctx} * kv_width * (kv == runtime::KvType::kF32 ? 4 : 2);
+        Buffer bf = Upload(freqs), bq = Upload(q), bk = Upload(k), bv = Upload(v);
+        Buffer params = Params(pos, std::vector<int32_t>(ntok, 0));
+        Buffer q_fused = Zeros(q.size()), q_ref = Zeros(q.size()), k_ref = Zeros(k.size());
+        Buffer caches[4] = {Zeros(cache_bytes / 4), Zeros(cache_bytes / 4), Zeros(cache_bytes / 4),
+                            Zeros(cache_bytes / 4)};
+        auto s = CommandStream::Begin(*device_);
+        ASSERT_TRUE(s.ok());
+        const RopeKvShape shape{n_head, n_head_kv, head_dim, interleaved, kv, n_rot, mscale};
+        ASSERT_TRUE(kernels_
+                        ->RopeKvStore(**s, bf, bq, bk, bv, q_fused, caches[0], caches[1], params,
+                                      shape, ntok)
+                        .ok());
+        EXPECT_EQ((*s)->dispatch_count(), 1);
+        ASSERT_TRUE(kernels_
+                        ->Rope(**s, bf, bq, q_ref, params, n_head, head_dim, interleaved, ntok,
+                               n_rot, mscale)
+                        .ok());
+        ASSERT_TRUE(kernels_
+                        ->Rope(**s, bf, bk, k_ref, params, n_head_kv, head_dim, interleaved, ntok,
+                               n_rot, mscale)
+                        .ok());
+        ASSERT_TRUE(
+            kernels_->KvStore(**s, k_ref, bv, caches[2], caches[3], params, kv_width, ntok, kv)
+                .ok());
+        ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+        EXPECT_EQ(Download(q_fused, q.size()), Download(q_ref, q.size()));
+        // Compared as raw words: half pairs read as floats may be NaNs.
+        EXPECT_EQ(DownloadInts(caches[0], cache_bytes / 4),
+                  DownloadInts(caches[2], cache_bytes / 4));
+        EXPECT_EQ(DownloadInts(caches[1], cache_bytes / 4),
+                  DownloadInts(caches[3], cache_bytes / 4));
+      }
     }
   }
 }

@@ -5,11 +5,13 @@
 
 namespace hfd::cpu {
 
-void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_head, int32_t head_dim,
-          runtime::RopeLayout layout, const float* inv_freq) {
-  const int32_t half = head_dim / 2;
+void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime::RopeAttrs& rope,
+          const float* inv_freq) {
+  const int32_t head_dim = rope.head_dim;
+  const int32_t n_rot = rope.n_rot > 0 ? rope.n_rot : head_dim;
+  const int32_t half = n_rot / 2;
   // Where the two elements of pair i sit within a head.
-  const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
+  const bool interleaved = rope.layout == runtime::RopeLayout::kInterleaved;
   const int32_t stride_i = interleaved ? 2 : 1;
   const int32_t partner = interleaved ? 1 : half;
   std::vector<float> cos_t(half), sin_t(half);
@@ -18,16 +20,19 @@ void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_hea
     const float p = static_cast<float>(pos + t);
     for (int32_t i = 0; i < half; ++i) {
       const double angle = p * inv_freq[i];
-      cos_t[i] = static_cast<float>(std::cos(angle));
-      sin_t[i] = static_cast<float>(std::sin(angle));
+      cos_t[i] = static_cast<float>(std::cos(angle)) * rope.mscale;
+      sin_t[i] = static_cast<float>(std::sin(angle)) * rope.mscale;
     }
-    for (int32_t h = 0; h < n_head; ++h) {
-      const int64_t base = (t * n_head + h) * head_dim;
+    for (int32_t h = 0; h < rope.n_head; ++h) {
+      const int64_t base = (t * rope.n_head + h) * head_dim;
       for (int32_t i = 0; i < half; ++i) {
-        const int64_t a = base + i * stride_i, b = a + partner;
+        const int64_t a = base + int64_t{i} * stride_i, b = a + partner;
         const float x0 = x[a], x1 = x[b];
         y[a] = x0 * cos_t[i] - x1 * sin_t[i];
         y[b] = x0 * sin_t[i] + x1 * cos_t[i];
+      }
+      if (y != x) {
+        for (int32_t i = n_rot; i < head_dim; ++i) y[base + i] = x[base + i];
       }
     }
   }

@@ -1,7 +1,8 @@
 #version 450
-// Rotary embedding: pair i of every head of token t rotated by (pos + t) * freqs[i].
-// Pairs are (2i, 2i+1) when interleaved, else (i, i + head_dim/2). One invocation per
-// pair; pos comes from the per-call parameters.
+// Rotary embedding: pair i of the first n_rot elements of every head of token t rotated by
+// (pos + t) * freqs[i], cos and sin times mscale; the other elements are copied (partial
+// rotary). Pairs are (2i, 2i+1) when interleaved, else (i, i + n_rot/2). One invocation
+// per pair of elements; pos comes from the per-call parameters.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 #include "common.glsl"
@@ -16,6 +17,8 @@ layout(push_constant) uniform Push {
   uint head_dim;
   uint interleaved;
   uint ntok;
+  uint n_rot;
+  float mscale;
 } pc;
 
 void main() {
@@ -27,11 +30,18 @@ void main() {
   uint h = (idx % per_token) / half_dim;
   uint i = idx % half_dim;
   uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
+  uint rot_half = pc.n_rot / 2;
+  if (i >= rot_half) {
+    uint e = base + pc.n_rot + 2 * (i - rot_half);
+    o[e] = x[e];
+    o[e + 1] = x[e + 1];
+    return;
+  }
   uint a = pc.interleaved != 0u ? base + 2 * i : base + i;
-  uint b = pc.interleaved != 0u ? a + 1 : a + half_dim;
+  uint b = pc.interleaved != 0u ? a + 1 : a + rot_half;
   float angle = float(p_pos + t) * freqs[i];
-  float c = cos(angle);
-  float s = sin(angle);
+  float c = cos(angle) * pc.mscale;
+  float s = sin(angle) * pc.mscale;
   float x0 = x[a];
   float x1 = x[b];
   o[a] = x0 * c - x1 * s;

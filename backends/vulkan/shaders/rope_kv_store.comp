@@ -1,7 +1,8 @@
 #version 450
 // The start of attention in one dispatch: rotates q (to q_out) and k, and writes the
 // rotated k and v rows into one layer of the cache (F16, or F32 with KV_F32) at
-// positions pos + t. The same rotation as rope.comp and the same stores as kv_store.comp.
+// positions pos + t. The same rotation as rope.comp (partial rotary and mscale included)
+// and the same stores as kv_store.comp.
 // One invocation per pair of elements: per token, the q heads' pairs, then the k heads',
 // then the v heads' (copied).
 #extension GL_GOOGLE_include_directive : require
@@ -24,6 +25,8 @@ layout(push_constant) uniform Push {
   uint head_dim;
   uint interleaved;
   uint ntok;
+  uint n_rot;
+  float mscale;
 } pc;
 
 void main() {
@@ -34,31 +37,34 @@ void main() {
   uint t = idx / (heads * half_dim);
   uint h = (idx / half_dim) % heads;
   uint i = idx % half_dim;
-  uint pa = pc.interleaved != 0u ? 2 * i : i;
-  uint pb = pc.interleaved != 0u ? pa + 1 : pa + half_dim;
   uint kv_width = pc.n_head_kv * pc.head_dim;
   if (h >= pc.n_head + pc.n_head_kv) {
     uint src = t * kv_width + (h - pc.n_head - pc.n_head_kv) * pc.head_dim;
     uint dst = p_pos * kv_width + src;  // row t lands at position pos + t
-    vc[dst + pa] = to_kv(v[src + pa]);
-    vc[dst + pb] = to_kv(v[src + pb]);
+    vc[dst + 2 * i] = to_kv(v[src + 2 * i]);
+    vc[dst + 2 * i + 1] = to_kv(v[src + 2 * i + 1]);
     return;
   }
-  float angle = float(p_pos + t) * freqs[i];
-  float c = cos(angle);
-  float s = sin(angle);
+  // Pairs past the rotated part are copied: a rotation by angle 0 at scale 1.
+  uint rot_half = pc.n_rot / 2;
+  bool pass = i >= rot_half;
+  uint pa = pass ? pc.n_rot + 2 * (i - rot_half) : (pc.interleaved != 0u ? 2 * i : i);
+  uint pb = pass || pc.interleaved != 0u ? pa + 1 : pa + rot_half;
+  float angle = float(p_pos + t) * freqs[min(i, rot_half - 1)];
+  float c = pass ? 1.0 : cos(angle) * pc.mscale;
+  float s = pass ? 0.0 : sin(angle) * pc.mscale;
   if (h < pc.n_head) {
     uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
     float x0 = q[base + pa];
     float x1 = q[base + pb];
-    q_out[base + pa] = x0 * c - x1 * s;
-    q_out[base + pb] = x0 * s + x1 * c;
+    q_out[base + pa] = pass ? x0 : x0 * c - x1 * s;
+    q_out[base + pb] = pass ? x1 : x0 * s + x1 * c;
   } else {
     uint src = t * kv_width + (h - pc.n_head) * pc.head_dim;
     uint dst = p_pos * kv_width + src;
     float x0 = k[src + pa];
     float x1 = k[src + pb];
-    kc[dst + pa] = to_kv(x0 * c - x1 * s);
-    kc[dst + pb] = to_kv(x0 * s + x1 * c);
+    kc[dst + pa] = to_kv(pass ? x0 : x0 * c - x1 * s);
+    kc[dst + pb] = to_kv(pass ? x1 : x0 * s + x1 * c);
   }
 }

@@ -68,3 +68,11 @@ with open('config/llama3.json', 'w') as f:
                'rope_scaling': {'rope_type': 'llama3', 'factor': 8.0, 'low_freq_factor': 1.0,
                                 'high_freq_factor': 4.0,
                                 'original_max_position_embeddings': 8192}}, f)
+with open('config/phi3-longrope.json', 'w') as f:
+    json.dump({'model_type': 'phi3', 'vocab_size': 100, 'hidden_size': 64,
+               'num_hidden_layers': 2, 'num_attention_heads': 4, 'num_key_value_heads': 2,
+               'intermediate_size': 128, 'partial_rotary_factor': 0.75,
+               'max_position_embeddings': 1024, 'original_max_position_embeddings': 64,
+               'sliding_window': 32, 'hidden_act': 'silu',
+               'rope_scaling': {'type': 'longrope', 'short_factor': [1.0, 1.5, 2.0, 2.5, 3.0, 3.5],
+                                'long_factor': [2.0, 3.0, 4.0, 5.0, 6.0, 7.0]}}, f)
