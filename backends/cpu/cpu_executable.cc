@@ -88,8 +88,8 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
     case OpKind::kRope:
-      Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope.n_head, op.rope.head_dim,
-           op.rope.layout, graph_.constants[op.rope.freqs].data());
+      Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope,
+           graph_.constants[op.rope.freqs].data());
       return Status::Ok();
     case OpKind::kAttention:
       Attention(isa_, op.attn,

@@ -184,8 +184,9 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
   const AttentionShape shape = AttentionShapeOf(attn);
   const Buffer& k_cache = cache_.k(attn.attn.layer);
   const Buffer& v_cache = cache_.v(attn.attn.layer);
-  const RopeKvShape rope{shape.n_head, shape.n_head_kv, shape.head_dim,
-                         rope_q.rope.layout == runtime::RopeLayout::kInterleaved, shape.kv};
+  const RopeKvShape rope{shape.n_head,   shape.n_head_kv,
+                         shape.head_dim, rope_q.rope.layout == runtime::RopeLayout::kInterleaved,
+                         shape.kv,       RopeScaleOf(rope_q)};
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
@@ -229,7 +230,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kRope:
       return kernels_.Rope(s, RopeFreqs(op), Val(op.in[0]), out, params_, op.rope.n_head,
                            op.rope.head_dim, op.rope.layout == runtime::RopeLayout::kInterleaved,
-                           rows);
+                           rows, RopeScaleOf(op));
     case OpKind::kAttention: {
       const AttentionShape shape = AttentionShapeOf(op);
       const Buffer& k_cache = cache_.k(op.attn.layer);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/model/rope_scaling.h"
 #include "engine/quant/dequantize.h"
 
 namespace hfd::model {
@@ -25,13 +26,17 @@ Status RequiredU32(const gguf::GgufFile& f, const std::string& key, int64_t* out
   return OptionalU32(f, key, out);
 }
 
+Status ReadLinearOrYarn(const gguf::GgufFile& f, const std::string& arch, const std::string& type,
+                        ModelDesc* d);
+
 Status ReadRopeScaling(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
   const std::string type_key = arch + ".rope.scaling.type";
   if (f.Has(type_key)) {
     HFD_ASSIGN_OR_RETURN(const std::string type, f.GetString(type_key));
+    if (type == "linear" || type == "yarn") return ReadLinearOrYarn(f, arch, type, d);
     if (type != "none") {
-      return Unsupported("rope scaling type '" + type +
-                         "' is not supported (hfd supports none and llama3)");
+      return Unsupported("rope scaling type '" + type + "' (" + type_key +
+                         ") is not supported (hfd supports none, linear, yarn and llama3)");
     }
   }
   // llama.cpp's converter stores Llama 3.1 scaling as per-pair divisors in a tensor.
@@ -68,6 +73,50 @@ Status ReadSpecialTokens(const gguf::GgufFile& f, ModelDesc* d) {
 Status OptionalF32(const gguf::GgufFile& f, const std::string& key, float* out) {
   if (!f.Has(key)) return Status::Ok();
   HFD_ASSIGN_OR_RETURN(*out, f.GetF32(key));
+  return Status::Ok();
+}
+
+// linear and yarn as llama.cpp's loader reads them. YaRN's magnitude on cos/sin is
+// rope.scaling.yarn_attn_factor when given (the converter's copy of HF's attention_factor),
+// else the default ln-based one (with yarn_log_multiplier as HF's mscale_all_dim when
+// nonzero), times rope.scaling.attn_factor.
+Status ReadLinearOrYarn(const gguf::GgufFile& f, const std::string& arch, const std::string& type,
+                        ModelDesc* d) {
+  const std::string p = arch + ".rope.scaling.";
+  RopeScaling& s = d->rope_scaling;
+  s.type = type == "linear" ? RopeScalingType::kLinear : RopeScalingType::kYarn;
+  s.factor = 0.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, arch + ".rope.scale_linear", &s.factor));  // older files
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "factor", &s.factor));
+  if (!(s.factor >= 1.0f)) {
+    return Corrupt("GGUF rope scaling '" + type + "' needs " + p +
+                   "factor of at least 1; the file lacks it or holds a smaller one");
+  }
+  d->rope_freq_factors.clear();
+  if (s.type == RopeScalingType::kLinear) return Status::Ok();
+  s.original_max_position = d->n_ctx_train;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "original_context_length", &s.original_max_position));
+  if (s.original_max_position <= 0) {
+    return Corrupt("GGUF yarn rope scaling needs " + p + "original_context_length");
+  }
+  float ext_factor = 1.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_ext_factor", &ext_factor));
+  if (ext_factor != 1.0f) {
+    return Unsupported(p + "yarn_ext_factor other than 1 is not supported");
+  }
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_beta_fast", &s.beta_fast));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_beta_slow", &s.beta_slow));
+  float log_mul = 0.0f, attn_factor = 1.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_log_multiplier", &log_mul));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attn_factor", &attn_factor));
+  s.attn_factor = static_cast<float>(
+      log_mul != 0 ? YarnMscale(s.factor) / YarnMscale(s.factor, log_mul) : YarnMscale(s.factor));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_attn_factor", &s.attn_factor));
+  s.attn_factor *= attn_factor;
+  if (!(s.attn_factor > 0) || !(s.beta_fast > s.beta_slow)) {
+    return Corrupt("GGUF yarn rope scaling needs a positive " + p + "attn_factor and " + p +
+                   "yarn_beta_fast above " + p + "yarn_beta_slow");
+  }
   return Status::Ok();
 }
 
@@ -134,6 +183,7 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   d.qk_norm = f.FindTensor("blk.0.attn_q_norm.weight") != nullptr;
   if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
+  SetScaledRopeFreqFactors(d);
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));
   HFD_RETURN_IF_ERROR(ValidateDesc(d));
   return d;

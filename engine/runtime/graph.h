@@ -118,7 +118,12 @@ struct RopeAttrs {
   int32_t n_head = 0;
   int32_t head_dim = 0;
   RopeLayout layout = RopeLayout::kHalfSplit;
-  ConstId freqs = kNone;  // head_dim/2 inverse frequencies (rope scaling already applied)
+  ConstId freqs = kNone;     // head_dim/2 inverse frequencies (rope scaling already applied)
+  float attn_factor = 1.0f;  // multiplies cos and sin (YaRN's magnitude)
+  // Dynamic NTK scaling when ntk_factor > 0: a call ending past ntk_original_ctx positions
+  // scales the frequencies by DynamicNtkBaseScale (rope_freqs.h) of its end position.
+  float ntk_factor = 0.0f;
+  int32_t ntk_original_ctx = 0;
 };
 
 struct AttentionAttrs {

@@ -120,6 +120,17 @@ std::vector<float> InvFreqs(const model::ModelDesc& d) {
   return freqs;
 }
 
+// `attrs` with the model's magnitude (YaRN) and dynamic-NTK settings; the per-pair
+// divisors are in the frequencies (InvFreqs).
+RopeAttrs ScaledRope(const model::ModelDesc& d, RopeAttrs attrs) {
+  attrs.attn_factor = d.rope_scaling.attn_factor;
+  if (d.rope_scaling.type == model::RopeScalingType::kDynamic) {
+    attrs.ntk_factor = d.rope_scaling.factor;
+    attrs.ntk_original_ctx = static_cast<int32_t>(d.rope_scaling.original_max_position);
+  }
+  return attrs;
+}
+
 // Adds `branch` to the residual stream `x`, through the post-norm `norm` when the model
 // has post-norms (Gemma 2).
 Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, ValueId branch,
@@ -151,8 +162,8 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   const auto n_head = static_cast<int32_t>(d.n_head);
   const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
   const auto head_dim = static_cast<int32_t>(d.head_dim);
-  q = b.Rope(q, {n_head, head_dim, layout, rope_freqs}, p + "q_rope");
-  k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs}, p + "k_rope");
+  q = b.Rope(q, ScaledRope(d, {n_head, head_dim, layout, rope_freqs}), p + "q_rope");
+  k = b.Rope(k, ScaledRope(d, {n_head_kv, head_dim, layout, rope_freqs}), p + "k_rope");
 
   const int64_t query_scalar = d.query_pre_attn_scalar > 0 ? d.query_pre_attn_scalar : head_dim;
   Op attn = MakeOp(OpKind::kAttention, q, k, v);

@@ -2,17 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <numbers>
 #include <random>
 
+#include "engine/model/desc_from_config.h"
 #include "engine/quant/half.h"
+#include "engine/runtime/rope_freqs.h"
 #include "engine/runtime/top_logits.h"
 #include "tests/support/random_blocks.h"
 
 namespace hfd::testing {
 namespace {
+
+#include "tests/backends/rope_scaling_reference.inc"
 
 using runtime::OpKind;
 using runtime::ValueId;
@@ -282,6 +288,68 @@ void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-5, 1e-5}));
 }
 
+// RoPE scaled as a model's config.json says (linear, yarn, dynamic NTK), at positions
+// past the original context, against the frequencies and magnitude computed by
+// scripts/rope_scaling_reference.py from transformers' formulas. hfd's side is what the
+// graph builder makes of the config: the per-pair divisors and the op's scaling attributes.
+void AddScaledRope(std::vector<OpCase>& cases, const RopeRefCase& ref) {
+  constexpr int32_t width = kRopeRefHeads * kRopeRefHeadDim;
+  std::vector<OpCall> calls;
+  int32_t row = 0;
+  for (const RopeRefCall& c : ref.calls) {
+    calls.push_back({c.pos, {}});
+    for (int32_t t = 0; t < c.n_tokens; ++t) calls.back().tokens.push_back(row++ % kTableRows);
+  }
+  CaseBuilder b(std::string("rope_") + ref.name, OpKind::kRope, TensorType::kF32, calls);
+  b.Cache({1, ref.calls[2].pos + ref.calls[2].n_tokens, 1, 2, runtime::KvType::kF16});
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  Result<model::ModelDesc> desc = model::DescFromConfig(ref.config, "");
+  if (!desc.ok()) {
+    std::fprintf(stderr, "rope case %s: %s\n", ref.name, desc.status().ToString().c_str());
+    std::abort();
+  }
+  std::vector<float> freqs = runtime::RopeInvFreqs(kRopeRefHeadDim, desc->rope_theta);
+  for (size_t i = 0; i < desc->rope_freq_factors.size(); ++i) {
+    freqs[i] /= desc->rope_freq_factors[i];
+  }
+  const runtime::RopeLayout layout =
+      ref.interleaved ? runtime::RopeLayout::kInterleaved : runtime::RopeLayout::kHalfSplit;
+  runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
+  op.rope = {kRopeRefHeads, kRopeRefHeadDim, layout, b.Constant(freqs)};
+  op.rope.attn_factor = desc->rope_scaling.attn_factor;
+  if (desc->rope_scaling.type == model::RopeScalingType::kDynamic) {
+    op.rope.ntk_factor = desc->rope_scaling.factor;
+    op.rope.ntk_original_ctx = static_cast<int32_t>(desc->rope_scaling.original_max_position);
+  }
+  const ValueId out = b.Op(op, width);
+  auto reference = [&in, &ref](const OpCall& call) {
+    const RopeRefCall* c = &ref.calls[0];
+    while (c->pos != call.pos) ++c;
+    Rows rows;
+    for (size_t t = 0; t < call.tokens.size(); ++t) {
+      std::vector<double> y = RowOf(in, width, call.tokens[t]);
+      const std::vector<double> v = y;
+      for (int h = 0; h < kRopeRefHeads; ++h) {
+        for (int i = 0; i < kRopeRefHeadDim / 2; ++i) {
+          const int a = h * kRopeRefHeadDim + (ref.interleaved ? 2 * i : i);
+          const int e = ref.interleaved ? a + 1 : a + kRopeRefHeadDim / 2;
+          // float32 position times float32 frequency, as transformers computes the angle.
+          const double angle = static_cast<float>(call.pos + int32_t(t)) * c->inv_freq[i];
+          const double cs = std::cos(angle) * c->attn_factor, sn = std::sin(angle) * c->attn_factor;
+          y[a] = v[a] * cs - v[e] * sn;
+          y[e] = v[a] * sn + v[e] * cs;
+        }
+      }
+      rows.push_back(std::move(y));
+    }
+    return rows;
+  };
+  // hfd's frequencies are within 2 ulp of the reference's (model_test checks them at that
+  // bound); at position 40000 one ulp of a frequency near 1 moves the float angle by ~4e-3.
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, reference, {5e-3, 5e-3}));
+}
+
 struct AttentionShape {
   const char* name;
   int32_t n_head, n_head_kv, head_dim, window;
@@ -491,6 +559,7 @@ std::vector<OpCase> BuildCases() {
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
+  for (const RopeRefCase& ref : kRopeRefCases) AddScaledRope(cases, ref);
   for (const AttentionShape& s :
        {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
         AttentionShape{"window_f32", 4, 1, 64, 5, runtime::KvType::kF32},

@@ -121,7 +121,8 @@ TEST(ModelCheckTest, ConfigJsonIsJudgedByTheEngine) {
   Status partial = CheckConfigJson(LlamaConfigWith(R"(, "partial_rotary_factor": 0.5)"));
   EXPECT_EQ(partial.code(), ErrorCode::kUnsupported);
   EXPECT_NE(partial.message().find("--force"), std::string::npos);
-  Status rope = CheckConfigJson(LlamaConfigWith(R"(, "rope_scaling": {"rope_type": "yarn"})"));
+  Status rope =
+      CheckConfigJson(LlamaConfigWith(R"(, "rope_scaling": {"rope_type": "ntk-by-parts"})"));
   EXPECT_EQ(rope.code(), ErrorCode::kUnsupported);
   EXPECT_EQ(CheckConfigJson(R"({"model_type": "llama"})").code(), ErrorCode::kCorrupt);
   EXPECT_EQ(CheckConfigJson("[").code(), ErrorCode::kCorrupt);

@@ -3,23 +3,31 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/runtime/rope_freqs.h"
+
 namespace hfd::cpu {
 
-void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_head, int32_t head_dim,
-          runtime::RopeLayout layout, const float* inv_freq) {
-  const int32_t half = head_dim / 2;
+void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime::RopeAttrs& attrs,
+          const float* inv_freq) {
+  const int32_t n_head = attrs.n_head, head_dim = attrs.head_dim, half = head_dim / 2;
   // Where the two elements of pair i sit within a head.
-  const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
+  const bool interleaved = attrs.layout == runtime::RopeLayout::kInterleaved;
   const int32_t stride_i = interleaved ? 2 : 1;
   const int32_t partner = interleaved ? 1 : half;
+  std::vector<float> freqs(inv_freq, inv_freq + half);
+  if (attrs.ntk_factor > 0) {
+    const double scale = runtime::DynamicNtkBaseScale(attrs.ntk_factor, attrs.ntk_original_ctx,
+                                                      pos + n_tokens, head_dim);
+    if (scale != 1.0) runtime::ScaleRopeBase(inv_freq, head_dim, scale, freqs.data());
+  }
   std::vector<float> cos_t(half), sin_t(half);
   for (int64_t t = 0; t < n_tokens; ++t) {
     // The angle is rounded to float like transformers' float32 position × inv_freq.
     const float p = static_cast<float>(pos + t);
     for (int32_t i = 0; i < half; ++i) {
-      const double angle = p * inv_freq[i];
-      cos_t[i] = static_cast<float>(std::cos(angle));
-      sin_t[i] = static_cast<float>(std::sin(angle));
+      const double angle = p * freqs[i];
+      cos_t[i] = static_cast<float>(std::cos(angle)) * attrs.attn_factor;
+      sin_t[i] = static_cast<float>(std::sin(angle)) * attrs.attn_factor;
     }
     for (int32_t h = 0; h < n_head; ++h) {
       const int64_t base = (t * n_head + h) * head_dim;

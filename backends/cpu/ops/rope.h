@@ -7,9 +7,10 @@
 
 namespace hfd::cpu {
 
-// y = x rotated: row t (of n_head heads × head_dim) at position pos + t; pair i of each head
-// turns by (pos + t) * inv_freq[i]. y may equal x. Thread-safe (no state).
-void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_head, int32_t head_dim,
-          runtime::RopeLayout layout, const float* inv_freq);
+// y = x rotated: row t (of attrs.n_head heads × head_dim) at position pos + t; pair i of each
+// head turns by (pos + t) * inv_freq[i] (rescaled per call under dynamic NTK), and cos/sin
+// are multiplied by attrs.attn_factor. y may equal x. Thread-safe (no state).
+void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime::RopeAttrs& attrs,
+          const float* inv_freq);
 
 }  // namespace hfd::cpu

@@ -1,5 +1,6 @@
 #version 450
-// Rotary embedding: pair i of every head of token t rotated by (pos + t) * freqs[i].
+// Rotary embedding: pair i of every head of token t rotated by (pos + t) * freqs[i]
+// (rescaled under dynamic NTK, rope.glsl), cos and sin times attn_factor.
 // Pairs are (2i, 2i+1) when interleaved, else (i, i + head_dim/2). One invocation per
 // pair; pos comes from the per-call parameters.
 #extension GL_GOOGLE_include_directive : require
@@ -7,6 +8,7 @@ layout(local_size_x = 64) in;
 #include "common.glsl"
 #define PARAMS_BINDING 3
 #include "params.glsl"
+#include "rope.glsl"
 
 layout(std430, binding = 0) readonly buffer F { float freqs[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -16,6 +18,9 @@ layout(push_constant) uniform Push {
   uint head_dim;
   uint interleaved;
   uint ntok;
+  float attn_factor;
+  float ntk_factor;
+  uint ntk_original_ctx;
 } pc;
 
 void main() {
@@ -29,9 +34,11 @@ void main() {
   uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
   uint a = pc.interleaved != 0u ? base + 2 * i : base + i;
   uint b = pc.interleaved != 0u ? a + 1 : a + half_dim;
-  float angle = float(p_pos + t) * freqs[i];
-  float c = cos(angle);
-  float s = sin(angle);
+  float freq = rope_freq(freqs[i], i, pc.head_dim, p_pos + pc.ntok, pc.ntk_factor,
+                         pc.ntk_original_ctx);
+  float angle = float(p_pos + t) * freq;
+  float c = cos(angle) * pc.attn_factor;
+  float s = sin(angle) * pc.attn_factor;
   float x0 = x[a];
   float x1 = x[b];
   o[a] = x0 * c - x1 * s;

@@ -10,6 +10,7 @@ layout(local_size_x = 64) in;
 #define PARAMS_BINDING 7
 #include "params.glsl"
 #include "kv_cache.glsl"
+#include "rope.glsl"
 
 layout(std430, binding = 0) readonly buffer F { float freqs[]; };
 layout(std430, binding = 1) readonly buffer Q { float q[]; };
@@ -24,6 +25,9 @@ layout(push_constant) uniform Push {
   uint head_dim;
   uint interleaved;
   uint ntok;
+  float attn_factor;
+  float ntk_factor;
+  uint ntk_original_ctx;
 } pc;
 
 void main() {
@@ -44,9 +48,11 @@ void main() {
     vc[dst + pb] = to_kv(v[src + pb]);
     return;
   }
-  float angle = float(p_pos + t) * freqs[i];
-  float c = cos(angle);
-  float s = sin(angle);
+  float freq = rope_freq(freqs[i], i, pc.head_dim, p_pos + pc.ntok, pc.ntk_factor,
+                         pc.ntk_original_ctx);
+  float angle = float(p_pos + t) * freq;
+  float c = cos(angle) * pc.attn_factor;
+  float s = sin(angle) * pc.attn_factor;
   if (h < pc.n_head) {
     uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
     float x0 = q[base + pa];

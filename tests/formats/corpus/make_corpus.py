@@ -68,3 +68,10 @@ with open('config/llama3.json', 'w') as f:
                'rope_scaling': {'rope_type': 'llama3', 'factor': 8.0, 'low_freq_factor': 1.0,
                                 'high_freq_factor': 4.0,
                                 'original_max_position_embeddings': 8192}}, f)
+with open('config/yarn.json', 'w') as f:
+    json.dump({'model_type': 'qwen2', 'vocab_size': 100, 'hidden_size': 64,
+               'num_hidden_layers': 2, 'num_attention_heads': 4, 'intermediate_size': 128,
+               'max_position_embeddings': 32768,
+               'rope_scaling': {'type': 'yarn', 'factor': 4.0, 'beta_fast': 32, 'beta_slow': 1,
+                                'mscale': 1.0, 'mscale_all_dim': 0.5,
+                                'original_max_position_embeddings': 8192}}, f)
