@@ -254,6 +254,23 @@ void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
 }
 
+// `row` (n_head heads of head_dim) with pair i of each head turned by angle(i), cos and sin
+// times `magnitude`.
+std::vector<double> RotateRow(std::vector<double> row, int n_head, int head_dim, bool interleaved,
+                              const std::function<double(int)>& angle, double magnitude = 1.0) {
+  const std::vector<double> v = row;
+  for (int h = 0; h < n_head; ++h) {
+    for (int i = 0; i < head_dim / 2; ++i) {
+      const int a = h * head_dim + (interleaved ? 2 * i : i);
+      const int c = interleaved ? a + 1 : a + head_dim / 2;
+      const double cs = std::cos(angle(i)) * magnitude, sn = std::sin(angle(i)) * magnitude;
+      row[a] = v[a] * cs - v[c] * sn;
+      row[c] = v[a] * sn + v[c] * cs;
+    }
+  }
+  return row;
+}
+
 void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout) {
   const int32_t n_head = 3, head_dim = 16, width = n_head * head_dim;
   const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
@@ -270,18 +287,9 @@ void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout) {
   auto ref = [&, freqs, interleaved](const OpCall& call) {
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
-      std::vector<double> y = RowOf(in, width, call.tokens[t]);
-      const std::vector<double> v = y;
-      for (int h = 0; h < n_head; ++h) {
-        for (int i = 0; i < head_dim / 2; ++i) {
-          const int a = h * head_dim + (interleaved ? 2 * i : i);
-          const int c = interleaved ? a + 1 : a + head_dim / 2;
-          const double angle = double(call.pos + int32_t(t)) * freqs[i];
-          y[a] = v[a] * std::cos(angle) - v[c] * std::sin(angle);
-          y[c] = v[a] * std::sin(angle) + v[c] * std::cos(angle);
-        }
-      }
-      rows.push_back(std::move(y));
+      const double p = call.pos + int32_t(t);
+      rows.push_back(RotateRow(RowOf(in, width, call.tokens[t]), n_head, head_dim, interleaved,
+                               [&](int i) { return p * freqs[i]; }));
     }
     return rows;
   };
@@ -328,20 +336,11 @@ void AddScaledRope(std::vector<OpCase>& cases, const RopeRefCase& ref) {
     while (c->pos != call.pos) ++c;
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
-      std::vector<double> y = RowOf(in, width, call.tokens[t]);
-      const std::vector<double> v = y;
-      for (int h = 0; h < kRopeRefHeads; ++h) {
-        for (int i = 0; i < kRopeRefHeadDim / 2; ++i) {
-          const int a = h * kRopeRefHeadDim + (ref.interleaved ? 2 * i : i);
-          const int e = ref.interleaved ? a + 1 : a + kRopeRefHeadDim / 2;
-          // float32 position times float32 frequency, as transformers computes the angle.
-          const double angle = static_cast<float>(call.pos + int32_t(t)) * c->inv_freq[i];
-          const double cs = std::cos(angle) * c->attn_factor, sn = std::sin(angle) * c->attn_factor;
-          y[a] = v[a] * cs - v[e] * sn;
-          y[e] = v[a] * sn + v[e] * cs;
-        }
-      }
-      rows.push_back(std::move(y));
+      // float32 position times float32 frequency, as transformers computes the angle.
+      const auto p = static_cast<float>(call.pos + int32_t(t));
+      rows.push_back(RotateRow(
+          RowOf(in, width, call.tokens[t]), kRopeRefHeads, kRopeRefHeadDim, ref.interleaved,
+          [&](int i) { return double(p * c->inv_freq[i]); }, c->attn_factor));
     }
     return rows;
   };

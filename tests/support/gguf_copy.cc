@@ -21,8 +21,9 @@ Status CopyGgufAddingMetadata(const std::filesystem::path& in, const std::filesy
     if (e.type == gguf::ValueType::kString) {
       encoded = gguf::GgufWriter::EncodeString(e.payload);
     } else if (e.type == gguf::ValueType::kArray) {
-      encoded = gguf::GgufWriter::EncodeU32(static_cast<uint32_t>(e.elem_type)) +
-                gguf::GgufWriter::EncodeU64(e.count) + encoded;
+      encoded = gguf::GgufWriter::EncodeU32(static_cast<uint32_t>(e.elem_type));
+      encoded += gguf::GgufWriter::EncodeU64(e.count);
+      encoded += e.payload;
     }
     w.AddRaw(e.key, e.type, std::move(encoded));
   }

@@ -32,7 +32,7 @@ void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime
     for (int32_t h = 0; h < n_head; ++h) {
       const int64_t base = (t * n_head + h) * head_dim;
       for (int32_t i = 0; i < half; ++i) {
-        const int64_t a = base + i * stride_i, b = a + partner;
+        const int64_t a = base + int64_t{i} * stride_i, b = a + partner;
         const float x0 = x[a], x1 = x[b];
         y[a] = x0 * cos_t[i] - x1 * sin_t[i];
         y[b] = x0 * sin_t[i] + x1 * cos_t[i];
