@@ -52,7 +52,8 @@ Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matve
         c.in[0] == a.out && c.in[1] == b.out && readers[b.out] == 1 &&
         a.rope.head_dim == b.rope.head_dim && a.rope.layout == b.rope.layout &&
         a.rope.freqs == b.rope.freqs && a.rope.n_rot == b.rope.n_rot &&
-        a.rope.mscale == b.rope.mscale && a.rope.n_head == c.attn.n_head &&
+        a.rope.attn_factor == b.rope.attn_factor && a.rope.ntk_factor == b.rope.ntk_factor &&
+        a.rope.ntk_original_ctx == b.rope.ntk_original_ctx && a.rope.n_head == c.attn.n_head &&
         b.rope.n_head == c.attn.n_head_kv && a.rope.head_dim == c.attn.head_dim) {
       return step(Fusion::kRopeAttention, 3);
     }

@@ -87,11 +87,11 @@ struct AddRmsNormPush {
 };
 struct RopePush {
   uint32_t n_head, head_dim, interleaved, ntok, n_rot;
-  float mscale;
+  RopeScale scale;
 };
 struct RopeKvStorePush {
   uint32_t n_head, n_head_kv, head_dim, interleaved, ntok, n_rot;
-  float mscale;
+  RopeScale scale;
 };
 struct KvStorePush {
   uint32_t kv_width, ntok;
@@ -323,13 +323,13 @@ Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, co
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
                      const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-                     uint32_t ntok, uint32_t n_rot, float mscale) {
+                     uint32_t ntok, uint32_t n_rot, const RopeScale& scale) {
   if (n_rot == 0) n_rot = head_dim;
   HFD_RETURN_IF_ERROR(CheckRotated(head_dim, n_rot));
   HFD_RETURN_IF_ERROR(CheckFits(freqs, n_rot / 2, "rope frequencies"));
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * n_head * head_dim, "rope input"));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rope", 4, sizeof(RopePush), {}}));
-  RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok, n_rot, mscale};
+  RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok, n_rot, scale};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * n_head * head_dim / 2, 64));
   s.Dispatch(*p, {{&freqs}, {&x}, {&out, true}, {&params}}, &push, g.x, g.y);
   return Status::Ok();
@@ -366,7 +366,7 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
       cache_.Get({KvVariant("rope_kv_store", shape.kv), 8, sizeof(RopeKvStorePush), {}}));
   const uint32_t interleaved = shape.interleaved ? 1u : 0u;
   RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, interleaved,
-                       ntok,         n_rot,           shape.mscale};
+                       ntok,         n_rot,           shape.scale};
   const uint64_t pairs = ntok * (q_width + 2 * kv_width) / 2;
   GroupGrid g = SplitGroups(CeilDiv(pairs, 64));
   s.Dispatch(

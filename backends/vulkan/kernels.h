@@ -22,6 +22,13 @@ struct AttentionShape {
   float softcap = 0.0f;                        // 0: scores are not capped
 };
 
+// RoPE scaling beyond the frequency table (runtime::RopeAttrs' fields of the same names).
+struct RopeScale {
+  float attn_factor = 1.0f;
+  float ntk_factor = 0.0f;
+  uint32_t ntk_original_ctx = 0;
+};
+
 // The shape of RopeKvStore: q has n_head heads, k and v n_head_kv, all of head_dim.
 struct RopeKvShape {
   uint32_t n_head = 0;
@@ -29,8 +36,8 @@ struct RopeKvShape {
   uint32_t head_dim = 0;
   bool interleaved = false;
   runtime::KvType kv = runtime::KvType::kF16;
-  uint32_t n_rot = 0;   // rotated elements of each head; 0 = head_dim
-  float mscale = 1.0f;  // cos and sin are multiplied by it
+  uint32_t n_rot = 0;  // rotated elements of each head; 0 = head_dim
+  RopeScale scale;
 };
 
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
@@ -90,7 +97,7 @@ class Kernels {
                 uint32_t n, float scalar);
   Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
               const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-              uint32_t ntok, uint32_t n_rot = 0, float mscale = 1.0f);
+              uint32_t ntok, uint32_t n_rot = 0, const RopeScale& scale = {});
   // Writes k, v rows (n_head_kv * head_dim floats each) at positions pos + t of a cache of
   // `kv` elements.
   Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,

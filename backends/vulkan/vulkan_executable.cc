@@ -190,7 +190,7 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
                          .interleaved = rope_q.rope.layout == runtime::RopeLayout::kInterleaved,
                          .kv = shape.kv,
                          .n_rot = static_cast<uint32_t>(rope_q.rope.n_rot),
-                         .mscale = rope_q.rope.mscale};
+                         .scale = RopeScaleOf(rope_q)};
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
@@ -234,7 +234,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kRope:
       return kernels_.Rope(s, RopeFreqs(op), Val(op.in[0]), out, params_, op.rope.n_head,
                            op.rope.head_dim, op.rope.layout == runtime::RopeLayout::kInterleaved,
-                           rows, static_cast<uint32_t>(op.rope.n_rot), op.rope.mscale);
+                           rows, static_cast<uint32_t>(op.rope.n_rot), RopeScaleOf(op));
     case OpKind::kAttention: {
       const AttentionShape shape = AttentionShapeOf(op);
       const Buffer& k_cache = cache_.k(op.attn.layer);

@@ -52,6 +52,10 @@ class VulkanExecutable final : public runtime::Executable {
   Status RecordAttention(CommandStream& s, const runtime::Op& op, const Buffer& q, uint32_t ntok);
   AttentionShape AttentionShapeOf(const runtime::Op& op) const;
   const Buffer& RopeFreqs(const runtime::Op& op) const { return constants_[op.rope.freqs]; }
+  static RopeScale RopeScaleOf(const runtime::Op& op) {
+    return {op.rope.attn_factor, op.rope.ntk_factor,
+            static_cast<uint32_t>(op.rope.ntk_original_ctx)};
+  }
   const Buffer& Val(runtime::ValueId id) const { return *value_buffer_[id]; }
   uint32_t Rows(runtime::ValueId id, uint32_t ntok) const;
 

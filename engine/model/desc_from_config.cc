@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "engine/model/longrope.h"
+#include "engine/model/rope_scaling.h"
 
 namespace hfd::model {
 namespace {
@@ -97,6 +97,62 @@ Status ReadLongRope(const json& c, const json& params, ModelDesc* d) {
   return Status::Ok();
 }
 
+// A number the rope_scaling object must hold; the error names the key.
+Status RequiredRopeFloat(const json& params, const std::string& type, const char* key, float* out) {
+  const auto it = params.find(key);
+  if (it == params.end() || !it->is_number()) {
+    return Corrupt("config.json rope_scaling of type '" + type + "' lacks the number \"" + key +
+                   "\"");
+  }
+  *out = it->get<float>();
+  return Status::Ok();
+}
+
+// linear, yarn and dynamic (NTK) as transformers' modeling_rope_utils reads them. The
+// original context is rope_scaling's original_max_position_embeddings, else the model's
+// max_position_embeddings (which the caller has read into n_ctx_train).
+Status ReadScaledRope(const json& params, const std::string& type, ModelDesc* d) {
+  RopeScaling& s = d->rope_scaling;
+  s.type = type == "linear" ? RopeScalingType::kLinear
+           : type == "yarn" ? RopeScalingType::kYarn
+                            : RopeScalingType::kDynamic;
+  HFD_RETURN_IF_ERROR(RequiredRopeFloat(params, type, "factor", &s.factor));
+  if (!(s.factor >= 1.0f)) {
+    return Corrupt("config.json rope_scaling \"factor\" must be at least 1 for type '" + type +
+                   "'");
+  }
+  s.original_max_position = d->n_ctx_train;
+  HFD_RETURN_IF_ERROR(
+      Int(params, "original_max_position_embeddings", false, &s.original_max_position));
+  if (s.type != RopeScalingType::kLinear && s.original_max_position <= 0) {
+    return Corrupt("config.json rope_scaling of type '" + type +
+                   "' needs \"original_max_position_embeddings\" or \"max_position_embeddings\"");
+  }
+  if (s.type != RopeScalingType::kYarn) return Status::Ok();
+  // transformers reads 0 or null betas as the defaults.
+  float beta = 0.0f;
+  HFD_RETURN_IF_ERROR(Float(params, "beta_fast", &beta));
+  if (beta > 0) s.beta_fast = beta;
+  beta = 0.0f;
+  HFD_RETURN_IF_ERROR(Float(params, "beta_slow", &beta));
+  if (beta > 0) s.beta_slow = beta;
+  s.yarn_truncate = Bool(params, "truncate", true);
+  float mscale = 0.0f, mscale_all_dim = 0.0f;
+  HFD_RETURN_IF_ERROR(Float(params, "mscale", &mscale));
+  HFD_RETURN_IF_ERROR(Float(params, "mscale_all_dim", &mscale_all_dim));
+  s.attn_factor =
+      mscale != 0 && mscale_all_dim != 0
+          ? static_cast<float>(YarnMscale(s.factor, mscale) / YarnMscale(s.factor, mscale_all_dim))
+          : static_cast<float>(YarnMscale(s.factor));
+  HFD_RETURN_IF_ERROR(Float(params, "attention_factor", &s.attn_factor));
+  if (!(s.attn_factor > 0) || !(s.beta_fast > s.beta_slow)) {
+    return Corrupt(
+        "config.json yarn rope_scaling needs a positive \"attention_factor\" and \"beta_fast\" "
+        "above \"beta_slow\"");
+  }
+  return Status::Ok();
+}
+
 // transformers writes rope settings as "rope_scaling" (v4) or "rope_parameters" (v5).
 Status ReadRope(const json& c, ModelDesc* d) {
   const json* params = nullptr;
@@ -114,9 +170,13 @@ Status ReadRope(const json& c, ModelDesc* d) {
   }
   if (type == "default") return Status::Ok();
   if (type == "longrope" || type == "su") return ReadLongRope(c, *params, d);
+  if (type == "linear" || type == "yarn" || type == "dynamic") {
+    return ReadScaledRope(*params, type, d);
+  }
   if (type != "llama3") {
     return Unsupported("rope_scaling type '" + type +
-                       "' is not supported (hfd supports default, llama3 and longrope)");
+                       "' is not supported (hfd supports default, llama3, linear, yarn, "
+                       "dynamic and longrope)");
   }
   RopeScaling& s = d->rope_scaling;
   s.type = RopeScalingType::kLlama3;
@@ -279,6 +339,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (d.rope_scaling.type == RopeScalingType::kLlama3 && d.head_dim > 0) {
     d.rope_freq_factors = Llama3FreqFactors(d.rope_scaling, d.rope_theta, d.head_dim);
   }
+  SetScaledRopeFreqFactors(d);
   HFD_RETURN_IF_ERROR(ValidateDesc(d));
   return d;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/model/rope_scaling.h"
 #include "engine/quant/dequantize.h"
 
 namespace hfd::model {
@@ -67,15 +68,20 @@ Status ReadLongRope(const gguf::GgufFile& f, const std::string& arch, ModelDesc*
   return OptionalF32(f, arch + ".rope.scaling.attn_factor", &s.attn_factor);
 }
 
+Status ReadLinearOrYarn(const gguf::GgufFile& f, const std::string& arch, const std::string& type,
+                        ModelDesc* d);
+
 Status ReadRopeScaling(const gguf::GgufFile& f, const std::string& arch, ModelDesc* d) {
   const std::string type_key = arch + ".rope.scaling.type";
   std::string type = "none";
   if (f.Has(type_key)) {
     HFD_ASSIGN_OR_RETURN(type, f.GetString(type_key));
   }
+  if (type == "linear" || type == "yarn") return ReadLinearOrYarn(f, arch, type, d);
   if (type != "none" && type != "longrope") {
     return Unsupported("rope scaling type '" + type + "' (" + type_key +
-                       ") is not supported (hfd supports none, llama3 and longrope)");
+                       ") is not supported (hfd supports none, linear, yarn, longrope and "
+                       "llama3)");
   }
   HFD_RETURN_IF_ERROR(ReadLongRope(f, arch, d));
   if (type == "longrope" && d->rope_scaling.type != RopeScalingType::kLongRope) {
@@ -103,6 +109,50 @@ Status ReadSpecialTokens(const gguf::GgufFile& f, ModelDesc* d) {
     if (std::find(d->eos_ids.begin(), d->eos_ids.end(), id32) == d->eos_ids.end()) {
       d->eos_ids.push_back(id32);
     }
+  }
+  return Status::Ok();
+}
+
+// linear and yarn as llama.cpp's loader reads them. YaRN's magnitude on cos/sin is
+// rope.scaling.yarn_attn_factor when given (the converter's copy of HF's attention_factor),
+// else the default ln-based one (with yarn_log_multiplier as HF's mscale_all_dim when
+// nonzero), times rope.scaling.attn_factor.
+Status ReadLinearOrYarn(const gguf::GgufFile& f, const std::string& arch, const std::string& type,
+                        ModelDesc* d) {
+  const std::string p = arch + ".rope.scaling.";
+  RopeScaling& s = d->rope_scaling;
+  s.type = type == "linear" ? RopeScalingType::kLinear : RopeScalingType::kYarn;
+  s.factor = 0.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, arch + ".rope.scale_linear", &s.factor));  // older files
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "factor", &s.factor));
+  if (!(s.factor >= 1.0f)) {
+    return Corrupt("GGUF rope scaling '" + type + "' needs " + p +
+                   "factor of at least 1; the file lacks it or holds a smaller one");
+  }
+  d->rope_freq_factors.clear();
+  if (s.type == RopeScalingType::kLinear) return Status::Ok();
+  s.original_max_position = d->n_ctx_train;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "original_context_length", &s.original_max_position));
+  if (s.original_max_position <= 0) {
+    return Corrupt("GGUF yarn rope scaling needs " + p + "original_context_length");
+  }
+  float ext_factor = 1.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_ext_factor", &ext_factor));
+  if (ext_factor != 1.0f) {
+    return Unsupported(p + "yarn_ext_factor other than 1 is not supported");
+  }
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_beta_fast", &s.beta_fast));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_beta_slow", &s.beta_slow));
+  float log_mul = 0.0f, attn_factor = 1.0f;
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_log_multiplier", &log_mul));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attn_factor", &attn_factor));
+  s.attn_factor = static_cast<float>(
+      log_mul != 0 ? YarnMscale(s.factor) / YarnMscale(s.factor, log_mul) : YarnMscale(s.factor));
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "yarn_attn_factor", &s.attn_factor));
+  s.attn_factor *= attn_factor;
+  if (!(s.attn_factor > 0) || !(s.beta_fast > s.beta_slow)) {
+    return Corrupt("GGUF yarn rope scaling needs a positive " + p + "attn_factor and " + p +
+                   "yarn_beta_fast above " + p + "yarn_beta_slow");
   }
   return Status::Ok();
 }
@@ -193,6 +243,7 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
+  SetScaledRopeFreqFactors(d);
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));
   HFD_RETURN_IF_ERROR(ValidateDesc(d));
   return d;

@@ -19,7 +19,11 @@ enum class RopeLayout {
   kHalfSplit,    // (i, i + d/2), "NeoX": Hugging Face checkpoints, GGUF qwen2/qwen3
 };
 
-enum class RopeScalingType { kNone, kLlama3, kLongRope };
+// kLinear, kYarn: per-pair divisors (rope_freq_factors) and, for YaRN, a magnitude on
+// cos/sin. kDynamic (NTK, HF configs only): the base grows with the sequence length, so
+// the forward pass recomputes the frequencies per call (engine/runtime/rope_freqs.h).
+// kLongRope (Phi-3): a short or a long set of divisors, by context size.
+enum class RopeScalingType { kNone, kLlama3, kLongRope, kLinear, kYarn, kDynamic };
 
 // The gate's activation in the gated feed-forward block.
 enum class FfnActivation {
@@ -34,10 +38,17 @@ struct RopeScaling {
   float high_freq_factor = 1.0f;
   int64_t original_max_position = 0;
   // longrope (Phi-3): per rotated pair, the frequency divisors for a context of at most
-  // original_max_position (short) and for a longer one (long); cos and sin are multiplied
-  // by attn_factor.
+  // original_max_position (short) and for a longer one (long).
   std::vector<float> short_factors;
   std::vector<float> long_factors;
+  // YaRN: the pairs that turn more than beta_fast times over the original context keep
+  // their frequency, those turning less than beta_slow times are divided by `factor`, and a
+  // ramp blends those between (its ends rounded outwards unless !yarn_truncate).
+  float beta_fast = 32.0f;
+  float beta_slow = 1.0f;
+  bool yarn_truncate = true;
+  // Multiplies cos and sin (YaRN's and longrope's attention factor, "mscale"); 1 for the
+  // other types.
   float attn_factor = 1.0f;
 };
 

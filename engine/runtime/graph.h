@@ -46,9 +46,9 @@ enum class OpKind : uint8_t {
   // Rotary position embedding of each of `rope.n_head` heads of `rope.head_dim` in a row,
   // at position pos + t. The first d = rope.n_rot elements of a head (all when n_rot is 0)
   // are rotated, the rest copied (partial rotary). Pair i of a head (0 <= i < d/2) is
-  // rotated by the angle (pos + t) * constants[rope.freqs][i], with cos and sin times
-  // rope.mscale; the pair is elements (2i, 2i+1) for kInterleaved and (i, i + d/2) for
-  // kHalfSplit.
+  // rotated by the angle (pos + t) * constants[rope.freqs][i] (those rescaled per call
+  // under dynamic NTK), with cos and sin times rope.attn_factor; the pair is elements
+  // (2i, 2i+1) for kInterleaved and (i, i + d/2) for kHalfSplit.
   kRope,
   // Causal grouped-query attention through the KV cache. inputs: q [n_head*head_dim],
   // k and v [n_head_kv*head_dim] (k already roped). First writes k[t], v[t] into cache
@@ -120,9 +120,13 @@ struct RopeAttrs {
   int32_t n_head = 0;
   int32_t head_dim = 0;
   RopeLayout layout = RopeLayout::kHalfSplit;
-  ConstId freqs = kNone;  // n_rot/2 inverse frequencies (rope scaling already applied)
-  int32_t n_rot = 0;      // rotated elements at the start of each head; 0 = head_dim
-  float mscale = 1.0f;    // cos and sin are multiplied by it (longrope's attention factor)
+  ConstId freqs = kNone;     // n_rot/2 inverse frequencies (rope scaling already applied)
+  int32_t n_rot = 0;         // rotated elements at the start of each head; 0 = head_dim
+  float attn_factor = 1.0f;  // multiplies cos and sin (YaRN's and longrope's magnitude)
+  // Dynamic NTK scaling when ntk_factor > 0: a call ending past ntk_original_ctx positions
+  // scales the frequencies by DynamicNtkBaseScale (rope_freqs.h) of its end position.
+  float ntk_factor = 0.0f;
+  int32_t ntk_original_ctx = 0;
 };
 
 struct AttentionAttrs {

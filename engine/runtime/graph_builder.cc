@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "engine/model/longrope.h"
 #include "engine/model/model_files.h"
+#include "engine/model/rope_scaling.h"
 #include "engine/runtime/rope_freqs.h"
 #include "engine/runtime/top_logits.h"
 
@@ -124,6 +124,17 @@ std::vector<float> InvFreqs(const model::ModelDesc& d, int64_t n_ctx) {
   return freqs;
 }
 
+// `attrs` with the model's magnitude (YaRN, longrope) and dynamic-NTK settings; the per-pair
+// divisors are in the frequencies (InvFreqs).
+RopeAttrs ScaledRope(const model::ModelDesc& d, RopeAttrs attrs) {
+  attrs.attn_factor = d.rope_scaling.attn_factor;
+  if (d.rope_scaling.type == model::RopeScalingType::kDynamic) {
+    attrs.ntk_factor = d.rope_scaling.factor;
+    attrs.ntk_original_ctx = static_cast<int32_t>(d.rope_scaling.original_max_position);
+  }
+  return attrs;
+}
+
 // Adds `branch` to the residual stream `x`, through the post-norm `norm` when the model
 // has post-norms (Gemma 2, OLMo 2) and scaled by Granite's residual multiplier.
 Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, ValueId branch,
@@ -174,10 +185,8 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
   const auto head_dim = static_cast<int32_t>(d.head_dim);
   const auto n_rot = static_cast<int32_t>(model::RopeDims(d));
-  const float mscale =
-      d.rope_scaling.type == model::RopeScalingType::kLongRope ? d.rope_scaling.attn_factor : 1.0f;
-  q = b.Rope(q, {n_head, head_dim, layout, rope_freqs, n_rot, mscale}, p + "q_rope");
-  k = b.Rope(k, {n_head_kv, head_dim, layout, rope_freqs, n_rot, mscale}, p + "k_rope");
+  q = b.Rope(q, ScaledRope(d, {n_head, head_dim, layout, rope_freqs, n_rot}), p + "q_rope");
+  k = b.Rope(k, ScaledRope(d, {n_head_kv, head_dim, layout, rope_freqs, n_rot}), p + "k_rope");
 
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
   attn.attn = {layer,

@@ -2,17 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <numbers>
 #include <random>
 
+#include "engine/model/desc_from_config.h"
 #include "engine/quant/half.h"
+#include "engine/runtime/rope_freqs.h"
 #include "engine/runtime/top_logits.h"
 #include "tests/support/random_blocks.h"
 
 namespace hfd::testing {
 namespace {
+
+#include "tests/backends/rope_scaling_reference.inc"
 
 using runtime::OpKind;
 using runtime::ValueId;
@@ -248,10 +254,29 @@ void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
 }
 
-// n_rot < head_dim: partial rotary (the rest of each head copied); mscale scales cos and
-// sin (longrope's attention factor).
+// `row` (n_head heads of head_dim) with pair i of the first n_rot elements of each head
+// (all when n_rot is 0) turned by angle(i), cos and sin times `magnitude`; the rest stays.
+std::vector<double> RotateRow(std::vector<double> row, int n_head, int head_dim, bool interleaved,
+                              const std::function<double(int)>& angle, double magnitude = 1.0,
+                              int n_rot = 0) {
+  const std::vector<double> v = row;
+  const int half = (n_rot > 0 ? n_rot : head_dim) / 2;
+  for (int h = 0; h < n_head; ++h) {
+    for (int i = 0; i < half; ++i) {
+      const int a = h * head_dim + (interleaved ? 2 * i : i);
+      const int c = interleaved ? a + 1 : a + half;
+      const double cs = std::cos(angle(i)) * magnitude, sn = std::sin(angle(i)) * magnitude;
+      row[a] = v[a] * cs - v[c] * sn;
+      row[c] = v[a] * sn + v[c] * cs;
+    }
+  }
+  return row;
+}
+
+// n_rot < head_dim: partial rotary (the rest of each head copied); attn_factor scales cos
+// and sin (longrope's attention factor).
 void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout, int32_t n_rot = 16,
-             float mscale = 1.0f) {
+             float attn_factor = 1.0f) {
   const int32_t n_head = 3, head_dim = 16, width = n_head * head_dim;
   const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
   const std::string name = std::string(interleaved ? "rope_interleaved" : "rope_half_split") +
@@ -264,28 +289,72 @@ void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout, int32_t n_r
   std::vector<float> freqs(n_rot / 2);
   for (int i = 0; i < n_rot / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / n_rot);
   runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
-  op.rope = {n_head, head_dim, layout, b.Constant(freqs), n_rot, mscale};
+  op.rope = {n_head, head_dim, layout, b.Constant(freqs), n_rot, attn_factor};
   const ValueId out = b.Op(op, width);
-  auto ref = [&, freqs, interleaved, n_rot, mscale](const OpCall& call) {
+  auto ref = [&, freqs, interleaved, n_rot, attn_factor](const OpCall& call) {
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
-      std::vector<double> y = RowOf(in, width, call.tokens[t]);
-      const std::vector<double> v = y;
-      for (int h = 0; h < n_head; ++h) {
-        for (int i = 0; i < n_rot / 2; ++i) {
-          const int a = h * head_dim + (interleaved ? 2 * i : i);
-          const int c = interleaved ? a + 1 : a + n_rot / 2;
-          const double angle = double(call.pos + int32_t(t)) * freqs[i];
-          const double cs = std::cos(angle) * mscale, sn = std::sin(angle) * mscale;
-          y[a] = v[a] * cs - v[c] * sn;
-          y[c] = v[a] * sn + v[c] * cs;
-        }
-      }
-      rows.push_back(std::move(y));
+      const double p = call.pos + int32_t(t);
+      rows.push_back(RotateRow(
+          RowOf(in, width, call.tokens[t]), n_head, head_dim, interleaved,
+          [&](int i) { return p * freqs[i]; }, attn_factor, n_rot));
     }
     return rows;
   };
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-5, 1e-5}));
+}
+
+// RoPE scaled as a model's config.json says (linear, yarn, dynamic NTK), at positions
+// past the original context, against the frequencies and magnitude computed by
+// scripts/rope_scaling_reference.py from transformers' formulas. hfd's side is what the
+// graph builder makes of the config: the per-pair divisors and the op's scaling attributes.
+void AddScaledRope(std::vector<OpCase>& cases, const RopeRefCase& ref) {
+  constexpr int32_t width = kRopeRefHeads * kRopeRefHeadDim;
+  std::vector<OpCall> calls;
+  int32_t row = 0;
+  for (const RopeRefCall& c : ref.calls) {
+    calls.push_back({c.pos, {}});
+    for (int32_t t = 0; t < c.n_tokens; ++t) calls.back().tokens.push_back(row++ % kTableRows);
+  }
+  CaseBuilder b(std::string("rope_") + ref.name, OpKind::kRope, TensorType::kF32, calls);
+  b.Cache({1, ref.calls[2].pos + ref.calls[2].n_tokens, 1, 2, runtime::KvType::kF16});
+  std::vector<float> in;
+  const ValueId x = b.Input(width, &in);
+  Result<model::ModelDesc> desc = model::DescFromConfig(ref.config, "");
+  if (!desc.ok()) {
+    std::fprintf(stderr, "rope case %s: %s\n", ref.name, desc.status().ToString().c_str());
+    std::abort();
+  }
+  std::vector<float> freqs = runtime::RopeInvFreqs(kRopeRefHeadDim, desc->rope_theta);
+  for (size_t i = 0; i < desc->rope_freq_factors.size(); ++i) {
+    freqs[i] /= desc->rope_freq_factors[i];
+  }
+  const runtime::RopeLayout layout =
+      ref.interleaved ? runtime::RopeLayout::kInterleaved : runtime::RopeLayout::kHalfSplit;
+  runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
+  op.rope = {kRopeRefHeads, kRopeRefHeadDim, layout, b.Constant(freqs)};
+  op.rope.attn_factor = desc->rope_scaling.attn_factor;
+  if (desc->rope_scaling.type == model::RopeScalingType::kDynamic) {
+    op.rope.ntk_factor = desc->rope_scaling.factor;
+    op.rope.ntk_original_ctx = static_cast<int32_t>(desc->rope_scaling.original_max_position);
+  }
+  const ValueId out = b.Op(op, width);
+  auto reference = [&in, &ref](const OpCall& call) {
+    const RopeRefCall* c = &ref.calls[0];
+    while (c->pos != call.pos) ++c;
+    Rows rows;
+    for (size_t t = 0; t < call.tokens.size(); ++t) {
+      // float32 position times float32 frequency, as transformers computes the angle.
+      const auto p = static_cast<float>(call.pos + int32_t(t));
+      rows.push_back(RotateRow(
+          RowOf(in, width, call.tokens[t]), kRopeRefHeads, kRopeRefHeadDim, ref.interleaved,
+          [&](int i) { return double(p * c->inv_freq[i]); }, c->attn_factor));
+    }
+    return rows;
+  };
+  // hfd's frequencies are within 2 ulp of the reference's (model_test checks them at that
+  // bound); at position 40000 one ulp of a frequency near 1 moves the float angle by ~4e-3.
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, reference, {5e-3, 5e-3}));
 }
 
 struct AttentionShape {
@@ -499,6 +568,7 @@ std::vector<OpCase> BuildCases() {
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
   AddRope(cases, runtime::RopeLayout::kHalfSplit, 12, 1.19f);  // Phi-4-mini's 3/4, longrope
   AddRope(cases, runtime::RopeLayout::kInterleaved, 12, 1.19f);
+  for (const RopeRefCase& ref : kRopeRefCases) AddScaledRope(cases, ref);
   for (const AttentionShape& s :
        {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
         AttentionShape{"window_f32", 4, 1, 64, 5, runtime::KvType::kF32},

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/gguf_copy.h"
 #include "tests/support/llamacpp_reference.h"
 #include "tests/support/safetensors_writer.h"
 
@@ -442,6 +444,22 @@ TEST(LlamaCppConformance, LowBitMixesGreedyTextMatchesLlamaSimple) {
   const std::filesystem::path dir = HFD_LOWBIT_TESTDATA;
   const auto cases = ParseLlamaCpp(ReadFileOrFail(dir / "llama.cpp.txt"));
   ASSERT_EQ(cases.size(), 8u);
+  ExpectGreedyTextMatchesLlamaSimple(cases, dir);
+}
+
+// tiny-gemma2-F32 with linear and YaRN RoPE scaling keys added, against llama-simple on
+// the same copies (testdata/rope_scaling/README.md): YaRN with an original context of 16
+// positions, so most of each prompt and all generated tokens lie past it.
+TEST(LlamaCppConformance, RopeScaledGreedyTextMatchesLlamaSimple) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  TempDir temp;
+  const char* keep = std::getenv("HFD_ROPE_SCALED_DIR");  // to regenerate the reference
+  const std::filesystem::path dir = keep != nullptr ? keep : temp.path();
+  const Status written = WriteRopeScaledGemma2(fixtures, dir);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  const auto cases = ParseLlamaCpp(
+      ReadFileOrFail(std::filesystem::path(HFD_ROPE_SCALING_TESTDATA) / "llama.cpp.txt"));
+  ASSERT_EQ(cases.size(), 4u);
   ExpectGreedyTextMatchesLlamaSimple(cases, dir);
 }
 

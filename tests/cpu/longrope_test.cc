@@ -107,11 +107,11 @@ TEST(LongRopeTest, RefusesWhatItCannotRun) {
   json short_list = config;
   short_list["rope_scaling"]["short_factor"].erase(0);
   EXPECT_FALSE(model::DescFromConfig(short_list.dump(), "").ok());
-  json yarn = config;
-  yarn["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}};
-  auto b = model::DescFromConfig(yarn.dump(), "");
+  json unknown = config;
+  unknown["rope_scaling"] = {{"type", "ntk-by-parts"}, {"factor", 4.0}};
+  auto b = model::DescFromConfig(unknown.dump(), "");
   ASSERT_FALSE(b.ok());
-  EXPECT_NE(b.status().message().find("yarn"), std::string::npos);
+  EXPECT_NE(b.status().message().find("ntk-by-parts"), std::string::npos);
   json gelu = config;
   gelu["hidden_act"] = "gelu";
   EXPECT_FALSE(model::DescFromConfig(gelu.dump(), "").ok());

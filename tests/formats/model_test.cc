@@ -148,11 +148,9 @@ TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   c["hidden_activation"] = "gelu_pytorch_tanh";
   c["layer_types"] = {"full_attention", "sliding_attention"};
   ExpectRefused(c, ErrorCode::kUnsupported, "layer_types");
-  for (const char* type : {"linear", "yarn", "dynamic"}) {
-    c = BaseConfig();
-    c["rope_scaling"] = {{"type", type}, {"factor", 2.0}};
-    ExpectRefused(c, ErrorCode::kUnsupported, type);
-  }
+  c = BaseConfig();
+  c["rope_scaling"] = {{"type", "ntk-by-parts"}, {"factor", 2.0}};
+  ExpectRefused(c, ErrorCode::kUnsupported, "'ntk-by-parts'");
   c = BaseConfig();
   c.erase("hidden_size");
   ExpectRefused(c, ErrorCode::kCorrupt, "hidden_size");
@@ -418,8 +416,8 @@ TEST(DescFromGgufTest, RefusesUnsupportedArchitecturesAndScaling) {
   phi.AddString("general.architecture", "phimoe");
   expect(phi, ErrorCode::kUnsupported, "'phimoe'");
   gguf::GgufWriter yarn = LlamaWriter(32);
-  yarn.AddString("llama.rope.scaling.type", "yarn");
-  expect(yarn, ErrorCode::kUnsupported, "'yarn'");
+  yarn.AddString("llama.rope.scaling.type", "ntk-by-parts");
+  expect(yarn, ErrorCode::kUnsupported, "'ntk-by-parts'");
   gguf::GgufWriter partial = LlamaWriter(32);
   partial.AddU32("llama.rope.dimension_count", 7);  // partial rotary needs whole pairs
   expect(partial, ErrorCode::kCorrupt, "rotates 7 dimensions");

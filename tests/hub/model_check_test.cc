@@ -121,7 +121,8 @@ TEST(ModelCheckTest, ConfigJsonIsJudgedByTheEngine) {
   Status bias = CheckConfigJson(LlamaConfigWith(R"(, "mlp_bias": true)"));
   EXPECT_EQ(bias.code(), ErrorCode::kUnsupported);
   EXPECT_NE(bias.message().find("--force"), std::string::npos);
-  Status rope = CheckConfigJson(LlamaConfigWith(R"(, "rope_scaling": {"rope_type": "yarn"})"));
+  Status rope =
+      CheckConfigJson(LlamaConfigWith(R"(, "rope_scaling": {"rope_type": "ntk-by-parts"})"));
   EXPECT_EQ(rope.code(), ErrorCode::kUnsupported);
   EXPECT_EQ(CheckConfigJson(R"({"model_type": "llama"})").code(), ErrorCode::kCorrupt);
   EXPECT_EQ(CheckConfigJson("[").code(), ErrorCode::kCorrupt);

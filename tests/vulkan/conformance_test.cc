@@ -17,6 +17,7 @@
 #include "engine/model/model_files.h"
 #include "engine/runtime/session.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/gguf_copy.h"
 #include "tests/support/llamacpp_reference.h"
 #include "tests/vulkan/vk_test_env.h"
 
@@ -208,6 +209,26 @@ TEST(VulkanBackendTest, LowBitMixesMatchCpuBackend) {
     }
   }
   for (const std::string& m : ProcessValidationMessages()) ADD_FAILURE() << "validation " << m;
+}
+
+// tiny-gemma2-F32 with YaRN RoPE scaling (tests/support/gguf_copy.h) on the device
+// against the CPU, on the long prompt of testdata/rope_scaling, past the original context
+// of 16 (the CPU test holds the CPU to llama.cpp on it). YaRN has all the rope kernels'
+// scaling but dynamic NTK, which the op test covers; one prompt keeps lavapipe's time low.
+TEST(VulkanBackendTest, RopeScaledModelMatchesCpuBackend) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ::hfd::testing::TempDir dir;
+  const Status written = ::hfd::testing::WriteRopeScaledGemma2(fixtures, dir.path());
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  const auto cases = ::hfd::testing::ParseLlamaCpp(::hfd::testing::ReadFileOrFail(
+      std::filesystem::path(HFD_ROPE_SCALING_TESTDATA) / "llama.cpp.txt"));
+  ASSERT_EQ(cases.size(), 4u);
+  const ::hfd::testing::LlamaCppCase& c = cases[3];
+  ASSERT_EQ(c.file, "tiny-gemma2-yarn-F32.gguf");
+  DeviceAndCpu m;
+  ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(dir.path() / c.file, &m));
+  ExpectSameGreedyAndLogits(*m.cs, *m.gs, c.ids, kLowBitTolerance, c.file + " | " + c.prompt);
+  for (const std::string& v : ProcessValidationMessages()) ADD_FAILURE() << "validation " << v;
 }
 
 // The fixtures/arch models hfd runs (tests/cpu/llamacpp_conformance_test.cc's kArchStems)

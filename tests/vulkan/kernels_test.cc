@@ -204,7 +204,11 @@ TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
   std::vector<float> q = RandomFloats(size_t{ntok} * q_width, 55),
                      k = RandomFloats(size_t{ntok} * kv_width, 56),
                      v = RandomFloats(size_t{ntok} * kv_width, 57);
-  for (const auto& [n_rot, mscale] : {std::pair{16u, 1.0f}, std::pair{12u, 1.19f}}) {
+  // Whole heads; partial rotary with a cos/sin factor (longrope); dynamic NTK (calls end
+  // at position 9, past an original context of 4).
+  for (const auto& [n_rot, scale] :
+       {std::pair{16u, RopeScale{}}, std::pair{12u, RopeScale{.attn_factor = 1.19f}},
+        std::pair{16u, RopeScale{.ntk_factor = 2.0f, .ntk_original_ctx = 4}}}) {
     for (runtime::KvType kv : {runtime::KvType::kF16, runtime::KvType::kF32}) {
       for (bool interleaved : {true, false}) {
         const uint64_t cache_bytes =
@@ -216,7 +220,7 @@ TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
                             Zeros(cache_bytes / 4)};
         auto s = CommandStream::Begin(*device_);
         ASSERT_TRUE(s.ok());
-        const RopeKvShape shape{n_head, n_head_kv, head_dim, interleaved, kv, n_rot, mscale};
+        const RopeKvShape shape{n_head, n_head_kv, head_dim, interleaved, kv, n_rot, scale};
         ASSERT_TRUE(kernels_
                         ->RopeKvStore(**s, bf, bq, bk, bv, q_fused, caches[0], caches[1], params,
                                       shape, ntok)
@@ -224,11 +228,11 @@ TEST_F(OpsTest, RopeKvStoreMatchesRopeThenKvStore) {
         EXPECT_EQ((*s)->dispatch_count(), 1);
         ASSERT_TRUE(kernels_
                         ->Rope(**s, bf, bq, q_ref, params, n_head, head_dim, interleaved, ntok,
-                               n_rot, mscale)
+                               n_rot, scale)
                         .ok());
         ASSERT_TRUE(kernels_
                         ->Rope(**s, bf, bk, k_ref, params, n_head_kv, head_dim, interleaved, ntok,
-                               n_rot, mscale)
+                               n_rot, scale)
                         .ok());
         ASSERT_TRUE(
             kernels_->KvStore(**s, k_ref, bv, caches[2], caches[3], params, kv_width, ntok, kv)

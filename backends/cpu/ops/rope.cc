@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/runtime/rope_freqs.h"
+
 namespace hfd::cpu {
 
 void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime::RopeAttrs& rope,
@@ -14,14 +16,20 @@ void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime
   const bool interleaved = rope.layout == runtime::RopeLayout::kInterleaved;
   const int32_t stride_i = interleaved ? 2 : 1;
   const int32_t partner = interleaved ? 1 : half;
+  std::vector<float> freqs(inv_freq, inv_freq + half);
+  if (rope.ntk_factor > 0) {
+    const double scale =
+        runtime::DynamicNtkBaseScale(rope.ntk_factor, rope.ntk_original_ctx, pos + n_tokens, n_rot);
+    if (scale != 1.0) runtime::ScaleRopeBase(inv_freq, n_rot, scale, freqs.data());
+  }
   std::vector<float> cos_t(half), sin_t(half);
   for (int64_t t = 0; t < n_tokens; ++t) {
     // The angle is rounded to float like transformers' float32 position × inv_freq.
     const float p = static_cast<float>(pos + t);
     for (int32_t i = 0; i < half; ++i) {
-      const double angle = p * inv_freq[i];
-      cos_t[i] = static_cast<float>(std::cos(angle)) * rope.mscale;
-      sin_t[i] = static_cast<float>(std::sin(angle)) * rope.mscale;
+      const double angle = p * freqs[i];
+      cos_t[i] = static_cast<float>(std::cos(angle)) * rope.attn_factor;
+      sin_t[i] = static_cast<float>(std::sin(angle)) * rope.attn_factor;
     }
     for (int32_t h = 0; h < rope.n_head; ++h) {
       const int64_t base = (t * rope.n_head + h) * head_dim;

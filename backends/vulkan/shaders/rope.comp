@@ -1,13 +1,14 @@
 #version 450
 // Rotary embedding: pair i of the first n_rot elements of every head of token t rotated by
-// (pos + t) * freqs[i], cos and sin times mscale; the other elements are copied (partial
-// rotary). Pairs are (2i, 2i+1) when interleaved, else (i, i + n_rot/2). One invocation
+// (pos + t) * freqs[i] (rescaled under dynamic NTK, rope.glsl), cos and sin times
+// attn_factor; the other elements are copied (partial rotary). Pairs are (2i, 2i+1) when interleaved, else (i, i + n_rot/2). One invocation
 // per pair of elements; pos comes from the per-call parameters.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 #include "common.glsl"
 #define PARAMS_BINDING 3
 #include "params.glsl"
+#include "rope.glsl"
 
 layout(std430, binding = 0) readonly buffer F { float freqs[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -18,7 +19,9 @@ layout(push_constant) uniform Push {
   uint interleaved;
   uint ntok;
   uint n_rot;
-  float mscale;
+  float attn_factor;
+  float ntk_factor;
+  uint ntk_original_ctx;
 } pc;
 
 void main() {
@@ -39,9 +42,11 @@ void main() {
   }
   uint a = pc.interleaved != 0u ? base + 2 * i : base + i;
   uint b = pc.interleaved != 0u ? a + 1 : a + rot_half;
-  float angle = float(p_pos + t) * freqs[i];
-  float c = cos(angle) * pc.mscale;
-  float s = sin(angle) * pc.mscale;
+  float freq =
+      rope_freq(freqs[i], i, pc.n_rot, p_pos + pc.ntok, pc.ntk_factor, pc.ntk_original_ctx);
+  float angle = float(p_pos + t) * freq;
+  float c = cos(angle) * pc.attn_factor;
+  float s = sin(angle) * pc.attn_factor;
   float x0 = x[a];
   float x1 = x[b];
   o[a] = x0 * c - x1 * s;

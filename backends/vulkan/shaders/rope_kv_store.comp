@@ -1,7 +1,7 @@
 #version 450
 // The start of attention in one dispatch: rotates q (to q_out) and k, and writes the
 // rotated k and v rows into one layer of the cache (F16, or F32 with KV_F32) at
-// positions pos + t. The same rotation as rope.comp (partial rotary and mscale included)
+// positions pos + t. The same rotation as rope.comp (partial rotary and scaling included)
 // and the same stores as kv_store.comp.
 // One invocation per pair of elements: per token, the q heads' pairs, then the k heads',
 // then the v heads' (copied).
@@ -11,6 +11,7 @@ layout(local_size_x = 64) in;
 #define PARAMS_BINDING 7
 #include "params.glsl"
 #include "kv_cache.glsl"
+#include "rope.glsl"
 
 layout(std430, binding = 0) readonly buffer F { float freqs[]; };
 layout(std430, binding = 1) readonly buffer Q { float q[]; };
@@ -26,7 +27,9 @@ layout(push_constant) uniform Push {
   uint interleaved;
   uint ntok;
   uint n_rot;
-  float mscale;
+  float attn_factor;
+  float ntk_factor;
+  uint ntk_original_ctx;
 } pc;
 
 void main() {
@@ -50,9 +53,12 @@ void main() {
   bool pass = i >= rot_half;
   uint pa = pass ? pc.n_rot + 2 * (i - rot_half) : (pc.interleaved != 0u ? 2 * i : i);
   uint pb = pass || pc.interleaved != 0u ? pa + 1 : pa + rot_half;
-  float angle = float(p_pos + t) * freqs[min(i, rot_half - 1)];
-  float c = pass ? 1.0 : cos(angle) * pc.mscale;
-  float s = pass ? 0.0 : sin(angle) * pc.mscale;
+  uint fi = min(i, rot_half - 1);
+  float freq =
+      rope_freq(freqs[fi], fi, pc.n_rot, p_pos + pc.ntok, pc.ntk_factor, pc.ntk_original_ctx);
+  float angle = float(p_pos + t) * freq;
+  float c = pass ? 1.0 : cos(angle) * pc.attn_factor;
+  float s = pass ? 0.0 : sin(angle) * pc.attn_factor;
   if (h < pc.n_head) {
     uint base = t * pc.n_head * pc.head_dim + h * pc.head_dim;
     float x0 = q[base + pa];

@@ -76,3 +76,10 @@ with open('config/phi3-longrope.json', 'w') as f:
                'sliding_window': 32, 'hidden_act': 'silu',
                'rope_scaling': {'type': 'longrope', 'short_factor': [1.0, 1.5, 2.0, 2.5, 3.0, 3.5],
                                 'long_factor': [2.0, 3.0, 4.0, 5.0, 6.0, 7.0]}}, f)
+with open('config/yarn.json', 'w') as f:
+    json.dump({'model_type': 'qwen2', 'vocab_size': 100, 'hidden_size': 64,
+               'num_hidden_layers': 2, 'num_attention_heads': 4, 'intermediate_size': 128,
+               'max_position_embeddings': 32768,
+               'rope_scaling': {'type': 'yarn', 'factor': 4.0, 'beta_fast': 32, 'beta_slow': 1,
+                                'mscale': 1.0, 'mscale_all_dim': 0.5,
+                                'original_max_position_embeddings': 8192}}, f)
