@@ -135,6 +135,25 @@ Status ReadGemma2(const json& c, ModelDesc* d) {
   return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
 }
 
+// BertConfig's own keys; the pooling comes from the sentence-transformers files
+// (sentence_transformers.h).
+Status ReadBert(const json& c, ModelDesc* d) {
+  HFD_RETURN_IF_ERROR(Int(c, "type_vocab_size", false, &d->n_token_types));
+  HFD_RETURN_IF_ERROR(Float(c, "layer_norm_eps", &d->rms_eps));
+  SetBertTraits(*d);
+  const auto act = c.find("hidden_act");
+  if (act != c.end() && act->is_string() && act->get<std::string>() != "gelu") {
+    return Unsupported("bert with hidden_act '" + act->get<std::string>() +
+                       "' is not supported (hfd runs gelu)");
+  }
+  const auto pos = c.find("position_embedding_type");
+  if (pos != c.end() && pos->is_string() && pos->get<std::string>() != "absolute") {
+    return Unsupported("bert with position_embedding_type '" + pos->get<std::string>() +
+                       "' is not supported (hfd runs absolute)");
+  }
+  return Status::Ok();
+}
+
 Result<ModelDesc> Build(const json& c, const json* gen) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
@@ -167,6 +186,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (window_used && window > 0 && window < d.n_ctx_train)
     d.sliding_window = static_cast<int>(window);
   if (gemma2) HFD_RETURN_IF_ERROR(ReadGemma2(c, &d));
+  if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(c, &d));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

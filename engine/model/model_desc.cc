@@ -17,6 +17,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen3";
     case Architecture::kGemma2:
       return "gemma2";
+    case Architecture::kBert:
+      return "bert";
   }
   return "unknown";
 }
@@ -27,8 +29,9 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "qwen2") return Architecture::kQwen2;
   if (name == "qwen3") return Architecture::kQwen3;
   if (name == "gemma2") return Architecture::kGemma2;
+  if (name == "bert") return Architecture::kBert;
   return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3 and gemma2)");
+                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2 and bert)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -36,6 +39,26 @@ void SetGemma2Traits(ModelDesc& d) {
   d.scale_embeddings = true;
   d.post_norms = true;
   d.sliding_window_pattern = 2;
+}
+
+std::string_view PoolingName(Pooling pooling) {
+  switch (pooling) {
+    case Pooling::kNone:
+      return "none";
+    case Pooling::kMean:
+      return "mean";
+    case Pooling::kCls:
+      return "cls";
+    case Pooling::kLast:
+      return "last";
+  }
+  return "unknown";
+}
+
+void SetBertTraits(ModelDesc& d) {
+  d.causal = false;
+  d.rope_layout = RopeLayout::kHalfSplit;
+  if (d.n_token_types == 0) d.n_token_types = 2;
 }
 
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
@@ -59,6 +82,11 @@ Status ValidateDesc(const ModelDesc& d) {
   HFD_RETURN_IF_ERROR(positive(d.n_head_kv, "KV head count"));
   HFD_RETURN_IF_ERROR(positive(d.head_dim, "head dimension"));
   HFD_RETURN_IF_ERROR(positive(d.n_ff, "feed-forward length"));
+  if (d.arch == Architecture::kBert) {
+    // Learned positions and token types are tables of these many rows.
+    HFD_RETURN_IF_ERROR(positive(d.n_ctx_train, "context length"));
+    HFD_RETURN_IF_ERROR(positive(d.n_token_types, "token type count"));
+  }
   if (d.n_head % d.n_head_kv != 0) {
     return Corrupt("model has " + std::to_string(d.n_head) + " heads, not a multiple of its " +
                    std::to_string(d.n_head_kv) + " KV heads");

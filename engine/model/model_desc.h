@@ -11,7 +11,10 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2 };
+enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kBert };
+
+// How an embedding model turns its per-token states into one vector per text.
+enum class Pooling { kNone, kMean, kCls, kLast };
 
 // Which dimensions RoPE rotates together.
 enum class RopeLayout {
@@ -74,7 +77,19 @@ struct ModelDesc {
   int64_t query_pre_attn_scalar = 0;
   std::vector<int32_t> eos_ids;
   int32_t bos_id = -1;  // -1 when the model has none
+  // Encoders (BERT): every token attends to its whole text, learned absolute positions
+  // and token types, post-LayerNorms with biases (eps in rms_eps), GELU feed-forward; the
+  // output is each token's hidden state, pooled into one vector per text.
+  bool causal = true;
+  int64_t n_token_types = 0;
+  Pooling pooling = Pooling::kNone;
 };
+
+// "none", "mean", "cls", "last".
+std::string_view PoolingName(Pooling pooling);
+
+// What every BERT has, whatever the source: non-causal, no RoPE.
+void SetBertTraits(ModelDesc& desc);
 
 // "llama", "mistral", "qwen2", "qwen3", "gemma2".
 std::string_view ArchitectureName(Architecture arch);

@@ -32,6 +32,10 @@ std::string_view OpName(OpKind kind) {
       return "argmax";
     case OpKind::kTopLogits:
       return "top_logits";
+    case OpKind::kLayerNorm:
+      return "layer_norm";
+    case OpKind::kGelu:
+      return "gelu";
   }
   return "unknown";
 }

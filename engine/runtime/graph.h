@@ -77,6 +77,18 @@ enum class OpKind : uint8_t {
   // lower id first among equals) as floats, those elements, then the logsumexp of in[t];
   // NaN elements are ignored (engine/runtime/top_logits.h).
   kTopLogits,
+  // out = (x - mean(x)) / sqrt(var(x) + eps) * weight over each row (BERT's LayerNorm;
+  // its bias is a following kAddBias). weight holds `width` elements; norm.group = width.
+  kLayerNorm,
+  // out = gelu(in), elementwise, the exact form x/2 * (1 + erf(x / sqrt(2))) (BERT).
+  kGelu,
+};
+
+// Which row of the weight kGetRows reads for token t.
+enum class RowIndex : uint8_t {
+  kTokenIds,      // RunParams::tokens[t]
+  kSeqPositions,  // t's position within its text (RunParams::seq_lens): absolute positions
+  kZero,          // row 0 (BERT's token type 0)
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -129,6 +141,9 @@ struct AttentionAttrs {
   int32_t sliding_window = 0;  // 0: attend to every earlier position
   float scale = 0.0f;          // usually 1/sqrt(head_dim)
   float softcap = 0.0f;        // 0: scores are not capped
+  // false: each token attends to every token of its own text (RunParams::seq_lens), not
+  // only to earlier ones (encoders).
+  bool causal = true;
 };
 
 struct Op {
@@ -136,11 +151,12 @@ struct Op {
   ValueId in[3] = {kNone, kNone, kNone};
   ValueId out = kNone;
   WeightId weight = kNone;
-  NormAttrs norm;       // kRmsNorm
-  RopeAttrs rope;       // kRope
-  AttentionAttrs attn;  // kAttention
-  int32_t top_k = 0;    // kTopLogits
-  float scalar = 0.0f;  // kScale, kSoftCap
+  NormAttrs norm;                        // kRmsNorm
+  RopeAttrs rope;                        // kRope
+  AttentionAttrs attn;                   // kAttention
+  int32_t top_k = 0;                     // kTopLogits
+  float scalar = 0.0f;                   // kScale, kSoftCap
+  RowIndex index = RowIndex::kTokenIds;  // kGetRows
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.
@@ -163,6 +179,9 @@ enum class GraphOutput : uint8_t {
   // only the last token's kMaxTopLogits largest logits, their ids and the logsumexp
   // (greedy decode with log-probabilities)
   kLastTopLogits,
+  // the final hidden state of every token (embedding models pool it into one vector per
+  // text)
+  kAllHidden,
 };
 
 struct Graph {
@@ -172,14 +191,18 @@ struct Graph {
   std::vector<std::vector<float>> constants;
   std::vector<Op> ops;  // in execution order; an op's inputs are outputs of earlier ops
   GraphOutput output_kind = GraphOutput::kLastLogits;
-  // Exactly one is set: the logits value (kLastLogits, kAllLogits), the argmax value or
-  // the top-logits value.
+  // Exactly one is set: the logits value (kLastLogits, kAllLogits), the argmax value, the
+  // top-logits value or the hidden states.
   ValueId logits = kNone;
   ValueId argmax = kNone;
   ValueId top_logits = kNone;
+  ValueId hidden = kNone;  // kAllHidden
   // Whichever of those is set.
   ValueId output() const {
-    return logits != kNone ? logits : argmax != kNone ? argmax : top_logits;
+    return logits != kNone   ? logits
+           : argmax != kNone ? argmax
+           : hidden != kNone ? hidden
+                             : top_logits;
   }
   // The KV cache shape the attention ops expect (layers, KV heads, head_dim).
   int32_t n_layer = 0;

@@ -18,6 +18,10 @@ struct AttentionInputs {
   float* out;      // [n_tokens][n_head * head_dim]
   int64_t n_tokens;
   int32_t pos;
+  // Non-causal attention only: token t attends to keys [text_begin[t], text_end[t]) of
+  // this call (its own text).
+  const int32_t* text_begin = nullptr;
+  const int32_t* text_end = nullptr;
 };
 
 // Writes k, v into `cache` at pos.., then attends, with the F16 kernels of path `isa`.
