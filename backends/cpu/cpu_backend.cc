@@ -58,6 +58,7 @@ class CpuBackend final : public runtime::Backend {
       case OpKind::kMatMul:
         return MatMulSupports(weight_type);
       case OpKind::kGetRows:
+      case OpKind::kPositionRows:
         return GetTypeTraits(weight_type).ok();
       case OpKind::kRmsNorm:
       case OpKind::kLayerNorm:

@@ -35,9 +35,7 @@ CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weight
     if (plan.slot_of[v] != runtime::kNone) value_ptr_[v] = slots_[plan.slot_of[v]].get();
   }
   for (const runtime::Op& op : graph_.ops) {
-    if (op.kind == OpKind::kGetRows && op.index == runtime::RowIndex::kTokenIds) {
-      n_vocab_ = graph_.weights[op.weight].shape[1];
-    }
+    if (op.kind == OpKind::kGetRows) n_vocab_ = graph_.weights[op.weight].shape[1];
   }
 }
 
@@ -84,6 +82,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
   const CpuWeight* w = op.weight == runtime::kNone ? nullptr : &weights_[op.weight];
   switch (op.kind) {
     case OpKind::kGetRows:
+    case OpKind::kPositionRows:
       return GetRows(op, params, rows, width);
     case OpKind::kRmsNorm:
       RmsNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows * width, op.norm.group, op.norm.eps);
@@ -99,11 +98,14 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
            op.rope.layout, graph_.constants[op.rope.freqs].data());
       return Status::Ok();
     case OpKind::kAttention:
+    case OpKind::kTextAttention: {
+      const bool text = op.kind == OpKind::kTextAttention;
       Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
-                 text_begin_.data(), text_end_.data()},
+                 text ? text_begin_.data() : nullptr, text ? text_end_.data() : nullptr},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();
+    }
     case OpKind::kLayerNorm:
       LayerNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width, op.norm.eps);
       return Status::Ok();
@@ -154,8 +156,8 @@ Status CpuExecutable::GetRows(const runtime::Op& op, const runtime::RunParams& p
   const int64_t n_rows = graph_.weights[op.weight].shape[1];
   for (int64_t t = 0; t < rows; ++t) {
     int64_t row = params.tokens[t];
-    if (op.index == runtime::RowIndex::kSeqPositions) row = t - text_begin_[t];
-    if (op.index == runtime::RowIndex::kZero) row = 0;
+    if (op.kind == OpKind::kPositionRows)
+      row = op.fixed_row >= 0 ? op.fixed_row : t - text_begin_[t];
     if (row >= n_rows) {
       return InvalidArgument(
           fmt::format("position {} is beyond the model's {} positions; "

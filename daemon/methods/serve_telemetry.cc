@@ -35,6 +35,15 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
       completion_tokens_(services.metrics.AddCounter("llm_completion_tokens_total",
                                                      "Generated tokens of completed requests",
                                                      {"model", "backend", "api"})),
+      embedding_requests_(services.metrics.AddCounter(
+          "llm_embedding_requests", "embed requests answered (busy rejections included)",
+          {"model", "backend", "api"})),
+      embedding_failures_(services.metrics.AddCounter("llm_embedding_failures",
+                                                      "embed requests answered with an error",
+                                                      {"model", "backend", "api", "reason"})),
+      embedding_tokens_(services.metrics.AddCounter("llm_embedding_input_tokens_total",
+                                                    "Input tokens of completed embed requests",
+                                                    {"model", "backend", "api"})),
       queue_length_(
           services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
       models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
@@ -74,6 +83,37 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   if (r.error.ok()) {
     span.attributes["stop_reason"] = r.stop_reason;
   } else {
+    span.attributes["error"] =
+        std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
+  }
+  services_.spans.Record(std::move(span));
+}
+
+void ServeTelemetry::RecordEmbedding(const CompletionRecord& r) {
+  const std::string model = services_.service->MetricLabel(r.model);
+  const metrics::LabelValues labels{model, r.backend, r.api};
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
+          .count();
+  embedding_requests_.Increment(labels);
+  if (!r.error.ok()) {
+    embedding_failures_.Increment(
+        {model, r.backend, r.api, std::string(ErrorCodeName(r.error.code()))});
+  } else {
+    embedding_tokens_.Increment(labels, static_cast<double>(r.prompt_tokens));
+  }
+  Span span;
+  span.name = "ai_embedding";
+  span.owner = r.owner;
+  span.start = r.start;
+  span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+  span.attributes = {{"api", r.api},
+                     {"model", r.model},
+                     {"backend", r.backend},
+                     {"inputs", r.inputs},
+                     {"prompt_tokens", r.prompt_tokens},
+                     {"duration_ms", ms}};
+  if (!r.error.ok()) {
     span.attributes["error"] =
         std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
   }

@@ -36,6 +36,10 @@ std::string_view OpName(OpKind kind) {
       return "layer_norm";
     case OpKind::kGelu:
       return "gelu";
+    case OpKind::kPositionRows:
+      return "position_rows";
+    case OpKind::kTextAttention:
+      return "text_attention";
   }
   return "unknown";
 }

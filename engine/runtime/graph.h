@@ -82,13 +82,14 @@ enum class OpKind : uint8_t {
   kLayerNorm,
   // out = gelu(in), elementwise, the exact form x/2 * (1 + erf(x / sqrt(2))) (BERT).
   kGelu,
-};
-
-// Which row of the weight kGetRows reads for token t.
-enum class RowIndex : uint8_t {
-  kTokenIds,      // RunParams::tokens[t]
-  kSeqPositions,  // t's position within its text (RunParams::seq_lens): absolute positions
-  kZero,          // row 0 (BERT's token type 0)
+  // out[t] = row r of the weight ([width, rows], any type get_rows takes), r = t's position
+  // within its text (RunParams::seq_lens) when fixed_row < 0, else fixed_row: learned
+  // absolute positions, and BERT's token type 0.
+  kPositionRows,
+  // Non-causal attention (encoders): like kAttention (same attrs, writes k and v to the
+  // cache the same way; sliding_window and softcap must be 0), but token t attends to
+  // every token of its own text (RunParams::seq_lens), before and after it.
+  kTextAttention,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -141,9 +142,6 @@ struct AttentionAttrs {
   int32_t sliding_window = 0;  // 0: attend to every earlier position
   float scale = 0.0f;          // usually 1/sqrt(head_dim)
   float softcap = 0.0f;        // 0: scores are not capped
-  // false: each token attends to every token of its own text (RunParams::seq_lens), not
-  // only to earlier ones (encoders).
-  bool causal = true;
 };
 
 struct Op {
@@ -151,12 +149,12 @@ struct Op {
   ValueId in[3] = {kNone, kNone, kNone};
   ValueId out = kNone;
   WeightId weight = kNone;
-  NormAttrs norm;                        // kRmsNorm
-  RopeAttrs rope;                        // kRope
-  AttentionAttrs attn;                   // kAttention
-  int32_t top_k = 0;                     // kTopLogits
-  float scalar = 0.0f;                   // kScale, kSoftCap
-  RowIndex index = RowIndex::kTokenIds;  // kGetRows
+  NormAttrs norm;          // kRmsNorm
+  RopeAttrs rope;          // kRope
+  AttentionAttrs attn;     // kAttention
+  int32_t top_k = 0;       // kTopLogits
+  float scalar = 0.0f;     // kScale, kSoftCap
+  int32_t fixed_row = -1;  // kPositionRows
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.

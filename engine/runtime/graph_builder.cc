@@ -110,11 +110,13 @@ class Builder {
     return AddBias(y, prefix + ".bias");
   }
 
-  // Rows of weight `name` ({width, rows}) picked per token by `index`.
-  Result<ValueId> GetRows(const std::string& name, int64_t width, int64_t rows, RowIndex index) {
+  // Rows of weight `name` ({width, rows}) by each token's id (kGetRows), or by its
+  // position in its text or a fixed row (kPositionRows).
+  Result<ValueId> TableRows(OpKind kind, const std::string& name, int64_t width, int64_t rows,
+                            int32_t fixed_row = -1) {
     HFD_ASSIGN_OR_RETURN(WeightId w, Weight(name, {width, rows}));
-    Op op = MakeOp(OpKind::kGetRows, kNone, kNone, kNone, w);
-    op.index = index;
+    Op op = MakeOp(kind, kNone, kNone, kNone, w);
+    op.fixed_row = fixed_row;
     return AddOp(op, name, width, Rows::kTokens);
   }
 
@@ -203,15 +205,14 @@ Result<ValueId> BertBlock(Builder& b, const model::ModelDesc& d, int layer, Valu
   HFD_ASSIGN_OR_RETURN(ValueId q, b.Linear(x, p + "attn_q", width, true));
   HFD_ASSIGN_OR_RETURN(ValueId k, b.Linear(x, p + "attn_k", width, true));
   HFD_ASSIGN_OR_RETURN(ValueId v, b.Linear(x, p + "attn_v", width, true));
-  Op attn = MakeOp(OpKind::kAttention, q, k, v);
+  Op attn = MakeOp(d.causal ? OpKind::kAttention : OpKind::kTextAttention, q, k, v);
   attn.attn = {layer,
                static_cast<int32_t>(d.n_head),
                static_cast<int32_t>(d.n_head_kv),
                static_cast<int32_t>(d.head_dim),
                0,
                static_cast<float>(1.0 / std::sqrt(static_cast<double>(d.head_dim))),
-               0.0f,
-               d.causal};
+               0.0f};
   const ValueId a = b.AddOp(attn, p + "attn", width, b.RowsOf(q));
   HFD_ASSIGN_OR_RETURN(ValueId o, b.Linear(a, p + "attn_output", d.n_embd, true));
   x = b.Binary(OpKind::kAdd, x, o, p + "attn_residual");
@@ -228,11 +229,11 @@ Result<ValueId> BertBlock(Builder& b, const model::ModelDesc& d, int layer, Valu
 // its output is every token's hidden state (pooling is the caller's, per text).
 Result<ValueId> BertEncoder(Builder& b, const model::ModelDesc& d) {
   HFD_ASSIGN_OR_RETURN(ValueId x,
-                       b.GetRows("token_embd.weight", d.n_embd, d.n_vocab, RowIndex::kTokenIds));
-  HFD_ASSIGN_OR_RETURN(ValueId types,
-                       b.GetRows("token_types.weight", d.n_embd, d.n_token_types, RowIndex::kZero));
-  HFD_ASSIGN_OR_RETURN(ValueId positions, b.GetRows("position_embd.weight", d.n_embd, d.n_ctx_train,
-                                                    RowIndex::kSeqPositions));
+                       b.TableRows(OpKind::kGetRows, "token_embd.weight", d.n_embd, d.n_vocab));
+  HFD_ASSIGN_OR_RETURN(ValueId types, b.TableRows(OpKind::kPositionRows, "token_types.weight",
+                                                  d.n_embd, d.n_token_types, 0));
+  HFD_ASSIGN_OR_RETURN(ValueId positions, b.TableRows(OpKind::kPositionRows, "position_embd.weight",
+                                                      d.n_embd, d.n_ctx_train));
   x = b.Binary(OpKind::kAdd, x, types, "embeddings_typed");
   x = b.Binary(OpKind::kAdd, x, positions, "embeddings_positioned");
   HFD_ASSIGN_OR_RETURN(x, b.LayerNorm(x, "token_embd_norm", d.rms_eps));

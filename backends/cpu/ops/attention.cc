@@ -96,7 +96,7 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
       const int32_t h = static_cast<int32_t>(task % a.n_head);
       int64_t p = in.pos + t;
       int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
-      if (!a.causal) {
+      if (in.text_begin != nullptr) {
         lo = in.pos + in.text_begin[t];
         p = in.pos + in.text_end[t] - 1;
       }
