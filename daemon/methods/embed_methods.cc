@@ -40,13 +40,7 @@ Result<serve::EmbedRequest> ParseEmbed(const nlohmann::json& params) {
 }
 
 void Embed(DaemonServices& services, const std::shared_ptr<RequestContext>& ctx) {
-  auto record = std::make_shared<CompletionRecord>();
-  record->start = std::chrono::system_clock::now();
-  record->received = ctx->received();
-  record->owner = ctx->peer().uid;
-  if (auto it = ctx->params().find("model"); it != ctx->params().end() && it->is_string()) {
-    record->model = it->get<std::string>().substr(0, 4096);
-  }
+  auto record = std::make_shared<CompletionRecord>(RecordOf(*ctx));
   std::shared_ptr<ServeTelemetry> telemetry = services.serve_telemetry;
   const auto finish = [telemetry, record, ctx](const Status& error) {
     record->error = error;

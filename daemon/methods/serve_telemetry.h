@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "daemon/request_context.h"
 #include "daemon/services.h"
 #include "hfd/status.h"
 #include "serve/model_manager.h"
@@ -34,6 +35,9 @@ struct CompletionRecord {
   std::chrono::system_clock::time_point start;
   std::chrono::steady_clock::time_point received;
 };
+
+// A record of the request `ctx` carries: its start, owner and `model` param.
+CompletionRecord RecordOf(const RequestContext& ctx);
 
 // Thread-safe.
 class ServeTelemetry {

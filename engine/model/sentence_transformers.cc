@@ -47,8 +47,9 @@ Result<Pooling> ParsePoolingConfig(std::string_view config_json,
     const Mode* mode = nullptr;
     for (const Mode& m : kModes) mode = key == m.key ? &m : mode;
     if (mode == nullptr) {
-      return Unsupported(label + " sets \"" + key +
-                         "\", a pooling hfd does not run (it runs mean, cls and last)");
+      std::string what = label;
+      what += " sets \"" + key + "\", a pooling hfd does not run (it runs mean, cls and last)";
+      return Unsupported(what);
     }
     if (found != Pooling::kNone) {
       return Unsupported(label + " sets more than one pooling_mode_*; hfd pools one way");
