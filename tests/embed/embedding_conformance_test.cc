@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/model/sentence_transformers.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/embed/bert_twin.h"
@@ -139,6 +140,21 @@ TEST(EmbeddingConformanceTest, RefusesTextsItCannotEmbed) {
   ASSERT_FALSE(too_long.ok());
   EXPECT_NE(too_long.status().message().find("longer than the context of 128"), std::string::npos)
       << too_long.status().ToString();
+}
+
+TEST(EmbeddingConformanceTest, PoolingConfigsHfdCannotRunNameTheKey) {
+  auto max = model::ParsePoolingConfig(R"({"pooling_mode_max_tokens": true})", "P");
+  ASSERT_FALSE(max.ok());
+  EXPECT_EQ(max.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(max.status().message().find("pooling_mode_max_tokens"), std::string::npos);
+  auto two = model::ParsePoolingConfig(
+      R"({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true})", "P");
+  EXPECT_FALSE(two.ok());
+  auto none = model::ParsePoolingConfig(R"({"pooling_mode_cls_token": false})", "P");
+  EXPECT_FALSE(none.ok());
+  auto cls = model::ParsePoolingConfig(R"({"pooling_mode_cls_token": true})", "P");
+  ASSERT_TRUE(cls.ok());
+  EXPECT_EQ(*cls, model::Pooling::kCls);
 }
 
 }  // namespace
