@@ -24,10 +24,12 @@ namespace {
 // a writer; the file type is checked right after.
 constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
-constexpr std::array<const char*, 9> kKnownFiles = {
+// modules.json and 1_Pooling/config.json: a sentence-transformers model's pooling.
+constexpr std::array<const char*, 11> kKnownFiles = {
     "config.json",           "generation_config.json",  "tokenizer.json",
     "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja",
-    "chat_template.json",    "tokenizer.model",         "model.safetensors.index.json"};
+    "chat_template.json",    "tokenizer.model",         "model.safetensors.index.json",
+    "modules.json",          "1_Pooling/config.json"};
 
 std::string KindOf(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -91,6 +93,10 @@ Result<std::vector<std::string>> ModelFileNames(int dir_fd, const std::string& p
     } else if (EndsWith(name, ".safetensors") || EndsWith(name, ".gguf")) {
       weights.push_back(name);
     }
+  }
+  // The one known file below the top folder.
+  if (::faccessat(dir_fd, "1_Pooling/config.json", F_OK, 0) == 0) {
+    known.emplace_back("1_Pooling/config.json");
   }
   const auto rank = [](const std::string& name) {
     return std::find(kKnownFiles.begin(), kKnownFiles.end(), name) - kKnownFiles.begin();

@@ -19,13 +19,15 @@ bool AtRoot(const std::string& path) { return path.find('/') == std::string::npo
 
 // Files that describe the model and its tokenizer, taken alongside safetensors weights.
 bool IsModelMetadata(const std::string& path) {
-  static const std::set<std::string> kNames = {
-      "config.json",        "generation_config.json",
-      "tokenizer.json",     "tokenizer_config.json",
-      "tokenizer.model",    "special_tokens_map.json",
-      "vocab.json",         "merges.txt",
-      "added_tokens.json",  "chat_template.jinja",
-      "chat_template.json", "model.safetensors.index.json"};
+  static const std::set<std::string> kNames = {"config.json",        "generation_config.json",
+                                               "tokenizer.json",     "tokenizer_config.json",
+                                               "tokenizer.model",    "special_tokens_map.json",
+                                               "vocab.json",         "merges.txt",
+                                               "added_tokens.json",  "chat_template.jinja",
+                                               "chat_template.json", "model.safetensors.index.json",
+                                               "modules.json"};
+  // A sentence-transformers model's pooling (engine/model/sentence_transformers.h).
+  if (path == "1_Pooling/config.json") return true;
   return AtRoot(path) && kNames.count(path) > 0;
 }
 

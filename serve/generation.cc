@@ -61,4 +61,10 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
   return out;
 }
 
+Result<std::vector<std::vector<float>>> RunEmbedding(
+    Slot& slot, const std::vector<std::vector<int32_t>>& inputs, bool normalize) {
+  slot.processed.clear();
+  return slot.session->Embed(inputs, normalize);
+}
+
 }  // namespace hfd::serve

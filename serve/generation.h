@@ -44,4 +44,9 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
                               const runtime::GenerateRequest& request,
                               const runtime::TextSink& sink);
 
+// Embeds `inputs` (token ids per text) in one batch on the slot's session; the slot's KV
+// cache holds nothing reusable after.
+Result<std::vector<std::vector<float>>> RunEmbedding(
+    Slot& slot, const std::vector<std::vector<int32_t>>& inputs, bool normalize);
+
 }  // namespace hfd::serve

@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include <fmt/format.h>
+
 namespace hfd::serve {
 
 std::vector<int32_t> TextPromptTokens(const ModelText& text, const std::string& prompt, bool raw) {
@@ -35,6 +37,24 @@ std::vector<int32_t> ChatStopIds(const tok::Tokenizer& tokenizer) {
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+Result<std::vector<int32_t>> EmbedInputTokens(const ModelText& text, const std::string& input,
+                                              size_t index, int32_t ctx, bool truncate) {
+  const tok::Tokenizer& tokenizer = *text.tokenizer;
+  std::vector<int32_t> ids = tokenizer.Encode(input, true);
+  if (ids.empty()) return InvalidArgument(fmt::format("input {} has no tokens", index));
+  if (static_cast<int64_t>(ids.size()) <= ctx) return ids;
+  if (!truncate) {
+    return InvalidArgument(
+        fmt::format("input {} has {} tokens but the model's context holds {}; shorten it or let "
+                    "the request truncate it",
+                    index, ids.size(), ctx));
+  }
+  const int32_t last = ids.back();
+  ids.resize(static_cast<size_t>(ctx));
+  if (tokenizer.IsSpecial(last)) ids.back() = last;
   return ids;
 }
 

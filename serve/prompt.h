@@ -23,6 +23,13 @@ std::vector<int32_t> TextPromptTokens(const ModelText& text, const std::string& 
 Result<std::vector<int32_t>> ChatPromptTokens(const ModelText& text, const nlohmann::json& messages,
                                               const nlohmann::json& variables);
 
+// Text `index` of an embed request tokenized with the tokenizer's specials (BERT's CLS and
+// SEP). Longer than `ctx`: cut to ctx tokens keeping a closing special token when
+// `truncate`, else InvalidArgument naming the text and the lengths. InvalidArgument for a
+// text with no tokens.
+Result<std::vector<int32_t>> EmbedInputTokens(const ModelText& text, const std::string& input,
+                                              size_t index, int32_t ctx, bool truncate);
+
 // The tokenizer's end-of-sequence ids plus the end-of-turn tokens of common chat
 // templates (<|im_end|>, <|eot_id|>, <|end|>, <end_of_turn>) that its vocabulary has.
 std::vector<int32_t> ChatStopIds(const tok::Tokenizer& tokenizer);

@@ -71,6 +71,10 @@ Status ResidentModel::Prepare(std::unique_ptr<runtime::Backend> backend) {
   // (and `auto` can fall back) rather than the first request.
   runtime::Session& first = *slots_.front()->slot.session;
   const int32_t probe = text_->tokenizer->bos_id() >= 0 ? text_->tokenizer->bos_id() : 0;
+  if (files_->desc().pooling != model::Pooling::kNone) {
+    // An embedding model: its graph is the embedding one (Session::Embed).
+    return first.Embed(std::vector<std::vector<int32_t>>{{probe}}, true).status();
+  }
   HFD_RETURN_IF_ERROR(first.FeedGreedy(probe).status());
   return first.Rewind(0);
 }
@@ -188,6 +192,19 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
   const auto started = Clock::now();
   if (Cancelled(job)) return ClientCancelled();
   if (stopping_) return StopStatus();
+  if (!job.embed_inputs.empty()) {
+    HFD_ASSIGN_OR_RETURN(std::vector<std::vector<float>> vectors,
+                         RunEmbedding(state.slot, job.embed_inputs, job.normalize));
+    if (Status intact = files_->CheckIntact(); !intact.ok()) {
+      damaged_ = true;
+      return intact;
+    }
+    JobResult result;
+    result.queue_ms = MsBetween(job.arrived, started);
+    result.total_ms = result.ttft_ms = MsBetween(job.arrived, Clock::now());
+    result.embeddings = std::move(vectors);
+    return result;
+  }
   std::optional<Clock::time_point> first_token;
   const runtime::TextSink sink = [&](std::string_view text, int32_t,
                                      const runtime::TokenLogprobs* logprobs) {

@@ -33,15 +33,19 @@ namespace hfd::serve {
 
 struct JobResult {
   SlotRun run;
-  double queue_ms = 0;  // arrival to the start on a slot
-  double ttft_ms = 0;   // arrival to the first token
-  double total_ms = 0;  // arrival to the end
+  std::vector<std::vector<float>> embeddings;  // an embed job's vectors
+  double queue_ms = 0;                         // arrival to the start on a slot
+  double ttft_ms = 0;                          // arrival to the first token
+  double total_ms = 0;                         // arrival to the end
 };
 
-// One generate/chat request. The callbacks must not block for long; on_done is called
+// One generate/chat or embed request. The callbacks must not block for long; on_done is called
 // exactly once (Submit's caller gets an error instead when Submit fails).
 struct Job {
   runtime::GenerateRequest request;
+  // Set for an embed job (instead of `request`): the texts' tokens, embedded together.
+  std::vector<std::vector<int32_t>> embed_inputs;
+  bool normalize = true;
   const std::atomic<bool>* cancel = nullptr;  // the client's flag; may be null; outlives the job
   std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   std::function<void(int32_t position)> on_queued;  // 1 = next

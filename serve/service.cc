@@ -320,6 +320,11 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   Result<Acquired> acquired = LocateAndLoad(caller, request.target, events, cancel);
   if (!acquired.ok()) return done(acquired.status());
   const std::shared_ptr<ResidentModel>& model = acquired->model;
+  if (!model->desc().causal) {
+    return done(InvalidArgument("model " + request.target.model +
+                                " is an embedding model: it computes embeddings (the embed "
+                                "method, hfctl embed, /v1/embeddings), not text"));
+  }
   Result<std::vector<int32_t>> prompt =
       request.chat ? ChatPromptTokens(model->text(), request.messages, request.variables)
                    : TextPromptTokens(model->text(), request.prompt, request.raw);
@@ -374,6 +379,59 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
     c.tokens_per_second = g.DecodeRate();
     c.logprobs = g.logprobs;
     done(std::move(c));
+  };
+  if (Status s = model->Submit(job); !s.ok()) done(s);
+}
+
+void Service::Embed(const Caller& caller, EmbedRequest request, ServeEvents events,
+                    const std::atomic<bool>* cancel,
+                    const std::function<void(Result<Embeddings>)>& done) {
+  if (Status s = RequireRights(caller.rights, Rights::kUse, "embed"); !s.ok()) return done(s);
+  if (request.texts.empty()) return done(InvalidArgument("there are no texts to embed"));
+  Status started = Spawn([this, caller, request = std::move(request), events = std::move(events),
+                          cancel, done] { AdmitEmbed(caller, request, events, cancel, done); });
+  if (!started.ok()) done(started);
+}
+
+void Service::AdmitEmbed(const Caller& caller, const EmbedRequest& request,
+                         const ServeEvents& events, const std::atomic<bool>* cancel,
+                         const std::function<void(Result<Embeddings>)>& done) {
+  const auto arrived = Clock::now();
+  Result<Acquired> acquired = LocateAndLoad(caller, request.target, events, cancel);
+  if (!acquired.ok()) return done(acquired.status());
+  const std::shared_ptr<ResidentModel>& model = acquired->model;
+  if (model->desc().pooling == model::Pooling::kNone) {
+    return done(Unsupported("model " + request.target.model +
+                            " has no pooling: it generates text and does not compute "
+                            "embeddings; use an embedding model (bert)"));
+  }
+  auto job = std::make_shared<Job>();
+  int32_t tokens = 0;
+  for (size_t i = 0; i < request.texts.size(); ++i) {
+    Result<std::vector<int32_t>> ids =
+        EmbedInputTokens(model->text(), request.texts[i], i, model->ctx(), request.truncate);
+    if (!ids.ok()) return done(ids.status());
+    tokens += static_cast<int32_t>(ids->size());
+    job->embed_inputs.push_back(std::move(ids).value());
+  }
+  job->normalize = request.normalize;
+  job->cancel = cancel;
+  job->arrived = arrived;
+  job->on_queued = events.on_queued;
+  const ResidentInfo info = model->Info();
+  job->on_done = [done, name = info.name, backend = info.backend, device = info.device,
+                  load_ms = acquired->load_ms, tokens](Result<JobResult> r) {
+    if (!r.ok()) return done(r.status());
+    Embeddings e;
+    e.model = name;
+    e.backend = backend;
+    e.device = device;
+    e.vectors = std::move(r->embeddings);
+    e.prompt_tokens = tokens;
+    e.load_ms = load_ms;
+    e.queue_ms = std::max(0.0, r->queue_ms - load_ms);
+    e.total_ms = r->total_ms;
+    done(std::move(e));
   };
   if (Status s = model->Submit(job); !s.ok()) done(s);
 }

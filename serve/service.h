@@ -85,6 +85,24 @@ struct Completion {
   std::vector<runtime::TokenLogprobs> logprobs;
 };
 
+// embed: texts to turn into vectors with an embedding model.
+struct EmbedRequest {
+  ModelRequest target;
+  std::vector<std::string> texts;  // at least one
+  // A text longer than the model's context is cut to it (keeping its closing special
+  // token); false: such a text is refused.
+  bool truncate = true;
+  bool normalize = true;  // L2-normalize each vector
+};
+
+// One answered embed request: a vector per text, in order.
+struct Embeddings {
+  std::string model, backend, device;
+  std::vector<std::vector<float>> vectors;
+  int32_t prompt_tokens = 0;  // every text's tokens, specials included, after truncation
+  double load_ms = 0, queue_ms = 0, total_ms = 0;
+};
+
 // What a request that may pull, load and generate reports on the way. Each may be empty.
 struct ServeEvents {
   std::function<void(std::string_view phase)> on_phase;  // "pulling", "loading", "ready"
@@ -163,6 +181,10 @@ class Service {
   void Complete(const Caller& caller, CompletionRequest request, ServeEvents events,
                 const std::atomic<bool>* cancel,
                 const std::function<void(Result<Completion>)>& done);
+  // embed: locate (pulling when allowed), load, tokenize, queue, then every text in one
+  // batch on a slot. Unsupported for a model without pooling (a text generator).
+  void Embed(const Caller& caller, EmbedRequest request, ServeEvents events,
+             const std::atomic<bool>* cancel, const std::function<void(Result<Embeddings>)>& done);
   // load: the resident model's description once it is loaded.
   void Load(const Caller& caller, ModelRequest request, ServeEvents events,
             const std::atomic<bool>* cancel, const std::function<void(Result<ResidentInfo>)>& done);
@@ -255,6 +277,9 @@ class Service {
   void Remember(const std::string& model);
   void Admit(const Caller& caller, const CompletionRequest& request, const ServeEvents& events,
              const std::atomic<bool>* cancel, const std::function<void(Result<Completion>)>& done);
+  void AdmitEmbed(const Caller& caller, const EmbedRequest& request, const ServeEvents& events,
+                  const std::atomic<bool>* cancel,
+                  const std::function<void(Result<Embeddings>)>& done);
 
   const ServiceOptions options_;
   const HubSetup hub_;

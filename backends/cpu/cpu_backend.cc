@@ -58,8 +58,10 @@ class CpuBackend final : public runtime::Backend {
       case OpKind::kMatMul:
         return MatMulSupports(weight_type);
       case OpKind::kGetRows:
+      case OpKind::kPositionRows:
         return GetTypeTraits(weight_type).ok();
       case OpKind::kRmsNorm:
+      case OpKind::kLayerNorm:
       case OpKind::kAddBias:
         return IsFloatType(weight_type);
       default:
@@ -98,7 +100,10 @@ class CpuBackend final : public runtime::Backend {
     }
     std::vector<bool> as_f32(graph.weights.size(), false);
     for (const runtime::Op& op : graph.ops) {
-      if (op.kind == OpKind::kRmsNorm || op.kind == OpKind::kAddBias) as_f32[op.weight] = true;
+      if (op.kind == OpKind::kRmsNorm || op.kind == OpKind::kLayerNorm ||
+          op.kind == OpKind::kAddBias) {
+        as_f32[op.weight] = true;
+      }
     }
     std::vector<CpuWeight> weights;
     for (size_t i = 0; i < graph.weights.size(); ++i) {

@@ -45,6 +45,14 @@ int64_t CpuExecutable::RowsOf(runtime::ValueId id, int64_t n_tokens) const {
 
 Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) {
   HFD_RETURN_IF_ERROR(runtime::ValidateRunParams(graph_, cache_.desc(), n_vocab_, params));
+  const auto n = static_cast<int32_t>(params.tokens.size());
+  text_begin_.assign(n, 0);
+  text_end_.assign(n, n);
+  for (int32_t begin = 0; int32_t len : params.seq_lens) {
+    std::fill(text_begin_.begin() + begin, text_begin_.begin() + begin + len, begin);
+    std::fill(text_end_.begin() + begin, text_end_.begin() + begin + len, begin + len);
+    begin += len;
+  }
   for (const runtime::Op& op : graph_.ops) {
     Status s = RunOp(op, params);
     if (!s.ok()) return s.WithContext(fmt::format("op {}", graph_.values[op.out].name));
@@ -56,6 +64,9 @@ Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) 
   } else if (graph_.top_logits != runtime::kNone) {
     out.top_logits = {F32(graph_.top_logits),
                       static_cast<size_t>(graph_.values[graph_.top_logits].width)};
+  } else if (graph_.hidden != runtime::kNone) {
+    out.n_embd = graph_.values[graph_.hidden].width;
+    out.hidden = {F32(graph_.hidden), static_cast<size_t>(n_tokens * out.n_embd)};
   } else {
     const int64_t width = graph_.values[graph_.logits].width;
     out.logits = {F32(graph_.logits), static_cast<size_t>(RowsOf(graph_.logits, n_tokens) * width)};
@@ -70,14 +81,9 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
   const int64_t width = graph_.values[op.out].width;
   const CpuWeight* w = op.weight == runtime::kNone ? nullptr : &weights_[op.weight];
   switch (op.kind) {
-    case OpKind::kGetRows: {
-      const int64_t row_bytes = RowBytes(w->type, width);
-      for (int64_t t = 0; t < rows; ++t) {
-        HFD_RETURN_IF_ERROR(DequantizeRow(w->type, w->data + params.tokens[t] * row_bytes,
-                                          F32(op.out) + t * width, width));
-      }
-      return Status::Ok();
-    }
+    case OpKind::kGetRows:
+    case OpKind::kPositionRows:
+      return GetRows(op, params, rows, width);
     case OpKind::kRmsNorm:
       RmsNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows * width, op.norm.group, op.norm.eps);
       return Status::Ok();
@@ -92,9 +98,19 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
            graph_.constants[op.rope.freqs].data());
       return Status::Ok();
     case OpKind::kAttention:
+    case OpKind::kTextAttention: {
+      const bool text = op.kind == OpKind::kTextAttention;
       Attention(isa_, op.attn,
-                {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos},
+                {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
+                 text ? text_begin_.data() : nullptr, text ? text_end_.data() : nullptr},
                 cache_, pool_, attention_scratch_);
+      return Status::Ok();
+    }
+    case OpKind::kLayerNorm:
+      LayerNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width, op.norm.eps);
+      return Status::Ok();
+    case OpKind::kGelu:
+      Gelu(F32(op.in[0]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kSwiGLU:
       SwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
@@ -131,6 +147,27 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     }
   }
   return Internal("unknown op kind in a compiled graph");
+}
+
+Status CpuExecutable::GetRows(const runtime::Op& op, const runtime::RunParams& params, int64_t rows,
+                              int64_t width) {
+  const CpuWeight& w = weights_[op.weight];
+  const int64_t row_bytes = RowBytes(w.type, width);
+  const int64_t n_rows = graph_.weights[op.weight].shape[1];
+  for (int64_t t = 0; t < rows; ++t) {
+    int64_t row = params.tokens[t];
+    if (op.kind == OpKind::kPositionRows)
+      row = op.fixed_row >= 0 ? op.fixed_row : t - text_begin_[t];
+    if (row >= n_rows) {
+      return InvalidArgument(
+          fmt::format("position {} is beyond the model's {} positions; "
+                      "shorten the text",
+                      row, n_rows));
+    }
+    HFD_RETURN_IF_ERROR(
+        DequantizeRow(w.type, w.data + row * row_bytes, F32(op.out) + t * width, width));
+  }
+  return Status::Ok();
 }
 
 }  // namespace hfd::cpu

@@ -35,6 +35,8 @@ class CpuExecutable final : public runtime::Executable {
 
  private:
   Status RunOp(const runtime::Op& op, const runtime::RunParams& params);
+  Status GetRows(const runtime::Op& op, const runtime::RunParams& params, int64_t rows,
+                 int64_t width);
   float* F32(runtime::ValueId id) { return reinterpret_cast<float*>(value_ptr_[id]); }
   int64_t RowsOf(runtime::ValueId id, int64_t n_tokens) const;
 
@@ -48,6 +50,8 @@ class CpuExecutable final : public runtime::Executable {
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;
   std::vector<std::vector<float>> attention_scratch_;
+  // Per token of the current call: where its text begins and ends (RunParams::seq_lens).
+  std::vector<int32_t> text_begin_, text_end_;
 };
 
 }  // namespace hfd::cpu

@@ -49,6 +49,11 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kRmsNorm:
       case OpKind::kAddBias:
         return IsSupportedType(weight_type);  // converted to float32 when loaded
+      case OpKind::kLayerNorm:
+      case OpKind::kGelu:
+      case OpKind::kPositionRows:
+      case OpKind::kTextAttention:
+        return false;  // encoders (BERT) run on the CPU backend for now
       default:
         return true;
     }

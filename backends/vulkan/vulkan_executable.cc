@@ -267,6 +267,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       return kernels_.TopLogits(s, Val(op.in[0]), out, in_width, Rows(op.in[0], ntok),
                                 static_cast<uint32_t>(op.top_k));
     }
+    case OpKind::kLayerNorm:
+    case OpKind::kGelu:
+    case OpKind::kPositionRows:
+    case OpKind::kTextAttention:
+      break;  // encoder ops: Supports() refuses them, so Compile never gets here
   }
   return Unsupported("unknown op");
 }

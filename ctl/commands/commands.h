@@ -24,6 +24,7 @@ void AddPullsCommand(CLI::App& app, CommandRun& selected);
 void AddRmCommand(CLI::App& app, CommandRun& selected);
 void AddTokenizeCommand(CLI::App& app, CommandRun& selected);  // tokenize, detokenize, chat
 void AddDetokenizeCommand(CLI::App& app, CommandRun& selected);
+void AddEmbedCommand(CLI::App& app, CommandRun& selected);  // embed
 void AddChatCommand(CLI::App& app, CommandRun& selected);
 void AddLoadCommand(CLI::App& app, CommandRun& selected);  // load, unload, ps, run: serving
 void AddUnloadCommand(CLI::App& app, CommandRun& selected);

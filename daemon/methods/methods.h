@@ -18,6 +18,8 @@ Status RegisterEchoMethods(MethodRegistry& registry, DaemonServices& services); 
 Status RegisterHubMethods(MethodRegistry& registry, DaemonServices& services);      // pull list rm
 // load unload ps generate chat
 Status RegisterServeMethods(MethodRegistry& registry, DaemonServices& services);
+// embed (after the serve methods: it shares their telemetry)
+Status RegisterEmbedMethods(MethodRegistry& registry, DaemonServices& services);
 // tokenize detokenize render_chat
 Status RegisterTokenizerMethods(MethodRegistry& registry, DaemonServices& services);
 

@@ -138,13 +138,7 @@ nlohmann::json CompletionJson(const serve::Completion& c, bool chat) {
 
 void Complete(DaemonServices& services, const std::shared_ptr<ServeTelemetry>& telemetry,
               const std::shared_ptr<RequestContext>& ctx, bool chat) {
-  auto record = std::make_shared<CompletionRecord>();
-  record->start = std::chrono::system_clock::now();
-  record->received = ctx->received();
-  record->owner = ctx->peer().uid;
-  if (auto it = ctx->params().find("model"); it != ctx->params().end() && it->is_string()) {
-    record->model = it->get<std::string>().substr(0, 4096);
-  }
+  auto record = std::make_shared<CompletionRecord>(RecordOf(*ctx));
   const auto finish = [telemetry, record, ctx](const Status& error) {
     record->error = error;
     telemetry->RecordCompletion(*record);

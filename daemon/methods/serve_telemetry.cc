@@ -15,7 +15,44 @@ std::string TruncateUtf8(const std::string& text, std::size_t max) {
   return text.substr(0, end);
 }
 
+double MsSinceReceived(const CompletionRecord& r) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
+      .count();
+}
+
+// The span of one request: its name, owner and timing, the attributes every serving span
+// has, and the error of a failed one; `extra` attributes added.
+Span RequestSpan(std::string name, const CompletionRecord& r, double ms, nlohmann::json extra) {
+  Span span;
+  span.name = std::move(name);
+  span.owner = r.owner;
+  span.start = r.start;
+  span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+  span.attributes = {{"api", r.api},
+                     {"model", r.model},
+                     {"backend", r.backend},
+                     {"prompt_tokens", r.prompt_tokens},
+                     {"duration_ms", ms}};
+  span.attributes.update(extra);
+  if (!r.error.ok()) {
+    span.attributes["error"] =
+        std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
+  }
+  return span;
+}
+
 }  // namespace
+
+CompletionRecord RecordOf(const RequestContext& ctx) {
+  CompletionRecord record;
+  record.start = std::chrono::system_clock::now();
+  record.received = ctx.received();
+  record.owner = ctx.peer().uid;
+  if (auto it = ctx.params().find("model"); it != ctx.params().end() && it->is_string()) {
+    record.model = it->get<std::string>().substr(0, 4096);
+  }
+  return record;
+}
 
 ServeTelemetry::ServeTelemetry(DaemonServices& services)
     : services_(services),
@@ -35,6 +72,15 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
       completion_tokens_(services.metrics.AddCounter("llm_completion_tokens_total",
                                                      "Generated tokens of completed requests",
                                                      {"model", "backend", "api"})),
+      embedding_requests_(services.metrics.AddCounter(
+          "llm_embedding_requests", "embed requests answered (busy rejections included)",
+          {"model", "backend", "api"})),
+      embedding_failures_(services.metrics.AddCounter("llm_embedding_failures",
+                                                      "embed requests answered with an error",
+                                                      {"model", "backend", "api", "reason"})),
+      embedding_tokens_(services.metrics.AddCounter("llm_embedding_input_tokens_total",
+                                                    "Input tokens of completed embed requests",
+                                                    {"model", "backend", "api"})),
       queue_length_(
           services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
       models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
@@ -44,9 +90,7 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   const std::string model = services_.service->MetricLabel(r.model);
   const metrics::LabelValues labels{model, r.backend, r.api};
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.received)
-          .count();
+  const double ms = MsSinceReceived(r);
   requests_.Increment(labels);
   duration_ms_.Observe(ms, labels);
   if (!r.error.ok()) {
@@ -58,26 +102,24 @@ void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
     prompt_tokens_.Increment(labels, static_cast<double>(r.prompt_tokens));
     completion_tokens_.Increment(labels, static_cast<double>(r.completion_tokens));
   }
+  nlohmann::json extra = {{"captured_output", TruncateUtf8(r.output, kMaxSpanOutputBytes)},
+                          {"completion_tokens", r.completion_tokens}};
+  if (r.error.ok()) extra["stop_reason"] = r.stop_reason;
+  services_.spans.Record(RequestSpan("ai_completion", r, ms, std::move(extra)));
+}
 
-  Span span;
-  span.name = "ai_completion";
-  span.owner = r.owner;
-  span.start = r.start;
-  span.duration = std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
-  span.attributes = {{"api", r.api},
-                     {"model", r.model},
-                     {"backend", r.backend},
-                     {"captured_output", TruncateUtf8(r.output, kMaxSpanOutputBytes)},
-                     {"prompt_tokens", r.prompt_tokens},
-                     {"completion_tokens", r.completion_tokens},
-                     {"duration_ms", ms}};
-  if (r.error.ok()) {
-    span.attributes["stop_reason"] = r.stop_reason;
+void ServeTelemetry::RecordEmbedding(const CompletionRecord& r) {
+  const std::string model = services_.service->MetricLabel(r.model);
+  const metrics::LabelValues labels{model, r.backend, r.api};
+  embedding_requests_.Increment(labels);
+  if (!r.error.ok()) {
+    embedding_failures_.Increment(
+        {model, r.backend, r.api, std::string(ErrorCodeName(r.error.code()))});
   } else {
-    span.attributes["error"] =
-        std::string(ErrorCodeName(r.error.code())) + ": " + r.error.message();
+    embedding_tokens_.Increment(labels, static_cast<double>(r.prompt_tokens));
   }
-  services_.spans.Record(std::move(span));
+  services_.spans.Record(
+      RequestSpan("ai_embedding", r, MsSinceReceived(r), {{"inputs", r.inputs}}));
 }
 
 void ServeTelemetry::Refresh(const serve::ModelManager& manager) {

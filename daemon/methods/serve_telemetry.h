@@ -1,4 +1,4 @@
-// Metrics and spans of the serving methods: every generate/chat request is counted once,
+// Metrics and spans of the serving methods: every generate/chat/embed request is counted once,
 // when it is answered, in llm_requests (and in llm_failures when the answer is an error),
 // so the counters add up exactly; an `ai_completion` span records each one. The `model`
 // label is the name only for models that were pulled or loaded (serve::Service::
@@ -13,13 +13,14 @@
 #include <set>
 #include <string>
 
+#include "daemon/request_context.h"
 #include "daemon/services.h"
 #include "hfd/status.h"
 #include "serve/model_manager.h"
 
 namespace hfd::daemon {
 
-// What one answered generate/chat request reports.
+// What one answered generate/chat (or embed: RecordEmbedding) request reports.
 struct CompletionRecord {
   std::string api = "msgpack";  // the door: "msgpack", "openai" or "ollama"
   std::string model;            // as the client named it
@@ -30,9 +31,13 @@ struct CompletionRecord {
   std::string stop_reason;
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
+  int64_t inputs = 0;  // embed: how many texts
   std::chrono::system_clock::time_point start;
   std::chrono::steady_clock::time_point received;
 };
+
+// A record of the request `ctx` carries: its start, owner and `model` param.
+CompletionRecord RecordOf(const RequestContext& ctx);
 
 // Thread-safe.
 class ServeTelemetry {
@@ -40,6 +45,9 @@ class ServeTelemetry {
   explicit ServeTelemetry(DaemonServices& services);
 
   void RecordCompletion(const CompletionRecord& record);
+  // An embed request, in the llm_embedding_* metrics and an `ai_embedding` span (no output
+  // captured: vectors are not text).
+  void RecordEmbedding(const CompletionRecord& record);
   // Samples the per-model gauges; called on the loop thread before metrics render.
   void Refresh(const serve::ModelManager& manager);
 
@@ -50,6 +58,9 @@ class ServeTelemetry {
   metrics::Histogram& duration_ms_;
   metrics::Counter& prompt_tokens_;
   metrics::Counter& completion_tokens_;
+  metrics::Counter& embedding_requests_;
+  metrics::Counter& embedding_failures_;
+  metrics::Counter& embedding_tokens_;
   metrics::Gauge& queue_length_;
   metrics::Gauge& models_resident_;
   metrics::Gauge& model_memory_;

@@ -266,6 +266,25 @@ Status ReadGranite(const json& c, ModelDesc* d) {
   return Status::Ok();
 }
 
+// BertConfig's own keys; the pooling comes from the sentence-transformers files
+// (sentence_transformers.h).
+Status ReadBert(const json& c, ModelDesc* d) {
+  HFD_RETURN_IF_ERROR(Int(c, "type_vocab_size", false, &d->n_token_types));
+  HFD_RETURN_IF_ERROR(Float(c, "layer_norm_eps", &d->rms_eps));
+  SetBertTraits(*d);
+  const auto act = c.find("hidden_act");
+  if (act != c.end() && act->is_string() && act->get<std::string>() != "gelu") {
+    return Unsupported("bert with hidden_act '" + act->get<std::string>() +
+                       "' is not supported (hfd runs gelu)");
+  }
+  const auto pos = c.find("position_embedding_type");
+  if (pos != c.end() && pos->is_string() && pos->get<std::string>() != "absolute") {
+    return Unsupported("bert with position_embedding_type '" + pos->get<std::string>() +
+                       "' is not supported (hfd runs absolute)");
+  }
+  return Status::Ok();
+}
+
 // partial_rotary_factor: RoPE turns the first int(head_dim * factor) dimensions of each
 // head (Phi-4-mini: 0.75).
 Status ReadPartialRotary(const json& c, ModelDesc* d) {
@@ -331,6 +350,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(c, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   if (phi3) HFD_RETURN_IF_ERROR(ReadPhi3(c));
+  if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(c, &d));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

@@ -1,6 +1,7 @@
 #include "engine/model/desc_from_gguf.h"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "engine/model/rope_scaling.h"
@@ -190,6 +191,30 @@ Status ReadGranite(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) 
   return Status::Ok();
 }
 
+// BERT as llama.cpp reads it: LayerNorm epsilon, pooling_type (its enum: 0 none, 1 mean,
+// 2 cls, 3 last; 4 rank is a reranker's head), attention.causal; token types from the
+// token_types tensor.
+Status ReadBert(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
+  if (const gguf::TensorInfo* types = f.FindTensor("token_types.weight");
+      types != nullptr && types->shape.size() == 2) {
+    d->n_token_types = types->shape[1];
+  }
+  SetBertTraits(*d);
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "attention.layer_norm_epsilon", &d->rms_eps));
+  if (f.Has(p + "attention.causal")) {
+    HFD_ASSIGN_OR_RETURN(d->causal, f.GetBool(p + "attention.causal"));
+  }
+  int64_t pooling = 0;
+  HFD_RETURN_IF_ERROR(OptionalU32(f, p + "pooling_type", &pooling));
+  constexpr Pooling kPoolings[] = {Pooling::kNone, Pooling::kMean, Pooling::kCls, Pooling::kLast};
+  if (pooling < 0 || pooling >= static_cast<int64_t>(std::size(kPoolings))) {
+    return Unsupported("GGUF key '" + p + "pooling_type' is " + std::to_string(pooling) +
+                       "; hfd pools with 0 (none), 1 (mean), 2 (cls) or 3 (last)");
+  }
+  d->pooling = kPoolings[pooling];
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
@@ -242,6 +267,7 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
+  if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
   SetScaledRopeFreqFactors(d);
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));

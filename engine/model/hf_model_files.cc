@@ -6,6 +6,7 @@
 #include "engine/io/read_small_file.h"
 #include "engine/model/desc_from_config.h"
 #include "engine/model/model_files_impl.h"
+#include "engine/model/sentence_transformers.h"
 #include "engine/model/tensor_names.h"
 #include "engine/quant/dequantize.h"
 #include "engine/safetensors/safetensors_checkpoint.h"
@@ -110,6 +111,9 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   HFD_ASSIGN_OR_RETURN(const std::string gen, ReadConfig(files, "generation_config.json", false));
   auto desc = DescFromConfig(config, gen);
   if (!desc.ok()) return desc.status().WithContext(files.Label("config.json"));
+  if (desc->arch == Architecture::kBert) {
+    HFD_ASSIGN_OR_RETURN(desc->pooling, PoolingFromSentenceTransformers(files));
+  }
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
                        safetensors::Checkpoint::Open(files));
   auto model = std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value());

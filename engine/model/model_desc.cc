@@ -23,6 +23,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "olmo2";
     case Architecture::kPhi3:
       return "phi3";
+    case Architecture::kBert:
+      return "bert";
   }
   return "unknown";
 }
@@ -36,9 +38,10 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "granite") return Architecture::kGranite;
   if (name == "olmo2") return Architecture::kOlmo2;
   if (name == "phi3") return Architecture::kPhi3;
+  if (name == "bert") return Architecture::kBert;
   return Unsupported("model architecture '" + std::string(name) +
                      "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite, "
-                     "olmo2 and phi3)");
+                     "olmo2, phi3 and bert)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -64,6 +67,26 @@ int64_t KNormWidth(const ModelDesc& d) {
 }
 int64_t RopeDims(const ModelDesc& d) { return d.rope_dims > 0 ? d.rope_dims : d.head_dim; }
 
+std::string_view PoolingName(Pooling pooling) {
+  switch (pooling) {
+    case Pooling::kNone:
+      return "none";
+    case Pooling::kMean:
+      return "mean";
+    case Pooling::kCls:
+      return "cls";
+    case Pooling::kLast:
+      return "last";
+  }
+  return "unknown";
+}
+
+void SetBertTraits(ModelDesc& d) {
+  d.causal = false;
+  d.rope_layout = RopeLayout::kHalfSplit;
+  if (d.n_token_types == 0) d.n_token_types = 2;
+}
+
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   if (d.sliding_window <= 0) return false;
   return d.sliding_window_pattern <= 0 || (layer + 1) % d.sliding_window_pattern != 0;
@@ -85,6 +108,11 @@ Status ValidateDesc(const ModelDesc& d) {
   HFD_RETURN_IF_ERROR(positive(d.n_head_kv, "KV head count"));
   HFD_RETURN_IF_ERROR(positive(d.head_dim, "head dimension"));
   HFD_RETURN_IF_ERROR(positive(d.n_ff, "feed-forward length"));
+  if (d.arch == Architecture::kBert) {
+    // Learned positions and token types are tables of these many rows.
+    HFD_RETURN_IF_ERROR(positive(d.n_ctx_train, "context length"));
+    HFD_RETURN_IF_ERROR(positive(d.n_token_types, "token type count"));
+  }
   if (d.n_head % d.n_head_kv != 0) {
     return Corrupt("model has " + std::to_string(d.n_head) + " heads, not a multiple of its " +
                    std::to_string(d.n_head_kv) + " KV heads");

@@ -11,7 +11,20 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kGranite, kOlmo2, kPhi3 };
+enum class Architecture {
+  kLlama,
+  kMistral,
+  kQwen2,
+  kQwen3,
+  kGemma2,
+  kGranite,
+  kOlmo2,
+  kPhi3,
+  kBert
+};
+
+// How an embedding model turns its per-token states into one vector per text.
+enum class Pooling { kNone, kMean, kCls, kLast };
 
 // Which dimensions RoPE rotates together.
 enum class RopeLayout {
@@ -108,9 +121,21 @@ struct ModelDesc {
   // Rotated dimensions at the start of each head (partial rotary: Phi-4-mini); the rest
   // pass through. 0 means all of head_dim.
   int64_t rope_dims = 0;
+  // Encoders (BERT): every token attends to its whole text, learned absolute positions
+  // and token types, post-LayerNorms with biases (eps in rms_eps), GELU feed-forward; the
+  // output is each token's hidden state, pooled into one vector per text.
+  bool causal = true;
+  int64_t n_token_types = 0;
+  Pooling pooling = Pooling::kNone;
 };
 
-// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3".
+// "none", "mean", "cls", "last".
+std::string_view PoolingName(Pooling pooling);
+
+// What every BERT has, whatever the source: non-causal, no RoPE.
+void SetBertTraits(ModelDesc& desc);
+
+// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an

@@ -50,6 +50,13 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
               static_cast<uint32_t>(d.rope_scaling.original_max_position));
     w->AddF32(p + "rope.scaling.attn_factor", d.rope_scaling.attn_factor);
   }
+  if (d.arch == Architecture::kBert) {
+    // llama.cpp's BERT reads LayerNorm's epsilon under its own key.
+    w->AddF32(p + "attention.layer_norm_epsilon", d.rms_eps);
+    w->AddBool(p + "attention.causal", d.causal);
+    // Pooling's order is llama.cpp's enum (none, mean, cls, last).
+    w->AddU32(p + "pooling_type", static_cast<uint32_t>(d.pooling));
+  }
   if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
   if (!d.eos_ids.empty()) {
     w->AddU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_ids[0]));
@@ -93,6 +100,32 @@ Result<TokenizerMetadata> VocabularyFor(const std::filesystem::path& vocab_path,
   return tokenizer;
 }
 
+// BERT's tensors (weight_check.cc lists them): LayerNorm weights of ones, random biases.
+template <typename Matrix, typename Vector>
+void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
+  const int64_t e = d.n_embd;
+  matrix("token_embd.weight", e, d.n_vocab);
+  matrix("token_types.weight", e, d.n_token_types);
+  matrix("position_embd.weight", e, d.n_ctx_train);
+  vector("token_embd_norm.weight", e, 0);
+  vector("token_embd_norm.bias", e, 0.02f);
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      matrix(b + m + ".weight", e, e);
+      vector(b + m + ".bias", e, 0.02f);
+    }
+    vector(b + "attn_output_norm.weight", e, 0);
+    vector(b + "attn_output_norm.bias", e, 0.02f);
+    matrix(b + "ffn_up.weight", e, d.n_ff);
+    vector(b + "ffn_up.bias", d.n_ff, 0.02f);
+    matrix(b + "ffn_down.weight", d.n_ff, e);
+    vector(b + "ffn_down.bias", e, 0.02f);
+    vector(b + "layer_output_norm.weight", e, 0);
+    vector(b + "layer_output_norm.bias", e, 0.02f);
+  }
+}
+
 }  // namespace
 
 Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
@@ -128,6 +161,10 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
     w.AddTensor(name, TensorType::kF32, {len},
                 RandomFiller(TensorType::kF32, len, options.norm_spread, ++n, pool, 1.0f));
   };
+  if (d.arch == Architecture::kBert) {
+    AddBertTensors(d, matrix, vector);
+    return w.Write(path);
+  }
   const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;
   matrix("token_embd.weight", d.n_embd, d.n_vocab);
   norm("output_norm.weight", d.n_embd);

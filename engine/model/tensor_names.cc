@@ -73,6 +73,27 @@ std::span<const NamePair> ArchLayerNames(Architecture arch) {
   }
 }
 
+// BertModel's names (sentence-transformers saves it bare; BertFor* prefix "bert.").
+constexpr NamePair kBertGlobal[] = {
+    {"embeddings.word_embeddings.weight", "token_embd.weight"},
+    {"embeddings.position_embeddings.weight", "position_embd.weight"},
+    {"embeddings.token_type_embeddings.weight", "token_types.weight"},
+    {"embeddings.LayerNorm.weight", "token_embd_norm.weight"},
+    {"embeddings.LayerNorm.bias", "token_embd_norm.bias"},
+};
+
+// After "encoder.layer.{i}." and "blk.{i}.", without the .weight / .bias suffix.
+constexpr NamePair kBertLayer[] = {
+    {"attention.self.query", "attn_q"},
+    {"attention.self.key", "attn_k"},
+    {"attention.self.value", "attn_v"},
+    {"attention.output.dense", "attn_output"},
+    {"attention.output.LayerNorm", "attn_output_norm"},
+    {"intermediate.dense", "ffn_up"},
+    {"output.dense", "ffn_down"},
+    {"output.LayerNorm", "layer_output_norm"},
+};
+
 // Splits "<prefix><digits>.<rest>" into the layer index and rest.
 bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
                 std::string_view* rest) {
@@ -109,13 +130,40 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   return std::nullopt;
 }
 
+std::optional<std::string> TranslateBert(std::string_view name, bool hf_to_canonical) {
+  if (hf_to_canonical && name.starts_with("bert.")) name.remove_prefix(5);
+  for (const NamePair& p : kBertGlobal) {
+    if ((hf_to_canonical ? p.hf : p.canonical) == name) {
+      return std::string(hf_to_canonical ? p.canonical : p.hf);
+    }
+  }
+  int layer = 0;
+  std::string_view rest;
+  if (!SplitLayer(name, hf_to_canonical ? "encoder.layer." : "blk.", &layer, &rest)) {
+    return std::nullopt;
+  }
+  const size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const std::string_view kind = rest.substr(dot);  // ".weight" or ".bias"
+  rest = rest.substr(0, dot);
+  for (const NamePair& p : kBertLayer) {
+    if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
+      return std::string(hf_to_canonical ? "blk." : "encoder.layer.") + std::to_string(layer) +
+             "." + std::string(hf_to_canonical ? p.canonical : p.hf) + std::string(kind);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> CanonicalFromHf(std::string_view hf_name, Architecture arch) {
+  if (arch == Architecture::kBert) return TranslateBert(hf_name, true);
   return Translate(hf_name, "model.layers.", "blk.", true, arch);
 }
 
 std::optional<std::string> HfFromCanonical(std::string_view canonical, Architecture arch) {
+  if (arch == Architecture::kBert) return TranslateBert(canonical, false);
   return Translate(canonical, "blk.", "model.layers.", false, arch);
 }
 

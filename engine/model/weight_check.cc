@@ -24,10 +24,39 @@ Status Expect(const ModelFiles& f, const std::string& name, const std::vector<in
   return Status::Ok();
 }
 
+// BERT's tensors as llama.cpp names them: embeddings with positions and token types and
+// their LayerNorm, then per layer biased projections and two post-LayerNorms.
+Status CheckBertWeightShapes(const ModelFiles& f) {
+  const ModelDesc& d = f.desc();
+  const int64_t e = d.n_embd;
+  HFD_RETURN_IF_ERROR(Expect(f, "token_embd.weight", {e, d.n_vocab}));
+  HFD_RETURN_IF_ERROR(Expect(f, "token_types.weight", {e, d.n_token_types}));
+  HFD_RETURN_IF_ERROR(Expect(f, "position_embd.weight", {e, d.n_ctx_train}));
+  for (const char* norm : {"token_embd_norm.weight", "token_embd_norm.bias"}) {
+    HFD_RETURN_IF_ERROR(Expect(f, norm, {e}));
+  }
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + m + ".weight", {e, e}));
+      HFD_RETURN_IF_ERROR(Expect(f, b + m + ".bias", {e}));
+    }
+    for (const char* v : {"attn_output_norm.weight", "attn_output_norm.bias",
+                          "layer_output_norm.weight", "layer_output_norm.bias", "ffn_down.bias"}) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + v, {e}));
+    }
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up.weight", {e, d.n_ff}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up.bias", {d.n_ff}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down.weight", {d.n_ff, e}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckWeightShapes(const ModelFiles& f) {
   const ModelDesc& d = f.desc();
+  if (d.arch == Architecture::kBert) return CheckBertWeightShapes(f);
   const int64_t q_dim = d.n_head * d.head_dim;
   const int64_t kv_dim = d.n_head_kv * d.head_dim;
   HFD_RETURN_IF_ERROR(Expect(f, "token_embd.weight", {d.n_embd, d.n_vocab}));

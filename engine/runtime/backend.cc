@@ -32,6 +32,15 @@ Status ValidateRunParams(const Graph& graph, const KvCacheDesc& cache, int64_t n
         "or load the model with a larger context",
         params.pos, params.pos + n - 1, cache.n_ctx));
   }
+  int64_t in_texts = 0;
+  for (int32_t len : params.seq_lens) {
+    if (len < 1) return InvalidArgument("every text of a call needs at least one token");
+    in_texts += len;
+  }
+  if (!params.seq_lens.empty() && in_texts != n) {
+    return InvalidArgument(
+        fmt::format("the texts of a call hold {} tokens, not the call's {}", in_texts, n));
+  }
   for (int32_t id : params.tokens) {
     if (id < 0 || id >= n_vocab) {
       return InvalidArgument(

@@ -65,6 +65,9 @@ class Executable {
 struct RunParams {
   std::span<const int32_t> tokens;  // n_tokens = size(), 1 <= n_tokens <= graph.max_tokens
   int32_t pos = 0;                  // position of tokens[0]; pos + n_tokens <= n_ctx
+  // The tokens are these texts one after another, each of at least one token, summing to
+  // n_tokens; empty: one text. Read by non-causal attention and positional rows only.
+  std::span<const int32_t> seq_lens{};
 };
 
 // What a call produced, per the graph's output_kind. The spans point into memory owned by
@@ -76,6 +79,8 @@ struct RunOutput {
   // One row for kLastTopLogits, packed as PackTopLogits (top_logits.h) writes it for
   // kMaxTopLogits entries; empty otherwise.
   std::span<const float> top_logits;
+  std::span<const float> hidden;  // n_tokens × n_embd for kAllHidden; empty otherwise
+  int64_t n_embd = 0;             // width of a hidden row
 };
 
 class Backend {

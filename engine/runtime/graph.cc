@@ -32,6 +32,14 @@ std::string_view OpName(OpKind kind) {
       return "argmax";
     case OpKind::kTopLogits:
       return "top_logits";
+    case OpKind::kLayerNorm:
+      return "layer_norm";
+    case OpKind::kGelu:
+      return "gelu";
+    case OpKind::kPositionRows:
+      return "position_rows";
+    case OpKind::kTextAttention:
+      return "text_attention";
   }
   return "unknown";
 }

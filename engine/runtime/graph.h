@@ -79,6 +79,19 @@ enum class OpKind : uint8_t {
   // lower id first among equals) as floats, those elements, then the logsumexp of in[t];
   // NaN elements are ignored (engine/runtime/top_logits.h).
   kTopLogits,
+  // out = (x - mean(x)) / sqrt(var(x) + eps) * weight over each row (BERT's LayerNorm;
+  // its bias is a following kAddBias). weight holds `width` elements; norm.group = width.
+  kLayerNorm,
+  // out = gelu(in), elementwise, the exact form x/2 * (1 + erf(x / sqrt(2))) (BERT).
+  kGelu,
+  // out[t] = row r of the weight ([width, rows], any type get_rows takes), r = t's position
+  // within its text (RunParams::seq_lens) when fixed_row < 0, else fixed_row: learned
+  // absolute positions, and BERT's token type 0.
+  kPositionRows,
+  // Non-causal attention (encoders): like kAttention (same attrs, writes k and v to the
+  // cache the same way; sliding_window and softcap must be 0), but token t attends to
+  // every token of its own text (RunParams::seq_lens), before and after it.
+  kTextAttention,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -144,11 +157,12 @@ struct Op {
   ValueId in[3] = {kNone, kNone, kNone};
   ValueId out = kNone;
   WeightId weight = kNone;
-  NormAttrs norm;       // kRmsNorm
-  RopeAttrs rope;       // kRope
-  AttentionAttrs attn;  // kAttention
-  int32_t top_k = 0;    // kTopLogits
-  float scalar = 0.0f;  // kScale, kSoftCap
+  NormAttrs norm;          // kRmsNorm
+  RopeAttrs rope;          // kRope
+  AttentionAttrs attn;     // kAttention
+  int32_t top_k = 0;       // kTopLogits
+  float scalar = 0.0f;     // kScale, kSoftCap
+  int32_t fixed_row = -1;  // kPositionRows
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.
@@ -171,6 +185,9 @@ enum class GraphOutput : uint8_t {
   // only the last token's kMaxTopLogits largest logits, their ids and the logsumexp
   // (greedy decode with log-probabilities)
   kLastTopLogits,
+  // the final hidden state of every token (embedding models pool it into one vector per
+  // text)
+  kAllHidden,
 };
 
 struct Graph {
@@ -180,14 +197,18 @@ struct Graph {
   std::vector<std::vector<float>> constants;
   std::vector<Op> ops;  // in execution order; an op's inputs are outputs of earlier ops
   GraphOutput output_kind = GraphOutput::kLastLogits;
-  // Exactly one is set: the logits value (kLastLogits, kAllLogits), the argmax value or
-  // the top-logits value.
+  // Exactly one is set: the logits value (kLastLogits, kAllLogits), the argmax value, the
+  // top-logits value or the hidden states.
   ValueId logits = kNone;
   ValueId argmax = kNone;
   ValueId top_logits = kNone;
+  ValueId hidden = kNone;  // kAllHidden
   // Whichever of those is set.
   ValueId output() const {
-    return logits != kNone ? logits : argmax != kNone ? argmax : top_logits;
+    return logits != kNone   ? logits
+           : argmax != kNone ? argmax
+           : hidden != kNone ? hidden
+                             : top_logits;
   }
   // The KV cache shape the attention ops expect (layers, KV heads, head_dim).
   int32_t n_layer = 0;

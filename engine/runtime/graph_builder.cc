@@ -102,6 +102,25 @@ class Builder {
     return AddOp(op, std::move(name), WidthOf(x), RowsOf(x));
   }
 
+  // LayerNorm `prefix`.weight, then its bias `prefix`.bias (BERT).
+  Result<ValueId> LayerNorm(ValueId x, const std::string& prefix, float eps) {
+    HFD_ASSIGN_OR_RETURN(WeightId w, Weight(prefix + ".weight", {WidthOf(x)}));
+    Op op = MakeOp(OpKind::kLayerNorm, x, kNone, kNone, w);
+    op.norm = {eps, WidthOf(x)};
+    const ValueId y = AddOp(op, prefix, WidthOf(x), RowsOf(x));
+    return AddBias(y, prefix + ".bias");
+  }
+
+  // Rows of weight `name` ({width, rows}) by each token's id (kGetRows), or by its
+  // position in its text or a fixed row (kPositionRows).
+  Result<ValueId> TableRows(OpKind kind, const std::string& name, int64_t width, int64_t rows,
+                            int32_t fixed_row = -1) {
+    HFD_ASSIGN_OR_RETURN(WeightId w, Weight(name, {width, rows}));
+    Op op = MakeOp(kind, kNone, kNone, kNone, w);
+    op.fixed_row = fixed_row;
+    return AddOp(op, name, width, Rows::kTokens);
+  }
+
   ConstId Constant(std::vector<float> data) {
     g_.constants.push_back(std::move(data));
     return static_cast<ConstId>(g_.constants.size() - 1);
@@ -211,6 +230,52 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   return Residual(b, d, x, down, p + "post_ffw_norm.weight", p + "ffn_residual");
 }
 
+// One BERT layer: non-causal attention and a GELU MLP, each added to the residual stream
+// and followed by a LayerNorm (post-norm).
+Result<ValueId> BertBlock(Builder& b, const model::ModelDesc& d, int layer, ValueId x) {
+  const std::string p = fmt::format("blk.{}.", layer);
+  const int64_t width = d.n_head * d.head_dim;
+  HFD_ASSIGN_OR_RETURN(ValueId q, b.Linear(x, p + "attn_q", width, true));
+  HFD_ASSIGN_OR_RETURN(ValueId k, b.Linear(x, p + "attn_k", width, true));
+  HFD_ASSIGN_OR_RETURN(ValueId v, b.Linear(x, p + "attn_v", width, true));
+  Op attn = MakeOp(d.causal ? OpKind::kAttention : OpKind::kTextAttention, q, k, v);
+  attn.attn = {layer,
+               static_cast<int32_t>(d.n_head),
+               static_cast<int32_t>(d.n_head_kv),
+               static_cast<int32_t>(d.head_dim),
+               0,
+               static_cast<float>(1.0 / std::sqrt(static_cast<double>(d.head_dim))),
+               0.0f};
+  const ValueId a = b.AddOp(attn, p + "attn", width, b.RowsOf(q));
+  HFD_ASSIGN_OR_RETURN(ValueId o, b.Linear(a, p + "attn_output", d.n_embd, true));
+  x = b.Binary(OpKind::kAdd, x, o, p + "attn_residual");
+  HFD_ASSIGN_OR_RETURN(x, b.LayerNorm(x, p + "attn_output_norm", d.rms_eps));
+  HFD_ASSIGN_OR_RETURN(ValueId up, b.Linear(x, p + "ffn_up", d.n_ff, true));
+  Op gelu = MakeOp(OpKind::kGelu, up);
+  const ValueId act = b.AddOp(gelu, p + "ffn_act", d.n_ff, b.RowsOf(up));
+  HFD_ASSIGN_OR_RETURN(ValueId down, b.Linear(act, p + "ffn_down", d.n_embd, true));
+  x = b.Binary(OpKind::kAdd, x, down, p + "ffn_residual");
+  return b.LayerNorm(x, p + "layer_output_norm", d.rms_eps);
+}
+
+// The BERT encoder: token + position + token-type-0 embeddings, LayerNorm, the layers;
+// its output is every token's hidden state (pooling is the caller's, per text).
+Result<ValueId> BertEncoder(Builder& b, const model::ModelDesc& d) {
+  HFD_ASSIGN_OR_RETURN(ValueId x,
+                       b.TableRows(OpKind::kGetRows, "token_embd.weight", d.n_embd, d.n_vocab));
+  HFD_ASSIGN_OR_RETURN(ValueId types, b.TableRows(OpKind::kPositionRows, "token_types.weight",
+                                                  d.n_embd, d.n_token_types, 0));
+  HFD_ASSIGN_OR_RETURN(ValueId positions, b.TableRows(OpKind::kPositionRows, "position_embd.weight",
+                                                      d.n_embd, d.n_ctx_train));
+  x = b.Binary(OpKind::kAdd, x, types, "embeddings_typed");
+  x = b.Binary(OpKind::kAdd, x, positions, "embeddings_positioned");
+  HFD_ASSIGN_OR_RETURN(x, b.LayerNorm(x, "token_embd_norm", d.rms_eps));
+  for (int layer = 0; layer < d.n_layer; ++layer) {
+    HFD_ASSIGN_OR_RETURN(x, BertBlock(b, d, layer, x));
+  }
+  return x;
+}
+
 }  // namespace
 
 Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& options) {
@@ -228,6 +293,18 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   graph.n_head_kv = static_cast<int32_t>(d.n_head_kv);
   graph.head_dim = static_cast<int32_t>(d.head_dim);
   Builder b(files, graph);
+  if (d.arch == model::Architecture::kBert) {
+    if (options.output != GraphOutput::kAllHidden) {
+      return Unsupported("a BERT model is an encoder: it computes embeddings, not text");
+    }
+    HFD_ASSIGN_OR_RETURN(graph.hidden, BertEncoder(b, d));
+    return graph;
+  }
+  if (options.output == GraphOutput::kAllHidden) {
+    return Unsupported(fmt::format(
+        "model architecture {} is a text generator with no pooling; use an embedding model",
+        model::ArchitectureName(d.arch)));
+  }
 
   HFD_ASSIGN_OR_RETURN(WeightId embd, b.Weight("token_embd.weight", {d.n_embd, d.n_vocab}));
   const Op get_rows = MakeOp(OpKind::kGetRows, kNone, kNone, kNone, embd);

@@ -6,6 +6,7 @@
 
 #include "engine/model/model_files.h"
 #include "engine/runtime/graph_builder.h"
+#include "engine/runtime/pooling.h"
 
 namespace hfd::runtime {
 
@@ -74,6 +75,42 @@ Result<std::span<const float>> Session::Feed(std::span<const int32_t> tokens) {
   HFD_RETURN_IF_ERROR(
       RunChunks(*exe, tokens, [&](const RunOutput& out, size_t) { logits = out.logits; }));
   return logits;
+}
+
+Result<std::vector<std::vector<float>>> Session::Embed(std::span<const std::vector<int32_t>> texts,
+                                                       bool normalize) {
+  const model::Pooling pooling = files_.desc().pooling;
+  if (pooling == model::Pooling::kNone) {
+    return Unsupported(
+        fmt::format("model architecture {} has no pooling: it does not compute embeddings; use "
+                    "an embedding model",
+                    model::ArchitectureName(files_.desc().arch)));
+  }
+  for (const std::vector<int32_t>& text : texts) {
+    if (text.empty()) return InvalidArgument("cannot embed an empty text");
+    if (static_cast<int64_t>(text.size()) > n_ctx_) {
+      return InvalidArgument(fmt::format(
+          "a text of {} tokens is longer than the context of {}; shorten or truncate it",
+          text.size(), n_ctx_));
+    }
+  }
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(n_ctx_, GraphOutput::kAllHidden));
+  pos_ = 0;
+  std::vector<std::vector<float>> vectors;
+  std::vector<int32_t> tokens, lens;
+  for (size_t next = 0; next < texts.size();) {
+    tokens.clear();
+    lens.clear();
+    while (next < texts.size() &&
+           static_cast<int64_t>(tokens.size() + texts[next].size()) <= n_ctx_) {
+      tokens.insert(tokens.end(), texts[next].begin(), texts[next].end());
+      lens.push_back(static_cast<int32_t>(texts[next].size()));
+      ++next;
+    }
+    HFD_ASSIGN_OR_RETURN(RunOutput out, backend_.Run(*exe, {tokens, 0, lens}));
+    HFD_RETURN_IF_ERROR(PoolTexts(out.hidden, out.n_embd, lens, pooling, normalize, vectors));
+  }
+  return vectors;
 }
 
 Result<int32_t> Session::FeedGreedy(int32_t token) {

@@ -49,6 +49,14 @@ class Session {
   // scoring and conformance.
   Result<std::vector<float>> FeedAll(std::span<const int32_t> tokens);
 
+  // Embedding models: one pooled vector per text (model::Pooling of the model's
+  // description), L2-normalized when `normalize`. Texts are packed into calls of up to
+  // n_ctx tokens, several texts per call, each attending only to itself; the cache is
+  // reused from position 0 (position() is 0 after). InvalidArgument for an empty text or
+  // one longer than the context, Unsupported for a model with no pooling.
+  Result<std::vector<std::vector<float>>> Embed(std::span<const std::vector<int32_t>> texts,
+                                                bool normalize);
+
   // Forgets every position from `pos` on (0: start over); pos <= position().
   Status Rewind(int32_t pos);
 

@@ -6,6 +6,7 @@
 #include "daemon/methods/hub_access.h"
 #include "http/completion_call.h"
 #include "http/model_catalog.h"
+#include "http/ollama/embed.h"
 #include "http/ollama/options.h"
 #include "http/ollama/replies.h"
 #include "hub/file_selection.h"
@@ -268,6 +269,7 @@ void AddRoutes(Router& router, daemon::DaemonServices& services) {
              [&services](const Request& r) { return Complete(services, r, false); });
   router.Add("POST", "/api/chat",
              [&services](const Request& r) { return Complete(services, r, true); });
+  router.Add("POST", "/api/embed", [&services](const Request& r) { return Embed(services, r); });
 }
 
 }  // namespace hfd::http::ollama

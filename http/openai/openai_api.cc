@@ -4,6 +4,7 @@
 
 #include "http/completion_call.h"
 #include "http/model_catalog.h"
+#include "http/openai/embeddings.h"
 #include "http/openai/errors.h"
 #include "http/openai/requests.h"
 #include "http/openai/responses.h"
@@ -77,6 +78,8 @@ void AddRoutes(Router& router, daemon::DaemonServices& services) {
              [&services](const Request& request) { return Complete(services, request, true); });
   router.Add("POST", "/v1/completions",
              [&services](const Request& request) { return Complete(services, request, false); });
+  router.Add("POST", "/v1/embeddings",
+             [&services](const Request& request) { return Embeddings(services, request); });
 }
 
 }  // namespace hfd::http::openai

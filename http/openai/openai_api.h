@@ -1,6 +1,6 @@
 // The OpenAI-compatible API under /v1 (docs/http-api.md): GET /v1/models,
-// POST /v1/chat/completions and POST /v1/completions, translated to and from the serving
-// core. Errors take OpenAI's shape.
+// POST /v1/chat/completions, POST /v1/completions and POST /v1/embeddings, translated to and from
+// the serving core. Errors take OpenAI's shape.
 #pragma once
 
 #include "daemon/services.h"

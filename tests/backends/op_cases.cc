@@ -237,6 +237,115 @@ void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
 }
 
+void AddLayerNorm(std::vector<OpCase>& cases, TensorType type) {
+  const int64_t width = 96;
+  CaseBuilder b("layer_norm_" + TypeName(type), OpKind::kLayerNorm, type, DecodeAndPrefill());
+  std::vector<float> in;
+  // An offset the mean must remove.
+  const ValueId x = b.Input(width, &in, [](std::vector<float>& t) {
+    for (float& v : t) v += 3.0f;
+  });
+  std::vector<float> weight;
+  const WeightId w = b.Weight(type, width, 1, &weight);
+  runtime::Op op = runtime::MakeOp(OpKind::kLayerNorm, x, runtime::kNone, runtime::kNone, w);
+  op.norm = {1e-5f, width};
+  const ValueId out = b.Op(op, width);
+  auto ref = [&, width](int32_t t) {
+    std::vector<double> y = RowOf(in, width, t);
+    double mean = 0, var = 0;
+    for (double v : y) mean += v / width;
+    for (double v : y) var += (v - mean) * (v - mean) / width;
+    for (int64_t i = 0; i < width; ++i) {
+      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i];
+    }
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
+}
+
+// Texts of 1, 4 and 3 tokens in one call, then one text of 5: rows by position in the
+// text (fixed_row < 0) or one fixed row.
+std::vector<OpCall> Texts() {
+  return {{0, {3, 5, 0, 23, 2, 11, 7, 9}, {1, 4, 3}}, {0, {4, 6, 8, 10, 12}, {5}}};
+}
+
+// Added to token rows, as BERT adds them (a graph needs a get_rows of token ids).
+void AddPositionRows(std::vector<OpCase>& cases, int32_t fixed_row) {
+  const int64_t cols = 97;
+  CaseBuilder b(fixed_row < 0 ? "position_rows" : "position_rows_fixed", OpKind::kPositionRows,
+                TensorType::kF32, Texts());
+  std::vector<float> in;
+  const ValueId x = b.Input(cols, &in);
+  std::vector<float> table;
+  const WeightId w = b.Weight(TensorType::kF32, cols, kTableRows, &table);
+  runtime::Op op =
+      runtime::MakeOp(OpKind::kPositionRows, runtime::kNone, runtime::kNone, runtime::kNone, w);
+  op.fixed_row = fixed_row;
+  const ValueId rows = b.Op(op, cols);
+  const ValueId out = b.Op(runtime::MakeOp(OpKind::kAdd, x, rows), cols);
+  auto ref = [&, cols, fixed_row](const OpCall& call) {
+    Rows out_rows;
+    size_t t = 0;
+    for (int32_t len : call.seq_lens) {
+      for (int32_t p = 0; p < len; ++p, ++t) {
+        std::vector<double> y = RowOf(in, cols, call.tokens[t]);
+        const std::vector<double> r = RowOf(table, cols, fixed_row < 0 ? p : fixed_row);
+        for (int64_t i = 0; i < cols; ++i) y[i] += r[i];
+        out_rows.push_back(std::move(y));
+      }
+    }
+    return out_rows;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-7, 1e-7}));
+}
+
+void AddTextAttention(std::vector<OpCase>& cases) {
+  const int32_t n_head = 4, head_dim = 32;
+  const int64_t width = int64_t{n_head} * head_dim;
+  CaseBuilder b("text_attention", OpKind::kTextAttention, TensorType::kF32, Texts());
+  b.Cache({1, 64, n_head, head_dim, runtime::KvType::kF32});
+  std::vector<float> qt, kt, vt;
+  const ValueId q = b.Input(width, &qt);
+  const ValueId k = b.Input(width, &kt);
+  const ValueId v = b.Input(width, &vt);
+  runtime::Op op = runtime::MakeOp(OpKind::kTextAttention, q, k, v);
+  op.attn = {0, n_head, n_head, head_dim, 0, 1.0f / std::sqrt(float(head_dim)), 0.0f};
+  const ValueId out = b.Op(op, width);
+  auto ref = [&, width](const OpCall& call) {
+    Rows rows;
+    size_t begin = 0;
+    for (int32_t len : call.seq_lens) {
+      for (int32_t t = 0; t < len; ++t) {
+        std::vector<double> y(width);
+        for (int h = 0; h < n_head; ++h) {
+          const int64_t off = int64_t{h} * head_dim;
+          std::vector<double> score;
+          for (int32_t j = 0; j < len; ++j) {
+            double d = 0;
+            for (int i = 0; i < head_dim; ++i) {
+              d += double(qt[call.tokens[begin + t] * width + off + i]) *
+                   kt[call.tokens[begin + j] * width + off + i];
+            }
+            score.push_back(d * op.attn.scale);
+          }
+          const double m = *std::max_element(score.begin(), score.end());
+          double sum = 0;
+          for (double& e : score) sum += (e = std::exp(e - m));
+          for (int32_t j = 0; j < len; ++j) {
+            for (int i = 0; i < head_dim; ++i) {
+              y[off + i] += score[j] / sum * vt[call.tokens[begin + j] * width + off + i];
+            }
+          }
+        }
+        rows.push_back(std::move(y));
+      }
+      begin += len;
+    }
+    return rows;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {5e-6, 5e-6}));
+}
+
 void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
   const int64_t width = 67;
   CaseBuilder b("add_bias_" + TypeName(type), OpKind::kAddBias, type, DecodeAndPrefill());
@@ -461,7 +570,7 @@ void AddElementwise(std::vector<OpCase>& cases, OpKind kind) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
 }
 
-// kScale and kSoftCap: one input and a scalar attribute.
+// kScale, kSoftCap and kGelu: one input and (but for kGelu) a scalar attribute.
 void AddScalar(std::vector<OpCase>& cases, OpKind kind, float scalar) {
   const int64_t width = 67;
   CaseBuilder b(std::string(runtime::OpName(kind)), kind, TensorType::kF32, DecodeAndPrefill());
@@ -475,7 +584,11 @@ void AddScalar(std::vector<OpCase>& cases, OpKind kind, float scalar) {
   const ValueId out = b.Op(op, width);
   auto ref = [&, kind, width, scalar](int32_t t) {
     std::vector<double> y = RowOf(in, width, t);
-    for (double& v : y) v = kind == OpKind::kScale ? v * scalar : scalar * std::tanh(v / scalar);
+    for (double& v : y) {
+      if (kind == OpKind::kScale) v *= scalar;
+      if (kind == OpKind::kSoftCap) v = scalar * std::tanh(v / scalar);
+      if (kind == OpKind::kGelu) v = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+    }
     return y;
   };
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {1e-6, 1e-6}));
@@ -562,6 +675,7 @@ std::vector<OpCase> BuildCases() {
   for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
     AddRmsNorm(cases, type, 96);
     AddAddBias(cases, type);
+    AddLayerNorm(cases, type);
   }
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   AddRope(cases, runtime::RopeLayout::kInterleaved);
@@ -581,6 +695,10 @@ std::vector<OpCase> BuildCases() {
   AddElementwise(cases, OpKind::kGeGLU);
   AddScalar(cases, OpKind::kScale, 11.3f);
   AddScalar(cases, OpKind::kSoftCap, 2.0f);
+  AddScalar(cases, OpKind::kGelu, 0.0f);
+  AddPositionRows(cases, -1);
+  AddPositionRows(cases, 1);
+  AddTextAttention(cases);
   AddElementwise(cases, OpKind::kAdd);
   AddLastRow(cases);
   AddArgmax(cases);

@@ -22,6 +22,7 @@ namespace hfd::testing {
 struct OpCall {
   int32_t pos = 0;
   std::vector<int32_t> tokens;
+  std::vector<int32_t> seq_lens{};  // the texts the tokens form (RunParams); empty: one
 };
 
 // How far an output may be from what it is compared with: the largest difference over the

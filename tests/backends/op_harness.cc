@@ -22,7 +22,8 @@ Result<std::vector<double>> RunOpCase(runtime::Backend& backend, const OpCase& c
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executable> exe, backend.Compile(c.graph, *cache));
   std::vector<double> out;
   for (const OpCall& call : c.calls) {
-    HFD_ASSIGN_OR_RETURN(runtime::RunOutput r, backend.Run(*exe, {call.tokens, call.pos}));
+    HFD_ASSIGN_OR_RETURN(runtime::RunOutput r,
+                         backend.Run(*exe, {call.tokens, call.pos, call.seq_lens}));
     out.insert(out.end(), r.logits.begin(), r.logits.end());
     out.insert(out.end(), r.argmax.begin(), r.argmax.end());
     out.insert(out.end(), r.top_logits.begin(), r.top_logits.end());

@@ -44,6 +44,9 @@ constexpr StandIn kStandIns[] = {
     {"Qwen/Qwen2.5-0.5B-Instruct", "", "models/tiny-qwen2"},
     {"meta-llama/Llama-3.2-1B", "", "models/tiny-llama3"},
     {"demo/tiny-random-llama", "tiny-random-llama-Q8_0.gguf", "gguf/tiny-llama3-Q8_0.gguf"},
+    // An absolute fixture path: the tiny BERT committed with its tests.
+    {"CompendiumLabs/bge-small-en-v1.5-gguf", "bge-small-en-v1.5-f16.gguf",
+     HFD_SOURCE_DIR "/tests/embed/testdata/tiny-bert.gguf"},
 };
 
 std::string ReadText(const fs::path& path) {

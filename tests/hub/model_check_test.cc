@@ -61,10 +61,11 @@ TEST(ModelCheckTest, GgufArchitectureIsTheEngines) {
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(*ok, GgufVerdict::kRunnable);
 
-  auto bert = CheckGgufPrefix(GgufBytes(3, 0, 1).StringKv("general.architecture", "bert").bytes());
-  EXPECT_EQ(bert.status().code(), ErrorCode::kUnsupported);
-  EXPECT_NE(bert.status().message().find("'bert'"), std::string::npos);
-  EXPECT_NE(bert.status().message().find("--force"), std::string::npos);
+  auto mamba =
+      CheckGgufPrefix(GgufBytes(3, 0, 1).StringKv("general.architecture", "mamba").bytes());
+  EXPECT_EQ(mamba.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(mamba.status().message().find("'mamba'"), std::string::npos);
+  EXPECT_NE(mamba.status().message().find("--force"), std::string::npos);
 
   EXPECT_EQ(CheckGgufPrefix(GgufBytes(1).bytes()).status().code(), ErrorCode::kUnsupported);
   EXPECT_EQ(CheckGgufPrefix("NOPE").status().code(), ErrorCode::kCorrupt);
@@ -114,9 +115,10 @@ std::string LlamaConfigWith(const std::string& extra) {
 TEST(ModelCheckTest, ConfigJsonIsJudgedByTheEngine) {
   EXPECT_TRUE(CheckConfigJson(LlamaConfigWith("")).ok())
       << CheckConfigJson(LlamaConfigWith("")).ToString();
-  Status bert = CheckConfigJson(R"({"architectures": ["BertModel"], "model_type": "bert"})");
-  EXPECT_EQ(bert.code(), ErrorCode::kUnsupported);
-  EXPECT_NE(bert.message().find("'bert'"), std::string::npos) << bert.ToString();
+  Status mamba =
+      CheckConfigJson(R"({"architectures": ["MambaForCausalLM"], "model_type": "mamba"})");
+  EXPECT_EQ(mamba.code(), ErrorCode::kUnsupported);
+  EXPECT_NE(mamba.message().find("'mamba'"), std::string::npos) << mamba.ToString();
   // What only the engine's description knows: refused too.
   Status bias = CheckConfigJson(LlamaConfigWith(R"(, "mlp_bias": true)"));
   EXPECT_EQ(bias.code(), ErrorCode::kUnsupported);

@@ -160,23 +160,23 @@ TEST_F(PullBasicTest, OfflineModeAndUnreachableHubUseTheCache) {
 }
 
 TEST_F(PullBasicTest, RefusesUnsupportedArchitectureBeforeTheWeights) {
-  hub_.AddFile("org/bert", "main", "config.json",
-               R"({"architectures": ["BertModel"], "model_type": "bert"})");
-  hub_.AddRandomFile("org/bert", "main", "model.safetensors", 100000, 3);
-  auto refused = Pull("org/bert");
+  hub_.AddFile("org/mamba", "main", "config.json",
+               R"({"architectures": ["MambaForCausalLM"], "model_type": "mamba"})");
+  hub_.AddRandomFile("org/mamba", "main", "model.safetensors", 100000, 3);
+  auto refused = Pull("org/mamba");
   ASSERT_EQ(refused.status().code(), ErrorCode::kUnsupported);
-  EXPECT_NE(refused.status().message().find("'bert'"), std::string::npos)
+  EXPECT_NE(refused.status().message().find("'mamba'"), std::string::npos)
       << refused.status().ToString();
   EXPECT_TRUE(hub_.Requests("storage").empty());
 
-  hub_.AddFile("org/bert-gguf", "main", "b.Q8_0.gguf", GgufFile("bert", 400000));
-  auto gguf = Pull("org/bert-gguf");
+  hub_.AddFile("org/mamba-gguf", "main", "b.Q8_0.gguf", GgufFile("mamba", 400000));
+  auto gguf = Pull("org/mamba-gguf");
   ASSERT_EQ(gguf.status().code(), ErrorCode::kUnsupported);
   const auto storage = hub_.Requests("storage");
   ASSERT_EQ(storage.size(), 1u);  // only the header, with a Range request
   EXPECT_EQ(storage[0]["range"], "bytes=0-262143");
 
-  auto ref = ParseModelRef("org/bert");
+  auto ref = ParseModelRef("org/mamba");
   PullOptions force = Options();
   force.force = true;
   EXPECT_TRUE(MakePuller().Pull(*ref, force, {}, nullptr).ok());

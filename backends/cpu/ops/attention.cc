@@ -94,8 +94,12 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
     for (int64_t task = begin; task < end; ++task) {
       const int64_t t = task / a.n_head;
       const int32_t h = static_cast<int32_t>(task % a.n_head);
-      const int64_t p = in.pos + t;
-      const int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
+      int64_t p = in.pos + t;
+      int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
+      if (in.text_begin != nullptr) {
+        lo = in.pos + in.text_begin[t];
+        p = in.pos + in.text_end[t] - 1;
+      }
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
       const int64_t at = t * q_row + int64_t{h} * a.head_dim;
       AttendHead(isa, layer, in.q + at, kv_offset, a, lo, p, scores, in.out + at);

@@ -1,4 +1,5 @@
-// Causal grouped-query attention over the CPU KV cache (graph.h, OpKind::kAttention).
+// Grouped-query attention over the CPU KV cache (graph.h, OpKind::kAttention, causal, and
+// kTextAttention, within each text).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,10 @@ struct AttentionInputs {
   float* out;      // [n_tokens][n_head * head_dim]
   int64_t n_tokens;
   int32_t pos;
+  // Non-causal attention (kTextAttention) when set: token t attends to keys
+  // [text_begin[t], text_end[t]) of this call (its own text); null: causal.
+  const int32_t* text_begin = nullptr;
+  const int32_t* text_end = nullptr;
 };
 
 // Writes k, v into `cache` at pos.., then attends, with the F16 kernels of path `isa`.

@@ -14,6 +14,26 @@ void RmsNorm(const float* x, const float* w, float* y, int64_t n, int64_t group,
   }
 }
 
+void LayerNorm(const float* x, const float* w, float* y, int64_t rows, int64_t width, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * width;
+    double sum = 0.0;
+    for (int64_t i = 0; i < width; ++i) sum += in[i];
+    const double mean = sum / width;
+    double sum_sq = 0.0;
+    for (int64_t i = 0; i < width; ++i) sum_sq += (in[i] - mean) * (in[i] - mean);
+    const double scale = 1.0 / std::sqrt(sum_sq / width + eps);
+    for (int64_t i = 0; i < width; ++i) {
+      y[r * width + i] = static_cast<float>((in[i] - mean) * scale) * w[i];
+    }
+  }
+}
+
+void Gelu(const float* x, float* y, int64_t n) {
+  constexpr float kInvSqrt2 = 0.7071067811865476f;
+  for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
+}
+
 void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t i = 0; i < width; ++i) y[r * width + i] = x[r * width + i] + bias[i];

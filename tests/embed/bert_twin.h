@@ -1,0 +1,17 @@
+// Writes the Hugging Face twin of a BERT GGUF file, as a sentence-transformers model
+// saves it: model.safetensors with BertModel's names (F32), config.json, modules.json and
+// 1_Pooling/config.json declaring `pooling`. It tests the HF-side mapping; the GGUF tests
+// the arithmetic.
+#pragma once
+
+#include <filesystem>
+
+#include "engine/model/model_desc.h"
+#include "hfd/status.h"
+
+namespace hfd::testing {
+
+Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::path& dir,
+                     model::Pooling pooling);
+
+}  // namespace hfd::testing
