@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "engine/model/desc_from_gguf.h"
+#include "engine/model/fused_weights.h"
 #include "engine/model/model_files_impl.h"
 
 namespace hfd::model::internal {
@@ -19,13 +20,11 @@ class GgufModelFiles final : public ModelFiles {
 
   Result<WeightView> Weight(std::string_view name) const override {
     const gguf::TensorInfo* t = file_->FindTensor(name);
-    if (t == nullptr) return NotFound("the model has no weight '" + std::string(name) + "'");
+    if (t == nullptr) return FusedWeight(name);
     return WeightView{t->type, t->shape, t->data, t->nbytes};
   }
 
-  bool HasWeight(std::string_view name) const override {
-    return file_->FindTensor(name) != nullptr;
-  }
+  bool HasWeight(std::string_view name) const override { return Weight(name).ok(); }
 
   std::vector<std::string> WeightNames() const override {
     std::vector<std::string> names;
@@ -35,6 +34,14 @@ class GgufModelFiles final : public ModelFiles {
   }
 
  private:
+  // A projection stored inside a fused tensor (fused_weights.h).
+  Result<WeightView> FusedWeight(std::string_view name) const {
+    const std::optional<FusedPart> part = FusedPartOf(name, desc_);
+    const gguf::TensorInfo* t = part ? file_->FindTensor(part->fused) : nullptr;
+    if (t == nullptr) return NotFound("the model has no weight '" + std::string(name) + "'");
+    return SliceRows(WeightView{t->type, t->shape, t->data, t->nbytes}, *part);
+  }
+
   std::unique_ptr<gguf::GgufFile> file_;
   ModelDesc desc_;
 };

@@ -11,7 +11,7 @@
 
 namespace hfd::model {
 
-enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kBert };
+enum class Architecture { kLlama, kMistral, kQwen2, kQwen3, kGemma2, kBert, kNomicBert };
 
 // How an embedding model turns its per-token states into one vector per text.
 enum class Pooling { kNone, kMean, kCls, kLast };
@@ -90,6 +90,10 @@ std::string_view PoolingName(Pooling pooling);
 
 // What every BERT has, whatever the source: non-causal, no RoPE.
 void SetBertTraits(ModelDesc& desc);
+
+// BERT and its rotary variant nomic-bert (fused QKV, RoPE instead of learned positions,
+// SwiGLU): encoders with token types and post-LayerNorms.
+bool IsBertFamily(Architecture arch);
 
 // "llama", "mistral", "qwen2", "qwen3", "gemma2".
 std::string_view ArchitectureName(Architecture arch);

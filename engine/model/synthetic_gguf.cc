@@ -36,10 +36,12 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
     w->AddF32(p + "attn_logit_softcapping", d.attn_softcap);
     w->AddF32(p + "final_logit_softcapping", d.final_softcap);
   }
-  if (d.arch == Architecture::kBert) {
+  if (IsBertFamily(d.arch)) {
     // llama.cpp's BERT reads LayerNorm's epsilon under its own key.
     w->AddF32(p + "attention.layer_norm_epsilon", d.rms_eps);
     w->AddBool(p + "attention.causal", d.causal);
+  }
+  if (IsBertFamily(d.arch) || d.pooling != Pooling::kNone) {
     // Pooling's order is llama.cpp's enum (none, mean, cls, last).
     w->AddU32(p + "pooling_type", static_cast<uint32_t>(d.pooling));
   }
@@ -98,6 +100,29 @@ void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vect
   }
 }
 
+// nomic-bert's tensors as llama.cpp names them: no positions table, fused QKV, SwiGLU, no
+// projection biases.
+template <typename Matrix, typename Vector>
+void AddNomicBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
+  const int64_t e = d.n_embd;
+  matrix("token_embd.weight", e, d.n_vocab);
+  matrix("token_types.weight", e, d.n_token_types);
+  vector("token_embd_norm.weight", e, 0);
+  vector("token_embd_norm.bias", e, 0.02f);
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    matrix(b + "attn_qkv.weight", e, 3 * e);
+    matrix(b + "attn_output.weight", e, e);
+    vector(b + "attn_output_norm.weight", e, 0);
+    vector(b + "attn_output_norm.bias", e, 0.02f);
+    matrix(b + "ffn_up.weight", e, d.n_ff);
+    matrix(b + "ffn_gate.weight", e, d.n_ff);
+    matrix(b + "ffn_down.weight", d.n_ff, e);
+    vector(b + "layer_output_norm.weight", e, 0);
+    vector(b + "layer_output_norm.bias", e, 0.02f);
+  }
+}
+
 }  // namespace
 
 Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
@@ -125,6 +150,10 @@ Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
   };
   if (d.arch == Architecture::kBert) {
     AddBertTensors(d, matrix, vector);
+    return w.Write(path);
+  }
+  if (d.arch == Architecture::kNomicBert) {
+    AddNomicBertTensors(d, matrix, vector);
     return w.Write(path);
   }
   const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;

@@ -6,7 +6,7 @@
 namespace hfd::cpu {
 
 void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_head, int32_t head_dim,
-          runtime::RopeLayout layout, const float* inv_freq) {
+          runtime::RopeLayout layout, const float* inv_freq, const int32_t* text_begin) {
   const int32_t half = head_dim / 2;
   // Where the two elements of pair i sit within a head.
   const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
@@ -15,7 +15,7 @@ void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_hea
   std::vector<float> cos_t(half), sin_t(half);
   for (int64_t t = 0; t < n_tokens; ++t) {
     // The angle is rounded to float like transformers' float32 position × inv_freq.
-    const float p = static_cast<float>(pos + t);
+    const float p = static_cast<float>(text_begin != nullptr ? t - text_begin[t] : pos + t);
     for (int32_t i = 0; i < half; ++i) {
       const double angle = p * inv_freq[i];
       cos_t[i] = static_cast<float>(std::cos(angle));

@@ -1,4 +1,5 @@
-// Rotary position embedding on the CPU, both pairings (graph.h, OpKind::kRope).
+// Rotary position embedding on the CPU, both pairings (graph.h, OpKind::kRope and
+// kTextRope).
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,9 @@
 namespace hfd::cpu {
 
 // y = x rotated: row t (of n_head heads × head_dim) at position pos + t; pair i of each head
-// turns by (pos + t) * inv_freq[i]. y may equal x. Thread-safe (no state).
+// turns by (pos + t) * inv_freq[i]. With `text_begin` (kTextRope), row t is at its
+// position within its text instead, t - text_begin[t]. y may equal x. Thread-safe (no state).
 void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, int32_t n_head, int32_t head_dim,
-          runtime::RopeLayout layout, const float* inv_freq);
+          runtime::RopeLayout layout, const float* inv_freq, const int32_t* text_begin = nullptr);
 
 }  // namespace hfd::cpu
