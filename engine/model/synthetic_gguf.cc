@@ -74,15 +74,22 @@ gguf::GgufWriter::Filler RandomFiller(TensorType type, int64_t row_len, float sc
   };
 }
 
+// The BERT family's token and token-type tables, BERT's learned positions, and their
+// LayerNorm (weights of ones, random biases).
+template <typename Matrix, typename Vector>
+void AddEncoderEmbeddings(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
+  matrix("token_embd.weight", d.n_embd, d.n_vocab);
+  matrix("token_types.weight", d.n_embd, d.n_token_types);
+  if (d.arch == Architecture::kBert) matrix("position_embd.weight", d.n_embd, d.n_ctx_train);
+  vector("token_embd_norm.weight", d.n_embd, 0);
+  vector("token_embd_norm.bias", d.n_embd, 0.02f);
+}
+
 // BERT's tensors (weight_check.cc lists them): LayerNorm weights of ones, random biases.
 template <typename Matrix, typename Vector>
 void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
   const int64_t e = d.n_embd;
-  matrix("token_embd.weight", e, d.n_vocab);
-  matrix("token_types.weight", e, d.n_token_types);
-  matrix("position_embd.weight", e, d.n_ctx_train);
-  vector("token_embd_norm.weight", e, 0);
-  vector("token_embd_norm.bias", e, 0.02f);
+  AddEncoderEmbeddings(d, matrix, vector);
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
@@ -105,10 +112,7 @@ void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vect
 template <typename Matrix, typename Vector>
 void AddNomicBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
   const int64_t e = d.n_embd;
-  matrix("token_embd.weight", e, d.n_vocab);
-  matrix("token_types.weight", e, d.n_token_types);
-  vector("token_embd_norm.weight", e, 0);
-  vector("token_embd_norm.bias", e, 0.02f);
+  AddEncoderEmbeddings(d, matrix, vector);
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     matrix(b + "attn_qkv.weight", e, 3 * e);

@@ -70,6 +70,20 @@ Status CopyGgufWithPooling(const std::filesystem::path& src, const std::filesyst
   return w.Write(dst);
 }
 
+void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& path) {
+  LoadedModel m = LoadOnCpu(path);
+  ASSERT_NE(m.files, nullptr);
+  const auto ids = Encode(path, ThirtyTwoTexts());
+  const auto together = Embed(m, ids);
+  ASSERT_EQ(together.size(), 32u);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto alone = Embed(m, {ids[i]});
+    ASSERT_EQ(alone.size(), 1u);
+    ASSERT_EQ(alone[0].size(), together[i].size());
+    for (size_t j = 0; j < alone[0].size(); ++j) EXPECT_NEAR(alone[0][j], together[i][j], 1e-5);
+  }
+}
+
 std::vector<std::string> ThirtyTwoTexts() {
   std::vector<std::string> texts;
   for (int i = 0; i < 32; ++i) {

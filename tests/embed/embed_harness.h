@@ -38,4 +38,7 @@ Status CopyGgufWithPooling(const std::filesystem::path& src, const std::filesyst
 // 32 different short texts.
 std::vector<std::string> ThirtyTwoTexts();
 
+// ThirtyTwoTexts embedded in one call give what each gives alone, within 1e-5.
+void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& model);
+
 }  // namespace hfd::testing
