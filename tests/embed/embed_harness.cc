@@ -86,6 +86,7 @@ void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& path) {
 
 std::vector<std::string> ThirtyTwoTexts() {
   std::vector<std::string> texts;
+  texts.reserve(32);
   for (int i = 0; i < 32; ++i) {
     texts.push_back("text number " + std::to_string(i) + std::string(i % 5, '!') + " about " +
                     std::to_string(i * 7919));
