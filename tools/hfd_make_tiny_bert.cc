@@ -1,8 +1,9 @@
-// hfd-make-tiny-bert: writes the tiny random-weight BERT embedding model the tests
-// compare with llama.cpp's llama-embedding (tests/embed/testdata/README.md), with the
-// WordPiece vocabulary of a vocabulary-only GGUF file.
+// hfd-make-tiny-bert: writes the tiny random-weight BERT (or nomic-bert) embedding model
+// the tests compare with llama.cpp's llama-embedding (tests/embed/testdata/README.md), with
+// the WordPiece vocabulary of a vocabulary-only GGUF file.
 //
 //   hfd-make-tiny-bert --vocab ggml-vocab-bert-bge.gguf --out tiny-bert.gguf
+//   hfd-make-tiny-bert --arch nomic-bert --vocab ... --out tiny-nomic-bert.gguf
 #include <cstdio>
 #include <string>
 
@@ -14,9 +15,9 @@
 
 namespace {
 
-hfd::model::ModelDesc TinyBertDesc(int64_t n_vocab) {
+hfd::model::ModelDesc TinyBertDesc(hfd::model::Architecture arch, int64_t n_vocab) {
   hfd::model::ModelDesc d;
-  d.arch = hfd::model::Architecture::kBert;
+  d.arch = arch;
   d.n_vocab = n_vocab;
   d.n_embd = 64;
   d.n_layer = 2;
@@ -32,12 +33,19 @@ hfd::model::ModelDesc TinyBertDesc(int64_t n_vocab) {
   return d;
 }
 
-hfd::Status Write(const std::string& vocab_path, const std::string& out) {
+hfd::Status Write(const std::string& arch_name, const std::string& vocab_path,
+                  const std::string& out) {
+  HFD_ASSIGN_OR_RETURN(const hfd::model::Architecture arch,
+                       hfd::model::ParseArchitecture(arch_name));
+  if (!hfd::model::IsBertFamily(arch)) {
+    return hfd::InvalidArgument("--arch must be bert or nomic-bert, not " + arch_name);
+  }
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<hfd::gguf::GgufFile> vocab,
                        hfd::gguf::GgufFile::Open(vocab_path));
   HFD_ASSIGN_OR_RETURN(hfd::model::TokenizerMetadata tokenizer,
                        hfd::model::ReadTokenizerMetadata(*vocab, {}));
-  const hfd::model::ModelDesc desc = TinyBertDesc(static_cast<int64_t>(tokenizer.tokens.size()));
+  const hfd::model::ModelDesc desc =
+      TinyBertDesc(arch, static_cast<int64_t>(tokenizer.tokens.size()));
   hfd::model::SyntheticOptions options;
   options.seed = 17;
   options.distinct_rows = 0;  // every token its own embedding
@@ -54,15 +62,17 @@ hfd::Status Write(const std::string& vocab_path, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string arch = "bert";
   std::string vocab;
   std::string out;
-  CLI::App app{"Write a tiny BERT embedding model: random weights, a WordPiece vocabulary"};
+  CLI::App app{"Write a tiny BERT-family embedding model: random weights, a WordPiece vocabulary"};
   app.add_option("--vocab", vocab, "vocabulary-only BERT GGUF (ggml-vocab-bert-bge.gguf)")
       ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--out", out, "the .gguf file to write")->required();
+  app.add_option("--arch", arch, "bert (default) or nomic-bert");
   CLI11_PARSE(app, argc, argv);
-  if (hfd::Status s = Write(vocab, out); !s.ok()) {
+  if (hfd::Status s = Write(arch, vocab, out); !s.ok()) {
     std::fprintf(stderr, "hfd-make-tiny-bert: %s\n", s.ToString().c_str());
     return 1;
   }

@@ -94,15 +94,19 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
     case OpKind::kRope:
+    case OpKind::kTextRope:
       Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope,
-           graph_.constants[op.rope.freqs].data());
+           graph_.constants[op.rope.freqs].data(),
+           op.kind == OpKind::kTextRope ? text_begin_.data() : nullptr);
       return Status::Ok();
     case OpKind::kAttention:
-    case OpKind::kTextAttention: {
-      const bool text = op.kind == OpKind::kTextAttention;
+    case OpKind::kTextAttention:
+    case OpKind::kTextCausalAttention: {
+      const bool text = op.kind != OpKind::kAttention;
+      const bool whole_text = op.kind == OpKind::kTextAttention;
       Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
-                 text ? text_begin_.data() : nullptr, text ? text_end_.data() : nullptr},
+                 text ? text_begin_.data() : nullptr, whole_text ? text_end_.data() : nullptr},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();
     }

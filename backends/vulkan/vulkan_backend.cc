@@ -53,6 +53,8 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kGelu:
       case OpKind::kPositionRows:
       case OpKind::kTextAttention:
+      case OpKind::kTextRope:
+      case OpKind::kTextCausalAttention:
         return false;  // encoders (BERT) run on the CPU backend for now
       default:
         return true;

@@ -271,6 +271,8 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kGelu:
     case OpKind::kPositionRows:
     case OpKind::kTextAttention:
+    case OpKind::kTextRope:
+    case OpKind::kTextCausalAttention:
       break;  // encoder ops: Supports() refuses them, so Compile never gets here
   }
   return Unsupported("unknown op");

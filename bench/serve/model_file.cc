@@ -52,16 +52,7 @@ Result<std::vector<EncodedKey>> TokenizerKeys(const std::filesystem::path& path,
       desc->eos_ids = {static_cast<int32_t>(eos)};
       continue;
     }
-    std::string encoded;
-    if (e.type == gguf::ValueType::kString) {
-      encoded = gguf::GgufWriter::EncodeString(e.payload);
-    } else if (e.type == gguf::ValueType::kArray) {
-      encoded = gguf::GgufWriter::EncodeU32(static_cast<uint32_t>(e.elem_type)) +
-                gguf::GgufWriter::EncodeU64(e.count) + std::string(e.payload);
-    } else {
-      encoded = std::string(e.payload);
-    }
-    keys.push_back({e.key, e.type, std::move(encoded)});
+    keys.push_back({e.key, e.type, gguf::GgufWriter::EncodeEntry(e)});
   }
   if (std::none_of(keys.begin(), keys.end(),
                    [](const EncodedKey& k) { return k.key == kChatTemplateKey; })) {

@@ -62,6 +62,19 @@ void GgufWriter::AddF32Array(std::string_view key, const std::vector<float>& v) 
 void GgufWriter::AddI32Array(std::string_view key, const std::vector<int32_t>& v) {
   AddKv(key, ValueType::kArray, EncodeArray(ValueType::kI32, v));
 }
+std::string GgufWriter::EncodeEntry(const MetadataEntry& e) {
+  // The parser keeps a string's bytes without their length, and an array's elements
+  // without their type and count.
+  if (e.type == ValueType::kString) return EncodeString(e.payload);
+  if (e.type == ValueType::kArray) {
+    return EncodeU32(static_cast<uint32_t>(e.elem_type)) + EncodeU64(e.count) +
+           std::string(e.payload);
+  }
+  return std::string(e.payload);
+}
+
+void GgufWriter::AddCopy(const MetadataEntry& e) { AddRaw(e.key, e.type, EncodeEntry(e)); }
+
 void GgufWriter::AddRaw(std::string_view key, ValueType type, std::string encoded) {
   AddKv(key, type, std::move(encoded));
 }

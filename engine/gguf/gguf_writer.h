@@ -38,6 +38,10 @@ class GgufWriter {
   // Raw value bytes after the key: type tag and encoding supplied by the caller (for
   // nested arrays and deliberately malformed values).
   void AddRaw(std::string_view key, ValueType type, std::string encoded);
+  // Key `e` of another file, its value as that file holds it.
+  void AddCopy(const MetadataEntry& e);
+  // `e`'s value bytes as AddRaw takes them.
+  static std::string EncodeEntry(const MetadataEntry& e);
 
   // A tensor with its bytes given now; `shape` in GGML order (shape[0] = row length).
   void AddTensor(std::string_view name, TensorType type, std::vector<int64_t> shape,

@@ -191,9 +191,8 @@ Status ReadGranite(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) 
   return Status::Ok();
 }
 
-// BERT as llama.cpp reads it: LayerNorm epsilon, pooling_type (its enum: 0 none, 1 mean,
-// 2 cls, 3 last; 4 rank is a reranker's head), attention.causal; token types from the
-// token_types tensor.
+// BERT and nomic-bert as llama.cpp reads them: LayerNorm epsilon, attention.causal;
+// token types from the token_types tensor.
 Status ReadBert(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   if (const gguf::TensorInfo* types = f.FindTensor("token_types.weight");
       types != nullptr && types->shape.size() == 2) {
@@ -204,6 +203,16 @@ Status ReadBert(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   if (f.Has(p + "attention.causal")) {
     HFD_ASSIGN_OR_RETURN(d->causal, f.GetBool(p + "attention.causal"));
   }
+  if (d->arch == Architecture::kNomicBert && f.FindTensor("blk.0.attn_qkv.bias") != nullptr) {
+    return Unsupported("nomic-bert with projection biases (blk.0.attn_qkv.bias) is not supported");
+  }
+  return Status::Ok();
+}
+
+// <arch>.pooling_type, which llama.cpp reads for every architecture (its enum: 0 none,
+// 1 mean, 2 cls, 3 last; 4 rank is a reranker's head): embedding models, decoder
+// embedders (Qwen3-Embedding: last) included.
+Status ReadPooling(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   int64_t pooling = 0;
   HFD_RETURN_IF_ERROR(OptionalU32(f, p + "pooling_type", &pooling));
   constexpr Pooling kPoolings[] = {Pooling::kNone, Pooling::kMean, Pooling::kCls, Pooling::kLast};
@@ -267,7 +276,8 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
-  if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(f, p, &d));
+  if (IsBertFamily(d.arch)) HFD_RETURN_IF_ERROR(ReadBert(f, p, &d));
+  HFD_RETURN_IF_ERROR(ReadPooling(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadRopeScaling(f, arch, &d));
   SetScaledRopeFreqFactors(d);
   HFD_RETURN_IF_ERROR(ReadSpecialTokens(f, &d));

@@ -111,9 +111,8 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   HFD_ASSIGN_OR_RETURN(const std::string gen, ReadConfig(files, "generation_config.json", false));
   auto desc = DescFromConfig(config, gen);
   if (!desc.ok()) return desc.status().WithContext(files.Label("config.json"));
-  if (desc->arch == Architecture::kBert) {
-    HFD_ASSIGN_OR_RETURN(desc->pooling, PoolingFromSentenceTransformers(files));
-  }
+  // Any architecture: a decoder with a Pooling module is an embedder (Qwen3-Embedding).
+  HFD_ASSIGN_OR_RETURN(desc->pooling, PoolingFromSentenceTransformers(files));
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
                        safetensors::Checkpoint::Open(files));
   auto model = std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value());

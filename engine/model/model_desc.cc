@@ -25,6 +25,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "phi3";
     case Architecture::kBert:
       return "bert";
+    case Architecture::kNomicBert:
+      return "nomic-bert";
   }
   return "unknown";
 }
@@ -39,9 +41,11 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "olmo2") return Architecture::kOlmo2;
   if (name == "phi3") return Architecture::kPhi3;
   if (name == "bert") return Architecture::kBert;
+  // GGUF's general.architecture, then HF's model_type.
+  if (name == "nomic-bert" || name == "nomic_bert") return Architecture::kNomicBert;
   return Unsupported("model architecture '" + std::string(name) +
                      "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite, "
-                     "olmo2, phi3 and bert)");
+                     "olmo2, phi3, bert and nomic-bert)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -87,6 +91,10 @@ void SetBertTraits(ModelDesc& d) {
   if (d.n_token_types == 0) d.n_token_types = 2;
 }
 
+bool IsBertFamily(Architecture arch) {
+  return arch == Architecture::kBert || arch == Architecture::kNomicBert;
+}
+
 bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   if (d.sliding_window <= 0) return false;
   return d.sliding_window_pattern <= 0 || (layer + 1) % d.sliding_window_pattern != 0;
@@ -111,6 +119,9 @@ Status ValidateDesc(const ModelDesc& d) {
   if (d.arch == Architecture::kBert) {
     // Learned positions and token types are tables of these many rows.
     HFD_RETURN_IF_ERROR(positive(d.n_ctx_train, "context length"));
+    HFD_RETURN_IF_ERROR(positive(d.n_token_types, "token type count"));
+  }
+  if (d.arch == Architecture::kNomicBert) {
     HFD_RETURN_IF_ERROR(positive(d.n_token_types, "token type count"));
   }
   if (d.n_head % d.n_head_kv != 0) {

@@ -20,7 +20,8 @@ enum class Architecture {
   kGranite,
   kOlmo2,
   kPhi3,
-  kBert
+  kBert,
+  kNomicBert
 };
 
 // How an embedding model turns its per-token states into one vector per text.
@@ -135,7 +136,12 @@ std::string_view PoolingName(Pooling pooling);
 // What every BERT has, whatever the source: non-causal, no RoPE.
 void SetBertTraits(ModelDesc& desc);
 
-// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert".
+// BERT and its rotary variant nomic-bert (fused QKV, RoPE instead of learned positions,
+// SwiGLU): encoders with token types and post-LayerNorms.
+bool IsBertFamily(Architecture arch);
+
+// "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert",
+// "nomic-bert".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an

@@ -14,7 +14,10 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files
   } else {
     HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name));
   }
-  if (model->desc().arch == Architecture::kPhi3) model = SplitFusedWeights(std::move(model));
+  const Architecture arch = model->desc().arch;
+  if (arch == Architecture::kPhi3 || arch == Architecture::kNomicBert) {
+    model = SplitFusedWeights(std::move(model));
+  }
   const std::string where = gguf_name.empty() ? files.description() : files.Label(gguf_name);
   HFD_RETURN_IF_ERROR(internal::CheckWeightShapes(*model).WithContext(where));
   return model;

@@ -50,10 +50,12 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
               static_cast<uint32_t>(d.rope_scaling.original_max_position));
     w->AddF32(p + "rope.scaling.attn_factor", d.rope_scaling.attn_factor);
   }
-  if (d.arch == Architecture::kBert) {
+  if (IsBertFamily(d.arch)) {
     // llama.cpp's BERT reads LayerNorm's epsilon under its own key.
     w->AddF32(p + "attention.layer_norm_epsilon", d.rms_eps);
     w->AddBool(p + "attention.causal", d.causal);
+  }
+  if (IsBertFamily(d.arch) || d.pooling != Pooling::kNone) {
     // Pooling's order is llama.cpp's enum (none, mean, cls, last).
     w->AddU32(p + "pooling_type", static_cast<uint32_t>(d.pooling));
   }
@@ -100,15 +102,22 @@ Result<TokenizerMetadata> VocabularyFor(const std::filesystem::path& vocab_path,
   return tokenizer;
 }
 
+// The BERT family's token and token-type tables, BERT's learned positions, and their
+// LayerNorm (weights of ones, random biases).
+template <typename Matrix, typename Vector>
+void AddEncoderEmbeddings(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
+  matrix("token_embd.weight", d.n_embd, d.n_vocab);
+  matrix("token_types.weight", d.n_embd, d.n_token_types);
+  if (d.arch == Architecture::kBert) matrix("position_embd.weight", d.n_embd, d.n_ctx_train);
+  vector("token_embd_norm.weight", d.n_embd, 0);
+  vector("token_embd_norm.bias", d.n_embd, 0.02f);
+}
+
 // BERT's tensors (weight_check.cc lists them): LayerNorm weights of ones, random biases.
 template <typename Matrix, typename Vector>
 void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
   const int64_t e = d.n_embd;
-  matrix("token_embd.weight", e, d.n_vocab);
-  matrix("token_types.weight", e, d.n_token_types);
-  matrix("position_embd.weight", e, d.n_ctx_train);
-  vector("token_embd_norm.weight", e, 0);
-  vector("token_embd_norm.bias", e, 0.02f);
+  AddEncoderEmbeddings(d, matrix, vector);
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
@@ -121,6 +130,26 @@ void AddBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vect
     vector(b + "ffn_up.bias", d.n_ff, 0.02f);
     matrix(b + "ffn_down.weight", d.n_ff, e);
     vector(b + "ffn_down.bias", e, 0.02f);
+    vector(b + "layer_output_norm.weight", e, 0);
+    vector(b + "layer_output_norm.bias", e, 0.02f);
+  }
+}
+
+// nomic-bert's tensors as llama.cpp names them: no positions table, fused QKV, SwiGLU, no
+// projection biases.
+template <typename Matrix, typename Vector>
+void AddNomicBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector& vector) {
+  const int64_t e = d.n_embd;
+  AddEncoderEmbeddings(d, matrix, vector);
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    matrix(b + "attn_qkv.weight", e, 3 * e);
+    matrix(b + "attn_output.weight", e, e);
+    vector(b + "attn_output_norm.weight", e, 0);
+    vector(b + "attn_output_norm.bias", e, 0.02f);
+    matrix(b + "ffn_up.weight", e, d.n_ff);
+    matrix(b + "ffn_gate.weight", e, d.n_ff);
+    matrix(b + "ffn_down.weight", d.n_ff, e);
     vector(b + "layer_output_norm.weight", e, 0);
     vector(b + "layer_output_norm.bias", e, 0.02f);
   }
@@ -163,6 +192,10 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
   };
   if (d.arch == Architecture::kBert) {
     AddBertTensors(d, matrix, vector);
+    return w.Write(path);
+  }
+  if (d.arch == Architecture::kNomicBert) {
+    AddNomicBertTensors(d, matrix, vector);
     return w.Write(path);
   }
   const int64_t q_dim = d.n_head * d.head_dim, kv_dim = d.n_head_kv * d.head_dim;

@@ -12,18 +12,6 @@ constexpr std::string_view kTokens = "tokenizer.ggml.tokens";
 constexpr std::string_view kTokenTypes = "tokenizer.ggml.token_type";
 constexpr std::string_view kScores = "tokenizer.ggml.scores";
 
-// A value's bytes as they follow its key in a GGUF file (the entry keeps strings and
-// arrays without their length and element-type prefixes).
-std::string EncodedValue(const gguf::MetadataEntry& e) {
-  using W = gguf::GgufWriter;
-  if (e.type == gguf::ValueType::kString) return W::EncodeString(e.payload);
-  if (e.type == gguf::ValueType::kArray) {
-    return W::EncodeU32(static_cast<uint32_t>(e.elem_type)) + W::EncodeU64(e.count) +
-           std::string(e.payload);
-  }
-  return std::string(e.payload);
-}
-
 }  // namespace
 
 Result<TokenizerMetadata> ReadTokenizerMetadata(const gguf::GgufFile& vocab,
@@ -47,7 +35,7 @@ Result<TokenizerMetadata> ReadTokenizerMetadata(const gguf::GgufFile& vocab,
         e.key == kScores || std::find(skip.begin(), skip.end(), e.key) != skip.end()) {
       continue;
     }
-    m.others.push_back({e.key, e.type, EncodedValue(e)});
+    m.others.push_back({e.key, e.type, gguf::GgufWriter::EncodeEntry(e)});
   }
   return m;
 }

@@ -52,11 +52,41 @@ Status CheckBertWeightShapes(const ModelFiles& f) {
   return Status::Ok();
 }
 
+// nomic-bert's: token types and their LayerNorm, per layer fused QKV (read as its
+// slices), the output projection, SwiGLU and two post-LayerNorms; no biases.
+Status CheckNomicBertWeightShapes(const ModelFiles& f) {
+  const ModelDesc& d = f.desc();
+  const int64_t e = d.n_embd;
+  HFD_RETURN_IF_ERROR(Expect(f, "token_embd.weight", {e, d.n_vocab}));
+  HFD_RETURN_IF_ERROR(Expect(f, "token_types.weight", {e, d.n_token_types}));
+  for (const char* norm : {"token_embd_norm.weight", "token_embd_norm.bias"}) {
+    HFD_RETURN_IF_ERROR(Expect(f, norm, {e}));
+  }
+  for (int64_t i = 0; i < d.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q.weight", {e, d.n_head * d.head_dim}));
+    for (const char* m : {"attn_k.weight", "attn_v.weight"}) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + m, {e, d.n_head_kv * d.head_dim}));
+    }
+    HFD_RETURN_IF_ERROR(Expect(f, b + "attn_output.weight", {d.n_head * d.head_dim, e}));
+    for (const char* v : {"attn_output_norm.weight", "attn_output_norm.bias",
+                          "layer_output_norm.weight", "layer_output_norm.bias"}) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + v, {e}));
+    }
+    for (const char* m : {"ffn_up.weight", "ffn_gate.weight"}) {
+      HFD_RETURN_IF_ERROR(Expect(f, b + m, {e, d.n_ff}));
+    }
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down.weight", {d.n_ff, e}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckWeightShapes(const ModelFiles& f) {
   const ModelDesc& d = f.desc();
   if (d.arch == Architecture::kBert) return CheckBertWeightShapes(f);
+  if (d.arch == Architecture::kNomicBert) return CheckNomicBertWeightShapes(f);
   const int64_t q_dim = d.n_head * d.head_dim;
   const int64_t kv_dim = d.n_head_kv * d.head_dim;
   HFD_RETURN_IF_ERROR(Expect(f, "token_embd.weight", {d.n_embd, d.n_vocab}));

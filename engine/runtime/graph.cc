@@ -40,6 +40,10 @@ std::string_view OpName(OpKind kind) {
       return "position_rows";
     case OpKind::kTextAttention:
       return "text_attention";
+    case OpKind::kTextRope:
+      return "text_rope";
+    case OpKind::kTextCausalAttention:
+      return "text_causal_attention";
   }
   return "unknown";
 }

@@ -92,6 +92,13 @@ enum class OpKind : uint8_t {
   // cache the same way; sliding_window and softcap must be 0), but token t attends to
   // every token of its own text (RunParams::seq_lens), before and after it.
   kTextAttention,
+  // Like kRope, but at each token's position within its own text (RunParams::seq_lens),
+  // so texts computed together each start at 0 (nomic-bert, decoder embedders).
+  kTextRope,
+  // Causal attention within each text (decoder embedders): like kAttention (same attrs,
+  // cache writes), but token t attends only to the tokens of its own text up to itself,
+  // and the sliding window counts from there.
+  kTextCausalAttention,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.

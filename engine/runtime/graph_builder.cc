@@ -89,8 +89,8 @@ class Builder {
     return AddOp(op, std::move(name), WidthOf(a), RowsOf(a));
   }
 
-  ValueId Rope(ValueId x, const RopeAttrs& attrs, std::string name) {
-    Op op = MakeOp(OpKind::kRope, x);
+  ValueId Rope(ValueId x, const RopeAttrs& attrs, std::string name, OpKind kind = OpKind::kRope) {
+    Op op = MakeOp(kind, x);
     op.rope = attrs;
     return AddOp(op, std::move(name), WidthOf(x), RowsOf(x));
   }
@@ -258,22 +258,75 @@ Result<ValueId> BertBlock(Builder& b, const model::ModelDesc& d, int layer, Valu
   return b.LayerNorm(x, p + "layer_output_norm", d.rms_eps);
 }
 
+// One nomic-bert layer: BERT's with fused QKV (read as slices), RoPE (half-split pairs) at
+// each token's position within its text instead of learned positions, no projection
+// biases, and a SwiGLU feed-forward (silu(gate) * up).
+Result<ValueId> NomicBertBlock(Builder& b, const model::ModelDesc& d, int layer, ValueId x,
+                               ConstId rope_freqs) {
+  const std::string p = fmt::format("blk.{}.", layer);
+  const auto n_head = static_cast<int32_t>(d.n_head);
+  const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
+  const auto head_dim = static_cast<int32_t>(d.head_dim);
+  HFD_ASSIGN_OR_RETURN(ValueId q, b.MatMul(x, p + "attn_q.weight", int64_t{n_head} * head_dim));
+  HFD_ASSIGN_OR_RETURN(ValueId k, b.MatMul(x, p + "attn_k.weight", int64_t{n_head_kv} * head_dim));
+  HFD_ASSIGN_OR_RETURN(ValueId v, b.MatMul(x, p + "attn_v.weight", int64_t{n_head_kv} * head_dim));
+  q = b.Rope(q, {n_head, head_dim, RopeLayout::kHalfSplit, rope_freqs}, p + "q_rope",
+             OpKind::kTextRope);
+  k = b.Rope(k, {n_head_kv, head_dim, RopeLayout::kHalfSplit, rope_freqs}, p + "k_rope",
+             OpKind::kTextRope);
+  Op attn = MakeOp(d.causal ? OpKind::kTextCausalAttention : OpKind::kTextAttention, q, k, v);
+  attn.attn = {layer,    n_head, n_head_kv,
+               head_dim, 0,      static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim))),
+               0.0f};
+  const ValueId a = b.AddOp(attn, p + "attn", b.WidthOf(q), b.RowsOf(q));
+  HFD_ASSIGN_OR_RETURN(ValueId o, b.MatMul(a, p + "attn_output.weight", d.n_embd));
+  x = b.Binary(OpKind::kAdd, x, o, p + "attn_residual");
+  HFD_ASSIGN_OR_RETURN(x, b.LayerNorm(x, p + "attn_output_norm", d.rms_eps));
+  HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(x, p + "ffn_gate.weight", d.n_ff));
+  HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(x, p + "ffn_up.weight", d.n_ff));
+  const ValueId act = b.Binary(OpKind::kSwiGLU, gate, up, p + "ffn_act");
+  HFD_ASSIGN_OR_RETURN(ValueId down, b.MatMul(act, p + "ffn_down.weight", d.n_embd));
+  x = b.Binary(OpKind::kAdd, x, down, p + "ffn_residual");
+  return b.LayerNorm(x, p + "layer_output_norm", d.rms_eps);
+}
+
 // The BERT encoder: token + position + token-type-0 embeddings, LayerNorm, the layers;
 // its output is every token's hidden state (pooling is the caller's, per text).
+// nomic-bert has no position table (its layers rotate q and k instead).
 Result<ValueId> BertEncoder(Builder& b, const model::ModelDesc& d) {
   HFD_ASSIGN_OR_RETURN(ValueId x,
                        b.TableRows(OpKind::kGetRows, "token_embd.weight", d.n_embd, d.n_vocab));
   HFD_ASSIGN_OR_RETURN(ValueId types, b.TableRows(OpKind::kPositionRows, "token_types.weight",
                                                   d.n_embd, d.n_token_types, 0));
-  HFD_ASSIGN_OR_RETURN(ValueId positions, b.TableRows(OpKind::kPositionRows, "position_embd.weight",
-                                                      d.n_embd, d.n_ctx_train));
   x = b.Binary(OpKind::kAdd, x, types, "embeddings_typed");
-  x = b.Binary(OpKind::kAdd, x, positions, "embeddings_positioned");
+  const bool nomic = d.arch == model::Architecture::kNomicBert;
+  if (!nomic) {
+    HFD_ASSIGN_OR_RETURN(
+        ValueId positions,
+        b.TableRows(OpKind::kPositionRows, "position_embd.weight", d.n_embd, d.n_ctx_train));
+    x = b.Binary(OpKind::kAdd, x, positions, "embeddings_positioned");
+  }
   HFD_ASSIGN_OR_RETURN(x, b.LayerNorm(x, "token_embd_norm", d.rms_eps));
+  const ConstId rope_freqs = nomic ? b.Constant(InvFreqs(d, d.n_ctx_train)) : kNone;
   for (int layer = 0; layer < d.n_layer; ++layer) {
-    HFD_ASSIGN_OR_RETURN(x, BertBlock(b, d, layer, x));
+    HFD_ASSIGN_OR_RETURN(
+        x, nomic ? NomicBertBlock(b, d, layer, x, rope_freqs) : BertBlock(b, d, layer, x));
   }
   return x;
+}
+
+// A decoder embedder (Qwen3-Embedding): the texts of a call are computed together, each
+// attending causally within itself only and from position 0 (as alone; RoPE scores depend
+// only on position differences, but angles stay as small as a text's own), so the decoder
+// layers' RoPE and attention ops become their per-text forms (same attributes). The output
+// is every token's hidden state after the final norm; pooling (last token) picks one per
+// text.
+Result<ValueId> DecoderEmbedding(Builder& b, Graph& graph, const model::ModelDesc& d, ValueId x) {
+  for (Op& op : graph.ops) {
+    if (op.kind == OpKind::kRope) op.kind = OpKind::kTextRope;
+    if (op.kind == OpKind::kAttention) op.kind = OpKind::kTextCausalAttention;
+  }
+  return b.RmsNorm(x, "output_norm.weight", d.rms_eps, d.n_embd);
 }
 
 }  // namespace
@@ -293,14 +346,14 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   graph.n_head_kv = static_cast<int32_t>(d.n_head_kv);
   graph.head_dim = static_cast<int32_t>(d.head_dim);
   Builder b(files, graph);
-  if (d.arch == model::Architecture::kBert) {
+  if (model::IsBertFamily(d.arch)) {
     if (options.output != GraphOutput::kAllHidden) {
       return Unsupported("a BERT model is an encoder: it computes embeddings, not text");
     }
     HFD_ASSIGN_OR_RETURN(graph.hidden, BertEncoder(b, d));
     return graph;
   }
-  if (options.output == GraphOutput::kAllHidden) {
+  if (options.output == GraphOutput::kAllHidden && d.pooling == model::Pooling::kNone) {
     return Unsupported(fmt::format(
         "model architecture {} is a text generator with no pooling; use an embedding model",
         model::ArchitectureName(d.arch)));
@@ -320,6 +373,10 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   const ConstId rope_freqs = b.Constant(InvFreqs(d, options.n_ctx));
   for (int layer = 0; layer < d.n_layer; ++layer) {
     HFD_ASSIGN_OR_RETURN(x, Block(b, d, layer, x, rope_freqs));
+  }
+  if (options.output == GraphOutput::kAllHidden) {
+    HFD_ASSIGN_OR_RETURN(graph.hidden, DecoderEmbedding(b, graph, d, x));
+    return graph;
   }
   if (options.output != GraphOutput::kAllLogits) {
     const Op last = MakeOp(OpKind::kLastRow, x);

@@ -299,28 +299,32 @@ void AddPositionRows(std::vector<OpCase>& cases, int32_t fixed_row) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-7, 1e-7}));
 }
 
-void AddTextAttention(std::vector<OpCase>& cases) {
+// kTextAttention (every token of the text) or kTextCausalAttention (up to the token).
+void AddTextAttention(std::vector<OpCase>& cases, OpKind kind) {
   const int32_t n_head = 4, head_dim = 32;
   const int64_t width = int64_t{n_head} * head_dim;
-  CaseBuilder b("text_attention", OpKind::kTextAttention, TensorType::kF32, Texts());
+  const bool causal = kind == OpKind::kTextCausalAttention;
+  CaseBuilder b(causal ? "text_causal_attention" : "text_attention", kind, TensorType::kF32,
+                Texts());
   b.Cache({1, 64, n_head, head_dim, runtime::KvType::kF32});
   std::vector<float> qt, kt, vt;
   const ValueId q = b.Input(width, &qt);
   const ValueId k = b.Input(width, &kt);
   const ValueId v = b.Input(width, &vt);
-  runtime::Op op = runtime::MakeOp(OpKind::kTextAttention, q, k, v);
+  runtime::Op op = runtime::MakeOp(kind, q, k, v);
   op.attn = {0, n_head, n_head, head_dim, 0, 1.0f / std::sqrt(float(head_dim)), 0.0f};
   const ValueId out = b.Op(op, width);
-  auto ref = [&, width](const OpCall& call) {
+  auto ref = [&, width, causal](const OpCall& call) {
     Rows rows;
     size_t begin = 0;
     for (int32_t len : call.seq_lens) {
       for (int32_t t = 0; t < len; ++t) {
         std::vector<double> y(width);
+        const int32_t keys = causal ? t + 1 : len;
         for (int h = 0; h < n_head; ++h) {
           const int64_t off = int64_t{h} * head_dim;
           std::vector<double> score;
-          for (int32_t j = 0; j < len; ++j) {
+          for (int32_t j = 0; j < keys; ++j) {
             double d = 0;
             for (int i = 0; i < head_dim; ++i) {
               d += double(qt[call.tokens[begin + t] * width + off + i]) *
@@ -331,7 +335,7 @@ void AddTextAttention(std::vector<OpCase>& cases) {
           const double m = *std::max_element(score.begin(), score.end());
           double sum = 0;
           for (double& e : score) sum += (e = std::exp(e - m));
-          for (int32_t j = 0; j < len; ++j) {
+          for (int32_t j = 0; j < keys; ++j) {
             for (int i = 0; i < head_dim; ++i) {
               y[off + i] += score[j] / sum * vt[call.tokens[begin + j] * width + off + i];
             }
@@ -382,31 +386,40 @@ std::vector<double> RotateRow(std::vector<double> row, int n_head, int head_dim,
   return row;
 }
 
-// n_rot < head_dim: partial rotary (the rest of each head copied); attn_factor scales cos
-// and sin (longrope's attention factor).
-void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout, int32_t n_rot = 16,
-             float attn_factor = 1.0f) {
+// kRope at pos + t, or kTextRope at each token's position within its text. n_rot <
+// head_dim: partial rotary (the rest of each head copied); attn_factor scales cos and sin
+// (longrope's attention factor).
+void AddRope(std::vector<OpCase>& cases, runtime::RopeLayout layout, OpKind kind = OpKind::kRope,
+             int32_t n_rot = 16, float attn_factor = 1.0f) {
   const int32_t n_head = 3, head_dim = 16, width = n_head * head_dim;
   const bool interleaved = layout == runtime::RopeLayout::kInterleaved;
-  const std::string name = std::string(interleaved ? "rope_interleaved" : "rope_half_split") +
-                           (n_rot < head_dim ? "_partial_mscale" : "");
+  const bool per_text = kind == OpKind::kTextRope;
   // Positions up to 92: angles of tens of radians.
-  CaseBuilder b(name, OpKind::kRope, TensorType::kF32,
-                {{0, {1, 2, 3, 4, 5}}, {5, {6}}, {90, {7, 8, 9}}});
+  const std::vector<OpCall> calls =
+      per_text ? Texts() : std::vector<OpCall>{{0, {1, 2, 3, 4, 5}}, {5, {6}}, {90, {7, 8, 9}}};
+  CaseBuilder b(std::string(per_text ? "text_" : "") +
+                    (interleaved ? "rope_interleaved" : "rope_half_split") +
+                    (n_rot < head_dim ? "_partial_mscale" : ""),
+                kind, TensorType::kF32, calls);
   std::vector<float> in;
   const ValueId x = b.Input(width, &in);
   std::vector<float> freqs(n_rot / 2);
   for (int i = 0; i < n_rot / 2; ++i) freqs[i] = std::pow(10000.0f, -2.0f * i / n_rot);
-  runtime::Op op = runtime::MakeOp(OpKind::kRope, x);
+  runtime::Op op = runtime::MakeOp(kind, x);
   op.rope = {n_head, head_dim, layout, b.Constant(freqs), n_rot, attn_factor};
   const ValueId out = b.Op(op, width);
-  auto ref = [&, freqs, interleaved, n_rot, attn_factor](const OpCall& call) {
+  auto ref = [&, freqs, interleaved, per_text, n_rot, attn_factor](const OpCall& call) {
+    // Each token's position: pos + t, or its place within its text.
+    std::vector<int32_t> positions;
+    for (int32_t len : call.seq_lens) {
+      for (int32_t p = 0; p < len; ++p) positions.push_back(p);
+    }
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
-      const double p = call.pos + int32_t(t);
+      const double position = per_text ? positions[t] : call.pos + int32_t(t);
       rows.push_back(RotateRow(
           RowOf(in, width, call.tokens[t]), n_head, head_dim, interleaved,
-          [&](int i) { return p * freqs[i]; }, attn_factor, n_rot));
+          [&](int i) { return position * freqs[i]; }, attn_factor, n_rot));
     }
     return rows;
   };
@@ -680,8 +693,8 @@ std::vector<OpCase> BuildCases() {
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
-  AddRope(cases, runtime::RopeLayout::kHalfSplit, 12, 1.19f);  // Phi-4-mini's 3/4, longrope
-  AddRope(cases, runtime::RopeLayout::kInterleaved, 12, 1.19f);
+  AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12, 1.19f);  // Phi-4-mini's 3/4, longrope
+  AddRope(cases, runtime::RopeLayout::kInterleaved, OpKind::kRope, 12, 1.19f);
   for (const RopeRefCase& ref : kRopeRefCases) AddScaledRope(cases, ref);
   for (const AttentionShape& s :
        {AttentionShape{"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
@@ -698,7 +711,9 @@ std::vector<OpCase> BuildCases() {
   AddScalar(cases, OpKind::kGelu, 0.0f);
   AddPositionRows(cases, -1);
   AddPositionRows(cases, 1);
-  AddTextAttention(cases);
+  AddTextAttention(cases, OpKind::kTextAttention);
+  AddTextAttention(cases, OpKind::kTextCausalAttention);
+  AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kTextRope);
   AddElementwise(cases, OpKind::kAdd);
   AddLastRow(cases);
   AddArgmax(cases);

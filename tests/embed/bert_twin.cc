@@ -40,7 +40,7 @@ Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::p
     }
     tensors[*hf] = std::move(t);
   }
-  std::filesystem::create_directories(dir / "1_Pooling");
+  std::filesystem::create_directories(dir);
   WriteF32Safetensors(dir / "model.safetensors", tensors);
   WriteJson(dir / "config.json", {{"architectures", {"BertModel"}},
                                   {"model_type", "bert"},
@@ -54,6 +54,12 @@ Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::p
                                   {"layer_norm_eps", d.rms_eps},
                                   {"hidden_act", "gelu"},
                                   {"position_embedding_type", "absolute"}});
+  return WriteSentenceTransformersFiles(dir, d.n_embd, pooling);
+}
+
+Status WriteSentenceTransformersFiles(const std::filesystem::path& dir, int64_t width,
+                                      model::Pooling pooling) {
+  std::filesystem::create_directories(dir / "1_Pooling");
   WriteJson(dir / "modules.json", {{{"idx", 0},
                                     {"name", "0"},
                                     {"path", ""},
@@ -67,7 +73,7 @@ Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::p
                                     {"path", "2_Normalize"},
                                     {"type", "sentence_transformers.models.Normalize"}}});
   WriteJson(dir / "1_Pooling/config.json",
-            {{"word_embedding_dimension", d.n_embd},
+            {{"word_embedding_dimension", width},
              {"pooling_mode_cls_token", pooling == model::Pooling::kCls},
              {"pooling_mode_mean_tokens", pooling == model::Pooling::kMean},
              {"pooling_mode_max_tokens", false},

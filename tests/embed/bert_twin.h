@@ -14,4 +14,9 @@ namespace hfd::testing {
 Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::path& dir,
                      model::Pooling pooling);
 
+// The sentence-transformers files alone, as the twin has them: modules.json (Transformer,
+// Pooling, Normalize) and 1_Pooling/config.json declaring `pooling` for vectors of `width`.
+Status WriteSentenceTransformersFiles(const std::filesystem::path& dir, int64_t width,
+                                      model::Pooling pooling);
+
 }  // namespace hfd::testing

@@ -4,9 +4,7 @@
 // config.json, sentence-transformers files) giving the GGUF's vectors.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -16,44 +14,14 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/embed/bert_twin.h"
+#include "tests/embed/embed_harness.h"
 
 namespace hfd::testing {
 namespace {
 
 const std::filesystem::path kData = HFD_EMBED_TESTDATA;
 
-double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    dot += double{a[i]} * b[i];
-    na += double{a[i]} * a[i];
-    nb += double{b[i]} * b[i];
-  }
-  return dot / std::sqrt(na * nb);
-}
-
-nlohmann::json Reference() {
-  std::ifstream in(kData / "llama-embedding.json");
-  return nlohmann::json::parse(in);
-}
-
-std::vector<std::vector<int32_t>> Encode(const std::filesystem::path& model,
-                                         const std::vector<std::string>& texts) {
-  auto tokenizer = tok::Tokenizer::FromPath(model);
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  std::vector<std::vector<int32_t>> ids;
-  if (!tokenizer.ok()) return ids;
-  for (const std::string& t : texts) ids.push_back((*tokenizer)->Encode(t, true));
-  return ids;
-}
-
-std::vector<std::vector<float>> Embed(LoadedModel& m,
-                                      const std::vector<std::vector<int32_t>>& ids) {
-  auto session = m.NewSession(128, 16, runtime::KvType::kF32);
-  auto vectors = session->Embed(ids, true);
-  EXPECT_TRUE(vectors.ok()) << vectors.status().ToString();
-  return vectors.ok() ? *vectors : std::vector<std::vector<float>>{};
-}
+nlohmann::json Reference() { return ReadReference(kData / "llama-embedding.json"); }
 
 TEST(EmbeddingConformanceTest, MeanPoolingMatchesLlamaEmbedding) {
   const nlohmann::json ref = Reference();
@@ -110,23 +78,7 @@ TEST(EmbeddingConformanceTest, SafetensorsTwinGivesTheGgufVectors) {
 }
 
 TEST(EmbeddingConformanceTest, BatchOf32EqualsOneByOne) {
-  const auto path = kData / "tiny-bert.gguf";
-  LoadedModel m = LoadOnCpu(path);
-  ASSERT_NE(m.files, nullptr);
-  std::vector<std::string> texts;
-  for (int i = 0; i < 32; ++i) {
-    texts.push_back("text number " + std::to_string(i) + std::string(i % 5, '!') + " about " +
-                    std::to_string(i * 7919));
-  }
-  const auto ids = Encode(path, texts);
-  const auto together = Embed(m, ids);
-  ASSERT_EQ(together.size(), 32u);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const auto alone = Embed(m, {ids[i]});
-    ASSERT_EQ(alone.size(), 1u);
-    ASSERT_EQ(alone[0].size(), together[i].size());
-    for (size_t j = 0; j < alone[0].size(); ++j) EXPECT_NEAR(alone[0][j], together[i][j], 1e-5);
-  }
+  ExpectBatchOf32EqualsOneByOne(kData / "tiny-bert.gguf");
 }
 
 TEST(EmbeddingConformanceTest, RefusesTextsItCannotEmbed) {

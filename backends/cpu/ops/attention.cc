@@ -97,8 +97,8 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
       int64_t p = in.pos + t;
       int64_t lo = a.sliding_window > 0 ? std::max<int64_t>(0, p - a.sliding_window + 1) : 0;
       if (in.text_begin != nullptr) {
-        lo = in.pos + in.text_begin[t];
-        p = in.pos + in.text_end[t] - 1;
+        if (in.text_end != nullptr) p = in.pos + in.text_end[t] - 1;
+        lo = std::max<int64_t>(lo, in.pos + in.text_begin[t]);
       }
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
       const int64_t at = t * q_row + int64_t{h} * a.head_dim;

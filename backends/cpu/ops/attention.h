@@ -1,5 +1,5 @@
 // Grouped-query attention over the CPU KV cache (graph.h, OpKind::kAttention, causal, and
-// kTextAttention, within each text).
+// kTextAttention / kTextCausalAttention, within each text).
 #pragma once
 
 #include <cstdint>
@@ -19,8 +19,9 @@ struct AttentionInputs {
   float* out;      // [n_tokens][n_head * head_dim]
   int64_t n_tokens;
   int32_t pos;
-  // Non-causal attention (kTextAttention) when set: token t attends to keys
-  // [text_begin[t], text_end[t]) of this call (its own text); null: causal.
+  // Attention within each text when set: token t attends to keys from text_begin[t] of
+  // this call (its own text's first) up to text_end[t] (kTextAttention), or up to itself
+  // when text_end is null (kTextCausalAttention); null: causal over the whole cache.
   const int32_t* text_begin = nullptr;
   const int32_t* text_end = nullptr;
 };

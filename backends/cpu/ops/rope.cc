@@ -8,7 +8,7 @@
 namespace hfd::cpu {
 
 void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime::RopeAttrs& rope,
-          const float* inv_freq) {
+          const float* inv_freq, const int32_t* text_begin) {
   const int32_t head_dim = rope.head_dim;
   const int32_t n_rot = rope.n_rot > 0 ? rope.n_rot : head_dim;
   const int32_t half = n_rot / 2;
@@ -25,7 +25,7 @@ void Rope(const float* x, float* y, int64_t n_tokens, int32_t pos, const runtime
   std::vector<float> cos_t(half), sin_t(half);
   for (int64_t t = 0; t < n_tokens; ++t) {
     // The angle is rounded to float like transformers' float32 position × inv_freq.
-    const float p = static_cast<float>(pos + t);
+    const float p = static_cast<float>(text_begin != nullptr ? t - text_begin[t] : pos + t);
     for (int32_t i = 0; i < half; ++i) {
       const double angle = p * freqs[i];
       cos_t[i] = static_cast<float>(std::cos(angle)) * rope.attn_factor;
