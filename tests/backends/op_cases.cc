@@ -693,7 +693,8 @@ std::vector<OpCase> BuildCases() {
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
-  AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12, 1.19f);  // Phi-4-mini's 3/4, longrope
+  AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12,
+          1.19f);  // Phi-4-mini's 3/4, longrope
   AddRope(cases, runtime::RopeLayout::kInterleaved, OpKind::kRope, 12, 1.19f);
   for (const RopeRefCase& ref : kRopeRefCases) AddScaledRope(cases, ref);
   for (const AttentionShape& s :

@@ -20,7 +20,7 @@ double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
     na += double{a[i]} * a[i];
     nb += double{b[i]} * b[i];
   }
-  return dot / std::sqrt(na * nb);
+  return a.size() == b.size() ? dot / std::sqrt(na * nb) : 0;
 }
 
 nlohmann::json ReadReference(const std::filesystem::path& path) {

@@ -16,6 +16,7 @@
 
 namespace hfd::testing {
 
+// The cosine of the angle between a and b; 0 when their sizes differ.
 double Cosine(const std::vector<float>& a, const std::vector<float>& b);
 
 // The reference file's JSON; fails the test when it cannot be read.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/tokenizer/precompiled_charsmap.h"
+#include "tests/embed/embed_harness.h"
 #include "tests/http/http_harness.h"
 
 namespace hfd::testing {
@@ -26,16 +27,6 @@ const std::filesystem::path kData = HFD_EMBED_TESTDATA;
 json Reference() {
   std::ifstream in(kData / "llama-embedding.json");
   return json::parse(in);
-}
-
-double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    dot += double{a[i]} * b[i];
-    na += double{a[i]} * a[i];
-    nb += double{b[i]} * b[i];
-  }
-  return a.size() == b.size() ? dot / std::sqrt(na * nb) : 0;
 }
 
 // Each vector of `got` within 1e-3 cosine of llama-embedding's mean-pooled one.
