@@ -8,10 +8,9 @@ namespace hfd::model {
 
 using nlohmann::json;
 
-namespace {
-
-// The folder of the Pooling module in modules.json ("1_Pooling"), or "" when none.
-Result<std::string> PoolingFolder(std::string_view modules_json, const std::string& label) {
+Result<std::string> PoolingModuleFolder(std::string_view modules_json,
+                                        std::string_view modules_label) {
+  const std::string label(modules_label);
   const json doc = json::parse(modules_json.begin(), modules_json.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_array()) return Corrupt(label + " is not a JSON list");
   for (const json& module : doc) {
@@ -26,8 +25,6 @@ Result<std::string> PoolingFolder(std::string_view modules_json, const std::stri
   }
   return std::string();
 }
-
-}  // namespace
 
 Result<Pooling> ParsePoolingConfig(std::string_view config_json,
                                    std::string_view pooling_config_label) {
@@ -65,7 +62,7 @@ Result<Pooling> PoolingFromSentenceTransformers(const io::ModelFileSet& files) {
   HFD_ASSIGN_OR_RETURN(const std::string modules,
                        io::ReadSmallFile(files, "modules.json", io::kConfigMaxBytes));
   HFD_ASSIGN_OR_RETURN(const std::string folder,
-                       PoolingFolder(modules, files.Label("modules.json")));
+                       PoolingModuleFolder(modules, files.Label("modules.json")));
   if (folder.empty()) return Pooling::kNone;
   const std::string name = folder + "/config.json";
   HFD_ASSIGN_OR_RETURN(const std::string config,

@@ -3,6 +3,7 @@
 // pooling_mode_* flag set.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "engine/io/model_file_set.h"
@@ -15,7 +16,13 @@ namespace hfd::model {
 // Corrupt for files that are not what sentence-transformers writes.
 Result<Pooling> PoolingFromSentenceTransformers(const io::ModelFileSet& files);
 
-// The same from the two files' texts, `pooling_config_label` naming the second in messages.
+// The folder of modules.json's Pooling module ("1_Pooling"), or "" when it lists none;
+// `modules_label` names the file in messages.
+Result<std::string> PoolingModuleFolder(std::string_view modules_json,
+                                        std::string_view modules_label);
+
+// The pooling from the Pooling module's config.json text, `pooling_config_label` naming the second
+// in messages.
 Result<Pooling> ParsePoolingConfig(std::string_view config_json,
                                    std::string_view pooling_config_label);
 

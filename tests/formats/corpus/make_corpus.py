@@ -83,3 +83,11 @@ with open('config/yarn.json', 'w') as f:
                'rope_scaling': {'type': 'yarn', 'factor': 4.0, 'beta_fast': 32, 'beta_slow': 1,
                                 'mscale': 1.0, 'mscale_all_dim': 0.5,
                                 'original_max_position_embeddings': 8192}}, f)
+with open('config/modules.json', 'w') as f:
+    json.dump([{'idx': 0, 'name': '0', 'path': '', 'type': 'sentence_transformers.models.Transformer'},
+               {'idx': 1, 'name': '1', 'path': '1_Pooling',
+                'type': 'sentence_transformers.models.Pooling'}], f)
+with open('config/pooling.json', 'w') as f:
+    json.dump({'word_embedding_dimension': 384, 'pooling_mode_cls_token': False,
+               'pooling_mode_mean_tokens': True, 'pooling_mode_max_tokens': False,
+               'pooling_mode_lasttoken': False}, f)
