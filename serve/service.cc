@@ -403,7 +403,8 @@ void Service::AdmitEmbed(const Caller& caller, const EmbedRequest& request,
   if (model->desc().pooling == model::Pooling::kNone) {
     return done(Unsupported("model " + request.target.model +
                             " has no pooling: it generates text and does not compute "
-                            "embeddings; use an embedding model (bert)"));
+                            "embeddings; use an embedding model (bert, nomic-bert, or a "
+                            "decoder whose files declare a pooling, like Qwen3-Embedding)"));
   }
   auto job = std::make_shared<Job>();
   int32_t tokens = 0;
