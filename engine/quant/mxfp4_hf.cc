@@ -18,7 +18,7 @@ Status PackMxfp4FromHf(std::span<const uint8_t> blocks, std::span<const uint8_t>
   }
   for (size_t g = 0; g < groups; ++g) {
     uint8_t codes[kQK];
-    for (int i = 0; i < kQK / 2; ++i) {
+    for (size_t i = 0; i < kQK / 2; ++i) {
       const uint8_t byte = blocks[g * (kQK / 2) + i];
       codes[2 * i] = byte & 0x0f;
       codes[2 * i + 1] = byte >> 4;
