@@ -45,7 +45,7 @@ struct Options {
                                    TensorType::kQ5_0,    TensorType::kQ5_1,   TensorType::kQ4_K,
                                    TensorType::kQ5_K,    TensorType::kQ6_K,   TensorType::kQ2_K,
                                    TensorType::kQ3_K,    TensorType::kIQ4_NL, TensorType::kIQ4_XS,
-                                   TensorType::kIQ3_XXS, TensorType::kIQ3_S};
+                                   TensorType::kIQ3_XXS, TensorType::kIQ3_S,  TensorType::kMXFP4};
   double min_time = 0.5;
   int64_t bandwidth_mib = 1024;
   int64_t prefill_tokens = 128;

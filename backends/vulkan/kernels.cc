@@ -59,19 +59,29 @@ const char* WeightSuffix(TensorType type) {
       return "iq3_xxs";
     case TensorType::kIQ3_S:
       return "iq3_s";
+    case TensorType::kMXFP4:
+      return "mxfp4";
     default:
       return nullptr;
   }
+}
+
+// The push constants' row_stride: rows apart in the decoder's address unit, 16-bit words,
+// or bytes for MXFP4, whose 17-byte blocks make rows of an odd number of blocks odd in
+// length (weight_codec.glsl).
+uint32_t RowStride(const DeviceTensor& w) {
+  const bool bytes = w.type() == TensorType::kMXFP4;
+  return static_cast<uint32_t>(bytes ? w.row_bytes() : w.row_bytes() / 2);
 }
 
 uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
 // Push-constant blocks, field for field as declared in the shaders.
 struct MatPush {
-  uint32_t ncols, row_words, nrows, out_row0, x_stride, y_stride, ntok;
+  uint32_t ncols, row_stride, nrows, out_row0, x_stride, y_stride, ntok;
 };
 struct GetRowsPush {
-  uint32_t ncols, row_words, first_row, nrows;
+  uint32_t ncols, row_stride, first_row, nrows;
 };
 struct ElementwisePush {
   uint32_t n, width;
@@ -200,7 +210,7 @@ Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor
                                       {per_row, static_cast<uint32_t>(w.ncols()), glu_gelu}));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
-                 static_cast<uint32_t>(w.row_bytes() / 2),
+                 RowStride(w),
                  static_cast<uint32_t>(c.rows),
                  static_cast<uint32_t>(c.first_row),
                  static_cast<uint32_t>(w.ncols()),
@@ -224,7 +234,7 @@ Status Kernels::MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffe
                                                          w.type(), 3, sizeof(MatPush)));
   for (const TensorChunk& c : w.chunks()) {
     MatPush push{static_cast<uint32_t>(w.ncols()),
-                 static_cast<uint32_t>(w.row_bytes() / 2),
+                 RowStride(w),
                  static_cast<uint32_t>(c.rows),
                  static_cast<uint32_t>(c.first_row),
                  static_cast<uint32_t>(w.ncols()),
@@ -243,7 +253,7 @@ Status Kernels::GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& p
                        WeightPipeline("get_rows", w.type(), 3, sizeof(GetRowsPush)));
   const uint32_t units = CeilDiv(w.ncols(), 32);
   for (const TensorChunk& c : w.chunks()) {
-    GetRowsPush push{static_cast<uint32_t>(w.ncols()), static_cast<uint32_t>(w.row_bytes() / 2),
+    GetRowsPush push{static_cast<uint32_t>(w.ncols()), RowStride(w),
                      static_cast<uint32_t>(c.first_row), static_cast<uint32_t>(c.rows)};
     s.Dispatch(*p, {{&c.buffer}, {&y, true}, {&params}}, &push, CeilDiv(units, 64), ntok);
   }

@@ -14,9 +14,15 @@ std::span<const uint8_t> Bytes(const uint32_t (&words)[N]) {
   return {reinterpret_cast<const uint8_t*>(words), sizeof(words)};
 }
 
-// Rows per chunk so that a chunk, with the codebook ahead of its rows, stays within the
-// limit.
+// A chunk's buffer size: the shaders read 16-bit words, so a chunk of an odd number of
+// bytes (MXFP4 rows of an odd number of 17-byte blocks) gets one byte of padding, which
+// keeps its last byte inside the word array.
+uint64_t PaddedChunkBytes(uint64_t bytes) { return (bytes + 1) / 2 * 2; }
+
+// Rows per chunk so that a chunk, with the codebook ahead of its rows and its padding,
+// stays within the limit.
 Result<int64_t> RowsPerChunk(TensorType type, int64_t ncols, uint64_t max_chunk_bytes) {
+  max_chunk_bytes -= max_chunk_bytes % 2;
   const int64_t row_bytes = RowBytes(type, ncols);
   if (row_bytes <= 0) {
     return InvalidArgument("a row of " + std::to_string(ncols) + " " + TypeName(type) +
@@ -74,8 +80,9 @@ Result<DeviceTensor> DeviceTensor::Upload(Device& device, Transfer& transfer, Te
     chunk.first_row = row;
     chunk.rows = std::min(per_chunk, nrows - row);
     const uint64_t bytes = static_cast<uint64_t>(chunk.rows * t.row_bytes_);
-    HFD_ASSIGN_OR_RETURN(chunk.buffer,
-                         Buffer::Create(device, codebook.size() + bytes, MemoryUse::kDeviceLocal));
+    HFD_ASSIGN_OR_RETURN(
+        chunk.buffer,
+        Buffer::Create(device, PaddedChunkBytes(codebook.size() + bytes), MemoryUse::kDeviceLocal));
     if (!codebook.empty()) {
       HFD_RETURN_IF_ERROR(transfer.Upload(chunk.buffer, 0, codebook.data(), codebook.size()));
     }

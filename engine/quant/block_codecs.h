@@ -28,6 +28,7 @@ void DecodeBlock(const BlockIQ4_NL& b, float* y);
 void DecodeBlock(const BlockIQ4_XS& b, float* y);
 void DecodeBlock(const BlockIQ3_XXS& b, float* y);
 void DecodeBlock(const BlockIQ3_S& b, float* y);
+void DecodeBlock(const BlockMXFP4& b, float* y);
 
 // Encode kQK or kQKK floats into one block.
 void EncodeBlock(const float* x, BlockQ4_0* b);
@@ -40,6 +41,7 @@ void EncodeBlock(const float* x, BlockQ4_K* b);
 void EncodeBlock(const float* x, BlockQ5_K* b);
 void EncodeBlock(const float* x, BlockQ6_K* b);
 void EncodeBlock(const float* x, BlockQ8_K* b);
+void EncodeBlock(const float* x, BlockMXFP4* b);
 
 // round(v) (ties to even) clamped to [lo, hi]; NaN maps into range, never an overflowing
 // cast. After clamping |v| is small, so adding 1.5 * 2^23 leaves the rounded integer in

@@ -111,6 +111,13 @@ struct BlockIQ3_S {
   uint8_t signs[kQKK / 8];
   uint8_t scales[kQKK / 64];
 };
+// MXFP4 (OCP Microscaling): 32 E2M1 codes (mxfp4_tables.h) sharing the E8M0 scale 2^(e - 127),
+// packed like Q4_0 (low nibbles values 0..15, high nibbles 16..31). 17 bytes: blocks in a
+// row are not 2-byte aligned.
+struct BlockMXFP4 {
+  uint8_t e;
+  uint8_t qs[kQK / 2];
+};
 // Activations for K-quant dot products: y = d * q; bsums are sums of each 16 values.
 struct BlockQ8_K {
   float d;
@@ -134,5 +141,6 @@ static_assert(sizeof(BlockIQ4_NL) == 18);
 static_assert(sizeof(BlockIQ4_XS) == 136);
 static_assert(sizeof(BlockIQ3_XXS) == 98);
 static_assert(sizeof(BlockIQ3_S) == 110);
+static_assert(sizeof(BlockMXFP4) == 17);
 
 }  // namespace hfd

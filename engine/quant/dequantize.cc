@@ -118,6 +118,9 @@ bool WithBlockType(TensorType type, Fn&& fn) {
     case TensorType::kIQ4_XS:
       fn(BlockIQ4_XS{});
       break;
+    case TensorType::kMXFP4:
+      fn(BlockMXFP4{});
+      break;
   }
   return true;
 }

@@ -1,21 +1,25 @@
-// Decoders for GGML's non-linear "i-quant" types (IQ4_NL, IQ4_XS, IQ3_XXS, IQ3_S): their
-// codes index lookup tables (iq_tables.h) rather than scaling integers directly.
+// Decoders for GGML's non-linear "i-quant" types (IQ4_NL, IQ4_XS, IQ3_XXS, IQ3_S) and
+// MXFP4: their codes index lookup tables (iq_tables.h, mxfp4_tables.h) rather than scaling
+// integers directly.
+#include <array>
 #include <cstddef>
 #include <cstring>
 
 #include "engine/quant/block_codecs.h"
 #include "engine/quant/half.h"
 #include "engine/quant/iq_tables.h"
+#include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::quant_internal {
 namespace {
 
 // 32 values from 16 bytes of 4-bit codes (value i < 16: low nibble of byte i, value i + 16:
-// the high nibble), each the code's level times `scale`.
-void DecodeNonLinear32(const uint8_t* qs, float scale, float* y) {
+// the high nibble), each the code's entry in `levels` times `scale`.
+void DecodeNonLinear32(const uint8_t* qs, const std::array<int8_t, 16>& levels, float scale,
+                       float* y) {
   for (int i = 0; i < 16; ++i) {
-    y[i] = scale * static_cast<float>(kIq4NlValues[qs[i] & 0x0f]);
-    y[i + 16] = scale * static_cast<float>(kIq4NlValues[qs[i] >> 4]);
+    y[i] = scale * static_cast<float>(levels[qs[i] & 0x0f]);
+    y[i + 16] = scale * static_cast<float>(levels[qs[i] >> 4]);
   }
 }
 
@@ -30,7 +34,15 @@ void DecodeGridPair(uint32_t grid_lo, uint32_t grid_hi, uint8_t signs, float sca
 
 }  // namespace
 
-void DecodeBlock(const BlockIQ4_NL& b, float* y) { DecodeNonLinear32(b.qs, HalfToFloat(b.d), y); }
+void DecodeBlock(const BlockIQ4_NL& b, float* y) {
+  DecodeNonLinear32(b.qs, kIq4NlValues, HalfToFloat(b.d), y);
+}
+
+// The doubled E2M1 values times half the E8M0 scale: exact products (both are powers of
+// two times integers below 16).
+void DecodeBlock(const BlockMXFP4& b, float* y) {
+  DecodeNonLinear32(b.qs, kMxfp4Values, kE8M0HalfScales[b.e], y);
+}
 
 void DecodeBlock(const BlockIQ4_XS& b, float* y) {
   const float d = HalfToFloat(b.d);
@@ -38,7 +50,7 @@ void DecodeBlock(const BlockIQ4_XS& b, float* y) {
     const int low = (b.scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0f;
     const int high = (b.scales_h >> (2 * ib)) & 3;
     const int scale = (low | (high << 4)) - 32;
-    DecodeNonLinear32(b.qs + 16 * ib, d * static_cast<float>(scale), y + 32 * ib);
+    DecodeNonLinear32(b.qs + 16 * ib, kIq4NlValues, d * static_cast<float>(scale), y + 32 * ib);
   }
 }
 

@@ -1,11 +1,13 @@
 // Encoders for the 32-value block types: symmetric types scale by the value of largest
-// magnitude, asymmetric ones (Q4_1, Q5_1) by the block's min and max.
+// magnitude, asymmetric ones (Q4_1, Q5_1) by the block's min and max, MXFP4 by the power
+// of two the OCP MX spec derives from the largest magnitude.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "engine/quant/block_codecs.h"
 #include "engine/quant/half.h"
+#include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::quant_internal {
 namespace {
@@ -113,7 +115,47 @@ float EncodeQ8(const float* x, int8_t* qs, int* sum) {
   return d;
 }
 
+// The E2M1 code (0..7) whose doubled value (kMxfp4Values) is nearest t >= 0, ties to the
+// even code (round half to even, as the MX spec converts); t past 12 saturates to 7.
+int NearestE2M1(float t) {
+  if (!(t > 0.0f)) return 0;  // zero or NaN
+  if (t >= 12.0f) return 7;
+  int best = 0;
+  for (int i = 1; i < 8; ++i) {
+    const float di = std::fabs(t - kMxfp4Values[i]);
+    const float db = std::fabs(t - kMxfp4Values[best]);
+    if (di < db || (di == db && i % 2 == 0)) best = i;
+  }
+  return best;
+}
+
 }  // namespace
+
+// OCP MX v1.0: the shared scale is 2^(floor(log2(max|x|)) - 2), 2 being E2M1's largest
+// exponent, so the largest value lands in [4, 8) scale units and values past 6 saturate.
+void EncodeBlock(const float* x, BlockMXFP4* b) {
+  float amax = 0.0f;
+  for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(x[j]));  // NaN is skipped
+  int e = 0;  // an all-zero block: any scale decodes to zeros
+  if (std::isinf(amax)) {
+    e = 254;
+  } else if (amax > 0.0f) {
+    int exponent;
+    std::frexp(amax, &exponent);  // amax = m * 2^exponent, m in [0.5, 1)
+    e = std::clamp(exponent - 1 - 2 + 127, 0, 254);
+  }
+  b->e = static_cast<uint8_t>(e);
+  for (int j = 0; j < kHalf; ++j) {
+    int codes[2];
+    for (int h = 0; h < 2; ++h) {
+      const float v = x[j + h * kHalf];
+      // |v| in units of the half scale 2^(e - 128) (exact: a power-of-two factor).
+      const int code = NearestE2M1(std::ldexp(std::fabs(v), 128 - e));
+      codes[h] = code | (std::signbit(v) && code != 0 ? 8 : 0);
+    }
+    b->qs[j] = static_cast<uint8_t>(codes[0] | (codes[1] << 4));
+  }
+}
 
 void EncodeBlock(const float* x, BlockQ8_0* b) {
   int sum;

@@ -14,7 +14,7 @@ struct TypeEntry {
   TypeTraits traits;
 };
 
-constexpr std::array<TypeEntry, 19> kTypes = {{
+constexpr std::array<TypeEntry, 20> kTypes = {{
     {TensorType::kF32, {"F32", 1, 4}},
     {TensorType::kF16, {"F16", 1, 2}},
     {TensorType::kQ4_0, {"Q4_0", kQK, sizeof(BlockQ4_0)}},
@@ -34,6 +34,7 @@ constexpr std::array<TypeEntry, 19> kTypes = {{
     {TensorType::kIQ3_S, {"IQ3_S", kQKK, sizeof(BlockIQ3_S)}},
     {TensorType::kIQ4_XS, {"IQ4_XS", kQKK, sizeof(BlockIQ4_XS)}},
     {TensorType::kBF16, {"BF16", 1, 2}},
+    {TensorType::kMXFP4, {"MXFP4", kQK, sizeof(BlockMXFP4)}},
 }};
 
 // GGML types hfd does not read, named so that a refusal says which one a file holds.
@@ -75,7 +76,7 @@ Result<TypeTraits> GetTypeTraits(TensorType type) {
   return Unsupported("tensor type id " + std::to_string(id) + known +
                      " is not supported (hfd reads F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, "
                      "Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ3_XXS, IQ3_S, IQ4_NL, "
-                     "IQ4_XS); re-quantize the model to one of these");
+                     "IQ4_XS, MXFP4); re-quantize the model to one of these");
 }
 
 bool IsSupportedType(TensorType type) { return FindTraits(type) != nullptr; }

@@ -29,6 +29,7 @@ enum class TensorType : uint32_t {
   kIQ3_S = 21,
   kIQ4_XS = 23,
   kBF16 = 30,
+  kMXFP4 = 39,
 };
 
 // Storage layout of one type: `block_elems` values are packed into `block_bytes` bytes.

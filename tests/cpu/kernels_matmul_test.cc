@@ -20,7 +20,7 @@ const TensorType kTypes[] = {TensorType::kF32,     TensorType::kF16,    TensorTy
                              TensorType::kQ5_0,    TensorType::kQ5_1,   TensorType::kQ4_K,
                              TensorType::kQ5_K,    TensorType::kQ6_K,   TensorType::kQ2_K,
                              TensorType::kQ3_K,    TensorType::kIQ4_NL, TensorType::kIQ4_XS,
-                             TensorType::kIQ3_XXS, TensorType::kIQ3_S};
+                             TensorType::kIQ3_XXS, TensorType::kIQ3_S,  TensorType::kMXFP4};
 
 std::vector<float> RandomFloats(int64_t n, uint32_t seed) {
   std::mt19937 rng(seed);

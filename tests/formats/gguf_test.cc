@@ -275,6 +275,43 @@ TEST(GgufTest, OpenMapsFilesAndReportsMissingOrEmptyOnes) {
   EXPECT_EQ(empty.status().code(), ErrorCode::kCorrupt);
 }
 
+// An MXFP4 expert tensor as gpt-oss GGUFs hold them ([in, out, experts], GGML type 39)
+// opens and decodes: E2M1 values with a 6 in every block (scale 2^0) round-trip exactly.
+TEST(GgufTest, OpensAnMxfp4ExpertTensor) {
+  constexpr float kE2M1[] = {0.0f,  0.5f,  1.0f,  1.5f,  2.0f,  3.0f,  4.0f, 6.0f,
+                             -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f};
+  const int64_t cols = 96, rows = 3, experts = 2;
+  std::vector<float> values(cols * rows * experts);
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = i % 32 == 0 ? 6.0f : kE2M1[(i * 7 + i / 32) % 15];
+  }
+  const int64_t row_bytes = RowBytes(TensorType::kMXFP4, cols);
+  ASSERT_EQ(row_bytes, 51);
+  std::vector<uint8_t> packed(row_bytes * rows * experts);
+  for (int64_t r = 0; r < rows * experts; ++r) {
+    ASSERT_TRUE(
+        QuantizeRow(TensorType::kMXFP4, &values[r * cols], &packed[r * row_bytes], cols).ok());
+  }
+  GgufWriter w;
+  w.AddString("general.architecture", "gpt-oss");
+  w.AddTensor("blk.0.ffn_down_exps.weight", TensorType::kMXFP4, {cols, rows, experts}, packed);
+  w.AddTensor("after", TensorType::kF32, {8}, Bytes(32, 4));  // placed after 306 odd bytes
+  hfd::testing::TempDir dir;
+  const auto path = dir.path() / "mxfp4.gguf";
+  ASSERT_TRUE(w.Write(path).ok());
+  auto f = GgufFile::Open(path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  const TensorInfo* t = (*f)->FindTensor("blk.0.ffn_down_exps.weight");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->type, TensorType::kMXFP4);
+  EXPECT_EQ(t->shape, (std::vector<int64_t>{cols, rows, experts}));
+  EXPECT_EQ(t->nbytes, packed.size());
+  std::vector<float> decoded(values.size());
+  ASSERT_TRUE(DequantizeRow(t->type, t->data, decoded.data(), cols * rows * experts).ok());
+  EXPECT_EQ(decoded, values);
+  EXPECT_EQ((*f)->FindTensor("after")->data[0], Bytes(32, 4)[0]);
+}
+
 TEST(GgufTest, WriterRefusesDataOfTheWrongSize) {
   GgufWriter w;
   w.AddTensor("t", TensorType::kF32, {4}, Bytes(3, 0));

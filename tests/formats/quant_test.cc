@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "engine/quant/blocks.h"
 #include "engine/quant/dequantize.h"
 #include "engine/quant/half.h"
+#include "engine/quant/mxfp4_hf.h"
 #include "engine/quant/tensor_type.h"
 
 namespace hfd {
@@ -91,6 +93,9 @@ TEST(TensorTypeTest, TraitsAndRowBytes) {
   EXPECT_EQ(RowBytes(TensorType::kIQ4_XS, 256), 136);
   EXPECT_EQ(RowBytes(TensorType::kIQ3_XXS, 256), 98);
   EXPECT_EQ(RowBytes(TensorType::kIQ3_S, 512), 220);
+  EXPECT_EQ(RowBytes(TensorType::kMXFP4, 96), 51);  // 17-byte blocks: rows of odd length
+  EXPECT_EQ(*TensorTypeFromName("MXFP4"), TensorType::kMXFP4);
+  EXPECT_EQ(static_cast<uint32_t>(TensorType::kMXFP4), 39u);  // GGML_TYPE_MXFP4
   EXPECT_EQ(*TensorTypeFromName("IQ3_XXS"), TensorType::kIQ3_XXS);
   EXPECT_EQ(*TensorTypeFromName("Q5_1"), TensorType::kQ5_1);
   EXPECT_FALSE(TensorTypeFromName("Q7_0").ok());
@@ -171,6 +176,120 @@ TEST(DequantizeTest, Q3_KScales) {
   EXPECT_EQ(y[96], 15.0f);  // shift 6 -> 3
 }
 
+// MXFP4 against the OCP Microscaling (MX) v1.0 spec, values derived by hand (not from
+// hfd's or GGML's tables). An E2M1 code is S EE M (bit 3 the sign, exponent bias 1):
+//   EE = 00 (subnormal): M * 0.5          -> codes 0, 1: 0, 0.5
+//   EE = 01: 1.M * 2^0 = 1, 1.5           -> codes 2, 3
+//   EE = 10: 1.M * 2^1 = 2, 3             -> codes 4, 5
+//   EE = 11: 1.M * 2^2 = 4, 6             -> codes 6, 7
+// codes 8..15 are the same negated (8 is -0). The block's E8M0 byte e scales by 2^(e - 127)
+// and e = 255 is NaN. GGML's layout: byte e, then 16 bytes whose low nibble is value j and
+// high nibble value j + 16.
+constexpr float kE2M1[16] = {0.0f,  0.5f,  1.0f,  1.5f,  2.0f,  3.0f,  4.0f,  6.0f,
+                             -0.0f, -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f};
+
+TEST(DequantizeTest, Mxfp4MatchesTheOcpSpecByHand) {
+  BlockMXFP4 b[5] = {};
+  // Block 0: e = 127, scale 2^0 = 1; value j holds code j, value j + 16 code 15 - j.
+  b[0].e = 127;
+  for (int j = 0; j < 16; ++j) b[0].qs[j] = static_cast<uint8_t>(j | ((15 - j) << 4));
+  // Block 1: e = 130, scale 2^3 = 8. Byte 0 = 0x7f: value 0 code 15 (-6 * 8 = -48), value
+  // 16 code 7 (6 * 8 = 48). Byte 1 = 0x19: value 1 code 9 (-0.5 * 8 = -4), value 17 code 1
+  // (0.5 * 8 = 4). The other codes are 0.
+  b[1].e = 130;
+  b[1].qs[0] = 0x7f;
+  b[1].qs[1] = 0x19;
+  // Block 2: e = 1, scale 2^-126 (the smallest normal float). Value 0 code 1:
+  // 0.5 * 2^-126 = 2^-127 (subnormal); value 16 code 7: 6 * 2^-126 = 1.5 * 2^-124.
+  b[2].e = 1;
+  b[2].qs[0] = 0x71;
+  // Block 3: e = 0, scale 2^-127. Value 0 code 2: 1 * 2^-127; value 16 code 14: -4 * 2^-127
+  // = -2^-125.
+  b[3].e = 0;
+  b[3].qs[0] = 0xe2;
+  // Block 4: e = 255 is NaN: every value, code 0 included.
+  b[4].e = 255;
+  b[4].qs[0] = 0x21;
+  float y[5 * 32];
+  ASSERT_TRUE(DequantizeRow(TensorType::kMXFP4, b, y, 5 * 32).ok());
+  for (int j = 0; j < 16; ++j) {
+    EXPECT_EQ(y[j], kE2M1[j]) << j;
+    EXPECT_EQ(y[j + 16], kE2M1[15 - j]) << j;
+  }
+  EXPECT_EQ(y[32], -48.0f);
+  EXPECT_EQ(y[48], 48.0f);
+  EXPECT_EQ(y[33], -4.0f);
+  EXPECT_EQ(y[49], 4.0f);
+  for (int j : {34, 47, 50, 63}) EXPECT_EQ(y[j], 0.0f) << j;
+  EXPECT_EQ(y[64], 0x1p-127f);
+  EXPECT_EQ(y[80], 0x1.8p-124f);
+  EXPECT_EQ(y[96], 0x1p-127f);
+  EXPECT_EQ(y[112], -0x1p-125f);
+  for (int j = 128; j < 160; ++j) EXPECT_TRUE(std::isnan(y[j])) << j;
+
+  // e = 254: scale 2^127; code 1 gives 0.5 * 2^127 = 2^126, code 10 gives -1 * 2^127.
+  BlockMXFP4 top{};
+  top.e = 254;
+  top.qs[0] = 0xa1;
+  float z[32];
+  ASSERT_TRUE(DequantizeRow(TensorType::kMXFP4, &top, z, 32).ok());
+  EXPECT_EQ(z[0], 0x1p126f);
+  EXPECT_EQ(z[16], -0x1p127f);
+}
+
+// The encoder takes the spec's shared scale 2^(floor(log2(max|x|)) - 2) and rounds each
+// value to the nearest E2M1 value, ties to the even code, saturating at 6 scale units.
+TEST(QuantizeTest, Mxfp4SharedScaleAndTiesToEven) {
+  float x[32] = {};
+  x[0] = 7.0f;     // max 7: floor(log2 7) = 2, scale 2^0 (e = 127); 7 saturates to 6 (code 7)
+  x[1] = 3.1f;     // nearest 3 (code 5)
+  x[2] = -0.25f;   // tie of 0 and 0.5: even code 0, +0 (no negative zero code)
+  x[3] = 0.75f;    // tie of 0.5 (code 1) and 1 (code 2): code 2
+  x[4] = -5.0f;    // tie of 4 (code 6) and 6 (code 7): code 6, negative: 14
+  x[16] = 1.25f;   // tie of 1 (code 2) and 1.5 (code 3): code 2
+  x[17] = -1.75f;  // tie of 1.5 (code 3) and 2 (code 4): code 4, negative: 12
+  BlockMXFP4 b{};
+  ASSERT_TRUE(QuantizeRow(TensorType::kMXFP4, x, &b, 32).ok());
+  EXPECT_EQ(b.e, 127);
+  EXPECT_EQ(b.qs[0], 7 | (2 << 4));
+  EXPECT_EQ(b.qs[1], 5 | (12 << 4));
+  EXPECT_EQ(b.qs[2], 0);
+  EXPECT_EQ(b.qs[3], 2);
+  EXPECT_EQ(b.qs[4], 14);
+  // Scaled by 2^-10 the codes stay and e drops by 10.
+  for (float& v : x) v = std::ldexp(v, -10);
+  BlockMXFP4 small{};
+  ASSERT_TRUE(QuantizeRow(TensorType::kMXFP4, x, &small, 32).ok());
+  EXPECT_EQ(small.e, 117);
+  EXPECT_EQ(std::memcmp(small.qs, b.qs, sizeof b.qs), 0);
+}
+
+// gpt-oss's safetensors pair (_blocks, _scales) holds value 2i in the low nibble of byte i
+// and 2i + 1 in the high nibble; packed into GGML's blocks it decodes to the same values.
+TEST(Mxfp4HfTest, PacksGptOssBlocksIntoGgmlLayout) {
+  uint8_t blocks[32];
+  const uint8_t scales[2] = {127, 128};  // scales 2^0 and 2^1
+  for (int i = 0; i < 16; ++i) {
+    blocks[i] = static_cast<uint8_t>(i | ((15 - i) << 4));  // values 2i: code i, 2i + 1: 15 - i
+    blocks[16 + i] = 0x21;                                  // codes 1 (0.5) and 2 (1.0)
+  }
+  std::vector<uint8_t> packed(2 * sizeof(BlockMXFP4));
+  ASSERT_TRUE(PackMxfp4FromHf(blocks, scales, packed).ok());
+  float y[64];
+  ASSERT_TRUE(DequantizeRow(TensorType::kMXFP4, packed.data(), y, 64).ok());
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(y[2 * i], kE2M1[i]) << i;
+    EXPECT_EQ(y[2 * i + 1], kE2M1[15 - i]) << i;
+    EXPECT_EQ(y[32 + 2 * i], 1.0f) << i;  // 0.5 * 2
+    EXPECT_EQ(y[32 + 2 * i + 1], 2.0f) << i;
+  }
+  const Status bad = PackMxfp4FromHf(std::span(blocks, 31), scales, packed);
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("_blocks and _scales"), std::string::npos) << bad.ToString();
+  EXPECT_EQ(PackMxfp4FromHf(blocks, scales, std::span(packed.data(), 33)).code(),
+            ErrorCode::kInvalidArgument);
+}
+
 std::vector<float> Gaussian(int n, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> dist(0.0f, 1.0f);
@@ -231,7 +350,7 @@ INSTANTIATE_TEST_SUITE_P(
         RoundTripCase{TensorType::kQ4_0, 0.10}, RoundTripCase{TensorType::kQ4_1, 0.09},
         RoundTripCase{TensorType::kQ5_0, 0.052}, RoundTripCase{TensorType::kQ5_1, 0.045},
         RoundTripCase{TensorType::kQ4_K, 0.085}, RoundTripCase{TensorType::kQ5_K, 0.043},
-        RoundTripCase{TensorType::kQ6_K, 0.021}),
+        RoundTripCase{TensorType::kQ6_K, 0.021}, RoundTripCase{TensorType::kMXFP4, 0.14}),
     [](const ::testing::TestParamInfo<RoundTripCase>& info) { return TypeName(info.param.type); });
 
 }  // namespace

@@ -141,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, CoopMatKernelTest,
                                            TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ4_K,
                                            TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kQ2_K,
                                            TensorType::kQ3_K, TensorType::kIQ4_NL,
-                                           TensorType::kIQ4_XS),
+                                           TensorType::kIQ4_XS, TensorType::kMXFP4),
                          [](const auto& info) { return TypeName(info.param); });
 
 }  // namespace

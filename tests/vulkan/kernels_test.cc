@@ -140,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(AllWeightTypes, MatMulTest,
                                            TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kQ2_K,
                                            TensorType::kQ3_K, TensorType::kIQ4_NL,
                                            TensorType::kIQ4_XS, TensorType::kIQ3_XXS,
-                                           TensorType::kIQ3_S),
+                                           TensorType::kIQ3_S, TensorType::kMXFP4),
                          [](const auto& info) { return TypeName(info.param); });
 
 class OpsTest : public VulkanTest {
@@ -150,7 +150,8 @@ class OpsTest : public VulkanTest {
 
 TEST_F(OpsTest, GetRowsAcrossChunks) {
   for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ6_K,
-                          TensorType::kIQ4_XS, TensorType::kIQ3_XXS, TensorType::kIQ3_S}) {
+                          TensorType::kIQ4_XS, TensorType::kIQ3_XXS, TensorType::kIQ3_S,
+                          TensorType::kMXFP4}) {  // MXFP4: rows of 51 bytes, chunks of odd length
     const int64_t cols = OddCols(type), rows = 19;
     const auto w = ::hfd::testing::MakeRandomMatrix(type, rows, cols, 21);
     auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows, w.bytes.data(),

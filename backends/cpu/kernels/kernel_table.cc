@@ -56,6 +56,9 @@ const WeightKernel* KernelTable::ForType(TensorType type) const {
     case TensorType::kIQ3_S:
       k = &iq3_s;
       break;
+    case TensorType::kMXFP4:
+      k = &mxfp4;
+      break;
     default:
       return nullptr;
   }

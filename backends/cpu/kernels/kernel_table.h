@@ -47,7 +47,7 @@ struct WeightKernel {
 // units, which are compiled with different target flags.
 struct KernelTable {
   WeightKernel f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
-  WeightKernel q2_k, q3_k, iq4_nl, iq4_xs, iq3_xxs, iq3_s;
+  WeightKernel q2_k, q3_k, iq4_nl, iq4_xs, iq3_xxs, iq3_s, mxfp4;
   QuantizeQ8Fn quantize_q8;
   void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
@@ -65,7 +65,7 @@ struct KernelTable {
 // The table of a path. Requires IsaSupported(isa); Scalar is always available.
 const KernelTable& KernelsFor(Isa isa);
 
-// Sets the scalar kernels of Q2_K, Q3_K and the i-quants in `t` (the scalar table's; the
+// Sets the scalar kernels of Q2_K, Q3_K, the i-quants and MXFP4 in `t` (the scalar table's; the
 // x86 tables have 256-bit ones).
 void SetLowBitScalarKernels(KernelTable* t);
 

@@ -6,6 +6,7 @@
 // F32, F16 and BF16 as 4-row x 6-token tiles.
 #include <immintrin.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -13,6 +14,7 @@
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
+#include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::cpu {
 namespace {
@@ -89,23 +91,26 @@ struct Q5_1Blocks {
   }
 };
 
-// IQ4_NL: Q4_0's layout with codes into a table of levels. The tile looks the transposed
-// codes up in the levels + 128 (unsigned bytes), so its offset is 128.
-struct IQ4_NLBlocks {
-  const BlockIQ4_NL* b;
-  __m256i Values(int64_t j) const { return Symmetric<BlockIQ4_NL>::Weights(b[j]); }
-  float Scale(int64_t j) const { return Half(b[j].d); }
+// IQ4_NL and MXFP4: Q4_0's layout with codes into a table of levels. The tile looks the
+// transposed codes up in the levels + 128 (unsigned bytes), so its offset is 128.
+template <typename Block, const std::array<int8_t, 16>& kLevels>
+struct NonLinearBlocks {
+  const Block* b;
+  __m256i Values(int64_t j) const { return Symmetric<Block>::Weights(b[j]); }
+  float Scale(int64_t j) const { return BlockScale(b[j]); }
   static constexpr int32_t kUnsignedOffset = 128;
   HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
                                            __m512i* out) {
-    TransposeNibbles16<BlockIQ4_NL>(w, row_bytes, j, out);
+    TransposeNibbles16<Block>(w, row_bytes, j, out);
     const __m512i levels =
-        _mm512_xor_si512(_mm512_broadcast_i32x4(_mm256_castsi256_si128(Iq4NlTable())),
+        _mm512_xor_si512(_mm512_broadcast_i32x4(_mm256_castsi256_si128(LevelTable(kLevels))),
                          _mm512_set1_epi8(static_cast<char>(0x80)));
 #pragma GCC unroll 8
     for (int k = 0; k < 8; ++k) out[k] = _mm512_shuffle_epi8(levels, out[k]);
   }
 };
+using IQ4_NLBlocks = NonLinearBlocks<BlockIQ4_NL, kIq4NlValues>;
+using MXFP4Blocks = NonLinearBlocks<BlockMXFP4, kMxfp4Values>;
 
 // Index vectors that spread 16-bit scales over the 32 int16 lanes of a register, for
 // vpermw: row k takes scales from `first = k * per_row`, `lanes_per_scale` lanes each
@@ -182,6 +187,7 @@ KernelTable MakeAvx512Table() {
   t.q4_1 = SymmetricKernel<Q4_1Blocks, BlockQ4_1>();
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
   t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
+  t.mxfp4 = SymmetricKernel<MXFP4Blocks, BlockMXFP4>();
   t.q4_k = {ActKind::kQ8x256,
             RowQ4_K,
             nullptr,

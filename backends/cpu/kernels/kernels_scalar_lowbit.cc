@@ -1,7 +1,8 @@
-// Scalar dot products for Q2_K, Q3_K and the i-quants (IQ4_NL, IQ4_XS, IQ3_XXS, IQ3_S).
+// Scalar dot products for Q2_K, Q3_K, the i-quants (IQ4_NL, IQ4_XS, IQ3_XXS, IQ3_S) and MXFP4.
 // Each super-block is unpacked to int8 values and integer sub-block scales, then dotted
 // exactly with the int8 activations; one float multiply per block applies the scales.
 // These are the reference for the SIMD paths and the fallback where a path has none.
+#include <array>
 #include <cstddef>
 #include <cstring>
 
@@ -10,6 +11,7 @@
 #include "engine/quant/half.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
+#include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::cpu {
 namespace {
@@ -85,22 +87,27 @@ float DotQ3_K(int64_t n, const uint8_t* w, const ActRow& x) {
 
 // The levels of 32 4-bit codes: value i < 16 from the low nibble of byte i, i + 16 from
 // the high nibble.
-void NonLinear32(const uint8_t* qs, int8_t* q) {
+void NonLinear32(const uint8_t* qs, const std::array<int8_t, 16>& levels, int8_t* q) {
   for (int i = 0; i < 16; ++i) {
-    q[i] = kIq4NlValues[qs[i] & 0x0f];
-    q[i + 16] = kIq4NlValues[qs[i] >> 4];
+    q[i] = levels[qs[i] & 0x0f];
+    q[i + 16] = levels[qs[i] >> 4];
   }
 }
 
-float DotIQ4_NL(int64_t n, const uint8_t* w, const ActRow& x) {
-  const BlockIQ4_NL* b = Blocks<BlockIQ4_NL>(w);
+float Scale(const BlockIQ4_NL& b) { return HalfToFloat(b.d); }
+float Scale(const BlockMXFP4& b) { return kE8M0HalfScales[b.e]; }
+
+// IQ4_NL and MXFP4: 32 codes into a table of 16 integer levels and one scale per block.
+template <typename Block, const std::array<int8_t, 16>& kLevels>
+float DotNonLinear32(int64_t n, const uint8_t* w, const ActRow& x) {
+  const Block* b = Blocks<Block>(w);
   float s = 0.0f;
   for (int64_t j = 0; j < n / kQK; ++j) {
     int8_t q[kQK];
-    NonLinear32(b[j].qs, q);
+    NonLinear32(b[j].qs, kLevels, q);
     int32_t dot = 0;
     for (int i = 0; i < kQK; ++i) dot += q[i] * x.qs[j * kQK + i];
-    s += HalfToFloat(b[j].d) * x.d[j] * static_cast<float>(dot);
+    s += Scale(b[j]) * x.d[j] * static_cast<float>(dot);
   }
   return s;
 }
@@ -113,7 +120,7 @@ float DotIQ4_XS(int64_t n, const uint8_t* w, const ActRow& x) {
     int8_t q[kQKK];
     int8_t scales[8];
     for (ptrdiff_t ib = 0; ib < 8; ++ib) {
-      NonLinear32(b[i].qs + 16 * ib, q + 32 * ib);
+      NonLinear32(b[i].qs + 16 * ib, kIq4NlValues, q + 32 * ib);
       const int low = (b[i].scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0f;
       const int high = (b[i].scales_h >> (2 * ib)) & 3;
       scales[ib] = static_cast<int8_t>((low | (high << 4)) - 32);
@@ -186,7 +193,8 @@ float DotIQ3_S(int64_t n, const uint8_t* w, const ActRow& x) {
 void SetLowBitScalarKernels(KernelTable* t) {
   t->q2_k = {ActKind::kQ8x256, DotQ2_K, nullptr, {}};
   t->q3_k = {ActKind::kQ8x256, DotQ3_K, nullptr, {}};
-  t->iq4_nl = {ActKind::kQ8x32, DotIQ4_NL, nullptr, {}};
+  t->iq4_nl = {ActKind::kQ8x32, DotNonLinear32<BlockIQ4_NL, kIq4NlValues>, nullptr, {}};
+  t->mxfp4 = {ActKind::kQ8x32, DotNonLinear32<BlockMXFP4, kMxfp4Values>, nullptr, {}};
   t->iq4_xs = {ActKind::kQ8x256, DotIQ4_XS, nullptr, {}};
   t->iq3_xxs = {ActKind::kQ8x256, DotIQ3_XXS, nullptr, {}};
   t->iq3_s = {ActKind::kQ8x256, DotIQ3_S, nullptr, {}};

@@ -28,7 +28,7 @@ endfunction()
 
 # Weight types: the variant suffix and the define that selects its dequantizer.
 set(weight_types f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k q2_k q3_k iq4_nl iq4_xs
-                 iq3_xxs iq3_s)
+                 iq3_xxs iq3_s mxfp4)
 foreach(t ${weight_types})
   string(TOUPPER ${t} T)
   hfd_vk_shader(mul_mat_vec_${t} mul_mat_vec.comp WTYPE_${T}=1)

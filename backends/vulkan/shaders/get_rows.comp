@@ -11,7 +11,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push {
   uint ncols;
-  uint row_words;
+  uint row_stride;
   uint first_row;
   uint nrows;
 } pc;
@@ -22,7 +22,7 @@ void main() {
   uint id = uint(p_tokens[t]);
   if (u * 32 >= pc.ncols || id < pc.first_row || id >= pc.first_row + pc.nrows) return;
   float v[32];
-  dequant_unit((id - pc.first_row) * pc.row_words, u, pc.ncols, v);
+  dequant_unit((id - pc.first_row) * pc.row_stride, u, pc.ncols, v);
   uint n = min(32u, pc.ncols - u * 32);
   for (uint i = 0; i < n; ++i) y[t * pc.ncols + u * 32 + i] = v[i];
 }

@@ -12,7 +12,7 @@ layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push {
   uint ncols;
-  uint row_words;
+  uint row_stride;
   uint nrows;
   uint out_row0;
   uint x_stride;
@@ -40,7 +40,7 @@ void main() {
       float v[32];
       uint r = row0 + lid;
       if (r < pc.nrows) {
-        dequant_unit(r * pc.row_words, u, pc.ncols, v);
+        dequant_unit(r * pc.row_stride, u, pc.ncols, v);
       } else {
         for (uint i = 0; i < 32; ++i) v[i] = 0.0;
       }

@@ -28,7 +28,7 @@ layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Push {
   uint ncols;      // row length (elements); the shader uses NCOLS
-  uint row_words;  // row stride in 16-bit words
+  uint row_stride;  // in dequant_unit's address unit (weight_codec.glsl)
   uint nrows;      // rows in this chunk
   uint out_row0;   // where this chunk's rows go in y
   uint x_stride;   // elements between tokens in x
@@ -72,7 +72,7 @@ void main() {
   float acc = 0.0;
   float acc_b = 0.0;
   if (r < pc.nrows) {
-    uint row = r * pc.row_words;
+    uint row = r * pc.row_stride;
     uint xb = t * pc.x_stride;
     const uint nunits = (NCOLS + 31) / 32;
     for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {

@@ -1,13 +1,15 @@
 // The decoder of one weight matrix in its stored GGML layout, read as 16-bit words from
 // an array `w` declared by the includer: weights.glsl binds one matrix; weight_pair.glsl
 // includes this file twice, with its identifiers renamed by weight_rename.glsl, to read
-// two. Every GGML block size is even, so every block starts on a 16-bit boundary. Each
-// type's dequant_*.glsl defines
-//   void dequant_unit(uint row_word, uint unit, uint ncols, out float v[32])
-// producing the 32 values of elements [32*unit, 32*unit + 32) of the row at row_word
+// two. Every GGML block size but MXFP4's (17 bytes) is even, so their blocks start on a
+// 16-bit boundary. Each type's dequant_*.glsl defines
+//   void dequant_unit(uint row_at, uint unit, uint ncols, out float v[32])
+// producing the 32 values of elements [32*unit, 32*unit + 32) of the row at row_at
 // (values past ncols are 0; only float types have rows that are not a multiple of 32).
-// row_word counts from the first row: a type whose buffers hold a codebook ahead of the
-// rows (the IQ3 grids, DeviceTensor::Codebook) adds the codebook's size itself.
+// row_at is row * the push constant row_stride: a 16-bit word index, or a byte index for
+// MXFP4 (Kernels::RowStride). It counts from the first row: a type whose buffers hold a
+// codebook ahead of the rows (the IQ3 grids, DeviceTensor::Codebook) adds the codebook's
+// size itself.
 // A new function defined here or in a dequant file must be added to weight_rename.glsl
 // (the build fails with a redefinition otherwise).
 
@@ -58,6 +60,8 @@ int w_sbyte(uint base, uint b) { return int(w_byte(base, b) << 24) >> 24; }
 #include "dequant_iq3_xxs.glsl"
 #elif defined(WTYPE_IQ3_S)
 #include "dequant_iq3_s.glsl"
+#elif defined(WTYPE_MXFP4)
+#include "dequant_mxfp4.glsl"
 #else
 #error "define one WTYPE_*"
 #endif
