@@ -13,13 +13,14 @@
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/model/tensor_names.h"
+#include "tests/formats/gguf_test_util.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/safetensors_writer.h"
 
 namespace hfd::model {
 namespace {
 
-// The sizes of a one-layer Mixtral-style GGUF written by MoeGguf; fields break it.
+// The sizes of a one-layer Mixtral-style GGUF written by WriteMoeGguf; fields break it.
 struct MoeShape {
   uint32_t experts = 4;     // llama.expert_count
   uint32_t used = 2;        // llama.expert_used_count
@@ -28,14 +29,10 @@ struct MoeShape {
   int64_t down_rows = 32;   // ffn_down_exps' rows (n_embd)
 };
 
-// A llama with experts, n_embd 32, feed-forward 16, zero weights.
+// The test llama (gguf_test_util.h: n_embd 32, feed-forward 32) with experts of 32 and zero
+// weights; its dense ffn_gate / ffn_up are left unread.
 Status WriteMoeGguf(const MoeShape& s, const std::filesystem::path& path) {
-  gguf::GgufWriter w;
-  w.AddString("general.architecture", "llama");
-  w.AddU32("llama.embedding_length", 32);
-  w.AddU32("llama.block_count", 1);
-  w.AddU32("llama.feed_forward_length", 16);
-  w.AddU32("llama.attention.head_count", 2);
+  gguf::GgufWriter w = gguf::testing::LlamaWriter(32);
   w.AddU32("llama.expert_count", s.experts);
   w.AddU32("llama.expert_used_count", s.used);
   auto f32 = [&](const char* name, const std::vector<int64_t>& shape) {
@@ -43,18 +40,10 @@ Status WriteMoeGguf(const MoeShape& s, const std::filesystem::path& path) {
     for (int64_t d : shape) n *= d;
     w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
   };
-  f32("token_embd.weight", {32, 8});
-  f32("output_norm.weight", {32});
-  f32("blk.0.attn_norm.weight", {32});
-  for (const char* m : {"blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight",
-                        "blk.0.attn_output.weight"}) {
-    f32(m, {32, 32});
-  }
-  f32("blk.0.ffn_norm.weight", {32});
   f32("blk.0.ffn_gate_inp.weight", {32, s.router_rows});
-  f32("blk.0.ffn_gate_exps.weight", {32, 16, 4});
-  f32("blk.0.ffn_up_exps.weight", {32, 16, s.up_experts});
-  f32("blk.0.ffn_down_exps.weight", {16, s.down_rows, 4});
+  f32("blk.0.ffn_gate_exps.weight", {32, 32, 4});
+  f32("blk.0.ffn_up_exps.weight", {32, 32, s.up_experts});
+  f32("blk.0.ffn_down_exps.weight", {32, s.down_rows, 4});
   return w.Write(path);
 }
 
@@ -77,7 +66,7 @@ TEST(MoeModelTest, MixtralGgufKeysGiveTheExperts) {
   EXPECT_EQ(d.arch, Architecture::kLlama);
   EXPECT_EQ(d.n_expert, 4);
   EXPECT_EQ(d.n_expert_used, 2);
-  EXPECT_EQ(d.n_ff_expert, 16);  // Mixtral's experts are feed_forward_length wide
+  EXPECT_EQ(d.n_ff_expert, 32);  // Mixtral's experts are feed_forward_length wide
   EXPECT_EQ(d.n_ff_shared_expert, 0);
   EXPECT_TRUE(d.expert_weights_norm);
 }
@@ -87,9 +76,8 @@ TEST(MoeModelTest, BadExpertCountsAndShapesAreRefusedAtLoad) {
   ExpectRefused({.used = 0}, ErrorCode::kCorrupt, "expert_used_count");
   ExpectRefused({.router_rows = 5}, ErrorCode::kCorrupt, "blk.0.ffn_gate_inp.weight");
   ExpectRefused({.up_experts = 3}, ErrorCode::kCorrupt,
-                "blk.0.ffn_up_exps.weight' has shape "
-                "[32, 16, 3]");
-  ExpectRefused({.down_rows = 16}, ErrorCode::kCorrupt, "blk.0.ffn_down_exps.weight");
+                "blk.0.ffn_up_exps.weight' has shape [32, 32, 3]");
+  ExpectRefused({.down_rows = 16}, ErrorCode::kCorrupt, "blk.0.ffn_down_exps.weight");  // 32 rows
   // The description alone: no experts but some used.
   ModelDesc d;
   d.n_vocab = d.n_embd = d.n_layer = d.n_head = d.n_head_kv = d.head_dim = d.n_ff = 8;
