@@ -295,6 +295,8 @@ ResidentInfo ResidentModel::Info() const {
   info.quant = spec_.source.quant;
   info.commit = spec_.source.commit;
   info.architecture = std::string(model::ArchitectureName(files_->desc().arch));
+  info.expert_count = files_->desc().n_expert;
+  info.expert_used_count = files_->desc().n_expert_used;
   info.backend = backend_name();
   info.device = backend_ ? backend_->device_description() : std::string();
   info.backend_reason = backend_reason_;

@@ -77,6 +77,7 @@ struct ResidentInfo {
   std::string file, quant;  // the GGUF file served and its quant tag; "" for a checkpoint
   int32_t ctx = 0, max_concurrency = 0, max_queue = 0, running = 0, queued = 0;
   int64_t memory_bytes = 0, weights_bytes = 0, kv_cache_bytes = 0;
+  int64_t expert_count = 0, expert_used_count = 0;  // mixture of experts; 0 for dense models
   double keep_alive_seconds = 0, idle_seconds = 0;
   std::optional<double> expires_in_seconds;  // none while busy or for keep_alive < 0
   uint64_t requests_served = 0;

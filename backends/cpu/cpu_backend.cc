@@ -29,7 +29,11 @@ Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::W
         "same model files that were loaded",
         ref.name));
   }
-  CpuWeight w{view.type, view.data, {}};
+  CpuWeight w{view.type, view.data, {}, view.parts};
+  if (view.shape.size() == 3 && w.experts.empty()) {
+    const int64_t expert_bytes = RowBytes(view.type, view.shape[0]) * view.shape[1];
+    for (int64_t e = 0; e < view.shape[2]; ++e) w.experts.push_back(view.data + e * expert_bytes);
+  }
   if (as_f32) {
     int64_t n = 1;
     for (int64_t d : view.shape) n *= d;
@@ -56,6 +60,7 @@ class CpuBackend final : public runtime::Backend {
   bool Supports(OpKind op, TensorType weight_type) const override {
     switch (op) {
       case OpKind::kMatMul:
+      case OpKind::kMoeMatMul:
         return MatMulSupports(weight_type);
       case OpKind::kGetRows:
       case OpKind::kPositionRows:

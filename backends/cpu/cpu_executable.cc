@@ -8,6 +8,7 @@
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/ops/attention.h"
 #include "backends/cpu/ops/elementwise.h"
+#include "backends/cpu/ops/moe.h"
 #include "backends/cpu/ops/rope.h"
 #include "engine/quant/dequantize.h"
 #include "engine/runtime/memory_plan.h"
@@ -140,6 +141,21 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       for (int64_t r = 0; r < rows; ++r) ids[r] = Argmax(F32(op.in[0]) + r * in_width, in_width);
       return Status::Ok();
     }
+    case OpKind::kMoeRoute:
+      MoeRoute(F32(op.in[0]), F32(op.out), rows, op.moe);
+      return Status::Ok();
+    case OpKind::kMoeMatMul: {
+      const std::vector<int64_t>& shape = graph_.weights[op.weight].shape;
+      return MoeMatMul(isa_, {w->type, &w->experts, shape[1], shape[0]}, F32(op.in[0]),
+                       graph_.values[op.in[0]].width, F32(op.in[1]), op.moe.top_k, rows,
+                       F32(op.out), pool_, activations_, moe_scratch_);
+    }
+    case OpKind::kMoeWeightedSum:
+      MoeWeightedSum(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows, width, op.moe.top_k);
+      return Status::Ok();
+    case OpKind::kSigmoidGate:
+      SigmoidGate(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows, width);
+      return Status::Ok();
     case OpKind::kTopLogits: {
       const int64_t in_width = graph_.values[op.in[0]].width;
       for (int64_t r = 0; r < rows; ++r) {

@@ -20,6 +20,8 @@ struct CpuWeight {
   TensorType type{};
   const uint8_t* data = nullptr;  // in place, in its stored type
   std::vector<float> f32;         // float copy, for norm and bias vectors only
+  // Stacked experts ({cols, rows, experts}): where each expert's rows begin, in place.
+  std::vector<const uint8_t*> experts;
 };
 
 class CpuExecutable final : public runtime::Executable {
@@ -50,6 +52,7 @@ class CpuExecutable final : public runtime::Executable {
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;
   std::vector<std::vector<float>> attention_scratch_;
+  std::vector<float> moe_scratch_;
   // Per token of the current call: where its text begins and ends (RunParams::seq_lens).
   std::vector<int32_t> text_begin_, text_end_;
 };

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "backends/vulkan/coopmat_check.h"
 #include "backends/vulkan/device.h"
 #include "backends/vulkan/instance.h"
@@ -11,6 +13,7 @@
 #include "backends/vulkan/vulkan_executable.h"
 #include "backends/vulkan/vulkan_kv_cache.h"
 #include "backends/vulkan/vulkan_weights.h"
+#include "engine/model/model_files.h"
 
 namespace hfd::vk {
 namespace {
@@ -56,6 +59,11 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kTextRope:
       case OpKind::kTextCausalAttention:
         return false;  // encoders (BERT) run on the CPU backend for now
+      case OpKind::kMoeRoute:
+      case OpKind::kMoeMatMul:
+      case OpKind::kMoeWeightedSum:
+      case OpKind::kSigmoidGate:
+        return false;  // mixture-of-experts models run on the CPU backend for now
       default:
         return true;
     }
@@ -63,6 +71,13 @@ class VulkanBackend final : public runtime::Backend {
 
   Status LoadWeights(const model::ModelFiles& files) override {
     if (weights_) return InvalidArgument("the Vulkan backend already holds a model's weights");
+    if (const model::ModelDesc& d = files.desc(); model::IsMoe(d)) {
+      // Refused before any upload, so `auto` falls back to the CPU at once.
+      return Unsupported(fmt::format(
+          "the vulkan backend cannot run mixture-of-experts models yet ({} with {} experts, {} "
+          "per token); use the cpu backend",
+          model::ArchitectureName(d.arch), d.n_expert, d.n_expert_used));
+    }
     HFD_ASSIGN_OR_RETURN(VulkanWeights w, VulkanWeights::Load(*device_, transfer_, files, budget_));
     weights_ = std::move(w);
     return Status::Ok();

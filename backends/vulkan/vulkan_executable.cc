@@ -274,6 +274,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kTextRope:
     case OpKind::kTextCausalAttention:
       break;  // encoder ops: Supports() refuses them, so Compile never gets here
+    case OpKind::kMoeRoute:
+    case OpKind::kMoeMatMul:
+    case OpKind::kMoeWeightedSum:
+    case OpKind::kSigmoidGate:
+      break;  // mixture-of-experts ops: refused the same way
   }
   return Unsupported("unknown op");
 }

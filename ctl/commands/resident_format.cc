@@ -51,9 +51,13 @@ std::vector<std::string> ResidentRow(const nlohmann::json& e) {
 
 std::vector<std::string> LoadedSummary(const nlohmann::json& e) {
   const std::string file = e.value("file", "");
+  const auto experts = static_cast<long long>(Number(e, "expert_count"));
   return {
-      fmt::format("loaded {} in {:.2f} s on {}: {}", e.value("model", ""),
-                  Number(e, "load_seconds"), e.value("backend", ""), e.value("device", "")),
+      fmt::format("loaded {} in {:.2f} s on {}: {}{}", e.value("model", ""),
+                  Number(e, "load_seconds"), e.value("backend", ""), e.value("device", ""),
+                  experts > 0 ? fmt::format(" · {} experts, {} per token", experts,
+                                            static_cast<long long>(Number(e, "expert_used_count")))
+                              : ""),
       fmt::format("  {}context {} tokens · memory {} (weights {}, KV cache {}) · {}",
                   file.empty() ? "" : "file " + file + " · ",
                   static_cast<long long>(Number(e, "ctx")), HumanBytes(Number(e, "memory_bytes")),

@@ -25,6 +25,8 @@ nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
           {"file", i.file},
           {"quant", i.quant},
           {"architecture", i.architecture},
+          {"expert_count", i.expert_count},
+          {"expert_used_count", i.expert_used_count},
           {"backend", i.backend},
           {"device", i.device},
           {"backend_reason", i.backend_reason},

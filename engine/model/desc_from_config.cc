@@ -308,6 +308,36 @@ Status ReadPhi3(const json& c) {
   return Status::Ok();
 }
 
+// The experts of MixtralConfig (num_local_experts; experts of intermediate_size, weights
+// renormalized), Qwen2MoeConfig and Qwen3MoeConfig (num_experts of moe_intermediate_size,
+// norm_topk_prob, false when absent as in both classes; Qwen2-MoE's shared expert). Layers
+// without experts (decoder_sparse_step, mlp_only_layers) are refused.
+Status ReadExperts(const json& c, ModelDesc* d) {
+  const bool qwen = d->arch == Architecture::kQwen2Moe || d->arch == Architecture::kQwen3Moe;
+  HFD_RETURN_IF_ERROR(Int(c, qwen ? "num_experts" : "num_local_experts", qwen, &d->n_expert));
+  if (!IsMoe(*d)) return Status::Ok();
+  HFD_RETURN_IF_ERROR(Int(c, "num_experts_per_tok", true, &d->n_expert_used));
+  if (!qwen) {
+    d->n_ff_expert = d->n_ff;
+    d->expert_weights_norm = true;
+    return Status::Ok();
+  }
+  HFD_RETURN_IF_ERROR(Int(c, "moe_intermediate_size", true, &d->n_ff_expert));
+  d->expert_weights_norm = Bool(c, "norm_topk_prob", false);
+  if (d->arch == Architecture::kQwen2Moe) {
+    HFD_RETURN_IF_ERROR(Int(c, "shared_expert_intermediate_size", false, &d->n_ff_shared_expert));
+  }
+  int64_t step = 1;
+  HFD_RETURN_IF_ERROR(Int(c, "decoder_sparse_step", false, &step));
+  const auto dense = c.find("mlp_only_layers");
+  if (step != 1 || (dense != c.end() && dense->is_array() && !dense->empty())) {
+    return Unsupported(
+        "config.json has layers without experts (\"decoder_sparse_step\" other than 1 or "
+        "\"mlp_only_layers\"); hfd runs mixture-of-experts models with experts in every layer");
+  }
+  return Status::Ok();
+}
+
 // Names the keys when the head counts contradict each other (ValidateDesc cannot).
 Status CheckHeadCounts(const ModelDesc& d) {
   if (d.n_head > 0 && d.n_head_kv > 0 && d.n_head % d.n_head_kv == 0) return Status::Ok();
@@ -336,8 +366,9 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   HFD_RETURN_IF_ERROR(ReadPartialRotary(c, &d));
   const bool gemma2 = d.arch == Architecture::kGemma2;
   d.tied_embeddings = Bool(c, "tie_word_embeddings", gemma2);  // Gemma2Config ties by default
-  d.qkv_bias = d.arch == Architecture::kQwen2 || Bool(c, "attention_bias", false);
-  d.qk_norm = d.arch == Architecture::kQwen3;
+  d.qkv_bias = d.arch == Architecture::kQwen2 || d.arch == Architecture::kQwen2Moe ||
+               Bool(c, "attention_bias", false);
+  d.qk_norm = d.arch == Architecture::kQwen3 || d.arch == Architecture::kQwen3Moe;
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
   const bool phi3 = d.arch == Architecture::kPhi3;
   const bool window_used =
@@ -351,6 +382,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   if (phi3) HFD_RETURN_IF_ERROR(ReadPhi3(c));
   if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(c, &d));
+  HFD_RETURN_IF_ERROR(ReadExperts(c, &d));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));
   d.bos_id = static_cast<int32_t>(bos);

@@ -31,6 +31,12 @@ class HfModelFiles final : public ModelFiles {
     for (const std::string& hf : ckpt_->names()) {
       if (auto canonical = CanonicalFromHf(hf, desc_.arch)) {
         by_canonical_[*canonical] = ckpt_->Find(hf);
+      } else if (auto slice = ExpertSliceFromHf(hf)) {
+        std::vector<const safetensors::HeaderEntry*>& experts = experts_[slice->stacked];
+        if (experts.size() <= static_cast<size_t>(slice->expert)) {
+          experts.resize(static_cast<size_t>(slice->expert) + 1, nullptr);
+        }
+        experts[slice->expert] = ckpt_->Find(hf);
       }
     }
     // Tensors decide what the config may leave implicit.
@@ -72,11 +78,30 @@ class HfModelFiles final : public ModelFiles {
                         reinterpret_cast<const uint8_t*>(v.data()),
                         v.size() * sizeof(float)};
     }
+    if (const auto stack = experts_.find(std::string(name)); stack != experts_.end()) {
+      return StackedExperts(stack->first, stack->second);
+    }
     const auto it = by_canonical_.find(std::string(name));
     if (it == by_canonical_.end()) {
       return NotFound("the model has no weight '" + std::string(name) + "'");
     }
-    const safetensors::HeaderEntry& e = *it->second;
+    return View(*it->second);
+  }
+
+  bool HasWeight(std::string_view name) const override {
+    return by_canonical_.count(std::string(name)) > 0 || experts_.count(std::string(name)) > 0;
+  }
+
+  std::vector<std::string> WeightNames() const override {
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : by_canonical_) names.push_back(name);
+    for (const auto& [name, experts] : experts_) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  Result<WeightView> View(const safetensors::HeaderEntry& e) const {
     if (!e.supported) {
       return Unsupported("weight '" + e.name + "' has dtype " + e.dtype +
                          "; hfd reads F32, F16 and BF16 safetensors");
@@ -87,20 +112,41 @@ class HfModelFiles final : public ModelFiles {
                       t.nbytes};
   }
 
-  bool HasWeight(std::string_view name) const override {
-    return by_canonical_.count(std::string(name)) > 0;
+  // The per-expert tensors of `stacked` as one {cols, rows, experts} view whose parts stay
+  // where they are mapped; every expert from 0 up must be there with one dtype and shape.
+  Result<WeightView> StackedExperts(
+      const std::string& stacked,
+      const std::vector<const safetensors::HeaderEntry*>& experts) const {
+    WeightView out{};
+    for (size_t e = 0; e < experts.size(); ++e) {
+      if (experts[e] == nullptr) {
+        return Corrupt("the checkpoint has experts up to " + std::to_string(experts.size() - 1) +
+                       " of " + stacked + " but lacks expert " + std::to_string(e) + " (" +
+                       HfExpertName(stacked, static_cast<int64_t>(e), desc_.arch).value_or("") +
+                       ")");
+      }
+      HFD_ASSIGN_OR_RETURN(const WeightView v, View(*experts[e]));
+      if (e == 0) {
+        out = WeightView{v.type, v.shape, v.data, 0};
+        out.shape.push_back(static_cast<int64_t>(experts.size()));
+      } else if (v.type != out.type || v.shape.size() != 2 || v.shape[0] != out.shape[0] ||
+                 v.shape[1] != out.shape[1]) {
+        return Corrupt("expert " + std::to_string(e) + " of " + stacked + " (" + experts[e]->name +
+                       ") has shape " + ShapeString(v.shape) + " or type unlike expert 0's " +
+                       ShapeString({out.shape[0], out.shape[1]}));
+      }
+      out.parts.push_back(v.data);
+      out.nbytes += v.nbytes;
+    }
+    if (out.shape.size() != 3) return Corrupt("expert 0 of " + stacked + " is not a matrix");
+    return out;
   }
 
-  std::vector<std::string> WeightNames() const override {
-    std::vector<std::string> names;
-    for (const auto& [name, entry] : by_canonical_) names.push_back(name);
-    return names;
-  }
-
- private:
   std::unique_ptr<safetensors::Checkpoint> ckpt_;
   ModelDesc desc_;
   std::map<std::string, const safetensors::HeaderEntry*> by_canonical_;
+  // Stacked expert tensors by canonical name: the HF tensor of each expert (null: missing).
+  std::map<std::string, std::vector<const safetensors::HeaderEntry*>> experts_;
   std::map<std::string, std::vector<float>> with_one_added_;  // AddOneToNorms
 };
 

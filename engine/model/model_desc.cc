@@ -27,6 +27,10 @@ std::string_view ArchitectureName(Architecture arch) {
       return "bert";
     case Architecture::kNomicBert:
       return "nomic-bert";
+    case Architecture::kQwen2Moe:
+      return "qwen2moe";
+    case Architecture::kQwen3Moe:
+      return "qwen3moe";
   }
   return "unknown";
 }
@@ -43,9 +47,13 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "bert") return Architecture::kBert;
   // GGUF's general.architecture, then HF's model_type.
   if (name == "nomic-bert" || name == "nomic_bert") return Architecture::kNomicBert;
+  if (name == "qwen2moe" || name == "qwen2_moe") return Architecture::kQwen2Moe;
+  if (name == "qwen3moe" || name == "qwen3_moe") return Architecture::kQwen3Moe;
+  // HF's Mixtral is Mistral's layers with experts; GGUF stores it as llama.
+  if (name == "mixtral") return Architecture::kLlama;
   return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite, "
-                     "olmo2, phi3, bert and nomic-bert)");
+                     "' is not supported (hfd runs llama, mistral, mixtral, qwen2, qwen3, gemma2, "
+                     "granite, olmo2, phi3, bert, nomic-bert, qwen2moe and qwen3moe)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -100,7 +108,35 @@ bool UsesSlidingWindow(const ModelDesc& d, int64_t layer) {
   return d.sliding_window_pattern <= 0 || (layer + 1) % d.sliding_window_pattern != 0;
 }
 
+namespace {
+
+// The expert counts of a mixture-of-experts model (ModelDesc::n_expert and after).
+Status ValidateExperts(const ModelDesc& d) {
+  if (d.n_expert == 0 && d.n_expert_used == 0) return Status::Ok();
+  // The cap keeps expert ids exact in the routing op's float output.
+  constexpr int64_t kMaxExperts = int64_t{1} << 16;
+  if (d.n_expert <= 0 || d.n_expert > kMaxExperts) {
+    return Corrupt("model has " + std::to_string(d.n_expert) +
+                   " experts (expert_count); expected 1 to " + std::to_string(kMaxExperts));
+  }
+  if (d.n_expert_used <= 0 || d.n_expert_used > d.n_expert) {
+    return Corrupt("model routes each token to " + std::to_string(d.n_expert_used) +
+                   " experts (expert_used_count) of its " + std::to_string(d.n_expert) +
+                   "; expected 1 to " + std::to_string(d.n_expert));
+  }
+  if (d.n_ff_expert <= 0 || d.n_ff_expert > (int64_t{1} << 28) || d.n_ff_shared_expert < 0 ||
+      d.n_ff_shared_expert > (int64_t{1} << 28)) {
+    return Corrupt("model expert feed-forward length is " + std::to_string(d.n_ff_expert) +
+                   " (shared: " + std::to_string(d.n_ff_shared_expert) +
+                   "); expected a positive size");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateDesc(const ModelDesc& d) {
+  HFD_RETURN_IF_ERROR(ValidateExperts(d));
   auto positive = [](int64_t v, const char* what) -> Status {
     // The cap keeps products of two sizes (n_head * head_dim, ...) far from overflow.
     if (v <= 0 || v > (int64_t{1} << 28)) {

@@ -21,7 +21,9 @@ enum class Architecture {
   kOlmo2,
   kPhi3,
   kBert,
-  kNomicBert
+  kNomicBert,
+  kQwen2Moe,
+  kQwen3Moe
 };
 
 // How an embedding model turns its per-token states into one vector per text.
@@ -128,7 +130,20 @@ struct ModelDesc {
   bool causal = true;
   int64_t n_token_types = 0;
   Pooling pooling = Pooling::kNone;
+  // Mixture of experts (docs/formats.md): n_expert > 0 replaces each layer's feed-forward
+  // block by n_expert SwiGLU experts of n_ff_expert, of which a router picks
+  // n_expert_used per token, weighted by the softmax of the router's logits (renormalized
+  // over the picked ones when expert_weights_norm: Mixtral, Qwen3-MoE). Qwen2-MoE adds a
+  // shared expert of n_ff_shared_expert (0: none) scaled by a sigmoid gate.
+  int64_t n_expert = 0;
+  int64_t n_expert_used = 0;
+  int64_t n_ff_expert = 0;
+  int64_t n_ff_shared_expert = 0;
+  bool expert_weights_norm = false;
 };
+
+// Whether the model's feed-forward blocks are mixtures of experts.
+inline bool IsMoe(const ModelDesc& desc) { return desc.n_expert > 0; }
 
 // "none", "mean", "cls", "last".
 std::string_view PoolingName(Pooling pooling);
@@ -141,11 +156,12 @@ void SetBertTraits(ModelDesc& desc);
 bool IsBertFamily(Architecture arch);
 
 // "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert",
-// "nomic-bert".
+// "nomic-bert", "qwen2moe", "qwen3moe".
 std::string_view ArchitectureName(Architecture arch);
 
-// Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", ...) to an
-// Architecture; Unsupported naming the architecture and listing the supported ones.
+// Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", "qwen2_moe", ...; HF's
+// "mixtral" is a llama with experts) to an Architecture; Unsupported naming the architecture and
+// listing the supported ones.
 Result<Architecture> ParseArchitecture(std::string_view name);
 
 // What every Gemma 2 has, whatever the source: GeGLU, embeddings times sqrt(n_embd),

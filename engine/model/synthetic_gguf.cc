@@ -59,6 +59,17 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
     // Pooling's order is llama.cpp's enum (none, mean, cls, last).
     w->AddU32(p + "pooling_type", static_cast<uint32_t>(d.pooling));
   }
+  if (IsMoe(d)) {
+    w->AddU32(p + "expert_count", static_cast<uint32_t>(d.n_expert));
+    w->AddU32(p + "expert_used_count", static_cast<uint32_t>(d.n_expert_used));
+    if (d.arch != Architecture::kLlama) {
+      w->AddU32(p + "expert_feed_forward_length", static_cast<uint32_t>(d.n_ff_expert));
+    }
+    if (d.n_ff_shared_expert > 0) {
+      w->AddU32(p + "expert_shared_feed_forward_length",
+                static_cast<uint32_t>(d.n_ff_shared_expert));
+    }
+  }
   if (d.bos_id >= 0) w->AddU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(d.bos_id));
   if (!d.eos_ids.empty()) {
     w->AddU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(d.eos_ids[0]));
@@ -155,6 +166,24 @@ void AddNomicBertTensors(const ModelDesc& d, const Matrix& matrix, const Vector&
   }
 }
 
+// A mixture-of-experts layer's tensors as llama.cpp names them (weight_check.cc): the
+// router (F32, as llama.cpp's converter keeps it), the stacked experts, and a shared expert
+// with its gate when the model has one.
+template <typename Matrix, typename F32Matrix, typename Stacked, typename Vector>
+void AddExpertTensors(const ModelDesc& d, const std::string& b, const Matrix& matrix,
+                      const F32Matrix& f32_matrix, const Stacked& stacked, const Vector& vector) {
+  const int64_t e = d.n_embd, ff = d.n_ff_expert;
+  f32_matrix(b + "ffn_gate_inp.weight", e, d.n_expert);
+  stacked(b + "ffn_gate_exps.weight", e, ff, d.n_expert);
+  stacked(b + "ffn_up_exps.weight", e, ff, d.n_expert);
+  stacked(b + "ffn_down_exps.weight", ff, e, d.n_expert);
+  if (d.n_ff_shared_expert == 0) return;
+  matrix(b + "ffn_gate_shexp.weight", e, d.n_ff_shared_expert);
+  matrix(b + "ffn_up_shexp.weight", e, d.n_ff_shared_expert);
+  matrix(b + "ffn_down_shexp.weight", d.n_ff_shared_expert, e);
+  vector(b + "ffn_gate_inp_shexp.weight", e, 1.0f / std::sqrt(static_cast<float>(e)));
+}
+
 }  // namespace
 
 Status WriteSyntheticGguf(const ModelDesc& d, TensorType weight_type,
@@ -185,6 +214,14 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
   };
   auto vector = [&](const std::string& name, int64_t len, float s) {
     w.AddTensor(name, TensorType::kF32, {len}, RandomFiller(TensorType::kF32, len, s, ++n, pool));
+  };
+  auto f32_matrix = [&](const std::string& name, int64_t cols, int64_t rows) {
+    w.AddTensor(name, TensorType::kF32, {cols, rows},
+                RandomFiller(TensorType::kF32, cols, scale, ++n, pool));
+  };
+  auto stacked = [&](const std::string& name, int64_t cols, int64_t rows, int64_t experts) {
+    const TensorType type = options.tensor_type ? options.tensor_type(name, cols) : weight_type;
+    w.AddTensor(name, type, {cols, rows, experts}, RandomFiller(type, cols, scale, ++n, pool));
   };
   auto norm = [&](const std::string& name, int64_t len) {
     w.AddTensor(name, TensorType::kF32, {len},
@@ -238,6 +275,10 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
       norm(b + "post_ffw_norm.weight", d.n_embd);
     }
     if (d.pre_norms) norm(b + "ffn_norm.weight", d.n_embd);
+    if (IsMoe(d)) {
+      AddExpertTensors(d, b, matrix, f32_matrix, stacked, vector);
+      continue;
+    }
     if (!fused) matrix(b + "ffn_gate.weight", d.n_embd, d.n_ff);
     matrix(b + "ffn_up.weight", d.n_embd, fused ? 2 * d.n_ff : d.n_ff);
     matrix(b + "ffn_down.weight", d.n_ff, d.n_embd);
@@ -285,10 +326,22 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.n_vocab = 32064, d.n_embd = 3072, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 32;
     d.n_ff = 8192, d.n_ctx_train = 4096, d.rope_theta = 10000.0f, d.sliding_window = 2047;
     d.bos_id = 1, d.eos_ids = {32000, 32007};
+  } else if (name == "qwen1.5-moe-a2.7b") {  // Qwen/Qwen1.5-MoE-A2.7B's config.json
+    d.arch = Architecture::kQwen2Moe, d.rope_layout = RopeLayout::kHalfSplit;
+    d.n_vocab = 151936, d.n_embd = 2048, d.n_layer = 24, d.n_head = 16, d.n_head_kv = 16;
+    d.n_ff = 5632, d.n_ctx_train = 8192, d.rope_theta = 1000000.0f, d.rms_eps = 1e-6f;
+    d.qkv_bias = true, d.n_expert = 60, d.n_expert_used = 4, d.n_ff_expert = 1408;
+    d.n_ff_shared_expert = 5632, d.bos_id = 151643, d.eos_ids = {151643};
+  } else if (name == "qwen3-30b-a3b") {  // Qwen/Qwen3-30B-A3B's config.json
+    d.arch = Architecture::kQwen3Moe, d.rope_layout = RopeLayout::kHalfSplit;
+    d.n_vocab = 151936, d.n_embd = 2048, d.n_layer = 48, d.n_head = 32, d.n_head_kv = 4;
+    d.head_dim = 128, d.n_ff = 6144, d.n_ctx_train = 40960, d.rope_theta = 1000000.0f;
+    d.rms_eps = 1e-6f, d.qk_norm = true, d.n_expert = 128, d.n_expert_used = 8;
+    d.n_ff_expert = 768, d.expert_weights_norm = true, d.bos_id = 151643, d.eos_ids = {151645};
   } else {
     return NotFound("no preset model '" + std::string(name) +
                     "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, "
-                    "granite-3-2b, phi-3-mini)");
+                    "granite-3-2b, phi-3-mini, qwen1.5-moe-a2.7b, qwen3-30b-a3b)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {

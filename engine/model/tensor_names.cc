@@ -36,6 +36,30 @@ constexpr NamePair kLayer[] = {
     {"mlp.down_proj.weight", "ffn_down.weight"},
 };
 
+// Mixture-of-experts routers and Qwen2-MoE's shared expert (the experts themselves are
+// ExpertSliceFromHf's), looked up after kLayer for every architecture.
+constexpr NamePair kMoeLayer[] = {
+    {"mlp.gate.weight", "ffn_gate_inp.weight"},
+    {"block_sparse_moe.gate.weight", "ffn_gate_inp.weight"},
+    {"mlp.shared_expert.gate_proj.weight", "ffn_gate_shexp.weight"},
+    {"mlp.shared_expert.up_proj.weight", "ffn_up_shexp.weight"},
+    {"mlp.shared_expert.down_proj.weight", "ffn_down_shexp.weight"},
+    {"mlp.shared_expert_gate.weight", "ffn_gate_inp_shexp.weight"},
+};
+
+// Per-expert projections: the HF names after "experts.{e}." and the stacked tensor's after
+// "blk.{i}.".
+struct ExpertNames {
+  std::string_view qwen;
+  std::string_view mixtral;
+  std::string_view stacked;
+};
+constexpr ExpertNames kExpertNames[] = {
+    {"gate_proj.weight", "w1.weight", "ffn_gate_exps.weight"},
+    {"up_proj.weight", "w3.weight", "ffn_up_exps.weight"},
+    {"down_proj.weight", "w2.weight", "ffn_down_exps.weight"},
+};
+
 // Gemma 2's norms, looked up before kLayer: a norm before and after attention and
 // before and after the feed-forward block.
 constexpr NamePair kGemma2Layer[] = {
@@ -118,7 +142,7 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   int layer = 0;
   std::string_view rest;
   if (!SplitLayer(name, from_prefix, &layer, &rest)) return std::nullopt;
-  const std::span<const NamePair> tables[] = {ArchLayerNames(arch), kLayer};
+  const std::span<const NamePair> tables[] = {ArchLayerNames(arch), kLayer, kMoeLayer};
   for (std::span<const NamePair> table : tables) {
     for (const NamePair& p : table) {
       if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
@@ -164,7 +188,52 @@ std::optional<std::string> CanonicalFromHf(std::string_view hf_name, Architectur
 
 std::optional<std::string> HfFromCanonical(std::string_view canonical, Architecture arch) {
   if (arch == Architecture::kBert) return TranslateBert(canonical, false);
-  return Translate(canonical, "blk.", "model.layers.", false, arch);
+  std::optional<std::string> hf = Translate(canonical, "blk.", "model.layers.", false, arch);
+  // Mixtral's router is under block_sparse_moe; the table lists Qwen's first.
+  if (hf && arch == Architecture::kLlama && hf->ends_with(".mlp.gate.weight")) {
+    hf->replace(hf->size() - std::string_view("mlp.gate.weight").size(), std::string::npos,
+                "block_sparse_moe.gate.weight");
+  }
+  return hf;
+}
+
+std::optional<ExpertSlice> ExpertSliceFromHf(std::string_view hf_name) {
+  int layer = 0;
+  std::string_view rest;
+  if (!SplitLayer(hf_name, "model.layers.", &layer, &rest)) return std::nullopt;
+  bool mixtral = false;
+  if (rest.starts_with("block_sparse_moe.")) {
+    mixtral = true;
+    rest.remove_prefix(std::string_view("block_sparse_moe.").size());
+  } else if (rest.starts_with("mlp.")) {
+    rest.remove_prefix(std::string_view("mlp.").size());
+  } else {
+    return std::nullopt;
+  }
+  int expert = 0;
+  std::string_view projection;
+  if (!SplitLayer(rest, "experts.", &expert, &projection)) return std::nullopt;
+  for (const ExpertNames& n : kExpertNames) {
+    if (projection == (mixtral ? n.mixtral : n.qwen)) {
+      return ExpertSlice{"blk." + std::to_string(layer) + "." + std::string(n.stacked), expert};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> HfExpertName(std::string_view stacked, int64_t expert,
+                                        Architecture arch) {
+  int layer = 0;
+  std::string_view rest;
+  if (!SplitLayer(stacked, "blk.", &layer, &rest)) return std::nullopt;
+  const bool mixtral = arch == Architecture::kLlama;
+  for (const ExpertNames& n : kExpertNames) {
+    if (rest == n.stacked) {
+      return "model.layers." + std::to_string(layer) + (mixtral ? ".block_sparse_moe" : ".mlp") +
+             ".experts." + std::to_string(expert) + "." + std::string(mixtral ? n.mixtral : n.qwen);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace hfd::model

@@ -21,4 +21,19 @@ std::optional<std::string> CanonicalFromHf(std::string_view hf_name,
 std::optional<std::string> HfFromCanonical(std::string_view canonical,
                                            Architecture arch = Architecture::kLlama);
 
+// One expert's slice of a stacked expert tensor (GGUF's blk.N.ffn_{gate,up,down}_exps.weight,
+// {row length, rows, experts}), which Hugging Face checkpoints store as one tensor per
+// expert: "model.layers.N.mlp.experts.E.gate_proj.weight" (Qwen-MoE) or
+// "model.layers.N.block_sparse_moe.experts.E.w1.weight" (Mixtral; w1 gate, w3 up, w2 down).
+struct ExpertSlice {
+  std::string stacked;  // the canonical name of the stacked tensor
+  int64_t expert = 0;
+};
+std::optional<ExpertSlice> ExpertSliceFromHf(std::string_view hf_name);
+
+// The HF name of expert `expert` of the stacked tensor `stacked` in `arch`'s naming (llama:
+// Mixtral's); nullopt when `stacked` is no stacked expert tensor.
+std::optional<std::string> HfExpertName(std::string_view stacked, int64_t expert,
+                                        Architecture arch);
+
 }  // namespace hfd::model

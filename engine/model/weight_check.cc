@@ -81,6 +81,30 @@ Status CheckNomicBertWeightShapes(const ModelFiles& f) {
   return Status::Ok();
 }
 
+// A mixture-of-experts layer `b`: the router (one row per expert), the experts stacked in
+// 3-D tensors ({row length, rows, experts}), and Qwen2-MoE's shared expert with its gate
+// (GGUF stores the gate as a vector, safetensors as one row).
+Status CheckExpertShapes(const ModelFiles& f, const std::string& b) {
+  const ModelDesc& d = f.desc();
+  const int64_t e = d.n_embd, n = d.n_expert, ff = d.n_ff_expert;
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_inp.weight", {e, n}));
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_exps.weight", {e, ff, n}));
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up_exps.weight", {e, ff, n}));
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down_exps.weight", {ff, e, n}));
+  if (d.n_ff_shared_expert == 0) return Status::Ok();
+  const int64_t sh = d.n_ff_shared_expert;
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_shexp.weight", {e, sh}));
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up_shexp.weight", {e, sh}));
+  HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down_shexp.weight", {sh, e}));
+  const std::string gate = b + "ffn_gate_inp_shexp.weight";
+  HFD_ASSIGN_OR_RETURN(const WeightView g, f.Weight(gate));
+  if (g.shape != std::vector<int64_t>{e} && g.shape != std::vector<int64_t>{e, 1}) {
+    return Corrupt("weight '" + gate + "' has shape " + ShapeString(g.shape) +
+                   " but the shared expert's gate needs [" + std::to_string(e) + "]");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckWeightShapes(const ModelFiles& f) {
@@ -112,6 +136,10 @@ Status CheckWeightShapes(const ModelFiles& f) {
     if (d.post_norms) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_attention_norm.weight", {d.n_embd}));
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_ffw_norm.weight", {d.n_embd}));
+    }
+    if (IsMoe(d)) {
+      HFD_RETURN_IF_ERROR(CheckExpertShapes(f, b));
+      continue;
     }
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate.weight", {d.n_embd, d.n_ff}));
     HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up.weight", {d.n_embd, d.n_ff}));

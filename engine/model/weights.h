@@ -16,6 +16,10 @@ struct WeightView {
   std::vector<int64_t> shape;  // GGML order: shape[0] = row length (in_features)
   const uint8_t* data;
   uint64_t nbytes;
+  // A 3-D tensor of stacked experts ({row length, rows, experts}) whose experts are stored
+  // apart (safetensors keeps one tensor per expert): where each expert's rows begin. Empty
+  // when the experts follow each other from `data` (GGUF).
+  std::vector<const uint8_t*> parts = {};
 };
 
 class ModelFiles;

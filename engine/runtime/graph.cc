@@ -44,6 +44,14 @@ std::string_view OpName(OpKind kind) {
       return "text_rope";
     case OpKind::kTextCausalAttention:
       return "text_causal_attention";
+    case OpKind::kMoeRoute:
+      return "moe_route";
+    case OpKind::kMoeMatMul:
+      return "moe_matmul";
+    case OpKind::kMoeWeightedSum:
+      return "moe_weighted_sum";
+    case OpKind::kSigmoidGate:
+      return "sigmoid_gate";
   }
   return "unknown";
 }

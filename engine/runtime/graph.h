@@ -99,6 +99,22 @@ enum class OpKind : uint8_t {
   // cache writes), but token t attends only to the tokens of its own text up to itself,
   // and the sliding window counts from there.
   kTextCausalAttention,
+  // Mixture-of-experts routing (moe attrs). in: router logits [n_expert] per token. out[t]
+  // (width 2 * top_k): the ids of the top_k largest logits, largest first (the lower id
+  // first among equals, so ties are broken the same on every backend), as floats; then
+  // their weights: the softmax over all n_expert logits at the picked ids, divided by the
+  // picked ones' sum when moe.norm_topk.
+  kMoeRoute,
+  // The indexed-expert product ("mul_mat_id"). in0: x, of width `cols` (every slot reads the
+  // token's row) or top_k * cols (slot s reads its own part); in1: kMoeRoute's output.
+  // weight: the experts stacked, shape {cols, rows, n_expert}. out[t] (width top_k * rows):
+  // part s = W[id s of t] · x (slot s). Only the picked experts' weights are read.
+  kMoeMatMul,
+  // out[t] = sum over slots s of weight s of t (in1: kMoeRoute's output) * in0[t] part s;
+  // in0 has width top_k * width.
+  kMoeWeightedSum,
+  // out[t] = in0[t] * sigmoid(in1[t][0]); in1 has width 1 (Qwen2-MoE's shared-expert gate).
+  kSigmoidGate,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -159,6 +175,12 @@ struct AttentionAttrs {
   float softcap = 0.0f;        // 0: scores are not capped
 };
 
+struct MoeAttrs {
+  int32_t n_expert = 0;
+  int32_t top_k = 0;  // experts per token, 1..n_expert
+  bool norm_topk = false;
+};
+
 struct Op {
   OpKind kind{};
   ValueId in[3] = {kNone, kNone, kNone};
@@ -170,6 +192,7 @@ struct Op {
   int32_t top_k = 0;       // kTopLogits
   float scalar = 0.0f;     // kScale, kSoftCap
   int32_t fixed_row = -1;  // kPositionRows
+  MoeAttrs moe;            // kMoeRoute, kMoeMatMul, kMoeWeightedSum
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.

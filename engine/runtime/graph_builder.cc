@@ -121,6 +121,18 @@ class Builder {
     return AddOp(op, name, width, Rows::kTokens);
   }
 
+  // The weight `name` with the shape it is stored in, which must be one of `shapes` (a
+  // vector stored as a vector in GGUF and as one row in safetensors).
+  Result<WeightId> WeightOfShapes(const std::string& name,
+                                  const std::vector<std::vector<int64_t>>& shapes) {
+    auto view = files_.Weight(name);
+    if (!view.ok()) return view.status();
+    for (const std::vector<int64_t>& shape : shapes) {
+      if (view->shape == shape) return Weight(name, shape);
+    }
+    return Weight(name, shapes.front());  // the mismatch, reported there
+  }
+
   ConstId Constant(std::vector<float> data) {
     g_.constants.push_back(std::move(data));
     return static_cast<ConstId>(g_.constants.size() - 1);
@@ -180,6 +192,52 @@ float AttentionScale(const model::ModelDesc& d) {
   return static_cast<float>(1.0 / std::sqrt(static_cast<double>(query_scalar)));
 }
 
+// The experts picked by `routes` applied to x (of width `cols`, or `cols` per slot):
+// kMoeMatMul with the stacked weight `name` of shape {cols, rows, n_expert}.
+Result<ValueId> ExpertMatMul(Builder& b, const model::ModelDesc& d, ValueId x, ValueId routes,
+                             const MoeAttrs& moe, const std::string& name, int64_t cols,
+                             int64_t rows) {
+  HFD_ASSIGN_OR_RETURN(WeightId w, b.Weight(name, {cols, rows, d.n_expert}));
+  Op op = MakeOp(OpKind::kMoeMatMul, x, routes, kNone, w);
+  op.moe = moe;
+  return b.AddOp(op, name, moe.top_k * rows, b.RowsOf(x));
+}
+
+// A mixture-of-experts feed-forward block on the normalized input h: the router's top_k
+// SwiGLU experts, weighted; plus Qwen2-MoE's shared expert times the sigmoid of its gate.
+Result<ValueId> MoeFeedForward(Builder& b, const model::ModelDesc& d, const std::string& p,
+                               ValueId h) {
+  const MoeAttrs moe{static_cast<int32_t>(d.n_expert), static_cast<int32_t>(d.n_expert_used),
+                     d.expert_weights_norm};
+  HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(h, p + "ffn_gate_inp.weight", d.n_expert));
+  Op route = MakeOp(OpKind::kMoeRoute, logits);
+  route.moe = moe;
+  const ValueId routes = b.AddOp(route, p + "moe_routes", 2 * int64_t{moe.top_k}, b.RowsOf(h));
+  const int64_t e = d.n_embd, ff = d.n_ff_expert;
+  HFD_ASSIGN_OR_RETURN(ValueId gate,
+                       ExpertMatMul(b, d, h, routes, moe, p + "ffn_gate_exps.weight", e, ff));
+  HFD_ASSIGN_OR_RETURN(ValueId up,
+                       ExpertMatMul(b, d, h, routes, moe, p + "ffn_up_exps.weight", e, ff));
+  const ValueId act = b.Binary(OpKind::kSwiGLU, gate, up, p + "ffn_exps_act");
+  HFD_ASSIGN_OR_RETURN(ValueId down,
+                       ExpertMatMul(b, d, act, routes, moe, p + "ffn_down_exps.weight", ff, e));
+  Op sum = MakeOp(OpKind::kMoeWeightedSum, down, routes);
+  sum.moe = moe;
+  const ValueId experts = b.AddOp(sum, p + "ffn_moe", d.n_embd, b.RowsOf(h));
+  if (d.n_ff_shared_expert == 0) return experts;
+  HFD_ASSIGN_OR_RETURN(ValueId sg, b.MatMul(h, p + "ffn_gate_shexp.weight", d.n_ff_shared_expert));
+  HFD_ASSIGN_OR_RETURN(ValueId su, b.MatMul(h, p + "ffn_up_shexp.weight", d.n_ff_shared_expert));
+  const ValueId sa = b.Binary(OpKind::kSwiGLU, sg, su, p + "ffn_shexp_act");
+  HFD_ASSIGN_OR_RETURN(ValueId sd, b.MatMul(sa, p + "ffn_down_shexp.weight", d.n_embd));
+  const std::string gate_name = p + "ffn_gate_inp_shexp.weight";
+  HFD_ASSIGN_OR_RETURN(WeightId gw, b.WeightOfShapes(gate_name, {{d.n_embd}, {d.n_embd, 1}}));
+  const ValueId g =
+      b.AddOp(MakeOp(OpKind::kMatMul, h, kNone, kNone, gw), gate_name, 1, b.RowsOf(h));
+  const ValueId shared =
+      b.AddOp(MakeOp(OpKind::kSigmoidGate, sd, g), p + "ffn_shexp_gated", d.n_embd, b.RowsOf(h));
+  return b.Binary(OpKind::kAdd, experts, shared, p + "ffn_moe_shared");
+}
+
 // One transformer block: pre-norm attention and gated MLP, each with a residual add.
 Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId x,
                       ConstId rope_freqs) {
@@ -221,6 +279,10 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
                        Residual(b, d, x, o, p + "post_attention_norm.weight", p + "attn_residual"));
 
   HFD_ASSIGN_OR_RETURN(h, PreNorm(b, d, x, p + "ffn_norm.weight"));
+  if (model::IsMoe(d)) {
+    HFD_ASSIGN_OR_RETURN(ValueId moe, MoeFeedForward(b, d, p, h));
+    return Residual(b, d, x, moe, p + "post_ffw_norm.weight", p + "ffn_residual");
+  }
   HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate.weight", d.n_ff));
   HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up.weight", d.n_ff));
   const OpKind gated =

@@ -100,6 +100,13 @@ class CaseBuilder {
     return static_cast<WeightId>(c_.graph.weights.size() - 1);
   }
 
+  // Makes weight `w` ({cols, rows * n}) a stack of n experts: shape {cols, rows, n}.
+  void Stack(WeightId w, int64_t n) {
+    std::vector<int64_t>& shape = c_.graph.weights[w].shape;
+    shape = {shape[0], shape[1] / n, n};
+    c_.tensors[c_.graph.weights[w].name].shape = shape;
+  }
+
   // get_rows of a new random F32 table of `width` (its values go to `table`): an input of
   // the op. `plant` may edit the table first.
   ValueId Input(int64_t width, std::vector<float>* table,
@@ -679,6 +686,8 @@ void AddTopLogits(std::vector<OpCase>& cases) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kLastTopLogits, ref, {1e-7, 1e-7}));
 }
 
+#include "tests/backends/op_cases_moe.inc"
+
 std::vector<OpCase> BuildCases() {
   std::vector<OpCase> cases;
   for (TensorType type : AllTensorTypes()) {
@@ -719,6 +728,7 @@ std::vector<OpCase> BuildCases() {
   AddLastRow(cases);
   AddArgmax(cases);
   AddTopLogits(cases);
+  AddMoeCases(cases);
   return cases;
 }
 

@@ -101,9 +101,9 @@ TEST(LlamaCppConformance, GgufGreedyTextMatchesLlamaSimple) {
   ExpectGreedyTextMatchesLlamaSimple(cases, fixtures / "gguf");
 }
 
-// The architectures of fixtures/arch/ that hfd runs, by file stem. The others there
-// (qwen2moe, mixtral) are for later work.
-const std::vector<std::string> kArchStems = {"tiny-gemma2", "tiny-phi3"};
+// The architectures of fixtures/arch/ that hfd runs, by file stem: all of them.
+const std::vector<std::string> kArchStems = {"tiny-gemma2", "tiny-phi3", "tiny-mixtral",
+                                             "tiny-qwen2moe"};
 
 bool IsRunArch(const std::string& file) {
   return std::any_of(kArchStems.begin(), kArchStems.end(),
@@ -125,8 +125,9 @@ TEST(LlamaCppConformance, ArchF32GreedyTextMatchesLlamaSimple) {
 // `check` with each step's llama.cpp entry and our logits for that position.
 void ForEachLlamaCppStep(
     const std::filesystem::path& dir, const std::string& file,
-    const std::function<void(const nlohmann::json& step, std::span<const float> ours)>& check) {
-  const auto all = nlohmann::json::parse(ReadFileOrFail(dir / "llama.cpp-logits.json"), nullptr,
+    const std::function<void(const nlohmann::json& step, std::span<const float> ours)>& check,
+    const std::string& reference = "llama.cpp-logits.json") {
+  const auto all = nlohmann::json::parse(ReadFileOrFail(dir / reference), nullptr,
                                          /*allow_exceptions=*/false);
   SCOPED_TRACE(file);
   ASSERT_TRUE(all.contains(file));
@@ -387,23 +388,31 @@ TEST(LlamaCppConformance, GraniteOlmo2NemoF32LogitsMatchLlamaCpp) {
   }
 }
 
-// The Hugging Face checkpoint a GGUF of arch17 stands for: its committed config.json and
-// the GGUF's weights under HF names, rows [out, in]. Granite's converter is llama's, which
-// permutes Q/K rows for interleaved RoPE: undone here (row (head, i, j) of GGUF is HF's
-// (head, j, i), pairs i of half j).
-void WriteArch17Twin(const model::ModelFiles& gguf, const std::string& stem,
-                     const std::filesystem::path& dir) {
-  const std::filesystem::path src = HFD_ARCH17_TESTDATA;
-  std::filesystem::copy_file(src / (stem + ".config.json"), dir / "config.json");
+// A GGUF's F32 weights as the Hugging Face checkpoint it stands for holds them: HF names,
+// rows [out, in], stacked experts split into one tensor per expert, Qwen2-MoE's shared
+// expert gate as one row. llama's converter (Granite's, Mixtral's) permutes Q/K rows for
+// interleaved RoPE: undone here (row (head, i, j) of GGUF is HF's (head, j, i), pairs i of
+// half j).
+void AddTwinTensors(const model::ModelFiles& gguf, std::map<std::string, F32Tensor>* tensors) {
   const model::ModelDesc& d = gguf.desc();
-  std::map<std::string, F32Tensor> tensors;
   for (const std::string& name : gguf.WeightNames()) {
     auto w = gguf.Weight(name);
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     ASSERT_EQ(w->type, TensorType::kF32) << name;
+    if (w->shape.size() == 3) {
+      const uint64_t expert_bytes = w->nbytes / w->shape[2];
+      for (int64_t e = 0; e < w->shape[2]; ++e) {
+        const auto hf = model::HfExpertName(name, e, d.arch);
+        ASSERT_TRUE(hf.has_value()) << name;
+        (*tensors)[*hf] =
+            TwinTensor({w->shape[0], w->shape[1]}, w->data + e * expert_bytes, expert_bytes);
+      }
+      continue;
+    }
     const auto hf = model::HfFromCanonical(name, d.arch);
     ASSERT_TRUE(hf.has_value()) << name;
     F32Tensor t = TwinTensor(w->shape, w->data, w->nbytes);
+    if (name.ends_with("ffn_gate_inp_shexp.weight")) t.shape = {1, w->shape[0]};
     const bool q = name.ends_with("attn_q.weight"), k = name.ends_with("attn_k.weight");
     if (d.rope_layout == model::RopeLayout::kInterleaved && (q || k)) {
       const int64_t cols = w->shape[0], half = d.head_dim / 2;
@@ -418,9 +427,55 @@ void WriteArch17Twin(const model::ModelFiles& gguf, const std::string& stem,
       }
       t.data = std::move(hf_rows);
     }
-    tensors[*hf] = std::move(t);
+    (*tensors)[*hf] = std::move(t);
   }
+}
+
+// The Hugging Face checkpoint a GGUF of arch17 stands for: its committed config.json and
+// the GGUF's weights (AddTwinTensors).
+void WriteArch17Twin(const model::ModelFiles& gguf, const std::string& stem,
+                     const std::filesystem::path& dir) {
+  const std::filesystem::path src = HFD_ARCH17_TESTDATA;
+  std::filesystem::copy_file(src / (stem + ".config.json"), dir / "config.json");
+  std::map<std::string, F32Tensor> tensors;
+  AddTwinTensors(gguf, &tensors);
   WriteF32Safetensors(dir / "model.safetensors", tensors);
+}
+
+// The checkpoints tiny-mixtral and tiny-qwen2moe stand for: MixtralConfig's and
+// Qwen2MoeConfig's keys (Qwen2-MoE's top-k weights not renormalized) and the weights.
+void WriteMoeTwin(const model::ModelFiles& gguf, const std::filesystem::path& dir) {
+  const model::ModelDesc& d = gguf.desc();
+  nlohmann::json config = TwinConfig(d);
+  config["num_experts_per_tok"] = d.n_expert_used;
+  if (d.arch == model::Architecture::kLlama) {
+    config.update({{"architectures", {"MixtralForCausalLM"}},
+                   {"model_type", "mixtral"},
+                   {"num_local_experts", d.n_expert}});
+  } else {
+    config.update({{"architectures", {"Qwen2MoeForCausalLM"}},
+                   {"model_type", "qwen2_moe"},
+                   {"num_experts", d.n_expert},
+                   {"moe_intermediate_size", d.n_ff_expert},
+                   {"shared_expert_intermediate_size", d.n_ff_shared_expert},
+                   {"norm_topk_prob", false}});
+  }
+  std::ofstream(dir / "config.json") << config.dump(2);
+  std::map<std::string, F32Tensor> tensors;
+  AddTwinTensors(gguf, &tensors);
+  WriteF32Safetensors(dir / "model.safetensors", tensors);
+}
+
+// The twins (one tensor per expert under Mixtral's and Qwen's names, the MoE config keys)
+// read the same weights as the GGUFs' stacked tensors, so they give the same logits.
+TEST(LlamaCppConformance, MoeSafetensorsTwinsMatchGguf) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  for (const char* stem : {"tiny-mixtral", "tiny-qwen2moe"}) {
+    SCOPED_TRACE(stem);
+    EXPECT_LT(
+        TwinLogitDifference(fixtures / "arch" / (std::string(stem) + "-F32.gguf"), WriteMoeTwin),
+        1e-4);
+  }
 }
 
 // The safetensors twins give the GGUF's logits: the GGUF tests hold the arithmetic, this
@@ -544,6 +599,75 @@ TEST(LlamaCppConformance, Q8_0AgreesWithSafetensorsTeacherForced) {
       EXPECT_LT(got.mean_kl, e.max_mean_kl);
     }
   }
+}
+
+// tests/cpu/testdata/moe (its README): tiny-qwen3moe written by hfd's writer, with the
+// logits and greedy tokens of scripts/moe_reference.py, an independent numpy forward pass
+// that reproduces llama.cpp on tiny-mixtral and tiny-qwen2moe within 2.6e-3.
+constexpr char kQwen3MoeFile[] = "tiny-qwen3moe-F32.gguf";
+constexpr char kQwen3MoeReference[] = "reference-logits.json";
+
+// F32 weights against float64: the top-5 logits and logsumexp within 2e-3 at every step
+// (ours keeps the KV cache in F16). Renormalizing or not the top-3 weights moves them by
+// about 1 (as on the llama.cpp fixtures).
+TEST(LlamaCppConformance, Qwen3MoeLogitsMatchNumpyReference) {
+  double worst = 0;
+  ForEachLlamaCppStep(
+      HFD_MOE_TESTDATA, kQwen3MoeFile,
+      [&](const nlohmann::json& step, auto ours) {
+        const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
+        const auto want = step["top5_logits"].get<std::vector<double>>();
+        for (size_t k = 0; k < ids.size(); ++k) {
+          EXPECT_NEAR(ours[ids[k]], want[k], 2e-3) << "id " << ids[k];
+          worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
+        }
+        EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), 2e-3);
+      },
+      kQwen3MoeReference);
+  std::cout << kQwen3MoeFile << ": largest top-5 logit difference from numpy " << worst << "\n";
+}
+
+// Greedy decoding (prefill, then one token at a time) gives the reference's 16 tokens, or
+// departs only where the reference's top two are within 1e-2 (five times the logit
+// tolerance).
+TEST(LlamaCppConformance, Qwen3MoeGreedyMatchesNumpyReference) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  const auto all = nlohmann::json::parse(ReadFileOrFail(dir / kQwen3MoeReference), nullptr,
+                                         /*allow_exceptions=*/false);
+  ASSERT_TRUE(all.contains(kQwen3MoeFile));
+  LoadedModel m = LoadOnCpu(dir / kQwen3MoeFile);
+  ASSERT_NE(m.files, nullptr);
+  for (const auto& [prompt, c] : all[kQwen3MoeFile].items()) {
+    SCOPED_TRACE(prompt);
+    const auto want = c["greedy_ids"].get<std::vector<int32_t>>();
+    auto session = m.NewSession(128, 8);
+    auto logits = session->Feed(c["prompt_ids"].get<std::vector<int32_t>>());
+    ASSERT_TRUE(logits.ok()) << logits.status().ToString();
+    for (size_t i = 0; i < want.size(); ++i) {
+      const int32_t next = ArgmaxOf(*logits);
+      if (next != want[i]) {
+        const auto top = c["steps"][i]["top5_logits"].get<std::vector<double>>();
+        EXPECT_LT(top[0] - top[1], 1e-2) << "departs at step " << i;
+        break;
+      }
+      const int32_t id = next;
+      logits = session->Feed(std::span<const int32_t>(&id, 1));
+      ASSERT_TRUE(logits.ok()) << logits.status().ToString();
+    }
+  }
+}
+
+// Its Hugging Face twin (Qwen3MoeConfig's keys committed beside it, one tensor per expert)
+// reads the same weights.
+TEST(LlamaCppConformance, Qwen3MoeSafetensorsTwinMatchesGguf) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  const auto write = [&](const model::ModelFiles& gguf, const std::filesystem::path& out) {
+    std::filesystem::copy_file(dir / "tiny-qwen3moe.config.json", out / "config.json");
+    std::map<std::string, F32Tensor> tensors;
+    AddTwinTensors(gguf, &tensors);
+    WriteF32Safetensors(out / "model.safetensors", tensors);
+  };
+  EXPECT_LT(TwinLogitDifference(dir / kQwen3MoeFile, write), 1e-4);
 }
 
 }  // namespace

@@ -46,4 +46,31 @@ void Patch(std::string* file, size_t offset, T value) {
   std::memcpy(file->data() + offset, &value, sizeof(T));
 }
 
+// A GGUF of a one-layer llama (n_embd 32, feed-forward 32, 2 heads) with zero F32 tensors:
+// attn_k has `k_rows` rows and ffn_down is left out, for tests to break or complete.
+inline GgufWriter LlamaWriter(int64_t k_rows) {
+  GgufWriter w;
+  w.AddString("general.architecture", "llama");
+  w.AddU32("llama.embedding_length", 32);
+  w.AddU32("llama.block_count", 1);
+  w.AddU32("llama.feed_forward_length", 32);
+  w.AddU32("llama.attention.head_count", 2);
+  auto f32 = [&](const char* name, const std::vector<int64_t>& shape) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
+  };
+  f32("token_embd.weight", {32, 8});
+  f32("output_norm.weight", {32});
+  f32("blk.0.attn_norm.weight", {32});
+  f32("blk.0.attn_q.weight", {32, 32});
+  f32("blk.0.attn_k.weight", {32, k_rows});
+  f32("blk.0.attn_v.weight", {32, 32});
+  f32("blk.0.attn_output.weight", {32, 32});
+  f32("blk.0.ffn_norm.weight", {32});
+  f32("blk.0.ffn_gate.weight", {32, 32});
+  f32("blk.0.ffn_up.weight", {32, 32});
+  return w;  // ffn_down is left out
+}
+
 }  // namespace hfd::gguf::testing

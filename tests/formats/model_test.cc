@@ -356,42 +356,16 @@ TEST(ModelFilesTest, PresetsAreValid) {
   EXPECT_EQ(PresetDesc("gpt-5").status().code(), ErrorCode::kNotFound);
 }
 
-// A GGUF with llama metadata and hand-picked tensors.
-gguf::GgufWriter LlamaWriter(int64_t k_rows) {
-  gguf::GgufWriter w;
-  w.AddString("general.architecture", "llama");
-  w.AddU32("llama.embedding_length", 32);
-  w.AddU32("llama.block_count", 1);
-  w.AddU32("llama.feed_forward_length", 32);
-  w.AddU32("llama.attention.head_count", 2);
-  auto f32 = [&](const char* name, const std::vector<int64_t>& shape) {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    w.AddTensor(name, TensorType::kF32, shape, std::vector<uint8_t>(static_cast<size_t>(n * 4)));
-  };
-  f32("token_embd.weight", {32, 8});
-  f32("output_norm.weight", {32});
-  f32("blk.0.attn_norm.weight", {32});
-  f32("blk.0.attn_q.weight", {32, 32});
-  f32("blk.0.attn_k.weight", {32, k_rows});
-  f32("blk.0.attn_v.weight", {32, 32});
-  f32("blk.0.attn_output.weight", {32, 32});
-  f32("blk.0.ffn_norm.weight", {32});
-  f32("blk.0.ffn_gate.weight", {32, 32});
-  f32("blk.0.ffn_up.weight", {32, 32});
-  return w;  // ffn_down is left out
-}
-
 TEST(ModelFilesTest, MissingAndMisshapenWeightsAreNamed) {
   hfd::testing::TempDir dir;
   const auto path = dir.path() / "m.gguf";
-  ASSERT_TRUE(LlamaWriter(32).Write(path).ok());
+  ASSERT_TRUE(gguf::testing::LlamaWriter(32).Write(path).ok());
   auto missing = OpenModelFiles(path);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.status().message().find("blk.0.ffn_down.weight"), std::string::npos);
 
-  gguf::GgufWriter w = LlamaWriter(16);
+  gguf::GgufWriter w = gguf::testing::LlamaWriter(16);
   w.AddTensor("blk.0.ffn_down.weight", TensorType::kF32, {32, 32},
               std::vector<uint8_t>(size_t{32} * 32 * 4));
   ASSERT_TRUE(w.Write(path).ok());
@@ -415,10 +389,10 @@ TEST(DescFromGgufTest, RefusesUnsupportedArchitecturesAndScaling) {
   gguf::GgufWriter phi;
   phi.AddString("general.architecture", "phimoe");
   expect(phi, ErrorCode::kUnsupported, "'phimoe'");
-  gguf::GgufWriter yarn = LlamaWriter(32);
+  gguf::GgufWriter yarn = gguf::testing::LlamaWriter(32);
   yarn.AddString("llama.rope.scaling.type", "ntk-by-parts");
   expect(yarn, ErrorCode::kUnsupported, "'ntk-by-parts'");
-  gguf::GgufWriter partial = LlamaWriter(32);
+  gguf::GgufWriter partial = gguf::testing::LlamaWriter(32);
   partial.AddU32("llama.rope.dimension_count", 7);  // partial rotary needs whole pairs
   expect(partial, ErrorCode::kCorrupt, "rotates 7 dimensions");
   gguf::GgufWriter bare;

@@ -287,6 +287,22 @@ TEST(VulkanBackendTest, GraniteOlmo2NemoMatchCpuBackendAndLlamaCpp) {
                         2.5e-3);
 }
 
+// Mixture-of-experts models run on the CPU only for now: the device refuses them at load,
+// before uploading anything, naming the architecture and its experts (so `auto` falls back).
+TEST(VulkanBackendTest, RefusesMixtureOfExpertsModelsNamingThem) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  for (const char* name : {"tiny-mixtral-Q8_0.gguf", "tiny-qwen2moe-Q8_0.gguf"}) {
+    auto files = model::OpenModelFiles(fixtures / "arch" / name);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    auto gpu = CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName()});
+    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+    const Status st = (*gpu)->LoadWeights(**files);
+    EXPECT_EQ(st.code(), ErrorCode::kUnsupported) << name;
+    EXPECT_NE(st.message().find("mixture-of-experts"), std::string::npos) << st.ToString();
+    EXPECT_NE(st.message().find("4 experts, 2 per token"), std::string::npos) << st.ToString();
+  }
+}
+
 TEST(VulkanBackendTest, RefusesAModelThatDoesNotFitWithTheSizes) {
   HFD_REQUIRE_FIXTURES(fixtures);
   auto files = model::OpenModelFiles(fixtures / "gguf/tiny-qwen2-Q8_0.gguf");

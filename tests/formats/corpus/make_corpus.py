@@ -91,3 +91,11 @@ with open('config/pooling.json', 'w') as f:
     json.dump({'word_embedding_dimension': 384, 'pooling_mode_cls_token': False,
                'pooling_mode_mean_tokens': True, 'pooling_mode_max_tokens': False,
                'pooling_mode_lasttoken': False}, f)
+with open('config/qwen2moe.json', 'w') as f:
+    json.dump({'model_type': 'qwen2_moe', 'vocab_size': 64, 'hidden_size': 32,
+               'intermediate_size': 64, 'num_hidden_layers': 1, 'num_attention_heads': 2,
+               'num_key_value_heads': 1, 'num_experts': 4, 'num_experts_per_tok': 2,
+               'moe_intermediate_size': 16, 'shared_expert_intermediate_size': 48,
+               'norm_topk_prob': False, 'decoder_sparse_step': 1, 'mlp_only_layers': []}, f)
+with open('config/expert-name.txt', 'w') as f:
+    f.write('model.layers.12.block_sparse_moe.experts.7.w2.weight')
