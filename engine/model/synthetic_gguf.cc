@@ -285,10 +285,16 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.n_vocab = 32064, d.n_embd = 3072, d.n_layer = 32, d.n_head = 32, d.n_head_kv = 32;
     d.n_ff = 8192, d.n_ctx_train = 4096, d.rope_theta = 10000.0f, d.sliding_window = 2047;
     d.bos_id = 1, d.eos_ids = {32000, 32007};
+  } else if (name == "bert-base") {  // BAAI/bge-base-en-v1.5: BERT-base, CLS pooling
+    d.arch = Architecture::kBert;
+    SetBertTraits(d);
+    d.n_vocab = 30522, d.n_embd = 768, d.n_layer = 12, d.n_head = 12, d.n_head_kv = 12;
+    d.n_ff = 3072, d.n_ctx_train = 512, d.rms_eps = 1e-12f, d.pooling = Pooling::kCls;
+    d.bos_id = 101, d.eos_ids = {102};
   } else {
     return NotFound("no preset model '" + std::string(name) +
                     "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, "
-                    "granite-3-2b, phi-3-mini)");
+                    "granite-3-2b, phi-3-mini, bert-base)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {

@@ -413,8 +413,8 @@ TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {
 }
 
 TEST(ModelFilesTest, PresetsAreValid) {
-  for (const char* name :
-       {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b"}) {
+  for (const char* name : {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b",
+                           "gemma-2-2b", "bert-base"}) {
     auto d = PresetDesc(name);
     ASSERT_TRUE(d.ok()) << name;
     EXPECT_TRUE(ValidateDesc(*d).ok()) << name;
