@@ -206,8 +206,7 @@ TEST(LlamaCppConformance, ArchF32LogitsMatchLlamaCpp) {
   HFD_REQUIRE_FIXTURES(fixtures);
   const std::filesystem::path reference =
       std::filesystem::path(HFD_ARCH17_TESTDATA) / "llama.cpp-logits-arch.json";
-  ExpectF32LogitsMatch(reference, fixtures / "arch/tiny-gemma2-F32.gguf",
-                       kGemma2F32LogitTolerance);
+  ExpectF32LogitsMatch(reference, fixtures / "arch/tiny-gemma2-F32.gguf", kGemma2F32LogitTolerance);
   ExpectF32LogitsMatch(reference, fixtures / "arch/tiny-phi3-F32.gguf", kF32LogitTolerance);
 }
 
