@@ -37,7 +37,8 @@ Result<TensorType> TypeFor(const model::ModelDesc& desc, std::string_view mix,
                            std::string_view tensor, int64_t row_length) {
   const bool head =
       tensor == "output.weight" || (desc.tied_embeddings && tensor == "token_embd.weight");
-  if (mix == "F32") return TensorType::kF32;
+  // llama.cpp's converter keeps BERT's token-type table F32 (its graph adds a view of it).
+  if (mix == "F32" || tensor == "token_types.weight") return TensorType::kF32;
   if (mix == "F16") return TensorType::kF16;
   if (mix == "Q8_0") return TensorType::kQ8_0;
   if (mix == "Q4_0") return head ? Fallback(TensorType::kQ6_K, row_length) : TensorType::kQ4_0;

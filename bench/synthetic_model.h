@@ -18,7 +18,7 @@
 namespace hfd::bench {
 
 // `mix` names how weights are stored, like llama.cpp's file types: "F32", "F16", "Q8_0",
-// "Q4_0", "Q4_K_M". Norms and biases stay F32 in all of them.
+// "Q4_0", "Q4_K_M". Norms, biases and BERT's token-type table stay F32 in all of them.
 
 // The type llama-quantize would give `tensor` (GGUF name) in `mix`: Q4_K_M uses Q6_K for
 // the output head and for attn_v/ffn_down in the layers llama.cpp's use_more_bits picks,

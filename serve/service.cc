@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "engine/model/model_desc.h"
 #include "hub/gguf_files.h"
 #include "hub/repo_cache.h"
 #include "serve/prompt.h"
@@ -320,10 +321,11 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   Result<Acquired> acquired = LocateAndLoad(caller, request.target, events, cancel);
   if (!acquired.ok()) return done(acquired.status());
   const std::shared_ptr<ResidentModel>& model = acquired->model;
-  if (!model->desc().causal) {
+  if (model::IsEmbeddingModel(model->desc())) {
     return done(InvalidArgument("model " + request.target.model +
-                                " is an embedding model: it computes embeddings (the embed "
-                                "method, hfctl embed, /v1/embeddings), not text"));
+                                " is an embedding model: it computes embeddings, not text; "
+                                "use `hfctl embed`, the embed method or the embeddings API "
+                                "(POST /v1/embeddings, /api/embed)"));
   }
   Result<std::vector<int32_t>> prompt =
       request.chat ? ChatPromptTokens(model->text(), request.messages, request.variables)

@@ -285,6 +285,53 @@ Status ReadBert(const json& c, ModelDesc* d) {
   return Status::Ok();
 }
 
+// A NomicBertConfig key that must hold `want` for hfd (and llama.cpp's converter) to run
+// the model; absent, nomic-embed-text's published value is assumed.
+Status NomicBertRequires(const json& c, const char* key, const json& want, const char* meaning) {
+  const auto it = c.find(key);
+  // json compares numbers by value (1 == 1.0), and values of other types as unequal.
+  if (it == c.end() || it->is_null() || *it == want) return Status::Ok();
+  return Unsupported("nomic_bert with \"" + std::string(key) + "\": " + it->dump() +
+                     " is not supported (hfd runs " + meaning + ")");
+}
+
+// nomic-ai's NomicBertConfig (its remote code: GPT2Config's key names): SwiGLU, no
+// biases, LayerNorms after each block, RoPE over whole heads in half-split pairs, base
+// rotary_emb_base, no scaling; the other variants are refused naming the key. The context
+// is max_trained_positions (nomic-embed-text: 2048, n_positions 8192 needs its dynamic NTK
+// scaling), as llama.cpp's converter takes it.
+Result<ModelDesc> BuildNomicBert(const json& c) {
+  ModelDesc d;
+  d.arch = Architecture::kNomicBert;
+  HFD_RETURN_IF_ERROR(Int(c, "vocab_size", true, &d.n_vocab));
+  HFD_RETURN_IF_ERROR(Int(c, "n_embd", true, &d.n_embd));
+  HFD_RETURN_IF_ERROR(Int(c, "n_layer", true, &d.n_layer));
+  HFD_RETURN_IF_ERROR(Int(c, "n_head", true, &d.n_head));
+  HFD_RETURN_IF_ERROR(Int(c, "n_inner", true, &d.n_ff));
+  d.n_head_kv = d.n_head;
+  if (d.n_head > 0) d.head_dim = d.n_embd / d.n_head;
+  HFD_RETURN_IF_ERROR(Int(c, "n_positions", false, &d.n_ctx_train));
+  HFD_RETURN_IF_ERROR(Int(c, "max_trained_positions", false, &d.n_ctx_train));
+  HFD_RETURN_IF_ERROR(Int(c, "type_vocab_size", false, &d.n_token_types));
+  HFD_RETURN_IF_ERROR(Float(c, "layer_norm_epsilon", &d.rms_eps));
+  HFD_RETURN_IF_ERROR(Float(c, "rotary_emb_base", &d.rope_theta));
+  SetBertTraits(d);
+  HFD_RETURN_IF_ERROR(NomicBertRequires(c, "activation_function", "swiglu", "swiglu"));
+  for (const char* key : {"qkv_proj_bias", "mlp_fc1_bias", "mlp_fc2_bias"}) {
+    HFD_RETURN_IF_ERROR(NomicBertRequires(c, key, false, "no projection biases"));
+  }
+  HFD_RETURN_IF_ERROR(NomicBertRequires(c, "prenorm", false, "LayerNorms after each block"));
+  HFD_RETURN_IF_ERROR(NomicBertRequires(c, "causal", false, "non-causal attention"));
+  HFD_RETURN_IF_ERROR(NomicBertRequires(c, "rotary_emb_fraction", 1.0, "RoPE on whole heads"));
+  HFD_RETURN_IF_ERROR(
+      NomicBertRequires(c, "rotary_emb_interleaved", false, "RoPE in half-split pairs"));
+  for (const char* key : {"rotary_emb_scale_base", "rotary_scaling_factor"}) {
+    HFD_RETURN_IF_ERROR(NomicBertRequires(c, key, nullptr, "unscaled RoPE: null"));
+  }
+  HFD_RETURN_IF_ERROR(ValidateDesc(d));
+  return d;
+}
+
 // partial_rotary_factor: RoPE turns the first int(head_dim * factor) dimensions of each
 // head (Phi-4-mini: 0.75).
 Status ReadPartialRotary(const json& c, ModelDesc* d) {
@@ -349,6 +396,7 @@ Status CheckHeadCounts(const ModelDesc& d) {
 Result<ModelDesc> Build(const json& c, const json* gen) {
   ModelDesc d;
   HFD_ASSIGN_OR_RETURN(d.arch, ReadArchitecture(c));
+  if (d.arch == Architecture::kNomicBert) return BuildNomicBert(c);
   d.rope_layout = RopeLayout::kHalfSplit;
   HFD_RETURN_IF_ERROR(Int(c, "vocab_size", true, &d.n_vocab));
   HFD_RETURN_IF_ERROR(Int(c, "hidden_size", true, &d.n_embd));

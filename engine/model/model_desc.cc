@@ -218,4 +218,6 @@ std::vector<float> Llama3FreqFactors(const RopeScaling& s, float theta, int64_t 
   return out;
 }
 
+bool IsEmbeddingModel(const ModelDesc& d) { return !d.causal || d.pooling != Pooling::kNone; }
+
 }  // namespace hfd::model

@@ -188,4 +188,8 @@ Status ValidateDesc(const ModelDesc& desc);
 // Llama 3.1's frequency divisors for each of head_dim / 2 rotated pairs.
 std::vector<float> Llama3FreqFactors(const RopeScaling& s, float theta, int64_t head_dim);
 
+// An encoder, or a decoder whose files declare a pooling (Qwen3-Embedding): it computes
+// embeddings, and chat or generate on it would give meaningless text.
+bool IsEmbeddingModel(const ModelDesc& desc);
+
 }  // namespace hfd::model

@@ -338,10 +338,16 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.head_dim = 128, d.n_ff = 6144, d.n_ctx_train = 40960, d.rope_theta = 1000000.0f;
     d.rms_eps = 1e-6f, d.qk_norm = true, d.n_expert = 128, d.n_expert_used = 8;
     d.n_ff_expert = 768, d.expert_weights_norm = true, d.bos_id = 151643, d.eos_ids = {151645};
+  } else if (name == "bert-base") {  // BAAI/bge-base-en-v1.5: BERT-base, CLS pooling
+    d.arch = Architecture::kBert;
+    SetBertTraits(d);
+    d.n_vocab = 30522, d.n_embd = 768, d.n_layer = 12, d.n_head = 12, d.n_head_kv = 12;
+    d.n_ff = 3072, d.n_ctx_train = 512, d.rms_eps = 1e-12f, d.pooling = Pooling::kCls;
+    d.bos_id = 101, d.eos_ids = {102};
   } else {
     return NotFound("no preset model '" + std::string(name) +
                     "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, "
-                    "granite-3-2b, phi-3-mini, qwen1.5-moe-a2.7b, qwen3-30b-a3b)");
+                    "granite-3-2b, phi-3-mini, qwen1.5-moe-a2.7b, qwen3-30b-a3b, bert-base)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {

@@ -118,6 +118,35 @@ constexpr NamePair kBertLayer[] = {
     {"output.LayerNorm", "layer_output_norm"},
 };
 
+// nomic-ai's NomicBertModel (its remote code, which sentence-transformers saves bare), as
+// llama.cpp's converter maps it: q, k and v rows in one Wqkv (split by fused_weights.h),
+// mlp.fc11 the up projection and fc12 the gate (y = fc11(x) * silu(fc12(x))).
+constexpr NamePair kNomicBertGlobal[] = {
+    {"embeddings.word_embeddings.weight", "token_embd.weight"},
+    {"embeddings.token_type_embeddings.weight", "token_types.weight"},
+    {"emb_ln.weight", "token_embd_norm.weight"},
+    {"emb_ln.bias", "token_embd_norm.bias"},
+};
+
+// After "encoder.layers.{i}." and "blk.{i}.", without the .weight / .bias suffix.
+constexpr NamePair kNomicBertLayer[] = {
+    {"attn.Wqkv", "attn_qkv"},      {"attn.out_proj", "attn_output"}, {"norm1", "attn_output_norm"},
+    {"mlp.fc11", "ffn_up"},         {"mlp.fc12", "ffn_gate"},         {"mlp.fc2", "ffn_down"},
+    {"norm2", "layer_output_norm"},
+};
+
+// An encoder family's HF names: whole-model tensors, the per-layer prefix and per-layer
+// tensors, and a prefix some of its checkpoints put before everything.
+struct EncoderNames {
+  std::span<const NamePair> global;
+  std::string_view hf_layer_prefix;
+  std::span<const NamePair> layer;
+  std::string_view optional_hf_prefix;
+};
+
+constexpr EncoderNames kBertNames{kBertGlobal, "encoder.layer.", kBertLayer, "bert."};
+constexpr EncoderNames kNomicBertNames{kNomicBertGlobal, "encoder.layers.", kNomicBertLayer, ""};
+
 // Splits "<prefix><digits>.<rest>" into the layer index and rest.
 bool SplitLayer(std::string_view name, std::string_view prefix, int* layer,
                 std::string_view* rest) {
@@ -154,40 +183,54 @@ std::optional<std::string> Translate(std::string_view name, std::string_view fro
   return std::nullopt;
 }
 
-std::optional<std::string> TranslateBert(std::string_view name, bool hf_to_canonical) {
-  if (hf_to_canonical && name.starts_with("bert.")) name.remove_prefix(5);
-  for (const NamePair& p : kBertGlobal) {
+std::optional<std::string> TranslateEncoder(std::string_view name, const EncoderNames& names,
+                                            bool hf_to_canonical) {
+  if (hf_to_canonical && name.starts_with(names.optional_hf_prefix)) {
+    name.remove_prefix(names.optional_hf_prefix.size());
+  }
+  for (const NamePair& p : names.global) {
     if ((hf_to_canonical ? p.hf : p.canonical) == name) {
       return std::string(hf_to_canonical ? p.canonical : p.hf);
     }
   }
   int layer = 0;
   std::string_view rest;
-  if (!SplitLayer(name, hf_to_canonical ? "encoder.layer." : "blk.", &layer, &rest)) {
+  if (!SplitLayer(name, hf_to_canonical ? names.hf_layer_prefix : "blk.", &layer, &rest)) {
     return std::nullopt;
   }
   const size_t dot = rest.rfind('.');
   if (dot == std::string_view::npos) return std::nullopt;
   const std::string_view kind = rest.substr(dot);  // ".weight" or ".bias"
   rest = rest.substr(0, dot);
-  for (const NamePair& p : kBertLayer) {
+  for (const NamePair& p : names.layer) {
     if ((hf_to_canonical ? p.hf : p.canonical) == rest) {
-      return std::string(hf_to_canonical ? "blk." : "encoder.layer.") + std::to_string(layer) +
+      return std::string(hf_to_canonical ? "blk." : names.hf_layer_prefix) + std::to_string(layer) +
              "." + std::string(hf_to_canonical ? p.canonical : p.hf) + std::string(kind);
     }
   }
   return std::nullopt;
 }
 
+// The encoder families' names; null for the others.
+const EncoderNames* EncoderNamesOf(Architecture arch) {
+  if (arch == Architecture::kBert) return &kBertNames;
+  if (arch == Architecture::kNomicBert) return &kNomicBertNames;
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<std::string> CanonicalFromHf(std::string_view hf_name, Architecture arch) {
-  if (arch == Architecture::kBert) return TranslateBert(hf_name, true);
+  if (const EncoderNames* names = EncoderNamesOf(arch)) {
+    return TranslateEncoder(hf_name, *names, true);
+  }
   return Translate(hf_name, "model.layers.", "blk.", true, arch);
 }
 
 std::optional<std::string> HfFromCanonical(std::string_view canonical, Architecture arch) {
-  if (arch == Architecture::kBert) return TranslateBert(canonical, false);
+  if (const EncoderNames* names = EncoderNamesOf(arch)) {
+    return TranslateEncoder(canonical, *names, false);
+  }
   std::optional<std::string> hf = Translate(canonical, "blk.", "model.layers.", false, arch);
   // Mixtral's router is under block_sparse_moe; the table lists Qwen's first.
   if (hf && arch == Architecture::kLlama && hf->ends_with(".mlp.gate.weight")) {

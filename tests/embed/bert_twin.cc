@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/gguf/gguf_file.h"
 #include "engine/model/model_files.h"
 #include "engine/model/tensor_names.h"
 #include "engine/quant/dequantize.h"
@@ -18,17 +19,59 @@ void WriteJson(const std::filesystem::path& file, const nlohmann::json& doc) {
   std::ofstream(file) << doc.dump(1) << "\n";
 }
 
+// config.json of the family's Hugging Face model: BertConfig's keys, or NomicBertConfig's
+// (GPT2Config's names) with what llama.cpp's converter requires of it.
+nlohmann::json TwinConfig(const model::ModelDesc& d) {
+  if (d.arch == model::Architecture::kNomicBert) {
+    return {{"architectures", {"NomicBertModel"}},
+            {"model_type", "nomic_bert"},
+            {"vocab_size", d.n_vocab},
+            {"n_embd", d.n_embd},
+            {"n_layer", d.n_layer},
+            {"n_head", d.n_head},
+            {"n_inner", d.n_ff},
+            {"n_positions", d.n_ctx_train},
+            {"max_trained_positions", d.n_ctx_train},
+            {"type_vocab_size", d.n_token_types},
+            {"layer_norm_epsilon", d.rms_eps},
+            {"activation_function", "swiglu"},
+            {"rotary_emb_base", d.rope_theta},
+            {"rotary_emb_fraction", 1.0},
+            {"rotary_emb_interleaved", false},
+            {"rotary_emb_scale_base", nullptr},
+            {"rotary_scaling_factor", nullptr},
+            {"qkv_proj_bias", false},
+            {"mlp_fc1_bias", false},
+            {"mlp_fc2_bias", false},
+            {"prenorm", false},
+            {"causal", false}};
+  }
+  return {{"architectures", {"BertModel"}},
+          {"model_type", "bert"},
+          {"vocab_size", d.n_vocab},
+          {"hidden_size", d.n_embd},
+          {"num_hidden_layers", d.n_layer},
+          {"num_attention_heads", d.n_head},
+          {"intermediate_size", d.n_ff},
+          {"max_position_embeddings", d.n_ctx_train},
+          {"type_vocab_size", d.n_token_types},
+          {"layer_norm_eps", d.rms_eps},
+          {"hidden_act", "gelu"},
+          {"position_embedding_type", "absolute"}};
+}
+
 }  // namespace
 
 Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::path& dir,
                      model::Pooling pooling) {
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<model::ModelFiles> files, model::OpenModelFiles(gguf));
   const model::ModelDesc& d = files->desc();
+  if (files->gguf() == nullptr) return InvalidArgument(gguf.string() + " is not a GGUF file");
   std::map<std::string, F32Tensor> tensors;
-  for (const std::string& name : files->WeightNames()) {
-    const auto hf = model::HfFromCanonical(name, model::Architecture::kBert);
-    if (!hf) return Internal("no BertModel name for " + name);
-    HFD_ASSIGN_OR_RETURN(const model::WeightView w, files->Weight(name));
+  // The stored tensors, nomic-bert's fused attn_qkv as it is (Wqkv is fused too).
+  for (const gguf::TensorInfo& w : files->gguf()->tensors()) {
+    const auto hf = model::HfFromCanonical(w.name, d.arch);
+    if (!hf) return Internal("no Hugging Face name for " + w.name);
     F32Tensor t{std::vector<int64_t>(w.shape.rbegin(), w.shape.rend()), {}};
     int64_t n = 1;
     for (int64_t s : w.shape) n *= s;
@@ -42,18 +85,7 @@ Status WriteBertTwin(const std::filesystem::path& gguf, const std::filesystem::p
   }
   std::filesystem::create_directories(dir);
   WriteF32Safetensors(dir / "model.safetensors", tensors);
-  WriteJson(dir / "config.json", {{"architectures", {"BertModel"}},
-                                  {"model_type", "bert"},
-                                  {"vocab_size", d.n_vocab},
-                                  {"hidden_size", d.n_embd},
-                                  {"num_hidden_layers", d.n_layer},
-                                  {"num_attention_heads", d.n_head},
-                                  {"intermediate_size", d.n_ff},
-                                  {"max_position_embeddings", d.n_ctx_train},
-                                  {"type_vocab_size", d.n_token_types},
-                                  {"layer_norm_eps", d.rms_eps},
-                                  {"hidden_act", "gelu"},
-                                  {"position_embedding_type", "absolute"}});
+  WriteJson(dir / "config.json", TwinConfig(d));
   return WriteSentenceTransformersFiles(dir, d.n_embd, pooling);
 }
 

@@ -1,7 +1,7 @@
-// Writes the Hugging Face twin of a BERT GGUF file, as a sentence-transformers model
-// saves it: model.safetensors with BertModel's names (F32), config.json, modules.json and
-// 1_Pooling/config.json declaring `pooling`. It tests the HF-side mapping; the GGUF tests
-// the arithmetic.
+// Writes the Hugging Face twin of a bert or nomic-bert GGUF file, as a sentence-transformers
+// model saves it: model.safetensors with BertModel's or NomicBertModel's names (F32),
+// config.json, modules.json and 1_Pooling/config.json declaring `pooling`. It tests the
+// HF-side mapping; the GGUF tests the arithmetic.
 #pragma once
 
 #include <filesystem>

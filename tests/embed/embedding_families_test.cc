@@ -1,7 +1,7 @@
 // Embedding families beyond BERT: the tiny nomic-bert (testdata/make_tiny_bert.sh) and
 // decoder embedders (last-token pooling over a causal decoder, as Qwen3-Embedding) against
-// llama.cpp's llama-embedding on the same files, and batches computed in one call equal
-// to their texts one by one.
+// llama.cpp's llama-embedding on the same files, nomic-bert's safetensors twin against its
+// GGUF, and batches computed in one call equal to their texts one by one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -49,6 +49,35 @@ TEST(NomicBertTest, EveryPoolingMatchesLlamaEmbedding) {
       ASSERT_TRUE(CopyGgufWithPooling(gguf, path, pooling).ok());
     }
     ExpectReferenceVectors(path, ref, name);
+  }
+}
+
+// The NomicBertModel checkpoint the GGUF stands for (config.json with NomicBertConfig's
+// keys, Wqkv / fc11 / fc12 / norm1 / emb_ln names, sentence-transformers mean pooling)
+// gives the GGUF's vectors, and with them llama-embedding's.
+TEST(NomicBertTest, SafetensorsTwinGivesTheGgufVectors) {
+  const auto gguf = kData / "tiny-nomic-bert.gguf";
+  TempDir dir;
+  const Status written = WriteBertTwin(gguf, dir.path(), model::Pooling::kMean);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  const nlohmann::json ref = ReadReference(kData / "llama-embedding-nomic-bert.json");
+  const auto texts = ref["texts"].get<std::vector<std::string>>();
+  LoadedModel a = LoadOnCpu(gguf);
+  LoadedModel b = LoadOnCpu(dir.path());
+  ASSERT_NE(a.files, nullptr);
+  ASSERT_NE(b.files, nullptr);
+  EXPECT_EQ(b.files->format(), model::ModelFormat::kSafetensors);
+  EXPECT_EQ(b.files->desc().arch, model::Architecture::kNomicBert);
+  EXPECT_EQ(b.files->desc().pooling, model::Pooling::kMean);
+  const auto ids = Encode(gguf, texts);
+  const auto va = Embed(a, ids);
+  const auto vb = Embed(b, ids);
+  const auto expected = ref["embeddings"]["mean"].get<std::vector<std::vector<float>>>();
+  ASSERT_EQ(va.size(), texts.size());
+  ASSERT_EQ(vb.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_GT(Cosine(va[i], vb[i]), 1 - 1e-6) << texts[i];
+    EXPECT_GT(Cosine(vb[i], expected[i]), 1 - 1e-3) << texts[i];
   }
 }
 

@@ -257,6 +257,72 @@ TEST(DescFromConfigTest, GraniteRefusalsNameTheKey) {
       << d.status().ToString();
 }
 
+// nomic-embed-text-v1.5's config.json, shrunk.
+nlohmann::json NomicBertConfig() {
+  return {{"model_type", "nomic_bert"},
+          {"architectures", {"NomicBertModel"}},
+          {"vocab_size", 100},
+          {"n_embd", 64},
+          {"n_layer", 2},
+          {"n_head", 4},
+          {"n_inner", 96},
+          {"n_positions", 8192},
+          {"max_trained_positions", 2048},
+          {"type_vocab_size", 2},
+          {"layer_norm_epsilon", 1e-12},
+          {"rotary_emb_base", 1000},
+          {"rotary_emb_fraction", 1.0},
+          {"rotary_emb_interleaved", false},
+          {"rotary_emb_scale_base", nullptr},
+          {"rotary_scaling_factor", nullptr},
+          {"activation_function", "swiglu"},
+          {"qkv_proj_bias", false},
+          {"mlp_fc1_bias", false},
+          {"mlp_fc2_bias", false},
+          {"prenorm", false},
+          {"causal", false}};
+}
+
+TEST(DescFromConfigTest, NomicBertKeysNamesAndRefusals) {
+  auto d = FromConfig(NomicBertConfig());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kNomicBert);
+  EXPECT_EQ(d->n_embd, 64);
+  EXPECT_EQ(d->n_ff, 96);
+  EXPECT_EQ(d->head_dim, 16);
+  EXPECT_EQ(d->n_ctx_train, 2048);  // max_trained_positions, as llama.cpp's converter
+  EXPECT_EQ(d->n_token_types, 2);
+  EXPECT_FLOAT_EQ(d->rope_theta, 1000.0f);
+  EXPECT_FALSE(d->causal);
+  const Architecture n = Architecture::kNomicBert;
+  EXPECT_EQ(CanonicalFromHf("encoder.layers.3.attn.Wqkv.weight", n), "blk.3.attn_qkv.weight");
+  EXPECT_EQ(CanonicalFromHf("encoder.layers.0.mlp.fc11.weight", n), "blk.0.ffn_up.weight");
+  EXPECT_EQ(CanonicalFromHf("encoder.layers.0.mlp.fc12.weight", n), "blk.0.ffn_gate.weight");
+  EXPECT_EQ(CanonicalFromHf("emb_ln.bias", n), "token_embd_norm.bias");
+  EXPECT_EQ(HfFromCanonical("blk.1.layer_output_norm.weight", n), "encoder.layers.1.norm2.weight");
+  struct Bad {
+    const char* key;
+    nlohmann::json value;
+  };
+  for (const Bad& bad :
+       {Bad{"activation_function", "gelu"}, Bad{"qkv_proj_bias", true}, Bad{"mlp_fc1_bias", true},
+        Bad{"prenorm", true}, Bad{"rotary_emb_fraction", 0.5}, Bad{"rotary_emb_interleaved", true},
+        Bad{"rotary_scaling_factor", 2.0}}) {
+    nlohmann::json c = NomicBertConfig();
+    c[bad.key] = bad.value;
+    auto refused = FromConfig(c);
+    ASSERT_FALSE(refused.ok()) << bad.key;
+    EXPECT_EQ(refused.status().code(), ErrorCode::kUnsupported) << bad.key;
+    EXPECT_NE(refused.status().message().find(bad.key), std::string::npos)
+        << refused.status().ToString();
+  }
+  nlohmann::json c = NomicBertConfig();
+  c.erase("n_inner");
+  auto missing = FromConfig(c);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("\"n_inner\""), std::string::npos);
+}
+
 // A granite GGUF lacking one of its multipliers is refused naming the key.
 TEST(DescFromGgufTest, GraniteWithoutAMultiplierNamesTheKey) {
   const auto file =
@@ -347,8 +413,8 @@ TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {
 }
 
 TEST(ModelFilesTest, PresetsAreValid) {
-  for (const char* name :
-       {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b"}) {
+  for (const char* name : {"tinyllama-1.1b", "llama-3.2-1b", "qwen2.5-0.5b", "llama-3-8b",
+                           "gemma-2-2b", "bert-base"}) {
     auto d = PresetDesc(name);
     ASSERT_TRUE(d.ok()) << name;
     EXPECT_TRUE(ValidateDesc(*d).ok()) << name;

@@ -2,7 +2,8 @@
 // `hfctl embed`, curl on POST /v1/embeddings (OpenAI) and POST /api/embed (Ollama), all
 // giving llama.cpp's llama-embedding vectors for the tiny BERT (tests/embed/testdata);
 // usage, metrics and ai_embedding spans; and the refusals: a decoder asked for vectors,
-// the BERT asked for text, no input, a text longer than the context.
+// the BERT and a decoder embedder asked for text, no input, a text longer than the
+// context.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -161,6 +162,48 @@ TEST_F(Embeddings, RefusalsSayWhatIsWrong) {
       Curl("POST", "/api/embed",
            json{{"model", kBertRepo}, {"input", long_text}, {"truncate", false}}.dump());
   EXPECT_EQ(refused.status, 400) << refused.body;
+}
+
+// The fixtures' tiny Qwen2 made a decoder embedder by qwen2.pooling_type = 3 (last), as
+// Qwen3-Embedding's GGUFs are: it embeds, and chat and generate on it are refused with
+// what to use instead, through the daemon's method and its OpenAI door alike.
+class DecoderEmbedder : public HttpTest {
+ protected:
+  static constexpr const char* kRepo = "fixtures/tiny-qwen2-embed-GGUF";
+  void SetUp() override {
+    HttpTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const std::filesystem::path pooled = cache_.path() / "tiny-qwen2-embed.gguf";
+    const Status copied = CopyGgufWithPooling(models_.qwen2_q8, pooled, model::Pooling::kLast);
+    ASSERT_TRUE(copied.ok()) << copied.ToString();
+    ASSERT_NO_FATAL_FAILURE(StartHub([&](hub::testing::TestHubServer& hub) {
+      std::ifstream in(pooled, std::ios::binary);
+      hub.AddFile(kRepo, "main", "tiny-qwen2-embed.gguf",
+                  std::string(std::istreambuf_iterator<char>(in), {}));
+    }));
+    ASSERT_NO_FATAL_FAILURE(StartDaemon());
+    ASSERT_TRUE(WaitForSocket(http_socket(), std::chrono::seconds(10))) << DaemonLog();
+    CallOk("pull", {{"model", kRepo}});
+  }
+};
+
+TEST_F(DecoderEmbedder, EmbedsAndRefusesChatAndGenerate) {
+  const json r = CallOk("embed", {{"model", kRepo}, {"input", {"hello world"}}});
+  ASSERT_EQ(r["embeddings"].size(), 1u);
+  for (const Result<json>& refused :
+       {Call("chat", {{"model", kRepo}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}}),
+        Call("generate", ShortGenerate(kRepo))}) {
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+    const std::string& message = refused.status().message();
+    EXPECT_NE(message.find("is an embedding model"), std::string::npos) << message;
+    EXPECT_NE(message.find("hfctl embed"), std::string::npos) << message;
+  }
+  json chat = ChatBody(4, false);
+  chat["model"] = kRepo;
+  const HttpResult openai = Curl("POST", "/v1/chat/completions", chat.dump());
+  EXPECT_EQ(openai.status, 400) << openai.body;
+  EXPECT_NE(openai.body.find("/v1/embeddings"), std::string::npos) << openai.body;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Records what llama.cpp computes on GGUF files, through its own libllama set up as
-llama-simple sets it up (greedy, F16 KV cache): per file and prompt, the prompt ids, the
+llama-simple sets it up (greedy) but with an F32 KV cache: per file and prompt, the prompt ids, the
 top-5 logits and logsumexp of each of 16 greedy steps, the greedy ids and the text
 (llama-simple's: BOS piece, prompt, continuation). The format of
 ../shared/fixtures/arch/llama.cpp-logits.json.
@@ -11,6 +11,12 @@ Only opaque handles and pointers cross into libllama, so no header is needed: ea
 parameter struct is passed as a zero-padded buffer larger than the real one (x86-64 passes
 and returns such structs in memory, so the padding is never read), with defaults from
 llama_*_default_params().
+
+The KV cache is F32 (type_k = type_v = GGML_TYPE_F32) so that on F32 weights nothing
+rounds to F16 on the way through attention: with llama.cpp's default F16 cache the keys,
+values, and through them the queries and softmax weights, are rounded, which moves the
+logits of these tiny models by 1e-3 and more. hfd's F32 conformance tests use an F32 cache
+too.
 """
 import ctypes
 import json
@@ -24,6 +30,31 @@ N_PREDICT = 16
 
 class Opaque(ctypes.Structure):
     _fields_ = [("bytes", ctypes.c_uint8 * 512)]
+
+
+# llama_context_params of this release (llama.h at c392e50): after 18 four-byte fields
+# (n_ctx ... defrag_thold) and the two pointers cb_eval, cb_eval_user_data at 72 come
+# type_k and type_v (enum ggml_type) at 88 and 92, then the bools logits_all, embeddings,
+# offload_kqv, flash_attn at 96..99.
+TYPE_K_OFFSET, TYPE_V_OFFSET, BOOLS_OFFSET = 88, 92, 96
+GGML_TYPE_F32, GGML_TYPE_F16 = 0, 1
+
+
+def f32_kv_context_params(lib):
+    params = lib.llama_context_default_params()
+    raw = bytes(params.bytes)
+    n_ctx = int.from_bytes(raw[0:4], "little")
+    type_k = int.from_bytes(raw[TYPE_K_OFFSET:TYPE_K_OFFSET + 4], "little")
+    type_v = int.from_bytes(raw[TYPE_V_OFFSET:TYPE_V_OFFSET + 4], "little")
+    bools = list(raw[BOOLS_OFFSET:BOOLS_OFFSET + 4])
+    # The defaults say where the fields are: F16 cache, offload_kqv on, the others off.
+    if (n_ctx, type_k, type_v, bools) != (512, GGML_TYPE_F16, GGML_TYPE_F16, [0, 0, 1, 0]):
+        raise SystemExit("llama_context_params layout differs from this script's; "
+                         f"defaults read n_ctx={n_ctx} type_k={type_k} type_v={type_v} "
+                         f"bools={bools}")
+    for offset in (TYPE_K_OFFSET, TYPE_V_OFFSET):
+        params.bytes[offset:offset + 4] = list(GGML_TYPE_F32.to_bytes(4, "little"))
+    return params
 
 
 def load(llama_dir):
@@ -78,7 +109,7 @@ def run(lib, path):
     n_vocab = lib.llama_vocab_n_tokens(vocab)
     out = {}
     for prompt in PROMPTS:
-        ctx = lib.llama_init_from_model(model, lib.llama_context_default_params())
+        ctx = lib.llama_init_from_model(model, f32_kv_context_params(lib))
         text = prompt.encode()
         ids = (ctypes.c_int32 * 256)()
         n = lib.llama_tokenize(vocab, text, len(text), ids, 256, True, True)
