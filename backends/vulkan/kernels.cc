@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -81,7 +82,7 @@ struct MatPush {
   uint32_t ncols, row_stride, nrows, out_row0, x_stride, y_stride, ntok;
 };
 struct GetRowsPush {
-  uint32_t ncols, row_stride, first_row, nrows;
+  uint32_t ncols, row_stride, first_row, nrows, fixed_row;
 };
 struct ElementwisePush {
   uint32_t n, width;
@@ -247,14 +248,19 @@ Status Kernels::MatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffe
 }
 
 Status Kernels::GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params,
-                        const Buffer& y, uint32_t ntok) {
+                        const Buffer& y, uint32_t ntok, TableRow row) {
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.ncols(), "get_rows output"));
+  if (row.from == TableRow::From::kFixed && row.fixed >= w.nrows()) {
+    return InvalidArgument(
+        fmt::format("get_rows: row {} of a table of {} rows", row.fixed, w.nrows()));
+  }
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       WeightPipeline("get_rows", w.type(), 3, sizeof(GetRowsPush)));
+                       WeightPipeline("get_rows", w.type(), 3, sizeof(GetRowsPush),
+                                      {static_cast<uint32_t>(row.from)}));
   const uint32_t units = CeilDiv(w.ncols(), 32);
   for (const TensorChunk& c : w.chunks()) {
     GetRowsPush push{static_cast<uint32_t>(w.ncols()), RowStride(w),
-                     static_cast<uint32_t>(c.first_row), static_cast<uint32_t>(c.rows)};
+                     static_cast<uint32_t>(c.first_row), static_cast<uint32_t>(c.rows), row.fixed};
     s.Dispatch(*p, {{&c.buffer}, {&y, true}, {&params}}, &push, CeilDiv(units, 64), ntok);
   }
   return Status::Ok();
@@ -262,13 +268,24 @@ Status Kernels::GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& p
 
 Status Kernels::RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
                         uint32_t width, uint32_t group, float eps, uint32_t ntok) {
+  return Norm(s, w, x, y, width, group, eps, ntok, false);
+}
+
+Status Kernels::LayerNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
+                          uint32_t width, float eps, uint32_t ntok) {
+  return Norm(s, w, x, y, width, width, eps, ntok, true);
+}
+
+Status Kernels::Norm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
+                     uint32_t width, uint32_t group, float eps, uint32_t ntok, bool center) {
   if (group == 0 || width % group != 0) {
     return InvalidArgument("rms_norm: group " + std::to_string(group) + " does not divide " +
                            std::to_string(width));
   }
   HFD_RETURN_IF_ERROR(CheckFits(w, group, "rms_norm weight"));
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * width, "rms_norm input"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rms_norm", 3, sizeof(RmsNormPush), {}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({"rms_norm", 3, sizeof(RmsNormPush), {center ? 1u : 0u}}));
   RmsNormPush push{width, group, eps};
   s.Dispatch(*p, {{&w}, {&x}, {&y, true}}, &push, width / group, ntok);
   return Status::Ok();
@@ -325,6 +342,10 @@ Status Kernels::GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, co
   return Elementwise(s, "geglu", gate, up, out, n, n);
 }
 
+Status Kernels::Gelu(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t n) {
+  return Scalar(s, "gelu", x, out, n, 0.0f);
+}
+
 Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
                        uint32_t n, float scalar) {
   // One input: bound as both a and b, which the shaders do not read.
@@ -333,12 +354,13 @@ Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, co
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
                      const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-                     uint32_t ntok, uint32_t n_rot, const RopeScale& scale) {
+                     uint32_t ntok, uint32_t n_rot, const RopeScale& scale, bool per_text) {
   if (n_rot == 0) n_rot = head_dim;
   HFD_RETURN_IF_ERROR(CheckRotated(head_dim, n_rot));
   HFD_RETURN_IF_ERROR(CheckFits(freqs, n_rot / 2, "rope frequencies"));
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * n_head * head_dim, "rope input"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"rope", 4, sizeof(RopePush), {}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({"rope", 4, sizeof(RopePush), {per_text ? 1u : 0u}}));
   RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok, n_rot, scale};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * n_head * head_dim / 2, 64));
   s.Dispatch(*p, {{&freqs}, {&x}, {&out, true}, {&params}}, &push, g.x, g.y);
@@ -412,10 +434,10 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   HFD_RETURN_IF_ERROR(CheckFits(out, q_floats, "attention output"));
   AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim,
                      shape.window, shape.scale,     shape.softcap};
+  const std::vector<uint32_t> spec = {shape.head_dim, static_cast<uint32_t>(shape.mask)};
   if (parts <= 1) {
-    HFD_ASSIGN_OR_RETURN(
-        const Pipeline* p,
-        cache_.Get({KvVariant("attention", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
+    HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({KvVariant("attention", shape.kv), 5,
+                                                        sizeof(AttentionPush), spec}));
     s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
                ntok);
     return Status::Ok();
@@ -423,10 +445,8 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   if (scratch == nullptr) return InvalidArgument("split attention needs a scratch buffer");
   HFD_RETURN_IF_ERROR(
       CheckFits(*scratch, AttentionScratchBytes(shape, ntok, parts) / 4, "attention scratch"));
-  HFD_ASSIGN_OR_RETURN(
-      const Pipeline* split,
-      cache_.Get(
-          {KvVariant("attention_split", shape.kv), 5, sizeof(AttentionPush), {shape.head_dim}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* split, cache_.Get({KvVariant("attention_split", shape.kv), 5,
+                                                          sizeof(AttentionPush), spec}));
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* merge,
       cache_.Get({"attention_merge", 2, sizeof(AttentionMergePush), {shape.head_dim}}));

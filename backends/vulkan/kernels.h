@@ -12,6 +12,11 @@
 
 namespace hfd::vk {
 
+// The keys a query attends to (attention.comp's MASK): every earlier position of the cache
+// (kAttention), those of its own text up to itself (kTextCausalAttention), or its whole
+// text (kTextAttention).
+enum class AttentionMask : uint32_t { kCausal, kTextCausal, kText };
+
 struct AttentionShape {
   uint32_t n_head = 0;
   uint32_t n_head_kv = 0;
@@ -20,6 +25,14 @@ struct AttentionShape {
   float scale = 0.0f;
   runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
   float softcap = 0.0f;                        // 0: scores are not capped
+  AttentionMask mask = AttentionMask::kCausal;
+};
+
+// Which row of a table GetRows reads for token t (get_rows.comp's ROW_SOURCE).
+struct TableRow {
+  enum class From : uint32_t { kTokenId, kTextPosition, kFixed };
+  From from = From::kTokenId;
+  uint32_t fixed = 0;  // the row, for kFixed
 };
 
 // RoPE scaling beyond the frequency table (runtime::RopeAttrs' fields of the same names).
@@ -42,8 +55,9 @@ struct RopeKvShape {
 
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
 // Activations are float32 rows; `ntok` is the number of rows (tokens) of a call.
-// Ops that read the per-call position or token ids take the `params` buffer
-// (layout: uint pos, uint n_tokens, int tokens[]).
+// Ops that read the per-call position, token ids or texts take the `params` buffer
+// (layout: uint pos, uint n_tokens, int tokens[n_tokens], then per token the first and
+// one past the last token of its text: int text_begin[n_tokens], int text_end[n_tokens]).
 class Kernels {
  public:
   explicit Kernels(Device& device);
@@ -75,12 +89,15 @@ class Kernels {
   // silu, or tanh-approximated GELU when `gelu` (GeGLU).
   Status MatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
                         const Buffer& x, const Buffer& y, uint32_t ntok, bool gelu);
-  // y[t] = row tokens[t] of w (embedding lookup).
+  // y[t] = row tokens[t] of w (embedding lookup), or the row `row` says.
   Status GetRows(CommandStream& s, const DeviceTensor& w, const Buffer& params, const Buffer& y,
-                 uint32_t ntok);
+                 uint32_t ntok, TableRow row = {});
   // RMSNorm over groups of `group` elements of rows of `width`; w: `group` floats.
   Status RmsNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
                  uint32_t width, uint32_t group, float eps, uint32_t ntok);
+  // LayerNorm (without its bias) over whole rows of `width`; w: `width` floats.
+  Status LayerNorm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y,
+                   uint32_t width, float eps, uint32_t ntok);
   // sum = a + b, and out = RMSNorm of sum over whole rows of `width` (one dispatch).
   Status AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, const Buffer& b,
                     const Buffer& sum, const Buffer& out, uint32_t width, float eps, uint32_t ntok);
@@ -92,12 +109,16 @@ class Kernels {
   // out = gelu(gate) * up, GELU in its tanh approximation.
   Status GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
                uint32_t n);
+  // out = gelu(x) over n elements, GELU in its exact (erf) form.
+  Status Gelu(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t n);
   // out = x * scalar ("scale") or scalar * tanh(x / scalar) ("softcap") over n elements.
   Status Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
                 uint32_t n, float scalar);
+  // Token t at position pos + t, or at its position within its text when `per_text`.
   Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
               const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-              uint32_t ntok, uint32_t n_rot = 0, const RopeScale& scale = {});
+              uint32_t ntok, uint32_t n_rot = 0, const RopeScale& scale = {},
+              bool per_text = false);
   // Writes k, v rows (n_head_kv * head_dim floats each) at positions pos + t of a cache of
   // `kv` elements.
   Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
@@ -131,6 +152,9 @@ class Kernels {
               uint32_t src_offset, uint32_t dst_offset);
 
  private:
+  // RMSNorm, or LayerNorm when `center` (rms_norm.comp's CENTER).
+  Status Norm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y, uint32_t width,
+              uint32_t group, float eps, uint32_t ntok, bool center);
   Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
                      const Buffer& out, uint32_t n, uint32_t width, float scalar = 0.0f);
   // The matrix-vector kernel `variant` (mul_mat_vec, _bias, _glu) over the chunks of w,

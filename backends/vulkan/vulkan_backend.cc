@@ -47,18 +47,13 @@ class VulkanBackend final : public runtime::Backend {
   bool Supports(OpKind op, TensorType weight_type) const override {
     switch (op) {
       case OpKind::kGetRows:
+      case OpKind::kPositionRows:
       case OpKind::kMatMul:
         return Kernels::SupportsWeightType(weight_type);
       case OpKind::kRmsNorm:
+      case OpKind::kLayerNorm:
       case OpKind::kAddBias:
         return IsSupportedType(weight_type);  // converted to float32 when loaded
-      case OpKind::kLayerNorm:
-      case OpKind::kGelu:
-      case OpKind::kPositionRows:
-      case OpKind::kTextAttention:
-      case OpKind::kTextRope:
-      case OpKind::kTextCausalAttention:
-        return false;  // encoders (BERT) run on the CPU backend for now
       case OpKind::kMoeRoute:
       case OpKind::kMoeMatMul:
       case OpKind::kMoeWeightedSum:

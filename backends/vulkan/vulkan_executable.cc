@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/runtime/memory_plan.h"
@@ -18,8 +19,16 @@ namespace {
 // Token counts whose recorded command buffers are kept; the decode stream (1) always is.
 constexpr size_t kMaxStreams = 4;
 
-bool UsesMatrix(OpKind k) { return k == OpKind::kGetRows || k == OpKind::kMatMul; }
-bool UsesVector(OpKind k) { return k == OpKind::kRmsNorm || k == OpKind::kAddBias; }
+bool UsesMatrix(OpKind k) {
+  return k == OpKind::kGetRows || k == OpKind::kPositionRows || k == OpKind::kMatMul;
+}
+bool UsesVector(OpKind k) {
+  return k == OpKind::kRmsNorm || k == OpKind::kLayerNorm || k == OpKind::kAddBias;
+}
+bool IsAttention(OpKind k) {
+  return k == OpKind::kAttention || k == OpKind::kTextAttention ||
+         k == OpKind::kTextCausalAttention;
+}
 
 }  // namespace
 
@@ -64,10 +73,10 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
   }
   if (n_vocab_ == 0) return InvalidArgument("the graph has no embedding lookup (get_rows)");
   for (const Op& op : graph_.ops) {
-    if (op.kind == OpKind::kAttention && op.attn.layer >= cache_.desc().n_layer) {
+    if (IsAttention(op.kind) && op.attn.layer >= cache_.desc().n_layer) {
       return InvalidArgument("attention layer outside the KV cache");
     }
-    if (op.kind == OpKind::kRope &&
+    if ((op.kind == OpKind::kRope || op.kind == OpKind::kTextRope) &&
         (op.rope.freqs < 0 || op.rope.freqs >= static_cast<int>(graph_.constants.size()))) {
       return InvalidArgument("rope without frequencies");
     }
@@ -99,11 +108,12 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
   if (out == kNone) return InvalidArgument("the graph has no output");
   HFD_ASSIGN_OR_RETURN(
       output_, Buffer::Create(device_, runtime::ValueBytes(graph_, out), MemoryUse::kHostVisible));
-  HFD_ASSIGN_OR_RETURN(params_, Buffer::Create(device_, 8 + 4 * uint64_t(graph_.max_tokens),
+  // pos and n_tokens, then per token its id, its text's begin and its text's end.
+  HFD_ASSIGN_OR_RETURN(params_, Buffer::Create(device_, 8 + 12 * uint64_t(graph_.max_tokens),
                                                MemoryUse::kHostVisible));
   uint64_t scratch = 4;
   for (const Op& op : graph_.ops) {
-    if (op.kind != OpKind::kAttention) continue;
+    if (!IsAttention(op.kind)) continue;
     const AttentionShape shape = AttentionShapeOf(op);
     for (uint32_t ntok = 1; ntok <= static_cast<uint32_t>(graph_.max_tokens); ++ntok) {
       const uint32_t parts = Kernels::AttentionParts(shape, ntok, cache_.desc().n_ctx);
@@ -207,13 +217,17 @@ Status VulkanExecutable::RecordAttention(CommandStream& s, const Op& op, const B
 
 AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
   const runtime::AttentionAttrs& a = op.attn;
+  const AttentionMask mask = op.kind == OpKind::kTextAttention         ? AttentionMask::kText
+                             : op.kind == OpKind::kTextCausalAttention ? AttentionMask::kTextCausal
+                                                                       : AttentionMask::kCausal;
   return AttentionShape{static_cast<uint32_t>(a.n_head),
                         static_cast<uint32_t>(a.n_head_kv),
                         static_cast<uint32_t>(a.head_dim),
                         static_cast<uint32_t>(a.sliding_window),
                         a.scale,
                         cache_.desc().type,
-                        a.softcap};
+                        a.softcap,
+                        mask};
 }
 
 Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok) {
@@ -224,18 +238,31 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
   switch (op.kind) {
     case OpKind::kGetRows:
       return kernels_.GetRows(s, *op_matrix_[index], params_, out, ntok);
+    case OpKind::kPositionRows: {
+      const TableRow row =
+          op.fixed_row >= 0 ? TableRow{TableRow::From::kFixed, static_cast<uint32_t>(op.fixed_row)}
+                            : TableRow{TableRow::From::kTextPosition};
+      return kernels_.GetRows(s, *op_matrix_[index], params_, out, ntok, row);
+    }
     case OpKind::kRmsNorm:
       return kernels_.RmsNorm(s, *op_vector_[index], Val(op.in[0]), out, width,
                               static_cast<uint32_t>(op.norm.group), op.norm.eps, rows);
+    case OpKind::kLayerNorm:
+      return kernels_.LayerNorm(s, *op_vector_[index], Val(op.in[0]), out, width, op.norm.eps,
+                                rows);
     case OpKind::kMatMul:
       return kernels_.MatMul(s, *op_matrix_[index], Val(op.in[0]), out, rows);
     case OpKind::kAddBias:
       return kernels_.AddBias(s, Val(op.in[0]), *op_vector_[index], out, width, rows);
     case OpKind::kRope:
+    case OpKind::kTextRope:
       return kernels_.Rope(s, RopeFreqs(op), Val(op.in[0]), out, params_, op.rope.n_head,
                            op.rope.head_dim, op.rope.layout == runtime::RopeLayout::kInterleaved,
-                           rows, static_cast<uint32_t>(op.rope.n_rot), RopeScaleOf(op));
-    case OpKind::kAttention: {
+                           rows, static_cast<uint32_t>(op.rope.n_rot), RopeScaleOf(op),
+                           op.kind == OpKind::kTextRope);
+    case OpKind::kAttention:
+    case OpKind::kTextAttention:
+    case OpKind::kTextCausalAttention: {
       const AttentionShape shape = AttentionShapeOf(op);
       const Buffer& k_cache = cache_.k(op.attn.layer);
       const Buffer& v_cache = cache_.v(op.attn.layer);
@@ -248,6 +275,8 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kGeGLU:
       return kernels_.GeGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
+    case OpKind::kGelu:
+      return kernels_.Gelu(s, Val(op.in[0]), out, width * rows);
     case OpKind::kScale:
       return kernels_.Scalar(s, "scale", Val(op.in[0]), out, width * rows, op.scalar);
     case OpKind::kSoftCap:
@@ -267,18 +296,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       return kernels_.TopLogits(s, Val(op.in[0]), out, in_width, Rows(op.in[0], ntok),
                                 static_cast<uint32_t>(op.top_k));
     }
-    case OpKind::kLayerNorm:
-    case OpKind::kGelu:
-    case OpKind::kPositionRows:
-    case OpKind::kTextAttention:
-    case OpKind::kTextRope:
-    case OpKind::kTextCausalAttention:
-      break;  // encoder ops: Supports() refuses them, so Compile never gets here
     case OpKind::kMoeRoute:
     case OpKind::kMoeMatMul:
     case OpKind::kMoeWeightedSum:
     case OpKind::kSigmoidGate:
-      break;  // mixture-of-experts ops: refused the same way
+      break;  // mixture-of-experts ops: Supports() refuses them, so Compile never gets here
   }
   return Unsupported("unknown op");
 }
@@ -298,6 +320,18 @@ Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& param
   words[0] = static_cast<uint32_t>(params.pos);
   words[1] = ntok;
   std::memcpy(words + 2, params.tokens.data(), ntok * sizeof(int32_t));
+  uint32_t* text_begin = words + 2 + ntok;
+  uint32_t* text_end = text_begin + ntok;
+  if (params.seq_lens.empty()) {
+    std::fill_n(text_begin, ntok, 0u);
+    std::fill_n(text_end, ntok, ntok);
+  }
+  for (uint32_t begin = 0; int32_t len : params.seq_lens) {
+    const uint32_t end = begin + static_cast<uint32_t>(len);
+    std::fill(text_begin + begin, text_begin + end, begin);
+    std::fill(text_end + begin, text_end + end, end);
+    begin = end;
+  }
   HFD_ASSIGN_OR_RETURN(CommandStream * s, StreamFor(ntok));
   HFD_RETURN_IF_ERROR(s->Submit());
 
@@ -307,6 +341,10 @@ Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& param
   } else if (graph_.top_logits != kNone) {
     out.top_logits = {static_cast<const float*>(output_.mapped()),
                       static_cast<size_t>(graph_.values[graph_.top_logits].width)};
+  } else if (graph_.hidden != kNone) {
+    out.n_embd = graph_.values[graph_.hidden].width;
+    out.hidden = {static_cast<const float*>(output_.mapped()),
+                  Rows(graph_.hidden, ntok) * static_cast<size_t>(out.n_embd)};
   } else {
     out.n_vocab = graph_.values[graph_.logits].width;
     out.logits = {static_cast<const float*>(output_.mapped()),

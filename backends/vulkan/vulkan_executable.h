@@ -1,9 +1,9 @@
 // A graph compiled for the Vulkan backend: activation buffers planned from value
 // lifetimes, weights and constants resolved, and for each token count a command buffer
 // recorded once and re-submitted on every call (decode always has one token, so a decode
-// step is one submit of a pre-recorded buffer). Per-call values (pos, token ids) live in a
-// host-visible parameter buffer that the shaders read. Neighbouring ops are merged into
-// one kernel where fusion.h says so (unless `fuse` is false).
+// step is one submit of a pre-recorded buffer). Per-call values (pos, token ids, the texts
+// they form) live in a host-visible parameter buffer that the shaders read. Neighbouring
+// ops are merged into one kernel where fusion.h says so (unless `fuse` is false).
 #pragma once
 
 #include <map>
@@ -71,7 +71,7 @@ class VulkanExecutable final : public runtime::Executable {
   std::vector<Buffer> constants_;
   std::vector<Buffer> slots_;
   Buffer output_;             // the graph's output value, host-visible for read-back
-  Buffer params_;             // {pos, n_tokens, tokens[max_tokens]}, host-visible
+  Buffer params_;             // params.glsl's layout, for max_tokens; host-visible
   Buffer attention_scratch_;  // split attention's parts (Kernels::AttentionParts)
   std::vector<const Buffer*> value_buffer_;
   std::map<uint32_t, std::unique_ptr<CommandStream>> streams_;

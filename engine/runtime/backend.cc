@@ -1,5 +1,7 @@
 #include "engine/runtime/backend.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace hfd::runtime {
@@ -40,6 +42,22 @@ Status ValidateRunParams(const Graph& graph, const KvCacheDesc& cache, int64_t n
   if (!params.seq_lens.empty() && in_texts != n) {
     return InvalidArgument(
         fmt::format("the texts of a call hold {} tokens, not the call's {}", in_texts, n));
+  }
+  // Rows of learned-position tables (kPositionRows) must exist: backends read them blindly.
+  int64_t longest = params.seq_lens.empty() ? n : 0;
+  for (int32_t len : params.seq_lens) longest = std::max<int64_t>(longest, len);
+  for (const Op& op : graph.ops) {
+    if (op.kind != OpKind::kPositionRows) continue;
+    const int64_t rows = graph.weights[op.weight].shape[1];
+    if (op.fixed_row >= rows) {
+      return InvalidArgument(fmt::format("row {} of weight {} is beyond its {} rows", op.fixed_row,
+                                         graph.weights[op.weight].name, rows));
+    }
+    if (op.fixed_row < 0 && longest > rows) {
+      return InvalidArgument(fmt::format(
+          "a text of {} tokens is longer than the model's {} positions; shorten the text", longest,
+          rows));
+    }
   }
   for (int32_t id : params.tokens) {
     if (id < 0 || id >= n_vocab) {

@@ -118,8 +118,9 @@ class Backend {
 // Unsupported naming the first op (and weight type) of `graph` that `backend` lacks.
 Status CheckSupported(const Backend& backend, const Graph& graph);
 
-// InvalidArgument unless `params` fit `graph` and a cache of `cache`'s shape, and every
-// token is in [0, n_vocab). Shared by backends so all reject the same calls.
+// InvalidArgument unless `params` fit `graph` and a cache of `cache`'s shape, every token
+// is in [0, n_vocab) and every text's positions have rows in the graph's kPositionRows
+// tables. Shared by backends so all reject the same calls.
 Status ValidateRunParams(const Graph& graph, const KvCacheDesc& cache, int64_t n_vocab,
                          const RunParams& params);
 

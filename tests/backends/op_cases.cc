@@ -306,57 +306,6 @@ void AddPositionRows(std::vector<OpCase>& cases, int32_t fixed_row) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {1e-7, 1e-7}));
 }
 
-// kTextAttention (every token of the text) or kTextCausalAttention (up to the token).
-void AddTextAttention(std::vector<OpCase>& cases, OpKind kind) {
-  const int32_t n_head = 4, head_dim = 32;
-  const int64_t width = int64_t{n_head} * head_dim;
-  const bool causal = kind == OpKind::kTextCausalAttention;
-  CaseBuilder b(causal ? "text_causal_attention" : "text_attention", kind, TensorType::kF32,
-                Texts());
-  b.Cache({1, 64, n_head, head_dim, runtime::KvType::kF32});
-  std::vector<float> qt, kt, vt;
-  const ValueId q = b.Input(width, &qt);
-  const ValueId k = b.Input(width, &kt);
-  const ValueId v = b.Input(width, &vt);
-  runtime::Op op = runtime::MakeOp(kind, q, k, v);
-  op.attn = {0, n_head, n_head, head_dim, 0, 1.0f / std::sqrt(float(head_dim)), 0.0f};
-  const ValueId out = b.Op(op, width);
-  auto ref = [&, width, causal](const OpCall& call) {
-    Rows rows;
-    size_t begin = 0;
-    for (int32_t len : call.seq_lens) {
-      for (int32_t t = 0; t < len; ++t) {
-        std::vector<double> y(width);
-        const int32_t keys = causal ? t + 1 : len;
-        for (int h = 0; h < n_head; ++h) {
-          const int64_t off = int64_t{h} * head_dim;
-          std::vector<double> score;
-          for (int32_t j = 0; j < keys; ++j) {
-            double d = 0;
-            for (int i = 0; i < head_dim; ++i) {
-              d += double(qt[call.tokens[begin + t] * width + off + i]) *
-                   kt[call.tokens[begin + j] * width + off + i];
-            }
-            score.push_back(d * op.attn.scale);
-          }
-          const double m = *std::max_element(score.begin(), score.end());
-          double sum = 0;
-          for (double& e : score) sum += (e = std::exp(e - m));
-          for (int32_t j = 0; j < keys; ++j) {
-            for (int i = 0; i < head_dim; ++i) {
-              y[off + i] += score[j] / sum * vt[call.tokens[begin + j] * width + off + i];
-            }
-          }
-        }
-        rows.push_back(std::move(y));
-      }
-      begin += len;
-    }
-    return rows;
-  };
-  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, ref, {5e-6, 5e-6}));
-}
-
 void AddAddBias(std::vector<OpCase>& cases, TensorType type) {
   const int64_t width = 67;
   CaseBuilder b("add_bias_" + TypeName(type), OpKind::kAddBias, type, DecodeAndPrefill());
@@ -493,11 +442,17 @@ struct AttentionShape {
   float softcap = 0.0f;
 };
 
-void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
+// kAttention over a conversation, or kTextAttention / kTextCausalAttention over Texts():
+// token t attends to the keys of its text, all of them or up to itself (and the window).
+void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s,
+                  OpKind kind = OpKind::kAttention) {
+  const bool per_text = kind != OpKind::kAttention;
+  const bool whole_text = kind == OpKind::kTextAttention;
   // A prefill, then decode steps and a few more tokens: later calls read keys written by
-  // earlier ones. 512 positions make the Vulkan decode split its keys (flash decoding).
-  CaseBuilder b(std::string("attention_") + s.name, OpKind::kAttention, TensorType::kF32,
-                Conversation({19, 1, 1, 3}));
+  // earlier ones. 512 positions make the Vulkan decode split its keys (flash decoding), as
+  // they do the texts' second call of 5 tokens.
+  CaseBuilder b(std::string(runtime::OpName(kind)) + "_" + s.name, kind, TensorType::kF32,
+                per_text ? Texts() : Conversation({19, 1, 1, 3}));
   b.Cache({1, 512, s.n_head_kv, s.head_dim, s.kv});
   const int64_t q_width = int64_t{s.n_head} * s.head_dim,
                 kv_width = int64_t{s.n_head_kv} * s.head_dim;
@@ -507,7 +462,7 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
   const ValueId k = b.Input(kv_width, &kt);
   std::vector<float> vt;
   const ValueId v = b.Input(kv_width, &vt);
-  runtime::Op op = runtime::MakeOp(OpKind::kAttention, q, k, v);
+  runtime::Op op = runtime::MakeOp(kind, q, k, v);
   op.attn = {0,          s.n_head, s.n_head_kv,
              s.head_dim, s.window, 1.0f / std::sqrt(static_cast<float>(s.head_dim)),
              s.softcap};
@@ -529,16 +484,26 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
       keys[call.pos + t] = kr;
       values[call.pos + t] = vr;
     }
+    // Each token's text, as positions in the cache: [first, last].
+    std::vector<int64_t> first(call.tokens.size(), call.pos);
+    std::vector<int64_t> last(call.tokens.size(), call.pos + int64_t(call.tokens.size()) - 1);
+    for (int64_t begin = 0; int32_t len : call.seq_lens) {
+      std::fill_n(first.begin() + begin, len, call.pos + begin);
+      std::fill_n(last.begin() + begin, len, call.pos + begin + len - 1);
+      begin += len;
+    }
     Rows rows;
     for (size_t t = 0; t < call.tokens.size(); ++t) {
       const int64_t p = call.pos + int64_t(t);
-      const int64_t lo = s.window > 0 ? std::max<int64_t>(0, p - s.window + 1) : 0;
+      int64_t lo = s.window > 0 ? std::max<int64_t>(0, p - s.window + 1) : 0;
+      if (per_text) lo = std::max(lo, first[t]);
+      const int64_t hi = whole_text ? last[t] : p;
       std::vector<double> y(q_width);
       for (int h = 0; h < s.n_head; ++h) {
         const int64_t kv_off = int64_t{h / (s.n_head / s.n_head_kv)} * s.head_dim;
         const float* qv = &qt[call.tokens[t] * q_width + int64_t{h} * s.head_dim];
         std::vector<double> score;
-        for (int64_t j = lo; j <= p; ++j) {
+        for (int64_t j = lo; j <= hi; ++j) {
           double d = 0;
           for (int i = 0; i < s.head_dim; ++i) d += qv[i] * keys[j][kv_off + i];
           d *= op.attn.scale;
@@ -547,7 +512,7 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s) {
         const double m = *std::max_element(score.begin(), score.end());
         double sum = 0;
         for (double& e : score) sum += (e = std::exp(e - m));
-        for (int64_t j = lo; j <= p; ++j) {
+        for (int64_t j = lo; j <= hi; ++j) {
           for (int i = 0; i < s.head_dim; ++i) {
             y[int64_t{h} * s.head_dim + i] += score[j - lo] / sum * values[j][kv_off + i];
           }
@@ -721,8 +686,13 @@ std::vector<OpCase> BuildCases() {
   AddScalar(cases, OpKind::kGelu, 0.0f);
   AddPositionRows(cases, -1);
   AddPositionRows(cases, 1);
-  AddTextAttention(cases, OpKind::kTextAttention);
-  AddTextAttention(cases, OpKind::kTextCausalAttention);
+  // Texts within one call (encoders, decoder embedders), over F16 and F32 caches.
+  AddAttention(cases, {"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16}, OpKind::kTextAttention);
+  AddAttention(cases, {"mha_f32", 4, 4, 32, 0, runtime::KvType::kF32}, OpKind::kTextAttention);
+  AddAttention(cases, {"gqa_f16", 4, 2, 32, 0, runtime::KvType::kF16},
+               OpKind::kTextCausalAttention);
+  AddAttention(cases, {"window_f32", 4, 1, 64, 2, runtime::KvType::kF32},
+               OpKind::kTextCausalAttention);
   AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kTextRope);
   AddElementwise(cases, OpKind::kAdd);
   AddLastRow(cases);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -70,18 +71,24 @@ Status CopyGgufWithPooling(const std::filesystem::path& src, const std::filesyst
   return w.Write(dst);
 }
 
-void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& path) {
-  LoadedModel m = LoadOnCpu(path);
+void ExpectBatchEqualsOneByOne(LoadedModel& m, const std::filesystem::path& path, size_t n) {
   ASSERT_NE(m.files, nullptr);
-  const auto ids = Encode(path, ThirtyTwoTexts());
+  std::vector<std::string> texts = ThirtyTwoTexts();
+  texts.resize(std::min(n, texts.size()));
+  const auto ids = Encode(path, texts);
   const auto together = Embed(m, ids);
-  ASSERT_EQ(together.size(), 32u);
+  ASSERT_EQ(together.size(), texts.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     const auto alone = Embed(m, {ids[i]});
     ASSERT_EQ(alone.size(), 1u);
     ASSERT_EQ(alone[0].size(), together[i].size());
     for (size_t j = 0; j < alone[0].size(); ++j) EXPECT_NEAR(alone[0][j], together[i][j], 1e-5);
   }
+}
+
+void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& path) {
+  LoadedModel m = LoadOnCpu(path);
+  ExpectBatchEqualsOneByOne(m, path, 32);
 }
 
 std::vector<std::string> ThirtyTwoTexts() {

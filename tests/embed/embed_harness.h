@@ -39,7 +39,11 @@ Status CopyGgufWithPooling(const std::filesystem::path& src, const std::filesyst
 // 32 different short texts.
 std::vector<std::string> ThirtyTwoTexts();
 
-// ThirtyTwoTexts embedded in one call give what each gives alone, within 1e-5.
+// The first `n` of ThirtyTwoTexts (tokenized with `model`'s tokenizer) embedded by `m` in
+// one call give what each gives alone, within 1e-5.
+void ExpectBatchEqualsOneByOne(LoadedModel& m, const std::filesystem::path& model, size_t n);
+
+// ThirtyTwoTexts embedded in one call give what each gives alone, within 1e-5, on the CPU.
 void ExpectBatchOf32EqualsOneByOne(const std::filesystem::path& model);
 
 }  // namespace hfd::testing

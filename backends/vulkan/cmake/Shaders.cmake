@@ -38,7 +38,7 @@ foreach(t ${weight_types})
   hfd_vk_shader(mul_mat_coopmat_${t} mul_mat_coopmat.comp WTYPE_${T}=1)
   hfd_vk_shader(get_rows_${t} get_rows.comp WTYPE_${T}=1)
 endforeach()
-foreach(op copy add add_bias swiglu geglu scale softcap rms_norm add_rms_norm rope kv_store rope_kv_store attention
+foreach(op copy add add_bias swiglu geglu gelu scale softcap rms_norm add_rms_norm rope kv_store rope_kv_store attention
            attention_merge argmax top_logits)
   hfd_vk_shader(${op} ${op}.comp)
 endforeach()

@@ -1,9 +1,10 @@
 #version 450
-// Causal grouped-query attention over the KV cache (F16, or F32 with KV_F32), one pass
-// with an online softmax. One workgroup per (query head, token). Keys are processed in
-// chunks of the workgroup size: each invocation scores one key, the chunk's maximum
-// rescales the running sum and the output accumulator (kept in shared memory,
-// head_dim <= 256).
+// Grouped-query attention over the KV cache (F16, or F32 with KV_F32), one pass with an
+// online softmax; causal over the whole cache, or within each text of the call as MASK
+// says (kTextCausalAttention, kTextAttention). One workgroup per (query head, token). Keys
+// are processed in chunks of the workgroup size: each invocation scores one key, the
+// chunk's maximum rescales the running sum and the output accumulator (kept in shared
+// memory, head_dim <= 256).
 // SPLIT (flash-decoding): workgroup z takes the z-th of gl_NumWorkGroups.z equal parts of
 // the keys and writes its unnormalised accumulator, maximum and sum to `partial`;
 // attention_merge.comp combines the parts. Decode has one workgroup per query head,
@@ -12,6 +13,9 @@
 layout(local_size_x = 64) in;
 // head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
 layout(constant_id = 0) const uint HEAD_DIM = 64;
+// The keys a query sees: 0 every earlier position of the cache (causal); 1 those of its own
+// text up to itself; 2 all of its own text.
+layout(constant_id = 1) const uint MASK = 0;
 #include "common.glsl"
 #define PARAMS_BINDING 4
 #include "params.glsl"
@@ -51,11 +55,13 @@ void main() {
   uint qpos = p_pos + t;
   uint lo = (pc.window > 0u && qpos + 1 > pc.window) ? qpos + 1 - pc.window : 0u;
   uint hi = qpos;  // last key, inclusive
+  if (MASK != 0u) lo = max(lo, p_pos + text_begin(t));
+  if (MASK == 2u) hi = p_pos + text_end(t) - 1u;
 #ifdef SPLIT
   uint parts = gl_NumWorkGroups.z;
-  uint per_part = (qpos + 1 - lo + parts - 1) / parts;
+  uint per_part = (hi + 1 - lo + parts - 1) / parts;
   uint part_lo = lo + gl_WorkGroupID.z * per_part;
-  hi = min(qpos, part_lo + per_part - 1);  // below part_lo when the part is empty
+  hi = min(hi, part_lo + per_part - 1);  // below part_lo when the part is empty
   lo = part_lo;
 #endif
   uint q_base = t * pc.n_head * hd + h * hd;

@@ -22,3 +22,27 @@ float safe_tanh(float x) { return tanh(clamp(x, -15.0, 15.0)); }
 // GELU in its tanh approximation (Gemma's GeGLU):
 // gelu(x) = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
 float gelu_tanh(float x) { return 0.5 * x * (1.0 + safe_tanh(0.7978845608 * (x + 0.044715 * x * x * x))); }
+
+// erfc(z) for z >= 0, within a relative 1.2e-7 (the Chebyshev fit of Numerical Recipes'
+// erfcc): GLSL has no erf.
+float erfc_nonneg(float z) {
+  float t = 1.0 / (1.0 + 0.5 * z);
+  float poly = -1.26551223 +
+      t * (1.00002368 +
+      t * (0.37409196 +
+      t * (0.09678418 +
+      t * (-0.18628806 +
+      t * (0.27886807 +
+      t * (-1.13520398 +
+      t * (1.48851587 +
+      t * (-0.82215223 +
+      t * 0.17087277))))))));
+  return t * exp(-z * z + poly);
+}
+
+// GELU in its exact form (BERT): x/2 * (1 + erf(x / sqrt(2))) = x * Phi(x), with Phi's
+// tail from erfc so negative inputs keep their relative precision.
+float gelu_erf(float x) {
+  float tail = 0.5 * erfc_nonneg(abs(x) * 0.70710678118654752);
+  return x * (x >= 0.0 ? 1.0 - tail : tail);
+}

@@ -1,10 +1,13 @@
 #version 450
 // Rotary embedding: pair i of the first n_rot elements of every head of token t rotated by
 // (pos + t) * freqs[i] (rescaled under dynamic NTK, rope.glsl), cos and sin times
-// attn_factor; the other elements are copied (partial rotary). Pairs are (2i, 2i+1) when interleaved, else (i, i + n_rot/2). One invocation
-// per pair of elements; pos comes from the per-call parameters.
+// attn_factor; the other elements are copied (partial rotary). Pairs are (2i, 2i+1) when
+// interleaved, else (i, i + n_rot/2). With PER_TEXT, token t is at its position within its
+// own text instead (kTextRope). One invocation per pair of elements; pos and the texts
+// come from the per-call parameters.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
+layout(constant_id = 0) const uint PER_TEXT = 0;
 #include "common.glsl"
 #define PARAMS_BINDING 3
 #include "params.glsl"
@@ -44,7 +47,8 @@ void main() {
   uint b = pc.interleaved != 0u ? a + 1 : a + rot_half;
   float freq =
       rope_freq(freqs[i], i, pc.n_rot, p_pos + pc.ntok, pc.ntk_factor, pc.ntk_original_ctx);
-  float angle = float(p_pos + t) * freq;
+  uint position = PER_TEXT != 0u ? t - text_begin(t) : p_pos + t;
+  float angle = float(position) * freq;
   float c = cos(angle) * pc.attn_factor;
   float s = sin(angle) * pc.attn_factor;
   float x0 = x[a];
