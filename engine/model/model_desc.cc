@@ -27,6 +27,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "bert";
     case Architecture::kNomicBert:
       return "nomic-bert";
+    case Architecture::kGemma3:
+      return "gemma3";
   }
   return "unknown";
 }
@@ -43,9 +45,11 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "bert") return Architecture::kBert;
   // GGUF's general.architecture, then HF's model_type.
   if (name == "nomic-bert" || name == "nomic_bert") return Architecture::kNomicBert;
+  // GGUF's and Gemma3ForConditionalGeneration's "gemma3", Gemma3ForCausalLM's "gemma3_text".
+  if (name == "gemma3" || name == "gemma3_text") return Architecture::kGemma3;
   return Unsupported("model architecture '" + std::string(name) +
-                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, granite, "
-                     "olmo2, phi3, bert and nomic-bert)");
+                     "' is not supported (hfd runs llama, mistral, qwen2, qwen3, gemma2, gemma3, "
+                     "granite, olmo2, phi3, bert and nomic-bert)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -53,6 +57,17 @@ void SetGemma2Traits(ModelDesc& d) {
   d.scale_embeddings = true;
   d.post_norms = true;
   d.sliding_window_pattern = 2;
+}
+
+void SetGemma3Traits(ModelDesc& d) {
+  SetGemma2Traits(d);
+  d.qk_norm = true;
+  d.sliding_window_pattern = 6;
+  d.rope_local_theta = 10000.0f;
+}
+
+bool UsesLocalRope(const ModelDesc& d, int64_t layer) {
+  return d.rope_local_theta > 0 && UsesSlidingWindow(d, layer);
 }
 
 void SetOlmo2Traits(ModelDesc& d) {
@@ -131,6 +146,9 @@ Status ValidateDesc(const ModelDesc& d) {
   if (d.head_dim % 2 != 0) return Corrupt("model head dimension must be even for RoPE");
   if (!(d.rms_eps > 0) || !(d.rope_theta > 0)) {
     return Corrupt("model rms epsilon and rope theta must be positive");
+  }
+  if (!(d.rope_local_theta >= 0) || !std::isfinite(d.rope_local_theta)) {
+    return Corrupt("model local rope theta must not be negative");
   }
   if (d.query_pre_attn_scalar < 0 || !(d.attn_softcap >= 0) || !(d.final_softcap >= 0)) {
     return Corrupt("model query scalar and soft-capping values must not be negative");
