@@ -162,6 +162,35 @@ double LogSumExp(std::span<const float> logits) {
   return max + std::log(sum);
 }
 
+// The largest difference of our logits from a reference step's top-5.
+double Top5Difference(const nlohmann::json& step, std::span<const float> ours) {
+  const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
+  const auto want = step["top5_logits"].get<std::vector<double>>();
+  double worst = 0;
+  for (size_t k = 0; k < ids.size(); ++k) worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
+  return worst;
+}
+
+// Teacher-forced on the greedy tokens of `dir`/`json` (llama.cpp's or another reference in
+// its format): every step's top-5 logits and logsumexp within `tolerance` of the
+// reference's. Returns the largest top-5 difference.
+double ExpectLogitsNearReference(const std::filesystem::path& dir, const std::string& file,
+                                 double tolerance,
+                                 const std::string& json = "llama.cpp-logits.json",
+                                 runtime::KvType kv = runtime::KvType::kF16) {
+  double worst = 0;
+  ForEachLlamaCppStep(
+      dir, file,
+      [&](const nlohmann::json& step, auto ours) {
+        const double diff = Top5Difference(step, ours);
+        EXPECT_LE(diff, tolerance);
+        worst = std::max(worst, diff);
+        EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), tolerance);
+      },
+      json, kv);
+  return worst;
+}
+
 // F32 weights: llama.cpp's top-5 logits and logsumexp within kArchF32Tolerance, both with
 // the KV cache in F16. Measured on tiny-gemma2 (26 layers): 2.8e-3. llama.cpp also rounds
 // to F16 the queries, the softmax weights and GELU's input and output (its lookup table);
@@ -174,17 +203,8 @@ constexpr double kArchF32Tolerance = 5e-3;
 TEST(LlamaCppConformance, ArchF32LogitsMatchLlamaCpp) {
   HFD_REQUIRE_FIXTURES(fixtures);
   for (const std::string& stem : kArchStems) {
-    double worst = 0;
-    ForEachLlamaCppStep(
-        fixtures / "arch", stem + "-F32.gguf", [&](const nlohmann::json& step, auto ours) {
-          const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
-          const auto want = step["top5_logits"].get<std::vector<double>>();
-          for (size_t k = 0; k < ids.size(); ++k) {
-            EXPECT_NEAR(ours[ids[k]], want[k], kArchF32Tolerance) << "id " << ids[k];
-            worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-          }
-          EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), kArchF32Tolerance);
-        });
+    const double worst =
+        ExpectLogitsNearReference(fixtures / "arch", stem + "-F32.gguf", kArchF32Tolerance);
     std::cout << stem << "-F32: largest top-5 logit difference from llama.cpp " << worst << "\n";
   }
 }
@@ -205,13 +225,10 @@ void ExpectQuantizedTop1(const std::filesystem::path& dir, const std::string& fi
   ForEachLlamaCppStep(
       dir, file,
       [&](const nlohmann::json& step, auto ours) {
-        const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
+        worst = std::max(worst, Top5Difference(step, ours));
         const auto want = step["top5_logits"].get<std::vector<double>>();
-        for (size_t k = 0; k < ids.size(); ++k) {
-          worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-        }
         ++total;
-        if (ArgmaxOf(ours) == ids[0]) {
+        if (ArgmaxOf(ours) == step["top5_ids"][0].get<int32_t>()) {
           ++agree;
         } else {
           std::cout << file << ": top-1 differs where the reference's top-two gap is "
@@ -395,17 +412,7 @@ TEST(LlamaCppConformance, GraniteOlmo2NemoGreedyTextMatchesLlamaSimple) {
 // logits_scaling read as a factor instead of a divisor scales its logits 4x.
 TEST(LlamaCppConformance, GraniteOlmo2NemoF32LogitsMatchLlamaCpp) {
   for (const std::string& stem : kArch17Stems) {
-    double worst = 0;
-    ForEachLlamaCppStep(HFD_ARCH17_TESTDATA, stem + "-F32.gguf",
-                        [&](const nlohmann::json& step, auto ours) {
-                          const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
-                          const auto want = step["top5_logits"].get<std::vector<double>>();
-                          for (size_t k = 0; k < ids.size(); ++k) {
-                            EXPECT_NEAR(ours[ids[k]], want[k], 2.5e-3) << "id " << ids[k];
-                            worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-                          }
-                          EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), 2.5e-3);
-                        });
+    const double worst = ExpectLogitsNearReference(HFD_ARCH17_TESTDATA, stem + "-F32.gguf", 2.5e-3);
     std::cout << stem << "-F32: largest top-5 logit difference from llama.cpp " << worst << "\n";
   }
 }
@@ -476,19 +483,9 @@ constexpr const char* kGemma3Reference = "reference-logits.json";
 constexpr double kGemma3F32Tolerance = 1e-4;
 
 TEST(LlamaCppConformance, Gemma3F32LogitsMatchNumpyReference) {
-  double worst = 0;
-  ForEachLlamaCppStep(
-      kGemma3Dir, "tiny-gemma3-F32.gguf",
-      [&](const nlohmann::json& step, auto ours) {
-        const auto ids = step["top5_ids"].get<std::vector<int32_t>>();
-        const auto want = step["top5_logits"].get<std::vector<double>>();
-        for (size_t k = 0; k < ids.size(); ++k) {
-          EXPECT_NEAR(ours[ids[k]], want[k], kGemma3F32Tolerance) << "id " << ids[k];
-          worst = std::max(worst, std::abs(ours[ids[k]] - want[k]));
-        }
-        EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), kGemma3F32Tolerance);
-      },
-      kGemma3Reference, runtime::KvType::kF32);
+  const double worst =
+      ExpectLogitsNearReference(kGemma3Dir, "tiny-gemma3-F32.gguf", kGemma3F32Tolerance,
+                                kGemma3Reference, runtime::KvType::kF32);
   std::cout << "tiny-gemma3-F32: largest top-5 logit difference from the numpy reference " << worst
             << "\n";
 }
