@@ -1,16 +1,32 @@
 #!/usr/bin/python3
-"""Independent float64 forward pass of Gemma 2 GGUF files (F32 tensors), written from the
-published modeling facts (transformers' Gemma2 modeling code, llama.cpp's GGUF keys), to
-serve as the reference for Gemma-family models that the llama.cpp reference build lacks
-(gemma3: the next step adds its q/k norms, 5:1 local:global layers and second RoPE base).
+"""Independent float64 forward pass of Gemma 2 and Gemma 3 GGUF files (F32 or Q8_0 tensors),
+written from the published modeling facts (transformers' Gemma2 and Gemma3 modeling code,
+llama.cpp's GGUF keys), to serve as the reference for Gemma-family models that the llama.cpp
+reference build lacks (gemma3).
+
+Gemma 3 over Gemma 2: per-head RMS norms of q and k (GGUF stores them as 1 + w, as every
+Gemma norm), one global layer in six ((i + 1) % 6 == 0) and the others local (sliding
+window, RoPE base 10000, unscaled), the global layers at rope.freq_base with linear
+rope.scaling, no attention soft-capping, final soft-capping only when the file sets it.
 
 Checked against llama.cpp (fixtures/arch/llama.cpp-logits.json) on
-fixtures/arch/tiny-gemma2-F32.gguf: the top-5 ids agree and the logits are within 1.8e-3,
-at the last prompt position and at the last greedy step (21 and 23 tokens, past the
-sliding window of 8).
+fixtures/arch/tiny-gemma2-F32.gguf, teacher-forced on its greedy tokens: the same top-1 at
+all 32 steps and llama.cpp's top-5 logits within 2.5e-3 (llama.cpp rounds its KV cache,
+queries and softmax weights to F16; prompts of 6 and 8 tokens and 16 greedy tokens, past the
+sliding window of 8):
 
-Usage: /usr/bin/python3 scripts/gemma_reference.py FILE.gguf '[1, 1551, 346]'
-prints the last position's top-5 ids and logits as JSON.
+    /usr/bin/python3 scripts/gemma_reference.py check LLAMA_LOGITS.json FILE.gguf
+
+Records the reference of files the llama.cpp build cannot run (F32 or Q8_0 tensors, the
+latter computed from their dequantized values), in the format of llama.cpp-logits.json
+(per file and prompt: ids, 16 greedy ids, each step's top-5 logits and logsumexp), from
+prompts given as {"text": [ids], ...}:
+
+    /usr/bin/python3 scripts/gemma_reference.py record OUT.json PROMPTS_JSON FILE.gguf...
+
+and prints the last position's top-5 of one prompt:
+
+    /usr/bin/python3 scripts/gemma_reference.py FILE.gguf '[1, 1551, 346]'
 """
 import json
 import math
@@ -64,9 +80,15 @@ def read_gguf(path):
     start = (pos + align - 1) // align * align
     tensors = {}
     for name, dims, ttype, off in infos:
-        assert ttype == 0, f'{name}: only F32 files'
         n = int(np.prod(dims))
-        arr = np.frombuffer(data, np.float32, n, start + off).astype(np.float64)
+        if ttype == 0:  # F32
+            arr = np.frombuffer(data, np.float32, n, start + off).astype(np.float64)
+        elif ttype == 8:  # Q8_0: blocks of 32 int8 values after their F16 scale
+            blocks = np.frombuffer(data, np.uint8, n // 32 * 34, start + off).reshape(-1, 34)
+            scale = blocks[:, :2].copy().view(np.float16).astype(np.float64)
+            arr = (blocks[:, 2:].copy().view(np.int8).astype(np.float64) * scale).reshape(-1)
+        else:
+            raise ValueError(f'{name}: only F32 and Q8_0 tensors')
         tensors[name] = arr.reshape(list(reversed(dims)))
     return meta, tensors
 
@@ -89,7 +111,10 @@ def rope_half_split(x, pos, theta, head_dim):
 
 
 def forward(meta, t, ids):
+    """Logits of every position of `ids`."""
     arch = meta['general.architecture']
+    assert arch in ('gemma2', 'gemma3'), arch
+    gemma3 = arch == 'gemma3'
     p = arch + '.'
     n_embd = meta[p + 'embedding_length']
     n_layer = meta[p + 'block_count']
@@ -101,17 +126,35 @@ def forward(meta, t, ids):
     window = meta.get(p + 'attention.sliding_window', 0)
     attn_cap = meta.get(p + 'attn_logit_softcapping', 0.0)
     final_cap = meta.get(p + 'final_logit_softcapping', 0.0)
+    # Every other layer is local in Gemma 2, five in six in Gemma 3 (the sixth global).
+    period = 6 if gemma3 else 2
+    # Gemma 3's global layers: linear scaling divides the positions by the factor.
+    scale = 1.0
+    if meta.get(p + 'rope.scaling.type') == 'linear':
+        scale = 1.0 / meta[p + 'rope.scaling.factor']
+    # Queries scaled by query_pre_attn_scalar^-0.5: n_embd / n_head for the 27B models
+    # (46 layers in Gemma 2, 62 in Gemma 3), head_dim for the others.
+    big = n_layer == (62 if gemma3 else 46)
+    q_scale = 1 / math.sqrt(n_embd // n_head if big else head_dim)
     n = len(ids)
     pos = np.arange(n, dtype=np.float64)
     x = t['token_embd.weight'][ids] * math.sqrt(n_embd)
     for il in range(n_layer):
         b = f'blk.{il}.'
+        local = bool(window) and (il + 1) % period != 0
         h = rms_norm(x, t[b + 'attn_norm.weight'], eps)
         q = (h @ t[b + 'attn_q.weight'].T).reshape(n, n_head, head_dim)
         k = (h @ t[b + 'attn_k.weight'].T).reshape(n, n_kv, head_dim)
         v = (h @ t[b + 'attn_v.weight'].T).reshape(n, n_kv, head_dim)
-        q = rope_half_split(q, pos, theta, head_dim) / math.sqrt(head_dim)
-        k = rope_half_split(k, pos, theta, head_dim)
+        if gemma3:
+            q = rms_norm(q, t[b + 'attn_q_norm.weight'], eps)
+            k = rms_norm(k, t[b + 'attn_k_norm.weight'], eps)
+        if gemma3 and local:
+            layer_theta, layer_pos = 10000.0, pos
+        else:
+            layer_theta, layer_pos = theta, pos * (scale if gemma3 else 1.0)
+        q = rope_half_split(q, layer_pos, layer_theta, head_dim) * q_scale
+        k = rope_half_split(k, layer_pos, layer_theta, head_dim)
         rep = n_head // n_kv
         k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
         s = np.einsum('qhd,khd->hqk', q, k)
@@ -119,7 +162,7 @@ def forward(meta, t, ids):
             s = attn_cap * np.tanh(s / attn_cap)
         qi, ki = np.arange(n)[:, None], np.arange(n)[None, :]
         masked = ki > qi
-        if window and il % 2 == 0:  # gemma2: sliding window on even layers
+        if local:
             masked |= qi - ki >= window
         s = np.where(masked[None], -np.inf, s)
         s = np.exp(s - s.max(-1, keepdims=True))
@@ -139,9 +182,57 @@ def forward(meta, t, ids):
     return logits
 
 
+def top5(row):
+    top = np.argsort(-row)[:5]
+    m = row.max()
+    return {'top5_ids': top.tolist(), 'top5_logits': row[top].tolist(),
+            'logsumexp': float(m + np.log(np.exp(row - m).sum()))}
+
+
+def record(meta, t, prompt_ids, n_predict=16):
+    ids = list(prompt_ids)
+    steps = []
+    for _ in range(n_predict):
+        row = forward(meta, t, ids)[-1]
+        steps.append(top5(row))
+        ids.append(steps[-1]['top5_ids'][0])
+    return {'prompt_ids': list(prompt_ids), 'n_vocab': int(t['token_embd.weight'].shape[0]),
+            'greedy_ids': ids[len(prompt_ids):], 'steps': steps}
+
+
+def check(reference, meta, t):
+    """Teacher-forced on llama.cpp's tokens: the largest difference of its top-5 logits from
+    ours, and at how many of its steps the top-1 is the same."""
+    worst, same_top1, steps = 0.0, 0, 0
+    for c in reference.values():
+        ids = c['prompt_ids'] + c['greedy_ids'][:-1]
+        logits = forward(meta, t, ids)
+        for i, step in enumerate(c['steps']):
+            row = logits[len(c['prompt_ids']) - 1 + i]
+            steps += 1
+            same_top1 += int(np.argmax(row)) == step['top5_ids'][0]
+            worst = max(worst, float(np.max(np.abs(row[step['top5_ids']] - step['top5_logits']))))
+    return worst, same_top1, steps
+
+
 if __name__ == '__main__':
-    meta, t = read_gguf(sys.argv[1])
-    ids = json.loads(sys.argv[2])
-    logits = forward(meta, t, ids)[-1]
-    top = np.argsort(-logits)[:5]
-    print(json.dumps({'top5_ids': top.tolist(), 'top5_logits': logits[top].tolist()}))
+    if sys.argv[1] == 'record':
+        prompts = json.loads(sys.argv[3])
+        out = {}
+        for path in sys.argv[4:]:
+            meta, t = read_gguf(path)
+            name = path.rsplit('/', 1)[-1]
+            out[name] = {text: record(meta, t, ids) for text, ids in prompts.items()}
+        with open(sys.argv[2], 'w') as f:
+            json.dump(out, f, indent=1)
+            f.write('\n')
+    elif sys.argv[1] == 'check':
+        meta, t = read_gguf(sys.argv[3])
+        name = sys.argv[3].rsplit('/', 1)[-1]
+        worst, same_top1, steps = check(json.load(open(sys.argv[2]))[name], meta, t)
+        print(json.dumps({'largest_top5_logit_difference': worst, 'same_top1': same_top1,
+                          'steps': steps}))
+    else:
+        meta, t = read_gguf(sys.argv[1])
+        row = forward(meta, t, json.loads(sys.argv[2]))[-1]
+        print(json.dumps({k: v for k, v in top5(row).items() if k != 'logsumexp'}))

@@ -207,17 +207,23 @@ Status AddIds(const json& c, const char* key, std::vector<int32_t>* out) {
   return Status::Ok();
 }
 
+// Gemma's activation must be the tanh-approximated GELU hfd runs.
+Status CheckGeluTanh(const json& c, const std::string& family) {
+  for (const char* key : {"hidden_activation", "hidden_act"}) {
+    const auto it = c.find(key);
+    if (it != c.end() && it->is_string() && it->get<std::string>() != "gelu_pytorch_tanh") {
+      return Unsupported(family + " with " + std::string(key) + " '" + it->get<std::string>() +
+                         "' is not supported (hfd runs gelu_pytorch_tanh)");
+    }
+  }
+  return Status::Ok();
+}
+
 // Gemma2Config's own keys. Its norm weights are stored as w - 1; the safetensors mapping
 // adds the 1 back (hf_model_files.cc), so the description is the GGUF one.
 Status ReadGemma2(const json& c, ModelDesc* d) {
   SetGemma2Traits(*d);
-  for (const char* key : {"hidden_activation", "hidden_act"}) {
-    const auto it = c.find(key);
-    if (it != c.end() && it->is_string() && it->get<std::string>() != "gelu_pytorch_tanh") {
-      return Unsupported("gemma2 with " + std::string(key) + " '" + it->get<std::string>() +
-                         "' is not supported (hfd runs gelu_pytorch_tanh)");
-    }
-  }
+  HFD_RETURN_IF_ERROR(CheckGeluTanh(c, "gemma2"));
   // transformers 4.5x lists each layer's attention; hfd runs Gemma 2's alternation only.
   if (const auto it = c.find("layer_types"); it != c.end() && it->is_array()) {
     for (size_t i = 0; i < it->size(); ++i) {
@@ -232,6 +238,121 @@ Status ReadGemma2(const json& c, ModelDesc* d) {
   HFD_RETURN_IF_ERROR(Float(c, "attn_logit_softcapping", &d->attn_softcap));
   HFD_RETURN_IF_ERROR(Float(c, "final_logit_softcapping", &d->final_softcap));
   return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
+}
+
+// Which of Gemma 3's layers are global: "layer_types" (transformers 4.53 on) or
+// "sliding_window_pattern" (layer i is global when (i + 1) % pattern == 0). hfd runs such
+// periodic patterns only, which is what every published Gemma 3 has.
+Status ReadGemma3LayerPattern(const json& c, ModelDesc* d) {
+  int64_t pattern = d->sliding_window_pattern;
+  HFD_RETURN_IF_ERROR(Int(c, "sliding_window_pattern", false, &pattern));
+  const auto types = c.find("layer_types");
+  if (types != c.end() && types->is_array()) {
+    if (static_cast<int64_t>(types->size()) != d->n_layer) {
+      return Corrupt("config.json \"layer_types\" lists " + std::to_string(types->size()) +
+                     " layers; \"num_hidden_layers\" is " + std::to_string(d->n_layer));
+    }
+    const auto full = std::find(types->begin(), types->end(), "full_attention");
+    pattern = (full - types->begin()) + 1;  // all sliding: past the last layer
+    for (int64_t i = 0; i < d->n_layer; ++i) {
+      const json& t = (*types)[static_cast<size_t>(i)];
+      const bool global = (i + 1) % pattern == 0;
+      if (t != (global ? "full_attention" : "sliding_attention")) {
+        return Unsupported(
+            "gemma3 \"layer_types\" must repeat one pattern of sliding_attention layers "
+            "followed by one full_attention layer; layer " +
+            std::to_string(i) + " breaks it");
+      }
+    }
+  }
+  if (pattern <= 0) return Corrupt("config.json \"sliding_window_pattern\" must be positive");
+  d->sliding_window_pattern = static_cast<int>(pattern);
+  return Status::Ok();
+}
+
+// transformers 5 gives Gemma 3's rope settings per layer type: "rope_parameters":
+// {"full_attention": {...}, "sliding_attention": {...}}. The global layers' are read as any
+// model's; the local layers' must be unscaled, so only their base is kept.
+Status ReadGemma3RopeByLayerType(const json& c, ModelDesc* d) {
+  const auto params = c.find("rope_parameters");
+  if (params == c.end() || !params->is_object()) return Status::Ok();
+  const auto global = params->find("full_attention");
+  if (global == params->end() || !global->is_object()) return Status::Ok();
+  HFD_RETURN_IF_ERROR(ReadRope(json{{"rope_parameters", *global}}, d));
+  const auto local = params->find("sliding_attention");
+  if (local == params->end() || !local->is_object()) return Status::Ok();
+  const auto type = local->find("rope_type");
+  if (type != local->end() && *type != "default") {
+    return Unsupported(
+        "gemma3 \"rope_parameters\".\"sliding_attention\" with a rope_type other than "
+        "default is not supported");
+  }
+  return Float(*local, "rope_theta", &d->rope_local_theta);
+}
+
+// Gemma3TextConfig's own keys (its defaults filled in by WithGemma3TextDefaults). Its norm
+// weights, q/k norms included, are w - 1 as Gemma 2's (hf_model_files.cc adds the 1).
+Status ReadGemma3(const json& c, ModelDesc* d) {
+  SetGemma3Traits(*d);
+  HFD_RETURN_IF_ERROR(CheckGeluTanh(c, "gemma3"));
+  HFD_RETURN_IF_ERROR(Float(c, "rope_local_base_freq", &d->rope_local_theta));
+  HFD_RETURN_IF_ERROR(ReadGemma3RopeByLayerType(c, d));
+  if (!(d->rope_local_theta > 0)) {
+    return Corrupt("config.json \"rope_local_base_freq\" must be positive");
+  }
+  HFD_RETURN_IF_ERROR(ReadGemma3LayerPattern(c, d));
+  HFD_RETURN_IF_ERROR(Float(c, "attn_logit_softcapping", &d->attn_softcap));
+  HFD_RETURN_IF_ERROR(Float(c, "final_logit_softcapping", &d->final_softcap));
+  return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
+}
+
+// Gemma3TextConfig's defaults for the keys Google's multimodal configs leave out of their
+// text_config (gemma-3-4b-it's gives little more than the sizes, the window and
+// rope_scaling). The sizes that make a model (hidden, feed-forward, layers) stay required.
+const json& Gemma3TextDefaults() {
+  static const json kDefaults = {
+      {"vocab_size", 262208},
+      {"num_attention_heads", 8},
+      {"num_key_value_heads", 4},
+      {"head_dim", 256},
+      {"query_pre_attn_scalar", 256},
+      {"max_position_embeddings", 131072},
+      {"rms_norm_eps", 1e-6},
+      {"rope_theta", 1000000.0},
+      {"rope_local_base_freq", 10000.0},
+      {"sliding_window", 4096},
+      {"sliding_window_pattern", 6},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", 2},
+      {"eos_token_id", 1},
+  };
+  return kDefaults;
+}
+
+// The config a Gemma 3 text model is read from, with Gemma3TextConfig's defaults under it:
+// Gemma3ForCausalLM's ("gemma3_text") whole config, or Gemma3ForConditionalGeneration's
+// ("gemma3") text_config, whose special token ids may sit beside it. Other configs are
+// returned as they are.
+Result<json> WithGemma3TextDefaults(const json& c) {
+  const auto type = c.find("model_type");
+  if (type == c.end() || (*type != "gemma3" && *type != "gemma3_text")) return c;
+  json text = Gemma3TextDefaults();
+  if (*type == "gemma3_text") {
+    text.update(c);
+    return text;
+  }
+  const auto inner = c.find("text_config");
+  if (inner == c.end() || !inner->is_object()) {
+    return Corrupt(
+        "config.json of a gemma3 (multimodal) model lacks the object \"text_config\", which "
+        "holds its text model's sizes");
+  }
+  for (const char* key : {"bos_token_id", "eos_token_id", "tie_word_embeddings"}) {
+    if (c.contains(key) && !c[key].is_null()) text[key] = c[key];
+  }
+  text.update(*inner);
+  text["model_type"] = "gemma3_text";
+  return text;
 }
 
 // GraniteConfig's multipliers. transformers defaults each to 1, but every published Granite
@@ -419,13 +540,15 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   d.qk_norm = d.arch == Architecture::kQwen3 || d.arch == Architecture::kQwen3Moe;
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
   const bool phi3 = d.arch == Architecture::kPhi3;
-  const bool window_used =
-      d.arch == Architecture::kMistral || gemma2 || phi3 || Bool(c, "use_sliding_window", false);
+  const bool gemma3 = d.arch == Architecture::kGemma3;
+  const bool window_used = d.arch == Architecture::kMistral || gemma2 || gemma3 || phi3 ||
+                           Bool(c, "use_sliding_window", false);
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
   if (window_used && window > 0 && window < d.n_ctx_train)
     d.sliding_window = static_cast<int>(window);
   if (gemma2) HFD_RETURN_IF_ERROR(ReadGemma2(c, &d));
+  if (gemma3) HFD_RETURN_IF_ERROR(ReadGemma3(c, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(c, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   if (phi3) HFD_RETURN_IF_ERROR(ReadPhi3(c));
@@ -449,7 +572,8 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
 Result<ModelDesc> DescFromConfig(std::string_view config_json,
                                  std::string_view generation_config_json) {
   try {
-    HFD_ASSIGN_OR_RETURN(const json config, ParseJson(config_json, "config.json"));
+    HFD_ASSIGN_OR_RETURN(const json file, ParseJson(config_json, "config.json"));
+    HFD_ASSIGN_OR_RETURN(const json config, WithGemma3TextDefaults(file));
     if (generation_config_json.empty()) return Build(config, nullptr);
     HFD_ASSIGN_OR_RETURN(const json gen,
                          ParseJson(generation_config_json, "generation_config.json"));

@@ -169,6 +169,19 @@ Status ReadGemma2(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   return Status::Ok();
 }
 
+// Gemma 3 as llama.cpp reads it: its converter adds HF's 1 to every norm weight (q/k norms
+// included) and drops the vision tensors. The local layers' base is 10000 and takes no
+// scaling (no GGUF key holds either); rope.freq_base and rope.scaling.* are the global
+// layers'. Without attention.sliding_window every layer is global. The query scale is
+// 1 / sqrt(n_embd / n_head) for the 62-layer (27B) model and 1 / sqrt(head_dim) for the
+// others; final_logit_softcapping is optional (models derived from Gemma 3 set it).
+Status ReadGemma3(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
+  SetGemma3Traits(*d);
+  HFD_RETURN_IF_ERROR(OptionalF32(f, p + "final_logit_softcapping", &d->final_softcap));
+  if (d->n_layer == 62 && d->n_head > 0) d->query_pre_attn_scalar = d->n_embd / d->n_head;
+  return Status::Ok();
+}
+
 // Granite's four multipliers, which llama.cpp requires. A 0 turns one off there, as 1 does
 // here.
 Status ReadGranite(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
@@ -300,6 +313,7 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   d.qkv_bias = f.FindTensor("blk.0.attn_q.bias") != nullptr;
   d.qk_norm = f.FindTensor("blk.0.attn_q_norm.weight") != nullptr;
   if (d.arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(ReadGemma2(f, p, &d));
+  if (d.arch == Architecture::kGemma3) HFD_RETURN_IF_ERROR(ReadGemma3(f, p, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   if (IsBertFamily(d.arch)) HFD_RETURN_IF_ERROR(ReadBert(f, p, &d));

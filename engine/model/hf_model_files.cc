@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include <spdlog/spdlog.h>
+
 #include "engine/io/read_small_file.h"
 #include "engine/model/desc_from_config.h"
 #include "engine/model/model_files_impl.h"
@@ -22,6 +24,20 @@ Result<std::string> ReadConfig(const io::ModelFileSet& files, std::string_view n
     return NotFound(files.Label(name) + " is missing; is this a Hugging Face model directory?");
   }
   return io::ReadSmallFile(files, name, io::kConfigMaxBytes);
+}
+
+// A multimodal checkpoint (Gemma3ForConditionalGeneration) runs as its text model: says so
+// once, with how many vision tensors it leaves unread.
+void NoteSkippedVisionTensors(const safetensors::Checkpoint& ckpt, const std::string& label) {
+  const std::vector<std::string> names = ckpt.names();
+  const auto n = std::count_if(names.begin(), names.end(),
+                               [](const std::string& name) { return IsVisionTensor(name); });
+  if (n > 0) {
+    spdlog::info(
+        "{}: skipping {} vision tensors (vision_tower, multi_modal_projector); hfd runs "
+        "the text model only",
+        label, n);
+  }
 }
 
 class HfModelFiles final : public ModelFiles {
@@ -53,7 +69,7 @@ class HfModelFiles final : public ModelFiles {
 
   // Gemma's HF norm weights hold w - 1 (its RMSNorm multiplies by 1 + w); keeps F32
   // copies holding w, as llama.cpp's converter writes them, so the forward pass is the
-  // GGUF one. Four vectors of n_embd per layer.
+  // GGUF one. Four vectors of n_embd per layer (Gemma 3: and its q/k norms of head_dim).
   Status AddOneToNorms() {
     for (const auto& [name, entry] : by_canonical_) {
       if (!name.ends_with("norm.weight")) continue;
@@ -161,8 +177,12 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   HFD_ASSIGN_OR_RETURN(desc->pooling, PoolingFromSentenceTransformers(files));
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
                        safetensors::Checkpoint::Open(files));
+  NoteSkippedVisionTensors(*ckpt, files.Label("config.json"));
   auto model = std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value());
-  if (model->desc().arch == Architecture::kGemma2) HFD_RETURN_IF_ERROR(model->AddOneToNorms());
+  const Architecture arch = model->desc().arch;
+  if (arch == Architecture::kGemma2 || arch == Architecture::kGemma3) {
+    HFD_RETURN_IF_ERROR(model->AddOneToNorms());
+  }
   return std::unique_ptr<ModelFiles>(std::move(model));
 }
 

@@ -31,6 +31,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen2moe";
     case Architecture::kQwen3Moe:
       return "qwen3moe";
+    case Architecture::kGemma3:
+      return "gemma3";
   }
   return "unknown";
 }
@@ -51,9 +53,11 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "qwen3moe" || name == "qwen3_moe") return Architecture::kQwen3Moe;
   // HF's Mixtral is Mistral's layers with experts; GGUF stores it as llama.
   if (name == "mixtral") return Architecture::kLlama;
+  // GGUF's and Gemma3ForConditionalGeneration's "gemma3", Gemma3ForCausalLM's "gemma3_text".
+  if (name == "gemma3" || name == "gemma3_text") return Architecture::kGemma3;
   return Unsupported("model architecture '" + std::string(name) +
                      "' is not supported (hfd runs llama, mistral, mixtral, qwen2, qwen3, gemma2, "
-                     "granite, olmo2, phi3, bert, nomic-bert, qwen2moe and qwen3moe)");
+                     "gemma3, granite, olmo2, phi3, bert, nomic-bert, qwen2moe and qwen3moe)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -61,6 +65,17 @@ void SetGemma2Traits(ModelDesc& d) {
   d.scale_embeddings = true;
   d.post_norms = true;
   d.sliding_window_pattern = 2;
+}
+
+void SetGemma3Traits(ModelDesc& d) {
+  SetGemma2Traits(d);
+  d.qk_norm = true;
+  d.sliding_window_pattern = 6;
+  d.rope_local_theta = 10000.0f;
+}
+
+bool UsesLocalRope(const ModelDesc& d, int64_t layer) {
+  return d.rope_local_theta > 0 && UsesSlidingWindow(d, layer);
 }
 
 void SetOlmo2Traits(ModelDesc& d) {
@@ -167,6 +182,9 @@ Status ValidateDesc(const ModelDesc& d) {
   if (d.head_dim % 2 != 0) return Corrupt("model head dimension must be even for RoPE");
   if (!(d.rms_eps > 0) || !(d.rope_theta > 0)) {
     return Corrupt("model rms epsilon and rope theta must be positive");
+  }
+  if (!(d.rope_local_theta >= 0) || !std::isfinite(d.rope_local_theta)) {
+    return Corrupt("model local rope theta must not be negative");
   }
   if (d.query_pre_attn_scalar < 0 || !(d.attn_softcap >= 0) || !(d.final_softcap >= 0)) {
     return Corrupt("model query scalar and soft-capping values must not be negative");

@@ -23,7 +23,8 @@ enum class Architecture {
   kBert,
   kNomicBert,
   kQwen2Moe,
-  kQwen3Moe
+  kQwen3Moe,
+  kGemma3
 };
 
 // How an embedding model turns its per-token states into one vector per text.
@@ -140,6 +141,9 @@ struct ModelDesc {
   int64_t n_ff_expert = 0;
   int64_t n_ff_shared_expert = 0;
   bool expert_weights_norm = false;
+  // Gemma 3: the RoPE base of the sliding-window (local) layers, which take no rope scaling;
+  // the global layers turn at rope_theta with rope_scaling. 0: every layer as the global.
+  float rope_local_theta = 0.0f;
 };
 
 // Whether the model's feed-forward blocks are mixtures of experts.
@@ -156,7 +160,7 @@ void SetBertTraits(ModelDesc& desc);
 bool IsBertFamily(Architecture arch);
 
 // "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert",
-// "nomic-bert", "qwen2moe", "qwen3moe".
+// "nomic-bert", "qwen2moe", "qwen3moe", "gemma3".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", "qwen2_moe", ...; HF's
@@ -168,6 +172,15 @@ Result<Architecture> ParseArchitecture(std::string_view name);
 // post-norms, the window on every other layer. The sizes, soft-caps and query scalar
 // come from the file.
 void SetGemma2Traits(ModelDesc& desc);
+
+// What every Gemma 3 has: Gemma 2's GeGLU, scaled embeddings and post-norms, plus q/k
+// norms, one global layer in six (the others local, through the window) and the local
+// layers' RoPE base 10000. No soft-capping unless the file sets it.
+void SetGemma3Traits(ModelDesc& desc);
+
+// Whether layer `layer` is one of Gemma 3's local layers, which rotate at rope_local_theta
+// without the model's rope scaling.
+bool UsesLocalRope(const ModelDesc& desc, int64_t layer);
 
 // What every OLMo 2 has: post-norms only, q/k norms over all heads.
 void SetOlmo2Traits(ModelDesc& desc);

@@ -39,6 +39,13 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
     w->AddF32(p + "attn_logit_softcapping", d.attn_softcap);
     w->AddF32(p + "final_logit_softcapping", d.final_softcap);
   }
+  if (d.arch == Architecture::kGemma3 && d.final_softcap > 0) {
+    w->AddF32(p + "final_logit_softcapping", d.final_softcap);
+  }
+  if (d.rope_scaling.type == RopeScalingType::kLinear) {
+    w->AddString(p + "rope.scaling.type", "linear");
+    w->AddF32(p + "rope.scaling.factor", d.rope_scaling.factor);
+  }
   if (d.arch == Architecture::kGranite) {
     w->AddF32(p + "embedding_scale", d.embedding_scale);
     w->AddF32(p + "residual_scale", d.residual_scale);
@@ -245,7 +252,10 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
     std::memcpy(bytes.data(), v.data(), bytes.size());
     w.AddTensor(name, TensorType::kF32, {static_cast<int64_t>(v.size())}, std::move(bytes));
   };
-  values("rope_freqs.weight", d.rope_freq_factors);
+  // Only Llama 3.1's divisors are a tensor; linear scaling is the keys above.
+  if (d.rope_scaling.type == RopeScalingType::kLlama3) {
+    values("rope_freqs.weight", d.rope_freq_factors);
+  }
   values("rope_factors_long.weight", d.rope_scaling.long_factors);
   values("rope_factors_short.weight", d.rope_scaling.short_factors);
   // Phi-3 stores q, k, v as one tensor and gate, up as one, as llama.cpp's converter does.

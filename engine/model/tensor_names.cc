@@ -87,6 +87,7 @@ constexpr NamePair kPhi3Layer[] = {
 std::span<const NamePair> ArchLayerNames(Architecture arch) {
   switch (arch) {
     case Architecture::kGemma2:
+    case Architecture::kGemma3:
       return kGemma2Layer;
     case Architecture::kOlmo2:
       return kOlmo2Layer;
@@ -218,13 +219,35 @@ const EncoderNames* EncoderNamesOf(Architecture arch) {
   return nullptr;
 }
 
+// Gemma 3's multimodal checkpoints hold the text model under "language_model."
+// (language_model.model.layers.0... before transformers 4.52, model.language_model.layers.0...
+// since): without it, the names are Gemma3ForCausalLM's.
+std::string WithoutLanguageModel(std::string_view name) {
+  std::string out(name);
+  constexpr std::string_view kPart = "language_model.";
+  if (const size_t at = out.find(kPart); at != std::string::npos) out.erase(at, kPart.size());
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> CanonicalFromHf(std::string_view hf_name, Architecture arch) {
   if (const EncoderNames* names = EncoderNamesOf(arch)) {
     return TranslateEncoder(hf_name, *names, true);
   }
+  if (arch == Architecture::kGemma3) {
+    return Translate(WithoutLanguageModel(hf_name), "model.layers.", "blk.", true, arch);
+  }
   return Translate(hf_name, "model.layers.", "blk.", true, arch);
+}
+
+bool IsVisionTensor(std::string_view hf_name) {
+  for (std::string_view prefix :
+       {"vision_tower.", "multi_modal_projector.", "model.vision_tower.",
+        "model.multi_modal_projector.", "vision_model.", "multimodal_projector."}) {
+    if (hf_name.starts_with(prefix)) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> HfFromCanonical(std::string_view canonical, Architecture arch) {

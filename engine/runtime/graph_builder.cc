@@ -166,6 +166,20 @@ RopeAttrs ScaledRope(const model::ModelDesc& d, RopeAttrs attrs) {
   return attrs;
 }
 
+// The RoPE of layer `layer`'s q or k (`heads` heads): the model's scaled rotation, or, in
+// Gemma 3's local layers, the unscaled one at their own base (`local_freqs`).
+RopeAttrs LayerRope(const model::ModelDesc& d, int layer, int64_t heads, ConstId freqs,
+                    ConstId local_freqs) {
+  const RopeAttrs attrs{static_cast<int32_t>(heads), static_cast<int32_t>(d.head_dim),
+                        d.rope_layout == model::RopeLayout::kInterleaved ? RopeLayout::kInterleaved
+                                                                         : RopeLayout::kHalfSplit,
+                        freqs, static_cast<int32_t>(model::RopeDims(d))};
+  if (!model::UsesLocalRope(d, layer)) return ScaledRope(d, attrs);
+  RopeAttrs local = attrs;
+  local.freqs = local_freqs;
+  return local;
+}
+
 // Adds `branch` to the residual stream `x`, through the post-norm `norm` when the model
 // has post-norms (Gemma 2, OLMo 2) and scaled by Granite's residual multiplier.
 Result<ValueId> Residual(Builder& b, const model::ModelDesc& d, ValueId x, ValueId branch,
@@ -240,7 +254,7 @@ Result<ValueId> MoeFeedForward(Builder& b, const model::ModelDesc& d, const std:
 
 // One transformer block: pre-norm attention and gated MLP, each with a residual add.
 Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId x,
-                      ConstId rope_freqs) {
+                      ConstId rope_freqs, ConstId local_rope_freqs) {
   const std::string p = fmt::format("blk.{}.", layer);
   const int64_t q_width = d.n_head * d.head_dim;
   const int64_t kv_width = d.n_head_kv * d.head_dim;
@@ -255,15 +269,11 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
     HFD_ASSIGN_OR_RETURN(k,
                          b.RmsNorm(k, p + "attn_k_norm.weight", d.rms_eps, model::KNormWidth(d)));
   }
-  const RopeLayout layout = d.rope_layout == model::RopeLayout::kInterleaved
-                                ? RopeLayout::kInterleaved
-                                : RopeLayout::kHalfSplit;
   const auto n_head = static_cast<int32_t>(d.n_head);
   const auto n_head_kv = static_cast<int32_t>(d.n_head_kv);
   const auto head_dim = static_cast<int32_t>(d.head_dim);
-  const auto n_rot = static_cast<int32_t>(model::RopeDims(d));
-  q = b.Rope(q, ScaledRope(d, {n_head, head_dim, layout, rope_freqs, n_rot}), p + "q_rope");
-  k = b.Rope(k, ScaledRope(d, {n_head_kv, head_dim, layout, rope_freqs, n_rot}), p + "k_rope");
+  q = b.Rope(q, LayerRope(d, layer, n_head, rope_freqs, local_rope_freqs), p + "q_rope");
+  k = b.Rope(k, LayerRope(d, layer, n_head_kv, rope_freqs, local_rope_freqs), p + "k_rope");
 
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
   attn.attn = {layer,
@@ -433,8 +443,12 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   }
 
   const ConstId rope_freqs = b.Constant(InvFreqs(d, options.n_ctx));
+  const ConstId local_rope_freqs =
+      d.rope_local_theta > 0
+          ? b.Constant(RopeInvFreqs(static_cast<int>(model::RopeDims(d)), d.rope_local_theta))
+          : kNone;
   for (int layer = 0; layer < d.n_layer; ++layer) {
-    HFD_ASSIGN_OR_RETURN(x, Block(b, d, layer, x, rope_freqs));
+    HFD_ASSIGN_OR_RETURN(x, Block(b, d, layer, x, rope_freqs, local_rope_freqs));
   }
   if (options.output == GraphOutput::kAllHidden) {
     HFD_ASSIGN_OR_RETURN(graph.hidden, DecoderEmbedding(b, graph, d, x));

@@ -1,8 +1,8 @@
 // The forward pass of the decoder-only architectures hfd runs (Llama, Mistral, Qwen2,
-// Qwen3, Gemma 2, Phi-3), written once as a Graph over canonical weight names. Their differences
-// are data in ModelDesc (biases, q/k norm, RoPE layout and scaling, sliding window, tied
-// head, Gemma's post-norms, GeGLU, scaled embeddings and soft-capping, partial rotary and
-// longrope); no
+// Qwen3, Gemma 2 and 3, Phi-3), written once as a Graph over canonical weight names. Their
+// differences are data in ModelDesc (biases, q/k norm, RoPE layout and scaling, sliding window,
+// tied head, Gemma's post-norms, GeGLU, scaled embeddings and soft-capping, partial rotary and
+// longrope, Gemma 3's local RoPE base); no
 // branch here depends on the backend.
 #pragma once
 

@@ -50,6 +50,27 @@ TEST(TensorNamesTest, MapsBothWays) {
   EXPECT_EQ(HfFromCanonical("blk.4.attn_norm.weight", g), "model.layers.4.input_layernorm.weight");
 }
 
+// Gemma 3's text model under either multimodal prefix maps as Gemma3ForCausalLM's; the
+// vision tower and projector map to nothing and are recognized as vision tensors.
+TEST(TensorNamesTest, Gemma3MultimodalNames) {
+  const Architecture g = Architecture::kGemma3;
+  for (const char* name : {"model.layers.2.self_attn.k_norm.weight",
+                           "language_model.model.layers.2.self_attn.k_norm.weight",
+                           "model.language_model.layers.2.self_attn.k_norm.weight"}) {
+    EXPECT_EQ(CanonicalFromHf(name, g), "blk.2.attn_k_norm.weight") << name;
+  }
+  EXPECT_EQ(CanonicalFromHf("language_model.lm_head.weight", g), "output.weight");
+  EXPECT_EQ(CanonicalFromHf("model.language_model.embed_tokens.weight", g), "token_embd.weight");
+  EXPECT_EQ(CanonicalFromHf("language_model.model.layers.0.pre_feedforward_layernorm.weight", g),
+            "blk.0.ffn_norm.weight");
+  for (const char* name : {"vision_tower.vision_model.embeddings.patch_embedding.weight",
+                           "model.multi_modal_projector.mm_input_projection_weight"}) {
+    EXPECT_EQ(CanonicalFromHf(name, g), std::nullopt) << name;
+    EXPECT_TRUE(IsVisionTensor(name)) << name;
+  }
+  EXPECT_FALSE(IsVisionTensor("language_model.model.norm.weight"));
+}
+
 nlohmann::json BaseConfig() {
   return {{"model_type", "llama"},          {"vocab_size", 100},        {"hidden_size", 64},
           {"num_hidden_layers", 2},         {"num_attention_heads", 4}, {"intermediate_size", 128},
@@ -79,6 +100,83 @@ TEST(DescFromConfigTest, Gemma2KeysAndTraits) {
   EXPECT_FLOAT_EQ(d->attn_softcap, 50.0f);
   EXPECT_FLOAT_EQ(d->final_softcap, 0.0f);
   EXPECT_EQ(d->query_pre_attn_scalar, 24);
+}
+
+// google/gemma-3-4b-it's config.json: the text model's sizes, window and global rope scaling
+// under text_config, the rest Gemma3TextConfig's defaults.
+nlohmann::json Gemma3MultimodalConfig() {
+  return {{"architectures", {"Gemma3ForConditionalGeneration"}},
+          {"model_type", "gemma3"},
+          {"eos_token_id", {1, 106}},
+          {"text_config",
+           {{"hidden_size", 2560},
+            {"intermediate_size", 10240},
+            {"model_type", "gemma3_text"},
+            {"num_hidden_layers", 34},
+            {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}},
+            {"sliding_window", 1024}}},
+          {"vision_config", {{"model_type", "siglip_vision_model"}, {"hidden_size", 1152}}}};
+}
+
+TEST(DescFromConfigTest, Gemma3TextConfigDefaultsAndTraits) {
+  auto d = FromConfig(Gemma3MultimodalConfig());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kGemma3);
+  EXPECT_EQ(d->n_vocab, 262208);
+  EXPECT_EQ(d->n_embd, 2560);
+  EXPECT_EQ(d->n_head, 8);
+  EXPECT_EQ(d->n_head_kv, 4);
+  EXPECT_EQ(d->head_dim, 256);
+  EXPECT_EQ(d->query_pre_attn_scalar, 256);
+  EXPECT_EQ(d->n_ctx_train, 131072);
+  EXPECT_TRUE(d->tied_embeddings);
+  EXPECT_TRUE(d->qk_norm);
+  EXPECT_TRUE(d->post_norms);
+  EXPECT_TRUE(d->scale_embeddings);
+  EXPECT_EQ(d->ffn_activation, FfnActivation::kGeluTanh);
+  EXPECT_FLOAT_EQ(d->attn_softcap, 0.0f);
+  EXPECT_FLOAT_EQ(d->final_softcap, 0.0f);
+  EXPECT_EQ(d->eos_ids, (std::vector<int32_t>{1, 106}));
+  EXPECT_EQ(d->sliding_window, 1024);
+  EXPECT_EQ(d->sliding_window_pattern, 6);
+  EXPECT_FLOAT_EQ(d->rope_theta, 1e6f);
+  EXPECT_FLOAT_EQ(d->rope_local_theta, 1e4f);
+  EXPECT_EQ(d->rope_scaling.type, RopeScalingType::kLinear);
+  EXPECT_EQ(d->rope_freq_factors, std::vector<float>(128, 8.0f));
+  // Layers 5, 11, ... are global: the window and the local base skip them.
+  for (int64_t layer = 0; layer < d->n_layer; ++layer) {
+    const bool global = layer % 6 == 5;
+    EXPECT_EQ(UsesSlidingWindow(*d, layer), !global) << layer;
+    EXPECT_EQ(UsesLocalRope(*d, layer), !global) << layer;
+  }
+}
+
+// transformers 5 writes the pattern as layer_types and the rope settings per layer type;
+// Gemma3ForCausalLM's "gemma3_text" config is the text config itself.
+TEST(DescFromConfigTest, Gemma3LayerTypesAndRopeParametersPerLayerType) {
+  nlohmann::json text = Gemma3MultimodalConfig()["text_config"];
+  text["architectures"] = {"Gemma3ForCausalLM"};
+  text["num_hidden_layers"] = 8;
+  text["sliding_window_pattern"] = 4;
+  auto old = FromConfig(text);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  text.erase("sliding_window_pattern");
+  text.erase("rope_scaling");
+  text["layer_types"] = nlohmann::json::array();
+  for (int i = 0; i < 8; ++i) {
+    text["layer_types"].push_back(i % 4 == 3 ? "full_attention" : "sliding_attention");
+  }
+  text["rope_parameters"] = {
+      {"full_attention", {{"rope_type", "linear"}, {"factor", 8.0}, {"rope_theta", 1e6}}},
+      {"sliding_attention", {{"rope_type", "default"}, {"rope_theta", 2e4}}}};
+  auto d = FromConfig(text);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->sliding_window_pattern, 4);
+  EXPECT_EQ(old->sliding_window_pattern, 4);
+  EXPECT_EQ(d->rope_scaling.type, RopeScalingType::kLinear);
+  EXPECT_EQ(d->rope_freq_factors, old->rope_freq_factors);
+  EXPECT_FLOAT_EQ(d->rope_theta, 1e6f);
+  EXPECT_FLOAT_EQ(d->rope_local_theta, 2e4f);
 }
 
 TEST(DescFromConfigTest, DefaultsAndExplicitValues) {
@@ -140,8 +238,8 @@ void ExpectRefused(const nlohmann::json& c, ErrorCode code, std::string_view wor
 
 TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   nlohmann::json c = BaseConfig();
-  c["model_type"] = "gemma3";
-  ExpectRefused(c, ErrorCode::kUnsupported, "'gemma3'");
+  c["model_type"] = "mamba";
+  ExpectRefused(c, ErrorCode::kUnsupported, "'mamba'");
   c["model_type"] = "gemma2";
   c["hidden_activation"] = "gelu";
   ExpectRefused(c, ErrorCode::kUnsupported, "hidden_activation 'gelu'");
@@ -165,6 +263,27 @@ TEST(DescFromConfigTest, RefusesWhatItCannotRunNamingIt) {
   ExpectRefused(c, ErrorCode::kCorrupt, "eos_token_id");
   EXPECT_EQ(DescFromConfig("{oops", "").status().code(), ErrorCode::kCorrupt);
   EXPECT_EQ(DescFromConfig("[]", "").status().code(), ErrorCode::kCorrupt);
+}
+
+TEST(DescFromConfigTest, Gemma3RefusalsNameTheKey) {
+  nlohmann::json c = Gemma3MultimodalConfig();
+  c.erase("text_config");
+  ExpectRefused(c, ErrorCode::kCorrupt, "\"text_config\"");
+  c = Gemma3MultimodalConfig();
+  c["text_config"].erase("hidden_size");
+  ExpectRefused(c, ErrorCode::kCorrupt, "\"hidden_size\"");
+  c = Gemma3MultimodalConfig();
+  c["text_config"]["num_hidden_layers"] = 3;
+  c["text_config"]["layer_types"] = {"sliding_attention", "full_attention", "full_attention"};
+  ExpectRefused(c, ErrorCode::kUnsupported, "\"layer_types\"");
+  c["text_config"]["layer_types"] = {"sliding_attention", "full_attention"};
+  ExpectRefused(c, ErrorCode::kCorrupt, "\"layer_types\" lists 2 layers");
+  c = Gemma3MultimodalConfig();
+  c["text_config"]["rope_local_base_freq"] = 0;
+  ExpectRefused(c, ErrorCode::kCorrupt, "\"rope_local_base_freq\"");
+  c = Gemma3MultimodalConfig();
+  c["text_config"]["hidden_activation"] = "silu";
+  ExpectRefused(c, ErrorCode::kUnsupported, "hidden_activation 'silu'");
 }
 
 ModelDesc SmallDesc() {
@@ -410,6 +529,54 @@ TEST(ModelFilesTest, SyntheticGemma2RoundTripsItsDescription) {
   EXPECT_FLOAT_EQ(got.attn_softcap, 50.0f);
   EXPECT_FLOAT_EQ(got.final_softcap, 30.0f);
   EXPECT_TRUE((*files)->HasWeight("blk.1.post_ffw_norm.weight"));
+}
+
+// The tiny gemma3 GGUF (tests/cpu/testdata/gemma3) read as llama.cpp reads it gives the
+// description of the config.json it was written from: the window, the global layers' base
+// and linear scaling from its keys, the pattern and the local base from the architecture.
+TEST(DescFromGgufTest, Gemma3KeysMatchTheConfigTheyCameFrom) {
+  const std::filesystem::path dir = HFD_GEMMA3_TESTDATA;
+  auto files = OpenModelFiles(dir / "tiny-gemma3-F32.gguf");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const ModelDesc& g = (*files)->desc();
+  std::ifstream in(dir / "tiny-gemma3.config.json");
+  const std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto h = DescFromConfig(config, "");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  for (const ModelDesc* d : {&g, static_cast<const ModelDesc*>(&*h)}) {
+    EXPECT_EQ(d->arch, Architecture::kGemma3);
+    EXPECT_EQ(d->head_dim, 32);
+    EXPECT_EQ(d->sliding_window, 4);
+    EXPECT_EQ(d->sliding_window_pattern, 6);
+    EXPECT_FLOAT_EQ(d->rope_theta, 1e6f);
+    EXPECT_FLOAT_EQ(d->rope_local_theta, 1e4f);
+    EXPECT_EQ(d->rope_scaling.type, RopeScalingType::kLinear);
+    EXPECT_EQ(d->rope_freq_factors, std::vector<float>(16, 8.0f));
+    EXPECT_TRUE(d->qk_norm);
+    EXPECT_TRUE(d->tied_embeddings);
+    EXPECT_FLOAT_EQ(d->final_softcap, 0.0f);
+  }
+  // The GGUF has no query_pre_attn_scalar: head_dim, which the config also gives.
+  EXPECT_EQ(g.query_pre_attn_scalar, 0);
+  EXPECT_EQ(h->query_pre_attn_scalar, 32);
+}
+
+// Every Gemma 3 has q/k norms: a gemma3 GGUF without them is refused naming the weight,
+// not run without them.
+TEST(ModelFilesTest, Gemma3WithoutQkNormsIsRefusedNamingTheWeight) {
+  hfd::testing::TempDir dir;
+  ModelDesc d = SmallDesc();
+  d.arch = Architecture::kGemma3;
+  d.rope_layout = RopeLayout::kHalfSplit;
+  SetGemma3Traits(d);
+  d.sliding_window = 8;
+  d.qk_norm = false;
+  const auto path = dir.path() / "g.gguf";
+  ASSERT_TRUE(WriteSyntheticGguf(d, TensorType::kF16, path).ok());
+  auto files = OpenModelFiles(path);
+  ASSERT_FALSE(files.ok());
+  EXPECT_NE(files.status().message().find("blk.0.attn_q_norm.weight"), std::string::npos)
+      << files.status().ToString();
 }
 
 TEST(ModelFilesTest, PresetsAreValid) {

@@ -236,11 +236,13 @@ TEST(VulkanBackendTest, RopeScaledModelMatchesCpuBackend) {
 // on the device against the CPU with finer activations, on llama.cpp's prompts
 // (`dir`/llama.cpp-logits.json); the F32 files, with F32 KV caches, also teacher-forced on
 // llama.cpp's greedy tokens against its F32-cache logits (`f32_reference`, recorded by
-// tests/cpu/testdata/arch17/llamacpp_logits.py), within `f32_tolerance`.
+// tests/cpu/testdata/arch17/llamacpp_logits.py), within `f32_tolerance`. `prompts_file` in
+// `dir` names the prompts when they are not llama.cpp's.
 void ExpectArchModelsMatch(const std::filesystem::path& dir, const std::vector<std::string>& names,
-                           const std::filesystem::path& f32_reference, double f32_tolerance) {
+                           const std::filesystem::path& f32_reference, double f32_tolerance,
+                           const std::string& prompts_file = "llama.cpp-logits.json") {
   const nlohmann::json prompts =
-      nlohmann::json::parse(::hfd::testing::ReadFileOrFail(dir / "llama.cpp-logits.json"));
+      nlohmann::json::parse(::hfd::testing::ReadFileOrFail(dir / prompts_file));
   const nlohmann::json f32 = nlohmann::json::parse(::hfd::testing::ReadFileOrFail(f32_reference));
   for (const std::string& name : names) {
     SCOPED_TRACE(name);
@@ -315,6 +317,15 @@ TEST(VulkanBackendTest, RefusesMixtureOfExpertsModelsNamingThem) {
     EXPECT_NE(st.message().find("mixture-of-experts"), std::string::npos) << st.ToString();
     EXPECT_NE(st.message().find("4 experts, 2 per token"), std::string::npos) << st.ToString();
   }
+}
+
+// The tiny gemma3 of tests/cpu/testdata/gemma3 the same way, against the numpy reference
+// (reference-logits.json): its local layers' own RoPE base, q/k norms and the window on five
+// layers in six. F32 weights run with an F32 KV cache, as on the CPU.
+TEST(VulkanBackendTest, Gemma3MatchesCpuBackendAndNumpyReference) {
+  const std::filesystem::path dir = HFD_GEMMA3_TESTDATA;
+  ExpectArchModelsMatch(dir, {"tiny-gemma3-F32.gguf", "tiny-gemma3-Q8_0.gguf"},
+                        dir / "reference-logits.json", kF32LogitTolerance, "reference-logits.json");
 }
 
 TEST(VulkanBackendTest, RefusesAModelThatDoesNotFitWithTheSizes) {

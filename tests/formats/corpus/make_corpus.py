@@ -83,6 +83,22 @@ with open('config/yarn.json', 'w') as f:
                'rope_scaling': {'type': 'yarn', 'factor': 4.0, 'beta_fast': 32, 'beta_slow': 1,
                                 'mscale': 1.0, 'mscale_all_dim': 0.5,
                                 'original_max_position_embeddings': 8192}}, f)
+with open('config/gemma3-multimodal.json', 'w') as f:
+    json.dump({'model_type': 'gemma3', 'eos_token_id': [1, 106],
+               'text_config': {'model_type': 'gemma3_text', 'hidden_size': 64,
+                               'intermediate_size': 128, 'num_hidden_layers': 7,
+                               'sliding_window': 4,
+                               'rope_scaling': {'rope_type': 'linear', 'factor': 8.0}},
+               'vision_config': {'model_type': 'siglip_vision_model'}}, f)
+with open('config/gemma3-layer-types.json', 'w') as f:
+    json.dump({'model_type': 'gemma3_text', 'vocab_size': 100, 'hidden_size': 64,
+               'num_hidden_layers': 4, 'num_attention_heads': 4, 'num_key_value_heads': 2,
+               'head_dim': 16, 'intermediate_size': 128, 'sliding_window': 8,
+               'layer_types': ['sliding_attention', 'full_attention'] * 2,
+               'rope_parameters': {'full_attention': {'rope_type': 'linear', 'factor': 8.0,
+                                                      'rope_theta': 1e6},
+                                   'sliding_attention': {'rope_type': 'default',
+                                                         'rope_theta': 1e4}}}, f)
 with open('config/modules.json', 'w') as f:
     json.dump([{'idx': 0, 'name': '0', 'path': '', 'type': 'sentence_transformers.models.Transformer'},
                {'idx': 1, 'name': '1', 'path': '1_Pooling',
