@@ -73,5 +73,6 @@ void SetLowBitScalarKernels(KernelTable* t);
 const KernelTable& ScalarKernelTable();
 const KernelTable& Avx2KernelTable();
 const KernelTable& Avx512KernelTable();
+const KernelTable& AmxKernelTable();
 
 }  // namespace hfd::cpu

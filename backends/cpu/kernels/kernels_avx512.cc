@@ -18,13 +18,6 @@ namespace hfd::cpu {
 namespace {
 #include "backends/cpu/kernels/kernels_x86.inc"
 
-inline __m512i Load512(const void* p) { return _mm512_loadu_si512(p); }
-
-// Two 32-byte halves into one register.
-inline __m512i Join(__m256i lo, __m256i hi) {
-  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
 // Loops over tokens and registers are unrolled explicitly (#pragma GCC unroll) so the
 // accumulator arrays live in registers rather than on the stack.
 //

@@ -45,8 +45,8 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
                    ActPrecision precision) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
-    return Unsupported("MatMul: this CPU or build cannot run the " + std::string(IsaName(isa)) +
-                       " path");
+    return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
+                       " path: " + std::string(IsaUnsupportedReason(isa)));
   }
   const WeightKernel* kernel = KernelsFor(isa).ForType(w_type);
   if (kernel == nullptr) {
