@@ -222,8 +222,9 @@ TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
 }
 
 // The AMX tiles produce the AVX-512 tiles' exact int32 sums and run the same float
-// epilogue, so the two paths agree bit for bit. 37 rows x 35 tokens: two AMX tiles of 16
-// tokens per 16-row block, AVX-512 leftovers; 2048 columns reach several block groups.
+// epilogue, so the two paths agree bit for bit. 37 rows x 51 tokens: a 32-token and a
+// 16-token AMX tile per 16-row block, AVX-512 leftovers; 2048 columns reach several block
+// groups.
 TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
   if (!IsaSupported(Isa::kAmx)) {
     GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
@@ -234,7 +235,7 @@ TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
       const int64_t short_cols = GetTypeTraits(type)->block_elems == 256 ? 768 : 224;
       for (int64_t cols : {int64_t{2048}, short_cols}) {
         if (cols % GetTypeTraits(type)->block_elems != 0) continue;
-        const Case c{type, 37, cols, 35};
+        const Case c{type, 37, cols, 51};
         SCOPED_TRACE(Describe(c) + (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
         const Weights w = MakeWeights(c.type, c.rows, c.cols, 31);
         const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 37);

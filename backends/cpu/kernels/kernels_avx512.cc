@@ -178,12 +178,12 @@ KernelTable MakeAvx512Table() {
   t.q4_k = {ActKind::kQ8x256,
             RowQ4_K,
             nullptr,
-            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens}};
+            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens, nullptr, 0}};
   t.q5_k = LowBit16Kernel<Q5_KUnpack16>();
   t.q6_k = {ActKind::kQ8x256,
             RowQ6_K,
             nullptr,
-            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
+            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens, nullptr, 0}};
   t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
   t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
   t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
