@@ -222,8 +222,8 @@ TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
 }
 
 // The AMX tiles produce the AVX-512 tiles' exact int32 sums and run the same float
-// epilogue, so the two paths agree bit for bit. 37 rows x 51 tokens: a 32-token and a
-// 16-token AMX tile per 16-row block, AVX-512 leftovers; 2048 columns reach several block
+// epilogue, so the two paths agree bit for bit. 37 rows x 83 tokens: a 64-token and a
+// 16-token AMX call per 16-row block, AVX-512 leftovers; 2048 columns reach several block
 // groups.
 TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
   if (!IsaSupported(Isa::kAmx)) {
@@ -235,7 +235,7 @@ TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
       const int64_t short_cols = GetTypeTraits(type)->block_elems == 256 ? 768 : 224;
       for (int64_t cols : {int64_t{2048}, short_cols}) {
         if (cols % GetTypeTraits(type)->block_elems != 0) continue;
-        const Case c{type, 37, cols, 51};
+        const Case c{type, 37, cols, 83};
         SCOPED_TRACE(Describe(c) + (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
         const Weights w = MakeWeights(c.type, c.rows, c.cols, 31);
         const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 37);

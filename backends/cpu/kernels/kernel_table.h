@@ -37,7 +37,7 @@ struct TileKernel {
 };
 
 // The most rows and tokens a TileKernel takes at once.
-constexpr int kMaxTileRows = 16, kMaxTileTokens = 32;
+constexpr int kMaxTileRows = 16, kMaxTileTokens = 64;
 
 struct WeightKernel {
   ActKind act;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "backends/cpu/kernels/kernel_table.h"
 #include "engine/quant/blocks.h"
@@ -33,10 +34,10 @@ namespace {
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 #pragma GCC diagnostic pop
 
-// Tokens per AMX tile (its rows). A kernel call takes NT such tiles of tokens (1 or 2): each
-// unpacked weight block serves 16 * NT tokens.
-constexpr int kAmxTileTokens = 16;
-static_assert(2 * kAmxTileTokens <= kMaxTileTokens);
+// Tokens per AMX tile (its rows). A kernel call takes NT such tiles of tokens (1, 2 or 4),
+// two at a time through the tile registers: each unpacked weight block serves 16 * NT tokens.
+constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
+static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
 
 // Palette 1's tile configuration (LDTILECFG's 64-byte operand).
 struct alignas(64) TileConfig {
@@ -48,30 +49,21 @@ struct alignas(64) TileConfig {
 };
 static_assert(sizeof(TileConfig) == 64);
 
-// One configuration serves every type, so a thread loads it once: tiles 0 and 1 hold
-// results (16 tokens x 16 int32); 2 and 3 activations of a 32-value sub-block (16 x 32
-// bytes), 4 and 5 the matching weights (8 x 64 bytes); 6 and 7 the same for Q6_K's
-// 16-value sub-blocks (16 x 16 and 4 x 64 bytes). The tile numbers below are these.
+// Every kernel uses the same configuration, so a thread loads it once: all eight tiles are
+// 16 rows x 64 bytes. Results (16 tokens x 16 weight rows, int32) are tiles 0 to 3,
+// activations (16 tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
 class ThreadTiles {
  public:
   ThreadTiles() {
     TileConfig cfg{};
     cfg.palette = 1;
-    auto set = [&](int tile, int rows, int bytes) {
-      cfg.rows[tile] = static_cast<uint8_t>(rows);
-      cfg.colsb[tile] = static_cast<uint16_t>(bytes);
-    };
-    set(0, 16, 64);
-    set(1, 16, 64);
-    set(2, 16, 32);
-    set(3, 16, 32);
-    set(4, 8, 64);
-    set(5, 8, 64);
-    set(6, 16, 16);
-    set(7, 4, 64);
+    for (int tile = 0; tile < 8; ++tile) {
+      cfg.rows[tile] = 16;
+      cfg.colsb[tile] = 64;
+    }
     _tile_loadconfig(&cfg);
   }
-  // Gives the tile state back to the OS's lazy save/restore when the thread ends.
+  // Gives the tile state back (the OS then need not save it) when the thread ends.
   ~ThreadTiles() { _tile_release(); }
   ThreadTiles(const ThreadTiles&) = delete;
   ThreadTiles& operator=(const ThreadTiles&) = delete;
@@ -89,65 +81,22 @@ int64_t ActStride(const ActRow* x, int n_tokens) {
   return stride;
 }
 
-// Stores the eight registers of a transposed 32-value block (TransposeWords16's layout)
-// as a B tile.
-HFD_TILE_INLINE void StoreB(const __m512i* v, uint8_t* b) {
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; ++k) _mm512_store_si512(b + 64 * k, v[k]);
+// A B tile: 64 values of 16 weight rows in VNNI order, 64 bytes per tile row: tile row k
+// holds values 4k..4k+3 of every weight row (lane r of TransposeWords16's registers).
+struct alignas(64) BTile {
+  uint8_t bytes[1024];
+};
+
+HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
+#pragma GCC unroll 16
+  for (int k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
 }
 
-// The int32 dot products of one sub-block for the 16 * NT tokens of a call: c[t][r] = the
-// activations at xa (token 0; token t at xa + t * stride) of `kBytes` values (32, or Q6_K's
-// 16) times weight row r's, from the B tile at b. `odd` picks the other tile set for 32-value
-// sub-blocks, so consecutive ones need not wait for each other's tiles.
-template <int kBytes, int NT>
-HFD_TILE_INLINE void SubBlockDots(const uint8_t* b, const int8_t* xa, int64_t stride, bool odd,
-                                  int32_t (*c)[16]) {
-  static_assert(NT == 1 || NT == 2, "results in tiles 0 and 1");
-  const int8_t* xb = xa + kAmxTileTokens * stride;
-  if constexpr (kBytes == 32) {
-    if (odd) {
-      _tile_loadd(5, b, 64);
-    } else {
-      _tile_loadd(4, b, 64);
-    }
-    if (NT == 2 || !odd) {
-      _tile_loadd(2, xa, stride);
-      _tile_zero(0);
-      if (odd) {
-        _tile_dpbsud(0, 2, 5);
-      } else {
-        _tile_dpbsud(0, 2, 4);
-      }
-      _tile_stored(0, c[0], 64);
-    }
-    if (NT == 2 || odd) {
-      _tile_loadd(3, NT == 2 ? xb : xa, stride);
-      _tile_zero(1);
-      if (odd) {
-        _tile_dpbsud(1, 3, 5);
-      } else {
-        _tile_dpbsud(1, 3, 4);
-      }
-      _tile_stored(1, c[NT == 2 ? kAmxTileTokens : 0], 64);
-    }
-  } else {
-    static_assert(kBytes == 16);
-    _tile_loadd(7, b, 64);
-    _tile_loadd(6, xa, stride);
-    _tile_zero(0);
-    _tile_dpbsud(0, 6, 7);
-    _tile_stored(0, c[0], 64);
-    if (NT == 2) {
-      _tile_loadd(6, xb, stride);
-      _tile_zero(1);
-      _tile_dpbsud(1, 6, 7);
-      _tile_stored(1, c[kAmxTileTokens], 64);
-    }
-  }
-}
-
-// Every 32-value block type with one scale (and, if affine, one min) per block.
+// Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
+// through the tiles two at a time: one 64-byte activation load covers both, and block j's
+// B tile holds its values in tile rows 0..7 and zeros in 8..15 (block j + 1's the other way
+// round), so each product sees only its own block. Then TileSymmetric16's epilogue, per
+// token and block.
 template <int NT, typename Blocks, typename Block>
 void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
                     int64_t y_stride) {
@@ -162,27 +111,64 @@ void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow
   }
   UseTiles();
   const __m512i row_offsets = RowOffsets16(row_bytes);
-  // Blocks go through the tiles in groups, then through the epilogue token by token.
-  constexpr int kGroup = 8;
-  alignas(64) uint8_t b[kGroup][512];
+  constexpr int kGroup = 8;  // blocks per pass through the tiles, even
+  BTile b[kGroup];
+  for (int g = 0; g < kGroup; ++g) std::memset(b[g].bytes + 512 * (1 - g % 2), 0, 512);
   alignas(64) int32_t c[kGroup][T][16];
   alignas(64) float acc[T][16] = {};
+  // An odd last block: its activations, padded to 64 bytes (a tile load must not run past
+  // the last token's row).
+  alignas(64) int8_t last[T][64] = {};
   const int64_t n_blocks = n / kQK;
   for (int64_t j0 = 0; j0 < n_blocks; j0 += kGroup) {
     const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
     SymmetricHeads heads[kGroup];
+    // All B tiles first: a tile load right after the stores that wrote it waits for them.
     for (int g = 0; g < g_end; ++g) {
       const int64_t j = j0 + g;
       PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
                                      sizeof(Block));
       __m512i wt[8];
       Blocks::Transposed16(w, row_bytes, j, wt);
+      StoreRows(wt, 8, b[g].bytes + 512 * (g % 2));
       heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
-      StoreB(wt, b[g]);
     }
-    // The tile loads after all stores: a load right after the stores it reads waits for them.
-    for (int g = 0; g < g_end; ++g) {
-      SubBlockDots<32, NT>(b[g], x[0].qs + (j0 + g) * kQK, stride, g % 2 == 1, c[g]);
+    for (int g = 0; g < g_end; g += 2) {
+      const int64_t j = j0 + g;
+      const bool pair = g + 1 < g_end;
+      const int8_t* xj = x[0].qs + j * kQK;
+      int64_t xj_stride = stride;
+      if (!pair) {
+        for (int t = 0; t < T; ++t) std::memcpy(last[t], x[t].qs + j * kQK, kQK);
+        xj = last[0];
+        xj_stride = 64;
+      }
+      _tile_loadd(6, b[g].bytes, 64);
+      if (pair) _tile_loadd(7, b[g + 1].bytes, 64);
+      for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+        const bool two = p + 1 < NT;
+        const int8_t* xa = xj + p * kAmxTileTokens * xj_stride;
+        _tile_loadd(4, xa, xj_stride);
+        _tile_zero(0);
+        _tile_dpbsud(0, 4, 6);
+        if (two) {
+          _tile_loadd(5, xa + kAmxTileTokens * xj_stride, xj_stride);
+          _tile_zero(2);
+          _tile_dpbsud(2, 5, 6);
+          _tile_stored(2, c[g][(p + 1) * kAmxTileTokens], 64);
+        }
+        _tile_stored(0, c[g][p * kAmxTileTokens], 64);
+        if (pair) {
+          _tile_zero(1);
+          _tile_dpbsud(1, 4, 7);
+          if (two) {
+            _tile_zero(3);
+            _tile_dpbsud(3, 5, 7);
+            _tile_stored(3, c[g + 1][(p + 1) * kAmxTileTokens], 64);
+          }
+          _tile_stored(1, c[g + 1][p * kAmxTileTokens], 64);
+        }
+      }
     }
     for (int t = 0; t < T; ++t) {
       __m512 a = _mm512_load_ps(acc[t]);
@@ -195,84 +181,89 @@ void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow
   for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
 }
 
-// Q4_K: per super-block, one tile product per 32-value sub-block (low nibbles of a 32-byte
-// chunk, then high), then TileQ4_K16's epilogue per token.
-template <int NT>
-void AmxQ4_K16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-               int64_t y_stride) {
-  constexpr int T = kAmxTileTokens * NT;
-  const int64_t stride = ActStride(x, T);
-  if (stride == 0) {
-    for (int t = 0; t < T; t += kQ4_KTileTokens) {
-      TileQ4_K16<kQ4_KTileTokens>(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
-    }
-    return;
+// K-quants with integer sub-block scales: the scales are folded into the weights, so one
+// tile product covers 64 values whatever their sub-blocks. A product sc * v (16 bits) is
+// split into its low byte (unsigned, TDPBSUD) and high byte (signed, TDPBSSD); the
+// super-block's int32 sum is lo + 256 * hi, exactly what the AVX-512 tile sums per
+// sub-block. The splitting below works on 16 rows x 4 values (one transposed register).
+
+// Each lane's 32-bit scale (within int16 range) in both of its int16 halves.
+HFD_TILE_INLINE __m512i ScalePairs(__m512i sc) {
+  return _mm512_or_si512(_mm512_and_si512(sc, _mm512_set1_epi32(0xFFFF)),
+                         _mm512_slli_epi32(sc, 16));
+}
+
+// The products of the values of the even and odd bytes (as int16) with the lanes' scales
+// (ScalePairs), as low bytes and high bytes in the original byte order.
+HFD_TILE_INLINE void FoldScale(__m512i even, __m512i odd, __m512i sc, __m512i* lo, __m512i* hi) {
+  const __m512i pe = _mm512_mullo_epi16(even, sc), po = _mm512_mullo_epi16(odd, sc);
+  // 0xEA: (a & b) | c.
+  *lo = _mm512_ternarylogic_epi32(pe, _mm512_set1_epi16(0x00FF), _mm512_slli_epi16(po, 8), 0xEA);
+  *hi = _mm512_ternarylogic_epi32(po, _mm512_set1_epi16(static_cast<int16_t>(0xFF00)),
+                                  _mm512_srli_epi16(pe, 8), 0xEA);
+}
+
+// A super-block's four 64-value chunks as B tiles of low and high bytes.
+struct FoldedTiles {
+  BTile lo[4], hi[4];
+};
+
+// Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
+// high nibbles 2q + 1 (rows 8..15).
+struct Q4_KAmx {
+  using Scales = Q4_KRowScales;
+  static constexpr int kTileTokens = kQ4_KTileTokens;
+  static constexpr int64_t kBlockBytes = sizeof(BlockQ4_K);
+  static void Tile(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                   int64_t y_stride) {
+    TileQ4_K16<kQ4_KTileTokens>(n, w, row_bytes, x, y, y_stride);
   }
-  UseTiles();
-  const __m512i row_offsets = RowOffsets16(row_bytes);
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
-  alignas(64) uint8_t b[8][512];
-  alignas(64) int32_t c[8][T][16];
-  alignas(64) float acc[T][16] = {};
-  for (int64_t i = 0; i < n / kQKK; ++i) {
+  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
+                                     int64_t i, FoldedTiles* b) {
     const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
-    PrefetchNextTile<kSymTileRows>(w, row_bytes, block_at, sizeof(BlockQ4_K));
-    const Q4_KRowScales s =
+    const Scales s =
         LoadQ4_KScales16(w, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
-    // All eight sub-blocks' B tiles first: a tile load right after the stores that wrote it
-    // waits for them.
+    const __m512i nibble = _mm512_set1_epi16(0x000F);
     for (int q = 0; q < 4; ++q) {
-      __m512i raw[8], lo[8], hi[8];
+      __m512i raw[8], lo[16], hi[16];
       TransposeWords16(
           [&](int r) {
             return Load256(reinterpret_cast<const BlockQ4_K*>(w + r * row_bytes)[i].qs + 32 * q);
           },
           raw);
+      const __m512i sc_lo = ScalePairs(s.sc[2 * q]), sc_hi = ScalePairs(s.sc[2 * q + 1]);
 #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
-        lo[k] = _mm512_and_si512(raw[k], low4);
-        hi[k] = _mm512_and_si512(_mm512_srli_epi16(raw[k], 4), low4);
+        FoldScale(_mm512_and_si512(raw[k], nibble),
+                  _mm512_and_si512(_mm512_srli_epi16(raw[k], 8), nibble), sc_lo, &lo[k], &hi[k]);
+        FoldScale(_mm512_and_si512(_mm512_srli_epi16(raw[k], 4), nibble),
+                  _mm512_srli_epi16(raw[k], 12), sc_hi, &lo[8 + k], &hi[8 + k]);
       }
-      StoreB(lo, b[2 * q]);
-      StoreB(hi, b[2 * q + 1]);
+      StoreRows(lo, 16, b->lo[q].bytes);
+      StoreRows(hi, 16, b->hi[q].bytes);
     }
-    for (int j = 0; j < 8; ++j) {
-      SubBlockDots<32, NT>(b[j], x[0].qs + i * kQKK + 32 * j, stride, j % 2 == 1, c[j]);
-    }
-    for (int t = 0; t < T; ++t) {
-      __m512i isum = _mm512_setzero_si512();
-#pragma GCC unroll 8
-      for (int j = 0; j < 8; ++j) {
-        isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(_mm512_load_si512(c[j][t]), s.sc[j]));
-      }
-      _mm512_store_ps(acc[t], Q4_KBlockFma(s, isum, x[t], i, _mm512_load_ps(acc[t])));
-    }
+    return s;
   }
-  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
-}
+  HFD_TILE_INLINE static __m512 Finish(const Scales& s, __m512i isum, const ActRow& x, int64_t i,
+                                       __m512 acc) {
+    return Q4_KBlockFma(s, isum, x, i, acc);
+  }
+};
 
-// Q6_K: one tile product per 16-value sub-block, then TileQ6_K16's epilogue per token.
-template <int NT>
-void AmxQ6_K16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-               int64_t y_stride) {
-  constexpr int T = kAmxTileTokens * NT;
-  const int64_t stride = ActStride(x, T);
-  if (stride == 0) {
-    for (int t = 0; t < T; t += kQ6_KTileTokens) {
-      TileQ6_K16<kQ6_KTileTokens>(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
-    }
-    return;
+// Q6_K: chunk c is values 64c..64c+63 (four 16-value sub-blocks), signed values q - 32.
+struct Q6_KAmx {
+  using Scales = Q6_KRowScales;
+  static constexpr int kTileTokens = kQ6_KTileTokens;
+  static constexpr int64_t kBlockBytes = sizeof(BlockQ6_K);
+  static void Tile(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                   int64_t y_stride) {
+    TileQ6_K16<kQ6_KTileTokens>(n, w, row_bytes, x, y, y_stride);
   }
-  UseTiles();
-  const __m512i row_offsets = RowOffsets16(row_bytes);
-  alignas(64) uint8_t b[8][512];
-  alignas(64) int32_t c[16][T][16];
-  alignas(64) float acc[T][16] = {};
-  for (int64_t i = 0; i < n / kQKK; ++i) {
-    PrefetchNextTile<kSymTileRows>(w, row_bytes, i * static_cast<int64_t>(sizeof(BlockQ6_K)),
-                                   sizeof(BlockQ6_K));
-    const Q6_KRowScales s = LoadQ6_KScales16(w, row_offsets, i);
+  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
+                                     int64_t i, FoldedTiles* b) {
+    const Scales s = LoadQ6_KScales16(w, row_offsets, i);
     auto blocks = [&](int r) { return reinterpret_cast<const BlockQ6_K*>(w + r * row_bytes) + i; };
+    const __m512i low_byte = _mm512_set1_epi16(0x00FF), bias = _mm512_set1_epi16(32);
     for (int h = 0; h < 2; ++h) {
       __m512i qh[8];
       TransposeWords16([&](int r) { return Load256(blocks(r)->qh + 32 * h); }, qh);
@@ -280,71 +271,115 @@ void AmxQ6_K16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, 
         __m512i ql[8];
         TransposeWords16([&](int r) { return Load256(blocks(r)->ql + 64 * h + 32 * half); }, ql);
         for (int q = half; q < 4; q += 2) {
-          __m512i v[8];
+          // Values 128h + 32q ..: chunk 2h + q / 2, tile rows from 8 * (q % 2).
+          const int chunk = 2 * h + q / 2, row0 = 8 * (q % 2);
+          const __m512i sc[2] = {ScalePairs(Q6_KScale(s, 8 * h + 2 * q)),
+                                 ScalePairs(Q6_KScale(s, 8 * h + 2 * q + 1))};
+          __m512i lo[8], hi[8];
 #pragma GCC unroll 8
-          for (int k = 0; k < 8; ++k) v[k] = Q6_KValues(ql[k], qh[k], q);
-          // Sub-blocks 8h + 2q and the next: the first and second 16 values.
-          const int sub = 8 * h + 2 * q;
-          StoreB(v, b[sub / 2]);
+          for (int k = 0; k < 8; ++k) {
+            const __m512i v = Q6_KValues(ql[k], qh[k], q);
+            FoldScale(_mm512_sub_epi16(_mm512_and_si512(v, low_byte), bias),
+                      _mm512_sub_epi16(_mm512_srli_epi16(v, 8), bias), sc[k / 4], &lo[k], &hi[k]);
+          }
+          StoreRows(lo, 8, b->lo[chunk].bytes + 64 * row0);
+          StoreRows(hi, 8, b->hi[chunk].bytes + 64 * row0);
         }
       }
     }
-    for (int sub = 0; sub < 16; ++sub) {
-      SubBlockDots<16, NT>(b[sub / 2] + 256 * (sub % 2), x[0].qs + i * kQKK + 16 * sub, stride,
-                           false, c[sub]);
+    return s;
+  }
+  HFD_TILE_INLINE static __m512 Finish(const Scales& s, __m512i isum, const ActRow& x, int64_t i,
+                                       __m512 acc) {
+    return Q6_KBlockFma(s, isum, x, i, acc);
+  }
+};
+
+template <int NT, typename Quant>
+void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                 int64_t y_stride) {
+  constexpr int T = kAmxTileTokens * NT;
+  const int64_t stride = ActStride(x, T);
+  if (stride == 0) {
+    for (int t = 0; t < T; t += Quant::kTileTokens) {
+      Quant::Tile(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
     }
-    __m512i sc[16];
-#pragma GCC unroll 16
-    for (int sub = 0; sub < 16; ++sub) sc[sub] = Q6_KScale(s, sub);
-    for (int t = 0; t < T; ++t) {
-      const int32_t* sum16 = x[t].sum16 + i * 16;
-      __m512i isum = _mm512_setzero_si512();
-#pragma GCC unroll 16
-      for (int sub = 0; sub < 16; ++sub) {
-        // Every value carries +32: take it back with the sub-block's activation sum.
-        const __m512i dot =
-            _mm512_add_epi32(_mm512_load_si512(c[sub][t]), _mm512_set1_epi32(-32 * sum16[sub]));
-        isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(dot, sc[sub]));
+    return;
+  }
+  UseTiles();
+  const __m512i row_offsets = RowOffsets16(row_bytes);
+  // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
+  // and i's results are read back only after that (a load right after the tile store that
+  // wrote it, like a tile load right after the stores of its B tile, waits for them).
+  FoldedTiles b[2];
+  alignas(64) int32_t lo[T][16], hi[T][16];
+  alignas(64) float acc[T][16] = {};
+  const int64_t n_super = n / kQKK;
+  typename Quant::Scales s[2];
+  s[0] = Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]);
+  for (int64_t i = 0; i < n_super; ++i) {
+    const FoldedTiles& cur = b[i % 2];
+    for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+      const bool two = p + 1 < NT;
+      const int8_t* xa = x[0].qs + i * kQKK + p * kAmxTileTokens * stride;
+      _tile_zero(0);
+      _tile_zero(1);
+      if (two) {
+        _tile_zero(2);
+        _tile_zero(3);
       }
-      const __m512 a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
-                                       _mm512_mul_ps(s.d, _mm512_set1_ps(x[t].d[i])),
-                                       _mm512_load_ps(acc[t]));
-      _mm512_store_ps(acc[t], a);
+      for (int c = 0; c < 4; ++c) {
+        _tile_loadd(6, cur.lo[c].bytes, 64);
+        _tile_loadd(7, cur.hi[c].bytes, 64);
+        _tile_loadd(4, xa + 64 * c, stride);
+        _tile_dpbsud(0, 4, 6);
+        _tile_dpbssd(1, 4, 7);
+        if (two) {
+          _tile_loadd(5, xa + kAmxTileTokens * stride + 64 * c, stride);
+          _tile_dpbsud(2, 5, 6);
+          _tile_dpbssd(3, 5, 7);
+        }
+      }
+      _tile_stored(0, lo[p * kAmxTileTokens], 64);
+      _tile_stored(1, hi[p * kAmxTileTokens], 64);
+      if (two) {
+        _tile_stored(2, lo[(p + 1) * kAmxTileTokens], 64);
+        _tile_stored(3, hi[(p + 1) * kAmxTileTokens], 64);
+      }
+    }
+    if (i + 1 < n_super) {
+      PrefetchNextTile<kSymTileRows>(w, row_bytes, (i + 1) * Quant::kBlockBytes,
+                                     Quant::kBlockBytes);
+      s[(i + 1) % 2] = Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]);
+    }
+    for (int t = 0; t < T; ++t) {
+      const __m512i isum = _mm512_add_epi32(_mm512_load_si512(lo[t]),
+                                            _mm512_slli_epi32(_mm512_load_si512(hi[t]), 8));
+      _mm512_store_ps(acc[t], Quant::Finish(s[i % 2], isum, x[t], i, _mm512_load_ps(acc[t])));
     }
   }
   for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
 }
 
-// 32-token AMX tiles, then 16-token ones; decode and single leftover tokens keep AVX-512's.
-template <template <int> typename Kernel>
+// 64-token AMX calls (MatMul's token chunk), then 16-token ones; decode and single leftover
+// tokens keep AVX-512's.
+template <RowTileFn kMany, RowTileFn kOne>
 void UseAmx(TileKernel* tile) {
-  *tile = {Kernel<2>::fn, tile->one, kSymTileRows, 2 * kAmxTileTokens, Kernel<1>::fn,
-           kAmxTileTokens};
+  *tile = {kMany, tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens, kOne, kAmxTileTokens};
 }
 
 template <typename Blocks, typename Block>
-struct SymmetricAmx {
-  template <int NT>
-  struct Kernel {
-    static constexpr RowTileFn fn = AmxSymmetric16<NT, Blocks, Block>;
-  };
-};
-template <int NT>
-struct Q4_K {
-  static constexpr RowTileFn fn = AmxQ4_K16<NT>;
-};
-template <int NT>
-struct Q6_K {
-  static constexpr RowTileFn fn = AmxQ6_K16<NT>;
-};
+void UseAmxSymmetric(TileKernel* tile) {
+  UseAmx<AmxSymmetric16<kAmxMaxTiles, Blocks, Block>, AmxSymmetric16<1, Blocks, Block>>(tile);
+}
 
 KernelTable MakeAmxTable() {
   KernelTable t = Avx512KernelTable();
-  UseAmx<SymmetricAmx<Q8_0Blocks, BlockQ8_0>::Kernel>(&t.q8_0.tile);
-  UseAmx<SymmetricAmx<Q4_0Blocks, BlockQ4_0>::Kernel>(&t.q4_0.tile);
-  UseAmx<SymmetricAmx<Q5_0Blocks, BlockQ5_0>::Kernel>(&t.q5_0.tile);
-  UseAmx<Q4_K>(&t.q4_k.tile);
-  UseAmx<Q6_K>(&t.q6_k.tile);
+  UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
+  UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
+  UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
+  UseAmx<AmxFolded16<kAmxMaxTiles, Q4_KAmx>, AmxFolded16<1, Q4_KAmx>>(&t.q4_k.tile);
+  UseAmx<AmxFolded16<kAmxMaxTiles, Q6_KAmx>, AmxFolded16<1, Q6_KAmx>>(&t.q6_k.tile);
   return t;
 }
 

@@ -113,8 +113,12 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
       for (; fn != nullptr && t + n_tok <= t_end; t += n_tok) {
         for (int pass = 0; pass < n_passes; ++pass) {
           for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
-          fn(cols, w_rows, row_bytes, xt, part, tile.rows);
-          store(pass, r, t, part, tile.rows, n_tok);
+          if (pass == 0) {
+            fn(cols, w_rows, row_bytes, xt, y + t * rows + r, rows);  // what store would write
+          } else {
+            fn(cols, w_rows, row_bytes, xt, part, tile.rows);
+            store(pass, r, t, part, tile.rows, n_tok);
+          }
         }
       }
     };
