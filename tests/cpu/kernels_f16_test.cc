@@ -88,8 +88,7 @@ TEST_P(KernelsF16, RowDotsAndAxpyMatchDoublePrecision) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsF16,
-                         ::testing::ValuesIn(kAllIsas),
+INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsF16, ::testing::ValuesIn(kAllIsas),
                          [](const auto& info) { return std::string(IsaName(info.param)); });
 
 TEST(KernelsIsa, NamesRoundTripAndScalarIsAlwaysThere) {

@@ -55,8 +55,7 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
   const int64_t block = ActBlockElems(kind);
   ForEachToken(n_tokens, pool, [&](int64_t t) {
     quantize(x + t * cols, cols, block, qs_.data() + t * QsStride(cols),
-             d_.data() + t * cols / block,
-             sum16_.data() + t * cols / 16);
+             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
   });
 }
 
@@ -73,8 +72,7 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
       rest[i] = x[t * cols + i] - d[i / block] * static_cast<float>(q[i]);
     }
     quantize(rest.data(), cols, block, qs_.data() + t * QsStride(cols),
-             d_.data() + t * cols / block,
-             sum16_.data() + t * cols / 16);
+             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
   });
 }
 

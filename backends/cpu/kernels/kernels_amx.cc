@@ -95,8 +95,9 @@ HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
 // Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
 // through the tiles two at a time: one 64-byte activation load covers both, and block j's
 // B tile holds its values in tile rows 0..7 and zeros in 8..15 (block j + 1's the other way
-// round), so each product sees only its own block. Then TileSymmetric16's epilogue, per
-// token and block.
+// round), so each product sees only its own block. The values are signed (TDPBSSD), so the
+// dot needs no offset correction. Then TileSymmetric16's epilogue, per token and block;
+// groups of blocks are software-pipelined like AmxFolded16's super-blocks.
 template <int NT, typename Blocks, typename Block>
 void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
                     int64_t y_stride) {
@@ -111,28 +112,40 @@ void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow
   }
   UseTiles();
   const __m512i row_offsets = RowOffsets16(row_bytes);
-  constexpr int kGroup = 8;  // blocks per pass through the tiles, even
-  BTile b[kGroup];
-  for (int g = 0; g < kGroup; ++g) std::memset(b[g].bytes + 512 * (1 - g % 2), 0, 512);
-  alignas(64) int32_t c[kGroup][T][16];
-  alignas(64) float acc[T][16] = {};
-  // An odd last block: its activations, padded to 64 bytes (a tile load must not run past
-  // the last token's row).
-  alignas(64) int8_t last[T][64] = {};
-  const int64_t n_blocks = n / kQK;
-  for (int64_t j0 = 0; j0 < n_blocks; j0 += kGroup) {
-    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
+  constexpr int kGroup = 4;  // blocks per pass through the tiles, even
+  struct Group {
+    BTile b[kGroup];
     SymmetricHeads heads[kGroup];
-    // All B tiles first: a tile load right after the stores that wrote it waits for them.
+  };
+  Group groups[2];
+  for (Group& gr : groups) {
+    for (int g = 0; g < kGroup; ++g) std::memset(gr.b[g].bytes + 512 * (1 - g % 2), 0, 512);
+  }
+  const int64_t n_blocks = n / kQK;
+  auto prepare = [&](int64_t j0, Group* gr) {
+    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
     for (int g = 0; g < g_end; ++g) {
       const int64_t j = j0 + g;
       PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
                                      sizeof(Block));
       __m512i wt[8];
       Blocks::Transposed16(w, row_bytes, j, wt);
-      StoreRows(wt, 8, b[g].bytes + 512 * (g % 2));
-      heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
+      const __m512i offset = _mm512_set1_epi8(static_cast<char>(Blocks::kUnsignedOffset));
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) wt[k] = _mm512_sub_epi8(wt[k], offset);
+      StoreRows(wt, 8, gr->b[g].bytes + 512 * (g % 2));
+      gr->heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
     }
+  };
+  alignas(64) int32_t c[kGroup][T][16];
+  alignas(64) float acc[T][16] = {};
+  // An odd last block: its activations, padded to 64 bytes (a tile load must not run past
+  // the last token's row).
+  alignas(64) int8_t last[T][64] = {};
+  prepare(0, &groups[0]);
+  for (int64_t j0 = 0, k = 0; j0 < n_blocks; j0 += kGroup, ++k) {
+    const Group& gr = groups[k % 2];
+    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
     for (int g = 0; g < g_end; g += 2) {
       const int64_t j = j0 + g;
       const bool pair = g + 1 < g_end;
@@ -143,37 +156,38 @@ void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow
         xj = last[0];
         xj_stride = 64;
       }
-      _tile_loadd(6, b[g].bytes, 64);
-      if (pair) _tile_loadd(7, b[g + 1].bytes, 64);
+      _tile_loadd(6, gr.b[g].bytes, 64);
+      if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
       for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
         const bool two = p + 1 < NT;
         const int8_t* xa = xj + p * kAmxTileTokens * xj_stride;
         _tile_loadd(4, xa, xj_stride);
         _tile_zero(0);
-        _tile_dpbsud(0, 4, 6);
+        _tile_dpbssd(0, 4, 6);
         if (two) {
           _tile_loadd(5, xa + kAmxTileTokens * xj_stride, xj_stride);
           _tile_zero(2);
-          _tile_dpbsud(2, 5, 6);
+          _tile_dpbssd(2, 5, 6);
           _tile_stored(2, c[g][(p + 1) * kAmxTileTokens], 64);
         }
         _tile_stored(0, c[g][p * kAmxTileTokens], 64);
         if (pair) {
           _tile_zero(1);
-          _tile_dpbsud(1, 4, 7);
+          _tile_dpbssd(1, 4, 7);
           if (two) {
             _tile_zero(3);
-            _tile_dpbsud(3, 5, 7);
+            _tile_dpbssd(3, 5, 7);
             _tile_stored(3, c[g + 1][(p + 1) * kAmxTileTokens], 64);
           }
           _tile_stored(1, c[g + 1][p * kAmxTileTokens], 64);
         }
       }
     }
+    if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
     for (int t = 0; t < T; ++t) {
       __m512 a = _mm512_load_ps(acc[t]);
       for (int g = 0; g < g_end; ++g) {
-        a = SymmetricBlockFma<Blocks>(_mm512_load_si512(c[g][t]), heads[g], x[t], j0 + g, a);
+        a = SymmetricBlockFma<Blocks>(_mm512_load_si512(c[g][t]), 0, gr.heads[g], x[t], j0 + g, a);
       }
       _mm512_store_ps(acc[t], a);
     }
