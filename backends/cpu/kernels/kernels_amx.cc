@@ -89,7 +89,7 @@ struct alignas(64) BTile {
 
 HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
 #pragma GCC unroll 16
-  for (int k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
+  for (int64_t k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
 }
 
 // Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
@@ -158,7 +158,7 @@ void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow
       }
       _tile_loadd(6, gr.b[g].bytes, 64);
       if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
-      for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+      for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
         const bool two = p + 1 < NT;
         const int8_t* xa = xj + p * kAmxTileTokens * xj_stride;
         _tile_loadd(4, xa, xj_stride);
@@ -222,23 +222,27 @@ struct FoldedTiles {
   BTile lo[4], hi[4];
 };
 
+// What AmxFolded16 needs of a type besides Fold and Finish: its scales, the AVX-512 tile
+// and its tokens (for activations a tile cannot load), the super-block's size.
+template <typename S, RowTileFn kTile, int kTokens, typename Block>
+struct FoldedTraits {
+  using Scales = S;
+  static constexpr RowTileFn kAvx512Tile = kTile;
+  static constexpr int kAvx512Tokens = kTokens;
+  static constexpr int64_t kBlockBytes = sizeof(Block);
+};
+
 // Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
 // high nibbles 2q + 1 (rows 8..15).
-struct Q4_KAmx {
-  using Scales = Q4_KRowScales;
-  static constexpr int kTileTokens = kQ4_KTileTokens;
-  static constexpr int64_t kBlockBytes = sizeof(BlockQ4_K);
-  static void Tile(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-                   int64_t y_stride) {
-    TileQ4_K16<kQ4_KTileTokens>(n, w, row_bytes, x, y, y_stride);
-  }
+struct Q4_KAmx
+    : FoldedTraits<Q4_KRowScales, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens, BlockQ4_K> {
   HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
                                      int64_t i, FoldedTiles* b) {
     const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
     const Scales s =
         LoadQ4_KScales16(w, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
     const __m512i nibble = _mm512_set1_epi16(0x000F);
-    for (int q = 0; q < 4; ++q) {
+    for (int64_t q = 0; q < 4; ++q) {
       __m512i raw[8], lo[16], hi[16];
       TransposeWords16(
           [&](int r) {
@@ -265,28 +269,22 @@ struct Q4_KAmx {
 };
 
 // Q6_K: chunk c is values 64c..64c+63 (four 16-value sub-blocks), signed values q - 32.
-struct Q6_KAmx {
-  using Scales = Q6_KRowScales;
-  static constexpr int kTileTokens = kQ6_KTileTokens;
-  static constexpr int64_t kBlockBytes = sizeof(BlockQ6_K);
-  static void Tile(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-                   int64_t y_stride) {
-    TileQ6_K16<kQ6_KTileTokens>(n, w, row_bytes, x, y, y_stride);
-  }
+struct Q6_KAmx
+    : FoldedTraits<Q6_KRowScales, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens, BlockQ6_K> {
   HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
                                      int64_t i, FoldedTiles* b) {
     const Scales s = LoadQ6_KScales16(w, row_offsets, i);
     auto blocks = [&](int r) { return reinterpret_cast<const BlockQ6_K*>(w + r * row_bytes) + i; };
     const __m512i low_byte = _mm512_set1_epi16(0x00FF), bias = _mm512_set1_epi16(32);
-    for (int h = 0; h < 2; ++h) {
+    for (int64_t h = 0; h < 2; ++h) {
       __m512i qh[8];
       TransposeWords16([&](int r) { return Load256(blocks(r)->qh + 32 * h); }, qh);
-      for (int half = 0; half < 2; ++half) {
+      for (int64_t half = 0; half < 2; ++half) {
         __m512i ql[8];
         TransposeWords16([&](int r) { return Load256(blocks(r)->ql + 64 * h + 32 * half); }, ql);
-        for (int q = half; q < 4; q += 2) {
+        for (int64_t q = half; q < 4; q += 2) {
           // Values 128h + 32q ..: chunk 2h + q / 2, tile rows from 8 * (q % 2).
-          const int chunk = 2 * h + q / 2, row0 = 8 * (q % 2);
+          const int64_t chunk = 2 * h + q / 2, row0 = 8 * (q % 2);
           const __m512i sc[2] = {ScalePairs(Q6_KScale(s, 8 * h + 2 * q)),
                                  ScalePairs(Q6_KScale(s, 8 * h + 2 * q + 1))};
           __m512i lo[8], hi[8];
@@ -315,8 +313,8 @@ void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x
   constexpr int T = kAmxTileTokens * NT;
   const int64_t stride = ActStride(x, T);
   if (stride == 0) {
-    for (int t = 0; t < T; t += Quant::kTileTokens) {
-      Quant::Tile(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
+    for (int t = 0; t < T; t += Quant::kAvx512Tokens) {
+      Quant::kAvx512Tile(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
     }
     return;
   }
@@ -333,7 +331,7 @@ void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x
   s[0] = Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]);
   for (int64_t i = 0; i < n_super; ++i) {
     const FoldedTiles& cur = b[i % 2];
-    for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+    for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
       const bool two = p + 1 < NT;
       const int8_t* xa = x[0].qs + i * kQKK + p * kAmxTileTokens * stride;
       _tile_zero(0);
@@ -342,7 +340,7 @@ void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x
         _tile_zero(2);
         _tile_zero(3);
       }
-      for (int c = 0; c < 4; ++c) {
+      for (int64_t c = 0; c < 4; ++c) {
         _tile_loadd(6, cur.lo[c].bytes, 64);
         _tile_loadd(7, cur.hi[c].bytes, 64);
         _tile_loadd(4, xa + 64 * c, stride);
