@@ -8,7 +8,7 @@
 // kernel_ceiling). kernel_ceiling is one thread on a cache-resident matrix timed in thread
 // CPU time: what a core can compute, independent of DRAM and of other load on the machine
 // (decode is memory-bound when 2 x this exceeds the measured bandwidth).
-// stderr: a human table. HFD_CPU_ISA=scalar|avx2|avx512 forces a kernel path.
+// stderr: a human table. HFD_CPU_ISA=scalar|avx2|avx512|amx forces a kernel path.
 #include <time.h>
 #include <algorithm>
 

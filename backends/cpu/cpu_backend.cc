@@ -100,8 +100,9 @@ class CpuBackend final : public runtime::Backend {
     HFD_RETURN_IF_ERROR(runtime::CheckSupported(*this, graph));
     if (!IsaSupported(isa_)) {
       return Unsupported(
-          fmt::format("this CPU or build cannot run the {} kernels; choose another instruction set",
-                      IsaName(isa_)));
+          fmt::format("cannot run the {} CPU kernels: {}; choose another instruction set "
+                      "(HFD_CPU_ISA=avx512, avx2 or scalar, or leave it unset)",
+                      IsaName(isa_), IsaUnsupportedReason(isa_)));
     }
     std::vector<bool> as_f32(graph.weights.size(), false);
     for (const runtime::Op& op : graph.ops) {

@@ -1,5 +1,5 @@
 // The op test: every graph op on every weight type (the table in op_cases.cc), run on each
-// CPU kernel path (scalar, AVX2, AVX-512; int8 and finer activations) and held to a chain
+// CPU kernel path (scalar, AVX2, AVX-512, AMX; int8 and finer activations) and held to a chain
 // of baselines: the scalar path against a float64 reference computed from the op's
 // definition, every other path against the scalar path. op_test_vulkan.cc holds every
 // Vulkan device to the same scalar results. Ops or types a path lacks must be refused.
@@ -39,7 +39,8 @@ TEST_P(CpuOpTest, MatchesTheScalarPathAndTheReference) {
   if (!cpu::IsaSupported(path.isa)) {
     const Status st = RunOpCase(*backend, AllOpCases().front()).status();
     EXPECT_EQ(st.code(), ErrorCode::kUnsupported) << st.ToString();
-    GTEST_SKIP() << "this CPU or build has no " << cpu::IsaName(path.isa) << " path";
+    GTEST_SKIP() << "no " << cpu::IsaName(path.isa)
+                 << " path here: " << cpu::IsaUnsupportedReason(path.isa);
   }
   CheckPath(*backend, "cpu " + PathName(path), [&](size_t i) {
     const OpCase& c = AllOpCases()[i];
@@ -57,7 +58,9 @@ INSTANTIATE_TEST_SUITE_P(Paths, CpuOpTest,
                                            CpuPath{Isa::kAvx2, ActPrecision::kInt8},
                                            CpuPath{Isa::kAvx2, ActPrecision::kInt8x2},
                                            CpuPath{Isa::kAvx512, ActPrecision::kInt8},
-                                           CpuPath{Isa::kAvx512, ActPrecision::kInt8x2}),
+                                           CpuPath{Isa::kAvx512, ActPrecision::kInt8x2},
+                                           CpuPath{Isa::kAmx, ActPrecision::kInt8},
+                                           CpuPath{Isa::kAmx, ActPrecision::kInt8x2}),
                          [](const auto& info) { return PathName(info.param); });
 
 // Adding an op kind or a readable type without a case fails here.

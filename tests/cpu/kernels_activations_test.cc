@@ -85,8 +85,7 @@ TEST(KernelsActivationsScalar, FollowsItsDefinition) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsActivations,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsActivations, ::testing::ValuesIn(kAllIsas),
                          [](const auto& info) { return std::string(IsaName(info.param)); });
 
 }  // namespace

@@ -88,12 +88,11 @@ TEST_P(KernelsF16, RowDotsAndAxpyMatchDoublePrecision) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsF16,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+INSTANTIATE_TEST_SUITE_P(AllPaths, KernelsF16, ::testing::ValuesIn(kAllIsas),
                          [](const auto& info) { return std::string(IsaName(info.param)); });
 
 TEST(KernelsIsa, NamesRoundTripAndScalarIsAlwaysThere) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     Result<Isa> parsed = IsaFromName(IsaName(isa));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, isa);

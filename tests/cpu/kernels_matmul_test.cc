@@ -143,7 +143,7 @@ TEST(KernelsMatMul, ScalarMatchesDoublePrecisionReference) {
 
 // The int8 remainder shrinks the activation rounding by a factor of about 254: allow 1 %.
 TEST(KernelsMatMul, FinerActivationsShrinkTheRoundingOnEveryPath) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     if (!IsaSupported(isa)) continue;
     SCOPED_TRACE(std::string(IsaName(isa)));
     ExpectMatchesDoublePrecision(isa, ActPrecision::kInt8x2, 2e-5, 0.01);
@@ -152,7 +152,7 @@ TEST(KernelsMatMul, FinerActivationsShrinkTheRoundingOnEveryPath) {
 
 TEST(KernelsMatMul, EverySimdPathMatchesScalar) {
   int paths = 0;
-  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kAmx}) {
     if (!IsaSupported(isa)) continue;
     ++paths;
     SCOPED_TRACE(std::string(IsaName(isa)));
@@ -178,7 +178,7 @@ TEST(KernelsMatMul, EverySimdPathMatchesScalar) {
 
 TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
   ThreadPool one(1), two(2), three(3);
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     if (!IsaSupported(isa)) continue;
     for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K}) {
       const Case c{type, 101, 512, 3};
@@ -198,7 +198,7 @@ TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
 // 21 rows x 21 tokens reach every kind of call on every path (tiles of 6, 8 and 16 tokens,
 // leftovers of every size).
 TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     if (!IsaSupported(isa)) continue;
     for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
       for (TensorType type : kTypes) {
@@ -216,6 +216,31 @@ TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
             ASSERT_EQ(batched[t * c.rows + r], single[r]) << "row " << r << " token " << t;
           }
         }
+      }
+    }
+  }
+}
+
+// The AMX tiles produce the AVX-512 tiles' exact int32 sums and run the same float
+// epilogue, so the two paths agree bit for bit. 37 rows x 83 tokens: a 64-token and a
+// 16-token AMX call per 16-row block, AVX-512 leftovers; 2048 columns reach several block
+// groups.
+TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
+  if (!IsaSupported(Isa::kAmx)) {
+    GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
+  }
+  ThreadPool two(2);
+  for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
+    for (TensorType type : kTypes) {
+      const int64_t short_cols = GetTypeTraits(type)->block_elems == 256 ? 768 : 224;
+      for (int64_t cols : {int64_t{2048}, short_cols}) {
+        if (cols % GetTypeTraits(type)->block_elems != 0) continue;
+        const Case c{type, 37, cols, 83};
+        SCOPED_TRACE(Describe(c) + (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
+        const Weights w = MakeWeights(c.type, c.rows, c.cols, 31);
+        const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 37);
+        EXPECT_EQ(RunMatMul(Isa::kAmx, c, w, x, &two, precision),
+                  RunMatMul(Isa::kAvx512, c, w, x, nullptr, precision));
       }
     }
   }

@@ -16,6 +16,11 @@ int64_t ActBlockElems(ActKind kind) {
 
 namespace {
 
+// Bytes from one token's int8 values to the next: one cache line more than the row, so that
+// the same column of many tokens (what a prefill tile reads) does not fall into the same few
+// L1 sets when the row is a multiple of 4 KiB or of a large power of two.
+int64_t QsStride(int64_t cols) { return cols + 64; }
+
 // Runs fn(t) for every token, one token per task on `pool` (may be null).
 template <typename Fn>
 void ForEachToken(int64_t n_tokens, ThreadPool* pool, Fn fn) {
@@ -35,7 +40,7 @@ void ActivationBuffer::Resize(ActKind kind, int64_t n_tokens, int64_t cols) {
   kind_ = kind;
   cols_ = cols;
   const int64_t block = ActBlockElems(kind);
-  qs_.resize(n_tokens * cols);
+  qs_.resize(n_tokens * QsStride(cols));
   d_.resize(n_tokens * cols / block);
   sum16_.resize(n_tokens * cols / 16);
 }
@@ -49,8 +54,8 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
   Resize(kind, n_tokens, cols);
   const int64_t block = ActBlockElems(kind);
   ForEachToken(n_tokens, pool, [&](int64_t t) {
-    quantize(x + t * cols, cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
-             sum16_.data() + t * cols / 16);
+    quantize(x + t * cols, cols, block, qs_.data() + t * QsStride(cols),
+             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
   });
 }
 
@@ -61,13 +66,13 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
   const int64_t cols = cols_, block = ActBlockElems(kind_);
   ForEachToken(n_tokens, pool, [&](int64_t t) {
     std::vector<float> rest(static_cast<size_t>(cols));
-    const int8_t* q = main.qs_.data() + t * cols;
+    const int8_t* q = main.qs_.data() + t * QsStride(cols);
     const float* d = main.d_.data() + t * cols / block;
     for (int64_t i = 0; i < cols; ++i) {
       rest[i] = x[t * cols + i] - d[i / block] * static_cast<float>(q[i]);
     }
-    quantize(rest.data(), cols, block, qs_.data() + t * cols, d_.data() + t * cols / block,
-             sum16_.data() + t * cols / 16);
+    quantize(rest.data(), cols, block, qs_.data() + t * QsStride(cols),
+             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
   });
 }
 
@@ -77,7 +82,7 @@ ActRow ActivationBuffer::Row(int64_t token) const {
     row.f32 = x_ + token * cols_;
     return row;
   }
-  row.qs = qs_.data() + token * cols_;
+  row.qs = qs_.data() + token * QsStride(cols_);
   row.d = d_.data() + token * cols_ / ActBlockElems(kind_);
   row.sum16 = sum16_.data() + token * cols_ / 16;
   return row;

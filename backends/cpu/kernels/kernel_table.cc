@@ -72,6 +72,10 @@ const KernelTable& KernelsFor(Isa isa) {
       return Avx2KernelTable();
     case Isa::kAvx512:
       return Avx512KernelTable();
+#if defined(HFD_CPU_AMX)
+    case Isa::kAmx:
+      return AmxKernelTable();
+#endif
 #endif
     default:
       return ScalarKernelTable();

@@ -30,10 +30,14 @@ struct TileKernel {
   RowTileFn fn;   // null: none (MatMul uses dot4 / dot)
   RowTileFn one;  // the same rows for a single token (decode, leftovers); null: use dot
   int rows, tokens;
+  // A tile of fewer tokens (`rows` rows) for what is left after the `fn` tiles, before `one`;
+  // null: none.
+  RowTileFn fewer;
+  int fewer_tokens;
 };
 
 // The most rows and tokens a TileKernel takes at once.
-constexpr int kMaxTileRows = 16, kMaxTileTokens = 16;
+constexpr int kMaxTileRows = 16, kMaxTileTokens = 64;
 
 struct WeightKernel {
   ActKind act;
@@ -73,5 +77,6 @@ void SetLowBitScalarKernels(KernelTable* t);
 const KernelTable& ScalarKernelTable();
 const KernelTable& Avx2KernelTable();
 const KernelTable& Avx512KernelTable();
+const KernelTable& AmxKernelTable();
 
 }  // namespace hfd::cpu

@@ -20,13 +20,6 @@ namespace hfd::cpu {
 namespace {
 #include "backends/cpu/kernels/kernels_x86.inc"
 
-inline __m512i Load512(const void* p) { return _mm512_loadu_si512(p); }
-
-// Two 32-byte halves into one register.
-inline __m512i Join(__m256i lo, __m256i hi) {
-  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
 // Loops over tokens and registers are unrolled explicitly (#pragma GCC unroll) so the
 // accumulator arrays live in registers rather than on the stack.
 //
@@ -188,15 +181,16 @@ KernelTable MakeAvx512Table() {
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
   t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.mxfp4 = SymmetricKernel<MXFP4Blocks, BlockMXFP4>();
-  t.q4_k = {ActKind::kQ8x256,
-            RowQ4_K,
-            nullptr,
-            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens}};
+  t.q4_k = {
+      ActKind::kQ8x256,
+      RowQ4_K,
+      nullptr,
+      {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens, nullptr, 0}};
   t.q5_k = LowBit16Kernel<Q5_KUnpack16>();
   t.q6_k = {ActKind::kQ8x256,
             RowQ6_K,
             nullptr,
-            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens}};
+            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens, nullptr, 0}};
   t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
   t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
   t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();

@@ -45,8 +45,8 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
                    ActPrecision precision) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
-    return Unsupported("MatMul: this CPU or build cannot run the " + std::string(IsaName(isa)) +
-                       " path");
+    return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
+                       " path: " + std::string(IsaUnsupportedReason(isa)));
   }
   const WeightKernel* kernel = KernelsFor(isa).ForType(w_type);
   if (kernel == nullptr) {
@@ -102,26 +102,29 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     }
   };
   // Rows [r, r + tile.rows) x tokens [t, t_end) with the register-blocked kernel:
-  // tile.tokens tokens per call, then one at a time (by_row where it has no one-token form).
+  // tile.tokens tokens per call, then tile.fewer_tokens, then one at a time (by_row where it
+  // has no one-token form).
   const TileKernel& tile = kernel->tile;
   auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
     ActRow xt[kMaxTileTokens];
     float part[kMaxTileRows * kMaxTileTokens];
     const uint8_t* w_rows = wb + r * row_bytes;
-    for (; t + tile.tokens <= t_end; t += tile.tokens) {
-      for (int pass = 0; pass < n_passes; ++pass) {
-        for (int k = 0; k < tile.tokens; ++k) xt[k] = passes[pass]->Row(t + k);
-        tile.fn(cols, w_rows, row_bytes, xt, part, tile.rows);
-        store(pass, r, t, part, tile.rows, tile.tokens);
+    auto tiles_of = [&](RowTileFn fn, int n_tok) {
+      for (; fn != nullptr && t + n_tok <= t_end; t += n_tok) {
+        for (int pass = 0; pass < n_passes; ++pass) {
+          for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
+          if (pass == 0) {
+            fn(cols, w_rows, row_bytes, xt, y + t * rows + r, rows);  // what store would write
+          } else {
+            fn(cols, w_rows, row_bytes, xt, part, tile.rows);
+            store(pass, r, t, part, tile.rows, n_tok);
+          }
+        }
       }
-    }
-    for (; tile.one != nullptr && t < t_end; ++t) {
-      for (int pass = 0; pass < n_passes; ++pass) {
-        xt[0] = passes[pass]->Row(t);
-        tile.one(cols, w_rows, row_bytes, xt, part, tile.rows);
-        store(pass, r, t, part, tile.rows, 1);
-      }
-    }
+    };
+    tiles_of(tile.fn, tile.tokens);
+    tiles_of(tile.fewer, tile.fewer_tokens);
+    tiles_of(tile.one, 1);
     by_row(r, r + tile.rows, t, t_end);
   };
   auto run = [&](int64_t task_begin, int64_t task_end, int /*thread*/) {
@@ -130,7 +133,8 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
       const int64_t t_end = std::min(n_tokens, t0 + kTokensPerTile);
       int64_t r = r_begin;
-      if (tile.fn != nullptr && (t_end - t0 >= tile.tokens || tile.one != nullptr)) {
+      if (tile.fn != nullptr && (t_end - t0 >= tile.tokens || tile.one != nullptr ||
+                                 (tile.fewer != nullptr && t_end - t0 >= tile.fewer_tokens))) {
         for (; r + tile.rows <= r_end; r += tile.rows) by_tile(r, t0, t_end);
       }
       by_row(r, r_end, t0, t_end);

@@ -1,0 +1,405 @@
+// The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x 16 tokens) of
+// Q8_0, Q4_0, Q5_0, Q4_K and Q6_K computed by AMX-INT8 tile
+// instructions (Sapphire Rapids and later). Decode (one token) and leftovers stay on the
+// AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs
+// only where isa.cc found the CPU bits and Linux granted the tile state.
+//
+// One tile product is C[t][r] += A[t][k] * B[k][r] over the k of one scale sub-block (32
+// values; 16 for Q6_K): A is 16 tokens' int8 activations, read in place from the activation
+// buffer (signed); B is 16 weight rows' values as unsigned bytes in VNNI order (tile row k/4
+// holds values k..k+3 of every weight row: the AVX-512 tiles' transposes produce exactly
+// this), so the instruction is TDPBSUD. Row t of C is then what the AVX-512 tile has in its
+// int32 accumulator for token t, and the same float epilogue (shared code) follows: results
+// are bit-identical to the avx512 path. Weights are unpacked per call into a 512-byte buffer
+// on the stack, so the model's memory map is the only copy of the weights.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "backends/cpu/kernels/kernel_table.h"
+#include "engine/quant/blocks.h"
+#include "engine/quant/iq_tables.h"
+#include "engine/quant/k_scales.h"
+
+namespace hfd::cpu {
+namespace {
+// The shared code defines more kernels (the 256-bit table, one-row dots) than this path
+// reuses.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "backends/cpu/kernels/kernels_x86.inc"
+
+#include "backends/cpu/kernels/kernels_avx512_tiles.inc"
+#pragma GCC diagnostic pop
+
+// Tokens per AMX tile (its rows). A kernel call takes NT such tiles of tokens (1, 2 or 4),
+// two at a time through the tile registers: each unpacked weight block serves 16 * NT tokens.
+constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
+static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
+
+// Palette 1's tile configuration (LDTILECFG's 64-byte operand).
+struct alignas(64) TileConfig {
+  uint8_t palette;
+  uint8_t start_row;
+  uint8_t reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+};
+static_assert(sizeof(TileConfig) == 64);
+
+// Every kernel uses the same configuration, so a thread loads it once: all eight tiles are
+// 16 rows x 64 bytes. Results (16 tokens x 16 weight rows, int32) are tiles 0 to 3,
+// activations (16 tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
+class ThreadTiles {
+ public:
+  ThreadTiles() {
+    TileConfig cfg{};
+    cfg.palette = 1;
+    for (int tile = 0; tile < 8; ++tile) {
+      cfg.rows[tile] = 16;
+      cfg.colsb[tile] = 64;
+    }
+    _tile_loadconfig(&cfg);
+  }
+  // Gives the tile state back (the OS then need not save it) when the thread ends.
+  ~ThreadTiles() { _tile_release(); }
+  ThreadTiles(const ThreadTiles&) = delete;
+  ThreadTiles& operator=(const ThreadTiles&) = delete;
+};
+
+void UseTiles() { thread_local ThreadTiles tiles; }
+
+// The distance between the activation rows (one activation buffer's consecutive tokens), or
+// 0 when they are not evenly spaced and a tile cannot load them with one stride.
+int64_t ActStride(const ActRow* x, int n_tokens) {
+  const int64_t stride = x[1].qs - x[0].qs;
+  for (int t = 2; t < n_tokens; ++t) {
+    if (x[t].qs != x[0].qs + t * stride) return 0;
+  }
+  return stride;
+}
+
+// A B tile: 64 values of 16 weight rows in VNNI order, 64 bytes per tile row: tile row k
+// holds values 4k..4k+3 of every weight row (lane r of TransposeWords16's registers).
+struct alignas(64) BTile {
+  uint8_t bytes[1024];
+};
+
+HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
+#pragma GCC unroll 16
+  for (int64_t k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
+}
+
+// Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
+// through the tiles two at a time: one 64-byte activation load covers both, and block j's
+// B tile holds its values in tile rows 0..7 and zeros in 8..15 (block j + 1's the other way
+// round), so each product sees only its own block. The values are signed (TDPBSSD), so the
+// dot needs no offset correction. Then TileSymmetric16's epilogue, per token and block;
+// groups of blocks are software-pipelined like AmxFolded16's super-blocks.
+template <int NT, typename Blocks, typename Block>
+void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                    int64_t y_stride) {
+  constexpr int T = kAmxTileTokens * NT;
+  const int64_t stride = ActStride(x, T);
+  if (stride == 0) {
+    for (int t = 0; t < T; t += kSymTileTokens) {
+      TileSymmetric16<kSymTileTokens, Blocks, Block>(n, w, row_bytes, x + t, y + t * y_stride,
+                                                     y_stride);
+    }
+    return;
+  }
+  UseTiles();
+  const __m512i row_offsets = RowOffsets16(row_bytes);
+  constexpr int kGroup = 4;  // blocks per pass through the tiles, even
+  struct Group {
+    BTile b[kGroup];
+    SymmetricHeads heads[kGroup];
+  };
+  Group groups[2];
+  for (Group& gr : groups) {
+    for (int g = 0; g < kGroup; ++g) std::memset(gr.b[g].bytes + 512 * (1 - g % 2), 0, 512);
+  }
+  const int64_t n_blocks = n / kQK;
+  auto prepare = [&](int64_t j0, Group* gr) {
+    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
+    for (int g = 0; g < g_end; ++g) {
+      const int64_t j = j0 + g;
+      PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
+                                     sizeof(Block));
+      __m512i wt[8];
+      Blocks::Transposed16(w, row_bytes, j, wt);
+      const __m512i offset = _mm512_set1_epi8(static_cast<char>(Blocks::kUnsignedOffset));
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) wt[k] = _mm512_sub_epi8(wt[k], offset);
+      StoreRows(wt, 8, gr->b[g].bytes + 512 * (g % 2));
+      gr->heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
+    }
+  };
+  alignas(64) int32_t c[kGroup][T][16];
+  alignas(64) float acc[T][16] = {};
+  // An odd last block: its activations, padded to 64 bytes (a tile load must not run past
+  // the last token's row).
+  alignas(64) int8_t last[T][64] = {};
+  prepare(0, &groups[0]);
+  for (int64_t j0 = 0, k = 0; j0 < n_blocks; j0 += kGroup, ++k) {
+    const Group& gr = groups[k % 2];
+    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
+    for (int g = 0; g < g_end; g += 2) {
+      const int64_t j = j0 + g;
+      const bool pair = g + 1 < g_end;
+      const int8_t* xj = x[0].qs + j * kQK;
+      int64_t xj_stride = stride;
+      if (!pair) {
+        for (int t = 0; t < T; ++t) std::memcpy(last[t], x[t].qs + j * kQK, kQK);
+        xj = last[0];
+        xj_stride = 64;
+      }
+      _tile_loadd(6, gr.b[g].bytes, 64);
+      if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
+      for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+        const bool two = p + 1 < NT;
+        const int8_t* xa = xj + p * kAmxTileTokens * xj_stride;
+        _tile_loadd(4, xa, xj_stride);
+        _tile_zero(0);
+        _tile_dpbssd(0, 4, 6);
+        if (two) {
+          _tile_loadd(5, xa + kAmxTileTokens * xj_stride, xj_stride);
+          _tile_zero(2);
+          _tile_dpbssd(2, 5, 6);
+          _tile_stored(2, c[g][(p + 1) * kAmxTileTokens], 64);
+        }
+        _tile_stored(0, c[g][p * kAmxTileTokens], 64);
+        if (pair) {
+          _tile_zero(1);
+          _tile_dpbssd(1, 4, 7);
+          if (two) {
+            _tile_zero(3);
+            _tile_dpbssd(3, 5, 7);
+            _tile_stored(3, c[g + 1][(p + 1) * kAmxTileTokens], 64);
+          }
+          _tile_stored(1, c[g + 1][p * kAmxTileTokens], 64);
+        }
+      }
+    }
+    if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
+    for (int t = 0; t < T; ++t) {
+      __m512 a = _mm512_load_ps(acc[t]);
+      for (int g = 0; g < g_end; ++g) {
+        a = SymmetricBlockFma<Blocks>(_mm512_load_si512(c[g][t]), 0, gr.heads[g], x[t], j0 + g, a);
+      }
+      _mm512_store_ps(acc[t], a);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
+}
+
+// K-quants with integer sub-block scales: the scales are folded into the weights, so one
+// tile product covers 64 values whatever their sub-blocks. A product sc * v (16 bits) is
+// split into its low byte (unsigned, TDPBSUD) and high byte (signed, TDPBSSD); the
+// super-block's int32 sum is lo + 256 * hi, exactly what the AVX-512 tile sums per
+// sub-block. The splitting below works on 16 rows x 4 values (one transposed register).
+
+// Each lane's 32-bit scale (within int16 range) in both of its int16 halves.
+HFD_TILE_INLINE __m512i ScalePairs(__m512i sc) {
+  return _mm512_or_si512(_mm512_and_si512(sc, _mm512_set1_epi32(0xFFFF)),
+                         _mm512_slli_epi32(sc, 16));
+}
+
+// The products of the values of the even and odd bytes (as int16) with the lanes' scales
+// (ScalePairs), as low bytes and high bytes in the original byte order.
+HFD_TILE_INLINE void FoldScale(__m512i even, __m512i odd, __m512i sc, __m512i* lo, __m512i* hi) {
+  const __m512i pe = _mm512_mullo_epi16(even, sc), po = _mm512_mullo_epi16(odd, sc);
+  // 0xEA: (a & b) | c.
+  *lo = _mm512_ternarylogic_epi32(pe, _mm512_set1_epi16(0x00FF), _mm512_slli_epi16(po, 8), 0xEA);
+  *hi = _mm512_ternarylogic_epi32(po, _mm512_set1_epi16(static_cast<int16_t>(0xFF00)),
+                                  _mm512_srli_epi16(pe, 8), 0xEA);
+}
+
+// A super-block's four 64-value chunks as B tiles of low and high bytes.
+struct FoldedTiles {
+  BTile lo[4], hi[4];
+};
+
+// What AmxFolded16 needs of a type besides Fold and Finish: its scales, the AVX-512 tile
+// and its tokens (for activations a tile cannot load), the super-block's size.
+template <typename S, RowTileFn kTile, int kTokens, typename Block>
+struct FoldedTraits {
+  using Scales = S;
+  static constexpr RowTileFn kAvx512Tile = kTile;
+  static constexpr int kAvx512Tokens = kTokens;
+  static constexpr int64_t kBlockBytes = sizeof(Block);
+};
+
+// Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
+// high nibbles 2q + 1 (rows 8..15).
+struct Q4_KAmx
+    : FoldedTraits<Q4_KRowScales, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens, BlockQ4_K> {
+  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
+                                     int64_t i, FoldedTiles* b) {
+    const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
+    const Scales s =
+        LoadQ4_KScales16(w, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
+    const __m512i nibble = _mm512_set1_epi16(0x000F);
+    for (int64_t q = 0; q < 4; ++q) {
+      __m512i raw[8], lo[16], hi[16];
+      TransposeWords16(
+          [&](int r) {
+            return Load256(reinterpret_cast<const BlockQ4_K*>(w + r * row_bytes)[i].qs + 32 * q);
+          },
+          raw);
+      const __m512i sc_lo = ScalePairs(s.sc[2 * q]), sc_hi = ScalePairs(s.sc[2 * q + 1]);
+#pragma GCC unroll 8
+      for (int k = 0; k < 8; ++k) {
+        FoldScale(_mm512_and_si512(raw[k], nibble),
+                  _mm512_and_si512(_mm512_srli_epi16(raw[k], 8), nibble), sc_lo, &lo[k], &hi[k]);
+        FoldScale(_mm512_and_si512(_mm512_srli_epi16(raw[k], 4), nibble),
+                  _mm512_srli_epi16(raw[k], 12), sc_hi, &lo[8 + k], &hi[8 + k]);
+      }
+      StoreRows(lo, 16, b->lo[q].bytes);
+      StoreRows(hi, 16, b->hi[q].bytes);
+    }
+    return s;
+  }
+  HFD_TILE_INLINE static __m512 Finish(const Scales& s, __m512i isum, const ActRow& x, int64_t i,
+                                       __m512 acc) {
+    return Q4_KBlockFma(s, isum, x, i, acc);
+  }
+};
+
+// Q6_K: chunk c is values 64c..64c+63 (four 16-value sub-blocks), signed values q - 32.
+struct Q6_KAmx
+    : FoldedTraits<Q6_KRowScales, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens, BlockQ6_K> {
+  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
+                                     int64_t i, FoldedTiles* b) {
+    const Scales s = LoadQ6_KScales16(w, row_offsets, i);
+    auto blocks = [&](int r) { return reinterpret_cast<const BlockQ6_K*>(w + r * row_bytes) + i; };
+    const __m512i low_byte = _mm512_set1_epi16(0x00FF), bias = _mm512_set1_epi16(32);
+    for (int64_t h = 0; h < 2; ++h) {
+      __m512i qh[8];
+      TransposeWords16([&](int r) { return Load256(blocks(r)->qh + 32 * h); }, qh);
+      for (int64_t half = 0; half < 2; ++half) {
+        __m512i ql[8];
+        TransposeWords16([&](int r) { return Load256(blocks(r)->ql + 64 * h + 32 * half); }, ql);
+        for (int64_t q = half; q < 4; q += 2) {
+          // Values 128h + 32q ..: chunk 2h + q / 2, tile rows from 8 * (q % 2).
+          const int64_t chunk = 2 * h + q / 2, row0 = 8 * (q % 2);
+          const __m512i sc[2] = {ScalePairs(Q6_KScale(s, 8 * h + 2 * q)),
+                                 ScalePairs(Q6_KScale(s, 8 * h + 2 * q + 1))};
+          __m512i lo[8], hi[8];
+#pragma GCC unroll 8
+          for (int k = 0; k < 8; ++k) {
+            const __m512i v = Q6_KValues(ql[k], qh[k], q);
+            FoldScale(_mm512_sub_epi16(_mm512_and_si512(v, low_byte), bias),
+                      _mm512_sub_epi16(_mm512_srli_epi16(v, 8), bias), sc[k / 4], &lo[k], &hi[k]);
+          }
+          StoreRows(lo, 8, b->lo[chunk].bytes + 64 * row0);
+          StoreRows(hi, 8, b->hi[chunk].bytes + 64 * row0);
+        }
+      }
+    }
+    return s;
+  }
+  HFD_TILE_INLINE static __m512 Finish(const Scales& s, __m512i isum, const ActRow& x, int64_t i,
+                                       __m512 acc) {
+    return Q6_KBlockFma(s, isum, x, i, acc);
+  }
+};
+
+template <int NT, typename Quant>
+void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                 int64_t y_stride) {
+  constexpr int T = kAmxTileTokens * NT;
+  const int64_t stride = ActStride(x, T);
+  if (stride == 0) {
+    for (int t = 0; t < T; t += Quant::kAvx512Tokens) {
+      Quant::kAvx512Tile(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
+    }
+    return;
+  }
+  UseTiles();
+  const __m512i row_offsets = RowOffsets16(row_bytes);
+  // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
+  // and i's results are read back only after that (a load right after the tile store that
+  // wrote it, like a tile load right after the stores of its B tile, waits for them).
+  FoldedTiles b[2];
+  alignas(64) int32_t lo[T][16], hi[T][16];
+  alignas(64) float acc[T][16] = {};
+  const int64_t n_super = n / kQKK;
+  typename Quant::Scales s[2];
+  s[0] = Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]);
+  for (int64_t i = 0; i < n_super; ++i) {
+    const FoldedTiles& cur = b[i % 2];
+    for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+      const bool two = p + 1 < NT;
+      const int8_t* xa = x[0].qs + i * kQKK + p * kAmxTileTokens * stride;
+      _tile_zero(0);
+      _tile_zero(1);
+      if (two) {
+        _tile_zero(2);
+        _tile_zero(3);
+      }
+      for (int64_t c = 0; c < 4; ++c) {
+        _tile_loadd(6, cur.lo[c].bytes, 64);
+        _tile_loadd(7, cur.hi[c].bytes, 64);
+        _tile_loadd(4, xa + 64 * c, stride);
+        _tile_dpbsud(0, 4, 6);
+        _tile_dpbssd(1, 4, 7);
+        if (two) {
+          _tile_loadd(5, xa + kAmxTileTokens * stride + 64 * c, stride);
+          _tile_dpbsud(2, 5, 6);
+          _tile_dpbssd(3, 5, 7);
+        }
+      }
+      _tile_stored(0, lo[p * kAmxTileTokens], 64);
+      _tile_stored(1, hi[p * kAmxTileTokens], 64);
+      if (two) {
+        _tile_stored(2, lo[(p + 1) * kAmxTileTokens], 64);
+        _tile_stored(3, hi[(p + 1) * kAmxTileTokens], 64);
+      }
+    }
+    if (i + 1 < n_super) {
+      PrefetchNextTile<kSymTileRows>(w, row_bytes, (i + 1) * Quant::kBlockBytes,
+                                     Quant::kBlockBytes);
+      s[(i + 1) % 2] = Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]);
+    }
+    for (int t = 0; t < T; ++t) {
+      const __m512i isum = _mm512_add_epi32(_mm512_load_si512(lo[t]),
+                                            _mm512_slli_epi32(_mm512_load_si512(hi[t]), 8));
+      _mm512_store_ps(acc[t], Quant::Finish(s[i % 2], isum, x[t], i, _mm512_load_ps(acc[t])));
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
+}
+
+// 64-token AMX calls (MatMul's token chunk), then 16-token ones; decode and single leftover
+// tokens keep AVX-512's.
+template <RowTileFn kMany, RowTileFn kOne>
+void UseAmx(TileKernel* tile) {
+  *tile = {kMany, tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens, kOne, kAmxTileTokens};
+}
+
+template <typename Blocks, typename Block>
+void UseAmxSymmetric(TileKernel* tile) {
+  UseAmx<AmxSymmetric16<kAmxMaxTiles, Blocks, Block>, AmxSymmetric16<1, Blocks, Block>>(tile);
+}
+
+KernelTable MakeAmxTable() {
+  KernelTable t = Avx512KernelTable();
+  UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
+  UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
+  UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
+  UseAmx<AmxFolded16<kAmxMaxTiles, Q4_KAmx>, AmxFolded16<1, Q4_KAmx>>(&t.q4_k.tile);
+  UseAmx<AmxFolded16<kAmxMaxTiles, Q6_KAmx>, AmxFolded16<1, Q6_KAmx>>(&t.q6_k.tile);
+  return t;
+}
+
+}  // namespace
+
+const KernelTable& AmxKernelTable() {
+  static const KernelTable table = MakeAmxTable();
+  return table;
+}
+
+}  // namespace hfd::cpu
