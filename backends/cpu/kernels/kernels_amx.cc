@@ -22,6 +22,7 @@
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
+#include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::cpu {
 namespace {
