@@ -16,7 +16,7 @@ void Push(const PairMap& merges, const std::vector<Symbol>& symbols, uint32_t le
   if (right < 0) return;
   const int32_t left_id = symbols[left].id;
   const int32_t right_id = symbols[right].id;
-  if (left_id < 0 || right_id < 0) return;
+  if (left_id == kNoSymbol || right_id == kNoSymbol) return;
   const MergeRule* rule = merges.Find(left_id, right_id);
   if (rule == nullptr) return;
   scratch.heap.push_back({rule->score, left, left_id, right_id, rule->merged});

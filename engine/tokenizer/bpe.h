@@ -9,8 +9,12 @@
 
 namespace hfd::tok {
 
-// One symbol of a word being merged: a token id (-1 for a piece the vocabulary lacks,
-// which never merges) and the bytes of the word it covers.
+// A symbol's id for a piece the vocabulary lacks and no merge starts from.
+inline constexpr int32_t kNoSymbol = -1;
+
+// One symbol of a word being merged: a token id (kNoSymbol, which never merges, or another
+// negative merge-only id for a piece the vocabulary lacks) and the bytes of the word it
+// covers.
 struct Symbol {
   int32_t id;
   uint32_t start;

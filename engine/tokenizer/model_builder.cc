@@ -13,6 +13,21 @@ Status MissingToken(size_t rank, const MergeText& merge) {
                  std::string(merge.right) + "' uses a token that is not in the vocabulary");
 }
 
+bool IsOneCharacter(std::string_view text) {
+  return static_cast<size_t>(DecodeUtf8(text, 0).len) == text.size();
+}
+
+// The merge-only id of a character outside the vocabulary, added on first use.
+int32_t MergeOnlyId(TokenizerModel& m, std::string_view character) {
+  int32_t i = m.merge_char_index.Find(m.merge_chars, character);
+  if (i < 0) {
+    i = static_cast<int32_t>(m.merge_chars.size());
+    m.merge_chars.emplace_back(character);
+    m.merge_char_index.Insert(m.merge_chars, i);
+  }
+  return MergeOnlySymbol(i);
+}
+
 }  // namespace
 
 Result<MergeText> SplitMergeLine(std::string_view line, size_t rank) {
@@ -61,13 +76,17 @@ void AddScoreMerges(TokenizerModel& m, const std::vector<float>& scores) {
   for (size_t id = 0; id < m.vocab.size(); ++id) {
     const std::string_view text = m.vocab[id];
     if (text.size() < 2) continue;
-    // Every split at a character boundary whose two halves are both tokens.
+    // Every split at a character boundary whose halves can both be merge symbols.
     for (size_t cut = DecodeUtf8(text, 0).len; cut < text.size();
          cut += DecodeUtf8(text, cut).len) {
-      const int32_t left = FindToken(m, text.substr(0, cut));
-      if (left < 0) continue;
-      const int32_t right = FindToken(m, text.substr(cut));
-      if (right < 0) continue;
+      const std::string_view left_text = text.substr(0, cut);
+      const std::string_view right_text = text.substr(cut);
+      int32_t left = FindToken(m, left_text);
+      if (left < 0 && !IsOneCharacter(left_text)) continue;
+      int32_t right = FindToken(m, right_text);
+      if (right < 0 && !IsOneCharacter(right_text)) continue;
+      if (left < 0) left = MergeOnlyId(m, left_text);
+      if (right < 0) right = MergeOnlyId(m, right_text);
       m.merges.Insert(left, right, MergeRule{scores[id], static_cast<int32_t>(id)});
     }
   }

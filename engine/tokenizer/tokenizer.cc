@@ -95,17 +95,15 @@ void EncodeUnigramWord(const TokenizerModel& m, std::string_view word, EncodeScr
   EmitSymbols(m, word, s.symbols, out);
 }
 
-// A SentencePiece word: one symbol per character.
+// A SentencePiece word: one symbol per character; a merge-only one that no merge takes
+// falls back to bytes in EmitSymbols, as any id below 0 does.
 void EncodeSentencePieceWord(const TokenizerModel& m, std::string_view word, EncodeScratch& s,
                              std::vector<int32_t>& out) {
   s.symbols.clear();
   for (size_t pos = 0; pos < word.size();) {
     const auto lead = static_cast<uint8_t>(word[pos]);
     const int len = lead < 0x80 ? 1 : DecodeUtf8(word, pos).len;
-    int32_t id = lead < 0x80 ? m.ascii_ids[lead] : -1;
-    if (lead >= 0x80) {
-      id = FindToken(m, word.substr(pos, len));
-    }
+    const int32_t id = lead < 0x80 ? m.ascii_ids[lead] : FindCharSymbol(m, word.substr(pos, len));
     s.symbols.push_back({id, static_cast<uint32_t>(pos), static_cast<uint32_t>(len)});
     pos += len;
   }

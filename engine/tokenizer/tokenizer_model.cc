@@ -132,7 +132,7 @@ Status Finalize(TokenizerModel& m) {
       if (auto byte = ParseByteToken(m.vocab[id])) m.byte_ids[*byte] = static_cast<int32_t>(id);
     }
     for (int c = 0; c < 128; ++c) {
-      m.ascii_ids[c] = FindToken(m, std::string(1, static_cast<char>(c)));
+      m.ascii_ids[c] = FindCharSymbol(m, std::string(1, static_cast<char>(c)));
     }
   } else {
     for (int b = 0; b < 256; ++b) {

@@ -61,6 +61,11 @@ struct TokenizerModel {
   std::vector<uint8_t> is_byte_token;  // id -> 1 for SentencePiece <0xNN> tokens
   TokenIndex index;                    // vocabulary text -> id
   PairMap merges;
+  // Score merges start from characters, in the vocabulary or not (llama.cpp's SPM): a
+  // character outside it that begins or ends a token gets a negative merge-only id
+  // (MergeOnlySymbol of its place here). It merges but is never emitted as a token.
+  std::vector<std::string> merge_chars;
+  TokenIndex merge_char_index;  // merge_chars text -> i
   std::vector<AddedToken> added;
 
   int32_t unk_id = -1;
@@ -79,13 +84,24 @@ struct TokenizerModel {
   std::vector<std::string> pieces;       // id -> the bytes it decodes to
   std::vector<uint8_t> is_special;       // id -> 1 when Decode(skip_special) drops it
   std::array<int32_t, 256> byte_ids{};   // byte -> its single-byte token, -1 if none
-  std::array<int32_t, 128> ascii_ids{};  // SentencePiece: ASCII char -> token, -1 if none
+  std::array<int32_t, 128> ascii_ids{};  // SentencePiece: ASCII char -> FindCharSymbol
   AddedTokenMatcher matcher;
 };
 
 // The id of a token by its vocabulary text; -1 when absent.
 inline int32_t FindToken(const TokenizerModel& m, std::string_view text) {
   return m.index.Find(m.vocab, text);
+}
+
+// The merge-only id of merge_chars[i].
+inline int32_t MergeOnlySymbol(int32_t i) { return -2 - i; }
+
+// The merge symbol of one character: its token id, else its merge-only id, else -1.
+inline int32_t FindCharSymbol(const TokenizerModel& m, std::string_view character) {
+  const int32_t id = FindToken(m, character);
+  if (id >= 0 || m.merge_chars.empty()) return id;
+  const int32_t i = m.merge_char_index.Find(m.merge_chars, character);
+  return i >= 0 ? MergeOnlySymbol(i) : -1;
 }
 
 // Checks every id the model refers to, fills the derived fields and sorts eog_ids.

@@ -196,6 +196,25 @@ TEST(Gguf, VocabOnlyFileLoads) {
   EXPECT_EQ((*t)->Decode(std::vector<int32_t>{7, 7}), "hi hi");
 }
 
+// As in llama.cpp, characters outside the vocabulary ("▁", "h") still merge into tokens
+// ("▁h"); one left over falls back to its byte token.
+TEST(Gguf, MergesFromCharactersOutsideTheVocabulary) {
+  hfd::testing::TempDir dir;
+  GgufWriter w;
+  w.String("tokenizer.ggml.model", "llama");
+  w.StringArray("tokenizer.ggml.tokens",
+                {"<unk>", "<s>", "</s>", "\xE2\x96\x81h", "\xE2\x96\x81hi", "i", "<0x68>"});
+  w.F32Array("tokenizer.ggml.scores", {0, 0, 0, -1, -1, -2, 0});
+  w.I32Array("tokenizer.ggml.token_type", {2, 3, 3, 1, 1, 1, 6});
+  w.U32("tokenizer.ggml.bos_token_id", 1);
+  w.U32("tokenizer.ggml.eos_token_id", 2);
+  auto t = Tokenizer::FromPath(w.Write(dir.path()));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ((*t)->Encode("hi", true), (std::vector<int32_t>{1, 4}));
+  EXPECT_EQ((*t)->Encode("hh", true), (std::vector<int32_t>{1, 3, 6}));
+  EXPECT_EQ((*t)->Decode(std::vector<int32_t>{3, 6}), "hh");
+}
+
 TEST(Gguf, InconsistentArraysAndBadValues) {
   hfd::testing::TempDir dir;
   ExpectError(Tokenizer::FromPath(SpmVocab({0, 0}, {2, 3, 3, 1, 1, 1, 1, 1}).Write(dir.path())),

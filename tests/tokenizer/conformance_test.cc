@@ -55,19 +55,25 @@ std::vector<std::vector<int32_t>> ReadOutputs(const std::string& text) {
 
 class VocabTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(VocabTest, MatchesLlamaCppIds) {
-  HFD_REQUIRE_FIXTURES(fixtures);
-  const std::filesystem::path gguf = fixtures / "vocab" / GetParam();
-  auto tokenizer = LoadOrFail(gguf);
+// Encodes each string of a llama.cpp vocab test's .inp file, expecting the .out file's ids.
+void ExpectVocabTestIds(const std::filesystem::path& model, const std::filesystem::path& inp,
+                        const std::filesystem::path& out) {
+  auto tokenizer = LoadOrFail(model);
   ASSERT_NE(tokenizer, nullptr);
-  const auto inputs = SplitInputs(ReadFileOrFail(gguf.string() + ".inp"));
-  const auto outputs = ReadOutputs(ReadFileOrFail(gguf.string() + ".out"));
+  const auto inputs = SplitInputs(ReadFileOrFail(inp));
+  const auto outputs = ReadOutputs(ReadFileOrFail(out));
   ASSERT_EQ(inputs.size(), outputs.size());
   ASSERT_GT(inputs.size(), 30u);
   for (size_t i = 0; i < inputs.size(); ++i) {
     EXPECT_EQ(tokenizer->Encode(inputs[i], /*add_special=*/false), outputs[i])
         << "string #" << i << ": '" << inputs[i] << "'";
   }
+}
+
+TEST_P(VocabTest, MatchesLlamaCppIds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const std::filesystem::path gguf = fixtures / "vocab" / GetParam();
+  ExpectVocabTestIds(gguf, gguf.string() + ".inp", gguf.string() + ".out");
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, VocabTest,
@@ -180,6 +186,35 @@ TEST(LlamaCppReference, PromptIdsFromGgufVocabularies) {
     }
   }
   EXPECT_EQ(checked, 6);
+}
+
+// The arch fixtures' 3072-piece vocabulary lacks most single characters: llama.cpp still
+// merges from them ("O" + "n" -> "On"), where byte fallback alone gave 26 ids for 6.
+TEST(LlamaCppReference, PromptIdsFromVocabularyWithoutSingleCharacters) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const std::filesystem::path dir = fixtures / "arch";
+  const auto reference = nlohmann::json::parse(ReadFileOrFail(dir / "llama.cpp-logits.json"));
+  int checked = 0;
+  for (const auto& [file, prompts] : reference.items()) {
+    if (file.find("-F32.gguf") == std::string::npos) continue;  // quantized: the same vocab
+    auto tokenizer = LoadOrFail(dir / file);
+    ASSERT_NE(tokenizer, nullptr);
+    for (const auto& [prompt, entry] : prompts.items()) {
+      EXPECT_EQ(tokenizer->Encode(prompt, true), entry.at("prompt_ids").get<std::vector<int32_t>>())
+          << file << " | " << prompt;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 8);
+}
+
+// The same vocabulary on llama.cpp's SPM test strings (spaces, digits, non-Latin text),
+// ids recorded by testdata/arch_vocab/make_reference.py.
+TEST(LlamaCppReference, VocabStringsOnVocabularyWithoutSingleCharacters) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectVocabTestIds(fixtures / "arch" / "tiny-phi3-F32.gguf",
+                     fixtures / "vocab" / "ggml-vocab-llama-spm.gguf.inp",
+                     std::filesystem::path(HFD_ARCH_VOCAB_TESTDATA) / "tiny-phi3-F32.gguf.out");
 }
 
 // The GGUF and Hugging Face forms of the same tokenizer agree on the reference strings.
