@@ -45,22 +45,28 @@ Status MoeMatMul(Isa isa, const ExpertWeights& w, const float* x, int64_t x_widt
                  ActPrecision precision, std::vector<float>& scratch) {
   const auto n_expert = static_cast<int64_t>(w.experts->size());
   const bool per_slot = x_width != w.cols;
-  // Which (token, slot) pairs each expert serves, in token order.
-  std::vector<std::vector<int64_t>> served(static_cast<size_t>(n_expert));
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    for (int32_t s = 0; s < top_k; ++s) {
-      const float id = routes[t * 2 * top_k + s];
-      if (!(id >= 0 && id < static_cast<float>(n_expert))) {
-        return Internal("expert id " + std::to_string(id) + " outside the model's " +
-                        std::to_string(n_expert) + " experts");
-      }
-      served[static_cast<size_t>(id)].push_back(t * top_k + s);
+  // The (token, slot) pairs grouped by expert, in token order within each: a counting sort
+  // into one array, so a decode step allocates nothing per expert.
+  const int64_t n_pairs = n_tokens * top_k;
+  auto expert_of = [&](int64_t pair) { return routes[(pair / top_k) * 2 * top_k + pair % top_k]; };
+  std::vector<int64_t> first(static_cast<size_t>(n_expert + 1),
+                             0);  // expert e: [first[e], first[e + 1])
+  for (int64_t p = 0; p < n_pairs; ++p) {
+    const float id = expert_of(p);
+    if (!(id >= 0 && id < static_cast<float>(n_expert))) {
+      return Internal("expert id " + std::to_string(id) + " outside the model's " +
+                      std::to_string(n_expert) + " experts");
     }
+    ++first[static_cast<size_t>(id) + 1];
   }
+  for (int64_t e = 0; e < n_expert; ++e) first[e + 1] += first[e];
+  std::vector<int64_t> order(static_cast<size_t>(n_pairs));
+  std::vector<int64_t> next(first.begin(), first.end() - 1);
+  for (int64_t p = 0; p < n_pairs; ++p) order[next[static_cast<size_t>(expert_of(p))]++] = p;
   for (int64_t e = 0; e < n_expert; ++e) {
-    const std::vector<int64_t>& pairs = served[e];
-    if (pairs.empty()) continue;  // an unpicked expert's weights are never touched
-    const auto count = static_cast<int64_t>(pairs.size());
+    if (first[e] == first[e + 1]) continue;  // an unpicked expert's weights are never touched
+    const int64_t* pairs = order.data() + first[e];
+    const int64_t count = first[e + 1] - first[e];
     scratch.resize(static_cast<size_t>(count * (w.cols + w.rows)));
     float* in = scratch.data();
     float* out = in + count * w.cols;
