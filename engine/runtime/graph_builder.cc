@@ -206,6 +206,19 @@ float AttentionScale(const model::ModelDesc& d) {
   return static_cast<float>(1.0 / std::sqrt(static_cast<double>(query_scalar)));
 }
 
+// A gated MLP of width `n_ff` on the normalized input h: down(act(gate(h)) * up(h)), act the
+// model's (SwiGLU, or Gemma's GeGLU), weights ffn_{gate,up,down}`suffix` (Qwen2-MoE's shared
+// expert: "_shexp").
+Result<ValueId> GatedFeedForward(Builder& b, const model::ModelDesc& d, const std::string& p,
+                                 ValueId h, const std::string& suffix, int64_t n_ff) {
+  HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate" + suffix + ".weight", n_ff));
+  HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up" + suffix + ".weight", n_ff));
+  const OpKind gated =
+      d.ffn_activation == model::FfnActivation::kGeluTanh ? OpKind::kGeGLU : OpKind::kSwiGLU;
+  const ValueId act = b.Binary(gated, gate, up, p + "ffn" + suffix + "_act");
+  return b.MatMul(act, p + "ffn_down" + suffix + ".weight", d.n_embd);
+}
+
 // The experts picked by `routes` applied to x (of width `cols`, or `cols` per slot):
 // kMoeMatMul with the stacked weight `name` of shape {cols, rows, n_expert}.
 Result<ValueId> ExpertMatMul(Builder& b, const model::ModelDesc& d, ValueId x, ValueId routes,
@@ -239,10 +252,7 @@ Result<ValueId> MoeFeedForward(Builder& b, const model::ModelDesc& d, const std:
   sum.moe = moe;
   const ValueId experts = b.AddOp(sum, p + "ffn_moe", d.n_embd, b.RowsOf(h));
   if (d.n_ff_shared_expert == 0) return experts;
-  HFD_ASSIGN_OR_RETURN(ValueId sg, b.MatMul(h, p + "ffn_gate_shexp.weight", d.n_ff_shared_expert));
-  HFD_ASSIGN_OR_RETURN(ValueId su, b.MatMul(h, p + "ffn_up_shexp.weight", d.n_ff_shared_expert));
-  const ValueId sa = b.Binary(OpKind::kSwiGLU, sg, su, p + "ffn_shexp_act");
-  HFD_ASSIGN_OR_RETURN(ValueId sd, b.MatMul(sa, p + "ffn_down_shexp.weight", d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId sd, GatedFeedForward(b, d, p, h, "_shexp", d.n_ff_shared_expert));
   const std::string gate_name = p + "ffn_gate_inp_shexp.weight";
   HFD_ASSIGN_OR_RETURN(WeightId gw, b.WeightOfShapes(gate_name, {{d.n_embd}, {d.n_embd, 1}}));
   const ValueId g =
@@ -293,12 +303,7 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
     HFD_ASSIGN_OR_RETURN(ValueId moe, MoeFeedForward(b, d, p, h));
     return Residual(b, d, x, moe, p + "post_ffw_norm.weight", p + "ffn_residual");
   }
-  HFD_ASSIGN_OR_RETURN(ValueId gate, b.MatMul(h, p + "ffn_gate.weight", d.n_ff));
-  HFD_ASSIGN_OR_RETURN(ValueId up, b.MatMul(h, p + "ffn_up.weight", d.n_ff));
-  const OpKind gated =
-      d.ffn_activation == model::FfnActivation::kGeluTanh ? OpKind::kGeGLU : OpKind::kSwiGLU;
-  const ValueId act = b.Binary(gated, gate, up, p + "ffn_act");
-  HFD_ASSIGN_OR_RETURN(ValueId down, b.MatMul(act, p + "ffn_down.weight", d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId down, GatedFeedForward(b, d, p, h, "", d.n_ff));
   return Residual(b, d, x, down, p + "post_ffw_norm.weight", p + "ffn_residual");
 }
 
