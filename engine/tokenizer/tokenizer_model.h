@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/tokenizer/added_tokens.h"
+#include "engine/tokenizer/bpe.h"
 #include "engine/tokenizer/normalizer.h"
 #include "engine/tokenizer/pair_map.h"
 #include "engine/tokenizer/pre_tokenizer.h"
@@ -96,12 +97,12 @@ inline int32_t FindToken(const TokenizerModel& m, std::string_view text) {
 // The merge-only id of merge_chars[i].
 inline int32_t MergeOnlySymbol(int32_t i) { return -2 - i; }
 
-// The merge symbol of one character: its token id, else its merge-only id, else -1.
+// The merge symbol of one character: its token id, else its merge-only id, else kNoSymbol.
 inline int32_t FindCharSymbol(const TokenizerModel& m, std::string_view character) {
   const int32_t id = FindToken(m, character);
   if (id >= 0 || m.merge_chars.empty()) return id;
   const int32_t i = m.merge_char_index.Find(m.merge_chars, character);
-  return i >= 0 ? MergeOnlySymbol(i) : -1;
+  return i >= 0 ? MergeOnlySymbol(i) : kNoSymbol;
 }
 
 // Checks every id the model refers to, fills the derived fields and sorts eog_ids.
