@@ -515,14 +515,16 @@ Status Kernels::Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uin
 Status Kernels::MoeRoute(CommandStream& s, const Buffer& x, const Buffer& routes,
                          const MoeShape& moe, uint32_t ntok) {
   if (moe.top_k < 1 || moe.top_k > std::min(moe.n_expert, kMaxMoeTopK)) {
-    return Unsupported(fmt::format("moe_route: {} experts per token of {}; the Vulkan backend "
-                                   "takes 1 to {} and at most the expert count",
-                                   moe.top_k, moe.n_expert, kMaxMoeTopK));
+    return Unsupported(
+        fmt::format("moe_route: {} experts per token of {}; the Vulkan backend "
+                    "takes 1 to {} and at most the expert count",
+                    moe.top_k, moe.n_expert, kMaxMoeTopK));
   }
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * moe.n_expert, "moe_route input"));
   HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_route output"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"moe_route", 2, sizeof(MoeRoutePush),
-                                                      {moe.norm_topk ? 1u : 0u}}));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      cache_.Get({"moe_route", 2, sizeof(MoeRoutePush), {moe.norm_topk ? 1u : 0u}}));
   MoeRoutePush push{moe.n_expert, moe.top_k};
   GroupGrid g = SplitGroups(ntok);
   s.Dispatch(*p, {{&x}, {&routes, true}}, &push, g.x, g.y);
@@ -547,36 +549,51 @@ Status Kernels::MoeMatMulVec(CommandStream& s, const DeviceTensor& w, const Buff
                              const Buffer& routes, const Buffer& y, const MoeShape& moe,
                              uint32_t x_width, uint32_t ntok) {
   HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_matmul routes"));
-  return MoeMatMul(s, w, x, routes, y, moe, x_width, ntok, false);
+  return MoeMatMul(s, w, x, routes, y, moe, x_width, ntok, {});
+}
+
+Status Kernels::MoeMatMulVecGated(CommandStream& s, const DeviceTensor& gate,
+                                  const DeviceTensor& up, const Buffer& x, const Buffer& routes,
+                                  const Buffer& y, const MoeShape& moe, uint32_t x_width,
+                                  uint32_t ntok, bool gelu) {
+  if (!CanGate(gate, up)) {
+    return InvalidArgument("gated expert matmul: the gate and up experts differ in type or shape");
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_matmul routes"));
+  return MoeMatMul(s, gate, x, routes, y, moe, x_width, ntok,
+                   {.up = &up, .glu_gelu = gelu ? 1u : 0u});
 }
 
 Status Kernels::MoeMatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x,
                                const Buffer& group, const Buffer& y, const MoeShape& moe,
                                uint32_t x_width, uint32_t ntok) {
   HFD_RETURN_IF_ERROR(CheckFits(group, MoeGroupBytes(moe, ntok) / 4, "moe_matmul index"));
-  return MoeMatMul(s, w, x, group, y, moe, x_width, ntok, true);
+  return MoeMatMul(s, w, x, group, y, moe, x_width, ntok, {.tiled = true});
 }
 
 Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x,
                           const Buffer& index, const Buffer& y, const MoeShape& moe,
-                          uint32_t x_width, uint32_t ntok, bool tiled) {
+                          uint32_t x_width, uint32_t ntok, MoeKernel kernel) {
   if (moe.n_expert == 0 || w.nrows() % moe.n_expert != 0) {
-    return InvalidArgument(fmt::format("moe_matmul: {} rows are not {} experts", w.nrows(),
-                                       moe.n_expert));
+    return InvalidArgument(
+        fmt::format("moe_matmul: {} rows are not {} experts", w.nrows(), moe.n_expert));
   }
   const auto rows = static_cast<uint32_t>(w.nrows() / moe.n_expert);
   const auto cols = static_cast<uint32_t>(w.ncols());
   if (x_width != cols && x_width != moe.top_k * cols) {
-    return InvalidArgument(fmt::format("moe_matmul: an input of width {} for experts of {} columns",
-                                       x_width, cols));
+    return InvalidArgument(
+        fmt::format("moe_matmul: an input of width {} for experts of {} columns", x_width, cols));
   }
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * x_width, "moe_matmul input"));
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * moe.top_k * rows, "moe_matmul output"));
   const uint32_t per_row = MatVecThreadsPerRow(cols);
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       tiled ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
-                             : WeightPipeline("mul_mat_vec_moe", w.type(), 4, sizeof(MoePush),
-                                              {per_row, cols, 0}));
+  const bool gated = kernel.up != nullptr;
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      kernel.tiled ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
+                   : WeightPipeline(gated ? "mul_mat_vec_glu_moe" : "mul_mat_vec_moe", w.type(),
+                                    gated ? 5 : 4, sizeof(MoePush),
+                                    {per_row, cols, kernel.glu_gelu}));
   for (const TensorChunk& c : w.chunks()) {
     if (c.first_row % rows != 0 || c.rows % rows != 0) {
       return InvalidArgument("moe_matmul: a buffer of the expert matrix splits an expert");
@@ -593,13 +610,15 @@ Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer&
                  static_cast<uint32_t>(c.first_row / rows),
                  static_cast<uint32_t>(c.rows / rows),
                  moe.n_expert};
-    if (tiled) {
+    const GroupGrid g = SplitGroups(CeilDiv(rows, kMatVecGroup / per_row));
+    if (kernel.tiled) {
       s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, CeilDiv(rows, kTiledTile),
                  CeilDiv(ntok, kTiledTile), push.experts);
+    } else if (gated) {  // CanGate: one buffer each
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&kernel.up->chunks()[0].buffer}, {&index}},
+                 &push, g.x, g.y, ntok * moe.top_k);
     } else {
-      GroupGrid g = SplitGroups(CeilDiv(rows, kMatVecGroup / per_row));
-      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, g.x, g.y,
-                 ntok * moe.top_k);
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, g.x, g.y, ntok * moe.top_k);
     }
   }
   return Status::Ok();

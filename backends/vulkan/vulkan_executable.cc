@@ -131,8 +131,8 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
   uint64_t group = 4;
   for (const Op& op : graph_.ops) {
     if (op.kind != OpKind::kMoeMatMul) continue;
-    group = std::max(group, Kernels::MoeGroupBytes(MoeShapeOf(op),
-                                                   static_cast<uint32_t>(graph_.max_tokens)));
+    group = std::max(
+        group, Kernels::MoeGroupBytes(MoeShapeOf(op), static_cast<uint32_t>(graph_.max_tokens)));
   }
   HFD_ASSIGN_OR_RETURN(moe_group_, Buffer::Create(device_, group, MemoryUse::kDeviceLocal));
   value_buffer_.resize(graph_.values.size());
@@ -189,9 +189,16 @@ Status VulkanExecutable::RecordStep(CommandStream& s, const Step& step, uint32_t
       return kernels_.MatMulVecBias(s, *op_matrix_[f], *op_vector_[f + 1], Val(a.in[0]),
                                     Val(last.out), rows);
     case Fusion::kGatedMatMul:
+    case Fusion::kGatedMoeMatMul:
       if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 1])) {
-        return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
-                                       Val(last.out), rows, last.kind == OpKind::kGeGLU);
+        const bool gelu = last.kind == OpKind::kGeGLU;
+        if (step.kind == Fusion::kGatedMatMul) {
+          return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
+                                         Val(last.out), rows, gelu);
+        }
+        return kernels_.MoeMatMulVecGated(
+            s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]), Val(a.in[1]), Val(last.out),
+            MoeShapeOf(a), static_cast<uint32_t>(graph_.values[a.in[0]].width), rows, gelu);
       }
       for (size_t i = f; i < f + step.count; ++i) HFD_RETURN_IF_ERROR(RecordOp(s, i, ntok));
       return Status::Ok();
@@ -336,8 +343,8 @@ Status VulkanExecutable::RecordMoeMatMul(CommandStream& s, size_t index, uint32_
     HFD_RETURN_IF_ERROR(kernels_.MoeGroup(s, routes, moe_group_, moe, rows));
     grouped_routes_ = op.in[1];
   }
-  return kernels_.MoeMatMulTiled(s, *op_matrix_[index], Val(op.in[0]), moe_group_, Val(op.out),
-                                 moe, x_width, rows);
+  return kernels_.MoeMatMulTiled(s, *op_matrix_[index], Val(op.in[0]), moe_group_, Val(op.out), moe,
+                                 x_width, rows);
 }
 
 Result<VulkanExecutable::StreamCounts> VulkanExecutable::Counts(uint32_t ntok) {

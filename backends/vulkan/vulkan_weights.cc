@@ -63,8 +63,8 @@ Result<uint64_t> VulkanWeights::PlanBytes(const model::ModelFiles& files,
                       "kernels for",
                       name, TypeName(w.type)));
     }
-    auto bytes = DeviceTensor::PlanBytes(w.type, w.shape[0], MatrixRows(w), max_buffer_bytes,
-                                         RowAlign(w));
+    auto bytes =
+        DeviceTensor::PlanBytes(w.type, w.shape[0], MatrixRows(w), max_buffer_bytes, RowAlign(w));
     if (!bytes.ok()) return bytes.status().WithContext(name);
     total += *bytes;
   }
@@ -88,8 +88,8 @@ Result<VulkanWeights> VulkanWeights::Load(Device& device, Transfer& transfer,
       out.weights_.emplace(name, std::move(v.buffer));
       out.vector_rows_.emplace(name, std::move(v.row));
     } else {
-      auto t = DeviceTensor::Upload(device, transfer, w.type, w.shape[0], MatrixRows(w), w.data,
-                                    0, RowAlign(w));
+      auto t = DeviceTensor::Upload(device, transfer, w.type, w.shape[0], MatrixRows(w), w.data, 0,
+                                    RowAlign(w));
       if (!t.ok()) return t.status().WithContext("uploading " + name);
       out.weights_.emplace(name, std::move(*t));
     }

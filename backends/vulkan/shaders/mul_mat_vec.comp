@@ -9,8 +9,9 @@
 //   GLU:  y = act(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices,
 //         act silu (SwiGLU) or tanh-approximated GELU (GeGLU) by GLU_GELU.
 //   MOE:  the indexed-expert product: workgroup z is a (token, slot) pair, whose expert
-//         (kMoeRoute's table at binding 3) gives the rows read; pairs whose expert lies
-//         in another chunk return at once, so only the picked experts' rows are read.
+//         (kMoeRoute's table at binding 3, 4 with GLU) gives the rows read; pairs whose
+//         expert lies in another chunk return at once, so only the picked experts' rows
+//         are read. With GLU, the experts' gate and up matrices in one pass.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
@@ -31,7 +32,11 @@ layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 #ifdef MOE
 #include "moe_push.glsl"
+#ifdef GLU
+layout(std430, binding = 4) readonly buffer Routes { float routes[]; };
+#else
 layout(std430, binding = 3) readonly buffer Routes { float routes[]; };
+#endif
 #else
 layout(push_constant) uniform Push {
   uint ncols;      // row length (elements); the shader uses NCOLS
