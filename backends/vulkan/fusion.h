@@ -25,7 +25,8 @@ enum class Fusion : uint8_t {
   kMatMulBias,     // ops: matmul, add_bias of its output
   kGatedMatMul,    // ops: matmul gate, matmul up (same input), swiglu or geglu(gate, up)
   kRopeAttention,  // ops: rope q, rope k, attention(q, k, v)
-  kGatedMoeMatMul,  // ops: moe_matmul gate, moe_matmul up (same input and routes), swiglu or geglu
+  // ops: moe_matmul gate, moe_matmul up (same input and routes), swiglu or geglu
+  kGatedMoeMatMul,
 };
 
 struct Step {

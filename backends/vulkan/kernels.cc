@@ -590,10 +590,10 @@ Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer&
   const bool gated = kernel.up != nullptr;
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
-      kernel.tiled ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
-                   : WeightPipeline(gated ? "mul_mat_vec_glu_moe" : "mul_mat_vec_moe", w.type(),
-                                    gated ? 5 : 4, sizeof(MoePush),
-                                    {per_row, cols, kernel.glu_gelu}));
+      kernel.tiled
+          ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
+          : WeightPipeline(gated ? "mul_mat_vec_glu_moe" : "mul_mat_vec_moe", w.type(),
+                           gated ? 5 : 4, sizeof(MoePush), {per_row, cols, kernel.glu_gelu}));
   for (const TensorChunk& c : w.chunks()) {
     if (c.first_row % rows != 0 || c.rows % rows != 0) {
       return InvalidArgument("moe_matmul: a buffer of the expert matrix splits an expert");

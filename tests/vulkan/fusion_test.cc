@@ -21,7 +21,8 @@ namespace {
 struct Case {
   const char* path;  // under the fixtures directory
   bool qkv_bias;     // Qwen2's q/k/v biases
-  bool experts = false;  // a mixture-of-experts FFN (Qwen2-MoE's: and a shared expert)
+  // A mixture-of-experts FFN (Qwen2-MoE's: and a shared expert).
+  bool experts = false;
 };
 
 class FusionTest : public ::testing::TestWithParam<Case> {};

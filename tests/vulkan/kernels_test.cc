@@ -360,12 +360,13 @@ TEST_F(OpsTest, ExpertMatMulAcrossBuffersOfWholeExperts) {
                                          std::pair{200u, false}, std::pair{200u, true}}) {
       SCOPED_TRACE(std::to_string(ntok) + (per_slot ? " per slot" : ""));
       const auto x_width = static_cast<uint32_t>(per_slot ? moe.top_k * cols : cols);
-      std::vector<float> route(ntok * 2 * moe.top_k, 0.5f);
-      for (uint32_t t = 0; t < ntok; ++t) {
-        for (uint32_t k = 0; k < moe.top_k; ++k) route[t * 2 * moe.top_k + k] = (t + 2 * k) % 7;
+      const size_t slots = moe.top_k, n = ntok;
+      std::vector<float> route(n * 2 * slots, 0.5f);
+      for (size_t t = 0; t < n; ++t) {
+        for (size_t k = 0; k < slots; ++k) route[t * 2 * slots + k] = (t + 2 * k) % 7;
       }
-      const std::vector<float> x = RandomFloats(ntok * x_width, 42);
-      Buffer broutes = Upload(route), bx = Upload(x), by = Zeros(ntok * moe.top_k * rows);
+      const std::vector<float> x = RandomFloats(n * x_width, 42);
+      Buffer broutes = Upload(route), bx = Upload(x), by = Zeros(n * slots * rows);
       Buffer group = Zeros(Kernels::MoeGroupBytes(moe, ntok) / 4);
       auto s = CommandStream::Begin(*device_);
       ASSERT_TRUE(s.ok());
@@ -376,17 +377,18 @@ TEST_F(OpsTest, ExpertMatMulAcrossBuffersOfWholeExperts) {
         ASSERT_TRUE(kernels_->MoeMatMulTiled(**s, *dw, bx, group, by, moe, x_width, ntok).ok());
       }
       ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
-      const std::vector<float> got = Download(by, ntok * moe.top_k * rows);
+      const std::vector<float> got = Download(by, n * slots * rows);
       std::vector<float> want(got.size());
-      for (uint32_t t = 0; t < ntok; ++t) {
-        for (uint32_t k = 0; k < moe.top_k; ++k) {
-          const auto e = static_cast<int64_t>(route[t * 2 * moe.top_k + k]);
+      for (size_t t = 0; t < n; ++t) {
+        for (size_t k = 0; k < slots; ++k) {
+          const auto e = static_cast<int64_t>(route[t * 2 * slots + k]);
           const float* xs = &x[t * x_width + (per_slot ? k * cols : 0)];
           for (int64_t r = 0; r < rows; ++r) {
             double acc = 0;
-            for (int64_t c = 0; c < cols; ++c)
+            for (int64_t c = 0; c < cols; ++c) {
               acc += double(w.decoded[(e * rows + r) * cols + c]) * xs[c];
-            want[(t * moe.top_k + k) * rows + r] = static_cast<float>(acc);
+            }
+            want[(t * slots + k) * rows + r] = static_cast<float>(acc);
           }
         }
       }
