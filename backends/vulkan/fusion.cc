@@ -21,6 +21,15 @@ std::vector<int> Readers(const Graph& g) {
   return n;
 }
 
+// a and b: matmuls of `kind` over the same input (and routes); c: their gated activation,
+// the only reader of their outputs.
+bool GatedPair(const Op& a, const Op& b, const Op& c, const std::vector<int>& readers,
+               OpKind kind) {
+  return a.kind == kind && b.kind == kind && a.in[0] == b.in[0] && a.in[1] == b.in[1] &&
+         (c.kind == OpKind::kSwiGLU || c.kind == OpKind::kGeGLU) && c.in[0] == a.out &&
+         c.in[1] == b.out && readers[a.out] == 1 && readers[b.out] == 1;
+}
+
 // The fusion that starts at op i, if any, and how many ops it covers.
 Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matvec) {
   const auto& ops = g.ops;
@@ -43,10 +52,11 @@ Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matve
   if (left >= 3) {
     const Op& b = ops[i + 1];
     const Op& c = ops[i + 2];
-    if (matvec && a.kind == OpKind::kMatMul && b.kind == OpKind::kMatMul && a.in[0] == b.in[0] &&
-        (c.kind == OpKind::kSwiGLU || c.kind == OpKind::kGeGLU) && c.in[0] == a.out &&
-        c.in[1] == b.out && readers[a.out] == 1 && readers[b.out] == 1) {
+    if (matvec && GatedPair(a, b, c, readers, OpKind::kMatMul)) {
       return step(Fusion::kGatedMatMul, 3);
+    }
+    if (matvec && GatedPair(a, b, c, readers, OpKind::kMoeMatMul)) {
+      return step(Fusion::kGatedMoeMatMul, 3);
     }
     if (a.kind == OpKind::kRope && b.kind == OpKind::kRope && c.kind == OpKind::kAttention &&
         c.in[0] == a.out && c.in[1] == b.out && readers[b.out] == 1 &&

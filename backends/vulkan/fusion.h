@@ -4,6 +4,7 @@
 //   add + rms_norm              -> add_rms_norm (the residual sum and its norm)
 //   matmul + add_bias           -> one matrix-vector kernel that adds the bias
 //   matmul gate, matmul up, swiglu or geglu -> one matrix-vector kernel over both matrices
+//   the same over experts (moe_matmul)      -> one route-indexed kernel over both
 //   rope q, rope k, attention   -> rope_kv_store (rotates q and k, writes k and v to the
 //                                  cache), then the attention kernel
 // The plan depends only on the graph's shape; whether two matrices can share a kernel
@@ -24,6 +25,8 @@ enum class Fusion : uint8_t {
   kMatMulBias,     // ops: matmul, add_bias of its output
   kGatedMatMul,    // ops: matmul gate, matmul up (same input), swiglu or geglu(gate, up)
   kRopeAttention,  // ops: rope q, rope k, attention(q, k, v)
+  // ops: moe_matmul gate, moe_matmul up (same input and routes), swiglu or geglu
+  kGatedMoeMatMul,
 };
 
 struct Step {

@@ -77,6 +77,14 @@ uint32_t RowStride(const DeviceTensor& w) {
 
 uint32_t CeilDiv(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
+// mul_mat_vec's invocations per row: enough to cover a row's 32-element units once, at
+// most a whole workgroup.
+uint32_t MatVecThreadsPerRow(int64_t ncols) {
+  uint32_t per_row = 1;
+  while (per_row < kMatVecGroup && int64_t{per_row} * 32 < ncols) per_row *= 2;
+  return per_row;
+}
+
 // Push-constant blocks, field for field as declared in the shaders.
 struct MatPush {
   uint32_t ncols, row_stride, nrows, out_row0, x_stride, y_stride, ntok;
@@ -117,6 +125,22 @@ struct AttentionMergePush {
 struct CopyPush {
   uint32_t n, src_offset, dst_offset;
 };
+struct MoePush {  // shaders/moe_push.glsl
+  uint32_t ncols, row_stride, nrows, out_row0, x_stride, y_stride, ntok, top_k, slot_stride,
+      first_expert, experts, n_expert;
+};
+struct MoeRoutePush {
+  uint32_t n_expert, top_k;
+};
+struct MoeGroupPush {
+  uint32_t ntok, top_k, n_expert;
+};
+struct MoeWeightedSumPush {
+  uint32_t n, width, top_k;
+};
+
+// moe_route.comp's shared arrays hold one slot per invocation.
+constexpr uint32_t kMaxMoeTopK = 64;
 
 // The shader variant of `op` (kv_store, attention) for a cache of `kv` elements.
 std::string KvVariant(const char* op, runtime::KvType kv) {
@@ -201,9 +225,7 @@ Status Kernels::MatVec(CommandStream& s, const char* variant, const DeviceTensor
                        uint32_t glu_gelu) {
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * w.ncols(), "matmul input"));
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * w.nrows(), "matmul output"));
-  // Enough invocations per row to cover its units once, at most a whole workgroup.
-  uint32_t per_row = 1;
-  while (per_row < kMatVecGroup && int64_t{per_row} * 32 < w.ncols()) per_row *= 2;
+  const uint32_t per_row = MatVecThreadsPerRow(w.ncols());
   const uint32_t rows_per_group = kMatVecGroup / per_row;
   const uint32_t bindings = extra != nullptr ? 4 : 3;
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
@@ -488,6 +510,138 @@ Status Kernels::Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uin
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&src}, {&dst, true}}, &push, g.x, g.y);
   return Status::Ok();
+}
+
+Status Kernels::MoeRoute(CommandStream& s, const Buffer& x, const Buffer& routes,
+                         const MoeShape& moe, uint32_t ntok) {
+  if (moe.top_k < 1 || moe.top_k > std::min(moe.n_expert, kMaxMoeTopK)) {
+    return Unsupported(
+        fmt::format("moe_route: {} experts per token of {}; the Vulkan backend "
+                    "takes 1 to {} and at most the expert count",
+                    moe.top_k, moe.n_expert, kMaxMoeTopK));
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * moe.n_expert, "moe_route input"));
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_route output"));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      cache_.Get({"moe_route", 2, sizeof(MoeRoutePush), {moe.norm_topk ? 1u : 0u}}));
+  MoeRoutePush push{moe.n_expert, moe.top_k};
+  GroupGrid g = SplitGroups(ntok);
+  s.Dispatch(*p, {{&x}, {&routes, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+uint64_t Kernels::MoeGroupBytes(const MoeShape& moe, uint32_t ntok) {
+  return (3 * uint64_t{moe.n_expert} + uint64_t{ntok} * moe.top_k) * 4;
+}
+
+Status Kernels::MoeGroup(CommandStream& s, const Buffer& routes, const Buffer& group,
+                         const MoeShape& moe, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_group routes"));
+  HFD_RETURN_IF_ERROR(CheckFits(group, MoeGroupBytes(moe, ntok) / 4, "moe_group index"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"moe_group", 2, sizeof(MoeGroupPush), {}}));
+  MoeGroupPush push{ntok, moe.top_k, moe.n_expert};
+  s.Dispatch(*p, {{&routes}, {&group, true}}, &push, 1);
+  return Status::Ok();
+}
+
+Status Kernels::MoeMatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                             const Buffer& routes, const Buffer& y, const MoeShape& moe,
+                             uint32_t x_width, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_matmul routes"));
+  return MoeMatMul(s, w, x, routes, y, moe, x_width, ntok, {});
+}
+
+Status Kernels::MoeMatMulVecGated(CommandStream& s, const DeviceTensor& gate,
+                                  const DeviceTensor& up, const Buffer& x, const Buffer& routes,
+                                  const Buffer& y, const MoeShape& moe, uint32_t x_width,
+                                  uint32_t ntok, bool gelu) {
+  if (!CanGate(gate, up)) {
+    return InvalidArgument("gated expert matmul: the gate and up experts differ in type or shape");
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_matmul routes"));
+  return MoeMatMul(s, gate, x, routes, y, moe, x_width, ntok,
+                   {.up = &up, .glu_gelu = gelu ? 1u : 0u});
+}
+
+Status Kernels::MoeMatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                               const Buffer& group, const Buffer& y, const MoeShape& moe,
+                               uint32_t x_width, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(group, MoeGroupBytes(moe, ntok) / 4, "moe_matmul index"));
+  return MoeMatMul(s, w, x, group, y, moe, x_width, ntok, {.tiled = true});
+}
+
+Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                          const Buffer& index, const Buffer& y, const MoeShape& moe,
+                          uint32_t x_width, uint32_t ntok, MoeKernel kernel) {
+  if (moe.n_expert == 0 || w.nrows() % moe.n_expert != 0) {
+    return InvalidArgument(
+        fmt::format("moe_matmul: {} rows are not {} experts", w.nrows(), moe.n_expert));
+  }
+  const auto rows = static_cast<uint32_t>(w.nrows() / moe.n_expert);
+  const auto cols = static_cast<uint32_t>(w.ncols());
+  if (x_width != cols && x_width != moe.top_k * cols) {
+    return InvalidArgument(
+        fmt::format("moe_matmul: an input of width {} for experts of {} columns", x_width, cols));
+  }
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * x_width, "moe_matmul input"));
+  HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * moe.top_k * rows, "moe_matmul output"));
+  const uint32_t per_row = MatVecThreadsPerRow(cols);
+  const bool gated = kernel.up != nullptr;
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      kernel.tiled
+          ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
+          : WeightPipeline(gated ? "mul_mat_vec_glu_moe" : "mul_mat_vec_moe", w.type(),
+                           gated ? 5 : 4, sizeof(MoePush), {per_row, cols, kernel.glu_gelu}));
+  for (const TensorChunk& c : w.chunks()) {
+    if (c.first_row % rows != 0 || c.rows % rows != 0) {
+      return InvalidArgument("moe_matmul: a buffer of the expert matrix splits an expert");
+    }
+    MoePush push{cols,
+                 RowStride(w),
+                 rows,
+                 0,
+                 x_width,
+                 rows,
+                 ntok,
+                 moe.top_k,
+                 x_width == cols ? 0 : cols,
+                 static_cast<uint32_t>(c.first_row / rows),
+                 static_cast<uint32_t>(c.rows / rows),
+                 moe.n_expert};
+    const GroupGrid g = SplitGroups(CeilDiv(rows, kMatVecGroup / per_row));
+    if (kernel.tiled) {
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, CeilDiv(rows, kTiledTile),
+                 CeilDiv(ntok, kTiledTile), push.experts);
+    } else if (gated) {  // CanGate: one buffer each
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&kernel.up->chunks()[0].buffer}, {&index}},
+                 &push, g.x, g.y, ntok * moe.top_k);
+    } else {
+      s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, g.x, g.y, ntok * moe.top_k);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Kernels::MoeWeightedSum(CommandStream& s, const Buffer& x, const Buffer& routes,
+                               const Buffer& out, uint32_t width, uint32_t top_k, uint32_t ntok) {
+  const uint32_t n = width * ntok;
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{n} * top_k, "moe_weighted_sum input"));
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * top_k, "moe_weighted_sum routes"));
+  HFD_RETURN_IF_ERROR(CheckFits(out, n, "moe_weighted_sum output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({"moe_weighted_sum", 3, sizeof(MoeWeightedSumPush), {}}));
+  MoeWeightedSumPush push{n, width, top_k};
+  GroupGrid g = SplitGroups(CeilDiv(n, 256));
+  s.Dispatch(*p, {{&x}, {&routes}, {&out, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::SigmoidGate(CommandStream& s, const Buffer& x, const Buffer& gate,
+                            const Buffer& out, uint32_t width, uint32_t ntok) {
+  HFD_RETURN_IF_ERROR(CheckFits(gate, ntok, "sigmoid_gate gate"));
+  return Elementwise(s, "sigmoid_gate", x, gate, out, width * ntok, width);
 }
 
 }  // namespace hfd::vk

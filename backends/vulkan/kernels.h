@@ -53,6 +53,13 @@ struct RopeKvShape {
   RopeScale scale;
 };
 
+// A mixture-of-experts op's shape (runtime::MoeAttrs).
+struct MoeShape {
+  uint32_t n_expert = 0;
+  uint32_t top_k = 0;  // slots (experts) per token
+  bool norm_topk = false;
+};
+
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
 // Activations are float32 rows; `ntok` is the number of rows (tokens) of a call.
 // Ops that read the per-call position, token ids or texts take the `params` buffer
@@ -151,6 +158,40 @@ class Kernels {
   Status Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uint32_t n,
               uint32_t src_offset, uint32_t dst_offset);
 
+  // Mixture of experts (graph.h's kMoe* ops). `routes` is a kMoeRoute table: per token
+  // 2 * top_k floats, the picked ids then their weights.
+  // routes[t] = the route of router logits x[t] (n_expert wide); top_k <= 64.
+  Status MoeRoute(CommandStream& s, const Buffer& x, const Buffer& routes, const MoeShape& moe,
+                  uint32_t ntok);
+  // y[t] part s = W[expert s of t] . x[t] (x_width == w's columns), or . part s of x[t]
+  // (x_width == top_k * columns), for `w` the experts stacked by rows (rows a multiple of
+  // n_expert, each chunk whole experts). The matrix-vector kernel reading `routes`: only
+  // the picked experts' rows are read (decode).
+  Status MoeMatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                      const Buffer& routes, const Buffer& y, const MoeShape& moe, uint32_t x_width,
+                      uint32_t ntok);
+  // y[t] part s = act(G_e . x) * (U_e . x), e expert s of t: MoeMatMulVec over an MLP's
+  // gate and up experts in one pass; needs CanGate. act as MatMulVecGated's.
+  Status MoeMatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
+                           const Buffer& x, const Buffer& routes, const Buffer& y,
+                           const MoeShape& moe, uint32_t x_width, uint32_t ntok, bool gelu);
+  // Bytes of the index MoeGroup writes for `ntok` tokens.
+  static uint64_t MoeGroupBytes(const MoeShape& moe, uint32_t ntok);
+  // Groups the (token, slot) pairs of `routes` by expert into `group`, for MoeMatMulTiled.
+  Status MoeGroup(CommandStream& s, const Buffer& routes, const Buffer& group, const MoeShape& moe,
+                  uint32_t ntok);
+  // MoeMatMulVec's product with the tiled kernel over the pairs MoeGroup grouped into
+  // `group`: each expert's weights are read once per 64 of its pairs (prefill).
+  Status MoeMatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x,
+                        const Buffer& group, const Buffer& y, const MoeShape& moe, uint32_t x_width,
+                        uint32_t ntok);
+  // out[t] = sum over slots s of weight s of t * part s of x[t] (top_k parts of `width`).
+  Status MoeWeightedSum(CommandStream& s, const Buffer& x, const Buffer& routes, const Buffer& out,
+                        uint32_t width, uint32_t top_k, uint32_t ntok);
+  // out[t] = x[t] * sigmoid(gate[t]), gate one float per token.
+  Status SigmoidGate(CommandStream& s, const Buffer& x, const Buffer& gate, const Buffer& out,
+                     uint32_t width, uint32_t ntok);
+
  private:
   // RMSNorm, or LayerNorm when `center` (rms_norm.comp's CENTER).
   Status Norm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y, uint32_t width,
@@ -162,6 +203,19 @@ class Kernels {
   // activation (1 GeGLU, 0 SwiGLU).
   Status MatVec(CommandStream& s, const char* variant, const DeviceTensor& w, const Buffer& x,
                 const Buffer& y, uint32_t ntok, const Buffer* extra, uint32_t glu_gelu = 0);
+  // How MoeMatMul runs: the matrix-vector kernel on the route table, the same with the
+  // gate's up matrix (`up`, then glu_gelu as MatVec's), or the tiled one on the group
+  // index.
+  struct MoeKernel {
+    bool tiled = false;
+    const DeviceTensor* up = nullptr;
+    uint32_t glu_gelu = 0;
+  };
+  // The per-chunk dispatch of the expert matmuls, `index` the route table or the group
+  // index.
+  Status MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer& x, const Buffer& index,
+                   const Buffer& y, const MoeShape& moe, uint32_t x_width, uint32_t ntok,
+                   MoeKernel kernel);
   Result<const Pipeline*> WeightPipeline(const char* op, TensorType type, uint32_t bindings,
                                          uint32_t push_bytes, std::vector<uint32_t> spec = {});
 

@@ -20,8 +20,9 @@ std::span<const uint8_t> Bytes(const uint32_t (&words)[N]) {
 uint64_t PaddedChunkBytes(uint64_t bytes) { return (bytes + 1) / 2 * 2; }
 
 // Rows per chunk so that a chunk, with the codebook ahead of its rows and its padding,
-// stays within the limit.
-Result<int64_t> RowsPerChunk(TensorType type, int64_t ncols, uint64_t max_chunk_bytes) {
+// stays within the limit; a multiple of `row_align`.
+Result<int64_t> RowsPerChunk(TensorType type, int64_t ncols, uint64_t max_chunk_bytes,
+                             int64_t row_align) {
   max_chunk_bytes -= max_chunk_bytes % 2;
   const int64_t row_bytes = RowBytes(type, ncols);
   if (row_bytes <= 0) {
@@ -35,7 +36,14 @@ Result<int64_t> RowsPerChunk(TensorType type, int64_t ncols, uint64_t max_chunk_
         (codebook > 0 ? " and the " + std::to_string(codebook) + "-byte codebook" : "") +
         " exceeds the device's buffer limit of " + std::to_string(max_chunk_bytes) + " bytes");
   }
-  return static_cast<int64_t>((max_chunk_bytes - codebook) / static_cast<uint64_t>(row_bytes));
+  const auto rows =
+      static_cast<int64_t>((max_chunk_bytes - codebook) / static_cast<uint64_t>(row_bytes));
+  if (rows < row_align) {
+    return TooLarge(std::to_string(row_align) + " rows of " + std::to_string(row_bytes) +
+                    " bytes (one expert) exceed the device's buffer limit of " +
+                    std::to_string(max_chunk_bytes) + " bytes");
+  }
+  return rows / row_align * row_align;
 }
 
 uint64_t ChunkCount(int64_t nrows, int64_t per_chunk) {
@@ -56,18 +64,18 @@ std::span<const uint8_t> DeviceTensor::Codebook(TensorType type) {
 }
 
 Result<uint64_t> DeviceTensor::PlanBytes(TensorType type, int64_t ncols, int64_t nrows,
-                                         uint64_t max_chunk_bytes) {
-  HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes));
+                                         uint64_t max_chunk_bytes, int64_t row_align) {
+  HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes, row_align));
   return static_cast<uint64_t>(RowBytes(type, ncols)) * static_cast<uint64_t>(nrows) +
          ChunkCount(nrows, per_chunk) * Codebook(type).size();
 }
 
 Result<DeviceTensor> DeviceTensor::Upload(Device& device, Transfer& transfer, TensorType type,
                                           int64_t ncols, int64_t nrows, const void* data,
-                                          uint64_t max_chunk_bytes) {
+                                          uint64_t max_chunk_bytes, int64_t row_align) {
   if (max_chunk_bytes == 0) max_chunk_bytes = device.max_buffer_bytes();
   max_chunk_bytes = std::min(max_chunk_bytes, device.max_buffer_bytes());
-  HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes));
+  HFD_ASSIGN_OR_RETURN(int64_t per_chunk, RowsPerChunk(type, ncols, max_chunk_bytes, row_align));
   const std::span<const uint8_t> codebook = Codebook(type);
   DeviceTensor t;
   t.type_ = type;

@@ -28,15 +28,16 @@ class DeviceTensor {
   static std::span<const uint8_t> Codebook(TensorType type);
 
   // Bytes of device memory an upload with these parameters takes, or an error when the
-  // type is unsupported or one row (and the codebook) exceeds `max_chunk_bytes`.
+  // type is unsupported or `row_align` rows (and the codebook) exceed `max_chunk_bytes`.
   static Result<uint64_t> PlanBytes(TensorType type, int64_t ncols, int64_t nrows,
-                                    uint64_t max_chunk_bytes);
+                                    uint64_t max_chunk_bytes, int64_t row_align = 1);
 
   // Uploads `data` (RowBytes(type, ncols) * nrows bytes) through `transfer` into chunks of
-  // at most `max_chunk_bytes` (0: the device's limit).
+  // at most `max_chunk_bytes` (0: the device's limit), each a multiple of `row_align` rows
+  // (stacked experts: whole experts, which the indexed-expert kernels need).
   static Result<DeviceTensor> Upload(Device& device, Transfer& transfer, TensorType type,
                                      int64_t ncols, int64_t nrows, const void* data,
-                                     uint64_t max_chunk_bytes = 0);
+                                     uint64_t max_chunk_bytes = 0, int64_t row_align = 1);
 
   TensorType type() const { return type_; }
   int64_t ncols() const { return ncols_; }

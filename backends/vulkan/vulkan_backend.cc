@@ -3,8 +3,6 @@
 #include <cstdlib>
 #include <optional>
 
-#include <fmt/format.h>
-
 #include "backends/vulkan/coopmat_check.h"
 #include "backends/vulkan/device.h"
 #include "backends/vulkan/instance.h"
@@ -49,16 +47,12 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kGetRows:
       case OpKind::kPositionRows:
       case OpKind::kMatMul:
+      case OpKind::kMoeMatMul:
         return Kernels::SupportsWeightType(weight_type);
       case OpKind::kRmsNorm:
       case OpKind::kLayerNorm:
       case OpKind::kAddBias:
         return IsSupportedType(weight_type);  // converted to float32 when loaded
-      case OpKind::kMoeRoute:
-      case OpKind::kMoeMatMul:
-      case OpKind::kMoeWeightedSum:
-      case OpKind::kSigmoidGate:
-        return false;  // mixture-of-experts models run on the CPU backend for now
       default:
         return true;
     }
@@ -66,13 +60,6 @@ class VulkanBackend final : public runtime::Backend {
 
   Status LoadWeights(const model::ModelFiles& files) override {
     if (weights_) return InvalidArgument("the Vulkan backend already holds a model's weights");
-    if (const model::ModelDesc& d = files.desc(); model::IsMoe(d)) {
-      // Refused before any upload, so `auto` falls back to the CPU at once.
-      return Unsupported(fmt::format(
-          "the vulkan backend cannot run mixture-of-experts models yet ({} with {} experts, {} "
-          "per token); use the cpu backend",
-          model::ArchitectureName(d.arch), d.n_expert, d.n_expert_used));
-    }
     HFD_ASSIGN_OR_RETURN(VulkanWeights w, VulkanWeights::Load(*device_, transfer_, files, budget_));
     weights_ = std::move(w);
     return Status::Ok();

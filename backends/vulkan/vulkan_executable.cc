@@ -20,7 +20,8 @@ namespace {
 constexpr size_t kMaxStreams = 4;
 
 bool UsesMatrix(OpKind k) {
-  return k == OpKind::kGetRows || k == OpKind::kPositionRows || k == OpKind::kMatMul;
+  return k == OpKind::kGetRows || k == OpKind::kPositionRows || k == OpKind::kMatMul ||
+         k == OpKind::kMoeMatMul;
 }
 bool UsesVector(OpKind k) {
   return k == OpKind::kRmsNorm || k == OpKind::kLayerNorm || k == OpKind::kAddBias;
@@ -69,6 +70,10 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
     if (op.kind == OpKind::kMatMul && (op_matrix_[i]->ncols() != graph_.values[op.in[0]].width ||
                                        op_matrix_[i]->nrows() != graph_.values[op.out].width)) {
       return InvalidArgument("matmul weight " + name + " does not match its input/output width");
+    }
+    if (op.kind == OpKind::kMoeMatMul &&
+        op_matrix_[i]->nrows() * op.moe.top_k != graph_.values[op.out].width * op.moe.n_expert) {
+      return InvalidArgument("expert weight " + name + " does not match its output width");
     }
   }
   if (n_vocab_ == 0) return InvalidArgument("the graph has no embedding lookup (get_rows)");
@@ -123,6 +128,13 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
   }
   HFD_ASSIGN_OR_RETURN(attention_scratch_,
                        Buffer::Create(device_, scratch, MemoryUse::kDeviceLocal));
+  uint64_t group = 4;
+  for (const Op& op : graph_.ops) {
+    if (op.kind != OpKind::kMoeMatMul) continue;
+    group = std::max(
+        group, Kernels::MoeGroupBytes(MoeShapeOf(op), static_cast<uint32_t>(graph_.max_tokens)));
+  }
+  HFD_ASSIGN_OR_RETURN(moe_group_, Buffer::Create(device_, group, MemoryUse::kDeviceLocal));
   value_buffer_.resize(graph_.values.size());
   for (size_t v = 0; v < graph_.values.size(); ++v) {
     value_buffer_[v] =
@@ -150,6 +162,7 @@ Result<CommandStream*> VulkanExecutable::StreamFor(uint32_t ntok) {
 }
 
 Status VulkanExecutable::Record(CommandStream& s, uint32_t ntok) {
+  grouped_routes_ = kNone;
   for (const Step& step : Kernels::UsesMatVec(ntok) ? matvec_steps_ : tiled_steps_) {
     Status st = RecordStep(s, step, ntok);
     if (!st.ok()) {
@@ -176,9 +189,16 @@ Status VulkanExecutable::RecordStep(CommandStream& s, const Step& step, uint32_t
       return kernels_.MatMulVecBias(s, *op_matrix_[f], *op_vector_[f + 1], Val(a.in[0]),
                                     Val(last.out), rows);
     case Fusion::kGatedMatMul:
+    case Fusion::kGatedMoeMatMul:
       if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 1])) {
-        return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
-                                       Val(last.out), rows, last.kind == OpKind::kGeGLU);
+        const bool gelu = last.kind == OpKind::kGeGLU;
+        if (step.kind == Fusion::kGatedMatMul) {
+          return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
+                                         Val(last.out), rows, gelu);
+        }
+        return kernels_.MoeMatMulVecGated(
+            s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]), Val(a.in[1]), Val(last.out),
+            MoeShapeOf(a), static_cast<uint32_t>(graph_.values[a.in[0]].width), rows, gelu);
       }
       for (size_t i = f; i < f + step.count; ++i) HFD_RETURN_IF_ERROR(RecordOp(s, i, ntok));
       return Status::Ok();
@@ -297,12 +317,34 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
                                 static_cast<uint32_t>(op.top_k));
     }
     case OpKind::kMoeRoute:
+      return kernels_.MoeRoute(s, Val(op.in[0]), out, MoeShapeOf(op), rows);
     case OpKind::kMoeMatMul:
+      return RecordMoeMatMul(s, index, ntok);
     case OpKind::kMoeWeightedSum:
+      return kernels_.MoeWeightedSum(s, Val(op.in[0]), Val(op.in[1]), out, width,
+                                     static_cast<uint32_t>(op.moe.top_k), rows);
     case OpKind::kSigmoidGate:
-      break;  // mixture-of-experts ops: Supports() refuses them, so Compile never gets here
+      return kernels_.SigmoidGate(s, Val(op.in[0]), Val(op.in[1]), out, width, rows);
   }
   return Unsupported("unknown op");
+}
+
+Status VulkanExecutable::RecordMoeMatMul(CommandStream& s, size_t index, uint32_t ntok) {
+  const Op& op = graph_.ops[index];
+  const MoeShape moe = MoeShapeOf(op);
+  const auto x_width = static_cast<uint32_t>(graph_.values[op.in[0]].width);
+  const uint32_t rows = Rows(op.out, ntok);
+  const Buffer& routes = Val(op.in[1]);
+  if (Kernels::UsesMatVec(rows)) {
+    return kernels_.MoeMatMulVec(s, *op_matrix_[index], Val(op.in[0]), routes, Val(op.out), moe,
+                                 x_width, rows);
+  }
+  if (grouped_routes_ != op.in[1]) {
+    HFD_RETURN_IF_ERROR(kernels_.MoeGroup(s, routes, moe_group_, moe, rows));
+    grouped_routes_ = op.in[1];
+  }
+  return kernels_.MoeMatMulTiled(s, *op_matrix_[index], Val(op.in[0]), moe_group_, Val(op.out), moe,
+                                 x_width, rows);
 }
 
 Result<VulkanExecutable::StreamCounts> VulkanExecutable::Counts(uint32_t ntok) {

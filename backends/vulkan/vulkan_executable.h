@@ -51,6 +51,14 @@ class VulkanExecutable final : public runtime::Executable {
   // The attention of `op` over its layer's cache (already written), reading q from `q`.
   Status RecordAttention(CommandStream& s, const runtime::Op& op, const Buffer& q, uint32_t ntok);
   AttentionShape AttentionShapeOf(const runtime::Op& op) const;
+  // kMoeMatMul: the matrix-vector kernel on the route table for few tokens; else the
+  // tiled kernel on the pairs grouped by expert, grouping them first when its routes are
+  // not those grouped last (gate, up and down share one grouping).
+  Status RecordMoeMatMul(CommandStream& s, size_t index, uint32_t ntok);
+  static MoeShape MoeShapeOf(const runtime::Op& op) {
+    return {static_cast<uint32_t>(op.moe.n_expert), static_cast<uint32_t>(op.moe.top_k),
+            op.moe.norm_topk};
+  }
   const Buffer& RopeFreqs(const runtime::Op& op) const { return constants_[op.rope.freqs]; }
   static RopeScale RopeScaleOf(const runtime::Op& op) {
     return {op.rope.attn_factor, op.rope.ntk_factor,
@@ -73,6 +81,9 @@ class VulkanExecutable final : public runtime::Executable {
   Buffer output_;             // the graph's output value, host-visible for read-back
   Buffer params_;             // params.glsl's layout, for max_tokens; host-visible
   Buffer attention_scratch_;  // split attention's parts (Kernels::AttentionParts)
+  Buffer moe_group_;          // Kernels::MoeGroup's index, for the tiled kMoeMatMul
+  // While recording: the routes value moe_group_ holds the grouping of, if any.
+  runtime::ValueId grouped_routes_ = runtime::kNone;
   std::vector<const Buffer*> value_buffer_;
   std::map<uint32_t, std::unique_ptr<CommandStream>> streams_;
 };

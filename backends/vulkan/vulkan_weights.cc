@@ -20,17 +20,30 @@ int64_t MatrixRows(const model::WeightView& w) {
   return rows;
 }
 
+// Rows a buffer of the matrix may not split: one expert's of stacked experts ({cols, rows,
+// n_expert}), 1 else.
+int64_t RowAlign(const model::WeightView& w) { return w.shape.size() == 3 ? w.shape[1] : 1; }
+
 std::string GiB(uint64_t bytes) { return fmt::format("{:.2f} GiB", bytes / double(1ull << 30)); }
 
-Result<Buffer> UploadVector(Device& device, Transfer& transfer, const model::WeightView& w,
-                            const std::string& name) {
+// A vector in float32, as a buffer and as a one-row matrix.
+struct DeviceVector {
+  Buffer buffer;
+  DeviceTensor row;
+};
+
+Result<DeviceVector> UploadVector(Device& device, Transfer& transfer, const model::WeightView& w,
+                                  const std::string& name) {
   std::vector<float> values(w.shape[0]);
   Status st = DequantizeRow(w.type, w.data, values.data(), w.shape[0]);
   if (!st.ok()) return st.WithContext(name);
-  HFD_ASSIGN_OR_RETURN(Buffer b,
+  DeviceVector v;
+  HFD_ASSIGN_OR_RETURN(v.buffer,
                        Buffer::Create(device, values.size() * 4, MemoryUse::kDeviceLocal));
-  HFD_RETURN_IF_ERROR(transfer.Upload(b, 0, values.data(), values.size() * 4));
-  return b;
+  HFD_RETURN_IF_ERROR(transfer.Upload(v.buffer, 0, values.data(), values.size() * 4));
+  HFD_ASSIGN_OR_RETURN(v.row, DeviceTensor::Upload(device, transfer, TensorType::kF32, w.shape[0],
+                                                   1, values.data()));
+  return v;
 }
 
 }  // namespace
@@ -41,7 +54,7 @@ Result<uint64_t> VulkanWeights::PlanBytes(const model::ModelFiles& files,
   for (const std::string& name : files.WeightNames()) {
     HFD_ASSIGN_OR_RETURN(model::WeightView w, files.Weight(name));
     if (IsVector(w)) {
-      total += static_cast<uint64_t>(w.shape[0]) * 4;
+      total += static_cast<uint64_t>(w.shape[0]) * 4 * 2;  // the buffer and the row
       continue;
     }
     if (!Kernels::SupportsWeightType(w.type)) {
@@ -50,7 +63,8 @@ Result<uint64_t> VulkanWeights::PlanBytes(const model::ModelFiles& files,
                       "kernels for",
                       name, TypeName(w.type)));
     }
-    auto bytes = DeviceTensor::PlanBytes(w.type, w.shape[0], MatrixRows(w), max_buffer_bytes);
+    auto bytes =
+        DeviceTensor::PlanBytes(w.type, w.shape[0], MatrixRows(w), max_buffer_bytes, RowAlign(w));
     if (!bytes.ok()) return bytes.status().WithContext(name);
     total += *bytes;
   }
@@ -70,10 +84,12 @@ Result<VulkanWeights> VulkanWeights::Load(Device& device, Transfer& transfer,
   for (const std::string& name : files.WeightNames()) {
     HFD_ASSIGN_OR_RETURN(model::WeightView w, files.Weight(name));
     if (IsVector(w)) {
-      HFD_ASSIGN_OR_RETURN(Buffer b, UploadVector(device, transfer, w, name));
-      out.weights_.emplace(name, std::move(b));
+      HFD_ASSIGN_OR_RETURN(DeviceVector v, UploadVector(device, transfer, w, name));
+      out.weights_.emplace(name, std::move(v.buffer));
+      out.vector_rows_.emplace(name, std::move(v.row));
     } else {
-      auto t = DeviceTensor::Upload(device, transfer, w.type, w.shape[0], MatrixRows(w), w.data);
+      auto t = DeviceTensor::Upload(device, transfer, w.type, w.shape[0], MatrixRows(w), w.data, 0,
+                                    RowAlign(w));
       if (!t.ok()) return t.status().WithContext("uploading " + name);
       out.weights_.emplace(name, std::move(*t));
     }
@@ -83,6 +99,7 @@ Result<VulkanWeights> VulkanWeights::Load(Device& device, Transfer& transfer,
 }
 
 const DeviceTensor* VulkanWeights::Matrix(const std::string& name) const {
+  if (auto row = vector_rows_.find(name); row != vector_rows_.end()) return &row->second;
   auto it = weights_.find(name);
   return it == weights_.end() ? nullptr : std::get_if<DeviceTensor>(&it->second);
 }

@@ -1,5 +1,7 @@
 // A model's weights in device memory: matrices (2-D) kept in their stored block layout and
-// split across buffers as needed, vectors (norm weights, biases) converted to float32.
+// split across buffers as needed, vectors (norm weights, biases) converted to float32, each
+// also as a one-row float32 matrix for the matmuls that read a vector (Qwen2-MoE's
+// shared-expert gate).
 #pragma once
 
 #include <map>
@@ -26,13 +28,15 @@ class VulkanWeights {
   static Result<VulkanWeights> Load(Device& device, Transfer& transfer,
                                     const model::ModelFiles& files, uint64_t budget_bytes);
 
-  // The weight as a matrix / a float vector; null when absent or of the other kind.
+  // The weight as a matrix (a vector as one row) / a float vector; null when absent, or
+  // for Vector, a matrix.
   const DeviceTensor* Matrix(const std::string& name) const;
   const Buffer* Vector(const std::string& name) const;
   uint64_t bytes() const { return bytes_; }
 
  private:
   std::map<std::string, std::variant<DeviceTensor, Buffer>> weights_;
+  std::map<std::string, DeviceTensor> vector_rows_;  // the vectors as one-row matrices
   uint64_t bytes_ = 0;
 };
 

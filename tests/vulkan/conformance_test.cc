@@ -303,20 +303,21 @@ TEST(VulkanBackendTest, GraniteOlmo2NemoMatchCpuBackendAndLlamaCpp) {
                         dir / "llama.cpp-logits.json", kF32LogitTolerance);
 }
 
-// Mixture-of-experts models run on the CPU only for now: the device refuses them at load,
-// before uploading anything, naming the architecture and its experts (so `auto` falls back).
-TEST(VulkanBackendTest, RefusesMixtureOfExpertsModelsNamingThem) {
+// The mixture-of-experts models: tiny-mixtral and tiny-qwen2moe (fixtures/arch, Qwen2-MoE
+// with its shared expert and gate) against the CPU and llama.cpp's F32-cache logits, the
+// quantized files through the quantized expert kernels; tiny-qwen3moe (tests/cpu/testdata/moe)
+// against the numpy reference. Prompts shorter than a prefill batch take the decode
+// (route-indexed) kernels, the teacher-forced batches of 8 the grouped tiled ones.
+TEST(VulkanBackendTest, MoeModelsMatchCpuBackendAndReferences) {
   HFD_REQUIRE_FIXTURES(fixtures);
-  for (const char* name : {"tiny-mixtral-Q8_0.gguf", "tiny-qwen2moe-Q8_0.gguf"}) {
-    auto files = model::OpenModelFiles(fixtures / "arch" / name);
-    ASSERT_TRUE(files.ok()) << files.status().ToString();
-    auto gpu = CreateVulkanBackend({.device = ::hfd::vk::testing::TestDeviceName()});
-    ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
-    const Status st = (*gpu)->LoadWeights(**files);
-    EXPECT_EQ(st.code(), ErrorCode::kUnsupported) << name;
-    EXPECT_NE(st.message().find("mixture-of-experts"), std::string::npos) << st.ToString();
-    EXPECT_NE(st.message().find("4 experts, 2 per token"), std::string::npos) << st.ToString();
-  }
+  ExpectArchModelsMatch(fixtures / "arch",
+                        {"tiny-mixtral-F32.gguf", "tiny-mixtral-Q4_K_M.gguf",
+                         "tiny-qwen2moe-F32.gguf", "tiny-qwen2moe-Q8_0.gguf"},
+                        std::filesystem::path(HFD_ARCH17_TESTDATA) / "llama.cpp-logits-arch.json",
+                        kF32LogitTolerance);
+  const std::filesystem::path moe = HFD_MOE_TESTDATA;
+  ExpectArchModelsMatch(moe, {"tiny-qwen3moe-F32.gguf"}, moe / "reference-logits.json",
+                        kF32LogitTolerance, "reference-logits.json");
 }
 
 // The tiny gemma3 of tests/cpu/testdata/gemma3 the same way, against the numpy reference

@@ -21,6 +21,8 @@ namespace {
 struct Case {
   const char* path;  // under the fixtures directory
   bool qkv_bias;     // Qwen2's q/k/v biases
+  // A mixture-of-experts FFN (Qwen2-MoE's: and a shared expert).
+  bool experts = false;
 };
 
 class FusionTest : public ::testing::TestWithParam<Case> {};
@@ -46,10 +48,13 @@ TEST_P(FusionTest, MergesEachBlocksChains) {
   EXPECT_EQ(decode[Fusion::kGatedMatMul], n_layer);
   EXPECT_EQ(decode[Fusion::kRopeAttention], n_layer);
   EXPECT_EQ(decode[Fusion::kMatMulBias], GetParam().qkv_bias ? 3 * n_layer : 0);
+  EXPECT_EQ(decode[Fusion::kGatedMoeMatMul], GetParam().experts ? n_layer : 0);
   // Prefill uses the tiled matmul kernel, which has no bias or gated variant.
   EXPECT_EQ(prefill[Fusion::kAddRmsNorm], 2 * n_layer - 1);
   EXPECT_EQ(prefill[Fusion::kRopeAttention], n_layer);
-  EXPECT_EQ(prefill[Fusion::kGatedMatMul] + prefill[Fusion::kMatMulBias], 0);
+  EXPECT_EQ(prefill[Fusion::kGatedMatMul] + prefill[Fusion::kMatMulBias] +
+                prefill[Fusion::kGatedMoeMatMul],
+            0);
   for (const Step& s : PlanSteps(*graph, true, /*enabled=*/false)) {
     EXPECT_EQ(s.kind, Fusion::kNone);
   }
@@ -76,9 +81,10 @@ TEST_P(FusionTest, FewerDispatchesPerDecodeToken) {
     ASSERT_TRUE(counts.ok());
     dispatches[fuse] = counts->dispatches;
   }
-  // Per block: add+norm twice (-2), gate/up/swiglu (-2), rope q/k + kv_store (-2), and
-  // each bias add (-3 with q/k/v biases); the last block's second add has no norm.
-  const int per_block = 6 + (GetParam().qkv_bias ? 3 : 0);
+  // Per block: add+norm twice (-2), gate/up/swiglu (-2), rope q/k + kv_store (-2), each
+  // bias add (-3 with q/k/v biases), the experts' gate/up/swiglu (-2); the last block's
+  // second add has no norm.
+  const int per_block = 6 + (GetParam().qkv_bias ? 3 : 0) + (GetParam().experts ? 2 : 0);
   EXPECT_EQ(dispatches[0] - dispatches[1], graph->n_layer * per_block - 1)
       << dispatches[0] << " -> " << dispatches[1];
 }
@@ -121,7 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"models/tiny-llama3", false}, Case{"models/tiny-qwen2", true},
                       Case{"models/tiny-qwen3", false}, Case{"gguf/tiny-llama2-Q4_K_M.gguf", false},
                       Case{"gguf/tiny-qwen2-Q8_0.gguf", true},
-                      Case{"arch/tiny-gemma2-Q8_0.gguf", false}),
+                      Case{"arch/tiny-gemma2-Q8_0.gguf", false},
+                      Case{"arch/tiny-qwen2moe-Q8_0.gguf", true, true}),
     [](const auto& info) { return ::hfd::vk::testing::PathTestName(info.param.path); });
 
 }  // namespace

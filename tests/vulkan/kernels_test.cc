@@ -336,6 +336,67 @@ TEST_F(OpsTest, ArgmaxTakesTheFirstOfEqualMaxima) {
   EXPECT_EQ(DownloadInts(out, rows), (std::vector<int32_t>{500, 1000, 2}));
 }
 
+// The expert kernels on stacked experts split across buffers of whole experts (the op
+// test's and the fixtures' experts fit one buffer): decode's route-indexed kernel (3
+// tokens) and prefill's grouped tiled one (200 tokens: about 86 pairs per expert, two
+// tiles), each slot reading the token's row or its own part, against the decoded weights.
+// MXFP4 rows are addressed in bytes, IQ3_S buffers start with its codebook.
+TEST_F(OpsTest, ExpertMatMulAcrossBuffersOfWholeExperts) {
+  const MoeShape moe{7, 3, false};
+  for (TensorType type : {TensorType::kQ8_0, TensorType::kMXFP4, TensorType::kIQ3_S}) {
+    SCOPED_TRACE(TypeName(type));
+    const int64_t cols = OddCols(type), rows = 5;
+    const auto w = ::hfd::testing::MakeRandomMatrix(type, rows * moe.n_expert, cols, 41);
+    EXPECT_EQ(DeviceTensor::Upload(*device_, *transfer_, type, cols, rows * moe.n_expert,
+                                   w.bytes.data(), ChunkBytes(type, rows - 1), rows)
+                  .status()
+                  .code(),
+              ErrorCode::kTooLarge);  // one expert does not fit a buffer
+    auto dw = DeviceTensor::Upload(*device_, *transfer_, type, cols, rows * moe.n_expert,
+                                   w.bytes.data(), ChunkBytes(type, 2 * rows + 3), rows);
+    ASSERT_TRUE(dw.ok()) << dw.status().ToString();
+    ASSERT_EQ(dw->chunks().size(), 4u);  // 2 + 2 + 2 + 1 experts
+    for (const auto& [ntok, per_slot] : {std::pair{3u, false}, std::pair{3u, true},
+                                         std::pair{200u, false}, std::pair{200u, true}}) {
+      SCOPED_TRACE(std::to_string(ntok) + (per_slot ? " per slot" : ""));
+      const auto x_width = static_cast<uint32_t>(per_slot ? moe.top_k * cols : cols);
+      const size_t slots = moe.top_k, n = ntok;
+      std::vector<float> route(n * 2 * slots, 0.5f);
+      for (size_t t = 0; t < n; ++t) {
+        for (size_t k = 0; k < slots; ++k) route[t * 2 * slots + k] = (t + 2 * k) % 7;
+      }
+      const std::vector<float> x = RandomFloats(n * x_width, 42);
+      Buffer broutes = Upload(route), bx = Upload(x), by = Zeros(n * slots * rows);
+      Buffer group = Zeros(Kernels::MoeGroupBytes(moe, ntok) / 4);
+      auto s = CommandStream::Begin(*device_);
+      ASSERT_TRUE(s.ok());
+      if (Kernels::UsesMatVec(ntok)) {
+        ASSERT_TRUE(kernels_->MoeMatMulVec(**s, *dw, bx, broutes, by, moe, x_width, ntok).ok());
+      } else {
+        ASSERT_TRUE(kernels_->MoeGroup(**s, broutes, group, moe, ntok).ok());
+        ASSERT_TRUE(kernels_->MoeMatMulTiled(**s, *dw, bx, group, by, moe, x_width, ntok).ok());
+      }
+      ASSERT_TRUE((*s)->End().ok() && (*s)->Submit().ok());
+      const std::vector<float> got = Download(by, n * slots * rows);
+      std::vector<float> want(got.size());
+      for (size_t t = 0; t < n; ++t) {
+        for (size_t k = 0; k < slots; ++k) {
+          const auto e = static_cast<int64_t>(route[t * 2 * slots + k]);
+          const float* xs = &x[t * x_width + (per_slot ? k * cols : 0)];
+          for (int64_t r = 0; r < rows; ++r) {
+            double acc = 0;
+            for (int64_t c = 0; c < cols; ++c) {
+              acc += double(w.decoded[(e * rows + r) * cols + c]) * xs[c];
+            }
+            want[(t * slots + k) * rows + r] = static_cast<float>(acc);
+          }
+        }
+      }
+      ExpectClose(got, want, 2e-6 * cols);
+    }
+  }
+}
+
 TEST_F(OpsTest, UnsupportedWeightTypeIsAnError) {
   EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kQ2_K));
   EXPECT_TRUE(Kernels::SupportsWeightType(TensorType::kIQ3_S));

@@ -37,9 +37,13 @@ foreach(t ${weight_types})
   hfd_vk_shader(mul_mat_${t} mul_mat.comp WTYPE_${T}=1)
   hfd_vk_shader(mul_mat_coopmat_${t} mul_mat_coopmat.comp WTYPE_${T}=1)
   hfd_vk_shader(get_rows_${t} get_rows.comp WTYPE_${T}=1)
+  # The indexed-expert matmuls (mixture-of-experts): decode and grouped prefill.
+  hfd_vk_shader(mul_mat_vec_moe_${t} mul_mat_vec.comp WTYPE_${T}=1 MOE=1)
+  hfd_vk_shader(mul_mat_vec_glu_moe_${t} mul_mat_vec.comp WTYPE_${T}=1 GLU=1 MOE=1)
+  hfd_vk_shader(mul_mat_moe_${t} mul_mat.comp WTYPE_${T}=1 MOE=1)
 endforeach()
 foreach(op copy add add_bias swiglu geglu gelu scale softcap rms_norm add_rms_norm rope kv_store rope_kv_store attention
-           attention_merge argmax top_logits)
+           attention_merge argmax top_logits moe_route moe_group moe_weighted_sum sigmoid_gate)
   hfd_vk_shader(${op} ${op}.comp)
 endforeach()
 # The KV cache's F32 variants (the default is F16).

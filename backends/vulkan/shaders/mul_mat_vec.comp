@@ -8,6 +8,10 @@
 //   BIAS: adds bias[out_row0 + r] (binding 3);
 //   GLU:  y = act(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices,
 //         act silu (SwiGLU) or tanh-approximated GELU (GeGLU) by GLU_GELU.
+//   MOE:  the indexed-expert product: workgroup z is a (token, slot) pair, whose expert
+//         (kMoeRoute's table at binding 3, 4 with GLU) gives the rows read; pairs whose
+//         expert lies in another chunk return at once, so only the picked experts' rows
+//         are read. With GLU, the experts' gate and up matrices in one pass.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
@@ -26,6 +30,14 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+#ifdef MOE
+#include "moe_push.glsl"
+#ifdef GLU
+layout(std430, binding = 4) readonly buffer Routes { float routes[]; };
+#else
+layout(std430, binding = 3) readonly buffer Routes { float routes[]; };
+#endif
+#else
 layout(push_constant) uniform Push {
   uint ncols;      // row length (elements); the shader uses NCOLS
   uint row_stride;  // in dequant_unit's address unit (weight_codec.glsl)
@@ -34,6 +46,7 @@ layout(push_constant) uniform Push {
   uint x_stride;   // elements between tokens in x
   uint y_stride;   // elements between tokens in y
 } pc;
+#endif
 
 shared float partial[64];
 
@@ -69,11 +82,20 @@ void main() {
   uint lane = lid % THREADS_PER_ROW;
   uint r = flat_group() * (64 / THREADS_PER_ROW) + lid / THREADS_PER_ROW;
   uint t = gl_WorkGroupID.z;
+#ifdef MOE
+  // The pair's expert, uniform over the workgroup: returning skips row_sum's barriers
+  // for every invocation alike.
+  uint e = uint(routes[(t / pc.top_k) * 2 * pc.top_k + t % pc.top_k]) - pc.first_expert;
+  if (e >= pc.experts) return;
+  uint row = (e * pc.nrows + r) * pc.row_stride;
+  uint xb = moe_x_row(t);
+#else
+  uint row = r * pc.row_stride;
+  uint xb = t * pc.x_stride;
+#endif
   float acc = 0.0;
   float acc_b = 0.0;
   if (r < pc.nrows) {
-    uint row = r * pc.row_stride;
-    uint xb = t * pc.x_stride;
     const uint nunits = (NCOLS + 31) / 32;
     for (uint u = lane; u < nunits; u += THREADS_PER_ROW) {
       uint k0 = u * 32;
