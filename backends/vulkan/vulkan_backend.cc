@@ -58,6 +58,9 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kMoeMatMul:
       case OpKind::kMoeWeightedSum:
       case OpKind::kSigmoidGate:
+      case OpKind::kSinkAttention:  // gpt-oss's, with its clamped SwiGLU and expert biases
+      case OpKind::kClampedSwiGLU:
+      case OpKind::kMoeAddBias:
         return false;  // mixture-of-experts models run on the CPU backend for now
       default:
         return true;

@@ -300,6 +300,9 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kMoeMatMul:
     case OpKind::kMoeWeightedSum:
     case OpKind::kSigmoidGate:
+    case OpKind::kSinkAttention:
+    case OpKind::kClampedSwiGLU:
+    case OpKind::kMoeAddBias:
       break;  // mixture-of-experts ops: Supports() refuses them, so Compile never gets here
   }
   return Unsupported("unknown op");
