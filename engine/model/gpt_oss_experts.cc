@@ -1,20 +1,14 @@
 #include "engine/model/gpt_oss_experts.h"
 
-#include <cstring>
 #include <span>
 
+#include "engine/model/model_files_impl.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/dequantize.h"
 #include "engine/quant/mxfp4_hf.h"
 
 namespace hfd::model {
 namespace {
-
-std::string ShapeText(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 // The bytes of tensor `name`, which must have `shape` (HF order) and, unless `dtype` is
 // empty, that dtype.
@@ -25,9 +19,9 @@ Result<std::span<const uint8_t>> Tensor(const safetensors::Checkpoint& ckpt,
   const safetensors::HeaderEntry* e = ckpt.Find(name);
   if (e == nullptr) return Corrupt("the gpt-oss checkpoint lacks " + name);
   if (e->shape != shape || (!dtype.empty() && e->dtype != dtype)) {
-    return Corrupt(name + " is " + e->dtype + " " + ShapeText(e->shape) + "; expected " +
-                   (dtype.empty() ? "a float" : dtype) + " " + ShapeText(shape) +
-                   " for the model's config.json");
+    return Corrupt(name + " is " + e->dtype + " " + internal::ShapeString(e->shape) +
+                   "; expected " + (dtype.empty() ? "a float" : dtype) + " " +
+                   internal::ShapeString(shape) + " for the model's config.json");
   }
   if (dtype.empty() && !e->supported) {
     return Unsupported(name + " has dtype " + e->dtype + "; hfd reads F32, F16 and BF16 biases");
