@@ -38,6 +38,15 @@ import numpy as np
 SCALARS = {0: 'B', 1: 'b', 2: 'H', 3: 'h', 4: 'I', 5: 'i', 6: 'f', 7: '?', 10: 'Q', 11: 'q', 12: 'd'}
 
 
+def e2m1(codes):
+    """OCP Microscaling's FP4 (E2M1) values of 4-bit codes: sign, 2 exponent bits (bias 1),
+    1 mantissa bit; exponent 0 is subnormal (0 or 0.5)."""
+    sign = np.where(codes & 8, -1.0, 1.0)
+    exp, man = (codes >> 1) & 3, (codes & 1).astype(np.float64)
+    mag = np.where(exp == 0, 0.5 * man, np.exp2(exp.astype(np.float64) - 1) * (1 + 0.5 * man))
+    return sign * mag
+
+
 def read_gguf(path):
     data = open(path, 'rb').read()
     pos = 0
@@ -87,8 +96,13 @@ def read_gguf(path):
             blocks = np.frombuffer(data, np.uint8, n // 32 * 34, start + off).reshape(-1, 34)
             scale = blocks[:, :2].copy().view(np.float16).astype(np.float64)
             arr = (blocks[:, 2:].copy().view(np.int8).astype(np.float64) * scale).reshape(-1)
+        elif ttype == 39:  # MXFP4: blocks of 32 after their E8M0 scale byte
+            blocks = np.frombuffer(data, np.uint8, n // 32 * 17, start + off).reshape(-1, 17)
+            codes = np.concatenate([blocks[:, 1:] & 15, blocks[:, 1:] >> 4], axis=1)
+            scale = np.exp2(blocks[:, :1].astype(np.float64) - 127)
+            arr = (e2m1(codes) * scale).reshape(-1)
         else:
-            raise ValueError(f'{name}: only F32 and Q8_0 tensors')
+            raise ValueError(f'{name}: only F32, Q8_0 and MXFP4 tensors')
         tensors[name] = arr.reshape(list(reversed(dims)))
     return meta, tensors
 

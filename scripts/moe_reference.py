@@ -1,9 +1,17 @@
 #!/usr/bin/python3
-"""Independent float64 forward pass of mixture-of-experts GGUF files (F32 tensors): Mixtral
-(`llama` with expert_count), `qwen2moe` and `qwen3moe`, written from the published modeling
-facts (transformers' Mixtral, Qwen2-MoE and Qwen3-MoE modeling code; llama.cpp's GGUF keys
-and tensor names), as the reference for `qwen3moe`, which the llama.cpp reference build
-lacks.
+"""Independent float64 forward pass of mixture-of-experts GGUF files (F32 tensors, MXFP4
+experts): Mixtral (`llama` with expert_count), `qwen2moe`, `qwen3moe` and `gpt-oss`, written
+from the published modeling facts (transformers' Mixtral, Qwen2-MoE, Qwen3-MoE and GPT-OSS
+modeling code; llama.cpp's GGUF keys and tensor names), as the reference for `qwen3moe` and
+`gpt-oss`, which the llama.cpp reference build lacks.
+
+gpt-oss (transformers' modeling_gpt_oss.py): biases on q/k/v/o, the router and every expert
+projection; per-head sink logits joined to each attention softmax and dropped after it; the
+window (attention.sliding_window keys, itself included) on the even layers, full attention
+on the odd; YaRN RoPE (half-split) with its ramp's ends unrounded ("truncate": false) and
+cos/sin times 0.1 ln(factor) + 1; softmax over the top-k router logits; experts
+(up + 1) * g * sigmoid(1.702 g) with g = min(gate, 7), up clamped to [-7, 7]; the norm
+before the experts is GGUF's post_attention_norm.
 
 Routing: softmax over all experts' router logits, the top-k experts (the lower id first
 among equal probabilities), their probabilities as weights, divided by their sum for
@@ -61,20 +69,60 @@ def route(logits, k, norm):
     return ids, w
 
 
-def moe(h, t, b, k, norm):
-    ids, w = route(h @ t[b + 'ffn_gate_inp.weight'].T, k, norm)
-    gate, up, down = (t[b + f'ffn_{m}_exps.weight'] for m in ('gate', 'up', 'down'))
+def clamped_swiglu(gate, up, alpha=1.702, limit=7.0):
+    g = np.minimum(gate, limit)
+    return (np.clip(up, -limit, limit) + 1) * g / (1 + np.exp(-alpha * g))
+
+
+def bias_of(t, name):
+    """A projection's bias, or 0 when it has none."""
+    return t.get(name.replace('.weight', '.bias'), np.zeros(1))
+
+
+def moe(h, t, b, k, norm, act=None):
+    router = b + 'ffn_gate_inp.weight'
+    ids, w = route(h @ t[router].T + bias_of(t, router), k, norm)
+    names = [b + f'ffn_{m}_exps.weight' for m in ('gate', 'up', 'down')]
+    gate, up, down = (t[n] for n in names)
+    # The experts' biases, one row per expert (gpt-oss), or rows of 0.
+    bg, bu, bd = (t.get(n.replace('.weight', '.bias'), np.zeros((len(t[n]), 1))) for n in names)
+    act = act or (lambda g, u: silu(g) * u)
     out = np.zeros_like(h)
     for i in range(h.shape[0]):
         for s in range(k):
             e = ids[i, s]
-            out[i] += w[i, s] * (down[e] @ (silu(gate[e] @ h[i]) * (up[e] @ h[i])))
+            a = act(gate[e] @ h[i] + bg[e], up[e] @ h[i] + bu[e])
+            out[i] += w[i, s] * (down[e] @ a + bd[e])
     if b + 'ffn_gate_inp_shexp.weight' in t:
         shared = silu(h @ t[b + 'ffn_gate_shexp.weight'].T) * (h @ t[b + 'ffn_up_shexp.weight'].T)
         shared = shared @ t[b + 'ffn_down_shexp.weight'].T
         g = h @ t[b + 'ffn_gate_inp_shexp.weight'].reshape(-1)
         out += shared / (1 + np.exp(-g))[:, None]
     return out
+
+
+def yarn_inv_freq(meta, p, theta, head_dim):
+    """transformers' YaRN frequencies without rounding the ramp's ends (gpt-oss's config has
+    "truncate": false), and the cos/sin magnitude."""
+    factor = meta[p + 'rope.scaling.factor']
+    original = meta[p + 'rope.scaling.original_context_length']
+    base = theta ** (-np.arange(0, head_dim, 2) / head_dim)
+
+    def correction_dim(rotations):
+        return head_dim * math.log(original / (rotations * 2 * math.pi)) / (2 * math.log(theta))
+    low = max(correction_dim(32.0), 0)
+    high = min(correction_dim(1.0), head_dim - 1)
+    ramp = np.clip((np.arange(head_dim // 2) - low) / (high - low), 0, 1)
+    extrapolate = 1 - ramp
+    return base / factor * (1 - extrapolate) + base * extrapolate, 0.1 * math.log(factor) + 1
+
+
+def rope_freqs(x, pos, inv, mscale):
+    half = x.shape[-1] // 2
+    ang = pos[:, None] * inv[None, :]
+    c, s = mscale * np.cos(ang)[:, None, :], mscale * np.sin(ang)[:, None, :]
+    a, b = x[..., :half], x[..., half:]
+    return np.concatenate([a * c - b * s, a * s + b * c], axis=-1)
 
 
 def forward(meta, t, ids):
@@ -89,6 +137,13 @@ def forward(meta, t, ids):
     k = meta[p + 'expert_used_count']
     norm = arch != 'qwen2moe'
     rope = rope_interleaved if arch == 'llama' else rope_half_split
+    gpt_oss = arch == 'gpt-oss'
+    if gpt_oss:
+        inv, mscale = yarn_inv_freq(meta, p, theta, head_dim)
+        rope = lambda x, pos, theta, head_dim: rope_freqs(x, pos, inv, mscale)  # noqa: E731
+    window = meta.get(p + 'attention.sliding_window', 0) if gpt_oss else 0
+    ffn_norm = 'post_attention_norm.weight' if gpt_oss else 'ffn_norm.weight'
+    act = clamped_swiglu if gpt_oss else None
     n = len(ids)
     pos = np.arange(n, dtype=np.float64)
     x = t['token_embd.weight'][ids]
@@ -110,12 +165,18 @@ def forward(meta, t, ids):
         rep = n_head // n_kv
         kk, v = np.repeat(kk, rep, axis=1), np.repeat(v, rep, axis=1)
         s = np.einsum('qhd,khd->hqk', q, kk)
-        s = np.where((np.arange(n)[None, :] > np.arange(n)[:, None])[None], -np.inf, s)
+        later = np.arange(n)[None, :] > np.arange(n)[:, None]
+        if window and il % 2 == 0:
+            later |= np.arange(n)[None, :] <= np.arange(n)[:, None] - window
+        s = np.where(later[None], -np.inf, s)
+        if b + 'attn_sinks.weight' in t:  # one more logit per head, dropped after the softmax
+            sink = np.broadcast_to(t[b + 'attn_sinks.weight'][:, None, None], (n_head, n, 1))
+            s = np.concatenate([s, sink], axis=-1)
         s = np.exp(s - s.max(-1, keepdims=True))
-        s /= s.sum(-1, keepdims=True)
+        s = (s / s.sum(-1, keepdims=True))[..., :n]
         o = np.einsum('hqk,khd->qhd', s, v).reshape(n, n_head * head_dim)
-        x = x + o @ t[b + 'attn_output.weight'].T
-        x = x + moe(rms_norm(x, t[b + 'ffn_norm.weight'], eps), t, b, k, norm)
+        x = x + o @ t[b + 'attn_output.weight'].T + bias_of(t, b + 'attn_output.weight')
+        x = x + moe(rms_norm(x, t[b + ffn_norm], eps), t, b, k, norm, act)
     x = rms_norm(x, t['output_norm.weight'], eps)
     return x @ t.get('output.weight', t['token_embd.weight']).T
 

@@ -46,6 +46,10 @@ Result<chat::ChatTemplate> TemplateFromGguf(const gguf::GgufFile& file, const st
 
 }  // namespace
 
+std::optional<chat::HarmonyTokens> HarmonyTokensOf(const tok::Tokenizer& tokenizer) {
+  return chat::FindHarmonyTokens([&](std::string_view text) { return tokenizer.TokenId(text); });
+}
+
 Result<std::shared_ptr<const ModelText>> LoadModelText(const ModelSource& source) {
   const io::ModelFileSet& files = *source.files;
   auto text = std::make_shared<ModelText>();

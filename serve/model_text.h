@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/chat/chat_template.h"
+#include "engine/chat/harmony_channels.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "hfd/status.h"
 #include "serve/model_source.h"
@@ -19,6 +20,10 @@ struct ModelText {
   Status template_error;               // why chat_template is empty
   chat::RenderOptions render_options;  // bos_token / eos_token for the template
 };
+
+// The ids of the harmony format's markers (gpt-oss) in `tokenizer`'s vocabulary; nullopt
+// for a model that does not answer in harmony's channels.
+std::optional<chat::HarmonyTokens> HarmonyTokensOf(const tok::Tokenizer& tokenizer);
 
 // Reads the tokenizer and chat template of `source`: from its GGUF file's metadata, or
 // from a checkpoint's tokenizer.json, tokenizer_config.json and chat_template.jinja.

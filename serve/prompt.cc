@@ -35,6 +35,15 @@ std::vector<int32_t> ChatStopIds(const tok::Tokenizer& tokenizer) {
   for (std::string_view text : kEndOfTurn) {
     if (std::optional<int32_t> id = tokenizer.TokenId(text)) ids.push_back(*id);
   }
+  // In harmony (gpt-oss) <|end|> ends a message, say the analysis, not the turn: the answer
+  // follows (even when the file names it an end-of-generation token); <|return|> ends the
+  // turn and <|call|> hands it to a tool.
+  if (const std::optional<chat::HarmonyTokens> markers = HarmonyTokensOf(tokenizer)) {
+    std::erase(ids, markers->end);
+    for (std::string_view text : {"<|return|>", "<|call|>"}) {
+      if (std::optional<int32_t> id = tokenizer.TokenId(text)) ids.push_back(*id);
+    }
+  }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;

@@ -31,7 +31,8 @@ Result<std::vector<int32_t>> EmbedInputTokens(const ModelText& text, const std::
                                               size_t index, int32_t ctx, bool truncate);
 
 // The tokenizer's end-of-sequence ids plus the end-of-turn tokens of common chat
-// templates (<|im_end|>, <|eot_id|>, <|end|>, <end_of_turn>) that its vocabulary has.
+// templates (<|im_end|>, <|eot_id|>, <|end|>, <end_of_turn>) that its vocabulary has; for a
+// harmony model (gpt-oss), <|return|> and <|call|> instead of <|end|>.
 std::vector<int32_t> ChatStopIds(const tok::Tokenizer& tokenizer);
 
 }  // namespace hfd::serve

@@ -206,10 +206,10 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
     return result;
   }
   std::optional<Clock::time_point> first_token;
-  const runtime::TextSink sink = [&](std::string_view text, int32_t,
+  const runtime::TextSink sink = [&](std::string_view text, int32_t token,
                                      const runtime::TokenLogprobs* logprobs) {
     if (!first_token) first_token = Clock::now();
-    if (job.on_token) job.on_token(text, logprobs);
+    if (job.on_token) job.on_token(text, token, logprobs);
     SweepCancelledQueue();
     return !Cancelled(job) && !stopping_;
   };

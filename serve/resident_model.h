@@ -49,9 +49,10 @@ struct Job {
   const std::atomic<bool>* cancel = nullptr;  // the client's flag; may be null; outlives the job
   std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   std::function<void(int32_t position)> on_queued;  // 1 = next
-  // Per generated token, with the text that became final with it (often empty) and its
-  // log-probabilities when the request asked for them (else null; valid for the call).
-  std::function<void(std::string_view text, const runtime::TokenLogprobs* logprobs)> on_token;
+  // Per generated token (its id), with the text that became final with it (often empty) and
+  // its log-probabilities when the request asked for them (else null; valid for the call).
+  std::function<void(std::string_view text, int32_t token, const runtime::TokenLogprobs* logprobs)>
+      on_token;
   std::function<void(Result<JobResult> result)> on_done;
 };
 

@@ -7,6 +7,7 @@
 #include "engine/model/model_desc.h"
 #include "hub/gguf_files.h"
 #include "hub/repo_cache.h"
+#include "serve/model_text.h"
 #include "serve/prompt.h"
 
 namespace hfd::serve {
@@ -61,6 +62,14 @@ std::string PickedQuantNotice(const std::string& model, const ModelSource& sourc
          (source.quant.empty() ? source.gguf : source.quant + " (" + source.gguf + ")") +
          ", the default (" + hub::kDefaultQuantRule + "); " + how;
 }
+
+// One harmony chat generation's split and what each side has received so far; shared by
+// the token callback and the completion (the job's thread runs both, one after the other).
+struct ChannelSplit {
+  explicit ChannelSplit(const chat::HarmonyTokens& markers) : splitter(markers) {}
+  chat::HarmonyChannels splitter;
+  std::string answer, thinking;
+};
 
 }  // namespace
 
@@ -348,12 +357,29 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   job->cancel = cancel;
   job->arrived = arrived;
   job->on_queued = events.on_queued;
+  // A harmony model's chat answer is split by channel: the final one is the text.
+  std::shared_ptr<ChannelSplit> channels;
+  if (request.chat) {
+    if (std::optional<chat::HarmonyTokens> markers = HarmonyTokensOf(tokenizer)) {
+      channels = std::make_shared<ChannelSplit>(*markers);
+    }
+  }
   // Tokens that complete no text yet are counted into the next text event.
-  job->on_token = [on_text = events.on_text, unsent = int32_t{0},
-                   unsent_logprobs = std::vector<runtime::TokenLogprobs>()](
-                      std::string_view text, const runtime::TokenLogprobs* logprobs) mutable {
+  job->on_token = [on_text = events.on_text, on_thinking = events.on_thinking, channels,
+                   unsent = int32_t{0}, unsent_logprobs = std::vector<runtime::TokenLogprobs>()](
+                      std::string_view text, int32_t token,
+                      const runtime::TokenLogprobs* logprobs) mutable {
     ++unsent;
     if (logprobs != nullptr) unsent_logprobs.push_back(*logprobs);
+    std::string answer;
+    if (channels) {
+      chat::HarmonyChannels::Split split = channels->splitter.Push(token, text);
+      channels->answer += split.answer;
+      channels->thinking += split.thinking;
+      if (on_thinking && !split.thinking.empty()) on_thinking(split.thinking);
+      answer = std::move(split.answer);
+      text = answer;
+    }
     if (text.empty()) return;
     if (on_text) on_text(text, unsent, unsent_logprobs);
     unsent = 0;
@@ -361,14 +387,15 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   };
   const ResidentInfo info = model->Info();
   job->on_done = [done, name = info.name, backend = info.backend, device = info.device,
-                  load_ms = acquired->load_ms](Result<JobResult> r) {
+                  load_ms = acquired->load_ms, channels](Result<JobResult> r) {
     if (!r.ok()) return done(r.status());
     const runtime::GenerateResult& g = r->run.result;
     Completion c;
     c.model = name;
     c.backend = backend;
     c.device = device;
-    c.text = g.text;
+    c.text = channels ? channels->answer : g.text;
+    if (channels) c.thinking = channels->thinking;
     c.stop_reason = std::string(StopReasonWireName(g.stop_reason));
     c.prompt_tokens = r->run.prompt_tokens;
     c.cached_tokens = r->run.cached_tokens;

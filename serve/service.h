@@ -77,6 +77,7 @@ struct CompletionRequest {
 struct Completion {
   std::string model;  // the resident model's name
   std::string backend, device, text;
+  std::string thinking;     // a harmony model's analysis (text holds its final answer)
   std::string stop_reason;  // "eos", "stop", "length", "context"
   int32_t prompt_tokens = 0, cached_tokens = 0, completion_tokens = 0;
   double load_ms = 0, queue_ms = 0, ttft_ms = 0, total_ms = 0;
@@ -117,6 +118,9 @@ struct ServeEvents {
   std::function<void(std::string_view text, int32_t tokens,
                      std::span<const runtime::TokenLogprobs> logprobs)>
       on_text;
+  // A harmony model's (gpt-oss) reasoning as it streams: the text of its analysis and
+  // commentary channels, which on_text and Completion::text leave out.
+  std::function<void(std::string_view thinking)> on_thinking;
 };
 
 struct PullRequest {

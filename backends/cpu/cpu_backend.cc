@@ -68,6 +68,8 @@ class CpuBackend final : public runtime::Backend {
       case OpKind::kRmsNorm:
       case OpKind::kLayerNorm:
       case OpKind::kAddBias:
+      case OpKind::kSinkAttention:
+      case OpKind::kMoeAddBias:
         return IsFloatType(weight_type);
       default:
         return true;
@@ -107,7 +109,8 @@ class CpuBackend final : public runtime::Backend {
     std::vector<bool> as_f32(graph.weights.size(), false);
     for (const runtime::Op& op : graph.ops) {
       if (op.kind == OpKind::kRmsNorm || op.kind == OpKind::kLayerNorm ||
-          op.kind == OpKind::kAddBias) {
+          op.kind == OpKind::kAddBias || op.kind == OpKind::kSinkAttention ||
+          op.kind == OpKind::kMoeAddBias) {
         as_f32[op.weight] = true;
       }
     }

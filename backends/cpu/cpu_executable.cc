@@ -101,13 +101,16 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
            op.kind == OpKind::kTextRope ? text_begin_.data() : nullptr);
       return Status::Ok();
     case OpKind::kAttention:
+    case OpKind::kSinkAttention:
     case OpKind::kTextAttention:
     case OpKind::kTextCausalAttention: {
-      const bool text = op.kind != OpKind::kAttention;
+      const bool text =
+          op.kind == OpKind::kTextAttention || op.kind == OpKind::kTextCausalAttention;
       const bool whole_text = op.kind == OpKind::kTextAttention;
       Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
-                 text ? text_begin_.data() : nullptr, whole_text ? text_end_.data() : nullptr},
+                 text ? text_begin_.data() : nullptr, whole_text ? text_end_.data() : nullptr,
+                 w != nullptr ? w->f32.data() : nullptr},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();
     }
@@ -156,6 +159,13 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     case OpKind::kSigmoidGate:
       SigmoidGate(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows, width);
       return Status::Ok();
+    case OpKind::kClampedSwiGLU:
+      ClampedSwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width, op.glu.alpha,
+                    op.glu.limit);
+      return Status::Ok();
+    case OpKind::kMoeAddBias:
+      return MoeAddBias(F32(op.in[0]), F32(op.in[1]), w->f32.data(), F32(op.out), rows,
+                        graph_.weights[op.weight].shape[0], op.moe);
     case OpKind::kTopLogits: {
       const int64_t in_width = graph_.values[op.in[0]].width;
       for (int64_t r = 0; r < rows; ++r) {

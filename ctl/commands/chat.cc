@@ -133,6 +133,7 @@ void AddChatCommand(CLI::App& app, CommandRun& selected) {
   AddHubAccessFlags(*sub, args->hub);
   AddGenerationFlags(*sub, args->generation, /*raw_flag=*/false);
   sub->add_flag("-q,--quiet", args->stream.quiet, "No progress and no statistics on stderr");
+  AddShowThinkingFlag(*sub, args->stream);
   sub->callback([&selected, args] { selected = [args](Session& s) { return RunChat(s, *args); }; });
 }
 

@@ -32,6 +32,12 @@ class TextSink {
 
 }  // namespace
 
+void AddShowThinkingFlag(CLI::App& sub, StreamOptions& options) {
+  sub.add_flag("--show-thinking", options.show_thinking,
+               "Also show a reasoning model's thinking (gpt-oss's analysis channel), before "
+               "its answer");
+}
+
 std::string CompletionStatistics(const nlohmann::json& result) {
   const nlohmann::json usage = result.value("usage", nlohmann::json::object());
   const nlohmann::json timings = result.value("timings", nlohmann::json::object());
@@ -51,14 +57,31 @@ Result<nlohmann::json> StreamCompletion(Session& session, const std::string& met
   const bool json = session.out().json();
   ServingProgress progress(json, options.quiet);
   TextSink text;
+  bool thinking_open = false;  // thinking was written and the answer has not begun
   const client::NotificationHandler on_notification = [&](const std::string& name,
                                                           const nlohmann::json& p) {
-    if (progress.Handle(name, p) || name != "token") return;
+    if (progress.Handle(name, p)) return;
+    if (name == "thinking" && options.show_thinking) {
+      if (json) {
+        PrintJsonLine({{"thinking", {{"text", p.value("text", "")}}}});
+        return;
+      }
+      progress.Clear();
+      text.Write(p.value("text", ""));
+      thinking_open = true;
+      return;
+    }
+    if (name != "token") return;
     if (json) {
       PrintJsonLine({{"token", {{"text", p.value("text", "")}, {"tokens", p.value("tokens", 0)}}}});
       return;
     }
     progress.Clear();
+    if (thinking_open) {  // a blank line between the thinking and the answer
+      text.EndLine();
+      text.Write("\n");
+      thinking_open = false;
+    }
     text.Write(p.value("text", ""));
   };
   // An error is printed after the text that came before it, on a line of its own.

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ctl/session.h"
@@ -15,7 +16,13 @@ namespace hfd::ctl {
 
 struct StreamOptions {
   bool quiet = false;  // no progress and no statistics line
+  // A harmony model's (gpt-oss) reasoning, its `thinking` notifications, goes to stdout
+  // before the answer (with --json: {"thinking": {"text"}} lines); else it is not shown.
+  bool show_thinking = false;
 };
+
+// Adds --show-thinking to a command that streams a chat answer.
+void AddShowThinkingFlag(CLI::App& sub, StreamOptions& options);
 
 // Calls `method` with `params`. On failure the session has already printed the error
 // (after whatever text had arrived) and holds the exit code.

@@ -84,6 +84,7 @@ void AddRunCommand(CLI::App& app, CommandRun& selected) {
   AddHubAccessFlags(*sub, args->hub);
   AddGenerationFlags(*sub, args->generation, /*raw_flag=*/true);
   sub->add_flag("-q,--quiet", args->stream.quiet, "No progress and no statistics on stderr");
+  AddShowThinkingFlag(*sub, args->stream);
   sub->callback(
       [&selected, args] { selected = [args](Session& s) { return RunCompletion(s, *args); }; });
 }

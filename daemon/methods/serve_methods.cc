@@ -36,6 +36,9 @@ serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const s
     if (!logprobs.empty()) params["logprobs"] = serve::LogprobsJson(logprobs);
     ctx->Notify("token", params);
   };
+  events.on_thinking = [ctx](std::string_view thinking) {
+    ctx->Notify("thinking", {{"text", std::string(thinking)}});
+  };
   return events;
 }
 
@@ -132,6 +135,7 @@ nlohmann::json CompletionJson(const serve::Completion& c, bool chat) {
                           {"prompt_tokens_per_second", c.prompt_tokens_per_second},
                           {"tokens_per_second", c.tokens_per_second}}}};
   if (chat) out["message"] = {{"role", "assistant"}, {"content", c.text}};
+  if (!c.thinking.empty()) out["thinking"] = c.thinking;
   if (!c.logprobs.empty()) out["logprobs"] = serve::LogprobsJson(c.logprobs);
   return out;
 }

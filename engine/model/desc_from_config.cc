@@ -219,22 +219,28 @@ Status CheckGeluTanh(const json& c, const std::string& family) {
   return Status::Ok();
 }
 
+// transformers 4.5x lists each layer's attention; hfd runs the alternation of Gemma 2 and
+// gpt-oss only (sliding_window_pattern 2).
+Status CheckAlternatingLayerTypes(const json& c, const std::string& family) {
+  if (const auto it = c.find("layer_types"); it != c.end() && it->is_array()) {
+    for (size_t i = 0; i < it->size(); ++i) {
+      const bool sliding = (*it)[i] == "sliding_attention";
+      if (sliding != (i % 2 == 0)) {
+        return Unsupported(family +
+                           " \"layer_types\" other than sliding/full alternation "
+                           "(sliding first) are not supported");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Gemma2Config's own keys. Its norm weights are stored as w - 1; the safetensors mapping
 // adds the 1 back (hf_model_files.cc), so the description is the GGUF one.
 Status ReadGemma2(const json& c, ModelDesc* d) {
   SetGemma2Traits(*d);
   HFD_RETURN_IF_ERROR(CheckGeluTanh(c, "gemma2"));
-  // transformers 4.5x lists each layer's attention; hfd runs Gemma 2's alternation only.
-  if (const auto it = c.find("layer_types"); it != c.end() && it->is_array()) {
-    for (size_t i = 0; i < it->size(); ++i) {
-      const bool sliding = (*it)[i] == "sliding_attention";
-      if (sliding != (i % 2 == 0)) {
-        return Unsupported(
-            "gemma2 \"layer_types\" other than sliding/full alternation "
-            "(sliding first) are not supported");
-      }
-    }
-  }
+  HFD_RETURN_IF_ERROR(CheckAlternatingLayerTypes(c, "gemma2"));
   HFD_RETURN_IF_ERROR(Float(c, "attn_logit_softcapping", &d->attn_softcap));
   HFD_RETURN_IF_ERROR(Float(c, "final_logit_softcapping", &d->final_softcap));
   return Int(c, "query_pre_attn_scalar", false, &d->query_pre_attn_scalar);
@@ -506,6 +512,19 @@ Status ReadExperts(const json& c, ModelDesc* d) {
   return Status::Ok();
 }
 
+// GptOssConfig's own keys: the clamped SwiGLU's limit (alpha is the modeling code's
+// constant), the layers' alternation. The experts (num_local_experts, experts of
+// intermediate_size) are ReadExperts' Mixtral-style keys. YaRN's "truncate" is read with
+// the rope scaling.
+Status ReadGptOss(const json& c, ModelDesc* d) {
+  const bool truncate = d->rope_scaling.yarn_truncate;
+  SetGptOssTraits(*d);
+  d->rope_scaling.yarn_truncate = truncate;
+  HFD_RETURN_IF_ERROR(Float(c, "swiglu_limit", &d->swiglu_limit));
+  if (!(d->swiglu_limit > 0)) return Corrupt("config.json \"swiglu_limit\" must be positive");
+  return CheckAlternatingLayerTypes(c, "gpt_oss");
+}
+
 // Names the keys when the head counts contradict each other (ValidateDesc cannot).
 Status CheckHeadCounts(const ModelDesc& d) {
   if (d.n_head > 0 && d.n_head_kv > 0 && d.n_head % d.n_head_kv == 0) return Status::Ok();
@@ -541,8 +560,9 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (Bool(c, "mlp_bias", false)) return Unsupported("MLP biases (mlp_bias) are not supported");
   const bool phi3 = d.arch == Architecture::kPhi3;
   const bool gemma3 = d.arch == Architecture::kGemma3;
+  const bool gpt_oss = d.arch == Architecture::kGptOss;
   const bool window_used = d.arch == Architecture::kMistral || gemma2 || gemma3 || phi3 ||
-                           Bool(c, "use_sliding_window", false);
+                           gpt_oss || Bool(c, "use_sliding_window", false);
   int64_t window = 0;
   HFD_RETURN_IF_ERROR(Int(c, "sliding_window", false, &window));
   if (window_used && window > 0 && window < d.n_ctx_train)
@@ -553,6 +573,7 @@ Result<ModelDesc> Build(const json& c, const json* gen) {
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
   if (phi3) HFD_RETURN_IF_ERROR(ReadPhi3(c));
   if (d.arch == Architecture::kBert) HFD_RETURN_IF_ERROR(ReadBert(c, &d));
+  if (gpt_oss) HFD_RETURN_IF_ERROR(ReadGptOss(c, &d));
   HFD_RETURN_IF_ERROR(ReadExperts(c, &d));
   int64_t bos = -1;
   HFD_RETURN_IF_ERROR(Int(c, "bos_token_id", false, &bos));

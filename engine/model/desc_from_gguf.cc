@@ -238,21 +238,22 @@ Status ReadPooling(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) 
 }
 
 // Mixture of experts as llama.cpp reads it: <arch>.expert_count and expert_used_count (a
-// llama with them is Mixtral-shaped: experts of feed_forward_length); qwen2moe and qwen3moe
-// give the experts' length as expert_feed_forward_length and qwen2moe its shared expert's as
-// expert_shared_feed_forward_length. Renormalized top-k weights: Mixtral and Qwen3-MoE, not
+// llama with them is Mixtral-shaped: experts of feed_forward_length); qwen2moe, qwen3moe and
+// gpt-oss give the experts' length as expert_feed_forward_length and qwen2moe its shared expert's
+// as expert_shared_feed_forward_length. Renormalized top-k weights: Mixtral and Qwen3-MoE, not
 // Qwen2-MoE (as llama.cpp and transformers' configs have them).
 Status ReadExperts(const gguf::GgufFile& f, const std::string& p, ModelDesc* d) {
   HFD_RETURN_IF_ERROR(OptionalU32(f, p + "expert_count", &d->n_expert));
   HFD_RETURN_IF_ERROR(OptionalU32(f, p + "expert_used_count", &d->n_expert_used));
   const bool qwen_moe = d->arch == Architecture::kQwen2Moe || d->arch == Architecture::kQwen3Moe;
-  if (qwen_moe && d->n_expert == 0) {
+  const bool own_length = qwen_moe || d->arch == Architecture::kGptOss;
+  if (own_length && d->n_expert == 0) {
     return Corrupt("GGUF file lacks '" + p + "expert_count', which every " +
                    std::string(ArchitectureName(d->arch)) + " model has");
   }
   if (!IsMoe(*d) && d->n_expert_used == 0) return Status::Ok();
   d->n_ff_expert = d->n_ff;
-  if (qwen_moe) {
+  if (own_length) {
     HFD_RETURN_IF_ERROR(RequiredU32(f, p + "expert_feed_forward_length", &d->n_ff_expert));
   }
   if (d->arch == Architecture::kQwen2Moe) {
@@ -316,6 +317,8 @@ Result<ModelDesc> DescFromGguf(const gguf::GgufFile& f) {
   if (d.arch == Architecture::kGemma3) HFD_RETURN_IF_ERROR(ReadGemma3(f, p, &d));
   if (d.arch == Architecture::kGranite) HFD_RETURN_IF_ERROR(ReadGranite(f, p, &d));
   if (d.arch == Architecture::kOlmo2) SetOlmo2Traits(d);
+  // gpt-oss as llama.cpp reads it: its alpha and limit are constants there too.
+  if (d.arch == Architecture::kGptOss) SetGptOssTraits(d);
   if (IsBertFamily(d.arch)) HFD_RETURN_IF_ERROR(ReadBert(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadExperts(f, p, &d));
   HFD_RETURN_IF_ERROR(ReadPooling(f, p, &d));

@@ -7,6 +7,7 @@
 
 #include "engine/io/read_small_file.h"
 #include "engine/model/desc_from_config.h"
+#include "engine/model/gpt_oss_experts.h"
 #include "engine/model/model_files_impl.h"
 #include "engine/model/sentence_transformers.h"
 #include "engine/model/tensor_names.h"
@@ -86,7 +87,17 @@ class HfModelFiles final : public ModelFiles {
     return Status::Ok();
   }
 
+  // gpt-oss's fused MXFP4 experts, repacked into GGUF's stacked tensors (in memory).
+  Status RepackGptOss() {
+    HFD_ASSIGN_OR_RETURN(repacked_, RepackGptOssExperts(desc_, *ckpt_));
+    return Status::Ok();
+  }
+
   Result<WeightView> Weight(std::string_view name) const override {
+    if (const auto own = repacked_.find(std::string(name)); own != repacked_.end()) {
+      const OwnedWeight& w = own->second;
+      return WeightView{w.type, w.shape, w.bytes.data(), w.bytes.size()};
+    }
     if (const auto own = with_one_added_.find(std::string(name)); own != with_one_added_.end()) {
       const std::vector<float>& v = own->second;
       return WeightView{TensorType::kF32,
@@ -105,13 +116,15 @@ class HfModelFiles final : public ModelFiles {
   }
 
   bool HasWeight(std::string_view name) const override {
-    return by_canonical_.count(std::string(name)) > 0 || experts_.count(std::string(name)) > 0;
+    return by_canonical_.count(std::string(name)) > 0 || experts_.count(std::string(name)) > 0 ||
+           repacked_.count(std::string(name)) > 0;
   }
 
   std::vector<std::string> WeightNames() const override {
     std::vector<std::string> names;
     for (const auto& [name, entry] : by_canonical_) names.push_back(name);
     for (const auto& [name, experts] : experts_) names.push_back(name);
+    for (const auto& [name, weight] : repacked_) names.push_back(name);
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -164,6 +177,7 @@ class HfModelFiles final : public ModelFiles {
   // Stacked expert tensors by canonical name: the HF tensor of each expert (null: missing).
   std::map<std::string, std::vector<const safetensors::HeaderEntry*>> experts_;
   std::map<std::string, std::vector<float>> with_one_added_;  // AddOneToNorms
+  std::map<std::string, OwnedWeight> repacked_;               // RepackGptOss
 };
 
 }  // namespace
@@ -183,6 +197,7 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   if (arch == Architecture::kGemma2 || arch == Architecture::kGemma3) {
     HFD_RETURN_IF_ERROR(model->AddOneToNorms());
   }
+  if (arch == Architecture::kGptOss) HFD_RETURN_IF_ERROR(model->RepackGptOss());
   return std::unique_ptr<ModelFiles>(std::move(model));
 }
 

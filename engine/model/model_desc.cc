@@ -33,6 +33,8 @@ std::string_view ArchitectureName(Architecture arch) {
       return "qwen3moe";
     case Architecture::kGemma3:
       return "gemma3";
+    case Architecture::kGptOss:
+      return "gpt-oss";
   }
   return "unknown";
 }
@@ -55,9 +57,11 @@ Result<Architecture> ParseArchitecture(std::string_view name) {
   if (name == "mixtral") return Architecture::kLlama;
   // GGUF's and Gemma3ForConditionalGeneration's "gemma3", Gemma3ForCausalLM's "gemma3_text".
   if (name == "gemma3" || name == "gemma3_text") return Architecture::kGemma3;
+  if (name == "gpt-oss" || name == "gpt_oss") return Architecture::kGptOss;
   return Unsupported("model architecture '" + std::string(name) +
                      "' is not supported (hfd runs llama, mistral, mixtral, qwen2, qwen3, gemma2, "
-                     "gemma3, granite, olmo2, phi3, bert, nomic-bert, qwen2moe and qwen3moe)");
+                     "gemma3, granite, olmo2, phi3, bert, nomic-bert, qwen2moe, qwen3moe and "
+                     "gpt-oss)");
 }
 
 void SetGemma2Traits(ModelDesc& d) {
@@ -76,6 +80,23 @@ void SetGemma3Traits(ModelDesc& d) {
 
 bool UsesLocalRope(const ModelDesc& d, int64_t layer) {
   return d.rope_local_theta > 0 && UsesSlidingWindow(d, layer);
+}
+
+void SetGptOssTraits(ModelDesc& d) {
+  d.rope_layout = RopeLayout::kHalfSplit;
+  d.qkv_bias = true;
+  d.attn_output_bias = true;
+  d.attn_sinks = true;
+  d.expert_bias = true;
+  d.expert_weights_norm = true;
+  d.sliding_window_pattern = 2;
+  d.swiglu_limit = 7.0f;
+  d.swiglu_alpha = 1.702f;
+  d.rope_scaling.yarn_truncate = false;
+}
+
+const char* FfnNormName(const ModelDesc& d) {
+  return d.arch == Architecture::kGptOss ? "post_attention_norm.weight" : "ffn_norm.weight";
 }
 
 void SetOlmo2Traits(ModelDesc& d) {

@@ -24,7 +24,8 @@ enum class Architecture {
   kNomicBert,
   kQwen2Moe,
   kQwen3Moe,
-  kGemma3
+  kGemma3,
+  kGptOss
 };
 
 // How an embedding model turns its per-token states into one vector per text.
@@ -144,6 +145,16 @@ struct ModelDesc {
   // Gemma 3: the RoPE base of the sliding-window (local) layers, which take no rope scaling;
   // the global layers turn at rope_theta with rope_scaling. 0: every layer as the global.
   float rope_local_theta = 0.0f;
+  // gpt-oss: each attention head's learned sink logit (blk.N.attn_sinks.weight) joins its
+  // softmax's denominator; the output projection has a bias; the router and every expert
+  // projection have biases (per expert); the experts' SwiGLU is clamped (gate at most
+  // swiglu_limit, up within +-swiglu_limit) with sigmoid(swiglu_alpha * gate) and up + 1.
+  // swiglu_limit 0: the plain SwiGLU.
+  bool attn_sinks = false;
+  bool attn_output_bias = false;
+  bool expert_bias = false;
+  float swiglu_limit = 0.0f;
+  float swiglu_alpha = 1.0f;
 };
 
 // Whether the model's feed-forward blocks are mixtures of experts.
@@ -160,7 +171,7 @@ void SetBertTraits(ModelDesc& desc);
 bool IsBertFamily(Architecture arch);
 
 // "llama", "mistral", "qwen2", "qwen3", "gemma2", "granite", "olmo2", "phi3", "bert",
-// "nomic-bert", "qwen2moe", "qwen3moe", "gemma3".
+// "nomic-bert", "qwen2moe", "qwen3moe", "gemma3", "gpt-oss".
 std::string_view ArchitectureName(Architecture arch);
 
 // Maps a GGUF general.architecture or HF model_type ("llama", "qwen2", "qwen2_moe", ...; HF's
@@ -181,6 +192,17 @@ void SetGemma3Traits(ModelDesc& desc);
 // Whether layer `layer` is one of Gemma 3's local layers, which rotate at rope_local_theta
 // without the model's rope scaling.
 bool UsesLocalRope(const ModelDesc& desc, int64_t layer);
+
+// What every gpt-oss has (transformers' GptOssConfig and modeling code, llama.cpp's
+// openai-moe): biases on q/k/v/o, the router and the experts; attention sinks; the window on
+// every other layer (the first sliding); the clamped SwiGLU (limit 7, alpha 1.702); softmax
+// over the picked experts' logits (the renormalized top-k weights); YaRN without rounding
+// its ramp's ends (its config's "truncate": false).
+void SetGptOssTraits(ModelDesc& desc);
+
+// The norm before the feed-forward block: ffn_norm.weight, or gpt-oss's
+// post_attention_norm.weight (llama.cpp's name for it there).
+const char* FfnNormName(const ModelDesc& desc);
 
 // What every OLMo 2 has: post-norms only, q/k norms over all heads.
 void SetOlmo2Traits(ModelDesc& desc);

@@ -8,6 +8,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
+#include "engine/model/rope_scaling.h"
 #include "engine/model/tokenizer_metadata.h"
 #include "engine/quant/dequantize.h"
 
@@ -45,6 +46,12 @@ void AddMetadata(const ModelDesc& d, gguf::GgufWriter* w) {
   if (d.rope_scaling.type == RopeScalingType::kLinear) {
     w->AddString(p + "rope.scaling.type", "linear");
     w->AddF32(p + "rope.scaling.factor", d.rope_scaling.factor);
+  }
+  if (d.rope_scaling.type == RopeScalingType::kYarn) {  // the keys llama.cpp's gpt-oss has
+    w->AddString(p + "rope.scaling.type", "yarn");
+    w->AddF32(p + "rope.scaling.factor", d.rope_scaling.factor);
+    w->AddU32(p + "rope.scaling.original_context_length",
+              static_cast<uint32_t>(d.rope_scaling.original_max_position));
   }
   if (d.arch == Architecture::kGranite) {
     w->AddF32(p + "embedding_scale", d.embedding_scale);
@@ -184,6 +191,12 @@ void AddExpertTensors(const ModelDesc& d, const std::string& b, const Matrix& ma
   stacked(b + "ffn_gate_exps.weight", e, ff, d.n_expert);
   stacked(b + "ffn_up_exps.weight", e, ff, d.n_expert);
   stacked(b + "ffn_down_exps.weight", ff, e, d.n_expert);
+  if (d.expert_bias) {  // gpt-oss: the router's and each expert's biases, F32
+    vector(b + "ffn_gate_inp.bias", d.n_expert, 0.5f);
+    f32_matrix(b + "ffn_gate_exps.bias", ff, d.n_expert);
+    f32_matrix(b + "ffn_up_exps.bias", ff, d.n_expert);
+    f32_matrix(b + "ffn_down_exps.bias", e, d.n_expert);
+  }
   if (d.n_ff_shared_expert == 0) return;
   matrix(b + "ffn_gate_shexp.weight", e, d.n_ff_shared_expert);
   matrix(b + "ffn_up_shexp.weight", e, d.n_ff_shared_expert);
@@ -227,7 +240,9 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
                 RandomFiller(TensorType::kF32, cols, scale, ++n, pool));
   };
   auto stacked = [&](const std::string& name, int64_t cols, int64_t rows, int64_t experts) {
-    const TensorType type = options.tensor_type ? options.tensor_type(name, cols) : weight_type;
+    TensorType type = options.tensor_type ? options.tensor_type(name, cols) : weight_type;
+    // gpt-oss's experts are MXFP4 in its published checkpoints and llama.cpp's files.
+    if (d.arch == Architecture::kGptOss && cols % 32 == 0) type = TensorType::kMXFP4;
     w.AddTensor(name, type, {cols, rows, experts}, RandomFiller(type, cols, scale, ++n, pool));
   };
   auto norm = [&](const std::string& name, int64_t len) {
@@ -271,6 +286,8 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
       matrix(b + "attn_v.weight", d.n_embd, kv_dim);
     }
     matrix(b + "attn_output.weight", q_dim, d.n_embd);
+    if (d.attn_output_bias) vector(b + "attn_output.bias", d.n_embd, 0.02f);
+    if (d.attn_sinks) vector(b + "attn_sinks.weight", d.n_head, 1.0f);
     if (d.qkv_bias) {
       vector(b + "attn_q.bias", q_dim, 0.02f);
       vector(b + "attn_k.bias", kv_dim, 0.02f);
@@ -284,7 +301,7 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
       norm(b + "post_attention_norm.weight", d.n_embd);
       norm(b + "post_ffw_norm.weight", d.n_embd);
     }
-    if (d.pre_norms) norm(b + "ffn_norm.weight", d.n_embd);
+    if (d.pre_norms) norm(b + FfnNormName(d), d.n_embd);
     if (IsMoe(d)) {
       AddExpertTensors(d, b, matrix, f32_matrix, stacked, vector);
       continue;
@@ -348,6 +365,16 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
     d.head_dim = 128, d.n_ff = 6144, d.n_ctx_train = 40960, d.rope_theta = 1000000.0f;
     d.rms_eps = 1e-6f, d.qk_norm = true, d.n_expert = 128, d.n_expert_used = 8;
     d.n_ff_expert = 768, d.expert_weights_norm = true, d.bos_id = 151643, d.eos_ids = {151645};
+  } else if (name == "gpt-oss-20b") {  // openai/gpt-oss-20b's config.json
+    d.arch = Architecture::kGptOss;
+    SetGptOssTraits(d);
+    d.n_vocab = 201088, d.n_embd = 2880, d.n_layer = 24, d.n_head = 64, d.n_head_kv = 8;
+    d.head_dim = 64, d.n_ff = 2880, d.n_ctx_train = 131072, d.rope_theta = 150000.0f;
+    d.sliding_window = 128, d.n_expert = 32, d.n_expert_used = 4, d.n_ff_expert = 2880;
+    d.rope_scaling.type = RopeScalingType::kYarn, d.rope_scaling.factor = 32.0f;
+    d.rope_scaling.original_max_position = 4096;
+    d.rope_scaling.attn_factor = static_cast<float>(YarnMscale(32.0));
+    d.bos_id = 199998, d.eos_ids = {200002};
   } else if (name == "bert-base") {  // BAAI/bge-base-en-v1.5: BERT-base, CLS pooling
     d.arch = Architecture::kBert;
     SetBertTraits(d);
@@ -357,12 +384,14 @@ Result<ModelDesc> PresetDesc(std::string_view name) {
   } else {
     return NotFound("no preset model '" + std::string(name) +
                     "' (tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b, llama-3-8b, gemma-2-2b, "
-                    "granite-3-2b, phi-3-mini, qwen1.5-moe-a2.7b, qwen3-30b-a3b, bert-base)");
+                    "granite-3-2b, phi-3-mini, qwen1.5-moe-a2.7b, qwen3-30b-a3b, gpt-oss-20b, "
+                    "bert-base)");
   }
   if (d.head_dim == 0) d.head_dim = d.n_embd / d.n_head;
   if (d.rope_scaling.type == RopeScalingType::kLlama3) {
     d.rope_freq_factors = Llama3FreqFactors(d.rope_scaling, d.rope_theta, d.head_dim);
   }
+  SetScaledRopeFreqFactors(d);
   return d;
 }
 

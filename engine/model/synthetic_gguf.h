@@ -48,7 +48,8 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
 
 // Descriptions with the real shapes of popular models ("tinyllama-1.1b", "llama-3.2-1b",
 // "qwen2.5-0.5b", "llama-3-8b", "gemma-2-2b", "granite-3-2b", "phi-3-mini", and the
-// mixtures of experts "qwen1.5-moe-a2.7b" and "qwen3-30b-a3b"); NotFound for other names.
+// mixtures of experts "qwen1.5-moe-a2.7b", "qwen3-30b-a3b" and "gpt-oss-20b"); NotFound for
+// other names.
 Result<ModelDesc> PresetDesc(std::string_view name);
 
 }  // namespace hfd::model

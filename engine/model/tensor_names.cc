@@ -83,6 +83,18 @@ constexpr NamePair kPhi3Layer[] = {
     {"mlp.gate_up_proj.weight", "ffn_up.weight"},
 };
 
+// gpt-oss's, looked up before kLayer: the norm before the experts (GGUF's
+// post_attention_norm), the attention sinks and output bias, the router (mlp.router) and the
+// down projections' biases; the fused experts are gpt_oss_experts.h's.
+constexpr NamePair kGptOssLayer[] = {
+    {"post_attention_layernorm.weight", "post_attention_norm.weight"},
+    {"self_attn.sinks", "attn_sinks.weight"},
+    {"self_attn.o_proj.bias", "attn_output.bias"},
+    {"mlp.router.weight", "ffn_gate_inp.weight"},
+    {"mlp.router.bias", "ffn_gate_inp.bias"},
+    {"mlp.experts.down_proj_bias", "ffn_down_exps.bias"},
+};
+
 // The table of names an architecture looks up before kLayer.
 std::span<const NamePair> ArchLayerNames(Architecture arch) {
   switch (arch) {
@@ -93,6 +105,8 @@ std::span<const NamePair> ArchLayerNames(Architecture arch) {
       return kOlmo2Layer;
     case Architecture::kPhi3:
       return kPhi3Layer;
+    case Architecture::kGptOss:
+      return kGptOssLayer;
     default:
       return {};
   }

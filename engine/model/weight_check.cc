@@ -91,6 +91,12 @@ Status CheckExpertShapes(const ModelFiles& f, const std::string& b) {
   HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_exps.weight", {e, ff, n}));
   HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up_exps.weight", {e, ff, n}));
   HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down_exps.weight", {ff, e, n}));
+  if (d.expert_bias) {  // gpt-oss: one bias per router output and per expert row
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_inp.bias", {n}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_exps.bias", {ff, n}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_up_exps.bias", {ff, n}));
+    HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_down_exps.bias", {e, n}));
+  }
   if (d.n_ff_shared_expert == 0) return Status::Ok();
   const int64_t sh = d.n_ff_shared_expert;
   HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_gate_shexp.weight", {e, sh}));
@@ -132,7 +138,9 @@ Status CheckWeightShapes(const ModelFiles& f) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "attn_q_norm.weight", {QNormWidth(d)}));
       HFD_RETURN_IF_ERROR(Expect(f, b + "attn_k_norm.weight", {KNormWidth(d)}));
     }
-    if (d.pre_norms) HFD_RETURN_IF_ERROR(Expect(f, b + "ffn_norm.weight", {d.n_embd}));
+    if (d.attn_output_bias) HFD_RETURN_IF_ERROR(Expect(f, b + "attn_output.bias", {d.n_embd}));
+    if (d.attn_sinks) HFD_RETURN_IF_ERROR(Expect(f, b + "attn_sinks.weight", {d.n_head}));
+    if (d.pre_norms) HFD_RETURN_IF_ERROR(Expect(f, b + FfnNormName(d), {d.n_embd}));
     if (d.post_norms) {
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_attention_norm.weight", {d.n_embd}));
       HFD_RETURN_IF_ERROR(Expect(f, b + "post_ffw_norm.weight", {d.n_embd}));

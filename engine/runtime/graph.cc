@@ -52,6 +52,12 @@ std::string_view OpName(OpKind kind) {
       return "moe_weighted_sum";
     case OpKind::kSigmoidGate:
       return "sigmoid_gate";
+    case OpKind::kSinkAttention:
+      return "sink_attention";
+    case OpKind::kClampedSwiGLU:
+      return "clamped_swiglu";
+    case OpKind::kMoeAddBias:
+      return "moe_add_bias";
   }
   return "unknown";
 }

@@ -115,6 +115,17 @@ enum class OpKind : uint8_t {
   kMoeWeightedSum,
   // out[t] = in0[t] * sigmoid(in1[t][0]); in1 has width 1 (Qwen2-MoE's shared-expert gate).
   kSigmoidGate,
+  // gpt-oss's attention: kAttention (same attrs, inputs and cache writes) whose softmax has
+  // one more term in its denominator per query head h, e^(sink[h]), the head's learned
+  // "sink" logit: softmax over the scores and the sink, the sink's share dropped. weight:
+  // the sinks, a vector of n_head floats.
+  kSinkAttention,
+  // gpt-oss's clamped SwiGLU, elementwise: g = min(in0, glu.limit), u = clamp(in1, -limit,
+  // limit), out = (u + 1) * g * sigmoid(glu.alpha * g).
+  kClampedSwiGLU,
+  // Per-expert biases: out[t] part s = in0[t] part s + bias of expert (id s of t) (in1:
+  // kMoeRoute's output); in0 has width top_k * rows. weight: shape {rows, n_expert}.
+  kMoeAddBias,
 };
 
 // Human-readable op name ("matmul", ...), for errors and logs.
@@ -181,6 +192,11 @@ struct MoeAttrs {
   bool norm_topk = false;
 };
 
+struct ClampedGluAttrs {
+  float alpha = 1.0f;  // sigmoid(alpha * gate)
+  float limit = 0.0f;  // gate <= limit, -limit <= up <= limit
+};
+
 struct Op {
   OpKind kind{};
   ValueId in[3] = {kNone, kNone, kNone};
@@ -192,7 +208,8 @@ struct Op {
   int32_t top_k = 0;       // kTopLogits
   float scalar = 0.0f;     // kScale, kSoftCap
   int32_t fixed_row = -1;  // kPositionRows
-  MoeAttrs moe;            // kMoeRoute, kMoeMatMul, kMoeWeightedSum
+  MoeAttrs moe;            // kMoeRoute, kMoeMatMul, kMoeWeightedSum, kMoeAddBias
+  ClampedGluAttrs glu;     // kClampedSwiGLU
 };
 
 // An op of `kind` reading up to three values and a weight; attributes default, no output.

@@ -230,24 +230,46 @@ Result<ValueId> ExpertMatMul(Builder& b, const model::ModelDesc& d, ValueId x, V
   return b.AddOp(op, name, moe.top_k * rows, b.RowsOf(x));
 }
 
+// The experts `prefix` (ffn_gate_exps, ...) picked by `routes` applied to x, plus each
+// picked expert's bias (`prefix`.bias, {rows, n_expert}) when the model has them (gpt-oss).
+Result<ValueId> ExpertLinear(Builder& b, const model::ModelDesc& d, ValueId x, ValueId routes,
+                             const MoeAttrs& moe, const std::string& prefix, int64_t cols,
+                             int64_t rows) {
+  HFD_ASSIGN_OR_RETURN(ValueId y,
+                       ExpertMatMul(b, d, x, routes, moe, prefix + ".weight", cols, rows));
+  if (!d.expert_bias) return y;
+  HFD_ASSIGN_OR_RETURN(WeightId w, b.Weight(prefix + ".bias", {rows, d.n_expert}));
+  Op op = MakeOp(OpKind::kMoeAddBias, y, routes, kNone, w);
+  op.moe = moe;
+  return b.AddOp(op, prefix + ".bias", b.WidthOf(y), b.RowsOf(y));
+}
+
+// The experts' activation: SwiGLU, or gpt-oss's clamped one.
+ValueId ExpertActivation(Builder& b, const model::ModelDesc& d, ValueId gate, ValueId up,
+                         const std::string& name) {
+  if (d.swiglu_limit <= 0) return b.Binary(OpKind::kSwiGLU, gate, up, name);
+  Op op = MakeOp(OpKind::kClampedSwiGLU, gate, up);
+  op.glu = {d.swiglu_alpha, d.swiglu_limit};
+  return b.AddOp(op, name, b.WidthOf(gate), b.RowsOf(gate));
+}
+
 // A mixture-of-experts feed-forward block on the normalized input h: the router's top_k
 // SwiGLU experts, weighted; plus Qwen2-MoE's shared expert times the sigmoid of its gate.
 Result<ValueId> MoeFeedForward(Builder& b, const model::ModelDesc& d, const std::string& p,
                                ValueId h) {
   const MoeAttrs moe{static_cast<int32_t>(d.n_expert), static_cast<int32_t>(d.n_expert_used),
                      d.expert_weights_norm};
-  HFD_ASSIGN_OR_RETURN(ValueId logits, b.MatMul(h, p + "ffn_gate_inp.weight", d.n_expert));
+  HFD_ASSIGN_OR_RETURN(ValueId logits, b.Linear(h, p + "ffn_gate_inp", d.n_expert, d.expert_bias));
   Op route = MakeOp(OpKind::kMoeRoute, logits);
   route.moe = moe;
   const ValueId routes = b.AddOp(route, p + "moe_routes", 2 * int64_t{moe.top_k}, b.RowsOf(h));
   const int64_t e = d.n_embd, ff = d.n_ff_expert;
   HFD_ASSIGN_OR_RETURN(ValueId gate,
-                       ExpertMatMul(b, d, h, routes, moe, p + "ffn_gate_exps.weight", e, ff));
-  HFD_ASSIGN_OR_RETURN(ValueId up,
-                       ExpertMatMul(b, d, h, routes, moe, p + "ffn_up_exps.weight", e, ff));
-  const ValueId act = b.Binary(OpKind::kSwiGLU, gate, up, p + "ffn_exps_act");
+                       ExpertLinear(b, d, h, routes, moe, p + "ffn_gate_exps", e, ff));
+  HFD_ASSIGN_OR_RETURN(ValueId up, ExpertLinear(b, d, h, routes, moe, p + "ffn_up_exps", e, ff));
+  const ValueId act = ExpertActivation(b, d, gate, up, p + "ffn_exps_act");
   HFD_ASSIGN_OR_RETURN(ValueId down,
-                       ExpertMatMul(b, d, act, routes, moe, p + "ffn_down_exps.weight", ff, e));
+                       ExpertLinear(b, d, act, routes, moe, p + "ffn_down_exps", ff, e));
   Op sum = MakeOp(OpKind::kMoeWeightedSum, down, routes);
   sum.moe = moe;
   const ValueId experts = b.AddOp(sum, p + "ffn_moe", d.n_embd, b.RowsOf(h));
@@ -286,6 +308,10 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
   k = b.Rope(k, LayerRope(d, layer, n_head_kv, rope_freqs, local_rope_freqs), p + "k_rope");
 
   Op attn = MakeOp(OpKind::kAttention, q, k, v);
+  if (d.attn_sinks) {
+    attn.kind = OpKind::kSinkAttention;
+    HFD_ASSIGN_OR_RETURN(attn.weight, b.Weight(p + "attn_sinks.weight", {d.n_head}));
+  }
   attn.attn = {layer,
                n_head,
                n_head_kv,
@@ -294,11 +320,11 @@ Result<ValueId> Block(Builder& b, const model::ModelDesc& d, int layer, ValueId 
                AttentionScale(d),
                d.attn_softcap};
   const ValueId a = b.AddOp(attn, p + "attn", q_width, b.RowsOf(q));
-  HFD_ASSIGN_OR_RETURN(ValueId o, b.MatMul(a, p + "attn_output.weight", d.n_embd));
+  HFD_ASSIGN_OR_RETURN(ValueId o, b.Linear(a, p + "attn_output", d.n_embd, d.attn_output_bias));
   HFD_ASSIGN_OR_RETURN(x,
                        Residual(b, d, x, o, p + "post_attention_norm.weight", p + "attn_residual"));
 
-  HFD_ASSIGN_OR_RETURN(h, PreNorm(b, d, x, p + "ffn_norm.weight"));
+  HFD_ASSIGN_OR_RETURN(h, PreNorm(b, d, x, p + model::FfnNormName(d)));
   if (model::IsMoe(d)) {
     HFD_ASSIGN_OR_RETURN(ValueId moe, MoeFeedForward(b, d, p, h));
     return Residual(b, d, x, moe, p + "post_ffw_norm.weight", p + "ffn_residual");

@@ -446,7 +446,7 @@ struct AttentionShape {
 // token t attends to the keys of its text, all of them or up to itself (and the window).
 void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s,
                   OpKind kind = OpKind::kAttention) {
-  const bool per_text = kind != OpKind::kAttention;
+  const bool per_text = kind == OpKind::kTextAttention || kind == OpKind::kTextCausalAttention;
   const bool whole_text = kind == OpKind::kTextAttention;
   // A prefill, then decode steps and a few more tokens: later calls read keys written by
   // earlier ones. 512 positions make the Vulkan decode split its keys (flash decoding), as
@@ -462,7 +462,12 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s,
   const ValueId k = b.Input(kv_width, &kt);
   std::vector<float> vt;
   const ValueId v = b.Input(kv_width, &vt);
-  runtime::Op op = runtime::MakeOp(kind, q, k, v);
+  // kSinkAttention's sinks: logits around the scores' size, so they take a real share.
+  std::vector<float> sinks(s.n_head, -INFINITY);
+  const WeightId sink_weight = kind == OpKind::kSinkAttention
+                                   ? b.Weight(TensorType::kF32, s.n_head, 1, &sinks)
+                                   : runtime::kNone;
+  runtime::Op op = runtime::MakeOp(kind, q, k, v, sink_weight);
   op.attn = {0,          s.n_head, s.n_head_kv,
              s.head_dim, s.window, 1.0f / std::sqrt(static_cast<float>(s.head_dim)),
              s.softcap};
@@ -509,8 +514,8 @@ void AddAttention(std::vector<OpCase>& cases, const AttentionShape& s,
           d *= op.attn.scale;
           score.push_back(s.softcap > 0 ? s.softcap * std::tanh(d / s.softcap) : d);
         }
-        const double m = *std::max_element(score.begin(), score.end());
-        double sum = 0;
+        const double m = std::max(*std::max_element(score.begin(), score.end()), double(sinks[h]));
+        double sum = std::exp(sinks[h] - m);
         for (double& e : score) sum += (e = std::exp(e - m));
         for (int64_t j = lo; j <= hi; ++j) {
           for (int i = 0; i < s.head_dim; ++i) {

@@ -20,6 +20,7 @@
 
 #include "engine/model/tensor_names.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "tests/cpu/gptoss_twin.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/gguf_copy.h"
@@ -128,13 +129,14 @@ TEST(LlamaCppConformance, ArchF32GreedyTextMatchesLlamaSimple) {
 // and our logits for that position.
 void ForEachLlamaCppStep(
     const std::filesystem::path& reference, const std::filesystem::path& model, runtime::KvType kv,
-    const std::function<void(const nlohmann::json& step, std::span<const float> ours)>& check) {
+    const std::function<void(const nlohmann::json& step, std::span<const float> ours)>& check,
+    cpu::ActPrecision activations = cpu::ActPrecision::kInt8) {
   const auto all = nlohmann::json::parse(ReadFileOrFail(reference), nullptr,
                                          /*allow_exceptions=*/false);
   const std::string file = model.filename().string();
   SCOPED_TRACE(file);
   ASSERT_TRUE(all.contains(file));
-  LoadedModel m = LoadOnCpu(model);
+  LoadedModel m = LoadOnCpu(model, 0, activations);
   ASSERT_NE(m.files, nullptr);
   const int64_t vocab = m.files->desc().n_vocab;
   for (const auto& [prompt, c] : all[file].items()) {
@@ -176,17 +178,21 @@ double Top5Difference(const nlohmann::json& step, std::span<const float> ours) {
 // F16 cache the keys and values, and with them the queries and softmax weights, are
 // rounded to F16, which alone moved these logits by up to 2.8e-3): each of llama.cpp's
 // top-5 logits and the logsumexp within `tolerance`. Prints and returns the largest top-5
-// difference.
+// difference. `activations`: how the products of quantized weights (MXFP4 experts) round
+// their inputs.
 double ExpectF32LogitsMatch(const std::filesystem::path& reference,
-                            const std::filesystem::path& model, double tolerance) {
+                            const std::filesystem::path& model, double tolerance,
+                            cpu::ActPrecision activations = cpu::ActPrecision::kInt8) {
   double worst = 0;
-  ForEachLlamaCppStep(reference, model, runtime::KvType::kF32,
-                      [&](const nlohmann::json& step, auto ours) {
-                        const double diff = Top5Difference(step, ours);
-                        EXPECT_LE(diff, tolerance);
-                        worst = std::max(worst, diff);
-                        EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), tolerance);
-                      });
+  ForEachLlamaCppStep(
+      reference, model, runtime::KvType::kF32,
+      [&](const nlohmann::json& step, auto ours) {
+        const double diff = Top5Difference(step, ours);
+        EXPECT_LE(diff, tolerance);
+        worst = std::max(worst, diff);
+        EXPECT_NEAR(LogSumExp(ours), step["logsumexp"].get<double>(), tolerance);
+      },
+      activations);
   std::cout << model.filename().string() << ": largest top-5 logit difference from the reference "
             << worst << "\n";
   return worst;
@@ -772,14 +778,16 @@ TEST(LlamaCppConformance, Qwen3MoeLogitsMatchNumpyReference) {
 // Greedy decoding (prefill, then one token at a time) gives the reference's 16 tokens, or
 // departs only where the reference's top two are within 1e-2 (five times the logit
 // tolerance).
-TEST(LlamaCppConformance, Qwen3MoeGreedyMatchesNumpyReference) {
-  const std::filesystem::path dir = HFD_MOE_TESTDATA;
-  const auto all = nlohmann::json::parse(ReadFileOrFail(dir / kQwen3MoeReference), nullptr,
+void ExpectGreedyMatchesNumpyReference(const std::filesystem::path& reference,
+                                       const std::filesystem::path& model,
+                                       cpu::ActPrecision activations = cpu::ActPrecision::kInt8) {
+  const auto all = nlohmann::json::parse(ReadFileOrFail(reference), nullptr,
                                          /*allow_exceptions=*/false);
-  ASSERT_TRUE(all.contains(kQwen3MoeFile));
-  LoadedModel m = LoadOnCpu(dir / kQwen3MoeFile);
+  const std::string file = model.filename().string();
+  ASSERT_TRUE(all.contains(file));
+  LoadedModel m = LoadOnCpu(model, 0, activations);
   ASSERT_NE(m.files, nullptr);
-  for (const auto& [prompt, c] : all[kQwen3MoeFile].items()) {
+  for (const auto& [prompt, c] : all[file].items()) {
     SCOPED_TRACE(prompt);
     const auto want = c["greedy_ids"].get<std::vector<int32_t>>();
     auto session = m.NewSession(128, 8);
@@ -799,6 +807,11 @@ TEST(LlamaCppConformance, Qwen3MoeGreedyMatchesNumpyReference) {
   }
 }
 
+TEST(LlamaCppConformance, Qwen3MoeGreedyMatchesNumpyReference) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  ExpectGreedyMatchesNumpyReference(dir / kQwen3MoeReference, dir / kQwen3MoeFile);
+}
+
 // Its Hugging Face twin (Qwen3MoeConfig's keys committed beside it, one tensor per expert)
 // reads the same weights.
 TEST(LlamaCppConformance, Qwen3MoeSafetensorsTwinMatchesGguf) {
@@ -810,6 +823,38 @@ TEST(LlamaCppConformance, Qwen3MoeSafetensorsTwinMatchesGguf) {
     WriteF32Safetensors(out / "model.safetensors", tensors);
   };
   EXPECT_LT(TwinLogitDifference(dir / kQwen3MoeFile, write), 1e-4);
+}
+
+// tests/cpu/testdata/moe (its README): tiny-gptoss written by hfd's writer, MXFP4 experts
+// as gpt-oss ships them, with scripts/moe_reference.py's logits (its gpt-oss pass).
+constexpr char kGptOssFile[] = "tiny-gptoss.gguf";
+constexpr char kGptOssReference[] = "gptoss-reference-logits.json";
+
+// F32 KV cache against float64, the MXFP4 experts' inputs rounded to int8x2 (14 bits; the
+// default int8 moves these logits by up to 2.5e-2). In the reference, dropping the sinks,
+// the window of 4 on layer 0, the experts' biases or the clamped SwiGLU moves them by 2 to
+// 6, and YaRN's ramp rounded outwards by 2.3e-3.
+TEST(LlamaCppConformance, GptOssLogitsMatchNumpyReference) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  ExpectF32LogitsMatch(dir / kGptOssReference, dir / kGptOssFile, kF32LogitTolerance,
+                       cpu::ActPrecision::kInt8x2);
+}
+
+TEST(LlamaCppConformance, GptOssGreedyMatchesNumpyReference) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  ExpectGreedyMatchesNumpyReference(dir / kGptOssReference, dir / kGptOssFile,
+                                    cpu::ActPrecision::kInt8x2);
+}
+
+// Its Hugging Face twin as OpenAI publishes gpt-oss (fused, interleaved MXFP4 experts as
+// _blocks/_scales; GptOssConfig's keys committed beside it) repacks to the same weights.
+TEST(LlamaCppConformance, GptOssSafetensorsTwinMatchesGguf) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  const auto write = [&](const model::ModelFiles& gguf, const std::filesystem::path& out) {
+    const Status s = WriteGptOssTwin(gguf, dir / "tiny-gptoss.config.json", out);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  };
+  EXPECT_LT(TwinLogitDifference(dir / kGptOssFile, write), 1e-4);
 }
 
 }  // namespace

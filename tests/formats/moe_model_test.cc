@@ -11,6 +11,7 @@
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/desc_from_config.h"
 #include "engine/model/model_files.h"
+#include "engine/model/rope_scaling.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/model/tensor_names.h"
 #include "tests/formats/gguf_test_util.h"
@@ -241,12 +242,84 @@ TEST(MoeModelTest, SyntheticQwen3MoeRoundTripsItsDescription) {
 }
 
 TEST(MoeModelTest, MoePresetsAreValid) {
-  for (const char* name : {"qwen1.5-moe-a2.7b", "qwen3-30b-a3b"}) {
+  for (const char* name : {"qwen1.5-moe-a2.7b", "qwen3-30b-a3b", "gpt-oss-20b"}) {
     auto d = PresetDesc(name);
     ASSERT_TRUE(d.ok()) << name;
     EXPECT_TRUE(IsMoe(*d)) << name;
     EXPECT_TRUE(ValidateDesc(*d).ok()) << name;
   }
+}
+
+// GptOssConfig's keys (gpt-oss-20b's values but for the sizes) and its traits; a
+// layer_types list other than the alternation is refused.
+TEST(MoeModelTest, GptOssConfigKeys) {
+  nlohmann::json c = {{"model_type", "gpt_oss"},
+                      {"vocab_size", 64},
+                      {"hidden_size", 64},
+                      {"intermediate_size", 32},
+                      {"num_hidden_layers", 2},
+                      {"num_attention_heads", 4},
+                      {"num_key_value_heads", 2},
+                      {"head_dim", 32},
+                      {"num_local_experts", 8},
+                      {"num_experts_per_tok", 4},
+                      {"sliding_window", 128},
+                      {"max_position_embeddings", 131072},
+                      {"layer_types", {"sliding_attention", "full_attention"}},
+                      {"rope_theta", 150000},
+                      {"rope_scaling",
+                       {{"rope_type", "yarn"},
+                        {"factor", 32.0},
+                        {"beta_fast", 32.0},
+                        {"beta_slow", 1.0},
+                        {"original_max_position_embeddings", 4096},
+                        {"truncate", false}}},
+                      {"swiglu_limit", 7.0}};
+  auto d = DescFromConfig(c.dump(), "");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->arch, Architecture::kGptOss);
+  EXPECT_EQ(d->n_expert, 8);
+  EXPECT_EQ(d->n_ff_expert, 32);
+  EXPECT_TRUE(d->expert_weights_norm);
+  EXPECT_TRUE(d->attn_sinks && d->attn_output_bias && d->expert_bias && d->qkv_bias);
+  EXPECT_FLOAT_EQ(d->swiglu_limit, 7.0f);
+  EXPECT_FLOAT_EQ(d->swiglu_alpha, 1.702f);
+  EXPECT_EQ(d->sliding_window, 128);
+  EXPECT_TRUE(UsesSlidingWindow(*d, 0));
+  EXPECT_FALSE(UsesSlidingWindow(*d, 1));
+  EXPECT_EQ(d->rope_scaling.type, RopeScalingType::kYarn);
+  EXPECT_FALSE(d->rope_scaling.yarn_truncate);
+  EXPECT_STREQ(FfnNormName(*d), "post_attention_norm.weight");
+  c["layer_types"] = {"full_attention", "sliding_attention"};
+  EXPECT_EQ(DescFromConfig(c.dump(), "").status().code(), ErrorCode::kUnsupported);
+  c["layer_types"] = {"sliding_attention", "full_attention"};
+  c["swiglu_limit"] = 0;
+  EXPECT_EQ(DescFromConfig(c.dump(), "").status().code(), ErrorCode::kCorrupt);
+}
+
+// A gpt-oss GGUF: the writer's tensors (MXFP4 experts, biases, sinks) pass the load's shape
+// checks and read back with the traits llama.cpp hard-codes.
+TEST(MoeModelTest, SyntheticGptOssRoundTripsItsDescription) {
+  auto d = PresetDesc("gpt-oss-20b");
+  ASSERT_TRUE(d.ok());
+  d->n_vocab = 64, d->n_embd = 64, d->n_layer = 2, d->n_head = 4, d->n_head_kv = 2;
+  d->head_dim = 16, d->n_ff = 32, d->n_ff_expert = 32, d->n_expert = 4, d->n_expert_used = 2;
+  SetScaledRopeFreqFactors(*d);
+  hfd::testing::TempDir dir;
+  ASSERT_TRUE(WriteSyntheticGguf(*d, TensorType::kF32, dir.path() / "m.gguf").ok());
+  auto m = OpenModelFiles(dir.path() / "m.gguf");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const ModelDesc& r = (*m)->desc();
+  EXPECT_EQ(r.arch, Architecture::kGptOss);
+  EXPECT_TRUE(r.attn_sinks && r.expert_bias && r.attn_output_bias);
+  EXPECT_EQ(r.sliding_window, 128);
+  EXPECT_EQ(r.rope_scaling.type, RopeScalingType::kYarn);
+  EXPECT_FALSE(r.rope_scaling.yarn_truncate);
+  auto experts = (*m)->Weight("blk.1.ffn_down_exps.weight");
+  ASSERT_TRUE(experts.ok());
+  EXPECT_EQ(experts->type, TensorType::kMXFP4);
+  EXPECT_TRUE((*m)->HasWeight("blk.0.attn_sinks.weight"));
+  EXPECT_TRUE((*m)->HasWeight("blk.0.ffn_up_exps.bias"));
 }
 
 }  // namespace

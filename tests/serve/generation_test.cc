@@ -136,6 +136,30 @@ TEST(Prompt, ChatIsRenderedWithTheTemplateAndStopsAtEndOfTurn) {
   EXPECT_NE(std::find(stops.begin(), stops.end(), kEndOfText), stops.end());
 }
 
+// A harmony vocabulary (gpt-oss's markers): chat stops at <|return|> and <|call|>, not at
+// <|end|>, which ends the analysis message before the answer, even named as the EOS.
+TEST(Prompt, HarmonyChatStopsAtReturnNotAtEnd) {
+  std::string vocab = R"([["<unk>", 0.0])", added;
+  const char* markers[] = {"<|start|>", "<|channel|>", "<|message|>",
+                           "<|end|>",   "<|return|>",  "<|call|>"};
+  for (int i = 0; i < 6; ++i) {
+    vocab += R"(, [")" + std::string(markers[i]) + R"(", 0.0])";
+    added += std::string(i ? "," : "") + R"({"id": )" + std::to_string(i + 1) +
+             R"(, "content": ")" + markers[i] + R"(", "special": true})";
+  }
+  const std::string json = R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": )" + vocab +
+                           R"(]}, "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581"},)"
+                           R"( "added_tokens": [)" +
+                           added + "]}";
+  auto tokenizer = tok::Tokenizer::FromJson(json, "", R"({"eos_token_id": [4, 5]})");
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
+  const std::optional<chat::HarmonyTokens> harmony = HarmonyTokensOf(**tokenizer);
+  ASSERT_TRUE(harmony.has_value());
+  EXPECT_EQ(harmony->channel, 2);
+  EXPECT_EQ(harmony->end, 4);
+  EXPECT_EQ(ChatStopIds(**tokenizer), (std::vector<int32_t>{5, 6}));
+}
+
 TEST(Prompt, RawPromptsGetNoSpecialTokens) {
   auto text = LoadModelText(TestSource(TestModelPath()));
   ASSERT_TRUE(text.ok());

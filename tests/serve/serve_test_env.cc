@@ -90,7 +90,7 @@ TestJob MakeJob(const std::string& prompt, int32_t max_tokens, Gate* gate, std::
   t.job->request.params.max_tokens = max_tokens;
   t.job->cancel = t.cancel.get();
   auto first = std::make_shared<bool>(true);
-  t.job->on_token = [gate, first](std::string_view, const runtime::TokenLogprobs*) {
+  t.job->on_token = [gate, first](std::string_view, int32_t, const runtime::TokenLogprobs*) {
     if (gate != nullptr && std::exchange(*first, false)) gate->Arrive();
   };
   t.job->on_queued = [pos = t.queued_position](int32_t position) { *pos = position; };

@@ -49,21 +49,22 @@ inline void Store(Isa isa, const float* src, uint16_t* dst, int64_t n) {
   F32ToF16(isa, src, dst, n);
 }
 
-// One query head of one token: softmax(cap(scale * q·K[lo..hi])) · V[lo..hi].
+// One query head of one token: softmax(cap(scale * q·K[lo..hi])) · V[lo..hi], the softmax's
+// denominator with e^sink added (-inf: nothing).
 template <typename Elem>
 void AttendHead(Isa isa, const LayerView<Elem>& layer, const float* q, int64_t kv_offset,
-                const runtime::AttentionAttrs& a, int64_t lo, int64_t hi, float* scores,
+                const runtime::AttentionAttrs& a, int64_t lo, int64_t hi, float sink, float* scores,
                 float* out) {
   const int64_t count = hi - lo + 1;
   const int32_t head_dim = a.head_dim;
   DotRows(isa, layer.k + lo * layer.row + kv_offset, layer.row, count, q, head_dim, scores);
-  float max_score = -INFINITY;
+  float max_score = sink;
   for (int64_t j = 0; j < count; ++j) {
     scores[j] *= a.scale;
     if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
     max_score = std::max(max_score, scores[j]);
   }
-  float sum = 0.0f;
+  float sum = std::exp(sink - max_score);
   for (int64_t j = 0; j < count; ++j) {
     scores[j] = std::exp(scores[j] - max_score);
     sum += scores[j];
@@ -102,7 +103,8 @@ void AttentionTyped(Isa isa, const runtime::AttentionAttrs& a, const AttentionIn
       }
       const int64_t kv_offset = static_cast<int64_t>(h / group) * a.head_dim;
       const int64_t at = t * q_row + int64_t{h} * a.head_dim;
-      AttendHead(isa, layer, in.q + at, kv_offset, a, lo, p, scores, in.out + at);
+      const float sink = in.sinks != nullptr ? in.sinks[h] : -INFINITY;
+      AttendHead(isa, layer, in.q + at, kv_offset, a, lo, p, sink, scores, in.out + at);
     }
   });
 }

@@ -24,6 +24,9 @@ struct AttentionInputs {
   // when text_end is null (kTextCausalAttention); null: causal over the whole cache.
   const int32_t* text_begin = nullptr;
   const int32_t* text_end = nullptr;
+  // kSinkAttention: n_head logits, head h's one more term e^(sinks[h]) in its softmax's
+  // denominator; null: none.
+  const float* sinks = nullptr;
 };
 
 // Writes k, v into `cache` at pos.., then attends, with the F16 kernels of path `isa`.

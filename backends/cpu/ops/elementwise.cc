@@ -1,5 +1,6 @@
 #include "backends/cpu/ops/elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace hfd::cpu {
@@ -46,6 +47,15 @@ void Add(const float* a, const float* b, float* y, int64_t n) {
 
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void ClampedSwiGLU(const float* gate, const float* up, float* y, int64_t n, float alpha,
+                   float limit) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = std::fmin(gate[i], limit);
+    const float u = std::clamp(up[i], -limit, limit);
+    y[i] = (u + 1.0f) * g / (1.0f + std::exp(-alpha * g));
+  }
 }
 
 void GeGLU(const float* gate, const float* up, float* y, int64_t n) {

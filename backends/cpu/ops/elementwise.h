@@ -28,6 +28,11 @@ void Add(const float* a, const float* b, float* y, int64_t n);
 // y = silu(gate) * up over n elements.
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
 
+// gpt-oss's clamped SwiGLU over n elements: g = min(gate, limit), u = clamp(up, -limit,
+// limit), y = (u + 1) * g * sigmoid(alpha * g).
+void ClampedSwiGLU(const float* gate, const float* up, float* y, int64_t n, float alpha,
+                   float limit);
+
 // y = gelu(gate) * up over n elements, GELU in its tanh approximation.
 void GeGLU(const float* gate, const float* up, float* y, int64_t n);
 

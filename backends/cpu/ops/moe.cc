@@ -99,6 +99,24 @@ void MoeWeightedSum(const float* x, const float* routes, float* y, int64_t rows,
   }
 }
 
+Status MoeAddBias(const float* x, const float* routes, const float* bias, float* y, int64_t rows,
+                  int64_t width, const runtime::MoeAttrs& moe) {
+  const int32_t k = moe.top_k;
+  for (int64_t t = 0; t < rows; ++t) {
+    for (int32_t s = 0; s < k; ++s) {
+      const float id = routes[t * 2 * k + s];
+      if (!(id >= 0 && id < static_cast<float>(moe.n_expert))) {
+        return Internal("expert id " + std::to_string(id) + " outside the model's " +
+                        std::to_string(moe.n_expert) + " experts");
+      }
+      const float* b = bias + static_cast<int64_t>(id) * width;
+      const int64_t at = (t * k + s) * width;
+      for (int64_t i = 0; i < width; ++i) y[at + i] = x[at + i] + b[i];
+    }
+  }
+  return Status::Ok();
+}
+
 void SigmoidGate(const float* x, const float* gate, float* y, int64_t rows, int64_t width) {
   for (int64_t t = 0; t < rows; ++t) {
     const float g = 1.0f / (1.0f + std::exp(-gate[t]));

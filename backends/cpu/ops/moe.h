@@ -1,6 +1,6 @@
 // The CPU's mixture-of-experts ops (graph.h: kMoeRoute, kMoeMatMul, kMoeWeightedSum,
-// kSigmoidGate). The expert product reads only the picked experts' weights in place, and
-// computes each expert once per call over every (token, slot) routed to it, so a prefill
+// kMoeAddBias, kSigmoidGate). The expert product reads only the picked experts' weights in place,
+// and computes each expert once per call over every (token, slot) routed to it, so a prefill
 // streams each expert's weights once with MatMul's tiles; threads split each expert's rows.
 #pragma once
 
@@ -36,6 +36,11 @@ Status MoeMatMul(Isa isa, const ExpertWeights& w, const float* x, int64_t x_widt
 // kMoeWeightedSum: y[t] = sum_s weight(t, s) * x[t] part s, parts of `width`.
 void MoeWeightedSum(const float* x, const float* routes, float* y, int64_t rows, int64_t width,
                     int32_t top_k);
+
+// kMoeAddBias: y[t] part s = x[t] part s + bias row (id s of t), parts and bias rows of
+// `width` (bias: moe.n_expert rows). Errors: an expert id outside the bias rows.
+Status MoeAddBias(const float* x, const float* routes, const float* bias, float* y, int64_t rows,
+                  int64_t width, const runtime::MoeAttrs& moe);
 
 // kSigmoidGate: y[t] = x[t] * sigmoid(gate[t]) over rows of `width`.
 void SigmoidGate(const float* x, const float* gate, float* y, int64_t rows, int64_t width);
