@@ -180,7 +180,8 @@ struct AmxSymmetric {
     alignas(64) float acc[T][16] = {};
     // Activations a tile cannot load in place: a partial tile, an odd last block (a load must
     // not run past the last token's row), unevenly spaced rows. One buffer per tile register.
-    alignas(64) int8_t pad[2][kAmxTileTokens][2 * kQK];
+    constexpr int64_t kPairBytes = int64_t{2} * kQK;
+    alignas(64) int8_t pad[2][kAmxTileTokens][kPairBytes];
     if (stride == 0 || n_tokens % kAmxTileTokens != 0 || n_blocks % 2 != 0) {
       std::memset(pad, 0, sizeof(pad));
     }
@@ -192,8 +193,8 @@ struct AmxSymmetric {
         const int64_t j = j0 + g;
         const bool pair = g + 1 < g_end;
         auto rows = [&](int p) {
-          return TileRows(x, n_tokens, p, stride, pair, j * kQK, pair ? 2 * kQK : kQK,
-                          pad[p % 2][0], 2 * kQK);
+          return TileRows(x, n_tokens, p, stride, pair, j * kQK, pair ? kPairBytes : kQK,
+                          pad[p % 2][0], kPairBytes);
         };
         _tile_loadd(6, gr.b[g].bytes, 64);
         if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
