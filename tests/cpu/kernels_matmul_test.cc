@@ -246,6 +246,26 @@ TEST(KernelsMatMul, AmxMatchesAvx512BitForBit) {
   }
 }
 
+// A call's tokens past its full tiles go through one AMX call whose last token tile is
+// padded: every count that is not a multiple of 16 must still match AVX-512 bit for bit
+// (and 1, AVX-512's own one-token kernel). 96 columns are an odd number of 32-value blocks.
+TEST(KernelsMatMul, AmxPartialTilesMatchAvx512BitForBit) {
+  if (!IsaSupported(Isa::kAmx)) {
+    GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
+  }
+  for (TensorType type : kTypes) {
+    const int64_t cols = GetTypeTraits(type)->block_elems == 256 ? 512 : 96;
+    const Weights w = MakeWeights(type, 17, cols, 41);
+    const std::vector<float> x = RandomFloats(40 * cols, 43);
+    for (int64_t n_tokens = 1; n_tokens <= 40; ++n_tokens) {
+      if (n_tokens % 16 == 0) continue;
+      const Case c{type, 17, cols, n_tokens};
+      SCOPED_TRACE(Describe(c));
+      EXPECT_EQ(RunMatMul(Isa::kAmx, c, w, x, nullptr), RunMatMul(Isa::kAvx512, c, w, x, nullptr));
+    }
+  }
+}
+
 TEST(KernelsMatMul, DefaultPathMatchesItsIsa) {
   const Case c{TensorType::kQ4_0, 5, 64, 2};
   const Weights w = MakeWeights(c.type, c.rows, c.cols, 1);

@@ -26,14 +26,18 @@ using RowDot4Fn = void (*)(int64_t cols, const uint8_t* w, const ActRow* x, floa
 using RowTileFn = void (*)(int64_t cols, const uint8_t* w, int64_t row_bytes, const ActRow* x,
                            float* y, int64_t y_stride);
 
+// RowTileFn for any n_tokens (1 <= n_tokens <= the kernel's `tokens`) in one call.
+using RowTilesFn = void (*)(int64_t cols, const uint8_t* w, int64_t row_bytes, const ActRow* x,
+                            int n_tokens, float* y, int64_t y_stride);
+
 struct TileKernel {
   RowTileFn fn;   // null: none (MatMul uses dot4 / dot)
   RowTileFn one;  // the same rows for a single token (decode, leftovers); null: use dot
   int rows, tokens;
-  // A tile of fewer tokens (`rows` rows) for what is left after the `fn` tiles, before `one`;
-  // null: none.
-  RowTileFn fewer;
-  int fewer_tokens;
+  // All the tokens left after the `fn` tiles in one call (`rows` rows), when at least
+  // `rest_min` are left (fewer go to `one`); null: none.
+  RowTilesFn rest;
+  int rest_min;
 };
 
 // The most rows and tokens a TileKernel takes at once.

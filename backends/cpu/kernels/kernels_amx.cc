@@ -1,22 +1,26 @@
-// The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x 16 tokens) of
-// Q8_0, Q4_0, Q5_0, Q4_K and Q6_K computed by AMX-INT8 tile
-// instructions (Sapphire Rapids and later). Decode (one token) and leftovers stay on the
-// AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs
-// only where isa.cc found the CPU bits and Linux granted the tile state.
+// The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
+// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS computed by
+// AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and a single
+// leftover token stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
+// the AVX-512 flags; runs only where isa.cc found the CPU bits and Linux granted the tile
+// state.
 //
-// One tile product is C[t][r] += A[t][k] * B[k][r] over the k of one scale sub-block (32
-// values; 16 for Q6_K): A is 16 tokens' int8 activations, read in place from the activation
-// buffer (signed); B is 16 weight rows' values as unsigned bytes in VNNI order (tile row k/4
-// holds values k..k+3 of every weight row: the AVX-512 tiles' transposes produce exactly
-// this), so the instruction is TDPBSUD. Row t of C is then what the AVX-512 tile has in its
-// int32 accumulator for token t, and the same float epilogue (shared code) follows: results
-// are bit-identical to the avx512 path. Weights are unpacked per call into a 512-byte buffer
-// on the stack, so the model's memory map is the only copy of the weights.
+// One tile product is C[t][r] += A[t][k] * B[k][r] over 64 values: A is 16 tokens' int8
+// activations, read in place from the activation buffer (signed); B is 16 weight rows'
+// values as bytes in VNNI order (tile row k/4 holds values k..k+3 of every weight row: the
+// AVX-512 tiles' transposes produce exactly this). Row t of C is then what the AVX-512 tile
+// has in its int32 accumulator for token t, and the same float epilogue (shared code)
+// follows: results are bit-identical to the avx512 path. Weights are unpacked per call into
+// buffers on the stack, so the model's memory map is the only copy of the weights. A call
+// takes any number of tokens up to 64: its last tile's rows past the tokens are padded with
+// zero activations and their results dropped.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "backends/cpu/kernels/kernel_table.h"
 #include "engine/quant/blocks.h"
@@ -33,12 +37,18 @@ namespace {
 #include "backends/cpu/kernels/kernels_x86.inc"
 
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
+
+#include "backends/cpu/kernels/kernels_avx512_lowbit.inc"
 #pragma GCC diagnostic pop
 
-// Tokens per AMX tile (its rows). A kernel call takes NT such tiles of tokens (1, 2 or 4),
-// two at a time through the tile registers: each unpacked weight block serves 16 * NT tokens.
+// Tokens per AMX tile (its rows). A kernel call takes up to four such tiles of tokens, two at
+// a time through the tile registers: each unpacked weight block serves all of the call's
+// tokens.
 constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
 static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
+// Fewer tokens than this go to the AVX-512 one-token kernel (decode, a lone leftover): an AMX
+// pass for one token unpacks the weights as that kernel does, with a tile of padding besides.
+constexpr int kAmxMinTokens = 2;
 
 // Palette 1's tile configuration (LDTILECFG's 64-byte operand).
 struct alignas(64) TileConfig {
@@ -73,13 +83,34 @@ class ThreadTiles {
 void UseTiles() { thread_local ThreadTiles tiles; }
 
 // The distance between the activation rows (one activation buffer's consecutive tokens), or
-// 0 when they are not evenly spaced and a tile cannot load them with one stride.
+// 0 when they are not evenly spaced (or fewer than two) and a tile cannot load them with one
+// stride.
 int64_t ActStride(const ActRow* x, int n_tokens) {
+  if (n_tokens < 2) return 0;
   const int64_t stride = x[1].qs - x[0].qs;
   for (int t = 2; t < n_tokens; ++t) {
     if (x[t].qs != x[0].qs + t * stride) return 0;
   }
   return stride;
+}
+
+// Where a tile load finds 16 tokens' activations.
+struct ActTile {
+  const int8_t* at;
+  int64_t stride;
+};
+
+// Token tile p's activations `bytes` wide from value `at`: in place when `in_place` (16
+// evenly spaced rows that hold the bytes), else copied into `pad`, `pad_stride` apart, whose
+// rows past the call's tokens stay as they are (zero: their results are dropped).
+HFD_TILE_INLINE ActTile TileRows(const ActRow* x, int n_tokens, int p, int64_t stride,
+                                 bool in_place, int64_t at, int64_t bytes, int8_t* pad,
+                                 int64_t pad_stride) {
+  const ActRow* rows = x + static_cast<ptrdiff_t>(p) * kAmxTileTokens;
+  const int n_rows = std::min(kAmxTileTokens, n_tokens - p * kAmxTileTokens);
+  if (in_place && stride != 0 && n_rows == kAmxTileTokens) return {rows[0].qs + at, stride};
+  for (int t = 0; t < n_rows; ++t) std::memcpy(pad + t * pad_stride, rows[t].qs + at, bytes);
+  return {pad, pad_stride};
 }
 
 // A B tile: 64 values of 16 weight rows in VNNI order, 64 bytes per tile row: tile row k
@@ -93,108 +124,121 @@ HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
   for (int64_t k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
 }
 
+// SymmetricBlockFma's min_x (the activation block's sum times its scale) of token x's
+// blocks j0 .. j0 + count - 1 (count <= 4) at once: the same int32 sums, conversions and
+// products, four blocks a vector.
+HFD_TILE_INLINE void GroupMins(const ActRow& x, int64_t j0, int count, float* out) {
+  const __m256i sums =
+      _mm256_maskz_loadu_epi32(static_cast<__mmask8>((1u << (2 * count)) - 1), x.sum16 + 2 * j0);
+  const __m128i pairs = _mm256_cvtepi64_epi32(_mm256_add_epi32(sums, _mm256_srli_epi64(sums, 32)));
+  const __m128 d = _mm_maskz_loadu_ps(static_cast<__mmask8>((1u << count) - 1), x.d + j0);
+  _mm_store_ps(out, _mm_mul_ps(_mm_cvtepi32_ps(pairs), d));
+}
+
 // Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
 // through the tiles two at a time: one 64-byte activation load covers both, and block j's
 // B tile holds its values in tile rows 0..7 and zeros in 8..15 (block j + 1's the other way
 // round), so each product sees only its own block. The values are signed (TDPBSSD), so the
 // dot needs no offset correction. Then TileSymmetric16's epilogue, per token and block;
-// groups of blocks are software-pipelined like AmxFolded16's super-blocks.
-template <int NT, typename Blocks, typename Block>
-void AmxSymmetric16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-                    int64_t y_stride) {
-  constexpr int T = kAmxTileTokens * NT;
-  const int64_t stride = ActStride(x, T);
-  if (stride == 0) {
-    for (int t = 0; t < T; t += kSymTileTokens) {
-      TileSymmetric16<kSymTileTokens, Blocks, Block>(n, w, row_bytes, x + t, y + t * y_stride,
-                                                     y_stride);
+// groups of blocks are software-pipelined like AmxFolded's super-blocks.
+template <typename Blocks, typename Block>
+struct AmxSymmetric {
+  // n_tokens tokens in NT token tiles (16 * (NT - 1) < n_tokens <= 16 * NT).
+  template <int NT>
+  static void Tiles(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens,
+                    float* y, int64_t y_stride) {
+    constexpr int T = kAmxTileTokens * NT;
+    const int64_t stride = ActStride(x, n_tokens);
+    const int64_t n_blocks = n / kQK;
+    UseTiles();
+    const __m512i row_offsets = RowOffsets16(row_bytes);
+    constexpr int kGroup = 4;  // blocks per pass through the tiles, even
+    struct Group {
+      BTile b[kGroup];
+      SymmetricHeads heads[kGroup];
+    };
+    Group groups[2];
+    for (Group& gr : groups) {
+      for (int g = 0; g < kGroup; ++g) std::memset(gr.b[g].bytes + 512 * (1 - g % 2), 0, 512);
     }
-    return;
-  }
-  UseTiles();
-  const __m512i row_offsets = RowOffsets16(row_bytes);
-  constexpr int kGroup = 4;  // blocks per pass through the tiles, even
-  struct Group {
-    BTile b[kGroup];
-    SymmetricHeads heads[kGroup];
-  };
-  Group groups[2];
-  for (Group& gr : groups) {
-    for (int g = 0; g < kGroup; ++g) std::memset(gr.b[g].bytes + 512 * (1 - g % 2), 0, 512);
-  }
-  const int64_t n_blocks = n / kQK;
-  auto prepare = [&](int64_t j0, Group* gr) {
-    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
-    for (int g = 0; g < g_end; ++g) {
-      const int64_t j = j0 + g;
-      PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
-                                     sizeof(Block));
-      __m512i wt[8];
-      Blocks::Transposed16(w, row_bytes, j, wt);
-      const __m512i offset = _mm512_set1_epi8(static_cast<char>(Blocks::kUnsignedOffset));
-#pragma GCC unroll 8
-      for (int k = 0; k < 8; ++k) wt[k] = _mm512_sub_epi8(wt[k], offset);
-      StoreRows(wt, 8, gr->b[g].bytes + 512 * (g % 2));
-      gr->heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
-    }
-  };
-  alignas(64) int32_t c[kGroup][T][16];
-  alignas(64) float acc[T][16] = {};
-  // An odd last block: its activations, padded to 64 bytes (a tile load must not run past
-  // the last token's row).
-  alignas(64) int8_t last[T][64] = {};
-  prepare(0, &groups[0]);
-  for (int64_t j0 = 0, k = 0; j0 < n_blocks; j0 += kGroup, ++k) {
-    const Group& gr = groups[k % 2];
-    const int g_end = static_cast<int>(n_blocks - j0 < kGroup ? n_blocks - j0 : kGroup);
-    for (int g = 0; g < g_end; g += 2) {
-      const int64_t j = j0 + g;
-      const bool pair = g + 1 < g_end;
-      const int8_t* xj = x[0].qs + j * kQK;
-      int64_t xj_stride = stride;
-      if (!pair) {
-        for (int t = 0; t < T; ++t) std::memcpy(last[t], x[t].qs + j * kQK, kQK);
-        xj = last[0];
-        xj_stride = 64;
-      }
-      _tile_loadd(6, gr.b[g].bytes, 64);
-      if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
-      for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
-        const bool two = p + 1 < NT;
-        const int8_t* xa = xj + p * kAmxTileTokens * xj_stride;
-        _tile_loadd(4, xa, xj_stride);
-        _tile_zero(0);
-        _tile_dpbssd(0, 4, 6);
-        if (two) {
-          _tile_loadd(5, xa + kAmxTileTokens * xj_stride, xj_stride);
-          _tile_zero(2);
-          _tile_dpbssd(2, 5, 6);
-          _tile_stored(2, c[g][(p + 1) * kAmxTileTokens], 64);
-        }
-        _tile_stored(0, c[g][p * kAmxTileTokens], 64);
-        if (pair) {
-          _tile_zero(1);
-          _tile_dpbssd(1, 4, 7);
-          if (two) {
-            _tile_zero(3);
-            _tile_dpbssd(3, 5, 7);
-            _tile_stored(3, c[g + 1][(p + 1) * kAmxTileTokens], 64);
-          }
-          _tile_stored(1, c[g + 1][p * kAmxTileTokens], 64);
-        }
-      }
-    }
-    if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
-    for (int t = 0; t < T; ++t) {
-      __m512 a = _mm512_load_ps(acc[t]);
+    auto prepare = [&](int64_t j0, Group* gr) {
+      const int g_end = static_cast<int>(std::min<int64_t>(n_blocks - j0, kGroup));
       for (int g = 0; g < g_end; ++g) {
-        a = SymmetricBlockFma<Blocks>(_mm512_load_si512(c[g][t]), 0, gr.heads[g], x[t], j0 + g, a);
+        const int64_t j = j0 + g;
+        PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
+                                       sizeof(Block));
+        __m512i wt[8];
+        Blocks::Transposed16(w, row_bytes, j, wt);
+        const __m512i offset = _mm512_set1_epi8(static_cast<char>(Blocks::kUnsignedOffset));
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) wt[k] = _mm512_sub_epi8(wt[k], offset);
+        StoreRows(wt, 8, gr->b[g].bytes + 512 * (g % 2));
+        gr->heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
       }
-      _mm512_store_ps(acc[t], a);
+    };
+    alignas(64) int32_t c[kGroup][T][16];
+    alignas(64) float acc[T][16] = {};
+    // Activations a tile cannot load in place: a partial tile, an odd last block (a load must
+    // not run past the last token's row), unevenly spaced rows. One buffer per tile register.
+    constexpr int64_t kPairBytes = int64_t{2} * kQK;
+    alignas(64) int8_t pad[2][kAmxTileTokens][kPairBytes];
+    if (stride == 0 || n_tokens % kAmxTileTokens != 0 || n_blocks % 2 != 0) {
+      std::memset(pad, 0, sizeof(pad));
     }
+    prepare(0, &groups[0]);
+    for (int64_t j0 = 0, k = 0; j0 < n_blocks; j0 += kGroup, ++k) {
+      const Group& gr = groups[k % 2];
+      const int g_end = static_cast<int>(std::min<int64_t>(n_blocks - j0, kGroup));
+      for (int g = 0; g < g_end; g += 2) {
+        const int64_t j = j0 + g;
+        const bool pair = g + 1 < g_end;
+        auto rows = [&](int p) {
+          return TileRows(x, n_tokens, p, stride, pair, j * kQK, pair ? kPairBytes : kQK,
+                          pad[p % 2][0], kPairBytes);
+        };
+        _tile_loadd(6, gr.b[g].bytes, 64);
+        if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
+        for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+          const bool two = p + 1 < NT;
+          const ActTile a = rows(p);
+          _tile_loadd(4, a.at, a.stride);
+          _tile_zero(0);
+          _tile_dpbssd(0, 4, 6);
+          if (two) {
+            const ActTile b = rows(p + 1);
+            _tile_loadd(5, b.at, b.stride);
+            _tile_zero(2);
+            _tile_dpbssd(2, 5, 6);
+            _tile_stored(2, c[g][(p + 1) * kAmxTileTokens], 64);
+          }
+          _tile_stored(0, c[g][p * kAmxTileTokens], 64);
+          if (pair) {
+            _tile_zero(1);
+            _tile_dpbssd(1, 4, 7);
+            if (two) {
+              _tile_zero(3);
+              _tile_dpbssd(3, 5, 7);
+              _tile_stored(3, c[g + 1][(p + 1) * kAmxTileTokens], 64);
+            }
+            _tile_stored(1, c[g + 1][p * kAmxTileTokens], 64);
+          }
+        }
+      }
+      if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
+      for (int t = 0; t < n_tokens; ++t) {
+        alignas(16) float min_x[kGroup];
+        if constexpr (kHasMin<Blocks>) GroupMins(x[t], j0, g_end, min_x);
+        __m512 a = _mm512_load_ps(acc[t]);
+        for (int g = 0; g < g_end; ++g) {
+          a = BlockFma<Blocks>(_mm512_load_si512(c[g][t]), gr.heads[g], x[t].d[j0 + g],
+                               kHasMin<Blocks> ? min_x[g] : 0.0f, a);
+        }
+        _mm512_store_ps(acc[t], a);
+      }
+    }
+    for (int t = 0; t < n_tokens; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
   }
-  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
-}
+};
 
 // K-quants with integer sub-block scales: the scales are folded into the weights, so one
 // tile product covers 64 values whatever their sub-blocks. A product sc * v (16 bits) is
@@ -223,20 +267,17 @@ struct FoldedTiles {
   BTile lo[4], hi[4];
 };
 
-// What AmxFolded16 needs of a type besides Fold and Finish: its scales, the AVX-512 tile
-// and its tokens (for activations a tile cannot load), the super-block's size.
-template <typename S, RowTileFn kTile, int kTokens, typename Block>
+// What AmxFolded needs of a type besides Fold and Finish: its scales (what Finish reads) and
+// the super-block's size.
+template <typename S, typename Block>
 struct FoldedTraits {
   using Scales = S;
-  static constexpr RowTileFn kAvx512Tile = kTile;
-  static constexpr int kAvx512Tokens = kTokens;
   static constexpr int64_t kBlockBytes = sizeof(Block);
 };
 
 // Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
 // high nibbles 2q + 1 (rows 8..15).
-struct Q4_KAmx
-    : FoldedTraits<Q4_KRowScales, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens, BlockQ4_K> {
+struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K> {
   HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
                                      int64_t i, FoldedTiles* b) {
     const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
@@ -270,8 +311,7 @@ struct Q4_KAmx
 };
 
 // Q6_K: chunk c is values 64c..64c+63 (four 16-value sub-blocks), signed values q - 32.
-struct Q6_KAmx
-    : FoldedTraits<Q6_KRowScales, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens, BlockQ6_K> {
+struct Q6_KAmx : FoldedTraits<Q6_KRowScales, BlockQ6_K> {
   HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
                                      int64_t i, FoldedTiles* b) {
     const Scales s = LoadQ6_KScales16(w, row_offsets, i);
@@ -308,91 +348,166 @@ struct Q6_KAmx
   }
 };
 
-template <int NT, typename Quant>
-void AmxFolded16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-                 int64_t y_stride) {
-  constexpr int T = kAmxTileTokens * NT;
-  const int64_t stride = ActStride(x, T);
-  if (stride == 0) {
-    for (int t = 0; t < T; t += Quant::kAvx512Tokens) {
-      Quant::kAvx512Tile(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
-    }
-    return;
-  }
-  UseTiles();
-  const __m512i row_offsets = RowOffsets16(row_bytes);
-  // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
-  // and i's results are read back only after that (a load right after the tile store that
-  // wrote it, like a tile load right after the stores of its B tile, waits for them).
-  FoldedTiles b[2];
-  alignas(64) int32_t lo[T][16], hi[T][16];
-  alignas(64) float acc[T][16] = {};
-  const int64_t n_super = n / kQKK;
-  typename Quant::Scales s[2];
-  s[0] = Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]);
-  for (int64_t i = 0; i < n_super; ++i) {
-    const FoldedTiles& cur = b[i % 2];
-    for (int64_t p = 0; p < NT; p += 2) {  // token tiles p and p + 1
-      const bool two = p + 1 < NT;
-      const int8_t* xa = x[0].qs + i * kQKK + p * kAmxTileTokens * stride;
-      _tile_zero(0);
-      _tile_zero(1);
-      if (two) {
-        _tile_zero(2);
-        _tile_zero(3);
+// The 256-value types with an Unpack16 step (kernels_avx512_lowbit.inc): Q5_K, Q3_K, Q2_K,
+// IQ4_XS. Values 32s..32s+31 (Unpack16's chunk s) are tile rows 8 * (s % 2) .. of chunk s / 2,
+// less the type's offset and times their 16-value scale; the unpacked super-block is the
+// scales Finish needs (d, dmin, the mins).
+template <typename U>
+struct LowBitAmx : FoldedTraits<U, typename U::Block> {
+  HFD_TILE_INLINE static U Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets, int64_t i,
+                                FoldedTiles* b) {
+    const int32_t block_at = static_cast<int32_t>(i * sizeof(typename U::Block));
+    const U u(w, row_bytes, i, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
+    const __m512i low_byte = _mm512_set1_epi16(0x00FF), offset = _mm512_set1_epi16(U::kOffset);
+    for (int g = 0; g < U::kGroups; ++g) {
+      __m512i raw[8];
+      u.Group(g, raw);
+#pragma GCC unroll 4
+      for (int c = 0; c < U::kChunksPerGroup; ++c) {
+        __m512i v[8], lo[8], hi[8];
+        u.Values(raw, g, c, v);
+        const int s = g * U::kChunksPerGroup + c;
+        const __m512i sc[2] = {ScalePairs(u.Scale(2 * s)),
+                               ScalePairs(u.Scale(U::kScalePer32 ? 2 * s : 2 * s + 1))};
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) {
+          FoldScale(_mm512_sub_epi16(_mm512_and_si512(v[k], low_byte), offset),
+                    _mm512_sub_epi16(_mm512_srli_epi16(v[k], 8), offset), sc[k / 4], &lo[k],
+                    &hi[k]);
+        }
+        const int64_t at = 512 * static_cast<int64_t>(s % 2);
+        StoreRows(lo, 8, b->lo[s / 2].bytes + at);
+        StoreRows(hi, 8, b->hi[s / 2].bytes + at);
       }
-      for (int64_t c = 0; c < 4; ++c) {
-        _tile_loadd(6, cur.lo[c].bytes, 64);
-        _tile_loadd(7, cur.hi[c].bytes, 64);
-        _tile_loadd(4, xa + 64 * c, stride);
-        _tile_dpbsud(0, 4, 6);
-        _tile_dpbssd(1, 4, 7);
+    }
+    return u;
+  }
+  // TileLowBit16's epilogue.
+  HFD_TILE_INLINE static __m512 Finish(const U& u, __m512i isum, const ActRow& x, int64_t i,
+                                       __m512 acc) {
+    const __m512 dx = _mm512_set1_ps(x.d[i]);
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(u.d, dx), acc);
+    if constexpr (U::kMins) {
+      acc = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(u.MinSum(x)), _mm512_mul_ps(u.dmin, dx), acc);
+    }
+    return acc;
+  }
+};
+
+template <typename Quant>
+struct AmxFolded {
+  // n_tokens tokens in NT token tiles (16 * (NT - 1) < n_tokens <= 16 * NT).
+  template <int NT>
+  static void Tiles(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens,
+                    float* y, int64_t y_stride) {
+    constexpr int T = kAmxTileTokens * NT;
+    const int64_t stride = ActStride(x, n_tokens);
+    UseTiles();
+    const __m512i row_offsets = RowOffsets16(row_bytes);
+    // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
+    // and i's results are read back only after that (a load right after the tile store that
+    // wrote it, like a tile load right after the stores of its B tile, waits for them).
+    FoldedTiles b[2];
+    alignas(64) int32_t lo[T][16], hi[T][16];
+    alignas(64) float acc[T][16] = {};
+    // A partial tile's or unevenly spaced rows' activations, one buffer per tile register.
+    alignas(64) int8_t pad[2][kAmxTileTokens][kQKK];
+    if (stride == 0 || n_tokens % kAmxTileTokens != 0) std::memset(pad, 0, sizeof(pad));
+    const int64_t n_super = n / kQKK;
+    std::optional<typename Quant::Scales> s[2];
+    s[0].emplace(Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]));
+    for (int64_t i = 0; i < n_super; ++i) {
+      const FoldedTiles& cur = b[i % 2];
+      for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+        const bool two = p + 1 < NT;
+        const ActTile xa = TileRows(x, n_tokens, p, stride, true, i * kQKK, kQKK, pad[0][0], kQKK);
+        ActTile xb{};
+        _tile_zero(0);
+        _tile_zero(1);
         if (two) {
-          _tile_loadd(5, xa + kAmxTileTokens * stride + 64 * c, stride);
-          _tile_dpbsud(2, 5, 6);
-          _tile_dpbssd(3, 5, 7);
+          xb = TileRows(x, n_tokens, p + 1, stride, true, i * kQKK, kQKK, pad[1][0], kQKK);
+          _tile_zero(2);
+          _tile_zero(3);
+        }
+        for (int64_t c = 0; c < 4; ++c) {
+          _tile_loadd(6, cur.lo[c].bytes, 64);
+          _tile_loadd(7, cur.hi[c].bytes, 64);
+          _tile_loadd(4, xa.at + 64 * c, xa.stride);
+          _tile_dpbsud(0, 4, 6);
+          _tile_dpbssd(1, 4, 7);
+          if (two) {
+            _tile_loadd(5, xb.at + 64 * c, xb.stride);
+            _tile_dpbsud(2, 5, 6);
+            _tile_dpbssd(3, 5, 7);
+          }
+        }
+        _tile_stored(0, lo[p * kAmxTileTokens], 64);
+        _tile_stored(1, hi[p * kAmxTileTokens], 64);
+        if (two) {
+          _tile_stored(2, lo[(p + 1) * kAmxTileTokens], 64);
+          _tile_stored(3, hi[(p + 1) * kAmxTileTokens], 64);
         }
       }
-      _tile_stored(0, lo[p * kAmxTileTokens], 64);
-      _tile_stored(1, hi[p * kAmxTileTokens], 64);
-      if (two) {
-        _tile_stored(2, lo[(p + 1) * kAmxTileTokens], 64);
-        _tile_stored(3, hi[(p + 1) * kAmxTileTokens], 64);
+      if (i + 1 < n_super) {
+        PrefetchNextTile<kSymTileRows>(w, row_bytes, (i + 1) * Quant::kBlockBytes,
+                                       Quant::kBlockBytes);
+        s[(i + 1) % 2].emplace(Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]));
+      }
+      for (int t = 0; t < n_tokens; ++t) {
+        const __m512i isum = _mm512_add_epi32(_mm512_load_si512(lo[t]),
+                                              _mm512_slli_epi32(_mm512_load_si512(hi[t]), 8));
+        _mm512_store_ps(acc[t], Quant::Finish(*s[i % 2], isum, x[t], i, _mm512_load_ps(acc[t])));
       }
     }
-    if (i + 1 < n_super) {
-      PrefetchNextTile<kSymTileRows>(w, row_bytes, (i + 1) * Quant::kBlockBytes,
-                                     Quant::kBlockBytes);
-      s[(i + 1) % 2] = Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]);
-    }
-    for (int t = 0; t < T; ++t) {
-      const __m512i isum = _mm512_add_epi32(_mm512_load_si512(lo[t]),
-                                            _mm512_slli_epi32(_mm512_load_si512(hi[t]), 8));
-      _mm512_store_ps(acc[t], Quant::Finish(s[i % 2], isum, x[t], i, _mm512_load_ps(acc[t])));
-    }
+    for (int t = 0; t < n_tokens; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
   }
-  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
+};
+
+// A kernel's full calls (64 tokens, MatMul's token chunk) and calls of any fewer tokens (as
+// many token tiles as they fill).
+template <typename Kernel>
+void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+             int64_t y_stride) {
+  Kernel::template Tiles<kAmxMaxTiles>(n, w, row_bytes, x, kAmxMaxTiles * kAmxTileTokens, y,
+                                       y_stride);
 }
 
-// 64-token AMX calls (MatMul's token chunk), then 16-token ones; decode and single leftover
-// tokens keep AVX-512's.
-template <RowTileFn kMany, RowTileFn kOne>
+template <typename Kernel>
+void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
+            int64_t y_stride) {
+  switch ((n_tokens + kAmxTileTokens - 1) / kAmxTileTokens) {
+    case 1:
+      return Kernel::template Tiles<1>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    case 2:
+      return Kernel::template Tiles<2>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    case 3:
+      return Kernel::template Tiles<3>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    default:
+      return Kernel::template Tiles<4>(n, w, row_bytes, x, n_tokens, y, y_stride);
+  }
+}
+
+// Decode keeps AVX-512's one-token kernel.
+template <typename Kernel>
 void UseAmx(TileKernel* tile) {
-  *tile = {kMany, tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens, kOne, kAmxTileTokens};
-}
-
-template <typename Blocks, typename Block>
-void UseAmxSymmetric(TileKernel* tile) {
-  UseAmx<AmxSymmetric16<kAmxMaxTiles, Blocks, Block>, AmxSymmetric16<1, Blocks, Block>>(tile);
+  *tile = {AmxFull<Kernel>, tile->one,    kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel>,  kAmxMinTokens};
 }
 
 KernelTable MakeAmxTable() {
   KernelTable t = Avx512KernelTable();
-  UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
-  UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
-  UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
-  UseAmx<AmxFolded16<kAmxMaxTiles, Q4_KAmx>, AmxFolded16<1, Q4_KAmx>>(&t.q4_k.tile);
-  UseAmx<AmxFolded16<kAmxMaxTiles, Q6_KAmx>, AmxFolded16<1, Q6_KAmx>>(&t.q6_k.tile);
+  UseAmx<AmxSymmetric<Q8_0Blocks, BlockQ8_0>>(&t.q8_0.tile);
+  UseAmx<AmxSymmetric<Q4_0Blocks, BlockQ4_0>>(&t.q4_0.tile);
+  UseAmx<AmxSymmetric<Q5_0Blocks, BlockQ5_0>>(&t.q5_0.tile);
+  UseAmx<AmxSymmetric<Q4_1Blocks, BlockQ4_1>>(&t.q4_1.tile);
+  UseAmx<AmxSymmetric<Q5_1Blocks, BlockQ5_1>>(&t.q5_1.tile);
+  UseAmx<AmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>>(&t.iq4_nl.tile);
+  UseAmx<AmxFolded<Q4_KAmx>>(&t.q4_k.tile);
+  UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
+  UseAmx<AmxFolded<Q6_KAmx>>(&t.q6_k.tile);
+  UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
+  UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
+  UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);
   return t;
 }
 

@@ -52,59 +52,6 @@ struct Vec512 {
 // 29 of the 32 zmm registers.
 constexpr int kFloatTileTokens512 = 6;
 
-// Affine 32-value blocks (y = d * q + m, q unsigned): Q4_1 and Q5_1, as TileSymmetric16
-// takes them. q goes straight into vpdpbusd as the unsigned operand; m meets the
-// activations' block sums.
-struct Q4_1Blocks {
-  const BlockQ4_1* b;
-  __m256i Values(int64_t j) const { return Nibbles32(b[j].qs); }
-  float Scale(int64_t j) const { return Half(b[j].d); }
-  float Min(int64_t j) const { return Half(b[j].m); }
-  static constexpr int32_t kUnsignedOffset = 0;
-  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
-                                           __m512i* out) {
-    TransposeNibbles16<BlockQ4_1>(w, row_bytes, j, out);
-  }
-};
-struct Q5_1Blocks {
-  const BlockQ5_1* b;
-  __m256i Values(int64_t j) const {
-    return _mm256_or_si256(Nibbles32(b[j].qs), HighBits32(b[j].qh));
-  }
-  float Scale(int64_t j) const { return Half(b[j].d); }
-  float Min(int64_t j) const { return Half(b[j].m); }
-  static constexpr int32_t kUnsignedOffset = 0;
-  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
-                                           __m512i* out) {
-    TransposeWords16(
-        [&](int r) {
-          return Q5_1Blocks{reinterpret_cast<const BlockQ5_1*>(w + r * row_bytes)}.Values(j);
-        },
-        out);
-  }
-};
-
-// IQ4_NL and MXFP4: Q4_0's layout with codes into a table of levels. The tile looks the
-// transposed codes up in the levels + 128 (unsigned bytes), so its offset is 128.
-template <typename Block, const std::array<int8_t, 16>& kLevels>
-struct NonLinearBlocks {
-  const Block* b;
-  __m256i Values(int64_t j) const { return Symmetric<Block>::Weights(b[j]); }
-  float Scale(int64_t j) const { return BlockScale(b[j]); }
-  static constexpr int32_t kUnsignedOffset = 128;
-  HFD_TILE_INLINE static void Transposed16(const uint8_t* w, int64_t row_bytes, int64_t j,
-                                           __m512i* out) {
-    TransposeNibbles16<Block>(w, row_bytes, j, out);
-    const __m512i levels =
-        _mm512_xor_si512(_mm512_broadcast_i32x4(_mm256_castsi256_si128(LevelTable(kLevels))),
-                         _mm512_set1_epi8(static_cast<char>(0x80)));
-#pragma GCC unroll 8
-    for (int k = 0; k < 8; ++k) out[k] = _mm512_shuffle_epi8(levels, out[k]);
-  }
-};
-using IQ4_NLBlocks = NonLinearBlocks<BlockIQ4_NL, kIq4NlValues>;
-using MXFP4Blocks = NonLinearBlocks<BlockMXFP4, kMxfp4Values>;
-
 // Index vectors that spread 16-bit scales over the 32 int16 lanes of a register, for
 // vpermw: row k takes scales from `first = k * per_row`, `lanes_per_scale` lanes each
 // (8 lanes = 16 values for Q6_K).

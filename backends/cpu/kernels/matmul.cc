@@ -102,28 +102,40 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     }
   };
   // Rows [r, r + tile.rows) x tokens [t, t_end) with the register-blocked kernel:
-  // tile.tokens tokens per call, then tile.fewer_tokens, then one at a time (by_row where it
-  // has no one-token form).
+  // tile.tokens tokens per call, then the rest in one call where the path has a kernel for
+  // it, else one at a time (by_row where it has no one-token form).
   const TileKernel& tile = kernel->tile;
   auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
     ActRow xt[kMaxTileTokens];
     float part[kMaxTileRows * kMaxTileTokens];
     const uint8_t* w_rows = wb + r * row_bytes;
-    auto tiles_of = [&](RowTileFn fn, int n_tok) {
-      for (; fn != nullptr && t + n_tok <= t_end; t += n_tok) {
-        for (int pass = 0; pass < n_passes; ++pass) {
-          for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
-          if (pass == 0) {
-            fn(cols, w_rows, row_bytes, xt, y + t * rows + r, rows);  // what store would write
-          } else {
-            fn(cols, w_rows, row_bytes, xt, part, tile.rows);
-            store(pass, r, t, part, tile.rows, n_tok);
-          }
+    // `call(x, y, y_stride)` computes n_tok tokens from t.
+    auto each_pass = [&](int n_tok, auto call) {
+      for (int pass = 0; pass < n_passes; ++pass) {
+        for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
+        if (pass == 0) {
+          call(xt, y + t * rows + r, rows);  // what store would write
+        } else {
+          call(xt, part, tile.rows);
+          store(pass, r, t, part, tile.rows, n_tok);
         }
       }
     };
+    auto tiles_of = [&](RowTileFn fn, int n_tok) {
+      for (; fn != nullptr && t + n_tok <= t_end; t += n_tok) {
+        each_pass(n_tok, [&](const ActRow* x_rows, float* out, int64_t out_stride) {
+          fn(cols, w_rows, row_bytes, x_rows, out, out_stride);
+        });
+      }
+    };
     tiles_of(tile.fn, tile.tokens);
-    tiles_of(tile.fewer, tile.fewer_tokens);
+    if (tile.rest != nullptr && t_end - t >= tile.rest_min) {
+      const int n_tok = static_cast<int>(t_end - t);
+      each_pass(n_tok, [&](const ActRow* x_rows, float* out, int64_t out_stride) {
+        tile.rest(cols, w_rows, row_bytes, x_rows, n_tok, out, out_stride);
+      });
+      t = t_end;
+    }
     tiles_of(tile.one, 1);
     by_row(r, r + tile.rows, t, t_end);
   };
@@ -134,7 +146,7 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
       const int64_t t_end = std::min(n_tokens, t0 + kTokensPerTile);
       int64_t r = r_begin;
       if (tile.fn != nullptr && (t_end - t0 >= tile.tokens || tile.one != nullptr ||
-                                 (tile.fewer != nullptr && t_end - t0 >= tile.fewer_tokens))) {
+                                 (tile.rest != nullptr && t_end - t0 >= tile.rest_min))) {
         for (; r + tile.rows <= r_end; r += tile.rows) by_tile(r, t0, t_end);
       }
       by_row(r, r_end, t0, t_end);
