@@ -60,16 +60,18 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Bytes of weights one decode step reads: every matrix the graph multiplies by, plus one
-// embedding row.
+// Bytes of weights one decode step reads: every matrix the graph multiplies by (of a
+// mixture of experts, the top_k experts a token is routed to), plus one embedding row.
 int64_t WeightBytesPerToken(const model::ModelFiles& files) {
   auto graph = runtime::BuildGraph(files, {1, runtime::GraphOutput::kLastArgmax});
   if (!graph.ok()) return 0;
   int64_t bytes = 0;
   for (const runtime::Op& op : graph->ops) {
-    if (op.kind != runtime::OpKind::kMatMul) continue;
+    if (op.kind != runtime::OpKind::kMatMul && op.kind != runtime::OpKind::kMoeMatMul) continue;
     const runtime::WeightRef& w = graph->weights[op.weight];
-    bytes += RowBytes(w.type, w.shape[0]) * w.shape[1];
+    const int64_t rows = w.shape.size() > 1 ? w.shape[1] : 1;  // Qwen2-MoE's gate is a vector
+    const int64_t matrices = op.kind == runtime::OpKind::kMoeMatMul ? op.moe.top_k : 1;
+    bytes += RowBytes(w.type, w.shape[0]) * rows * matrices;
   }
   return bytes;
 }

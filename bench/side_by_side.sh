@@ -7,15 +7,20 @@
 #   bench/side_by_side.sh ROUNDS FILE.gguf...
 #
 # Environment: BUILD (default build/release), LLAMA (default ../shared/reference/llama.cpp),
-# THREADS (default 2); HFD_CPU_ISA reaches hfd as usual.
+# THREADS (default 2), LOG (a file that keeps each run's JSON line, prefixed with its side
+# and file name; default a temporary one); HFD_CPU_ISA reaches hfd as usual.
 set -eu
 rounds=$1
 shift
 build=${BUILD:-build/release}
 llama=${LLAMA:-../shared/reference/llama.cpp}
 threads=${THREADS:-2}
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+if [ -n "${LOG:-}" ]; then
+  log=$LOG
+else
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+fi
 
 for file in "$@"; do
   name=$(basename "$file" .gguf)

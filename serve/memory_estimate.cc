@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 namespace hfd::serve {
 
@@ -12,6 +15,16 @@ int64_t KvCacheBytes(const model::ModelDesc& desc, int32_t ctx) {
 }
 
 namespace {
+
+// The feed-forward block's F32 values per token: gate, up and their product. A mixture of
+// experts has those for each expert a token is routed to (of the experts' length, not the
+// dense n_ff, which some files give as well) and for the shared expert, plus the router's
+// logits and the (expert, weight) pairs it picks.
+int64_t FeedForwardValuesPerToken(const model::ModelDesc& d) {
+  if (!model::IsMoe(d)) return 3 * d.n_ff;
+  return 3 * d.n_expert_used * d.n_ff_expert + 3 * d.n_ff_shared_expert + d.n_expert +
+         2 * d.n_expert_used;
+}
 
 int64_t WeightsBytes(const model::ModelFiles& files) {
   int64_t bytes = 0;
@@ -31,7 +44,7 @@ MemoryEstimate Estimate(const model::ModelDesc& d, int64_t weights_bytes, int32_
   // The last token's logits, then per token of the widest graph: the residual stream,
   // q/k/v/attention output and the feed-forward hidden values, in F32; plus a share of
   // attention scores over the context.
-  const int64_t per_token = 4 * d.n_embd + 2 * d.n_head * d.head_dim + 3 * d.n_ff;
+  const int64_t per_token = 4 * d.n_embd + 2 * d.n_head * d.head_dim + FeedForwardValuesPerToken(d);
   const int64_t batch = prefill_batch;
   e.activation_bytes_per_slot = 4 * (d.n_vocab + batch * per_token + batch * d.n_head * ctx / 8);
   return e;
@@ -64,6 +77,18 @@ int64_t AutomaticMemoryBudget() {
   const long page_size = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0) return int64_t{8} << 30;
   return static_cast<int64_t>(pages) * page_size / 4 * 3;
+}
+
+std::optional<int64_t> MemAvailableBytes() {
+  const char* test_file = std::getenv("HFD_TEST_MEMINFO");
+  std::ifstream in(test_file != nullptr ? test_file : "/proc/meminfo");
+  std::string key, unit;
+  int64_t value = 0;
+  while (in >> key >> value) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") return value * 1024;  // the kernel counts in kB
+  }
+  return std::nullopt;
 }
 
 }  // namespace hfd::serve

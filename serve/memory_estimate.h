@@ -3,13 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/model/model_files.h"
 
 namespace hfd::serve {
 
 struct MemoryEstimate {
-  int64_t weights_bytes = 0;              // every weight tensor as stored
+  int64_t weights_bytes = 0;              // every weight tensor as stored, every expert's too
   int64_t kv_bytes_per_slot = 0;          // one KV cache of `ctx` positions (F16)
   int64_t activation_bytes_per_slot = 0;  // logits and scratch of one session's graphs
   int64_t total(int32_t slots) const {
@@ -32,5 +33,11 @@ int32_t LargestFittingContext(const model::ModelFiles& files, int32_t slots, int
 // The automatic memory budget (`memory_budget_bytes = 0`): 75% of physical RAM, leaving
 // the rest to the system and the page cache.
 int64_t AutomaticMemoryBudget();
+
+// The memory the kernel says is available without swapping (MemAvailable in /proc/meminfo),
+// in bytes; nullopt when it cannot be read. HFD_TEST_MEMINFO, when set, names a file in
+// /proc/meminfo's format read instead, so tests can stand in a small machine
+// (docs/daemon.md).
+std::optional<int64_t> MemAvailableBytes();
 
 }  // namespace hfd::serve

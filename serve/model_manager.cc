@@ -20,6 +20,31 @@ constexpr int32_t kMinContext = 16;
 
 Status Unloaded(const std::string& name) { return Cancelled("model " + name + " unloaded"); }
 
+// What a load may use, and which limit sets it: its share of the memory budget, or the
+// memory this machine has available (MemAvailable, plus what unloading idle models frees).
+struct LoadRoom {
+  int64_t budget_free = 0;
+  int64_t budget = 0;
+  int64_t machine_free = INT64_MAX;  // INT64_MAX: the kernel did not say
+  int64_t bytes() const { return std::min(budget_free, machine_free); }
+  std::string Describe() const {
+    if (machine_free < budget_free) {
+      return FormatBytes(std::max<int64_t>(machine_free, 0)) +
+             " available on this machine (MemAvailable)";
+    }
+    return FormatBytes(std::max<int64_t>(budget_free, 0)) + " of the " + FormatBytes(budget) +
+           " memory budget";
+  }
+};
+
+// "1.2 GiB (weights 1.0 GiB, every expert's included; KV cache and scratch 0.2 GiB at ctx
+// 256, 1 slot)": what a load needs, and of what.
+std::string NeedText(const MemoryEstimate& e, int32_t ctx, int32_t slots) {
+  return FormatBytes(e.total(slots)) + " (weights " + FormatBytes(e.weights_bytes) +
+         "; KV cache and scratch " + FormatBytes(e.total(slots) - e.weights_bytes) + " at ctx " +
+         std::to_string(ctx) + ", " + std::to_string(slots) + " slot(s))";
+}
+
 // The settings of `options` that `model` was not loaded with, as it has them ("ctx 2048,
 // backend cpu"); empty when it matches. A ctx matches the model's, or the one its load
 // asked for and was clamped from.
@@ -235,10 +260,27 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
       pinned_by_others += model->memory_bytes();
     }
   }
-  for (const auto& [path, load] : loading_) pinned += load->reserved_bytes;
-  const int64_t available = budget_ - pinned - pinned_by_others;
+  int64_t loading = 0;
+  for (const auto& [path, load] : loading_) loading += load->reserved_bytes;
+  pinned += loading;
+  LoadRoom room;
+  room.budget = budget_;
+  room.budget_free = budget_ - pinned - pinned_by_others;
+  // Unloading an idle model frees its KV caches and scratch; its mapped weights are page
+  // cache, which MemAvailable counts already.
+  int64_t evictable_private = 0;
+  for (const auto& [path, model] : resident_) {
+    if (EvictableForLocked(model, r))
+      evictable_private += model->memory_bytes() - model->weights_bytes();
+  }
+  const std::optional<int64_t> mem_available = MemAvailableBytes();
+  if (mem_available) room.machine_free = *mem_available - loading + evictable_private;
+  const int64_t available = room.bytes();
   const auto train_ctx = static_cast<int32_t>(std::min<int64_t>(
       files.desc().n_ctx_train > 0 ? files.desc().n_ctx_train : INT32_MAX, INT32_MAX));
+  const auto estimate_for = [&](int32_t ctx) {
+    return EstimateMemory(files, ctx, spec.prefill_batch);
+  };
   spec.asked_ctx = o.ctx;
   if (o.ctx) {
     if (*o.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
@@ -248,16 +290,13 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
                         " was trained for: loaded with its maximum, ctx " +
                         std::to_string(spec.ctx));
     }
-    const auto need_for = [&](int32_t ctx) {
-      return EstimateMemory(files, ctx, spec.prefill_batch).total(spec.max_concurrency);
-    };
-    if (const int64_t asked = need_for(spec.ctx); asked > available) {
+    if (const int64_t asked = estimate_for(spec.ctx).total(spec.max_concurrency);
+        asked > available) {
       const int32_t fits = LargestFittingContext(files, spec.max_concurrency, spec.ctx,
                                                  spec.prefill_batch, available);
       if (fits >= kMinContext) {
         notices.push_back("ctx " + std::to_string(spec.ctx) + " needs " + FormatBytes(asked) +
-                          " and this load may use " + FormatBytes(available) + " of the " +
-                          FormatBytes(budget_) + " memory budget: loaded with ctx " +
+                          " and this load may use " + room.Describe() + ": loaded with ctx " +
                           std::to_string(fits) +
                           " (unload a model or raise models.memory_budget for more)");
         spec.ctx = fits;
@@ -267,33 +306,54 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
     const int32_t limit = std::min(train_ctx, options_.default_context);
     spec.ctx = std::min(limit, LargestFittingContext(files, spec.max_concurrency, limit,
                                                      spec.prefill_batch, available));
-    if (spec.ctx < kMinContext) spec.ctx = std::min(limit, kMinContext);
+    if (spec.ctx < kMinContext) {
+      spec.ctx = std::min(limit, kMinContext);
+    } else if (spec.ctx < limit) {
+      notices.push_back(
+          "the default ctx " + std::to_string(limit) + " needs " +
+          FormatBytes(estimate_for(limit).total(spec.max_concurrency)) + " and this load may use " +
+          room.Describe() + ": loaded with ctx " + std::to_string(spec.ctx) +
+          ", the largest that fits (a smaller quant or a larger models.memory_budget leaves "
+          "room for more)");
+    }
   }
-  const int64_t need =
-      EstimateMemory(files, spec.ctx, spec.prefill_batch).total(spec.max_concurrency);
-  if (need > available && need <= available + pinned_by_others) {
+  const MemoryEstimate estimate = estimate_for(spec.ctx);
+  const int64_t need = estimate.total(spec.max_concurrency);
+  const std::string need_text = NeedText(estimate, spec.ctx, spec.max_concurrency);
+  if (need > room.machine_free) {
+    return OutOfMemory("model " + r.name + " needs " + need_text + " but this machine has only " +
+                       FormatBytes(std::max<int64_t>(room.machine_free, 0)) +
+                       " available (MemAvailable in /proc/meminfo, plus what unloading idle "
+                       "models frees); load it with a smaller --ctx or a smaller quant, or "
+                       "free memory");
+  }
+  if (need > room.budget_free && need <= room.budget_free + pinned_by_others) {
     return PermissionDenied(
-        "model " + r.name + " needs " + FormatBytes(need) + " (ctx " + std::to_string(spec.ctx) +
-        ") and making room would unload idle models other users loaded, which needs the "
+        "model " + r.name + " needs " + need_text +
+        " and making room would unload idle models other users loaded, which needs the "
         "'manage' level; ask an administrator to load it, or to unload a model, or to raise "
         "models.memory_budget_bytes");
   }
-  if (need > available) {
-    return OutOfMemory("model " + r.name + " needs " + FormatBytes(need) + " (ctx " +
-                       std::to_string(spec.ctx) + ", " + std::to_string(spec.max_concurrency) +
-                       " slot(s)) but only " + FormatBytes(std::max<int64_t>(available, 0)) +
-                       " of the " + FormatBytes(budget_) +
-                       " memory budget can be freed (busy models hold the rest); raise "
-                       "models.memory_budget_bytes, lower ctx, or unload a model");
+  if (need > room.budget_free) {
+    return OutOfMemory("model " + r.name + " needs " + need_text + " but only " +
+                       FormatBytes(std::max<int64_t>(room.budget_free, 0)) + " of the " +
+                       FormatBytes(budget_) +
+                       " memory budget can be freed (busy models hold the rest); load it with "
+                       "a smaller --ctx or a smaller quant, raise models.memory_budget_bytes, "
+                       "or unload a model");
   }
-  // Evict idle models, least recently used first, until this one fits.
-  while (UsedLocked() + need > budget_) {
+  // Evict idle models, least recently used first, until this one fits the budget and the
+  // machine's available memory.
+  int64_t freed = 0;
+  while (UsedLocked() + need > budget_ ||
+         (mem_available && *mem_available - loading + freed < need)) {
     auto lru = resident_.end();
     for (auto it = resident_.begin(); it != resident_.end(); ++it) {
       if (!EvictableForLocked(it->second, r)) continue;
       if (lru == resident_.end() || it->second->last_used() < lru->second->last_used()) lru = it;
     }
-    if (lru == resident_.end()) break;  // cannot happen: `available` counted them
+    if (lru == resident_.end()) break;  // cannot happen: `room` counted them
+    freed += lru->second->memory_bytes() - lru->second->weights_bytes();
     victims.push_back(lru->second);
     resident_.erase(lru);
   }

@@ -4,6 +4,7 @@
 
 #include "serve/backend_choice.h"
 #include "serve/locked_backend.h"
+#include "serve/resident_pages.h"
 
 namespace hfd::serve {
 namespace {
@@ -297,6 +298,7 @@ ResidentInfo ResidentModel::Info() const {
   info.architecture = std::string(model::ArchitectureName(files_->desc().arch));
   info.expert_count = files_->desc().n_expert;
   info.expert_used_count = files_->desc().n_expert_used;
+  info.resident_weights_bytes = ResidentWeightBytes(*files_);
   info.backend = backend_name();
   info.device = backend_ ? backend_->device_description() : std::string();
   info.backend_reason = backend_reason_;

@@ -79,6 +79,7 @@ struct ResidentInfo {
   int32_t ctx = 0, max_concurrency = 0, max_queue = 0, running = 0, queued = 0;
   int64_t memory_bytes = 0, weights_bytes = 0, kv_cache_bytes = 0;
   int64_t expert_count = 0, expert_used_count = 0;  // mixture of experts; 0 for dense models
+  int64_t resident_weights_bytes = 0;  // of the mapped weights, in memory now (mincore)
   double keep_alive_seconds = 0, idle_seconds = 0;
   std::optional<double> expires_in_seconds;  // none while busy or for keep_alive < 0
   uint64_t requests_served = 0;
@@ -127,6 +128,7 @@ class ResidentModel {
   const model::ModelDesc& desc() const { return files_->desc(); }
   int32_t ctx() const { return ctx_; }
   int64_t memory_bytes() const { return estimate_.total(spec_.max_concurrency); }
+  int64_t weights_bytes() const { return estimate_.weights_bytes; }
   std::string backend_name() const;
 
  private:

@@ -29,18 +29,23 @@ std::string KeepAliveText(double seconds) {
 }
 
 std::vector<std::string> ResidentHeader() {
-  return {"MODEL",          "QUANT", "BACKEND/DEVICE", "MEMORY",   "CTX",
-          "RUNNING/QUEUED", "IDLE",  "EXPIRES",        "REQUESTS", "FILE"};
+  return {"MODEL", "QUANT",          "EXPERTS", "BACKEND/DEVICE", "MEMORY",   "RESIDENT",
+          "CTX",   "RUNNING/QUEUED", "IDLE",    "EXPIRES",        "REQUESTS", "FILE"};
 }
 
 std::vector<std::string> ResidentRow(const nlohmann::json& e) {
   const auto running = static_cast<long long>(Number(e, "running"));
   const std::string quant = e.value("quant", "");
   const std::string file = e.value("file", "");
+  const auto experts = static_cast<long long>(Number(e, "expert_count"));
   return {e.value("model", ""),
           quant.empty() ? "-" : quant,
+          experts > 0 ? fmt::format("{}/{}", static_cast<long long>(Number(e, "expert_used_count")),
+                                    experts)
+                      : "-",
           e.value("backend", "") + "/" + e.value("device", ""),
           HumanBytes(Number(e, "memory_bytes")),
+          HumanBytes(Number(e, "resident_weights_bytes")),
           fmt::format("{}", static_cast<long long>(Number(e, "ctx"))),
           fmt::format("{}/{}", running, static_cast<long long>(Number(e, "queued"))),
           running > 0 ? "busy" : HumanDuration(Number(e, "idle_seconds")),

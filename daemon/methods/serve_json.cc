@@ -27,6 +27,7 @@ nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
           {"architecture", i.architecture},
           {"expert_count", i.expert_count},
           {"expert_used_count", i.expert_used_count},
+          {"resident_weights_bytes", i.resident_weights_bytes},
           {"backend", i.backend},
           {"device", i.device},
           {"backend_reason", i.backend_reason},

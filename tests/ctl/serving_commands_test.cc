@@ -29,10 +29,14 @@ TEST_F(ServingCommands, LoadPullsFirstThenPsListsThenUnloadReleases) {
   EXPECT_NE(ps.out.find(kModel), std::string::npos) << ps.out;
   EXPECT_NE(ps.out.find("never"), std::string::npos) << ps.out;
   EXPECT_NE(ps.out.find("memory: "), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find(" EXPERTS "), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find(" RESIDENT "), std::string::npos) << ps.out;
   const json listed = json::parse(Hfctl({"--json", "ps"}).out);
   ASSERT_EQ(listed["models"].size(), 1u) << listed.dump();
   EXPECT_EQ(listed["models"][0]["ctx"], 512);
   EXPECT_EQ(listed["models"][0]["keep_alive_seconds"], -1);
+  EXPECT_EQ(listed["models"][0]["expert_count"], 0);  // a dense model
+  EXPECT_TRUE(listed["models"][0]["resident_weights_bytes"].is_number()) << listed.dump();
 
   CommandResult unload = Hfctl({"unload", kModel});
   ASSERT_EQ(unload.exit_code, 0) << unload.err;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/model/synthetic_gguf.h"
 #include "tests/serve/serve_test_env.h"
+#include "tests/support/fixtures.h"
 
 namespace hfd::serve::testing {
 namespace {
@@ -37,6 +39,41 @@ TEST(MemoryEstimate, LargestFittingContextFitsAndIsAMultipleOf16) {
   EXPECT_EQ(LargestFittingContext(**files, 1, 512, 32, 1000), 0);
   EXPECT_EQ(LargestFittingContext(**files, 1, 48, 32, INT64_MAX), 48);
   EXPECT_GT(AutomaticMemoryBudget(), 0);
+}
+
+// A one-layer Qwen2-MoE of 8 experts of 32 and a shared expert of 64; `n_ff` is the dense
+// feed-forward length its file also gives, which no tensor of it has.
+model::ModelDesc TinyQwen2Moe(int64_t n_ff, int64_t used) {
+  model::ModelDesc d = *model::PresetDesc("qwen1.5-moe-a2.7b");
+  d.n_vocab = 256, d.n_embd = 64, d.n_layer = 1, d.n_head = 4, d.n_head_kv = 4, d.head_dim = 16;
+  d.n_ff = n_ff, d.n_expert = 8, d.n_expert_used = used, d.n_ff_expert = 32;
+  d.n_ff_shared_expert = 64, d.bos_id = 1, d.eos_ids = {2};
+  return d;
+}
+
+MemoryEstimate EstimateOf(const model::ModelDesc& d) {
+  hfd::testing::TempDir dir;
+  const std::filesystem::path path = dir.path() / "moe.gguf";
+  EXPECT_TRUE(model::WriteSyntheticGguf(d, TensorType::kF32, path).ok());
+  auto files = model::OpenModelFiles(path);
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  return files.ok() ? EstimateMemory(**files, 256, 32) : MemoryEstimate{};
+}
+
+TEST(MemoryEstimate, AMixtureOfExpertsCountsEveryExpertAndScratchOfTheRoutedOnes) {
+  const MemoryEstimate two = EstimateOf(TinyQwen2Moe(128, 2));
+  // Every expert's weights count (any may be picked): 8 x gate, up and down in F32.
+  EXPECT_GT(two.weights_bytes, int64_t{8} * 3 * 64 * 32 * 4);
+  // The dense length a file gives besides the experts' changes nothing.
+  const MemoryEstimate wide = EstimateOf(TinyQwen2Moe(1 << 20, 2));
+  EXPECT_EQ(wide.weights_bytes, two.weights_bytes);
+  EXPECT_EQ(wide.activation_bytes_per_slot, two.activation_bytes_per_slot);
+  // More experts per token: the same weights, more scratch (3 x 32 values per expert
+  // and per token of the 32-token batch, in F32, and 2 more for its route).
+  const MemoryEstimate four = EstimateOf(TinyQwen2Moe(128, 4));
+  EXPECT_EQ(four.weights_bytes, two.weights_bytes);
+  EXPECT_EQ(four.activation_bytes_per_slot - two.activation_bytes_per_slot,
+            int64_t{4} * 32 * 2 * (3 * 32 + 2));
 }
 
 }  // namespace

@@ -48,6 +48,35 @@ TEST_F(LoadSettings, ACtxAboveTheModelsMaximumIsClampedWithANotice) {
   EXPECT_FALSE(again.Saw("loading"));
 }
 
+TEST_F(LoadSettings, TheDefaultCtxIsTheLargestThatFitsTheBudgetWithANotice) {
+  const std::string model = models_.llama3_q8.string();  // trained for more than 8192
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  const auto bytes_at = [&](int ctx) {
+    return CallOk("load", {{"model", model}, {"backend", "cpu"}, {"ctx", ctx}})
+        .value("memory_bytes", std::int64_t{0});
+  };
+  const std::int64_t budget = (bytes_at(256) + bytes_at(512)) / 2;
+  StopDaemon();
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon("[models]\nmemory_budget = " + std::to_string(budget) + "\n"));
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  Streamed loaded;
+  const std::string notices =
+      NoticesOf(*client, "load", {{"model", model}, {"backend", "cpu"}}, &loaded);
+  ASSERT_TRUE(loaded.status.ok()) << loaded.status.ToString();
+  const int ctx = loaded.result.value("ctx", 0);
+  EXPECT_GE(ctx, 256);
+  EXPECT_LT(ctx, 512);
+  EXPECT_EQ(ctx % 16, 0);
+  EXPECT_LE(loaded.result.value("memory_bytes", std::int64_t{0}), budget);
+  EXPECT_NE(notices.find("the default ctx 8192 needs "), std::string::npos) << notices;
+  EXPECT_NE(notices.find("memory budget: loaded with ctx " + std::to_string(ctx) +
+                         ", the largest that fits"),
+            std::string::npos)
+      << notices;
+}
+
 TEST_F(LoadSettings, AnotherCtxReloadsAnIdleModelAndIsBusyWhileItRuns) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   const std::string model = models_.llama3_q8.string();

@@ -2,8 +2,12 @@
 // used eviction under the `[models] memory_budget` of the configuration file.
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <stdlib.h>
 
+#include <algorithm>
+#include <fstream>
+
+#include "common/units.h"
 #include "tests/serve_process/serve_harness.h"
 
 namespace hfd::testing {
@@ -114,6 +118,96 @@ TEST_F(Residency, AModelLargerThanTheBudgetIsOutOfMemory) {
   ASSERT_FALSE(loaded.ok()) << loaded->dump();
   EXPECT_EQ(loaded.status().code(), ErrorCode::kOutOfMemory) << loaded.status().ToString();
   EXPECT_TRUE(PsModels().empty());
+}
+
+// The sizes a load of `model` at kCtx reports on a daemon without limits.
+struct LoadSizes {
+  std::int64_t memory = 0, weights = 0;
+};
+
+// HFD_TEST_MEMINFO pointed at a /proc/meminfo stand-in for the daemons started meanwhile.
+class FakeMemInfo {
+ public:
+  FakeMemInfo(const std::filesystem::path& path, std::int64_t available_bytes) {
+    std::ofstream(path) << "MemTotal:       " << 2 * available_bytes / 1024
+                        << " kB\nMemFree:        1024 kB\nMemAvailable:   "
+                        << available_bytes / 1024 << " kB\nBuffers:        0 kB\n";
+    ::setenv("HFD_TEST_MEMINFO", path.c_str(), 1);
+  }
+  ~FakeMemInfo() { ::unsetenv("HFD_TEST_MEMINFO"); }
+  FakeMemInfo(const FakeMemInfo&) = delete;
+  FakeMemInfo& operator=(const FakeMemInfo&) = delete;
+};
+
+class MemoryLimits : public Residency {
+ protected:
+  LoadSizes Measure(const std::string& model) {
+    StartDaemon();
+    const json loaded = Load(model);
+    StopDaemon();
+    return {loaded.value("memory_bytes", std::int64_t{0}),
+            loaded.value("weights_bytes", std::int64_t{0})};
+  }
+};
+
+TEST_F(MemoryLimits, OverTheBudgetIsRefusedWithBothSizesAndWhatToDo) {
+  const std::string model = models_.llama3_q8.string();
+  const LoadSizes sizes = Measure(model);
+  ASSERT_GT(sizes.weights, 0);
+  // Half the weights: no ctx makes it fit, so it is refused rather than clamped.
+  const std::int64_t budget = sizes.weights / 2;
+  ASSERT_NO_FATAL_FAILURE(
+      StartDaemon("[models]\nmemory_budget = " + std::to_string(budget) + "\n"));
+  const Result<json> loaded = Call("load", {{"model", model}, {"backend", "cpu"}, {"ctx", kCtx}});
+  ASSERT_FALSE(loaded.ok()) << loaded->dump();
+  EXPECT_EQ(loaded.status().code(), ErrorCode::kOutOfMemory);
+  const std::string& message = loaded.status().message();
+  EXPECT_NE(message.find("needs " + FormatBytes(sizes.memory) + " (weights " +
+                         FormatBytes(sizes.weights)),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("of the " + FormatBytes(budget) + " memory budget"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("a smaller --ctx or a smaller quant"), std::string::npos) << message;
+  EXPECT_TRUE(PsModels().empty());
+}
+
+TEST_F(MemoryLimits, OverTheMachinesAvailableMemoryIsRefusedWithBothSizes) {
+  const std::string model = models_.llama3_q8.string();
+  const LoadSizes sizes = Measure(model);
+  ASSERT_GT(sizes.weights, 0);
+  const std::int64_t available = sizes.weights / 2 / 1024 * 1024;
+  const FakeMemInfo meminfo(cache_.path() / "meminfo", available);
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  const Result<json> loaded = Call("load", {{"model", model}, {"backend", "cpu"}, {"ctx", kCtx}});
+  ASSERT_FALSE(loaded.ok()) << loaded->dump();
+  EXPECT_EQ(loaded.status().code(), ErrorCode::kOutOfMemory);
+  const std::string& message = loaded.status().message();
+  EXPECT_NE(message.find("needs " + FormatBytes(sizes.memory)), std::string::npos) << message;
+  EXPECT_NE(
+      message.find("this machine has only " + FormatBytes(available) + " available (MemAvailable"),
+      std::string::npos)
+      << message;
+  EXPECT_NE(message.find("a smaller --ctx or a smaller quant"), std::string::npos) << message;
+}
+
+TEST_F(MemoryLimits, PsShowsTheExpertsAndTheWeightBytesInMemoryAfterAGenerate) {
+  const std::string model = (fixtures_ / "arch/tiny-qwen2moe-Q8_0.gguf").string();
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
+  Load(model);
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(StreamCall(*client, "generate", ShortGenerate(model, 4)).status.ok());
+  const json models = PsModels();
+  ASSERT_EQ(models.size(), 1u);
+  const json& m = models[0];
+  EXPECT_GT(m.value("expert_count", 0), 1) << m.dump();
+  EXPECT_GT(m.value("expert_used_count", 0), 0) << m.dump();
+  const auto resident = m.value("resident_weights_bytes", std::int64_t{0});
+  EXPECT_GT(resident, 0) << m.dump();
+  // Whole pages: at most the weights rounded up to a page per tensor.
+  EXPECT_LE(resident, m.value("weights_bytes", std::int64_t{0}) + (std::int64_t{1} << 20))
+      << m.dump();
 }
 
 TEST_F(Residency, InitialLoadModelsAreResidentAfterStartAndAFailingOneIsOnlyLogged) {
