@@ -2,6 +2,7 @@
 // scales and sums, or the paths would not agree on what they multiply.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -82,6 +83,30 @@ TEST(KernelsActivationsScalar, FollowsItsDefinition) {
     int32_t s = 0;
     for (int i = 0; i < 16; ++i) s += q.qs[16 * g + i];
     EXPECT_EQ(q.sum16[g], s);
+  }
+}
+
+// The AMX-BF16 tiles' activations: three BF16 parts that sum to each float exactly, zeros
+// past the row's end (a tile row holds 32 values).
+TEST_P(KernelsActivations, Bf16PartsSumToTheFloatsExactly) {
+  const SplitBf16x3Fn split = KernelsFor(GetParam()).split_bf16x3;
+  if (split == nullptr) GTEST_SKIP() << "no kernel of this path takes BF16 parts";
+  std::mt19937 rng(7);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> x(77);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = dist(rng) * std::ldexp(1.0f, static_cast<int>(i % 41) - 20);
+  x[0] = 0.0f;
+  x[1] = -1.0f / 3.0f;
+  const int64_t n = static_cast<int64_t>(x.size()), part = Bf16PartElems(n);
+  std::vector<uint16_t> parts(3 * part, 0xFFFF);
+  split(x.data(), n, parts.data());
+  auto value = [](uint16_t b) {
+    return static_cast<double>(std::bit_cast<float>(uint32_t{b} << 16));
+  };
+  for (int64_t i = 0; i < part; ++i) {
+    const double sum = value(parts[i]) + value(parts[part + i]) + value(parts[2 * part + i]);
+    EXPECT_EQ(sum, i < n ? static_cast<double>(x[i]) : 0.0) << "value " << i;
   }
 }
 

@@ -5,6 +5,7 @@ namespace hfd::cpu {
 int64_t ActBlockElems(ActKind kind) {
   switch (kind) {
     case ActKind::kF32:
+    case ActKind::kF32Bf16x3:
       return 1;
     case ActKind::kQ8x32:
       return 32;
@@ -20,6 +21,9 @@ namespace {
 // the same column of many tokens (what a prefill tile reads) does not fall into the same few
 // L1 sets when the row is a multiple of 4 KiB or of a large power of two.
 int64_t QsStride(int64_t cols) { return cols + 64; }
+
+// The same for kF32Bf16x3's rows of three parts (32 values: one cache line more).
+int64_t Bf16x3Stride(int64_t cols) { return 3 * Bf16PartElems(cols) + 32; }
 
 // Runs fn(t) for every token, one token per task on `pool` (may be null).
 template <typename Fn>
@@ -46,11 +50,18 @@ void ActivationBuffer::Resize(ActKind kind, int64_t n_tokens, int64_t cols) {
 }
 
 void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
-                               QuantizeQ8Fn quantize, ThreadPool* pool) {
+                               QuantizeQ8Fn quantize, SplitBf16x3Fn split, ThreadPool* pool) {
   x_ = x;
   kind_ = kind;
   cols_ = cols;
   if (kind == ActKind::kF32) return;
+  if (kind == ActKind::kF32Bf16x3) {
+    bf16x3_.resize(n_tokens * Bf16x3Stride(cols));
+    ForEachToken(n_tokens, pool, [&](int64_t t) {
+      split(x + t * cols, cols, bf16x3_.data() + t * Bf16x3Stride(cols));
+    });
+    return;
+  }
   Resize(kind, n_tokens, cols);
   const int64_t block = ActBlockElems(kind);
   ForEachToken(n_tokens, pool, [&](int64_t t) {
@@ -78,8 +89,9 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
 
 ActRow ActivationBuffer::Row(int64_t token) const {
   ActRow row{};
-  if (kind_ == ActKind::kF32) {
+  if (!IsQuantizedAct(kind_)) {
     row.f32 = x_ + token * cols_;
+    if (kind_ == ActKind::kF32Bf16x3) row.bf16x3 = bf16x3_.data() + token * Bf16x3Stride(cols_);
     return row;
   }
   row.qs = qs_.data() + token * QsStride(cols_);
