@@ -98,15 +98,16 @@ TEST_P(KernelsActivations, Bf16PartsSumToTheFloatsExactly) {
     x[i] = dist(rng) * std::ldexp(1.0f, static_cast<int>(i % 41) - 20);
   x[0] = 0.0f;
   x[1] = -1.0f / 3.0f;
-  const int64_t n = static_cast<int64_t>(x.size()), part = Bf16PartElems(n);
-  std::vector<uint16_t> parts(3 * part, 0xFFFF);
-  split(x.data(), n, parts.data());
-  auto value = [](uint16_t b) {
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<uint16_t> row(Bf16x3Blocks(n) * kBf16x3BlockElems, 0xFFFF);
+  split(x.data(), n, row.data());
+  auto part = [&](int64_t i, int64_t q) {
+    const uint16_t b = row[i / 32 * kBf16x3BlockElems + q * kBf16x3PartElems + i % 32];
     return static_cast<double>(std::bit_cast<float>(uint32_t{b} << 16));
   };
-  for (int64_t i = 0; i < part; ++i) {
-    const double sum = value(parts[i]) + value(parts[part + i]) + value(parts[2 * part + i]);
-    EXPECT_EQ(sum, i < n ? static_cast<double>(x[i]) : 0.0) << "value " << i;
+  for (int64_t i = 0; i < Bf16x3Blocks(n) * 32; ++i) {
+    EXPECT_EQ(part(i, 0) + part(i, 1) + part(i, 2), i < n ? static_cast<double>(x[i]) : 0.0)
+        << "value " << i;
   }
 }
 

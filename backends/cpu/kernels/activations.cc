@@ -22,9 +22,6 @@ namespace {
 // L1 sets when the row is a multiple of 4 KiB or of a large power of two.
 int64_t QsStride(int64_t cols) { return cols + 64; }
 
-// The same for kF32Bf16x3's rows of three parts (32 values: one cache line more).
-int64_t Bf16x3Stride(int64_t cols) { return 3 * Bf16PartElems(cols) + 32; }
-
 // Runs fn(t) for every token, one token per task on `pool` (may be null).
 template <typename Fn>
 void ForEachToken(int64_t n_tokens, ThreadPool* pool, Fn fn) {
@@ -56,10 +53,10 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
   cols_ = cols;
   if (kind == ActKind::kF32) return;
   if (kind == ActKind::kF32Bf16x3) {
-    bf16x3_.resize(n_tokens * Bf16x3Stride(cols));
-    ForEachToken(n_tokens, pool, [&](int64_t t) {
-      split(x + t * cols, cols, bf16x3_.data() + t * Bf16x3Stride(cols));
-    });
+    const int64_t groups = (n_tokens + kBf16x3GroupTokens - 1) / kBf16x3GroupTokens;
+    bf16x3_.resize(groups * Bf16x3GroupElems(cols));
+    ForEachToken(n_tokens, pool,
+                 [&](int64_t t) { split(x + t * cols, cols, bf16x3_.data() + Bf16x3Offset(t)); });
     return;
   }
   Resize(kind, n_tokens, cols);
@@ -87,11 +84,15 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
   });
 }
 
+int64_t ActivationBuffer::Bf16x3Offset(int64_t token) const {
+  return token / kBf16x3GroupTokens * Bf16x3GroupElems(cols_) + token % kBf16x3GroupTokens * 32;
+}
+
 ActRow ActivationBuffer::Row(int64_t token) const {
   ActRow row{};
   if (!IsQuantizedAct(kind_)) {
     row.f32 = x_ + token * cols_;
-    if (kind_ == ActKind::kF32Bf16x3) row.bf16x3 = bf16x3_.data() + token * Bf16x3Stride(cols_);
+    if (kind_ == ActKind::kF32Bf16x3) row.bf16x3 = bf16x3_.data() + Bf16x3Offset(token);
     return row;
   }
   row.qs = qs_.data() + token * QsStride(cols_);

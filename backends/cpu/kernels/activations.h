@@ -40,6 +40,8 @@ class ActivationBuffer {
   std::vector<uint16_t> bf16x3_;
 
   void Resize(ActKind kind, int64_t n_tokens, int64_t cols);
+  // Where token's kF32Bf16x3 row starts in bf16x3_.
+  int64_t Bf16x3Offset(int64_t token) const;
 };
 
 }  // namespace hfd::cpu

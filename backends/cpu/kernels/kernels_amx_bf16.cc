@@ -41,6 +41,7 @@ namespace {
 
 // Tokens per tile (its rows); values per block (one 64-byte tile row of BF16).
 constexpr int kTileTokens = 16;
+static_assert(kTileTokens == kBf16x3GroupTokens);
 constexpr int64_t kBlock = 32;
 
 // Tiles: results (16 tokens x 16 weight rows, FP32) 0 to 3, activation parts 4 and 5, the
@@ -73,14 +74,13 @@ HFD_TILE_INLINE __mmask16 Below(int64_t left) {
                     : static_cast<__mmask16>((1u << (left > 0 ? left : 0)) - 1);
 }
 
-void SplitBf16x3(const float* x, int64_t n, uint16_t* parts) {
-  const int64_t part = Bf16PartElems(n);
-  for (int64_t i = 0; i < part; i += kBlock) {
+void SplitBf16x3(const float* x, int64_t n, uint16_t* row) {
+  for (int64_t i = 0; i < n; i += kBlock, row += kBf16x3BlockElems) {
     __m512 f[2] = {_mm512_maskz_loadu_ps(Below(n - i), x + i),
                    _mm512_maskz_loadu_ps(Below(n - i - 16), x + i + 16)};
-    _mm512_storeu_si512(parts + i, TakeBf16(f));
-    _mm512_storeu_si512(parts + part + i, TakeBf16(f));
-    _mm512_storeu_si512(parts + 2 * part + i, ToBf16(f[0], f[1]));
+    _mm512_storeu_si512(row, TakeBf16(f));
+    _mm512_storeu_si512(row + kBf16x3PartElems, TakeBf16(f));
+    _mm512_storeu_si512(row + 2 * kBf16x3PartElems, ToBf16(f[0], f[1]));
   }
 }
 
@@ -114,27 +114,26 @@ HFD_TILE_INLINE void PrepareBlock(const uint8_t* w, int64_t row_bytes, int64_t n
   }
 }
 
-// One block's products for 64 tokens (result tiles 0 to 3) whose activation parts start at
-// `a`, `stride` bytes apart. Tiles are not renamed, so consecutive products go to different
-// result tiles and read different activation tiles: none waits for the one before it. Each
-// result tile sees the products in the order AmxProducts16 runs them.
+// One block's products for 64 tokens (result tiles 0 to 3) whose activation groups' block
+// starts are a[0..3]. Tiles are not renamed, so consecutive products go to different result
+// tiles and read different activation tiles: none waits for the one before it. Each result
+// tile sees the products in the order AmxProducts16 runs them.
 template <bool kF16>
-HFD_TILE_INLINE void AmxProducts64(const uint16_t* a, int64_t part, int64_t stride,
-                                   int64_t tile_step) {
+HFD_TILE_INLINE void AmxProducts64(const uint16_t* const* a) {
 #pragma GCC unroll 3
   for (int q = 0; q < 3; ++q) {
-    const uint16_t* aq = a + q * part;
+    const int64_t at = q * kBf16x3PartElems;
     const bool lo = kF16 && q < 2;
-    _tile_loadd(4, aq, stride);
-    _tile_loadd(5, aq + tile_step, stride);
+    _tile_loadd(4, a[0] + at, 64);
+    _tile_loadd(5, a[1] + at, 64);
     _tile_dpbf16ps(0, 4, 6);
     _tile_dpbf16ps(1, 5, 6);
     if (lo) {
       _tile_dpbf16ps(0, 4, 7);
       _tile_dpbf16ps(1, 5, 7);
     }
-    _tile_loadd(4, aq + 2 * tile_step, stride);
-    _tile_loadd(5, aq + 3 * tile_step, stride);
+    _tile_loadd(4, a[2] + at, 64);
+    _tile_loadd(5, a[3] + at, 64);
     _tile_dpbf16ps(2, 4, 6);
     _tile_dpbf16ps(3, 5, 6);
     if (lo) {
@@ -146,28 +145,25 @@ HFD_TILE_INLINE void AmxProducts64(const uint16_t* a, int64_t part, int64_t stri
 
 // The same for 16 tokens (result tile 0).
 template <bool kF16>
-HFD_TILE_INLINE void AmxProducts16(const uint16_t* a, int64_t part, int64_t stride) {
-  _tile_loadd(4, a, stride);
-  _tile_loadd(5, a + part, stride);
+HFD_TILE_INLINE void AmxProducts16(const uint16_t* a) {
+  _tile_loadd(4, a, 64);
+  _tile_loadd(5, a + kBf16x3PartElems, 64);
   _tile_dpbf16ps(0, 4, 6);
   if constexpr (kF16) _tile_dpbf16ps(0, 4, 7);
   _tile_dpbf16ps(0, 5, 6);
   if constexpr (kF16) _tile_dpbf16ps(0, 5, 7);
-  _tile_loadd(4, a + 2 * part, stride);
+  _tile_loadd(4, a + 2 * kBf16x3PartElems, 64);
   _tile_dpbf16ps(0, 4, 6);
 }
 
-// kTokens (64 or 16) tokens x 16 rows. x's rows are one ActivationBuffer's consecutive
-// tokens, evenly spaced.
+// kTokens (64 or 16) tokens x 16 rows. x's rows are one ActivationBuffer's tokens, the first
+// of each 16 the first of its group (MatMul's tiles start at multiples of 16 tokens).
 template <int kTokens, bool kF16>
 void AmxFloat16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
                 int64_t y_stride) {
   static_assert(kTokens == kTileTokens || kTokens == 4 * kTileTokens);
   constexpr bool kFour = kTokens == 4 * kTileTokens;
   UseTiles();
-  const int64_t part = Bf16PartElems(n);
-  const int64_t token_step = x[1].bf16x3 - x[0].bf16x3;  // elements
-  const int64_t stride = token_step * 2, tile_step = kTileTokens * token_step;
   _tile_zero(0);
   if constexpr (kFour) {
     _tile_zero(1);
@@ -176,17 +172,19 @@ void AmxFloat16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x,
   }
   // Block j + 1 is transposed while the tiles multiply block j.
   WeightTiles<kF16> b[2];
-  const int64_t n_blocks = part / kBlock;
+  const int64_t n_blocks = Bf16x3Blocks(n);
   PrepareBlock<kF16>(w, row_bytes, n, 0, &b[0]);
   for (int64_t j = 0; j < n_blocks; ++j) {
     const WeightTiles<kF16>& cur = b[j % 2];
     _tile_loadd(6, cur.part[0].v, 64);
     if constexpr (kF16) _tile_loadd(7, cur.part[1].v, 64);
-    const uint16_t* a = x[0].bf16x3 + kBlock * j;
+    const int64_t at = kBf16x3BlockElems * j;
     if constexpr (kFour) {
-      AmxProducts64<kF16>(a, part, stride, tile_step);
+      const uint16_t* a[4] = {x[0].bf16x3 + at, x[kTileTokens].bf16x3 + at,
+                              x[2 * kTileTokens].bf16x3 + at, x[3 * kTileTokens].bf16x3 + at};
+      AmxProducts64<kF16>(a);
     } else {
-      AmxProducts16<kF16>(a, part, stride);
+      AmxProducts16<kF16>(x[0].bf16x3 + at);
     }
     if (j + 1 < n_blocks) {
       PrefetchNextTile<kSymTileRows>(w, row_bytes, (j + 1) * kBlock * 2, kBlock * 2);
