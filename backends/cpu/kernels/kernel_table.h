@@ -31,7 +31,8 @@ struct TileKernel {
   RowTileFn one;  // the same rows for a single token (decode, leftovers); null: use dot
   int rows, tokens;
   // A tile of fewer tokens (`rows` rows) for what is left after the `fn` tiles, before `one`;
-  // null: none.
+  // null: none. MatMul starts calls at a 64-token chunk plus whole `fn` and `fewer` tiles: with
+  // the AMX tiles' 64 and 16 tokens, at multiples of 16 (the AMX-BF16 activation groups).
   RowTileFn fewer;
   int fewer_tokens;
 };

@@ -3,11 +3,11 @@
 // summed in FP32). Compiled with -mamx-tile -mamx-bf16 -mavx512bf16 on top of the AVX-512
 // flags; installed only where the CPU has AMX-BF16.
 //
-// Nothing is rounded away. Activations come split into three BF16 parts whose sum is the
+// Activations are not rounded to BF16: they come split into three BF16 parts whose sum is the
 // float exactly (ActKind::kF32Bf16x3, split once per MatMul call); BF16 weights are one part,
 // F16 weights two (an F16 value has 11 significant bits, a BF16 one 8: hi + lo is exact).
 // Each block of 32 values takes the products hi*x_hi, lo*x_hi, hi*x_mid, lo*x_mid, hi*x_lo
-// (F16) or w*x_hi, w*x_mid, w*x_lo (BF16): only lo*x_lo (under 2^-23 of a product) is left
+// (F16) or w*x_hi, w*x_mid, w*x_lo (BF16): only lo*x_lo (under 2^-21 of a product) is left
 // out, so results differ from the float kernels' by summation order alone, well inside the op
 // test's tolerance. (llama.cpp rounds the activations to one BF16 instead: 2^-9.)
 //
