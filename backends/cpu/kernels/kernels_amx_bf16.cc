@@ -40,7 +40,7 @@ namespace {
 #pragma GCC diagnostic pop
 
 // Tokens per tile (its rows); values per block (one 64-byte tile row of BF16).
-constexpr int kTileTokens = 16;
+constexpr int64_t kTileTokens = 16;
 static_assert(kTileTokens == kBf16x3GroupTokens);
 constexpr int64_t kBlock = 32;
 
@@ -92,7 +92,7 @@ HFD_TILE_INLINE void PrepareBlock(const uint8_t* w, int64_t row_bytes, int64_t n
   const int64_t at = kBlock * j;
   __m512i t[16];
 #pragma GCC unroll 2
-  for (int h = 0; h < 2; ++h) {
+  for (int64_t h = 0; h < 2; ++h) {
     const __mmask16 mask = Below(n - at - 16 * h);
     TransposeWords16(
         [&](int r) {
