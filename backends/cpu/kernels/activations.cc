@@ -51,7 +51,9 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
   x_ = x;
   kind_ = kind;
   cols_ = cols;
-  if (kind == ActKind::kF32) return;
+  // Fewer tokens than a group (decode): no AMX tile runs, so the floats alone.
+  if (kind == ActKind::kF32Bf16x3 && n_tokens < kBf16x3GroupTokens) kind_ = ActKind::kF32;
+  if (kind_ == ActKind::kF32) return;
   if (kind == ActKind::kF32Bf16x3) {
     const int64_t groups = (n_tokens + kBf16x3GroupTokens - 1) / kBf16x3GroupTokens;
     bf16x3_.resize(groups * Bf16x3GroupElems(cols));
