@@ -2,6 +2,7 @@
 // scales and sums, or the paths would not agree on what they multiply.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -82,6 +83,31 @@ TEST(KernelsActivationsScalar, FollowsItsDefinition) {
     int32_t s = 0;
     for (int i = 0; i < 16; ++i) s += q.qs[16 * g + i];
     EXPECT_EQ(q.sum16[g], s);
+  }
+}
+
+// The AMX-BF16 tiles' activations: three BF16 parts that sum to each float exactly, zeros
+// past the row's end (a tile row holds 32 values).
+TEST_P(KernelsActivations, Bf16PartsSumToTheFloatsExactly) {
+  const SplitBf16x3Fn split = KernelsFor(GetParam()).split_bf16x3;
+  if (split == nullptr) GTEST_SKIP() << "no kernel of this path takes BF16 parts";
+  std::mt19937 rng(7);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> x(77);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = dist(rng) * std::ldexp(1.0f, static_cast<int>(i % 41) - 20);
+  x[0] = 0.0f;
+  x[1] = -1.0f / 3.0f;
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<uint16_t> row(Bf16x3Blocks(n) * kBf16x3BlockElems, 0xFFFF);
+  split(x.data(), n, row.data());
+  auto part = [&](int64_t i, int64_t q) {
+    const uint16_t b = row[i / 32 * kBf16x3BlockElems + q * kBf16x3PartElems + i % 32];
+    return static_cast<double>(std::bit_cast<float>(uint32_t{b} << 16));
+  };
+  for (int64_t i = 0; i < Bf16x3Blocks(n) * 32; ++i) {
+    EXPECT_EQ(part(i, 0) + part(i, 1) + part(i, 2), i < n ? static_cast<double>(x[i]) : 0.0)
+        << "value " << i;
   }
 }
 

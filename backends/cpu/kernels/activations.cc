@@ -5,6 +5,7 @@ namespace hfd::cpu {
 int64_t ActBlockElems(ActKind kind) {
   switch (kind) {
     case ActKind::kF32:
+    case ActKind::kF32Bf16x3:
       return 1;
     case ActKind::kQ8x32:
       return 32;
@@ -46,11 +47,20 @@ void ActivationBuffer::Resize(ActKind kind, int64_t n_tokens, int64_t cols) {
 }
 
 void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
-                               QuantizeQ8Fn quantize, ThreadPool* pool) {
+                               QuantizeQ8Fn quantize, SplitBf16x3Fn split, ThreadPool* pool) {
   x_ = x;
   kind_ = kind;
   cols_ = cols;
-  if (kind == ActKind::kF32) return;
+  // Fewer tokens than a group (decode): no AMX tile runs, so the floats alone.
+  if (kind == ActKind::kF32Bf16x3 && n_tokens < kBf16x3GroupTokens) kind_ = ActKind::kF32;
+  if (kind_ == ActKind::kF32) return;
+  if (kind == ActKind::kF32Bf16x3) {
+    const int64_t groups = (n_tokens + kBf16x3GroupTokens - 1) / kBf16x3GroupTokens;
+    bf16x3_.resize(groups * Bf16x3GroupElems(cols));
+    ForEachToken(n_tokens, pool,
+                 [&](int64_t t) { split(x + t * cols, cols, bf16x3_.data() + Bf16x3Offset(t)); });
+    return;
+  }
   Resize(kind, n_tokens, cols);
   const int64_t block = ActBlockElems(kind);
   ForEachToken(n_tokens, pool, [&](int64_t t) {
@@ -76,10 +86,15 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
   });
 }
 
+int64_t ActivationBuffer::Bf16x3Offset(int64_t token) const {
+  return token / kBf16x3GroupTokens * Bf16x3GroupElems(cols_) + token % kBf16x3GroupTokens * 32;
+}
+
 ActRow ActivationBuffer::Row(int64_t token) const {
   ActRow row{};
-  if (kind_ == ActKind::kF32) {
+  if (!IsQuantizedAct(kind_)) {
     row.f32 = x_ + token * cols_;
+    if (kind_ == ActKind::kF32Bf16x3) row.bf16x3 = bf16x3_.data() + Bf16x3Offset(token);
     return row;
   }
   row.qs = qs_.data() + token * QsStride(cols_);

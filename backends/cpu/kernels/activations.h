@@ -19,10 +19,10 @@ int64_t ActBlockElems(ActKind kind);
 class ActivationBuffer {
  public:
   // Converts n_tokens rows of `cols` floats (cols a multiple of the block size) with
-  // `quantize`, one token per task on `pool` (may be null). kF32 only records the
-  // pointer: `x` must outlive the rows.
+  // `quantize` (quantized kinds) or `split` (kF32Bf16x3), one token per task on `pool` (may
+  // be null). The float kinds record the pointer: `x` must outlive the rows.
   void Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols, QuantizeQ8Fn quantize,
-               ThreadPool* pool);
+               SplitBf16x3Fn split, ThreadPool* pool);
   // Quantizes what `main` (prepared from the same x) left out, x - d * q per value, the same
   // way: main's rows plus these rows give the activations to about 14 bits. Only for
   // quantized kinds.
@@ -37,8 +37,11 @@ class ActivationBuffer {
   std::vector<int8_t> qs_;
   std::vector<float> d_;
   std::vector<int32_t> sum16_;
+  std::vector<uint16_t> bf16x3_;
 
   void Resize(ActKind kind, int64_t n_tokens, int64_t cols);
+  // Where token's kF32Bf16x3 row starts in bf16x3_.
+  int64_t Bf16x3Offset(int64_t token) const;
 };
 
 }  // namespace hfd::cpu

@@ -35,7 +35,8 @@ struct TileKernel {
   RowTileFn one;  // the same rows for a single token (decode, leftovers); null: use dot
   int rows, tokens;
   // All the tokens left after the `fn` tiles in one call (`rows` rows), when at least
-  // `rest_min` are left (fewer go to `one`); null: none.
+  // `rest_min` are left (fewer go to `one`); null: none. Calls start at a multiple of
+  // `tokens` (the AMX-BF16 activations' 16-token groups rely on it).
   RowTilesFn rest;
   int rest_min;
 };
@@ -57,6 +58,7 @@ struct KernelTable {
   WeightKernel f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
   WeightKernel q2_k, q3_k, iq4_nl, iq4_xs, iq3_xxs, iq3_s, mxfp4;
   QuantizeQ8Fn quantize_q8;
+  SplitBf16x3Fn split_bf16x3;  // null where no kernel takes ActKind::kF32Bf16x3
   void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);
   void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
   // out[j] = sum_i rows[j * stride + i] * x[i] for j < count (attention scores).
@@ -76,6 +78,10 @@ const KernelTable& KernelsFor(Isa isa);
 // Sets the scalar kernels of Q2_K, Q3_K, the i-quants and MXFP4 in `t` (the scalar table's; the
 // x86 tables have 256-bit ones).
 void SetLowBitScalarKernels(KernelTable* t);
+
+// Puts the AMX-BF16 tiles of F16 and BF16 weights into the AMX path's table `t` where the
+// CPU has AMX-BF16 (kernels_amx_bf16.cc).
+void SetAmxBf16Kernels(KernelTable* t);
 
 // Defined by each ISA's translation unit.
 const KernelTable& ScalarKernelTable();

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <optional>
 
+#include "backends/cpu/kernels/amx_tiles.h"
 #include "backends/cpu/kernels/kernel_table.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
@@ -50,37 +51,8 @@ static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
 // pass for one token unpacks the weights as that kernel does, with a tile of padding besides.
 constexpr int kAmxMinTokens = 2;
 
-// Palette 1's tile configuration (LDTILECFG's 64-byte operand).
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t start_row;
-  uint8_t reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-static_assert(sizeof(TileConfig) == 64);
-
-// Every kernel uses the same configuration, so a thread loads it once: all eight tiles are
-// 16 rows x 64 bytes. Results (16 tokens x 16 weight rows, int32) are tiles 0 to 3,
-// activations (16 tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
-class ThreadTiles {
- public:
-  ThreadTiles() {
-    TileConfig cfg{};
-    cfg.palette = 1;
-    for (int tile = 0; tile < 8; ++tile) {
-      cfg.rows[tile] = 16;
-      cfg.colsb[tile] = 64;
-    }
-    _tile_loadconfig(&cfg);
-  }
-  // Gives the tile state back (the OS then need not save it) when the thread ends.
-  ~ThreadTiles() { _tile_release(); }
-  ThreadTiles(const ThreadTiles&) = delete;
-  ThreadTiles& operator=(const ThreadTiles&) = delete;
-};
-
-void UseTiles() { thread_local ThreadTiles tiles; }
+// Tiles (amx_tiles.h): results (16 tokens x 16 weight rows, int32) 0 to 3, activations (16
+// tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
 
 // The distance between the activation rows (one activation buffer's consecutive tokens), or
 // 0 when they are not evenly spaced (or fewer than two) and a tile cannot load them with one
@@ -508,6 +480,7 @@ KernelTable MakeAmxTable() {
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
   UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);
+  SetAmxBf16Kernels(&t);
   return t;
 }
 

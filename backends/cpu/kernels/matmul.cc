@@ -58,10 +58,10 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // pointers: naming a thread_local inside the lambda would give each worker its own.
   thread_local ActivationBuffer main_buffer, residual_buffer;
   const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
-  main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, pool);
+  main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, KernelsFor(isa).split_bf16x3, pool);
   const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
   int n_passes = 1;
-  if (precision == ActPrecision::kInt8x2 && kernel->act != ActKind::kF32) {
+  if (precision == ActPrecision::kInt8x2 && IsQuantizedAct(kernel->act)) {
     residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
     n_passes = 2;
   }
