@@ -26,6 +26,7 @@ class KvPool {
                                                 int32_t n_blocks, int32_t block_size);
 
   KvCache& cache() { return *cache_; }
+  const KvCache& cache() const { return *cache_; }
   int32_t block_size() const { return block_size_; }
   int32_t n_blocks() const { return n_blocks_; }
   int32_t free_blocks() const { return static_cast<int32_t>(free_.size()); }

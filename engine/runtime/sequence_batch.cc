@@ -6,6 +6,7 @@
 
 #include "engine/model/model_files.h"
 #include "engine/runtime/graph_builder.h"
+#include "engine/runtime/session.h"
 
 namespace hfd::runtime {
 
@@ -16,8 +17,7 @@ Result<std::unique_ptr<SequenceBatch>> SequenceBatch::Create(Backend& backend,
     return InvalidArgument("a sequence batch needs a positive context size and step size");
   }
   const model::ModelDesc& d = files.desc();
-  int32_t n_ctx = options.n_ctx;
-  if (d.n_ctx_train > 0 && d.n_ctx_train < n_ctx) n_ctx = static_cast<int32_t>(d.n_ctx_train);
+  const int32_t n_ctx = ClampedContext(d, options.n_ctx);
   const KvCacheDesc shape{static_cast<int32_t>(d.n_layer), 0, static_cast<int32_t>(d.n_head_kv),
                           static_cast<int32_t>(d.head_dim), options.kv_type};
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<KvPool> pool,
@@ -56,6 +56,18 @@ void SequenceBatch::Close(SeqId seq) {
   if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size())) return;
   pool_->Release(seqs_[seq].blocks);
   seqs_[seq] = Seq{};
+}
+
+Status SequenceBatch::Rewind(SeqId seq, int32_t pos) {
+  if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[seq].open) {
+    return InvalidArgument(fmt::format("sequence {} is not open", seq));
+  }
+  if (pos < 0 || pos > seqs_[seq].pos) {
+    return InvalidArgument(
+        fmt::format("cannot rewind to {}: the sequence holds {} positions", pos, seqs_[seq].pos));
+  }
+  seqs_[seq].pos = pos;
+  return Status::Ok();
 }
 
 Result<Executable*> SequenceBatch::GraphFor(GraphOutput output) {

@@ -51,6 +51,10 @@ class SequenceBatch {
   // Forgets the sequence and gives its KV blocks back; its id may be reused.
   void Close(SeqId seq);
 
+  // Forgets the sequence's positions from `pos` on, keeping its KV blocks; pos <=
+  // position(seq).
+  Status Rewind(SeqId seq, int32_t pos);
+
   // Appends each feed's tokens to its sequence in one forward call and returns one logits
   // row per feed, in order (feeds × n_vocab), valid until the next step. Nothing runs and
   // nothing changes on error: InvalidArgument for an unknown or repeated sequence, no

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "engine/runtime/sequence_batch.h"
+#include "engine/runtime/shared_batch.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/support/fixtures.h"
 
@@ -158,6 +160,58 @@ TEST(BatchedDecodeTest, FullPoolRefusesAndClosingFreesBlocks) {
   ASSERT_FALSE(too_large.ok());
   EXPECT_EQ(too_large.status().code(), ErrorCode::kTooLarge) << too_large.status().ToString();
   EXPECT_EQ(b.position(c), 60);
+}
+
+// Greedy tokens of `session` after `prompt`: the first from Feed's logits, then FeedGreedy.
+std::vector<int32_t> Greedy(runtime::TokenSession& session, const std::vector<int32_t>& prompt,
+                            int generate) {
+  std::vector<int32_t> out;
+  Result<std::span<const float>> logits = session.Feed(prompt);
+  if (!logits.ok()) return {-1};
+  out.push_back(ArgmaxOf(*logits));
+  while (static_cast<int>(out.size()) < generate) {
+    Result<int32_t> next = session.FeedGreedy(out.back());
+    if (!next.ok()) return {-1};
+    out.push_back(*next);
+  }
+  return out;
+}
+
+TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
+  // Conversations on their own threads meet in one batch (prompts in chunks of 8 sharing
+  // steps with the others' decode tokens) and get what each gets alone; a rewound one
+  // reuses its KV blocks.
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+  ASSERT_NE(m.files, nullptr);
+  const int64_t vocab = m.files->desc().n_vocab;
+  auto shared = runtime::SharedBatch::Create(
+      *m.backend, *m.files,
+      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
+       .chunk_tokens = 8});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  constexpr int kThreads = 4;
+  std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
+    prompts.push_back(RandomPrompt(5 + 7 * i, vocab, 300 + i));
+    alone[i] = Greedy(*m.NewSession(128, 16), prompts[i], 10 + i);
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
+      batched[i] = Greedy(*session, prompts[i], 10 + i);
+      session->Idle();
+      if (session->Rewind(static_cast<int32_t>(prompts[i].size()) - 1).ok()) {
+        again[i] = Greedy(*session, {prompts[i].back()}, 10 + i);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(batched[i], alone[i]) << "conversation " << i;
+    EXPECT_EQ(again[i], alone[i]) << "conversation " << i << " after rewinding";
+  }
 }
 
 }  // namespace
