@@ -69,6 +69,7 @@ void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
     }
   }
   std::vector<SequenceBatch::Feed> feeds;
+  feeds.reserve(taken.size());
   for (const Waiting* w : taken) feeds.push_back({w->seq, w->tokens});
   // The sequences' state is only touched by the leader, so the step runs unlocked.
   lock.unlock();
@@ -82,6 +83,7 @@ void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
   }
   lock.lock();
   last_step_.clear();
+  last_step_.reserve(taken.size());
   for (Waiting* w : taken) {
     w->status = logits.status();
     w->done = true;
