@@ -88,6 +88,7 @@ void ExpectBatchedEqualsAlone(const std::filesystem::path& path) {
     }
     if (running.empty()) continue;
     std::vector<SequenceBatch::Feed> feeds;
+    feeds.reserve(running.size());
     for (const Running& r : running) feeds.push_back({r.id, r.next});
     auto logits = b.Step(feeds);
     ASSERT_TRUE(logits.ok()) << "step " << step << ": " << logits.status().ToString();
