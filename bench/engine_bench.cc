@@ -6,6 +6,9 @@
 //                [--vocab-from vocab.gguf]
 //                [--dir /tmp/hfd-bench-models] [--reps 2] [--json out.jsonl]
 //   engine_bench --file a.gguf,b.gguf [--threads 0] [--reps 2]   (existing files, as they are)
+//   engine_bench --file a.gguf --tests none --batch 1,2,4,8 [--batch-prompt 128]
+//                [--batch-gen 64]   (continuous batching: aggregate decode tokens/s of N
+//                sequences decoded together, llama-batched-bench's S_TG)
 //
 // Each (shape, type) runs in a child process so its peak RSS is its own. Prints a table;
 // every result is also one JSON line (stdout with --json -, or appended to a file).
@@ -34,6 +37,7 @@
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
+#include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/session.h"
 
 namespace hfd::bench {
@@ -50,6 +54,9 @@ struct Args {
   std::vector<std::string> tests = {"pp128", "pp512", "tg64", "tg128"};
   std::string json;
   std::string vocab_from;  // a GGUF vocabulary to give synthetic models (llama.cpp loads them)
+  std::vector<int> batch;  // sequence counts for the batched decode test; empty: none
+  int batch_prompt = 128;  // prompt tokens per sequence before the batched decode
+  int batch_gen = 64;      // decode steps timed
 };
 
 bool Wanted(const Args& args, const std::string& test) {
@@ -93,6 +100,39 @@ Result<double> BestRate(int reps, int n, Fn&& fn) {
     best = std::max(best, n / seconds);
   }
   return best;
+}
+
+// Aggregate decode tokens/s of `n_seqs` sequences decoded together through one
+// SequenceBatch: each gets its own prompt of args.batch_prompt tokens (not timed), then
+// args.batch_gen steps of one token per sequence are timed.
+Result<double> BatchedDecodeRate(const Args& args, runtime::Backend& backend,
+                                 const model::ModelFiles& files, int n_seqs) {
+  const int per_seq = args.batch_prompt + args.batch_gen;
+  constexpr int kBlock = 16;
+  HFD_ASSIGN_OR_RETURN(auto batch, runtime::SequenceBatch::Create(
+                                       backend, files,
+                                       {.n_ctx = per_seq,
+                                        .block_size = kBlock,
+                                        .n_blocks = n_seqs * ((per_seq + kBlock - 1) / kBlock),
+                                        .max_step_tokens = std::max(args.batch_prompt, n_seqs)}));
+  std::vector<runtime::SequenceBatch::Feed> feeds;
+  std::vector<std::vector<int32_t>> prompts;
+  std::vector<int32_t> next(n_seqs);
+  for (int s = 0; s < n_seqs; ++s) {
+    // A different prompt per sequence (RandomTokens seeds with its length).
+    prompts.push_back(RandomTokens(args.batch_prompt + s, files.desc().n_vocab));
+    prompts.back().resize(args.batch_prompt);
+    const runtime::SequenceBatch::Feed feed{batch->Open(), prompts.back()};
+    HFD_ASSIGN_OR_RETURN(std::span<const int32_t> first, batch->StepGreedy({&feed, 1}));
+    next[s] = first[0];
+    feeds.push_back({feed.seq, {&next[s], 1}});
+  }
+  const double t0 = Now();
+  for (int step = 0; step < args.batch_gen; ++step) {
+    HFD_ASSIGN_OR_RETURN(std::span<const int32_t> ids, batch->StepGreedy(feeds));
+    std::copy(ids.begin(), ids.end(), next.begin());
+  }
+  return n_seqs * args.batch_gen / (Now() - t0);
 }
 
 // What one child process measures: a GGUF file, written first from `synthetic` (a shape
@@ -159,6 +199,14 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
                          }));
     out[fmt::format("tg{}", n)] = rate;
   }
+  for (int n_seqs : args.batch) {
+    double best = 0.0;
+    for (int r = 0; r < args.reps; ++r) {
+      HFD_ASSIGN_OR_RETURN(double rate, BatchedDecodeRate(args, *backend, *files, n_seqs));
+      best = std::max(best, rate);
+    }
+    out["batch_tg"][std::to_string(n_seqs)] = best;
+  }
   // Peak RSS of the model run itself, before the bandwidth test's buffer is allocated.
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -224,6 +272,12 @@ void PrintRow(const nlohmann::json& r) {
              r["type"].get<std::string>(), field("pp128", 8, 1), field("pp512", 8, 1),
              field("tg64", 7, 1), field("tg128", 7, 1), field("bandwidth_gbs", 9, 1),
              field("tg64_efficiency", 6, 2), field("peak_rss_mib", 9, 0));
+  if (r.contains("batch_tg")) {
+    for (const auto& [n_seqs, rate] : r["batch_tg"].items()) {
+      fmt::print("  {} sequences decoded together: {:.1f} tokens/s in all\n", n_seqs,
+                 rate.get<double>());
+    }
+  }
 }
 
 }  // namespace
@@ -249,6 +303,11 @@ int main(int argc, char** argv) {
                  "give synthetic models this GGUF file's tokenizer (padded to the shape's "
                  "vocabulary), so llama-bench loads them too")
       ->check(CLI::ExistingFile);
+  app.add_option("--batch", args.batch,
+                 "sequence counts to decode together (continuous batching), e.g. 1,2,4,8")
+      ->delimiter(',');
+  app.add_option("--batch-prompt", args.batch_prompt, "prompt tokens per batched sequence");
+  app.add_option("--batch-gen", args.batch_gen, "decode steps timed in the batched test");
   app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
   app.add_option("--file", args.files,
                  "GGUF files to measure as they are (e.g. llama-quantize's output, to compare "

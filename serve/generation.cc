@@ -32,7 +32,7 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
                               const runtime::GenerateRequest& request,
                               const runtime::TextSink& sink) {
   if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
-  runtime::Session& session = *slot.session;
+  runtime::TokenSession& session = *slot.session;
   const auto prompt_size = static_cast<int32_t>(request.prompt.size());
   const int32_t reuse = std::min(CommonPrefix(slot.processed, request.prompt), prompt_size - 1);
   HFD_RETURN_IF_ERROR(session.Rewind(reuse));
@@ -44,6 +44,7 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
   rest.eos_ids = request.eos_ids;
   rest.top_logprobs = request.top_logprobs;
   Result<runtime::GenerateResult> result = runtime::Generate(session, tokenizer, rest, sink);
+  session.Idle();
   if (!result.ok()) {
     slot.processed.clear();  // the cache may hold part of the prompt: start over next time
     if (Status s = session.Rewind(0); !s.ok()) return s;
@@ -64,7 +65,11 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
 Result<std::vector<std::vector<float>>> RunEmbedding(
     Slot& slot, const std::vector<std::vector<int32_t>>& inputs, bool normalize) {
   slot.processed.clear();
-  return slot.session->Embed(inputs, normalize);
+  auto* own = dynamic_cast<runtime::Session*>(slot.session.get());
+  if (own == nullptr) {
+    return Internal("embedding runs on a session of its own, not on a shared batch's sequence");
+  }
+  return own->Embed(inputs, normalize);
 }
 
 }  // namespace hfd::serve

@@ -28,9 +28,10 @@ struct SlotRun {
 // "eos", "stop", "length", "context" (protocol names), "cancelled" for kNone.
 std::string_view StopReasonWireName(sampling::StopReason reason);
 
-// A session and what it has processed. Used by one thread at a time.
+// A session (its own, or a sequence of the model's shared batch) and what it has
+// processed. Used by one thread at a time.
 struct Slot {
-  std::unique_ptr<runtime::Session> session;
+  std::unique_ptr<runtime::TokenSession> session;
   std::vector<int32_t> processed;  // the tokens at positions 0 .. session->position()
 };
 
@@ -39,13 +40,14 @@ int32_t CommonPrefix(const std::vector<int32_t>& a, const std::vector<int32_t>& 
 
 // Rewinds the slot to the longest common prefix of what it processed and the prompt (at
 // most prompt length - 1, so there are logits to sample from), feeds the rest and
-// generates. On an engine error the slot starts over next time.
+// generates. On an engine error the slot starts over next time. The session is told it is
+// idle after.
 Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
                               const runtime::GenerateRequest& request,
                               const runtime::TextSink& sink);
 
-// Embeds `inputs` (token ids per text) in one batch on the slot's session; the slot's KV
-// cache holds nothing reusable after.
+// Embeds `inputs` (token ids per text) in one batch on the slot's session, which must be
+// a runtime::Session of its own; the slot's KV cache holds nothing reusable after.
 Result<std::vector<std::vector<float>>> RunEmbedding(
     Slot& slot, const std::vector<std::vector<int32_t>>& inputs, bool normalize);
 

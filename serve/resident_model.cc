@@ -60,34 +60,65 @@ Status ResidentModel::Prepare(std::unique_ptr<runtime::Backend> backend) {
   backend_ = spec_.max_concurrency > 1 ? std::make_unique<LockedBackend>(std::move(backend))
                                        : std::move(backend);
   HFD_RETURN_IF_ERROR(backend_->LoadWeights(*files_));
-  const runtime::SessionOptions options{.n_ctx = spec_.ctx, .prefill_batch = spec_.prefill_batch};
-  for (int32_t i = 0; i < spec_.max_concurrency; ++i) {
-    auto state = std::make_unique<SlotState>();
-    HFD_ASSIGN_OR_RETURN(state->slot.session,
-                         runtime::Session::Create(*backend_, *files_, options));
-    slots_.push_back(std::move(state));
-  }
+  HFD_RETURN_IF_ERROR(CreateSessions());
   ctx_ = slots_.front()->slot.session->n_ctx();
   // Compile the decode graph now, so a backend that cannot run the model fails the load
   // (and `auto` can fall back) rather than the first request.
-  runtime::Session& first = *slots_.front()->slot.session;
+  runtime::TokenSession& first = *slots_.front()->slot.session;
   const int32_t probe = text_->tokenizer->bos_id() >= 0 ? text_->tokenizer->bos_id() : 0;
   if (files_->desc().pooling != model::Pooling::kNone) {
     // An embedding model: its graph is the embedding one (Session::Embed).
-    return first.Embed(std::vector<std::vector<int32_t>>{{probe}}, true).status();
+    return RunEmbedding(slots_.front()->slot, {{probe}}, true).status();
   }
   HFD_RETURN_IF_ERROR(first.FeedGreedy(probe).status());
+  first.Idle();
   return first.Rewind(0);
+}
+
+Status ResidentModel::CreateSessions() {
+  const int32_t n = spec_.max_concurrency;
+  if (n > 1 && files_->desc().pooling == model::Pooling::kNone) {
+    // Room for every slot's sequence to reach the whole context, as separate caches would.
+    constexpr int32_t kBlock = 16;
+    const int32_t ctx = runtime::ClampedContext(files_->desc(), spec_.ctx);
+    const runtime::SharedBatchOptions options{
+        .batch = {.n_ctx = ctx,
+                  .block_size = kBlock,
+                  .n_blocks = n * ((ctx + kBlock - 1) / kBlock),
+                  .max_step_tokens = spec_.prefill_batch + n},
+        .chunk_tokens = spec_.prefill_batch};
+    Result<std::unique_ptr<runtime::SharedBatch>> shared =
+        runtime::SharedBatch::Create(*backend_, *files_, options);
+    if (shared.ok()) {
+      shared_ = std::move(shared).value();
+      for (int32_t i = 0; i < n; ++i) {
+        slots_.push_back(std::make_unique<SlotState>());
+        slots_.back()->slot.session = shared_->NewSession();
+      }
+      return Status::Ok();
+    }
+    // A backend without KV pools (Vulkan) serves the slots one at a time instead.
+    if (shared.status().code() != ErrorCode::kUnsupported) return shared.status();
+  }
+  const runtime::SessionOptions options{.n_ctx = spec_.ctx, .prefill_batch = spec_.prefill_batch};
+  for (int32_t i = 0; i < n; ++i) {
+    slots_.push_back(std::make_unique<SlotState>());
+    HFD_ASSIGN_OR_RETURN(slots_.back()->slot.session,
+                         runtime::Session::Create(*backend_, *files_, options));
+  }
+  return Status::Ok();
 }
 
 void ResidentModel::Release() {
   slots_.clear();
+  shared_.reset();
   backend_.reset();
 }
 
 ResidentModel::~ResidentModel() {
   Stop(Unavailable("model " + spec_.name + " unloaded"));
-  slots_.clear();  // sessions before the backend they run on
+  slots_.clear();  // sessions before the batch and the backend they run on
+  shared_.reset();
   backend_.reset();
 }
 

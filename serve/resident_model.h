@@ -24,6 +24,7 @@
 
 #include "backends/select/backend_select.h"
 #include "engine/model/model_files.h"
+#include "engine/runtime/shared_batch.h"
 #include "serve/generation.h"
 #include "serve/memory_estimate.h"
 #include "serve/model_source.h"
@@ -142,6 +143,9 @@ class ResidentModel {
   ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
                 std::shared_ptr<const ModelText> text, std::function<void()> on_idle);
   Status Prepare(std::unique_ptr<runtime::Backend> backend);
+  // The slots' sessions: sequences of one shared batch (continuous batching) where the
+  // backend runs them, else a session with a KV cache of its own each.
+  Status CreateSessions();
   void Release();
   void SlotLoop(SlotState& state);
   Result<JobResult> RunJob(SlotState& state, Job& job);
@@ -155,7 +159,8 @@ class ResidentModel {
   const std::unique_ptr<model::ModelFiles> files_;
   const std::shared_ptr<const ModelText> text_;
   const std::function<void()> on_idle_;
-  std::unique_ptr<runtime::Backend> backend_;  // after the slots' sessions in destruction
+  std::unique_ptr<runtime::Backend> backend_;     // after the slots' sessions in destruction
+  std::unique_ptr<runtime::SharedBatch> shared_;  // after the slots' sessions, before backend_
   std::vector<std::unique_ptr<SlotState>> slots_;
   std::string backend_reason_;
   int32_t ctx_ = 0;

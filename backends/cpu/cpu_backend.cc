@@ -86,6 +86,9 @@ class CpuBackend final : public runtime::Backend {
     if (desc.n_layer <= 0 || desc.n_ctx <= 0 || desc.n_head_kv <= 0 || desc.head_dim <= 0) {
       return InvalidArgument("a KV cache needs positive layers, context, heads and head_dim");
     }
+    if (desc.block_size < 0 || (desc.block_size > 0 && desc.n_ctx % desc.block_size != 0)) {
+      return InvalidArgument("a KV pool holds a whole number of blocks of a positive size");
+    }
     return std::unique_ptr<runtime::KvCache>(std::make_unique<CpuKvCache>(desc));
   }
 

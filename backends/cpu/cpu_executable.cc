@@ -41,7 +41,15 @@ CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weight
 }
 
 int64_t CpuExecutable::RowsOf(runtime::ValueId id, int64_t n_tokens) const {
-  return graph_.values[id].rows == Rows::kTokens ? n_tokens : 1;
+  switch (graph_.values[id].rows) {
+    case Rows::kTokens:
+      return n_tokens;
+    case Rows::kSequences:
+      return n_seqs_;
+    case Rows::kOne:
+      break;
+  }
+  return 1;
 }
 
 Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) {
@@ -54,6 +62,11 @@ Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) 
     std::fill(text_end_.begin() + begin, text_end_.begin() + begin + len, begin + len);
     begin += len;
   }
+  n_seqs_ = params.seqs.empty() ? 1 : static_cast<int64_t>(params.seqs.size());
+  token_seq_.clear();
+  for (size_t s = 0; s < params.seqs.size(); ++s) {
+    token_seq_.insert(token_seq_.end(), params.seqs[s].n_tokens, static_cast<int32_t>(s));
+  }
   for (const runtime::Op& op : graph_.ops) {
     Status s = RunOp(op, params);
     if (!s.ok()) return s.WithContext(fmt::format("op {}", graph_.values[op.out].name));
@@ -61,10 +74,12 @@ Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) 
   const int64_t n_tokens = static_cast<int64_t>(params.tokens.size());
   runtime::RunOutput out;
   if (graph_.argmax != runtime::kNone) {
-    out.argmax = {static_cast<const int32_t*>(value_ptr_[graph_.argmax]), 1};
+    out.argmax = {static_cast<const int32_t*>(value_ptr_[graph_.argmax]),
+                  static_cast<size_t>(RowsOf(graph_.argmax, n_tokens))};
   } else if (graph_.top_logits != runtime::kNone) {
     out.top_logits = {F32(graph_.top_logits),
-                      static_cast<size_t>(graph_.values[graph_.top_logits].width)};
+                      static_cast<size_t>(RowsOf(graph_.top_logits, n_tokens) *
+                                          graph_.values[graph_.top_logits].width)};
   } else if (graph_.hidden != runtime::kNone) {
     out.n_embd = graph_.values[graph_.hidden].width;
     out.hidden = {F32(graph_.hidden), static_cast<size_t>(n_tokens * out.n_embd)};
@@ -96,9 +111,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       return Status::Ok();
     case OpKind::kRope:
     case OpKind::kTextRope:
-      Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope,
-           graph_.constants[op.rope.freqs].data(),
-           op.kind == OpKind::kTextRope ? text_begin_.data() : nullptr);
+      RopeTokens(op, params, rows);
       return Status::Ok();
     case OpKind::kAttention:
     case OpKind::kSinkAttention:
@@ -110,7 +123,8 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
                  text ? text_begin_.data() : nullptr, whole_text ? text_end_.data() : nullptr,
-                 w != nullptr ? w->f32.data() : nullptr},
+                 w != nullptr ? w->f32.data() : nullptr,
+                 params.seqs, token_seq_.data()},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();
     }
@@ -136,7 +150,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kLastRow:
-      std::memcpy(F32(op.out), F32(op.in[0]) + (n_tokens - 1) * width, width * sizeof(float));
+      LastRows(op, params, width);
       return Status::Ok();
     case OpKind::kArgmax: {
       const int64_t in_width = graph_.values[op.in[0]].width;
@@ -177,6 +191,40 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     }
   }
   return Internal("unknown op kind in a compiled graph");
+}
+
+void CpuExecutable::RopeTokens(const runtime::Op& op, const runtime::RunParams& params,
+                               int64_t rows) {
+  const float* freqs = graph_.constants[op.rope.freqs].data();
+  if (params.seqs.empty()) {
+    Rope(F32(op.in[0]), F32(op.out), rows, params.pos, op.rope, freqs,
+         op.kind == OpKind::kTextRope ? text_begin_.data() : nullptr);
+    return;
+  }
+  // Each sequence as its own call would turn it, dynamic NTK scaling included.
+  const int64_t width = graph_.values[op.out].width;
+  int64_t first = 0;
+  for (const runtime::SeqSpan& seq : params.seqs) {
+    Rope(F32(op.in[0]) + first * width, F32(op.out) + first * width, seq.n_tokens, seq.pos, op.rope,
+         freqs);
+    first += seq.n_tokens;
+  }
+}
+
+void CpuExecutable::LastRows(const runtime::Op& op, const runtime::RunParams& params,
+                             int64_t width) {
+  const auto copy_row = [&](int64_t to, int64_t from) {
+    std::memcpy(F32(op.out) + to * width, F32(op.in[0]) + from * width, width * sizeof(float));
+  };
+  if (params.seqs.empty() || graph_.values[op.out].rows != Rows::kSequences) {
+    copy_row(0, static_cast<int64_t>(params.tokens.size()) - 1);
+    return;
+  }
+  int64_t end = 0;
+  for (size_t s = 0; s < params.seqs.size(); ++s) {
+    end += params.seqs[s].n_tokens;
+    copy_row(static_cast<int64_t>(s), end - 1);
+  }
 }
 
 Status CpuExecutable::GetRows(const runtime::Op& op, const runtime::RunParams& params, int64_t rows,

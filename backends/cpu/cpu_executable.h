@@ -41,6 +41,10 @@ class CpuExecutable final : public runtime::Executable {
                  int64_t width);
   float* F32(runtime::ValueId id) { return reinterpret_cast<float*>(value_ptr_[id]); }
   int64_t RowsOf(runtime::ValueId id, int64_t n_tokens) const;
+  // Rope of kRope: per sequence at its own positions in a multi-sequence call.
+  void RopeTokens(const runtime::Op& op, const runtime::RunParams& params, int64_t rows);
+  // kLastRow: the last token's row, or each sequence's.
+  void LastRows(const runtime::Op& op, const runtime::RunParams& params, int64_t width);
 
   runtime::Graph graph_;
   std::vector<CpuWeight> weights_;
@@ -55,6 +59,10 @@ class CpuExecutable final : public runtime::Executable {
   std::vector<float> moe_scratch_;
   // Per token of the current call: where its text begins and ends (RunParams::seq_lens).
   std::vector<int32_t> text_begin_, text_end_;
+  // Sequences of the current call (1 without RunParams::seqs) and, in a multi-sequence
+  // call, each token's sequence index.
+  int64_t n_seqs_ = 1;
+  std::vector<int32_t> token_seq_;
 };
 
 }  // namespace hfd::cpu

@@ -42,6 +42,11 @@ struct KvCacheDesc {
   int32_t n_head_kv = 0;
   int32_t head_dim = 0;
   KvType type = KvType::kF16;
+  // 0: the cache holds one sequence at positions 0..n_ctx-1. > 0: it is a pool of
+  // n_ctx / block_size blocks of block_size positions (n_ctx a multiple of it), read and
+  // written only by multi-sequence calls, each sequence through its block table
+  // (RunParams::seqs; engine/runtime/kv_pool.h hands the blocks out).
+  int32_t block_size = 0;
 };
 
 // A KV cache allocated by (and only usable with) one backend. Positions are overwritten
@@ -61,6 +66,15 @@ class Executable {
   virtual const Graph& graph() const = 0;
 };
 
+// One sequence's part of a multi-sequence call (RunParams::seqs).
+struct SeqSpan {
+  int32_t n_tokens = 0;  // at least one, consecutive in RunParams::tokens
+  int32_t pos = 0;       // the sequence's position of its first token here
+  // Its block table: position p of the sequence lives in pool block blocks[p / block_size]
+  // at row p % block_size; covers at least pos + n_tokens positions.
+  std::span<const int32_t> blocks;
+};
+
 // Per-call parameters; everything else is fixed in the graph.
 struct RunParams {
   std::span<const int32_t> tokens;  // n_tokens = size(), 1 <= n_tokens <= graph.max_tokens
@@ -68,15 +82,24 @@ struct RunParams {
   // The tokens are these texts one after another, each of at least one token, summing to
   // n_tokens; empty: one text. Read by non-causal attention and positional rows only.
   std::span<const int32_t> seq_lens{};
+  // Several sequences in one call (continuous batching), only with a KV pool (block_size
+  // > 0) and a graph built with GraphOptions::multi_sequence; pos must be 0 and seq_lens
+  // empty. The tokens are the sequences' one after another; each token sits at its own
+  // sequence's position, RoPE turns it by that position, attention is causal within its
+  // sequence only (reading K/V through the sequence's block table), and outputs of
+  // Rows::kSequences values have one row per sequence, from its last token. Empty: one
+  // sequence at `pos` in a contiguous cache. The Vulkan backend refuses it (Unsupported).
+  std::span<const SeqSpan> seqs{};
 };
 
 // What a call produced, per the graph's output_kind. The spans point into memory owned by
 // the Executable and stay valid until its next Run or its destruction.
 struct RunOutput {
-  std::span<const float> logits;    // rows × n_vocab, row-major, for kLastLogits, kAllLogits
+  // rows × n_vocab, row-major, for kLastLogits (one row per sequence), kAllLogits
+  std::span<const float> logits;
   int64_t n_vocab = 0;              // width of a logits row
-  std::span<const int32_t> argmax;  // one id for kLastArgmax; empty otherwise
-  // One row for kLastTopLogits, packed as PackTopLogits (top_logits.h) writes it for
+  std::span<const int32_t> argmax;  // one id per sequence for kLastArgmax; empty otherwise
+  // One row per sequence for kLastTopLogits, packed as PackTopLogits (top_logits.h) writes it for
   // kMaxTopLogits entries; empty otherwise.
   std::span<const float> top_logits;
   std::span<const float> hidden;  // n_tokens × n_embd for kAllHidden; empty otherwise
@@ -118,9 +141,14 @@ class Backend {
 // Unsupported naming the first op (and weight type) of `graph` that `backend` lacks.
 Status CheckSupported(const Backend& backend, const Graph& graph);
 
+// Whether `graph` was built for multi-sequence calls (has Rows::kSequences values).
+bool IsMultiSequence(const Graph& graph);
+
 // InvalidArgument unless `params` fit `graph` and a cache of `cache`'s shape, every token
-// is in [0, n_vocab) and every text's positions have rows in the graph's kPositionRows
-// tables. Shared by backends so all reject the same calls.
+// is in [0, n_vocab), every text's positions have rows in the graph's kPositionRows
+// tables, and multi-sequence calls come with a pool, a multi-sequence graph and block
+// tables inside the pool that cover their positions. Shared by backends so all reject
+// the same calls.
 Status ValidateRunParams(const Graph& graph, const KvCacheDesc& cache, int64_t n_vocab,
                          const RunParams& params);
 

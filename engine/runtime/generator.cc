@@ -53,7 +53,7 @@ double GenerateResult::DecodeRate() const {
   return decode_seconds > 0 && later > 0 ? later / decode_seconds : 0.0;
 }
 
-Result<GenerateResult> Generate(Session& session, const tok::Tokenizer& tokenizer,
+Result<GenerateResult> Generate(TokenSession& session, const tok::Tokenizer& tokenizer,
                                 const GenerateRequest& request, const TextSink& sink) {
   if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
   const std::optional<int32_t> n_top = request.top_logprobs;

@@ -1,5 +1,5 @@
-// The generation loop over a Session: prefill the prompt, then choose and feed one token
-// at a time until the stop checker (engine/sampling) reports end-of-sequence, a stop
+// The generation loop over a session (token_session.h): prefill the prompt, then choose and feed
+// one token at a time until the stop checker (engine/sampling) reports end-of-sequence, a stop
 // string, the token budget or the context limit, or the caller cancels. Greedy requests
 // without penalties run the argmax decode graph, so no logits leave the backend (with
 // log-probabilities, the top-logits graph: only those leave); others go through the
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/runtime/session.h"
+#include "engine/runtime/token_session.h"
 #include "engine/sampling/sampling_params.h"
 #include "engine/sampling/stop_checker.h"
 
@@ -75,7 +75,7 @@ struct GenerateResult {
 // Runs from the session's current position (normally 0, after Rewind(0)).
 // InvalidArgument for bad parameters (top_logprobs included) or a prompt that does not fit
 // the context.
-Result<GenerateResult> Generate(Session& session, const tok::Tokenizer& tokenizer,
+Result<GenerateResult> Generate(TokenSession& session, const tok::Tokenizer& tokenizer,
                                 const GenerateRequest& request, const TextSink& sink);
 
 }  // namespace hfd::runtime

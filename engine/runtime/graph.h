@@ -71,7 +71,8 @@ enum class OpKind : uint8_t {
   kSoftCap,
   // out = in0 + in1, elementwise (residual connections).
   kAdd,
-  // out (one row) = in[n_tokens - 1]: the last token's row, before the output head.
+  // out (one row) = in[n_tokens - 1]: the last token's row, before the output head. With
+  // out of Rows::kSequences: out[s] = the row of sequence s's last token (RunParams::seqs).
   kLastRow,
   // out[t] (int32, width 1) = index of the largest element of in[t]; the first on ties.
   kArgmax,
@@ -136,6 +137,9 @@ enum class ValueType : uint8_t { kF32, kI32 };
 enum class Rows : uint8_t {
   kTokens,  // n_tokens rows (per call)
   kOne,     // exactly one row
+  // one row per sequence of the call (RunParams::seqs; one when it has none), at most
+  // max_tokens: the last-token values of multi-sequence graphs
+  kSequences,
 };
 
 struct Value {

@@ -449,6 +449,9 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   graph.n_head_kv = static_cast<int32_t>(d.n_head_kv);
   graph.head_dim = static_cast<int32_t>(d.head_dim);
   Builder b(files, graph);
+  if (options.multi_sequence && options.output == GraphOutput::kAllHidden) {
+    return Unsupported("multi-sequence graphs generate text; embeddings pack texts with seq_lens");
+  }
   if (model::IsBertFamily(d.arch)) {
     if (options.output != GraphOutput::kAllHidden) {
       return Unsupported("a BERT model is an encoder: it computes embeddings, not text");
@@ -485,9 +488,10 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
     HFD_ASSIGN_OR_RETURN(graph.hidden, DecoderEmbedding(b, graph, d, x));
     return graph;
   }
+  const Rows last_rows = options.multi_sequence ? Rows::kSequences : Rows::kOne;
   if (options.output != GraphOutput::kAllLogits) {
     const Op last = MakeOp(OpKind::kLastRow, x);
-    x = b.AddOp(last, "last_row", d.n_embd, Rows::kOne);
+    x = b.AddOp(last, "last_row", d.n_embd, last_rows);
   }
   HFD_ASSIGN_OR_RETURN(x, b.RmsNorm(x, "output_norm.weight", d.rms_eps, d.n_embd));
   const std::string head = d.tied_embeddings ? "token_embd.weight" : "output.weight";
@@ -498,7 +502,7 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
   graph.values[logits].name = "logits";
   if (options.output == GraphOutput::kLastArgmax) {
     const Op argmax = MakeOp(OpKind::kArgmax, logits);
-    graph.argmax = b.AddOp(argmax, "argmax", 1, Rows::kOne, ValueType::kI32);
+    graph.argmax = b.AddOp(argmax, "argmax", 1, last_rows, ValueType::kI32);
   } else if (options.output == GraphOutput::kLastTopLogits) {
     if (d.n_vocab < kMaxTopLogits || d.n_vocab > kMaxExactFloatId) {
       return Unsupported(fmt::format("top logits need a vocabulary of {} to {} entries, not {}",
@@ -506,7 +510,7 @@ Result<Graph> BuildGraph(const model::ModelFiles& files, const GraphOptions& opt
     }
     Op top = MakeOp(OpKind::kTopLogits, logits);
     top.top_k = kMaxTopLogits;
-    graph.top_logits = b.AddOp(top, "top_logits", TopLogitsWidth(kMaxTopLogits), Rows::kOne);
+    graph.top_logits = b.AddOp(top, "top_logits", TopLogitsWidth(kMaxTopLogits), last_rows);
   } else {
     graph.logits = logits;
   }

@@ -23,6 +23,9 @@ struct GraphOptions {
   // The context size in use; picks longrope's short or long factors. 0: the model's
   // trained context.
   int64_t n_ctx = 0;
+  // Text generation over several sequences per call (RunParams::seqs): the last-token
+  // values (last_row, argmax, top_logits) get one row per sequence (Rows::kSequences).
+  bool multi_sequence = false;
 };
 
 // Builds the graph for `files` (read for its description and the type and shape of every

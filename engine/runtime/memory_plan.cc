@@ -6,7 +6,7 @@ namespace hfd::runtime {
 
 int64_t ValueBytes(const Graph& graph, ValueId id) {
   const Value& v = graph.values[id];
-  const int64_t rows = v.rows == Rows::kTokens ? graph.max_tokens : 1;
+  const int64_t rows = v.rows == Rows::kOne ? 1 : graph.max_tokens;
   return rows * v.width * 4;
 }
 

@@ -10,14 +10,19 @@
 
 namespace hfd::runtime {
 
+int32_t ClampedContext(const model::ModelDesc& desc, int32_t n_ctx) {
+  if (desc.n_ctx_train > 0 && desc.n_ctx_train < n_ctx)
+    return static_cast<int32_t>(desc.n_ctx_train);
+  return n_ctx;
+}
+
 Result<std::unique_ptr<Session>> Session::Create(Backend& backend, const model::ModelFiles& files,
                                                  const SessionOptions& options) {
   if (options.n_ctx < 1 || options.prefill_batch < 1) {
     return InvalidArgument("a session needs a positive context size and prefill batch");
   }
   const model::ModelDesc& d = files.desc();
-  int32_t n_ctx = options.n_ctx;
-  if (d.n_ctx_train > 0 && d.n_ctx_train < n_ctx) n_ctx = static_cast<int32_t>(d.n_ctx_train);
+  const int32_t n_ctx = ClampedContext(d, options.n_ctx);
   const KvCacheDesc kv{static_cast<int32_t>(d.n_layer), n_ctx, static_cast<int32_t>(d.n_head_kv),
                        static_cast<int32_t>(d.head_dim), options.kv_type};
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<KvCache> cache, backend.AllocateKvCache(kv));

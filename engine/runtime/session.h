@@ -13,7 +13,12 @@
 #include <vector>
 
 #include "engine/runtime/backend.h"
+#include "engine/runtime/token_session.h"
 #include "engine/runtime/top_logits.h"
+
+namespace hfd::model {
+struct ModelDesc;
+}
 
 namespace hfd::runtime {
 
@@ -23,27 +28,25 @@ struct SessionOptions {
   KvType kv_type = KvType::kF16;
 };
 
-class Session {
+// The context a session of `n_ctx` positions gets: n_ctx, clamped to the model's training
+// context.
+int32_t ClampedContext(const model::ModelDesc& desc, int32_t n_ctx);
+
+class Session final : public TokenSession {
  public:
   // Allocates the cache. InvalidArgument for non-positive sizes.
   static Result<std::unique_ptr<Session>> Create(Backend& backend, const model::ModelFiles& files,
                                                  const SessionOptions& options);
-  ~Session();
+  ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Appends `tokens` (at least one) and returns the logits after the last one, valid until
-  // the next call. InvalidArgument when they would not fit the context.
-  Result<std::span<const float>> Feed(std::span<const int32_t> tokens);
-
-  // Appends one token and returns the id of the largest next-token logit without handing
-  // the logits back (the backend may keep them on its device).
-  Result<int32_t> FeedGreedy(int32_t token);
-
-  // Appends one token and returns the kMaxTopLogits largest next-token logits with their
-  // ids and the logsumexp of the row; the backend computes them where the logits are, so
-  // a device copies back only those.
-  Result<TopLogits> FeedTopLogits(int32_t token);
+  // TokenSession.
+  Result<std::span<const float>> Feed(std::span<const int32_t> tokens) override;
+  // Without handing the logits back (the backend may keep them on its device).
+  Result<int32_t> FeedGreedy(int32_t token) override;
+  // The backend computes them where the logits are, so a device copies back only those.
+  Result<TopLogits> FeedTopLogits(int32_t token) override;
 
   // Appends `tokens` and returns the logits after every one of them (rows × n_vocab), for
   // scoring and conformance.
@@ -57,11 +60,10 @@ class Session {
   Result<std::vector<std::vector<float>>> Embed(std::span<const std::vector<int32_t>> texts,
                                                 bool normalize);
 
-  // Forgets every position from `pos` on (0: start over); pos <= position().
-  Status Rewind(int32_t pos);
+  Status Rewind(int32_t pos) override;
 
-  int32_t position() const { return pos_; }
-  int32_t n_ctx() const { return n_ctx_; }
+  int32_t position() const override { return pos_; }
+  int32_t n_ctx() const override { return n_ctx_; }
   int64_t n_vocab() const { return n_vocab_; }
   int64_t kv_cache_bytes() const { return cache_->bytes(); }
   Backend& backend() { return backend_; }

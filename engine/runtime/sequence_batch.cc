@@ -1,0 +1,163 @@
+#include "engine/runtime/sequence_batch.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/model/model_files.h"
+#include "engine/runtime/graph_builder.h"
+#include "engine/runtime/session.h"
+
+namespace hfd::runtime {
+
+Result<std::unique_ptr<SequenceBatch>> SequenceBatch::Create(Backend& backend,
+                                                             const model::ModelFiles& files,
+                                                             const SequenceBatchOptions& options) {
+  if (options.n_ctx < 1 || options.max_step_tokens < 1) {
+    return InvalidArgument("a sequence batch needs a positive context size and step size");
+  }
+  const model::ModelDesc& d = files.desc();
+  const int32_t n_ctx = ClampedContext(d, options.n_ctx);
+  const KvCacheDesc shape{static_cast<int32_t>(d.n_layer), 0, static_cast<int32_t>(d.n_head_kv),
+                          static_cast<int32_t>(d.head_dim), options.kv_type};
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<KvPool> pool,
+                       KvPool::Create(backend, shape, options.n_blocks, options.block_size));
+  return std::unique_ptr<SequenceBatch>(new SequenceBatch(
+      backend, files, n_ctx, options.max_step_tokens, d.n_vocab, std::move(pool)));
+}
+
+SequenceBatch::SequenceBatch(Backend& backend, const model::ModelFiles& files, int32_t n_ctx,
+                             int32_t max_step_tokens, int64_t n_vocab, std::unique_ptr<KvPool> pool)
+    : backend_(backend),
+      files_(files),
+      n_ctx_(n_ctx),
+      max_step_tokens_(max_step_tokens),
+      n_vocab_(n_vocab),
+      pool_(std::move(pool)) {}
+
+SequenceBatch::~SequenceBatch() {
+  compiled_.clear();  // executables before the pool they are bound to
+  pool_.reset();
+}
+
+SequenceBatch::SeqId SequenceBatch::Open() {
+  for (size_t i = 0; i < seqs_.size(); ++i) {
+    if (!seqs_[i].open) {
+      seqs_[i].open = true;
+      return static_cast<SeqId>(i);
+    }
+  }
+  seqs_.emplace_back();
+  seqs_.back().open = true;
+  return static_cast<SeqId>(seqs_.size() - 1);
+}
+
+void SequenceBatch::Close(SeqId seq) {
+  if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size())) return;
+  pool_->Release(seqs_[seq].blocks);
+  seqs_[seq] = Seq{};
+}
+
+Status SequenceBatch::Rewind(SeqId seq, int32_t pos) {
+  if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[seq].open) {
+    return InvalidArgument(fmt::format("sequence {} is not open", seq));
+  }
+  if (pos < 0 || pos > seqs_[seq].pos) {
+    return InvalidArgument(
+        fmt::format("cannot rewind to {}: the sequence holds {} positions", pos, seqs_[seq].pos));
+  }
+  seqs_[seq].pos = pos;
+  return Status::Ok();
+}
+
+Result<Executable*> SequenceBatch::GraphFor(GraphOutput output) {
+  for (Compiled& c : compiled_) {
+    if (c.output == output) return c.exe.get();
+  }
+  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {.max_tokens = max_step_tokens_,
+                                                        .output = output,
+                                                        .n_ctx = n_ctx_,
+                                                        .multi_sequence = true}));
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, pool_->cache()));
+  compiled_.push_back({output, std::move(exe)});
+  return compiled_.back().exe.get();
+}
+
+Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> feeds) {
+  if (feeds.empty()) return InvalidArgument("a step needs at least one sequence");
+  int64_t total = 0;
+  int64_t new_blocks = 0;
+  for (size_t i = 0; i < feeds.size(); ++i) {
+    const Feed& f = feeds[i];
+    if (f.seq < 0 || f.seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[f.seq].open) {
+      return InvalidArgument(fmt::format("sequence {} is not open", f.seq));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (feeds[j].seq == f.seq) {
+        return InvalidArgument(fmt::format("sequence {} is fed twice in one step", f.seq));
+      }
+    }
+    if (f.tokens.empty()) return InvalidArgument("every sequence of a step needs a token");
+    const Seq& s = seqs_[f.seq];
+    const int64_t end = s.pos + static_cast<int64_t>(f.tokens.size());
+    if (end > n_ctx_) {
+      return InvalidArgument(fmt::format(
+          "{} more tokens do not fit the context ({} of {} positions used); shorten the prompt "
+          "or raise the context size",
+          f.tokens.size(), s.pos, n_ctx_));
+    }
+    total += static_cast<int64_t>(f.tokens.size());
+    const int32_t grow = pool_->BlocksToGrow(s.blocks, end);
+    if (static_cast<int64_t>(s.blocks.size()) + grow > pool_->n_blocks()) {
+      return TooLarge(fmt::format(
+          "sequence {} would need {} KV blocks of {}; the pool has {} in all: load the model "
+          "with a larger KV pool or shorten the conversation",
+          f.seq, s.blocks.size() + grow, pool_->block_size(), pool_->n_blocks()));
+    }
+    new_blocks += grow;
+  }
+  if (total > max_step_tokens_) {
+    return InvalidArgument(
+        fmt::format("a step takes at most {} tokens, got {}; split prompts "
+                    "into chunks",
+                    max_step_tokens_, total));
+  }
+  if (new_blocks > pool_->free_blocks()) {
+    return Busy(
+        fmt::format("the KV pool has {} free blocks, this step needs {}; retry when a "
+                    "sequence has finished",
+                    pool_->free_blocks(), new_blocks));
+  }
+  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(output));
+  // Every reservation now succeeds: the free blocks cover them all. Should the run fail,
+  // the blocks stay with their sequences (for a retry) until they close.
+  for (const Feed& f : feeds) {
+    Seq& s = seqs_[f.seq];
+    HFD_RETURN_IF_ERROR(pool_->Reserve(s.blocks, s.pos + static_cast<int64_t>(f.tokens.size())));
+  }
+  tokens_.clear();
+  spans_.clear();
+  for (const Feed& f : feeds) {
+    const Seq& s = seqs_[f.seq];
+    tokens_.insert(tokens_.end(), f.tokens.begin(), f.tokens.end());
+    spans_.push_back({static_cast<int32_t>(f.tokens.size()), s.pos, s.blocks});
+  }
+  RunParams params;
+  params.tokens = tokens_;
+  params.seqs = spans_;
+  HFD_ASSIGN_OR_RETURN(RunOutput out, backend_.Run(*exe, params));
+  for (const Feed& f : feeds) seqs_[f.seq].pos += static_cast<int32_t>(f.tokens.size());
+  return out;
+}
+
+Result<std::span<const float>> SequenceBatch::Step(std::span<const Feed> feeds) {
+  HFD_ASSIGN_OR_RETURN(RunOutput out, Run(GraphOutput::kLastLogits, feeds));
+  return out.logits;
+}
+
+Result<std::span<const int32_t>> SequenceBatch::StepGreedy(std::span<const Feed> feeds) {
+  HFD_ASSIGN_OR_RETURN(RunOutput out, Run(GraphOutput::kLastArgmax, feeds));
+  return out.argmax;
+}
+
+}  // namespace hfd::runtime

@@ -1,0 +1,173 @@
+#include "engine/runtime/shared_batch.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace hfd::runtime {
+
+Result<std::unique_ptr<SharedBatch>> SharedBatch::Create(Backend& backend,
+                                                         const model::ModelFiles& files,
+                                                         const SharedBatchOptions& options) {
+  if (options.chunk_tokens < 1) return InvalidArgument("the prompt chunk needs at least a token");
+  HFD_ASSIGN_OR_RETURN(std::unique_ptr<SequenceBatch> batch,
+                       SequenceBatch::Create(backend, files, options.batch));
+  return std::unique_ptr<SharedBatch>(new SharedBatch(std::move(batch), options));
+}
+
+SharedBatch::SharedBatch(std::unique_ptr<SequenceBatch> batch, const SharedBatchOptions& options)
+    : batch_(std::move(batch)),
+      chunk_tokens_(std::min(options.chunk_tokens, batch_->max_step_tokens())),
+      gather_wait_(options.gather_wait) {}
+
+std::unique_ptr<BatchedSession> SharedBatch::NewSession() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !stepping_; });  // Open may move the sequences a step reads
+  return std::unique_ptr<BatchedSession>(new BatchedSession(*this, batch_->Open()));
+}
+
+int64_t SharedBatch::kv_bytes() const {
+  std::lock_guard lock(mu_);
+  return batch_->pool().cache().bytes();
+}
+
+Status SharedBatch::Run(SequenceBatch::SeqId seq, std::span<const int32_t> tokens,
+                        std::vector<float>& row) {
+  std::unique_lock lock(mu_);
+  Waiting waiting{seq, tokens, &row, Status::Ok()};
+  waiting_.push_back(&waiting);
+  cv_.notify_all();
+  // Whether every sequence of the last step has its next feed in.
+  const auto all_back = [&] {
+    return std::ranges::all_of(last_step_, [&](SequenceBatch::SeqId s) {
+      return std::ranges::any_of(waiting_, [&](const Waiting* w) { return w->seq == s; });
+    });
+  };
+  while (!waiting.done) {
+    if (stepping_) {
+      cv_.wait(lock, [&] { return waiting.done || !stepping_; });
+      continue;
+    }
+    cv_.wait_for(lock, gather_wait_, [&] { return waiting.done || stepping_ || all_back(); });
+    if (!waiting.done && !stepping_) LeadStep(lock);
+  }
+  return waiting.status;
+}
+
+void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
+  stepping_ = true;
+  std::vector<Waiting*> taken;
+  int64_t room = batch_->max_step_tokens();
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    const auto n = static_cast<int64_t>((*it)->tokens.size());
+    if (n <= room) {
+      room -= n;
+      taken.push_back(*it);
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<SequenceBatch::Feed> feeds;
+  feeds.reserve(taken.size());
+  for (const Waiting* w : taken) feeds.push_back({w->seq, w->tokens});
+  // The sequences' state is only touched by the leader, so the step runs unlocked.
+  lock.unlock();
+  Result<std::span<const float>> logits = batch_->Step(feeds);
+  if (logits.ok()) {
+    const auto vocab = static_cast<size_t>(batch_->n_vocab());
+    for (size_t i = 0; i < taken.size(); ++i) {
+      const auto row = logits->subspan(i * vocab, vocab);
+      taken[i]->row->assign(row.begin(), row.end());
+    }
+  }
+  lock.lock();
+  last_step_.clear();
+  last_step_.reserve(taken.size());
+  for (Waiting* w : taken) {
+    w->status = logits.status();
+    w->done = true;
+    last_step_.push_back(w->seq);
+  }
+  stepping_ = false;
+  cv_.notify_all();
+}
+
+void SharedBatch::Idle(SequenceBatch::SeqId seq) {
+  std::lock_guard lock(mu_);
+  std::erase(last_step_, seq);
+  cv_.notify_all();
+}
+
+void SharedBatch::Close(SequenceBatch::SeqId seq) {
+  std::unique_lock lock(mu_);
+  // Its state belongs to a running step's leader until the step ends.
+  cv_.wait(lock, [&] { return !stepping_; });
+  std::erase(last_step_, seq);
+  batch_->Close(seq);
+  cv_.notify_all();
+}
+
+Status SharedBatch::Rewind(SequenceBatch::SeqId seq, int32_t pos) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !stepping_; });
+  return batch_->Rewind(seq, pos);
+}
+
+int32_t SharedBatch::Position(SequenceBatch::SeqId seq) const {
+  std::unique_lock lock(mu_);
+  return batch_->position(seq);
+}
+
+BatchedSession::~BatchedSession() { batch_.Close(seq_); }
+
+Result<std::span<const float>> BatchedSession::Feed(std::span<const int32_t> tokens) {
+  if (tokens.empty()) return InvalidArgument("no tokens to feed");
+  const int32_t pos = position();
+  if (pos + static_cast<int64_t>(tokens.size()) > n_ctx()) {
+    return InvalidArgument(
+        fmt::format("{} more tokens do not fit the context ({} of {} positions used); shorten the "
+                    "prompt or raise the context size",
+                    tokens.size(), pos, n_ctx()));
+  }
+  // A bad id would fail the whole step, other conversations' tokens with it.
+  const int64_t vocab = batch_.batch_->n_vocab();
+  for (int32_t id : tokens) {
+    if (id < 0 || id >= vocab) {
+      return InvalidArgument(
+          fmt::format("token id {} is outside the vocabulary of {} tokens", id, vocab));
+    }
+  }
+  const auto chunk = static_cast<size_t>(batch_.chunk_tokens_);
+  for (size_t done = 0; done < tokens.size(); done += chunk) {
+    HFD_RETURN_IF_ERROR(
+        batch_.Run(seq_, tokens.subspan(done, std::min(chunk, tokens.size() - done)), row_));
+  }
+  return std::span<const float>(row_);
+}
+
+Result<TopLogits> BatchedSession::FeedForTop(int32_t token, int32_t k) {
+  HFD_ASSIGN_OR_RETURN(std::span<const float> row, Feed(std::span<const int32_t>(&token, 1)));
+  TopLogits top = FindTopLogits(row, k);
+  if (top.ids.empty()) return Internal("the model's next-token logits are all NaN");
+  return top;
+}
+
+Result<int32_t> BatchedSession::FeedGreedy(int32_t token) {
+  HFD_ASSIGN_OR_RETURN(TopLogits top, FeedForTop(token, 1));
+  return top.ids[0];
+}
+
+Result<TopLogits> BatchedSession::FeedTopLogits(int32_t token) {
+  return FeedForTop(token, kMaxTopLogits);
+}
+
+Status BatchedSession::Rewind(int32_t pos) { return batch_.Rewind(seq_, pos); }
+
+int32_t BatchedSession::position() const { return batch_.Position(seq_); }
+
+int32_t BatchedSession::n_ctx() const { return batch_.batch_->n_ctx(); }
+
+void BatchedSession::Idle() { batch_.Idle(seq_); }
+
+}  // namespace hfd::runtime

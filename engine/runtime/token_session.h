@@ -1,0 +1,41 @@
+// What generation (generator.h) needs from a conversation's state on a backend: feed
+// tokens and get the next-token logits (or only their argmax or top entries), know the
+// position, rewind. Session has a KV cache of its own; BatchedSession (shared_batch.h) is
+// one sequence of a batch that many conversations share, computed together.
+//
+// Not thread-safe: one caller at a time per object.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "engine/runtime/top_logits.h"
+#include "include/hfd/status.h"
+
+namespace hfd::runtime {
+
+class TokenSession {
+ public:
+  virtual ~TokenSession() = default;
+
+  // Appends `tokens` (at least one) and returns the logits after the last one, valid until
+  // the next call. InvalidArgument when they would not fit the context.
+  virtual Result<std::span<const float>> Feed(std::span<const int32_t> tokens) = 0;
+  // Appends one token and returns the id of the largest next-token logit (the first on
+  // ties).
+  virtual Result<int32_t> FeedGreedy(int32_t token) = 0;
+  // Appends one token and returns the kMaxTopLogits largest next-token logits with their
+  // ids and the logsumexp of the row.
+  virtual Result<TopLogits> FeedTopLogits(int32_t token) = 0;
+  // Forgets every position from `pos` on (0: start over); pos <= position().
+  virtual Status Rewind(int32_t pos) = 0;
+
+  virtual int32_t position() const = 0;
+  virtual int32_t n_ctx() const = 0;
+
+  // A hint: the caller will not feed for a while (its request ended), so a shared batch
+  // stops waiting for this conversation's next token. Nothing to do for a session alone.
+  virtual void Idle() {}
+};
+
+}  // namespace hfd::runtime

@@ -1,0 +1,219 @@
+// Continuous batching on the CPU (engine/runtime/sequence_batch.h): eight sequences with
+// different prompts and lengths, joining and leaving at different steps, decoded together
+// one forward call per step, give bit for bit the logits (so the greedy tokens) of the
+// same sequences run alone through a Session; and the KV pool refuses what does not fit,
+// changes nothing then, and gets its blocks back when sequences close.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "engine/runtime/sequence_batch.h"
+#include "engine/runtime/shared_batch.h"
+#include "tests/cpu/model_harness.h"
+#include "tests/support/fixtures.h"
+
+namespace hfd::testing {
+namespace {
+
+using runtime::SequenceBatch;
+
+struct Plan {
+  int prompt_len;
+  int generate;  // greedy tokens after the prompt
+  int join;      // the step whose call carries the prompt
+};
+
+constexpr Plan kPlans[] = {{3, 6, 0}, {17, 3, 0}, {5, 10, 1}, {33, 4, 2},
+                           {9, 8, 2}, {1, 12, 4}, {24, 5, 5}, {12, 7, 7}};
+
+std::vector<int32_t> RandomPrompt(int n, int64_t vocab, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
+  std::vector<int32_t> ids(n);
+  for (int32_t& id : ids) id = dist(rng);
+  return ids;
+}
+
+bool SameBits(std::span<const float> a, std::span<const float> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
+}
+
+// What one sequence computes alone: the logits row before each generated token.
+std::vector<std::vector<float>> RunAlone(LoadedModel& m, const std::vector<int32_t>& prompt,
+                                         int generate) {
+  std::unique_ptr<runtime::Session> session = m.NewSession(512, 16);
+  std::vector<std::vector<float>> rows;
+  Result<std::span<const float>> logits = session->Feed(prompt);
+  for (int i = 0; i < generate; ++i) {
+    EXPECT_TRUE(logits.ok()) << logits.status().ToString();
+    if (!logits.ok()) return rows;
+    rows.emplace_back(logits->begin(), logits->end());
+    if (i + 1 < generate) logits = session->Feed(std::vector<int32_t>{ArgmaxOf(rows.back())});
+  }
+  return rows;
+}
+
+void ExpectBatchedEqualsAlone(const std::filesystem::path& path) {
+  SCOPED_TRACE(path.filename().string());
+  LoadedModel m = LoadOnCpu(path, 2);
+  ASSERT_NE(m.files, nullptr);
+  const int64_t vocab = m.files->desc().n_vocab;
+  std::vector<std::vector<int32_t>> prompts;
+  std::vector<std::vector<std::vector<float>>> alone;
+  for (size_t i = 0; i < std::size(kPlans); ++i) {
+    prompts.push_back(RandomPrompt(kPlans[i].prompt_len, vocab, 100 + i));
+    alone.push_back(RunAlone(m, prompts.back(), kPlans[i].generate));
+  }
+
+  auto batch = SequenceBatch::Create(
+      *m.backend, *m.files,
+      {.n_ctx = 512, .block_size = 16, .n_blocks = 32, .max_step_tokens = 128});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  SequenceBatch& b = **batch;
+  struct Running {
+    size_t plan;
+    SequenceBatch::SeqId id;
+    std::vector<int32_t> next;  // tokens of its next feed
+    int done = 0;               // logits rows checked
+  };
+  std::vector<Running> running;
+  size_t finished = 0;
+  for (int step = 0; finished < std::size(kPlans); ++step) {
+    ASSERT_LT(step, 100) << "the schedule does not end";
+    for (size_t i = 0; i < std::size(kPlans); ++i) {
+      if (kPlans[i].join == step) running.push_back({i, b.Open(), prompts[i]});
+    }
+    if (running.empty()) continue;
+    std::vector<SequenceBatch::Feed> feeds;
+    feeds.reserve(running.size());
+    for (const Running& r : running) feeds.push_back({r.id, r.next});
+    auto logits = b.Step(feeds);
+    ASSERT_TRUE(logits.ok()) << "step " << step << ": " << logits.status().ToString();
+    ASSERT_EQ(logits->size(), running.size() * vocab);
+    for (size_t k = 0; k < running.size(); ++k) {
+      Running& r = running[k];
+      const auto row = logits->subspan(k * vocab, vocab);
+      EXPECT_TRUE(SameBits(row, alone[r.plan][r.done]))
+          << "sequence " << r.plan << ", generated token " << r.done << ", step " << step
+          << ": batched argmax " << ArgmaxOf(row) << ", alone " << ArgmaxOf(alone[r.plan][r.done]);
+      r.next = {ArgmaxOf(row)};
+      ++r.done;
+    }
+    for (auto it = running.begin(); it != running.end();) {
+      if (it->done == kPlans[it->plan].generate) {
+        b.Close(it->id);
+        ++finished;
+        it = running.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  EXPECT_EQ(b.pool().free_blocks(), b.pool().n_blocks()) << "closing gives every block back";
+}
+
+TEST(BatchedDecodeTest, BatchedEqualsAloneLlamaQ4KM) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectBatchedEqualsAlone(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf");
+}
+
+TEST(BatchedDecodeTest, BatchedEqualsAloneQwen2Q8) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectBatchedEqualsAlone(fixtures / "gguf/tiny-qwen2-Q8_0.gguf");
+}
+
+TEST(BatchedDecodeTest, FullPoolRefusesAndClosingFreesBlocks) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+  ASSERT_NE(m.files, nullptr);
+  auto batch = SequenceBatch::Create(
+      *m.backend, *m.files,
+      {.n_ctx = 512, .block_size = 16, .n_blocks = 4, .max_step_tokens = 128});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  SequenceBatch& b = **batch;
+  const std::vector<int32_t> forty = RandomPrompt(40, m.files->desc().n_vocab, 1);
+  const std::vector<int32_t> twenty(forty.begin(), forty.begin() + 20);
+
+  const SequenceBatch::SeqId a = b.Open();
+  const SequenceBatch::Feed feed_a[] = {{a, forty}};
+  ASSERT_TRUE(b.Step(feed_a).ok());
+  EXPECT_EQ(b.pool().free_blocks(), 1);  // 40 positions: 3 blocks of 16
+
+  const SequenceBatch::SeqId c = b.Open();
+  const SequenceBatch::Feed feed_c[] = {{c, twenty}};
+  Result<std::span<const float>> refused = b.Step(feed_c);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kBusy) << refused.status().ToString();
+  EXPECT_EQ(b.position(c), 0);
+  EXPECT_EQ(b.pool().free_blocks(), 1) << "a refused step reserves nothing";
+
+  b.Close(a);
+  EXPECT_EQ(b.pool().free_blocks(), 4);
+  ASSERT_TRUE(b.Step(feed_c).ok());
+  const SequenceBatch::Feed more_c[] = {{c, forty}};
+  ASSERT_TRUE(b.Step(more_c).ok());  // 60 positions: all 4 blocks
+  EXPECT_EQ(b.pool().free_blocks(), 0);
+  const SequenceBatch::Feed beyond[] = {{c, twenty}};  // 80 positions: 5 blocks
+  Result<std::span<const float>> too_large = b.Step(beyond);
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.status().code(), ErrorCode::kTooLarge) << too_large.status().ToString();
+  EXPECT_EQ(b.position(c), 60);
+}
+
+// Greedy tokens of `session` after `prompt`: the first from Feed's logits, then FeedGreedy.
+std::vector<int32_t> Greedy(runtime::TokenSession& session, const std::vector<int32_t>& prompt,
+                            int generate) {
+  std::vector<int32_t> out;
+  Result<std::span<const float>> logits = session.Feed(prompt);
+  if (!logits.ok()) return {-1};
+  out.push_back(ArgmaxOf(*logits));
+  while (static_cast<int>(out.size()) < generate) {
+    Result<int32_t> next = session.FeedGreedy(out.back());
+    if (!next.ok()) return {-1};
+    out.push_back(*next);
+  }
+  return out;
+}
+
+TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
+  // Conversations on their own threads meet in one batch (prompts in chunks of 8 sharing
+  // steps with the others' decode tokens) and get what each gets alone; a rewound one
+  // reuses its KV blocks.
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+  ASSERT_NE(m.files, nullptr);
+  const int64_t vocab = m.files->desc().n_vocab;
+  auto shared = runtime::SharedBatch::Create(
+      *m.backend, *m.files,
+      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
+       .chunk_tokens = 8});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  constexpr int kThreads = 4;
+  std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
+  for (int i = 0; i < kThreads; ++i) {
+    prompts.push_back(RandomPrompt(5 + 7 * i, vocab, 300 + i));
+    alone[i] = Greedy(*m.NewSession(128, 16), prompts[i], 10 + i);
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
+      batched[i] = Greedy(*session, prompts[i], 10 + i);
+      session->Idle();
+      if (session->Rewind(static_cast<int32_t>(prompts[i].size()) - 1).ok()) {
+        again[i] = Greedy(*session, {prompts[i].back()}, 10 + i);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(batched[i], alone[i]) << "conversation " << i;
+    EXPECT_EQ(again[i], alone[i]) << "conversation " << i << " after rewinding";
+  }
+}
+
+}  // namespace
+}  // namespace hfd::testing
