@@ -123,8 +123,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       Attention(isa_, op.attn,
                 {F32(op.in[0]), F32(op.in[1]), F32(op.in[2]), F32(op.out), rows, params.pos,
                  text ? text_begin_.data() : nullptr, whole_text ? text_end_.data() : nullptr,
-                 w != nullptr ? w->f32.data() : nullptr,
-                 params.seqs, token_seq_.data()},
+                 w != nullptr ? w->f32.data() : nullptr, params.seqs, token_seq_.data()},
                 cache_, pool_, attention_scratch_);
       return Status::Ok();
     }
