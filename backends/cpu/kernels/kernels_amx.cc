@@ -47,9 +47,11 @@ namespace {
 // tokens.
 constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
 static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
-// Fewer tokens than this go to the AVX-512 one-token kernel (decode, a lone leftover): an AMX
-// pass for one token unpacks the weights as that kernel does, with a tile of padding besides.
-constexpr int kAmxMinTokens = 2;
+// Fewer tokens than this go to the AVX-512 one-token kernel (decode, two sequences decoded
+// together, a lone leftover): an AMX pass unpacks the weights as that kernel does, and with
+// so few tokens the transposes and the padded tile cost more than the one-token passes
+// (kernels_bench --prefill-tokens 2: AVX-512 ahead on every type but Q5_0; level at 3).
+constexpr int kAmxMinTokens = 3;
 
 // Tiles (amx_tiles.h): results (16 tokens x 16 weight rows, int32) 0 to 3, activations (16
 // tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
@@ -444,9 +446,17 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
                                        y_stride);
 }
 
-template <typename Kernel>
+// `kSmall`, where given, is the AVX-512 tile of fewer tokens than one AMX tile (Q4_K and Q6_K
+// have 8-token ones): a call of exactly its tokens runs on it rather than on an AMX tile half
+// padding (kernels_bench --prefill-tokens 8: 1.08x for Q4_K, 1.3x for Q6_K); both give the
+// same bits.
+template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
+  if constexpr (kSmall != nullptr) {
+    static_assert(kSmallTokens < kAmxTileTokens);
+    if (n_tokens == kSmallTokens) return kSmall(n, w, row_bytes, x, y, y_stride);
+  }
   switch ((n_tokens + kAmxTileTokens - 1) / kAmxTileTokens) {
     case 1:
       return Kernel::template Tiles<1>(n, w, row_bytes, x, n_tokens, y, y_stride);
@@ -460,10 +470,14 @@ void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int
 }
 
 // Decode keeps AVX-512's one-token kernel.
-template <typename Kernel>
+template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
 void UseAmx(TileKernel* tile) {
-  *tile = {AmxFull<Kernel>, tile->one,    kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
-           AmxAny<Kernel>,  kAmxMinTokens};
+  *tile = {AmxFull<Kernel>,
+           tile->one,
+           kSymTileRows,
+           kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel, kSmall, kSmallTokens>,
+           kAmxMinTokens};
 }
 
 KernelTable MakeAmxTable() {
@@ -474,9 +488,9 @@ KernelTable MakeAmxTable() {
   UseAmx<AmxSymmetric<Q4_1Blocks, BlockQ4_1>>(&t.q4_1.tile);
   UseAmx<AmxSymmetric<Q5_1Blocks, BlockQ5_1>>(&t.q5_1.tile);
   UseAmx<AmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>>(&t.iq4_nl.tile);
-  UseAmx<AmxFolded<Q4_KAmx>>(&t.q4_k.tile);
+  UseAmx<AmxFolded<Q4_KAmx>, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
-  UseAmx<AmxFolded<Q6_KAmx>>(&t.q6_k.tile);
+  UseAmx<AmxFolded<Q6_KAmx>, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
   UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);
