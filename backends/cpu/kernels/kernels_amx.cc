@@ -1,7 +1,7 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
-// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS computed by
-// AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and a single
-// leftover token stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
+// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS
+// computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and
+// calls of two tokens stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
 // the AVX-512 flags; runs only where isa.cc found the CPU bits and Linux granted the tile
 // state.
 //
@@ -488,6 +488,7 @@ KernelTable MakeAmxTable() {
   UseAmx<AmxSymmetric<Q4_1Blocks, BlockQ4_1>>(&t.q4_1.tile);
   UseAmx<AmxSymmetric<Q5_1Blocks, BlockQ5_1>>(&t.q5_1.tile);
   UseAmx<AmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>>(&t.iq4_nl.tile);
+  UseAmx<AmxSymmetric<MXFP4Blocks, BlockMXFP4>>(&t.mxfp4.tile);
   UseAmx<AmxFolded<Q4_KAmx>, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
   UseAmx<AmxFolded<Q6_KAmx>, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens>(&t.q6_k.tile);
