@@ -9,6 +9,9 @@
 // the keys and writes its unnormalised accumulator, maximum and sum to `partial`;
 // attention_merge.comp combines the parts. Decode has one workgroup per query head,
 // too few to fill a large GPU; splitting the keys multiplies them.
+// SINKS (kSinkAttention, gpt-oss): head h's learned logit sinks[h] joins the softmax's
+// denominator as one more term e^sink with no value; the split variant leaves it to
+// attention_merge.comp.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 // head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
@@ -29,6 +32,9 @@ layout(std430, binding = 2) readonly buffer VC { kv_t vc[]; };
 layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 #else
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
+#endif
+#ifdef SINKS
+layout(std430, binding = 5) readonly buffer Sinks { float sinks[]; };
 #endif
 layout(push_constant) uniform Push {
   uint n_head;
@@ -119,7 +125,14 @@ void main() {
     partial[at + HEAD_DIM + 1] = stat[1];
   }
 #else
+#ifdef SINKS
+  // Keys and sink scaled to the larger of their maxima: acc c / (sum c + e^(sink - m)).
+  float m = max(stat[0], sinks[h]);
+  float c = exp(stat[0] - m);
+  float inv = c / (stat[1] * c + exp(sinks[h] - m));
+#else
   float inv = 1.0 / stat[1];
+#endif
   for (uint d = lid; d < hd; d += n) o[q_base + d] = acc[d] * inv;
 #endif
 }
