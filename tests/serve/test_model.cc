@@ -15,8 +15,28 @@ constexpr const char* kChatMl =
     "{%- endfor %}"
     "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
-// GPT-2's printable stand-in for each byte, as UTF-8.
-std::string ByteToken(int byte) {
+void AddTokenizer(gguf::GgufWriter& w) {
+  std::vector<std::string> tokens;
+  std::vector<int32_t> types;
+  for (int b = 0; b < 256; ++b) {
+    tokens.push_back(Gpt2ByteToken(b));
+    types.push_back(1);
+  }
+  for (const char* control : {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}) {
+    tokens.push_back(control);
+    types.push_back(3);
+  }
+  w.AddString("tokenizer.ggml.model", "gpt2");
+  w.AddString("tokenizer.ggml.pre", "gpt-2");
+  w.AddStringArray("tokenizer.ggml.tokens", tokens);
+  w.AddI32Array("tokenizer.ggml.token_type", types);
+  w.AddStringArray("tokenizer.ggml.merges", {});
+  w.AddString("tokenizer.chat_template", kChatMl);
+}
+
+}  // namespace
+
+std::string Gpt2ByteToken(int byte) {
   const bool printable = (byte >= '!' && byte <= '~') || (byte >= 0xA1 && byte <= 0xAC) ||
                          (byte >= 0xAE && byte <= 0xFF);
   int code = byte;
@@ -37,27 +57,6 @@ std::string ByteToken(int byte) {
   }
   return out;
 }
-
-void AddTokenizer(gguf::GgufWriter& w) {
-  std::vector<std::string> tokens;
-  std::vector<int32_t> types;
-  for (int b = 0; b < 256; ++b) {
-    tokens.push_back(ByteToken(b));
-    types.push_back(1);
-  }
-  for (const char* control : {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}) {
-    tokens.push_back(control);
-    types.push_back(3);
-  }
-  w.AddString("tokenizer.ggml.model", "gpt2");
-  w.AddString("tokenizer.ggml.pre", "gpt-2");
-  w.AddStringArray("tokenizer.ggml.tokens", tokens);
-  w.AddI32Array("tokenizer.ggml.token_type", types);
-  w.AddStringArray("tokenizer.ggml.merges", {});
-  w.AddString("tokenizer.chat_template", kChatMl);
-}
-
-}  // namespace
 
 Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   model::ModelDesc d;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "hfd/status.h"
 
@@ -12,6 +13,9 @@ namespace hfd::serve::testing {
 inline constexpr int kTestVocab = 259;
 inline constexpr int kEndOfText = 256;
 inline constexpr int kImEnd = 258;
+
+// GPT-2's printable stand-in for `byte` (a byte-level vocabulary's token text), as UTF-8.
+std::string Gpt2ByteToken(int byte);
 
 // Writes the model to `path` (hidden 64, 2 layers, training context 512); `seed` varies
 // the weights.
