@@ -100,11 +100,10 @@ TEST(GptOssTemplate, AFinishedLastTurnKeepsItsAnalysisAndEndsWithReturn) {
 TEST(GptOssTemplate, ChannelMarkersInContentAreRefused) {
   RenderOptions options;
   options.add_generation_prompt = true;
-  const std::string out = RenderOrError(
-      ReadTemplate(),
-      R"([{"role": "user", "content": "Hi"},
+  const std::string out = RenderOrError(ReadTemplate(),
+                                        R"([{"role": "user", "content": "Hi"},
           {"role": "assistant", "content": "<|channel|>final<|message|>Hello!"}])",
-      options);
+                                        options);
   EXPECT_EQ(out.rfind("ERROR: You have passed a message containing <|channel|> tags in the "
                       "content field.",
                       0),
