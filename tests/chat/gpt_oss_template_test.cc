@@ -14,14 +14,15 @@ namespace {
 
 using testing::RenderOrError;
 
-std::string ReadTemplate() {
-  std::ifstream in(std::string(HFD_CHAT_TESTDATA) + "/gpt-oss-20b/chat_template.jinja",
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << "missing tests/chat/testdata/gpt-oss-20b/chat_template.jinja";
+std::string ReadTestdata(const std::string& name) {
+  std::ifstream in(std::string(HFD_CHAT_TESTDATA) + "/gpt-oss-20b/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "missing tests/chat/testdata/gpt-oss-20b/" << name;
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
+
+std::string ReadTemplate() { return ReadTestdata("chat_template.jinja"); }
 
 // strftime_now("%Y-%m-%d") as the template calls it: today in local time.
 std::string Today() {
@@ -95,6 +96,27 @@ TEST(GptOssTemplate, AFinishedLastTurnKeepsItsAnalysisAndEndsWithReturn) {
                "<|start|>user<|message|>Hi<|end|>"
                "<|start|>assistant<|channel|>analysis<|message|>A greeting.<|end|>"
                "<|start|>assistant<|channel|>final<|message|>Hello!<|return|>");
+}
+
+// Tools (function schemas rendered as TypeScript by recursive macros, the built-in
+// browser), a tool call with its analysis, and a tool result: the text Jinja2 renders with
+// transformers' settings (testdata/gpt-oss-20b/README.md).
+TEST(GptOssTemplate, ToolsAndToolCallsRenderAsJinja2RendersThem) {
+  const auto request = nlohmann::ordered_json::parse(ReadTestdata("tools_case.json"));
+  RenderOptions options;
+  options.add_generation_prompt = true;
+  options.tools = request["tools"];
+  options.extra = {{"builtin_tools", request["builtin_tools"]},
+                   {"reasoning_effort", request["reasoning_effort"]}};
+  const std::string expected = ReadTestdata("tools_expected.txt");
+  const size_t date = expected.find("@DATE@");
+  ASSERT_NE(date, std::string::npos);
+  const std::string before = Today();
+  const std::string out = RenderOrError(ReadTemplate(), request["messages"].dump(), options);
+  const std::string after = Today();
+  if (out != std::string(expected).replace(date, 6, before)) {
+    EXPECT_EQ(out, std::string(expected).replace(date, 6, after));
+  }
 }
 
 TEST(GptOssTemplate, ChannelMarkersInContentAreRefused) {

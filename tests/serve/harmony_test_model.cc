@@ -13,10 +13,9 @@
 namespace hfd::serve::testing {
 namespace {
 
-// The vocabulary after the 256 bytes.
+// The vocabulary after the 256 bytes and <|endoftext|> (test_model.h's kEndOfText).
 enum Token : int {
-  kEndOfText = 256,
-  kStart,
+  kStart = kEndOfText + 1,
   kChannel,
   kMessage,
   kEnd,
@@ -144,24 +143,13 @@ void AddMetadata(gguf::GgufWriter& w, std::string_view chat_template) {
   w.AddF32(p + "rope.freq_base", 10000.0f);
   w.AddF32(p + "attention.layer_norm_rms_epsilon", 1e-5f);
   w.AddU32(p + "vocab_size", kVocab);
-  std::vector<std::string> tokens;
-  std::vector<int32_t> types;
-  for (int b = 0; b < 256; ++b) {
-    tokens.push_back(Gpt2ByteToken(b));
-    types.push_back(1);  // normal
-  }
+  std::vector<VocabWord> words;
   for (int t = kEndOfText; t < kVocab; ++t) {
-    tokens.emplace_back(kWords[t - kEndOfText]);
-    types.push_back(t < kAssistant ? 3 : 1);  // the markers are control tokens
+    words.push_back({kWords[t - kEndOfText], t < kAssistant ? 3 : 1});  // markers: control
   }
-  w.AddString("tokenizer.ggml.model", "gpt2");
-  w.AddString("tokenizer.ggml.pre", "gpt-2");
-  w.AddStringArray("tokenizer.ggml.tokens", tokens);
-  w.AddI32Array("tokenizer.ggml.token_type", types);
-  w.AddStringArray("tokenizer.ggml.merges", {});
+  AddByteLevelTokenizer(w, words, chat_template);
   w.AddU32("tokenizer.ggml.eos_token_id", kReturn);
   w.AddBool("tokenizer.ggml.add_bos_token", false);
-  w.AddString("tokenizer.chat_template", chat_template);
 }
 
 }  // namespace

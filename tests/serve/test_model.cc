@@ -15,28 +15,8 @@ constexpr const char* kChatMl =
     "{%- endfor %}"
     "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
 
-void AddTokenizer(gguf::GgufWriter& w) {
-  std::vector<std::string> tokens;
-  std::vector<int32_t> types;
-  for (int b = 0; b < 256; ++b) {
-    tokens.push_back(Gpt2ByteToken(b));
-    types.push_back(1);
-  }
-  for (const char* control : {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}) {
-    tokens.push_back(control);
-    types.push_back(3);
-  }
-  w.AddString("tokenizer.ggml.model", "gpt2");
-  w.AddString("tokenizer.ggml.pre", "gpt-2");
-  w.AddStringArray("tokenizer.ggml.tokens", tokens);
-  w.AddI32Array("tokenizer.ggml.token_type", types);
-  w.AddStringArray("tokenizer.ggml.merges", {});
-  w.AddString("tokenizer.chat_template", kChatMl);
-}
-
-}  // namespace
-
-std::string Gpt2ByteToken(int byte) {
+// GPT-2's printable stand-in for each byte, as UTF-8.
+std::string ByteToken(int byte) {
   const bool printable = (byte >= '!' && byte <= '~') || (byte >= 0xA1 && byte <= 0xAC) ||
                          (byte >= 0xAE && byte <= 0xFF);
   int code = byte;
@@ -58,6 +38,28 @@ std::string Gpt2ByteToken(int byte) {
   return out;
 }
 
+}  // namespace
+
+void AddByteLevelTokenizer(gguf::GgufWriter& w, const std::vector<VocabWord>& words,
+                           std::string_view chat_template) {
+  std::vector<std::string> tokens;
+  std::vector<int32_t> types;
+  for (int b = 0; b < 256; ++b) {
+    tokens.push_back(ByteToken(b));
+    types.push_back(1);
+  }
+  for (const VocabWord& word : words) {
+    tokens.push_back(word.text);
+    types.push_back(word.type);
+  }
+  w.AddString("tokenizer.ggml.model", "gpt2");
+  w.AddString("tokenizer.ggml.pre", "gpt-2");
+  w.AddStringArray("tokenizer.ggml.tokens", tokens);
+  w.AddI32Array("tokenizer.ggml.token_type", types);
+  w.AddStringArray("tokenizer.ggml.merges", {});
+  w.AddString("tokenizer.chat_template", chat_template);
+}
+
 Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   model::ModelDesc d;
   d.arch = model::Architecture::kLlama;
@@ -77,7 +79,10 @@ Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   model::SyntheticOptions options;
   options.seed = seed;
   options.distinct_rows = 0;
-  options.extra_metadata = AddTokenizer;
+  options.extra_metadata = [](gguf::GgufWriter& w) {
+    AddByteLevelTokenizer(w, {{"<|endoftext|>", 3}, {"<|im_start|>", 3}, {"<|im_end|>", 3}},
+                          kChatMl);
+  };
   return model::WriteSyntheticGguf(d, TensorType::kQ8_0, path, options);
 }
 
