@@ -52,6 +52,7 @@ Result<nlohmann::json> MeasureTtftGap(runtime::Backend& backend, const model::Mo
   std::vector<Stream> streams(options.streams);
   std::mutex mu;  // guards `streams`
   std::vector<std::thread> threads;
+  threads.reserve(options.streams);
   for (int s = 0; s < options.streams; ++s) {
     threads.emplace_back([&, s] {
       const auto decode = [&]() -> Status {

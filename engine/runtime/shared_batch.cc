@@ -73,15 +73,11 @@ Result<bool> SharedBatch::Run(SequenceBatch::SeqId seq, int32_t at, std::span<co
 bool SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
   StepPlan plan = PlanStep();
   while (plan.blocked) {
-    if (DropIdle()) {
-      plan = PlanStep();
-    } else if (!plan.run.empty()) {
-      break;  // younger sequences that need no more blocks go on meanwhile
-    } else if (PreemptYoungest()) {
-      plan = PlanStep();
-    } else {
-      return false;
+    if (!DropIdle()) {
+      if (!plan.run.empty()) break;  // younger sequences that need no more blocks go on
+      if (!PreemptYoungest()) return false;
     }
+    plan = PlanStep();
   }
   if (plan.run.empty()) return true;  // every waiting feed was answered
   const std::vector<Waiting*>& taken = plan.run;

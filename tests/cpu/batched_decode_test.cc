@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <barrier>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -181,34 +182,38 @@ std::vector<int32_t> Greedy(runtime::TokenSession& session, const std::vector<in
   return out;
 }
 
-TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
-  // Conversations on their own threads meet in one batch (prompts in chunks of 8 sharing
-  // steps with the others' decode tokens) and get what each gets alone; a rewound one
-  // reuses its KV blocks.
-  HFD_REQUIRE_FIXTURES(fixtures);
-  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+// Four conversations on their own threads in one SharedBatch of the model at `path` made
+// with `options`, the i-th with a prompt of prompt_len(i) tokens and generate(i) greedy
+// tokens, get what each gets alone; then, all idle, each rewinds to its prompt's last
+// token and gets it again.
+void ExpectThreadsEqualAlone(const std::filesystem::path& path,
+                             const runtime::SharedBatchOptions& options,
+                             const std::function<int(int)>& prompt_len,
+                             const std::function<int(int)>& generate, uint32_t seed) {
+  LoadedModel m = LoadOnCpu(path, 2);
   ASSERT_NE(m.files, nullptr);
   const int64_t vocab = m.files->desc().n_vocab;
-  auto shared = runtime::SharedBatch::Create(
-      *m.backend, *m.files,
-      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
-       .chunk_tokens = 8});
+  auto shared = runtime::SharedBatch::Create(*m.backend, *m.files, options);
   ASSERT_TRUE(shared.ok()) << shared.status().ToString();
   constexpr int kThreads = 4;
   std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
   for (int i = 0; i < kThreads; ++i) {
-    prompts.push_back(RandomPrompt(5 + 7 * i, vocab, 300 + i));
-    alone[i] = Greedy(*m.NewSession(128, 16), prompts[i], 10 + i);
+    prompts.push_back(RandomPrompt(prompt_len(i), vocab, seed + i));
+    alone[i] = Greedy(*m.NewSession(options.batch.n_ctx, 16), prompts[i], generate(i));
   }
+  std::barrier first_turns_done(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
-      batched[i] = Greedy(*session, prompts[i], 10 + i);
+      batched[i] = Greedy(*session, prompts[i], generate(i));
       session->Idle();
+      first_turns_done.arrive_and_wait();
       if (session->Rewind(static_cast<int32_t>(prompts[i].size()) - 1).ok()) {
-        again[i] = Greedy(*session, {prompts[i].back()}, 10 + i);
+        again[i] = Greedy(*session, {prompts[i].back()}, generate(i));
       }
+      session->Idle();
     });
   }
   for (std::thread& t : threads) t.join();
@@ -218,6 +223,17 @@ TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
   }
 }
 
+TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
+  // Prompts in chunks of 8 share steps with the others' decode tokens; a rewound
+  // conversation reuses its KV blocks (the pool holds them all).
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectThreadsEqualAlone(
+      fixtures / "gguf/tiny-llama2-Q4_K_M.gguf",
+      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
+       .chunk_tokens = 8},
+      [](int i) { return 5 + 7 * i; }, [](int i) { return 10 + i; }, 300);
+}
+
 TEST(BatchedDecodeTest, SharedBatchWaitsForKvBlocks) {
   // Four conversations of 40 positions (3 blocks each) in a pool of 4 blocks (one whole
   // 64-position context): they wait for blocks, every one holding two and wanting a third
@@ -225,40 +241,11 @@ TEST(BatchedDecodeTest, SharedBatchWaitsForKvBlocks) {
   // what it gets alone. Then, idle, they hold the pool; a second turn of each takes the
   // idle ones' blocks back and recomputes its own dropped positions.
   HFD_REQUIRE_FIXTURES(fixtures);
-  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
-  ASSERT_NE(m.files, nullptr);
-  const int64_t vocab = m.files->desc().n_vocab;
-  auto shared = runtime::SharedBatch::Create(
-      *m.backend, *m.files,
+  ExpectThreadsEqualAlone(
+      fixtures / "gguf/tiny-llama2-Q4_K_M.gguf",
       {.batch = {.n_ctx = 64, .block_size = 16, .n_blocks = 4, .max_step_tokens = 24},
-       .chunk_tokens = 20});
-  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
-  constexpr int kThreads = 4;
-  constexpr int kGenerate = 20;
-  std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
-  for (int i = 0; i < kThreads; ++i) {
-    prompts.push_back(RandomPrompt(20, vocab, 500 + i));
-    alone[i] = Greedy(*m.NewSession(64, 16), prompts[i], kGenerate);
-  }
-  std::barrier first_turns_done(kThreads);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
-      std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
-      batched[i] = Greedy(*session, prompts[i], kGenerate);
-      session->Idle();
-      first_turns_done.arrive_and_wait();
-      if (session->Rewind(static_cast<int32_t>(prompts[i].size()) - 1).ok()) {
-        again[i] = Greedy(*session, {prompts[i].back()}, kGenerate);
-      }
-      session->Idle();
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  for (int i = 0; i < kThreads; ++i) {
-    EXPECT_EQ(batched[i], alone[i]) << "conversation " << i;
-    EXPECT_EQ(again[i], alone[i]) << "conversation " << i << " in its second turn";
-  }
+       .chunk_tokens = 20},
+      [](int) { return 20; }, [](int) { return 20; }, 500);
 }
 
 TEST(BatchedDecodeTest, SharedBatchRefusesWhatThePoolNeverHolds) {
