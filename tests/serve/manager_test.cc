@@ -314,6 +314,7 @@ TEST(Manager, ABatchedModelsKvPoolIsSizedFromTheBudgetAndRequestsWaitForBlocks) 
     alone.push_back(done->run.result.text);
   }
   std::vector<TestJob> jobs;
+  jobs.reserve(prompts.size());
   for (const std::string& prompt : prompts) jobs.push_back(MakeJob(prompt, 100));
   for (const TestJob& job : jobs) ASSERT_TRUE((*model)->Submit(job.job).ok());
   for (size_t i = 0; i < jobs.size(); ++i) {

@@ -31,6 +31,7 @@ class Load : public ServeTest {
   // after another; tallies the answers.
   void RunClients(const std::string& model, int clients, int requests, Tally& tally) {
     std::vector<std::thread> threads;
+    threads.reserve(clients);
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&, c] {
         auto client = Connect();
