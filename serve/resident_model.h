@@ -69,6 +69,9 @@ struct LoadSpec {
   int32_t max_queue = 8;
   double keep_alive_seconds = 300;
   int32_t prefill_batch = 128;
+  // KV positions of the pool the slots share where they are batched (KvPoolPositions);
+  // 0: max_concurrency × ctx.
+  int64_t kv_pool_positions = 0;
 };
 
 // A snapshot for `ps`.
@@ -128,7 +131,7 @@ class ResidentModel {
   const ModelText& text() const { return *text_; }
   const model::ModelDesc& desc() const { return files_->desc(); }
   int32_t ctx() const { return ctx_; }
-  int64_t memory_bytes() const { return estimate_.total(spec_.max_concurrency); }
+  int64_t memory_bytes() const { return estimate_.with_kv(spec_.max_concurrency, kv_bytes()); }
   int64_t weights_bytes() const { return estimate_.weights_bytes; }
   std::string backend_name() const;
 
@@ -154,6 +157,8 @@ class ResidentModel {
   std::shared_ptr<Job> NextQueued(std::vector<std::shared_ptr<Job>>& cancelled);
   Status StopStatus() const;
   bool IdleLocked() const;
+  // The KV caches' bytes: the shared pool's, else one cache per slot.
+  int64_t kv_bytes() const;
 
   const LoadSpec spec_;
   const std::unique_ptr<model::ModelFiles> files_;
@@ -164,6 +169,7 @@ class ResidentModel {
   std::vector<std::unique_ptr<SlotState>> slots_;
   std::string backend_reason_;
   int32_t ctx_ = 0;
+  int64_t kv_pool_positions_ = 0;  // of the shared batch's pool; 0 without one
   MemoryEstimate estimate_;
   std::chrono::system_clock::time_point loaded_at_;
   double load_seconds_ = 0;

@@ -58,6 +58,16 @@ void SequenceBatch::Close(SeqId seq) {
   seqs_[seq] = Seq{};
 }
 
+int32_t SequenceBatch::BlocksToGrow(SeqId seq, int64_t n_tokens) const {
+  const Seq& s = seqs_[seq];
+  return pool_->BlocksToGrow(s.blocks, s.pos + n_tokens);
+}
+
+void SequenceBatch::Drop(SeqId seq) {
+  pool_->Release(seqs_[seq].blocks);
+  seqs_[seq].pos = 0;
+}
+
 Status SequenceBatch::Rewind(SeqId seq, int32_t pos) {
   if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[seq].open) {
     return InvalidArgument(fmt::format("sequence {} is not open", seq));

@@ -71,6 +71,13 @@ class SequenceBatch {
   int32_t max_step_tokens() const { return max_step_tokens_; }
   const KvPool& pool() const { return *pool_; }
 
+  // KV blocks the sequence holds, and how many more a feed of `n_tokens` would take.
+  int32_t blocks_held(SeqId seq) const { return static_cast<int32_t>(seqs_[seq].blocks.size()); }
+  int32_t BlocksToGrow(SeqId seq, int64_t n_tokens) const;
+  // Gives the sequence's KV blocks back and rewinds it to position 0; it stays open (its
+  // owner recomputes what it held when it feeds again).
+  void Drop(SeqId seq);
+
  private:
   SequenceBatch(Backend& backend, const model::ModelFiles& files, int32_t n_ctx,
                 int32_t max_step_tokens, int64_t n_vocab, std::unique_ptr<KvPool> pool);
