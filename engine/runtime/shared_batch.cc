@@ -18,7 +18,8 @@ Result<std::unique_ptr<SharedBatch>> SharedBatch::Create(Backend& backend,
 SharedBatch::SharedBatch(std::unique_ptr<SequenceBatch> batch, const SharedBatchOptions& options)
     : batch_(std::move(batch)),
       chunk_tokens_(std::min(options.chunk_tokens, batch_->max_step_tokens())),
-      gather_wait_(options.gather_wait) {}
+      gather_wait_(options.gather_wait),
+      stats_(batch_->stats()) {}
 
 std::unique_ptr<BatchedSession> SharedBatch::NewSession() {
   std::unique_lock lock(mu_);
@@ -30,6 +31,13 @@ int64_t SharedBatch::kv_bytes() const {
   std::lock_guard lock(mu_);
   return batch_->pool().cache().bytes();
 }
+
+BatchStats SharedBatch::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void SharedBatch::NoteStats() { stats_ = batch_->stats(); }
 
 Status SharedBatch::Run(SequenceBatch::SeqId seq, std::span<const int32_t> tokens,
                         std::vector<float>& row) {
@@ -82,6 +90,7 @@ void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
     }
   }
   lock.lock();
+  NoteStats();
   last_step_.clear();
   last_step_.reserve(taken.size());
   for (Waiting* w : taken) {
@@ -105,13 +114,26 @@ void SharedBatch::Close(SequenceBatch::SeqId seq) {
   cv_.wait(lock, [&] { return !stepping_; });
   std::erase(last_step_, seq);
   batch_->Close(seq);
+  NoteStats();
   cv_.notify_all();
 }
 
 Status SharedBatch::Rewind(SequenceBatch::SeqId seq, int32_t pos) {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !stepping_; });
-  return batch_->Rewind(seq, pos);
+  Status status = batch_->Rewind(seq, pos);
+  NoteStats();
+  return status;
+}
+
+int32_t SharedBatch::ReuseCached(SequenceBatch::SeqId seq, std::span<const int32_t> tokens) {
+  // A decode token cannot fill a block: it does not wait for the running step.
+  if (tokens.size() <= static_cast<size_t>(batch_->pool().block_size())) return 0;
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !stepping_; });
+  const int32_t reused = batch_->AttachCachedPrefix(seq, tokens);
+  NoteStats();
+  return reused;
 }
 
 int32_t SharedBatch::Position(SequenceBatch::SeqId seq) const {
@@ -138,6 +160,9 @@ Result<std::span<const float>> BatchedSession::Feed(std::span<const int32_t> tok
           fmt::format("token id {} is outside the vocabulary of {} tokens", id, vocab));
     }
   }
+  const int32_t reused = batch_.ReuseCached(seq_, tokens);
+  reused_ += reused;
+  tokens = tokens.subspan(static_cast<size_t>(reused));
   const auto chunk = static_cast<size_t>(batch_.chunk_tokens_);
   for (size_t done = 0; done < tokens.size(); done += chunk) {
     HFD_RETURN_IF_ERROR(

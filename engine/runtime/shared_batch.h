@@ -4,7 +4,9 @@
 // step, after giving the sequences of the previous step a moment (gather_wait) to send
 // theirs, and runs every waiting feed it can fit in max_step_tokens in one forward call;
 // the others wait for it, or lead the step after. Long prompts go in chunks of at most
-// chunk_tokens, so they share steps with others' decode tokens.
+// chunk_tokens, so they share steps with others' decode tokens. A feed first takes what
+// the prefix cache holds of it (SequenceBatch::AttachCachedPrefix), so a conversation
+// that starts like an earlier one (a system prompt) computes only its own tokens.
 //
 // Thread-safe. The backend (with weights loaded from `files`) and the files outlive the
 // batch, and the batch outlives its sessions.
@@ -44,6 +46,9 @@ class SharedBatch {
   std::unique_ptr<BatchedSession> NewSession();
 
   int64_t kv_bytes() const;
+  // Pool use and prefix cache figures as of the last step (a running step is not waited
+  // for).
+  BatchStats stats() const;
 
  private:
   friend class BatchedSession;
@@ -68,6 +73,10 @@ class SharedBatch {
   // This sequence will not feed for a while (its conversation is idle): steps stop waiting
   // for it.
   void Idle(SequenceBatch::SeqId seq);
+  // Attaches the cached blocks continuing `seq` with `tokens`; how many tokens they cover.
+  int32_t ReuseCached(SequenceBatch::SeqId seq, std::span<const int32_t> tokens);
+  // Takes the batch's figures; the batch is not stepping.
+  void NoteStats();
 
   const std::unique_ptr<SequenceBatch> batch_;  // its state is guarded by mu_
   const int32_t chunk_tokens_;
@@ -77,6 +86,7 @@ class SharedBatch {
   std::deque<Waiting*> waiting_;                 // guarded by mu_
   std::vector<SequenceBatch::SeqId> last_step_;  // guarded by mu_
   bool stepping_ = false;                        // a step computes; guarded by mu_
+  BatchStats stats_;                             // guarded by mu_
 };
 
 // One conversation in a SharedBatch. Used by one thread at a time.
@@ -93,6 +103,7 @@ class BatchedSession final : public TokenSession {
   int32_t n_ctx() const override;
 
   void Idle() override;
+  int64_t reused_prefix_tokens() const override { return reused_; }
 
  private:
   friend class SharedBatch;
@@ -104,6 +115,7 @@ class BatchedSession final : public TokenSession {
   SharedBatch& batch_;
   const SequenceBatch::SeqId seq_;
   std::vector<float> row_;  // the last logits row
+  int64_t reused_ = 0;      // fed tokens the prefix cache held
 };
 
 }  // namespace hfd::runtime
