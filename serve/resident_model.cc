@@ -19,6 +19,15 @@ bool Cancelled(const Job& job) { return job.cancel != nullptr && job.cancel->loa
 
 Status ClientCancelled() { return hfd::Cancelled("the request was cancelled"); }
 
+void AddBatchStats(const runtime::BatchStats& s, ResidentInfo& info) {
+  info.kv_blocks_used = s.kv_blocks_used;
+  info.kv_blocks_cached = s.kv_blocks_cached;
+  info.kv_blocks_total = s.kv_blocks_total;
+  info.prefix_lookups = s.prefix_lookups;
+  info.prefix_hits = s.prefix_hits;
+  info.prefix_tokens_saved = s.reused_tokens;
+}
+
 }  // namespace
 
 ResidentModel::ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
@@ -349,6 +358,7 @@ ResidentInfo ResidentModel::Info() const {
   info.memory_bytes = memory_bytes();
   info.loaded_at = loaded_at_;
   info.load_seconds = load_seconds_;
+  if (shared_) AddBatchStats(shared_->stats(), info);
   const std::optional<Clock::time_point> expires = ExpiresAt();
   std::lock_guard lock(mu_);
   info.max_queue = max_queue_;

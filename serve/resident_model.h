@@ -89,6 +89,11 @@ struct ResidentInfo {
   uint64_t requests_served = 0;
   std::chrono::system_clock::time_point loaded_at;
   double load_seconds = 0;
+  // The shared batch's KV pool in blocks (all 0 without continuous batching): held by
+  // requests' sequences, cached for the prefix cache only, in all; and the prefix cache's
+  // lookups, hits and prompt tokens it saved computing, since the load.
+  int32_t kv_blocks_used = 0, kv_blocks_cached = 0, kv_blocks_total = 0;
+  int64_t prefix_lookups = 0, prefix_hits = 0, prefix_tokens_saved = 0;
 };
 
 class ResidentModel {

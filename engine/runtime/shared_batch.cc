@@ -1,6 +1,7 @@
 #include "engine/runtime/shared_batch.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,8 @@ Result<std::unique_ptr<SharedBatch>> SharedBatch::Create(Backend& backend,
 SharedBatch::SharedBatch(std::unique_ptr<SequenceBatch> batch, const SharedBatchOptions& options)
     : batch_(std::move(batch)),
       chunk_tokens_(std::min(options.chunk_tokens, batch_->max_step_tokens())),
-      gather_wait_(options.gather_wait) {}
+      gather_wait_(options.gather_wait),
+      stats_(batch_->stats()) {}
 
 std::unique_ptr<BatchedSession> SharedBatch::NewSession() {
   std::unique_lock lock(mu_);
@@ -34,14 +36,17 @@ int64_t SharedBatch::kv_bytes() const {
   return batch_->pool().cache().bytes();
 }
 
+BatchStats SharedBatch::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void SharedBatch::NoteStats() { stats_ = batch_->stats(); }
+
 Result<bool> SharedBatch::Run(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens,
                               std::vector<float>& row) {
   std::unique_lock lock(mu_);
-  SeqState& state = states_[seq];
-  if (state.idle) {
-    state.idle = false;
-    state.started = ++ticks_;
-  }
+  Wake(seq);
   if (batch_->position(seq) != at) return false;  // its blocks went to others while idle
   Waiting waiting{seq, tokens, &row, Status::Ok()};
   waiting_.push_back(&waiting);
@@ -97,6 +102,7 @@ bool SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
     }
   }
   lock.lock();
+  NoteStats();
   last_step_.clear();
   last_step_.reserve(taken.size());
   for (Waiting* w : taken) {
@@ -108,6 +114,14 @@ bool SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
   ++changes_;
   cv_.notify_all();
   return true;
+}
+
+void SharedBatch::Wake(SequenceBatch::SeqId seq) {
+  SeqState& state = states_[seq];
+  if (state.idle) {
+    state.idle = false;
+    state.started = ++ticks_;
+  }
 }
 
 void SharedBatch::Idle(SequenceBatch::SeqId seq) {
@@ -125,6 +139,7 @@ void SharedBatch::Close(SequenceBatch::SeqId seq) {
   cv_.wait(lock, [&] { return !stepping_; });
   std::erase(last_step_, seq);
   batch_->Close(seq);
+  NoteStats();
   states_[seq] = SeqState{};
   ++changes_;
   cv_.notify_all();
@@ -134,7 +149,22 @@ Status SharedBatch::Rewind(SequenceBatch::SeqId seq, int32_t pos) {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !stepping_; });
   // Positions the sequence gave up with its blocks are forgotten already.
-  return batch_->Rewind(seq, std::min(pos, batch_->position(seq)));
+  Status status = batch_->Rewind(seq, std::min(pos, batch_->position(seq)));
+  NoteStats();
+  return status;
+}
+
+int32_t SharedBatch::ReuseCached(SequenceBatch::SeqId seq, int32_t at,
+                                 std::span<const int32_t> tokens) {
+  // A decode token cannot fill a block: it does not wait for the running step.
+  if (tokens.size() <= static_cast<size_t>(batch_->pool().block_size())) return 0;
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !stepping_; });
+  Wake(seq);  // blocks it attaches are not an idle conversation's to take back
+  if (batch_->position(seq) != at) return 0;  // its blocks went to others meanwhile
+  const int32_t reused = batch_->AttachCachedPrefix(seq, tokens);
+  NoteStats();
+  return reused;
 }
 
 int32_t SharedBatch::Position(SequenceBatch::SeqId seq) const {
@@ -173,14 +203,24 @@ Result<std::span<const float>> BatchedSession::Feed(std::span<const int32_t> tok
 
 Status BatchedSession::CatchUp() {
   const auto chunk = static_cast<size_t>(batch_.chunk_tokens_);
+  // The cache may hold what follows when the feed starts and after the sequence's blocks
+  // went to others; between its own chunks it holds nothing new.
+  bool look = true;
   while (true) {
     const int32_t at = batch_.Position(seq_);
     const auto from = static_cast<size_t>(at);
     if (from >= history_.size()) return Status::Ok();
-    const std::span<const int32_t> next =
-        std::span<const int32_t>(history_).subspan(from, std::min(chunk, history_.size() - from));
+    const std::span<const int32_t> rest = std::span<const int32_t>(history_).subspan(from);
+    if (std::exchange(look, false)) {
+      if (const int32_t reused = batch_.ReuseCached(seq_, at, rest); reused > 0) {
+        reused_ += reused;
+        continue;
+      }
+    }
+    const std::span<const int32_t> next = rest.first(std::min(chunk, rest.size()));
     // False: the sequence gave its blocks up before this chunk ran; go on from where it is.
-    HFD_RETURN_IF_ERROR(batch_.Run(seq_, at, next, row_).status());
+    HFD_ASSIGN_OR_RETURN(const bool ran, batch_.Run(seq_, at, next, row_));
+    look = !ran;
   }
 }
 

@@ -4,7 +4,10 @@
 // step, after giving the sequences of the previous step a moment (gather_wait) to send
 // theirs, and runs every waiting feed it can fit in max_step_tokens in one forward call;
 // the others wait for it, or lead the step after. Long prompts go in chunks of at most
-// chunk_tokens, so they share steps with others' decode tokens.
+// chunk_tokens, so they share steps with others' decode tokens. A feed first takes what
+// the prefix cache holds of it (SequenceBatch::AttachCachedPrefix), so a conversation
+// that starts like an earlier one (a system prompt) computes only its own tokens, and a
+// sequence that gave its blocks up gets back those still cached.
 //
 // When the KV pool is full, a feed waits (it is never refused for want of blocks now):
 // blocks go to the sequences that started first (a conversation starts at its first feed
@@ -51,6 +54,9 @@ class SharedBatch {
   std::unique_ptr<BatchedSession> NewSession();
 
   int64_t kv_bytes() const;
+  // Pool use and prefix cache figures as of the last step (a running step is not waited
+  // for).
+  BatchStats stats() const;
 
  private:
   friend class BatchedSession;
@@ -101,6 +107,13 @@ class SharedBatch {
   // for it, and its KV blocks may go to others. A conversation that stops feeding must say
   // so (or close): feeds waiting for blocks wait for those of a busy one.
   void Idle(SequenceBatch::SeqId seq);
+  // The sequence feeds again: it starts now (its age) unless it was feeding already.
+  void Wake(SequenceBatch::SeqId seq);
+  // Attaches the cached blocks continuing `seq`, which holds `at` positions, with `tokens`;
+  // how many tokens they cover (0 when it no longer holds `at`).
+  int32_t ReuseCached(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens);
+  // Takes the batch's figures; the batch is not stepping.
+  void NoteStats();
 
   const std::unique_ptr<SequenceBatch> batch_;  // its state is guarded by mu_
   const int32_t chunk_tokens_;
@@ -115,6 +128,7 @@ class SharedBatch {
   // Counts what may let a waiting feed run: feeds arriving, sequences going idle or
   // closing, steps ending; guarded by mu_.
   uint64_t changes_ = 0;
+  BatchStats stats_;  // guarded by mu_
 };
 
 // One conversation in a SharedBatch. Used by one thread at a time.
@@ -131,6 +145,7 @@ class BatchedSession final : public TokenSession {
   int32_t n_ctx() const override;
 
   void Idle() override;
+  int64_t reused_prefix_tokens() const override { return reused_; }
 
  private:
   friend class SharedBatch;
@@ -138,7 +153,8 @@ class BatchedSession final : public TokenSession {
   // Feeds one token and finds the k largest next-token logits on the host (the CPU
   // backend's argmax and top-logits ops compute the same).
   Result<TopLogits> FeedForTop(int32_t token, int32_t k);
-  // Feeds the tokens of history_ the sequence's KV does not hold, in chunks.
+  // Feeds the tokens of history_ the sequence's KV does not hold, in chunks, after
+  // taking what the prefix cache holds of them.
   Status CatchUp();
 
   SharedBatch& batch_;
@@ -147,6 +163,7 @@ class BatchedSession final : public TokenSession {
   // The tokens at positions 0 .. position(): what the sequence recomputes after giving its
   // KV blocks up.
   std::vector<int32_t> history_;
+  int64_t reused_ = 0;  // fed tokens the prefix cache held
 };
 
 }  // namespace hfd::runtime
