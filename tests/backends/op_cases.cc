@@ -219,6 +219,58 @@ void AddMatMul(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
 }
 
+// A projection with its bias and GELU (BERT's feed-forward up), and a LayerNorm with its bias:
+// the chains the CPU backend runs as one op (backends/cpu/epilogue_groups.h).
+void AddMatMulBiasGelu(std::vector<OpCase>& cases, TensorType type) {
+  CaseBuilder b("matmul_bias_gelu_" + TypeName(type), OpKind::kMatMul, type, DecodeAndPrefill());
+  const int64_t cols = OddCols(type), rows = 40;
+  std::vector<float> in, weight, bias;
+  const ValueId x = b.Input(cols, &in);
+  const WeightId w = b.Weight(type, cols, rows, &weight);
+  const WeightId wb = b.Weight(TensorType::kF32, rows, 1, &bias);
+  const ValueId product =
+      b.Op(runtime::MakeOp(OpKind::kMatMul, x, runtime::kNone, runtime::kNone, w), rows);
+  const ValueId biased =
+      b.Op(runtime::MakeOp(OpKind::kAddBias, product, runtime::kNone, runtime::kNone, wb), rows);
+  const ValueId out = b.Op(runtime::MakeOp(OpKind::kGelu, biased), rows);
+  auto ref = [&, cols](int32_t t) {
+    std::vector<double> y(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      double v = bias[r];
+      for (int64_t k = 0; k < cols; ++k) v += double(weight[r * cols + k]) * in[t * cols + k];
+      y[r] = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+    }
+    return y;
+  };
+  const OpTolerance tol = IsFloatType(type) ? OpTolerance{1e-5, 1e-5} : OpTolerance{5e-2, 2e-4};
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
+}
+
+void AddLayerNormBias(std::vector<OpCase>& cases) {
+  const int64_t width = 96;
+  CaseBuilder b("layer_norm_bias", OpKind::kLayerNorm, TensorType::kF32, DecodeAndPrefill());
+  std::vector<float> in, weight, bias;
+  const ValueId x = b.Input(width, &in);
+  const WeightId w = b.Weight(TensorType::kF32, width, 1, &weight);
+  const WeightId wb = b.Weight(TensorType::kF32, width, 1, &bias);
+  runtime::Op op = runtime::MakeOp(OpKind::kLayerNorm, x, runtime::kNone, runtime::kNone, w);
+  op.norm = {1e-5f, width};
+  const ValueId normed = b.Op(op, width);
+  const ValueId out =
+      b.Op(runtime::MakeOp(OpKind::kAddBias, normed, runtime::kNone, runtime::kNone, wb), width);
+  auto ref = [&, width](int32_t t) {
+    std::vector<double> y = RowOf(in, width, t);
+    double mean = 0, var = 0;
+    for (double v : y) mean += v / width;
+    for (double v : y) var += (v - mean) * (v - mean) / width;
+    for (int64_t i = 0; i < width; ++i) {
+      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i] + bias[i];
+    }
+    return y;
+  };
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
+}
+
 void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   const int64_t width = 96;
   CaseBuilder b("rms_norm_" + TypeName(type) + (group == width ? "" : "_per_head"),
@@ -670,6 +722,8 @@ std::vector<OpCase> BuildCases() {
     AddLayerNorm(cases, type);
   }
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
+  for (TensorType type : {TensorType::kF32, TensorType::kQ8_0}) AddMatMulBiasGelu(cases, type);
+  AddLayerNormBias(cases);
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
   AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12,
