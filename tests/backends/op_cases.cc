@@ -219,8 +219,8 @@ void AddMatMul(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
 }
 
-// A projection with its bias and GELU (BERT's feed-forward up), and a LayerNorm with its bias:
-// the chains the CPU backend runs as one op (backends/cpu/epilogue_groups.h).
+// A projection with its bias and GELU (BERT's feed-forward up): a chain the CPU backend runs
+// as one op (backends/cpu/epilogue_groups.h).
 void AddMatMulBiasGelu(std::vector<OpCase>& cases, TensorType type) {
   CaseBuilder b("matmul_bias_gelu_" + TypeName(type), OpKind::kMatMul, type, DecodeAndPrefill());
   const int64_t cols = OddCols(type), rows = 40;
@@ -244,31 +244,6 @@ void AddMatMulBiasGelu(std::vector<OpCase>& cases, TensorType type) {
   };
   const OpTolerance tol = IsFloatType(type) ? OpTolerance{1e-5, 1e-5} : OpTolerance{5e-2, 2e-4};
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
-}
-
-void AddLayerNormBias(std::vector<OpCase>& cases) {
-  const int64_t width = 96;
-  CaseBuilder b("layer_norm_bias", OpKind::kLayerNorm, TensorType::kF32, DecodeAndPrefill());
-  std::vector<float> in, weight, bias;
-  const ValueId x = b.Input(width, &in);
-  const WeightId w = b.Weight(TensorType::kF32, width, 1, &weight);
-  const WeightId wb = b.Weight(TensorType::kF32, width, 1, &bias);
-  runtime::Op op = runtime::MakeOp(OpKind::kLayerNorm, x, runtime::kNone, runtime::kNone, w);
-  op.norm = {1e-5f, width};
-  const ValueId normed = b.Op(op, width);
-  const ValueId out =
-      b.Op(runtime::MakeOp(OpKind::kAddBias, normed, runtime::kNone, runtime::kNone, wb), width);
-  auto ref = [&, width](int32_t t) {
-    std::vector<double> y = RowOf(in, width, t);
-    double mean = 0, var = 0;
-    for (double v : y) mean += v / width;
-    for (double v : y) var += (v - mean) * (v - mean) / width;
-    for (int64_t i = 0; i < width; ++i) {
-      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i] + bias[i];
-    }
-    return y;
-  };
-  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
 }
 
 void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
@@ -296,9 +271,12 @@ void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
 }
 
-void AddLayerNorm(std::vector<OpCase>& cases, TensorType type) {
+// With `with_bias`, followed by its bias add, as BERT has it (a chain the CPU backend runs as
+// one op: backends/cpu/epilogue_groups.h).
+void AddLayerNorm(std::vector<OpCase>& cases, TensorType type, bool with_bias = false) {
   const int64_t width = 96;
-  CaseBuilder b("layer_norm_" + TypeName(type), OpKind::kLayerNorm, type, DecodeAndPrefill());
+  CaseBuilder b("layer_norm_" + TypeName(type) + (with_bias ? "_bias" : ""), OpKind::kLayerNorm,
+                type, DecodeAndPrefill());
   std::vector<float> in;
   // An offset the mean must remove.
   const ValueId x = b.Input(width, &in, [](std::vector<float>& t) {
@@ -306,16 +284,21 @@ void AddLayerNorm(std::vector<OpCase>& cases, TensorType type) {
   });
   std::vector<float> weight;
   const WeightId w = b.Weight(type, width, 1, &weight);
+  std::vector<float> bias(width, 0.0f);
+  const WeightId wb = with_bias ? b.Weight(TensorType::kF32, width, 1, &bias) : runtime::kNone;
   runtime::Op op = runtime::MakeOp(OpKind::kLayerNorm, x, runtime::kNone, runtime::kNone, w);
   op.norm = {1e-5f, width};
-  const ValueId out = b.Op(op, width);
+  ValueId out = b.Op(op, width);
+  if (with_bias) {
+    out = b.Op(runtime::MakeOp(OpKind::kAddBias, out, runtime::kNone, runtime::kNone, wb), width);
+  }
   auto ref = [&, width](int32_t t) {
     std::vector<double> y = RowOf(in, width, t);
     double mean = 0, var = 0;
     for (double v : y) mean += v / width;
     for (double v : y) var += (v - mean) * (v - mean) / width;
     for (int64_t i = 0; i < width; ++i) {
-      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i];
+      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i] + bias[i];
     }
     return y;
   };
@@ -723,7 +706,7 @@ std::vector<OpCase> BuildCases() {
   }
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   for (TensorType type : {TensorType::kF32, TensorType::kQ8_0}) AddMatMulBiasGelu(cases, type);
-  AddLayerNormBias(cases);
+  AddLayerNorm(cases, TensorType::kF32, true);
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
   AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12,
