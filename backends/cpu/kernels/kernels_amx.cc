@@ -24,6 +24,7 @@
 
 #include "backends/cpu/kernels/amx_tiles.h"
 #include "backends/cpu/kernels/kernel_table.h"
+#include "backends/cpu/kernels/libmvec.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
@@ -96,17 +97,6 @@ struct alignas(64) BTile {
 HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
 #pragma GCC unroll 16
   for (int64_t k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
-}
-
-// SymmetricBlockFma's min_x (the activation block's sum times its scale) of token x's
-// blocks j0 .. j0 + count - 1 (count <= 4) at once: the same int32 sums, conversions and
-// products, four blocks a vector.
-HFD_TILE_INLINE void GroupMins(const ActRow& x, int64_t j0, int count, float* out) {
-  const __m256i sums =
-      _mm256_maskz_loadu_epi32(static_cast<__mmask8>((1u << (2 * count)) - 1), x.sum16 + 2 * j0);
-  const __m128i pairs = _mm256_cvtepi64_epi32(_mm256_add_epi32(sums, _mm256_srli_epi64(sums, 32)));
-  const __m128 d = _mm_maskz_loadu_ps(static_cast<__mmask8>((1u << count) - 1), x.d + j0);
-  _mm_store_ps(out, _mm_mul_ps(_mm_cvtepi32_ps(pairs), d));
 }
 
 // Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
@@ -200,12 +190,10 @@ struct AmxSymmetric {
       }
       if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
       for (int t = 0; t < n_tokens; ++t) {
-        alignas(16) float min_x[kGroup];
-        if constexpr (kHasMin<Blocks>) GroupMins(x[t], j0, g_end, min_x);
         __m512 a = _mm512_load_ps(acc[t]);
         for (int g = 0; g < g_end; ++g) {
           a = BlockFma<Blocks>(_mm512_load_si512(c[g][t]), gr.heads[g], x[t].d[j0 + g],
-                               kHasMin<Blocks> ? min_x[g] : 0.0f, a);
+                               kHasMin<Blocks> ? x[t].sum_d[j0 + g] : 0.0f, a);
         }
         _mm512_store_ps(acc[t], a);
       }
