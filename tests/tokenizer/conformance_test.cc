@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/gguf/gguf_file.h"
+#include "engine/gguf/gguf_writer.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/support/fixtures.h"
 #include "tests/tokenizer/tiny_tokenizers.h"
@@ -271,6 +272,41 @@ TEST(StreamDecode, MatchesWholeDecodeOnReferenceText) {
       for (int32_t id : ids) text += stream.Push(id);
       text += stream.Flush();
       EXPECT_EQ(text, c.at("decode").get<std::string>()) << model;
+    }
+  }
+}
+
+// Every tokenizer.ggml.pre name the reference llama.cpp build knows, applied to the GPT-2
+// vocabulary, against llama-tokenize's ids for the same file (testdata/pre_names: the
+// fixture's strings plus extra.inp, made by make_reference.py). Names the fixtures' own
+// vocabularies carry are checked above; this checks the whole table's patterns and flags.
+TEST(LlamaCppReference, EveryPreTokenizerNameOnTheGpt2Vocabulary) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  auto vocab = gguf::GgufFile::Open(fixtures / "vocab" / "ggml-vocab-gpt-2.gguf");
+  ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
+  const auto reference = nlohmann::json::parse(
+      ReadFileOrFail(std::filesystem::path(HFD_PRE_NAMES_TESTDATA) / "reference.json"));
+  const auto inputs = reference.at("inputs").get<std::vector<std::string>>();
+  ASSERT_GT(inputs.size(), 40u);
+  ASSERT_GT(reference.at("ids").size(), 35u);
+  for (const auto& [name, expected] : reference.at("ids").items()) {
+    gguf::GgufWriter writer;
+    for (const gguf::MetadataEntry& e : (*vocab)->metadata()) {
+      if (e.key != "tokenizer.ggml.pre") writer.AddCopy(e);
+    }
+    writer.AddString("tokenizer.ggml.pre", name);
+    auto bytes = writer.Serialize();
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    auto file =
+        gguf::GgufFile::Parse(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+    ASSERT_TRUE(file.ok()) << name << ": " << file.status().ToString();
+    auto tokenizer = Tokenizer::FromGguf(**file);
+    ASSERT_TRUE(tokenizer.ok()) << name << ": " << tokenizer.status().ToString();
+    ASSERT_EQ(expected.size(), inputs.size()) << name;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      EXPECT_EQ((*tokenizer)->Encode(inputs[i], /*add_special=*/false),
+                expected[i].get<std::vector<int32_t>>())
+          << name << ", string #" << i << ": '" << inputs[i] << "'";
     }
   }
 }
