@@ -53,6 +53,15 @@ endforeach()
 # Split attention (flash-decoding) for both cache types.
 hfd_vk_shader(attention_split attention.comp SPLIT=1)
 hfd_vk_shader(attention_split_f32 attention.comp SPLIT=1 KV_F32=1)
+# Multi-sequence calls (RunParams::seqs): positions per token, K/V through block tables.
+hfd_vk_shader(rope_paged rope.comp PAGED=1)
+hfd_vk_shader(last_rows last_rows.comp)
+foreach(op kv_store rope_kv_store attention)
+  hfd_vk_shader(${op}_paged ${op}.comp PAGED=1)
+  hfd_vk_shader(${op}_paged_f32 ${op}.comp PAGED=1 KV_F32=1)
+endforeach()
+hfd_vk_shader(attention_split_paged attention.comp SPLIT=1 PAGED=1)
+hfd_vk_shader(attention_split_paged_f32 attention.comp SPLIT=1 PAGED=1 KV_F32=1)
 
 set(HFD_VK_SHADER_EMBED_CC ${CMAKE_CURRENT_BINARY_DIR}/shaders_embedded.cc)
 add_custom_command(
