@@ -189,13 +189,14 @@ uint64_t VulkanExecutable::PagedParamWords() const {
 
 void VulkanExecutable::WritePagedParams(std::span<const runtime::SeqSpan> seqs, uint32_t ntok) {
   int32_t* p = static_cast<int32_t*>(params_.mapped()) + 2;  // params.glsl's p_tokens
-  int32_t* pos = p + 3 * ntok;
-  int32_t* end = p + 4 * ntok;
-  int32_t* table = p + 5 * ntok;
+  const size_t n = ntok;
+  int32_t* pos = p + 3 * n;
+  int32_t* end = p + 4 * n;
+  int32_t* table = p + 5 * n;
   const int32_t block_size = cache_.desc().block_size;
-  p[6 * ntok] = block_size;
-  int32_t* last = p + 6 * ntok + 1;
-  int32_t next_table = static_cast<int32_t>(7 * ntok + 1);
+  p[6 * n] = block_size;
+  int32_t* last = p + 6 * n + 1;
+  auto next_table = static_cast<int32_t>(7 * n + 1);
   int32_t t = 0;
   for (size_t s = 0; s < seqs.size(); ++s) {
     const runtime::SeqSpan& seq = seqs[s];

@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "backends/vulkan/instance.h"
@@ -31,6 +30,7 @@ namespace hfd::vk {
 namespace {
 
 using ::hfd::testing::ArgmaxOf;
+using ::hfd::testing::RandomPrompt;
 using ::hfd::testing::TopTwoGap;
 using runtime::SequenceBatch;
 
@@ -57,14 +57,6 @@ struct Run {
   std::vector<std::vector<float>> rows;
   std::vector<int32_t> forced;
 };
-
-std::vector<int32_t> RandomPrompt(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 // Each sequence alone on `session` (rewound between them), greedy after its prompt.
 std::vector<Run> RunAlone(runtime::Session& session,
