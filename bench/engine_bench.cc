@@ -9,6 +9,9 @@
 //   engine_bench --file a.gguf --tests none --batch 1,2,4,8 [--batch-prompt 128]
 //                [--batch-gen 64]   (continuous batching: aggregate decode tokens/s of N
 //                sequences decoded together, llama-batched-bench's S_TG)
+//   engine_bench --file a.gguf --tests none --ttft-chunks 64,256,0 [--ttft-prompt 512]
+//                [--ttft-streams 4]   (chunked prefill: a new prompt's time to first token
+//                and the worst token gap of the streams decoding meanwhile; 0 = no chunking)
 //
 // Each (shape, type) runs in a child process so its peak RSS is its own. Prints a table;
 // every result is also one JSON line (stdout with --json -, or appended to a file).
@@ -34,6 +37,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "bench/bandwidth/memory_bandwidth.h"
 #include "bench/synthetic_model.h"
+#include "bench/ttft_gap.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
@@ -57,6 +61,9 @@ struct Args {
   std::vector<int> batch;  // sequence counts for the batched decode test; empty: none
   int batch_prompt = 128;  // prompt tokens per sequence before the batched decode
   int batch_gen = 64;      // decode steps timed
+  std::vector<int> ttft_chunks;  // chunk sizes for the TTFT/gap test (0: none); empty: no test
+  int ttft_prompt = 512;
+  int ttft_streams = 4;
 };
 
 bool Wanted(const Args& args, const std::string& test) {
@@ -207,6 +214,13 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
     }
     out["batch_tg"][std::to_string(n_seqs)] = best;
   }
+  for (int chunk : args.ttft_chunks) {
+    HFD_ASSIGN_OR_RETURN(nlohmann::json r, MeasureTtftGap(*backend, *files,
+                                                          {.streams = args.ttft_streams,
+                                                           .prompt = args.ttft_prompt,
+                                                           .chunk_tokens = chunk}));
+    out["ttft_gap"].push_back(std::move(r));
+  }
   // Peak RSS of the model run itself, before the bandwidth test's buffer is allocated.
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -272,6 +286,13 @@ void PrintRow(const nlohmann::json& r) {
              r["type"].get<std::string>(), field("pp128", 8, 1), field("pp512", 8, 1),
              field("tg64", 7, 1), field("tg128", 7, 1), field("bandwidth_gbs", 9, 1),
              field("tg64_efficiency", 6, 2), field("peak_rss_mib", 9, 0));
+  for (const auto& t : r.value("ttft_gap", nlohmann::json::array())) {
+    fmt::print(
+        "  chunk {:>4}: new prompt's TTFT {:.0f} ms; streams' worst gap {:.0f} ms "
+        "(median gap before {:.0f} ms)\n",
+        t["chunk_tokens"].get<int>(), t["ttft_ms"].get<double>(), t["worst_gap_ms"].get<double>(),
+        t["median_gap_before_ms"].get<double>());
+  }
   if (r.contains("batch_tg")) {
     for (const auto& [n_seqs, rate] : r["batch_tg"].items()) {
       fmt::print("  {} sequences decoded together: {:.1f} tokens/s in all\n", n_seqs,
@@ -308,6 +329,12 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--batch-prompt", args.batch_prompt, "prompt tokens per batched sequence");
   app.add_option("--batch-gen", args.batch_gen, "decode steps timed in the batched test");
+  app.add_option("--ttft-chunks", args.ttft_chunks,
+                 "prompt chunk sizes for the TTFT / token gap test, 0 = the whole prompt in "
+                 "one step, e.g. 64,256,0")
+      ->delimiter(',');
+  app.add_option("--ttft-prompt", args.ttft_prompt, "the new prompt's tokens in that test");
+  app.add_option("--ttft-streams", args.ttft_streams, "sequences decoding meanwhile");
   app.add_option("--json", args.json, "append JSON lines to this file ('-': stdout)");
   app.add_option("--file", args.files,
                  "GGUF files to measure as they are (e.g. llama-quantize's output, to compare "

@@ -23,6 +23,7 @@ struct ModelsConfig {
   std::int64_t memory_budget_bytes = 0;   // resident models + KV caches; 0: automatic
   std::uint32_t default_context = 8192;   // ctx when a load does not give one
   std::vector<std::string> initial_load;  // loaded in the background at start
+  std::uint32_t kv_pool_tokens = 0;       // a batched model's KV pool; 0: automatic
 };
 
 // The HTTP door (docs/http-api.md): the OpenAI- and Ollama-compatible APIs and the chat page.

@@ -28,6 +28,18 @@ serve::ModelRequest ModelTarget(const daemon::DaemonServices& services, const Re
   return target;
 }
 
+Status SetReasoningEffort(const std::string& effort, const char* field,
+                          serve::CompletionRequest& completion) {
+  if (effort != "low" && effort != "medium" && effort != "high") {
+    return InvalidArgument("'" + std::string(field) +
+                           "' must be \"low\", \"medium\" or \"high\", not \"" +
+                           effort.substr(0, 64) + "\"");
+  }
+  if (!completion.variables.is_object()) completion.variables = nlohmann::json::object();
+  completion.variables["reasoning_effort"] = effort;
+  return Status::Ok();
+}
+
 void RecordRefusedCompletion(daemon::DaemonServices& services, const Request& request,
                              std::string api, const std::string& model, const Status& error) {
   daemon::CompletionRecord record;
@@ -59,6 +71,11 @@ std::shared_ptr<Exchange> StartCompletion(daemon::DaemonServices& services, cons
                          std::span<const runtime::TokenLogprobs> logprobs) {
       on_text(*exchange, text, logprobs);
     };
+    if (writers.on_thinking) {
+      events.on_thinking = [exchange, on_thinking = writers.on_thinking](std::string_view text) {
+        on_thinking(*exchange, text);
+      };
+    }
   }
   std::shared_ptr<daemon::ServeTelemetry> telemetry = services.serve_telemetry;
   services.service->Complete(

@@ -23,6 +23,9 @@ struct CompletionWriters {
   std::function<void(Exchange&, std::string_view text,
                      std::span<const runtime::TokenLogprobs> logprobs)>
       on_text;
+  // Streamed reasoning of a harmony model (gpt-oss's analysis channel), which on_text and
+  // Completion::text leave out (absent: not streamed; Completion::thinking still has it).
+  std::function<void(Exchange&, std::string_view thinking)> on_thinking;
   // The request succeeded: write the rest of the body (the End follows).
   std::function<void(Exchange&, const serve::Completion&)> on_done;
   // The request failed after the answer was committed: say so in the body.
@@ -35,6 +38,12 @@ struct CompletionWriters {
 std::shared_ptr<Exchange> StartCompletion(daemon::DaemonServices& services, const Request& request,
                                           serve::CompletionRequest completion, std::string api,
                                           bool stream, CompletionWriters writers);
+
+// A reasoning model's effort, "low", "medium" or "high" (gpt-oss's levels, as OpenAI's
+// reasoning_effort and Ollama's think name them), as the chat template variable
+// `reasoning_effort`; InvalidArgument naming `field` for any other value.
+Status SetReasoningEffort(const std::string& effort, const char* field,
+                          serve::CompletionRequest& completion);
 
 // Counts a completion request refused before it reached the serving core (bad JSON, a
 // wrong parameter), as the MessagePack door counts its own.

@@ -34,9 +34,11 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
   if (request.prompt.empty()) return InvalidArgument("the prompt has no tokens");
   runtime::TokenSession& session = *slot.session;
   const auto prompt_size = static_cast<int32_t>(request.prompt.size());
-  const int32_t reuse = std::min(CommonPrefix(slot.processed, request.prompt), prompt_size - 1);
-  HFD_RETURN_IF_ERROR(session.Rewind(reuse));
+  HFD_RETURN_IF_ERROR(
+      session.Rewind(std::min(CommonPrefix(slot.processed, request.prompt), prompt_size - 1)));
+  const int32_t reuse = session.position();  // a shared batch may keep fewer (Rewind)
   slot.processed.resize(static_cast<size_t>(reuse));
+  const int64_t reused_before = session.reused_prefix_tokens();
 
   runtime::GenerateRequest rest;
   rest.prompt.assign(request.prompt.begin() + reuse, request.prompt.end());
@@ -57,7 +59,8 @@ Result<SlotRun> RunGeneration(Slot& slot, const tok::Tokenizer& tokenizer,
 
   SlotRun out;
   out.prompt_tokens = prompt_size;
-  out.cached_tokens = reuse;
+  // The slot's own tokens and those the prefix cache held (serve's shared batch).
+  out.cached_tokens = reuse + static_cast<int32_t>(session.reused_prefix_tokens() - reused_before);
   out.result = std::move(result).value();
   return out;
 }

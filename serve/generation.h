@@ -22,7 +22,7 @@ namespace hfd::serve {
 struct SlotRun {
   runtime::GenerateResult result;
   int32_t prompt_tokens = 0;
-  int32_t cached_tokens = 0;  // prompt tokens reused from the slot's KV cache
+  int32_t cached_tokens = 0;  // prompt tokens reused from the slot's KV cache or the prefix cache
 };
 
 // "eos", "stop", "length", "context" (protocol names), "cancelled" for kNone.

@@ -41,6 +41,7 @@ MemoryEstimate Estimate(const model::ModelDesc& d, int64_t weights_bytes, int32_
   MemoryEstimate e;
   e.weights_bytes = weights_bytes;
   e.kv_bytes_per_slot = KvCacheBytes(d, ctx);
+  e.kv_bytes_per_position = KvCacheBytes(d, 1);
   // The last token's logits, then per token of the widest graph: the residual stream,
   // q/k/v/attention output and the feed-forward hidden values, in F32; plus a share of
   // attention scores over the context.
@@ -57,19 +58,33 @@ MemoryEstimate EstimateMemory(const model::ModelFiles& files, int32_t ctx, int32
 }
 
 int32_t LargestFittingContext(const model::ModelFiles& files, int32_t slots, int32_t limit,
-                              int32_t prefill_batch, int64_t available) {
+                              int32_t prefill_batch, int64_t available, bool pooled) {
   constexpr int32_t kStep = 16;
   const int64_t weights = WeightsBytes(files);
   int32_t lo = 0, hi = std::max(0, limit / kStep);  // in units of kStep
   while (lo < hi) {
     const int32_t mid = lo + (hi - lo + 1) / 2;
-    if (Estimate(files.desc(), weights, mid * kStep, prefill_batch).total(slots) <= available) {
+    const MemoryEstimate e = Estimate(files.desc(), weights, mid * kStep, prefill_batch);
+    if ((pooled ? e.with_kv(slots, e.kv_bytes_per_slot) : e.total(slots)) <= available) {
       lo = mid;
     } else {
       hi = mid - 1;
     }
   }
   return lo * kStep;
+}
+
+int64_t KvPoolPositions(const MemoryEstimate& estimate, int32_t slots, int32_t ctx, int64_t wanted,
+                        int64_t available) {
+  constexpr int64_t kBlock = 16;
+  const auto blocks = [](int64_t positions) { return (positions + kBlock - 1) / kBlock; };
+  const int64_t whole = blocks(ctx);
+  int64_t pool = wanted > 0 ? blocks(wanted) : slots * whole;
+  if (estimate.kv_bytes_per_position > 0) {
+    const int64_t left = available - estimate.with_kv(slots, 0);
+    pool = std::min(pool, left / (estimate.kv_bytes_per_position * kBlock));
+  }
+  return std::clamp(pool, whole, slots * whole) * kBlock;
 }
 
 int64_t AutomaticMemoryBudget() {

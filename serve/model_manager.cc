@@ -38,10 +38,10 @@ struct LoadRoom {
 };
 
 // "1.2 GiB (weights 1.0 GiB, every expert's included; KV cache and scratch 0.2 GiB at ctx
-// 256, 1 slot)": what a load needs, and of what.
-std::string NeedText(const MemoryEstimate& e, int32_t ctx, int32_t slots) {
-  return FormatBytes(e.total(slots)) + " (weights " + FormatBytes(e.weights_bytes) +
-         "; KV cache and scratch " + FormatBytes(e.total(slots) - e.weights_bytes) + " at ctx " +
+// 256, 1 slot)": what a load needs (`need` bytes), and of what.
+std::string NeedText(const MemoryEstimate& e, int64_t need, int32_t ctx, int32_t slots) {
+  return FormatBytes(need) + " (weights " + FormatBytes(e.weights_bytes) +
+         "; KV cache and scratch " + FormatBytes(need - e.weights_bytes) + " at ctx " +
          std::to_string(ctx) + ", " + std::to_string(slots) + " slot(s))";
 }
 
@@ -281,6 +281,14 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   const auto estimate_for = [&](int32_t ctx) {
     return EstimateMemory(files, ctx, spec.prefill_batch);
   };
+  // Batched slots share one KV pool (resident_model.cc), which needs room for one whole
+  // context at least; separate sessions need a whole cache each.
+  const bool pooled = spec.max_concurrency > 1 && files.desc().pooling == model::Pooling::kNone;
+  const auto least_need = [&](int32_t ctx) {
+    const MemoryEstimate e = estimate_for(ctx);
+    return pooled ? e.with_kv(spec.max_concurrency, e.kv_bytes_per_slot)
+                  : e.total(spec.max_concurrency);
+  };
   spec.asked_ctx = o.ctx;
   if (o.ctx) {
     if (*o.ctx < kMinContext) return InvalidArgument("ctx must be at least 16");
@@ -290,10 +298,9 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
                         " was trained for: loaded with its maximum, ctx " +
                         std::to_string(spec.ctx));
     }
-    if (const int64_t asked = estimate_for(spec.ctx).total(spec.max_concurrency);
-        asked > available) {
+    if (const int64_t asked = least_need(spec.ctx); asked > available) {
       const int32_t fits = LargestFittingContext(files, spec.max_concurrency, spec.ctx,
-                                                 spec.prefill_batch, available);
+                                                 spec.prefill_batch, available, pooled);
       if (fits >= kMinContext) {
         notices.push_back("ctx " + std::to_string(spec.ctx) + " needs " + FormatBytes(asked) +
                           " and this load may use " + room.Describe() + ": loaded with ctx " +
@@ -305,21 +312,28 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   } else {
     const int32_t limit = std::min(train_ctx, options_.default_context);
     spec.ctx = std::min(limit, LargestFittingContext(files, spec.max_concurrency, limit,
-                                                     spec.prefill_batch, available));
+                                                     spec.prefill_batch, available, pooled));
     if (spec.ctx < kMinContext) {
       spec.ctx = std::min(limit, kMinContext);
     } else if (spec.ctx < limit) {
       notices.push_back(
-          "the default ctx " + std::to_string(limit) + " needs " +
-          FormatBytes(estimate_for(limit).total(spec.max_concurrency)) + " and this load may use " +
-          room.Describe() + ": loaded with ctx " + std::to_string(spec.ctx) +
+          "the default ctx " + std::to_string(limit) + " needs " + FormatBytes(least_need(limit)) +
+          " and this load may use " + room.Describe() + ": loaded with ctx " +
+          std::to_string(spec.ctx) +
           ", the largest that fits (a smaller quant or a larger models.memory_budget leaves "
           "room for more)");
     }
   }
   const MemoryEstimate estimate = estimate_for(spec.ctx);
-  const int64_t need = estimate.total(spec.max_concurrency);
-  const std::string need_text = NeedText(estimate, spec.ctx, spec.max_concurrency);
+  if (pooled) {
+    spec.kv_pool_positions = KvPoolPositions(estimate, spec.max_concurrency, spec.ctx,
+                                             options_.kv_pool_tokens, available);
+  }
+  const int64_t need =
+      pooled ? estimate.with_kv(spec.max_concurrency,
+                                spec.kv_pool_positions * estimate.kv_bytes_per_position)
+             : estimate.total(spec.max_concurrency);
+  const std::string need_text = NeedText(estimate, need, spec.ctx, spec.max_concurrency);
   if (need > room.machine_free) {
     return OutOfMemory("model " + r.name + " needs " + need_text + " but this machine has only " +
                        FormatBytes(std::max<int64_t>(room.machine_free, 0)) +

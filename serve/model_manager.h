@@ -34,6 +34,9 @@ struct ManagerOptions {
   int32_t default_context = 8192;
   backends::BackendRequest backend;  // kind and device when a load names none
   int32_t prefill_batch = 128;
+  // KV positions of a batched model's shared pool; 0: max_concurrency × ctx. Either is
+  // lowered to what the memory budget leaves, never below one whole context.
+  int64_t kv_pool_tokens = 0;
 };
 
 // Settings of a model's load. Absent: the resident model's, else the defaults.

@@ -19,6 +19,15 @@ bool Cancelled(const Job& job) { return job.cancel != nullptr && job.cancel->loa
 
 Status ClientCancelled() { return hfd::Cancelled("the request was cancelled"); }
 
+void AddBatchStats(const runtime::BatchStats& s, ResidentInfo& info) {
+  info.kv_blocks_used = s.kv_blocks_used;
+  info.kv_blocks_cached = s.kv_blocks_cached;
+  info.kv_blocks_total = s.kv_blocks_total;
+  info.prefix_lookups = s.prefix_lookups;
+  info.prefix_hits = s.prefix_hits;
+  info.prefix_tokens_saved = s.reused_tokens;
+}
+
 }  // namespace
 
 ResidentModel::ResidentModel(LoadSpec spec, std::unique_ptr<model::ModelFiles> files,
@@ -78,19 +87,23 @@ Status ResidentModel::Prepare(std::unique_ptr<runtime::Backend> backend) {
 Status ResidentModel::CreateSessions() {
   const int32_t n = spec_.max_concurrency;
   if (n > 1 && files_->desc().pooling == model::Pooling::kNone) {
-    // Room for every slot's sequence to reach the whole context, as separate caches would.
+    // The pool the load plan sized (room for one whole context at least); when the
+    // sequences need more, they wait for blocks (shared_batch.h).
     constexpr int32_t kBlock = 16;
     const int32_t ctx = runtime::ClampedContext(files_->desc(), spec_.ctx);
-    const runtime::SharedBatchOptions options{
-        .batch = {.n_ctx = ctx,
-                  .block_size = kBlock,
-                  .n_blocks = n * ((ctx + kBlock - 1) / kBlock),
-                  .max_step_tokens = spec_.prefill_batch + n},
-        .chunk_tokens = spec_.prefill_batch};
+    const int64_t whole = (ctx + kBlock - 1) / kBlock;
+    const int64_t planned = (spec_.kv_pool_positions + kBlock - 1) / kBlock;
+    const auto n_blocks = static_cast<int32_t>(planned > 0 ? std::max(planned, whole) : n * whole);
+    const runtime::SharedBatchOptions options{.batch = {.n_ctx = ctx,
+                                                        .block_size = kBlock,
+                                                        .n_blocks = n_blocks,
+                                                        .max_step_tokens = spec_.prefill_batch + n},
+                                              .chunk_tokens = spec_.prefill_batch};
     Result<std::unique_ptr<runtime::SharedBatch>> shared =
         runtime::SharedBatch::Create(*backend_, *files_, options);
     if (shared.ok()) {
       shared_ = std::move(shared).value();
+      kv_pool_positions_ = int64_t{n_blocks} * kBlock;
       for (int32_t i = 0; i < n; ++i) {
         slots_.push_back(std::make_unique<SlotState>());
         slots_.back()->slot.session = shared_->NewSession();
@@ -289,6 +302,11 @@ int ResidentModel::Stop(const Status& reason) {
   return ended;
 }
 
+int64_t ResidentModel::kv_bytes() const {
+  return kv_pool_positions_ > 0 ? kv_pool_positions_ * estimate_.kv_bytes_per_position
+                                : estimate_.kv_bytes_per_slot * spec_.max_concurrency;
+}
+
 bool ResidentModel::IdleLocked() const { return running_ == 0 && queue_.empty(); }
 
 bool ResidentModel::Idle() const {
@@ -337,10 +355,11 @@ ResidentInfo ResidentModel::Info() const {
   info.ctx = ctx_;
   info.max_concurrency = spec_.max_concurrency;
   info.weights_bytes = estimate_.weights_bytes;
-  info.kv_cache_bytes = estimate_.kv_bytes_per_slot * spec_.max_concurrency;
+  info.kv_cache_bytes = kv_bytes();
   info.memory_bytes = memory_bytes();
   info.loaded_at = loaded_at_;
   info.load_seconds = load_seconds_;
+  if (shared_) AddBatchStats(shared_->stats(), info);
   const std::optional<Clock::time_point> expires = ExpiresAt();
   std::lock_guard lock(mu_);
   info.max_queue = max_queue_;

@@ -69,6 +69,9 @@ struct LoadSpec {
   int32_t max_queue = 8;
   double keep_alive_seconds = 300;
   int32_t prefill_batch = 128;
+  // KV positions of the pool the slots share where they are batched (KvPoolPositions);
+  // 0: max_concurrency × ctx.
+  int64_t kv_pool_positions = 0;
 };
 
 // A snapshot for `ps`.
@@ -86,6 +89,11 @@ struct ResidentInfo {
   uint64_t requests_served = 0;
   std::chrono::system_clock::time_point loaded_at;
   double load_seconds = 0;
+  // The shared batch's KV pool in blocks (all 0 without continuous batching): held by
+  // requests' sequences, cached for the prefix cache only, in all; and the prefix cache's
+  // lookups, hits and prompt tokens it saved computing, since the load.
+  int32_t kv_blocks_used = 0, kv_blocks_cached = 0, kv_blocks_total = 0;
+  int64_t prefix_lookups = 0, prefix_hits = 0, prefix_tokens_saved = 0;
 };
 
 class ResidentModel {
@@ -128,7 +136,7 @@ class ResidentModel {
   const ModelText& text() const { return *text_; }
   const model::ModelDesc& desc() const { return files_->desc(); }
   int32_t ctx() const { return ctx_; }
-  int64_t memory_bytes() const { return estimate_.total(spec_.max_concurrency); }
+  int64_t memory_bytes() const { return estimate_.with_kv(spec_.max_concurrency, kv_bytes()); }
   int64_t weights_bytes() const { return estimate_.weights_bytes; }
   std::string backend_name() const;
 
@@ -154,6 +162,8 @@ class ResidentModel {
   std::shared_ptr<Job> NextQueued(std::vector<std::shared_ptr<Job>>& cancelled);
   Status StopStatus() const;
   bool IdleLocked() const;
+  // The KV caches' bytes: the shared pool's, else one cache per slot.
+  int64_t kv_bytes() const;
 
   const LoadSpec spec_;
   const std::unique_ptr<model::ModelFiles> files_;
@@ -164,6 +174,7 @@ class ResidentModel {
   std::vector<std::unique_ptr<SlotState>> slots_;
   std::string backend_reason_;
   int32_t ctx_ = 0;
+  int64_t kv_pool_positions_ = 0;  // of the shared batch's pool; 0 without one
   MemoryEstimate estimate_;
   std::chrono::system_clock::time_point loaded_at_;
   double load_seconds_ = 0;

@@ -63,7 +63,7 @@ std::string PickedQuantNotice(const std::string& model, const ModelSource& sourc
          ", the default (" + hub::kDefaultQuantRule + "); " + how;
 }
 
-// One harmony chat generation's split and what each side has received so far; shared by
+// One harmony generation's split and what each side has received so far; shared by
 // the token callback and the completion (the job's thread runs both, one after the other).
 struct ChannelSplit {
   explicit ChannelSplit(const chat::HarmonyTokens& markers) : splitter(markers) {}
@@ -353,17 +353,16 @@ void Service::Admit(const Caller& caller, const CompletionRequest& request,
   job->request.params = request.sampling;
   job->request.top_logprobs = request.top_logprobs;
   const tok::Tokenizer& tokenizer = *model->text().tokenizer;
-  job->request.eos_ids = request.chat ? ChatStopIds(tokenizer) : tokenizer.eos_ids();
+  // A harmony model's (gpt-oss) answer, chat or generate, is split by channel: the final
+  // one is the text. A generation of such a model also runs past <|end|>, which ends its
+  // analysis, to <|return|>, as a chat does.
+  const std::optional<chat::HarmonyTokens> markers = HarmonyTokensOf(tokenizer);
+  job->request.eos_ids = request.chat || markers ? ChatStopIds(tokenizer) : tokenizer.eos_ids();
   job->cancel = cancel;
   job->arrived = arrived;
   job->on_queued = events.on_queued;
-  // A harmony model's chat answer is split by channel: the final one is the text.
   std::shared_ptr<ChannelSplit> channels;
-  if (request.chat) {
-    if (std::optional<chat::HarmonyTokens> markers = HarmonyTokensOf(tokenizer)) {
-      channels = std::make_shared<ChannelSplit>(*markers);
-    }
-  }
+  if (markers) channels = std::make_shared<ChannelSplit>(*markers);
   // Tokens that complete no text yet are counted into the next text event.
   job->on_token = [on_text = events.on_text, on_thinking = events.on_thinking, channels,
                    unsent = int32_t{0}, unsent_logprobs = std::vector<runtime::TokenLogprobs>()](

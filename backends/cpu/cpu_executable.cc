@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/cpu/epilogue_groups.h"
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/ops/attention.h"
 #include "backends/cpu/ops/elementwise.h"
@@ -26,8 +27,9 @@ CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weight
       cache_(cache),
       pool_(pool),
       activations_(activations),
-      isa_(isa) {
-  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_);
+      isa_(isa),
+      group_end_(EpilogueGroups(graph_)) {
+  const runtime::MemoryPlan plan = runtime::PlanMemory(graph_, group_end_);
   for (int64_t bytes : plan.slot_bytes) {
     slots_.push_back(std::make_unique<float[]>(static_cast<size_t>(bytes / 4)));
   }
@@ -67,9 +69,12 @@ Result<runtime::RunOutput> CpuExecutable::Run(const runtime::RunParams& params) 
   for (size_t s = 0; s < params.seqs.size(); ++s) {
     token_seq_.insert(token_seq_.end(), params.seqs[s].n_tokens, static_cast<int32_t>(s));
   }
-  for (const runtime::Op& op : graph_.ops) {
-    Status s = RunOp(op, params);
-    if (!s.ok()) return s.WithContext(fmt::format("op {}", graph_.values[op.out].name));
+  for (int32_t i = 0; i < static_cast<int32_t>(graph_.ops.size()); i = group_end_[i] + 1) {
+    const int32_t last = group_end_[i];
+    Status s = last == i ? RunOp(graph_.ops[i], params) : RunGroup(i, last, params);
+    if (!s.ok()) {
+      return s.WithContext(fmt::format("op {}", graph_.values[graph_.ops[last].out].name));
+    }
   }
   const int64_t n_tokens = static_cast<int64_t>(params.tokens.size());
   runtime::RunOutput out;
@@ -128,10 +133,10 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       return Status::Ok();
     }
     case OpKind::kLayerNorm:
-      LayerNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width, op.norm.eps);
+      LayerNormRows(op, nullptr, F32(op.out), rows, width);
       return Status::Ok();
     case OpKind::kGelu:
-      Gelu(F32(op.in[0]), F32(op.out), rows * width);
+      Gelu(isa_, F32(op.in[0]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kSwiGLU:
       SwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
@@ -190,6 +195,41 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     }
   }
   return Internal("unknown op kind in a compiled graph");
+}
+
+Status CpuExecutable::RunGroup(int32_t first, int32_t last, const runtime::RunParams& params) {
+  const runtime::Op& op = graph_.ops[first];
+  const runtime::ValueId out = graph_.ops[last].out;
+  const int64_t rows = RowsOf(out, static_cast<int64_t>(params.tokens.size()));
+  const int64_t width = graph_.values[out].width;
+  // EpilogueGroups puts a bias add, if any, right after the group's first op.
+  const runtime::Op& next = graph_.ops[first + 1];
+  const float* bias = next.kind == OpKind::kAddBias ? weights_[next.weight].f32.data() : nullptr;
+  const CpuWeight& w = weights_[op.weight];
+  if (op.kind == OpKind::kLayerNorm) {
+    LayerNormRows(op, bias, F32(out), rows, width);
+    return Status::Ok();
+  }
+  const MatMulEpilogue epilogue{bias, graph_.ops[last].kind == OpKind::kGelu};
+  return MatMulOnIsa(isa_, w.type, w.data, width, graph_.values[op.in[0]].width, F32(op.in[0]),
+                     rows, F32(out), &pool_, activations_, epilogue);
+}
+
+void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, float* out,
+                                  int64_t rows, int64_t width) {
+  // Rows are independent, so splitting them changes no result; a few rows stay on this
+  // thread, where a hand-off to the pool would cost about what it saves.
+  constexpr int64_t kMinPooledElements = int64_t{1} << 14;
+  const float* x = F32(op.in[0]);
+  const float* w = weights_[op.weight].f32.data();
+  auto norm = [&](int64_t begin, int64_t end, int /*thread*/) {
+    LayerNorm(x + begin * width, w, bias, out + begin * width, end - begin, width, op.norm.eps);
+  };
+  if (rows * width < kMinPooledElements) {
+    norm(0, rows, 0);
+  } else {
+    pool_.ParallelFor(rows, norm);
+  }
 }
 
 void CpuExecutable::RopeTokens(const runtime::Op& op, const runtime::RunParams& params,

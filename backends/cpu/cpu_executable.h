@@ -4,6 +4,7 @@
 // borrows the model files, KV cache and thread pool, which must outlive it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,12 @@ class CpuExecutable final : public runtime::Executable {
 
  private:
   Status RunOp(const runtime::Op& op, const runtime::RunParams& params);
+  // Ops first..last as one (EpilogueGroups): a matrix product or LayerNorm with the bias
+  // add and GELU after it.
+  Status RunGroup(int32_t first, int32_t last, const runtime::RunParams& params);
+  // kLayerNorm `op` (then + bias where not null) into `out`, rows split over the pool.
+  void LayerNormRows(const runtime::Op& op, const float* bias, float* out, int64_t rows,
+                     int64_t width);
   Status GetRows(const runtime::Op& op, const runtime::RunParams& params, int64_t rows,
                  int64_t width);
   float* F32(runtime::ValueId id) { return reinterpret_cast<float*>(value_ptr_[id]); }
@@ -52,6 +59,7 @@ class CpuExecutable final : public runtime::Executable {
   ThreadPool& pool_;
   ActPrecision activations_;
   Isa isa_;
+  std::vector<int32_t> group_end_;  // EpilogueGroups of graph_
   int64_t n_vocab_ = 0;
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;

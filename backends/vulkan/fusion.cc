@@ -21,13 +21,25 @@ std::vector<int> Readers(const Graph& g) {
   return n;
 }
 
+// The activations of the gated kernels: the expert kernel also has gpt-oss's clamped one.
+bool GatedActivation(OpKind act, OpKind matmul) {
+  return act == OpKind::kSwiGLU || act == OpKind::kGeGLU ||
+         (matmul == OpKind::kMoeMatMul && act == OpKind::kClampedSwiGLU);
+}
+
 // a and b: matmuls of `kind` over the same input (and routes); c: their gated activation,
 // the only reader of their outputs.
 bool GatedPair(const Op& a, const Op& b, const Op& c, const std::vector<int>& readers,
                OpKind kind) {
   return a.kind == kind && b.kind == kind && a.in[0] == b.in[0] && a.in[1] == b.in[1] &&
-         (c.kind == OpKind::kSwiGLU || c.kind == OpKind::kGeGLU) && c.in[0] == a.out &&
-         c.in[1] == b.out && readers[a.out] == 1 && readers[b.out] == 1;
+         GatedActivation(c.kind, kind) && c.in[0] == a.out && c.in[1] == b.out &&
+         readers[a.out] == 1 && readers[b.out] == 1;
+}
+
+// b: the per-expert bias of expert matmul a's output (its only reader), on a's routes.
+bool ExpertBiasOf(const Op& a, const Op& b, const std::vector<int>& readers) {
+  return a.kind == OpKind::kMoeMatMul && b.kind == OpKind::kMoeAddBias && b.in[0] == a.out &&
+         b.in[1] == a.in[1] && readers[a.out] == 1;
 }
 
 // The fusion that starts at op i, if any, and how many ops it covers.
@@ -49,6 +61,18 @@ Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matve
       return step(Fusion::kMatMulBias, 2);
     }
   }
+  if (matvec && left >= 5) {
+    const Op& gate_bias = ops[i + 1];
+    const Op& up = ops[i + 2];
+    const Op& up_bias = ops[i + 3];
+    const Op& act = ops[i + 4];
+    if (ExpertBiasOf(a, gate_bias, readers) && ExpertBiasOf(up, up_bias, readers) &&
+        a.in[0] == up.in[0] && a.in[1] == up.in[1] && GatedActivation(act.kind, a.kind) &&
+        act.in[0] == gate_bias.out && act.in[1] == up_bias.out && readers[gate_bias.out] == 1 &&
+        readers[up_bias.out] == 1) {
+      return step(Fusion::kGatedMoeMatMulBias, 5);
+    }
+  }
   if (left >= 3) {
     const Op& b = ops[i + 1];
     const Op& c = ops[i + 2];
@@ -58,11 +82,12 @@ Step Match(const Graph& g, const std::vector<int>& readers, size_t i, bool matve
     if (matvec && GatedPair(a, b, c, readers, OpKind::kMoeMatMul)) {
       return step(Fusion::kGatedMoeMatMul, 3);
     }
-    if (a.kind == OpKind::kRope && b.kind == OpKind::kRope && c.kind == OpKind::kAttention &&
-        c.in[0] == a.out && c.in[1] == b.out && readers[b.out] == 1 &&
-        a.rope.head_dim == b.rope.head_dim && a.rope.layout == b.rope.layout &&
-        a.rope.freqs == b.rope.freqs && a.rope.n_rot == b.rope.n_rot &&
-        a.rope.attn_factor == b.rope.attn_factor && a.rope.ntk_factor == b.rope.ntk_factor &&
+    if (a.kind == OpKind::kRope && b.kind == OpKind::kRope &&
+        (c.kind == OpKind::kAttention || c.kind == OpKind::kSinkAttention) && c.in[0] == a.out &&
+        c.in[1] == b.out && readers[b.out] == 1 && a.rope.head_dim == b.rope.head_dim &&
+        a.rope.layout == b.rope.layout && a.rope.freqs == b.rope.freqs &&
+        a.rope.n_rot == b.rope.n_rot && a.rope.attn_factor == b.rope.attn_factor &&
+        a.rope.ntk_factor == b.rope.ntk_factor &&
         a.rope.ntk_original_ctx == b.rope.ntk_original_ctx && a.rope.n_head == c.attn.n_head &&
         b.rope.n_head == c.attn.n_head_kv && a.rope.head_dim == c.attn.head_dim) {
       return step(Fusion::kRopeAttention, 3);

@@ -5,7 +5,9 @@
 //   matmul + add_bias           -> one matrix-vector kernel that adds the bias
 //   matmul gate, matmul up, swiglu or geglu -> one matrix-vector kernel over both matrices
 //   the same over experts (moe_matmul)      -> one route-indexed kernel over both
-//   rope q, rope k, attention   -> rope_kv_store (rotates q and k, writes k and v to the
+//   the same with each product's per-expert bias (moe_add_bias) and gpt-oss's clamped
+//   SwiGLU                                  -> the route-indexed kernel adding the biases
+//   rope q, rope k, (sink) attention -> rope_kv_store (rotates q and k, writes k and v to the
 //                                  cache), then the attention kernel
 // The plan depends only on the graph's shape; whether two matrices can share a kernel
 // (same type, one buffer each) is checked when recording, which falls back to one
@@ -24,9 +26,13 @@ enum class Fusion : uint8_t {
   kAddRmsNorm,     // ops: add, rms_norm (over whole rows) of the sum
   kMatMulBias,     // ops: matmul, add_bias of its output
   kGatedMatMul,    // ops: matmul gate, matmul up (same input), swiglu or geglu(gate, up)
-  kRopeAttention,  // ops: rope q, rope k, attention(q, k, v)
-  // ops: moe_matmul gate, moe_matmul up (same input and routes), swiglu or geglu
+  kRopeAttention,  // ops: rope q, rope k, attention or sink attention(q, k, v)
+  // ops: moe_matmul gate, moe_matmul up (same input and routes), swiglu, geglu or
+  // clamped_swiglu
   kGatedMoeMatMul,
+  // ops: moe_matmul gate, moe_add_bias of it, moe_matmul up, moe_add_bias of it (same input
+  // and routes throughout), swiglu, geglu or clamped_swiglu of the two sums
+  kGatedMoeMatMulBias,
 };
 
 struct Step {

@@ -1,6 +1,7 @@
 #include "backends/vulkan/kernels.h"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,9 @@ struct MoeGroupPush {
 struct MoeWeightedSumPush {
   uint32_t n, width, top_k;
 };
+struct MoeAddBiasPush {
+  uint32_t width, row_stride, pairs, top_k, n_expert;
+};
 
 // moe_route.comp's shared arrays hold one slot per invocation.
 constexpr uint32_t kMaxMoeTopK = 64;
@@ -150,6 +154,11 @@ constexpr uint32_t kMaxMoeTopK = 64;
 std::string KvVariant(const char* op, runtime::KvType kv, bool paged = false) {
   std::string name = paged ? std::string(op) + "_paged" : std::string(op);
   return kv == runtime::KvType::kF32 ? name + "_f32" : name;
+}
+
+// Specialization constants alpha, limit of the clamped SwiGLU (float constants by their bits).
+std::vector<uint32_t> GluSpec(const runtime::ClampedGluAttrs& glu) {
+  return {std::bit_cast<uint32_t>(glu.alpha), std::bit_cast<uint32_t>(glu.limit)};
 }
 
 // The rotated part of a head: whole pairs, at least one, within the head.
@@ -335,10 +344,12 @@ Status Kernels::AddRmsNorm(CommandStream& s, const Buffer& w, const Buffer& a, c
 }
 
 Status Kernels::Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
-                            const Buffer& out, uint32_t n, uint32_t width, float scalar) {
+                            const Buffer& out, uint32_t n, uint32_t width, float scalar,
+                            std::vector<uint32_t> spec) {
   HFD_RETURN_IF_ERROR(CheckFits(a, n, shader));
   HFD_RETURN_IF_ERROR(CheckFits(out, n, shader));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({shader, 3, sizeof(ElementwisePush), {}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       cache_.Get({shader, 3, sizeof(ElementwisePush), std::move(spec)}));
   ElementwisePush push{n, width, scalar};
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&a}, {&b}, {&out, true}}, &push, g.x, g.y);
@@ -367,6 +378,12 @@ Status Kernels::GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, co
                       uint32_t n) {
   HFD_RETURN_IF_ERROR(CheckFits(up, n, "geglu"));
   return Elementwise(s, "geglu", gate, up, out, n, n);
+}
+
+Status Kernels::ClampedSwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up,
+                              const Buffer& out, uint32_t n, const runtime::ClampedGluAttrs& glu) {
+  HFD_RETURN_IF_ERROR(CheckFits(up, n, "clamped_swiglu"));
+  return Elementwise(s, "clamped_swiglu", gate, up, out, n, n, 0.0f, GluSpec(glu));
 }
 
 Status Kernels::Gelu(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t n) {
@@ -454,7 +471,7 @@ uint64_t Kernels::AttentionScratchBytes(const AttentionShape& shape, uint32_t nt
 Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache,
                           const Buffer& v_cache, const Buffer& out, const Buffer& params,
                           const AttentionShape& shape, uint32_t ntok, uint32_t parts,
-                          const Buffer* scratch) {
+                          const Buffer* scratch, const Buffer* sinks) {
   if (shape.head_dim == 0 || shape.head_dim > 256 || shape.n_head_kv == 0 ||
       shape.n_head % shape.n_head_kv != 0) {
     return Unsupported("attention: head_dim must be in [1, 256] and n_head_kv divide n_head");
@@ -465,7 +482,16 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   AttentionPush push{shape.n_head, shape.n_head_kv, shape.head_dim,
                      shape.window, shape.scale,     shape.softcap};
   const std::vector<uint32_t> spec = {shape.head_dim, static_cast<uint32_t>(shape.mask)};
+  if (sinks != nullptr) HFD_RETURN_IF_ERROR(CheckFits(*sinks, shape.n_head, "attention sinks"));
   if (parts <= 1) {
+    if (sinks != nullptr) {
+      HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                           cache_.Get({KvVariant("attention_sinks", shape.kv, shape.paged), 6,
+                                       sizeof(AttentionPush), spec}));
+      s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}, {sinks}}, &push,
+                 shape.n_head, ntok);
+      return Status::Ok();
+    }
     HFD_ASSIGN_OR_RETURN(const Pipeline* p,
                          cache_.Get({KvVariant("attention", shape.kv, shape.paged), 5,
                                      sizeof(AttentionPush), spec}));
@@ -479,13 +505,19 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   HFD_ASSIGN_OR_RETURN(const Pipeline* split,
                        cache_.Get({KvVariant("attention_split", shape.kv, shape.paged), 5,
                                    sizeof(AttentionPush), spec}));
-  HFD_ASSIGN_OR_RETURN(
-      const Pipeline* merge,
-      cache_.Get({"attention_merge", 2, sizeof(AttentionMergePush), {shape.head_dim}}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* merge,
+                       cache_.Get({sinks != nullptr ? "attention_merge_sinks" : "attention_merge",
+                                   sinks != nullptr ? 3u : 2u,
+                                   sizeof(AttentionMergePush),
+                                   {shape.head_dim}}));
   s.Dispatch(*split, {{&q}, {&k_cache}, {&v_cache}, {scratch, true}, {&params}}, &push,
              shape.n_head, ntok, parts);
   AttentionMergePush merge_push{shape.n_head, parts};
-  s.Dispatch(*merge, {{scratch}, {&out, true}}, &merge_push, shape.n_head, ntok);
+  if (sinks != nullptr) {
+    s.Dispatch(*merge, {{scratch}, {&out, true}, {sinks}}, &merge_push, shape.n_head, ntok);
+  } else {
+    s.Dispatch(*merge, {{scratch}, {&out, true}}, &merge_push, shape.n_head, ntok);
+  }
   return Status::Ok();
 }
 
@@ -575,13 +607,31 @@ Status Kernels::MoeMatMulVec(CommandStream& s, const DeviceTensor& w, const Buff
 Status Kernels::MoeMatMulVecGated(CommandStream& s, const DeviceTensor& gate,
                                   const DeviceTensor& up, const Buffer& x, const Buffer& routes,
                                   const Buffer& y, const MoeShape& moe, uint32_t x_width,
-                                  uint32_t ntok, bool gelu) {
+                                  uint32_t ntok, const GluActivation& act,
+                                  const ExpertBiases& biases) {
   if (!CanGate(gate, up)) {
     return InvalidArgument("gated expert matmul: the gate and up experts differ in type or shape");
   }
+  if ((biases.gate != nullptr || biases.up != nullptr) &&
+      !CanAddExpertBiases(gate, biases, moe.n_expert)) {
+    return InvalidArgument(
+        "gated expert matmul: the expert biases are not float32 rows of the experts' outputs");
+  }
   HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_matmul routes"));
   return MoeMatMul(s, gate, x, routes, y, moe, x_width, ntok,
-                   {.up = &up, .glu_gelu = gelu ? 1u : 0u});
+                   {.up = &up, .act = act, .biases = biases});
+}
+
+bool Kernels::CanAddExpertBiases(const DeviceTensor& gate, const ExpertBiases& biases,
+                                 uint32_t n_expert) {
+  if (n_expert == 0) return false;
+  for (const DeviceTensor* b : {biases.gate, biases.up}) {
+    if (b == nullptr || b->type() != TensorType::kF32 || b->chunks().size() != 1 ||
+        b->nrows() != n_expert || b->ncols() * n_expert != gate.nrows()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Status Kernels::MoeMatMulTiled(CommandStream& s, const DeviceTensor& w, const Buffer& x,
@@ -608,12 +658,16 @@ Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer&
   HFD_RETURN_IF_ERROR(CheckFits(y, uint64_t{ntok} * moe.top_k * rows, "moe_matmul output"));
   const uint32_t per_row = MatVecThreadsPerRow(cols);
   const bool gated = kernel.up != nullptr;
+  const bool biased = kernel.biases.gate != nullptr;
+  const std::vector<uint32_t> glu = GluSpec(kernel.act.clamp);
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
-      kernel.tiled
-          ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
-          : WeightPipeline(gated ? "mul_mat_vec_glu_moe" : "mul_mat_vec_moe", w.type(),
-                           gated ? 5 : 4, sizeof(MoePush), {per_row, cols, kernel.glu_gelu}));
+      kernel.tiled ? WeightPipeline("mul_mat_moe", w.type(), 4, sizeof(MoePush))
+      : gated
+          ? WeightPipeline(biased ? "mul_mat_vec_glu_moe_bias" : "mul_mat_vec_glu_moe", w.type(),
+                           biased ? 7 : 5, sizeof(MoePush),
+                           {per_row, cols, static_cast<uint32_t>(kernel.act.kind), glu[0], glu[1]})
+          : WeightPipeline("mul_mat_vec_moe", w.type(), 4, sizeof(MoePush), {per_row, cols, 0}));
   for (const TensorChunk& c : w.chunks()) {
     if (c.first_row % rows != 0 || c.rows % rows != 0) {
       return InvalidArgument("moe_matmul: a buffer of the expert matrix splits an expert");
@@ -634,6 +688,16 @@ Status Kernels::MoeMatMul(CommandStream& s, const DeviceTensor& w, const Buffer&
     if (kernel.tiled) {
       s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&index}}, &push, CeilDiv(rows, kTiledTile),
                  CeilDiv(ntok, kTiledTile), push.experts);
+    } else if (biased) {  // CanGate and CanAddExpertBiases: one buffer each
+      s.Dispatch(*p,
+                 {{&c.buffer},
+                  {&x},
+                  {&y, true},
+                  {&kernel.up->chunks()[0].buffer},
+                  {&index},
+                  {&kernel.biases.gate->chunks()[0].buffer},
+                  {&kernel.biases.up->chunks()[0].buffer}},
+                 &push, g.x, g.y, ntok * moe.top_k);
     } else if (gated) {  // CanGate: one buffer each
       s.Dispatch(*p, {{&c.buffer}, {&x}, {&y, true}, {&kernel.up->chunks()[0].buffer}, {&index}},
                  &push, g.x, g.y, ntok * moe.top_k);
@@ -655,6 +719,36 @@ Status Kernels::MoeWeightedSum(CommandStream& s, const Buffer& x, const Buffer& 
   MoeWeightedSumPush push{n, width, top_k};
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&x}, {&routes}, {&out, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+bool Kernels::SupportsExpertBiasType(TensorType type) {
+  return type == TensorType::kF32 || type == TensorType::kF16 || type == TensorType::kBF16;
+}
+
+Status Kernels::MoeAddBias(CommandStream& s, const DeviceTensor& bias, const Buffer& x,
+                           const Buffer& routes, const Buffer& out, const MoeShape& moe,
+                           uint32_t width, uint32_t ntok) {
+  if (!SupportsExpertBiasType(bias.type())) {
+    return Unsupported(
+        "moe_add_bias: the Vulkan backend reads expert biases of F32, F16 or "
+        "BF16, not " +
+        std::string(TypeName(bias.type())));
+  }
+  if (bias.ncols() != width || bias.nrows() != moe.n_expert || bias.chunks().size() != 1) {
+    return InvalidArgument(
+        fmt::format("moe_add_bias: a bias of {} x {} in {} buffers for {} experts of width {}",
+                    bias.nrows(), bias.ncols(), bias.chunks().size(), moe.n_expert, width));
+  }
+  const uint32_t pairs = ntok * moe.top_k;
+  HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{pairs} * width, "moe_add_bias input"));
+  HFD_RETURN_IF_ERROR(CheckFits(out, uint64_t{pairs} * width, "moe_add_bias output"));
+  HFD_RETURN_IF_ERROR(CheckFits(routes, uint64_t{ntok} * 2 * moe.top_k, "moe_add_bias routes"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                       WeightPipeline("moe_add_bias", bias.type(), 4, sizeof(MoeAddBiasPush)));
+  MoeAddBiasPush push{width, RowStride(bias), pairs, moe.top_k, moe.n_expert};
+  const GroupGrid g = SplitGroups(CeilDiv(uint64_t{pairs} * CeilDiv(width, 32), 64));
+  s.Dispatch(*p, {{&bias.chunks()[0].buffer}, {&x}, {&out, true}, {&routes}}, &push, g.x, g.y);
   return Status::Ok();
 }
 

@@ -64,6 +64,21 @@ struct MoeShape {
   bool norm_topk = false;
 };
 
+// The activation of a gated expert kernel (mul_mat_vec.comp's GLU_ACT): act(gate) * up, or
+// gpt-oss's clamped SwiGLU of gate and up.
+struct GluActivation {
+  enum class Kind : uint32_t { kSwiGLU, kGeGLU, kClampedSwiGLU };
+  Kind kind = Kind::kSwiGLU;
+  runtime::ClampedGluAttrs clamp;  // kClampedSwiGLU's alpha and limit
+};
+
+// Per-expert biases added to a gated expert kernel's gate and up products before the
+// activation: each one row of floats per expert (CanAddExpertBiases).
+struct ExpertBiases {
+  const DeviceTensor* gate = nullptr;
+  const DeviceTensor* up = nullptr;
+};
+
 // Owns the pipelines it creates. The Device must outlive it. Not thread-safe.
 // Activations are float32 rows; `ntok` is the number of rows (tokens) of a call.
 // Ops that read the per-call position, token ids or texts take the `params` buffer
@@ -124,6 +139,9 @@ class Kernels {
   // out = gelu(gate) * up, GELU in its tanh approximation.
   Status GeGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
                uint32_t n);
+  // gpt-oss's clamped SwiGLU (graph.h's kClampedSwiGLU) over n elements.
+  Status ClampedSwiGLU(CommandStream& s, const Buffer& gate, const Buffer& up, const Buffer& out,
+                       uint32_t n, const runtime::ClampedGluAttrs& glu);
   // out = gelu(x) over n elements, GELU in its exact (erf) form.
   Status Gelu(CommandStream& s, const Buffer& x, const Buffer& out, uint32_t n);
   // out = x * scalar ("scale") or scalar * tanh(x / scalar) ("softcap") over n elements.
@@ -147,10 +165,13 @@ class Kernels {
                      const Buffer& v_cache, const Buffer& params, const RopeKvShape& shape,
                      uint32_t ntok);
   // With parts > 1 the keys are split into that many parts (flash-decoding: more
-  // workgroups), each written to `scratch`, then merged: two dispatches.
+  // workgroups), each written to `scratch`, then merged: two dispatches. `sinks`
+  // (kSinkAttention): n_head logits, head h's e^sinks[h] one more term of its softmax's
+  // denominator; null: none.
   Status Attention(CommandStream& s, const Buffer& q, const Buffer& k_cache, const Buffer& v_cache,
                    const Buffer& out, const Buffer& params, const AttentionShape& shape,
-                   uint32_t ntok, uint32_t parts = 1, const Buffer* scratch = nullptr);
+                   uint32_t ntok, uint32_t parts = 1, const Buffer* scratch = nullptr,
+                   const Buffer* sinks = nullptr);
   // How many parts Attention should split the keys of a call into: decode gives one
   // workgroup per query head, too few for a large GPU, so calls of few tokens over a long
   // cache (n_ctx positions) split; everything else takes 1.
@@ -183,11 +204,17 @@ class Kernels {
   Status MoeMatMulVec(CommandStream& s, const DeviceTensor& w, const Buffer& x,
                       const Buffer& routes, const Buffer& y, const MoeShape& moe, uint32_t x_width,
                       uint32_t ntok);
-  // y[t] part s = act(G_e . x) * (U_e . x), e expert s of t: MoeMatMulVec over an MLP's
-  // gate and up experts in one pass; needs CanGate. act as MatMulVecGated's.
+  // y[t] part s = act(G_e . x + g_e, U_e . x + u_e), e expert s of t: MoeMatMulVec over an
+  // MLP's gate and up experts in one pass; needs CanGate. g and u: `biases`' rows of e, or
+  // 0 without them (which need CanAddExpertBiases).
   Status MoeMatMulVecGated(CommandStream& s, const DeviceTensor& gate, const DeviceTensor& up,
                            const Buffer& x, const Buffer& routes, const Buffer& y,
-                           const MoeShape& moe, uint32_t x_width, uint32_t ntok, bool gelu);
+                           const MoeShape& moe, uint32_t x_width, uint32_t ntok,
+                           const GluActivation& act, const ExpertBiases& biases = {});
+  // True when `biases` can join the gated kernel of experts of `gate`'s shape: float32, one
+  // row of gate's rows per expert, each in one buffer.
+  static bool CanAddExpertBiases(const DeviceTensor& gate, const ExpertBiases& biases,
+                                 uint32_t n_expert);
   // Bytes of the index MoeGroup writes for `ntok` tokens.
   static uint64_t MoeGroupBytes(const MoeShape& moe, uint32_t ntok);
   // Groups the (token, slot) pairs of `routes` by expert into `group`, for MoeMatMulTiled.
@@ -201,6 +228,12 @@ class Kernels {
   // out[t] = sum over slots s of weight s of t * part s of x[t] (top_k parts of `width`).
   Status MoeWeightedSum(CommandStream& s, const Buffer& x, const Buffer& routes, const Buffer& out,
                         uint32_t width, uint32_t top_k, uint32_t ntok);
+  // out[t] part s = x[t] part s + row e of `bias` (e expert s of t), parts of `width`;
+  // `bias` has one row per expert, of a float type (SupportsExpertBiasType), in one buffer.
+  Status MoeAddBias(CommandStream& s, const DeviceTensor& bias, const Buffer& x,
+                    const Buffer& routes, const Buffer& out, const MoeShape& moe, uint32_t width,
+                    uint32_t ntok);
+  static bool SupportsExpertBiasType(TensorType type);
   // out[t] = x[t] * sigmoid(gate[t]), gate one float per token.
   Status SigmoidGate(CommandStream& s, const Buffer& x, const Buffer& gate, const Buffer& out,
                      uint32_t width, uint32_t ntok);
@@ -210,19 +243,21 @@ class Kernels {
   Status Norm(CommandStream& s, const Buffer& w, const Buffer& x, const Buffer& y, uint32_t width,
               uint32_t group, float eps, uint32_t ntok, bool center);
   Status Elementwise(CommandStream& s, const char* shader, const Buffer& a, const Buffer& b,
-                     const Buffer& out, uint32_t n, uint32_t width, float scalar = 0.0f);
+                     const Buffer& out, uint32_t n, uint32_t width, float scalar = 0.0f,
+                     std::vector<uint32_t> spec = {});
   // The matrix-vector kernel `variant` (mul_mat_vec, _bias, _glu) over the chunks of w,
   // with `extra` (the bias, or the up matrix's buffer) at binding 3; `glu_gelu` is _glu's
   // activation (1 GeGLU, 0 SwiGLU).
   Status MatVec(CommandStream& s, const char* variant, const DeviceTensor& w, const Buffer& x,
                 const Buffer& y, uint32_t ntok, const Buffer* extra, uint32_t glu_gelu = 0);
   // How MoeMatMul runs: the matrix-vector kernel on the route table, the same with the
-  // gate's up matrix (`up`, then glu_gelu as MatVec's), or the tiled one on the group
-  // index.
+  // gate's up matrix (`up`, then the activation and the biases, if any), or the tiled one
+  // on the group index.
   struct MoeKernel {
     bool tiled = false;
     const DeviceTensor* up = nullptr;
-    uint32_t glu_gelu = 0;
+    GluActivation act;
+    ExpertBiases biases;
   };
   // The per-chunk dispatch of the expert matmuls, `index` the route table or the group
   // index.

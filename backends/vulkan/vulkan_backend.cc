@@ -52,11 +52,10 @@ class VulkanBackend final : public runtime::Backend {
       case OpKind::kRmsNorm:
       case OpKind::kLayerNorm:
       case OpKind::kAddBias:
+      case OpKind::kSinkAttention:
         return IsSupportedType(weight_type);  // converted to float32 when loaded
-      case OpKind::kSinkAttention:  // gpt-oss's, with its clamped SwiGLU and expert biases
-      case OpKind::kClampedSwiGLU:
       case OpKind::kMoeAddBias:
-        return false;  // no shaders yet: gpt-oss runs on the CPU backend
+        return Kernels::SupportsExpertBiasType(weight_type);
       default:
         return true;
     }

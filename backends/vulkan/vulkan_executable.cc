@@ -21,14 +21,15 @@ constexpr size_t kMaxStreams = 4;
 
 bool UsesMatrix(OpKind k) {
   return k == OpKind::kGetRows || k == OpKind::kPositionRows || k == OpKind::kMatMul ||
-         k == OpKind::kMoeMatMul;
+         k == OpKind::kMoeMatMul || k == OpKind::kMoeAddBias;
 }
 bool UsesVector(OpKind k) {
-  return k == OpKind::kRmsNorm || k == OpKind::kLayerNorm || k == OpKind::kAddBias;
+  return k == OpKind::kRmsNorm || k == OpKind::kLayerNorm || k == OpKind::kAddBias ||
+         k == OpKind::kSinkAttention;
 }
 bool IsAttention(OpKind k) {
   return k == OpKind::kAttention || k == OpKind::kTextAttention ||
-         k == OpKind::kTextCausalAttention;
+         k == OpKind::kTextCausalAttention || k == OpKind::kSinkAttention;
 }
 
 }  // namespace
@@ -76,6 +77,11 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
         op_matrix_[i]->nrows() * op.moe.top_k != graph_.values[op.out].width * op.moe.n_expert) {
       return InvalidArgument("expert weight " + name + " does not match its output width");
     }
+    if (op.kind == OpKind::kMoeAddBias &&
+        (op_matrix_[i]->nrows() != op.moe.n_expert ||
+         op_matrix_[i]->ncols() * op.moe.top_k != graph_.values[op.out].width)) {
+      return InvalidArgument("expert bias " + name + " does not match its experts or width");
+    }
   }
   if (n_vocab_ == 0) return InvalidArgument("the graph has no embedding lookup (get_rows)");
   for (const Op& op : graph_.ops) {
@@ -83,7 +89,8 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
       return InvalidArgument("attention layer outside the KV cache");
     }
     if (paged_ && (op.kind == OpKind::kTextRope || op.kind == OpKind::kPositionRows ||
-                   (IsAttention(op.kind) && op.kind != OpKind::kAttention))) {
+                   (IsAttention(op.kind) && op.kind != OpKind::kAttention &&
+                    op.kind != OpKind::kSinkAttention))) {
       return InvalidArgument(
           "a KV pool serves text generation; graphs over texts (embeddings) take a plain cache");
     }
@@ -244,21 +251,50 @@ Status VulkanExecutable::RecordStep(CommandStream& s, const Step& step, uint32_t
     case Fusion::kGatedMatMul:
     case Fusion::kGatedMoeMatMul:
       if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 1])) {
-        const bool gelu = last.kind == OpKind::kGeGLU;
         if (step.kind == Fusion::kGatedMatMul) {
           return kernels_.MatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
-                                         Val(last.out), rows, gelu);
+                                         Val(last.out), rows, last.kind == OpKind::kGeGLU);
         }
-        return kernels_.MoeMatMulVecGated(
-            s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]), Val(a.in[1]), Val(last.out),
-            MoeShapeOf(a), static_cast<uint32_t>(graph_.values[a.in[0]].width), rows, gelu);
+        return kernels_.MoeMatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 1], Val(a.in[0]),
+                                          Val(a.in[1]), Val(last.out), MoeShapeOf(a),
+                                          static_cast<uint32_t>(graph_.values[a.in[0]].width), rows,
+                                          GluActivationOf(last));
       }
-      for (size_t i = f; i < f + step.count; ++i) HFD_RETURN_IF_ERROR(RecordOp(s, i, ntok));
-      return Status::Ok();
+      return RecordEach(s, step, ntok);
+    case Fusion::kGatedMoeMatMulBias: {
+      const ExpertBiases biases{op_matrix_[f + 1], op_matrix_[f + 3]};
+      if (Kernels::CanGate(*op_matrix_[f], *op_matrix_[f + 2]) &&
+          Kernels::CanAddExpertBiases(*op_matrix_[f], biases,
+                                      static_cast<uint32_t>(a.moe.n_expert))) {
+        return kernels_.MoeMatMulVecGated(s, *op_matrix_[f], *op_matrix_[f + 2], Val(a.in[0]),
+                                          Val(a.in[1]), Val(last.out), MoeShapeOf(a),
+                                          static_cast<uint32_t>(graph_.values[a.in[0]].width), rows,
+                                          GluActivationOf(last), biases);
+      }
+      return RecordEach(s, step, ntok);
+    }
     case Fusion::kRopeAttention:
       return RecordRopeAttention(s, f, ntok);
   }
   return Unsupported("unknown fusion");
+}
+
+Status VulkanExecutable::RecordEach(CommandStream& s, const Step& step, uint32_t ntok) {
+  for (int32_t i = step.first; i < step.first + step.count; ++i) {
+    HFD_RETURN_IF_ERROR(RecordOp(s, static_cast<size_t>(i), ntok));
+  }
+  return Status::Ok();
+}
+
+GluActivation VulkanExecutable::GluActivationOf(const Op& act) {
+  switch (act.kind) {
+    case OpKind::kGeGLU:
+      return {GluActivation::Kind::kGeGLU, {}};
+    case OpKind::kClampedSwiGLU:
+      return {GluActivation::Kind::kClampedSwiGLU, act.glu};
+    default:
+      return {};
+  }
 }
 
 Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uint32_t ntok) {
@@ -278,15 +314,16 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
-  return RecordAttention(s, attn, Val(rope_q.out), ntok);
+  return RecordAttention(s, first + 2, Val(rope_q.out), ntok);
 }
 
-Status VulkanExecutable::RecordAttention(CommandStream& s, const Op& op, const Buffer& q,
+Status VulkanExecutable::RecordAttention(CommandStream& s, size_t index, const Buffer& q,
                                          uint32_t ntok) {
+  const Op& op = graph_.ops[index];
   const AttentionShape shape = AttentionShapeOf(op);
   const uint32_t parts = Kernels::AttentionParts(shape, ntok, cache_.desc().n_ctx);
   return kernels_.Attention(s, q, cache_.k(op.attn.layer), cache_.v(op.attn.layer), Val(op.out),
-                            params_, shape, ntok, parts, &attention_scratch_);
+                            params_, shape, ntok, parts, &attention_scratch_, op_vector_[index]);
 }
 
 AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
@@ -336,6 +373,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
                            rows, static_cast<uint32_t>(op.rope.n_rot), RopeScaleOf(op),
                            op.kind == OpKind::kTextRope, paged_);
     case OpKind::kAttention:
+    case OpKind::kSinkAttention:
     case OpKind::kTextAttention:
     case OpKind::kTextCausalAttention: {
       const AttentionShape shape = AttentionShapeOf(op);
@@ -344,7 +382,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
                                            params_, shape.n_head_kv * shape.head_dim, ntok,
                                            shape.kv, paged_));
-      return RecordAttention(s, op, Val(op.in[0]), ntok);
+      return RecordAttention(s, index, Val(op.in[0]), ntok);
     }
     case OpKind::kSwiGLU:
       return kernels_.SwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
@@ -383,10 +421,11 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
                                      static_cast<uint32_t>(op.moe.top_k), rows);
     case OpKind::kSigmoidGate:
       return kernels_.SigmoidGate(s, Val(op.in[0]), Val(op.in[1]), out, width, rows);
-    case OpKind::kSinkAttention:
     case OpKind::kClampedSwiGLU:
+      return kernels_.ClampedSwiGLU(s, Val(op.in[0]), Val(op.in[1]), out, width * rows, op.glu);
     case OpKind::kMoeAddBias:
-      break;  // gpt-oss's ops: Supports() refuses them, so Compile never gets here
+      return kernels_.MoeAddBias(s, *op_matrix_[index], Val(op.in[0]), Val(op.in[1]), out,
+                                 MoeShapeOf(op), width / static_cast<uint32_t>(op.moe.top_k), rows);
   }
   return Unsupported("unknown op");
 }

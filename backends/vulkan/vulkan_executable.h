@@ -59,8 +59,13 @@ class VulkanExecutable final : public runtime::Executable {
   Status RecordStep(CommandStream& s, const Step& step, uint32_t ntok);
   Status RecordOp(CommandStream& s, size_t index, uint32_t ntok);
   Status RecordRopeAttention(CommandStream& s, size_t first, uint32_t ntok);
-  // The attention of `op` over its layer's cache (already written), reading q from `q`.
-  Status RecordAttention(CommandStream& s, const runtime::Op& op, const Buffer& q, uint32_t ntok);
+  // The ops of `step` one by one (a fusion whose weights cannot share its kernel).
+  Status RecordEach(CommandStream& s, const Step& step, uint32_t ntok);
+  // The gated kernels' activation of op `act` (swiglu, geglu or clamped_swiglu).
+  static GluActivation GluActivationOf(const runtime::Op& act);
+  // The attention of op `index` over its layer's cache (already written), reading q from `q`
+  // (and its sinks, kSinkAttention).
+  Status RecordAttention(CommandStream& s, size_t index, const Buffer& q, uint32_t ntok);
   AttentionShape AttentionShapeOf(const runtime::Op& op) const;
   // kMoeMatMul: the matrix-vector kernel on the route table for few tokens; else the
   // tiled kernel on the pairs grouped by expert, grouping them first when its routes are

@@ -20,6 +20,21 @@ std::string Expires(const nlohmann::json& entry) {
   return "in " + HumanDuration(it->get<double>());
 }
 
+// A shared batch's pool ("-" without continuous batching).
+std::string KvBlocks(const nlohmann::json& e) {
+  if (Number(e, "kv_blocks_total") <= 0) return "-";
+  return fmt::format("{}/{}/{}", static_cast<long long>(Number(e, "kv_blocks_used")),
+                     static_cast<long long>(Number(e, "kv_blocks_cached")),
+                     static_cast<long long>(Number(e, "kv_blocks_total")));
+}
+
+std::string PrefixHits(const nlohmann::json& e) {
+  if (Number(e, "kv_blocks_total") <= 0) return "-";
+  return fmt::format("{}/{} ({} tokens saved)", static_cast<long long>(Number(e, "prefix_hits")),
+                     static_cast<long long>(Number(e, "prefix_lookups")),
+                     static_cast<long long>(Number(e, "prefix_tokens_saved")));
+}
+
 }  // namespace
 
 std::string KeepAliveText(double seconds) {
@@ -29,8 +44,20 @@ std::string KeepAliveText(double seconds) {
 }
 
 std::vector<std::string> ResidentHeader() {
-  return {"MODEL", "QUANT",          "EXPERTS", "BACKEND/DEVICE", "MEMORY",   "RESIDENT",
-          "CTX",   "RUNNING/QUEUED", "IDLE",    "EXPIRES",        "REQUESTS", "FILE"};
+  return {"MODEL",
+          "QUANT",
+          "EXPERTS",
+          "BACKEND/DEVICE",
+          "MEMORY",
+          "RESIDENT",
+          "CTX",
+          "RUNNING/QUEUED",
+          "IDLE",
+          "EXPIRES",
+          "REQUESTS",
+          "FILE",
+          "KV BLOCKS USED/CACHED/ALL",
+          "PREFIX HITS/LOOKUPS"};
 }
 
 std::vector<std::string> ResidentRow(const nlohmann::json& e) {
@@ -51,7 +78,9 @@ std::vector<std::string> ResidentRow(const nlohmann::json& e) {
           running > 0 ? "busy" : HumanDuration(Number(e, "idle_seconds")),
           Expires(e),
           fmt::format("{}", static_cast<long long>(Number(e, "requests_served"))),
-          file.empty() ? "-" : file};
+          file.empty() ? "-" : file,
+          KvBlocks(e),
+          PrefixHits(e)};
 }
 
 std::vector<std::string> LoadedSummary(const nlohmann::json& e) {

@@ -45,7 +45,13 @@ nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
            i.expires_in_seconds ? nlohmann::json(*i.expires_in_seconds) : nlohmann::json()},
           {"requests_served", i.requests_served},
           {"loaded_at", Rfc3339Seconds(i.loaded_at)},
-          {"load_seconds", i.load_seconds}};
+          {"load_seconds", i.load_seconds},
+          {"kv_blocks_used", i.kv_blocks_used},
+          {"kv_blocks_cached", i.kv_blocks_cached},
+          {"kv_blocks_total", i.kv_blocks_total},
+          {"prefix_lookups", i.prefix_lookups},
+          {"prefix_hits", i.prefix_hits},
+          {"prefix_tokens_saved", i.prefix_tokens_saved}};
 }
 
 }  // namespace hfd::daemon

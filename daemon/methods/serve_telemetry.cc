@@ -85,7 +85,21 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
           services.metrics.AddGauge("hfd_queue_length", "Requests waiting for a slot", {"model"})),
       models_resident_(services.metrics.AddGauge("hfd_models_resident", "Models loaded now")),
       model_memory_(services.metrics.AddGauge("hfd_model_memory_bytes",
-                                              "Estimated memory of a resident model", {"model"})) {}
+                                              "Estimated memory of a resident model", {"model"})),
+      kv_blocks_(services.metrics.AddGauge(
+          "hfd_kv_pool_blocks",
+          "KV pool blocks of a continuously batching model: used by requests, cached (prefix "
+          "cache only), total",
+          {"model", "state"})),
+      prefix_lookups_(services.metrics.AddGauge(
+          "hfd_prefix_cache_lookups", "Prompts looked up in the prefix cache since the load",
+          {"model"})),
+      prefix_hits_(services.metrics.AddGauge(
+          "hfd_prefix_cache_hits", "Prompts that found a cached prefix since the load", {"model"})),
+      prefix_tokens_saved_(services.metrics.AddGauge(
+          "hfd_prefix_cache_saved_tokens",
+          "Prompt tokens taken from the prefix cache instead of computed since the load",
+          {"model"})) {}
 
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   const std::string model = services_.service->MetricLabel(r.model);
@@ -122,6 +136,15 @@ void ServeTelemetry::RecordEmbedding(const CompletionRecord& r) {
       RequestSpan("ai_embedding", r, MsSinceReceived(r), {{"inputs", r.inputs}}));
 }
 
+void ServeTelemetry::SetPoolGauges(const std::string& model, const serve::ResidentInfo& info) {
+  kv_blocks_.Set(info.kv_blocks_used, {model, "used"});
+  kv_blocks_.Set(info.kv_blocks_cached, {model, "cached"});
+  kv_blocks_.Set(info.kv_blocks_total, {model, "total"});
+  prefix_lookups_.Set(static_cast<double>(info.prefix_lookups), {model});
+  prefix_hits_.Set(static_cast<double>(info.prefix_hits), {model});
+  prefix_tokens_saved_.Set(static_cast<double>(info.prefix_tokens_saved), {model});
+}
+
 void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
   const std::vector<serve::ResidentInfo> models = manager.Ps();
   std::map<std::string, const serve::ResidentInfo*> now;
@@ -132,11 +155,13 @@ void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
     if (now.count(name) == 0) {
       queue_length_.Set(0, {name});
       model_memory_.Set(0, {name});
+      SetPoolGauges(name, serve::ResidentInfo{});
     }
   }
   for (const auto& [name, info] : now) {
     queue_length_.Set(info->queued, {name});
     model_memory_.Set(static_cast<double>(info->memory_bytes), {name});
+    SetPoolGauges(name, *info);
     seen_models_.insert(name);
   }
   models_resident_.Set(static_cast<double>(models.size()));

@@ -52,6 +52,9 @@ class ServeTelemetry {
   void Refresh(const serve::ModelManager& manager);
 
  private:
+  // The pool and prefix cache gauges of one model (zeros once it is gone).
+  void SetPoolGauges(const std::string& model, const serve::ResidentInfo& info);
+
   DaemonServices& services_;
   metrics::Counter& requests_;
   metrics::Counter& failures_;
@@ -64,6 +67,10 @@ class ServeTelemetry {
   metrics::Gauge& queue_length_;
   metrics::Gauge& models_resident_;
   metrics::Gauge& model_memory_;
+  metrics::Gauge& kv_blocks_;
+  metrics::Gauge& prefix_lookups_;
+  metrics::Gauge& prefix_hits_;
+  metrics::Gauge& prefix_tokens_saved_;
   std::set<std::string> seen_models_;  // loop thread only (Refresh)
 };
 

@@ -19,7 +19,11 @@ Result<std::unique_ptr<KvPool>> KvPool::Create(Backend& backend, const KvCacheDe
 }
 
 KvPool::KvPool(std::unique_ptr<KvCache> cache, int32_t n_blocks, int32_t block_size)
-    : cache_(std::move(cache)), n_blocks_(n_blocks), block_size_(block_size) {
+    : cache_(std::move(cache)),
+      n_blocks_(n_blocks),
+      block_size_(block_size),
+      refs_(n_blocks, 0),
+      lru_pos_(n_blocks) {
   free_.reserve(n_blocks);
   for (int32_t b = n_blocks - 1; b >= 0; --b) free_.push_back(b);  // block 0 first
 }
@@ -43,16 +47,44 @@ Status KvPool::Reserve(BlockTable& table, int64_t n_positions) {
                     "sequence has finished",
                     free_blocks(), more));
   }
-  for (int32_t i = 0; i < more; ++i) {
-    table.push_back(free_.back());
-    free_.pop_back();
-  }
+  for (int32_t i = 0; i < more; ++i) table.push_back(Take());
   return Status::Ok();
 }
 
-void KvPool::Release(BlockTable& table) {
-  free_.insert(free_.end(), table.rbegin(), table.rend());
-  table.clear();
+int32_t KvPool::Take() {
+  int32_t block = 0;
+  if (!free_.empty()) {
+    block = free_.back();
+    free_.pop_back();
+  } else {
+    block = lru_.front();
+    lru_.pop_front();
+    index_.Erase(block);
+  }
+  refs_[block] = 1;
+  return block;
+}
+
+void KvPool::Attach(BlockTable& table, int32_t block) {
+  if (refs_[block] == 0) lru_.erase(lru_pos_[block]);
+  ++refs_[block];
+  table.push_back(block);
+}
+
+void KvPool::Unref(int32_t block) {
+  if (--refs_[block] > 0) return;
+  if (index_.Contains(block)) {
+    lru_pos_[block] = lru_.insert(lru_.end(), block);
+  } else {
+    free_.push_back(block);
+  }
+}
+
+void KvPool::Truncate(BlockTable& table, size_t keep) {
+  while (table.size() > keep) {
+    Unref(table.back());
+    table.pop_back();
+  }
 }
 
 }  // namespace hfd::runtime

@@ -1,6 +1,7 @@
 #include "engine/runtime/sequence_batch.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -58,16 +59,92 @@ void SequenceBatch::Close(SeqId seq) {
   seqs_[seq] = Seq{};
 }
 
+int32_t SequenceBatch::BlocksToGrow(SeqId seq, int64_t n_tokens) const {
+  const Seq& s = seqs_[seq];
+  return pool_->BlocksToGrow(s.blocks, s.pos + n_tokens);
+}
+
+void SequenceBatch::Drop(SeqId seq) {
+  Seq& s = seqs_[seq];
+  pool_->Release(s.blocks);  // published blocks stay cached for its return
+  s.pos = 0;
+  s.tokens.clear();
+  s.ids.clear();
+}
+
+bool SequenceBatch::IsOpen(SeqId seq) const {
+  return seq >= 0 && seq < static_cast<SeqId>(seqs_.size()) && seqs_[seq].open;
+}
+
 Status SequenceBatch::Rewind(SeqId seq, int32_t pos) {
-  if (seq < 0 || seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[seq].open) {
-    return InvalidArgument(fmt::format("sequence {} is not open", seq));
-  }
-  if (pos < 0 || pos > seqs_[seq].pos) {
+  if (!IsOpen(seq)) return InvalidArgument(fmt::format("sequence {} is not open", seq));
+  Seq& s = seqs_[seq];
+  if (pos < 0 || pos > s.pos) {
     return InvalidArgument(
-        fmt::format("cannot rewind to {}: the sequence holds {} positions", pos, seqs_[seq].pos));
+        fmt::format("cannot rewind to {}: the sequence holds {} positions", pos, s.pos));
   }
-  seqs_[seq].pos = pos;
+  const int32_t bs = pool_->block_size();
+  const auto inside = static_cast<size_t>(pos / bs);  // the block that keeps pos % bs rows
+  if (pos % bs != 0 && inside < s.blocks.size() && pool_->Published(s.blocks[inside])) {
+    // The next feed writes into this block: a cached block another sequence holds is left
+    // to it, one only this sequence holds leaves the cache.
+    if (pool_->Shared(s.blocks[inside])) {
+      pos -= pos % bs;
+    } else {
+      pool_->Unpublish(s.blocks[inside]);
+    }
+  }
+  pool_->Truncate(s.blocks, static_cast<size_t>((pos + bs - 1) / bs));
+  s.ids.resize(std::min(s.ids.size(), static_cast<size_t>(pos / bs)));
+  s.tokens.resize(static_cast<size_t>(pos));
+  s.pos = pos;
   return Status::Ok();
+}
+
+int32_t SequenceBatch::AttachCachedPrefix(SeqId seq, std::span<const int32_t> tokens) {
+  if (!IsOpen(seq)) return 0;
+  Seq& s = seqs_[seq];
+  const int32_t bs = pool_->block_size();
+  const auto n_tokens = static_cast<int64_t>(tokens.size());
+  if (s.pos % bs != 0 || n_tokens <= bs) return 0;
+  // A failed step may have left blocks past the positions (Run keeps them for a retry).
+  pool_->Truncate(s.blocks, static_cast<size_t>(s.pos / bs));
+  ++counts_.prefix_lookups;
+  int32_t n = 0;
+  while (n + bs < n_tokens && s.pos + n + bs <= n_ctx_) {
+    const std::span<const int32_t> block =
+        tokens.subspan(static_cast<size_t>(n), static_cast<size_t>(bs));
+    const std::optional<PrefixIndex::Hit> hit =
+        pool_->FindCached(s.ids.empty() ? PrefixIndex::kRoot : s.ids.back(), block);
+    if (!hit) break;
+    pool_->Attach(s.blocks, hit->block);
+    s.ids.push_back(hit->id);
+    s.tokens.insert(s.tokens.end(), block.begin(), block.end());
+    n += bs;
+  }
+  s.pos += n;
+  if (n > 0) ++counts_.prefix_hits;
+  counts_.reused_tokens += n;
+  return n;
+}
+
+void SequenceBatch::Advance(Seq& s, std::span<const int32_t> tokens) {
+  s.tokens.insert(s.tokens.end(), tokens.begin(), tokens.end());
+  s.pos += static_cast<int32_t>(tokens.size());
+  counts_.computed_tokens += static_cast<int64_t>(tokens.size());
+  const auto bs = static_cast<size_t>(pool_->block_size());
+  for (size_t j = s.ids.size(); j < static_cast<size_t>(s.pos) / bs; ++j) {
+    const PrefixIndex::Id parent = j == 0 ? PrefixIndex::kRoot : s.ids[j - 1];
+    s.ids.push_back(pool_->Publish(s.blocks[j], parent, std::span(s.tokens).subspan(j * bs, bs)));
+  }
+}
+
+BatchStats SequenceBatch::stats() const {
+  BatchStats out = counts_;
+  out.kv_blocks_used = pool_->used_blocks();
+  out.kv_blocks_cached = pool_->cached_blocks();
+  out.kv_blocks_total = pool_->n_blocks();
+  return out;
 }
 
 Result<Executable*> SequenceBatch::GraphFor(GraphOutput output) {
@@ -89,9 +166,7 @@ Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> f
   int64_t new_blocks = 0;
   for (size_t i = 0; i < feeds.size(); ++i) {
     const Feed& f = feeds[i];
-    if (f.seq < 0 || f.seq >= static_cast<SeqId>(seqs_.size()) || !seqs_[f.seq].open) {
-      return InvalidArgument(fmt::format("sequence {} is not open", f.seq));
-    }
+    if (!IsOpen(f.seq)) return InvalidArgument(fmt::format("sequence {} is not open", f.seq));
     for (size_t j = 0; j < i; ++j) {
       if (feeds[j].seq == f.seq) {
         return InvalidArgument(fmt::format("sequence {} is fed twice in one step", f.seq));
@@ -146,7 +221,7 @@ Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> f
   params.tokens = tokens_;
   params.seqs = spans_;
   HFD_ASSIGN_OR_RETURN(RunOutput out, backend_.Run(*exe, params));
-  for (const Feed& f : feeds) seqs_[f.seq].pos += static_cast<int32_t>(f.tokens.size());
+  for (const Feed& f : feeds) Advance(seqs_[f.seq], f.tokens);
   return out;
 }
 

@@ -4,6 +4,15 @@
 // mix prefill chunks of new prompts with one decode token of running sequences; sequences
 // open and close between steps, closing gives their KV blocks back.
 //
+// Prefix cache: every full KV block a step completes is published in the pool with its
+// tokens (KvPool, PrefixIndex), and stays cached after its sequence closes.
+// AttachCachedPrefix gives a sequence the cached blocks that continue it with the tokens
+// it is about to be fed, so only the rest is computed. The KV of a position depends only
+// on the tokens up to it (the kernels are batch-invariant; the exception, F16/BF16 weights
+// on the amx path, computes single-token steps in another summation order, as conversation
+// reuse in a Session already does), so the results are those computed without the cache,
+// sliding windows included: attention reads absolute positions through the block table.
+//
 // Not thread-safe: one caller at a time (a per-model scheduler loop). The backend (with
 // weights loaded from `files`) and the files must outlive the batch.
 #pragma once
@@ -26,6 +35,17 @@ struct SequenceBatchOptions {
   int32_t n_blocks = 1024;        // KV blocks in the pool, shared by all sequences
   int32_t max_step_tokens = 256;  // tokens of all sequences together in one step
   KvType kv_type = KvType::kF16;
+};
+
+// Pool use and prefix cache figures of a batch.
+struct BatchStats {
+  int32_t kv_blocks_used = 0;    // held by sequences
+  int32_t kv_blocks_cached = 0;  // held by none, kept for the prefix cache
+  int32_t kv_blocks_total = 0;
+  int64_t prefix_lookups = 0;   // AttachCachedPrefix calls with a full block to look for
+  int64_t prefix_hits = 0;      // those that attached at least one block
+  int64_t reused_tokens = 0;    // positions attached instead of computed
+  int64_t computed_tokens = 0;  // tokens computed by steps
 };
 
 class SequenceBatch {
@@ -51,9 +71,18 @@ class SequenceBatch {
   // Forgets the sequence and gives its KV blocks back; its id may be reused.
   void Close(SeqId seq);
 
-  // Forgets the sequence's positions from `pos` on, keeping its KV blocks; pos <=
-  // position(seq).
+  // Forgets the sequence's positions from `pos` on (pos <= position(seq)), keeping the KV
+  // blocks of the positions before it. A sequence never writes into a block others share:
+  // when `pos` falls inside one, the sequence drops it and forgets back to its start
+  // (position(seq) tells), to compute those positions again.
   Status Rewind(SeqId seq, int32_t pos);
+
+  // Attaches the cached KV blocks that hold the leading tokens of `tokens` right after the
+  // sequence's positions, as many whole blocks as match, leaving at least the last token
+  // to compute (it gives the logits row); advances the sequence past them and returns how
+  // many tokens they cover (feed the rest). 0 when the sequence is not at a block boundary
+  // or nothing is cached.
+  int32_t AttachCachedPrefix(SeqId seq, std::span<const int32_t> tokens);
 
   // Appends each feed's tokens to its sequence in one forward call and returns one logits
   // row per feed, in order (feeds × n_vocab), valid until the next step. Nothing runs and
@@ -70,6 +99,14 @@ class SequenceBatch {
   int32_t n_ctx() const { return n_ctx_; }
   int32_t max_step_tokens() const { return max_step_tokens_; }
   const KvPool& pool() const { return *pool_; }
+  BatchStats stats() const;
+
+  // KV blocks the sequence holds, and how many more a feed of `n_tokens` would take.
+  int32_t blocks_held(SeqId seq) const { return static_cast<int32_t>(seqs_[seq].blocks.size()); }
+  int32_t BlocksToGrow(SeqId seq, int64_t n_tokens) const;
+  // Gives the sequence's KV blocks back and rewinds it to position 0; it stays open (its
+  // owner recomputes what it held when it feeds again).
+  void Drop(SeqId seq);
 
  private:
   SequenceBatch(Backend& backend, const model::ModelFiles& files, int32_t n_ctx,
@@ -83,7 +120,12 @@ class SequenceBatch {
     bool open = false;
     int32_t pos = 0;
     BlockTable blocks;
+    std::vector<int32_t> tokens;       // the token at each position before pos
+    std::vector<PrefixIndex::Id> ids;  // the content id of each full block
   };
+  bool IsOpen(SeqId seq) const;
+  // Appends a step's `tokens` to `s` and publishes the blocks they filled.
+  void Advance(Seq& s, std::span<const int32_t> tokens);
 
   Backend& backend_;
   const model::ModelFiles& files_;
@@ -100,6 +142,7 @@ class SequenceBatch {
   // The current step's tokens and sequence spans, reused.
   std::vector<int32_t> tokens_;
   std::vector<SeqSpan> spans_;
+  BatchStats counts_;  // the prefix and step counters (the pool figures come from pool_)
 };
 
 }  // namespace hfd::runtime

@@ -1,6 +1,7 @@
 #include "engine/runtime/shared_batch.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -18,12 +19,16 @@ Result<std::unique_ptr<SharedBatch>> SharedBatch::Create(Backend& backend,
 SharedBatch::SharedBatch(std::unique_ptr<SequenceBatch> batch, const SharedBatchOptions& options)
     : batch_(std::move(batch)),
       chunk_tokens_(std::min(options.chunk_tokens, batch_->max_step_tokens())),
-      gather_wait_(options.gather_wait) {}
+      gather_wait_(options.gather_wait),
+      stats_(batch_->stats()) {}
 
 std::unique_ptr<BatchedSession> SharedBatch::NewSession() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !stepping_; });  // Open may move the sequences a step reads
-  return std::unique_ptr<BatchedSession>(new BatchedSession(*this, batch_->Open()));
+  const SequenceBatch::SeqId seq = batch_->Open();
+  if (static_cast<size_t>(seq) >= states_.size()) states_.resize(static_cast<size_t>(seq) + 1);
+  states_[seq] = SeqState{};
+  return std::unique_ptr<BatchedSession>(new BatchedSession(*this, seq));
 }
 
 int64_t SharedBatch::kv_bytes() const {
@@ -31,11 +36,21 @@ int64_t SharedBatch::kv_bytes() const {
   return batch_->pool().cache().bytes();
 }
 
-Status SharedBatch::Run(SequenceBatch::SeqId seq, std::span<const int32_t> tokens,
-                        std::vector<float>& row) {
+BatchStats SharedBatch::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void SharedBatch::NoteStats() { stats_ = batch_->stats(); }
+
+Result<bool> SharedBatch::Run(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens,
+                              std::vector<float>& row) {
   std::unique_lock lock(mu_);
+  Wake(seq);
+  if (batch_->position(seq) != at) return false;  // its blocks went to others while idle
   Waiting waiting{seq, tokens, &row, Status::Ok()};
   waiting_.push_back(&waiting);
+  ++changes_;
   cv_.notify_all();
   // Whether every sequence of the last step has its next feed in.
   const auto all_back = [&] {
@@ -49,25 +64,30 @@ Status SharedBatch::Run(SequenceBatch::SeqId seq, std::span<const int32_t> token
       continue;
     }
     cv_.wait_for(lock, gather_wait_, [&] { return waiting.done || stepping_ || all_back(); });
-    if (!waiting.done && !stepping_) LeadStep(lock);
-  }
-  return waiting.status;
-}
-
-void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
-  stepping_ = true;
-  std::vector<Waiting*> taken;
-  int64_t room = batch_->max_step_tokens();
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    const auto n = static_cast<int64_t>((*it)->tokens.size());
-    if (n <= room) {
-      room -= n;
-      taken.push_back(*it);
-      it = waiting_.erase(it);
-    } else {
-      ++it;
+    if (waiting.done || stepping_) continue;
+    if (!LeadStep(lock)) {
+      const uint64_t seen = changes_;
+      cv_.wait(lock, [&] { return waiting.done || changes_ != seen; });
     }
   }
+  if (waiting.preempted) return false;
+  HFD_RETURN_IF_ERROR(waiting.status);
+  return true;
+}
+
+bool SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
+  StepPlan plan = PlanStep();
+  while (plan.blocked) {
+    if (!DropIdle()) {
+      if (!plan.run.empty()) break;  // younger sequences that need no more blocks go on
+      if (!PreemptYoungest()) return false;
+    }
+    plan = PlanStep();
+  }
+  if (plan.run.empty()) return true;  // every waiting feed was answered
+  const std::vector<Waiting*>& taken = plan.run;
+  for (const Waiting* w : taken) std::erase(waiting_, w);
+  stepping_ = true;
   std::vector<SequenceBatch::Feed> feeds;
   feeds.reserve(taken.size());
   for (const Waiting* w : taken) feeds.push_back({w->seq, w->tokens});
@@ -82,6 +102,7 @@ void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
     }
   }
   lock.lock();
+  NoteStats();
   last_step_.clear();
   last_step_.reserve(taken.size());
   for (Waiting* w : taken) {
@@ -90,12 +111,25 @@ void SharedBatch::LeadStep(std::unique_lock<std::mutex>& lock) {
     last_step_.push_back(w->seq);
   }
   stepping_ = false;
+  ++changes_;
   cv_.notify_all();
+  return true;
+}
+
+void SharedBatch::Wake(SequenceBatch::SeqId seq) {
+  SeqState& state = states_[seq];
+  if (state.idle) {
+    state.idle = false;
+    state.started = ++ticks_;
+  }
 }
 
 void SharedBatch::Idle(SequenceBatch::SeqId seq) {
   std::lock_guard lock(mu_);
   std::erase(last_step_, seq);
+  states_[seq].idle = true;
+  states_[seq].idle_since = ++ticks_;
+  ++changes_;
   cv_.notify_all();
 }
 
@@ -105,13 +139,32 @@ void SharedBatch::Close(SequenceBatch::SeqId seq) {
   cv_.wait(lock, [&] { return !stepping_; });
   std::erase(last_step_, seq);
   batch_->Close(seq);
+  NoteStats();
+  states_[seq] = SeqState{};
+  ++changes_;
   cv_.notify_all();
 }
 
 Status SharedBatch::Rewind(SequenceBatch::SeqId seq, int32_t pos) {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !stepping_; });
-  return batch_->Rewind(seq, pos);
+  // Positions the sequence gave up with its blocks are forgotten already.
+  Status status = batch_->Rewind(seq, std::min(pos, batch_->position(seq)));
+  NoteStats();
+  return status;
+}
+
+int32_t SharedBatch::ReuseCached(SequenceBatch::SeqId seq, int32_t at,
+                                 std::span<const int32_t> tokens) {
+  // A decode token cannot fill a block: it does not wait for the running step.
+  if (tokens.size() <= static_cast<size_t>(batch_->pool().block_size())) return 0;
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !stepping_; });
+  Wake(seq);  // blocks it attaches are not an idle conversation's to take back
+  if (batch_->position(seq) != at) return 0;  // its blocks went to others meanwhile
+  const int32_t reused = batch_->AttachCachedPrefix(seq, tokens);
+  NoteStats();
+  return reused;
 }
 
 int32_t SharedBatch::Position(SequenceBatch::SeqId seq) const {
@@ -138,12 +191,37 @@ Result<std::span<const float>> BatchedSession::Feed(std::span<const int32_t> tok
           fmt::format("token id {} is outside the vocabulary of {} tokens", id, vocab));
     }
   }
-  const auto chunk = static_cast<size_t>(batch_.chunk_tokens_);
-  for (size_t done = 0; done < tokens.size(); done += chunk) {
-    HFD_RETURN_IF_ERROR(
-        batch_.Run(seq_, tokens.subspan(done, std::min(chunk, tokens.size() - done)), row_));
+  const size_t before = history_.size();
+  history_.insert(history_.end(), tokens.begin(), tokens.end());
+  if (Status s = CatchUp(); !s.ok()) {
+    // Keep what the KV holds, and what it held before and must recompute.
+    history_.resize(std::max(before, static_cast<size_t>(batch_.Position(seq_))));
+    return s;
   }
   return std::span<const float>(row_);
+}
+
+Status BatchedSession::CatchUp() {
+  const auto chunk = static_cast<size_t>(batch_.chunk_tokens_);
+  // The cache may hold what follows when the feed starts and after the sequence's blocks
+  // went to others; between its own chunks it holds nothing new.
+  bool look = true;
+  while (true) {
+    const int32_t at = batch_.Position(seq_);
+    const auto from = static_cast<size_t>(at);
+    if (from >= history_.size()) return Status::Ok();
+    const std::span<const int32_t> rest = std::span<const int32_t>(history_).subspan(from);
+    if (std::exchange(look, false)) {
+      if (const int32_t reused = batch_.ReuseCached(seq_, at, rest); reused > 0) {
+        reused_ += reused;
+        continue;
+      }
+    }
+    const std::span<const int32_t> next = rest.first(std::min(chunk, rest.size()));
+    // False: the sequence gave its blocks up before this chunk ran; go on from where it is.
+    HFD_ASSIGN_OR_RETURN(const bool ran, batch_.Run(seq_, at, next, row_));
+    look = !ran;
+  }
 }
 
 Result<TopLogits> BatchedSession::FeedForTop(int32_t token, int32_t k) {
@@ -162,9 +240,16 @@ Result<TopLogits> BatchedSession::FeedTopLogits(int32_t token) {
   return FeedForTop(token, kMaxTopLogits);
 }
 
-Status BatchedSession::Rewind(int32_t pos) { return batch_.Rewind(seq_, pos); }
+Status BatchedSession::Rewind(int32_t pos) {
+  if (pos < 0 || static_cast<size_t>(pos) > history_.size()) {
+    return InvalidArgument(
+        fmt::format("cannot rewind to {}: the sequence holds {} positions", pos, history_.size()));
+  }
+  history_.resize(static_cast<size_t>(pos));
+  return batch_.Rewind(seq_, pos);
+}
 
-int32_t BatchedSession::position() const { return batch_.Position(seq_); }
+int32_t BatchedSession::position() const { return static_cast<int32_t>(history_.size()); }
 
 int32_t BatchedSession::n_ctx() const { return batch_.batch_->n_ctx(); }
 

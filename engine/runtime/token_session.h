@@ -27,7 +27,9 @@ class TokenSession {
   // Appends one token and returns the kMaxTopLogits largest next-token logits with their
   // ids and the logsumexp of the row.
   virtual Result<TopLogits> FeedTopLogits(int32_t token) = 0;
-  // Forgets every position from `pos` on (0: start over); pos <= position().
+  // Forgets every position from `pos` on (0: start over); pos <= position(). A sequence of
+  // a shared batch may forget a few more (it never writes into a KV block another one
+  // shares): position() tells where to feed from.
   virtual Status Rewind(int32_t pos) = 0;
 
   virtual int32_t position() const = 0;
@@ -36,6 +38,10 @@ class TokenSession {
   // A hint: the caller will not feed for a while (its request ended), so a shared batch
   // stops waiting for this conversation's next token. Nothing to do for a session alone.
   virtual void Idle() {}
+
+  // Fed tokens whose KV came from a shared prefix cache instead of being computed, over
+  // the session's life (a shared batch's sequence; 0 for a session alone).
+  virtual int64_t reused_prefix_tokens() const { return 0; }
 };
 
 }  // namespace hfd::runtime

@@ -168,6 +168,7 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
   std::optional<double> keep_alive;
   bool stream = true;
   bool empty = false;
+  bool think = true;  // the reply carries a reasoning model's thinking
   const auto parse = [&]() -> Status {
     HFD_RETURN_IF_ERROR(body.status());
     HFD_ASSIGN_OR_RETURN(std::string model, ModelField(*body));
@@ -176,6 +177,7 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
     HFD_ASSIGN_OR_RETURN(std::optional<bool> s, proto::OptionalBool(*body, "stream"));
     stream = s.value_or(true);
     HFD_RETURN_IF_ERROR(ApplyOptions(*body, completion));
+    HFD_ASSIGN_OR_RETURN(think, ApplyThink(*body, completion));
     HFD_ASSIGN_OR_RETURN(std::optional<std::string> system,
                          proto::OptionalString(*body, "system", 1 << 20));
     nlohmann::json messages = nlohmann::json::array();
@@ -236,9 +238,16 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
                                        std::span<const runtime::TokenLogprobs>) {
       e.Write(Line(Piece(raw_name, chat, text)));
     };
+    if (think) {
+      writers.on_thinking = [raw_name, chat](Exchange& e, std::string_view thinking) {
+        e.Write(Line(ThinkingPiece(raw_name, chat, thinking)));
+      };
+    }
   }
-  writers.on_done = [raw_name, chat, stream, notice](Exchange& e, const serve::Completion& c) {
+  writers.on_done = [raw_name, chat, stream, think, notice](Exchange& e,
+                                                            const serve::Completion& c) {
     nlohmann::json last = Final(raw_name, chat, c, stream ? "" : c.text);
+    if (!stream && think && !c.thinking.empty()) AddThinking(last, chat, c.thinking);
     if (!notice.empty()) last["notice"] = notice;
     e.Write(stream ? Line(last)
                    : last.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

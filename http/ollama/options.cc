@@ -55,6 +55,17 @@ Status ApplyOptions(const nlohmann::json& body, serve::CompletionRequest& reques
   return sampling::Validate(p);
 }
 
+Result<bool> ApplyThink(const nlohmann::json& body, serve::CompletionRequest& request) {
+  auto it = body.find("think");
+  if (it == body.end() || it->is_null()) return true;
+  if (it->is_boolean()) return it->get<bool>();
+  if (!it->is_string()) {
+    return InvalidArgument("'think' must be true, false, \"low\", \"medium\" or \"high\"");
+  }
+  HFD_RETURN_IF_ERROR(SetReasoningEffort(it->get<std::string>(), "think", request));
+  return true;
+}
+
 Result<std::optional<double>> KeepAlive(const nlohmann::json& body) {
   auto it = body.find("keep_alive");
   if (it == body.end() || it->is_null()) return std::optional<double>();

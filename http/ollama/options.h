@@ -17,6 +17,11 @@ namespace hfd::http::ollama {
 // the context is full, as Ollama) and the load option num_ctx, from body["options"].
 Status ApplyOptions(const nlohmann::json& body, serve::CompletionRequest& request);
 
+// `think`: true or false, or a level "low", "medium" or "high" (gpt-oss's reasoning effort,
+// given to the chat template); absent or null: the model's default. Returns whether the
+// reply carries the thinking: not for false (gpt-oss thinks all the same; it has no switch).
+Result<bool> ApplyThink(const nlohmann::json& body, serve::CompletionRequest& request);
+
 // `keep_alive`: seconds (a number) or a duration ("5m", "0", "-1"); none when absent.
 Result<std::optional<double>> KeepAlive(const nlohmann::json& body);
 

@@ -52,6 +52,16 @@ nlohmann::json Piece(const std::string& model, bool chat, std::string_view text)
   return out;
 }
 
+void AddThinking(nlohmann::json& out, bool chat, const std::string& thinking) {
+  (chat ? out["message"] : out)["thinking"] = thinking;
+}
+
+nlohmann::json ThinkingPiece(const std::string& model, bool chat, std::string_view thinking) {
+  nlohmann::json out = Piece(model, chat, "");
+  AddThinking(out, chat, std::string(thinking));
+  return out;
+}
+
 nlohmann::json Final(const std::string& model, bool chat, const serve::Completion& c,
                      std::string_view text) {
   nlohmann::json out = Piece(model, chat, text);

@@ -24,6 +24,11 @@ std::string Timestamp(std::int64_t unix_seconds);
 
 // A piece of a generate (`response`) or chat (`message`) answer, not done.
 nlohmann::json Piece(const std::string& model, bool chat, std::string_view text);
+// A piece of a harmony model's (gpt-oss) reasoning: `thinking` (generate) or
+// `message.thinking` (chat), beside an empty answer piece.
+nlohmann::json ThinkingPiece(const std::string& model, bool chat, std::string_view thinking);
+// Adds a whole answer's reasoning to its final object, where the piece puts it.
+void AddThinking(nlohmann::json& out, bool chat, const std::string& thinking);
 // The final object: `text` (empty when streamed), done_reason, counts and durations.
 nlohmann::json Final(const std::string& model, bool chat, const serve::Completion& c,
                      std::string_view text);

@@ -49,6 +49,12 @@ Reply Complete(daemon::DaemonServices& services, const Request& request, bool ch
                               std::span<const runtime::TokenLogprobs> logprobs) {
       e.Write(shape->TextEvent(text, logprobs));
     };
+    // The legacy text completion has no place for it: its text is the final answer.
+    if (chat) {
+      writers.on_thinking = [shape](Exchange& e, std::string_view thinking) {
+        e.Write(shape->ThinkingEvent(thinking));
+      };
+    }
     writers.on_done = [shape](Exchange& e, const serve::Completion& c) {
       e.Write(shape->FinalEvents(c));
     };

@@ -1,6 +1,7 @@
 #include "http/openai/requests.h"
 
 #include "engine/runtime/top_logits.h"
+#include "http/completion_call.h"
 #include "proto/params.h"
 
 namespace hfd::http::openai {
@@ -125,6 +126,9 @@ Result<ParsedCompletion> ParseChatCompletion(const nlohmann::json& body) {
     return InvalidArgument("'top_logprobs' needs 'logprobs' set to true");
   }
   if (logprobs.value_or(false)) out.request.top_logprobs = top.value_or(0);
+  HFD_ASSIGN_OR_RETURN(std::optional<std::string> effort,
+                       proto::OptionalString(body, "reasoning_effort", 64));
+  if (effort) HFD_RETURN_IF_ERROR(SetReasoningEffort(*effort, "reasoning_effort", out.request));
   auto messages = body.find("messages");
   if (messages == body.end() || !messages->is_array() || messages->empty()) {
     return InvalidArgument("'messages' must be a non-empty array of {role, content}");

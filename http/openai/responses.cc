@@ -77,6 +77,16 @@ std::string ResponseShape::TextEvent(std::string_view text,
   return Event(Chunk(std::move(choice)));
 }
 
+std::string ResponseShape::ThinkingEvent(std::string_view thinking) {
+  nlohmann::json choice = {{"index", 0},
+                           {"delta", {{"reasoning_content", std::string(thinking)}}},
+                           {"logprobs", nullptr},
+                           {"finish_reason", nullptr}};
+  if (!sent_role_) choice["delta"]["role"] = "assistant";
+  sent_role_ = true;
+  return Event(Chunk(std::move(choice)));
+}
+
 std::string ResponseShape::FinalEvents(const serve::Completion& c) {
   const auto rest = std::span(c.logprobs).subspan(std::min(reported_tokens_, c.logprobs.size()));
   nlohmann::json choice = {
@@ -105,6 +115,7 @@ nlohmann::json ResponseShape::Whole(const serve::Completion& c) {
                            {"finish_reason", FinishReason(c.stop_reason)}};
   if (chat_) {
     choice["message"] = {{"role", "assistant"}, {"content", c.text}, {"refusal", nullptr}};
+    if (!c.thinking.empty()) choice["message"]["reasoning_content"] = c.thinking;
   } else {
     choice["text"] = c.text;
   }

@@ -25,13 +25,17 @@ class ResponseShape {
   // One streamed piece of text, as an SSE event, with the log-probabilities of the tokens
   // that produced it.
   std::string TextEvent(std::string_view text, std::span<const runtime::TokenLogprobs> logprobs);
+  // One streamed piece of a harmony model's (gpt-oss) reasoning, as an SSE event: a chat
+  // delta's `reasoning_content`, as llama.cpp's server and vLLM stream it.
+  std::string ThinkingEvent(std::string_view thinking);
   // The end of a stream: the finish chunk (with the log-probabilities of the tokens no text
   // event reported: an end-of-sequence, a held-back stop string), the usage chunk if asked,
   // `[DONE]`.
   std::string FinalEvents(const serve::Completion& completion);
   // A failure after the stream began (OpenAI's clients raise it as an APIError).
   static std::string ErrorEvent(const Status& error);
-  // The whole answer of a request that did not stream.
+  // The whole answer of a request that did not stream; a chat message carries the
+  // reasoning, if any, as `reasoning_content`.
   nlohmann::json Whole(const serve::Completion& completion);
 
  private:

@@ -219,6 +219,33 @@ void AddMatMul(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
 }
 
+// A projection with its bias and GELU (BERT's feed-forward up): a chain the CPU backend runs
+// as one op (backends/cpu/epilogue_groups.h).
+void AddMatMulBiasGelu(std::vector<OpCase>& cases, TensorType type) {
+  CaseBuilder b("matmul_bias_gelu_" + TypeName(type), OpKind::kMatMul, type, DecodeAndPrefill());
+  const int64_t cols = OddCols(type), rows = 40;
+  std::vector<float> in, weight, bias;
+  const ValueId x = b.Input(cols, &in);
+  const WeightId w = b.Weight(type, cols, rows, &weight);
+  const WeightId wb = b.Weight(TensorType::kF32, rows, 1, &bias);
+  const ValueId product =
+      b.Op(runtime::MakeOp(OpKind::kMatMul, x, runtime::kNone, runtime::kNone, w), rows);
+  const ValueId biased =
+      b.Op(runtime::MakeOp(OpKind::kAddBias, product, runtime::kNone, runtime::kNone, wb), rows);
+  const ValueId out = b.Op(runtime::MakeOp(OpKind::kGelu, biased), rows);
+  auto ref = [&, cols](int32_t t) {
+    std::vector<double> y(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      double v = bias[r];
+      for (int64_t k = 0; k < cols; ++k) v += double(weight[r * cols + k]) * in[t * cols + k];
+      y[r] = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+    }
+    return y;
+  };
+  const OpTolerance tol = IsFloatType(type) ? OpTolerance{1e-5, 1e-5} : OpTolerance{5e-2, 2e-4};
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
+}
+
 void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   const int64_t width = 96;
   CaseBuilder b("rms_norm_" + TypeName(type) + (group == width ? "" : "_per_head"),
@@ -244,9 +271,12 @@ void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), {2e-6, 2e-6}));
 }
 
-void AddLayerNorm(std::vector<OpCase>& cases, TensorType type) {
+// With `with_bias`, followed by its bias add, as BERT has it (a chain the CPU backend runs as
+// one op: backends/cpu/epilogue_groups.h).
+void AddLayerNorm(std::vector<OpCase>& cases, TensorType type, bool with_bias = false) {
   const int64_t width = 96;
-  CaseBuilder b("layer_norm_" + TypeName(type), OpKind::kLayerNorm, type, DecodeAndPrefill());
+  CaseBuilder b("layer_norm_" + TypeName(type) + (with_bias ? "_bias" : ""), OpKind::kLayerNorm,
+                type, DecodeAndPrefill());
   std::vector<float> in;
   // An offset the mean must remove.
   const ValueId x = b.Input(width, &in, [](std::vector<float>& t) {
@@ -254,16 +284,21 @@ void AddLayerNorm(std::vector<OpCase>& cases, TensorType type) {
   });
   std::vector<float> weight;
   const WeightId w = b.Weight(type, width, 1, &weight);
+  std::vector<float> bias(width, 0.0f);
+  const WeightId wb = with_bias ? b.Weight(TensorType::kF32, width, 1, &bias) : runtime::kNone;
   runtime::Op op = runtime::MakeOp(OpKind::kLayerNorm, x, runtime::kNone, runtime::kNone, w);
   op.norm = {1e-5f, width};
-  const ValueId out = b.Op(op, width);
+  ValueId out = b.Op(op, width);
+  if (with_bias) {
+    out = b.Op(runtime::MakeOp(OpKind::kAddBias, out, runtime::kNone, runtime::kNone, wb), width);
+  }
   auto ref = [&, width](int32_t t) {
     std::vector<double> y = RowOf(in, width, t);
     double mean = 0, var = 0;
     for (double v : y) mean += v / width;
     for (double v : y) var += (v - mean) * (v - mean) / width;
     for (int64_t i = 0; i < width; ++i) {
-      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i];
+      y[i] = (y[i] - mean) / std::sqrt(var + double(op.norm.eps)) * weight[i] + bias[i];
     }
     return y;
   };
@@ -670,6 +705,8 @@ std::vector<OpCase> BuildCases() {
     AddLayerNorm(cases, type);
   }
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
+  for (TensorType type : {TensorType::kF32, TensorType::kQ8_0}) AddMatMulBiasGelu(cases, type);
+  AddLayerNorm(cases, TensorType::kF32, true);
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);
   AddRope(cases, runtime::RopeLayout::kHalfSplit, OpKind::kRope, 12,

@@ -2,11 +2,15 @@
 // different prompts and lengths, joining and leaving at different steps, decoded together
 // one forward call per step, give bit for bit the logits (so the greedy tokens) of the
 // same sequences run alone through a Session; and the KV pool refuses what does not fit,
-// changes nothing then, and gets its blocks back when sequences close.
+// changes nothing then, and gets its blocks back when sequences close. Conversations on
+// threads whose KV does not fit the pool together wait for blocks and still get what they
+// get alone.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <barrier>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 #include "engine/runtime/sequence_batch.h"
@@ -169,34 +173,38 @@ std::vector<int32_t> Greedy(runtime::TokenSession& session, const std::vector<in
   return out;
 }
 
-TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
-  // Conversations on their own threads meet in one batch (prompts in chunks of 8 sharing
-  // steps with the others' decode tokens) and get what each gets alone; a rewound one
-  // reuses its KV blocks.
-  HFD_REQUIRE_FIXTURES(fixtures);
-  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+// Four conversations on their own threads in one SharedBatch of the model at `path` made
+// with `options`, the i-th with a prompt of prompt_len(i) tokens and generate(i) greedy
+// tokens, get what each gets alone; then, all idle, each rewinds to its prompt's last
+// token and gets it again.
+void ExpectThreadsEqualAlone(const std::filesystem::path& path,
+                             const runtime::SharedBatchOptions& options,
+                             const std::function<int(int)>& prompt_len,
+                             const std::function<int(int)>& generate, uint32_t seed) {
+  LoadedModel m = LoadOnCpu(path, 2);
   ASSERT_NE(m.files, nullptr);
   const int64_t vocab = m.files->desc().n_vocab;
-  auto shared = runtime::SharedBatch::Create(
-      *m.backend, *m.files,
-      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
-       .chunk_tokens = 8});
+  auto shared = runtime::SharedBatch::Create(*m.backend, *m.files, options);
   ASSERT_TRUE(shared.ok()) << shared.status().ToString();
   constexpr int kThreads = 4;
   std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
   for (int i = 0; i < kThreads; ++i) {
-    prompts.push_back(RandomPrompt(5 + 7 * i, vocab, 300 + i));
-    alone[i] = Greedy(*m.NewSession(128, 16), prompts[i], 10 + i);
+    prompts.push_back(RandomPrompt(prompt_len(i), vocab, seed + i));
+    alone[i] = Greedy(*m.NewSession(options.batch.n_ctx, 16), prompts[i], generate(i));
   }
+  std::barrier first_turns_done(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
-      batched[i] = Greedy(*session, prompts[i], 10 + i);
+      batched[i] = Greedy(*session, prompts[i], generate(i));
       session->Idle();
+      first_turns_done.arrive_and_wait();
       if (session->Rewind(static_cast<int32_t>(prompts[i].size()) - 1).ok()) {
-        again[i] = Greedy(*session, {prompts[i].back()}, 10 + i);
+        again[i] = Greedy(*session, {prompts[i].back()}, generate(i));
       }
+      session->Idle();
     });
   }
   for (std::thread& t : threads) t.join();
@@ -204,6 +212,48 @@ TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
     EXPECT_EQ(batched[i], alone[i]) << "conversation " << i;
     EXPECT_EQ(again[i], alone[i]) << "conversation " << i << " after rewinding";
   }
+}
+
+TEST(BatchedDecodeTest, SharedBatchThreadsEqualAlone) {
+  // Prompts in chunks of 8 share steps with the others' decode tokens; a rewound
+  // conversation reuses its KV blocks (the pool holds them all).
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectThreadsEqualAlone(
+      fixtures / "gguf/tiny-llama2-Q4_K_M.gguf",
+      {.batch = {.n_ctx = 128, .block_size = 16, .n_blocks = 32, .max_step_tokens = 12},
+       .chunk_tokens = 8},
+      [](int i) { return 5 + 7 * i; }, [](int i) { return 10 + i; }, 300);
+}
+
+TEST(BatchedDecodeTest, SharedBatchWaitsForKvBlocks) {
+  // Four conversations of 40 positions (3 blocks each) in a pool of 4 blocks (one whole
+  // 64-position context): they wait for blocks, every one holding two and wanting a third
+  // is a deadlock the last started breaks by giving its blocks up, and each still gets
+  // what it gets alone. Then, idle, they hold the pool; a second turn of each takes the
+  // idle ones' blocks back and recomputes its own dropped positions.
+  HFD_REQUIRE_FIXTURES(fixtures);
+  ExpectThreadsEqualAlone(
+      fixtures / "gguf/tiny-llama2-Q4_K_M.gguf",
+      {.batch = {.n_ctx = 64, .block_size = 16, .n_blocks = 4, .max_step_tokens = 24},
+       .chunk_tokens = 20},
+      [](int) { return 20; }, [](int) { return 20; }, 500);
+}
+
+TEST(BatchedDecodeTest, SharedBatchRefusesWhatThePoolNeverHolds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+  ASSERT_NE(m.files, nullptr);
+  auto shared = runtime::SharedBatch::Create(
+      *m.backend, *m.files,
+      {.batch = {.n_ctx = 64, .block_size = 16, .n_blocks = 3, .max_step_tokens = 64}});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
+  const std::vector<int32_t> prompt = RandomPrompt(60, m.files->desc().n_vocab, 7);
+  Result<std::span<const float>> refused = session->Feed(prompt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kTooLarge) << refused.status().ToString();
+  EXPECT_EQ(session->position(), 0);
+  EXPECT_TRUE(session->Feed(std::span(prompt).first(40)).ok()) << "40 positions fit 3 blocks";
 }
 
 }  // namespace

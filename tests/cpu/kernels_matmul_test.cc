@@ -300,6 +300,50 @@ TEST(KernelsMatMul, DefaultPathMatchesItsIsa) {
   EXPECT_EQ(y, RunMatMul(ActiveIsa(), c, w, x, nullptr));
 }
 
+// The fused epilogue (bias add, GELU) runs the separate ops' float operations, so fusing
+// changes no bit, whatever the threads and tiles; 37 rows: two 16-row tasks and a leftover.
+TEST(KernelsMatMul, EpilogueEqualsBiasAndGeluAfterTheProduct) {
+  ThreadPool two(2);
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_1}) {
+      for (int64_t n_tokens : {1, 19}) {
+        const Case c{type, 37, 256, n_tokens};
+        SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
+        const Weights w = MakeWeights(c.type, c.rows, c.cols, 31);
+        const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 37);
+        const std::vector<float> bias = RandomFloats(c.rows, 41);
+        std::vector<float> separate = RunMatMul(isa, c, w, x, &two);
+        for (int64_t t = 0; t < c.n_tokens; ++t) {
+          for (int64_t r = 0; r < c.rows; ++r) separate[t * c.rows + r] += bias[r];
+        }
+        Gelu(isa, separate.data(), separate.data(), static_cast<int64_t>(separate.size()));
+        std::vector<float> fused(c.rows * c.n_tokens, NAN);
+        ASSERT_TRUE(MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens,
+                                fused.data(), &two, ActPrecision::kInt8, {bias.data(), true})
+                        .ok());
+        EXPECT_EQ(fused, separate);
+      }
+    }
+  }
+}
+
+// GELU on every path against the exact form in double, including a partial last register.
+TEST(KernelsMatMul, GeluMatchesTheExactFormOnEveryPath) {
+  std::vector<float> x = RandomFloats(37, 43);
+  for (float& v : x) v *= 4.0f;
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    std::vector<float> y(x.size());
+    Gelu(isa, x.data(), y.data(), static_cast<int64_t>(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double v = x[i], ref = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+      EXPECT_NEAR(y[i], ref, 1e-6 * (1 + std::fabs(ref))) << "x = " << x[i];
+    }
+  }
+}
+
 TEST(KernelsMatMul, RejectsBadArguments) {
   std::vector<uint8_t> w(4096);
   std::vector<float> x(512), y(512);

@@ -44,6 +44,7 @@ max_queue = 4
 memory_budget = "6GiB"
 default_context = 2048
 initial_load = ["org/a:Q8_0", "/models/b.gguf"]
+kv_pool_tokens = 4096
 )",
                                    "test.toml", c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -76,6 +77,7 @@ initial_load = ["org/a:Q8_0", "/models/b.gguf"]
   EXPECT_EQ(c.models.memory_budget_bytes, 6LL << 30);
   EXPECT_EQ(c.models.default_context, 2048u);
   EXPECT_EQ(c.models.initial_load, (std::vector<std::string>{"org/a:Q8_0", "/models/b.gguf"}));
+  EXPECT_EQ(c.models.kv_pool_tokens, 4096u);
 }
 
 TEST(Config, ModelsAcceptNumbersAndTokenAlias) {

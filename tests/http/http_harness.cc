@@ -39,11 +39,13 @@ HttpResult ParseCurlOutput(const CommandResult& r) {
 
 }  // namespace
 
-void HttpTest::StartServing(const std::string& config_toml) {
-  ASSERT_NO_FATAL_FAILURE(StartHub());
+void HttpTest::StartServing(const std::string& config_toml,
+                            const std::function<void(hub::testing::TestHubServer&)>& add,
+                            const std::string& model) {
+  ASSERT_NO_FATAL_FAILURE(StartHub(add));
   ASSERT_NO_FATAL_FAILURE(StartDaemon(config_toml));
   ASSERT_TRUE(WaitForSocket(http_socket(), std::chrono::seconds(10))) << DaemonLog();
-  CallOk("pull", {{"model", kHttpModel}});
+  CallOk("pull", {{"model", model}});
 }
 
 std::string HttpTest::http_socket() const { return (daemon_dir() / "hfd-http.sock").string(); }

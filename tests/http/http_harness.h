@@ -31,8 +31,11 @@ inline constexpr const char* kHttpModel = "fixtures/tiny-llama3-GGUF:Q8_0";
 
 class HttpTest : public ServeTest {
  protected:
-  // Starts the test Hub and hfd with `config_toml`, and pulls kHttpModel.
-  void StartServing(const std::string& config_toml = "");
+  // Starts the test Hub (with what `add` lays out besides the fixtures) and hfd with
+  // `config_toml`, and pulls `model`.
+  void StartServing(const std::string& config_toml = "",
+                    const std::function<void(hub::testing::TestHubServer&)>& add = {},
+                    const std::string& model = kHttpModel);
   std::string http_socket() const;
 
   // curl on the HTTP Unix socket: `method` `path` with `body` (none when empty) and

@@ -6,6 +6,7 @@
 #include "engine/model/model_files.h"
 #include "serve/generation.h"
 #include "serve/prompt.h"
+#include "tests/serve/harmony_test_model.h"
 #include "tests/serve/serve_test_env.h"
 #include "tests/serve/test_model.h"
 
@@ -26,14 +27,14 @@ struct Engine {
   }
 };
 
-Engine OpenEngine() {
+Engine OpenEngine(const std::filesystem::path& path = TestModelPath()) {
   Engine e;
-  auto files = model::OpenModelFiles(TestModelPath());
+  auto files = model::OpenModelFiles(path);
   EXPECT_TRUE(files.ok()) << files.status().ToString();
   e.files = std::move(files).value();
   e.backend = cpu::CreateCpuBackend({.n_threads = 1});
   EXPECT_TRUE(e.backend->LoadWeights(*e.files).ok());
-  auto text = LoadModelText(TestSource(TestModelPath()));
+  auto text = LoadModelText(TestSource(path));
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   e.text = std::move(text).value();
   return e;
@@ -112,6 +113,46 @@ TEST(Generation, CancelStopsAtTheNextToken) {
   EXPECT_TRUE(r->result.cancelled);
   EXPECT_EQ(r->result.tokens.size(), 3u);
   EXPECT_EQ(StopReasonWireName(r->result.stop_reason), "cancelled");
+}
+
+// The scripted harmony model (harmony_test_model.h) says its script after a chat prompt
+// from gpt-oss's template, after a short raw prompt and after a long one; its text splits
+// into the analysis and the answer.
+TEST(Generation, TheHarmonyTestModelSaysItsScriptWhateverThePrompt) {
+  Engine e = OpenEngine(HarmonyTestModelPath());
+  const tok::Tokenizer& tokenizer = *e.text->tokenizer;
+  const std::optional<chat::HarmonyTokens> markers = HarmonyTokensOf(tokenizer);
+  ASSERT_TRUE(markers.has_value());
+  auto chat = ChatPromptTokens(*e.text, nlohmann::json::parse(R"([
+      {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])"),
+                               nullptr);
+  ASSERT_TRUE(chat.ok()) << chat.status().ToString();
+  std::vector<int32_t> long_prompt = tokenizer.Encode(std::string(2000, 'x'), false);
+  for (const std::vector<int32_t>& prompt :
+       {*chat, tokenizer.Encode("Hi", false), std::move(long_prompt)}) {
+    SCOPED_TRACE(prompt.size());
+    Slot slot;
+    auto session = runtime::Session::Create(*e.backend, *e.files, {.n_ctx = 2048 + 64});
+    ASSERT_TRUE(session.ok()) << session.status().ToString();
+    slot.session = std::move(session).value();
+    runtime::GenerateRequest request = Greedy(prompt, 32);
+    request.eos_ids = ChatStopIds(tokenizer);
+    chat::HarmonyChannels channels(*markers);
+    std::string thinking, answer;
+    auto r =
+        RunGeneration(slot, tokenizer, request,
+                      [&](std::string_view text, int32_t token, const runtime::TokenLogprobs*) {
+                        const chat::HarmonyChannels::Split s = channels.Push(token, text);
+                        thinking += s.thinking;
+                        answer += s.answer;
+                        return true;
+                      });
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->result.tokens.size(), static_cast<size_t>(kHarmonyScriptTokens));
+    EXPECT_EQ(r->result.tokens.back(), kHarmonyReturn);
+    EXPECT_EQ(thinking, kHarmonyThinking);
+    EXPECT_EQ(answer, kHarmonyAnswer);
+  }
 }
 
 TEST(Generation, StopReasonsHaveTheirWireNames) {

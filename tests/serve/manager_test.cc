@@ -281,5 +281,49 @@ TEST(Manager, ShutdownEndsRequestsAndRefusesLoads) {
   EXPECT_EQ((*model)->Submit(MakeJob("late", 1).job).code(), ErrorCode::kUnavailable);
 }
 
+TEST(Manager, ABatchedModelsKvPoolIsSizedFromTheBudgetAndRequestsWaitForBlocks) {
+  // Four batched slots of ctx 128 in a budget that leaves KV room for two whole contexts:
+  // the pool holds two (not four, not less), and four requests that together need more
+  // than it holds all finish with what each gives alone.
+  constexpr int32_t kSlots = 4;
+  constexpr int32_t kCtx = 128;
+  auto files = model::OpenModelFiles(TestModelPath());
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const MemoryEstimate e = EstimateMemory(**files, kCtx, TestManagerOptions().prefill_batch);
+  const int64_t budget =
+      e.with_kv(kSlots, 2 * e.kv_bytes_per_slot) + 8 * e.kv_bytes_per_position;  // < a block more
+  ModelManager manager(TestManagerOptions(budget), nullptr);
+  LoadRequest load = TestLoad(TestModelPath());
+  load.options.ctx = kCtx;
+  load.options.max_concurrency = kSlots;
+  auto model = manager.Acquire(load);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const ResidentInfo info = (*model)->Info();
+  EXPECT_EQ(info.ctx, kCtx);
+  EXPECT_EQ(info.kv_cache_bytes, 2 * e.kv_bytes_per_slot);
+  EXPECT_LE(info.memory_bytes, budget);
+
+  // 100 tokens each: 7 of the pool's 16 blocks.
+  const std::vector<std::string> prompts = {"one", "two two", "three three three", "four"};
+  std::vector<std::string> alone;
+  for (const std::string& prompt : prompts) {
+    TestJob job = MakeJob(prompt, 100);
+    ASSERT_TRUE((*model)->Submit(job.job).ok());
+    Result<JobResult> done = Await(job);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    alone.push_back(done->run.result.text);
+  }
+  std::vector<TestJob> jobs;
+  jobs.reserve(prompts.size());
+  for (const std::string& prompt : prompts) jobs.push_back(MakeJob(prompt, 100));
+  for (const TestJob& job : jobs) ASSERT_TRUE((*model)->Submit(job.job).ok());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Result<JobResult> done = Await(jobs[i]);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    EXPECT_EQ(done->run.result.tokens.size(), 100u) << prompts[i];
+    EXPECT_EQ(done->run.result.text, alone[i]) << prompts[i];
+  }
+}
+
 }  // namespace
 }  // namespace hfd::serve::testing

@@ -41,6 +41,23 @@ TEST(MemoryEstimate, LargestFittingContextFitsAndIsAMultipleOf16) {
   EXPECT_GT(AutomaticMemoryBudget(), 0);
 }
 
+TEST(MemoryEstimate, KvPoolHoldsEverySlotsContextOrWhatTheBudgetLeavesButOneContextAtLeast) {
+  auto files = model::OpenModelFiles(TestModelPath());
+  ASSERT_TRUE(files.ok());
+  const MemoryEstimate e = EstimateMemory(**files, 128, 32);
+  EXPECT_EQ(e.kv_bytes_per_position * 128, e.kv_bytes_per_slot);
+  EXPECT_EQ(KvPoolPositions(e, 4, 128, 0, INT64_MAX), 4 * 128);
+  EXPECT_EQ(KvPoolPositions(e, 4, 128, 200, INT64_MAX), 208) << "in 16-position blocks";
+  EXPECT_EQ(KvPoolPositions(e, 4, 128, 100000, INT64_MAX), 4 * 128);
+  // Room for 300 positions beside weights and activations: 18 whole blocks.
+  EXPECT_EQ(KvPoolPositions(e, 4, 128, 0, e.with_kv(4, 300 * e.kv_bytes_per_position)), 288);
+  EXPECT_EQ(KvPoolPositions(e, 4, 128, 0, e.with_kv(4, 0)), 128) << "one context at least";
+  // A pooled load's ctx needs one whole context of KV, not one per slot.
+  const int64_t budget = e.with_kv(4, e.kv_bytes_per_slot);
+  EXPECT_EQ(LargestFittingContext(**files, 4, 512, 32, budget, true), 128);
+  EXPECT_LT(LargestFittingContext(**files, 4, 512, 32, budget), 128);
+}
+
 // A one-layer Qwen2-MoE of 8 experts of 32 and a shared expert of 64; `n_ff` is the dense
 // feed-forward length its file also gives, which no tensor of it has.
 model::ModelDesc TinyQwen2Moe(int64_t n_ff, int64_t used) {

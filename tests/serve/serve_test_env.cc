@@ -1,7 +1,10 @@
 #include "tests/serve/serve_test_env.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
+#include "tests/serve/harmony_test_model.h"
 #include "tests/serve/test_model.h"
 #include "tests/support/fixtures.h"
 
@@ -31,6 +34,17 @@ const std::filesystem::path& TestModelPath() {
 
 const std::filesystem::path& OtherTestModelPath() {
   static const std::filesystem::path path = WriteOnce("other-model.gguf", 8);
+  return path;
+}
+
+const std::filesystem::path& HarmonyTestModelPath() {
+  static const std::filesystem::path path = [] {
+    const std::filesystem::path file = ModelDir() / "harmony-model.gguf";
+    Result<std::string> bytes = HarmonyTestModelBytes();
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    if (bytes.ok()) std::ofstream(file, std::ios::binary) << *bytes;
+    return file;
+  }();
   return path;
 }
 

@@ -20,6 +20,9 @@ const std::filesystem::path& TestModelPath();
 // A second test model with other weights (another resident model for eviction tests).
 const std::filesystem::path& OtherTestModelPath();
 
+// The scripted harmony model of harmony_test_model.h, written on first use.
+const std::filesystem::path& HarmonyTestModelPath();
+
 // Manager options for tests: CPU backend with one thread, the given budget (0: automatic).
 ManagerOptions TestManagerOptions(int64_t memory_budget_bytes = 0);
 

@@ -38,26 +38,27 @@ std::string ByteToken(int byte) {
   return out;
 }
 
-void AddTokenizer(gguf::GgufWriter& w) {
+}  // namespace
+
+void AddByteLevelTokenizer(gguf::GgufWriter& w, const std::vector<VocabWord>& words,
+                           std::string_view chat_template) {
   std::vector<std::string> tokens;
   std::vector<int32_t> types;
   for (int b = 0; b < 256; ++b) {
     tokens.push_back(ByteToken(b));
     types.push_back(1);
   }
-  for (const char* control : {"<|endoftext|>", "<|im_start|>", "<|im_end|>"}) {
-    tokens.push_back(control);
-    types.push_back(3);
+  for (const VocabWord& word : words) {
+    tokens.push_back(word.text);
+    types.push_back(word.type);
   }
   w.AddString("tokenizer.ggml.model", "gpt2");
   w.AddString("tokenizer.ggml.pre", "gpt-2");
   w.AddStringArray("tokenizer.ggml.tokens", tokens);
   w.AddI32Array("tokenizer.ggml.token_type", types);
   w.AddStringArray("tokenizer.ggml.merges", {});
-  w.AddString("tokenizer.chat_template", kChatMl);
+  w.AddString("tokenizer.chat_template", chat_template);
 }
-
-}  // namespace
 
 Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   model::ModelDesc d;
@@ -78,7 +79,10 @@ Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   model::SyntheticOptions options;
   options.seed = seed;
   options.distinct_rows = 0;
-  options.extra_metadata = AddTokenizer;
+  options.extra_metadata = [](gguf::GgufWriter& w) {
+    AddByteLevelTokenizer(w, {{"<|endoftext|>", 3}, {"<|im_start|>", 3}, {"<|im_end|>", 3}},
+                          kChatMl);
+  };
   return model::WriteSyntheticGguf(d, TensorType::kQ8_0, path, options);
 }
 

@@ -235,5 +235,11 @@ TEST(VulkanBatchedDecodeTest, BatchedMatchesAloneAndCpuQwen2Q8GreedyAndUnfused) 
   ExpectBatchedMatches(fixtures / "gguf/tiny-qwen2-Q8_0.gguf", true);
 }
 
+// gpt-oss: the paged attention with sinks (whole, and split with the merge's sinks), the
+// sliding window and the experts' biases in multi-sequence calls, fused and unfused.
+TEST(VulkanBatchedDecodeTest, BatchedMatchesAloneAndCpuGptOssSinks) {
+  ExpectBatchedMatches(std::filesystem::path(HFD_MOE_TESTDATA) / "tiny-gptoss.gguf", true);
+}
+
 }  // namespace
 }  // namespace hfd::vk

@@ -232,6 +232,12 @@ TEST(VulkanBackendTest, RopeScaledModelMatchesCpuBackend) {
   for (const std::string& v : ProcessValidationMessages()) ADD_FAILURE() << "validation " << v;
 }
 
+// Files whose weights the F32 references read as hfd does: the F32 ones, and tiny-gptoss
+// (F32 but for its MXFP4 experts, which the numpy reference decodes exactly).
+bool MatchesF32Reference(const std::string& name) {
+  return name.ends_with("-F32.gguf") || name == "tiny-gptoss.gguf";
+}
+
 // The fixtures/arch models hfd runs (tests/cpu/llamacpp_conformance_test.cc's kArchStems)
 // on the device against the CPU with finer activations, on llama.cpp's prompts
 // (`dir`/llama.cpp-logits.json); the F32 files, with F32 KV caches, also teacher-forced on
@@ -246,7 +252,7 @@ void ExpectArchModelsMatch(const std::filesystem::path& dir, const std::vector<s
   const nlohmann::json f32 = nlohmann::json::parse(::hfd::testing::ReadFileOrFail(f32_reference));
   for (const std::string& name : names) {
     SCOPED_TRACE(name);
-    const bool float_weights = name.ends_with("-F32.gguf");
+    const bool float_weights = MatchesF32Reference(name);
     DeviceAndCpu m;
     ASSERT_NO_FATAL_FAILURE(OpenOnDeviceAndCpu(
         dir / name, &m, float_weights ? runtime::KvType::kF32 : runtime::KvType::kF16));
@@ -306,8 +312,10 @@ TEST(VulkanBackendTest, GraniteOlmo2NemoMatchCpuBackendAndLlamaCpp) {
 // The mixture-of-experts models: tiny-mixtral and tiny-qwen2moe (fixtures/arch, Qwen2-MoE
 // with its shared expert and gate) against the CPU and llama.cpp's F32-cache logits, the
 // quantized files through the quantized expert kernels; tiny-qwen3moe (tests/cpu/testdata/moe)
-// against the numpy reference. Prompts shorter than a prefill batch take the decode
-// (route-indexed) kernels, the teacher-forced batches of 8 the grouped tiled ones.
+// against the numpy reference, and tiny-gptoss (the same directory: attention sinks, a window
+// of 4 on layer 0, YaRN, the clamped SwiGLU, per-expert biases, MXFP4 experts) against its
+// numpy reference. Prompts shorter than a prefill batch take the decode (route-indexed)
+// kernels, the teacher-forced batches of 8 the grouped tiled ones.
 TEST(VulkanBackendTest, MoeModelsMatchCpuBackendAndReferences) {
   HFD_REQUIRE_FIXTURES(fixtures);
   ExpectArchModelsMatch(fixtures / "arch",
@@ -318,6 +326,8 @@ TEST(VulkanBackendTest, MoeModelsMatchCpuBackendAndReferences) {
   const std::filesystem::path moe = HFD_MOE_TESTDATA;
   ExpectArchModelsMatch(moe, {"tiny-qwen3moe-F32.gguf"}, moe / "reference-logits.json",
                         kF32LogitTolerance, "reference-logits.json");
+  ExpectArchModelsMatch(moe, {"tiny-gptoss.gguf"}, moe / "gptoss-reference-logits.json",
+                        kF32LogitTolerance, "gptoss-reference-logits.json");
 }
 
 // The tiny gemma3 of tests/cpu/testdata/gemma3 the same way, against the numpy reference

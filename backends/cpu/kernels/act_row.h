@@ -43,6 +43,9 @@ struct ActRow {
   const float* d;          // quantized: one scale per block (32 or 256 values)
   const int32_t* sum16;    // quantized: sum of qs over each 16 values
   const uint16_t* bf16x3;  // kF32Bf16x3: this token's row (see kBf16x3GroupTokens)
+  // kQ8x32: per block, float(sum of its 32 qs) * d (GGML's Q8_1 s): the affine types' min
+  // term, computed once per token instead of once per weight tile.
+  const float* sum_d;
 };
 
 // Quantizes n floats (n a multiple of `block`, block 32 or 256) to int8 per block:

@@ -44,6 +44,19 @@ void ActivationBuffer::Resize(ActKind kind, int64_t n_tokens, int64_t cols) {
   qs_.resize(n_tokens * QsStride(cols));
   d_.resize(n_tokens * cols / block);
   sum16_.resize(n_tokens * cols / 16);
+  if (kind == ActKind::kQ8x32) sum_d_.resize(n_tokens * cols / 32);
+}
+
+void ActivationBuffer::QuantizeToken(const float* x, int64_t t, QuantizeQ8Fn quantize) {
+  const int64_t block = ActBlockElems(kind_);
+  float* d = d_.data() + t * cols_ / block;
+  int32_t* sum16 = sum16_.data() + t * cols_ / 16;
+  quantize(x, cols_, block, qs_.data() + t * QsStride(cols_), d, sum16);
+  if (kind_ != ActKind::kQ8x32) return;
+  float* sum_d = sum_d_.data() + t * cols_ / 32;
+  for (int64_t j = 0; j < cols_ / 32; ++j) {
+    sum_d[j] = static_cast<float>(sum16[2 * j] + sum16[2 * j + 1]) * d[j];
+  }
 }
 
 void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, int64_t cols,
@@ -62,11 +75,7 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
     return;
   }
   Resize(kind, n_tokens, cols);
-  const int64_t block = ActBlockElems(kind);
-  ForEachToken(n_tokens, pool, [&](int64_t t) {
-    quantize(x + t * cols, cols, block, qs_.data() + t * QsStride(cols),
-             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
-  });
+  ForEachToken(n_tokens, pool, [&](int64_t t) { QuantizeToken(x + t * cols, t, quantize); });
 }
 
 void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float* x,
@@ -81,8 +90,7 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
     for (int64_t i = 0; i < cols; ++i) {
       rest[i] = x[t * cols + i] - d[i / block] * static_cast<float>(q[i]);
     }
-    quantize(rest.data(), cols, block, qs_.data() + t * QsStride(cols),
-             d_.data() + t * cols / block, sum16_.data() + t * cols / 16);
+    QuantizeToken(rest.data(), t, quantize);
   });
 }
 
@@ -100,6 +108,7 @@ ActRow ActivationBuffer::Row(int64_t token) const {
   row.qs = qs_.data() + token * QsStride(cols_);
   row.d = d_.data() + token * cols_ / ActBlockElems(kind_);
   row.sum16 = sum16_.data() + token * cols_ / 16;
+  if (kind_ == ActKind::kQ8x32) row.sum_d = sum_d_.data() + token * cols_ / 32;
   return row;
 }
 

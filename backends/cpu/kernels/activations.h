@@ -37,9 +37,12 @@ class ActivationBuffer {
   std::vector<int8_t> qs_;
   std::vector<float> d_;
   std::vector<int32_t> sum16_;
+  std::vector<float> sum_d_;  // kQ8x32 only
   std::vector<uint16_t> bf16x3_;
 
   void Resize(ActKind kind, int64_t n_tokens, int64_t cols);
+  // Quantizes token t of x into this buffer (and its sum_d), `block` values per scale.
+  void QuantizeToken(const float* x, int64_t t, QuantizeQ8Fn quantize);
   // Where token's kF32Bf16x3 row starts in bf16x3_.
   int64_t Bf16x3Offset(int64_t token) const;
 };

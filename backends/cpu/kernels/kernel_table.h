@@ -67,6 +67,10 @@ struct KernelTable {
   // y[i] += w[j] * rows[j * stride + i] for j < count in order (attention output).
   void (*axpy_f16_rows)(const float* w, const uint16_t* rows, int64_t stride, int64_t count,
                         float* y, int64_t n);
+  // y[i] = gelu(x[i]) = x[i] / 2 * (1 + erf(x[i] / sqrt(2))) for i < n (x == y allowed). Every
+  // element goes through the same operations wherever it sits in the call (no scalar tail),
+  // so a matrix product's epilogue and the separate op give the same bits.
+  void (*gelu)(const float* x, float* y, int64_t n);
 
   // The kernel for weights of `type`, or null when it has none.
   const WeightKernel* ForType(TensorType type) const;

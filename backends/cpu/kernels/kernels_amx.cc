@@ -1,7 +1,7 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
-// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS computed by
-// AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and a single
-// leftover token stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
+// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS
+// computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and
+// calls of two tokens stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
 // the AVX-512 flags; runs only where isa.cc found the CPU bits and Linux granted the tile
 // state.
 //
@@ -24,6 +24,7 @@
 
 #include "backends/cpu/kernels/amx_tiles.h"
 #include "backends/cpu/kernels/kernel_table.h"
+#include "backends/cpu/kernels/libmvec.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
@@ -47,9 +48,11 @@ namespace {
 // tokens.
 constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
 static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
-// Fewer tokens than this go to the AVX-512 one-token kernel (decode, a lone leftover): an AMX
-// pass for one token unpacks the weights as that kernel does, with a tile of padding besides.
-constexpr int kAmxMinTokens = 2;
+// Fewer tokens than this go to the AVX-512 one-token kernel (decode, two sequences decoded
+// together, a lone leftover): an AMX pass unpacks the weights as that kernel does, and with
+// so few tokens the transposes and the padded tile cost more than the one-token passes
+// (kernels_bench --prefill-tokens 2: AVX-512 ahead on every type but Q5_0; level at 3).
+constexpr int kAmxMinTokens = 3;
 
 // Tiles (amx_tiles.h): results (16 tokens x 16 weight rows, int32) 0 to 3, activations (16
 // tokens x 64 int8) 4 and 5, weights (64 values of 16 rows) 6 and 7.
@@ -94,17 +97,6 @@ struct alignas(64) BTile {
 HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
 #pragma GCC unroll 16
   for (int64_t k = 0; k < count; ++k) _mm512_store_si512(at + 64 * k, v[k]);
-}
-
-// SymmetricBlockFma's min_x (the activation block's sum times its scale) of token x's
-// blocks j0 .. j0 + count - 1 (count <= 4) at once: the same int32 sums, conversions and
-// products, four blocks a vector.
-HFD_TILE_INLINE void GroupMins(const ActRow& x, int64_t j0, int count, float* out) {
-  const __m256i sums =
-      _mm256_maskz_loadu_epi32(static_cast<__mmask8>((1u << (2 * count)) - 1), x.sum16 + 2 * j0);
-  const __m128i pairs = _mm256_cvtepi64_epi32(_mm256_add_epi32(sums, _mm256_srli_epi64(sums, 32)));
-  const __m128 d = _mm_maskz_loadu_ps(static_cast<__mmask8>((1u << count) - 1), x.d + j0);
-  _mm_store_ps(out, _mm_mul_ps(_mm_cvtepi32_ps(pairs), d));
 }
 
 // Every 32-value block type with one scale (and, if affine, one min) per block. Blocks go
@@ -198,12 +190,10 @@ struct AmxSymmetric {
       }
       if (j0 + kGroup < n_blocks) prepare(j0 + kGroup, &groups[(k + 1) % 2]);
       for (int t = 0; t < n_tokens; ++t) {
-        alignas(16) float min_x[kGroup];
-        if constexpr (kHasMin<Blocks>) GroupMins(x[t], j0, g_end, min_x);
         __m512 a = _mm512_load_ps(acc[t]);
         for (int g = 0; g < g_end; ++g) {
           a = BlockFma<Blocks>(_mm512_load_si512(c[g][t]), gr.heads[g], x[t].d[j0 + g],
-                               kHasMin<Blocks> ? min_x[g] : 0.0f, a);
+                               kHasMin<Blocks> ? x[t].sum_d[j0 + g] : 0.0f, a);
         }
         _mm512_store_ps(acc[t], a);
       }
@@ -444,9 +434,17 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
                                        y_stride);
 }
 
-template <typename Kernel>
+// `kSmall`, where given, is the AVX-512 tile of fewer tokens than one AMX tile (Q4_K and Q6_K
+// have 8-token ones): a call of exactly its tokens runs on it rather than on an AMX tile half
+// padding (kernels_bench --prefill-tokens 8: 1.08x for Q4_K, 1.3x for Q6_K); both give the
+// same bits.
+template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
+  if constexpr (kSmall != nullptr) {
+    static_assert(kSmallTokens < kAmxTileTokens);
+    if (n_tokens == kSmallTokens) return kSmall(n, w, row_bytes, x, y, y_stride);
+  }
   switch ((n_tokens + kAmxTileTokens - 1) / kAmxTileTokens) {
     case 1:
       return Kernel::template Tiles<1>(n, w, row_bytes, x, n_tokens, y, y_stride);
@@ -460,10 +458,14 @@ void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int
 }
 
 // Decode keeps AVX-512's one-token kernel.
-template <typename Kernel>
+template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
 void UseAmx(TileKernel* tile) {
-  *tile = {AmxFull<Kernel>, tile->one,    kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
-           AmxAny<Kernel>,  kAmxMinTokens};
+  *tile = {AmxFull<Kernel>,
+           tile->one,
+           kSymTileRows,
+           kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel, kSmall, kSmallTokens>,
+           kAmxMinTokens};
 }
 
 KernelTable MakeAmxTable() {
@@ -474,9 +476,10 @@ KernelTable MakeAmxTable() {
   UseAmx<AmxSymmetric<Q4_1Blocks, BlockQ4_1>>(&t.q4_1.tile);
   UseAmx<AmxSymmetric<Q5_1Blocks, BlockQ5_1>>(&t.q5_1.tile);
   UseAmx<AmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>>(&t.iq4_nl.tile);
-  UseAmx<AmxFolded<Q4_KAmx>>(&t.q4_k.tile);
+  UseAmx<AmxSymmetric<MXFP4Blocks, BlockMXFP4>>(&t.mxfp4.tile);
+  UseAmx<AmxFolded<Q4_KAmx>, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
-  UseAmx<AmxFolded<Q6_KAmx>>(&t.q6_k.tile);
+  UseAmx<AmxFolded<Q6_KAmx>, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
   UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);

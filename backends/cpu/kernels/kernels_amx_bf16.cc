@@ -26,6 +26,7 @@
 
 #include "backends/cpu/kernels/amx_tiles.h"
 #include "backends/cpu/kernels/kernel_table.h"
+#include "backends/cpu/kernels/libmvec.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "backends/cpu/kernels/kernel_table.h"
+#include "backends/cpu/kernels/libmvec.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "backends/cpu/kernels/kernel_table.h"
+#include "backends/cpu/kernels/libmvec.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/iq_tables.h"
 #include "engine/quant/k_scales.h"
@@ -45,6 +46,9 @@ struct Vec512 {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(Load256(p)), 16));
   }
   static Reg Fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg Mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
+  static Reg Add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  static Reg Erf(Reg v) { return _ZGVeN16v_erff(v); }
   static float Reduce(Reg v) { return _mm512_reduce_add_ps(v); }
 };
 
@@ -143,6 +147,7 @@ KernelTable MakeAvx512Table() {
   t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
+  t.gelu = GeluRows<Vec512>;
   return t;
 }
 

@@ -218,6 +218,11 @@ void AxpyF16Rows(const float* w, const uint16_t* rows, int64_t stride, int64_t c
   }
 }
 
+void Gelu(const float* x, float* y, int64_t n) {
+  constexpr float kInvSqrt2 = 0.7071067811865476f;
+  for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
+}
+
 KernelTable MakeTable() {
   KernelTable t{};
   t.f32 = {ActKind::kF32, DotF32, nullptr, {}};
@@ -237,6 +242,7 @@ KernelTable MakeTable() {
   t.f16_to_f32 = F16ToF32;
   t.dot_f16_rows = DotF16Rows;
   t.axpy_f16_rows = AxpyF16Rows;
+  t.gelu = Gelu;
   return t;
 }
 

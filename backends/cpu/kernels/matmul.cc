@@ -36,13 +36,26 @@ Status CheckArgs(TensorType w_type, const void* w, int64_t rows, int64_t cols, c
   return Status::Ok();
 }
 
+// y[i] += b[i]: the epilogue's bias add, four at a time (with restrict, so that the compiler
+// makes each group one vector add at -O2).
+void AddToRow(float* __restrict y, const float* __restrict b, int64_t n) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    y[i] += b[i];
+    y[i + 1] += b[i + 1];
+    y[i + 2] += b[i + 2];
+    y[i + 3] += b[i + 3];
+  }
+  for (; i < n; ++i) y[i] += b[i];
+}
+
 }  // namespace
 
 bool MatMulSupports(TensorType type) { return ScalarKernelTable().ForType(type) != nullptr; }
 
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
-                   ActPrecision precision) {
+                   ActPrecision precision, const MatMulEpilogue& epilogue) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
     return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
@@ -139,6 +152,15 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     tiles_of(tile.one, 1);
     by_row(r, r + tile.rows, t, t_end);
   };
+  // The epilogue of rows [r_begin, r_end) x tokens [t0, t_end), once their sums are final.
+  auto finish = [&](int64_t r_begin, int64_t r_end, int64_t t0, int64_t t_end) {
+    for (int64_t t = t0; t < t_end; ++t) {
+      float* out = y + t * rows + r_begin;
+      if (epilogue.bias != nullptr) AddToRow(out, epilogue.bias + r_begin, r_end - r_begin);
+      if (epilogue.gelu) KernelsFor(isa).gelu(out, out, r_end - r_begin);
+    }
+  };
+  const bool has_epilogue = epilogue.bias != nullptr || epilogue.gelu;
   auto run = [&](int64_t task_begin, int64_t task_end, int /*thread*/) {
     const int64_t r_begin = task_begin * kRowsPerTask;
     const int64_t r_end = std::min(rows, task_end * kRowsPerTask);
@@ -150,6 +172,7 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
         for (; r + tile.rows <= r_end; r += tile.rows) by_tile(r, t0, t_end);
       }
       by_row(r, r_end, t0, t_end);
+      if (has_epilogue) finish(r_begin, r_end, t0, t_end);
     }
   };
   const int64_t n_tasks = (rows + kRowsPerTask - 1) / kRowsPerTask;
@@ -162,9 +185,12 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
 }
 
 Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, const float* x,
-              int64_t n_tokens, float* y, ThreadPool* pool, ActPrecision precision) {
-  return MatMulOnIsa(ActiveIsa(), w_type, w, rows, cols, x, n_tokens, y, pool, precision);
+              int64_t n_tokens, float* y, ThreadPool* pool, ActPrecision precision,
+              const MatMulEpilogue& epilogue) {
+  return MatMulOnIsa(ActiveIsa(), w_type, w, rows, cols, x, n_tokens, y, pool, precision, epilogue);
 }
+
+void Gelu(Isa isa, const float* x, float* y, int64_t n) { KernelsFor(isa).gelu(x, y, n); }
 
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n) {
   KernelsFor(isa).f32_to_f16(src, dst, n);

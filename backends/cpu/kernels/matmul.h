@@ -20,6 +20,15 @@ enum class ActPrecision {
             // for the few products whose rounding shows in the logits (the output head)
 };
 
+// What MatMul applies to its outputs after the product, in the threads that computed them
+// while they are in cache: the graph's bias add and GELU after a projection, fused.
+// y = gelu(y + bias[r]) (each part where set), with the same float operations as AddBias and
+// Gelu below, so fusing changes no bit.
+struct MatMulEpilogue {
+  const float* bias = nullptr;  // `rows` values; null: none
+  bool gelu = false;
+};
+
 // True when MatMul accepts weights of `type`.
 bool MatMulSupports(TensorType type);
 
@@ -33,15 +42,20 @@ bool MatMulSupports(TensorType type);
 // the type's block size, non-positive sizes, null pointers.
 Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, const float* x,
               int64_t n_tokens, float* y, ThreadPool* pool,
-              ActPrecision precision = ActPrecision::kInt8);
+              ActPrecision precision = ActPrecision::kInt8, const MatMulEpilogue& epilogue = {});
 
-// MatMul on a given path; for tests and benches (the path must be IsaSupported).
+// MatMul on a given path (the path must be IsaSupported).
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
-                   ActPrecision precision = ActPrecision::kInt8);
+                   ActPrecision precision = ActPrecision::kInt8,
+                   const MatMulEpilogue& epilogue = {});
 
 // The helpers below run on the path `isa` (which must be IsaSupported), so that a backend
 // built for one path (CpuBackendOptions::isa) runs every kernel on it.
+
+// y = x / 2 * (1 + erf(x / sqrt(2))) elementwise (BERT's exact GELU; x == y allowed). The SIMD
+// paths take erf from glibc's libmvec (within a few ulp of the scalar path's erff).
+void Gelu(Isa isa, const float* x, float* y, int64_t n);
 
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n);

@@ -40,10 +40,14 @@ foreach(t ${weight_types})
   # The indexed-expert matmuls (mixture-of-experts): decode and grouped prefill.
   hfd_vk_shader(mul_mat_vec_moe_${t} mul_mat_vec.comp WTYPE_${T}=1 MOE=1)
   hfd_vk_shader(mul_mat_vec_glu_moe_${t} mul_mat_vec.comp WTYPE_${T}=1 GLU=1 MOE=1)
+  # The same with per-expert biases on the gate and up products (gpt-oss).
+  hfd_vk_shader(mul_mat_vec_glu_moe_bias_${t} mul_mat_vec.comp WTYPE_${T}=1 GLU=1 MOE=1
+                EXPERT_BIAS=1)
   hfd_vk_shader(mul_mat_moe_${t} mul_mat.comp WTYPE_${T}=1 MOE=1)
 endforeach()
 foreach(op copy add add_bias swiglu geglu gelu scale softcap rms_norm add_rms_norm rope kv_store rope_kv_store attention
-           attention_merge argmax top_logits moe_route moe_group moe_weighted_sum sigmoid_gate)
+           attention_merge argmax top_logits moe_route moe_group moe_weighted_sum sigmoid_gate
+           clamped_swiglu)
   hfd_vk_shader(${op} ${op}.comp)
 endforeach()
 # The KV cache's F32 variants (the default is F16).
@@ -62,6 +66,19 @@ foreach(op kv_store rope_kv_store attention)
 endforeach()
 hfd_vk_shader(attention_split_paged attention.comp SPLIT=1 PAGED=1)
 hfd_vk_shader(attention_split_paged_f32 attention.comp SPLIT=1 PAGED=1 KV_F32=1)
+# Attention with gpt-oss's sinks: whole (both cache types) and the split parts' merge (the
+# parts themselves do not change).
+hfd_vk_shader(attention_sinks attention.comp SINKS=1)
+hfd_vk_shader(attention_sinks_f32 attention.comp SINKS=1 KV_F32=1)
+hfd_vk_shader(attention_merge_sinks attention_merge.comp SINKS=1)
+# Both: gpt-oss in a multi-sequence call (the split parts are the plain paged ones).
+hfd_vk_shader(attention_sinks_paged attention.comp SINKS=1 PAGED=1)
+hfd_vk_shader(attention_sinks_paged_f32 attention.comp SINKS=1 PAGED=1 KV_F32=1)
+# Per-expert biases, for the float types biases are stored in.
+foreach(t f32 f16 bf16)
+  string(TOUPPER ${t} T)
+  hfd_vk_shader(moe_add_bias_${t} moe_add_bias.comp WTYPE_${T}=1)
+endforeach()
 
 set(HFD_VK_SHADER_EMBED_CC ${CMAKE_CURRENT_BINARY_DIR}/shaders_embedded.cc)
 add_custom_command(

@@ -11,6 +11,9 @@
 // too few to fill a large GPU; splitting the keys multiplies them.
 // PAGED (multi-sequence calls, RunParams::seqs): each token sees the positions of its own
 // sequence up to its own, read through the sequence's block table (params.glsl); MASK 0.
+// SINKS (kSinkAttention, gpt-oss): head h's learned logit sinks[h] joins the softmax's
+// denominator as one more term e^sink with no value; the split variant leaves it to
+// attention_merge.comp. PAGED and SINKS combine (batched gpt-oss).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 // head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
@@ -31,6 +34,9 @@ layout(std430, binding = 2) readonly buffer VC { kv_t vc[]; };
 layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 #else
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
+#endif
+#ifdef SINKS
+layout(std430, binding = 5) readonly buffer Sinks { float sinks[]; };
 #endif
 layout(push_constant) uniform Push {
   uint n_head;
@@ -137,7 +143,14 @@ void main() {
     partial[at + HEAD_DIM + 1] = stat[1];
   }
 #else
+#ifdef SINKS
+  // Keys and sink scaled to the larger of their maxima: acc c / (sum c + e^(sink - m)).
+  float m = max(stat[0], sinks[h]);
+  float c = exp(stat[0] - m);
+  float inv = c / (stat[1] * c + exp(sinks[h] - m));
+#else
   float inv = 1.0 / stat[1];
+#endif
   for (uint d = lid; d < hd; d += n) o[q_base + d] = acc[d] * inv;
 #endif
 }

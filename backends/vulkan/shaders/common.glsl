@@ -23,6 +23,15 @@ float safe_tanh(float x) { return tanh(clamp(x, -15.0, 15.0)); }
 // gelu(x) = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
 float gelu_tanh(float x) { return 0.5 * x * (1.0 + safe_tanh(0.7978845608 * (x + 0.044715 * x * x * x))); }
 
+// gpt-oss's clamped SwiGLU: g = min(gate, limit), u = clamp(up, -limit, limit),
+// (u + 1) * g * sigmoid(alpha * g). One function for the elementwise op and the fused
+// expert kernel, so both round alike.
+float clamped_swiglu(float gate, float up, float alpha, float limit) {
+  float g = min(gate, limit);
+  float u = clamp(up, -limit, limit);
+  return (u + 1.0) * g / (1.0 + exp(-alpha * g));
+}
+
 // erfc(z) for z >= 0, within a relative 1.2e-7 (the Chebyshev fit of Numerical Recipes'
 // erfcc): GLSL has no erf.
 float erfc_nonneg(float z) {

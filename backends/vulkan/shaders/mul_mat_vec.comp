@@ -7,17 +7,22 @@
 // The decode path. Variants that save a dispatch and a round trip through memory:
 //   BIAS: adds bias[out_row0 + r] (binding 3);
 //   GLU:  y = act(A[r] . x) * (B[r] . x) for a gated MLP's gate (A) and up (B) matrices,
-//         act silu (SwiGLU) or tanh-approximated GELU (GeGLU) by GLU_GELU.
+//         act silu (SwiGLU) or tanh-approximated GELU (GeGLU) by GLU_ACT, or gpt-oss's
+//         clamped SwiGLU of both products.
 //   MOE:  the indexed-expert product: workgroup z is a (token, slot) pair, whose expert
 //         (kMoeRoute's table at binding 3, 4 with GLU) gives the rows read; pairs whose
 //         expert lies in another chunk return at once, so only the picked experts' rows
 //         are read. With GLU, the experts' gate and up matrices in one pass.
+//   EXPERT_BIAS (with MOE and GLU): each product gets its expert's bias (gpt-oss) before the
+//         activation: rows of nrows floats per expert at bindings 5 (gate) and 6 (up).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint THREADS_PER_ROW = 32;  // power of two, <= 64
 // The row length, fixed per pipeline so the unit loop's trip count is known when compiled.
 layout(constant_id = 1) const uint NCOLS = 32;
-layout(constant_id = 2) const uint GLU_GELU = 0;  // GLU: 1 GeGLU, 0 SwiGLU
+layout(constant_id = 2) const uint GLU_ACT = 0;  // GLU: 0 SwiGLU, 1 GeGLU, 2 clamped SwiGLU
+layout(constant_id = 3) const float GLU_ALPHA = 1.0;  // the clamped SwiGLU's alpha and limit
+layout(constant_id = 4) const float GLU_LIMIT = 0.0;
 #include "common.glsl"
 #ifdef GLU
 #include "weight_pair.glsl"
@@ -26,6 +31,10 @@ layout(constant_id = 2) const uint GLU_GELU = 0;  // GLU: 1 GeGLU, 0 SwiGLU
 #endif
 #ifdef BIAS
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+#endif
+#ifdef EXPERT_BIAS
+layout(std430, binding = 5) readonly buffer GateBias { float gate_bias[]; };
+layout(std430, binding = 6) readonly buffer UpBias { float up_bias[]; };
 #endif
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -120,7 +129,18 @@ void main() {
   float total = row_sum(acc);
 #ifdef GLU
   float up = row_sum(acc_b);
-  total = (GLU_GELU != 0 ? gelu_tanh(total) : total / (1.0 + exp(-total))) * up;
+#ifdef EXPERT_BIAS
+  if (r < pc.nrows) {
+    uint at = (pc.first_expert + e) * pc.nrows + r;
+    total += gate_bias[at];
+    up += up_bias[at];
+  }
+#endif
+  if (GLU_ACT == 2u) {
+    total = clamped_swiglu(total, up, GLU_ALPHA, GLU_LIMIT);
+  } else {
+    total = (GLU_ACT == 1u ? gelu_tanh(total) : total / (1.0 + exp(-total))) * up;
+  }
 #endif
 #ifdef BIAS
   if (r < pc.nrows) total += bias[pc.out_row0 + r];
