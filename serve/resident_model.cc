@@ -110,7 +110,8 @@ Status ResidentModel::CreateSessions() {
       }
       return Status::Ok();
     }
-    // A backend without KV pools (Vulkan) serves the slots one at a time instead.
+    // A backend without KV pools serves the slots one at a time instead (the CPU and
+    // Vulkan backends both have them).
     if (shared.status().code() != ErrorCode::kUnsupported) return shared.status();
   }
   const runtime::SessionOptions options{.n_ctx = spec_.ctx, .prefill_batch = spec_.prefill_batch};

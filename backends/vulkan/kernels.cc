@@ -126,6 +126,9 @@ struct AttentionMergePush {
 struct CopyPush {
   uint32_t n, src_offset, dst_offset;
 };
+struct LastRowsPush {
+  uint32_t width, rows;
+};
 struct MoePush {  // shaders/moe_push.glsl
   uint32_t ncols, row_stride, nrows, out_row0, x_stride, y_stride, ntok, top_k, slot_stride,
       first_expert, experts, n_expert;
@@ -146,9 +149,11 @@ struct MoeAddBiasPush {
 // moe_route.comp's shared arrays hold one slot per invocation.
 constexpr uint32_t kMaxMoeTopK = 64;
 
-// The shader variant of `op` (kv_store, attention) for a cache of `kv` elements.
-std::string KvVariant(const char* op, runtime::KvType kv) {
-  return kv == runtime::KvType::kF32 ? std::string(op) + "_f32" : std::string(op);
+// The shader variant of `op` (kv_store, attention) for a cache of `kv` elements, reading
+// the cache through block tables when `paged`.
+std::string KvVariant(const char* op, runtime::KvType kv, bool paged = false) {
+  std::string name = paged ? std::string(op) + "_paged" : std::string(op);
+  return kv == runtime::KvType::kF32 ? name + "_f32" : name;
 }
 
 // Specialization constants alpha, limit of the clamped SwiGLU (float constants by their bits).
@@ -393,13 +398,15 @@ Status Kernels::Scalar(CommandStream& s, const char* shader, const Buffer& x, co
 
 Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
                      const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-                     uint32_t ntok, uint32_t n_rot, const RopeScale& scale, bool per_text) {
+                     uint32_t ntok, uint32_t n_rot, const RopeScale& scale, bool per_text,
+                     bool paged) {
   if (n_rot == 0) n_rot = head_dim;
   HFD_RETURN_IF_ERROR(CheckRotated(head_dim, n_rot));
   HFD_RETURN_IF_ERROR(CheckFits(freqs, n_rot / 2, "rope frequencies"));
   HFD_RETURN_IF_ERROR(CheckFits(x, uint64_t{ntok} * n_head * head_dim, "rope input"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       cache_.Get({"rope", 4, sizeof(RopePush), {per_text ? 1u : 0u}}));
+  HFD_ASSIGN_OR_RETURN(
+      const Pipeline* p,
+      cache_.Get({paged ? "rope_paged" : "rope", 4, sizeof(RopePush), {per_text ? 1u : 0u}}));
   RopePush push{n_head, head_dim, interleaved ? 1u : 0u, ntok, n_rot, scale};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * n_head * head_dim / 2, 64));
   s.Dispatch(*p, {{&freqs}, {&x}, {&out, true}, {&params}}, &push, g.x, g.y);
@@ -408,11 +415,11 @@ Status Kernels::Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, con
 
 Status Kernels::KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
                         const Buffer& v_cache, const Buffer& params, uint32_t kv_width,
-                        uint32_t ntok, runtime::KvType kv) {
+                        uint32_t ntok, runtime::KvType kv, bool paged) {
   HFD_RETURN_IF_ERROR(CheckFits(k, uint64_t{ntok} * kv_width, "kv_store k"));
   HFD_RETURN_IF_ERROR(CheckFits(v, uint64_t{ntok} * kv_width, "kv_store v"));
   HFD_ASSIGN_OR_RETURN(const Pipeline* p,
-                       cache_.Get({KvVariant("kv_store", kv), 5, sizeof(KvStorePush), {}}));
+                       cache_.Get({KvVariant("kv_store", kv, paged), 5, sizeof(KvStorePush), {}}));
   KvStorePush push{kv_width, ntok};
   GroupGrid g = SplitGroups(CeilDiv(uint64_t{ntok} * kv_width, 256));
   s.Dispatch(*p, {{&k}, {&v}, {&k_cache, true}, {&v_cache, true}, {&params}}, &push, g.x, g.y);
@@ -434,7 +441,8 @@ Status Kernels::RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer&
   HFD_RETURN_IF_ERROR(CheckFits(v, ntok * kv_width, "kv_store v"));
   HFD_ASSIGN_OR_RETURN(
       const Pipeline* p,
-      cache_.Get({KvVariant("rope_kv_store", shape.kv), 8, sizeof(RopeKvStorePush), {}}));
+      cache_.Get(
+          {KvVariant("rope_kv_store", shape.kv, shape.paged), 8, sizeof(RopeKvStorePush), {}}));
   const uint32_t interleaved = shape.interleaved ? 1u : 0u;
   RopeKvStorePush push{shape.n_head, shape.n_head_kv, shape.head_dim, interleaved,
                        ntok,         n_rot,           shape.scale};
@@ -477,14 +485,16 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   if (sinks != nullptr) HFD_RETURN_IF_ERROR(CheckFits(*sinks, shape.n_head, "attention sinks"));
   if (parts <= 1) {
     if (sinks != nullptr) {
-      HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({KvVariant("attention_sinks", shape.kv), 6,
-                                                          sizeof(AttentionPush), spec}));
+      HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                           cache_.Get({KvVariant("attention_sinks", shape.kv, shape.paged), 6,
+                                       sizeof(AttentionPush), spec}));
       s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}, {sinks}}, &push,
                  shape.n_head, ntok);
       return Status::Ok();
     }
-    HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({KvVariant("attention", shape.kv), 5,
-                                                        sizeof(AttentionPush), spec}));
+    HFD_ASSIGN_OR_RETURN(const Pipeline* p,
+                         cache_.Get({KvVariant("attention", shape.kv, shape.paged), 5,
+                                     sizeof(AttentionPush), spec}));
     s.Dispatch(*p, {{&q}, {&k_cache}, {&v_cache}, {&out, true}, {&params}}, &push, shape.n_head,
                ntok);
     return Status::Ok();
@@ -492,8 +502,9 @@ Status Kernels::Attention(CommandStream& s, const Buffer& q, const Buffer& k_cac
   if (scratch == nullptr) return InvalidArgument("split attention needs a scratch buffer");
   HFD_RETURN_IF_ERROR(
       CheckFits(*scratch, AttentionScratchBytes(shape, ntok, parts) / 4, "attention scratch"));
-  HFD_ASSIGN_OR_RETURN(const Pipeline* split, cache_.Get({KvVariant("attention_split", shape.kv), 5,
-                                                          sizeof(AttentionPush), spec}));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* split,
+                       cache_.Get({KvVariant("attention_split", shape.kv, shape.paged), 5,
+                                   sizeof(AttentionPush), spec}));
   HFD_ASSIGN_OR_RETURN(const Pipeline* merge,
                        cache_.Get({sinks != nullptr ? "attention_merge_sinks" : "attention_merge",
                                    sinks != nullptr ? 3u : 2u,
@@ -540,6 +551,16 @@ Status Kernels::Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uin
   CopyPush push{n, src_offset, dst_offset};
   GroupGrid g = SplitGroups(CeilDiv(n, 256));
   s.Dispatch(*p, {{&src}, {&dst, true}}, &push, g.x, g.y);
+  return Status::Ok();
+}
+
+Status Kernels::LastRows(CommandStream& s, const Buffer& x, const Buffer& out, const Buffer& params,
+                         uint32_t width, uint32_t rows) {
+  HFD_RETURN_IF_ERROR(CheckFits(out, uint64_t{width} * rows, "last rows output"));
+  HFD_ASSIGN_OR_RETURN(const Pipeline* p, cache_.Get({"last_rows", 3, sizeof(LastRowsPush), {}}));
+  LastRowsPush push{width, rows};
+  GroupGrid g = SplitGroups(CeilDiv(uint64_t{width} * rows, 256));
+  s.Dispatch(*p, {{&x}, {&out, true}, {&params}}, &push, g.x, g.y);
   return Status::Ok();
 }
 

@@ -26,6 +26,9 @@ struct AttentionShape {
   runtime::KvType kv = runtime::KvType::kF16;  // the cache's element type
   float softcap = 0.0f;                        // 0: scores are not capped
   AttentionMask mask = AttentionMask::kCausal;
+  // Multi-sequence calls: every token sees its own sequence's positions through its block
+  // table (the params' paged part); mask kCausal only.
+  bool paged = false;
 };
 
 // Which row of a table GetRows reads for token t (get_rows.comp's ROW_SOURCE).
@@ -51,6 +54,7 @@ struct RopeKvShape {
   runtime::KvType kv = runtime::KvType::kF16;
   uint32_t n_rot = 0;  // rotated elements of each head; 0 = head_dim
   RopeScale scale;
+  bool paged = false;  // each token at its sequence's position, stored through its block table
 };
 
 // A mixture-of-experts op's shape (runtime::MoeAttrs).
@@ -80,6 +84,10 @@ struct ExpertBiases {
 // Ops that read the per-call position, token ids or texts take the `params` buffer
 // (layout: uint pos, uint n_tokens, int tokens[n_tokens], then per token the first and
 // one past the last token of its text: int text_begin[n_tokens], int text_end[n_tokens]).
+// Multi-sequence calls (RunParams::seqs) go on with the paged part that the `paged`
+// variants read (shaders/params.glsl): per token its position, its sequence's end in the
+// call and the start of its block table; the block size; per sequence its last token;
+// the block tables.
 class Kernels {
  public:
   explicit Kernels(Device& device);
@@ -139,16 +147,17 @@ class Kernels {
   // out = x * scalar ("scale") or scalar * tanh(x / scalar) ("softcap") over n elements.
   Status Scalar(CommandStream& s, const char* shader, const Buffer& x, const Buffer& out,
                 uint32_t n, float scalar);
-  // Token t at position pos + t, or at its position within its text when `per_text`.
+  // Token t at position pos + t, or at its position within its text when `per_text`, or
+  // at its sequence's position when `paged`.
   Status Rope(CommandStream& s, const Buffer& freqs, const Buffer& x, const Buffer& out,
               const Buffer& params, uint32_t n_head, uint32_t head_dim, bool interleaved,
-              uint32_t ntok, uint32_t n_rot = 0, const RopeScale& scale = {},
-              bool per_text = false);
+              uint32_t ntok, uint32_t n_rot = 0, const RopeScale& scale = {}, bool per_text = false,
+              bool paged = false);
   // Writes k, v rows (n_head_kv * head_dim floats each) at positions pos + t of a cache of
-  // `kv` elements.
+  // `kv` elements, or when `paged` at each token's row through its block table.
   Status KvStore(CommandStream& s, const Buffer& k, const Buffer& v, const Buffer& k_cache,
                  const Buffer& v_cache, const Buffer& params, uint32_t kv_width, uint32_t ntok,
-                 runtime::KvType kv = runtime::KvType::kF16);
+                 runtime::KvType kv = runtime::KvType::kF16, bool paged = false);
   // q_out = rope(q); rope(k) and v written to the cache at positions pos + t: Rope of q
   // and k, then KvStore, in one dispatch.
   Status RopeKvStore(CommandStream& s, const Buffer& freqs, const Buffer& q, const Buffer& k,
@@ -178,6 +187,10 @@ class Kernels {
                    uint32_t rows, uint32_t k);
   Status Copy(CommandStream& s, const Buffer& src, const Buffer& dst, uint32_t n,
               uint32_t src_offset, uint32_t dst_offset);
+  // out[s] = x[the last token of sequence s] for the `rows` sequences of a multi-sequence
+  // call (the params' paged part); rows of `width` floats.
+  Status LastRows(CommandStream& s, const Buffer& x, const Buffer& out, const Buffer& params,
+                  uint32_t width, uint32_t rows);
 
   // Mixture of experts (graph.h's kMoe* ops). `routes` is a kMoeRoute table: per token
   // 2 * top_k floats, the picked ids then their weights.

@@ -70,7 +70,6 @@ class VulkanBackend final : public runtime::Backend {
 
   Result<std::unique_ptr<runtime::KvCache>> AllocateKvCache(
       const runtime::KvCacheDesc& desc) override {
-    if (desc.block_size > 0) return MultiSequenceUnsupported();
     HFD_ASSIGN_OR_RETURN(std::unique_ptr<VulkanKvCache> cache,
                          VulkanKvCache::Create(*device_, transfer_, desc));
     return std::unique_ptr<runtime::KvCache>(std::move(cache));
@@ -80,7 +79,6 @@ class VulkanBackend final : public runtime::Backend {
                                                        runtime::KvCache& cache) override {
     if (!weights_) return InvalidArgument("LoadWeights must be called before Compile");
     HFD_RETURN_IF_ERROR(runtime::CheckSupported(*this, graph));
-    if (runtime::IsMultiSequence(graph)) return MultiSequenceUnsupported();
     auto* vk_cache = dynamic_cast<VulkanKvCache*>(&cache);
     if (vk_cache == nullptr) return InvalidArgument("the KV cache belongs to another backend");
     HFD_ASSIGN_OR_RETURN(
@@ -97,13 +95,6 @@ class VulkanBackend final : public runtime::Backend {
   }
 
  private:
-  // Continuous batching (KV pools, multi-sequence graphs) is CPU-only so far.
-  static Status MultiSequenceUnsupported() {
-    return Unsupported(
-        "the Vulkan backend does not run several sequences per call (KV pools) yet; use the "
-        "CPU backend or one sequence per call");
-  }
-
   // Declaration order is destruction order in reverse: weights, kernels and staging go
   // before the device, the device before the instance.
   std::unique_ptr<Instance> instance_;

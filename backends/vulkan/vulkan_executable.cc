@@ -46,6 +46,7 @@ Result<std::unique_ptr<VulkanExecutable>> VulkanExecutable::Create(Device& devic
   }
   std::unique_ptr<VulkanExecutable> exe(new VulkanExecutable(device, kernels, cache));
   exe->graph_ = graph;
+  exe->paged_ = kv.block_size > 0;
   HFD_RETURN_IF_ERROR(exe->Resolve(weights));
   HFD_RETURN_IF_ERROR(exe->AllocateBuffers(fuse));
   // Record the full-size stream now so shape errors surface at compile time.
@@ -87,6 +88,12 @@ Status VulkanExecutable::Resolve(const VulkanWeights& weights) {
     if (IsAttention(op.kind) && op.attn.layer >= cache_.desc().n_layer) {
       return InvalidArgument("attention layer outside the KV cache");
     }
+    if (paged_ && (op.kind == OpKind::kTextRope || op.kind == OpKind::kPositionRows ||
+                   (IsAttention(op.kind) && op.kind != OpKind::kAttention &&
+                    op.kind != OpKind::kSinkAttention))) {
+      return InvalidArgument(
+          "a KV pool serves text generation; graphs over texts (embeddings) take a plain cache");
+    }
     if ((op.kind == OpKind::kRope || op.kind == OpKind::kTextRope) &&
         (op.rope.freqs < 0 || op.rope.freqs >= static_cast<int>(graph_.constants.size()))) {
       return InvalidArgument("rope without frequencies");
@@ -119,9 +126,11 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
   if (out == kNone) return InvalidArgument("the graph has no output");
   HFD_ASSIGN_OR_RETURN(
       output_, Buffer::Create(device_, runtime::ValueBytes(graph_, out), MemoryUse::kHostVisible));
-  // pos and n_tokens, then per token its id, its text's begin and its text's end.
-  HFD_ASSIGN_OR_RETURN(params_, Buffer::Create(device_, 8 + 12 * uint64_t(graph_.max_tokens),
-                                               MemoryUse::kHostVisible));
+  // pos and n_tokens, then per token its id, its text's begin and its text's end; then the
+  // paged part of multi-sequence calls.
+  HFD_ASSIGN_OR_RETURN(
+      params_, Buffer::Create(device_, 8 + 12 * uint64_t(graph_.max_tokens) + 4 * PagedParamWords(),
+                              MemoryUse::kHostVisible));
   uint64_t scratch = 4;
   for (const Op& op : graph_.ops) {
     if (!IsAttention(op.kind)) continue;
@@ -150,21 +159,66 @@ Status VulkanExecutable::AllocateBuffers(bool fuse) {
 }
 
 uint32_t VulkanExecutable::Rows(runtime::ValueId id, uint32_t ntok) const {
-  return graph_.values[id].rows == runtime::Rows::kOne ? 1 : ntok;
+  switch (graph_.values[id].rows) {
+    case runtime::Rows::kOne:
+      return 1;
+    case runtime::Rows::kSequences:
+      return n_seqs_;
+    case runtime::Rows::kTokens:
+      break;
+  }
+  return ntok;
 }
 
 Result<CommandStream*> VulkanExecutable::StreamFor(uint32_t ntok) {
-  auto it = streams_.find(ntok);
+  const std::pair<uint32_t, uint32_t> key{ntok, n_seqs_};
+  auto it = streams_.find(key);
   if (it != streams_.end()) return it->second.get();
   if (streams_.size() >= kMaxStreams) {
-    std::erase_if(streams_, [](const auto& kv) { return kv.first != 1; });
+    std::erase_if(streams_, [](const auto& kv) { return kv.first != std::pair(1u, 1u); });
   }
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<CommandStream> s, CommandStream::Begin(device_));
   HFD_RETURN_IF_ERROR(Record(*s, ntok));
   HFD_RETURN_IF_ERROR(s->End());
   CommandStream* raw = s.get();
-  streams_.emplace(ntok, std::move(s));
+  streams_.emplace(key, std::move(s));
   return raw;
+}
+
+uint64_t VulkanExecutable::PagedParamWords() const {
+  if (!paged_) return 0;
+  const auto max_tokens = static_cast<uint64_t>(graph_.max_tokens);
+  const runtime::KvCacheDesc& kv = cache_.desc();
+  // Per token 3 words, the block size, per sequence 1 word (at most one per token), and
+  // each sequence's table: at most every block of the pool.
+  return 4 * max_tokens + 1 + max_tokens * static_cast<uint64_t>(kv.n_ctx / kv.block_size);
+}
+
+void VulkanExecutable::WritePagedParams(std::span<const runtime::SeqSpan> seqs, uint32_t ntok) {
+  int32_t* p = static_cast<int32_t*>(params_.mapped()) + 2;  // params.glsl's p_tokens
+  const size_t n = ntok;
+  int32_t* pos = p + 3 * n;
+  int32_t* end = p + 4 * n;
+  int32_t* table = p + 5 * n;
+  const int32_t block_size = cache_.desc().block_size;
+  p[6 * n] = block_size;
+  int32_t* last = p + 6 * n + 1;
+  auto next_table = static_cast<int32_t>(7 * n + 1);
+  int32_t t = 0;
+  for (size_t s = 0; s < seqs.size(); ++s) {
+    const runtime::SeqSpan& seq = seqs[s];
+    const int32_t seq_end = seq.pos + seq.n_tokens;
+    // Only the blocks the call reaches (ValidateRunParams checked the table covers them).
+    const int32_t blocks = (seq_end + block_size - 1) / block_size;
+    std::copy_n(seq.blocks.begin(), blocks, p + next_table);
+    for (int32_t i = 0; i < seq.n_tokens; ++i, ++t) {
+      pos[t] = seq.pos + i;
+      end[t] = seq_end;
+      table[t] = next_table;
+    }
+    last[s] = t - 1;
+    next_table += blocks;
+  }
 }
 
 Status VulkanExecutable::Record(CommandStream& s, uint32_t ntok) {
@@ -255,7 +309,8 @@ Status VulkanExecutable::RecordRopeAttention(CommandStream& s, size_t first, uin
                          .interleaved = rope_q.rope.layout == runtime::RopeLayout::kInterleaved,
                          .kv = shape.kv,
                          .n_rot = static_cast<uint32_t>(rope_q.rope.n_rot),
-                         .scale = RopeScaleOf(rope_q)};
+                         .scale = RopeScaleOf(rope_q),
+                         .paged = paged_};
   HFD_RETURN_IF_ERROR(kernels_.RopeKvStore(s, RopeFreqs(rope_q), Val(rope_q.in[0]),
                                            Val(graph_.ops[first + 1].in[0]), Val(attn.in[2]),
                                            Val(rope_q.out), k_cache, v_cache, params_, rope, ntok));
@@ -283,7 +338,8 @@ AttentionShape VulkanExecutable::AttentionShapeOf(const Op& op) const {
                         a.scale,
                         cache_.desc().type,
                         a.softcap,
-                        mask};
+                        mask,
+                        paged_};
 }
 
 Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok) {
@@ -315,7 +371,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       return kernels_.Rope(s, RopeFreqs(op), Val(op.in[0]), out, params_, op.rope.n_head,
                            op.rope.head_dim, op.rope.layout == runtime::RopeLayout::kInterleaved,
                            rows, static_cast<uint32_t>(op.rope.n_rot), RopeScaleOf(op),
-                           op.kind == OpKind::kTextRope);
+                           op.kind == OpKind::kTextRope, paged_);
     case OpKind::kAttention:
     case OpKind::kSinkAttention:
     case OpKind::kTextAttention:
@@ -325,7 +381,7 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
       const Buffer& v_cache = cache_.v(op.attn.layer);
       HFD_RETURN_IF_ERROR(kernels_.KvStore(s, Val(op.in[1]), Val(op.in[2]), k_cache, v_cache,
                                            params_, shape.n_head_kv * shape.head_dim, ntok,
-                                           shape.kv));
+                                           shape.kv, paged_));
       return RecordAttention(s, index, Val(op.in[0]), ntok);
     }
     case OpKind::kSwiGLU:
@@ -341,6 +397,9 @@ Status VulkanExecutable::RecordOp(CommandStream& s, size_t index, uint32_t ntok)
     case OpKind::kAdd:
       return kernels_.Add(s, Val(op.in[0]), Val(op.in[1]), out, width * rows);
     case OpKind::kLastRow: {
+      if (paged_ && graph_.values[op.out].rows == runtime::Rows::kSequences) {
+        return kernels_.LastRows(s, Val(op.in[0]), out, params_, width, rows);
+      }
       const uint32_t in_rows = Rows(op.in[0], ntok);
       return kernels_.Copy(s, Val(op.in[0]), out, width, (in_rows - 1) * width, 0);
     }
@@ -393,6 +452,7 @@ Result<VulkanExecutable::StreamCounts> VulkanExecutable::Counts(uint32_t ntok) {
   if (ntok < 1 || ntok > static_cast<uint32_t>(graph_.max_tokens)) {
     return InvalidArgument(fmt::format("a call takes 1 to {} tokens", graph_.max_tokens));
   }
+  n_seqs_ = 1;
   HFD_ASSIGN_OR_RETURN(CommandStream * s, StreamFor(ntok));
   return StreamCounts{s->dispatch_count(), s->barrier_count()};
 }
@@ -416,6 +476,8 @@ Result<runtime::RunOutput> VulkanExecutable::Run(const runtime::RunParams& param
     std::fill(text_end + begin, text_end + end, end);
     begin = end;
   }
+  n_seqs_ = params.seqs.empty() ? 1 : static_cast<uint32_t>(params.seqs.size());
+  if (!params.seqs.empty()) WritePagedParams(params.seqs, ntok);
   HFD_ASSIGN_OR_RETURN(CommandStream * s, StreamFor(ntok));
   HFD_RETURN_IF_ERROR(s->Submit());
 

@@ -4,10 +4,15 @@
 // step is one submit of a pre-recorded buffer). Per-call values (pos, token ids, the texts
 // they form) live in a host-visible parameter buffer that the shaders read. Neighbouring
 // ops are merged into one kernel where fusion.h says so (unless `fuse` is false).
+// Bound to a KV pool (block_size > 0) it runs multi-sequence calls (RunParams::seqs): the
+// paged shader variants read each token's position and its sequence's block table from
+// the parameter buffer, and a buffer is recorded per (tokens, sequences) shape.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "backends/vulkan/command_stream.h"
@@ -31,7 +36,8 @@ class VulkanExecutable final : public runtime::Executable {
   const runtime::Graph& graph() const override { return graph_; }
   Result<runtime::RunOutput> Run(const runtime::RunParams& params);
 
-  // Dispatches and barriers recorded for a call of `ntok` tokens (records it if needed).
+  // Dispatches and barriers recorded for a one-sequence call of `ntok` tokens (records it
+  // if needed).
   struct StreamCounts {
     int dispatches = 0;
     int barriers = 0;
@@ -43,7 +49,12 @@ class VulkanExecutable final : public runtime::Executable {
       : device_(device), kernels_(kernels), cache_(cache) {}
   Status Resolve(const VulkanWeights& weights);
   Status AllocateBuffers(bool fuse);
+  // The stream for `ntok` tokens of n_seqs_ sequences.
   Result<CommandStream*> StreamFor(uint32_t ntok);
+  // Words of the parameter buffer's paged part (multi-sequence calls).
+  uint64_t PagedParamWords() const;
+  // Fills the paged part for the call's sequences (the layout of shaders/params.glsl).
+  void WritePagedParams(std::span<const runtime::SeqSpan> seqs, uint32_t ntok);
   Status Record(CommandStream& s, uint32_t ntok);
   Status RecordStep(CommandStream& s, const Step& step, uint32_t ntok);
   Status RecordOp(CommandStream& s, size_t index, uint32_t ntok);
@@ -90,7 +101,11 @@ class VulkanExecutable final : public runtime::Executable {
   // While recording: the routes value moe_group_ holds the grouping of, if any.
   runtime::ValueId grouped_routes_ = runtime::kNone;
   std::vector<const Buffer*> value_buffer_;
-  std::map<uint32_t, std::unique_ptr<CommandStream>> streams_;
+  // Keyed by (tokens, sequences) of the call.
+  std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<CommandStream>> streams_;
+  bool paged_ = false;  // bound to a KV pool: calls carry RunParams::seqs
+  // The sequences of the call being recorded or run: the rows of Rows::kSequences values.
+  uint32_t n_seqs_ = 1;
 };
 
 }  // namespace hfd::vk

@@ -88,7 +88,7 @@ struct RunParams {
   // sequence's position, RoPE turns it by that position, attention is causal within its
   // sequence only (reading K/V through the sequence's block table), and outputs of
   // Rows::kSequences values have one row per sequence, from its last token. Empty: one
-  // sequence at `pos` in a contiguous cache. The Vulkan backend refuses it (Unsupported).
+  // sequence at `pos` in a contiguous cache.
   std::span<const SeqSpan> seqs{};
 };
 

@@ -11,7 +11,6 @@
 #include <barrier>
 #include <cstring>
 #include <functional>
-#include <random>
 #include <thread>
 
 #include "engine/runtime/sequence_batch.h"
@@ -32,14 +31,6 @@ struct Plan {
 
 constexpr Plan kPlans[] = {{3, 6, 0}, {17, 3, 0}, {5, 10, 1}, {33, 4, 2},
                            {9, 8, 2}, {1, 12, 4}, {24, 5, 5}, {12, 7, 7}};
-
-std::vector<int32_t> RandomPrompt(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 bool SameBits(std::span<const float> a, std::span<const float> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;

@@ -57,11 +57,23 @@ endforeach()
 # Split attention (flash-decoding) for both cache types.
 hfd_vk_shader(attention_split attention.comp SPLIT=1)
 hfd_vk_shader(attention_split_f32 attention.comp SPLIT=1 KV_F32=1)
+# Multi-sequence calls (RunParams::seqs): positions per token, K/V through block tables.
+hfd_vk_shader(rope_paged rope.comp PAGED=1)
+hfd_vk_shader(last_rows last_rows.comp)
+foreach(op kv_store rope_kv_store attention)
+  hfd_vk_shader(${op}_paged ${op}.comp PAGED=1)
+  hfd_vk_shader(${op}_paged_f32 ${op}.comp PAGED=1 KV_F32=1)
+endforeach()
+hfd_vk_shader(attention_split_paged attention.comp SPLIT=1 PAGED=1)
+hfd_vk_shader(attention_split_paged_f32 attention.comp SPLIT=1 PAGED=1 KV_F32=1)
 # Attention with gpt-oss's sinks: whole (both cache types) and the split parts' merge (the
 # parts themselves do not change).
 hfd_vk_shader(attention_sinks attention.comp SINKS=1)
 hfd_vk_shader(attention_sinks_f32 attention.comp SINKS=1 KV_F32=1)
 hfd_vk_shader(attention_merge_sinks attention_merge.comp SINKS=1)
+# Both: gpt-oss in a multi-sequence call (the split parts are the plain paged ones).
+hfd_vk_shader(attention_sinks_paged attention.comp SINKS=1 PAGED=1)
+hfd_vk_shader(attention_sinks_paged_f32 attention.comp SINKS=1 PAGED=1 KV_F32=1)
 # Per-expert biases, for the float types biases are stored in.
 foreach(t f32 f16 bf16)
   string(TOUPPER ${t} T)

@@ -9,9 +9,11 @@
 // the keys and writes its unnormalised accumulator, maximum and sum to `partial`;
 // attention_merge.comp combines the parts. Decode has one workgroup per query head,
 // too few to fill a large GPU; splitting the keys multiplies them.
+// PAGED (multi-sequence calls, RunParams::seqs): each token sees the positions of its own
+// sequence up to its own, read through the sequence's block table (params.glsl); MASK 0.
 // SINKS (kSinkAttention, gpt-oss): head h's learned logit sinks[h] joins the softmax's
 // denominator as one more term e^sink with no value; the split variant leaves it to
-// attention_merge.comp.
+// attention_merge.comp. PAGED and SINKS combine (batched gpt-oss).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 // head_dim, fixed per pipeline so the per-key dot product and the value loop unroll.
@@ -49,6 +51,9 @@ shared float qs[HEAD_DIM];
 shared float acc[HEAD_DIM];
 shared float p[64];
 shared float stat[2];  // running max, running sum
+#ifdef PAGED
+shared uint rows[64];  // the cache rows of the chunk's keys
+#endif
 
 void main() {
   uint h = gl_WorkGroupID.x;
@@ -58,7 +63,11 @@ void main() {
   const uint hd = HEAD_DIM;
   uint kvh = h / (pc.n_head / pc.n_head_kv);
   uint kv_width = pc.n_head_kv * hd;
+#ifdef PAGED
+  uint qpos = token_pos(t);
+#else
   uint qpos = p_pos + t;
+#endif
   uint lo = (pc.window > 0u && qpos + 1 > pc.window) ? qpos + 1 - pc.window : 0u;
   uint hi = qpos;  // last key, inclusive
   if (MASK != 0u) lo = max(lo, p_pos + text_begin(t));
@@ -86,7 +95,12 @@ void main() {
     uint j = j0 + lid;
     float s = -1.0 / 0.0;
     if (j <= hi) {
+#ifdef PAGED
+      rows[lid] = kv_row(t, j);
+      uint kb = rows[lid] * kv_width + kvh * hd;
+#else
       uint kb = j * kv_width + kvh * hd;
+#endif
       s = 0.0;
       for (uint d = 0; d < hd; ++d) s += qs[d] * from_kv(kc[kb + d]);
       if (pc.softcap > 0.0) s = pc.softcap * safe_tanh(s / pc.softcap);
@@ -105,7 +119,11 @@ void main() {
     for (uint d = lid; d < hd; d += n) {
       float a = acc[d] * correction;
       for (uint i = 0; i < count; ++i) {
+#ifdef PAGED
+        a += p[i] * from_kv(vc[rows[i] * kv_width + kvh * hd + d]);
+#else
         a += p[i] * from_kv(vc[(j0 + i) * kv_width + kvh * hd + d]);
+#endif
       }
       acc[d] = a;
     }

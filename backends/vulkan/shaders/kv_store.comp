@@ -1,6 +1,7 @@
 #version 450
 // Writes this call's K and V rows into one layer of the cache (F16, or F32 with KV_F32)
-// at positions pos + t.
+// at positions pos + t, or with PAGED at each token's cache row (its sequence's position
+// through its block table).
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 256) in;
 #include "common.glsl"
@@ -20,7 +21,12 @@ layout(push_constant) uniform Push {
 void main() {
   uint i = flat_index();
   if (i >= pc.kv_width * pc.ntok) return;
+#ifdef PAGED
+  uint t = i / pc.kv_width;
+  uint at = kv_row(t, token_pos(t)) * pc.kv_width + i % pc.kv_width;
+#else
   uint at = p_pos * pc.kv_width + i;  // row t of this call lands at position pos + t
+#endif
   kc[at] = to_kv(k[i]);
   vc[at] = to_kv(v[i]);
 }

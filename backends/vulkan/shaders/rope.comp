@@ -3,8 +3,8 @@
 // (pos + t) * freqs[i] (rescaled under dynamic NTK, rope.glsl), cos and sin times
 // attn_factor; the other elements are copied (partial rotary). Pairs are (2i, 2i+1) when
 // interleaved, else (i, i + n_rot/2). With PER_TEXT, token t is at its position within its
-// own text instead (kTextRope). One invocation per pair of elements; pos and the texts
-// come from the per-call parameters.
+// own text instead (kTextRope); with PAGED at its own sequence's position (RunParams::seqs).
+// One invocation per pair of elements; pos and the texts come from the per-call parameters.
 #extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint PER_TEXT = 0;
@@ -45,9 +45,15 @@ void main() {
   }
   uint a = pc.interleaved != 0u ? base + 2 * i : base + i;
   uint b = pc.interleaved != 0u ? a + 1 : a + rot_half;
+#ifdef PAGED
+  float freq =
+      rope_freq(freqs[i], i, pc.n_rot, token_end(t), pc.ntk_factor, pc.ntk_original_ctx);
+  uint position = token_pos(t);
+#else
   float freq =
       rope_freq(freqs[i], i, pc.n_rot, p_pos + pc.ntok, pc.ntk_factor, pc.ntk_original_ctx);
   uint position = PER_TEXT != 0u ? t - text_begin(t) : p_pos + t;
+#endif
   float angle = float(position) * freq;
   float c = cos(angle) * pc.attn_factor;
   float s = sin(angle) * pc.attn_factor;

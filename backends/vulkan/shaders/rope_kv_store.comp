@@ -1,8 +1,9 @@
 #version 450
 // The start of attention in one dispatch: rotates q (to q_out) and k, and writes the
 // rotated k and v rows into one layer of the cache (F16, or F32 with KV_F32) at
-// positions pos + t. The same rotation as rope.comp (partial rotary and scaling included)
-// and the same stores as kv_store.comp.
+// positions pos + t (with PAGED: each token at its own sequence's position, stored through
+// the sequence's block table). The same rotation as rope.comp (partial rotary and scaling
+// included) and the same stores as kv_store.comp.
 // One invocation per pair of elements: per token, the q heads' pairs, then the k heads',
 // then the v heads' (copied).
 #extension GL_GOOGLE_include_directive : require
@@ -41,9 +42,19 @@ void main() {
   uint h = (idx / half_dim) % heads;
   uint i = idx % half_dim;
   uint kv_width = pc.n_head_kv * pc.head_dim;
+#ifdef PAGED
+  uint position = token_pos(t);
+  uint end_pos = token_end(t);
+  // Row t's k and v land at its cache row, relative to where row t sits in k and v.
+  uint shift = kv_row(t, position) * kv_width - t * kv_width;
+#else
+  uint position = p_pos + t;
+  uint end_pos = p_pos + pc.ntok;
+  uint shift = p_pos * kv_width;  // row t lands at position pos + t
+#endif
   if (h >= pc.n_head + pc.n_head_kv) {
     uint src = t * kv_width + (h - pc.n_head - pc.n_head_kv) * pc.head_dim;
-    uint dst = p_pos * kv_width + src;  // row t lands at position pos + t
+    uint dst = shift + src;
     vc[dst + 2 * i] = to_kv(v[src + 2 * i]);
     vc[dst + 2 * i + 1] = to_kv(v[src + 2 * i + 1]);
     return;
@@ -54,9 +65,8 @@ void main() {
   uint pa = pass ? pc.n_rot + 2 * (i - rot_half) : (pc.interleaved != 0u ? 2 * i : i);
   uint pb = pass || pc.interleaved != 0u ? pa + 1 : pa + rot_half;
   uint fi = min(i, rot_half - 1);
-  float freq =
-      rope_freq(freqs[fi], fi, pc.n_rot, p_pos + pc.ntok, pc.ntk_factor, pc.ntk_original_ctx);
-  float angle = float(p_pos + t) * freq;
+  float freq = rope_freq(freqs[fi], fi, pc.n_rot, end_pos, pc.ntk_factor, pc.ntk_original_ctx);
+  float angle = float(position) * freq;
   float c = pass ? 1.0 : cos(angle) * pc.attn_factor;
   float s = pass ? 0.0 : sin(angle) * pc.attn_factor;
   if (h < pc.n_head) {
@@ -67,7 +77,7 @@ void main() {
     q_out[base + pb] = pass ? x1 : x0 * s + x1 * c;
   } else {
     uint src = t * kv_width + (h - pc.n_head) * pc.head_dim;
-    uint dst = p_pos * kv_width + src;
+    uint dst = shift + src;
     float x0 = k[src + pa];
     float x1 = k[src + pb];
     kc[dst + pa] = to_kv(pass ? x0 : x0 * c - x1 * s);
