@@ -25,7 +25,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -90,14 +89,6 @@ int64_t WeightBytesPerToken(const model::ModelFiles& files) {
   return bytes;
 }
 
-std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
-  std::mt19937 rng(n);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
-
 // Best of `reps` runs of `fn`, which returns seconds for `n` tokens; tokens/s.
 template <typename Fn>
 Result<double> BestRate(int reps, int n, Fn&& fn) {
@@ -126,9 +117,9 @@ Result<double> BatchedDecodeRate(const Args& args, runtime::Backend& backend,
   std::vector<std::vector<int32_t>> prompts;
   std::vector<int32_t> next(n_seqs);
   for (int s = 0; s < n_seqs; ++s) {
-    // A different prompt per sequence (RandomTokens seeds with its length).
-    prompts.push_back(RandomTokens(args.batch_prompt + s, files.desc().n_vocab));
-    prompts.back().resize(args.batch_prompt);
+    // A different prompt per sequence.
+    prompts.push_back(RandomTokens(args.batch_prompt, files.desc().n_vocab,
+                                   static_cast<uint32_t>(args.batch_prompt + s)));
     const runtime::SequenceBatch::Feed feed{batch->Open(), prompts.back()};
     HFD_ASSIGN_OR_RETURN(std::span<const int32_t> first, batch->StepGreedy({&feed, 1}));
     next[s] = first[0];
@@ -178,12 +169,12 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
                         {"backend", backend->device_description()},
                         {"load_seconds", load_seconds}};
   // Warm-up: compiles the graphs and faults the weights in.
-  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(16, vocab)).status());
+  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(16, vocab, 16)).status());
   HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
 
   for (int n : {128, 512}) {
     if (!Wanted(args, fmt::format("pp{}", n))) continue;
-    const std::vector<int32_t> prompt = RandomTokens(n, vocab);
+    const std::vector<int32_t> prompt = RandomTokens(n, vocab, static_cast<uint32_t>(n));
     HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
                            HFD_RETURN_IF_ERROR(session->Rewind(0));
                            const double t0 = Now();

@@ -9,13 +9,13 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <random>
 #include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "backends/cpu/cpu_backend.h"
+#include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
 #include "engine/runtime/sequence_batch.h"
 
@@ -35,13 +35,6 @@ struct Args {
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::vector<int32_t> Random(int n, int64_t vocab, std::mt19937& rng) {
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
 }
 
 // Seconds from the request's arrival to its first token's logits on a new sequence.
@@ -75,18 +68,19 @@ Status Run(const Args& args) {
                                                           .n_blocks = blocks,
                                                           .max_step_tokens = args.chunk}));
   const int64_t vocab = files->desc().n_vocab;
-  std::mt19937 rng(1);
+  uint32_t seed = 1;  // a new seed per prompt part: no sharing but the system prompt's
   auto request = [&](const std::vector<int32_t>& system) {
     std::vector<int32_t> prompt = system;
-    const std::vector<int32_t> user = Random(args.user, vocab, rng);
+    const std::vector<int32_t> user = RandomTokens(args.user, vocab, seed++);
     prompt.insert(prompt.end(), user.begin(), user.end());
     return prompt;
   };
-  HFD_RETURN_IF_ERROR(TimeToFirstToken(*batch, request(Random(args.system, vocab, rng)), args.chunk)
-                          .status());  // compiles the graph, warms the caches
+  HFD_RETURN_IF_ERROR(
+      TimeToFirstToken(*batch, request(RandomTokens(args.system, vocab, seed++)), args.chunk)
+          .status());  // compiles the graph, warms the caches
   double uncached = 1e30, cached = 1e30;
   for (int r = 0; r < args.reps; ++r) {
-    const std::vector<int32_t> system = Random(args.system, vocab, rng);
+    const std::vector<int32_t> system = RandomTokens(args.system, vocab, seed++);
     HFD_ASSIGN_OR_RETURN(double first, TimeToFirstToken(*batch, request(system), args.chunk));
     HFD_ASSIGN_OR_RETURN(double second, TimeToFirstToken(*batch, request(system), args.chunk));
     uncached = std::min(uncached, first);

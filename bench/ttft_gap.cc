@@ -4,10 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <vector>
 
+#include "bench/synthetic_model.h"
 #include "engine/runtime/shared_batch.h"
 
 namespace hfd::bench {
@@ -16,14 +16,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-std::vector<int32_t> Tokens(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 // One decoding conversation: when each of its tokens came.
 struct Stream {
@@ -58,7 +50,7 @@ Result<nlohmann::json> MeasureTtftGap(runtime::Backend& backend, const model::Mo
       const auto decode = [&]() -> Status {
         std::unique_ptr<runtime::BatchedSession> session = shared->NewSession();
         HFD_ASSIGN_OR_RETURN(std::span<const float> logits,
-                             session->Feed(Tokens(options.stream_prompt, vocab, 10 + s)));
+                             session->Feed(RandomTokens(options.stream_prompt, vocab, 10 + s)));
         auto next =
             static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
         while (!stop && session->position() < kCtx - 1) {
@@ -82,7 +74,7 @@ Result<nlohmann::json> MeasureTtftGap(runtime::Backend& backend, const model::Mo
   };
   while (!all_have(4)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
-  const std::vector<int32_t> prompt = Tokens(options.prompt, vocab, 99);
+  const std::vector<int32_t> prompt = RandomTokens(options.prompt, vocab, 99);
   std::unique_ptr<runtime::BatchedSession> fresh = shared->NewSession();
   const auto start = Clock::now();
   Result<std::span<const float>> first = fresh->Feed(prompt);

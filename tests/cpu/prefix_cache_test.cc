@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <random>
 
 #include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/shared_batch.h"
@@ -19,14 +18,6 @@ namespace {
 
 using runtime::SequenceBatch;
 using Tokens = std::vector<int32_t>;
-
-Tokens Random(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  Tokens ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 Tokens Concat(const Tokens& a, const Tokens& b) {
   Tokens out = a;
@@ -98,9 +89,9 @@ class PrefixCacheTest : public ::testing::Test {
 };
 
 TEST_F(PrefixCacheTest, SecondSequenceComputesOnlyItsOwnTokens) {
-  const Tokens system = Random(200, vocab_, 1);
-  const Tokens first = Concat(system, Random(7, vocab_, 2));
-  const Tokens second = Concat(system, Random(9, vocab_, 3));
+  const Tokens system = RandomPrompt(200, vocab_, 1);
+  const Tokens first = Concat(system, RandomPrompt(7, vocab_, 2));
+  const Tokens second = Concat(system, RandomPrompt(9, vocab_, 3));
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 64);
   ASSERT_NE(b, nullptr);
   const SequenceBatch::SeqId a = b->Open();
@@ -135,7 +126,7 @@ TEST_F(PrefixCacheTest, SecondSequenceComputesOnlyItsOwnTokens) {
 TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 8);
   ASSERT_NE(b, nullptr);
-  const Tokens old = Random(64, vocab_, 4);
+  const Tokens old = RandomPrompt(64, vocab_, 4);
   const SequenceBatch::SeqId a = b->Open();
   Rows(*b, a, old, 0);
   b->Close(a);
@@ -145,7 +136,7 @@ TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
   // 100 new positions take the 4 unused blocks and evict 3 of the cached chain's, its
   // end first; their block numbers now hold other tokens.
   const SequenceBatch::SeqId c = b->Open();
-  Rows(*b, c, Random(100, vocab_, 5), 0);
+  Rows(*b, c, RandomPrompt(100, vocab_, 5), 0);
   EXPECT_EQ(b->pool().used_blocks(), 7);
   EXPECT_EQ(b->pool().cached_blocks(), 1);
   b->Close(c);
@@ -171,8 +162,8 @@ TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
 TEST_F(PrefixCacheTest, RewindIntoASharedBlockRecomputesIt) {
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 32);
   ASSERT_NE(b, nullptr);
-  const Tokens prompt = Random(40, vocab_, 6);
-  const Tokens tail = Random(5, vocab_, 7);
+  const Tokens prompt = RandomPrompt(40, vocab_, 6);
+  const Tokens tail = RandomPrompt(5, vocab_, 7);
   const SequenceBatch::SeqId a = b->Open();
   Rows(*b, a, prompt, 0);
   const SequenceBatch::SeqId s = b->Open();
@@ -211,11 +202,11 @@ TEST(PrefixCacheSlidingWindowTest, SharedPrefixMatchesUncached) {
   LoadedModel m = LoadOnCpu(dir.path(), 2);
   ASSERT_NE(m.files, nullptr);
   ASSERT_GT(m.files->desc().sliding_window, 0);
-  const Tokens prompt = Random(40, config.vocab, 8);
+  const Tokens prompt = RandomPrompt(40, config.vocab, 8);
   std::unique_ptr<SequenceBatch> b = NewBatch(m, 32, 8);
   ASSERT_NE(b, nullptr);
   Rows(*b, b->Open(), prompt, 0);
-  const Tokens other = Concat(prompt, Random(3, config.vocab, 9));
+  const Tokens other = Concat(prompt, RandomPrompt(3, config.vocab, 9));
   int32_t reused = 0;
   const auto rows = WithCache(*b, b->Open(), other, 4, reused);
   EXPECT_EQ(reused, 40);
@@ -228,11 +219,11 @@ TEST_F(PrefixCacheTest, BatchedSessionTakesTheCache) {
       {.batch = {.n_ctx = 512, .block_size = 16, .n_blocks = 64, .max_step_tokens = 64},
        .chunk_tokens = 48});
   ASSERT_TRUE(shared.ok()) << shared.status().ToString();
-  const Tokens system = Random(200, vocab_, 10);
-  const Tokens question = Concat(system, Random(6, vocab_, 11));
+  const Tokens system = RandomPrompt(200, vocab_, 10);
+  const Tokens question = Concat(system, RandomPrompt(6, vocab_, 11));
   {
     std::unique_ptr<runtime::BatchedSession> first = (*shared)->NewSession();
-    ASSERT_TRUE(first->Feed(Concat(system, Random(4, vocab_, 12))).ok());
+    ASSERT_TRUE(first->Feed(Concat(system, RandomPrompt(4, vocab_, 12))).ok());
   }
   std::unique_ptr<runtime::BatchedSession> second = (*shared)->NewSession();
   Result<std::span<const float>> logits = second->Feed(question);
