@@ -53,6 +53,7 @@ bool SharedBatch::DropIdle() {
   }
   if (victim < 0) return false;
   batch_->Drop(victim);
+  NoteStats();  // ps shows the blocks free even when no step follows
   return true;
 }
 
@@ -70,6 +71,7 @@ bool SharedBatch::PreemptYoungest() {
   }
   if (youngest == nullptr) return false;
   batch_->Drop(youngest->seq);
+  NoteStats();
   youngest->preempted = true;
   youngest->done = true;
   std::erase(waiting_, youngest);
