@@ -77,44 +77,44 @@ std::string NemoTokenizerJson(const gguf::GgufFile& file) {
       .dump();
 }
 
+// Each reference string encodes to `key`'s ids (no BOS) and decodes back to itself; BOS is
+// added by default (llama.cpp's tekken, Nemo's tokenizer_config), EOS is not.
+void ExpectReferenceIds(const Tokenizer& tokenizer, const char* key) {
+  const json reference = Reference();
+  const auto inputs = reference.at("inputs").get<std::vector<std::string>>();
+  const json& expected = reference.at(key);
+  ASSERT_GT(inputs.size(), 90u);
+  ASSERT_EQ(expected.size(), inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<int32_t> ids = tokenizer.Encode(inputs[i], /*add_special=*/false);
+    EXPECT_EQ(ids, expected[i].get<std::vector<int32_t>>())
+        << key << ", string #" << i << ": '" << inputs[i] << "'";
+    EXPECT_EQ(tokenizer.Decode(ids), inputs[i]) << key << ", string #" << i;
+  }
+  EXPECT_EQ(tokenizer.Encode("Hi", true), (std::vector<int32_t>{1, 37133}));  // llama-tokenize
+  EXPECT_EQ(tokenizer.vocab_size(), 131072);
+  EXPECT_TRUE(tokenizer.IsEndOfGeneration(2));
+}
+
 TEST(Tekken, NemoVocabularyGgufGivesLlamaTokenizeIds) {
   auto file = OpenVocab();
   ASSERT_NE(file, nullptr);
   auto tokenizer = Tokenizer::FromGguf(*file);
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  const json reference = Reference();
-  const auto inputs = reference.at("inputs").get<std::vector<std::string>>();
-  const json& expected = reference.at("llama_cpp");
-  ASSERT_GT(inputs.size(), 90u);
-  ASSERT_EQ(expected.size(), inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::vector<int32_t> ids = (*tokenizer)->Encode(inputs[i], /*add_special=*/false);
-    EXPECT_EQ(ids, expected[i].get<std::vector<int32_t>>())
-        << "string #" << i << ": '" << inputs[i] << "'";
-    EXPECT_EQ((*tokenizer)->Decode(ids), inputs[i]) << "string #" << i;
-  }
-  // BOS is added by default (llama.cpp's tekken), EOS is not.
-  EXPECT_EQ((*tokenizer)->Encode("Hi", true).front(), 1);
-  EXPECT_EQ((*tokenizer)->vocab_size(), 131072);
-  EXPECT_TRUE((*tokenizer)->IsEndOfGeneration(2));
+  ExpectReferenceIds(**tokenizer, "llama_cpp");
 }
 
 TEST(Tekken, NemoTokenizerJsonGivesHuggingFaceIds) {
   auto file = OpenVocab();
   ASSERT_NE(file, nullptr);
-  auto tokenizer = Tokenizer::FromJson(NemoTokenizerJson(*file), R"({"add_bos_token": true})", "");
+  // Nemo's tokenizer_config.json and generation_config.json name the same specials.
+  auto tokenizer =
+      Tokenizer::FromJson(NemoTokenizerJson(*file),
+                          R"({"add_bos_token": true, "add_eos_token": false, "bos_token": "<s>",)"
+                          R"( "eos_token": "</s>", "unk_token": "<unk>"})",
+                          R"({"bos_token_id": 1, "eos_token_id": 2})");
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  const json reference = Reference();
-  const auto inputs = reference.at("inputs").get<std::vector<std::string>>();
-  const json& expected = reference.at("tokenizer_json");
-  ASSERT_EQ(expected.size(), inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::vector<int32_t> ids = (*tokenizer)->Encode(inputs[i], /*add_special=*/false);
-    EXPECT_EQ(ids, expected[i].get<std::vector<int32_t>>())
-        << "string #" << i << ": '" << inputs[i] << "'";
-    EXPECT_EQ((*tokenizer)->Decode(ids), inputs[i]) << "string #" << i;
-  }
-  EXPECT_EQ((*tokenizer)->Encode("Hi", true).front(), 1);
+  ExpectReferenceIds(**tokenizer, "tokenizer_json");
 }
 
 }  // namespace
