@@ -16,7 +16,7 @@ packages=(
   chromium chromium-driver python3-selenium
   # Scripts that regenerate recorded references (tests/**/make_reference.py, numpy forward
   # passes of families llama.cpp lacks); the tests read what they recorded.
-  sentencepiece python3-sentencepiece python3-numpy
+  sentencepiece python3-sentencepiece python3-numpy python3-regex
 )
 
 # The HTTP API tests run the real JavaScript clients. A node/npm already installed (such
