@@ -136,6 +136,36 @@ TEST(BertBge, TokenizerJsonGivesTheGgufVectorsIds) {
   EXPECT_EQ((*from_json)->Decode(ids), "[CLS] hello, world! [SEP]");
 }
 
+// A query and a passage as a cross-encoder (reranker) takes them: [CLS] query [SEP] passage
+// [SEP], type id 0 up to the first [SEP] and 1 after (BERT's pair template). The ids are
+// the vocabulary's entries for the lowercased words: what 2054, is 2003, a 1037, panda
+// 25462, ? 1029, the 1996, giant 5016, bear 4562, . 1012; [CLS] 101, [SEP] 102.
+TEST(BertBge, PairGivesBertTemplateAndTypeIds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const std::filesystem::path path = fixtures / "vocab" / "ggml-vocab-bert-bge.gguf";
+  auto file = gguf::GgufFile::Open(path);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto from_json = Tokenizer::FromJson(BgeTokenizerJson(**file), "", "");
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  auto from_gguf = LoadOrFail(path);
+  ASSERT_NE(from_gguf, nullptr);
+  const std::vector<int32_t> ids = {101,  2054,  2003, 1037, 25462, 1029, 102, 1996,
+                                    5016, 25462, 2003, 1037, 4562,  1012, 102};
+  const std::vector<int32_t> types = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+  for (const Tokenizer* t : {(*from_json).get(), from_gguf.get()}) {
+    auto pair = t->EncodePair("What is a panda?", "The giant panda is a bear.", true);
+    ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+    EXPECT_EQ(pair->ids, ids);
+    EXPECT_EQ(pair->type_ids, types);
+    auto bare = t->EncodePair("What is a panda?", "The giant panda is a bear.", false);
+    ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+    // Without special tokens only the texts remain, with their type ids.
+    EXPECT_EQ(bare->ids, (std::vector<int32_t>{2054, 2003, 1037, 25462, 1029, 1996, 5016, 25462,
+                                               2003, 1037, 4562, 1012}));
+    EXPECT_EQ(bare->type_ids, (std::vector<int32_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
+  }
+}
+
 class TransformersTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(TransformersTest, TokenizeAndDecodeMatchReference) {
