@@ -49,6 +49,7 @@ struct Vec512 {
   static Reg Mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
   static Reg Add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg Erf(Reg v) { return _ZGVeN16v_erff(v); }
+  static Reg Tanh(Reg v) { return _ZGVeN16v_tanhf(v); }
   static float Reduce(Reg v) { return _mm512_reduce_add_ps(v); }
 };
 
@@ -148,6 +149,7 @@ KernelTable MakeAvx512Table() {
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   t.gelu = GeluRows<Vec512>;
+  t.tanh = TanhRows<Vec512>;
   return t;
 }
 
