@@ -142,13 +142,13 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       SwiGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kGeGLU:
-      GeGLU(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      GeGLU(isa_, F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kScale:
       Scale(F32(op.in[0]), op.scalar, F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kSoftCap:
-      SoftCap(F32(op.in[0]), op.scalar, F32(op.out), rows * width);
+      SoftCap(isa_, F32(op.in[0]), op.scalar, F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kAdd:
       Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
@@ -210,7 +210,10 @@ Status CpuExecutable::RunGroup(int32_t first, int32_t last, const runtime::RunPa
     LayerNormRows(op, bias, F32(out), rows, width);
     return Status::Ok();
   }
-  const MatMulEpilogue epilogue{bias, graph_.ops[last].kind == OpKind::kGelu};
+  const runtime::Op& last_op = graph_.ops[last];
+  const MatMulEpilogue epilogue{bias, last_op.kind == OpKind::kGelu,
+                                last_op.kind == OpKind::kGeGLU ? F32(last_op.in[0]) : nullptr,
+                                last_op.kind == OpKind::kSoftCap ? last_op.scalar : 0.0f};
   return MatMulOnIsa(isa_, w.type, w.data, width, graph_.values[op.in[0]].width, F32(op.in[0]),
                      rows, F32(out), &pool_, activations_, epilogue);
 }

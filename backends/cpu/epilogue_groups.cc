@@ -12,13 +12,14 @@ std::vector<int32_t> EpilogueGroups(const runtime::Graph& graph) {
       if (in != runtime::kNone) ++readers[in];
     }
   }
-  // Op i's output can stay unwritten when op i + 1, of kind `next`, is its one reader (and it
-  // is not the graph's output).
-  auto feeds_only = [&](int32_t i, OpKind next) {
+  // Op i's output can stay unwritten when op i + 1, of kind `next`, is its one reader, as
+  // input `slot` (and it is not the graph's output). A GeGLU reads the product as its up
+  // (slot 1); its gate, an earlier value, is read in the epilogue.
+  auto feeds_only = [&](int32_t i, OpKind next, int slot = 0) {
     if (i + 1 >= n_ops) return false;
     const runtime::Op& op = graph.ops[i];
     const runtime::Op& reader = graph.ops[i + 1];
-    return reader.kind == next && reader.in[0] == op.out && readers[op.out] == 1 &&
+    return reader.kind == next && reader.in[slot] == op.out && readers[op.out] == 1 &&
            op.out != graph.output();
   };
   std::vector<int32_t> end(n_ops);
@@ -27,7 +28,11 @@ std::vector<int32_t> EpilogueGroups(const runtime::Graph& graph) {
     const OpKind kind = graph.ops[i].kind;
     if (kind == OpKind::kMatMul || kind == OpKind::kLayerNorm) {
       if (feeds_only(last, OpKind::kAddBias)) ++last;
-      if (kind == OpKind::kMatMul && feeds_only(last, OpKind::kGelu)) ++last;
+      if (kind == OpKind::kMatMul &&
+          (feeds_only(last, OpKind::kGelu) || feeds_only(last, OpKind::kSoftCap) ||
+           feeds_only(last, OpKind::kGeGLU, 1))) {
+        ++last;
+      }
     }
     for (int32_t k = i; k <= last; ++k) end[k] = last;
     i = last + 1;

@@ -1,7 +1,8 @@
 // Which neighbouring ops of a graph the CPU backend runs as one: a matrix product with the
-// bias add and GELU that follow it (MatMulEpilogue), and a LayerNorm with its bias add. The
-// graph's values are single-assignment, so a value read only by the next op of its group
-// need never be written; the group's first op writes the group's last value directly.
+// bias add and the GELU, soft-capping or GeGLU (the product as its up) that follow it
+// (MatMulEpilogue), and a LayerNorm with its bias add. The graph's values are single-assignment, so
+// a value read only by the next op of its group need never be written; the group's first op writes
+// the group's last value directly.
 #pragma once
 
 #include <cstdint>

@@ -246,6 +246,42 @@ void AddMatMulBiasGelu(std::vector<OpCase>& cases, TensorType type) {
   cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
 }
 
+// A projection followed by Gemma's GeGLU (the product as its up, the gate another value) or
+// by soft-capping (its output head): chains the CPU backend runs as one op
+// (backends/cpu/epilogue_groups.h).
+void AddMatMulTanhEpilogue(std::vector<OpCase>& cases, TensorType type, OpKind epilogue) {
+  CaseBuilder b("matmul_" + std::string(runtime::OpName(epilogue)) + "_" + TypeName(type),
+                OpKind::kMatMul, type, DecodeAndPrefill());
+  const int64_t cols = OddCols(type), rows = 40;
+  // The products' RMS (uniform +-1 weights and inputs): soft-capping meets tanh's linear and
+  // saturated ranges alike.
+  const auto cap = static_cast<float>(std::sqrt(cols / 9.0));
+  std::vector<float> in, gate, weight;
+  const ValueId x = b.Input(cols, &in);
+  const ValueId g = b.Input(rows, &gate);
+  const WeightId w = b.Weight(type, cols, rows, &weight);
+  const ValueId product =
+      b.Op(runtime::MakeOp(OpKind::kMatMul, x, runtime::kNone, runtime::kNone, w), rows);
+  runtime::Op op = epilogue == OpKind::kGeGLU ? runtime::MakeOp(OpKind::kGeGLU, g, product)
+                                              : runtime::MakeOp(OpKind::kSoftCap, product);
+  op.scalar = epilogue == OpKind::kSoftCap ? cap : 0.0f;
+  const ValueId out = b.Op(op, rows);
+  auto ref = [&, cols, cap, epilogue](int32_t t) {
+    std::vector<double> y(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      double v = 0;
+      for (int64_t k = 0; k < cols; ++k) v += double(weight[r * cols + k]) * in[t * cols + k];
+      const double u = gate[t * rows + r];
+      const double inner = std::sqrt(2 / std::numbers::pi) * (u + 0.044715 * u * u * u);
+      y[r] = epilogue == OpKind::kGeGLU ? 0.5 * u * (1 + std::tanh(inner)) * v
+                                        : cap * std::tanh(v / cap);
+    }
+    return y;
+  };
+  const OpTolerance tol = IsFloatType(type) ? OpTolerance{1e-5, 1e-5} : OpTolerance{5e-2, 2e-4};
+  cases.push_back(b.Finish(out, runtime::GraphOutput::kAllLogits, PerToken(ref), tol));
+}
+
 void AddRmsNorm(std::vector<OpCase>& cases, TensorType type, int64_t group) {
   const int64_t width = 96;
   CaseBuilder b("rms_norm_" + TypeName(type) + (group == width ? "" : "_per_head"),
@@ -706,6 +742,10 @@ std::vector<OpCase> BuildCases() {
   }
   AddRmsNorm(cases, TensorType::kF32, 32);  // Qwen3's per-head q/k norm
   for (TensorType type : {TensorType::kF32, TensorType::kQ8_0}) AddMatMulBiasGelu(cases, type);
+  for (TensorType type : {TensorType::kF32, TensorType::kQ6_K}) {
+    AddMatMulTanhEpilogue(cases, type, OpKind::kGeGLU);
+    AddMatMulTanhEpilogue(cases, type, OpKind::kSoftCap);
+  }
   AddLayerNorm(cases, TensorType::kF32, true);
   AddRope(cases, runtime::RopeLayout::kInterleaved);
   AddRope(cases, runtime::RopeLayout::kHalfSplit);

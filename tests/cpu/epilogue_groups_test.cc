@@ -47,6 +47,26 @@ TEST(EpilogueGroupsTest, FusesBiasAndGeluOntoTheirProductAndNothingElse) {
             (std::vector<int32_t>{0, 3, 3, 3, 5, 5, 6, 8, 8, 9, 10, 11, 12, 13, 15, 15}));
 }
 
+// Gemma's pieces: GeGLU onto the up projection (its second input), not onto a gate (its
+// first) nor onto an up read twice; the output head with its soft-capping.
+TEST(EpilogueGroupsTest, FusesGeGLUOntoItsUpAndSoftCapOntoTheHead) {
+  GraphMaker m;
+  const ValueId x = m.Op(OpKind::kGetRows);               // 0
+  const ValueId gate = m.Op(OpKind::kMatMul, x);          // 1: alone
+  const ValueId up = m.Op(OpKind::kMatMul, x);            // 2: group 2..3
+  const ValueId act = m.Op(OpKind::kGeGLU, gate, up);     // 3
+  const ValueId up2 = m.Op(OpKind::kMatMul, act);         // 4: alone
+  const ValueId gate2 = m.Op(OpKind::kMatMul, act);       // 5: alone, the next op's gate
+  const ValueId act2 = m.Op(OpKind::kGeGLU, gate2, up2);  // 6
+  const ValueId up3 = m.Op(OpKind::kMatMul, act2);        // 7: alone, read by 8 and 9
+  const ValueId act3 = m.Op(OpKind::kGeGLU, act2, up3);   // 8
+  const ValueId sum = m.Op(OpKind::kAdd, up3, act3);      // 9
+  const ValueId head = m.Op(OpKind::kMatMul, sum);        // 10: group 10..11
+  const ValueId logits = m.Op(OpKind::kSoftCap, head);    // 11
+  m.g.argmax = m.Op(OpKind::kArgmax, logits);             // 12: the graph's output
+  EXPECT_EQ(EpilogueGroups(m.g), (std::vector<int32_t>{0, 1, 3, 3, 4, 5, 6, 7, 8, 9, 11, 11, 12}));
+}
+
 TEST(EpilogueGroupsTest, TheGraphsOutputIsAlwaysWritten) {
   GraphMaker m;
   const ValueId x = m.Op(OpKind::kGetRows);

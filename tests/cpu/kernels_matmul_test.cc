@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -327,6 +328,61 @@ TEST(KernelsMatMul, EpilogueEqualsBiasAndGeluAfterTheProduct) {
                         .ok());
         EXPECT_EQ(fused, separate);
       }
+    }
+  }
+}
+
+// Gemma's fused epilogues: GeGLU with the product as its up (the gate another value laid out
+// as the output) and soft-capping, bit for bit the separate ops after the product.
+TEST(KernelsMatMul, EpilogueEqualsGeGLUAndSoftCapAfterTheProduct) {
+  ThreadPool two(2);
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    for (TensorType type : {TensorType::kQ4_K, TensorType::kQ6_K}) {
+      for (int64_t n_tokens : {1, 19}) {
+        const Case c{type, 37, 256, n_tokens};
+        SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
+        const Weights w = MakeWeights(c.type, c.rows, c.cols, 53);
+        const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 59);
+        const std::vector<float> gate = RandomFloats(c.rows * c.n_tokens, 61);
+        const std::vector<float> product = RunMatMul(isa, c, w, x, &two);
+        const auto n = static_cast<int64_t>(product.size());
+        std::vector<float> geglu(product.size()), capped(product.size());
+        GeGLU(isa, gate.data(), product.data(), geglu.data(), n);
+        SoftCap(isa, product.data(), 3.0f, capped.data(), n);
+        auto fused = [&](const MatMulEpilogue& epilogue) {
+          std::vector<float> y(product.size(), NAN);
+          EXPECT_TRUE(MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens,
+                                  y.data(), &two, ActPrecision::kInt8, epilogue)
+                          .ok());
+          return y;
+        };
+        EXPECT_EQ(fused({.geglu_gate = gate.data()}), geglu);
+        EXPECT_EQ(fused({.softcap = 3.0f}), capped);
+      }
+    }
+  }
+}
+
+// GeGLU and soft-capping on every path against their forms in double, over tanh's linear and
+// saturated ranges and across the chunks they are computed in (600 elements).
+TEST(KernelsMatMul, GeGLUAndSoftCapMatchTheirFormsOnEveryPath) {
+  std::vector<float> gate = RandomFloats(600, 67), up = RandomFloats(600, 71);
+  for (float& v : gate) v *= 6.0f;
+  const auto n = static_cast<int64_t>(gate.size());
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    std::vector<float> geglu(gate.size()), capped(gate.size());
+    GeGLU(isa, gate.data(), up.data(), geglu.data(), n);
+    SoftCap(isa, gate.data(), 2.5f, capped.data(), n);
+    for (size_t i = 0; i < gate.size(); ++i) {
+      const double g = gate[i];
+      const double inner = std::sqrt(2 / std::numbers::pi) * (g + 0.044715 * g * g * g);
+      const double ref = 0.5 * g * (1 + std::tanh(inner)) * up[i];
+      EXPECT_NEAR(geglu[i], ref, 1e-6 * (1 + std::fabs(ref))) << "gate = " << g;
+      const double cap_ref = 2.5 * std::tanh(g / 2.5);
+      EXPECT_NEAR(capped[i], cap_ref, 1e-6 * (1 + std::fabs(cap_ref))) << "x = " << g;
     }
   }
 }

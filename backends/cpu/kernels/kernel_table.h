@@ -71,6 +71,9 @@ struct KernelTable {
   // element goes through the same operations wherever it sits in the call (no scalar tail),
   // so a matrix product's epilogue and the separate op give the same bits.
   void (*gelu)(const float* x, float* y, int64_t n);
+  // y[i] = tanh(x[i]) for i < n (x == y allowed), each element alike wherever it sits (the
+  // SIMD paths take libmvec's tanhf, within a few ulp of the scalar path's).
+  void (*tanh)(const float* x, float* y, int64_t n);
 
   // The kernel for weights of `type`, or null when it has none.
   const WeightKernel* ForType(TensorType type) const;

@@ -50,6 +50,7 @@ struct Vec512 {
   static Reg Mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
   static Reg Add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg Erf(Reg v) { return _ZGVeN16v_erff(v); }
+  static Reg Tanh(Reg v) { return _ZGVeN16v_tanhf(v); }
   static float Reduce(Reg v) { return _mm512_reduce_add_ps(v); }
 };
 
@@ -80,6 +81,16 @@ inline __m512i ScaleSpread(const SpreadTable& table, int k) {
   return _mm512_load_si512(table.idx[k]);
 }
 
+// One row's bytes this far ahead of the block being read are fetched into L1: a row is
+// read alone, one stream, and the hardware prefetchers stop at each 4 KiB page.
+constexpr int64_t kRowPrefetchBytes = 2048;
+
+template <typename Block>
+inline void PrefetchRowAhead(const Block* block) {
+  const char* ahead = reinterpret_cast<const char*>(block) + kRowPrefetchBytes;
+  for (size_t o = 0; o < sizeof(Block); o += 64) _mm_prefetch(ahead + o, _MM_HINT_T0);
+}
+
 // Q6_K one row at a time: per 128 values, one 64-byte load of ql gives values 0..63 (low
 // nibbles) and 64..127 (high nibbles); the two high bits come from qh shifted per 256-bit
 // half. The super-block's int32 sum is exact and reduced before its one FMA, which is
@@ -95,10 +106,16 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
                              ScaleSpread(kSpreadQ6, 2), ScaleSpread(kSpreadQ6, 3)};
   float acc = 0.0f;
   for (int64_t i = 0; i < n / kQKK; ++i) {
+    PrefetchRowAhead(b + i);
     const __m128i scales8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].scales));
     const __m512i scales = _mm512_cvtepi8_epi16(_mm256_zextsi128_si256(scales8));
     const int8_t* xq = x.qs + i * kQKK;
-    __m512i isum = _mm512_setzero_si512();
+    // The -32 bias of every value meets the activations' sub-block sums: isum starts at
+    // -32 * sc_s * sum_s per sub-block s, as int16 products (|sum_s| <= 2032 and |32 sc_s| <=
+    // 4096 fit) in the low halves of the int32 lanes, the high halves zero.
+    const __m512i bias_scales = _mm512_cvtepu16_epi32(
+        _mm512_castsi512_si256(_mm512_mullo_epi16(scales, _mm512_set1_epi16(-32))));
+    __m512i isum = _mm512_madd_epi16(Load512(x.sum16 + i * 16), bias_scales);
 #pragma GCC unroll 2
     for (int64_t h = 0; h < 2; ++h) {
       const __m512i ql = Load512(b[i].ql + 64 * h);
@@ -112,10 +129,7 @@ float RowQ6_K(int64_t n, const uint8_t* w, const ActRow& x) {
       isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(hi, Load512(xq + 128 * h + 64)),
                                  _mm512_permutexvar_epi16(spread[2 * h + 1], scales));
     }
-    // The -32 bias of every value meets the activations' sub-block sums.
-    const int32_t offset = _mm512_reduce_add_epi32(
-        _mm512_mullo_epi32(Load512(x.sum16 + i * 16), _mm512_cvtepi8_epi32(scales8)));
-    const int32_t total = _mm512_reduce_add_epi32(isum) - 32 * offset;
+    const int32_t total = _mm512_reduce_add_epi32(isum);
     acc = FmaScalar(static_cast<float>(total), Half(b[i].d) * x.d[i], acc);
   }
   return acc;
@@ -151,6 +165,7 @@ KernelTable MakeAvx512Table() {
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   t.gelu = GeluRows<Vec512>;
+  t.tanh = TanhRows<Vec512>;
   return t;
 }
 

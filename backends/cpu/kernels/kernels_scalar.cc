@@ -223,6 +223,10 @@ void Gelu(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
 }
 
+void Tanh(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+}
+
 KernelTable MakeTable() {
   KernelTable t{};
   t.f32 = {ActKind::kF32, DotF32, nullptr, {}};
@@ -243,6 +247,7 @@ KernelTable MakeTable() {
   t.dot_f16_rows = DotF16Rows;
   t.axpy_f16_rows = AxpyF16Rows;
   t.gelu = Gelu;
+  t.tanh = Tanh;
   return t;
 }
 

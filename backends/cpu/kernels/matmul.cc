@@ -154,13 +154,19 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   };
   // The epilogue of rows [r_begin, r_end) x tokens [t0, t_end), once their sums are final.
   auto finish = [&](int64_t r_begin, int64_t r_end, int64_t t0, int64_t t_end) {
+    const int64_t n = r_end - r_begin;
     for (int64_t t = t0; t < t_end; ++t) {
       float* out = y + t * rows + r_begin;
-      if (epilogue.bias != nullptr) AddToRow(out, epilogue.bias + r_begin, r_end - r_begin);
-      if (epilogue.gelu) KernelsFor(isa).gelu(out, out, r_end - r_begin);
+      if (epilogue.bias != nullptr) AddToRow(out, epilogue.bias + r_begin, n);
+      if (epilogue.gelu) KernelsFor(isa).gelu(out, out, n);
+      if (epilogue.geglu_gate != nullptr) {
+        GeGLU(isa, epilogue.geglu_gate + t * rows + r_begin, out, out, n);
+      }
+      if (epilogue.softcap > 0) SoftCap(isa, out, epilogue.softcap, out, n);
     }
   };
-  const bool has_epilogue = epilogue.bias != nullptr || epilogue.gelu;
+  const bool has_epilogue = epilogue.bias != nullptr || epilogue.gelu ||
+                            epilogue.geglu_gate != nullptr || epilogue.softcap > 0;
   auto run = [&](int64_t task_begin, int64_t task_end, int /*thread*/) {
     const int64_t r_begin = task_begin * kRowsPerTask;
     const int64_t r_end = std::min(rows, task_end * kRowsPerTask);
@@ -191,6 +197,40 @@ Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, cons
 }
 
 void Gelu(Isa isa, const float* x, float* y, int64_t n) { KernelsFor(isa).gelu(x, y, n); }
+
+namespace {
+
+// GeGLU and SoftCap go through a stack buffer of this many elements: their tanh arguments.
+constexpr int64_t kTanhChunk = 256;
+
+}  // namespace
+
+void GeGLU(Isa isa, const float* gate, const float* up, float* y, int64_t n) {
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  float th[kTanhChunk];
+  for (int64_t c = 0; c < n; c += kTanhChunk) {
+    const int64_t m = std::min(kTanhChunk, n - c);
+    for (int64_t i = 0; i < m; ++i) {
+      const float g = gate[c + i];
+      th[i] = kSqrt2OverPi * (g + 0.044715f * g * g * g);
+    }
+    KernelsFor(isa).tanh(th, th, m);
+    for (int64_t i = 0; i < m; ++i) {
+      const float g = gate[c + i];
+      y[c + i] = 0.5f * g * (1.0f + th[i]) * up[c + i];
+    }
+  }
+}
+
+void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n) {
+  float th[kTanhChunk];
+  for (int64_t c = 0; c < n; c += kTanhChunk) {
+    const int64_t m = std::min(kTanhChunk, n - c);
+    for (int64_t i = 0; i < m; ++i) th[i] = x[c + i] / cap;
+    KernelsFor(isa).tanh(th, th, m);
+    for (int64_t i = 0; i < m; ++i) y[c + i] = cap * th[i];
+  }
+}
 
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n) {
   KernelsFor(isa).f32_to_f16(src, dst, n);

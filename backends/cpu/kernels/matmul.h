@@ -21,12 +21,18 @@ enum class ActPrecision {
 };
 
 // What MatMul applies to its outputs after the product, in the threads that computed them
-// while they are in cache: the graph's bias add and GELU after a projection, fused.
-// y = gelu(y + bias[r]) (each part where set), with the same float operations as AddBias and
-// Gelu below, so fusing changes no bit.
+// while they are in cache: the graph's bias add and GELU after a projection, Gemma's GeGLU
+// after the up projection and soft-capping after the output head, fused.
+// y = gelu(y + bias[r]), then y = GeGLU(gate, y), then y = SoftCap(y, softcap) (each part
+// where set), with the same float operations as AddBias and Gelu, GeGLU and SoftCap below,
+// so fusing changes no bit.
 struct MatMulEpilogue {
   const float* bias = nullptr;  // `rows` values; null: none
   bool gelu = false;
+  // The gate of a GeGLU whose up projection this product is, laid out as y (n_tokens rows
+  // of `rows`); null: none.
+  const float* geglu_gate = nullptr;
+  float softcap = 0.0f;  // 0: none
 };
 
 // True when MatMul accepts weights of `type`.
@@ -56,6 +62,13 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
 // y = x / 2 * (1 + erf(x / sqrt(2))) elementwise (BERT's exact GELU; x == y allowed). The SIMD
 // paths take erf from glibc's libmvec (within a few ulp of the scalar path's erff).
 void Gelu(Isa isa, const float* x, float* y, int64_t n);
+
+// y = gelu(gate) * up elementwise with GELU's tanh approximation (Gemma's GeGLU; up == y
+// allowed). The SIMD paths take tanh from libmvec (within a few ulp of the scalar path's).
+void GeGLU(Isa isa, const float* gate, const float* up, float* y, int64_t n);
+
+// y = cap * tanh(x / cap) elementwise (Gemma 2's soft-capping; x == y allowed); tanh as in GeGLU.
+void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n);
 
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n);

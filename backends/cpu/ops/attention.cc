@@ -89,12 +89,10 @@ void AttendHead(Isa isa, const LayerView<Elem>& layer, const KeyRuns& runs, cons
   runs.ForEach(lo, hi, [&](int64_t row, int64_t n, int64_t at) {
     DotRows(isa, layer.k + row * layer.row + kv_offset, layer.row, n, q, head_dim, scores + at);
   });
+  for (int64_t j = 0; j < count; ++j) scores[j] *= a.scale;
+  if (a.softcap > 0) SoftCap(isa, scores, a.softcap, scores, count);
   float max_score = sink;
-  for (int64_t j = 0; j < count; ++j) {
-    scores[j] *= a.scale;
-    if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
-    max_score = std::max(max_score, scores[j]);
-  }
+  for (int64_t j = 0; j < count; ++j) max_score = std::max(max_score, scores[j]);
   float sum = std::exp(sink - max_score);
   for (int64_t j = 0; j < count; ++j) {
     scores[j] = std::exp(scores[j] - max_score);

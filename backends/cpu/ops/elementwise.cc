@@ -74,20 +74,8 @@ void ClampedSwiGLU(const float* gate, const float* up, float* y, int64_t n, floa
   }
 }
 
-void GeGLU(const float* gate, const float* up, float* y, int64_t n) {
-  constexpr float kSqrt2OverPi = 0.7978845608028654f;
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = gate[i];
-    y[i] = 0.5f * g * (1.0f + std::tanh(kSqrt2OverPi * (g + 0.044715f * g * g * g))) * up[i];
-  }
-}
-
 void Scale(const float* x, float scale, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale;
-}
-
-void SoftCap(const float* x, float cap, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = cap * std::tanh(x[i] / cap);
 }
 
 int32_t Argmax(const float* x, int64_t n) {

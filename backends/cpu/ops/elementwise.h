@@ -1,6 +1,6 @@
 // Row-wise float ops of the CPU backend that read no KV cache: RMSNorm (optionally per
-// group, for q/k norm), LayerNorm, bias, residual add, SwiGLU, GeGLU, scaling, soft-capping,
-// argmax. Single-threaded: they are a
+// group, for q/k norm), LayerNorm, bias, residual add, SwiGLU, scaling, argmax (GeGLU and
+// soft-capping, which need tanh, are matmul.h's, on the SIMD paths). Single-threaded: they are a
 // few microseconds per token next to the matrix products. Thread-safe (no state).
 #pragma once
 
@@ -32,14 +32,8 @@ void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
 void ClampedSwiGLU(const float* gate, const float* up, float* y, int64_t n, float alpha,
                    float limit);
 
-// y = gelu(gate) * up over n elements, GELU in its tanh approximation.
-void GeGLU(const float* gate, const float* up, float* y, int64_t n);
-
 // y = x * scale over n elements.
 void Scale(const float* x, float scale, float* y, int64_t n);
-
-// y = cap * tanh(x / cap) over n elements.
-void SoftCap(const float* x, float cap, float* y, int64_t n);
 
 // Index of the largest of x[0..n); the first one on ties; NaNs never win.
 int32_t Argmax(const float* x, int64_t n);
