@@ -1,9 +1,9 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
 // Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS
 // computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and
-// calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top of
-// the AVX-512 flags; runs only where isa.cc found the CPU bits and Linux granted the tile
-// state.
+// calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels. Compiled
+// with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found the CPU bits
+// and Linux granted the tile state.
 //
 // One tile product is C[t][r] += A[t][k] * B[k][r] over 64 values: A is 16 tokens' int8
 // activations, read in place from the activation buffer (signed); B is 16 weight rows'
@@ -439,8 +439,8 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
 
 // `kFew`, where given, is the AVX-512 path's FewTokenTiles: calls of 2 to kFewTokens tokens
 // (sequences decoded together) run on it rather than on an AMX tile of mostly padding; both
-// give the same bits. Per core, kernels_bench --prefill-tokens 2..8: 1.2x (Q4_K, 8 tokens) to
-// 2.2x (Q8_0, 4 to 8 tokens) the padded AMX tile's speed on every type that has them.
+// give the same bits. Per core (kernels_bench --ceiling-only 1 --prefill-tokens 2..8) they ran
+// at 1.03x (Q6_K, 8 tokens) to 2.4x (Q4_1, 4 and 8) the padded AMX tile's speed.
 template <typename Kernel, RowTilesFn kFew = nullptr>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
@@ -462,12 +462,9 @@ void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int
 // Decode keeps AVX-512's one-token kernel.
 template <typename Kernel, RowTilesFn kFew = nullptr>
 void UseAmx(TileKernel* tile) {
-  *tile = {AmxFull<Kernel>,
-           tile->one,
-           kSymTileRows,
-           kAmxMaxTiles * kAmxTileTokens,
-           AmxAny<Kernel, kFew>,
-           kFew != nullptr ? 2 : kAmxMinTokens};
+  const int rest_min = kFew != nullptr ? 2 : kAmxMinTokens;
+  *tile = {AmxFull<Kernel>,      tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel, kFew>, rest_min};
 }
 
 template <typename Blocks, typename Block>
