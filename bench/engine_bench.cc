@@ -35,12 +35,12 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "bench/bandwidth/memory_bandwidth.h"
+#include "bench/batched_decode.h"
 #include "bench/synthetic_model.h"
 #include "bench/ttft_gap.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
-#include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/session.h"
 
 namespace hfd::bench {
@@ -100,37 +100,16 @@ Result<double> BestRate(int reps, int n, Fn&& fn) {
   return best;
 }
 
-// Aggregate decode tokens/s of `n_seqs` sequences decoded together through one
-// SequenceBatch: each gets its own prompt of args.batch_prompt tokens (not timed), then
-// args.batch_gen steps of one token per sequence are timed.
+// Aggregate decode tokens/s of `n_seqs` sequences decoded together, each with its own
+// random prompt of args.batch_prompt tokens.
 Result<double> BatchedDecodeRate(const Args& args, runtime::Backend& backend,
                                  const model::ModelFiles& files, int n_seqs) {
-  const int per_seq = args.batch_prompt + args.batch_gen;
-  constexpr int kBlock = 16;
-  HFD_ASSIGN_OR_RETURN(auto batch, runtime::SequenceBatch::Create(
-                                       backend, files,
-                                       {.n_ctx = per_seq,
-                                        .block_size = kBlock,
-                                        .n_blocks = n_seqs * ((per_seq + kBlock - 1) / kBlock),
-                                        .max_step_tokens = std::max(args.batch_prompt, n_seqs)}));
-  std::vector<runtime::SequenceBatch::Feed> feeds;
   std::vector<std::vector<int32_t>> prompts;
-  std::vector<int32_t> next(n_seqs);
   for (int s = 0; s < n_seqs; ++s) {
-    // A different prompt per sequence.
     prompts.push_back(RandomTokens(args.batch_prompt, files.desc().n_vocab,
                                    static_cast<uint32_t>(args.batch_prompt + s)));
-    const runtime::SequenceBatch::Feed feed{batch->Open(), prompts.back()};
-    HFD_ASSIGN_OR_RETURN(std::span<const int32_t> first, batch->StepGreedy({&feed, 1}));
-    next[s] = first[0];
-    feeds.push_back({feed.seq, {&next[s], 1}});
   }
-  const double t0 = Now();
-  for (int step = 0; step < args.batch_gen; ++step) {
-    HFD_ASSIGN_OR_RETURN(std::span<const int32_t> ids, batch->StepGreedy(feeds));
-    std::copy(ids.begin(), ids.end(), next.begin());
-  }
-  return n_seqs * args.batch_gen / (Now() - t0);
+  return bench::BatchedDecodeRate(backend, files, prompts, args.batch_gen);
 }
 
 // What one child process measures: a GGUF file, written first from `synthetic` (a shape

@@ -3,7 +3,8 @@
 //
 //   serve_bench --hfd build/release/daemon/hfd [--shape llama-3.2-1b] [--type Q4_K_M]
 //               [--tokens 64] [--reps 3] [--dir /tmp/hfd-bench-models]
-//               [--tokenizer FIXTURES/gguf/tiny-llama3-Q8_0.gguf] [--json out.jsonl]
+//               [--tokenizer FIXTURES/gguf/tiny-llama3-Q8_0.gguf] [--clients 4]
+//               [--json out.jsonl]
 //
 // The model is synthetic (random weights, the shape's exact tensors) with the Llama 3
 // tokenizer of the fixture tiny-llama3 file, so the daemon can take text prompts.
@@ -12,18 +13,25 @@
 //    this process on the same file, CPU backend, greedy, same prompts; runs alternate.
 //  - TTFT overhead: the client's time from sending to the first token minus the engine's
 //    tokenize + prefill + first choice, in microseconds (medians).
+//  - concurrent decode (--clients N): N clients, each on its own connection, stream
+//    `generate` at once from a model loaded with max_concurrency N; the sum of their
+//    decode rates ÷ the engine's aggregate rate with the same N prompts decoded together
+//    through one SequenceBatch (continuous batching without the daemon); runs alternate.
 //  - load: OpenModelFiles + LoadWeights + Session in-process, and the daemon's `load`,
 //    with the file in the page cache (warm) and after posix_fadvise(DONTNEED) (cold).
 // Prints a table; every figure is also a JSON line (--json FILE appends, - is stdout).
 #include <chrono>
 #include <iostream>
+#include <latch>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench/batched_decode.h"
 #include "bench/serve/daemon_process.h"
 #include "bench/serve/daemon_run.h"
 #include "bench/serve/engine_run.h"
@@ -45,6 +53,7 @@ struct Args {
   int reps = 3;
   std::string dir = "/tmp/hfd-bench-models";
   std::string tokenizer = std::string(HFD_BENCH_FIXTURES) + "/gguf/tiny-llama3-Q8_0.gguf";
+  int clients = 0;  // concurrent clients for the batched measurement; 0: skip it
   std::string json_out;
 };
 
@@ -156,6 +165,82 @@ Status MeasureOverhead(const Args& args, const std::string& path, client::Client
   return Status::Ok();
 }
 
+// N clients stream `generate` at the same moment, each on its own connection; the sum of
+// their decode rates (each from its first to its last token, which overlap since all
+// start together with prompts of one length).
+Result<double> ConcurrentDaemonRate(const DaemonProcess& daemon, const std::string& path,
+                                    const std::vector<std::string>& prompts, int tokens) {
+  std::vector<std::unique_ptr<client::Client>> clients;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    HFD_ASSIGN_OR_RETURN(auto c, daemon.Connect());
+    clients.push_back(std::move(c));
+  }
+  std::vector<Result<Run>> runs(prompts.size(), Internal("not run"));
+  std::latch start(static_cast<std::ptrdiff_t>(prompts.size()));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      runs[i] = DaemonRun(*clients[i], "generate", GenerateParams(path, prompts[i], tokens));
+    });
+  }
+  for (auto& t : threads) t.join();
+  double sum = 0;
+  for (auto& r : runs) {
+    if (!r.ok()) return r.status();
+    sum += r->decode_tps;
+  }
+  return sum;
+}
+
+// Aggregate decode of args.clients concurrent requests through the daemon ÷ the engine's
+// with the same prompts decoded together (issue 19's goal: >= 0.95).
+Status MeasureConcurrent(const Args& args, const std::string& path, const DaemonProcess& daemon,
+                         client::Client& client, Report& report) {
+  HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path));
+  HFD_RETURN_IF_ERROR(client
+                          .Call("load", {{"model", path},
+                                         {"backend", "cpu"},
+                                         {"ctx", kBenchCtx},
+                                         {"max_concurrency", args.clients}})
+                          .status());
+  std::vector<double> engine_tps, daemon_tps;
+  for (int rep = 0; rep < args.reps + 1; ++rep) {  // the first round warms both up
+    std::vector<std::string> texts;
+    std::vector<std::vector<int32_t>> ids;
+    for (int c = 0; c < args.clients; ++c) {
+      // Numbers of three digits, one token each in Llama 3's vocabulary, so every prompt
+      // has the same length.
+      texts.push_back(Prompt(100 + rep * args.clients + c));
+      ids.push_back(engine->tokenizer->Encode(texts.back(), true));
+    }
+    HFD_ASSIGN_OR_RETURN(const double e,
+                         BatchedDecodeRate(*engine->backend, *engine->files, ids, args.tokens));
+    HFD_ASSIGN_OR_RETURN(const double d, ConcurrentDaemonRate(daemon, path, texts, args.tokens));
+    if (rep == 0) continue;
+    engine_tps.push_back(e);
+    daemon_tps.push_back(d);
+    fmt::print("rep {}: {} sequences, engine {:.2f} tok/s in all | {} clients, daemon {:.2f}\n",
+               rep - 1, args.clients, e, args.clients, d);
+  }
+  HFD_RETURN_IF_ERROR(client.Call("unload", {{"model", path}}).status());
+  const double ratio = Median(daemon_tps) / Median(engine_tps);
+  fmt::print(
+      "concurrent decode, {} clients: daemon {:.2f} tok/s ÷ engine {:.2f} tok/s = {:.3f} (goal "
+      ">= 0.95; medians of {})\n",
+      args.clients, Median(daemon_tps), Median(engine_tps), ratio, args.reps);
+  report.Add({{"bench", "serve_concurrent"},
+              {"shape", args.shape},
+              {"type", args.type},
+              {"tokens", args.tokens},
+              {"clients", args.clients},
+              {"reps", args.reps},
+              {"engine_decode_tps", Median(engine_tps)},
+              {"daemon_decode_tps", Median(daemon_tps)},
+              {"decode_ratio", ratio}});
+  return Status::Ok();
+}
+
 Status Main(const Args& args) {
   HFD_ASSIGN_OR_RETURN(model::ModelDesc desc, model::PresetDesc(args.shape));
   const std::string path =
@@ -167,7 +252,10 @@ Status Main(const Args& args) {
   fmt::print("{} {} ({}), CPU backend, {} tokens, {} reps\n", args.shape, args.type, path,
              args.tokens, args.reps);
   HFD_RETURN_IF_ERROR(MeasureLoad(args, path, *client, report));
-  return MeasureOverhead(args, path, *client, report);
+  HFD_RETURN_IF_ERROR(MeasureOverhead(args, path, *client, report));
+  if (args.clients > 0)
+    HFD_RETURN_IF_ERROR(MeasureConcurrent(args, path, *daemon, *client, report));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -183,6 +271,9 @@ int main(int argc, char** argv) {
   app.add_option("--reps", args.reps, "alternating engine/daemon runs")->check(CLI::Range(1, 100));
   app.add_option("--dir", args.dir, "where synthetic models are written");
   app.add_option("--tokenizer", args.tokenizer, "GGUF file whose tokenizer the model gets");
+  app.add_option("--clients", args.clients,
+                 "also measure N concurrent clients against N sequences decoded together")
+      ->check(CLI::Range(0, 8));
   app.add_option("--json", args.json_out, "append JSON lines to this file (- for stdout)");
   CLI11_PARSE(app, argc, argv);
   const hfd::Status status = hfd::bench::Main(args);

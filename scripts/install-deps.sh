@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3 curl ca-certificates
   libsystemd-dev systemd libuv1-dev libcurl4-openssl-dev libssl-dev libmsgpack-cxx-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libmicrohttpd-dev
-  libedit-dev libpcre2-dev libutf8proc-dev
+  libedit-dev libpcre2-dev libutf8proc-dev libicu-dev
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
@@ -16,7 +16,7 @@ packages=(
   chromium chromium-driver python3-selenium
   # Scripts that regenerate recorded references (tests/**/make_reference.py, numpy forward
   # passes of families llama.cpp lacks); the tests read what they recorded.
-  sentencepiece python3-sentencepiece python3-numpy
+  sentencepiece python3-sentencepiece python3-numpy python3-regex
 )
 
 # The HTTP API tests run the real JavaScript clients. A node/npm already installed (such

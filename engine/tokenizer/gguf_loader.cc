@@ -6,6 +6,7 @@
 #include "engine/tokenizer/gguf_bert.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/normalizer.h"
+#include "engine/tokenizer/post_processor.h"
 #include "engine/tokenizer/pre_tokenizer_table.h"
 #include "engine/tokenizer/precompiled_charsmap.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -214,6 +215,8 @@ Result<std::unique_ptr<TokenizerModel>> BuildModel(const gguf::GgufFile& f) {
     HFD_ASSIGN_OR_RETURN(const int32_t sep, OptionalId(f, "seperator_token_id"));
     if (cls >= 0) m->bos_id = cls;
     if (sep >= 0) m->eos_id = sep;
+    // HF's BertProcessing for a pair, as the models' tokenizer.json files have it.
+    if (cls >= 0 && sep >= 0) m->pair_template = BertPairTemplate(cls, sep);
     default_add_bos = true;
     default_add_eos = true;
   } else if (model_name == "t5") {

@@ -1,6 +1,7 @@
 #include "engine/tokenizer/hf_config.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "engine/tokenizer/hf_word_model.h"
 #include "engine/tokenizer/model_builder.h"
 #include "engine/tokenizer/pre_tokenizer.h"
+#include "engine/tokenizer/unicode.h"
 
 namespace hfd::tok {
 namespace {
@@ -124,6 +126,20 @@ Status ReadSplit(const json& step, PipelineFlags& f) {
   return AddSplit(regex, behavior, BoolMember(step, "invert", false), f);
 }
 
+// CharDelimiterSplit: the text is cut at each occurrence of one character, which is
+// dropped. The character goes into the regex as \x{...}, so any code point works.
+Status ReadCharDelimiter(const json& step, PipelineFlags& f) {
+  const std::string delimiter = StringMember(step, "delimiter").value_or("");
+  const DecodedChar c =
+      delimiter.empty() ? DecodedChar{kInvalidCodePoint, 0} : DecodeUtf8(delimiter, 0);
+  if (c.cp == kInvalidCodePoint || static_cast<size_t>(c.len) != delimiter.size()) {
+    return Corrupt("CharDelimiterSplit's 'delimiter' is not a string of one character");
+  }
+  char pattern[16];
+  std::snprintf(pattern, sizeof(pattern), "\\x{%X}", c.cp);
+  return AddSplit(pattern, SplitBehavior::kRemoved, false, f);
+}
+
 Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
   std::vector<const json*> steps;
   Flatten(Member(doc, "pre_tokenizer"), "pretokenizers", steps);
@@ -163,6 +179,12 @@ Status ReadPreTokenizers(const json& doc, TokenizerModel& m, PipelineFlags& f) {
       HFD_RETURN_IF_ERROR(AddSplit(kWhitespaceRegex, SplitBehavior::kRemoved, false, f));
     } else if (type == "BertPreTokenizer") {
       HFD_RETURN_IF_ERROR(AddBertSplits(f.splits));
+    } else if (type == "CharDelimiterSplit") {
+      HFD_RETURN_IF_ERROR(ReadCharDelimiter(*step, f));
+    } else if (type == "UnicodeScripts") {
+      SplitStep scripts;
+      scripts.scripts = true;
+      f.splits.Add(std::move(scripts));
     } else {
       return Unsupported("pre-tokenizer '" + type + "' is not supported");
     }

@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "engine/tokenizer/script_splitter.h"
+
 namespace hfd::tok {
 
 Result<PreTokenizerPipeline> PreTokenizerPipeline::FromRegexes(
@@ -74,6 +76,10 @@ Status PreTokenizerPipeline::Split(std::string_view text, PipelineScratch& scrat
     text = scratch.text;
     scratch.next.clear();
     for (const TextRange& piece : out) {
+      if (step.scripts) {
+        SplitByScript(text, piece, scratch.next);
+        continue;
+      }
       HFD_RETURN_IF_ERROR(SplitByRegex(*step.regex, step.behavior, step.invert, text, piece,
                                        scratch.regex, scratch.next));
     }
@@ -93,7 +99,7 @@ Status AddBertSplits(PreTokenizerPipeline& pipeline) {
 void ChoosePreTokenizer(PreTokenizerPipeline pipeline, PreTokenizer& pre,
                         std::shared_ptr<const PreTokenizerPipeline>& stored) {
   const auto& steps = pipeline.steps();
-  if (steps.size() == 1 && !steps[0].metaspace && steps[0].behavior == SplitBehavior::kIsolated &&
+  if (steps.size() == 1 && steps[0].regex && steps[0].behavior == SplitBehavior::kIsolated &&
       !steps[0].invert) {
     if (auto fast = PreTokenizerForRegex(steps[0].regex->pattern())) {
       pre = *fast;

@@ -25,12 +25,14 @@ struct MetaspaceStep {
   bool split = true;
 };
 
-// A regex split, or a Metaspace step when `metaspace` is set (then `regex` is null).
+// A regex split, or a Metaspace step when `metaspace` is set, or a UnicodeScripts split
+// (script_splitter.h) when `scripts` is (in both, `regex` is null).
 struct SplitStep {
   std::shared_ptr<const CompiledRegex> regex;
   SplitBehavior behavior = SplitBehavior::kIsolated;
   bool invert = false;
   std::optional<MetaspaceStep> metaspace;
+  bool scripts = false;
 };
 
 // A split step by regex (no Metaspace).

@@ -169,6 +169,24 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special) 
   return out;
 }
 
+Result<PairEncoding> Tokenizer::EncodePair(std::string_view first, std::string_view second,
+                                           bool add_special) const {
+  const TokenizerModel& m = *model_;
+  if (!m.pair_template) {
+    return Unsupported("this tokenizer cannot encode a pair of texts: " + m.no_pair_reason);
+  }
+  const std::vector<int32_t> texts[2] = {Encode(first, false), Encode(second, false)};
+  PairEncoding out;
+  for (const TemplatePiece& piece : *m.pair_template) {
+    const bool special = piece.sequence < 0;
+    if (special && !add_special) continue;
+    const std::vector<int32_t>& ids = special ? piece.ids : texts[piece.sequence];
+    out.ids.insert(out.ids.end(), ids.begin(), ids.end());
+    out.type_ids.insert(out.type_ids.end(), ids.size(), piece.type_id);
+  }
+  return out;
+}
+
 void Tokenizer::EncodeSegment(std::string_view segment, bool at_text_start, EncodeScratch& scratch,
                               std::vector<int32_t>& out) const {
   const TokenizerModel& m = *model_;

@@ -27,6 +27,13 @@ namespace hfd::tok {
 struct TokenizerModel;
 struct EncodeScratch;
 
+// Two texts encoded together (Tokenizer::EncodePair): the ids and, for each, its token type
+// id (segment id), which BERT-style cross-encoders and rerankers take as a second input.
+struct PairEncoding {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;
+};
+
 // Immutable once loaded: every const method may be called from any number of threads.
 class Tokenizer {
  public:
@@ -54,6 +61,15 @@ class Tokenizer {
   // special tokens written in the text are always recognized; `add_special` adds the
   // tokenizer's own BOS/EOS as its configuration asks.
   std::vector<int32_t> Encode(std::string_view text, bool add_special) const;
+
+  // `first` and `second` encoded together as Hugging Face's encode(first, second) does:
+  // each text is encoded alone, then the post-processor's pair template joins them and
+  // gives the type ids (BERT: [CLS] first [SEP] second [SEP], types 0 up to the first
+  // [SEP], 1 after). Without `add_special` only the texts remain, keeping their type ids.
+  // Unsupported when the tokenizer defines no pair template (a GGUF vocabulary other than
+  // bert; a TemplateProcessing without "pair"), naming why.
+  Result<PairEncoding> EncodePair(std::string_view first, std::string_view second,
+                                  bool add_special) const;
 
   // The text for `ids`, valid UTF-8 (bytes that form no character become U+FFFD). Ids
   // outside the vocabulary are ignored. Strips the one leading space that SentencePiece

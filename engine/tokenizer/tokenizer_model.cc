@@ -100,6 +100,11 @@ Status Finalize(TokenizerModel& m) {
   if (m.suffix_ids.empty() && m.eos_id >= 0) m.suffix_ids.push_back(m.eos_id);
   for (int32_t id : m.prefix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
   for (int32_t id : m.suffix_ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+  if (m.pair_template) {
+    for (const TemplatePiece& piece : *m.pair_template) {
+      for (int32_t id : piece.ids) HFD_RETURN_IF_ERROR(CheckId(id, n, "post-processor"));
+    }
+  }
   if (m.add_bos && m.prefix_ids.empty()) m.add_bos = false;
   if (m.add_eos && m.suffix_ids.empty()) m.add_eos = false;
 

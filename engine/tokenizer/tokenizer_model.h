@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,14 @@ enum class SpacePrefix {
   kAlways,         // every segment (llama.cpp; HF's Prepend normalizer)
   kUnlessPresent,  // every segment not already starting with a space (HF Metaspace "always")
   kFirstSegment,   // only a segment at the start of the text, unless present ("first")
+};
+
+// One item of a post-processor's pair template: the tokens of one of the two texts, or a
+// special token's ids, with the token type id (segment id) they all get.
+struct TemplatePiece {
+  int sequence = -1;         // 0: the first text ($A), 1: the second ($B), -1: special ids
+  std::vector<int32_t> ids;  // the special token's ids
+  int32_t type_id = 0;
 };
 
 struct TokenizerModel {
@@ -87,6 +96,11 @@ struct TokenizerModel {
   std::array<int32_t, 256> byte_ids{};   // byte -> its single-byte token, -1 if none
   std::array<int32_t, 128> ascii_ids{};  // SentencePiece: ASCII char -> FindCharSymbol
   AddedTokenMatcher matcher;
+
+  // How EncodePair joins two texts (post_processor.h); unset, with the reason in
+  // no_pair_reason, when the tokenizer defines no pair encoding.
+  std::optional<std::vector<TemplatePiece>> pair_template;
+  std::string no_pair_reason = "it has no post-processor template for two texts";
 };
 
 // The id of a token by its vocabulary text; -1 when absent.

@@ -185,7 +185,10 @@ TEST(KernelsMatMul, ThreadCountDoesNotChangeResults) {
   ThreadPool one(1), two(2), three(3);
   for (Isa isa : kAllIsas) {
     if (!IsaSupported(isa)) continue;
-    for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K}) {
+    // IQ3_XXS and IQ3_S: their 512-bit tiles gather from grids built on first use, which
+    // several threads may reach at once.
+    for (TensorType type : {TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K,
+                            TensorType::kIQ3_XXS, TensorType::kIQ3_S}) {
       const Case c{type, 101, 512, 3};
       SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
       const Weights w = MakeWeights(c.type, c.rows, c.cols, 9);

@@ -14,6 +14,7 @@
 
 #include "hfd/client.h"
 #include "tests/daemon/harness.h"
+#include "tests/serve/test_model.h"
 #include "tests/support/fixtures.h"
 
 namespace hfd::testing {
@@ -233,6 +234,72 @@ TEST_F(TokenizerMethods, BadIdsAndArgumentsGiveClearErrors) {
       Hfctl({"chat", dir, "--show-prompt", "--messages", WriteFile("o.json", "{}").string()});
   EXPECT_EQ(not_list.exit_code, 2);
   EXPECT_NE(not_list.err.find("list of"), std::string::npos) << not_list.err;
+}
+
+// Mistral Nemo's real tekken vocabulary (tests/tokenizer/testdata/tekken) through the
+// daemon: llama-tokenize's ids, the text back, and Nemo's chat template as Hugging Face's
+// renderer gave it.
+TEST_F(TokenizerMethods, NemoTekkenVocabularyGivesLlamaCppIdsAndNemoChatPrompts) {
+  const fs::path vocab = HFD_TEKKEN_VOCAB;
+  const json reference =
+      json::parse(ReadFileOrFail(fs::path(HFD_TEKKEN_TESTDATA) / "reference.json"));
+  const json& inputs = reference.at("inputs");
+  for (std::size_t i = 0; i < inputs.size(); i += 7) {
+    const json& expected = reference.at("llama_cpp").at(i);
+    EXPECT_EQ(TokenizeJson(vocab, inputs[i], false), expected) << "string #" << i;
+    if (expected.empty()) continue;  // detokenize needs at least one id
+    std::vector<std::string> args{"--json", "detokenize", vocab.string()};
+    for (const json& id : expected) args.push_back(id.dump());
+    CommandResult r = Hfctl(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["text"], inputs[i]) << "string #" << i;
+  }
+  for (const json& chat : reference.at("chats")) {
+    const fs::path messages = WriteFile("nemo.json", chat.at("messages").dump());
+    CommandResult r =
+        Hfctl({"--json", "chat", vocab.string(), "--show-prompt", "--messages", messages.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["prompt"], inputs.at(chat.at("input").get<int>()));
+  }
+}
+
+// The result object of a --json run or chat (its last line).
+json ResultLine(const CommandResult& r) {
+  const std::size_t at = r.out.rfind("{\"result\"");
+  return at == std::string::npos ? json() : json::parse(r.out.substr(at))["result"];
+}
+
+// A tiny Nemo-shaped model with that vocabulary and template (tests/serve/test_model.h),
+// run and chatted with through the daemon: the prompts are llama-tokenize's ids, and the
+// generated text tokenizes and detokenizes back to itself.
+TEST_F(TokenizerMethods, NemoShapedModelRunsAndChatsThroughHfctl) {
+  const fs::path model = daemon_->dir() / "tiny-nemo-tekken.gguf";
+  ASSERT_TRUE(serve::testing::WriteTinyNemo(model, HFD_TEKKEN_VOCAB).ok());
+  const json reference =
+      json::parse(ReadFileOrFail(fs::path(HFD_TEKKEN_TESTDATA) / "reference.json"));
+  const json& chat = reference.at("chats").at(0);  // one user message
+  const std::string message = chat.at("messages").at(0).at("content");
+  const json& chat_ids = reference.at("llama_cpp").at(chat.at("input").get<int>());
+  const std::string prompt = "Once upon a time";
+  for (const auto& [args, prompt_tokens] :
+       std::vector<std::pair<std::vector<std::string>, std::size_t>>{
+           {{"chat", model.string(), message}, chat_ids.size()},
+           {{"run", model.string(), prompt}, 1 + TokenizeJson(model, prompt, false).size()}}) {
+    std::vector<std::string> command{"--json"};
+    command.insert(command.end(), args.begin(), args.end());
+    command.insert(command.end(), {"-n", "8", "--temperature", "0"});
+    CommandResult r = Hfctl(command);
+    ASSERT_EQ(r.exit_code, 0) << r.err << daemon_->Log();
+    const json result = ResultLine(r);
+    EXPECT_EQ(result["usage"]["prompt_tokens"], prompt_tokens) << args[0] << ": " << r.out;
+    const std::string text = result.value("text", "");
+    EXPECT_FALSE(text.empty()) << args[0] << ": " << r.out;
+    std::vector<std::string> detokenize{"--json", "detokenize", model.string()};
+    for (const json& id : TokenizeJson(model, text, false)) detokenize.push_back(id.dump());
+    CommandResult back = Hfctl(detokenize);
+    ASSERT_EQ(back.exit_code, 0) << back.err;
+    EXPECT_EQ(json::parse(back.out)["text"], text) << args[0];
+  }
 }
 
 // What hfctl cannot send: a relative path, ids of the wrong type, missing params.

@@ -1,5 +1,6 @@
 // One generation on a slot: conversation prefix reuse gives the same greedy tokens as a
-// fresh session while prefilling fewer tokens; chat prompts and their stop ids.
+// fresh session while prefilling fewer tokens; chat prompts and their stop ids; a
+// Nemo-shaped model with Mistral Nemo's real tekken vocabulary end to end.
 #include <gtest/gtest.h>
 
 #include "backends/cpu/cpu_backend.h"
@@ -9,6 +10,7 @@
 #include "tests/serve/harmony_test_model.h"
 #include "tests/serve/serve_test_env.h"
 #include "tests/serve/test_model.h"
+#include "tests/support/fixtures.h"
 
 namespace hfd::serve::testing {
 namespace {
@@ -205,6 +207,42 @@ TEST(Prompt, RawPromptsGetNoSpecialTokens) {
   auto text = LoadModelText(TestSource(TestModelPath()));
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(TextPromptTokens(**text, "ab", true), (std::vector<int32_t>{'a', 'b'}));
+}
+
+// Nemo's chat template renders each conversation to llama-tokenize's ids for the text
+// Hugging Face's renderer gave (testdata/tekken/reference.json), and the generated ids
+// decode to the text that was streamed, which encodes and decodes back to itself.
+TEST(Nemo, TekkenChatPromptGenerationAndDecodeRoundTrip) {
+  hfd::testing::TempDir dir;
+  const std::filesystem::path path = dir.path() / "tiny-nemo-tekken.gguf";
+  ASSERT_TRUE(WriteTinyNemo(path, HFD_TEKKEN_VOCAB).ok());
+  Engine e = OpenEngine(path);
+  ASSERT_NE(e.text, nullptr);
+  const tok::Tokenizer& tokenizer = *e.text->tokenizer;
+  const nlohmann::json reference = nlohmann::json::parse(
+      hfd::testing::ReadFileOrFail(std::filesystem::path(HFD_TEKKEN_TESTDATA) / "reference.json"));
+  ASSERT_EQ(reference.at("chats").size(), 3u);
+  for (const nlohmann::json& chat : reference.at("chats")) {
+    const int input = chat.at("input");
+    auto ids = ChatPromptTokens(*e.text, chat.at("messages"), nullptr);
+    ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+    EXPECT_EQ(*ids, reference.at("llama_cpp").at(input).get<std::vector<int32_t>>());
+    EXPECT_EQ(tokenizer.Decode(*ids), reference.at("inputs").at(input));
+
+    Slot slot = e.NewSlot();
+    std::vector<int32_t> streamed_ids;
+    auto run = RunGeneration(slot, tokenizer, Greedy(*ids, 12),
+                             [&](std::string_view, int32_t id, const runtime::TokenLogprobs*) {
+                               streamed_ids.push_back(id);
+                               return true;
+                             });
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    const std::string& text = run->result.text;
+    EXPECT_EQ(run->result.tokens, streamed_ids);
+    EXPECT_FALSE(text.empty()) << ::testing::PrintToString(run->result.tokens);
+    EXPECT_EQ(tokenizer.Decode(run->result.tokens, /*skip_special=*/true), text);
+    EXPECT_EQ(tokenizer.Decode(tokenizer.Encode(text, false)), text);
+  }
 }
 
 }  // namespace

@@ -86,4 +86,24 @@ Status WriteTestModel(const std::filesystem::path& path, uint64_t seed) {
   return model::WriteSyntheticGguf(d, TensorType::kQ8_0, path, options);
 }
 
+Status WriteTinyNemo(const std::filesystem::path& path, const std::filesystem::path& vocab) {
+  model::ModelDesc d;
+  d.arch = model::Architecture::kLlama;
+  d.rope_layout = model::RopeLayout::kInterleaved;
+  d.n_vocab = 131072;
+  d.n_embd = 64;
+  d.n_layer = 2;
+  d.n_head = 4;
+  d.n_head_kv = 2;
+  d.head_dim = 32;
+  d.n_ff = 128;
+  d.n_ctx_train = 1024;
+  d.rope_theta = 1e6f;
+  model::SyntheticOptions options;
+  options.seed = 17;
+  options.distinct_rows = 0;  // repeated rows would tie the logits, and ties pick id 0
+  options.vocab_from = vocab;
+  return model::WriteSyntheticGguf(d, TensorType::kQ8_0, path, options);
+}
+
 }  // namespace hfd::serve::testing

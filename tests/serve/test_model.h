@@ -35,4 +35,9 @@ void AddByteLevelTokenizer(gguf::GgufWriter& w, const std::vector<VocabWord>& wo
 // the weights.
 Status WriteTestModel(const std::filesystem::path& path, uint64_t seed = 7);
 
+// Mistral Nemo's shape in small (llama, head_dim 32 != 64 / 4 heads, untied head, theta
+// 1e6) with random Q8_0 weights, every row distinct, and the 131072-token tokenizer and
+// chat template of `vocab` (tests/tokenizer/testdata/tekken's Nemo vocabulary).
+Status WriteTinyNemo(const std::filesystem::path& path, const std::filesystem::path& vocab);
+
 }  // namespace hfd::serve::testing

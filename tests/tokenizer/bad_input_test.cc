@@ -54,8 +54,8 @@ TEST(BadTokenizerJson, UnsupportedModelsAndSteps) {
   ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "Sideways");
 
   doc = TinyDoc();
-  doc["pre_tokenizer"] = {{"type", "UnicodeScripts"}};
-  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "UnicodeScripts");
+  doc["pre_tokenizer"] = {{"type", "FixedLength"}, {"length", 5}};
+  ExpectError(Tokenizer::FromJson(doc.dump(), "", ""), ErrorCode::kUnsupported, "FixedLength");
 
   doc = TinyDoc();
   doc["normalizer"] = {{"type", "ByteLevel"}};

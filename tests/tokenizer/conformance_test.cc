@@ -112,28 +112,69 @@ std::string BgeTokenizerJson(const gguf::GgufFile& file) {
   return testing::BertDocument(vocab, added, /*lowercase=*/true).dump();
 }
 
+// bge's vocabulary both ways: the GGUF file, and the tokenizer.json written from it.
+struct Bge {
+  std::filesystem::path path;
+  std::unique_ptr<Tokenizer> from_json;
+  std::unique_ptr<Tokenizer> from_gguf;
+};
+
+Bge LoadBge(const std::filesystem::path& fixtures) {
+  Bge bge{fixtures / "vocab" / "ggml-vocab-bert-bge.gguf", nullptr, nullptr};
+  auto file = gguf::GgufFile::Open(bge.path);
+  EXPECT_TRUE(file.ok()) << file.status().ToString();
+  if (!file.ok()) return bge;
+  auto from_json = Tokenizer::FromJson(BgeTokenizerJson(**file), "", "");
+  EXPECT_TRUE(from_json.ok()) << from_json.status().ToString();
+  if (from_json.ok()) bge.from_json = std::move(from_json).value();
+  bge.from_gguf = LoadOrFail(bge.path);
+  return bge;
+}
+
 TEST(BertBge, TokenizerJsonGivesTheGgufVectorsIds) {
   HFD_REQUIRE_FIXTURES(fixtures);
-  const std::filesystem::path path = fixtures / "vocab" / "ggml-vocab-bert-bge.gguf";
-  auto file = gguf::GgufFile::Open(path);
-  ASSERT_TRUE(file.ok()) << file.status().ToString();
-  auto from_json = Tokenizer::FromJson(BgeTokenizerJson(**file), "", "");
-  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
-  auto from_gguf = LoadOrFail(path);
+  const auto [path, from_json, from_gguf] = LoadBge(fixtures);
+  ASSERT_NE(from_json, nullptr);
   ASSERT_NE(from_gguf, nullptr);
   const auto inputs = SplitInputs(ReadFileOrFail(path.string() + ".inp"));
   const auto outputs = ReadOutputs(ReadFileOrFail(path.string() + ".out"));
   ASSERT_EQ(inputs.size(), outputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
-    EXPECT_EQ((*from_json)->Encode(inputs[i], false), outputs[i]) << "string #" << i;
-    EXPECT_EQ((*from_json)->Decode(outputs[i]), from_gguf->Decode(outputs[i])) << "string #" << i;
+    EXPECT_EQ(from_json->Encode(inputs[i], false), outputs[i]) << "string #" << i;
+    EXPECT_EQ(from_json->Decode(outputs[i]), from_gguf->Decode(outputs[i])) << "string #" << i;
   }
   // Both add [CLS] and [SEP] for add_special, and decode to readable text.
   const std::vector<int32_t> ids = from_gguf->Encode("Hello, world!", true);
   EXPECT_EQ(ids, (std::vector<int32_t>{101, 7592, 1010, 2088, 999, 102}));
-  EXPECT_EQ((*from_json)->Encode("Hello, world!", true), ids);
+  EXPECT_EQ(from_json->Encode("Hello, world!", true), ids);
   EXPECT_EQ(from_gguf->Decode(ids, /*skip_special=*/true), "hello, world!");
-  EXPECT_EQ((*from_json)->Decode(ids), "[CLS] hello, world! [SEP]");
+  EXPECT_EQ(from_json->Decode(ids), "[CLS] hello, world! [SEP]");
+}
+
+// A query and a passage as a cross-encoder (reranker) takes them: [CLS] query [SEP] passage
+// [SEP], type id 0 up to the first [SEP] and 1 after (BERT's pair template). The ids are
+// the vocabulary's entries for the lowercased words: what 2054, is 2003, a 1037, panda
+// 25462, ? 1029, the 1996, giant 5016, bear 4562, . 1012; [CLS] 101, [SEP] 102.
+TEST(BertBge, PairGivesBertTemplateAndTypeIds) {
+  HFD_REQUIRE_FIXTURES(fixtures);
+  const Bge bge = LoadBge(fixtures);
+  ASSERT_NE(bge.from_json, nullptr);
+  ASSERT_NE(bge.from_gguf, nullptr);
+  const std::vector<int32_t> ids = {101,  2054,  2003, 1037, 25462, 1029, 102, 1996,
+                                    5016, 25462, 2003, 1037, 4562,  1012, 102};
+  const std::vector<int32_t> types = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+  for (const Tokenizer* t : {bge.from_json.get(), bge.from_gguf.get()}) {
+    auto pair = t->EncodePair("What is a panda?", "The giant panda is a bear.", true);
+    ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+    EXPECT_EQ(pair->ids, ids);
+    EXPECT_EQ(pair->type_ids, types);
+    auto bare = t->EncodePair("What is a panda?", "The giant panda is a bear.", false);
+    ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+    // Without special tokens only the texts remain, with their type ids.
+    EXPECT_EQ(bare->ids, (std::vector<int32_t>{2054, 2003, 1037, 25462, 1029, 1996, 5016, 25462,
+                                               2003, 1037, 4562, 1012}));
+    EXPECT_EQ(bare->type_ids, (std::vector<int32_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}));
+  }
 }
 
 class TransformersTest : public ::testing::TestWithParam<const char*> {};

@@ -2,12 +2,14 @@
 // normalization forms; Hugging Face's documented behaviour for the others).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "engine/tokenizer/hf_json.h"
 #include "engine/tokenizer/hf_normalizer.h"
+#include "tests/support/fixtures.h"
 
 namespace hfd::tok {
 namespace {
@@ -30,6 +32,33 @@ std::string NormalizeSteps(const std::vector<json>& steps, std::string_view text
 
 std::string Normalize(const json& step, std::string_view text) {
   return NormalizeSteps(std::vector<json>{step}, text);
+}
+
+// sentencepiece's nmt_nfkc and nfkc rules on controls, separators and compatibility forms
+// (testdata/unigram/make_nmt_reference.py): Hugging Face's Sequence[Nmt, NFKC], the
+// normalizer it gives sentencepiece-style Unigram tokenizers, matches nmt_nfkc, and NFKC
+// alone matches nfkc, so Nmt is what tells the two rules apart.
+TEST(Normalizer, NmtThenNfkcMatchesSentencePiece) {
+  const json ref = json::parse(hfd::testing::ReadFileOrFail(
+      std::filesystem::path(HFD_UNIGRAM_TESTDATA) / "nmt_reference.json"));
+  ASSERT_FALSE(ref.at("nmt").empty());
+  const std::vector<json> nmt_nfkc = {{{"type", "Nmt"}}, {{"type", "NFKC"}}};
+  for (const json& c : ref.at("nmt")) {
+    const std::string text = c.at("text");
+    EXPECT_EQ(NormalizeSteps(nmt_nfkc, text), c.at("nmt_nfkc").get<std::string>()) << text;
+    if (c.at("nfkc").is_null()) continue;  // a "▁" in the text: see the script
+    EXPECT_EQ(Normalize({{"type", "NFKC"}}, text), c.at("nfkc").get<std::string>()) << text;
+  }
+  // One known difference: sentencepiece keeps U+200D (zero width joiner), Hugging Face's
+  // Nmt, which hfd follows, makes it a space like the rest of U+200B..U+200F.
+  ASSERT_FALSE(ref.at("zwj").empty());
+  for (const json& c : ref.at("zwj")) {
+    std::string expected = c.at("nmt_nfkc");
+    const std::string zwj = "\u200D";
+    ASSERT_NE(expected.find(zwj), std::string::npos) << expected;
+    for (size_t at; (at = expected.find(zwj)) != std::string::npos;) expected.replace(at, 3, " ");
+    EXPECT_EQ(NormalizeSteps(nmt_nfkc, c.at("text").get<std::string>()), expected);
+  }
 }
 
 TEST(Normalizer, UnicodeFormsMatchPython) {

@@ -1,7 +1,8 @@
 // libFuzzer target: the PCRE2 split step on arbitrary patterns and arbitrary text
 // (invalid UTF-8 included). Input: a pattern, a NUL byte, then the text. Compiling may
 // fail and matching may hit the backtracking limit, but nothing may crash or hang, and
-// every piece must lie inside the text, in order.
+// every piece must lie inside the text, in order. Text alone also goes through the
+// UnicodeScripts split.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 
 #include "engine/tokenizer/pre_tokenizer_table.h"
 #include "engine/tokenizer/regex_splitter.h"
+#include "engine/tokenizer/script_splitter.h"
 
 namespace {
 
@@ -59,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return all;
     }();
     for (const auto& regex : table) SplitAllWays(*regex, input);
+    std::vector<TextRange> by_script;
+    hfd::tok::SplitByScript(input, {0, input.size()}, by_script);
+    CheckPieces(by_script, input.size());
     return 0;
   }
   auto regex = hfd::tok::CompiledRegex::Compile(input.substr(0, nul));

@@ -102,22 +102,26 @@ inline std::string TinySentencePieceJson() {
 
 // A BERT-shaped tokenizer.json around `vocab` (which must hold [CLS], [SEP], [UNK]):
 // BertNormalizer (strip_accents null, `lowercase`), BertPreTokenizer, WordPiece with "##"
-// continuations and 100 characters at most, TemplateProcessing [CLS] $A [SEP], the
-// WordPiece decoder with cleanup.
+// continuations and 100 characters at most, TemplateProcessing [CLS] $A [SEP] (pair:
+// [CLS] $A [SEP] $B:1 [SEP]:1, as bge's and bert-base's files have it), the WordPiece
+// decoder with cleanup.
 inline nlohmann::json BertDocument(nlohmann::json vocab, nlohmann::json added_tokens,
                                    bool lowercase) {
   auto special = [&](const char* name) {
     return nlohmann::json{{"id", name}, {"ids", {vocab.at(name)}}, {"tokens", {name}}};
   };
-  auto template_token = [](const char* name) {
-    return nlohmann::json{{"SpecialToken", {{"id", name}, {"type_id", 0}}}};
+  auto template_token = [](const char* name, int type_id) {
+    return nlohmann::json{{"SpecialToken", {{"id", name}, {"type_id", type_id}}}};
+  };
+  auto sequence = [](const char* id, int type_id) {
+    return nlohmann::json{{"Sequence", {{"id", id}, {"type_id", type_id}}}};
   };
   nlohmann::json post = {
       {"type", "TemplateProcessing"},
-      {"single",
-       {template_token("[CLS]"),
-        {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-        template_token("[SEP]")}},
+      {"single", {template_token("[CLS]", 0), sequence("A", 0), template_token("[SEP]", 0)}},
+      {"pair",
+       {template_token("[CLS]", 0), sequence("A", 0), template_token("[SEP]", 0), sequence("B", 1),
+        template_token("[SEP]", 1)}},
       {"special_tokens", {{"[CLS]", special("[CLS]")}, {"[SEP]", special("[SEP]")}}}};
   return {{"added_tokens", std::move(added_tokens)},
           {"normalizer",

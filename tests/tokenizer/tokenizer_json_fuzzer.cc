@@ -1,8 +1,9 @@
 // libFuzzer target: loading tokenizer.json (and its config files) from arbitrary bytes,
-// and encoding arbitrary bytes (invalid UTF-8 included) with a fixed tokenizer. Neither
-// may crash, hang or read out of bounds.
+// and encoding arbitrary bytes (invalid UTF-8 included), alone and as a pair, with a fixed
+// tokenizer. Neither may crash, hang or read out of bounds.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "engine/tokenizer/tokenizer.h"
@@ -16,6 +17,11 @@ void EncodeAndDecode(const hfd::tok::Tokenizer& t, std::string_view text) {
   hfd::tok::StreamDecoder stream(t);
   for (int32_t id : ids) (void)stream.Push(id);
   (void)stream.Flush();
+  // The post-processor's pair template, with and without its special tokens.
+  for (bool add_special : {true, false}) {
+    auto pair = t.EncodePair(text, "abc", add_special);
+    if (pair.ok() && pair->ids.size() != pair->type_ids.size()) std::abort();
+  }
 }
 
 }  // namespace

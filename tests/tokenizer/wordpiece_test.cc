@@ -107,6 +107,112 @@ TEST(PostProcessor, BadPairsAreErrors) {
       << r.status().ToString();
 }
 
+// Hugging Face's pair encodings (processors/template.rs, bert.rs, roberta.rs): "hello" is
+// 6, "unaffable" 3 4 5, [CLS] 1, [SEP] 2.
+TEST(PostProcessor, TemplatePairGivesIdsAndTypeIds) {
+  auto t = Load(BertDoc());
+  ASSERT_NE(t, nullptr);
+  auto pair = t->EncodePair("hello", "unaffable", true);
+  ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+  EXPECT_EQ(pair->ids, (Ids{1, 6, 2, 3, 4, 5, 2}));
+  EXPECT_EQ(pair->type_ids, (Ids{0, 0, 0, 1, 1, 1, 1}));
+  // Without special tokens the texts keep the template's type ids.
+  auto bare = t->EncodePair("hello", "unaffable", false);
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->ids, (Ids{6, 3, 4, 5}));
+  EXPECT_EQ(bare->type_ids, (Ids{0, 1, 1, 1}));
+}
+
+TEST(PostProcessor, TemplatePairTypeIdsAsWritten) {
+  json doc = BertDoc();
+  // Any order and type ids: B first with type 2, a multi-id special token in between.
+  doc["post_processor"]["pair"] = {{{"Sequence", {{"id", "B"}, {"type_id", 2}}}},
+                                   {{"SpecialToken", {{"id", "[CLS]"}, {"type_id", 3}}}},
+                                   {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}};
+  doc["post_processor"]["special_tokens"]["[CLS]"]["ids"] = {1, 2};
+  auto t = Load(doc);
+  ASSERT_NE(t, nullptr);
+  auto pair = t->EncodePair("hello", "a", true);
+  ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+  EXPECT_EQ(pair->ids, (Ids{11, 1, 2, 6}));
+  EXPECT_EQ(pair->type_ids, (Ids{2, 3, 3, 0}));
+}
+
+TEST(PostProcessor, BertRobertaAndNoProcessorPairs) {
+  struct Case {
+    json processor;
+    Ids ids, types, bare_types;
+  };
+  const json cls_sep = {{"cls", {"[CLS]", 1}}, {"sep", {"[SEP]", 2}}};
+  json bert = cls_sep;
+  bert["type"] = "BertProcessing";
+  json roberta = cls_sep;
+  roberta["type"] = "RobertaProcessing";
+  const Case cases[] = {
+      {bert, {1, 6, 2, 11, 2}, {0, 0, 0, 1, 1}, {0, 1}},
+      // RoBERTa: <s> A </s> </s> B </s>, and every type id 0.
+      {roberta, {1, 6, 2, 2, 11, 2}, {0, 0, 0, 0, 0, 0}, {0, 0}},
+      // No post-processor: the texts one after the other, types 0 and 1.
+      {nullptr, {6, 11}, {0, 1}, {0, 1}},
+      {{{"type", "ByteLevel"}}, {6, 11}, {0, 1}, {0, 1}},
+  };
+  for (const Case& c : cases) {
+    json doc = BertDoc();
+    doc["post_processor"] = c.processor;
+    auto t = Load(doc);
+    ASSERT_NE(t, nullptr) << c.processor;
+    auto pair = t->EncodePair("hello", "a", true);
+    ASSERT_TRUE(pair.ok()) << pair.status().ToString();
+    EXPECT_EQ(pair->ids, c.ids) << c.processor;
+    EXPECT_EQ(pair->type_ids, c.types) << c.processor;
+    auto bare = t->EncodePair("hello", "a", false);
+    ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+    EXPECT_EQ(bare->ids, (Ids{6, 11})) << c.processor;
+    EXPECT_EQ(bare->type_ids, c.bare_types) << c.processor;
+  }
+}
+
+TEST(PostProcessor, TemplateWithoutPairCannotEncodePairs) {
+  json doc = BertDoc();
+  doc["post_processor"].erase("pair");
+  auto t = Load(doc);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->Encode("hello", true), (Ids{1, 6, 2}));
+  auto pair = t->EncodePair("hello", "a", true);
+  ASSERT_FALSE(pair.ok());
+  EXPECT_EQ(pair.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(pair.status().message().find("no 'pair' template"), std::string::npos)
+      << pair.status().ToString();
+}
+
+TEST(PostProcessor, MalformedPairTemplatesAreErrors) {
+  const std::pair<json, const char*> cases[] = {
+      {"[CLS] $A [SEP] $B:1 [SEP]:1", "'pair' is missing or not a list"},
+      {{{{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}, "does not use both $A and $B"},
+      {{{{"Sequence", {{"id", "A"}}}}, {{"Sequence", {{"id", "C"}}}}}, "id is not A or B"},
+      {{{{"Sequence", {{"id", "A"}, {"type_id", -1}}}}, {{"Sequence", {{"id", "B"}}}}},
+       "type_id that is not a non-negative integer"},
+      {{{{"Sequence", {{"id", "A"}}}}, {{"Sequence", {{"id", "B"}}}}, 7},
+       "neither a Sequence nor a SpecialToken"},
+      {{{{"Sequence", {{"id", "A"}}}}, {{"SpecialToken", {{"id", "[NOPE]"}}}}},
+       "'[NOPE]' is not in the vocabulary"},
+  };
+  for (const auto& [pair, message] : cases) {
+    json doc = BertDoc();
+    doc["post_processor"]["pair"] = pair;
+    auto r = Tokenizer::FromJson(doc.dump(), "", "");
+    ASSERT_FALSE(r.ok()) << pair;
+    EXPECT_EQ(r.status().code(), ErrorCode::kCorrupt) << pair;
+    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().ToString();
+  }
+  json doc = BertDoc();
+  doc["post_processor"]["single"][1]["Sequence"]["id"] = "B";
+  auto r = Tokenizer::FromJson(doc.dump(), "", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("'single' uses $B"), std::string::npos)
+      << r.status().ToString();
+}
+
 TEST(WordPiece, VocabularyWithoutUnknownIsRefused) {
   json doc = BertDoc();
   doc["model"]["vocab"].erase("[UNK]");

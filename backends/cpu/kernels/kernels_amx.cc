@@ -1,9 +1,9 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
-// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K and IQ4_XS
-// computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token) and
-// calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels. Compiled
-// with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found the CPU bits
-// and Linux granted the tile state.
+// Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS
+// and IQ3_S computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token)
+// and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels.
+// Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found
+// the CPU bits and Linux granted the tile state.
 //
 // One tile product is C[t][r] += A[t][k] * B[k][r] over 64 values: A is 16 tokens' int8
 // activations, read in place from the activation buffer (signed); B is 16 weight rows'
@@ -43,6 +43,8 @@ namespace {
 #include "backends/cpu/kernels/kernels_avx512_tiles.inc"
 
 #include "backends/cpu/kernels/kernels_avx512_lowbit.inc"
+
+#include "backends/cpu/kernels/kernels_avx512_iq3.inc"
 #pragma GCC diagnostic pop
 
 // Tokens per AMX tile (its rows). A kernel call takes up to four such tiles of tokens, two at
@@ -313,10 +315,10 @@ struct Q6_KAmx : FoldedTraits<Q6_KRowScales, BlockQ6_K> {
   }
 };
 
-// The 256-value types with an Unpack16 step (kernels_avx512_lowbit.inc): Q5_K, Q3_K, Q2_K,
-// IQ4_XS. Values 32s..32s+31 (Unpack16's chunk s) are tile rows 8 * (s % 2) .. of chunk s / 2,
-// less the type's offset and times their 16-value scale; the unpacked super-block is the
-// scales Finish needs (d, dmin, the mins).
+// The 256-value types with an Unpack16 step (kernels_avx512_lowbit.inc, kernels_avx512_iq3.inc):
+// Q5_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS, IQ3_S. Values 32s..32s+31 (Unpack16's chunk s) are tile rows 8
+// * (s % 2) .. of chunk s / 2, less the type's offset and times their 16-value scale; the unpacked
+// super-block is the scales Finish needs (d, dmin, the mins).
 template <typename U>
 struct LowBitAmx : FoldedTraits<U, typename U::Block> {
   HFD_TILE_INLINE static U Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets, int64_t i,
@@ -487,6 +489,8 @@ KernelTable MakeAmxTable() {
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
   UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);
+  UseAmx<AmxFolded<LowBitAmx<IQ3_XXSUnpack16>>>(&t.iq3_xxs.tile);
+  UseAmx<AmxFolded<LowBitAmx<IQ3_SUnpack16>>>(&t.iq3_s.tile);
   SetAmxBf16Kernels(&t);
   return t;
 }

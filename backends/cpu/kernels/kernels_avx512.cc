@@ -1,9 +1,8 @@
 // The AVX-512 path (F/BW/VL/DQ + VNNI; Zen 4/5, Ice Lake and later): 512-bit weight
 // kernels for every weight type, on top of the shared 256-bit code (helpers, activation
 // quantization, F16 conversions; its int8 dot products become vpdpbusd here), which also
-// supplies the table's starting point. Every quantized type but IQ3_XXS and IQ3_S
-// (the shared 256-bit kernels) runs as 16-row tiles with rows in lanes (docs/cpu-kernels.md);
-// F32, F16 and BF16 as 4-row x 6-token tiles.
+// supplies the table's starting point. Every quantized type runs as 16-row tiles with rows in
+// lanes (docs/cpu-kernels.md); F32, F16 and BF16 as 4-row x 6-token tiles.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -35,6 +34,8 @@ namespace {
 
 // After the tiles: builds on their transposes.
 #include "backends/cpu/kernels/kernels_avx512_lowbit.inc"
+
+#include "backends/cpu/kernels/kernels_avx512_iq3.inc"
 
 struct Vec512 {
   using Reg = __m512;
@@ -148,6 +149,8 @@ KernelTable MakeAvx512Table() {
   t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
   t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
   t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
+  t.iq3_xxs = LowBit16Kernel<IQ3_XXSUnpack16>();
+  t.iq3_s = LowBit16Kernel<IQ3_SUnpack16>();
   t.dot_f16_rows = DotF16Rows<Vec512>;
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   t.gelu = GeluRows<Vec512>;

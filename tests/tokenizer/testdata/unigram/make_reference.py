@@ -183,6 +183,8 @@ def gguf_value(kind, value):
         return struct.pack("<B", 1 if value else 0)
     if kind == U32:
         return struct.pack("<I", value)
+    if kind == F32:
+        return struct.pack("<f", value)
     raise ValueError(kind)
 
 
