@@ -2,7 +2,7 @@
 // machine's memory read bandwidth measured in the same run.
 //
 //   kernels_bench [--types F16,Q8_0,...] [--min-time SECONDS] [--bandwidth-mib MIB]
-//                 [--prefill-tokens N]
+//                 [--prefill-tokens N] [--ceiling-only 1]
 //
 // stdout: one JSON object per line (bench = memory_read_bandwidth | matvec | prefill |
 // kernel_ceiling). kernel_ceiling is one thread on a cache-resident matrix timed in thread
@@ -49,6 +49,7 @@ struct Options {
   double min_time = 0.5;
   int64_t bandwidth_mib = 1024;
   int64_t prefill_tokens = 128;
+  bool ceiling_only = false;  // only kernel_ceiling: seconds per type, for tuning dispatch
 };
 
 bool ParseTypes(const std::string& list, std::vector<TensorType>* out) {
@@ -75,6 +76,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->bandwidth_mib = std::atoll(value.c_str());
     } else if (flag == "--prefill-tokens") {
       o->prefill_tokens = std::atoll(value.c_str());
+    } else if (flag == "--ceiling-only") {
+      o->ceiling_only = value == "1";
     } else {
       return false;
     }
@@ -211,6 +214,7 @@ int Run(const Options& o) {
                    TypeName(type).c_str(), isa.c_str(), small.name, gbps, "-", "-", gflops);
     }
     for (const Shape& shape : kShapes) {
+      if (o.ceiling_only) break;
       WeightSet weights(type, shape, int64_t{768} << 20);
       double gbps[2];
       cpu::ThreadPool* pools[2] = {&pool1, &pool2};
@@ -256,7 +260,7 @@ int main(int argc, char** argv) {
   if (!hfd::bench::ParseArgs(argc, argv, &options)) {
     std::fprintf(stderr,
                  "usage: kernels_bench [--types F16,Q8_0,...] [--min-time SECONDS] "
-                 "[--bandwidth-mib MIB] [--prefill-tokens N]\n");
+                 "[--bandwidth-mib MIB] [--prefill-tokens N] [--ceiling-only 1]\n");
     return 2;
   }
   return hfd::bench::Run(options);

@@ -236,6 +236,39 @@ TEST(KernelsMatMul, BatchingTokensDoesNotChangeResults) {
   }
 }
 
+// Sequences decoded together make calls of a few tokens, which run as one tile of exactly
+// their tokens (up to eight; more as several) on the AVX-512 and AMX paths: every count from
+// 2 to 17 must give each token the bits of its own one-token call. 19 rows: a 16-row tile
+// and leftover rows. The AMX path's F16 and BF16 tiles differ in summation order (above).
+TEST(KernelsMatMul, FewTokenCallsEqualOneTokenCalls) {
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    for (TensorType type : kTypes) {
+      const int64_t block = GetTypeTraits(type)->block_elems;
+      const int64_t cols = block == 256 ? 512 : (block == 32 ? 96 : 64);
+      const Weights w = MakeWeights(type, 19, cols, 51);
+      const std::vector<float> x = RandomFloats(17 * cols, 53);
+      std::vector<float> singles;
+      for (int64_t t = 0; t < 17; ++t) {
+        const std::vector<float> xt(x.begin() + t * cols, x.begin() + (t + 1) * cols);
+        const std::vector<float> single = RunMatMul(isa, {type, 19, cols, 1}, w, xt, nullptr);
+        singles.insert(singles.end(), single.begin(), single.end());
+      }
+      for (int64_t n_tokens = 2; n_tokens <= 17; ++n_tokens) {
+        const Case c{type, 19, cols, n_tokens};
+        SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c));
+        const std::vector<float> batched = RunMatMul(isa, c, w, x, nullptr);
+        const std::vector<float> expected(singles.begin(), singles.begin() + 19 * n_tokens);
+        if (isa == Isa::kAmx && !IsQuantized(type)) {
+          ExpectSameUpToSummationOrder(c, w, x, batched, expected);
+        } else {
+          EXPECT_EQ(batched, expected);
+        }
+      }
+    }
+  }
+}
+
 // The AMX tiles produce the AVX-512 tiles' exact int32 sums and run the same float
 // epilogue, so the two paths agree bit for bit. F16 and BF16 weights go through AMX-BF16 in
 // FP32 (kernels_amx_bf16.cc): the same products in another order. 37 rows x 83 tokens: a

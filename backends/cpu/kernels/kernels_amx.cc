@@ -1,8 +1,9 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
 // Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS
 // and IQ3_S computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token)
-// and calls of two tokens stay on the AVX-512 kernels. Compiled with -mamx-tile -mamx-int8 on top
-// of the AVX-512 flags; runs only where isa.cc found the CPU bits and Linux granted the tile state.
+// and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels.
+// Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found
+// the CPU bits and Linux granted the tile state.
 //
 // One tile product is C[t][r] += A[t][k] * B[k][r] over 64 values: A is 16 tokens' int8
 // activations, read in place from the activation buffer (signed); B is 16 weight rows'
@@ -16,10 +17,12 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "backends/cpu/kernels/amx_tiles.h"
 #include "backends/cpu/kernels/kernel_table.h"
@@ -49,10 +52,11 @@ namespace {
 // tokens.
 constexpr int kAmxTileTokens = 16, kAmxMaxTiles = 4;
 static_assert(kAmxTileTokens * kAmxMaxTiles <= kMaxTileTokens);
-// Fewer tokens than this go to the AVX-512 one-token kernel (decode, two sequences decoded
-// together, a lone leftover): an AMX pass unpacks the weights as that kernel does, and with
-// so few tokens the transposes and the padded tile cost more than the one-token passes
-// (kernels_bench --prefill-tokens 2: AVX-512 ahead on every type but Q5_0; level at 3).
+// For types without few-token tiles (AmxAny's kFew), fewer tokens than this go to the AVX-512
+// one-token kernel (decode, two sequences decoded together, a lone leftover): an AMX pass
+// unpacks the weights as that kernel does, and with so few tokens the transposes and the
+// padded tile cost more than the one-token passes (kernels_bench --prefill-tokens 2: AVX-512
+// ahead on every type but Q5_0; level at 3).
 constexpr int kAmxMinTokens = 3;
 
 // Tiles (amx_tiles.h): results (16 tokens x 16 weight rows, int32) 0 to 3, activations (16
@@ -435,16 +439,15 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
                                        y_stride);
 }
 
-// `kSmall`, where given, is the AVX-512 tile of fewer tokens than one AMX tile (Q4_K and Q6_K
-// have 8-token ones): a call of exactly its tokens runs on it rather than on an AMX tile half
-// padding (kernels_bench --prefill-tokens 8: 1.08x for Q4_K, 1.3x for Q6_K); both give the
-// same bits.
-template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
+// `kFew`, where given, is the AVX-512 path's FewTokenTiles: calls of 2 to kFewTokens tokens
+// (sequences decoded together) run on it rather than on an AMX tile of mostly padding; both
+// give the same bits. Per core (kernels_bench --ceiling-only 1 --prefill-tokens 2..8) they ran
+// at 1.03x (Q6_K, 8 tokens) to 2.4x (Q4_1, 4 and 8) the padded AMX tile's speed.
+template <typename Kernel, RowTilesFn kFew = nullptr>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
-  if constexpr (kSmall != nullptr) {
-    static_assert(kSmallTokens < kAmxTileTokens);
-    if (n_tokens == kSmallTokens) return kSmall(n, w, row_bytes, x, y, y_stride);
+  if constexpr (kFew != nullptr) {
+    if (n_tokens <= kFewTokens) return kFew(n, w, row_bytes, x, n_tokens, y, y_stride);
   }
   switch ((n_tokens + kAmxTileTokens - 1) / kAmxTileTokens) {
     case 1:
@@ -459,28 +462,30 @@ void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int
 }
 
 // Decode keeps AVX-512's one-token kernel.
-template <typename Kernel, RowTileFn kSmall = nullptr, int kSmallTokens = 0>
+template <typename Kernel, RowTilesFn kFew = nullptr>
 void UseAmx(TileKernel* tile) {
-  *tile = {AmxFull<Kernel>,
-           tile->one,
-           kSymTileRows,
-           kAmxMaxTiles * kAmxTileTokens,
-           AmxAny<Kernel, kSmall, kSmallTokens>,
-           kAmxMinTokens};
+  const int rest_min = kFew != nullptr ? 2 : kAmxMinTokens;
+  *tile = {AmxFull<Kernel>,      tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel, kFew>, rest_min};
+}
+
+template <typename Blocks, typename Block>
+void UseAmxSymmetric(TileKernel* tile) {
+  UseAmx<AmxSymmetric<Blocks, Block>, FewTokenTiles<SymmetricTiles<Blocks, Block>>>(tile);
 }
 
 KernelTable MakeAmxTable() {
   KernelTable t = Avx512KernelTable();
-  UseAmx<AmxSymmetric<Q8_0Blocks, BlockQ8_0>>(&t.q8_0.tile);
-  UseAmx<AmxSymmetric<Q4_0Blocks, BlockQ4_0>>(&t.q4_0.tile);
-  UseAmx<AmxSymmetric<Q5_0Blocks, BlockQ5_0>>(&t.q5_0.tile);
-  UseAmx<AmxSymmetric<Q4_1Blocks, BlockQ4_1>>(&t.q4_1.tile);
-  UseAmx<AmxSymmetric<Q5_1Blocks, BlockQ5_1>>(&t.q5_1.tile);
-  UseAmx<AmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>>(&t.iq4_nl.tile);
-  UseAmx<AmxSymmetric<MXFP4Blocks, BlockMXFP4>>(&t.mxfp4.tile);
-  UseAmx<AmxFolded<Q4_KAmx>, TileQ4_K16<kQ4_KTileTokens>, kQ4_KTileTokens>(&t.q4_k.tile);
+  UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
+  UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
+  UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
+  UseAmxSymmetric<Q4_1Blocks, BlockQ4_1>(&t.q4_1.tile);
+  UseAmxSymmetric<Q5_1Blocks, BlockQ5_1>(&t.q5_1.tile);
+  UseAmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>(&t.iq4_nl.tile);
+  UseAmxSymmetric<MXFP4Blocks, BlockMXFP4>(&t.mxfp4.tile);
+  UseAmx<AmxFolded<Q4_KAmx>, FewTokenTiles<Q4_KTiles>>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
-  UseAmx<AmxFolded<Q6_KAmx>, TileQ6_K16<kQ6_KTileTokens>, kQ6_KTileTokens>(&t.q6_k.tile);
+  UseAmx<AmxFolded<Q6_KAmx>, FewTokenTiles<Q6_KTiles>>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q2_KUnpack16>>>(&t.q2_k.tile);
   UseAmx<AmxFolded<LowBitAmx<IQ4_XSUnpack16>>>(&t.iq4_xs.tile);

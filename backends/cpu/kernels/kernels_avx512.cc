@@ -5,9 +5,11 @@
 // lanes (docs/cpu-kernels.md); F32, F16 and BF16 as 4-row x 6-token tiles.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "backends/cpu/kernels/kernel_table.h"
 #include "backends/cpu/kernels/libmvec.h"
@@ -147,16 +149,17 @@ KernelTable MakeAvx512Table() {
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
   t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.mxfp4 = SymmetricKernel<MXFP4Blocks, BlockMXFP4>();
-  t.q4_k = {
-      ActKind::kQ8x256,
-      RowQ4_K,
-      nullptr,
-      {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens, nullptr, 0}};
+  t.q4_k = {ActKind::kQ8x256,
+            RowQ4_K,
+            nullptr,
+            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens,
+             FewTokenTiles<Q4_KTiles>, 2}};
   t.q5_k = LowBit16Kernel<Q5_KUnpack16>();
   t.q6_k = {ActKind::kQ8x256,
             RowQ6_K,
             nullptr,
-            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens, nullptr, 0}};
+            {TileQ6_K16<kQ6_KTileTokens>, nullptr, kSymTileRows, kQ6_KTileTokens,
+             FewTokenTiles<Q6_KTiles>, 2}};
   t.q2_k = LowBit16Kernel<Q2_KUnpack16>();
   t.q3_k = LowBit16Kernel<Q3_KUnpack16>();
   t.iq4_xs = LowBit16Kernel<IQ4_XSUnpack16>();
