@@ -68,6 +68,9 @@ TEST(ModelSource, AHubSnapshotPicksItsGgufByQuant) {
   EXPECT_EQ(q8->key, (repo / "snapshots" / "c1" / "tiny-Q8_0.gguf").string());
   EXPECT_NE(q8->key, first->key);
   EXPECT_TRUE(LoadModelText(*q8).ok());
+  // Weights repacked at load are kept in the repo folder, beside what huggingface_hub reads.
+  ASSERT_NE(q8->derived, nullptr);
+  EXPECT_EQ(q8->derived->dir(), repo / ".hfd-derived");
   EXPECT_EQ(HubSnapshotSource(repo, "c1", "Q5_K").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(HubSnapshotSource(repo, "c2", "").status().code(), ErrorCode::kNotFound);
 }
@@ -97,6 +100,7 @@ TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
   EXPECT_EQ(a->display, "/home/a/m.gguf");
   EXPECT_EQ(a->key, b->key);
   EXPECT_NE(a->key, other->key);
+  EXPECT_EQ(a->derived, nullptr);  // no cache folder of its own: repacks stay in memory
 
   ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest first;
