@@ -6,9 +6,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
+#include <cstdio>
 
 #include <spdlog/spdlog.h>
 
@@ -104,7 +105,7 @@ Result<std::unique_ptr<io::MappedFile>> MapCurrent(int dir, const std::string& n
                                                    const std::filesystem::path& path,
                                                    const Layout& layout) {
   const UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) return NotFound(path.string() + " is missing");
+  if (!fd.valid()) return NotFound(ErrnoError("cannot open " + path.string(), errno).message());
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return NotFound(path.string() + " is not a regular file");
@@ -152,7 +153,7 @@ class TempFile {
 // Runs every tensor's fill into the writable mapping `base`, logging progress.
 Status FillAll(uint8_t* base, const std::vector<DerivedTensor>& tensors, const Layout& layout,
                const std::filesystem::path& path) {
-  std::memcpy(base, layout.header.data(), layout.header.size());
+  std::copy(layout.header.begin(), layout.header.end(), base);
   uint64_t done = 0;
   int tenths = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {

@@ -78,16 +78,19 @@ TEST(DerivedWeights, FirstLoadWritesTheFileLaterLoadsMapIt) {
   EXPECT_TRUE((*second)->CheckIntact().ok());
 }
 
+// Builds the test file in `store` (and unmaps it); its path, empty on failure.
+fs::path BuildOnce(const DerivedStore& store, int* fills) {
+  auto built = store.OpenOrBuild(Key(), Tensors(fills));
+  EXPECT_TRUE(built.ok()) << built.status().ToString();
+  return built.ok() ? (*built)->path() : fs::path();
+}
+
 TEST(DerivedWeights, TruncatedFileIsRebuilt) {
   testing::TempDir dir;
   const DerivedStore store(dir.path(), "derived");
   int fills = 0;
-  fs::path path;
-  {
-    auto built = store.OpenOrBuild(Key(), Tensors(&fills));
-    ASSERT_TRUE(built.ok()) << built.status().ToString();
-    path = (*built)->path();
-  }
+  const fs::path path = BuildOnce(store, &fills);
+  ASSERT_FALSE(path.empty());
   const uintmax_t size = fs::file_size(path);
   fs::resize_file(path, size - 100);  // as a crash of a plain write would leave it
   auto rebuilt = store.OpenOrBuild(Key(), Tensors(&fills));
@@ -101,12 +104,8 @@ TEST(DerivedWeights, ForeignHeaderIsRebuilt) {
   testing::TempDir dir;
   const DerivedStore store(dir.path(), "derived");
   int fills = 0;
-  fs::path path;
-  {
-    auto built = store.OpenOrBuild(Key(), Tensors(&fills));
-    ASSERT_TRUE(built.ok()) << built.status().ToString();
-    path = (*built)->path();
-  }
+  const fs::path path = BuildOnce(store, &fills);
+  ASSERT_FALSE(path.empty());
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(0);
