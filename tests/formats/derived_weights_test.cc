@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <vector>
 
 #include "tests/support/fixtures.h"
@@ -78,21 +79,20 @@ TEST(DerivedWeights, FirstLoadWritesTheFileLaterLoadsMapIt) {
   EXPECT_TRUE((*second)->CheckIntact().ok());
 }
 
-// Builds the test file in `store` (and unmaps it); its path, empty on failure.
-fs::path BuildOnce(const DerivedStore& store, int* fills) {
-  auto built = store.OpenOrBuild(Key(), Tensors(fills));
-  EXPECT_TRUE(built.ok()) << built.status().ToString();
-  return built.ok() ? (*built)->path() : fs::path();
-}
-
-TEST(DerivedWeights, TruncatedFileIsRebuilt) {
+// Builds the test file, lets `damage` change it, and expects the next load to build it
+// again, whole.
+void ExpectRebuiltAfter(const std::function<void(const fs::path&)>& damage) {
   testing::TempDir dir;
   const DerivedStore store(dir.path(), "derived");
   int fills = 0;
-  const fs::path path = BuildOnce(store, &fills);
-  ASSERT_FALSE(path.empty());
+  fs::path path;
+  {
+    auto built = store.OpenOrBuild(Key(), Tensors(&fills));
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    path = (*built)->path();
+  }
   const uintmax_t size = fs::file_size(path);
-  fs::resize_file(path, size - 100);  // as a crash of a plain write would leave it
+  damage(path);
   auto rebuilt = store.OpenOrBuild(Key(), Tensors(&fills));
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
   EXPECT_EQ(fills, 2);
@@ -100,21 +100,18 @@ TEST(DerivedWeights, TruncatedFileIsRebuilt) {
   ExpectPattern(**rebuilt);
 }
 
+TEST(DerivedWeights, TruncatedFileIsRebuilt) {
+  // As a crash of a plain write would leave it.
+  ExpectRebuiltAfter(
+      [](const fs::path& path) { fs::resize_file(path, fs::file_size(path) - 100); });
+}
+
 TEST(DerivedWeights, ForeignHeaderIsRebuilt) {
-  testing::TempDir dir;
-  const DerivedStore store(dir.path(), "derived");
-  int fills = 0;
-  const fs::path path = BuildOnce(store, &fills);
-  ASSERT_FALSE(path.empty());
-  {
+  ExpectRebuiltAfter([](const fs::path& path) {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(0);
     f.put('X');  // same size, another header
-  }
-  auto rebuilt = store.OpenOrBuild(Key(), Tensors(&fills));
-  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
-  EXPECT_EQ(fills, 2);
-  ExpectPattern(**rebuilt);
+  });
 }
 
 TEST(DerivedWeights, NewLayoutOrSourceBuildsAnotherFile) {
