@@ -3,6 +3,9 @@
 //   {cache}/models--{org}--{name}/snapshots/{commit}/{path}  relative symlinks into blobs
 //   {cache}/models--{org}--{name}/refs/{revision}         the commit a branch or tag points at
 //   {cache}/.locks/models--{org}--{name}/{etag}.lock      flock()ed while a blob is written
+//   {cache}/models--{org}--{name}/.hfd-derived/{kind}-{hash}.bin  hfd's own: weights repacked
+//       at load from the repo's files (model::DerivedStore); huggingface_hub reads only
+//       snapshots/ and refs/ of a repo folder, and removing the repo removes them too
 // The cache may be shared with other local users: every file is reached through SafeDir,
 // so nothing beneath the cache folder is written or read through a symlink that leads
 // elsewhere (snapshot links are followed only while they stay inside the repo folder).
@@ -29,6 +32,8 @@ class RepoCache {
 
   // "models--org--name".
   static std::string FolderName(const std::string& repo_id);
+  // The repo folder's subfolder for hfd's derived weights (model::DerivedStore).
+  static constexpr char kDerivedFolder[] = ".hfd-derived";
   // Inverse of FolderName for model folders; nullopt for anything else.
   static std::optional<std::string> RepoIdFromFolder(const std::string& folder);
 

@@ -203,7 +203,7 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
   if (request.on_loading) request.on_loading();
   const ModelSource& source = request.source;
   Result<std::unique_ptr<model::ModelFiles>> files =
-      model::OpenModelFiles(*source.files, source.gguf);
+      model::OpenModelFiles(*source.files, source.gguf, source.derived.get());
   Result<std::shared_ptr<const ModelText>> text =
       !files.ok()         ? Result<std::shared_ptr<const ModelText>>(files.status())
       : texts_ != nullptr ? texts_->Get(source)

@@ -8,6 +8,7 @@
 #include "engine/io/beneath_root_file_set.h"
 #include "engine/io/local_file_set.h"
 #include "hub/gguf_files.h"
+#include "hub/repo_cache.h"
 
 namespace hfd::serve {
 namespace fs = std::filesystem;
@@ -106,6 +107,8 @@ Result<ModelSource> HubSnapshotSource(const fs::path& repo_dir, const std::strin
   HFD_RETURN_IF_ERROR(PickModelFile(*out.files, quant, out));
   out.display = out.gguf.empty() ? out.files->description() : out.files->Label(out.gguf);
   out.key = out.display;
+  out.derived = std::make_shared<model::DerivedStore>(
+      repo_dir.parent_path(), repo_dir.filename().string() + "/" + hub::RepoCache::kDerivedFolder);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/io/model_file_set.h"
+#include "engine/model/derived_weights.h"
 #include "hfd/status.h"
 
 namespace hfd::serve {
@@ -25,6 +26,9 @@ struct ModelSource {
   // Resident models and cached tokenizers are keyed by it: the snapshot and file for the
   // Hub, the canonical path for a local path, the files' (device, inode) for passed ones.
   std::string key;
+  // Where weights repacked at load are kept (gpt-oss's safetensors experts): the Hub repo
+  // folder's .hfd-derived; null for a local path or passed files (repacked in memory).
+  std::shared_ptr<const model::DerivedStore> derived;
 };
 
 // An absolute local path: a .gguf file (named as the caller named it, so a snapshot's link

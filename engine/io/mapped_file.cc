@@ -12,7 +12,10 @@ namespace hfd::io {
 Result<std::unique_ptr<MappedFile>> MappedFile::Open(const ModelFileSet& files,
                                                      std::string_view name) {
   HFD_ASSIGN_OR_RETURN(const UniqueFd fd, files.Open(name));
-  std::string label = files.Label(name);
+  return FromFd(fd, files.Label(name));
+}
+
+Result<std::unique_ptr<MappedFile>> MappedFile::FromFd(const UniqueFd& fd, std::string label) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat " + label, errno);
   if (st.st_size <= 0) {

@@ -19,6 +19,8 @@ class MappedFile {
   // Opens `name` in `files` and maps it read-only; the descriptor is closed again (the
   // mapping keeps the file). An empty file is refused (there is nothing to read).
   static Result<std::unique_ptr<MappedFile>> Open(const ModelFileSet& files, std::string_view name);
+  // The same for a descriptor already open for reading; `label` names it in messages.
+  static Result<std::unique_ptr<MappedFile>> FromFd(const UniqueFd& fd, std::string label);
 
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;

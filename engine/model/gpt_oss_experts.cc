@@ -1,5 +1,6 @@
 #include "engine/model/gpt_oss_experts.h"
 
+#include <cstring>
 #include <span>
 
 #include "engine/model/model_files_impl.h"
@@ -33,48 +34,63 @@ Result<std::span<const uint8_t>> Tensor(const safetensors::Checkpoint& ckpt,
 
 // Experts of `rows` output rows of `cols` inputs, rows [first, first + step * n) by `step`
 // of the fused tensor of `fused_rows` rows: MXFP4 blocks in GGML's layout, experts stacked.
-Result<OwnedWeight> PackExperts(const safetensors::Checkpoint& ckpt, const std::string& prefix,
-                                int64_t experts, int64_t fused_rows, int64_t cols, int64_t rows,
-                                int64_t first, int64_t step) {
+Result<DerivedTensor> PackExperts(const safetensors::Checkpoint& ckpt, std::string name,
+                                  const std::string& prefix, int64_t experts, int64_t fused_rows,
+                                  int64_t cols, int64_t rows, int64_t first, int64_t step) {
   const int64_t groups = cols / 32;
   HFD_ASSIGN_OR_RETURN(std::span<const uint8_t> blocks,
                        Tensor(ckpt, prefix + "_blocks", {experts, fused_rows, groups, 16}, "U8"));
   HFD_ASSIGN_OR_RETURN(std::span<const uint8_t> scales,
                        Tensor(ckpt, prefix + "_scales", {experts, fused_rows, groups}, "U8"));
-  OwnedWeight w{TensorType::kMXFP4, {cols, rows, experts}, {}};
   const auto row_bytes = static_cast<size_t>(groups * sizeof(BlockMXFP4));
-  w.bytes.resize(static_cast<size_t>(experts * rows) * row_bytes);
-  for (int64_t e = 0; e < experts; ++e) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t src = e * fused_rows + first + r * step;
-      HFD_RETURN_IF_ERROR(PackMxfp4FromHf(
-          blocks.subspan(static_cast<size_t>(src * groups * 16), static_cast<size_t>(groups * 16)),
-          scales.subspan(static_cast<size_t>(src * groups), static_cast<size_t>(groups)),
-          std::span(w.bytes).subspan(static_cast<size_t>(e * rows + r) * row_bytes, row_bytes)));
+  const auto fill = [=](std::span<uint8_t> out) -> Status {
+    for (int64_t e = 0; e < experts; ++e) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t src = e * fused_rows + first + r * step;
+        HFD_RETURN_IF_ERROR(PackMxfp4FromHf(
+            blocks.subspan(static_cast<size_t>(src * groups * 16),
+                           static_cast<size_t>(groups * 16)),
+            scales.subspan(static_cast<size_t>(src * groups), static_cast<size_t>(groups)),
+            out.subspan(static_cast<size_t>(e * rows + r) * row_bytes, row_bytes)));
+      }
     }
-  }
-  return w;
+    return Status::Ok();
+  };
+  return DerivedTensor{std::move(name),
+                       TensorType::kMXFP4,
+                       {cols, rows, experts},
+                       static_cast<uint64_t>(experts * rows) * row_bytes,
+                       fill};
 }
 
 // The gate (first 0) or up (first 1) half of the interleaved biases, as F32 {ff, experts}.
-Result<OwnedWeight> SplitBias(const safetensors::Checkpoint& ckpt, const std::string& name,
-                              int64_t experts, int64_t ff, int64_t first) {
+Result<DerivedTensor> SplitBias(const safetensors::Checkpoint& ckpt, std::string name,
+                                const std::string& hf_name, int64_t experts, int64_t ff,
+                                int64_t first) {
   const safetensors::HeaderEntry* e = nullptr;
   HFD_ASSIGN_OR_RETURN(std::span<const uint8_t> bytes,
-                       Tensor(ckpt, name, {experts, 2 * ff}, "", &e));
-  std::vector<float> all(static_cast<size_t>(experts * 2 * ff));
-  HFD_RETURN_IF_ERROR(DequantizeRow(e->type, bytes.data(), all.data(), experts * 2 * ff));
-  OwnedWeight w{TensorType::kF32, {ff, experts}, {}};
-  w.bytes.resize(static_cast<size_t>(experts * ff) * sizeof(float));
-  auto* out = reinterpret_cast<float*>(w.bytes.data());
-  for (int64_t i = 0; i < experts * ff; ++i) out[i] = all[static_cast<size_t>(2 * i + first)];
-  return w;
+                       Tensor(ckpt, hf_name, {experts, 2 * ff}, "", &e));
+  const TensorType type = e->type;
+  const auto fill = [=](std::span<uint8_t> out) -> Status {
+    std::vector<float> all(static_cast<size_t>(experts * 2 * ff));
+    HFD_RETURN_IF_ERROR(DequantizeRow(type, bytes.data(), all.data(), experts * 2 * ff));
+    for (int64_t i = 0; i < experts * ff; ++i) {
+      const float v = all[static_cast<size_t>(2 * i + first)];
+      std::memcpy(out.data() + i * static_cast<int64_t>(sizeof(float)), &v, sizeof(float));
+    }
+    return Status::Ok();
+  };
+  return DerivedTensor{std::move(name),
+                       TensorType::kF32,
+                       {ff, experts},
+                       static_cast<uint64_t>(experts * ff) * sizeof(float),
+                       fill};
 }
 
 }  // namespace
 
-Result<std::map<std::string, OwnedWeight>> RepackGptOssExperts(
-    const ModelDesc& d, const safetensors::Checkpoint& ckpt) {
+Result<std::vector<DerivedTensor>> GptOssExpertTensors(const ModelDesc& d,
+                                                       const safetensors::Checkpoint& ckpt) {
   const int64_t n = d.n_expert, e = d.n_embd, ff = d.n_ff_expert;
   if (e % 32 != 0 || ff % 32 != 0) {
     return Corrupt(
@@ -82,20 +98,25 @@ Result<std::map<std::string, OwnedWeight>> RepackGptOssExperts(
         "multiples of 32, not " +
         std::to_string(e) + " and " + std::to_string(ff));
   }
-  std::map<std::string, OwnedWeight> out;
+  std::vector<DerivedTensor> out;
+  const auto add = [&out](Result<DerivedTensor> t) -> Status {
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(t).value());
+    return Status::Ok();
+  };
   for (int64_t i = 0; i < d.n_layer; ++i) {
     const std::string hf = "model.layers." + std::to_string(i) + ".mlp.experts.";
     const std::string blk = "blk." + std::to_string(i) + ".";
-    HFD_ASSIGN_OR_RETURN(out[blk + "ffn_gate_exps.weight"],
-                         PackExperts(ckpt, hf + "gate_up_proj", n, 2 * ff, e, ff, 0, 2));
-    HFD_ASSIGN_OR_RETURN(out[blk + "ffn_up_exps.weight"],
-                         PackExperts(ckpt, hf + "gate_up_proj", n, 2 * ff, e, ff, 1, 2));
-    HFD_ASSIGN_OR_RETURN(out[blk + "ffn_down_exps.weight"],
-                         PackExperts(ckpt, hf + "down_proj", n, e, ff, e, 0, 1));
-    HFD_ASSIGN_OR_RETURN(out[blk + "ffn_gate_exps.bias"],
-                         SplitBias(ckpt, hf + "gate_up_proj_bias", n, ff, 0));
-    HFD_ASSIGN_OR_RETURN(out[blk + "ffn_up_exps.bias"],
-                         SplitBias(ckpt, hf + "gate_up_proj_bias", n, ff, 1));
+    HFD_RETURN_IF_ERROR(add(PackExperts(ckpt, blk + "ffn_gate_exps.weight", hf + "gate_up_proj", n,
+                                        2 * ff, e, ff, 0, 2)));
+    HFD_RETURN_IF_ERROR(add(PackExperts(ckpt, blk + "ffn_up_exps.weight", hf + "gate_up_proj", n,
+                                        2 * ff, e, ff, 1, 2)));
+    HFD_RETURN_IF_ERROR(
+        add(PackExperts(ckpt, blk + "ffn_down_exps.weight", hf + "down_proj", n, e, ff, e, 0, 1)));
+    HFD_RETURN_IF_ERROR(
+        add(SplitBias(ckpt, blk + "ffn_gate_exps.bias", hf + "gate_up_proj_bias", n, ff, 0)));
+    HFD_RETURN_IF_ERROR(
+        add(SplitBias(ckpt, blk + "ffn_up_exps.bias", hf + "gate_up_proj_bias", n, ff, 1)));
   }
   return out;
 }

@@ -66,7 +66,10 @@ class HfModelFiles final : public ModelFiles {
   ModelFormat format() const override { return ModelFormat::kSafetensors; }
   const ModelDesc& desc() const override { return desc_; }
   const gguf::GgufFile* gguf() const override { return nullptr; }
-  Status CheckIntact() const override { return ckpt_->CheckIntact(); }
+  Status CheckIntact() const override {
+    HFD_RETURN_IF_ERROR(ckpt_->CheckIntact());
+    return derived_ != nullptr ? derived_->CheckIntact() : Status::Ok();
+  }
 
   // Gemma's HF norm weights hold w - 1 (its RMSNorm multiplies by 1 + w); keeps F32
   // copies holding w, as llama.cpp's converter writes them, so the forward pass is the
@@ -87,13 +90,32 @@ class HfModelFiles final : public ModelFiles {
     return Status::Ok();
   }
 
-  // gpt-oss's fused MXFP4 experts, repacked into GGUF's stacked tensors (in memory).
-  Status RepackGptOss() {
-    HFD_ASSIGN_OR_RETURN(repacked_, RepackGptOssExperts(desc_, *ckpt_));
+  // gpt-oss's fused MXFP4 experts, repacked into GGUF's stacked tensors: into a file of
+  // `store` keyed by `files`' shards (written once, mapped), or in memory without a store.
+  Status RepackGptOss(const io::ModelFileSet& files, const DerivedStore* store) {
+    HFD_ASSIGN_OR_RETURN(const std::vector<DerivedTensor> tensors,
+                         GptOssExpertTensors(desc_, *ckpt_));
+    if (store == nullptr) {
+      spdlog::info(
+          "{}: gpt-oss's experts repacked in memory (from the Hub cache, hfd writes "
+          "them to the cache once and maps them)",
+          files.description());
+      HFD_ASSIGN_OR_RETURN(repacked_, BuildInMemory(tensors));
+      return Status::Ok();
+    }
+    DerivedKey key{"gpt-oss-experts", kGptOssExpertsLayout, {}};
+    for (const std::string& name : ckpt_->file_names()) {
+      HFD_ASSIGN_OR_RETURN(std::string source, SourceIdentity(files, name));
+      key.sources.push_back(std::move(source));
+    }
+    auto derived = store->OpenOrBuild(key, tensors);
+    if (!derived.ok()) return derived.status().WithContext("repacking gpt-oss's MXFP4 experts");
+    derived_ = std::move(derived).value();
     return Status::Ok();
   }
 
   Result<WeightView> Weight(std::string_view name) const override {
+    if (const WeightView* v = derived_ != nullptr ? derived_->Find(name) : nullptr) return *v;
     if (const auto own = repacked_.find(std::string(name)); own != repacked_.end()) {
       const OwnedWeight& w = own->second;
       return WeightView{w.type, w.shape, w.bytes.data(), w.bytes.size()};
@@ -117,7 +139,8 @@ class HfModelFiles final : public ModelFiles {
 
   bool HasWeight(std::string_view name) const override {
     return by_canonical_.count(std::string(name)) > 0 || experts_.count(std::string(name)) > 0 ||
-           repacked_.count(std::string(name)) > 0;
+           repacked_.count(std::string(name)) > 0 ||
+           (derived_ != nullptr && derived_->Find(name) != nullptr);
   }
 
   std::vector<std::string> WeightNames() const override {
@@ -125,6 +148,9 @@ class HfModelFiles final : public ModelFiles {
     for (const auto& [name, entry] : by_canonical_) names.push_back(name);
     for (const auto& [name, experts] : experts_) names.push_back(name);
     for (const auto& [name, weight] : repacked_) names.push_back(name);
+    if (derived_ != nullptr) {
+      for (std::string& name : derived_->names()) names.push_back(std::move(name));
+    }
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -177,12 +203,14 @@ class HfModelFiles final : public ModelFiles {
   // Stacked expert tensors by canonical name: the HF tensor of each expert (null: missing).
   std::map<std::string, std::vector<const safetensors::HeaderEntry*>> experts_;
   std::map<std::string, std::vector<float>> with_one_added_;  // AddOneToNorms
-  std::map<std::string, OwnedWeight> repacked_;               // RepackGptOss
+  std::map<std::string, OwnedWeight> repacked_;               // RepackGptOss without a store
+  std::unique_ptr<DerivedWeights> derived_;                   // RepackGptOss with a store
 };
 
 }  // namespace
 
-Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
+Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files,
+                                                const DerivedStore* derived) {
   HFD_ASSIGN_OR_RETURN(const std::string config, ReadConfig(files, "config.json", true));
   HFD_ASSIGN_OR_RETURN(const std::string gen, ReadConfig(files, "generation_config.json", false));
   auto desc = DescFromConfig(config, gen);
@@ -197,7 +225,7 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files) {
   if (arch == Architecture::kGemma2 || arch == Architecture::kGemma3) {
     HFD_RETURN_IF_ERROR(model->AddOneToNorms());
   }
-  if (arch == Architecture::kGptOss) HFD_RETURN_IF_ERROR(model->RepackGptOss());
+  if (arch == Architecture::kGptOss) HFD_RETURN_IF_ERROR(model->RepackGptOss(files, derived));
   return std::unique_ptr<ModelFiles>(std::move(model));
 }
 

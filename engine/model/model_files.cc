@@ -7,10 +7,11 @@
 namespace hfd::model {
 
 Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files,
-                                                   std::string_view gguf_name) {
+                                                   std::string_view gguf_name,
+                                                   const DerivedStore* derived) {
   std::unique_ptr<ModelFiles> model;
   if (gguf_name.empty()) {
-    HFD_ASSIGN_OR_RETURN(model, internal::OpenHfModel(files));
+    HFD_ASSIGN_OR_RETURN(model, internal::OpenHfModel(files, derived));
   } else {
     HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name));
   }
@@ -23,7 +24,8 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files
   return model;
 }
 
-Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path) {
+Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path,
+                                                   const DerivedStore* derived) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
@@ -31,10 +33,10 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& 
   }
   if (std::filesystem::is_directory(status)) {
     HFD_ASSIGN_OR_RETURN(std::unique_ptr<io::ModelFileSet> files, io::OpenLocalDirectory(path));
-    return OpenModelFiles(*files, "");
+    return OpenModelFiles(*files, "", derived);
   }
   HFD_ASSIGN_OR_RETURN(io::LocalFile local, io::OpenLocalFile(path));
-  return OpenModelFiles(*local.files, local.name);
+  return OpenModelFiles(*local.files, local.name, derived);
 }
 
 }  // namespace hfd::model

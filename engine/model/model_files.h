@@ -10,6 +10,7 @@
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/io/model_file_set.h"
+#include "engine/model/derived_weights.h"
 #include "engine/model/model_desc.h"
 #include "engine/model/weights.h"
 
@@ -40,12 +41,16 @@ class ModelFiles {
 
 // Opens the GGUF file `gguf_name` of `files`, or, when `gguf_name` is empty, the Hugging
 // Face checkpoint they hold. Checks that every weight the description needs exists with a
-// shape that matches it. The result keeps what it mapped; `files` may go.
+// shape that matches it. The result keeps what it mapped; `files` may go. Weights repacked
+// at load (gpt-oss's safetensors experts) are kept in a file of `derived`, built on the
+// first load and mapped on later ones; without a store they are built in memory.
 Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files,
-                                                   std::string_view gguf_name);
+                                                   std::string_view gguf_name,
+                                                   const DerivedStore* derived = nullptr);
 
 // The same for a local path (tools, tests, benches): a file is read as GGUF, a directory as
 // a Hugging Face checkpoint.
-Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path);
+Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const std::filesystem::path& path,
+                                                   const DerivedStore* derived = nullptr);
 
 }  // namespace hfd::model

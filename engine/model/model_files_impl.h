@@ -9,7 +9,9 @@ namespace hfd::model::internal {
 
 Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const io::ModelFileSet& files,
                                                   std::string_view name);
-Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files);
+// Weights it repacks at load go to a file of `derived` (null: into memory).
+Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files,
+                                                const DerivedStore* derived);
 
 // Every weight the description implies exists with the shape it implies.
 Status CheckWeightShapes(const ModelFiles& files);

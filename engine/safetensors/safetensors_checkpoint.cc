@@ -107,6 +107,12 @@ Tensor Checkpoint::Get(const HeaderEntry& entry) const {
   return it->second.second->Get(entry);
 }
 
+std::vector<std::string> Checkpoint::file_names() const {
+  std::vector<std::string> out;
+  for (const auto& file : files_) out.push_back(file->name());
+  return out;
+}
+
 std::vector<std::string> Checkpoint::names() const {
   std::vector<std::string> out;
   for (const auto& [name, where] : index_) out.emplace_back(name);

@@ -30,6 +30,8 @@ class Checkpoint {
   Tensor Get(const HeaderEntry& entry) const;
   // Every tensor name, sorted.
   std::vector<std::string> names() const;
+  // The names (in the file set) of the files it maps, in the order opened.
+  std::vector<std::string> file_names() const;
   // Corrupt naming the first shard truncated while mapped.
   Status CheckIntact() const;
 

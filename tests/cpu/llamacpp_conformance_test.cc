@@ -2,6 +2,7 @@
 // greedy tokens, departing only where our top-two logits nearly tie; and each Q8_0 file
 // against its own safetensors checkpoint, teacher-forced over 64 tokens.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -855,6 +856,62 @@ TEST(LlamaCppConformance, GptOssSafetensorsTwinMatchesGguf) {
     ASSERT_TRUE(s.ok()) << s.ToString();
   };
   EXPECT_LT(TwinLogitDifference(dir / kGptOssFile, write), 1e-4);
+}
+
+// The same twin loaded with a derived store: the first load writes the repacked experts to
+// one file, the second maps that file unchanged, the bytes are the in-memory repack's, and
+// another checkpoint file (a new source) gets a file of its own.
+TEST(LlamaCppConformance, GptOssSafetensorsTwinMapsDerivedExperts) {
+  const std::filesystem::path dir = HFD_MOE_TESTDATA;
+  auto gguf = model::OpenModelFiles(dir / kGptOssFile);
+  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
+  TempDir twin, other_twin, cache;
+  for (const TempDir* to : {&twin, &other_twin}) {
+    const Status s = WriteGptOssTwin(**gguf, dir / "tiny-gptoss.config.json", to->path());
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  const model::DerivedStore store(cache.path(), "models--x--y/.hfd-derived");
+  const auto derived_files = [&] {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e : std::filesystem::directory_iterator(store.dir())) out.push_back(e.path());
+    return out;
+  };
+  auto in_memory = model::OpenModelFiles(twin.path());
+  ASSERT_TRUE(in_memory.ok()) << in_memory.status().ToString();
+  struct stat built {};
+  {
+    auto first = model::OpenModelFiles(twin.path(), &store);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    ASSERT_EQ(derived_files().size(), 1u);
+    ASSERT_EQ(::stat(derived_files()[0].c_str(), &built), 0);
+  }
+  auto second = model::OpenModelFiles(twin.path(), &store);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(derived_files().size(), 1u);
+  struct stat mapped {};
+  ASSERT_EQ(::stat(derived_files()[0].c_str(), &mapped), 0);
+  EXPECT_EQ(mapped.st_ino, built.st_ino);
+  EXPECT_EQ(mapped.st_mtim.tv_sec, built.st_mtim.tv_sec);
+  EXPECT_EQ(mapped.st_mtim.tv_nsec, built.st_mtim.tv_nsec);
+
+  EXPECT_EQ((*second)->WeightNames(), (*in_memory)->WeightNames());
+  uint64_t expert_bytes = 0;
+  for (const std::string& name : (*in_memory)->WeightNames()) {
+    auto a = (*in_memory)->Weight(name);
+    auto b = (*second)->Weight(name);
+    ASSERT_TRUE(a.ok() && b.ok()) << name;
+    EXPECT_EQ(a->type, b->type) << name;
+    EXPECT_EQ(a->shape, b->shape) << name;
+    ASSERT_EQ(a->nbytes, b->nbytes) << name;
+    EXPECT_EQ(std::memcmp(a->data, b->data, a->nbytes), 0) << name;
+    if (name.ends_with("_exps.weight")) expert_bytes += b->nbytes;
+  }
+  EXPECT_GT(std::filesystem::file_size(derived_files()[0]), expert_bytes);
+
+  // The same bytes in another file (as a replaced blob would be): another source.
+  auto rewritten = model::OpenModelFiles(other_twin.path(), &store);
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status().ToString();
+  EXPECT_EQ(derived_files().size(), 2u);
 }
 
 }  // namespace

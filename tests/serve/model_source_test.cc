@@ -13,6 +13,7 @@
 #include "engine/model/model_files.h"
 #include "serve/model_manager.h"
 #include "serve/model_text.h"
+#include "tests/cpu/gptoss_twin.h"
 #include "tests/serve/serve_test_env.h"
 #include "tests/support/fixtures.h"
 
@@ -68,6 +69,9 @@ TEST(ModelSource, AHubSnapshotPicksItsGgufByQuant) {
   EXPECT_EQ(q8->key, (repo / "snapshots" / "c1" / "tiny-Q8_0.gguf").string());
   EXPECT_NE(q8->key, first->key);
   EXPECT_TRUE(LoadModelText(*q8).ok());
+  // Weights repacked at load are kept in the repo folder, beside what huggingface_hub reads.
+  ASSERT_NE(q8->derived, nullptr);
+  EXPECT_EQ(q8->derived->dir(), repo / ".hfd-derived");
   EXPECT_EQ(HubSnapshotSource(repo, "c1", "Q5_K").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(HubSnapshotSource(repo, "c2", "").status().code(), ErrorCode::kNotFound);
 }
@@ -87,6 +91,36 @@ TEST(ModelSource, AHubSnapshotLinkOutOfTheRepoIsRefused) {
       << text.status().ToString();
 }
 
+// A gpt-oss checkpoint in the Hub cache: its repacked experts are written once into the repo
+// folder's .hfd-derived (beside what huggingface_hub reads) and mapped by the next load.
+TEST(ModelSource, AHubGptOssCheckpointKeepsItsRepackedExpertsInTheRepoFolder) {
+  const fs::path moe = HFD_MOE_TESTDATA;
+  hfd::testing::TempDir tmp;
+  const fs::path repo = tmp.path() / "models--org--tiny-gptoss";
+  const fs::path snapshot = repo / "snapshots" / "c1";
+  fs::create_directories(snapshot);
+  auto gguf = model::OpenModelFiles(moe / "tiny-gptoss.gguf");
+  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
+  const Status written =
+      hfd::testing::WriteGptOssTwin(**gguf, moe / "tiny-gptoss.config.json", snapshot);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  std::ofstream(snapshot / "tokenizer.json") << "{}";
+  auto source = HubSnapshotSource(repo, "c1", "");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  ASSERT_TRUE(source->gguf.empty());
+  std::vector<fs::file_time_type> written_at;
+  for (int load = 0; load < 2; ++load) {
+    auto files = model::OpenModelFiles(*source->files, source->gguf, source->derived.get());
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    std::vector<fs::path> derived;
+    for (const auto& e : fs::directory_iterator(repo / ".hfd-derived")) derived.push_back(e.path());
+    ASSERT_EQ(derived.size(), 1u);
+    EXPECT_EQ(derived[0].filename().string().rfind("gpt-oss-experts-", 0), 0u) << derived[0];
+    written_at.push_back(fs::last_write_time(derived[0]));
+  }
+  EXPECT_EQ(written_at[0], written_at[1]);
+}
+
 // Two users passing the same file share one resident model; another file is another one.
 TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
   auto a = PassedModelSource("/home/a/m.gguf", Passed(TestModelPath(), "m.gguf"));
@@ -97,6 +131,7 @@ TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
   EXPECT_EQ(a->display, "/home/a/m.gguf");
   EXPECT_EQ(a->key, b->key);
   EXPECT_NE(a->key, other->key);
+  EXPECT_EQ(a->derived, nullptr);  // no cache folder of its own: repacks stay in memory
 
   ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest first;
