@@ -239,5 +239,35 @@ TEST_F(PrefixCacheTest, BatchedSessionTakesTheCache) {
   EXPECT_EQ(stats.kv_blocks_total, 64);
 }
 
+TEST_F(PrefixCacheTest, SwitchedOffEverySequenceComputesAllItsTokens) {
+  auto shared = runtime::SharedBatch::Create(*m_.backend, *m_.files,
+                                             {.batch = {.n_ctx = 512,
+                                                        .block_size = 16,
+                                                        .n_blocks = 64,
+                                                        .max_step_tokens = 64,
+                                                        .prefix_cache = false},
+                                              .chunk_tokens = 48});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  const Tokens system = RandomPrompt(200, vocab_, 10);
+  const Tokens first = Concat(system, RandomPrompt(4, vocab_, 12));
+  const Tokens question = Concat(system, RandomPrompt(6, vocab_, 11));
+  {
+    std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
+    ASSERT_TRUE(session->Feed(first).ok());
+  }
+  EXPECT_EQ((*shared)->stats().kv_blocks_cached, 0) << "nothing is kept for others";
+  std::unique_ptr<runtime::BatchedSession> second = (*shared)->NewSession();
+  Result<std::span<const float>> logits = second->Feed(question);
+  ASSERT_TRUE(logits.ok()) << logits.status().ToString();
+  EXPECT_EQ(second->reused_prefix_tokens(), 0);
+  const std::vector<std::vector<float>> got{{logits->begin(), logits->end()}};
+  EXPECT_TRUE(SameBits(got, Uncached(m_, question, 0)));
+  const runtime::BatchStats stats = (*shared)->stats();
+  EXPECT_EQ(stats.prefix_lookups, 0);
+  EXPECT_EQ(stats.prefix_hits, 0);
+  EXPECT_EQ(stats.reused_tokens, 0);
+  EXPECT_EQ(stats.computed_tokens, static_cast<int64_t>(first.size() + question.size()));
+}
+
 }  // namespace
 }  // namespace hfd::testing
