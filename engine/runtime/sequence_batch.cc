@@ -31,17 +31,14 @@ SequenceBatch::SequenceBatch(Backend& backend, const model::ModelFiles& files,
                              const SequenceBatchOptions& options, int32_t n_ctx, int64_t n_vocab,
                              std::unique_ptr<KvPool> pool)
     : backend_(backend),
-      files_(files),
       n_ctx_(n_ctx),
       max_step_tokens_(options.max_step_tokens),
       prefix_cache_(options.prefix_cache),
       n_vocab_(n_vocab),
-      pool_(std::move(pool)) {}
+      pool_(std::move(pool)),
+      executables_(backend, files, pool_->cache(), n_ctx, /*multi_sequence=*/true) {}
 
-SequenceBatch::~SequenceBatch() {
-  compiled_.clear();  // executables before the pool they are bound to
-  pool_.reset();
-}
+SequenceBatch::~SequenceBatch() = default;
 
 SequenceBatch::SeqId SequenceBatch::Open() {
   for (size_t i = 0; i < seqs_.size(); ++i) {
@@ -150,19 +147,6 @@ BatchStats SequenceBatch::stats() const {
   return out;
 }
 
-Result<Executable*> SequenceBatch::GraphFor(GraphOutput output) {
-  for (Compiled& c : compiled_) {
-    if (c.output == output) return c.exe.get();
-  }
-  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {.max_tokens = max_step_tokens_,
-                                                        .output = output,
-                                                        .n_ctx = n_ctx_,
-                                                        .multi_sequence = true}));
-  HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, pool_->cache()));
-  compiled_.push_back({output, std::move(exe)});
-  return compiled_.back().exe.get();
-}
-
 Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> feeds) {
   if (feeds.empty()) return InvalidArgument("a step needs at least one sequence");
   int64_t total = 0;
@@ -206,7 +190,7 @@ Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> f
                     "sequence has finished",
                     pool_->free_blocks(), new_blocks));
   }
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(output));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(max_step_tokens_, output));
   // Every reservation now succeeds: the free blocks cover them all. Should the run fail,
   // the blocks stay with their sequences (for a retry) until they close.
   for (const Feed& f : feeds) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/runtime/backend.h"
+#include "engine/runtime/executable_cache.h"
 #include "engine/runtime/kv_pool.h"
 
 namespace hfd::runtime {
@@ -118,7 +119,6 @@ class SequenceBatch {
                 const SequenceBatchOptions& options, int32_t n_ctx, int64_t n_vocab,
                 std::unique_ptr<KvPool> pool);
 
-  Result<Executable*> GraphFor(GraphOutput output);
   // Checks the feeds, reserves their blocks and runs the call on `output`'s graph.
   Result<RunOutput> Run(GraphOutput output, std::span<const Feed> feeds);
 
@@ -134,18 +134,13 @@ class SequenceBatch {
   void Advance(Seq& s, std::span<const int32_t> tokens);
 
   Backend& backend_;
-  const model::ModelFiles& files_;
   int32_t n_ctx_;
   int32_t max_step_tokens_;
   bool prefix_cache_;
   int64_t n_vocab_;
   std::unique_ptr<KvPool> pool_;
+  ExecutableCache executables_;  // after pool_: destroyed before the cache they are bound to
   std::vector<Seq> seqs_;
-  struct Compiled {
-    GraphOutput output;
-    std::unique_ptr<Executable> exe;
-  };
-  std::vector<Compiled> compiled_;
   // The current step's tokens and sequence spans, reused.
   std::vector<int32_t> tokens_;
   std::vector<SeqSpan> spans_;

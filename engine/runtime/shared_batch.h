@@ -155,9 +155,7 @@ class BatchedSession final : public TokenSession {
   int32_t n_ctx() const override;
 
   void Idle() override;
-  void SetCancelCheck(std::function<bool()> cancelled) override {
-    cancelled_ = std::move(cancelled);
-  }
+  void SetCancelCheck(const std::function<bool()>& cancelled) override { cancelled_ = cancelled; }
   int64_t reused_prefix_tokens() const override { return reused_; }
 
  private:

@@ -49,7 +49,7 @@ class TokenSession {
   // its next step) checks it every few milliseconds and, once it is true, ends with
   // Cancelled before its tokens ran. Empty: none. Called on the caller's thread; the check
   // runs on it too. A session alone never waits, so it keeps no check.
-  virtual void SetCancelCheck(std::function<bool()> /*cancelled*/) {}
+  virtual void SetCancelCheck(const std::function<bool()>& /*cancelled*/) {}
 };
 
 }  // namespace hfd::runtime
