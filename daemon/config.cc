@@ -256,6 +256,7 @@ Status ApplyModels(TableReader& reader, Config& config) {
   HFD_RETURN_IF_ERROR(reader.Integer("default_context", m.default_context, 16, 1 << 22));
   HFD_RETURN_IF_ERROR(reader.Strings("initial_load", m.initial_load));
   HFD_RETURN_IF_ERROR(reader.Integer("kv_pool_tokens", m.kv_pool_tokens, 0, 1 << 26));
+  HFD_RETURN_IF_ERROR(reader.Bool("prefix_cache", m.prefix_cache));
   return reader.RejectUnread();
 }
 

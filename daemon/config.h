@@ -24,6 +24,7 @@ struct ModelsConfig {
   std::uint32_t default_context = 8192;   // ctx when a load does not give one
   std::vector<std::string> initial_load;  // loaded in the background at start
   std::uint32_t kv_pool_tokens = 0;       // a batched model's KV pool; 0: automatic
+  bool prefix_cache = true;               // batched models share cached prompt prefixes
 };
 
 // The HTTP door (docs/http-api.md): the OpenAI- and Ollama-compatible APIs and the chat page.

@@ -35,4 +35,9 @@ Result<runtime::RunOutput> LockedBackend::Run(runtime::Executable& exe,
   return inner_->Run(exe, params);
 }
 
+std::optional<int64_t> LockedBackend::device_memory_left() const {
+  std::lock_guard lock(mutex_);
+  return inner_->device_memory_left();
+}
+
 }  // namespace hfd::serve

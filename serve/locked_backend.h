@@ -28,6 +28,7 @@ class LockedBackend final : public runtime::Backend {
                                                        runtime::KvCache& cache) override;
   Result<runtime::RunOutput> Run(runtime::Executable& exe,
                                  const runtime::RunParams& params) override;
+  std::optional<int64_t> device_memory_left() const override;
 
  private:
   std::unique_ptr<runtime::Backend> inner_;

@@ -7,6 +7,10 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "common/units.h"
+
 namespace hfd::serve {
 
 int64_t KvCacheBytes(const model::ModelDesc& desc, int32_t ctx) {
@@ -85,6 +89,25 @@ int64_t KvPoolPositions(const MemoryEstimate& estimate, int32_t slots, int32_t c
     pool = std::min(pool, left / (estimate.kv_bytes_per_position * kBlock));
   }
   return std::clamp(pool, whole, slots * whole) * kBlock;
+}
+
+Result<int64_t> DeviceKvPoolPositions(const MemoryEstimate& estimate, int32_t slots, int32_t ctx,
+                                      int64_t positions, int64_t device_left) {
+  constexpr int64_t kBlock = 16;
+  const int64_t block_bytes = std::max<int64_t>(estimate.kv_bytes_per_position * kBlock, 1);
+  const int64_t left = device_left - slots * estimate.activation_bytes_per_slot;
+  const int64_t fits = std::max<int64_t>(left, 0) / block_bytes * kBlock;
+  const int64_t whole = (ctx + kBlock - 1) / kBlock * kBlock;
+  if (fits < whole) {
+    return OutOfMemory(fmt::format(
+        "the KV pool needs one whole context ({} positions, {}) beside the activations of {} "
+        "slot(s) ({}), and the device has {} of its memory left after the weights; load the "
+        "model with a smaller ctx or max_concurrency, a smaller quant, or on the CPU",
+        whole, FormatBytes(whole * estimate.kv_bytes_per_position), slots,
+        FormatBytes(slots * estimate.activation_bytes_per_slot),
+        FormatBytes(std::max<int64_t>(device_left, 0))));
+  }
+  return std::min(positions, fits);
 }
 
 int64_t AutomaticMemoryBudget() {

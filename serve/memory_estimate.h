@@ -41,6 +41,13 @@ int32_t LargestFittingContext(const model::ModelFiles& files, int32_t slots, int
 int64_t KvPoolPositions(const MemoryEstimate& estimate, int32_t slots, int32_t ctx, int64_t wanted,
                         int64_t available);
 
+// How many of a KV pool's `positions` (KvPoolPositions) fit `device_left` bytes of a
+// compute device's own memory (a GPU's, after the weights: Backend::device_memory_left)
+// beside `slots` activations: all, or fewer in 16-position blocks, but never less than one
+// whole context of `ctx` positions: OutOfMemory, saying what to do, when not even that fits.
+Result<int64_t> DeviceKvPoolPositions(const MemoryEstimate& estimate, int32_t slots, int32_t ctx,
+                                      int64_t positions, int64_t device_left);
+
 // The automatic memory budget (`memory_budget_bytes = 0`): 75% of physical RAM, leaving
 // the rest to the system and the page cache.
 int64_t AutomaticMemoryBudget();

@@ -247,6 +247,7 @@ Result<LoadSpec> ModelManager::PlanLoad(const LoadRequest& r, const model::Model
   spec.max_queue = o.max_queue.value_or(options_.max_queue);
   spec.keep_alive_seconds = o.keep_alive_seconds.value_or(options_.keep_alive_seconds);
   spec.prefill_batch = options_.prefill_batch;
+  spec.prefix_cache = options_.prefix_cache;
   if (spec.max_concurrency < 1) return InvalidArgument("max_concurrency must be at least 1");
 
   // What evicting every idle model this request may evict would leave for this one, and

@@ -37,6 +37,9 @@ struct ManagerOptions {
   // KV positions of a batched model's shared pool; 0: max_concurrency × ctx. Either is
   // lowered to what the memory budget leaves, never below one whole context.
   int64_t kv_pool_tokens = 0;
+  // Whether a batched model's requests share cached prompt prefixes (runtime::
+  // SequenceBatchOptions::prefix_cache).
+  bool prefix_cache = true;
 };
 
 // Settings of a model's load. Absent: the resident model's, else the defaults.

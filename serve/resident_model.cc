@@ -1,7 +1,12 @@
 #include "serve/resident_model.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "common/units.h"
 #include "serve/backend_choice.h"
 #include "serve/locked_backend.h"
 #include "serve/resident_pages.h"
@@ -87,17 +92,14 @@ Status ResidentModel::Prepare(std::unique_ptr<runtime::Backend> backend) {
 Status ResidentModel::CreateSessions() {
   const int32_t n = spec_.max_concurrency;
   if (n > 1 && files_->desc().pooling == model::Pooling::kNone) {
-    // The pool the load plan sized (room for one whole context at least); when the
-    // sequences need more, they wait for blocks (shared_batch.h).
     constexpr int32_t kBlock = 16;
     const int32_t ctx = runtime::ClampedContext(files_->desc(), spec_.ctx);
-    const int64_t whole = (ctx + kBlock - 1) / kBlock;
-    const int64_t planned = (spec_.kv_pool_positions + kBlock - 1) / kBlock;
-    const auto n_blocks = static_cast<int32_t>(planned > 0 ? std::max(planned, whole) : n * whole);
+    HFD_ASSIGN_OR_RETURN(const int32_t n_blocks, KvPoolBlocks(ctx, kBlock));
     const runtime::SharedBatchOptions options{.batch = {.n_ctx = ctx,
                                                         .block_size = kBlock,
                                                         .n_blocks = n_blocks,
-                                                        .max_step_tokens = spec_.prefill_batch + n},
+                                                        .max_step_tokens = spec_.prefill_batch + n,
+                                                        .prefix_cache = spec_.prefix_cache},
                                               .chunk_tokens = spec_.prefill_batch};
     Result<std::unique_ptr<runtime::SharedBatch>> shared =
         runtime::SharedBatch::Create(*backend_, *files_, options);
@@ -123,10 +125,34 @@ Status ResidentModel::CreateSessions() {
   return Status::Ok();
 }
 
+Result<int32_t> ResidentModel::KvPoolBlocks(int32_t ctx, int32_t block) {
+  // The pool the load plan sized (room for one whole context at least); when the
+  // sequences need more, they wait for blocks (shared_batch.h).
+  const int32_t n = spec_.max_concurrency;
+  const int64_t whole = (ctx + block - 1) / block;
+  const int64_t planned = (spec_.kv_pool_positions + block - 1) / block;
+  const int64_t blocks = planned > 0 ? std::max(planned, whole) : n * whole;
+  // The plan counted host memory; a GPU holds the pool in its own, beside the weights.
+  const std::optional<int64_t> device_left = backend_->device_memory_left();
+  if (!device_left) return static_cast<int32_t>(blocks);
+  const MemoryEstimate e = EstimateMemory(*files_, ctx, spec_.prefill_batch);
+  Result<int64_t> fits = DeviceKvPoolPositions(e, n, ctx, blocks * block, *device_left);
+  if (!fits.ok()) return fits.status().WithContext("model " + spec_.name);
+  if (*fits < blocks * block) {
+    kv_pool_reason_ = fmt::format(
+        "KV pool lowered from {} to {} positions: the {} device has {} left after the weights "
+        "(requests wait for blocks when it is full)",
+        blocks * block, *fits, backend_->name(), FormatBytes(*device_left));
+    spdlog::info("{}: {}", spec_.name, kv_pool_reason_);
+  }
+  return static_cast<int32_t>(*fits / block);
+}
+
 void ResidentModel::Release() {
   slots_.clear();
   shared_.reset();
   backend_.reset();
+  kv_pool_reason_.clear();  // another backend sizes its pool afresh
 }
 
 ResidentModel::~ResidentModel() {
@@ -259,8 +285,15 @@ Result<JobResult> ResidentModel::RunJob(SlotState& state, Job& job) {
     SweepCancelledQueue();
     return !Cancelled(job) && !stopping_;
   };
-  HFD_ASSIGN_OR_RETURN(SlotRun run,
-                       RunGeneration(state.slot, *text_->tokenizer, job.request, sink));
+  // A feed waiting for the shared batch (KV blocks, a step) ends on a cancel at once.
+  runtime::TokenSession& session = *state.slot.session;
+  session.SetCancelCheck([&] { return Cancelled(job) || stopping_; });
+  Result<SlotRun> generated = RunGeneration(state.slot, *text_->tokenizer, job.request, sink);
+  session.SetCancelCheck(nullptr);
+  if (!generated.ok() && generated.status().code() == ErrorCode::kCancelled) {
+    return Cancelled(job) ? ClientCancelled() : StopStatus();
+  }
+  HFD_ASSIGN_OR_RETURN(SlotRun run, std::move(generated));
   // A weight file truncated under the mapping read as zeros: the text is nonsense.
   if (Status intact = files_->CheckIntact(); !intact.ok()) {
     damaged_ = true;
@@ -359,7 +392,11 @@ ResidentInfo ResidentModel::Info() const {
   info.memory_bytes = memory_bytes();
   info.loaded_at = loaded_at_;
   info.load_seconds = load_seconds_;
-  if (shared_) AddBatchStats(shared_->stats(), info);
+  if (shared_) {
+    AddBatchStats(shared_->stats(), info);
+    info.prefix_cache = spec_.prefix_cache;
+    info.kv_pool_reason = kv_pool_reason_;
+  }
   const std::optional<Clock::time_point> expires = ExpiresAt();
   std::lock_guard lock(mu_);
   info.max_queue = max_queue_;

@@ -72,6 +72,7 @@ struct LoadSpec {
   // KV positions of the pool the slots share where they are batched (KvPoolPositions);
   // 0: max_concurrency × ctx.
   int64_t kv_pool_positions = 0;
+  bool prefix_cache = true;  // the shared batch's prefix cache, where the slots are batched
 };
 
 // A snapshot for `ps`.
@@ -94,6 +95,8 @@ struct ResidentInfo {
   // lookups, hits and prompt tokens it saved computing, since the load.
   int32_t kv_blocks_used = 0, kv_blocks_cached = 0, kv_blocks_total = 0;
   int64_t prefix_lookups = 0, prefix_hits = 0, prefix_tokens_saved = 0;
+  bool prefix_cache = false;   // the shared batch shares cached prefixes (models.prefix_cache)
+  std::string kv_pool_reason;  // why the pool is smaller than the load planned; "" if it is not
 };
 
 class ResidentModel {
@@ -154,6 +157,10 @@ class ResidentModel {
   // The slots' sessions: sequences of one shared batch (continuous batching) where the
   // backend runs them, else a session with a KV cache of its own each.
   Status CreateSessions();
+  // The shared batch's KV pool in blocks of `block` positions for sequences of `ctx`: what
+  // the load planned, lowered to what a GPU's memory holds (kv_pool_reason_ says so);
+  // OutOfMemory when it cannot hold one whole context.
+  Result<int32_t> KvPoolBlocks(int32_t ctx, int32_t block);
   void Release();
   void SlotLoop(SlotState& state);
   Result<JobResult> RunJob(SlotState& state, Job& job);
@@ -175,6 +182,7 @@ class ResidentModel {
   std::string backend_reason_;
   int32_t ctx_ = 0;
   int64_t kv_pool_positions_ = 0;  // of the shared batch's pool; 0 without one
+  std::string kv_pool_reason_;     // ResidentInfo::kv_pool_reason
   MemoryEstimate estimate_;
   std::chrono::system_clock::time_point loaded_at_;
   double load_seconds_ = 0;

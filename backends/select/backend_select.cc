@@ -47,7 +47,7 @@ Result<SelectedBackend> SelectBackend(const BackendRequest& request) {
   HFD_ASSIGN_OR_RETURN(BackendPlan plan, PlanBackend(request, survey));
   if (plan.kind == BackendKind::kCpu) return OnCpu(request, std::move(plan.reason));
 
-  auto backend = CreateVulkanOnDevice(plan.device_index);
+  auto backend = CreateVulkanOnDevice(plan.device_index, request.vulkan_memory_bytes);
   if (backend.ok()) return SelectedBackend{std::move(*backend), std::move(plan.reason)};
   // The device was there but could not be set up (device creation, memory, driver bug).
   if (request.kind == BackendKind::kVulkan) return backend.status().WithContext(plan.reason);

@@ -30,6 +30,9 @@ struct BackendRequest {
   // How finely the CPU backend quantizes activations for quantized weights: int8x2 tracks
   // full-precision references more closely for about twice the integer work.
   cpu::ActPrecision cpu_activations = cpu::ActPrecision::kInt8;
+  // Device memory the Vulkan backend may use (weights, KV caches, activations); 0: 90% of
+  // the device's local heap.
+  uint64_t vulkan_memory_bytes = 0;
 };
 
 struct SelectedBackend {

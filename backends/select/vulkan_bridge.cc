@@ -36,8 +36,10 @@ VulkanSurvey SurveyVulkan() {
   return survey;
 }
 
-Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t index) {
-  return vk::CreateVulkanBackend(vk::VulkanBackendOptions{.device = std::to_string(index)});
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t index,
+                                                               uint64_t memory_bytes) {
+  return vk::CreateVulkanBackend(vk::VulkanBackendOptions{.device = std::to_string(index),
+                                                          .memory_budget_bytes = memory_bytes});
 }
 
 }  // namespace hfd::backends

@@ -10,7 +10,9 @@
 
 namespace hfd::backends {
 
-// A Vulkan backend on device `index` of a fresh instance (SurveyVulkan's numbering).
-Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t index);
+// A Vulkan backend on device `index` of a fresh instance (SurveyVulkan's numbering), using
+// at most `memory_bytes` of its memory (0: VulkanBackendOptions' default).
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t index,
+                                                               uint64_t memory_bytes = 0);
 
 }  // namespace hfd::backends

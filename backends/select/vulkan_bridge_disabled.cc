@@ -10,7 +10,7 @@ constexpr const char* kNotBuilt = "this hfd was built without Vulkan (-DHFD_WITH
 
 VulkanSurvey SurveyVulkan() { return VulkanSurvey{.error = kNotBuilt, .devices = {}}; }
 
-Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t) {
+Result<std::unique_ptr<runtime::Backend>> CreateVulkanOnDevice(uint32_t, uint64_t) {
   return Unavailable(kNotBuilt);
 }
 

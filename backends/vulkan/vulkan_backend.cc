@@ -94,6 +94,12 @@ class VulkanBackend final : public runtime::Backend {
     return vk_exe->Run(params);
   }
 
+  // Only the weights are counted: sessions and batches size what they allocate after them.
+  std::optional<int64_t> device_memory_left() const override {
+    const uint64_t held = weights_ ? weights_->bytes() : 0;
+    return static_cast<int64_t>(budget_ > held ? budget_ - held : 0);
+  }
+
  private:
   // Declaration order is destruction order in reverse: weights, kernels and staging go
   // before the device, the device before the instance.

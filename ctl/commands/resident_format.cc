@@ -30,6 +30,7 @@ std::string KvBlocks(const nlohmann::json& e) {
 
 std::string PrefixHits(const nlohmann::json& e) {
   if (Number(e, "kv_blocks_total") <= 0) return "-";
+  if (!e.value("prefix_cache", true)) return "off";
   return fmt::format("{}/{} ({} tokens saved)", static_cast<long long>(Number(e, "prefix_hits")),
                      static_cast<long long>(Number(e, "prefix_lookups")),
                      static_cast<long long>(Number(e, "prefix_tokens_saved")));

@@ -51,7 +51,9 @@ nlohmann::json ResidentJson(const serve::ResidentInfo& i) {
           {"kv_blocks_total", i.kv_blocks_total},
           {"prefix_lookups", i.prefix_lookups},
           {"prefix_hits", i.prefix_hits},
-          {"prefix_tokens_saved", i.prefix_tokens_saved}};
+          {"prefix_tokens_saved", i.prefix_tokens_saved},
+          {"prefix_cache", i.prefix_cache},
+          {"kv_pool_reason", i.kv_pool_reason}};
 }
 
 }  // namespace hfd::daemon

@@ -1,5 +1,6 @@
 #include "daemon/methods/serve_telemetry.h"
 
+#include <algorithm>
 #include <map>
 
 namespace hfd::daemon {
@@ -91,15 +92,13 @@ ServeTelemetry::ServeTelemetry(DaemonServices& services)
           "KV pool blocks of a continuously batching model: used by requests, cached (prefix "
           "cache only), total",
           {"model", "state"})),
-      prefix_lookups_(services.metrics.AddGauge(
-          "hfd_prefix_cache_lookups", "Prompts looked up in the prefix cache since the load",
-          {"model"})),
-      prefix_hits_(services.metrics.AddGauge(
-          "hfd_prefix_cache_hits", "Prompts that found a cached prefix since the load", {"model"})),
-      prefix_tokens_saved_(services.metrics.AddGauge(
-          "hfd_prefix_cache_saved_tokens",
-          "Prompt tokens taken from the prefix cache instead of computed since the load",
-          {"model"})) {}
+      prefix_lookups_(services.metrics.AddCounter(
+          "hfd_prefix_cache_lookups_total", "Prompts looked up in the prefix cache", {"model"})),
+      prefix_hits_(services.metrics.AddCounter("hfd_prefix_cache_hits_total",
+                                               "Prompts that found a cached prefix", {"model"})),
+      prefix_tokens_saved_(services.metrics.AddCounter(
+          "hfd_prefix_cache_saved_tokens_total",
+          "Prompt tokens taken from the prefix cache instead of computed", {"model"})) {}
 
 void ServeTelemetry::RecordCompletion(const CompletionRecord& r) {
   const std::string model = services_.service->MetricLabel(r.model);
@@ -140,9 +139,18 @@ void ServeTelemetry::SetPoolGauges(const std::string& model, const serve::Reside
   kv_blocks_.Set(info.kv_blocks_used, {model, "used"});
   kv_blocks_.Set(info.kv_blocks_cached, {model, "cached"});
   kv_blocks_.Set(info.kv_blocks_total, {model, "total"});
-  prefix_lookups_.Set(static_cast<double>(info.prefix_lookups), {model});
-  prefix_hits_.Set(static_cast<double>(info.prefix_hits), {model});
-  prefix_tokens_saved_.Set(static_cast<double>(info.prefix_tokens_saved), {model});
+}
+
+void ServeTelemetry::CountPrefixCache(const std::string& model, const serve::ResidentInfo& info) {
+  PrefixCounts& seen = prefix_seen_[model];
+  if (seen.loaded_at != info.loaded_at) seen = PrefixCounts{.loaded_at = info.loaded_at};
+  const auto count = [&](metrics::Counter& counter, int64_t now, int64_t& last) {
+    counter.Increment({model}, static_cast<double>(std::max<int64_t>(now - last, 0)));
+    last = now;
+  };
+  count(prefix_lookups_, info.prefix_lookups, seen.lookups);
+  count(prefix_hits_, info.prefix_hits, seen.hits);
+  count(prefix_tokens_saved_, info.prefix_tokens_saved, seen.tokens_saved);
 }
 
 void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
@@ -156,12 +164,14 @@ void ServeTelemetry::Refresh(const serve::ModelManager& manager) {
       queue_length_.Set(0, {name});
       model_memory_.Set(0, {name});
       SetPoolGauges(name, serve::ResidentInfo{});
+      prefix_seen_.erase(name);
     }
   }
   for (const auto& [name, info] : now) {
     queue_length_.Set(info->queued, {name});
     model_memory_.Set(static_cast<double>(info->memory_bytes), {name});
     SetPoolGauges(name, *info);
+    CountPrefixCache(name, *info);
     seen_models_.insert(name);
   }
   models_resident_.Set(static_cast<double>(models.size()));

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 
@@ -52,8 +53,17 @@ class ServeTelemetry {
   void Refresh(const serve::ModelManager& manager);
 
  private:
-  // The pool and prefix cache gauges of one model (zeros once it is gone).
+  // The pool gauges of one model (zeros once it is gone).
   void SetPoolGauges(const std::string& model, const serve::ResidentInfo& info);
+  // Adds what a model's prefix cache counted since the last Refresh to the counters.
+  void CountPrefixCache(const std::string& model, const serve::ResidentInfo& info);
+
+  // A model's prefix cache figures as last counted, for the load they came from: the
+  // counters go on across unloads and reloads, each load counting from 0.
+  struct PrefixCounts {
+    std::chrono::system_clock::time_point loaded_at;
+    int64_t lookups = 0, hits = 0, tokens_saved = 0;
+  };
 
   DaemonServices& services_;
   metrics::Counter& requests_;
@@ -68,10 +78,11 @@ class ServeTelemetry {
   metrics::Gauge& models_resident_;
   metrics::Gauge& model_memory_;
   metrics::Gauge& kv_blocks_;
-  metrics::Gauge& prefix_lookups_;
-  metrics::Gauge& prefix_hits_;
-  metrics::Gauge& prefix_tokens_saved_;
-  std::set<std::string> seen_models_;  // loop thread only (Refresh)
+  metrics::Counter& prefix_lookups_;
+  metrics::Counter& prefix_hits_;
+  metrics::Counter& prefix_tokens_saved_;
+  std::set<std::string> seen_models_;                // loop thread only (Refresh)
+  std::map<std::string, PrefixCounts> prefix_seen_;  // by model; loop thread only
 };
 
 }  // namespace hfd::daemon

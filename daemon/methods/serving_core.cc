@@ -16,6 +16,7 @@ serve::ServiceOptions ServiceOptionsFrom(const Config& config) {
   o.max_queue = static_cast<int32_t>(config.models.max_queue);
   o.default_context = static_cast<int32_t>(config.models.default_context);
   o.kv_pool_tokens = config.models.kv_pool_tokens;
+  o.prefix_cache = config.models.prefix_cache;
   if (Result<backends::BackendKind> kind = backends::ParseBackendKind(config.backend); kind.ok()) {
     o.backend.kind = *kind;
   }

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -136,6 +137,12 @@ class Backend {
   // Runs a compiled graph once. InvalidArgument for an empty or too long token list, a
   // token id outside the vocabulary, or pos + n_tokens beyond the cache.
   virtual Result<RunOutput> Run(Executable& exe, const RunParams& params) = 0;
+
+  // For a backend that computes in memory of its own (a GPU's, within the backend's
+  // budget): the bytes it may still allocate for KV caches and activations beside the
+  // weights it holds. nullopt for one that computes in host memory (the CPU), which the
+  // serving layer's memory budget covers.
+  virtual std::optional<int64_t> device_memory_left() const { return std::nullopt; }
 };
 
 // Unsupported naming the first op (and weight type) of `graph` that `backend` lacks.

@@ -23,23 +23,22 @@ Result<std::unique_ptr<SequenceBatch>> SequenceBatch::Create(Backend& backend,
                           static_cast<int32_t>(d.head_dim), options.kv_type};
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<KvPool> pool,
                        KvPool::Create(backend, shape, options.n_blocks, options.block_size));
-  return std::unique_ptr<SequenceBatch>(new SequenceBatch(
-      backend, files, n_ctx, options.max_step_tokens, d.n_vocab, std::move(pool)));
+  return std::unique_ptr<SequenceBatch>(
+      new SequenceBatch(backend, files, options, n_ctx, d.n_vocab, std::move(pool)));
 }
 
-SequenceBatch::SequenceBatch(Backend& backend, const model::ModelFiles& files, int32_t n_ctx,
-                             int32_t max_step_tokens, int64_t n_vocab, std::unique_ptr<KvPool> pool)
+SequenceBatch::SequenceBatch(Backend& backend, const model::ModelFiles& files,
+                             const SequenceBatchOptions& options, int32_t n_ctx, int64_t n_vocab,
+                             std::unique_ptr<KvPool> pool)
     : backend_(backend),
-      files_(files),
       n_ctx_(n_ctx),
-      max_step_tokens_(max_step_tokens),
+      max_step_tokens_(options.max_step_tokens),
+      prefix_cache_(options.prefix_cache),
       n_vocab_(n_vocab),
-      pool_(std::move(pool)) {}
+      pool_(std::move(pool)),
+      executables_(backend, files, pool_->cache(), n_ctx, /*multi_sequence=*/true) {}
 
-SequenceBatch::~SequenceBatch() {
-  compiled_.clear();  // executables before the pool they are bound to
-  pool_.reset();
-}
+SequenceBatch::~SequenceBatch() = default;
 
 SequenceBatch::SeqId SequenceBatch::Open() {
   for (size_t i = 0; i < seqs_.size(); ++i) {
@@ -106,7 +105,7 @@ int32_t SequenceBatch::AttachCachedPrefix(SeqId seq, std::span<const int32_t> to
   Seq& s = seqs_[seq];
   const int32_t bs = pool_->block_size();
   const auto n_tokens = static_cast<int64_t>(tokens.size());
-  if (s.pos % bs != 0 || n_tokens <= bs) return 0;
+  if (!prefix_cache_ || s.pos % bs != 0 || n_tokens <= bs) return 0;
   // A failed step may have left blocks past the positions (Run keeps them for a retry).
   pool_->Truncate(s.blocks, static_cast<size_t>(s.pos / bs));
   ++counts_.prefix_lookups;
@@ -132,6 +131,7 @@ void SequenceBatch::Advance(Seq& s, std::span<const int32_t> tokens) {
   s.tokens.insert(s.tokens.end(), tokens.begin(), tokens.end());
   s.pos += static_cast<int32_t>(tokens.size());
   counts_.computed_tokens += static_cast<int64_t>(tokens.size());
+  if (!prefix_cache_) return;  // the blocks stay this sequence's alone
   const auto bs = static_cast<size_t>(pool_->block_size());
   for (size_t j = s.ids.size(); j < static_cast<size_t>(s.pos) / bs; ++j) {
     const PrefixIndex::Id parent = j == 0 ? PrefixIndex::kRoot : s.ids[j - 1];
@@ -145,19 +145,6 @@ BatchStats SequenceBatch::stats() const {
   out.kv_blocks_cached = pool_->cached_blocks();
   out.kv_blocks_total = pool_->n_blocks();
   return out;
-}
-
-Result<Executable*> SequenceBatch::GraphFor(GraphOutput output) {
-  for (Compiled& c : compiled_) {
-    if (c.output == output) return c.exe.get();
-  }
-  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {.max_tokens = max_step_tokens_,
-                                                        .output = output,
-                                                        .n_ctx = n_ctx_,
-                                                        .multi_sequence = true}));
-  HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, pool_->cache()));
-  compiled_.push_back({output, std::move(exe)});
-  return compiled_.back().exe.get();
 }
 
 Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> feeds) {
@@ -203,7 +190,7 @@ Result<RunOutput> SequenceBatch::Run(GraphOutput output, std::span<const Feed> f
                     "sequence has finished",
                     pool_->free_blocks(), new_blocks));
   }
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(output));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(max_step_tokens_, output));
   // Every reservation now succeeds: the free blocks cover them all. Should the run fail,
   // the blocks stay with their sequences (for a retry) until they close.
   for (const Feed& f : feeds) {

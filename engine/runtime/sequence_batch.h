@@ -5,7 +5,8 @@
 // open and close between steps, closing gives their KV blocks back.
 //
 // Prefix cache: every full KV block a step completes is published in the pool with its
-// tokens (KvPool, PrefixIndex), and stays cached after its sequence closes.
+// tokens (KvPool, PrefixIndex), and stays cached after its sequence closes (unless
+// SequenceBatchOptions::prefix_cache is off).
 // AttachCachedPrefix gives a sequence the cached blocks that continue it with the tokens
 // it is about to be fed, so only the rest is computed. The KV of a position depends only
 // on the tokens up to it (the kernels are batch-invariant; the exception, F16/BF16 weights
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "engine/runtime/backend.h"
+#include "engine/runtime/executable_cache.h"
 #include "engine/runtime/kv_pool.h"
 
 namespace hfd::runtime {
@@ -35,6 +37,9 @@ struct SequenceBatchOptions {
   int32_t n_blocks = 1024;        // KV blocks in the pool, shared by all sequences
   int32_t max_step_tokens = 256;  // tokens of all sequences together in one step
   KvType kv_type = KvType::kF16;
+  // Whether full blocks are published for other sequences to attach (the prefix cache);
+  // false: a block is only its sequence's, and AttachCachedPrefix finds nothing.
+  bool prefix_cache = true;
 };
 
 // Pool use and prefix cache figures of a batch.
@@ -98,6 +103,7 @@ class SequenceBatch {
   int64_t n_vocab() const { return n_vocab_; }
   int32_t n_ctx() const { return n_ctx_; }
   int32_t max_step_tokens() const { return max_step_tokens_; }
+  bool prefix_cache() const { return prefix_cache_; }
   const KvPool& pool() const { return *pool_; }
   BatchStats stats() const;
 
@@ -109,10 +115,10 @@ class SequenceBatch {
   void Drop(SeqId seq);
 
  private:
-  SequenceBatch(Backend& backend, const model::ModelFiles& files, int32_t n_ctx,
-                int32_t max_step_tokens, int64_t n_vocab, std::unique_ptr<KvPool> pool);
+  SequenceBatch(Backend& backend, const model::ModelFiles& files,
+                const SequenceBatchOptions& options, int32_t n_ctx, int64_t n_vocab,
+                std::unique_ptr<KvPool> pool);
 
-  Result<Executable*> GraphFor(GraphOutput output);
   // Checks the feeds, reserves their blocks and runs the call on `output`'s graph.
   Result<RunOutput> Run(GraphOutput output, std::span<const Feed> feeds);
 
@@ -128,17 +134,13 @@ class SequenceBatch {
   void Advance(Seq& s, std::span<const int32_t> tokens);
 
   Backend& backend_;
-  const model::ModelFiles& files_;
   int32_t n_ctx_;
   int32_t max_step_tokens_;
+  bool prefix_cache_;
   int64_t n_vocab_;
   std::unique_ptr<KvPool> pool_;
+  ExecutableCache executables_;  // after pool_: destroyed before the cache they are bound to
   std::vector<Seq> seqs_;
-  struct Compiled {
-    GraphOutput output;
-    std::unique_ptr<Executable> exe;
-  };
-  std::vector<Compiled> compiled_;
   // The current step's tokens and sequence spans, reused.
   std::vector<int32_t> tokens_;
   std::vector<SeqSpan> spans_;

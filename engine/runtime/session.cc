@@ -37,22 +37,10 @@ Session::Session(Backend& backend, const model::ModelFiles& files, int32_t n_ctx
       n_ctx_(n_ctx),
       batch_(batch),
       n_vocab_(n_vocab),
-      cache_(std::move(cache)) {}
+      cache_(std::move(cache)),
+      executables_(backend, files, *cache_, n_ctx, /*multi_sequence=*/false) {}
 
-Session::~Session() {
-  compiled_.clear();  // executables before the cache they are bound to
-  cache_.reset();
-}
-
-Result<Executable*> Session::GraphFor(int32_t max_tokens, GraphOutput output) {
-  for (Compiled& c : compiled_) {
-    if (c.max_tokens == max_tokens && c.output == output) return c.exe.get();
-  }
-  HFD_ASSIGN_OR_RETURN(Graph graph, BuildGraph(files_, {max_tokens, output, n_ctx_}));
-  HFD_ASSIGN_OR_RETURN(std::unique_ptr<Executable> exe, backend_.Compile(graph, *cache_));
-  compiled_.push_back({max_tokens, output, std::move(exe)});
-  return compiled_.back().exe.get();
-}
+Session::~Session() = default;
 
 template <typename OnChunk>
 Status Session::RunChunks(Executable& exe, std::span<const int32_t> tokens, OnChunk&& on_chunk) {
@@ -75,7 +63,7 @@ Status Session::RunChunks(Executable& exe, std::span<const int32_t> tokens, OnCh
 
 Result<std::span<const float>> Session::Feed(std::span<const int32_t> tokens) {
   const int32_t max_tokens = tokens.size() == 1 ? 1 : batch_;
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(max_tokens, GraphOutput::kLastLogits));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(max_tokens, GraphOutput::kLastLogits));
   std::span<const float> logits;
   HFD_RETURN_IF_ERROR(
       RunChunks(*exe, tokens, [&](const RunOutput& out, size_t) { logits = out.logits; }));
@@ -99,7 +87,7 @@ Result<std::vector<std::vector<float>>> Session::Embed(std::span<const std::vect
           text.size(), n_ctx_));
     }
   }
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(n_ctx_, GraphOutput::kAllHidden));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(n_ctx_, GraphOutput::kAllHidden));
   pos_ = 0;
   std::vector<std::vector<float>> vectors;
   std::vector<int32_t> tokens, lens;
@@ -119,7 +107,7 @@ Result<std::vector<std::vector<float>>> Session::Embed(std::span<const std::vect
 }
 
 Result<int32_t> Session::FeedGreedy(int32_t token) {
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(1, GraphOutput::kLastArgmax));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(1, GraphOutput::kLastArgmax));
   int32_t id = -1;
   HFD_RETURN_IF_ERROR(RunChunks(*exe, std::span<const int32_t>(&token, 1),
                                 [&](const RunOutput& out, size_t) { id = out.argmax[0]; }));
@@ -127,7 +115,7 @@ Result<int32_t> Session::FeedGreedy(int32_t token) {
 }
 
 Result<TopLogits> Session::FeedTopLogits(int32_t token) {
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(1, GraphOutput::kLastTopLogits));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(1, GraphOutput::kLastTopLogits));
   TopLogits top;
   HFD_RETURN_IF_ERROR(RunChunks(
       *exe, std::span<const int32_t>(&token, 1),
@@ -136,7 +124,7 @@ Result<TopLogits> Session::FeedTopLogits(int32_t token) {
 }
 
 Result<std::vector<float>> Session::FeedAll(std::span<const int32_t> tokens) {
-  HFD_ASSIGN_OR_RETURN(Executable * exe, GraphFor(batch_, GraphOutput::kAllLogits));
+  HFD_ASSIGN_OR_RETURN(Executable * exe, executables_.For(batch_, GraphOutput::kAllLogits));
   std::vector<float> all;
   all.reserve(tokens.size() * n_vocab_);
   HFD_RETURN_IF_ERROR(RunChunks(*exe, tokens, [&](const RunOutput& out, size_t) {

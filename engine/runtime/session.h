@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/runtime/backend.h"
+#include "engine/runtime/executable_cache.h"
 #include "engine/runtime/token_session.h"
 #include "engine/runtime/top_logits.h"
 
@@ -72,8 +73,6 @@ class Session final : public TokenSession {
   Session(Backend& backend, const model::ModelFiles& files, int32_t n_ctx, int32_t batch,
           int64_t n_vocab, std::unique_ptr<KvCache> cache);
 
-  // The compiled graph for (max_tokens, output), compiling it on first use.
-  Result<Executable*> GraphFor(int32_t max_tokens, GraphOutput output);
   // Runs `tokens` in chunks of the graph's max_tokens; calls on_chunk(output, count) after each.
   template <typename OnChunk>
   Status RunChunks(Executable& exe, std::span<const int32_t> tokens, OnChunk&& on_chunk);
@@ -85,12 +84,7 @@ class Session final : public TokenSession {
   int64_t n_vocab_;
   int32_t pos_ = 0;
   std::unique_ptr<KvCache> cache_;
-  struct Compiled {
-    int32_t max_tokens;
-    GraphOutput output;
-    std::unique_ptr<Executable> exe;
-  };
-  std::vector<Compiled> compiled_;
+  ExecutableCache executables_;  // after cache_: destroyed before the cache they are bound to
 };
 
 }  // namespace hfd::runtime

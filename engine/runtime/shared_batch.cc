@@ -44,7 +44,11 @@ BatchStats SharedBatch::stats() const {
 void SharedBatch::NoteStats() { stats_ = batch_->stats(); }
 
 Result<bool> SharedBatch::Run(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens,
-                              std::vector<float>& row) {
+                              std::vector<float>& row, const std::function<bool()>& cancelled) {
+  const auto cancelled_status = [] {
+    return Cancelled("the request was cancelled before its tokens ran");
+  };
+  if (cancelled && cancelled()) return cancelled_status();  // e.g. between prompt chunks
   std::unique_lock lock(mu_);
   Wake(seq);
   if (batch_->position(seq) != at) return false;  // its blocks went to others while idle
@@ -58,20 +62,39 @@ Result<bool> SharedBatch::Run(SequenceBatch::SeqId seq, int32_t at, std::span<co
       return std::ranges::any_of(waiting_, [&](const Waiting* w) { return w->seq == s; });
     });
   };
+  // Waits until `ready`; with a cancel check, at most kCancelPoll at a time.
+  const auto wait = [&](const auto& ready) {
+    if (cancelled) {
+      cv_.wait_for(lock, kCancelPoll, ready);
+    } else {
+      cv_.wait(lock, ready);
+    }
+  };
   while (!waiting.done) {
+    if (Withdraw(waiting, cancelled)) return cancelled_status();
     if (stepping_) {
-      cv_.wait(lock, [&] { return waiting.done || !stepping_; });
+      wait([&] { return waiting.done || !stepping_; });
       continue;
     }
     cv_.wait_for(lock, gather_wait_, [&] { return waiting.done || stepping_ || all_back(); });
     if (waiting.done || stepping_) continue;
     if (!LeadStep(lock)) {
       const uint64_t seen = changes_;
-      cv_.wait(lock, [&] { return waiting.done || changes_ != seen; });
+      wait([&] { return waiting.done || changes_ != seen; });
     }
   }
   if (waiting.preempted) return false;
   HFD_RETURN_IF_ERROR(waiting.status);
+  return true;
+}
+
+bool SharedBatch::Withdraw(Waiting& waiting, const std::function<bool()>& cancelled) {
+  if (!cancelled || std::ranges::find(waiting_, &waiting) == waiting_.end() || !cancelled()) {
+    return false;
+  }
+  std::erase(waiting_, &waiting);
+  ++changes_;  // the blocks it waited for may go to younger feeds now
+  cv_.notify_all();
   return true;
 }
 
@@ -157,7 +180,10 @@ Status SharedBatch::Rewind(SequenceBatch::SeqId seq, int32_t pos) {
 int32_t SharedBatch::ReuseCached(SequenceBatch::SeqId seq, int32_t at,
                                  std::span<const int32_t> tokens) {
   // A decode token cannot fill a block: it does not wait for the running step.
-  if (tokens.size() <= static_cast<size_t>(batch_->pool().block_size())) return 0;
+  if (!batch_->prefix_cache() ||
+      tokens.size() <= static_cast<size_t>(batch_->pool().block_size())) {
+    return 0;
+  }
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !stepping_; });
   Wake(seq);  // blocks it attaches are not an idle conversation's to take back
@@ -219,7 +245,7 @@ Status BatchedSession::CatchUp() {
     }
     const std::span<const int32_t> next = rest.first(std::min(chunk, rest.size()));
     // False: the sequence gave its blocks up before this chunk ran; go on from where it is.
-    HFD_ASSIGN_OR_RETURN(const bool ran, batch_.Run(seq_, at, next, row_));
+    HFD_ASSIGN_OR_RETURN(const bool ran, batch_.Run(seq_, at, next, row_, cancelled_));
     look = !ran;
   }
 }

@@ -14,7 +14,8 @@
 // after Idle), idle conversations' blocks are taken back first, and when every sequence
 // holding blocks waits for more, the one that started last gives its blocks up and
 // recomputes its positions once blocks are free again, so the others always progress.
-// A feed that the whole pool could never hold fails with TooLarge.
+// A feed that the whole pool could never hold fails with TooLarge. A feed whose caller
+// cancels (TokenSession::SetCancelCheck) while it waits leaves at once with Cancelled.
 //
 // Thread-safe. The backend (with weights loaded from `files`) and the files outlive the
 // batch, and the batch outlives its sessions.
@@ -24,6 +25,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -86,8 +88,13 @@ class SharedBatch {
   // Runs `tokens` on `seq`, which holds `at` positions, in the next step it fits and copies
   // its logits row to `row`: true. False when it ran nothing because the sequence no longer
   // holds `at` positions (its KV blocks went to others): feed again from its position.
+  // Cancelled, having run nothing, once `cancelled` (may be empty) holds before a step
+  // takes the feed; it is checked every kCancelPoll while the feed waits.
   Result<bool> Run(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens,
-                   std::vector<float>& row);
+                   std::vector<float>& row, const std::function<bool()>& cancelled);
+  // Takes `waiting` out of the queue if no step has taken it and `cancelled` holds: true
+  // if it did.
+  bool Withdraw(Waiting& waiting, const std::function<bool()>& cancelled);
   // Leads one step with the waiting feeds that fit; `lock` is held on entry and exit,
   // released while the step computes. False when none can run until a sequence that holds
   // KV blocks feeds, goes idle or closes (shared_batch_kv_wait.cc).
@@ -114,6 +121,9 @@ class SharedBatch {
   int32_t ReuseCached(SequenceBatch::SeqId seq, int32_t at, std::span<const int32_t> tokens);
   // Takes the batch's figures; the batch is not stepping.
   void NoteStats();
+
+  // How often a waiting feed with a cancel check looks at it.
+  static constexpr std::chrono::milliseconds kCancelPoll{20};
 
   const std::unique_ptr<SequenceBatch> batch_;  // its state is guarded by mu_
   const int32_t chunk_tokens_;
@@ -145,6 +155,7 @@ class BatchedSession final : public TokenSession {
   int32_t n_ctx() const override;
 
   void Idle() override;
+  void SetCancelCheck(const std::function<bool()>& cancelled) override { cancelled_ = cancelled; }
   int64_t reused_prefix_tokens() const override { return reused_; }
 
  private:
@@ -163,7 +174,8 @@ class BatchedSession final : public TokenSession {
   // The tokens at positions 0 .. position(): what the sequence recomputes after giving its
   // KV blocks up.
   std::vector<int32_t> history_;
-  int64_t reused_ = 0;  // fed tokens the prefix cache held
+  int64_t reused_ = 0;               // fed tokens the prefix cache held
+  std::function<bool()> cancelled_;  // SetCancelCheck's
 };
 
 }  // namespace hfd::runtime

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "engine/runtime/top_logits.h"
@@ -42,6 +43,13 @@ class TokenSession {
   // Fed tokens whose KV came from a shared prefix cache instead of being computed, over
   // the session's life (a shared batch's sequence; 0 for a session alone).
   virtual int64_t reused_prefix_tokens() const { return 0; }
+
+  // What the caller's cancellation looks like (its request was cancelled, its model is
+  // unloading): a feed that waits for other conversations (a shared batch's KV blocks or
+  // its next step) checks it every few milliseconds and, once it is true, ends with
+  // Cancelled before its tokens ran. Empty: none. Called on the caller's thread; the check
+  // runs on it too. A session alone never waits, so it keeps no check.
+  virtual void SetCancelCheck(const std::function<bool()>& /*cancelled*/) {}
 };
 
 }  // namespace hfd::runtime

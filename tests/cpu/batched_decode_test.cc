@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <barrier>
+#include <chrono>
 #include <cstring>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "engine/runtime/sequence_batch.h"
@@ -254,6 +257,64 @@ TEST(BatchedDecodeTest, SharedBatchRefusesWhatThePoolNeverHolds) {
   EXPECT_EQ(refused.status().code(), ErrorCode::kTooLarge) << refused.status().ToString();
   EXPECT_EQ(session->position(), 0);
   EXPECT_TRUE(session->Feed(std::span(prompt).first(40)).ok()) << "40 positions fit 3 blocks";
+}
+
+TEST(BatchedDecodeTest, CancelEndsAFeedWaitingForKvBlocksAtOnce) {
+  // One conversation holds 3 of the pool's 4 blocks and decodes on (rewinding before it
+  // would need a fourth); another's prompt needs 2 blocks and waits. Cancelled, it leaves
+  // within well under a second, having taken nothing, while the first goes on decoding.
+  HFD_REQUIRE_FIXTURES(fixtures);
+  LoadedModel m = LoadOnCpu(fixtures / "gguf/tiny-llama2-Q4_K_M.gguf", 2);
+  ASSERT_NE(m.files, nullptr);
+  const int64_t vocab = m.files->desc().n_vocab;
+  auto shared = runtime::SharedBatch::Create(
+      *m.backend, *m.files,
+      {.batch = {.n_ctx = 64, .block_size = 16, .n_blocks = 4, .max_step_tokens = 64},
+       .chunk_tokens = 64});
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  std::unique_ptr<runtime::BatchedSession> holder = (*shared)->NewSession();
+  Result<std::span<const float>> first = holder->Feed(RandomPrompt(40, vocab, 21));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::atomic<bool> stop{false};
+  std::atomic<int> decoded{0};
+  std::thread decoding([&, token = ArgmaxOf(*first)]() mutable {
+    while (!stop) {
+      if (holder->position() >= 44 && !holder->Rewind(40).ok()) return;
+      Result<int32_t> next = holder->FeedGreedy(token);
+      if (!next.ok()) return;
+      token = *next;
+      ++decoded;
+    }
+    holder->Idle();  // its blocks may go to the waiter (should the cancel not end it)
+  });
+
+  std::unique_ptr<runtime::BatchedSession> waiter = (*shared)->NewSession();
+  std::atomic<bool> cancel{false};
+  waiter->SetCancelCheck([&] { return cancel.load(); });
+  using Clock = std::chrono::steady_clock;
+  std::promise<Status> fed;
+  std::future<Status> result = fed.get_future();
+  std::thread feeding([&] { fed.set_value(waiter->Feed(RandomPrompt(20, vocab, 22)).status()); });
+  EXPECT_EQ(result.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+      << "the prompt found no blocks free and waits";
+  const int before = decoded;
+  const auto cancelled_at = Clock::now();
+  cancel = true;
+  const bool ended = result.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  const auto waited_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cancelled_at).count();
+  const int at_end = decoded;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(decoded.load(), at_end) << "the holder decodes on";
+  stop = true;
+  decoding.join();
+  feeding.join();
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(result.get().code(), ErrorCode::kCancelled);
+  EXPECT_LT(waited_ms, 300) << "well under a second";
+  EXPECT_GT(before, 0);
+  EXPECT_EQ(waiter->position(), 0);
+  EXPECT_EQ((*shared)->stats().kv_blocks_used, 3) << "only the holder's";
 }
 
 }  // namespace

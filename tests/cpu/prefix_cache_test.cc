@@ -213,30 +213,67 @@ TEST(PrefixCacheSlidingWindowTest, SharedPrefixMatchesUncached) {
   EXPECT_TRUE(SameBits(rows, Uncached(m, other, 4, 8)));
 }
 
-TEST_F(PrefixCacheTest, BatchedSessionTakesTheCache) {
-  auto shared = runtime::SharedBatch::Create(
-      *m_.backend, *m_.files,
-      {.batch = {.n_ctx = 512, .block_size = 16, .n_blocks = 64, .max_step_tokens = 64},
-       .chunk_tokens = 48});
-  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
-  const Tokens system = RandomPrompt(200, vocab_, 10);
-  const Tokens question = Concat(system, RandomPrompt(6, vocab_, 11));
+// Two conversations of a SharedBatch, one after the other, whose prompts start with the
+// same 200-token system prompt (the first closes before the second feeds).
+struct TwoConversations {
+  int64_t second_reused = -1;           // its BatchedSession::reused_prefix_tokens()
+  bool second_equals_uncached = false;  // its logits, bit for bit
+  int32_t cached_between = -1;          // blocks kept for the cache after the first closed
+  runtime::BatchStats stats;            // after the second
+  size_t tokens_fed = 0;                // by both
+};
+
+TwoConversations RunTwoConversations(LoadedModel& m, int64_t vocab, bool prefix_cache) {
+  TwoConversations out;
+  auto shared = runtime::SharedBatch::Create(*m.backend, *m.files,
+                                             {.batch = {.n_ctx = 512,
+                                                        .block_size = 16,
+                                                        .n_blocks = 64,
+                                                        .max_step_tokens = 64,
+                                                        .prefix_cache = prefix_cache},
+                                              .chunk_tokens = 48});
+  EXPECT_TRUE(shared.ok()) << shared.status().ToString();
+  if (!shared.ok()) return out;
+  const Tokens system = RandomPrompt(200, vocab, 10);
+  const Tokens first = Concat(system, RandomPrompt(4, vocab, 12));
+  const Tokens question = Concat(system, RandomPrompt(6, vocab, 11));
   {
-    std::unique_ptr<runtime::BatchedSession> first = (*shared)->NewSession();
-    ASSERT_TRUE(first->Feed(Concat(system, RandomPrompt(4, vocab_, 12))).ok());
+    std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
+    EXPECT_TRUE(session->Feed(first).ok());
   }
+  out.cached_between = (*shared)->stats().kv_blocks_cached;
   std::unique_ptr<runtime::BatchedSession> second = (*shared)->NewSession();
   Result<std::span<const float>> logits = second->Feed(question);
-  ASSERT_TRUE(logits.ok()) << logits.status().ToString();
-  EXPECT_EQ(second->reused_prefix_tokens(), 192);
+  EXPECT_TRUE(logits.ok()) << logits.status().ToString();
+  if (!logits.ok()) return out;
   EXPECT_EQ(second->position(), static_cast<int32_t>(question.size()));
+  out.second_reused = second->reused_prefix_tokens();
   const std::vector<std::vector<float>> got{{logits->begin(), logits->end()}};
-  EXPECT_TRUE(SameBits(got, Uncached(m_, question, 0)));
-  const runtime::BatchStats stats = (*shared)->stats();
-  EXPECT_EQ(stats.prefix_hits, 1);
-  EXPECT_EQ(stats.reused_tokens, 192);
-  EXPECT_EQ(stats.kv_blocks_used, 13);
-  EXPECT_EQ(stats.kv_blocks_total, 64);
+  out.second_equals_uncached = SameBits(got, Uncached(m, question, 0));
+  out.stats = (*shared)->stats();
+  out.tokens_fed = first.size() + question.size();
+  return out;
+}
+
+TEST_F(PrefixCacheTest, BatchedSessionTakesTheCache) {
+  const TwoConversations run = RunTwoConversations(m_, vocab_, true);
+  EXPECT_EQ(run.second_reused, 192);
+  EXPECT_TRUE(run.second_equals_uncached);
+  EXPECT_EQ(run.stats.prefix_hits, 1);
+  EXPECT_EQ(run.stats.reused_tokens, 192);
+  EXPECT_EQ(run.stats.kv_blocks_used, 13);
+  EXPECT_EQ(run.stats.kv_blocks_total, 64);
+}
+
+TEST_F(PrefixCacheTest, SwitchedOffEverySequenceComputesAllItsTokens) {
+  const TwoConversations run = RunTwoConversations(m_, vocab_, false);
+  EXPECT_EQ(run.cached_between, 0) << "nothing is kept for others";
+  EXPECT_EQ(run.second_reused, 0);
+  EXPECT_TRUE(run.second_equals_uncached);
+  EXPECT_EQ(run.stats.prefix_lookups, 0);
+  EXPECT_EQ(run.stats.prefix_hits, 0);
+  EXPECT_EQ(run.stats.reused_tokens, 0);
+  EXPECT_EQ(run.stats.computed_tokens, static_cast<int64_t>(run.tokens_fed));
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ memory_budget = "6GiB"
 default_context = 2048
 initial_load = ["org/a:Q8_0", "/models/b.gguf"]
 kv_pool_tokens = 4096
+prefix_cache = false
 )",
                                    "test.toml", c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -78,6 +79,7 @@ kv_pool_tokens = 4096
   EXPECT_EQ(c.models.default_context, 2048u);
   EXPECT_EQ(c.models.initial_load, (std::vector<std::string>{"org/a:Q8_0", "/models/b.gguf"}));
   EXPECT_EQ(c.models.kv_pool_tokens, 4096u);
+  EXPECT_FALSE(c.models.prefix_cache);
 }
 
 TEST(Config, ModelsAcceptNumbersAndTokenAlias) {

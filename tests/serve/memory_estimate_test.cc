@@ -58,6 +58,24 @@ TEST(MemoryEstimate, KvPoolHoldsEverySlotsContextOrWhatTheBudgetLeavesButOneCont
   EXPECT_LT(LargestFittingContext(**files, 4, 512, 32, budget), 128);
 }
 
+TEST(MemoryEstimate, ADevicesKvPoolFitsItsMemoryBesideTheActivationsButHoldsOneContext) {
+  auto files = model::OpenModelFiles(TestModelPath());
+  ASSERT_TRUE(files.ok());
+  const MemoryEstimate e = EstimateMemory(**files, 128, 32);
+  const auto device_with_kv = [&](int64_t positions) {
+    return 4 * e.activation_bytes_per_slot + positions * e.kv_bytes_per_position;
+  };
+  EXPECT_EQ(*DeviceKvPoolPositions(e, 4, 128, 512, device_with_kv(1000)), 512) << "all fit";
+  EXPECT_EQ(*DeviceKvPoolPositions(e, 4, 128, 512, device_with_kv(300)), 288) << "whole blocks";
+  EXPECT_EQ(*DeviceKvPoolPositions(e, 4, 128, 512, device_with_kv(128)), 128);
+  const Result<int64_t> none = DeviceKvPoolPositions(e, 4, 128, 512, device_with_kv(127));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), ErrorCode::kOutOfMemory);
+  EXPECT_NE(none.status().message().find("one whole context (128 positions"), std::string::npos)
+      << none.status().message();
+  EXPECT_FALSE(DeviceKvPoolPositions(e, 4, 128, 512, -5).ok()) << "the weights took it all";
+}
+
 // A one-layer Qwen2-MoE of 8 experts of 32 and a shared expert of 64; `n_ff` is the dense
 // feed-forward length its file also gives, which no tensor of it has.
 model::ModelDesc TinyQwen2Moe(int64_t n_ff, int64_t used) {

@@ -148,5 +148,71 @@ TEST(Scheduling, TwoSlotsRunSideBySideWithTheSameResults) {
   EXPECT_EQ(ra->run.result.tokens.size(), 12u);
 }
 
+// The second of two slots gets a prompt that starts like the first one's, which runs: how
+// many of its tokens the prefix cache held, with the cache on or off (models.prefix_cache).
+int64_t SharedPrefixTokens(bool prefix_cache) {
+  ManagerOptions options = TestManagerOptions();
+  options.prefix_cache = prefix_cache;
+  ModelManager manager(options, nullptr);
+  auto model = LoadTestModel(manager, 2, 0);
+  if (model == nullptr) return -1;
+  EXPECT_EQ(model->Info().prefix_cache, prefix_cache);
+  const std::string system(80, 's');
+  Gate gate;
+  TestJob first = MakeJob(system + " first", 4, &gate);
+  EXPECT_TRUE(model->Submit(first.job).ok());
+  EXPECT_TRUE(gate.WaitArrived());
+  TestJob second = MakeJob(system + " second", 4);
+  EXPECT_TRUE(model->Submit(second.job).ok());
+  Result<JobResult> done = Await(second);
+  gate.Open();
+  EXPECT_TRUE(Await(first).ok());
+  if (!done.ok()) return -1;
+  const ResidentInfo info = model->Info();
+  EXPECT_EQ(info.prefix_tokens_saved, done->run.cached_tokens);
+  EXPECT_EQ(info.prefix_hits, prefix_cache ? 1 : 0);
+  if (!prefix_cache) {
+    EXPECT_EQ(info.prefix_lookups, 0);
+  }
+  return done->run.cached_tokens;
+}
+
+TEST(Scheduling, ThePrefixCacheSharesASystemPromptUnlessSwitchedOff) {
+  EXPECT_EQ(SharedPrefixTokens(true), 80);
+  EXPECT_EQ(SharedPrefixTokens(false), 0);
+}
+
+TEST(Scheduling, CancelEndsARequestWaitingForKvBlocksAtOnce) {
+  // A pool of one 64-position context: the first request holds 3 of its 4 blocks while it
+  // waits at its first token, so the second, needing 2, waits for blocks; cancelled, it
+  // is answered at once, not when the first goes on.
+  ManagerOptions options = TestManagerOptions();
+  options.kv_pool_tokens = 64;
+  ModelManager manager(options, nullptr);
+  LoadRequest load = TestLoad(TestModelPath());
+  load.options.ctx = 64;
+  load.options.max_concurrency = 2;
+  Result<std::shared_ptr<ResidentModel>> model = manager.Acquire(load);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ASSERT_EQ((*model)->Info().kv_blocks_total, 4);
+  Gate gate;
+  TestJob holder = MakeJob(std::string(40, 'h'), 4, &gate);
+  ASSERT_TRUE((*model)->Submit(holder.job).ok());
+  ASSERT_TRUE(gate.WaitArrived());
+  TestJob waiter = MakeJob(std::string(30, 'w'), 4);
+  ASSERT_TRUE((*model)->Submit(waiter.job).ok());
+  EXPECT_EQ(waiter.result.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  *waiter.cancel = true;
+  const bool answered =
+      waiter.result.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  const auto waited = std::chrono::steady_clock::now() - cancelled_at;
+  gate.Open();
+  ASSERT_TRUE(answered);
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), 500);
+  EXPECT_EQ(Await(waiter).status().code(), ErrorCode::kCancelled);
+  EXPECT_TRUE(Await(holder).ok());
+}
+
 }  // namespace
 }  // namespace hfd::serve::testing

@@ -97,8 +97,10 @@ TEST_F(Conversation, PrefixCacheSharesASystemPromptAcrossSlots) {
   EXPECT_EQ(ps[0].value("prefix_lookups", 0), 2) << ps.dump();
   EXPECT_EQ(ps[0].value("prefix_tokens_saved", std::int64_t{0}), saved) << ps.dump();
   const std::string metrics = MetricsText();
-  EXPECT_EQ(SumOfSamples(metrics, "hfd_prefix_cache_saved_tokens"), static_cast<double>(saved))
+  EXPECT_EQ(SumOfSamples(metrics, "hfd_prefix_cache_saved_tokens_total"),
+            static_cast<double>(saved))
       << metrics;
+  EXPECT_NE(metrics.find("# TYPE hfd_prefix_cache_hits_total counter"), std::string::npos);
   EXPECT_EQ(SumOfSamples(metrics, "hfd_kv_pool_blocks", "state=\"total\""), blocks) << metrics;
 
   running->Send(proto::EncodeRequest(2, "cancel", {{"msgid", 1}}));
@@ -112,6 +114,9 @@ TEST_F(Conversation, PrefixCacheSharesASystemPromptAcrossSlots) {
   EXPECT_EQ(alone.Usage("cached_tokens"), 0) << alone.result.dump();
   EXPECT_EQ(alone.result.value("text", ""), cached.result.value("text", ""));
   EXPECT_EQ(PsModels()[0].value("kv_blocks_total", -1), 0) << "no pool without batching";
+  // The counters go on across the unload.
+  EXPECT_EQ(SumOfSamples(MetricsText(), "hfd_prefix_cache_saved_tokens_total"),
+            static_cast<double>(saved));
 }
 
 }  // namespace
