@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <pty.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -59,6 +60,14 @@ class LineEditorTest : public ::testing::Test {
     ::close(master_);  // ends the drain thread's read
     drain_.join();
   }
+  // Waits (at most 10 s) until the terminal is out of canonical mode: a read is running.
+  void WaitForEditingMode() const {
+    for (int i = 0; i < 10000; ++i) {
+      termios mode{};
+      if (::tcgetattr(terminal_, &mode) == 0 && (mode.c_lflag & ICANON) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
   void Type(const std::string& keys) {
     ASSERT_EQ(::write(master_, keys.data(), keys.size()), ssize_t(keys.size()));
   }
@@ -77,6 +86,10 @@ class LineEditorTest : public ::testing::Test {
         return now > prompts;
       });
       lock.unlock();
+      // The drain thread may still be copying the previous read's redraw, which holds a
+      // prompt too: keys typed before this read puts the terminal in editing mode are
+      // discarded by that switch (TCSAFLUSH), and the read would wait for them forever.
+      WaitForEditingMode();
       Type(keys);
     });
     const LineEvent event = editor.Read(">>> ", line);
