@@ -106,8 +106,8 @@ Result<double> BatchedDecodeRate(const Args& args, runtime::Backend& backend,
                                  const model::ModelFiles& files, int n_seqs) {
   std::vector<std::vector<int32_t>> prompts;
   for (int s = 0; s < n_seqs; ++s) {
-    prompts.push_back(RandomTokens(args.batch_prompt, files.desc().n_vocab,
-                                   static_cast<uint32_t>(args.batch_prompt + s)));
+    prompts.push_back(model::RandomTokens(args.batch_prompt, files.desc().n_vocab,
+                                          static_cast<uint32_t>(args.batch_prompt + s)));
   }
   return bench::BatchedDecodeRate(backend, files, prompts, args.batch_gen);
 }
@@ -148,12 +148,12 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
                         {"backend", backend->device_description()},
                         {"load_seconds", load_seconds}};
   // Warm-up: compiles the graphs and faults the weights in.
-  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(16, vocab, 16)).status());
+  HFD_RETURN_IF_ERROR(session->Feed(model::RandomTokens(16, vocab, 16)).status());
   HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
 
   for (int n : {128, 512}) {
     if (!Wanted(args, fmt::format("pp{}", n))) continue;
-    const std::vector<int32_t> prompt = RandomTokens(n, vocab, static_cast<uint32_t>(n));
+    const std::vector<int32_t> prompt = model::RandomTokens(n, vocab, static_cast<uint32_t>(n));
     HFD_ASSIGN_OR_RETURN(double rate, BestRate(args.reps, n, [&]() -> Result<double> {
                            HFD_RETURN_IF_ERROR(session->Rewind(0));
                            const double t0 = Now();

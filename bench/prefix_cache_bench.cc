@@ -17,6 +17,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "bench/synthetic_model.h"
 #include "engine/model/model_files.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/sequence_batch.h"
 
 namespace hfd::bench {
@@ -71,16 +72,16 @@ Status Run(const Args& args) {
   uint32_t seed = 1;  // a new seed per prompt part: no sharing but the system prompt's
   auto request = [&](const std::vector<int32_t>& system) {
     std::vector<int32_t> prompt = system;
-    const std::vector<int32_t> user = RandomTokens(args.user, vocab, seed++);
+    const std::vector<int32_t> user = model::RandomTokens(args.user, vocab, seed++);
     prompt.insert(prompt.end(), user.begin(), user.end());
     return prompt;
   };
   HFD_RETURN_IF_ERROR(
-      TimeToFirstToken(*batch, request(RandomTokens(args.system, vocab, seed++)), args.chunk)
+      TimeToFirstToken(*batch, request(model::RandomTokens(args.system, vocab, seed++)), args.chunk)
           .status());  // compiles the graph, warms the caches
   double uncached = 1e30, cached = 1e30;
   for (int r = 0; r < args.reps; ++r) {
-    const std::vector<int32_t> system = RandomTokens(args.system, vocab, seed++);
+    const std::vector<int32_t> system = model::RandomTokens(args.system, vocab, seed++);
     HFD_ASSIGN_OR_RETURN(double first, TimeToFirstToken(*batch, request(system), args.chunk));
     HFD_ASSIGN_OR_RETURN(double second, TimeToFirstToken(*batch, request(system), args.chunk));
     uncached = std::min(uncached, first);

@@ -1,20 +1,11 @@
 #include "bench/synthetic_model.h"
 
-#include <random>
 #include <string>
 #include <utility>
 
 #include <fmt/format.h>
 
 namespace hfd::bench {
-
-std::vector<int32_t> RandomTokens(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 namespace {
 

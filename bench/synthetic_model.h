@@ -18,11 +18,6 @@
 
 namespace hfd::bench {
 
-// `n` token ids drawn uniformly from [0, vocab), the same for the same `seed`: prompts for
-// synthetic models, whose tokens do not matter to the speed (distinct seeds keep the prefix
-// cache from sharing them).
-std::vector<int32_t> RandomTokens(int n, int64_t vocab, uint32_t seed);
-
 // `mix` names how weights are stored, like llama.cpp's file types: "F32", "F16", "Q8_0",
 // "Q4_0", "Q4_K_M". Norms, biases and BERT's token-type table stay F32 in all of them.
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/synthetic_model.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/shared_batch.h"
 
 namespace hfd::bench {
@@ -49,8 +50,9 @@ Result<nlohmann::json> MeasureTtftGap(runtime::Backend& backend, const model::Mo
     threads.emplace_back([&, s] {
       const auto decode = [&]() -> Status {
         std::unique_ptr<runtime::BatchedSession> session = shared->NewSession();
-        HFD_ASSIGN_OR_RETURN(std::span<const float> logits,
-                             session->Feed(RandomTokens(options.stream_prompt, vocab, 10 + s)));
+        HFD_ASSIGN_OR_RETURN(
+            std::span<const float> logits,
+            session->Feed(model::RandomTokens(options.stream_prompt, vocab, 10 + s)));
         auto next =
             static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
         while (!stop && session->position() < kCtx - 1) {
@@ -74,7 +76,7 @@ Result<nlohmann::json> MeasureTtftGap(runtime::Backend& backend, const model::Mo
   };
   while (!all_have(4)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
-  const std::vector<int32_t> prompt = RandomTokens(options.prompt, vocab, 99);
+  const std::vector<int32_t> prompt = model::RandomTokens(options.prompt, vocab, 99);
   std::unique_ptr<runtime::BatchedSession> fresh = shared->NewSession();
   const auto start = Clock::now();
   Result<std::span<const float>> first = fresh->Feed(prompt);

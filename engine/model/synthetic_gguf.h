@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "engine/gguf/gguf_writer.h"
 
@@ -51,5 +52,10 @@ Status WriteSyntheticGguf(const ModelDesc& desc, TensorType weight_type,
 // mixtures of experts "qwen1.5-moe-a2.7b", "qwen3-30b-a3b" and "gpt-oss-20b"); NotFound for
 // other names.
 Result<ModelDesc> PresetDesc(std::string_view name);
+
+// `n` token ids drawn uniformly from [0, vocab), the same for the same `seed`: prompts for
+// synthetic models in tests and benches, whose tokens do not matter (distinct seeds keep
+// the prefix cache from sharing them).
+std::vector<int32_t> RandomTokens(int n, int64_t vocab, uint32_t seed);
 
 }  // namespace hfd::model

@@ -16,6 +16,7 @@
 #include <future>
 #include <thread>
 
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/shared_batch.h"
 #include "tests/cpu/model_harness.h"
@@ -62,7 +63,7 @@ void ExpectBatchedEqualsAlone(const std::filesystem::path& path) {
   std::vector<std::vector<int32_t>> prompts;
   std::vector<std::vector<std::vector<float>>> alone;
   for (size_t i = 0; i < std::size(kPlans); ++i) {
-    prompts.push_back(RandomPrompt(kPlans[i].prompt_len, vocab, 100 + i));
+    prompts.push_back(model::RandomTokens(kPlans[i].prompt_len, vocab, 100 + i));
     alone.push_back(RunAlone(m, prompts.back(), kPlans[i].generate));
   }
 
@@ -132,7 +133,7 @@ TEST(BatchedDecodeTest, FullPoolRefusesAndClosingFreesBlocks) {
       {.n_ctx = 512, .block_size = 16, .n_blocks = 4, .max_step_tokens = 128});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   SequenceBatch& b = **batch;
-  const std::vector<int32_t> forty = RandomPrompt(40, m.files->desc().n_vocab, 1);
+  const std::vector<int32_t> forty = model::RandomTokens(40, m.files->desc().n_vocab, 1);
   const std::vector<int32_t> twenty(forty.begin(), forty.begin() + 20);
 
   const SequenceBatch::SeqId a = b.Open();
@@ -192,7 +193,7 @@ void ExpectThreadsEqualAlone(const std::filesystem::path& path,
   constexpr int kThreads = 4;
   std::vector<std::vector<int32_t>> prompts, alone(kThreads), batched(kThreads), again(kThreads);
   for (int i = 0; i < kThreads; ++i) {
-    prompts.push_back(RandomPrompt(prompt_len(i), vocab, seed + i));
+    prompts.push_back(model::RandomTokens(prompt_len(i), vocab, seed + i));
     alone[i] = Greedy(*m.NewSession(options.batch.n_ctx, 16), prompts[i], generate(i));
   }
   std::barrier first_turns_done(kThreads);
@@ -251,7 +252,7 @@ TEST(BatchedDecodeTest, SharedBatchRefusesWhatThePoolNeverHolds) {
       {.batch = {.n_ctx = 64, .block_size = 16, .n_blocks = 3, .max_step_tokens = 64}});
   ASSERT_TRUE(shared.ok()) << shared.status().ToString();
   std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
-  const std::vector<int32_t> prompt = RandomPrompt(60, m.files->desc().n_vocab, 7);
+  const std::vector<int32_t> prompt = model::RandomTokens(60, m.files->desc().n_vocab, 7);
   Result<std::span<const float>> refused = session->Feed(prompt);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kTooLarge) << refused.status().ToString();
@@ -273,7 +274,7 @@ TEST(BatchedDecodeTest, CancelEndsAFeedWaitingForKvBlocksAtOnce) {
        .chunk_tokens = 64});
   ASSERT_TRUE(shared.ok()) << shared.status().ToString();
   std::unique_ptr<runtime::BatchedSession> holder = (*shared)->NewSession();
-  Result<std::span<const float>> first = holder->Feed(RandomPrompt(40, vocab, 21));
+  Result<std::span<const float>> first = holder->Feed(model::RandomTokens(40, vocab, 21));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   std::atomic<bool> stop{false};
   std::atomic<int> decoded{0};
@@ -294,7 +295,8 @@ TEST(BatchedDecodeTest, CancelEndsAFeedWaitingForKvBlocksAtOnce) {
   using Clock = std::chrono::steady_clock;
   std::promise<Status> fed;
   std::future<Status> result = fed.get_future();
-  std::thread feeding([&] { fed.set_value(waiter->Feed(RandomPrompt(20, vocab, 22)).status()); });
+  std::thread feeding(
+      [&] { fed.set_value(waiter->Feed(model::RandomTokens(20, vocab, 22)).status()); });
   EXPECT_EQ(result.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
       << "the prompt found no blocks free and waits";
   const int before = decoded;

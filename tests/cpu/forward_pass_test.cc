@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
+#include "engine/model/synthetic_gguf.h"
 #include "tests/cpu/model_harness.h"
 #include "tests/cpu/tiny_mistral.h"
 #include "tests/support/fixtures.h"
@@ -15,14 +15,6 @@ namespace hfd::testing {
 namespace {
 
 constexpr int kSequence = 40;  // over six windows of 6
-
-std::vector<int32_t> RandomTokens(int n, int vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, vocab - 1);
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
 
 double MaxDiff(std::span<const float> ours, std::span<const double> ref) {
   double worst = 0.0;
@@ -34,7 +26,7 @@ class ForwardPassTest : public ::testing::Test {
  protected:
   void SetUp() override {
     model_.WriteHfDir(dir_.path());
-    tokens_ = RandomTokens(kSequence, config_.vocab, 7);
+    tokens_ = model::RandomTokens(kSequence, config_.vocab, 7);
     reference_ = model_.ReferenceLogits(tokens_);
   }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "backends/cpu/cpu_backend.h"
 
@@ -74,14 +73,6 @@ double TopTwoGap(std::span<const float> logits) {
     }
   }
   return double{first} - second;
-}
-
-std::vector<int32_t> RandomPrompt(int n, int64_t vocab, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
 }
 
 namespace {

@@ -43,10 +43,6 @@ int32_t ArgmaxOf(std::span<const float> logits);
 // The two largest logits' difference.
 double TopTwoGap(std::span<const float> logits);
 
-// `n` token ids drawn uniformly from [0, vocab) with a fixed seed (the batching tests'
-// prompts).
-std::vector<int32_t> RandomPrompt(int n, int64_t vocab, uint32_t seed);
-
 // `bytes` as valid UTF-8, each maximal invalid subsequence replaced by U+FFFD, as Python's
 // bytes.decode(errors="replace") does. An incomplete character at the very end is dropped
 // instead when `drop_incomplete_tail` (the next token may complete it).

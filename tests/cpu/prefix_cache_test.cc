@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/shared_batch.h"
 #include "tests/cpu/model_harness.h"
@@ -89,9 +90,9 @@ class PrefixCacheTest : public ::testing::Test {
 };
 
 TEST_F(PrefixCacheTest, SecondSequenceComputesOnlyItsOwnTokens) {
-  const Tokens system = RandomPrompt(200, vocab_, 1);
-  const Tokens first = Concat(system, RandomPrompt(7, vocab_, 2));
-  const Tokens second = Concat(system, RandomPrompt(9, vocab_, 3));
+  const Tokens system = model::RandomTokens(200, vocab_, 1);
+  const Tokens first = Concat(system, model::RandomTokens(7, vocab_, 2));
+  const Tokens second = Concat(system, model::RandomTokens(9, vocab_, 3));
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 64);
   ASSERT_NE(b, nullptr);
   const SequenceBatch::SeqId a = b->Open();
@@ -126,7 +127,7 @@ TEST_F(PrefixCacheTest, SecondSequenceComputesOnlyItsOwnTokens) {
 TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 8);
   ASSERT_NE(b, nullptr);
-  const Tokens old = RandomPrompt(64, vocab_, 4);
+  const Tokens old = model::RandomTokens(64, vocab_, 4);
   const SequenceBatch::SeqId a = b->Open();
   Rows(*b, a, old, 0);
   b->Close(a);
@@ -136,7 +137,7 @@ TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
   // 100 new positions take the 4 unused blocks and evict 3 of the cached chain's, its
   // end first; their block numbers now hold other tokens.
   const SequenceBatch::SeqId c = b->Open();
-  Rows(*b, c, RandomPrompt(100, vocab_, 5), 0);
+  Rows(*b, c, model::RandomTokens(100, vocab_, 5), 0);
   EXPECT_EQ(b->pool().used_blocks(), 7);
   EXPECT_EQ(b->pool().cached_blocks(), 1);
   b->Close(c);
@@ -162,8 +163,8 @@ TEST_F(PrefixCacheTest, FullPoolEvictsLeastRecentlyUsedWithoutFalseHits) {
 TEST_F(PrefixCacheTest, RewindIntoASharedBlockRecomputesIt) {
   std::unique_ptr<SequenceBatch> b = NewBatch(m_, 32);
   ASSERT_NE(b, nullptr);
-  const Tokens prompt = RandomPrompt(40, vocab_, 6);
-  const Tokens tail = RandomPrompt(5, vocab_, 7);
+  const Tokens prompt = model::RandomTokens(40, vocab_, 6);
+  const Tokens tail = model::RandomTokens(5, vocab_, 7);
   const SequenceBatch::SeqId a = b->Open();
   Rows(*b, a, prompt, 0);
   const SequenceBatch::SeqId s = b->Open();
@@ -202,11 +203,11 @@ TEST(PrefixCacheSlidingWindowTest, SharedPrefixMatchesUncached) {
   LoadedModel m = LoadOnCpu(dir.path(), 2);
   ASSERT_NE(m.files, nullptr);
   ASSERT_GT(m.files->desc().sliding_window, 0);
-  const Tokens prompt = RandomPrompt(40, config.vocab, 8);
+  const Tokens prompt = model::RandomTokens(40, config.vocab, 8);
   std::unique_ptr<SequenceBatch> b = NewBatch(m, 32, 8);
   ASSERT_NE(b, nullptr);
   Rows(*b, b->Open(), prompt, 0);
-  const Tokens other = Concat(prompt, RandomPrompt(3, config.vocab, 9));
+  const Tokens other = Concat(prompt, model::RandomTokens(3, config.vocab, 9));
   int32_t reused = 0;
   const auto rows = WithCache(*b, b->Open(), other, 4, reused);
   EXPECT_EQ(reused, 40);
@@ -234,9 +235,9 @@ TwoConversations RunTwoConversations(LoadedModel& m, int64_t vocab, bool prefix_
                                               .chunk_tokens = 48});
   EXPECT_TRUE(shared.ok()) << shared.status().ToString();
   if (!shared.ok()) return out;
-  const Tokens system = RandomPrompt(200, vocab, 10);
-  const Tokens first = Concat(system, RandomPrompt(4, vocab, 12));
-  const Tokens question = Concat(system, RandomPrompt(6, vocab, 11));
+  const Tokens system = model::RandomTokens(200, vocab, 10);
+  const Tokens first = Concat(system, model::RandomTokens(4, vocab, 12));
+  const Tokens question = Concat(system, model::RandomTokens(6, vocab, 11));
   {
     std::unique_ptr<runtime::BatchedSession> session = (*shared)->NewSession();
     EXPECT_TRUE(session->Feed(first).ok());

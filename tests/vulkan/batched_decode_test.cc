@@ -20,6 +20,7 @@
 
 #include "backends/vulkan/instance.h"
 #include "backends/vulkan/vulkan_backend.h"
+#include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/sequence_batch.h"
 #include "engine/runtime/session.h"
 #include "tests/cpu/model_harness.h"
@@ -30,7 +31,6 @@ namespace hfd::vk {
 namespace {
 
 using ::hfd::testing::ArgmaxOf;
-using ::hfd::testing::RandomPrompt;
 using ::hfd::testing::TopTwoGap;
 using runtime::SequenceBatch;
 
@@ -188,7 +188,7 @@ void ExpectBatchedMatches(const std::filesystem::path& path, bool more) {
   ASSERT_NE(gpu, nullptr);
   std::vector<std::vector<int32_t>> prompts;
   for (size_t i = 0; i < std::size(kPlans); ++i) {
-    prompts.push_back(RandomPrompt(kPlans[i].prompt_len, files.desc().n_vocab, 100 + i));
+    prompts.push_back(model::RandomTokens(kPlans[i].prompt_len, files.desc().n_vocab, 100 + i));
   }
   std::vector<Run> alone;
   {

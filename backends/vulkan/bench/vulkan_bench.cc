@@ -12,7 +12,6 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <random>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -113,14 +112,6 @@ Result<VulkanExecutable::StreamCounts> DecodeCounts(runtime::Backend& backend,
   return dynamic_cast<VulkanExecutable&>(*exe).Counts(1);
 }
 
-std::vector<int32_t> RandomTokens(int n, int64_t vocab) {
-  std::mt19937 rng(n);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
-  std::vector<int32_t> ids(n);
-  for (int32_t& id : ids) id = dist(rng);
-  return ids;
-}
-
 Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
                                   const model::ModelDesc& desc, const std::string& type,
                                   double bandwidth) {
@@ -141,11 +132,14 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
   const double load_seconds = Now() - t0;
   const int64_t vocab = files->desc().n_vocab;
   // Warm-up: records the streams the timed runs use.
-  HFD_RETURN_IF_ERROR(session->Feed(RandomTokens(args.prompt, vocab)).status());
+  HFD_RETURN_IF_ERROR(
+      session->Feed(model::RandomTokens(args.prompt, vocab, static_cast<uint32_t>(args.prompt)))
+          .status());
   HFD_RETURN_IF_ERROR(session->FeedGreedy(1).status());
 
   HFD_RETURN_IF_ERROR(session->Rewind(0));
-  const std::vector<int32_t> prompt = RandomTokens(args.prompt, vocab);
+  const std::vector<int32_t> prompt =
+      model::RandomTokens(args.prompt, vocab, static_cast<uint32_t>(args.prompt));
   double t = Now();
   HFD_RETURN_IF_ERROR(session->Feed(prompt).status());
   const double prefill = args.prompt / (Now() - t);
