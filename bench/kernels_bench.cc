@@ -2,13 +2,15 @@
 // machine's memory read bandwidth measured in the same run.
 //
 //   kernels_bench [--types F16,Q8_0,...] [--min-time SECONDS] [--bandwidth-mib MIB]
-//                 [--prefill-tokens N] [--ceiling-only 1]
+//                 [--prefill-tokens N] [--ceiling-only 1] [--layout gguf|rows16]
 //
 // stdout: one JSON object per line (bench = memory_read_bandwidth | matvec | prefill |
 // kernel_ceiling). kernel_ceiling is one thread on a cache-resident matrix timed in thread
 // CPU time: what a core can compute, independent of DRAM and of other load on the machine
 // (decode is memory-bound when 2 x this exceeds the measured bandwidth).
 // stderr: a human table. HFD_CPU_ISA=scalar|avx2|avx512|amx forces a kernel path.
+// --layout rows16 times the weights as the CPU backend keeps Q8_0, Q4_0 and Q4_1 where the
+// path reads them interleaved (backends/cpu/kernels/rows16_layout.h); other types are skipped.
 #include <time.h>
 #include <algorithm>
 
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +53,7 @@ struct Options {
   int64_t bandwidth_mib = 1024;
   int64_t prefill_tokens = 128;
   bool ceiling_only = false;  // only kernel_ceiling: seconds per type, for tuning dispatch
+  cpu::WeightLayout layout = cpu::WeightLayout::kGguf;
 };
 
 bool ParseTypes(const std::string& list, std::vector<TensorType>* out) {
@@ -78,6 +82,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->prefill_tokens = std::atoll(value.c_str());
     } else if (flag == "--ceiling-only") {
       o->ceiling_only = value == "1";
+    } else if (flag == "--layout" && (value == "gguf" || value == "rows16")) {
+      o->layout = value == "rows16" ? cpu::WeightLayout::kRows16 : cpu::WeightLayout::kGguf;
     } else {
       return false;
     }
@@ -85,11 +91,18 @@ bool ParseArgs(int argc, char** argv, Options* o) {
   return argc % 2 == 1 && o->min_time > 0 && o->bandwidth_mib > 0 && o->prefill_tokens > 0;
 }
 
+void CheckOk(const Status& s) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "kernels_bench: %s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
 // A weight matrix spread over enough copies (stream_bytes in all) that cycling through
 // them streams from DRAM, as decode does (a model's weights dwarf the last-level cache).
 class WeightSet {
  public:
-  WeightSet(TensorType type, const Shape& shape, int64_t stream_bytes)
+  WeightSet(TensorType type, const Shape& shape, int64_t stream_bytes, cpu::WeightLayout layout)
       : row_bytes_(RowBytes(type, shape.cols)) {
     // Quantize a few random rows with the reference encoder, then tile them.
     constexpr int64_t kDistinctRows = 16;
@@ -115,6 +128,13 @@ class WeightSet {
     for (int64_t r = 0; r < copies_ * shape.rows; ++r) {
       std::memcpy(data_.data() + r * row_bytes_, distinct.data() + (r % kDistinctRows) * row_bytes_,
                   row_bytes_);
+    }
+    if (layout == cpu::WeightLayout::kRows16) {
+      std::vector<uint8_t> gguf = data_;
+      for (int64_t c = 0; c < copies_; ++c) {
+        CheckOk(cpu::InterleaveRows16(type, gguf.data() + c * bytes_, shape.rows, shape.cols,
+                                      std::span(data_.data() + c * bytes_, bytes_)));
+      }
     }
   }
   const uint8_t* Next() {
@@ -164,13 +184,6 @@ double CpuTimePerCall(int reps, Fn fn) {
   return best;
 }
 
-void CheckOk(const Status& s) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "kernels_bench: %s\n", s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
 int Run(const Options& o) {
   const std::string isa(cpu::IsaName(cpu::ActiveIsa()));
   cpu::ThreadPool pool1(1), pool2(2);
@@ -191,18 +204,25 @@ int Run(const Options& o) {
   for (float& f : x) f = dist(rng);
 
   for (TensorType type : o.types) {
+    if (o.layout == cpu::WeightLayout::kRows16 && !cpu::ReadsRows16(cpu::ActiveIsa(), type)) {
+      std::fprintf(stderr, "%-6s %-8s: the path does not read this type interleaved\n",
+                   TypeName(type).c_str(), isa.c_str());
+      continue;
+    }
+    auto mm = [&](const uint8_t* w, int64_t rows, int64_t cols, int64_t n_tokens,
+                  cpu::ThreadPool* pool) {
+      return cpu::MatMulOnIsa(cpu::ActiveIsa(), type, w, rows, cols, x.data(), n_tokens, y.data(),
+                              pool, cpu::ActPrecision::kInt8, {}, o.layout);
+    };
     {
       // 128 x 2048 weights stay in L2 (F16: 512 KiB; only F32's 1 MiB may spill).
       const Shape small{"l2_resident", 128, 2048};
-      WeightSet weights(type, small, 0);
+      WeightSet weights(type, small, 0, o.layout);
       const uint8_t* w = weights.Next();
-      const double decode = CpuTimePerCall(200, [&] {
-        CheckOk(cpu::MatMul(type, w, small.rows, small.cols, x.data(), 1, y.data(), nullptr));
-      });
-      const double prefill = CpuTimePerCall(5, [&] {
-        CheckOk(cpu::MatMul(type, w, small.rows, small.cols, x.data(), o.prefill_tokens, y.data(),
-                            nullptr));
-      });
+      const double decode =
+          CpuTimePerCall(200, [&] { CheckOk(mm(w, small.rows, small.cols, 1, nullptr)); });
+      const double prefill = CpuTimePerCall(
+          5, [&] { CheckOk(mm(w, small.rows, small.cols, o.prefill_tokens, nullptr)); });
       const double gbps = static_cast<double>(weights.bytes()) / decode / 1e9;
       const double gflops =
           2.0 * static_cast<double>(small.rows * small.cols * o.prefill_tokens) / prefill / 1e9;
@@ -215,14 +235,12 @@ int Run(const Options& o) {
     }
     for (const Shape& shape : kShapes) {
       if (o.ceiling_only) break;
-      WeightSet weights(type, shape, int64_t{768} << 20);
+      WeightSet weights(type, shape, int64_t{768} << 20, o.layout);
       double gbps[2];
       cpu::ThreadPool* pools[2] = {&pool1, &pool2};
       for (int p = 0; p < 2; ++p) {
-        const double s = TimePerCall(o.min_time, [&] {
-          CheckOk(cpu::MatMul(type, weights.Next(), shape.rows, shape.cols, x.data(), 1, y.data(),
-                              pools[p]));
-        });
+        const double s = TimePerCall(
+            o.min_time, [&] { CheckOk(mm(weights.Next(), shape.rows, shape.cols, 1, pools[p])); });
         gbps[p] = static_cast<double>(weights.bytes()) / s / 1e9;
         std::printf(
             "{\"bench\":\"matvec\",\"type\":\"%s\",\"isa\":\"%s\",\"shape\":\"%s\",\"rows\":%lld,"
@@ -233,8 +251,7 @@ int Run(const Options& o) {
       double gflops = 0.0;
       if (shape.rows <= 5632) {  // prefill on the layer shapes only (the head is run once)
         const double s = TimePerCall(o.min_time, [&] {
-          CheckOk(cpu::MatMul(type, weights.Next(), shape.rows, shape.cols, x.data(),
-                              o.prefill_tokens, y.data(), &pool2));
+          CheckOk(mm(weights.Next(), shape.rows, shape.cols, o.prefill_tokens, &pool2));
         });
         gflops = 2.0 * static_cast<double>(shape.rows * shape.cols * o.prefill_tokens) / s / 1e9;
         std::printf(
@@ -260,7 +277,8 @@ int main(int argc, char** argv) {
   if (!hfd::bench::ParseArgs(argc, argv, &options)) {
     std::fprintf(stderr,
                  "usage: kernels_bench [--types F16,Q8_0,...] [--min-time SECONDS] "
-                 "[--bandwidth-mib MIB] [--prefill-tokens N] [--ceiling-only 1]\n");
+                 "[--bandwidth-mib MIB] [--prefill-tokens N] [--ceiling-only 1] "
+                 "[--layout gguf|rows16]\n");
     return 2;
   }
   return hfd::bench::Run(options);

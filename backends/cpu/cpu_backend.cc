@@ -1,11 +1,16 @@
 #include "backends/cpu/cpu_backend.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <span>
+#include <vector>
 
 #include "backends/cpu/cpu_executable.h"
 #include "backends/cpu/cpu_kv_cache.h"
 #include "backends/cpu/kernels/isa.h"
 #include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/rows16_layout.h"
 #include "engine/model/model_files.h"
 #include "engine/quant/dequantize.h"
 
@@ -43,12 +48,48 @@ Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::W
   return w;
 }
 
+// Per weight of `graph`: true when only matrix products read it (not a row lookup, not
+// experts), so that the kernels may read it in their own layout.
+std::vector<bool> OnlyMatMuls(const runtime::Graph& graph) {
+  std::vector<bool> matmul(graph.weights.size(), false), other(graph.weights.size(), false);
+  for (const runtime::Op& op : graph.ops) {
+    if (op.weight == runtime::kNone) continue;
+    (op.kind == OpKind::kMatMul ? matmul : other)[op.weight] = true;
+  }
+  for (size_t i = 0; i < matmul.size(); ++i) matmul[i] = matmul[i] && !other[i];
+  return matmul;
+}
+
+// The interleaved copies of the weights of `graph` that only matrix products read
+// (`only_matmuls`, OnlyMatMuls), where the kernels of `isa` read that layout.
+Result<std::unique_ptr<model::DerivedViews>> Interleave(const model::ModelFiles& files,
+                                                        const runtime::Graph& graph,
+                                                        const std::vector<bool>& only_matmuls,
+                                                        Isa isa) {
+  std::vector<model::DerivedTensor> tensors;
+  for (size_t i = 0; i < graph.weights.size(); ++i) {
+    const runtime::WeightRef& ref = graph.weights[i];
+    if (!only_matmuls[i] || !ReadsRows16(isa, ref.type) || ref.shape.size() != 2) continue;
+    HFD_ASSIGN_OR_RETURN(const model::WeightView view, files.Weight(ref.name));
+    if (view.type != ref.type || view.shape != ref.shape || !view.parts.empty()) continue;
+    const int64_t cols = view.shape[0], rows = view.shape[1];
+    tensors.push_back({ref.name, view.type, view.shape, view.nbytes,
+                       [type = view.type, data = view.data, rows, cols](std::span<uint8_t> out) {
+                         return InterleaveRows16(type, data, rows, cols, out);
+                       }});
+  }
+  if (tensors.empty()) return std::make_unique<model::DerivedViews>();
+  return files.Derive({"cpu-rows16", kRows16LayoutVersion, {}}, tensors,
+                      fmt::format("{} weights interleaved for the CPU kernels", tensors.size()));
+}
+
 class CpuBackend final : public runtime::Backend {
  public:
   explicit CpuBackend(const CpuBackendOptions& options)
       : pool_(options.n_threads),
         activations_(options.activations),
-        isa_(options.isa.value_or(ActiveIsa())) {}
+        isa_(options.isa.value_or(ActiveIsa())),
+        interleave_(options.interleave) {}
 
   std::string_view name() const override { return "cpu"; }
 
@@ -78,6 +119,7 @@ class CpuBackend final : public runtime::Backend {
 
   Status LoadWeights(const model::ModelFiles& files) override {
     files_ = &files;
+    interleaved_.reset();
     return Status::Ok();
   }
 
@@ -117,9 +159,29 @@ class CpuBackend final : public runtime::Backend {
         as_f32[op.weight] = true;
       }
     }
+    // The first graph decides which weights are interleaved; a later one reads the others
+    // from the model's file. Without the copy (say its file found no space) the kernels read
+    // GGUF's layout: the same results, a slower decode.
+    const std::vector<bool> only_matmuls = OnlyMatMuls(graph);
+    if (interleave_ && interleaved_ == nullptr) {
+      auto interleaved = Interleave(*files_, graph, only_matmuls, isa_);
+      if (interleaved.ok()) {
+        interleaved_ = std::move(interleaved).value();
+      } else {
+        spdlog::warn("the CPU kernels read the weights in the model file's layout: {}",
+                     interleaved.status().ToString());
+        interleaved_ = std::make_unique<model::DerivedViews>();
+      }
+    }
     std::vector<CpuWeight> weights;
     for (size_t i = 0; i < graph.weights.size(); ++i) {
       HFD_ASSIGN_OR_RETURN(CpuWeight w, ResolveWeight(*files_, graph.weights[i], as_f32[i]));
+      const model::WeightView* copy =
+          interleaved_ != nullptr ? interleaved_->Find(graph.weights[i].name) : nullptr;
+      if (copy != nullptr && copy->type == w.type && only_matmuls[i]) {
+        w.data = copy->data;
+        w.layout = WeightLayout::kRows16;
+      }
       weights.push_back(std::move(w));
     }
     return std::unique_ptr<runtime::Executable>(std::make_unique<CpuExecutable>(
@@ -137,7 +199,9 @@ class CpuBackend final : public runtime::Backend {
   ThreadPool pool_;
   ActPrecision activations_;
   Isa isa_;
+  bool interleave_;
   const model::ModelFiles* files_ = nullptr;
+  std::unique_ptr<model::DerivedViews> interleaved_;  // Interleave, at the first Compile
 };
 
 }  // namespace

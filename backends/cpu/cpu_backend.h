@@ -1,5 +1,6 @@
 // The CPU backend: runs graphs with the SIMD kernels of backends/cpu/kernels over weights
-// used in place from the model's memory map.
+// used in place from the model's memory map, or from their interleaved copy (a derived
+// file, mapped too) where the kernels read one.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,11 @@ struct CpuBackendOptions {
   // The kernel path every op runs on; unset: ActiveIsa(). Lets one process compare paths
   // (tests/backends/op_test.cc); Compile refuses a path this CPU or build cannot run.
   std::optional<Isa> isa = std::nullopt;
+  // Where the path reads it, keep an interleaved copy (kernels/rows16_layout.h) of the
+  // Q8_0, Q4_0 and Q4_1 weights that only matrix products read, made at the first Compile
+  // (ModelFiles::Derive: a file of the model's derived folder, mapped on later loads, or
+  // memory), and read it instead of the model's file. Same results; false: tests comparing.
+  bool interleave = true;
 };
 
 // A new CPU backend with its own thread pool. Never fails; thread-compatible (one caller

@@ -110,7 +110,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       return Status::Ok();
     case OpKind::kMatMul:
       return MatMulOnIsa(isa_, w->type, w->data, width, graph_.values[op.in[0]].width,
-                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_);
+                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_, {}, w->layout);
     case OpKind::kAddBias:
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
@@ -215,7 +215,7 @@ Status CpuExecutable::RunGroup(int32_t first, int32_t last, const runtime::RunPa
                                 last_op.kind == OpKind::kGeGLU ? F32(last_op.in[0]) : nullptr,
                                 last_op.kind == OpKind::kSoftCap ? last_op.scalar : 0.0f};
   return MatMulOnIsa(isa_, w.type, w.data, width, graph_.values[op.in[0]].width, F32(op.in[0]),
-                     rows, F32(out), &pool_, activations_, epilogue);
+                     rows, F32(out), &pool_, activations_, epilogue, w.layout);
 }
 
 void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, float* out,

@@ -23,6 +23,9 @@ struct CpuWeight {
   std::vector<float> f32;         // float copy, for norm and bias vectors only
   // Stacked experts ({cols, rows, experts}): where each expert's rows begin, in place.
   std::vector<const uint8_t*> experts;
+  // How `data` holds the rows: kRows16 for a matrix product's weight the kernels read
+  // interleaved (CpuBackend then keeps that copy instead of reading the model's file).
+  WeightLayout layout = WeightLayout::kGguf;
 };
 
 class CpuExecutable final : public runtime::Executable {

@@ -270,4 +270,64 @@ Result<std::unique_ptr<DerivedWeights>> DerivedStore::OpenOrBuild(
       new DerivedWeights(path, std::move(file).value(), tensors, layout.offsets));
 }
 
+const WeightView* DerivedViews::Find(std::string_view name) const {
+  if (file_ != nullptr) return file_->Find(name);
+  const auto it = memory_views_.find(name);
+  return it == memory_views_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> DerivedViews::names() const {
+  if (file_ != nullptr) return file_->names();
+  std::vector<std::string> out;
+  for (const auto& [name, view] : memory_views_) out.push_back(name);
+  return out;
+}
+
+Status DerivedViews::CheckIntact() const {
+  return file_ != nullptr ? file_->CheckIntact() : Status::Ok();
+}
+
+Result<std::unique_ptr<DerivedViews>> DeriveWeights(const DerivedStore* store,
+                                                    const DerivedKey& key,
+                                                    const std::vector<DerivedTensor>& tensors,
+                                                    std::string_view what) {
+  auto out = std::make_unique<DerivedViews>();
+  if (store != nullptr) {
+    HFD_ASSIGN_OR_RETURN(out->file_, store->OpenOrBuild(key, tensors));
+    return out;
+  }
+  uint64_t bytes = 0;
+  for (const DerivedTensor& t : tensors) bytes += t.nbytes;
+  spdlog::info(
+      "{} built in memory ({}): hfd has no folder to keep them in for this model (for a Hub "
+      "model it writes them once beneath the repo folder and maps them on later loads)",
+      what, FormatBytes(static_cast<int64_t>(bytes)));
+  HFD_ASSIGN_OR_RETURN(auto built, BuildInMemory(tensors));
+  for (auto& [name, w] : built) {
+    out->memory_views_[name] = WeightView{w.type, w.shape, w.bytes.data(), w.bytes.size()};
+    out->memory_.emplace(name, std::move(w));
+  }
+  return out;
+}
+
+Result<DerivedOrigin> DerivedOrigin::Of(const io::ModelFileSet& files,
+                                        const std::vector<std::string>& names,
+                                        const DerivedStore* store) {
+  DerivedOrigin out;
+  if (store != nullptr) out.store_ = *store;
+  for (const std::string& name : names) {
+    HFD_ASSIGN_OR_RETURN(std::string source, SourceIdentity(files, name));
+    out.sources_.push_back(std::move(source));
+  }
+  out.label_ = names.size() == 1 ? files.Label(names.front()) : files.description();
+  return out;
+}
+
+Result<std::unique_ptr<DerivedViews>> DerivedOrigin::Derive(
+    DerivedKey key, const std::vector<DerivedTensor>& tensors, std::string_view what) const {
+  key.sources.insert(key.sources.end(), sources_.begin(), sources_.end());
+  return DeriveWeights(store_ ? &*store_ : nullptr, key, tensors,
+                       label_ + ": " + std::string(what));
+}
+
 }  // namespace hfd::model

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -107,6 +108,53 @@ class DerivedStore {
  private:
   std::filesystem::path parent_;
   std::string folder_;
+};
+
+// Derived tensors wherever DeriveWeights put them: a mapped file of a store, or memory.
+// Immutable; views live as long as this object.
+class DerivedViews {
+ public:
+  // The tensor `name`; null when there is no such tensor.
+  const WeightView* Find(std::string_view name) const;
+  // Canonical names of its tensors, sorted.
+  std::vector<std::string> names() const;
+  // The file's CheckIntact; OK in memory.
+  Status CheckIntact() const;
+
+ private:
+  friend Result<std::unique_ptr<DerivedViews>> DeriveWeights(
+      const DerivedStore* store, const DerivedKey& key, const std::vector<DerivedTensor>& tensors,
+      std::string_view what);
+  std::unique_ptr<DerivedWeights> file_;
+  std::map<std::string, OwnedWeight, std::less<>> memory_;
+  std::map<std::string, WeightView, std::less<>> memory_views_;
+};
+
+// `tensors` from the file of `key` in `store` (OpenOrBuild), or, without a store, built in
+// memory, logged with `what` (what they are, for the log line).
+Result<std::unique_ptr<DerivedViews>> DeriveWeights(const DerivedStore* store,
+                                                    const DerivedKey& key,
+                                                    const std::vector<DerivedTensor>& tensors,
+                                                    std::string_view what);
+
+// What a model's derived weights are keyed by and kept in: the SourceIdentity of the files
+// they derive from, and the store the model was opened with (none: memory). Copyable,
+// immutable; needs no file after Of.
+class DerivedOrigin {
+ public:
+  DerivedOrigin() = default;
+  // Files `names` of `files`; `store` may be null.
+  static Result<DerivedOrigin> Of(const io::ModelFileSet& files,
+                                  const std::vector<std::string>& names, const DerivedStore* store);
+  // DeriveWeights with these sources added to `key`; `what` says what the tensors are.
+  Result<std::unique_ptr<DerivedViews>> Derive(DerivedKey key,
+                                               const std::vector<DerivedTensor>& tensors,
+                                               std::string_view what) const;
+
+ private:
+  std::optional<DerivedStore> store_;
+  std::vector<std::string> sources_;
+  std::string label_;  // the files, for the log
 };
 
 }  // namespace hfd::model

@@ -37,6 +37,11 @@ class FusedSplitFiles final : public ModelFiles {
   const ModelDesc& desc() const override { return inner_->desc(); }
   const gguf::GgufFile* gguf() const override { return inner_->gguf(); }
   Status CheckIntact() const override { return inner_->CheckIntact(); }
+  Result<std::unique_ptr<DerivedViews>> Derive(DerivedKey key,
+                                               const std::vector<DerivedTensor>& tensors,
+                                               std::string_view what) const override {
+    return inner_->Derive(std::move(key), tensors, what);
+  }
 
   Result<WeightView> Weight(std::string_view name) const override {
     const std::optional<FusedPart> part = PartOf(name);

@@ -43,8 +43,8 @@ void NoteSkippedVisionTensors(const safetensors::Checkpoint& ckpt, const std::st
 
 class HfModelFiles final : public ModelFiles {
  public:
-  HfModelFiles(std::unique_ptr<safetensors::Checkpoint> ckpt, ModelDesc desc)
-      : ckpt_(std::move(ckpt)), desc_(std::move(desc)) {
+  HfModelFiles(std::unique_ptr<safetensors::Checkpoint> ckpt, ModelDesc desc, DerivedOrigin origin)
+      : ckpt_(std::move(ckpt)), desc_(std::move(desc)), origin_(std::move(origin)) {
     for (const std::string& hf : ckpt_->names()) {
       if (auto canonical = CanonicalFromHf(hf, desc_.arch)) {
         by_canonical_[*canonical] = ckpt_->Find(hf);
@@ -68,7 +68,12 @@ class HfModelFiles final : public ModelFiles {
   const gguf::GgufFile* gguf() const override { return nullptr; }
   Status CheckIntact() const override {
     HFD_RETURN_IF_ERROR(ckpt_->CheckIntact());
-    return derived_ != nullptr ? derived_->CheckIntact() : Status::Ok();
+    return repacked_ != nullptr ? repacked_->CheckIntact() : Status::Ok();
+  }
+  Result<std::unique_ptr<DerivedViews>> Derive(DerivedKey key,
+                                               const std::vector<DerivedTensor>& tensors,
+                                               std::string_view what) const override {
+    return origin_.Derive(std::move(key), tensors, what);
   }
 
   // Gemma's HF norm weights hold w - 1 (its RMSNorm multiplies by 1 + w); keeps F32
@@ -90,36 +95,19 @@ class HfModelFiles final : public ModelFiles {
     return Status::Ok();
   }
 
-  // gpt-oss's fused MXFP4 experts, repacked into GGUF's stacked tensors: into a file of
-  // `store` keyed by `files`' shards (written once, mapped), or in memory without a store.
-  Status RepackGptOss(const io::ModelFileSet& files, const DerivedStore* store) {
+  // gpt-oss's fused MXFP4 experts, repacked into GGUF's stacked tensors (Derive).
+  Status RepackGptOss() {
     HFD_ASSIGN_OR_RETURN(const std::vector<DerivedTensor> tensors,
                          GptOssExpertTensors(desc_, *ckpt_));
-    if (store == nullptr) {
-      spdlog::info(
-          "{}: gpt-oss's experts repacked in memory (from the Hub cache, hfd writes "
-          "them to the cache once and maps them)",
-          files.description());
-      HFD_ASSIGN_OR_RETURN(repacked_, BuildInMemory(tensors));
-      return Status::Ok();
-    }
-    DerivedKey key{"gpt-oss-experts", kGptOssExpertsLayout, {}};
-    for (const std::string& name : ckpt_->file_names()) {
-      HFD_ASSIGN_OR_RETURN(std::string source, SourceIdentity(files, name));
-      key.sources.push_back(std::move(source));
-    }
-    auto derived = store->OpenOrBuild(key, tensors);
-    if (!derived.ok()) return derived.status().WithContext("repacking gpt-oss's MXFP4 experts");
-    derived_ = std::move(derived).value();
+    auto repacked =
+        Derive({"gpt-oss-experts", kGptOssExpertsLayout, {}}, tensors, "gpt-oss's experts");
+    if (!repacked.ok()) return repacked.status().WithContext("repacking gpt-oss's MXFP4 experts");
+    repacked_ = std::move(repacked).value();
     return Status::Ok();
   }
 
   Result<WeightView> Weight(std::string_view name) const override {
-    if (const WeightView* v = derived_ != nullptr ? derived_->Find(name) : nullptr) return *v;
-    if (const auto own = repacked_.find(std::string(name)); own != repacked_.end()) {
-      const OwnedWeight& w = own->second;
-      return WeightView{w.type, w.shape, w.bytes.data(), w.bytes.size()};
-    }
+    if (const WeightView* v = repacked_ != nullptr ? repacked_->Find(name) : nullptr) return *v;
     if (const auto own = with_one_added_.find(std::string(name)); own != with_one_added_.end()) {
       const std::vector<float>& v = own->second;
       return WeightView{TensorType::kF32,
@@ -139,17 +127,15 @@ class HfModelFiles final : public ModelFiles {
 
   bool HasWeight(std::string_view name) const override {
     return by_canonical_.count(std::string(name)) > 0 || experts_.count(std::string(name)) > 0 ||
-           repacked_.count(std::string(name)) > 0 ||
-           (derived_ != nullptr && derived_->Find(name) != nullptr);
+           (repacked_ != nullptr && repacked_->Find(name) != nullptr);
   }
 
   std::vector<std::string> WeightNames() const override {
     std::vector<std::string> names;
     for (const auto& [name, entry] : by_canonical_) names.push_back(name);
     for (const auto& [name, experts] : experts_) names.push_back(name);
-    for (const auto& [name, weight] : repacked_) names.push_back(name);
-    if (derived_ != nullptr) {
-      for (std::string& name : derived_->names()) names.push_back(std::move(name));
+    if (repacked_ != nullptr) {
+      for (std::string& name : repacked_->names()) names.push_back(std::move(name));
     }
     std::sort(names.begin(), names.end());
     return names;
@@ -203,8 +189,8 @@ class HfModelFiles final : public ModelFiles {
   // Stacked expert tensors by canonical name: the HF tensor of each expert (null: missing).
   std::map<std::string, std::vector<const safetensors::HeaderEntry*>> experts_;
   std::map<std::string, std::vector<float>> with_one_added_;  // AddOneToNorms
-  std::map<std::string, OwnedWeight> repacked_;               // RepackGptOss without a store
-  std::unique_ptr<DerivedWeights> derived_;                   // RepackGptOss with a store
+  DerivedOrigin origin_;
+  std::unique_ptr<DerivedViews> repacked_;  // RepackGptOss
 };
 
 }  // namespace
@@ -220,12 +206,14 @@ Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files,
   HFD_ASSIGN_OR_RETURN(std::unique_ptr<safetensors::Checkpoint> ckpt,
                        safetensors::Checkpoint::Open(files));
   NoteSkippedVisionTensors(*ckpt, files.Label("config.json"));
-  auto model = std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value());
+  HFD_ASSIGN_OR_RETURN(DerivedOrigin origin, DerivedOrigin::Of(files, ckpt->file_names(), derived));
+  auto model =
+      std::make_unique<HfModelFiles>(std::move(ckpt), std::move(desc).value(), std::move(origin));
   const Architecture arch = model->desc().arch;
   if (arch == Architecture::kGemma2 || arch == Architecture::kGemma3) {
     HFD_RETURN_IF_ERROR(model->AddOneToNorms());
   }
-  if (arch == Architecture::kGptOss) HFD_RETURN_IF_ERROR(model->RepackGptOss(files, derived));
+  if (arch == Architecture::kGptOss) HFD_RETURN_IF_ERROR(model->RepackGptOss());
   return std::unique_ptr<ModelFiles>(std::move(model));
 }
 

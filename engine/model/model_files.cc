@@ -13,7 +13,7 @@ Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files
   if (gguf_name.empty()) {
     HFD_ASSIGN_OR_RETURN(model, internal::OpenHfModel(files, derived));
   } else {
-    HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name));
+    HFD_ASSIGN_OR_RETURN(model, internal::OpenGgufModel(files, gguf_name, derived));
   }
   const Architecture arch = model->desc().arch;
   if (arch == Architecture::kPhi3 || arch == Architecture::kNomicBert) {

@@ -37,13 +37,22 @@ class ModelFiles {
   // Corrupt when a file was truncated while mapped: weights read since then were zeros
   // (io::MappingGuard), so results computed from them are wrong.
   virtual Status CheckIntact() const = 0;
+  // Weights computed from this model's at load (a backend's own layout of them), keyed by
+  // `key` plus this model's files: a file of the DerivedStore the model was opened with,
+  // built on first use and mapped after, or memory when it was opened without one. `what`
+  // says what they are, for the log. The result may outlive this object only if the
+  // tensors' fills do not read it.
+  virtual Result<std::unique_ptr<DerivedViews>> Derive(DerivedKey key,
+                                                       const std::vector<DerivedTensor>& tensors,
+                                                       std::string_view what) const = 0;
 };
 
 // Opens the GGUF file `gguf_name` of `files`, or, when `gguf_name` is empty, the Hugging
 // Face checkpoint they hold. Checks that every weight the description needs exists with a
 // shape that matches it. The result keeps what it mapped; `files` may go. Weights repacked
-// at load (gpt-oss's safetensors experts) are kept in a file of `derived`, built on the
-// first load and mapped on later ones; without a store they are built in memory.
+// at load (gpt-oss's safetensors experts, ModelFiles::Derive) are kept in a file of
+// `derived`, built on the first load and mapped on later ones; without a store they are
+// built in memory.
 Result<std::unique_ptr<ModelFiles>> OpenModelFiles(const io::ModelFileSet& files,
                                                    std::string_view gguf_name,
                                                    const DerivedStore* derived = nullptr);

@@ -7,9 +7,11 @@
 
 namespace hfd::model::internal {
 
+// Both: weights derived at load (ModelFiles::Derive) go to a file of `derived` (null: into
+// memory).
 Result<std::unique_ptr<ModelFiles>> OpenGgufModel(const io::ModelFileSet& files,
-                                                  std::string_view name);
-// Weights it repacks at load go to a file of `derived` (null: into memory).
+                                                  std::string_view name,
+                                                  const DerivedStore* derived);
 Result<std::unique_ptr<ModelFiles>> OpenHfModel(const io::ModelFileSet& files,
                                                 const DerivedStore* derived);
 

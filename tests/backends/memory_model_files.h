@@ -32,6 +32,12 @@ class MemoryModelFiles final : public model::ModelFiles {
   std::vector<std::string> WeightNames() const override;
   const gguf::GgufFile* gguf() const override { return nullptr; }
   Status CheckIntact() const override { return Status::Ok(); }
+  // In memory: a test model has no derived folder.
+  Result<std::unique_ptr<model::DerivedViews>> Derive(
+      model::DerivedKey key, const std::vector<model::DerivedTensor>& tensors,
+      std::string_view what) const override {
+    return model::DeriveWeights(nullptr, key, tensors, what);
+  }
 
  private:
   Tensors tensors_;

@@ -327,6 +327,61 @@ TEST(KernelsMatMul, AmxPartialTilesMatchAvx512) {
   }
 }
 
+// The interleaved copy of Q8_0, Q4_0 and Q4_1 weights (rows16_layout.h) is read by the same
+// tiles in the same order: every kind of call (one token, the few-token tiles, full and
+// partial AMX tiles, 16-token AVX-512 tiles, threads) gives the bits of GGUF's layout. 37
+// rows: two interleaved groups and five rows left in GGUF's layout; 96 columns are an odd
+// number of blocks.
+TEST(KernelsMatMul, InterleavedRowsEqualGgufRows) {
+  ThreadPool two(2);
+  int checked = 0;
+  for (Isa isa : kAllIsas) {
+    for (TensorType type : {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1}) {
+      if (!ReadsRows16(isa, type)) continue;
+      for (int64_t cols : {int64_t{2048}, int64_t{96}}) {
+        const Weights w = MakeWeights(type, 37, cols, 61);
+        Weights interleaved = w;
+        ASSERT_TRUE(InterleaveRows16(type, w.data.data(), 37, cols, interleaved.data).ok());
+        EXPECT_NE(interleaved.data, w.data);
+        const std::vector<float> x = RandomFloats(83 * cols, 67);
+        for (int64_t n_tokens : {1, 2, 3, 5, 8, 9, 16, 17, 64, 83}) {
+          for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
+            const Case c{type, 37, cols, n_tokens};
+            SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c) +
+                         (precision == ActPrecision::kInt8x2 ? " int8x2" : " int8"));
+            const std::vector<float> gguf = RunMatMul(isa, c, w, x, &two, precision);
+            std::vector<float> y(c.rows * n_tokens, NAN);
+            ASSERT_TRUE(MatMulOnIsa(isa, type, interleaved.data.data(), c.rows, cols, x.data(),
+                                    n_tokens, y.data(), &two, precision, {}, WeightLayout::kRows16)
+                            .ok());
+            EXPECT_EQ(y, gguf);
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no path here reads the interleaved layout";
+}
+
+// Only the AVX-512 and AMX paths read the interleaved layout, and only for its three types;
+// MatMul refuses it elsewhere rather than reading the copy as GGUF's rows.
+TEST(KernelsMatMul, InterleavedLayoutOnlyWhereAPathReadsIt) {
+  EXPECT_FALSE(ReadsRows16(Isa::kScalar, TensorType::kQ4_1));
+  EXPECT_FALSE(ReadsRows16(Isa::kAvx2, TensorType::kQ4_1));
+  for (Isa isa : kAllIsas) EXPECT_FALSE(ReadsRows16(isa, TensorType::kQ4_K));
+  const Weights w = MakeWeights(TensorType::kQ4_1, 16, 64, 3);
+  const std::vector<float> x = RandomFloats(64, 4);
+  std::vector<float> y(16);
+  const Status s = MatMulOnIsa(Isa::kScalar, TensorType::kQ4_1, w.data.data(), 16, 64, x.data(), 1,
+                               y.data(), nullptr, ActPrecision::kInt8, {}, WeightLayout::kRows16);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << s.ToString();
+  std::vector<uint8_t> out(w.data.size());
+  EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_K, w.data.data(), 16, 256, out).ok());
+  EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_1, w.data.data(), 16, 48, out).ok());
+  EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_1, w.data.data(), 15, 64, out).ok());
+}
+
 TEST(KernelsMatMul, DefaultPathMatchesItsIsa) {
   const Case c{TensorType::kQ4_0, 5, 64, 2};
   const Weights w = MakeWeights(c.type, c.rows, c.cols, 1);

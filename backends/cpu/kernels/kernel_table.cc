@@ -65,6 +65,14 @@ const WeightKernel* KernelTable::ForType(TensorType type) const {
   return k->dot != nullptr ? k : nullptr;
 }
 
+const TileKernel* KernelTable::Rows16For(TensorType type) const {
+  const TileKernel* k = type == TensorType::kQ8_0   ? &q8_0_rows16
+                        : type == TensorType::kQ4_0 ? &q4_0_rows16
+                        : type == TensorType::kQ4_1 ? &q4_1_rows16
+                                                    : nullptr;
+  return k != nullptr && k->fn != nullptr ? k : nullptr;
+}
+
 const KernelTable& KernelsFor(Isa isa) {
   switch (isa) {
 #if defined(__x86_64__)

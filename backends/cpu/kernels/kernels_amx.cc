@@ -110,7 +110,7 @@ HFD_TILE_INLINE void StoreRows(const __m512i* v, int count, uint8_t* at) {
 // round), so each product sees only its own block. The values are signed (TDPBSSD), so the
 // dot needs no offset correction. Then TileSymmetric16's epilogue, per token and block;
 // groups of blocks are software-pipelined like AmxFolded's super-blocks.
-template <typename Blocks, typename Block>
+template <typename Blocks, typename Block, typename Rows = GgufRows16<Blocks, Block>>
 struct AmxSymmetric {
   // n_tokens tokens in NT token tiles (16 * (NT - 1) < n_tokens <= 16 * NT).
   template <int NT>
@@ -120,7 +120,7 @@ struct AmxSymmetric {
     const int64_t stride = ActStride(x, n_tokens);
     const int64_t n_blocks = n / kQK;
     UseTiles();
-    const __m512i row_offsets = RowOffsets16(row_bytes);
+    const Rows rows(w, row_bytes);
     constexpr int kGroup = 4;  // blocks per pass through the tiles, even
     struct Group {
       BTile b[kGroup];
@@ -137,12 +137,12 @@ struct AmxSymmetric {
         PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(Block)),
                                        sizeof(Block));
         __m512i wt[8];
-        Blocks::Transposed16(w, row_bytes, j, wt);
+        rows.Values(j, wt);
         const __m512i offset = _mm512_set1_epi8(static_cast<char>(Blocks::kUnsignedOffset));
 #pragma GCC unroll 8
         for (int k = 0; k < 8; ++k) wt[k] = _mm512_sub_epi8(wt[k], offset);
         StoreRows(wt, 8, gr->b[g].bytes + 512 * (g % 2));
-        gr->heads[g] = LoadSymmetricHeads16<Block>(w, row_offsets, j);
+        gr->heads[g] = rows.Heads(j);
       }
     };
     alignas(64) int32_t c[kGroup][T][16];
@@ -161,7 +161,7 @@ struct AmxSymmetric {
       for (int g = 0; g < g_end; g += 2) {
         const int64_t j = j0 + g;
         const bool pair = g + 1 < g_end;
-        auto rows = [&](int p) {
+        auto act_rows = [&](int p) {
           return TileRows(x, n_tokens, p, stride, pair, j * kQK, pair ? kPairBytes : kQK,
                           pad[p % 2][0], kPairBytes);
         };
@@ -169,12 +169,12 @@ struct AmxSymmetric {
         if (pair) _tile_loadd(7, gr.b[g + 1].bytes, 64);
         for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
           const bool two = p + 1 < NT;
-          const ActTile a = rows(p);
+          const ActTile a = act_rows(p);
           _tile_loadd(4, a.at, a.stride);
           _tile_zero(0);
           _tile_dpbssd(0, 4, 6);
           if (two) {
-            const ActTile b = rows(p + 1);
+            const ActTile b = act_rows(p + 1);
             _tile_loadd(5, b.at, b.stride);
             _tile_zero(2);
             _tile_dpbssd(2, 5, 6);
@@ -474,12 +474,23 @@ void UseAmxSymmetric(TileKernel* tile) {
   UseAmx<AmxSymmetric<Blocks, Block>, FewTokenTiles<SymmetricTiles<Blocks, Block>>>(tile);
 }
 
+// The same for the interleaved copy (rows16_layout.h), where the AVX-512 path reads one.
+template <typename Blocks, typename Block>
+void UseAmxInterleaved(TileKernel* tile) {
+  using Rows = InterleavedRows16<Blocks, Block>;
+  UseAmx<AmxSymmetric<Blocks, Block, Rows>, FewTokenTiles<SymmetricTiles<Blocks, Block, Rows>>>(
+      tile);
+}
+
 KernelTable MakeAmxTable() {
   KernelTable t = Avx512KernelTable();
   UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
   UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
   UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
   UseAmxSymmetric<Q4_1Blocks, BlockQ4_1>(&t.q4_1.tile);
+  UseAmxInterleaved<Q8_0Blocks, BlockQ8_0>(&t.q8_0_rows16);
+  UseAmxInterleaved<Q4_0Blocks, BlockQ4_0>(&t.q4_0_rows16);
+  UseAmxInterleaved<Q4_1Blocks, BlockQ4_1>(&t.q4_1_rows16);
   UseAmxSymmetric<Q5_1Blocks, BlockQ5_1>(&t.q5_1.tile);
   UseAmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>(&t.iq4_nl.tile);
   UseAmxSymmetric<MXFP4Blocks, BlockMXFP4>(&t.mxfp4.tile);

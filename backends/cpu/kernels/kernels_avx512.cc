@@ -146,6 +146,9 @@ KernelTable MakeAvx512Table() {
   t.q4_0 = SymmetricKernel<Q4_0Blocks, BlockQ4_0>();
   t.q5_0 = SymmetricKernel<Q5_0Blocks, BlockQ5_0>();
   t.q4_1 = SymmetricKernel<Q4_1Blocks, BlockQ4_1>();
+  t.q8_0_rows16 = InterleavedTileKernel<Q8_0Blocks, BlockQ8_0>();
+  t.q4_0_rows16 = InterleavedTileKernel<Q4_0Blocks, BlockQ4_0>();
+  t.q4_1_rows16 = InterleavedTileKernel<Q4_1Blocks, BlockQ4_1>();
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
   t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.mxfp4 = SymmetricKernel<MXFP4Blocks, BlockMXFP4>();

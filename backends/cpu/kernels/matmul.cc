@@ -55,7 +55,7 @@ bool MatMulSupports(TensorType type) { return ScalarKernelTable().ForType(type) 
 
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
-                   ActPrecision precision, const MatMulEpilogue& epilogue) {
+                   ActPrecision precision, const MatMulEpilogue& epilogue, WeightLayout layout) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
     return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
@@ -64,6 +64,12 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   const WeightKernel* kernel = KernelsFor(isa).ForType(w_type);
   if (kernel == nullptr) {
     return Unsupported("MatMul: no CPU kernel for weights of type " + TypeName(w_type));
+  }
+  const bool interleaved = layout == WeightLayout::kRows16;
+  const TileKernel* rows16 = KernelsFor(isa).Rows16For(w_type);
+  if (interleaved && rows16 == nullptr) {
+    return InvalidArgument("MatMul: the " + std::string(IsaName(isa)) + " path reads " +
+                           TypeName(w_type) + " weights only in GGUF's layout");
   }
   const int64_t row_bytes = RowBytes(w_type, cols);
 
@@ -117,7 +123,9 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // Rows [r, r + tile.rows) x tokens [t, t_end) with the register-blocked kernel:
   // tile.tokens tokens per call, then the rest in one call where the path has a kernel for
   // it, else one at a time (by_row where it has no one-token form).
-  const TileKernel& tile = kernel->tile;
+  // An interleaved group of rows is only readable by its tiles: they have a one-token form,
+  // so `run` below hands them every token of every full group.
+  const TileKernel& tile = interleaved ? *rows16 : kernel->tile;
   auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
     ActRow xt[kMaxTileTokens];
     float part[kMaxTileRows * kMaxTileTokens];

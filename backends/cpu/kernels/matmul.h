@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "backends/cpu/kernels/isa.h"
+#include "backends/cpu/kernels/rows16_layout.h"
 #include "backends/cpu/kernels/thread_pool.h"
 #include "engine/quant/tensor_type.h"
 #include "include/hfd/status.h"
@@ -50,11 +51,13 @@ Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, cons
               int64_t n_tokens, float* y, ThreadPool* pool,
               ActPrecision precision = ActPrecision::kInt8, const MatMulEpilogue& epilogue = {});
 
-// MatMul on a given path (the path must be IsaSupported).
+// MatMul on a given path (the path must be IsaSupported), with W in `layout`: kRows16 (the
+// interleaved copy, rows16_layout.h) where ReadsRows16(isa, w_type), which gives the same
+// bits as GGUF's layout.
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                    ActPrecision precision = ActPrecision::kInt8,
-                   const MatMulEpilogue& epilogue = {});
+                   const MatMulEpilogue& epilogue = {}, WeightLayout layout = WeightLayout::kGguf);
 
 // The helpers below run on the path `isa` (which must be IsaSupported), so that a backend
 // built for one path (CpuBackendOptions::isa) runs every kernel on it.
