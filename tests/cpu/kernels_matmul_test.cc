@@ -300,6 +300,32 @@ TEST(KernelsMatMul, AmxMatchesAvx512) {
   }
 }
 
+// The AMX tile configuration is per thread and shared by kernels_amx.cc and
+// kernels_amx_bf16.cc; Q4_K's calls of a few tokens load one with exactly their tokens as
+// rows. Calls that alternate shapes in one thread, across both files, must each run on the
+// configuration they need: a stale one gives wrong rows (or a fault).
+TEST(KernelsMatMul, AmxCallsOfChangingTileShapes) {
+  if (!IsaSupported(Isa::kAmx)) {
+    GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
+  }
+  const Case cases[] = {{TensorType::kQ4_K, 19, 512, 8},  {TensorType::kF16, 19, 512, 40},
+                        {TensorType::kQ4_K, 19, 512, 7},  {TensorType::kQ8_0, 19, 512, 33},
+                        {TensorType::kQ4_K, 19, 512, 12}, {TensorType::kBF16, 19, 512, 20},
+                        {TensorType::kQ6_K, 19, 512, 30}, {TensorType::kQ4_K, 19, 512, 6}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(Describe(c));
+    const Weights w = MakeWeights(c.type, c.rows, c.cols, 61);
+    const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 67);
+    const std::vector<float> amx = RunMatMul(Isa::kAmx, c, w, x, nullptr);
+    const std::vector<float> avx512 = RunMatMul(Isa::kAvx512, c, w, x, nullptr);
+    if (IsQuantized(c.type)) {
+      EXPECT_EQ(amx, avx512);
+    } else {
+      ExpectSameUpToSummationOrder(c, w, x, amx, avx512);
+    }
+  }
+}
+
 // A call's tokens past its full tiles go through one AMX call whose last token tile is
 // padded: every count that is not a multiple of 16 must still match AVX-512 bit for bit
 // (and 1, AVX-512's own one-token kernel), F16 and BF16 up to summation order as above. 96
