@@ -327,6 +327,12 @@ Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& c
   HFD_RETURN_IF_ERROR(top.String("backend", config.backend));
   HFD_RETURN_IF_ERROR(top.String("device", config.device));
   HFD_RETURN_IF_ERROR(top.String("cpu_activations", config.cpu_activations));
+  HFD_RETURN_IF_ERROR(top.NumberOrText("vulkan_max_memory", config.vulkan_max_memory_bytes,
+                                       ParseByteSize, "bytes or a size like \"6GiB\""));
+  if (config.vulkan_max_memory_bytes < 0) {
+    return InvalidArgument(std::string(origin) +
+                           ": vulkan_max_memory must not be negative (0: 90% of the GPU's memory)");
+  }
   std::string token;
   HFD_RETURN_IF_ERROR(top.String("hf_token", config.hf_token));
   HFD_RETURN_IF_ERROR(top.String("token", token));
@@ -350,6 +356,9 @@ Status ApplyConfigEnvironment(Config& config) {
   if (const char* v = Env("HFD_BACKEND")) config.backend = v;
   if (const char* v = Env("HFD_DEVICE")) config.device = v;
   if (const char* v = Env("HFD_CPU_ACTIVATIONS")) config.cpu_activations = v;
+  if (const char* v = Env("HFD_VULKAN_MAX_MEMORY")) {
+    HFD_ASSIGN_OR_RETURN(config.vulkan_max_memory_bytes, ParseByteSize(v, "HFD_VULKAN_MAX_MEMORY"));
+  }
   if (const char* v = Env("HFD_KEEP_ALIVE")) {
     HFD_ASSIGN_OR_RETURN(config.models.keep_alive_seconds,
                          ParseDurationSeconds(v, "HFD_KEEP_ALIVE"));

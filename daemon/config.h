@@ -76,6 +76,9 @@ struct Config {
   // Vulkan device by index or by a substring of its name ("" = the best one).
   std::string backend = "auto";
   std::string device;
+  // Device-local memory hfd may hold on the Vulkan device, every model together; a model
+  // that does not fit goes to the CPU under `auto`. 0: 90% of the device's memory.
+  std::int64_t vulkan_max_memory_bytes = 0;
   // CPU backend's activations for quantized weights: int8 (fast) or int8x2 (closer to
   // full-precision references, about twice the integer work in matrix products).
   std::string cpu_activations = "int8";

@@ -21,6 +21,7 @@ serve::ServiceOptions ServiceOptionsFrom(const Config& config) {
     o.backend.kind = *kind;
   }
   o.backend.device = config.device;
+  o.backend.vulkan_memory_bytes = static_cast<uint64_t>(config.vulkan_max_memory_bytes);
   // LoadConfig has checked it; the default stands otherwise.
   if (Result<cpu::ActPrecision> a = backends::ParseCpuActivations(config.cpu_activations); a.ok()) {
     o.backend.cpu_activations = *a;

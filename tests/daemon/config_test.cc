@@ -19,6 +19,7 @@ history_size = 10
 backend = "cpu"
 device = "1"
 cpu_activations = "int8x2"
+vulkan_max_memory = "6GiB"
 hf_token = "hf_secret"
 [log]
 level = "debug"
@@ -71,6 +72,7 @@ prefix_cache = false
   EXPECT_EQ(c.backend, "cpu");
   EXPECT_EQ(c.device, "1");
   EXPECT_EQ(c.cpu_activations, "int8x2");
+  EXPECT_EQ(c.vulkan_max_memory_bytes, 6LL << 30);
   EXPECT_EQ(c.hf_token, "hf_secret");
   EXPECT_DOUBLE_EQ(c.models.keep_alive_seconds, 600);
   EXPECT_EQ(c.models.max_concurrency, 2u);
@@ -107,6 +109,8 @@ TEST(Config, ErrorsNameTheKeyAndTheFile) {
                         Case{"[models]\nkeep_alive = \"soon\"", "models.keep_alive"},
                         Case{"[models]\nmemory_budget = \"lots\"", "models.memory_budget"},
                         Case{"[models]\nmax_concurrency = 0", "'models.max_concurrency'"},
+                        Case{"vulkan_max_memory = \"most\"", "vulkan_max_memory"},
+                        Case{"vulkan_max_memory = -1", "must not be negative"},
                         Case{"hf_token = \"a\"\ntoken = \"b\"", "not both"},
                         Case{"this is not toml", "bad.toml"}}) {
     Config config;
@@ -160,6 +164,21 @@ TEST(Config, CpuActivationsFromEnvironmentAndFlag) {
   ::setenv("HFD_CPU_ACTIVATIONS", "f32", 1);
   EXPECT_EQ(LoadConfig({}).status().code(), ErrorCode::kInvalidArgument);
   ::unsetenv("HFD_CPU_ACTIVATIONS");
+  ::unsetenv("HFD_CONFIG");
+}
+
+TEST(Config, VulkanMaxMemoryFromEnvironment) {
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ::setenv("HFD_VULKAN_MAX_MEMORY", "512MiB", 1);
+  Result<Config> c = LoadConfig({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->vulkan_max_memory_bytes, 512LL << 20);
+  ::setenv("HFD_VULKAN_MAX_MEMORY", "plenty", 1);
+  c = LoadConfig({});
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("HFD_VULKAN_MAX_MEMORY"), std::string::npos)
+      << c.status().message();
+  ::unsetenv("HFD_VULKAN_MAX_MEMORY");
   ::unsetenv("HFD_CONFIG");
 }
 
