@@ -87,6 +87,8 @@ std::shared_ptr<const model::DerivedStore> DaemonDerivedStore(const fs::path& di
   if (dir.empty()) return nullptr;
   fs::path folder = dir.lexically_normal();
   if (!folder.has_filename()) folder = folder.parent_path();
+  // One folder, one origin, however it was written ("/m/" or "/m").
+  while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
   // The header holds the origin on one line: a path with a line break cannot be checked.
   if (origin.find('\n') != std::string::npos) origin = "a path with a line break";
   return std::make_shared<model::DerivedStore>(folder.parent_path(), folder.filename().string(),

@@ -320,14 +320,15 @@ bool IsLeftOverTemp(int dir, const std::string& name, int64_t now) {
 
 }  // namespace
 
-Result<PruneResult> PruneStale(const DerivedStore& store) {
-  return store.Prune([now = static_cast<int64_t>(std::time(nullptr))](const DerivedFileInfo& file) {
-    return IsStale(file, now);
-  });
+Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem::path& keep) {
+  return store.Prune(
+      [&keep, now = static_cast<int64_t>(std::time(nullptr))](const DerivedFileInfo& file) {
+        return file.path != keep && IsStale(file, now);
+      });
 }
 
-void PruneStaleAndLog(const DerivedStore& store) {
-  const Result<PruneResult> pruned = PruneStale(store);
+void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep) {
+  const Result<PruneResult> pruned = PruneStale(store, keep);
   if (!pruned.ok()) {
     spdlog::warn("pruning {}: {}", store.dir().string(), pruned.status().ToString());
   } else if (pruned->files > 0) {
@@ -406,8 +407,9 @@ Result<std::unique_ptr<DerivedWeights>> DerivedStore::OpenOrBuild(
     spdlog::info("building {}: {}", path.string(), file.status().message());
     HFD_RETURN_IF_ERROR(Build(fd.get(), name, path, layout, tensors, progress_));
     file = MapCurrent(fd.get(), name, path, layout, mark_used);
-    // A changed source's old file goes now, not at the next start.
-    if (file.ok() && !origin_.empty()) PruneStaleAndLog(*this);
+    // A changed source's old file goes now, not at the next start; the new one stays even
+    // if its origin cannot be checked as it was read.
+    if (file.ok() && !origin_.empty()) PruneStaleAndLog(*this, path);
   }
   HFD_RETURN_IF_ERROR(file.status());
   return std::unique_ptr<DerivedWeights>(

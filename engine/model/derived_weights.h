@@ -172,9 +172,9 @@ class DerivedStore {
   BuildProgress progress_;
 };
 
-// `store`.Prune(IsStale at the current time).
-Result<PruneResult> PruneStale(const DerivedStore& store);
+// `store`.Prune(IsStale at the current time), sparing the file `keep` (one just built).
+Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem::path& keep = {});
 // PruneStale, logging what it removed or why it could not (a failure to prune fails nothing).
-void PruneStaleAndLog(const DerivedStore& store);
+void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep = {});
 
 }  // namespace hfd::model

@@ -298,6 +298,22 @@ TEST(DerivedWeights, FilesOfChangedOrRemovedSourcesArePruned) {
   EXPECT_TRUE(Files(store.dir()).empty());
 }
 
+// The pruning after a build spares the file it built, even where its sources do not look
+// as they read (an origin that does not lead to them); the next start's prune does not.
+TEST(DerivedWeights, ABuildNeverPrunesTheFileItBuilt) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path(), "derived", (dir.path() / "nowhere").string());
+  int fills = 0;
+  auto built = store.OpenOrBuild(Key(), Tensors(&fills));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_TRUE(fs::exists((*built)->path()));
+  ASSERT_TRUE(store.OpenOrBuild(Key(), Tensors(&fills)).ok());
+  EXPECT_EQ(fills, 1);
+  auto pruned = PruneStale(store);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->files, 1u);
+}
+
 // Files a client passed have no path to check: their derived file goes when unused for a
 // month.
 TEST(DerivedWeights, UncheckableSourcesGoWhenUnusedForAMonth) {

@@ -95,20 +95,20 @@ TEST(ModelSource, AHubSnapshotLinkOutOfTheRepoIsRefused) {
       << text.status().ToString();
 }
 
+// The tiny gpt-oss checkpoint in OpenAI's layout, written to `dir` with a tokenizer.json.
+void WriteGptOssCheckpoint(const fs::path& dir) {
+  const Status written = hfd::testing::WriteTinyGptOssTwin(HFD_MOE_TESTDATA, dir);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  std::ofstream(dir / "tokenizer.json") << "{}";
+}
+
 // A gpt-oss checkpoint in the Hub cache: its repacked experts are written once into the repo
 // folder's .hfd-derived (beside what huggingface_hub reads) and mapped by the next load.
 TEST(ModelSource, AHubGptOssCheckpointKeepsItsRepackedExpertsInTheRepoFolder) {
-  const fs::path moe = HFD_MOE_TESTDATA;
   hfd::testing::TempDir tmp;
   const fs::path repo = tmp.path() / "models--org--tiny-gptoss";
   const fs::path snapshot = repo / "snapshots" / "c1";
-  fs::create_directories(snapshot);
-  auto gguf = model::OpenModelFiles(moe / "tiny-gptoss.gguf");
-  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
-  const Status written =
-      hfd::testing::WriteGptOssTwin(**gguf, moe / "tiny-gptoss.config.json", snapshot);
-  ASSERT_TRUE(written.ok()) << written.ToString();
-  std::ofstream(snapshot / "tokenizer.json") << "{}";
+  ASSERT_NO_FATAL_FAILURE(WriteGptOssCheckpoint(snapshot));
   auto source = HubSnapshotSource(repo, "c1", "");
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   ASSERT_TRUE(source->gguf.empty());
@@ -123,18 +123,6 @@ TEST(ModelSource, AHubGptOssCheckpointKeepsItsRepackedExpertsInTheRepoFolder) {
     written_at.push_back(fs::last_write_time(derived[0]));
   }
   EXPECT_EQ(written_at[0], written_at[1]);
-}
-
-// The tiny gpt-oss checkpoint in OpenAI's layout, written to `dir` with a tokenizer.json.
-void WriteGptOssCheckpoint(const fs::path& dir) {
-  const fs::path moe = HFD_MOE_TESTDATA;
-  fs::create_directories(dir);
-  auto gguf = model::OpenModelFiles(moe / "tiny-gptoss.gguf");
-  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
-  const Status written =
-      hfd::testing::WriteGptOssTwin(**gguf, moe / "tiny-gptoss.config.json", dir);
-  ASSERT_TRUE(written.ok()) << written.ToString();
-  std::ofstream(dir / "tokenizer.json") << "{}";
 }
 
 // The files of `dir`, sorted.
@@ -261,6 +249,7 @@ TEST(ModelSource, NoDaemonFolderMeansNoStore) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->dir(), "/var/cache/hfd/derived");
   EXPECT_EQ(store->origin(), "a path with a line break");
+  EXPECT_EQ(DaemonDerivedStore("/d", "/models/m/")->origin(), "/models/m");
 }
 
 // Two users passing the same file share one resident model; another file is another one.
