@@ -27,7 +27,8 @@ constexpr char kMagic[] = "HFD derived weights\n";
 constexpr uint64_t kHeaderAlign = 4096;  // tensors start on a page of their own
 constexpr uint64_t kTensorAlign = 64;
 constexpr uint64_t kMaxHeaderRead = uint64_t{1} << 20;  // where Prune stops looking for a header
-constexpr int64_t kTempFileIdleSeconds = 24 * 3600;     // a temporary file this idle is left over
+constexpr int64_t kTempFileIdleSeconds =
+    int64_t{24} * 3600;  // a temporary file this idle is left over
 constexpr char kWritableHint[] =
     "; hfd keeps the weights it repacks at load there, so that later loads map them: make "
     "it writable by the daemon's user";
