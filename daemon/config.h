@@ -25,6 +25,9 @@ struct ModelsConfig {
   std::vector<std::string> initial_load;  // loaded in the background at start
   std::uint32_t kv_pool_tokens = 0;       // a batched model's KV pool; 0: automatic
   bool prefix_cache = true;               // batched models share cached prompt prefixes
+  // Where weights repacked at load from local paths and passed files are kept
+  // (DerivedDir); "off": repacked in memory.
+  std::string derived_dir;
 };
 
 // The HTTP door (docs/http-api.md): the OpenAI- and Ollama-compatible APIs and the chat page.
@@ -107,7 +110,8 @@ struct ConfigOverrides {
 Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config);
 
 // Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET, HFD_BACKEND, HFD_DEVICE,
-// HFD_CPU_ACTIVATIONS, HFD_KEEP_ALIVE and HFD_MEMORY_BUDGET from the environment.
+// HFD_CPU_ACTIVATIONS, HFD_KEEP_ALIVE, HFD_MEMORY_BUDGET and HFD_DERIVED_DIR from the
+// environment.
 Status ApplyConfigEnvironment(Config& config);
 
 // The whole chain: defaults; the file from --config, else $HFD_CONFIG, else the default
@@ -118,5 +122,11 @@ Result<Config> LoadConfig(const ConfigOverrides& overrides);
 
 // The file read when neither --config nor HFD_CONFIG names one.
 std::string DefaultConfigPath();
+
+// The folder for derived weights of local sources: models.derived_dir when set ("" for
+// "off"), else `derived` in the daemon's cache folder: $CACHE_DIRECTORY under systemd,
+// else /var/cache/hfd for root, else $XDG_CACHE_HOME/hfd or ~/.cache/hfd; "" when none
+// can be told (no HOME).
+std::string DerivedDir(const Config& config);
 
 }  // namespace hfd::daemon

@@ -1,6 +1,7 @@
 // `load`, `unload`, `ps`, `generate` and `chat` (docs/protocol.md, "Serving methods"):
 // params become serve::Service requests, its events become notifications, its answers
 // the reply. The serving logic, the rights checks and the threads are the service's.
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,14 @@ serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const s
   };
   events.on_progress = [ctx](const hub::PullProgress& p) {
     ctx->Notify("progress", PullProgressJson(p));
+  };
+  events.on_building = [ctx, model](const std::filesystem::path& file, uint64_t written,
+                                    uint64_t total) {
+    ctx->Notify("loading", {{"model", model},
+                            {"phase", "building"},
+                            {"file", file.filename().string()},
+                            {"bytes", written},
+                            {"total", total}});
   };
   events.on_notice = [ctx](const std::string& notice) {
     ctx->Notify("notice", {{"message", notice}});

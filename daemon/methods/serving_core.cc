@@ -28,6 +28,7 @@ serve::ServiceOptions ServiceOptionsFrom(const Config& config) {
   }
   s.max_pulls_per_user = config.max_pulls_per_user;
   s.max_loads_per_user = config.max_loads_per_user;
+  s.derived_dir = DerivedDir(config);
   return s;
 }
 
@@ -50,6 +51,7 @@ Status StartServingCore(DaemonServices& services) {
   services.shutdown_hooks.push_back([weak] {
     if (auto s = weak.lock()) s->Shutdown(Unavailable("the daemon is shutting down"));
   });
+  services.service->StartDerivedCleanup();
   services.service->StartInitialLoads(services.config.models.initial_load);
   return Status::Ok();
 }

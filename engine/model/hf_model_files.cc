@@ -97,8 +97,8 @@ class HfModelFiles final : public ModelFiles {
                          GptOssExpertTensors(desc_, *ckpt_));
     if (store == nullptr) {
       spdlog::info(
-          "{}: gpt-oss's experts repacked in memory (from the Hub cache, hfd writes "
-          "them to the cache once and maps them)",
+          "{}: gpt-oss's experts repacked in memory (no folder for derived weights: the "
+          "daemon writes them once to its models.derived_dir and maps them)",
           files.description());
       HFD_ASSIGN_OR_RETURN(repacked_, BuildInMemory(tensors));
       return Status::Ok();

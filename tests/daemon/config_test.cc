@@ -1,6 +1,8 @@
 // The TOML configuration and the environment.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "daemon/config.h"
@@ -47,6 +49,7 @@ default_context = 2048
 initial_load = ["org/a:Q8_0", "/models/b.gguf"]
 kv_pool_tokens = 4096
 prefix_cache = false
+derived_dir = "/srv/hfd/derived"
 )",
                                    "test.toml", c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -82,6 +85,43 @@ prefix_cache = false
   EXPECT_EQ(c.models.initial_load, (std::vector<std::string>{"org/a:Q8_0", "/models/b.gguf"}));
   EXPECT_EQ(c.models.kv_pool_tokens, 4096u);
   EXPECT_FALSE(c.models.prefix_cache);
+  EXPECT_EQ(c.models.derived_dir, "/srv/hfd/derived");
+}
+
+// The folder for local sources' derived weights: the key, "off", else the daemon's cache
+// folder as systemd, root or the user's XDG cache says.
+TEST(Config, DerivedDirFollowsTheKeyThenSystemdThenXdg) {
+  Config c;
+  c.models.derived_dir = "/srv/d";
+  EXPECT_EQ(DerivedDir(c), "/srv/d");
+  c.models.derived_dir = "off";
+  EXPECT_EQ(DerivedDir(c), "");
+  c.models.derived_dir = "";
+  ::setenv("CACHE_DIRECTORY", "/var/cache/hfd:/var/cache/other", 1);
+  EXPECT_EQ(DerivedDir(c), "/var/cache/hfd/derived");
+  ::unsetenv("CACHE_DIRECTORY");
+  if (::geteuid() == 0) {
+    EXPECT_EQ(DerivedDir(c), "/var/cache/hfd/derived");
+  } else {
+    ::setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    EXPECT_EQ(DerivedDir(c), "/x/cache/hfd/derived");
+    ::unsetenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    if (home != nullptr) EXPECT_EQ(DerivedDir(c), std::string(home) + "/.cache/hfd/derived");
+  }
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ::setenv("HFD_DERIVED_DIR", "relative/d", 1);
+  auto bad = LoadConfig({});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("models.derived_dir must be an absolute path"),
+            std::string::npos)
+      << bad.status().ToString();
+  ::setenv("HFD_DERIVED_DIR", "/env/d", 1);
+  auto good = LoadConfig({});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(DerivedDir(*good), "/env/d");
+  ::unsetenv("HFD_DERIVED_DIR");
+  ::unsetenv("HFD_CONFIG");
 }
 
 TEST(Config, ModelsAcceptNumbersAndTokenAlias) {
