@@ -93,22 +93,20 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // Rows [r, r_end) x tokens [t_begin, t_end) one row at a time: four tokens per call where
   // the path has a four-token kernel, then one.
   auto by_row = [&](int64_t r, int64_t r_end, int64_t t_begin, int64_t t_end) {
-    ActRow x4[4];
     float part[4];
     for (; r < r_end; ++r) {
       const uint8_t* w_row = wb + r * row_bytes;
       for (int pass = 0; pass < n_passes; ++pass) {
-        const ActivationBuffer& act = *passes[pass];
+        const ActRow* x_rows = passes[pass]->Rows();
         int64_t t = t_begin;
         if (kernel->dot4 != nullptr) {
           for (; t + 4 <= t_end; t += 4) {
-            for (int k = 0; k < 4; ++k) x4[k] = act.Row(t + k);
-            kernel->dot4(cols, w_row, x4, part);
+            kernel->dot4(cols, w_row, x_rows + t, part);
             store(pass, r, t, part, 1, 4);
           }
         }
         for (; t < t_end; ++t) {
-          part[0] = kernel->dot(cols, w_row, act.Row(t));
+          part[0] = kernel->dot(cols, w_row, x_rows[t]);
           store(pass, r, t, part, 1, 1);
         }
       }
@@ -119,13 +117,12 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // it, else one at a time (by_row where it has no one-token form).
   const TileKernel& tile = kernel->tile;
   auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
-    ActRow xt[kMaxTileTokens];
     float part[kMaxTileRows * kMaxTileTokens];
     const uint8_t* w_rows = wb + r * row_bytes;
     // `call(x, y, y_stride)` computes n_tok tokens from t.
     auto each_pass = [&](int n_tok, auto call) {
       for (int pass = 0; pass < n_passes; ++pass) {
-        for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
+        const ActRow* xt = passes[pass]->Rows() + t;
         if (pass == 0) {
           call(xt, y + t * rows + r, rows);  // what store would write
         } else {
