@@ -49,13 +49,23 @@ void AddToRow(float* __restrict y, const float* __restrict b, int64_t n) {
   for (; i < n; ++i) y[i] += b[i];
 }
 
+// The inputs a call's activation buffers were prepared from.
+struct PreparedFrom {
+  Isa isa;
+  ActKind act;
+  ActPrecision precision;
+  const float* x;
+  int64_t n_tokens, cols;
+  bool operator==(const PreparedFrom&) const = default;
+};
+
 }  // namespace
 
 bool MatMulSupports(TensorType type) { return ScalarKernelTable().ForType(type) != nullptr; }
 
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
-                   ActPrecision precision, const MatMulEpilogue& epilogue) {
+                   ActPrecision precision, const MatMulEpilogue& epilogue, bool x_unchanged) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
     return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
@@ -70,14 +80,19 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // Buffers per calling thread, reused across calls. Workers must reach them through these
   // pointers: naming a thread_local inside the lambda would give each worker its own.
   thread_local ActivationBuffer main_buffer, residual_buffer;
-  const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
-  main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, KernelsFor(isa).split_bf16x3, pool);
-  const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
-  int n_passes = 1;
-  if (precision == ActPrecision::kInt8x2 && IsQuantizedAct(kernel->act)) {
-    residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
-    n_passes = 2;
+  // What the buffers were last prepared from, so that x_unchanged calls can check it.
+  thread_local PreparedFrom prepared{};
+  const PreparedFrom from{isa, kernel->act, precision, x, n_tokens, cols};
+  const bool two_passes = precision == ActPrecision::kInt8x2 && IsQuantizedAct(kernel->act);
+  if (!x_unchanged || !(from == prepared)) {
+    const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
+    main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, KernelsFor(isa).split_bf16x3,
+                        pool);
+    if (two_passes) residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
+    prepared = from;
   }
+  const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
+  const int n_passes = two_passes ? 2 : 1;
 
   const uint8_t* wb = static_cast<const uint8_t*>(w);
   // Every kernel call below computes a rows x tokens block into `part` once per pass and

@@ -50,11 +50,14 @@ Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, cons
               int64_t n_tokens, float* y, ThreadPool* pool,
               ActPrecision precision = ActPrecision::kInt8, const MatMulEpilogue& epilogue = {});
 
-// MatMul on a given path (the path must be IsaSupported).
+// MatMul on a given path (the path must be IsaSupported). `x_unchanged`: x holds what it
+// held at this thread's previous call (projections of one input, q, k and v), so the
+// activations quantized (or split) then are used again where that call prepared them from
+// the same x, sizes, path and precision for the same activation kind.
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                    ActPrecision precision = ActPrecision::kInt8,
-                   const MatMulEpilogue& epilogue = {});
+                   const MatMulEpilogue& epilogue = {}, bool x_unchanged = false);
 
 // The helpers below run on the path `isa` (which must be IsaSupported), so that a backend
 // built for one path (CpuBackendOptions::isa) runs every kernel on it.
