@@ -241,7 +241,8 @@ void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, floa
   const float* x = F32(op.in[0]);
   const float* w = weights_[op.weight].f32.data();
   auto norm = [&](int64_t begin, int64_t end, int /*thread*/) {
-    LayerNorm(x + begin * width, w, bias, out + begin * width, end - begin, width, op.norm.eps);
+    LayerNorm(isa_, x + begin * width, w, bias, out + begin * width, end - begin, width,
+              op.norm.eps);
   };
   if (rows * width < kMinPooledElements) {
     norm(0, rows, 0);

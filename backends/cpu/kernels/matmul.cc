@@ -244,6 +244,11 @@ void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n) {
   }
 }
 
+void LayerNorm(Isa isa, const float* x, const float* w, const float* bias, float* y, int64_t rows,
+               int64_t width, float eps) {
+  KernelsFor(isa).layer_norm(x, w, bias, y, rows, width, eps);
+}
+
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n) {
   KernelsFor(isa).f32_to_f16(src, dst, n);
 }

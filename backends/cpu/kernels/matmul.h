@@ -73,6 +73,13 @@ void GeGLU(Isa isa, const float* gate, const float* up, float* y, int64_t n);
 // y = cap * tanh(x / cap) elementwise (Gemma 2's soft-capping; x == y allowed); tanh as in GeGLU.
 void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n);
 
+// y = (x - mean) / sqrt(var + eps) * w over each row of `width` (mean and variance summed in
+// double), then + bias where bias is not null (the graph's following bias add, fused: the
+// same float operations, so the same bits); w and bias have `width` elements. y may equal
+// x. Every path gives the same bits.
+void LayerNorm(Isa isa, const float* x, const float* w, const float* bias, float* y, int64_t rows,
+               int64_t width, float eps);
+
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n);
 void F16ToF32(Isa isa, const uint16_t* src, float* dst, int64_t n);
