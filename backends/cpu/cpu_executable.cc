@@ -166,7 +166,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       SoftCap(isa_, F32(op.in[0]), op.scalar, F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kAdd:
-      Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      Add(isa_, F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kLastRow:
       LastRows(op, params, width);

@@ -473,6 +473,23 @@ TEST(KernelsMatMul, LayerNormIsTheScalarPathsOnEveryPath) {
   }
 }
 
+// The residual add on every path, a partial last register included, in place too.
+TEST(KernelsMatMul, AddIsExactOnEveryPath) {
+  const std::vector<float> a = RandomFloats(37, 71), b = RandomFloats(37, 72);
+  std::vector<float> sum(a.size());
+  for (size_t i = 0; i < a.size(); ++i) sum[i] = a[i] + b[i];
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    std::vector<float> y(a.size());
+    Add(isa, a.data(), b.data(), y.data(), static_cast<int64_t>(a.size()));
+    EXPECT_EQ(y, sum);
+    std::vector<float> in_place = a;
+    Add(isa, in_place.data(), b.data(), in_place.data(), static_cast<int64_t>(a.size()));
+    EXPECT_EQ(in_place, sum);
+  }
+}
+
 TEST(KernelsMatMul, RejectsBadArguments) {
   std::vector<uint8_t> w(4096);
   std::vector<float> x(512), y(512);

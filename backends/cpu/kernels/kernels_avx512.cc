@@ -227,6 +227,7 @@ KernelTable MakeAvx512Table() {
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   t.gelu = GeluRows<Vec512>;
   t.tanh = TanhRows<Vec512>;
+  t.add = AddRows<Vec512>;
   t.layer_norm = LayerNormRows512;
   return t;
 }

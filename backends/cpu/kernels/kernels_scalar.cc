@@ -227,6 +227,10 @@ void Tanh(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
 
+void Add(const float* a, const float* b, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
+}
+
 // The sum of term(i) for i < n in double, as eight interleaved partial sums (term i into
 // part i % 8) added pairwise at the end: eight independent chains where one would wait on
 // each add's latency, in an order that depends on n alone (the SIMD paths' lanes).
@@ -280,6 +284,7 @@ KernelTable MakeTable() {
   t.axpy_f16_rows = AxpyF16Rows;
   t.gelu = Gelu;
   t.tanh = Tanh;
+  t.add = Add;
   t.layer_norm = LayerNorm;
   return t;
 }

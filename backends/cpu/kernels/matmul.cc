@@ -36,19 +36,6 @@ Status CheckArgs(TensorType w_type, const void* w, int64_t rows, int64_t cols, c
   return Status::Ok();
 }
 
-// y[i] += b[i]: the epilogue's bias add, four at a time (with restrict, so that the compiler
-// makes each group one vector add at -O2).
-void AddToRow(float* __restrict y, const float* __restrict b, int64_t n) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    y[i] += b[i];
-    y[i + 1] += b[i + 1];
-    y[i + 2] += b[i + 2];
-    y[i + 3] += b[i + 3];
-  }
-  for (; i < n; ++i) y[i] += b[i];
-}
-
 // The inputs a call's activation buffers were prepared from.
 struct PreparedFrom {
   Isa isa;
@@ -169,7 +156,7 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     const int64_t n = r_end - r_begin;
     for (int64_t t = t0; t < t_end; ++t) {
       float* out = y + t * rows + r_begin;
-      if (epilogue.bias != nullptr) AddToRow(out, epilogue.bias + r_begin, n);
+      if (epilogue.bias != nullptr) KernelsFor(isa).add(out, epilogue.bias + r_begin, out, n);
       if (epilogue.gelu) KernelsFor(isa).gelu(out, out, n);
       if (epilogue.geglu_gate != nullptr) {
         GeGLU(isa, epilogue.geglu_gate + t * rows + r_begin, out, out, n);
@@ -242,6 +229,10 @@ void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n) {
     KernelsFor(isa).tanh(th, th, m);
     for (int64_t i = 0; i < m; ++i) y[c + i] = cap * th[i];
   }
+}
+
+void Add(Isa isa, const float* a, const float* b, float* y, int64_t n) {
+  KernelsFor(isa).add(a, b, y, n);
 }
 
 void LayerNorm(Isa isa, const float* x, const float* w, const float* bias, float* y, int64_t rows,

@@ -73,6 +73,9 @@ void GeGLU(Isa isa, const float* gate, const float* up, float* y, int64_t n);
 // y = cap * tanh(x / cap) elementwise (Gemma 2's soft-capping; x == y allowed); tanh as in GeGLU.
 void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n);
 
+// y = a + b elementwise over n (a == y or b == y allowed): the residual add.
+void Add(Isa isa, const float* a, const float* b, float* y, int64_t n);
+
 // y = (x - mean) / sqrt(var + eps) * w over each row of `width` (mean and variance summed in
 // double), then + bias where bias is not null (the graph's following bias add, fused: the
 // same float operations, so the same bits); w and bias have `width` elements. y may equal

@@ -21,10 +21,6 @@ void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t 
   }
 }
 
-void Add(const float* a, const float* b, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
-}
-
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
 }

@@ -1,6 +1,6 @@
 // Row-wise float ops of the CPU backend that read no KV cache: RMSNorm (optionally per
-// group, for q/k norm), bias, residual add, SwiGLU, scaling, argmax (LayerNorm, GeGLU and
-// soft-capping are matmul.h's, on the SIMD paths). Single-threaded: they are a
+// group, for q/k norm), bias, SwiGLU, scaling, argmax (LayerNorm, the residual add, GeGLU
+// and soft-capping are matmul.h's, on the SIMD paths). Single-threaded: they are a
 // few microseconds per token next to the matrix products. Thread-safe (no state).
 #pragma once
 
@@ -14,9 +14,6 @@ void RmsNorm(const float* x, const float* w, float* y, int64_t n, int64_t group,
 
 // y[r] = x[r] + bias for each of `rows` rows of `width`.
 void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t width);
-
-// y = a + b over n elements.
-void Add(const float* a, const float* b, float* y, int64_t n);
 
 // y = silu(gate) * up over n elements.
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
