@@ -117,39 +117,39 @@ HFD_TILE_INLINE void PrepareBlock(const uint8_t* w, int64_t row_bytes, int64_t n
   }
 }
 
+// One activation part's products for result tiles R0 and R1 (R1 where kTwo) from the part's
+// block starts A0 and A1: the weights' hi part, then their lo part where `lo`. A macro
+// because GCC's tile intrinsics take the tile numbers as literals (they paste them into the
+// instruction).
+#define HFD_PART_PRODUCTS(R0, R1, kTwo, A0, A1)     \
+  do {                                              \
+    _tile_loadd(4, A0, 64);                         \
+    if constexpr (kTwo) _tile_loadd(5, A1, 64);     \
+    _tile_dpbf16ps(R0, 4, 6);                       \
+    if constexpr (kTwo) _tile_dpbf16ps(R1, 5, 6);   \
+    if (lo) {                                       \
+      _tile_dpbf16ps(R0, 4, 7);                     \
+      if constexpr (kTwo) _tile_dpbf16ps(R1, 5, 7); \
+    }                                               \
+  } while (false)
+
 // One block's products for kGroups token groups (result tiles 0 to kGroups - 1) whose
 // activation block starts are a[0..kGroups-1]. Every result tile sees the same products in
 // the same order (hi*x_hi, lo*x_hi, hi*x_mid, lo*x_mid, hi*x_lo), so a token's sums do not
 // depend on how many groups its call has. Tiles are not renamed, so consecutive products go
 // to different result tiles where there are several and read different activation tiles:
-// none waits for the one before it. (The tile numbers are literals: GCC's intrinsics paste
-// them into the instruction.)
+// none waits for the one before it.
 template <int kGroups, bool kF16>
 HFD_TILE_INLINE void AmxProducts(const uint16_t* const* a) {
 #pragma GCC unroll 3
   for (int q = 0; q < 3; ++q) {
     const int64_t at = q * kBf16x3PartElems;
     const bool lo = kF16 && q < 2;
-    _tile_loadd(4, a[0] + at, 64);
-    if constexpr (kGroups > 1) _tile_loadd(5, a[1] + at, 64);
-    _tile_dpbf16ps(0, 4, 6);
-    if constexpr (kGroups > 1) _tile_dpbf16ps(1, 5, 6);
-    if (lo) {
-      _tile_dpbf16ps(0, 4, 7);
-      if constexpr (kGroups > 1) _tile_dpbf16ps(1, 5, 7);
-    }
-    if constexpr (kGroups > 2) {
-      _tile_loadd(4, a[2] + at, 64);
-      if constexpr (kGroups > 3) _tile_loadd(5, a[3] + at, 64);
-      _tile_dpbf16ps(2, 4, 6);
-      if constexpr (kGroups > 3) _tile_dpbf16ps(3, 5, 6);
-      if (lo) {
-        _tile_dpbf16ps(2, 4, 7);
-        if constexpr (kGroups > 3) _tile_dpbf16ps(3, 5, 7);
-      }
-    }
+    HFD_PART_PRODUCTS(0, 1, (kGroups > 1), a[0] + at, a[1] + at);
+    if constexpr (kGroups > 2) HFD_PART_PRODUCTS(2, 3, (kGroups > 3), a[2] + at, a[3] + at);
   }
 }
+#undef HFD_PART_PRODUCTS
 
 // Result tile g (token group g) into y; a partial group (fewer than 16 of the call's
 // `n_tokens` from it) through a buffer, its padding rows dropped (ActivationBuffer allocates
