@@ -176,7 +176,7 @@ HFD_TILE_INLINE void StoreGroup(int g, int n_tokens, float* y, int64_t y_stride)
       break;
   }
   if (whole) return;
-  for (int k = 0; k < left; ++k) {
+  for (int64_t k = 0; k < left; ++k) {
     std::memcpy(at + k * y_stride, part + k * kSymTileRows, sizeof(float) * kSymTileRows);
   }
 }
