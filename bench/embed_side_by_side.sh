@@ -18,7 +18,9 @@
 #
 # Environment: BUILD (default build/release), LLAMA (default ../shared/reference/llama.cpp),
 # VOCAB (default ../shared/fixtures/vocab/ggml-vocab-bert-bge.gguf), THREADS (default 2),
-# TEXTS (default 64), DIR (models, written once and reused; default /tmp/hfd-bench-models).
+# TEXTS (default 64), DIR (models, written once and reused; default /tmp/hfd-bench-models),
+# BASE (optional: another build's folder, e.g. of main, whose embed_bench runs in the same
+# alternation and gets a column of its own: an A/B of hfd's change beside llama.cpp).
 set -eu
 rounds=$1
 shift
@@ -50,6 +52,10 @@ for mix in "$@"; do
     for batch in 1 32; do
       ub=$((batch * 32))
       [ "$ub" -le 512 ] || ub=512
+      if [ -n "${BASE:-}" ]; then
+        "$BASE/bench/embed_bench" --file "$model" --texts "$tmp/texts.txt" --batch "$batch" \
+          --threads "$threads" | sed "s/^/base $mix $batch /" >>"$tmp/log"
+      fi
       "$build/bench/embed_bench" --file "$model" --texts "$tmp/texts.txt" --batch "$batch" \
         --threads "$threads" | sed "s/^/hfd $mix $batch /" >>"$tmp/log"
       ms=$("$llama/llama-embedding" -m "$model" -f "$tmp/texts.txt" -c "$ub" -b "$ub" -ub "$ub" \
@@ -68,12 +74,20 @@ runs = {}  # (mix, batch, side) -> embeddings/s of each round
 for line in open(sys.argv[1]):
     side, mix, batch, rest = line.split(" ", 3)
     runs.setdefault((mix, int(batch), side), []).append(json.loads(rest)["embeddings_per_s"])
-print("| file | batch | hfd embeddings/s | llama.cpp embeddings/s | ratio |")
-print("| --- | --- | --- | --- | --- |")
+base = any(k[2] == "base" for k in runs)
+print("| file | batch |" + (" hfd BASE embeddings/s |" if base else "") +
+      " hfd embeddings/s | llama.cpp embeddings/s | ratio |" + (" BASE ratio |" if base else ""))
+print("| --- | --- |" + " --- |" * (5 if base else 3))
 def span(v):
     return f"{statistics.median(v):.1f} ({min(v):.1f}–{max(v):.1f})"
 for mix, batch in dict.fromkeys(k[:2] for k in runs):
     h, l = runs[(mix, batch, "hfd")], runs[(mix, batch, "llama")]
-    print(f"| bert-base-{mix} | {batch} | {span(h)} | {span(l)} | "
-          f"{statistics.median(h) / statistics.median(l):.2f} |")
+    m = statistics.median(l)
+    if base:
+        b = runs[(mix, batch, "base")]
+        print(f"| bert-base-{mix} | {batch} | {span(b)} | {span(h)} | {span(l)} | "
+              f"{statistics.median(h) / m:.2f} | {statistics.median(b) / m:.2f} |")
+    else:
+        print(f"| bert-base-{mix} | {batch} | {span(h)} | {span(l)} | "
+              f"{statistics.median(h) / m:.2f} |")
 PY

@@ -257,6 +257,7 @@ Status ApplyModels(TableReader& reader, Config& config) {
   HFD_RETURN_IF_ERROR(reader.Strings("initial_load", m.initial_load));
   HFD_RETURN_IF_ERROR(reader.Integer("kv_pool_tokens", m.kv_pool_tokens, 0, 1 << 26));
   HFD_RETURN_IF_ERROR(reader.Bool("prefix_cache", m.prefix_cache));
+  HFD_RETURN_IF_ERROR(reader.String("derived_dir", m.derived_dir));
   return reader.RejectUnread();
 }
 
@@ -327,6 +328,12 @@ Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& c
   HFD_RETURN_IF_ERROR(top.String("backend", config.backend));
   HFD_RETURN_IF_ERROR(top.String("device", config.device));
   HFD_RETURN_IF_ERROR(top.String("cpu_activations", config.cpu_activations));
+  HFD_RETURN_IF_ERROR(top.NumberOrText("vulkan_max_memory", config.vulkan_max_memory_bytes,
+                                       ParseByteSize, "bytes or a size like \"6GiB\""));
+  if (config.vulkan_max_memory_bytes < 0) {
+    return InvalidArgument(std::string(origin) +
+                           ": vulkan_max_memory must not be negative (0: 90% of the GPU's memory)");
+  }
   std::string token;
   HFD_RETURN_IF_ERROR(top.String("hf_token", config.hf_token));
   HFD_RETURN_IF_ERROR(top.String("token", token));
@@ -350,6 +357,9 @@ Status ApplyConfigEnvironment(Config& config) {
   if (const char* v = Env("HFD_BACKEND")) config.backend = v;
   if (const char* v = Env("HFD_DEVICE")) config.device = v;
   if (const char* v = Env("HFD_CPU_ACTIVATIONS")) config.cpu_activations = v;
+  if (const char* v = Env("HFD_VULKAN_MAX_MEMORY")) {
+    HFD_ASSIGN_OR_RETURN(config.vulkan_max_memory_bytes, ParseByteSize(v, "HFD_VULKAN_MAX_MEMORY"));
+  }
   if (const char* v = Env("HFD_KEEP_ALIVE")) {
     HFD_ASSIGN_OR_RETURN(config.models.keep_alive_seconds,
                          ParseDurationSeconds(v, "HFD_KEEP_ALIVE"));
@@ -357,6 +367,7 @@ Status ApplyConfigEnvironment(Config& config) {
   if (const char* v = Env("HFD_MEMORY_BUDGET")) {
     HFD_ASSIGN_OR_RETURN(config.models.memory_budget_bytes, ParseByteSize(v, "HFD_MEMORY_BUDGET"));
   }
+  if (const char* v = Env("HFD_DERIVED_DIR")) config.models.derived_dir = v;
   return Status::Ok();
 }
 
@@ -370,6 +381,20 @@ std::string DefaultConfigPath() {
   if (const char* xdg = Env("XDG_CONFIG_HOME")) return std::string(xdg) + "/hfd/hfd.toml";
   if (const char* home = Env("HOME")) return std::string(home) + "/.config/hfd/hfd.toml";
   return "/etc/hfd/hfd.toml";
+}
+
+std::string DerivedDir(const Config& config) {
+  const std::string& set = config.models.derived_dir;
+  if (set == "off") return "";
+  if (!set.empty()) return set;
+  // Set by systemd for CacheDirectory=hfd (possibly a colon-separated list).
+  if (const char* dirs = Env("CACHE_DIRECTORY")) {
+    return std::string(dirs, std::strcspn(dirs, ":")) + "/derived";
+  }
+  if (::geteuid() == 0) return "/var/cache/hfd/derived";
+  if (const char* xdg = Env("XDG_CACHE_HOME")) return std::string(xdg) + "/hfd/derived";
+  if (const char* home = Env("HOME")) return std::string(home) + "/.cache/hfd/derived";
+  return "";
 }
 
 Result<Config> LoadConfig(const ConfigOverrides& overrides) {
@@ -394,6 +419,10 @@ Result<Config> LoadConfig(const ConfigOverrides& overrides) {
     return InvalidArgument("backend must be auto, vulkan or cpu, not '" + config.backend + "'");
   }
   HFD_RETURN_IF_ERROR(backends::ParseCpuActivations(config.cpu_activations).status());
+  if (const std::string& d = config.models.derived_dir; !d.empty() && d != "off" && d[0] != '/') {
+    return InvalidArgument("models.derived_dir must be an absolute path or \"off\", not '" + d +
+                           "'");
+  }
   if (config.log_target != "auto" && config.log_target != "journal" &&
       config.log_target != "stderr") {
     return InvalidArgument("log target must be auto, journal or stderr, not '" + config.log_target +

@@ -25,6 +25,9 @@ struct ModelsConfig {
   std::vector<std::string> initial_load;  // loaded in the background at start
   std::uint32_t kv_pool_tokens = 0;       // a batched model's KV pool; 0: automatic
   bool prefix_cache = true;               // batched models share cached prompt prefixes
+  // Where weights repacked at load from local paths and passed files are kept
+  // (DerivedDir); "off": repacked in memory.
+  std::string derived_dir;
 };
 
 // The HTTP door (docs/http-api.md): the OpenAI- and Ollama-compatible APIs and the chat page.
@@ -76,6 +79,9 @@ struct Config {
   // Vulkan device by index or by a substring of its name ("" = the best one).
   std::string backend = "auto";
   std::string device;
+  // Device-local memory hfd may hold on the Vulkan device, every model together; a model
+  // that does not fit goes to the CPU under `auto`. 0: 90% of the device's memory.
+  std::int64_t vulkan_max_memory_bytes = 0;
   // CPU backend's activations for quantized weights: int8 (fast) or int8x2 (closer to
   // full-precision references, about twice the integer work in matrix products).
   std::string cpu_activations = "int8";
@@ -104,7 +110,8 @@ struct ConfigOverrides {
 Status ApplyConfigToml(std::string_view text, std::string_view origin, Config& config);
 
 // Applies HFD_SOCKET, HFD_IDLE_EXIT, HFD_LOG_LEVEL, HFD_LOG_TARGET, HFD_BACKEND, HFD_DEVICE,
-// HFD_CPU_ACTIVATIONS, HFD_KEEP_ALIVE and HFD_MEMORY_BUDGET from the environment.
+// HFD_CPU_ACTIVATIONS, HFD_KEEP_ALIVE, HFD_MEMORY_BUDGET and HFD_DERIVED_DIR from the
+// environment.
 Status ApplyConfigEnvironment(Config& config);
 
 // The whole chain: defaults; the file from --config, else $HFD_CONFIG, else the default
@@ -115,5 +122,11 @@ Result<Config> LoadConfig(const ConfigOverrides& overrides);
 
 // The file read when neither --config nor HFD_CONFIG names one.
 std::string DefaultConfigPath();
+
+// The folder for derived weights of local sources: models.derived_dir when set ("" for
+// "off"), else `derived` in the daemon's cache folder: $CACHE_DIRECTORY under systemd,
+// else /var/cache/hfd for root, else $XDG_CACHE_HOME/hfd or ~/.cache/hfd; "" when none
+// can be told (no HOME).
+std::string DerivedDir(const Config& config);
 
 }  // namespace hfd::daemon

@@ -7,6 +7,12 @@ namespace hfd::serve {
 Result<std::string> PrepareOnBackend(const backends::BackendRequest& request,
                                      const PrepareFn& prepare) {
   HFD_ASSIGN_OR_RETURN(backends::SelectedBackend selected, backends::SelectBackend(request));
+  return PrepareOnSelected(request, std::move(selected), prepare);
+}
+
+Result<std::string> PrepareOnSelected(const backends::BackendRequest& request,
+                                      backends::SelectedBackend selected,
+                                      const PrepareFn& prepare) {
   const bool was_vulkan = selected.backend->name() == "vulkan";
   Status status = prepare(std::move(selected.backend));
   if (status.ok()) return selected.reason;

@@ -22,4 +22,9 @@ using PrepareFn = std::function<Status(std::unique_ptr<runtime::Backend> backend
 Result<std::string> PrepareOnBackend(const backends::BackendRequest& request,
                                      const PrepareFn& prepare);
 
+// The same with the backend already selected for `request` (tests give it a device that
+// `auto` would not pick, such as lavapipe).
+Result<std::string> PrepareOnSelected(const backends::BackendRequest& request,
+                                      backends::SelectedBackend selected, const PrepareFn& prepare);
+
 }  // namespace hfd::serve

@@ -101,8 +101,9 @@ Result<int64_t> DeviceKvPoolPositions(const MemoryEstimate& estimate, int32_t sl
   if (fits < whole) {
     return OutOfMemory(fmt::format(
         "the KV pool needs one whole context ({} positions, {}) beside the activations of {} "
-        "slot(s) ({}), and the device has {} of its memory left after the weights; load the "
-        "model with a smaller ctx or max_concurrency, a smaller quant, or on the CPU",
+        "slot(s) ({}), and the device has {} of its memory left beside what the loaded models "
+        "hold; load the model with a smaller ctx or max_concurrency or a smaller quant, "
+        "unload another model, raise vulkan_max_memory, or load it on the CPU",
         whole, FormatBytes(whole * estimate.kv_bytes_per_position), slots,
         FormatBytes(slots * estimate.activation_bytes_per_slot),
         FormatBytes(std::max<int64_t>(device_left, 0))));

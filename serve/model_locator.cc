@@ -6,7 +6,8 @@
 namespace hfd::serve {
 namespace fs = std::filesystem;
 
-ModelLocator::ModelLocator(fs::path hub_cache_dir) : hub_cache_dir_(std::move(hub_cache_dir)) {}
+ModelLocator::ModelLocator(fs::path hub_cache_dir, fs::path derived_dir)
+    : hub_cache_dir_(std::move(hub_cache_dir)), derived_dir_(std::move(derived_dir)) {}
 
 Result<LocatedModel> ModelLocator::LocateCached(const std::string& model) const {
   if (model.empty()) return InvalidArgument("param 'model' is empty");
@@ -16,14 +17,14 @@ Result<LocatedModel> ModelLocator::LocateCached(const std::string& model) const 
                            "' is relative; send an absolute path (hfctl makes paths absolute)");
   }
   LocatedModel out;
-  HFD_ASSIGN_OR_RETURN(out.source, LocalModelSource(model));
+  HFD_ASSIGN_OR_RETURN(out.source, LocalModelSource(model, derived_dir_));
   return out;
 }
 
-Result<LocatedModel> ModelLocator::LocatePassed(const std::string& model,
-                                                std::shared_ptr<const io::ModelFileSet> files) {
+Result<LocatedModel> ModelLocator::LocatePassed(
+    const std::string& model, std::shared_ptr<const io::ModelFileSet> files) const {
   LocatedModel out;
-  HFD_ASSIGN_OR_RETURN(out.source, PassedModelSource(model, std::move(files)));
+  HFD_ASSIGN_OR_RETURN(out.source, PassedModelSource(model, std::move(files), derived_dir_));
   return out;
 }
 

@@ -22,21 +22,24 @@ struct LocatedModel {
 class ModelLocator {
  public:
   // `hub_cache_dir` may be empty (the Hub settings could not be read): Hub ids are then
-  // not found.
-  explicit ModelLocator(std::filesystem::path hub_cache_dir);
+  // not found. `derived_dir` is the daemon's folder for local sources' derived weights
+  // (DaemonDerivedStore); empty: none.
+  explicit ModelLocator(std::filesystem::path hub_cache_dir,
+                        std::filesystem::path derived_dir = {});
 
   // Without the network. A local path is opened with the daemon's rights: the caller
   // checks first that the requester may name one.
   Result<LocatedModel> LocateCached(const std::string& model) const;
 
   // The files a client passed for `model` (the name it gave them).
-  static Result<LocatedModel> LocatePassed(const std::string& model,
-                                           std::shared_ptr<const io::ModelFileSet> files);
+  Result<LocatedModel> LocatePassed(const std::string& model,
+                                    std::shared_ptr<const io::ModelFileSet> files) const;
 
  private:
   Result<LocatedModel> LocateHub(const std::string& model) const;
 
   std::filesystem::path hub_cache_dir_;
+  std::filesystem::path derived_dir_;
 };
 
 }  // namespace hfd::serve

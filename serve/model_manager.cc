@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/units.h"
 
@@ -202,8 +203,14 @@ Result<std::shared_ptr<ResidentModel>> ModelManager::LoadNew(
   }
   if (request.on_loading) request.on_loading();
   const ModelSource& source = request.source;
+  // The source's store, telling this call how a build goes (the model's files keep it for
+  // builds at the backend's first compile; the callback holds the request weakly).
+  const std::optional<model::DerivedStore> derived =
+      source.derived == nullptr
+          ? std::nullopt
+          : std::optional<model::DerivedStore>(source.derived->WithProgress(request.on_building));
   Result<std::unique_ptr<model::ModelFiles>> files =
-      model::OpenModelFiles(*source.files, source.gguf, source.derived.get());
+      model::OpenModelFiles(*source.files, source.gguf, derived ? &*derived : nullptr);
   Result<std::shared_ptr<const ModelText>> text =
       !files.ok()         ? Result<std::shared_ptr<const ModelText>>(files.status())
       : texts_ != nullptr ? texts_->Get(source)

@@ -62,6 +62,8 @@ struct LoadRequest {
   // Called (no lock held) when the load differs from what was asked: a resident model
   // reloaded with other settings, a ctx clamped to the model's maximum or the budget.
   std::function<void(const std::string&)> on_notice;
+  // Called while this call builds a derived-weights file (gpt-oss's repacked experts).
+  model::BuildProgress on_building;
   // Who loads it, and whether making room may unload models other users loaded (the
   // manage level) or only the caller's own.
   uid_t owner = 0;

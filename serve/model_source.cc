@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -76,7 +77,41 @@ Result<std::string> PassedKey(const io::ModelFileSet& files) {
 
 }  // namespace
 
-Result<ModelSource> LocalModelSource(const fs::path& path) {
+std::shared_ptr<const model::DerivedStore> RepoDerivedStore(const fs::path& repo_dir) {
+  return std::make_shared<model::DerivedStore>(
+      repo_dir.parent_path(), repo_dir.filename().string() + "/" + hub::RepoCache::kDerivedFolder);
+}
+
+std::shared_ptr<const model::DerivedStore> DaemonDerivedStore(const fs::path& dir,
+                                                              std::string origin) {
+  if (dir.empty()) return nullptr;
+  fs::path folder = dir.lexically_normal();
+  if (!folder.has_filename()) folder = folder.parent_path();
+  // One folder, one origin, however it was written ("/m/" or "/m").
+  while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
+  // The header holds the origin on one line: a path with a line break cannot be checked.
+  if (origin.find('\n') != std::string::npos) origin = "a path with a line break";
+  return std::make_shared<model::DerivedStore>(folder.parent_path(), folder.filename().string(),
+                                               std::move(origin));
+}
+
+Result<model::PruneResult> PruneDaemonDerived(const fs::path& dir) {
+  const auto store = DaemonDerivedStore(dir, "");
+  if (store == nullptr) return model::PruneResult{};
+  return model::PruneStale(*store);
+}
+
+Result<model::PruneResult> PruneRepoDerived(
+    const fs::path& repo_dir, const std::set<std::pair<uint64_t, uint64_t>>& removed) {
+  return RepoDerivedStore(repo_dir)->Prune([&removed](const model::DerivedFileInfo& file) {
+    return std::any_of(file.sources.begin(), file.sources.end(),
+                       [&removed](const model::DerivedSource& s) {
+                         return removed.count({s.inode, s.size}) != 0;
+                       });
+  });
+}
+
+Result<ModelSource> LocalModelSource(const fs::path& path, const fs::path& derived_dir) {
   std::error_code ec;
   const fs::path canonical = fs::canonical(path, ec);
   if (ec) return NotFound("model path " + path.string() + ": " + ec.message());
@@ -87,6 +122,8 @@ Result<ModelSource> LocalModelSource(const fs::path& path) {
     HFD_ASSIGN_OR_RETURN(out.files, io::OpenLocalDirectory(path));
     HFD_RETURN_IF_ERROR(PickModelFile(*out.files, "", out));
     if (!out.gguf.empty()) out.key = (canonical / out.gguf).string();
+    // The folder as named: the sources' names are relative to it, as the set opens them.
+    out.derived = DaemonDerivedStore(derived_dir, fs::absolute(path).string());
     return out;
   }
   HFD_ASSIGN_OR_RETURN(io::LocalFile local, io::OpenLocalFile(path));
@@ -97,6 +134,7 @@ Result<ModelSource> LocalModelSource(const fs::path& path) {
   out.files = std::move(local.files);
   out.gguf = std::move(local.name);
   out.quant = hub::QuantOfGgufName(out.gguf);
+  out.derived = DaemonDerivedStore(derived_dir, fs::absolute(path).parent_path().string());
   return out;
 }
 
@@ -107,16 +145,17 @@ Result<ModelSource> HubSnapshotSource(const fs::path& repo_dir, const std::strin
   HFD_RETURN_IF_ERROR(PickModelFile(*out.files, quant, out));
   out.display = out.gguf.empty() ? out.files->description() : out.files->Label(out.gguf);
   out.key = out.display;
-  out.derived = std::make_shared<model::DerivedStore>(
-      repo_dir.parent_path(), repo_dir.filename().string() + "/" + hub::RepoCache::kDerivedFolder);
+  out.derived = RepoDerivedStore(repo_dir);
   return out;
 }
 
 Result<ModelSource> PassedModelSource(std::string name,
-                                      std::shared_ptr<const io::ModelFileSet> files) {
+                                      std::shared_ptr<const io::ModelFileSet> files,
+                                      const fs::path& derived_dir) {
   ModelSource out;
   HFD_RETURN_IF_ERROR(PickModelFile(*files, "", out));
   HFD_ASSIGN_OR_RETURN(out.key, PassedKey(*files));
+  out.derived = DaemonDerivedStore(derived_dir, "files a client passed as " + name);
   out.files = std::move(files);
   out.display = std::move(name);
   return out;

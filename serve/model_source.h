@@ -3,9 +3,12 @@
 // makes two requests for the same files share one resident model.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "engine/io/model_file_set.h"
 #include "engine/model/derived_weights.h"
@@ -27,14 +30,35 @@ struct ModelSource {
   // Hub, the canonical path for a local path, the files' (device, inode) for passed ones.
   std::string key;
   // Where weights repacked at load are kept (gpt-oss's safetensors experts): the Hub repo
-  // folder's .hfd-derived; null for a local path or passed files (repacked in memory).
+  // folder's .hfd-derived, or for a local path or passed files the daemon's derived folder
+  // (DaemonDerivedStore); null when there is none (repacked in memory).
   std::shared_ptr<const model::DerivedStore> derived;
 };
 
+// The store of the Hub repo folder `repo_dir`: its .hfd-derived (hub::RepoCache).
+std::shared_ptr<const model::DerivedStore> RepoDerivedStore(const std::filesystem::path& repo_dir);
+
+// The store for a local source's derived weights in the daemon's folder `dir` (docs/daemon.md,
+// models.derived_dir; created on first use, its parent must exist), its files recording
+// `origin` (model::DerivedStore); null when `dir` is empty (no folder: repacked in memory).
+std::shared_ptr<const model::DerivedStore> DaemonDerivedStore(const std::filesystem::path& dir,
+                                                              std::string origin);
+
+// Removes the derived files of the daemon's folder `dir` whose sources are gone or changed,
+// or that cannot be checked and went unused for a month (model::IsStale).
+Result<model::PruneResult> PruneDaemonDerived(const std::filesystem::path& dir);
+
+// Removes the derived files of the Hub repo folder `repo_dir` built from any of `removed`
+// ((inode, size) of blobs `hfctl rm` deleted): another revision that shares them lost none.
+Result<model::PruneResult> PruneRepoDerived(const std::filesystem::path& repo_dir,
+                                            const std::set<std::pair<uint64_t, uint64_t>>& removed);
+
 // An absolute local path: a .gguf file (named as the caller named it, so a snapshot's link
 // to a blob keeps its name) or a directory, chosen in as a snapshot is; opened with the
-// daemon's own rights. Only for callers the serving core lets name paths.
-Result<ModelSource> LocalModelSource(const std::filesystem::path& path);
+// daemon's own rights. Only for callers the serving core lets name paths. Its derived
+// weights go to DaemonDerivedStore(`derived_dir`), keyed by the folder it reads.
+Result<ModelSource> LocalModelSource(const std::filesystem::path& path,
+                                     const std::filesystem::path& derived_dir = {});
 
 // The snapshot `commit` of the Hub repo folder `repo_dir`, read beneath that folder: a
 // checkpoint when it has tokenizer.json, else its GGUF model carrying `quant`
@@ -44,8 +68,11 @@ Result<ModelSource> HubSnapshotSource(const std::filesystem::path& repo_dir,
 
 // Files a client passed (io::MakePassedFileSet), named `name` by the client (the path it
 // opened them from). Chosen as in a snapshot: a checkpoint when tokenizer.json is among
-// them, else the GGUF model chosen as in a snapshot.
+// them, else the GGUF model chosen as in a snapshot. Its derived weights go to
+// DaemonDerivedStore(`derived_dir`); the daemon has no path to check their sources by, so
+// they go when unused for a month.
 Result<ModelSource> PassedModelSource(std::string name,
-                                      std::shared_ptr<const io::ModelFileSet> files);
+                                      std::shared_ptr<const io::ModelFileSet> files,
+                                      const std::filesystem::path& derived_dir = {});
 
 }  // namespace hfd::serve

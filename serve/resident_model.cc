@@ -140,8 +140,8 @@ Result<int32_t> ResidentModel::KvPoolBlocks(int32_t ctx, int32_t block) {
   if (!fits.ok()) return fits.status().WithContext("model " + spec_.name);
   if (*fits < blocks * block) {
     kv_pool_reason_ = fmt::format(
-        "KV pool lowered from {} to {} positions: the {} device has {} left after the weights "
-        "(requests wait for blocks when it is full)",
+        "KV pool lowered from {} to {} positions: the {} device has {} left beside what the "
+        "loaded models hold (requests wait for blocks when it is full)",
         blocks * block, *fits, backend_->name(), FormatBytes(*device_left));
     spdlog::info("{}: {}", spec_.name, kv_pool_reason_);
   }

@@ -1,5 +1,7 @@
 #include "serve/service.h"
 
+#include <sys/stat.h>
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -82,7 +84,8 @@ Service::Service(ServiceOptions options, HubSetup hub)
     : options_(std::move(options)),
       hub_(std::move(hub)),
       texts_(options_.text_cache_entries),
-      locator_(hub_.puller ? hub_.puller->config().cache_dir : std::filesystem::path()),
+      locator_(hub_.puller ? hub_.puller->config().cache_dir : std::filesystem::path(),
+               options_.derived_dir),
       manager_(options_.manager, &texts_),
       pull_limits_(options_.max_pulls_per_user, "pulls", "policy.max_pulls_per_user"),
       load_limits_(options_.max_loads_per_user, "model loads", "policy.max_loads_per_user"),
@@ -164,7 +167,7 @@ void Service::RunSharedPull(const PullRequest& request, const std::shared_ptr<Sh
 
 Result<LocatedModel> Service::LocateCached(const Caller& caller,
                                            const ModelRequest& request) const {
-  if (request.files != nullptr) return ModelLocator::LocatePassed(request.model, request.files);
+  if (request.files != nullptr) return locator_.LocatePassed(request.model, request.files);
   HFD_RETURN_IF_ERROR(CheckPathAccess(caller, request.model));
   return locator_.LocateCached(request.model);
 }
@@ -281,6 +284,7 @@ Result<Service::Acquired> Service::LocateAndLoad(const Caller& caller, ModelRequ
   load.cancel = cancel;
   load.on_loading = [&events] { Phase(events, "loading"); };
   load.on_notice = events.on_notice;
+  load.on_building = events.on_building;
   load.owner = caller.uid;
   load.may_evict_others = caller.rights >= Rights::kManage;
   // A load, not the use of a resident model, counts against the caller's loads.
@@ -531,7 +535,15 @@ Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& mo
   HFD_ASSIGN_OR_RETURN(hub::RemovalPlan plan, hub::PlanRemoval(cache_dir, ref));
   const hub::RepoCache cache(cache_dir, ref.repo_id);
   std::set<std::string> blob_paths;
-  for (const std::string& blob : plan.blobs) blob_paths.insert(cache.blob_path(blob).string());
+  std::set<std::pair<uint64_t, uint64_t>> blob_ids;  // (inode, size): derived files name them so
+  for (const std::string& blob : plan.blobs) {
+    const std::filesystem::path path = cache.blob_path(blob);
+    blob_paths.insert(path.string());
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+      blob_ids.insert({static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size)});
+    }
+  }
   // Hub models by their snapshot file; a local path into the cache by the blob it resolves to.
   const std::vector<std::shared_ptr<ResidentModel>> users =
       manager_.ResidentWhere([&](const LoadSpec& spec) {
@@ -551,8 +563,21 @@ Result<RemoveAnswer> Service::Remove(const Caller& caller, const std::string& mo
     if (manager_.Unload(user->spec().source.key).ok()) answer.unloaded.push_back(user->spec().name);
   }
   HFD_RETURN_IF_ERROR(hub::ExecuteRemoval(cache_dir, plan));
-  spdlog::info("removed {} from the Hub cache: {} file(s), {} bytes freed{}", answer.removed,
-               answer.files, answer.freed_bytes,
+  // The derived files built from what went: the repo's (a whole repo took its folder with
+  // it), and the daemon's of local paths into the snapshot.
+  std::vector<Result<model::PruneResult>> pruned = {PruneDaemonDerived(options_.derived_dir)};
+  if (!plan.whole_repo) pruned.push_back(PruneRepoDerived(cache.repo_dir(), blob_ids));
+  size_t derived_files = 0;
+  for (const Result<model::PruneResult>& p : pruned) {
+    if (!p.ok()) {
+      spdlog::warn("rm {}: derived files not pruned: {}", answer.removed, p.status().ToString());
+      continue;
+    }
+    derived_files += p->files;
+    answer.freed_bytes += p->bytes;
+  }
+  spdlog::info("removed {} from the Hub cache: {} file(s) and {} derived file(s), {} bytes freed{}",
+               answer.removed, answer.files, derived_files, answer.freed_bytes,
                answer.unloaded.empty() ? "" : " (unloaded it first)");
   return answer;
 }
@@ -641,6 +666,13 @@ void Service::StartInitialLoads(std::vector<std::string> models) {
     }
   });
   if (!started.ok()) spdlog::warn("initial_load: not started: {}", started.ToString());
+}
+
+void Service::StartDerivedCleanup() {
+  const std::filesystem::path& dir = options_.derived_dir;
+  if (dir.empty()) return;
+  Status started = Spawn([dir] { model::PruneStaleAndLog(*DaemonDerivedStore(dir, "")); });
+  if (!started.ok()) spdlog::warn("pruning {}: not started: {}", dir.string(), started.ToString());
 }
 
 }  // namespace hfd::serve

@@ -108,6 +108,7 @@ struct Embeddings {
 struct ServeEvents {
   std::function<void(std::string_view phase)> on_phase;  // "pulling", "loading", "ready"
   hub::ProgressFn on_progress;                           // download progress
+  model::BuildProgress on_building;  // a load writing derived weights (docs/formats.md)
   // The request is served differently from what it asked (e.g. the resident model's ctx).
   std::function<void(const std::string& notice)> on_notice;
   std::function<void(std::string_view backend)> on_backend;  // the model is resident there
@@ -150,7 +151,7 @@ struct CacheListing {
 struct RemoveAnswer {
   std::string removed;  // the reference, as parsed
   std::size_t files = 0;
-  uint64_t freed_bytes = 0;
+  uint64_t freed_bytes = 0;           // the blobs' and the derived files built from them
   std::vector<std::string> unloaded;  // resident models using the files, unloaded first
 };
 
@@ -164,6 +165,9 @@ struct ServiceOptions {
   // Makes the observer that sees one pull's progress once, however many requests wait for
   // it (the daemon counts hfd_download_bytes_total there). May be empty.
   std::function<hub::ProgressFn()> pull_meter;
+  // The daemon's folder for derived weights of local paths and passed files (config
+  // models.derived_dir); empty: they are repacked in memory.
+  std::filesystem::path derived_dir;
 };
 
 // The Hub side, built by the daemon from its environment and configuration.
@@ -221,6 +225,9 @@ class Service {
 
   // Models preloaded at start (configuration `initial_load`), in the background.
   void StartInitialLoads(std::vector<std::string> models);
+  // In the background: removes the daemon folder's derived files of local sources that are
+  // gone or changed (PruneDaemonDerived).
+  void StartDerivedCleanup();
 
   // The value of a `model` metric label for a name a client sent: the name itself once a
   // model of that name was pulled or loaded (up to max_metric_models names), else

@@ -40,6 +40,21 @@ CpuExecutable::CpuExecutable(runtime::Graph graph, std::vector<CpuWeight> weight
   for (const runtime::Op& op : graph_.ops) {
     if (op.kind == OpKind::kGetRows) n_vocab_ = graph_.weights[op.weight].shape[1];
   }
+  same_input_.assign(graph_.ops.size(), false);
+  runtime::ValueId last_input = runtime::kNone;
+  for (size_t i = 0; i < graph_.ops.size(); ++i) {
+    const runtime::Op& op = graph_.ops[i];
+    if (op.kind == OpKind::kMatMul) {
+      same_input_[i] = op.in[0] == last_input;
+      last_input = op.in[0];
+    } else if (op.kind == OpKind::kMoeMatMul) {
+      last_input = runtime::kNone;  // its products prepare other inputs
+    }
+  }
+}
+
+bool CpuExecutable::SameInput(const runtime::Op& op) const {
+  return same_input_[static_cast<size_t>(&op - graph_.ops.data())];
 }
 
 int64_t CpuExecutable::RowsOf(runtime::ValueId id, int64_t n_tokens) const {
@@ -110,7 +125,8 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       return Status::Ok();
     case OpKind::kMatMul:
       return MatMulOnIsa(isa_, w->type, w->data, width, graph_.values[op.in[0]].width,
-                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_, {}, w->layout);
+                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_, {}, w->layout,
+                         SameInput(op));
     case OpKind::kAddBias:
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
@@ -151,7 +167,7 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       SoftCap(isa_, F32(op.in[0]), op.scalar, F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kAdd:
-      Add(F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
+      Add(isa_, F32(op.in[0]), F32(op.in[1]), F32(op.out), rows * width);
       return Status::Ok();
     case OpKind::kLastRow:
       LastRows(op, params, width);
@@ -215,7 +231,7 @@ Status CpuExecutable::RunGroup(int32_t first, int32_t last, const runtime::RunPa
                                 last_op.kind == OpKind::kGeGLU ? F32(last_op.in[0]) : nullptr,
                                 last_op.kind == OpKind::kSoftCap ? last_op.scalar : 0.0f};
   return MatMulOnIsa(isa_, w.type, w.data, width, graph_.values[op.in[0]].width, F32(op.in[0]),
-                     rows, F32(out), &pool_, activations_, epilogue, w.layout);
+                     rows, F32(out), &pool_, activations_, epilogue, w.layout, SameInput(op));
 }
 
 void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, float* out,
@@ -226,7 +242,8 @@ void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, floa
   const float* x = F32(op.in[0]);
   const float* w = weights_[op.weight].f32.data();
   auto norm = [&](int64_t begin, int64_t end, int /*thread*/) {
-    LayerNorm(x + begin * width, w, bias, out + begin * width, end - begin, width, op.norm.eps);
+    LayerNorm(isa_, x + begin * width, w, bias, out + begin * width, end - begin, width,
+              op.norm.eps);
   };
   if (rows * width < kMinPooledElements) {
     norm(0, rows, 0);

@@ -53,6 +53,8 @@ class CpuExecutable final : public runtime::Executable {
   int64_t RowsOf(runtime::ValueId id, int64_t n_tokens) const;
   // Rope of kRope: per sequence at its own positions in a multi-sequence call.
   void RopeTokens(const runtime::Op& op, const runtime::RunParams& params, int64_t rows);
+  // True for a kMatMul `op` whose input is the previous product's: x_unchanged (matmul.h).
+  bool SameInput(const runtime::Op& op) const;
   // kLastRow: the last token's row, or each sequence's.
   void LastRows(const runtime::Op& op, const runtime::RunParams& params, int64_t width);
 
@@ -63,6 +65,8 @@ class CpuExecutable final : public runtime::Executable {
   ActPrecision activations_;
   Isa isa_;
   std::vector<int32_t> group_end_;  // EpilogueGroups of graph_
+  // Per op: a product of the same input as the product before it (SameInput).
+  std::vector<bool> same_input_;
   int64_t n_vocab_ = 0;
   std::vector<std::unique_ptr<float[]>> slots_;
   std::vector<void*> value_ptr_;

@@ -42,6 +42,14 @@ Result<Buffer> Buffer::Create(Device& device, uint64_t bytes, MemoryUse use) {
   HFD_ASSIGN_OR_RETURN(uint32_t type,
                        device.FindMemoryType(req.memoryTypeBits, required, preferred));
 
+  if (!host) {
+    Result<LedgerHold> hold = device.ReserveMemory(req.size);
+    if (!hold.ok()) {
+      return hold.status().WithContext("allocating " + Mib(req.size) + " on " + device.info().name);
+    }
+    b.hold_ = std::move(hold).value();
+  }
+
   VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = type;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "backends/vulkan/handle.h"
+#include "backends/vulkan/memory_ledger.h"
 #include "hfd/status.h"
 
 namespace hfd::vk {
@@ -35,6 +36,7 @@ class Buffer {
 
  private:
   VkDevice device_ = VK_NULL_HANDLE;
+  LedgerHold hold_;      // device-local bytes counted against the GPU's cap
   MemoryHandle memory_;  // declared first: destroyed after the buffer
   BufferHandle buffer_;
   uint64_t size_ = 0;

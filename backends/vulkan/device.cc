@@ -1,5 +1,8 @@
 #include "backends/vulkan/device.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -25,6 +28,15 @@ Result<uint32_t> ComputeQueueFamily(VkPhysicalDevice pd) {
   return static_cast<uint32_t>(any);
 }
 
+// The physical device's UUID in hex: the same GPU whichever instance enumerated it.
+std::string DeviceUuid(VkPhysicalDevice pd) {
+  VkPhysicalDeviceIDProperties id{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+  VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  props.pNext = &id;
+  vkGetPhysicalDeviceProperties2(pd, &props);
+  return fmt::format("{:02x}", fmt::join(id.deviceUUID, ""));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Device>> Device::Create(const Instance& instance, const DeviceInfo& info) {
@@ -44,6 +56,8 @@ Result<std::unique_ptr<Device>> Device::Create(const Instance& instance, const D
   vkGetPhysicalDeviceProperties(self->physical_, &props);
   self->limits_ = props.limits;
   vkGetPhysicalDeviceMemoryProperties(self->physical_, &self->memory_);
+  self->ledger_ = MemoryLedger::For(DeviceUuid(self->physical_));
+  self->memory_cap_ = info.device_local_bytes / 10 * 9;
   HFD_ASSIGN_OR_RETURN(self->queue_family_, ComputeQueueFamily(self->physical_));
 
   const float priority = 1.0f;
@@ -119,6 +133,16 @@ Device::~Device() {
 
 uint64_t Device::max_buffer_bytes() const {
   return std::min<uint64_t>(info_.max_allocation_bytes, info_.max_storage_buffer_range);
+}
+
+uint64_t Device::memory_left() const {
+  const uint64_t held = memory_held();
+  return memory_cap_ > held ? memory_cap_ - held : 0;
+}
+
+Result<LedgerHold> Device::ReserveMemory(uint64_t bytes) {
+  HFD_RETURN_IF_ERROR(ledger_->Reserve(bytes, memory_cap_));
+  return LedgerHold(ledger_, bytes);
 }
 
 Result<uint32_t> Device::FindMemoryType(uint32_t type_bits, VkMemoryPropertyFlags required,

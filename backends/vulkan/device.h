@@ -9,6 +9,7 @@
 
 #include "backends/vulkan/coopmat.h"
 #include "backends/vulkan/handle.h"
+#include "backends/vulkan/memory_ledger.h"
 #include "backends/vulkan/probe.h"
 #include "hfd/status.h"
 
@@ -38,6 +39,16 @@ class Device {
   // Largest single buffer the shaders may bind (min of allocation and storage limits).
   uint64_t max_buffer_bytes() const;
 
+  // Device-local memory hfd may hold on this GPU, all models together (MemoryLedger): set
+  // by the backend from the daemon's cap; 90% of the device-local heap until then.
+  uint64_t memory_cap() const { return memory_cap_; }
+  void set_memory_cap(uint64_t bytes) { memory_cap_ = bytes; }
+  // What every Device of this process on this GPU holds now, and what the cap leaves.
+  uint64_t memory_held() const { return ledger_->held(); }
+  uint64_t memory_left() const;
+  // Counts `bytes` of device-local memory against the cap until the hold is destroyed.
+  Result<LedgerHold> ReserveMemory(uint64_t bytes);
+
   // A memory type index with all `required` flags among `type_bits`, preferring one
   // that also has `preferred`; error when none.
   Result<uint32_t> FindMemoryType(uint32_t type_bits, VkMemoryPropertyFlags required,
@@ -62,6 +73,8 @@ class Device {
   VkPhysicalDeviceMemoryProperties memory_{};
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_ = nullptr;
   CoopMatSupport coopmat_;
+  std::shared_ptr<MemoryLedger> ledger_;
+  uint64_t memory_cap_ = 0;
   std::mutex mu_;  // guards the queue, the pool and the fence
   CommandPoolHandle pool_;
   FenceHandle fence_;

@@ -21,12 +21,11 @@ using runtime::OpKind;
 class VulkanBackend final : public runtime::Backend {
  public:
   VulkanBackend(std::unique_ptr<Instance> instance, std::unique_ptr<Device> device,
-                Transfer transfer, uint64_t budget, bool fuse)
+                Transfer transfer, bool fuse)
       : instance_(std::move(instance)),
         device_(std::move(device)),
         transfer_(std::move(transfer)),
         kernels_(std::make_unique<Kernels>(*device_)),
-        budget_(budget),
         fuse_(fuse) {}
 
   std::string_view name() const override { return "vulkan"; }
@@ -63,7 +62,7 @@ class VulkanBackend final : public runtime::Backend {
 
   Status LoadWeights(const model::ModelFiles& files) override {
     if (weights_) return InvalidArgument("the Vulkan backend already holds a model's weights");
-    HFD_ASSIGN_OR_RETURN(VulkanWeights w, VulkanWeights::Load(*device_, transfer_, files, budget_));
+    HFD_ASSIGN_OR_RETURN(VulkanWeights w, VulkanWeights::Load(*device_, transfer_, files));
     weights_ = std::move(w);
     return Status::Ok();
   }
@@ -94,10 +93,11 @@ class VulkanBackend final : public runtime::Backend {
     return vk_exe->Run(params);
   }
 
-  // Only the weights are counted: sessions and batches size what they allocate after them.
+  // What the cap leaves after everything hfd holds on this GPU (this model's weights and
+  // every other loaded model's buffers): sessions and batches size what they allocate
+  // from it.
   std::optional<int64_t> device_memory_left() const override {
-    const uint64_t held = weights_ ? weights_->bytes() : 0;
-    return static_cast<int64_t>(budget_ > held ? budget_ - held : 0);
+    return static_cast<int64_t>(device_->memory_left());
   }
 
  private:
@@ -107,7 +107,6 @@ class VulkanBackend final : public runtime::Backend {
   std::unique_ptr<Device> device_;
   Transfer transfer_;
   std::unique_ptr<Kernels> kernels_;
-  uint64_t budget_;
   bool fuse_;
   std::string prefill_;
   std::optional<VulkanWeights> weights_;
@@ -128,10 +127,9 @@ Result<std::unique_ptr<runtime::Backend>> CreateVulkanBackend(const VulkanBacken
   auto device = Device::Create(**instance, info);
   if (!device.ok()) return device.status().WithContext("Vulkan device " + info.name);
   HFD_ASSIGN_OR_RETURN(Transfer transfer, Transfer::Create(**device));
-  const uint64_t budget = options.memory_budget_bytes != 0 ? options.memory_budget_bytes
-                                                           : info.device_local_bytes / 10 * 9;
+  if (options.memory_budget_bytes != 0) (*device)->set_memory_cap(options.memory_budget_bytes);
   auto backend = std::make_unique<VulkanBackend>(std::move(*instance), std::move(*device),
-                                                 std::move(transfer), budget, options.fuse_ops);
+                                                 std::move(transfer), options.fuse_ops);
   backend->ChoosePrefillKernel();
   return std::unique_ptr<runtime::Backend>(std::move(backend));
 }

@@ -18,8 +18,9 @@ struct VulkanBackendOptions {
   std::string device;
   bool allow_cpu_device = false;  // let automatic choice fall back to lavapipe
   bool validation = false;        // Khronos validation layer (also HFD_VK_VALIDATION=1)
-  // Device memory the backend may use (the weights, then what device_memory_left() tells
-  // the KV caches); 0: 90% of the device-local heap.
+  // Device-local memory hfd may hold on the device, every model on it together (the
+  // weights, then what device_memory_left() tells the KV caches); 0: 90% of the
+  // device-local heap.
   uint64_t memory_budget_bytes = 0;
   // Merge neighbouring ops into one kernel (fusion.h); false records one dispatch per op,
   // for comparisons (vulkan_bench --no-fuse).

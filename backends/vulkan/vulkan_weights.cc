@@ -6,6 +6,7 @@
 
 #include "backends/vulkan/device.h"
 #include "backends/vulkan/kernels.h"
+#include "common/units.h"
 #include "engine/model/model_files.h"
 #include "engine/quant/dequantize.h"
 
@@ -24,7 +25,7 @@ int64_t MatrixRows(const model::WeightView& w) {
 // n_expert}), 1 else.
 int64_t RowAlign(const model::WeightView& w) { return w.shape.size() == 3 ? w.shape[1] : 1; }
 
-std::string GiB(uint64_t bytes) { return fmt::format("{:.2f} GiB", bytes / double(1ull << 30)); }
+std::string Bytes(uint64_t bytes) { return FormatBytes(static_cast<int64_t>(bytes)); }
 
 // A vector in float32, as a buffer and as a one-row matrix.
 struct DeviceVector {
@@ -72,13 +73,17 @@ Result<uint64_t> VulkanWeights::PlanBytes(const model::ModelFiles& files,
 }
 
 Result<VulkanWeights> VulkanWeights::Load(Device& device, Transfer& transfer,
-                                          const model::ModelFiles& files, uint64_t budget_bytes) {
+                                          const model::ModelFiles& files) {
   HFD_ASSIGN_OR_RETURN(uint64_t need, PlanBytes(files, device.max_buffer_bytes()));
-  if (need > budget_bytes) {
+  const uint64_t left = device.memory_left();
+  if (need > left) {
+    const uint64_t held = device.memory_held();
     return OutOfMemory(fmt::format(
-        "the model's weights need {} of device memory but only {} is available on {}; use a "
-        "smaller quantization or the CPU backend",
-        GiB(need), GiB(budget_bytes), device.info().name));
+        "the model's weights need {} of device memory but only {} is available on {} (a cap "
+        "of {}{}); use a smaller quantization, raise vulkan_max_memory, or use the CPU "
+        "backend",
+        Bytes(need), Bytes(left), device.info().name, Bytes(device.memory_cap()),
+        held > 0 ? fmt::format(", {} held by other loaded models", Bytes(held)) : ""));
   }
   VulkanWeights out;
   for (const std::string& name : files.WeightNames()) {

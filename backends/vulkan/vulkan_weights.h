@@ -23,10 +23,11 @@ class VulkanWeights {
   // without shaders, TooLarge when one row exceeds `max_buffer_bytes`.
   static Result<uint64_t> PlanBytes(const model::ModelFiles& files, uint64_t max_buffer_bytes);
 
-  // Uploads every weight. OutOfMemory (naming the sizes) when the plan exceeds
-  // `budget_bytes`, before anything is allocated.
+  // Uploads every weight. OutOfMemory (naming the sizes) when the plan exceeds what the
+  // device's memory cap leaves beside other models (Device::memory_left), before anything
+  // is allocated.
   static Result<VulkanWeights> Load(Device& device, Transfer& transfer,
-                                    const model::ModelFiles& files, uint64_t budget_bytes);
+                                    const model::ModelFiles& files);
 
   // The weight as a matrix (a vector as one row) / a float vector; null when absent, or
   // for Vector, a matrix.

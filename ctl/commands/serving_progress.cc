@@ -48,6 +48,11 @@ bool ServingProgress::Handle(const std::string& method, const nlohmann::json& pa
     pull_.Finish();
     if (phase == "ready") {
       Clear();
+    } else if (phase == "building") {
+      const auto total = params.value("total", uint64_t{0});
+      Status(fmt::format("loading {}: writing {} once ({}%; later loads map it)", model,
+                         params.value("file", ""),
+                         total == 0 ? 0 : params.value("bytes", uint64_t{0}) * 100 / total));
     } else {
       Status(fmt::format("{} {}...", phase, model));
     }

@@ -1,6 +1,7 @@
 // `load`, `unload`, `ps`, `generate` and `chat` (docs/protocol.md, "Serving methods"):
 // params become serve::Service requests, its events become notifications, its answers
 // the reply. The serving logic, the rights checks and the threads are the service's.
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,18 @@ serve::ServeEvents EventsFor(const std::shared_ptr<RequestContext>& ctx, const s
   };
   events.on_progress = [ctx](const hub::PullProgress& p) {
     ctx->Notify("progress", PullProgressJson(p));
+  };
+  // Weak: the model's files keep their store (and this) for later derived weights, such as
+  // the CPU backend's copy at its first compile, and must not keep the request alive.
+  events.on_building = [weak = std::weak_ptr<RequestContext>(ctx), model](
+                           const std::filesystem::path& file, uint64_t written, uint64_t total) {
+    if (const std::shared_ptr<RequestContext> ctx = weak.lock()) {
+      ctx->Notify("loading", {{"model", model},
+                              {"phase", "building"},
+                              {"file", file.filename().string()},
+                              {"bytes", written},
+                              {"total", total}});
+    }
   };
   events.on_notice = [ctx](const std::string& notice) {
     ctx->Notify("notice", {{"message", notice}});

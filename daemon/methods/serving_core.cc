@@ -21,12 +21,14 @@ serve::ServiceOptions ServiceOptionsFrom(const Config& config) {
     o.backend.kind = *kind;
   }
   o.backend.device = config.device;
+  o.backend.vulkan_memory_bytes = static_cast<uint64_t>(config.vulkan_max_memory_bytes);
   // LoadConfig has checked it; the default stands otherwise.
   if (Result<cpu::ActPrecision> a = backends::ParseCpuActivations(config.cpu_activations); a.ok()) {
     o.backend.cpu_activations = *a;
   }
   s.max_pulls_per_user = config.max_pulls_per_user;
   s.max_loads_per_user = config.max_loads_per_user;
+  s.derived_dir = DerivedDir(config);
   return s;
 }
 
@@ -49,6 +51,7 @@ Status StartServingCore(DaemonServices& services) {
   services.shutdown_hooks.push_back([weak] {
     if (auto s = weak.lock()) s->Shutdown(Unavailable("the daemon is shutting down"));
   });
+  services.service->StartDerivedCleanup();
   services.service->StartInitialLoads(services.config.models.initial_load);
   return Status::Ok();
 }

@@ -11,8 +11,12 @@
 // writes: a temporary file (space allocated up front), fsync, rename(2), fsync of the
 // folder. The tensors' bytes are not checksummed: that would read the whole file at every
 // load, which is what mapping it saves.
+//
+// Files are pruned, never edited: Prune removes those a rule calls stale (their sources were
+// removed from the Hub cache; IsStale for the daemon's folder of local sources).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -55,6 +59,46 @@ struct DerivedKey {
 // rewritten. A Hub snapshot's file is its blob.
 Result<std::string> SourceIdentity(const io::ModelFileSet& files, std::string_view name);
 
+// One source as a derived file's header spells it (SourceIdentity).
+struct DerivedSource {
+  std::string name;
+  uint64_t size = 0;
+  std::string mtime;  // "seconds.nanoseconds"
+  uint64_t inode = 0;
+};
+
+// What a derived file says it was derived from (its header), for deciding to prune it.
+struct DerivedFileInfo {
+  std::filesystem::path path;
+  std::string kind;
+  std::string origin;  // the building store's origin; "" for a Hub repo folder's files
+  std::vector<DerivedSource> sources;
+  uint64_t bytes = 0;     // the file's size
+  int64_t last_used = 0;  // unix seconds: its atime, set at each load through a store with an
+                          // origin (relatime and noatime mounts do not keep it otherwise)
+};
+
+// How a build goes: the file, the bytes written so far and in all; called from the loading
+// thread when the build starts and at each tenth written.
+using BuildProgress =
+    std::function<void(const std::filesystem::path& file, uint64_t written, uint64_t total)>;
+
+struct PruneResult {
+  size_t files = 0;
+  uint64_t bytes = 0;
+};
+
+// Derived files of local sources unused this long are pruned when their sources cannot be
+// checked (IsStale).
+inline constexpr int64_t kUnverifiableUnusedSeconds = int64_t{30} * 24 * 3600;
+
+// The rule for a folder of local sources' derived files, at unix time `now`: stale when its
+// origin is an absolute folder and a source there (stat, following links as loading does) is
+// gone or no longer has the size, mtime and inode it was built from; also when its sources
+// cannot be checked (another origin, such as files a client passed, or a stat that fails
+// otherwise than "gone") and it was not used for kUnverifiableUnusedSeconds.
+bool IsStale(const DerivedFileInfo& file, int64_t now);
+
 // A weight built in memory, in GGML order: where no derived folder is at hand.
 struct OwnedWeight {
   TensorType type{};
@@ -88,14 +132,21 @@ class DerivedWeights {
 };
 
 // The folder `parent`/`folder` where derived files are kept: `folder` is created on first
-// use (mode 0755), and neither it nor a file in it is ever reached through a symlink, since
-// a shared cache may be writable by others. Immutable; OpenOrBuild may run from several
-// threads and processes at once (each builds under its own temporary name; the last rename
-// wins, and both files are whole).
+// use (mode 0755 less the umask), and neither it nor a file in it is ever reached through a
+// symlink, since a shared cache may be writable by others. Immutable; OpenOrBuild and Prune
+// may run from several threads and processes at once (each builds under its own temporary
+// name; the last rename wins, and both files are whole).
+//
+// `origin` says where the sources of this store's keys are, in a folder that holds the
+// derived files of many models (the daemon's folder for local paths): an absolute folder
+// whose files the keys' sources name, or a description ("passed files …") when there is no
+// path to check. It becomes part of every header, each load through the store marks the
+// file used (atime), and a build prunes the folder's IsStale files. Empty (a Hub repo
+// folder, which holds only its repo's files): none of that.
 class DerivedStore {
  public:
-  DerivedStore(std::filesystem::path parent, std::string folder)
-      : parent_(std::move(parent)), folder_(std::move(folder)) {}
+  DerivedStore(std::filesystem::path parent, std::string folder, std::string origin = {})
+      : parent_(std::move(parent)), folder_(std::move(folder)), origin_(std::move(origin)) {}
 
   // Maps the file of `key` holding `tensors`, building it first when it is missing or is
   // not whole and current. A build that lacks the space says how many bytes it needs and
@@ -103,11 +154,23 @@ class DerivedStore {
   Result<std::unique_ptr<DerivedWeights>> OpenOrBuild(
       const DerivedKey& key, const std::vector<DerivedTensor>& tensors) const;
 
+  // Removes the folder's derived files that `stale` calls stale, and temporary files no build
+  // has written for a day (a build killed midway); a missing folder has nothing to prune. A
+  // file whose header cannot be read as a derived file's is left alone.
+  Result<PruneResult> Prune(const std::function<bool(const DerivedFileInfo&)>& stale) const;
+
+  // This store, telling `progress` how each of its builds goes (a load shows it to its
+  // client); the folder, origin and files are the same.
+  DerivedStore WithProgress(BuildProgress progress) const;
+
   std::filesystem::path dir() const { return parent_ / folder_; }
+  const std::string& origin() const { return origin_; }
 
  private:
   std::filesystem::path parent_;
   std::string folder_;
+  std::string origin_;
+  BuildProgress progress_;
 };
 
 // Derived tensors wherever DeriveWeights put them: a mapped file of a store, or memory.
@@ -156,5 +219,10 @@ class DerivedOrigin {
   std::vector<std::string> sources_;
   std::string label_;  // the files, for the log
 };
+
+// `store`.Prune(IsStale at the current time), sparing the file `keep` (one just built).
+Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem::path& keep = {});
+// PruneStale, logging what it removed or why it could not (a failure to prune fails nothing).
+void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep = {});
 
 }  // namespace hfd::model

@@ -106,4 +106,14 @@ Status WriteGptOssTwin(const model::ModelFiles& gguf, const std::filesystem::pat
   return Status::Ok();
 }
 
+Status WriteTinyGptOssTwin(const std::filesystem::path& testdata,
+                           const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return ErrnoError("cannot create " + dir.string(), ec.value());
+  HFD_ASSIGN_OR_RETURN(const std::unique_ptr<model::ModelFiles> gguf,
+                       model::OpenModelFiles(testdata / "tiny-gptoss.gguf"));
+  return WriteGptOssTwin(*gguf, testdata / "tiny-gptoss.config.json", dir);
+}
+
 }  // namespace hfd::testing

@@ -16,4 +16,8 @@ namespace hfd::testing {
 Status WriteGptOssTwin(const model::ModelFiles& gguf, const std::filesystem::path& config,
                        const std::filesystem::path& dir);
 
+// tiny-gptoss.gguf of `testdata` (tests/cpu/testdata/moe) as that checkpoint in `dir`
+// (created), for tests that load it from a folder; they add the tokenizer.json they need.
+Status WriteTinyGptOssTwin(const std::filesystem::path& testdata, const std::filesystem::path& dir);
+
 }  // namespace hfd::testing

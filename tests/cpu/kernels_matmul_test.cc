@@ -300,6 +300,32 @@ TEST(KernelsMatMul, AmxMatchesAvx512) {
   }
 }
 
+// The AMX tile configuration is per thread and shared by kernels_amx.cc and
+// kernels_amx_bf16.cc; Q4_K's calls of a few tokens load one with exactly their tokens as
+// rows. Calls that alternate shapes in one thread, across both files, must each run on the
+// configuration they need: a stale one gives wrong rows (or a fault).
+TEST(KernelsMatMul, AmxCallsOfChangingTileShapes) {
+  if (!IsaSupported(Isa::kAmx)) {
+    GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
+  }
+  const Case cases[] = {{TensorType::kQ4_K, 19, 512, 8},  {TensorType::kF16, 19, 512, 40},
+                        {TensorType::kQ4_K, 19, 512, 7},  {TensorType::kQ8_0, 19, 512, 33},
+                        {TensorType::kQ4_K, 19, 512, 12}, {TensorType::kBF16, 19, 512, 20},
+                        {TensorType::kQ6_K, 19, 512, 30}, {TensorType::kQ4_K, 19, 512, 6}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(Describe(c));
+    const Weights w = MakeWeights(c.type, c.rows, c.cols, 61);
+    const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 67);
+    const std::vector<float> amx = RunMatMul(Isa::kAmx, c, w, x, nullptr);
+    const std::vector<float> avx512 = RunMatMul(Isa::kAvx512, c, w, x, nullptr);
+    if (IsQuantized(c.type)) {
+      EXPECT_EQ(amx, avx512);
+    } else {
+      ExpectSameUpToSummationOrder(c, w, x, amx, avx512);
+    }
+  }
+}
+
 // A call's tokens past its full tiles go through one AMX call whose last token tile is
 // padded: every count that is not a multiple of 16 must still match AVX-512 bit for bit
 // (and 1, AVX-512's own one-token kernel), F16 and BF16 up to summation order as above. 96
@@ -488,6 +514,60 @@ TEST(KernelsMatMul, GeluMatchesTheExactFormOnEveryPath) {
       const double v = x[i], ref = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
       EXPECT_NEAR(y[i], ref, 1e-6 * (1 + std::fabs(ref))) << "x = " << x[i];
     }
+  }
+}
+
+// LayerNorm gives the scalar path's bits on every path (widths with partial last registers
+// of 8 and 16 included, with and without the bias, in place too), and the scalar path
+// normalizes: each row's output before w and bias has mean 0 and variance 1.
+TEST(KernelsMatMul, LayerNormIsTheScalarPathsOnEveryPath) {
+  for (int64_t width : {8, 13, 24, 37, 768}) {
+    SCOPED_TRACE(width);
+    constexpr int64_t kRows = 3;
+    std::vector<float> x = RandomFloats(kRows * width, 61);
+    for (float& v : x) v = 3.0f * v + 0.5f;
+    const std::vector<float> w = RandomFloats(width, 62), bias = RandomFloats(width, 63);
+    const std::vector<float> ones(static_cast<size_t>(width), 1.0f);
+    std::vector<float> unit(x.size());
+    LayerNorm(Isa::kScalar, x.data(), ones.data(), nullptr, unit.data(), kRows, width, 1e-12f);
+    for (int64_t r = 0; r < kRows; ++r) {
+      double mean = 0, sq = 0;
+      for (int64_t i = 0; i < width; ++i) mean += unit[r * width + i];
+      for (int64_t i = 0; i < width; ++i) sq += unit[r * width + i] * unit[r * width + i];
+      EXPECT_NEAR(mean / width, 0.0, 1e-6);
+      EXPECT_NEAR(sq / width, 1.0, 1e-5);
+    }
+    for (const float* b : {static_cast<const float*>(nullptr), bias.data()}) {
+      std::vector<float> ref(x.size());
+      LayerNorm(Isa::kScalar, x.data(), w.data(), b, ref.data(), kRows, width, 1e-5f);
+      for (Isa isa : kAllIsas) {
+        if (!IsaSupported(isa)) continue;
+        SCOPED_TRACE(std::string(IsaName(isa)));
+        std::vector<float> y(x.size());
+        LayerNorm(isa, x.data(), w.data(), b, y.data(), kRows, width, 1e-5f);
+        EXPECT_EQ(y, ref);
+        std::vector<float> in_place = x;
+        LayerNorm(isa, in_place.data(), w.data(), b, in_place.data(), kRows, width, 1e-5f);
+        EXPECT_EQ(in_place, ref);
+      }
+    }
+  }
+}
+
+// The residual add on every path, a partial last register included, in place too.
+TEST(KernelsMatMul, AddIsExactOnEveryPath) {
+  const std::vector<float> a = RandomFloats(37, 71), b = RandomFloats(37, 72);
+  std::vector<float> sum(a.size());
+  for (size_t i = 0; i < a.size(); ++i) sum[i] = a[i] + b[i];
+  for (Isa isa : kAllIsas) {
+    if (!IsaSupported(isa)) continue;
+    SCOPED_TRACE(std::string(IsaName(isa)));
+    std::vector<float> y(a.size());
+    Add(isa, a.data(), b.data(), y.data(), static_cast<int64_t>(a.size()));
+    EXPECT_EQ(y, sum);
+    std::vector<float> in_place = a;
+    Add(isa, in_place.data(), b.data(), in_place.data(), static_cast<int64_t>(a.size()));
+    EXPECT_EQ(in_place, sum);
   }
 }
 

@@ -1,6 +1,8 @@
 // The TOML configuration and the environment.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "daemon/config.h"
@@ -19,6 +21,7 @@ history_size = 10
 backend = "cpu"
 device = "1"
 cpu_activations = "int8x2"
+vulkan_max_memory = "6GiB"
 hf_token = "hf_secret"
 [log]
 level = "debug"
@@ -46,6 +49,7 @@ default_context = 2048
 initial_load = ["org/a:Q8_0", "/models/b.gguf"]
 kv_pool_tokens = 4096
 prefix_cache = false
+derived_dir = "/srv/hfd/derived"
 )",
                                    "test.toml", c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -71,6 +75,7 @@ prefix_cache = false
   EXPECT_EQ(c.backend, "cpu");
   EXPECT_EQ(c.device, "1");
   EXPECT_EQ(c.cpu_activations, "int8x2");
+  EXPECT_EQ(c.vulkan_max_memory_bytes, 6LL << 30);
   EXPECT_EQ(c.hf_token, "hf_secret");
   EXPECT_DOUBLE_EQ(c.models.keep_alive_seconds, 600);
   EXPECT_EQ(c.models.max_concurrency, 2u);
@@ -80,6 +85,43 @@ prefix_cache = false
   EXPECT_EQ(c.models.initial_load, (std::vector<std::string>{"org/a:Q8_0", "/models/b.gguf"}));
   EXPECT_EQ(c.models.kv_pool_tokens, 4096u);
   EXPECT_FALSE(c.models.prefix_cache);
+  EXPECT_EQ(c.models.derived_dir, "/srv/hfd/derived");
+}
+
+// The folder for local sources' derived weights: the key, "off", else the daemon's cache
+// folder as systemd, root or the user's XDG cache says.
+TEST(Config, DerivedDirFollowsTheKeyThenSystemdThenXdg) {
+  Config c;
+  c.models.derived_dir = "/srv/d";
+  EXPECT_EQ(DerivedDir(c), "/srv/d");
+  c.models.derived_dir = "off";
+  EXPECT_EQ(DerivedDir(c), "");
+  c.models.derived_dir = "";
+  ::setenv("CACHE_DIRECTORY", "/var/cache/hfd:/var/cache/other", 1);
+  EXPECT_EQ(DerivedDir(c), "/var/cache/hfd/derived");
+  ::unsetenv("CACHE_DIRECTORY");
+  if (::geteuid() == 0) {
+    EXPECT_EQ(DerivedDir(c), "/var/cache/hfd/derived");
+  } else {
+    ::setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    EXPECT_EQ(DerivedDir(c), "/x/cache/hfd/derived");
+    ::unsetenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    if (home != nullptr) EXPECT_EQ(DerivedDir(c), std::string(home) + "/.cache/hfd/derived");
+  }
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ::setenv("HFD_DERIVED_DIR", "relative/d", 1);
+  auto bad = LoadConfig({});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("models.derived_dir must be an absolute path"),
+            std::string::npos)
+      << bad.status().ToString();
+  ::setenv("HFD_DERIVED_DIR", "/env/d", 1);
+  auto good = LoadConfig({});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(DerivedDir(*good), "/env/d");
+  ::unsetenv("HFD_DERIVED_DIR");
+  ::unsetenv("HFD_CONFIG");
 }
 
 TEST(Config, ModelsAcceptNumbersAndTokenAlias) {
@@ -107,6 +149,8 @@ TEST(Config, ErrorsNameTheKeyAndTheFile) {
                         Case{"[models]\nkeep_alive = \"soon\"", "models.keep_alive"},
                         Case{"[models]\nmemory_budget = \"lots\"", "models.memory_budget"},
                         Case{"[models]\nmax_concurrency = 0", "'models.max_concurrency'"},
+                        Case{"vulkan_max_memory = \"most\"", "vulkan_max_memory"},
+                        Case{"vulkan_max_memory = -1", "must not be negative"},
                         Case{"hf_token = \"a\"\ntoken = \"b\"", "not both"},
                         Case{"this is not toml", "bad.toml"}}) {
     Config config;
@@ -160,6 +204,21 @@ TEST(Config, CpuActivationsFromEnvironmentAndFlag) {
   ::setenv("HFD_CPU_ACTIVATIONS", "f32", 1);
   EXPECT_EQ(LoadConfig({}).status().code(), ErrorCode::kInvalidArgument);
   ::unsetenv("HFD_CPU_ACTIVATIONS");
+  ::unsetenv("HFD_CONFIG");
+}
+
+TEST(Config, VulkanMaxMemoryFromEnvironment) {
+  ::setenv("HFD_CONFIG", "/dev/null", 1);
+  ::setenv("HFD_VULKAN_MAX_MEMORY", "512MiB", 1);
+  Result<Config> c = LoadConfig({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->vulkan_max_memory_bytes, 512LL << 20);
+  ::setenv("HFD_VULKAN_MAX_MEMORY", "plenty", 1);
+  c = LoadConfig({});
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("HFD_VULKAN_MAX_MEMORY"), std::string::npos)
+      << c.status().message();
+  ::unsetenv("HFD_VULKAN_MAX_MEMORY");
   ::unsetenv("HFD_CONFIG");
 }
 

@@ -256,7 +256,15 @@ DaemonFixture::DaemonFixture(std::vector<std::string> extra_args, std::string co
     argv.push_back((dir_ / "hfd.toml").string());
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_ = ChildProcess::Start(argv, {"HFD_CONFIG=/dev/null"}, dir_ / "hfd.log");
+  // Derived weights of local models in the test's folder, not the user's cache, unless the
+  // test names a folder that outlives one daemon.
+  const char* derived = std::getenv("HFD_DERIVED_DIR");
+  process_ =
+      ChildProcess::Start(argv,
+                          {"HFD_CONFIG=/dev/null",
+                           "HFD_DERIVED_DIR=" + (derived != nullptr ? std::string(derived)
+                                                                    : (dir_ / "derived").string())},
+                          dir_ / "hfd.log");
   started_ = process_ != nullptr && WaitForSocket(socket_, std::chrono::seconds(30));
 }
 

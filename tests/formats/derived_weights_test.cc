@@ -2,15 +2,19 @@
 // whole or not current, and refused where it cannot be written, with what to do.
 #include "engine/model/derived_weights.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <vector>
 
+#include "engine/io/local_file_set.h"
 #include "tests/support/fixtures.h"
 
 namespace hfd::model {
@@ -31,7 +35,10 @@ std::vector<DerivedTensor> Tensors(int* fills, uint64_t second_bytes = 300) {
           DerivedTensor{"blk.0.b.weight", TensorType::kF16, {150}, second_bytes, pattern(7)}};
 }
 
-DerivedKey Key(uint32_t layout = 1) { return DerivedKey{"test-kind", layout, {"a size 1"}}; }
+// A key whose source is spelled as SourceIdentity spells one.
+DerivedKey Key(uint32_t layout = 1) {
+  return DerivedKey{"test-kind", layout, {"a size 1 mtime 0.0 inode 7"}};
+}
 
 // The files in `dir`, hidden (temporary) ones included.
 std::vector<fs::path> Files(const fs::path& dir) {
@@ -121,7 +128,7 @@ TEST(DerivedWeights, NewLayoutOrSourceBuildsAnotherFile) {
   auto v1 = store.OpenOrBuild(Key(1), Tensors(&fills));
   auto v2 = store.OpenOrBuild(Key(2), Tensors(&fills));
   DerivedKey other_source = Key(1);
-  other_source.sources[0] = "a size 2";
+  other_source.sources[0] = "a size 2 mtime 0.0 inode 7";
   auto v3 = store.OpenOrBuild(other_source, Tensors(&fills));
   ASSERT_TRUE(v1.ok() && v2.ok() && v3.ok());
   EXPECT_EQ(fills, 3);
@@ -191,6 +198,191 @@ TEST(DerivedWeights, InMemoryBuildHoldsTheSameBytes) {
   ASSERT_EQ(built->size(), 2u);
   EXPECT_EQ(built->at("blk.0.b.weight").bytes[3], 10);
   EXPECT_EQ(built->at("blk.0.a.weight").shape, (std::vector<int64_t>{4, 2}));
+}
+
+// A local source: `text` written to origin/name, and the key naming it as it is now.
+DerivedKey WriteSource(const fs::path& origin, const std::string& name, const std::string& text) {
+  std::ofstream(origin / name, std::ios::trunc) << text;
+  auto files = io::OpenLocalDirectory(origin);
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  auto identity = SourceIdentity(**files, name);
+  EXPECT_TRUE(identity.ok()) << identity.status().ToString();
+  return DerivedKey{"test-kind", 1, {identity.ok() ? *identity : ""}};
+}
+
+// What the folder's derived files say about themselves (Prune that removes nothing).
+std::vector<DerivedFileInfo> Infos(const DerivedStore& store) {
+  std::vector<DerivedFileInfo> out;
+  auto pruned = store.Prune([&out](const DerivedFileInfo& f) {
+    out.push_back(f);
+    return false;
+  });
+  EXPECT_TRUE(pruned.ok() && pruned->files == 0);
+  return out;
+}
+
+// Sets `path`'s atime (last use) to `seconds_ago`, or its mtime when `mtime`.
+void Age(const fs::path& path, int64_t seconds_ago, bool mtime = false) {
+  const timespec then{std::time(nullptr) - seconds_ago, 0};
+  const timespec omit{0, UTIME_OMIT};
+  const timespec times[2] = {mtime ? omit : then, mtime ? then : omit};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+TEST(DerivedWeights, AStoreWithAnOriginRecordsItAndMarksEveryLoadAsAUse) {
+  testing::TempDir dir;
+  const fs::path origin = dir.path() / "model";
+  fs::create_directory(origin);
+  const DerivedKey key = WriteSource(origin, "model.safetensors", "weights");
+  const DerivedStore store(dir.path(), "derived", origin.string());
+  int fills = 0;
+  fs::path path;
+  {
+    auto built = store.OpenOrBuild(key, Tensors(&fills));
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    path = (*built)->path();
+  }
+  const std::vector<DerivedFileInfo> infos = Infos(store);
+  ASSERT_EQ(infos.size(), 1u);
+  EXPECT_EQ(infos[0].path, path);
+  EXPECT_EQ(infos[0].kind, "test-kind");
+  EXPECT_EQ(infos[0].origin, origin.string());
+  EXPECT_EQ(infos[0].bytes, fs::file_size(path));
+  ASSERT_EQ(infos[0].sources.size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(::stat((origin / "model.safetensors").c_str(), &st), 0);
+  EXPECT_EQ(infos[0].sources[0].name, "model.safetensors");
+  EXPECT_EQ(infos[0].sources[0].size, 7u);
+  EXPECT_EQ(infos[0].sources[0].inode, st.st_ino);
+  EXPECT_FALSE(IsStale(infos[0], std::time(nullptr)));
+
+  Age(path, 3600);
+  ASSERT_TRUE(store.OpenOrBuild(key, Tensors(&fills)).ok());
+  EXPECT_EQ(fills, 1);
+  ASSERT_EQ(Infos(store).size(), 1u);
+  EXPECT_GE(Infos(store)[0].last_used, std::time(nullptr) - 60);
+}
+
+// A changed source builds another file, and that build removes the old one; a source gone
+// makes its file stale too.
+TEST(DerivedWeights, FilesOfChangedOrRemovedSourcesArePruned) {
+  testing::TempDir dir;
+  const fs::path origin = dir.path() / "model";
+  fs::create_directory(origin);
+  const DerivedStore store(dir.path(), "derived", origin.string());
+  int fills = 0;
+  const DerivedKey before = WriteSource(origin, "a b.safetensors", "weights");  // a space too
+  auto first = store.OpenOrBuild(before, Tensors(&fills));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const fs::path old_path = (*first)->path();
+  ASSERT_EQ(Infos(store).size(), 1u);
+  EXPECT_EQ(Infos(store)[0].sources[0].name, "a b.safetensors");
+
+  const DerivedKey after = WriteSource(origin, "a b.safetensors", "new weights");
+  auto second = store.OpenOrBuild(after, Tensors(&fills));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(fills, 2);
+  EXPECT_TRUE((*first)->CheckIntact().ok());  // removed, yet still mapped whole
+  EXPECT_FALSE(fs::exists(old_path));
+  EXPECT_EQ(Files(store.dir()), std::vector<fs::path>{(*second)->path()});
+
+  auto kept = PruneStale(store);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->files, 0u);
+  const uintmax_t size = fs::file_size((*second)->path());
+  fs::remove(origin / "a b.safetensors");
+  auto pruned = PruneStale(store);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->files, 1u);
+  EXPECT_EQ(pruned->bytes, size);
+  EXPECT_TRUE(Files(store.dir()).empty());
+}
+
+// The pruning after a build spares the file it built, even where its sources do not look
+// as they read (an origin that does not lead to them); the next start's prune does not.
+TEST(DerivedWeights, ABuildNeverPrunesTheFileItBuilt) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path(), "derived", (dir.path() / "nowhere").string());
+  int fills = 0;
+  auto built = store.OpenOrBuild(Key(), Tensors(&fills));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_TRUE(fs::exists((*built)->path()));
+  ASSERT_TRUE(store.OpenOrBuild(Key(), Tensors(&fills)).ok());
+  EXPECT_EQ(fills, 1);
+  auto pruned = PruneStale(store);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->files, 1u);
+}
+
+// Files a client passed have no path to check: their derived file goes when unused for a
+// month.
+TEST(DerivedWeights, UncheckableSourcesGoWhenUnusedForAMonth) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path(), "derived", "files a client passed as /home/u/m");
+  int fills = 0;
+  auto built = store.OpenOrBuild(Key(), Tensors(&fills));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  auto kept = PruneStale(store);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->files, 0u);
+  Age((*built)->path(), kUnverifiableUnusedSeconds + 3600);
+  auto pruned = PruneStale(store);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(pruned->files, 1u);
+}
+
+// Prune leaves what is not a derived file, and a temporary file a build may still write.
+TEST(DerivedWeights, PruneRemovesOnlyDerivedFilesAndDayOldTemporaryOnes) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path(), "derived");
+  int fills = 0;
+  ASSERT_TRUE(store.OpenOrBuild(Key(), Tensors(&fills)).ok());
+  std::ofstream(store.dir() / ".x.bin.tmp.1.1") << "left by a killed build";
+  Age(store.dir() / ".x.bin.tmp.1.1", 2 * 24 * 3600, true);
+  std::ofstream(store.dir() / ".y.bin.tmp.2.2") << "being written";
+  std::ofstream(store.dir() / "notes.bin") << "not a derived file";
+  auto pruned = store.Prune([](const DerivedFileInfo&) { return true; });
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->files, 2u);
+  EXPECT_TRUE(fs::exists(store.dir() / ".y.bin.tmp.2.2"));
+  EXPECT_TRUE(fs::exists(store.dir() / "notes.bin"));
+  EXPECT_EQ(Files(store.dir()).size(), 2u);
+}
+
+// A load that builds sees the build start and end (what hfctl shows while it loads); one
+// that maps the file sees nothing.
+TEST(DerivedWeights, AStoreWithProgressReportsItsBuildOnly) {
+  testing::TempDir dir;
+  std::vector<std::pair<uint64_t, uint64_t>> seen;
+  const DerivedStore plain(dir.path(), "derived");
+  const DerivedStore store =
+      plain.WithProgress([&seen, &plain](const fs::path& file, uint64_t written, uint64_t total) {
+        EXPECT_EQ(file.parent_path(), plain.dir());
+        seen.emplace_back(written, total);
+      });
+  EXPECT_EQ(store.dir(), plain.dir());
+  int fills = 0;
+  auto built = store.OpenOrBuild(Key(), Tensors(&fills));
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_GE(seen.size(), 2u);
+  const uint64_t size = fs::file_size((*built)->path());
+  EXPECT_LT(seen.front().first, seen.back().first);
+  EXPECT_EQ(seen.back(), std::make_pair(size, size));
+  seen.clear();
+  ASSERT_TRUE(store.OpenOrBuild(Key(), Tensors(&fills)).ok());
+  EXPECT_TRUE(seen.empty());
+}
+
+// The daemon's folder may not exist yet: the first build makes it, pruning makes nothing.
+TEST(DerivedWeights, AMissingParentIsMadeByTheFirstBuildOnly) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path() / "cache" / "hfd", "derived");
+  auto pruned = PruneStale(store);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_FALSE(fs::exists(dir.path() / "cache"));
+  int fills = 0;
+  ASSERT_TRUE(store.OpenOrBuild(Key(), Tensors(&fills)).ok());
+  EXPECT_EQ(Files(store.dir()).size(), 1u);
 }
 
 }  // namespace

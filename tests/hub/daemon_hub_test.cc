@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
+#include "engine/io/local_file_set.h"
+#include "engine/model/derived_weights.h"
 #include "tests/hub/daemon_hub_fixture.h"
 
 namespace hfd::hub::testing {
@@ -53,6 +56,42 @@ TEST_F(DaemonHubTest, PullListRemove) {
   EXPECT_EQ(json::parse(Hfctl({"--json", "ls"}).out)["models"].size(), 0u);
   CommandResult missing = Hfctl({"rm", "org/tiny"});
   EXPECT_EQ(missing.exit_code, 1);
+}
+
+// `rm org/name@rev` removes the derived files built from the blobs it removes, and only
+// those: the other revision's stays, until the whole repo goes.
+TEST_F(DaemonHubTest, RemovingARevisionRemovesTheDerivedFilesOfItsBlobs) {
+  hub_.AddFile("org/tiny", "old", "config.json", TinyLlamaConfigJson());
+  hub_.AddFile("org/tiny", "old", "tokenizer.json", "{}");
+  hub_.AddRandomFile("org/tiny", "old", "model.safetensors", 1 << 20, 2);
+  const fs::path repo = cache_.path() / "hub" / "models--org--tiny";
+  const model::DerivedStore store(repo.parent_path(), repo.filename().string() + "/.hfd-derived");
+  std::map<std::string, fs::path> derived;
+  for (const std::string revision : {"main", "old"}) {
+    CommandResult pulled = Hfctl({"--json", "pull", "org/tiny@" + revision});
+    ASSERT_EQ(pulled.exit_code, 0) << pulled.err << daemon_->Log();
+    const fs::path snapshot =
+        JsonLines(pulled.out).back()["result"]["snapshot_dir"].get<std::string>();
+    // A derived file of the snapshot's weights, as a load builds it.
+    auto files = io::OpenLocalDirectory(snapshot);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    auto source = model::SourceIdentity(**files, "model.safetensors");
+    ASSERT_TRUE(source.ok()) << source.status().ToString();
+    const model::DerivedTensor tensor{
+        "t", ::hfd::TensorType::kF32, {4}, 16, [](std::span<uint8_t>) { return Status::Ok(); }};
+    auto built = store.OpenOrBuild({"test-kind", 1, {*source}}, {tensor});
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    derived[revision] = (*built)->path();
+  }
+  ASSERT_NE(derived["main"], derived["old"]);
+
+  CommandResult removed = Hfctl({"rm", "org/tiny@old"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.err << daemon_->Log();
+  EXPECT_FALSE(fs::exists(derived["old"]));
+  EXPECT_TRUE(fs::exists(derived["main"]));
+  EXPECT_NE(daemon_->Log().find("1 derived file(s)"), std::string::npos) << daemon_->Log();
+  ASSERT_EQ(Hfctl({"rm", "org/tiny"}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(repo));
 }
 
 TEST_F(DaemonHubTest, GatedRepoNeedsTheRequestToken) {

@@ -4,13 +4,17 @@
 #include "serve/model_source.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 
 #include "engine/io/passed_file_set.h"
 #include "engine/model/model_files.h"
+#include "serve/model_locator.h"
 #include "serve/model_manager.h"
 #include "serve/model_text.h"
 #include "tests/cpu/gptoss_twin.h"
@@ -91,20 +95,20 @@ TEST(ModelSource, AHubSnapshotLinkOutOfTheRepoIsRefused) {
       << text.status().ToString();
 }
 
+// The tiny gpt-oss checkpoint in OpenAI's layout, written to `dir` with a tokenizer.json.
+void WriteGptOssCheckpoint(const fs::path& dir) {
+  const Status written = hfd::testing::WriteTinyGptOssTwin(HFD_MOE_TESTDATA, dir);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  std::ofstream(dir / "tokenizer.json") << "{}";
+}
+
 // A gpt-oss checkpoint in the Hub cache: its repacked experts are written once into the repo
 // folder's .hfd-derived (beside what huggingface_hub reads) and mapped by the next load.
 TEST(ModelSource, AHubGptOssCheckpointKeepsItsRepackedExpertsInTheRepoFolder) {
-  const fs::path moe = HFD_MOE_TESTDATA;
   hfd::testing::TempDir tmp;
   const fs::path repo = tmp.path() / "models--org--tiny-gptoss";
   const fs::path snapshot = repo / "snapshots" / "c1";
-  fs::create_directories(snapshot);
-  auto gguf = model::OpenModelFiles(moe / "tiny-gptoss.gguf");
-  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
-  const Status written =
-      hfd::testing::WriteGptOssTwin(**gguf, moe / "tiny-gptoss.config.json", snapshot);
-  ASSERT_TRUE(written.ok()) << written.ToString();
-  std::ofstream(snapshot / "tokenizer.json") << "{}";
+  ASSERT_NO_FATAL_FAILURE(WriteGptOssCheckpoint(snapshot));
   auto source = HubSnapshotSource(repo, "c1", "");
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   ASSERT_TRUE(source->gguf.empty());
@@ -121,6 +125,133 @@ TEST(ModelSource, AHubGptOssCheckpointKeepsItsRepackedExpertsInTheRepoFolder) {
   EXPECT_EQ(written_at[0], written_at[1]);
 }
 
+// The files of `dir`, sorted.
+std::vector<fs::path> FilesIn(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Opens the model `located` names, as a load does.
+void Open(const Result<LocatedModel>& located) {
+  ASSERT_TRUE(located.ok()) << located.status().ToString();
+  const ModelSource& source = located->source;
+  auto files = model::OpenModelFiles(*source.files, source.gguf, source.derived.get());
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+}
+
+// A gpt-oss checkpoint named by its local path: the repacked experts go to the daemon's
+// folder once and are mapped after; a changed source rebuilds them and the old file goes;
+// nothing is written beside the model.
+TEST(ModelSource, ALocalGptOssCheckpointKeepsItsRepackedExpertsInTheDaemonFolder) {
+  hfd::testing::TempDir tmp;
+  const fs::path model_dir = tmp.path() / "models" / "gptoss";
+  ASSERT_NO_FATAL_FAILURE(WriteGptOssCheckpoint(model_dir));
+  const fs::path derived = tmp.path() / "cache" / "hfd" / "derived";
+  const ModelLocator locator({}, derived);
+  Result<LocatedModel> located = locator.LocateCached(model_dir.string());
+  ASSERT_TRUE(located.ok()) << located.status().ToString();
+  ASSERT_NE(located->source.derived, nullptr);
+  EXPECT_EQ(located->source.derived->dir(), derived);
+  EXPECT_EQ(located->source.derived->origin(), model_dir.string());
+
+  std::vector<fs::path> first;
+  fs::file_time_type written_at;
+  for (int load = 0; load < 2; ++load) {
+    ASSERT_NO_FATAL_FAILURE(Open(locator.LocateCached(model_dir.string())));
+    const std::vector<fs::path> files = FilesIn(derived);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].filename().string().rfind("gpt-oss-experts-", 0), 0u) << files[0];
+    if (load == 0) {
+      first = files;
+      written_at = fs::last_write_time(files[0]);
+    } else {
+      EXPECT_EQ(files, first);
+      EXPECT_EQ(fs::last_write_time(files[0]), written_at);  // mapped, not rebuilt
+    }
+  }
+  EXPECT_EQ(FilesIn(model_dir).size(), 3u);  // config.json, model.safetensors, tokenizer.json
+
+  // The source changes (as a copy over it would): another file, and the old one goes.
+  fs::last_write_time(model_dir / "model.safetensors",
+                      fs::last_write_time(model_dir / "model.safetensors") - std::chrono::hours(1));
+  ASSERT_NO_FATAL_FAILURE(Open(locator.LocateCached(model_dir.string())));
+  const std::vector<fs::path> rebuilt = FilesIn(derived);
+  ASSERT_EQ(rebuilt.size(), 1u);
+  EXPECT_NE(rebuilt, first);
+
+  // The model folder goes: the daemon's next start (PruneDaemonDerived) removes its file.
+  fs::remove_all(model_dir);
+  auto pruned = PruneDaemonDerived(derived);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(pruned->files, 1u);
+  EXPECT_TRUE(FilesIn(derived).empty());
+}
+
+// Files a client passed keep their derived weights in the daemon's folder too.
+TEST(ModelSource, PassedGptOssFilesUseTheDaemonFolder) {
+  hfd::testing::TempDir tmp;
+  const fs::path model_dir = tmp.path() / "gptoss";
+  ASSERT_NO_FATAL_FAILURE(WriteGptOssCheckpoint(model_dir));
+  std::vector<io::NamedFd> fds;
+  for (const char* name : {"config.json", "model.safetensors", "tokenizer.json"}) {
+    fds.push_back({name, UniqueFd(::open((model_dir / name).c_str(), O_RDONLY | O_CLOEXEC))});
+  }
+  auto files = io::MakePassedFileSet(std::move(fds), "passed by the test");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const fs::path derived = tmp.path() / "derived";
+  const ModelLocator locator({}, derived);
+  Result<LocatedModel> located = locator.LocatePassed(model_dir.string(), std::move(files).value());
+  ASSERT_NO_FATAL_FAILURE(Open(located));
+  EXPECT_EQ(located->source.derived->origin(), "files a client passed as " + model_dir.string());
+  EXPECT_EQ(FilesIn(derived).size(), 1u);
+}
+
+// A daemon folder it cannot use fails the load with what to do, as the Hub cache's does:
+// a file where the folder should be, and (not as root, who writes anywhere) a folder the
+// daemon may not write.
+TEST(ModelSource, AnUnusableDaemonFolderSaysWhatToDo) {
+  hfd::testing::TempDir tmp;
+  const fs::path model_dir = tmp.path() / "gptoss";
+  ASSERT_NO_FATAL_FAILURE(WriteGptOssCheckpoint(model_dir));
+  const auto open_with = [&model_dir](const fs::path& derived_dir) {
+    Result<LocatedModel> located = ModelLocator({}, derived_dir).LocateCached(model_dir.string());
+    EXPECT_TRUE(located.ok()) << located.status().ToString();
+    return model::OpenModelFiles(*located->source.files, "", located->source.derived.get())
+        .status();
+  };
+  std::ofstream(tmp.path() / "derived") << "not a folder";
+  const Status not_a_folder = open_with(tmp.path() / "derived");
+  EXPECT_EQ(not_a_folder.code(), ErrorCode::kPermissionDenied) << not_a_folder.ToString();
+  EXPECT_NE(not_a_folder.message().find((tmp.path() / "derived").string() +
+                                        " is a symlink or not a folder; remove it"),
+            std::string::npos)
+      << not_a_folder.ToString();
+
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only folders";
+  const fs::path cache = tmp.path() / "cache";
+  fs::create_directories(cache);
+  fs::permissions(cache, fs::perms::owner_read | fs::perms::owner_exec);
+  const Status unwritable = open_with(cache / "derived");
+  fs::permissions(cache, fs::perms::owner_all);
+  EXPECT_EQ(unwritable.code(), ErrorCode::kPermissionDenied) << unwritable.ToString();
+  EXPECT_NE(unwritable.message().find((cache / "derived").string()), std::string::npos)
+      << unwritable.ToString();
+  EXPECT_NE(unwritable.message().find("writable by the daemon's user"), std::string::npos)
+      << unwritable.ToString();
+}
+
+// Without a daemon folder (models.derived_dir = "off") a local checkpoint repacks in memory.
+TEST(ModelSource, NoDaemonFolderMeansNoStore) {
+  EXPECT_EQ(DaemonDerivedStore({}, "/m"), nullptr);
+  const auto store = DaemonDerivedStore("/var/cache/hfd/derived/", "/a\nb");
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->dir(), "/var/cache/hfd/derived");
+  EXPECT_EQ(store->origin(), "a path with a line break");
+  EXPECT_EQ(DaemonDerivedStore("/d", "/models/m/")->origin(), "/models/m");
+}
+
 // Two users passing the same file share one resident model; another file is another one.
 TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
   auto a = PassedModelSource("/home/a/m.gguf", Passed(TestModelPath(), "m.gguf"));
@@ -131,7 +262,7 @@ TEST(ModelSource, PassedFilesAreKeyedByWhatTheyAre) {
   EXPECT_EQ(a->display, "/home/a/m.gguf");
   EXPECT_EQ(a->key, b->key);
   EXPECT_NE(a->key, other->key);
-  EXPECT_EQ(a->derived, nullptr);  // no cache folder of its own: repacks stay in memory
+  EXPECT_EQ(a->derived, nullptr);  // no daemon folder given: repacks stay in memory
 
   ModelManager manager(TestManagerOptions(), nullptr);
   LoadRequest first;

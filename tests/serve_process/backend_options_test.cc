@@ -41,5 +41,21 @@ TEST_F(BackendOptions, CpuActivationsDefaultToInt8) {
   EXPECT_EQ(device.find("int8x2"), std::string::npos) << device;
 }
 
+// On lavapipe, named (`auto` never picks a CPU Vulkan device): a cap below the model's
+// weights refuses the load, saying which key to raise.
+TEST_F(BackendOptions, VulkanMaxMemoryCapsTheDevice) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon("vulkan_max_memory = \"64KiB\"\n"));
+  const Result<json> load = Call("load", {{"model", models_.llama3_q8.string()},
+                                          {"backend", "vulkan"},
+                                          {"device", "llvmpipe"},
+                                          {"ctx", 256}});
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(load.status().code(), ErrorCode::kOutOfMemory) << load.status().ToString();
+  EXPECT_NE(load.status().message().find("a cap of 64.0 KiB"), std::string::npos)
+      << load.status().message();
+  EXPECT_NE(load.status().message().find("vulkan_max_memory"), std::string::npos)
+      << load.status().message();
+}
+
 }  // namespace
 }  // namespace hfd::testing

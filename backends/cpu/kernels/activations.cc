@@ -66,16 +66,21 @@ void ActivationBuffer::Prepare(ActKind kind, const float* x, int64_t n_tokens, i
   cols_ = cols;
   // Fewer tokens than a group (decode): no AMX tile runs, so the floats alone.
   if (kind == ActKind::kF32Bf16x3 && n_tokens < kBf16x3GroupTokens) kind_ = ActKind::kF32;
-  if (kind_ == ActKind::kF32) return;
+  if (kind_ == ActKind::kF32) {
+    SetRows(n_tokens);
+    return;
+  }
   if (kind == ActKind::kF32Bf16x3) {
     const int64_t groups = (n_tokens + kBf16x3GroupTokens - 1) / kBf16x3GroupTokens;
     bf16x3_.resize(groups * Bf16x3GroupElems(cols));
     ForEachToken(n_tokens, pool,
                  [&](int64_t t) { split(x + t * cols, cols, bf16x3_.data() + Bf16x3Offset(t)); });
+    SetRows(n_tokens);
     return;
   }
   Resize(kind, n_tokens, cols);
   ForEachToken(n_tokens, pool, [&](int64_t t) { QuantizeToken(x + t * cols, t, quantize); });
+  SetRows(n_tokens);
 }
 
 void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float* x,
@@ -92,10 +97,16 @@ void ActivationBuffer::PrepareResidual(const ActivationBuffer& main, const float
     }
     QuantizeToken(rest.data(), t, quantize);
   });
+  SetRows(n_tokens);
 }
 
 int64_t ActivationBuffer::Bf16x3Offset(int64_t token) const {
   return token / kBf16x3GroupTokens * Bf16x3GroupElems(cols_) + token % kBf16x3GroupTokens * 32;
+}
+
+void ActivationBuffer::SetRows(int64_t n_tokens) {
+  rows_.resize(static_cast<size_t>(n_tokens));
+  for (int64_t t = 0; t < n_tokens; ++t) rows_[t] = Row(t);
 }
 
 ActRow ActivationBuffer::Row(int64_t token) const {

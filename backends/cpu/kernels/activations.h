@@ -28,7 +28,9 @@ class ActivationBuffer {
   // quantized kinds.
   void PrepareResidual(const ActivationBuffer& main, const float* x, int64_t n_tokens,
                        QuantizeQ8Fn quantize, ThreadPool* pool);
-  ActRow Row(int64_t token) const;
+  // The prepared tokens' rows, one per token: kernels take them as arrays, so the products
+  // need not assemble one per token and tile.
+  const ActRow* Rows() const { return rows_.data(); }
 
  private:
   ActKind kind_ = ActKind::kF32;
@@ -39,12 +41,16 @@ class ActivationBuffer {
   std::vector<int32_t> sum16_;
   std::vector<float> sum_d_;  // kQ8x32 only
   std::vector<uint16_t> bf16x3_;
+  std::vector<ActRow> rows_;
 
   void Resize(ActKind kind, int64_t n_tokens, int64_t cols);
   // Quantizes token t of x into this buffer (and its sum_d), `block` values per scale.
   void QuantizeToken(const float* x, int64_t t, QuantizeQ8Fn quantize);
   // Where token's kF32Bf16x3 row starts in bf16x3_.
   int64_t Bf16x3Offset(int64_t token) const;
+  // Sets rows_ for n_tokens tokens (after the buffers are sized).
+  void SetRows(int64_t n_tokens);
+  ActRow Row(int64_t token) const;
 };
 
 }  // namespace hfd::cpu

@@ -1,5 +1,5 @@
-// The AMX tile configuration all AMX kernels share: palette 1, all eight tiles 16 rows x 64
-// bytes. Only for translation units compiled with -mamx-tile; everything here has internal
+// The AMX tile configurations the AMX kernels share: palette 1, eight tiles of 64-byte rows.
+// Only for translation units compiled with -mamx-tile; the functions here have internal
 // linkage, so no copy compiled with one TU's target flags is shared with another.
 #pragma once
 
@@ -8,6 +8,11 @@
 #include <cstdint>
 
 namespace hfd::cpu {
+
+// The token rows of the tile configuration this thread has loaded, 0 before the first: one
+// variable for all AMX translation units (kernels_amx.cc defines it), which share the tiles.
+extern thread_local int tile_token_rows;
+
 namespace {
 
 // Palette 1's tile configuration (LDTILECFG's 64-byte operand).
@@ -20,25 +25,41 @@ struct alignas(64) TileConfig {
 };
 static_assert(sizeof(TileConfig) == 64);
 
-// Every kernel uses the same configuration, so a thread loads it once.
-class ThreadTiles {
- public:
-  ThreadTiles() {
-    TileConfig cfg{};
-    cfg.palette = 1;
-    for (int tile = 0; tile < 8; ++tile) {
-      cfg.rows[tile] = 16;
-      cfg.colsb[tile] = 64;
-    }
-    _tile_loadconfig(&cfg);
+// Tiles 0 to 5 hold tokens (results 0 to 3, activations 4 and 5: every kernel's convention),
+// 6 and 7 weights. Token tiles have 16 rows, or exactly a few-token call's tokens (sequences
+// decoded together), so that it neither copies its activations into a padded tile nor stores
+// results it drops.
+[[maybe_unused]] void LoadTileConfig(int token_rows) {
+  TileConfig cfg{};
+  cfg.palette = 1;
+  for (int tile = 0; tile < 8; ++tile) {
+    cfg.rows[tile] = static_cast<uint8_t>(tile < 6 ? token_rows : 16);
+    cfg.colsb[tile] = 64;
   }
-  // Gives the tile state back (the OS then need not save it) when the thread ends.
-  ~ThreadTiles() { _tile_release(); }
-  ThreadTiles(const ThreadTiles&) = delete;
-  ThreadTiles& operator=(const ThreadTiles&) = delete;
+  // GCC's _tile_loadconfig declares a read of only the configuration's first 8 bytes, which
+  // would let it drop the stores of rows and columns computed here.
+  __asm__ __volatile__("" : : "r"(&cfg) : "memory");
+  _tile_loadconfig(&cfg);
+}
+
+// Gives the tile state back (the OS then need not save it) when the thread ends.
+struct TileRelease {
+  TileRelease() = default;
+  ~TileRelease() {
+    _tile_release();
+    tile_token_rows = 0;
+  }
+  TileRelease(const TileRelease&) = delete;
+  TileRelease& operator=(const TileRelease&) = delete;
 };
 
-[[maybe_unused]] void UseTiles() { thread_local ThreadTiles tiles; }
+// Loads the configuration with `token_rows` rows per token tile unless the thread has it.
+[[maybe_unused]] void UseTiles(int token_rows = 16) {
+  thread_local TileRelease release;
+  if (tile_token_rows == token_rows) return;
+  LoadTileConfig(token_rows);
+  tile_token_rows = token_rows;
+}
 
 }  // namespace
 }  // namespace hfd::cpu

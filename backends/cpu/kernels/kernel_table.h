@@ -78,6 +78,13 @@ struct KernelTable {
   // y[i] = tanh(x[i]) for i < n (x == y allowed), each element alike wherever it sits (the
   // SIMD paths take libmvec's tanhf, within a few ulp of the scalar path's).
   void (*tanh)(const float* x, float* y, int64_t n);
+  // y[i] = a[i] + b[i] for i < n (a == y or b == y allowed): the residual add and a
+  // product's bias add.
+  void (*add)(const float* a, const float* b, float* y, int64_t n);
+  // matmul.h's LayerNorm. Every path sums the same doubles in the same order (eight
+  // interleaved partial sums), so all give the scalar path's bits.
+  void (*layer_norm)(const float* x, const float* w, const float* bias, float* y, int64_t rows,
+                     int64_t width, float eps);
 
   // The kernel for weights of `type`, or null when it has none.
   const WeightKernel* ForType(TensorType type) const;

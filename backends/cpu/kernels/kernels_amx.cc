@@ -1,7 +1,8 @@
 // The AMX path: the AVX-512 path with its prefill tiles (16 weight rows x up to 64 tokens) of
 // Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS
 // and IQ3_S computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token)
-// and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels.
+// and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels,
+// except Q4_K's of six to eight (AmxAny).
 // Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found
 // the CPU bits and Linux granted the tile state.
 //
@@ -13,7 +14,8 @@
 // follows: results are bit-identical to the avx512 path. Weights are unpacked per call into
 // buffers on the stack, so the model's memory map is the only copy of the weights. A call
 // takes any number of tokens up to 64: its last tile's rows past the tokens are padded with
-// zero activations and their results dropped.
+// zero activations and their results dropped, except that a call of one tile (16 tokens or
+// fewer) of the K-quants' AmxFolded configures its token tiles with exactly its tokens.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -33,6 +35,9 @@
 #include "engine/quant/mxfp4_tables.h"
 
 namespace hfd::cpu {
+
+thread_local int tile_token_rows = 0;
+
 namespace {
 // The shared code defines more kernels (the 256-bit table, one-row dots) than this path
 // reuses.
@@ -80,15 +85,18 @@ struct ActTile {
   int64_t stride;
 };
 
-// Token tile p's activations `bytes` wide from value `at`: in place when `in_place` (16
-// evenly spaced rows that hold the bytes), else copied into `pad`, `pad_stride` apart, whose
-// rows past the call's tokens stay as they are (zero: their results are dropped).
+// Token tile p's activations `bytes` wide from value `at`: in place when `in_place` and its
+// rows fill the tile (`tile_rows`: kAmxTileTokens, or a few-token call's tokens) evenly
+// spaced, else copied into `pad`, `pad_stride` apart, whose rows past the call's tokens stay
+// as they are (zero: their results are dropped).
 HFD_TILE_INLINE ActTile TileRows(const ActRow* x, int n_tokens, int p, int64_t stride,
                                  bool in_place, int64_t at, int64_t bytes, int8_t* pad,
-                                 int64_t pad_stride) {
+                                 int64_t pad_stride, int tile_rows = kAmxTileTokens) {
   const ActRow* rows = x + static_cast<ptrdiff_t>(p) * kAmxTileTokens;
   const int n_rows = std::min(kAmxTileTokens, n_tokens - p * kAmxTileTokens);
-  if (in_place && stride != 0 && n_rows == kAmxTileTokens) return {rows[0].qs + at, stride};
+  if (in_place && n_rows == tile_rows && (stride != 0 || n_rows == 1)) {
+    return {rows[0].qs + at, stride};
+  }
   for (int t = 0; t < n_rows; ++t) std::memcpy(pad + t * pad_stride, rows[t].qs + at, bytes);
   return {pad, pad_stride};
 }
@@ -240,17 +248,23 @@ template <typename S, typename Block>
 struct FoldedTraits {
   using Scales = S;
   static constexpr int64_t kBlockBytes = sizeof(Block);
+  // The super-block's sum is lo + (hi << kHiShift): the high bytes of FoldScale's products.
+  static constexpr int kHiShift = 8;
 };
 
 // Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
-// high nibbles 2q + 1 (rows 8..15).
+// high nibbles 2q + 1 (rows 8..15). Its scales have 6 bits, its values 4: the "low" tile
+// holds v * (sc & 7) and the "high" one v * (sc >> 3), each at most 105, so one 16-bit
+// multiply gives two bytes' products without a carry between them (no splitting of 16-bit
+// products as FoldScale does), and the super-block's sum is lo + 8 * hi.
 struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K> {
+  static constexpr int kHiShift = 3;
   HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
                                      int64_t i, FoldedTiles* b) {
     const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
     const Scales s =
         LoadQ4_KScales16(w, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
-    const __m512i nibble = _mm512_set1_epi16(0x000F);
+    const __m512i low4 = _mm512_set1_epi8(0x0F), low3 = _mm512_set1_epi32(7);
     for (int64_t q = 0; q < 4; ++q) {
       __m512i raw[8], lo[16], hi[16];
       TransposeWords16(
@@ -258,13 +272,22 @@ struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K> {
             return Load256(reinterpret_cast<const BlockQ4_K*>(w + r * row_bytes)[i].qs + 32 * q);
           },
           raw);
-      const __m512i sc_lo = ScalePairs(s.sc[2 * q]), sc_hi = ScalePairs(s.sc[2 * q + 1]);
+      // Sub-block 2q + h's scale pieces in both 16-bit halves of each lane.
+      __m512i sc_lo[2], sc_hi[2];
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        sc_lo[h] = ScalePairs(_mm512_and_si512(s.sc[2 * q + h], low3));
+        sc_hi[h] = ScalePairs(_mm512_srli_epi32(s.sc[2 * q + h], 3));
+      }
 #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
-        FoldScale(_mm512_and_si512(raw[k], nibble),
-                  _mm512_and_si512(_mm512_srli_epi16(raw[k], 8), nibble), sc_lo, &lo[k], &hi[k]);
-        FoldScale(_mm512_and_si512(_mm512_srli_epi16(raw[k], 4), nibble),
-                  _mm512_srli_epi16(raw[k], 12), sc_hi, &lo[8 + k], &hi[8 + k]);
+        const __m512i v[2] = {_mm512_and_si512(raw[k], low4),
+                              _mm512_and_si512(_mm512_srli_epi16(raw[k], 4), low4)};
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; ++h) {
+          lo[8 * h + k] = _mm512_mullo_epi16(v[h], sc_lo[h]);
+          hi[8 * h + k] = _mm512_mullo_epi16(v[h], sc_hi[h]);
+        }
       }
       StoreRows(lo, 16, b->lo[q].bytes);
       StoreRows(hi, 16, b->hi[q].bytes);
@@ -369,7 +392,9 @@ struct AmxFolded {
                     float* y, int64_t y_stride) {
     constexpr int T = kAmxTileTokens * NT;
     const int64_t stride = ActStride(x, n_tokens);
-    UseTiles();
+    // One token tile of fewer tokens has just their rows.
+    const int tile_rows = NT == 1 ? n_tokens : kAmxTileTokens;
+    UseTiles(tile_rows);
     const __m512i row_offsets = RowOffsets16(row_bytes);
     // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
     // and i's results are read back only after that (a load right after the tile store that
@@ -379,7 +404,9 @@ struct AmxFolded {
     alignas(64) float acc[T][16] = {};
     // A partial tile's or unevenly spaced rows' activations, one buffer per tile register.
     alignas(64) int8_t pad[2][kAmxTileTokens][kQKK];
-    if (stride == 0 || n_tokens % kAmxTileTokens != 0) std::memset(pad, 0, sizeof(pad));
+    if ((stride == 0 && n_tokens > 1) || n_tokens % tile_rows != 0) {
+      std::memset(pad, 0, sizeof(pad));
+    }
     const int64_t n_super = n / kQKK;
     std::optional<typename Quant::Scales> s[2];
     s[0].emplace(Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]));
@@ -387,12 +414,14 @@ struct AmxFolded {
       const FoldedTiles& cur = b[i % 2];
       for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
         const bool two = p + 1 < NT;
-        const ActTile xa = TileRows(x, n_tokens, p, stride, true, i * kQKK, kQKK, pad[0][0], kQKK);
+        const ActTile xa =
+            TileRows(x, n_tokens, p, stride, true, i * kQKK, kQKK, pad[0][0], kQKK, tile_rows);
         ActTile xb{};
         _tile_zero(0);
         _tile_zero(1);
         if (two) {
-          xb = TileRows(x, n_tokens, p + 1, stride, true, i * kQKK, kQKK, pad[1][0], kQKK);
+          xb = TileRows(x, n_tokens, p + 1, stride, true, i * kQKK, kQKK, pad[1][0], kQKK,
+                        tile_rows);
           _tile_zero(2);
           _tile_zero(3);
         }
@@ -421,8 +450,8 @@ struct AmxFolded {
         s[(i + 1) % 2].emplace(Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]));
       }
       for (int t = 0; t < n_tokens; ++t) {
-        const __m512i isum = _mm512_add_epi32(_mm512_load_si512(lo[t]),
-                                              _mm512_slli_epi32(_mm512_load_si512(hi[t]), 8));
+        const __m512i isum = _mm512_add_epi32(
+            _mm512_load_si512(lo[t]), _mm512_slli_epi32(_mm512_load_si512(hi[t]), Quant::kHiShift));
         _mm512_store_ps(acc[t], Quant::Finish(*s[i % 2], isum, x[t], i, _mm512_load_ps(acc[t])));
       }
     }
@@ -439,15 +468,17 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
                                        y_stride);
 }
 
-// `kFew`, where given, is the AVX-512 path's FewTokenTiles: calls of 2 to kFewTokens tokens
-// (sequences decoded together) run on it rather than on an AMX tile of mostly padding; both
-// give the same bits. Per core (kernels_bench --ceiling-only 1 --prefill-tokens 2..8) they ran
-// at 1.03x (Q6_K, 8 tokens) to 2.4x (Q4_1, 4 and 8) the padded AMX tile's speed.
-template <typename Kernel, RowTilesFn kFew = nullptr>
+// `kFew`, where given, is the AVX-512 path's FewTokenTiles: calls of 2 to kFewMax tokens
+// (sequences decoded together) run on it rather than on an AMX tile; both give the same bits.
+// Per core (kernels_bench --ceiling-only 1 --prefill-tokens 2..8) they ran at 1.03x (Q6_K, 8
+// tokens) to 2.4x (Q4_1, 4 and 8) the speed of an AMX tile padded to 16 tokens. Q4_K's AMX
+// tile of exactly 6 to 8 tokens (folded with 3-bit scale pieces) is 1.02x to 1.11x its
+// AVX-512 tile, so it takes kFewMax 5.
+template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
   if constexpr (kFew != nullptr) {
-    if (n_tokens <= kFewTokens) return kFew(n, w, row_bytes, x, n_tokens, y, y_stride);
+    if (n_tokens <= kFewMax) return kFew(n, w, row_bytes, x, n_tokens, y, y_stride);
   }
   switch ((n_tokens + kAmxTileTokens - 1) / kAmxTileTokens) {
     case 1:
@@ -462,11 +493,15 @@ void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int
 }
 
 // Decode keeps AVX-512's one-token kernel.
-template <typename Kernel, RowTilesFn kFew = nullptr>
+template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void UseAmx(TileKernel* tile) {
   const int rest_min = kFew != nullptr ? 2 : kAmxMinTokens;
-  *tile = {AmxFull<Kernel>,      tile->one, kSymTileRows, kAmxMaxTiles * kAmxTileTokens,
-           AmxAny<Kernel, kFew>, rest_min};
+  *tile = {AmxFull<Kernel>,
+           tile->one,
+           kSymTileRows,
+           kAmxMaxTiles * kAmxTileTokens,
+           AmxAny<Kernel, kFew, kFewMax>,
+           rest_min};
 }
 
 template <typename Blocks, typename Block>
@@ -494,7 +529,7 @@ KernelTable MakeAmxTable() {
   UseAmxSymmetric<Q5_1Blocks, BlockQ5_1>(&t.q5_1.tile);
   UseAmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>(&t.iq4_nl.tile);
   UseAmxSymmetric<MXFP4Blocks, BlockMXFP4>(&t.mxfp4.tile);
-  UseAmx<AmxFolded<Q4_KAmx>, FewTokenTiles<Q4_KTiles>>(&t.q4_k.tile);
+  UseAmx<AmxFolded<Q4_KAmx>, FewTokenTiles<Q4_KTiles>, 5>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
   UseAmx<AmxFolded<Q6_KAmx>, FewTokenTiles<Q6_KTiles>>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);

@@ -1,4 +1,4 @@
-// The AMX path's prefill tiles for F16 and BF16 weights: 16 weight rows x 64 or 16 tokens
+// The AMX path's prefill tiles for F16 and BF16 weights: 16 weight rows x 16 to 64 tokens
 // per call by AMX-BF16 (TDPBF16PS: C[t][r] += sum over k of A[t][k] * B[k][r], BF16 products
 // summed in FP32). Compiled with -mamx-tile -mamx-bf16 -mavx512bf16 on top of the AVX-512
 // flags; installed only where the CPU has AMX-BF16.
@@ -117,62 +117,82 @@ HFD_TILE_INLINE void PrepareBlock(const uint8_t* w, int64_t row_bytes, int64_t n
   }
 }
 
-// One block's products for 64 tokens (result tiles 0 to 3) whose activation groups' block
-// starts are a[0..3]. Tiles are not renamed, so consecutive products go to different result
-// tiles and read different activation tiles: none waits for the one before it. Each result
-// tile sees the products in the order AmxProducts16 runs them.
-template <bool kF16>
-HFD_TILE_INLINE void AmxProducts64(const uint16_t* const* a) {
+// One activation part's products for result tiles R0 and R1 (R1 where kTwo) from the part's
+// block starts A0 and A1: the weights' hi part, then their lo part where `lo`. A macro
+// because GCC's tile intrinsics take the tile numbers as literals (they paste them into the
+// instruction).
+#define HFD_PART_PRODUCTS(R0, R1, kTwo, A0, A1)     \
+  do {                                              \
+    _tile_loadd(4, A0, 64);                         \
+    if constexpr (kTwo) _tile_loadd(5, A1, 64);     \
+    _tile_dpbf16ps(R0, 4, 6);                       \
+    if constexpr (kTwo) _tile_dpbf16ps(R1, 5, 6);   \
+    if (lo) {                                       \
+      _tile_dpbf16ps(R0, 4, 7);                     \
+      if constexpr (kTwo) _tile_dpbf16ps(R1, 5, 7); \
+    }                                               \
+  } while (false)
+
+// One block's products for kGroups token groups (result tiles 0 to kGroups - 1) whose
+// activation block starts are a[0..kGroups-1]. Every result tile sees the same products in
+// the same order (hi*x_hi, lo*x_hi, hi*x_mid, lo*x_mid, hi*x_lo), so a token's sums do not
+// depend on how many groups its call has. Tiles are not renamed, so consecutive products go
+// to different result tiles where there are several and read different activation tiles:
+// none waits for the one before it.
+template <int kGroups, bool kF16>
+HFD_TILE_INLINE void AmxProducts(const uint16_t* const* a) {
 #pragma GCC unroll 3
   for (int q = 0; q < 3; ++q) {
     const int64_t at = q * kBf16x3PartElems;
     const bool lo = kF16 && q < 2;
-    _tile_loadd(4, a[0] + at, 64);
-    _tile_loadd(5, a[1] + at, 64);
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 5, 6);
-    if (lo) {
-      _tile_dpbf16ps(0, 4, 7);
-      _tile_dpbf16ps(1, 5, 7);
-    }
-    _tile_loadd(4, a[2] + at, 64);
-    _tile_loadd(5, a[3] + at, 64);
-    _tile_dpbf16ps(2, 4, 6);
-    _tile_dpbf16ps(3, 5, 6);
-    if (lo) {
-      _tile_dpbf16ps(2, 4, 7);
-      _tile_dpbf16ps(3, 5, 7);
-    }
+    HFD_PART_PRODUCTS(0, 1, (kGroups > 1), a[0] + at, a[1] + at);
+    if constexpr (kGroups > 2) HFD_PART_PRODUCTS(2, 3, (kGroups > 3), a[2] + at, a[3] + at);
+  }
+}
+#undef HFD_PART_PRODUCTS
+
+// Result tile g (token group g) into y; a partial group (fewer than 16 of the call's
+// `n_tokens` from it) through a buffer, its padding rows dropped (ActivationBuffer allocates
+// whole groups).
+HFD_TILE_INLINE void StoreGroup(int g, int n_tokens, float* y, int64_t y_stride) {
+  const int left = n_tokens - g * static_cast<int>(kTileTokens);
+  float* at = y + g * kTileTokens * y_stride;
+  alignas(64) float part[kTileTokens * kSymTileRows];
+  const bool whole = left >= kTileTokens;
+  float* to = whole ? at : part;
+  const int64_t bytes = (whole ? y_stride : kSymTileRows) * static_cast<int64_t>(sizeof(float));
+  switch (g) {
+    case 0:
+      _tile_stored(0, to, bytes);
+      break;
+    case 1:
+      _tile_stored(1, to, bytes);
+      break;
+    case 2:
+      _tile_stored(2, to, bytes);
+      break;
+    default:
+      _tile_stored(3, to, bytes);
+      break;
+  }
+  if (whole) return;
+  for (int64_t k = 0; k < left; ++k) {
+    std::memcpy(at + k * y_stride, part + k * kSymTileRows, sizeof(float) * kSymTileRows);
   }
 }
 
-// The same for 16 tokens (result tile 0).
-template <bool kF16>
-HFD_TILE_INLINE void AmxProducts16(const uint16_t* a) {
-  _tile_loadd(4, a, 64);
-  _tile_loadd(5, a + kBf16x3PartElems, 64);
-  _tile_dpbf16ps(0, 4, 6);
-  if constexpr (kF16) _tile_dpbf16ps(0, 4, 7);
-  _tile_dpbf16ps(0, 5, 6);
-  if constexpr (kF16) _tile_dpbf16ps(0, 5, 7);
-  _tile_loadd(4, a + 2 * kBf16x3PartElems, 64);
-  _tile_dpbf16ps(0, 4, 6);
-}
-
-// kTokens (64 or 16) tokens x 16 rows. x's rows are one ActivationBuffer's tokens, the first
-// of each 16 the first of its group (MatMul's tiles start at multiples of 16 tokens).
-template <int kTokens, bool kF16>
-void AmxFloat16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
-                int64_t y_stride) {
-  static_assert(kTokens == kTileTokens || kTokens == 4 * kTileTokens);
-  constexpr bool kFour = kTokens == 4 * kTileTokens;
+// n_tokens tokens (16 * (kGroups - 1) < n_tokens <= 16 * kGroups) x 16 rows, each weight block
+// transposed once for all of them. x's rows are one ActivationBuffer's tokens, the first the
+// first of its group (MatMul's tiles start at multiples of 16 tokens).
+template <int kGroups, bool kF16>
+void AmxFloat16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens,
+                float* y, int64_t y_stride) {
+  static_assert(kGroups >= 1 && kGroups <= 4);
   UseTiles();
   _tile_zero(0);
-  if constexpr (kFour) {
-    _tile_zero(1);
-    _tile_zero(2);
-    _tile_zero(3);
-  }
+  if constexpr (kGroups > 1) _tile_zero(1);
+  if constexpr (kGroups > 2) _tile_zero(2);
+  if constexpr (kGroups > 3) _tile_zero(3);
   // Block j + 1 is transposed while the tiles multiply block j.
   WeightTiles<kF16> b[2];
   const int64_t n_blocks = Bf16x3Blocks(n);
@@ -182,25 +202,22 @@ void AmxFloat16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x,
     _tile_loadd(6, cur.part[0].v, 64);
     if constexpr (kF16) _tile_loadd(7, cur.part[1].v, 64);
     const int64_t at = kBf16x3BlockElems * j;
-    if constexpr (kFour) {
-      const uint16_t* a[4] = {x[0].bf16x3 + at, x[kTileTokens].bf16x3 + at,
-                              x[2 * kTileTokens].bf16x3 + at, x[3 * kTileTokens].bf16x3 + at};
-      AmxProducts64<kF16>(a);
-    } else {
-      AmxProducts16<kF16>(x[0].bf16x3 + at);
-    }
+    const uint16_t* a[kGroups];
+    for (int g = 0; g < kGroups; ++g) a[g] = x[g * kTileTokens].bf16x3 + at;
+    AmxProducts<kGroups, kF16>(a);
     if (j + 1 < n_blocks) {
       PrefetchNextTile<kSymTileRows>(w, row_bytes, (j + 1) * kBlock * 2, kBlock * 2);
       PrepareBlock<kF16>(w, row_bytes, n, j + 1, &b[(j + 1) % 2]);
     }
   }
-  const int64_t y_bytes = y_stride * static_cast<int64_t>(sizeof(float));
-  _tile_stored(0, y, y_bytes);
-  if constexpr (kFour) {
-    _tile_stored(1, y + kTileTokens * y_stride, y_bytes);
-    _tile_stored(2, y + 2 * kTileTokens * y_stride, y_bytes);
-    _tile_stored(3, y + 3 * kTileTokens * y_stride, y_bytes);
-  }
+  for (int g = 0; g < kGroups; ++g) StoreGroup(g, n_tokens, y, y_stride);
+}
+
+// MatMul's full calls: 64 tokens.
+template <bool kF16>
+void AmxFloat16Full(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, float* y,
+                    int64_t y_stride) {
+  AmxFloat16<4, kF16>(n, w, row_bytes, x, 4 * kTileTokens, y, y_stride);
 }
 
 // One token (decode, leftovers) x 16 rows: the AVX-512 float kernel on the floats, a few
@@ -214,21 +231,20 @@ void Avx512OneToken16(int64_t n, const uint8_t* w, int64_t row_bytes, const ActR
   }
 }
 
-// The 16 to 63 tokens left after the 64-token calls (their first the first of a group): whole
-// 16-token tiles, then the last group's tile with its padding rows computed into `part` and
-// dropped (ActivationBuffer allocates whole groups).
+// The 16 to 63 tokens left after the 64-token calls (their first the first of a group), or a
+// call's only ones: all in one call, so the weights are transposed once for them.
 template <bool kF16>
 void AmxFloat16Rest(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens,
                     float* y, int64_t y_stride) {
-  int t = 0;
-  for (; t + kTileTokens <= n_tokens; t += kTileTokens) {
-    AmxFloat16<kTileTokens, kF16>(n, w, row_bytes, x + t, y + t * y_stride, y_stride);
-  }
-  if (t == n_tokens) return;
-  alignas(64) float part[kTileTokens * kSymTileRows];
-  AmxFloat16<kTileTokens, kF16>(n, w, row_bytes, x + t, part, kSymTileRows);
-  for (int k = 0; t + k < n_tokens; ++k) {
-    std::memcpy(y + (t + k) * y_stride, part + k * kSymTileRows, sizeof(float) * kSymTileRows);
+  switch ((n_tokens + kTileTokens - 1) / kTileTokens) {
+    case 1:
+      return AmxFloat16<1, kF16>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    case 2:
+      return AmxFloat16<2, kF16>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    case 3:
+      return AmxFloat16<3, kF16>(n, w, row_bytes, x, n_tokens, y, y_stride);
+    default:
+      return AmxFloat16<4, kF16>(n, w, row_bytes, x, n_tokens, y, y_stride);
   }
 }
 
@@ -238,12 +254,8 @@ void UseAmxBf16(WeightKernel* k) {
   k->dot4 = nullptr;
   // Fewer than a group's tokens go to `one`: ActivationBuffer splits no parts for a call of
   // fewer than 16 tokens, and one token's tile would pay the transposes for one token.
-  k->tile = {AmxFloat16<4 * kTileTokens, kF16>,
-             Avx512OneToken16<kF16>,
-             kSymTileRows,
-             4 * kTileTokens,
-             AmxFloat16Rest<kF16>,
-             kTileTokens};
+  k->tile = {AmxFloat16Full<kF16>, Avx512OneToken16<kF16>, kSymTileRows,
+             4 * kTileTokens,      AmxFloat16Rest<kF16>,   kTileTokens};
 }
 
 // AMX-BF16: CPUID leaf 7 subleaf 0, EDX bit 22 (the tile state itself isa.cc has asked for).

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -55,6 +56,63 @@ struct Vec512 {
   static Reg Tanh(Reg v) { return _ZGVeN16v_tanhf(v); }
   static float Reduce(Reg v) { return _mm512_reduce_add_ps(v); }
 };
+
+// LayerNorm with the scalar path's double operations in its order: lane k of `part` is its
+// partial sum k (term i into part i % 8), summed pairwise as it does. The products use the
+// rounding-mode forms, which the compiler does not fuse into FMAs with the adds after them
+// (the scalar path rounds each product).
+constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+
+// Lanes below `left` (all 8 or 16 when more are left, none when none is).
+inline __mmask8 Below8(int64_t left) {
+  return static_cast<__mmask8>(left >= 8 ? 0xFF : (1u << std::max<int64_t>(left, 0)) - 1);
+}
+inline __mmask16 Below16(int64_t left) {
+  return static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << std::max<int64_t>(left, 0)) - 1);
+}
+
+double PairwiseSum(__m512d part) {
+  alignas(64) double p[8];
+  _mm512_store_pd(p, part);
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
+void LayerNormRows512(const float* x, const float* w, const float* bias, float* y, int64_t rows,
+                      int64_t width, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * width;
+    float* out = y + r * width;
+    auto load8 = [&](int64_t i, __mmask8 m) {
+      return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, in + i));
+    };
+    __m512d part = _mm512_setzero_pd();
+    for (int64_t i = 0; i < width; i += 8) {
+      const __mmask8 m = Below8(width - i);
+      part = _mm512_mask_add_pd(part, m, part, load8(i, m));
+    }
+    const __m512d mean = _mm512_set1_pd(PairwiseSum(part) / static_cast<double>(width));
+    part = _mm512_setzero_pd();
+    for (int64_t i = 0; i < width; i += 8) {
+      const __mmask8 m = Below8(width - i);
+      const __m512d d = _mm512_sub_pd(load8(i, m), mean);
+      part = _mm512_mask_add_pd(part, m, part, _mm512_mul_round_pd(d, d, kNearest));
+    }
+    const double var = PairwiseSum(part) / static_cast<double>(width);
+    const __m512d scale = _mm512_set1_pd(1.0 / std::sqrt(var + eps));
+    for (int64_t i = 0; i < width; i += 16) {
+      const __mmask16 m = Below16(width - i);
+      auto normed8 = [&](int64_t at) {
+        const __m512d d = _mm512_sub_pd(load8(at, Below8(width - at)), mean);
+        return _mm512_cvtpd_ps(_mm512_mul_round_pd(d, scale, kNearest));
+      };
+      const __m512 normed =
+          _mm512_insertf32x8(_mm512_castps256_ps512(normed8(i)), normed8(i + 8), 1);
+      __m512 v = _mm512_mul_round_ps(normed, _mm512_maskz_loadu_ps(m, w + i), kNearest);
+      if (bias != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + i));
+      _mm512_mask_storeu_ps(out + i, m, v);
+    }
+  }
+}
 
 // Six tokens share each weight load: 24 accumulators, four weights and one activation are
 // 29 of the 32 zmm registers.
@@ -172,6 +230,8 @@ KernelTable MakeAvx512Table() {
   t.axpy_f16_rows = AxpyF16Rows<Vec512>;
   t.gelu = GeluRows<Vec512>;
   t.tanh = TanhRows<Vec512>;
+  t.add = AddRows<Vec512>;
+  t.layer_norm = LayerNormRows512;
   return t;
 }
 

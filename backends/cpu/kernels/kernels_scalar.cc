@@ -227,6 +227,42 @@ void Tanh(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
 }
 
+void Add(const float* a, const float* b, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
+}
+
+// The sum of term(i) for i < n in double, as eight interleaved partial sums (term i into
+// part i % 8) added pairwise at the end: eight independent chains where one would wait on
+// each add's latency, in an order that depends on n alone (the SIMD paths' lanes).
+template <typename Term>
+double SumOf(int64_t n, Term term) {
+  double part[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) part[k] += term(i + k);
+  }
+  for (; i < n; ++i) part[i % 8] += term(i);
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
+void LayerNorm(const float* x, const float* w, const float* bias, float* y, int64_t rows,
+               int64_t width, float eps) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * width;
+    const double mean = SumOf(width, [&](int64_t i) { return double{in[i]}; }) / width;
+    const double sum_sq = SumOf(width, [&](int64_t i) {
+      const double d = in[i] - mean;
+      return d * d;
+    });
+    const double scale = 1.0 / std::sqrt(sum_sq / width + eps);
+    for (int64_t i = 0; i < width; ++i) {
+      y[r * width + i] = static_cast<float>((in[i] - mean) * scale) * w[i];
+    }
+    if (bias == nullptr) continue;
+    for (int64_t i = 0; i < width; ++i) y[r * width + i] += bias[i];
+  }
+}
+
 KernelTable MakeTable() {
   KernelTable t{};
   t.f32 = {ActKind::kF32, DotF32, nullptr, {}};
@@ -248,6 +284,8 @@ KernelTable MakeTable() {
   t.axpy_f16_rows = AxpyF16Rows;
   t.gelu = Gelu;
   t.tanh = Tanh;
+  t.add = Add;
+  t.layer_norm = LayerNorm;
   return t;
 }
 

@@ -36,18 +36,15 @@ Status CheckArgs(TensorType w_type, const void* w, int64_t rows, int64_t cols, c
   return Status::Ok();
 }
 
-// y[i] += b[i]: the epilogue's bias add, four at a time (with restrict, so that the compiler
-// makes each group one vector add at -O2).
-void AddToRow(float* __restrict y, const float* __restrict b, int64_t n) {
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    y[i] += b[i];
-    y[i + 1] += b[i + 1];
-    y[i + 2] += b[i + 2];
-    y[i + 3] += b[i + 3];
-  }
-  for (; i < n; ++i) y[i] += b[i];
-}
+// The inputs a call's activation buffers were prepared from.
+struct PreparedFrom {
+  Isa isa;
+  ActKind act;
+  ActPrecision precision;
+  const float* x;
+  int64_t n_tokens, cols;
+  bool operator==(const PreparedFrom&) const = default;
+};
 
 }  // namespace
 
@@ -55,7 +52,8 @@ bool MatMulSupports(TensorType type) { return ScalarKernelTable().ForType(type) 
 
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
-                   ActPrecision precision, const MatMulEpilogue& epilogue, WeightLayout layout) {
+                   ActPrecision precision, const MatMulEpilogue& epilogue, WeightLayout layout,
+                   bool x_unchanged) {
   HFD_RETURN_IF_ERROR(CheckArgs(w_type, w, rows, cols, x, n_tokens, y));
   if (!IsaSupported(isa)) {
     return Unsupported("MatMul: cannot run the " + std::string(IsaName(isa)) +
@@ -76,14 +74,19 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // Buffers per calling thread, reused across calls. Workers must reach them through these
   // pointers: naming a thread_local inside the lambda would give each worker its own.
   thread_local ActivationBuffer main_buffer, residual_buffer;
-  const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
-  main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, KernelsFor(isa).split_bf16x3, pool);
-  const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
-  int n_passes = 1;
-  if (precision == ActPrecision::kInt8x2 && IsQuantizedAct(kernel->act)) {
-    residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
-    n_passes = 2;
+  // What the buffers were last prepared from, so that x_unchanged calls can check it.
+  thread_local PreparedFrom prepared{};
+  const PreparedFrom from{isa, kernel->act, precision, x, n_tokens, cols};
+  const bool two_passes = precision == ActPrecision::kInt8x2 && IsQuantizedAct(kernel->act);
+  if (!x_unchanged || !(from == prepared)) {
+    const QuantizeQ8Fn quantize = KernelsFor(isa).quantize_q8;
+    main_buffer.Prepare(kernel->act, x, n_tokens, cols, quantize, KernelsFor(isa).split_bf16x3,
+                        pool);
+    if (two_passes) residual_buffer.PrepareResidual(main_buffer, x, n_tokens, quantize, pool);
+    prepared = from;
   }
+  const ActivationBuffer* passes[2] = {&main_buffer, &residual_buffer};
+  const int n_passes = two_passes ? 2 : 1;
 
   const uint8_t* wb = static_cast<const uint8_t*>(w);
   // Every kernel call below computes a rows x tokens block into `part` once per pass and
@@ -99,22 +102,20 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // Rows [r, r_end) x tokens [t_begin, t_end) one row at a time: four tokens per call where
   // the path has a four-token kernel, then one.
   auto by_row = [&](int64_t r, int64_t r_end, int64_t t_begin, int64_t t_end) {
-    ActRow x4[4];
     float part[4];
     for (; r < r_end; ++r) {
       const uint8_t* w_row = wb + r * row_bytes;
       for (int pass = 0; pass < n_passes; ++pass) {
-        const ActivationBuffer& act = *passes[pass];
+        const ActRow* x_rows = passes[pass]->Rows();
         int64_t t = t_begin;
         if (kernel->dot4 != nullptr) {
           for (; t + 4 <= t_end; t += 4) {
-            for (int k = 0; k < 4; ++k) x4[k] = act.Row(t + k);
-            kernel->dot4(cols, w_row, x4, part);
+            kernel->dot4(cols, w_row, x_rows + t, part);
             store(pass, r, t, part, 1, 4);
           }
         }
         for (; t < t_end; ++t) {
-          part[0] = kernel->dot(cols, w_row, act.Row(t));
+          part[0] = kernel->dot(cols, w_row, x_rows[t]);
           store(pass, r, t, part, 1, 1);
         }
       }
@@ -127,13 +128,12 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
   // so `run` below hands them every token of every full group.
   const TileKernel& tile = interleaved ? *rows16 : kernel->tile;
   auto by_tile = [&](int64_t r, int64_t t, int64_t t_end) {
-    ActRow xt[kMaxTileTokens];
     float part[kMaxTileRows * kMaxTileTokens];
     const uint8_t* w_rows = wb + r * row_bytes;
     // `call(x, y, y_stride)` computes n_tok tokens from t.
     auto each_pass = [&](int n_tok, auto call) {
       for (int pass = 0; pass < n_passes; ++pass) {
-        for (int k = 0; k < n_tok; ++k) xt[k] = passes[pass]->Row(t + k);
+        const ActRow* xt = passes[pass]->Rows() + t;
         if (pass == 0) {
           call(xt, y + t * rows + r, rows);  // what store would write
         } else {
@@ -165,7 +165,7 @@ Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int6
     const int64_t n = r_end - r_begin;
     for (int64_t t = t0; t < t_end; ++t) {
       float* out = y + t * rows + r_begin;
-      if (epilogue.bias != nullptr) AddToRow(out, epilogue.bias + r_begin, n);
+      if (epilogue.bias != nullptr) KernelsFor(isa).add(out, epilogue.bias + r_begin, out, n);
       if (epilogue.gelu) KernelsFor(isa).gelu(out, out, n);
       if (epilogue.geglu_gate != nullptr) {
         GeGLU(isa, epilogue.geglu_gate + t * rows + r_begin, out, out, n);
@@ -238,6 +238,15 @@ void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n) {
     KernelsFor(isa).tanh(th, th, m);
     for (int64_t i = 0; i < m; ++i) y[c + i] = cap * th[i];
   }
+}
+
+void Add(Isa isa, const float* a, const float* b, float* y, int64_t n) {
+  KernelsFor(isa).add(a, b, y, n);
+}
+
+void LayerNorm(Isa isa, const float* x, const float* w, const float* bias, float* y, int64_t rows,
+               int64_t width, float eps) {
+  KernelsFor(isa).layer_norm(x, w, bias, y, rows, width, eps);
 }
 
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n) {

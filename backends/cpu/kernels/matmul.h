@@ -53,11 +53,15 @@ Status MatMul(TensorType w_type, const void* w, int64_t rows, int64_t cols, cons
 
 // MatMul on a given path (the path must be IsaSupported), with W in `layout`: kRows16 (the
 // interleaved copy, rows16_layout.h) where ReadsRows16(isa, w_type), which gives the same
-// bits as GGUF's layout.
+// bits as GGUF's layout. `x_unchanged`: x holds what it held at this thread's previous call
+// (projections of one input, q, k and v), so the activations quantized (or split) then are
+// used again where that call prepared them from the same x, sizes, path and precision for
+// the same activation kind.
 Status MatMulOnIsa(Isa isa, TensorType w_type, const void* w, int64_t rows, int64_t cols,
                    const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                    ActPrecision precision = ActPrecision::kInt8,
-                   const MatMulEpilogue& epilogue = {}, WeightLayout layout = WeightLayout::kGguf);
+                   const MatMulEpilogue& epilogue = {}, WeightLayout layout = WeightLayout::kGguf,
+                   bool x_unchanged = false);
 
 // The helpers below run on the path `isa` (which must be IsaSupported), so that a backend
 // built for one path (CpuBackendOptions::isa) runs every kernel on it.
@@ -72,6 +76,16 @@ void GeGLU(Isa isa, const float* gate, const float* up, float* y, int64_t n);
 
 // y = cap * tanh(x / cap) elementwise (Gemma 2's soft-capping; x == y allowed); tanh as in GeGLU.
 void SoftCap(Isa isa, const float* x, float cap, float* y, int64_t n);
+
+// y = a + b elementwise over n (a == y or b == y allowed): the residual add.
+void Add(Isa isa, const float* a, const float* b, float* y, int64_t n);
+
+// y = (x - mean) / sqrt(var + eps) * w over each row of `width` (mean and variance summed in
+// double), then + bias where bias is not null (the graph's following bias add, fused: the
+// same float operations, so the same bits); w and bias have `width` elements. y may equal
+// x. Every path gives the same bits.
+void LayerNorm(Isa isa, const float* x, const float* w, const float* bias, float* y, int64_t rows,
+               int64_t width, float eps);
 
 // F32 <-> IEEE half, round to nearest even (the KV cache's storage type).
 void F32ToF16(Isa isa, const float* src, uint16_t* dst, int64_t n);

@@ -60,10 +60,16 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::RunChunks(int thread) {
-  for (;;) {
-    int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
-    if (begin >= n_tasks_) return;
-    (*job_)(begin, std::min(n_tasks_, begin + chunk_), thread);
+  int64_t begin = next_.load(std::memory_order_relaxed);
+  while (begin < n_tasks_) {
+    // Chunks shrink with what is left (1/chunk_div_ of it, at least one task): the first
+    // are large, the last single tasks, so threads finish within about one task of each
+    // other instead of one large chunk.
+    const int64_t size = std::max<int64_t>(1, (n_tasks_ - begin) / chunk_div_);
+    if (next_.compare_exchange_weak(begin, begin + size, std::memory_order_relaxed)) {
+      (*job_)(begin, begin + size, thread);
+      begin = next_.load(std::memory_order_relaxed);
+    }
   }
 }
 
@@ -90,7 +96,7 @@ void ThreadPool::ParallelFor(
   job_ = &fn;
   n_tasks_ = n_tasks;
   // Several chunks per thread so a thread slowed by other load does not hold up the rest.
-  chunk_ = std::max<int64_t>(1, n_tasks / (4 * static_cast<int64_t>(size())));
+  chunk_div_ = 4 * static_cast<int64_t>(size());
   next_.store(0, std::memory_order_relaxed);
   busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);

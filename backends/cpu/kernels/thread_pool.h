@@ -23,9 +23,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   // Calls fn(begin, end, thread) over disjoint ranges covering [0, n_tasks) and returns
-  // when all are done. Ranges are handed out dynamically in chunks, so one thread may get
-  // several; `thread` (in [0, size())) identifies the calling thread for per-thread
-  // scratch. fn must not throw. Calls from several threads are serialised; a call from
+  // when all are done. Ranges are handed out dynamically in shrinking chunks, so one
+  // thread may get several; `thread` (in [0, size())) identifies the calling thread for
+  // per-thread scratch. fn must not throw. Calls from several threads are serialised; a call from
   // inside fn runs inline on the calling thread.
   void ParallelFor(int64_t n_tasks,
                    const std::function<void(int64_t begin, int64_t end, int thread)>& fn);
@@ -45,7 +45,7 @@ class ThreadPool {
   // read by workers after they observe the bump (acquire).
   const std::function<void(int64_t, int64_t, int)>* job_ = nullptr;
   int64_t n_tasks_ = 0;
-  int64_t chunk_ = 1;
+  int64_t chunk_div_ = 1;  // a chunk is what is left over this, at least one task
   std::atomic<int64_t> next_{0};
 
   std::atomic<uint32_t> generation_{0};

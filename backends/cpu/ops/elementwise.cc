@@ -15,50 +15,10 @@ void RmsNorm(const float* x, const float* w, float* y, int64_t n, int64_t group,
   }
 }
 
-namespace {
-
-// The sum of term(i) for i < n in double, as eight interleaved partial sums (term i into
-// part i % 8) added pairwise at the end: eight independent chains where one would wait on
-// each add's latency, in an order that depends on n alone.
-template <typename Term>
-double SumOf(int64_t n, Term term) {
-  double part[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) part[k] += term(i + k);
-  }
-  for (; i < n; ++i) part[i % 8] += term(i);
-  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-}
-
-}  // namespace
-
-void LayerNorm(const float* x, const float* w, const float* bias, float* y, int64_t rows,
-               int64_t width, float eps) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* in = x + r * width;
-    const double mean = SumOf(width, [&](int64_t i) { return double{in[i]}; }) / width;
-    const double sum_sq = SumOf(width, [&](int64_t i) {
-      const double d = in[i] - mean;
-      return d * d;
-    });
-    const double scale = 1.0 / std::sqrt(sum_sq / width + eps);
-    for (int64_t i = 0; i < width; ++i) {
-      y[r * width + i] = static_cast<float>((in[i] - mean) * scale) * w[i];
-    }
-    if (bias == nullptr) continue;
-    for (int64_t i = 0; i < width; ++i) y[r * width + i] += bias[i];
-  }
-}
-
 void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t width) {
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t i = 0; i < width; ++i) y[r * width + i] = x[r * width + i] + bias[i];
   }
-}
-
-void Add(const float* a, const float* b, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = a[i] + b[i];
 }
 
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n) {

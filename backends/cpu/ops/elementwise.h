@@ -1,6 +1,6 @@
 // Row-wise float ops of the CPU backend that read no KV cache: RMSNorm (optionally per
-// group, for q/k norm), LayerNorm, bias, residual add, SwiGLU, scaling, argmax (GeGLU and
-// soft-capping, which need tanh, are matmul.h's, on the SIMD paths). Single-threaded: they are a
+// group, for q/k norm), bias, SwiGLU, scaling, argmax (LayerNorm, the residual add, GeGLU
+// and soft-capping are matmul.h's, on the SIMD paths). Single-threaded: they are a
 // few microseconds per token next to the matrix products. Thread-safe (no state).
 #pragma once
 
@@ -12,17 +12,8 @@ namespace hfd::cpu {
 // n = total elements (a multiple of group). y may equal x.
 void RmsNorm(const float* x, const float* w, float* y, int64_t n, int64_t group, float eps);
 
-// y = (x - mean) / sqrt(var + eps) * w over each row of `width`, then + bias where bias is
-// not null (the graph's following bias add, fused: the same float operations, so the same
-// bits); w and bias have `width` elements. y may equal x. (GELU is matmul.h's Gelu.)
-void LayerNorm(const float* x, const float* w, const float* bias, float* y, int64_t rows,
-               int64_t width, float eps);
-
 // y[r] = x[r] + bias for each of `rows` rows of `width`.
 void AddBias(const float* x, const float* bias, float* y, int64_t rows, int64_t width);
-
-// y = a + b over n elements.
-void Add(const float* a, const float* b, float* y, int64_t n);
 
 // y = silu(gate) * up over n elements.
 void SwiGLU(const float* gate, const float* up, float* y, int64_t n);
