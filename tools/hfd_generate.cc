@@ -10,6 +10,8 @@
 #include <iostream>
 #include <string>
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -115,6 +117,9 @@ int Run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout carries the text (or the JSON); the engine's log lines go to stderr.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "hfd-generate", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   Args args;
   CLI::App app{"Generate text with a local model on the CPU backend"};
   app.add_option("model", args.model, "a .gguf file or a Hugging Face model directory")->required();
