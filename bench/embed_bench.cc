@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/cpu/cpu_backend.h"
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/runtime/session.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -79,6 +80,7 @@ Result<nlohmann::json> Run(const Args& args) {
 }  // namespace hfd::bench
 
 int main(int argc, char** argv) {
+  hfd::LogToStderr("embed_bench");  // stdout carries the results
   hfd::bench::Args args;
   CLI::App app{"Embeddings/s of an embedding model on the CPU backend"};
   app.add_option("--file", args.file, "the embedding model's GGUF file")

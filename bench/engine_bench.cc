@@ -38,6 +38,7 @@
 #include "bench/batched_decode.h"
 #include "bench/synthetic_model.h"
 #include "bench/ttft_gap.h"
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
@@ -275,6 +276,7 @@ void PrintRow(const nlohmann::json& r) {
 }  // namespace hfd::bench
 
 int main(int argc, char** argv) {
+  hfd::LogToStderr("engine_bench");  // stdout carries the results
   using namespace hfd::bench;
   Args args;
   CLI::App app{"Engine speed on synthetic models (llama-bench's pp/tg tests)"};

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/quant/dequantize.h"
 
@@ -41,6 +42,7 @@ void Print(const Row& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hfd::LogToStderr("formats_bench");  // stdout carries the results
   const std::filesystem::path fixtures =
       argc > 1 ? std::filesystem::path(argv[1]) : std::filesystem::path(HFD_BENCH_FIXTURES);
   std::vector<Row> rows;

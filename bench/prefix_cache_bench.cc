@@ -16,6 +16,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "bench/synthetic_model.h"
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/sequence_batch.h"
@@ -122,6 +123,7 @@ int Main(int argc, char** argv) {
 }  // namespace hfd::bench
 
 int main(int argc, char** argv) {
+  hfd::LogToStderr("prefix_cache_bench");  // stdout carries the results
   try {
     return hfd::bench::Main(argc, argv);
   } catch (const std::exception& e) {  // std::bad_alloc and the like: say so, do not abort

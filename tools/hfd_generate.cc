@@ -10,12 +10,11 @@
 #include <iostream>
 #include <string>
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "backends/cpu/cpu_backend.h"
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/runtime/generator.h"
 #include "engine/runtime/session.h"
@@ -117,9 +116,7 @@ int Run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // stdout carries the text (or the JSON); the engine's log lines go to stderr.
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "hfd-generate", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
+  hfd::LogToStderr("hfd-generate");  // stdout carries the results
   Args args;
   CLI::App app{"Generate text with a local model on the CPU backend"};
   app.add_option("model", args.model, "a .gguf file or a Hugging Face model directory")->required();

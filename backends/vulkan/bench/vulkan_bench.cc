@@ -24,6 +24,7 @@
 #include "backends/vulkan/vulkan_backend.h"
 #include "backends/vulkan/vulkan_executable.h"
 #include "bench/synthetic_model.h"
+#include "common/log_to_stderr.h"
 #include "engine/model/model_files.h"
 #include "engine/model/synthetic_gguf.h"
 #include "engine/runtime/graph_builder.h"
@@ -171,6 +172,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
 }  // namespace hfd::vk::bench
 
 int main(int argc, char** argv) {
+  hfd::LogToStderr("vulkan_bench");  // stdout carries the results
   using namespace hfd::vk::bench;
   Args args;
   CLI::App app{"Vulkan backend speed on synthetic models"};
