@@ -311,11 +311,10 @@ Result<DerivedFileInfo> ReadInfo(int dir, const std::string& name,
   return out;
 }
 
-// A temporary file of a build ("." name ".tmp." pid "." n) that was not written for a day.
-bool IsLeftOverTemp(int dir, const std::string& name, int64_t now) {
-  if (!name.starts_with(".") || name.find(".tmp.") == std::string::npos) return false;
-  struct stat st {};
-  return ::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+// A temporary file of a build ("." name ".tmp." pid "." n, `st` its lstat) that was not
+// written for a day.
+bool IsLeftOverTemp(const std::string& name, const struct stat& st, int64_t now) {
+  return name.starts_with(".") && name.find(".tmp.") != std::string::npos && S_ISREG(st.st_mode) &&
          now - st.st_mtim.tv_sec > kTempFileIdleSeconds;
 }
 
@@ -505,7 +504,7 @@ Result<PruneResult> DerivedStore::Prune(
   for (const std::string& name : names) {
     struct stat st {};
     if (::fstatat(fd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    bool remove = IsLeftOverTemp(fd->get(), name, now);
+    bool remove = IsLeftOverTemp(name, st, now);
     if (!remove && !name.starts_with(".") && name.ends_with(".bin")) {
       const Result<DerivedFileInfo> info = ReadInfo(fd->get(), name, dir() / name);
       remove = info.ok() && stale(*info);
