@@ -2,7 +2,7 @@
 // model takes to load.
 //
 //   serve_bench --hfd build/release/daemon/hfd [--shape llama-3.2-1b] [--type Q4_K_M]
-//               [--tokens 64] [--reps 3] [--dir /tmp/hfd-bench-models]
+//               [--backend cpu|vulkan|auto] [--tokens 64] [--reps 3] [--dir /tmp/hfd-bench-models]
 //               [--tokenizer FIXTURES/gguf/tiny-llama3-Q8_0.gguf] [--clients 4]
 //               [--json out.jsonl]
 //
@@ -10,7 +10,8 @@
 // tokenizer of the fixture tiny-llama3 file, so the daemon can take text prompts.
 //  - decode: tokens/s of a streamed `generate` through the socket (client library, the
 //    client's clock: first to last token notification) ÷ tokens/s of runtime::Generate in
-//    this process on the same file, CPU backend, greedy, same prompts; runs alternate.
+//    this process on the same file and backend (--backend: the CPU unless named), greedy,
+//    same prompts; runs alternate.
 //  - TTFT overhead: the client's time from sending to the first token minus the engine's
 //    tokenize + prefill + first choice, in microseconds (medians).
 //  - concurrent decode (--clients N): N clients, each on its own connection, stream
@@ -49,6 +50,7 @@ struct Args {
   std::string hfd;
   std::string shape = "llama-3.2-1b";
   std::string type = "Q4_K_M";
+  std::string backend = "cpu";  // both sides: the engine in this process and the daemon's load
   int tokens = 64;
   int reps = 3;
   std::string dir = "/tmp/hfd-bench-models";
@@ -78,7 +80,7 @@ Status MeasureLoad(const Args& args, const std::string& path, client::Client& cl
     if (cold) HFD_RETURN_IF_ERROR(DropFromPageCache(path));
     HFD_ASSIGN_OR_RETURN(const double resident_engine, ResidentFraction(path));
     const auto t0 = Clock::now();
-    HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path));
+    HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path, args.backend));
     const double engine_s = Since(t0);
     engine.reset();
 
@@ -87,7 +89,7 @@ Status MeasureLoad(const Args& args, const std::string& path, client::Client& cl
     const auto t1 = Clock::now();
     HFD_ASSIGN_OR_RETURN(
         json loaded,
-        client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kBenchCtx}}));
+        client.Call("load", {{"model", path}, {"backend", args.backend}, {"ctx", kBenchCtx}}));
     const double daemon_s = Since(t1);
     HFD_RETURN_IF_ERROR(client.Call("unload", {{"model", path}}).status());
 
@@ -98,6 +100,7 @@ Status MeasureLoad(const Args& args, const std::string& path, client::Client& cl
         cache, engine_s, 100 * resident_engine, daemon_s, loaded.value("load_seconds", 0.0),
         100 * resident_daemon);
     report.Add({{"bench", "serve_load"},
+                {"backend", args.backend},
                 {"shape", args.shape},
                 {"type", args.type},
                 {"page_cache", cache},
@@ -113,9 +116,10 @@ Status MeasureLoad(const Args& args, const std::string& path, client::Client& cl
 
 Status MeasureOverhead(const Args& args, const std::string& path, client::Client& client,
                        Report& report) {
-  HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path));
+  HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path, args.backend));
   HFD_RETURN_IF_ERROR(
-      client.Call("load", {{"model", path}, {"backend", "cpu"}, {"ctx", kBenchCtx}}).status());
+      client.Call("load", {{"model", path}, {"backend", args.backend}, {"ctx", kBenchCtx}})
+          .status());
   // One warm-up each: page faults, thread pools, first allocations.
   HFD_RETURN_IF_ERROR(EngineRun(*engine, engine->tokenizer->Encode(Prompt(0), true), 4).status());
   HFD_RETURN_IF_ERROR(DaemonRun(client, "generate", GenerateParams(path, Prompt(1), 4)).status());
@@ -151,6 +155,7 @@ Status MeasureOverhead(const Args& args, const std::string& path, client::Client
   fmt::print("client TTFT - daemon-reported TTFT (socket + framing + dispatch): {:.0f} us\n",
              Median(socket_us));
   report.Add({{"bench", "serve_overhead"},
+              {"backend", args.backend},
               {"shape", args.shape},
               {"type", args.type},
               {"tokens", args.tokens},
@@ -197,10 +202,10 @@ Result<double> ConcurrentDaemonRate(const DaemonProcess& daemon, const std::stri
 // with the same prompts decoded together (issue 19's goal: >= 0.95).
 Status MeasureConcurrent(const Args& args, const std::string& path, const DaemonProcess& daemon,
                          client::Client& client, Report& report) {
-  HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path));
+  HFD_ASSIGN_OR_RETURN(auto engine, LoadEngine(path, args.backend));
   HFD_RETURN_IF_ERROR(client
                           .Call("load", {{"model", path},
-                                         {"backend", "cpu"},
+                                         {"backend", args.backend},
                                          {"ctx", kBenchCtx},
                                          {"max_concurrency", args.clients}})
                           .status());
@@ -230,6 +235,7 @@ Status MeasureConcurrent(const Args& args, const std::string& path, const Daemon
       ">= 0.95; medians of {})\n",
       args.clients, Median(daemon_tps), Median(engine_tps), ratio, args.reps);
   report.Add({{"bench", "serve_concurrent"},
+              {"backend", args.backend},
               {"shape", args.shape},
               {"type", args.type},
               {"tokens", args.tokens},
@@ -249,8 +255,8 @@ Status Main(const Args& args) {
   HFD_ASSIGN_OR_RETURN(auto daemon, DaemonProcess::Start(args.hfd));
   HFD_ASSIGN_OR_RETURN(auto client, daemon->Connect());
   Report report(args.json_out);
-  fmt::print("{} {} ({}), CPU backend, {} tokens, {} reps\n", args.shape, args.type, path,
-             args.tokens, args.reps);
+  fmt::print("{} {} ({}), {} backend, {} tokens, {} reps\n", args.shape, args.type, path,
+             args.backend, args.tokens, args.reps);
   HFD_RETURN_IF_ERROR(MeasureLoad(args, path, *client, report));
   HFD_RETURN_IF_ERROR(MeasureOverhead(args, path, *client, report));
   if (args.clients > 0)
@@ -267,6 +273,8 @@ int main(int argc, char** argv) {
   app.add_option("--hfd", args.hfd, "the hfd binary")->required();
   app.add_option("--shape", args.shape, "synthetic shape: tinyllama-1.1b, llama-3.2-1b, ...");
   app.add_option("--type", args.type, "weight mix: Q4_K_M, Q8_0, Q4_0, F16");
+  app.add_option("--backend", args.backend, "cpu, vulkan or auto, for the engine and the daemon")
+      ->check(CLI::IsMember({"cpu", "vulkan", "auto"}));
   app.add_option("--tokens", args.tokens, "tokens per generation")->check(CLI::Range(2, 4096));
   app.add_option("--reps", args.reps, "alternating engine/daemon runs")->check(CLI::Range(1, 100));
   app.add_option("--dir", args.dir, "where synthetic models are written");

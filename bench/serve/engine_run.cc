@@ -2,16 +2,20 @@
 
 #include <algorithm>
 
-#include "backends/cpu/cpu_backend.h"
+#include "backends/select/backend_select.h"
 #include "engine/runtime/generator.h"
 
 namespace hfd::bench {
 
-Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path) {
+Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path, const std::string& backend) {
   auto e = std::make_unique<Engine>();
   HFD_ASSIGN_OR_RETURN(e->files, model::OpenModelFiles(path));
   HFD_ASSIGN_OR_RETURN(e->tokenizer, tok::Tokenizer::FromPath(path));
-  e->backend = cpu::CreateCpuBackend({0});
+  HFD_ASSIGN_OR_RETURN(const backends::BackendKind kind, backends::ParseBackendKind(backend));
+  backends::BackendRequest request;
+  request.kind = kind;
+  HFD_ASSIGN_OR_RETURN(backends::SelectedBackend selected, backends::SelectBackend(request));
+  e->backend = std::move(selected.backend);
   HFD_RETURN_IF_ERROR(e->backend->LoadWeights(*e->files));
   HFD_ASSIGN_OR_RETURN(
       e->session,

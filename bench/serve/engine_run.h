@@ -33,8 +33,10 @@ struct Engine {
   }
 };
 
-// The model at `path` on the CPU backend, with a kBenchCtx session.
-Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path);
+// The model at `path` on `backend` ("cpu", "vulkan" or "auto", as the daemon's `load`
+// takes it), with a kBenchCtx session.
+Result<std::unique_ptr<Engine>> LoadEngine(const std::string& path,
+                                           const std::string& backend = "cpu");
 
 // One generation's timings, by whoever's clock measured it.
 struct Run {

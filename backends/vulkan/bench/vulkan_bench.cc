@@ -5,13 +5,18 @@
 //
 //   vulkan_bench [--device NAME] [--shape tinyllama-1.1b,llama-2-7b,llama-3-8b]
 //                [--type F16,Q8_0,Q4_K_M,Q4_0] [--dir /tmp/hfd-bench-models] [--json -]
-//                [--no-fuse]
+//                [--no-fuse] [--vocab-from vocab.gguf]
+//   vulkan_bench [--device NAME] --file a.gguf,b.gguf   (existing files, as they are)
+//
+// --vocab-from gives the synthetic models that file's tokenizer (padded to the shape's
+// vocabulary), so llama.cpp's llama-bench loads the same files; each JSON row names its file.
 //
 // Each row also gives the dispatches and barriers one decode token records.
 // Without --device it takes the GPU `auto` would; lavapipe only when named ("llvmpipe").
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -42,6 +47,8 @@ struct Args {
   int decode = 128;
   std::string json;
   bool no_fuse = false;
+  std::string vocab_from;  // a GGUF vocabulary to give synthetic models (llama.cpp loads them)
+  std::vector<std::string> files;  // existing GGUF files, measured as they are
 };
 
 double Now() {
@@ -113,14 +120,23 @@ Result<VulkanExecutable::StreamCounts> DecodeCounts(runtime::Backend& backend,
   return dynamic_cast<VulkanExecutable&>(*exe).Counts(1);
 }
 
-Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
-                                  const model::ModelDesc& desc, const std::string& type,
-                                  double bandwidth) {
-  const std::filesystem::path path =
-      std::filesystem::path(args.dir) / fmt::format("{}-{}.gguf", name, type);
-  if (!std::filesystem::exists(path)) {
-    std::filesystem::create_directories(args.dir);
-    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(desc, type, path));
+// A GGUF file to measure, written first from `synthetic` (a shape and the `type` mix) when
+// that is set and the file is not there yet.
+struct Target {
+  std::string name, type;
+  std::filesystem::path path;
+  std::optional<model::ModelDesc> synthetic;
+};
+
+Result<nlohmann::json> BenchModel(const Args& args, const Target& target, double bandwidth) {
+  const std::string& name = target.name;
+  const std::string& type = target.type;
+  const std::filesystem::path& path = target.path;
+  if (target.synthetic && !std::filesystem::exists(path)) {
+    std::filesystem::create_directories(path.parent_path());
+    model::SyntheticOptions options;
+    options.vocab_from = args.vocab_from;
+    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(*target.synthetic, type, path, options));
   }
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
   const double t0 = Now();
@@ -156,6 +172,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const std::string& name,
                        DecodeCounts(*backend, *files, n_ctx));
   return nlohmann::json{{"model", name},
                         {"type", type},
+                        {"file", path.string()},
                         {"device", backend->device_description()},
                         {"load_seconds", load_seconds},
                         {fmt::format("pp{}", args.prompt), prefill},
@@ -185,6 +202,14 @@ int main(int argc, char** argv) {
   app.add_option("--decode", args.decode, "decode tokens");
   app.add_option("--json", args.json, "append JSON lines to this file (- for stdout)");
   app.add_flag("--no-fuse", args.no_fuse, "one dispatch per graph op (no fused kernels)");
+  app.add_option("--vocab-from", args.vocab_from,
+                 "give synthetic models this GGUF file's tokenizer, so llama-bench loads them too")
+      ->check(CLI::ExistingFile);
+  app.add_option("--file", args.files,
+                 "GGUF files to measure as they are (e.g. a Hub file, to compare with llama-bench "
+                 "on the same file) instead of synthetic --shape/--type models")
+      ->delimiter(',')
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   auto bandwidth = MeasureBandwidth(args.device);
@@ -195,32 +220,48 @@ int main(int argc, char** argv) {
   fmt::print("device copy bandwidth: {:.1f} GB/s\n", *bandwidth / 1e9);
   fmt::print("{:<16} {:<7} {:>9} {:>9} {:>6} {:>16}\n", "model", "type", "pp/s", "tg/s", "eff",
              "dispatch/barrier");
-  int failures = 0;
-  for (const std::string& name : args.shapes) {
+  std::vector<Target> targets;
+  for (const std::string& file : args.files) {
+    targets.push_back({std::filesystem::path(file).stem().string(), "file", file, std::nullopt});
+  }
+  for (const std::string& name : args.files.empty() ? args.shapes : std::vector<std::string>{}) {
     auto shape = Shape(name);
+    if (!shape.ok()) {
+      std::cerr << "vulkan_bench: " << shape.status().ToString() << "\n";
+      return 2;
+    }
     for (const std::string& type : args.types) {
-      auto r = shape.ok() ? BenchModel(args, name, *shape, type, *bandwidth)
-                          : hfd::Result<nlohmann::json>(shape.status());
-      nlohmann::json row =
-          r.ok()
-              ? *r
-              : nlohmann::json{{"model", name}, {"type", type}, {"error", r.status().ToString()}};
-      if (!r.ok()) {
-        ++failures;
-        fmt::print("{:<16} {:<7} error: {}\n", name, type, r.status().ToString());
-      } else {
-        fmt::print("{:<16} {:<7} {:>9.1f} {:>9.1f} {:>6.2f} {:>16}\n", name, type,
-                   row[fmt::format("pp{}", args.prompt)].get<double>(),
-                   row[fmt::format("tg{}", args.decode)].get<double>(),
-                   row["decode_efficiency"].get<double>(),
-                   fmt::format("{}/{}", row["decode_dispatches"].get<int>(),
-                               row["decode_barriers"].get<int>()));
-      }
-      if (args.json == "-") {
-        std::cout << row.dump() << "\n";
-      } else if (!args.json.empty()) {
-        std::ofstream(args.json, std::ios::app) << row.dump() << "\n";
-      }
+      // Files with and without a tokenizer are kept apart: llama-bench refuses the latter.
+      targets.push_back({name, type,
+                         std::filesystem::path(args.dir) /
+                             fmt::format("{}-{}{}.gguf", name, type,
+                                         args.vocab_from.empty() ? "" : "-with-vocab"),
+                         *shape});
+    }
+  }
+  int failures = 0;
+  for (const Target& target : targets) {
+    auto r = BenchModel(args, target, *bandwidth);
+    const nlohmann::json row = r.ok() ? *r
+                                      : nlohmann::json{{"model", target.name},
+                                                       {"type", target.type},
+                                                       {"file", target.path.string()},
+                                                       {"error", r.status().ToString()}};
+    if (!r.ok()) {
+      ++failures;
+      fmt::print("{:<16} {:<7} error: {}\n", target.name, target.type, r.status().ToString());
+    } else {
+      fmt::print("{:<16} {:<7} {:>9.1f} {:>9.1f} {:>6.2f} {:>16}\n", target.name, target.type,
+                 row[fmt::format("pp{}", args.prompt)].get<double>(),
+                 row[fmt::format("tg{}", args.decode)].get<double>(),
+                 row["decode_efficiency"].get<double>(),
+                 fmt::format("{}/{}", row["decode_dispatches"].get<int>(),
+                             row["decode_barriers"].get<int>()));
+    }
+    if (args.json == "-") {
+      std::cout << row.dump() << "\n";
+    } else if (!args.json.empty()) {
+      std::ofstream(args.json, std::ios::app) << row.dump() << "\n";
     }
   }
   return failures == 0 ? 0 : 1;
