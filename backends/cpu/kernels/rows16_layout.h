@@ -1,5 +1,5 @@
-// The CPU kernels' interleaved copy of Q8_0, Q4_0, Q4_1 and Q4_K weights: the order in which the
-// AVX-512 (and AMX) 16-row tiles read them, made once at load so that decode reads one
+// The CPU kernels' interleaved copy of Q8_0, Q4_0, Q4_1 and Q4_K weights: the order in which
+// the AVX-512 (and AMX) 16-row tiles read them, made once at load so that decode reads one
 // stream instead of gathering and transposing 16 rows per block.
 //
 // A matrix of `rows` rows keeps its size and its byte offsets of row groups: each full group
