@@ -1,4 +1,4 @@
-// The CPU backend's interleaved copy of Q8_0, Q4_0 and Q4_1 weights
+// The CPU backend's interleaved copy of Q8_0, Q4_0, Q4_1 and Q4_K weights
 // (backends/cpu/kernels/rows16_layout.h): whole models give the bits they give from GGUF's
 // layout, batched prefill the bits of one token at a time, and the copy is a derived file,
 // built at the first load, mapped at the next, rebuilt when its layout changes.
@@ -24,13 +24,16 @@ namespace {
 namespace fs = std::filesystem;
 
 // A small Llama whose matrices are all `type`: 333 output rows end in a partial group of 16,
-// which stays in GGUF's layout; the head is not tied, so it is interleaved too.
+// which stays in GGUF's layout; the head is not tied, so it is interleaved too. Rows of 256
+// (Q4_K's super-block) and 512 for Q4_K, 128 and 352 else.
 fs::path WriteSmallModel(const fs::path& dir, TensorType type) {
+  const bool k_quant = type == TensorType::kQ4_K;
   model::ModelDesc d;
   d.arch = model::Architecture::kLlama;
   d.rope_layout = model::RopeLayout::kInterleaved;
-  d.n_vocab = 333, d.n_embd = 128, d.n_layer = 2, d.n_head = 4, d.n_head_kv = 2;
-  d.head_dim = 32, d.n_ff = 352, d.n_ctx_train = 256, d.bos_id = 1, d.eos_ids = {2};
+  d.n_vocab = 333, d.n_embd = k_quant ? 256 : 128, d.n_layer = 2, d.n_head = 4, d.n_head_kv = 2;
+  d.head_dim = d.n_embd / d.n_head, d.n_ff = k_quant ? 512 : 352, d.n_ctx_train = 256;
+  d.bos_id = 1, d.eos_ids = {2};
   model::SyntheticOptions options;
   options.distinct_rows = 0;  // repeated rows would tie the logits
   const fs::path path = dir / ("small-" + TypeName(type) + ".gguf");
@@ -84,11 +87,13 @@ TEST(InterleavedWeights, WholeModelsGiveTheBitsOfGgufLayout) {
   if (!PathReadsInterleaved()) GTEST_SKIP() << "this path reads only GGUF's layout";
   TempDir dir;
   std::vector<fs::path> paths;
-  for (TensorType type : {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1}) {
+  for (TensorType type :
+       {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ4_K}) {
     paths.push_back(WriteSmallModel(dir.path(), type));
   }
   const fs::path fixtures = FixturesDir();
-  for (const char* name : {"gguf/tiny-llama3-Q8_0.gguf", "gguf/tiny-qwen2-Q8_0.gguf"}) {
+  for (const char* name : {"gguf/tiny-llama3-Q8_0.gguf", "gguf/tiny-qwen2-Q8_0.gguf",
+                           "gguf/tiny-llama2-Q4_K_M.gguf"}) {
     if (!fixtures.empty() && fs::exists(fixtures / name)) paths.push_back(fixtures / name);
   }
   for (const fs::path& path : paths) {

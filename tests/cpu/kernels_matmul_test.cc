@@ -2,8 +2,10 @@
 // scalar path and (b) a double-precision dequantize-and-dot reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <numbers>
 #include <random>
 #include <string>
@@ -353,18 +355,20 @@ TEST(KernelsMatMul, AmxPartialTilesMatchAvx512) {
   }
 }
 
-// The interleaved copy of Q8_0, Q4_0 and Q4_1 weights (rows16_layout.h) is read by the same
-// tiles in the same order: every kind of call (one token, the few-token tiles, full and
+// The interleaved copy of Q8_0, Q4_0, Q4_1 and Q4_K weights (rows16_layout.h) is read by the
+// same tiles in the same order: every kind of call (one token, the few-token tiles, full and
 // partial AMX tiles, 16-token AVX-512 tiles, threads) gives the bits of GGUF's layout. 37
-// rows: two interleaved groups and five rows left in GGUF's layout; 96 columns are an odd
-// number of blocks.
+// rows: two interleaved groups and five rows left in GGUF's layout; 96 columns (Q4_K: 768)
+// are an odd number of blocks.
 TEST(KernelsMatMul, InterleavedRowsEqualGgufRows) {
   ThreadPool two(2);
   int checked = 0;
   for (Isa isa : kAllIsas) {
-    for (TensorType type : {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1}) {
+    for (TensorType type :
+         {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ4_K}) {
       if (!ReadsRows16(isa, type)) continue;
-      for (int64_t cols : {int64_t{2048}, int64_t{96}}) {
+      const int64_t odd_blocks = type == TensorType::kQ4_K ? 768 : 96;
+      for (int64_t cols : {int64_t{2048}, odd_blocks}) {
         const Weights w = MakeWeights(type, 37, cols, 61);
         Weights interleaved = w;
         ASSERT_TRUE(InterleaveRows16(type, w.data.data(), 37, cols, interleaved.data).ok());
@@ -390,12 +394,17 @@ TEST(KernelsMatMul, InterleavedRowsEqualGgufRows) {
   if (checked == 0) GTEST_SKIP() << "no path here reads the interleaved layout";
 }
 
-// Only the AVX-512 and AMX paths read the interleaved layout, and only for its three types;
+// Only the AVX-512 and AMX paths read the interleaved layout, and only for its four types;
 // MatMul refuses it elsewhere rather than reading the copy as GGUF's rows.
 TEST(KernelsMatMul, InterleavedLayoutOnlyWhereAPathReadsIt) {
-  EXPECT_FALSE(ReadsRows16(Isa::kScalar, TensorType::kQ4_1));
-  EXPECT_FALSE(ReadsRows16(Isa::kAvx2, TensorType::kQ4_1));
-  for (Isa isa : kAllIsas) EXPECT_FALSE(ReadsRows16(isa, TensorType::kQ4_K));
+  for (TensorType type : {TensorType::kQ4_1, TensorType::kQ4_K}) {
+    EXPECT_FALSE(ReadsRows16(Isa::kScalar, type));
+    EXPECT_FALSE(ReadsRows16(Isa::kAvx2, type));
+  }
+  for (Isa isa : kAllIsas) {
+    EXPECT_EQ(ReadsRows16(isa, TensorType::kQ4_K), ReadsRows16(isa, TensorType::kQ8_0));
+    EXPECT_FALSE(ReadsRows16(isa, TensorType::kQ6_K));
+  }
   const Weights w = MakeWeights(TensorType::kQ4_1, 16, 64, 3);
   const std::vector<float> x = RandomFloats(64, 4);
   std::vector<float> y(16);
@@ -403,9 +412,31 @@ TEST(KernelsMatMul, InterleavedLayoutOnlyWhereAPathReadsIt) {
                                y.data(), nullptr, ActPrecision::kInt8, {}, WeightLayout::kRows16);
   EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << s.ToString();
   std::vector<uint8_t> out(w.data.size());
-  EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_K, w.data.data(), 16, 256, out).ok());
+  EXPECT_FALSE(InterleaveRows16(TensorType::kQ6_K, w.data.data(), 16, 256, out).ok());
+  EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_K, w.data.data(), 4, 128, out).ok());
   EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_1, w.data.data(), 16, 48, out).ok());
   EXPECT_FALSE(InterleaveRows16(TensorType::kQ4_1, w.data.data(), 15, 64, out).ok());
+}
+
+// Q4_K's copy as rows16_layout.h spells it: every 32-bit word k of row r's super-block i at
+// byte 64 * k + 4 * r of the group's super-block i; the rows after the last group as they were.
+TEST(KernelsMatMul, InterleavedQ4_KStoresEveryWordTransposed) {
+  constexpr int64_t kRows = 19, kCols = 512, kBlock = 144;
+  const Weights w = MakeWeights(TensorType::kQ4_K, kRows, kCols, 5);
+  std::vector<uint8_t> out(w.data.size());
+  ASSERT_TRUE(InterleaveRows16(TensorType::kQ4_K, w.data.data(), kRows, kCols, out).ok());
+  const int64_t row_bytes = 2 * kBlock;
+  for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t k = 0; k < kBlock / 4; ++k) {
+      for (int64_t r = 0; r < 16; ++r) {
+        ASSERT_EQ(std::memcmp(out.data() + 16 * kBlock * i + 64 * k + 4 * r,
+                              w.data.data() + r * row_bytes + kBlock * i + 4 * k, 4),
+                  0)
+            << "super-block " << i << " word " << k << " row " << r;
+      }
+    }
+  }
+  EXPECT_TRUE(std::equal(out.begin() + 16 * row_bytes, out.end(), w.data.begin() + 16 * row_bytes));
 }
 
 TEST(KernelsMatMul, DefaultPathMatchesItsIsa) {

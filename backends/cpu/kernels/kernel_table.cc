@@ -69,6 +69,7 @@ const TileKernel* KernelTable::Rows16For(TensorType type) const {
   const TileKernel* k = type == TensorType::kQ8_0   ? &q8_0_rows16
                         : type == TensorType::kQ4_0 ? &q4_0_rows16
                         : type == TensorType::kQ4_1 ? &q4_1_rows16
+                        : type == TensorType::kQ4_K ? &q4_k_rows16
                                                     : nullptr;
   return k != nullptr && k->fn != nullptr ? k : nullptr;
 }

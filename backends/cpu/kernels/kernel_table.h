@@ -57,10 +57,10 @@ struct WeightKernel {
 struct KernelTable {
   WeightKernel f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
   WeightKernel q2_k, q3_k, iq4_nl, iq4_xs, iq3_xxs, iq3_s, mxfp4;
-  // The `tile`s of Q8_0, Q4_0 and Q4_1 over the interleaved copy of the weights
+  // The `tile`s of Q8_0, Q4_0, Q4_1 and Q4_K over the interleaved copy of the weights
   // (rows16_layout.h): `w` is the start of a group of `rows` interleaved rows; the same bits
   // as `tile`. fn null: this path reads only GGUF's layout; else `one` and `rest` are set.
-  TileKernel q8_0_rows16, q4_0_rows16, q4_1_rows16;
+  TileKernel q8_0_rows16, q4_0_rows16, q4_1_rows16, q4_k_rows16;
   QuantizeQ8Fn quantize_q8;
   SplitBf16x3Fn split_bf16x3;  // null where no kernel takes ActKind::kF32Bf16x3
   void (*f32_to_f16)(const float* src, uint16_t* dst, int64_t n);

@@ -242,36 +242,43 @@ struct FoldedTiles {
   BTile lo[4], hi[4];
 };
 
-// What AmxFolded needs of a type besides Fold and Finish: its scales (what Finish reads) and
-// the super-block's size.
-template <typename S, typename Block>
+// GGUF's 16 rows, row_bytes apart from w, and their offsets for gathers.
+struct GgufRowsAt16 {
+  GgufRowsAt16(const uint8_t* w_, int64_t row_bytes_)
+      : w(w_), row_bytes(row_bytes_), row_offsets(RowOffsets16(row_bytes_)) {}
+  const uint8_t* w;
+  int64_t row_bytes;
+  __m512i row_offsets;
+};
+
+// What AmxFolded needs of a type besides Fold and Finish: where Fold finds the 16 rows (Rows,
+// built from w and row_bytes), its scales (what Finish reads) and the super-block's size.
+template <typename S, typename Block, typename R = GgufRowsAt16>
 struct FoldedTraits {
+  using Rows = R;
   using Scales = S;
   static constexpr int64_t kBlockBytes = sizeof(Block);
   // The super-block's sum is lo + (hi << kHiShift): the high bytes of FoldScale's products.
   static constexpr int kHiShift = 8;
 };
 
-// Q4_K: chunk q is the 32 bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7),
-// high nibbles 2q + 1 (rows 8..15). Its scales have 6 bits, its values 4: the "low" tile
-// holds v * (sc & 7) and the "high" one v * (sc >> 3), each at most 105, so one 16-bit
-// multiply gives two bytes' products without a carry between them (no splitting of 16-bit
-// products as FoldScale does), and the super-block's sum is lo + 8 * hi.
-struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K> {
+// Q4_K, in either layout (Rows: Q4_KGgufRows16 or Q4_KInterleavedRows16): chunk q is the 32
+// bytes of qs at 32q, low nibbles sub-block 2q (tile rows 0..7), high nibbles 2q + 1 (rows
+// 8..15). Its scales have 6 bits, its values 4: the "low" tile holds v * (sc & 7) and the
+// "high" one v * (sc >> 3), each at most 105, so one 16-bit multiply gives two bytes'
+// products without a carry between them (no splitting of 16-bit products as FoldScale does),
+// and the super-block's sum is lo + 8 * hi.
+template <typename R>
+struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K, R> {
+  using Rows = R;
+  using Scales = Q4_KRowScales;
   static constexpr int kHiShift = 3;
-  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
-                                     int64_t i, FoldedTiles* b) {
-    const int32_t block_at = static_cast<int32_t>(i * sizeof(BlockQ4_K));
-    const Scales s =
-        LoadQ4_KScales16(w, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
+  HFD_TILE_INLINE static Scales Fold(const Rows& rows, int64_t i, FoldedTiles* b) {
+    const Scales s = rows.Scales(i);
     const __m512i low4 = _mm512_set1_epi8(0x0F), low3 = _mm512_set1_epi32(7);
     for (int64_t q = 0; q < 4; ++q) {
       __m512i raw[8], lo[16], hi[16];
-      TransposeWords16(
-          [&](int r) {
-            return Load256(reinterpret_cast<const BlockQ4_K*>(w + r * row_bytes)[i].qs + 32 * q);
-          },
-          raw);
+      rows.Chunk(i, q, raw);
       // Sub-block 2q + h's scale pieces in both 16-bit halves of each lane.
       __m512i sc_lo[2], sc_hi[2];
 #pragma GCC unroll 2
@@ -302,10 +309,11 @@ struct Q4_KAmx : FoldedTraits<Q4_KRowScales, BlockQ4_K> {
 
 // Q6_K: chunk c is values 64c..64c+63 (four 16-value sub-blocks), signed values q - 32.
 struct Q6_KAmx : FoldedTraits<Q6_KRowScales, BlockQ6_K> {
-  HFD_TILE_INLINE static Scales Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets,
-                                     int64_t i, FoldedTiles* b) {
-    const Scales s = LoadQ6_KScales16(w, row_offsets, i);
-    auto blocks = [&](int r) { return reinterpret_cast<const BlockQ6_K*>(w + r * row_bytes) + i; };
+  HFD_TILE_INLINE static Scales Fold(const Rows& rows, int64_t i, FoldedTiles* b) {
+    const Scales s = LoadQ6_KScales16(rows.w, rows.row_offsets, i);
+    auto blocks = [&](int r) {
+      return reinterpret_cast<const BlockQ6_K*>(rows.w + r * rows.row_bytes) + i;
+    };
     const __m512i low_byte = _mm512_set1_epi16(0x00FF), bias = _mm512_set1_epi16(32);
     for (int64_t h = 0; h < 2; ++h) {
       __m512i qh[8];
@@ -344,10 +352,10 @@ struct Q6_KAmx : FoldedTraits<Q6_KRowScales, BlockQ6_K> {
 // super-block is the scales Finish needs (d, dmin, the mins).
 template <typename U>
 struct LowBitAmx : FoldedTraits<U, typename U::Block> {
-  HFD_TILE_INLINE static U Fold(const uint8_t* w, int64_t row_bytes, __m512i row_offsets, int64_t i,
-                                FoldedTiles* b) {
+  HFD_TILE_INLINE static U Fold(const GgufRowsAt16& rows, int64_t i, FoldedTiles* b) {
     const int32_t block_at = static_cast<int32_t>(i * sizeof(typename U::Block));
-    const U u(w, row_bytes, i, _mm512_add_epi32(row_offsets, _mm512_set1_epi32(block_at)));
+    const U u(rows.w, rows.row_bytes, i,
+              _mm512_add_epi32(rows.row_offsets, _mm512_set1_epi32(block_at)));
     const __m512i low_byte = _mm512_set1_epi16(0x00FF), offset = _mm512_set1_epi16(U::kOffset);
     for (int g = 0; g < U::kGroups; ++g) {
       __m512i raw[8];
@@ -395,7 +403,7 @@ struct AmxFolded {
     // One token tile of fewer tokens has just their rows.
     const int tile_rows = NT == 1 ? n_tokens : kAmxTileTokens;
     UseTiles(tile_rows);
-    const __m512i row_offsets = RowOffsets16(row_bytes);
+    const typename Quant::Rows rows(w, row_bytes);
     // Software-pipelined: super-block i + 1 is folded while the tiles multiply super-block i,
     // and i's results are read back only after that (a load right after the tile store that
     // wrote it, like a tile load right after the stores of its B tile, waits for them).
@@ -409,7 +417,7 @@ struct AmxFolded {
     }
     const int64_t n_super = n / kQKK;
     std::optional<typename Quant::Scales> s[2];
-    s[0].emplace(Quant::Fold(w, row_bytes, row_offsets, 0, &b[0]));
+    s[0].emplace(Quant::Fold(rows, 0, &b[0]));
     for (int64_t i = 0; i < n_super; ++i) {
       const FoldedTiles& cur = b[i % 2];
       for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
@@ -447,7 +455,7 @@ struct AmxFolded {
       if (i + 1 < n_super) {
         PrefetchNextTile<kSymTileRows>(w, row_bytes, (i + 1) * Quant::kBlockBytes,
                                        Quant::kBlockBytes);
-        s[(i + 1) % 2].emplace(Quant::Fold(w, row_bytes, row_offsets, i + 1, &b[(i + 1) % 2]));
+        s[(i + 1) % 2].emplace(Quant::Fold(rows, i + 1, &b[(i + 1) % 2]));
       }
       for (int t = 0; t < n_tokens; ++t) {
         const __m512i isum = _mm512_add_epi32(
@@ -517,6 +525,12 @@ void UseAmxInterleaved(TileKernel* tile) {
       tile);
 }
 
+// Q4_K's tiles over either layout; calls of up to 5 tokens stay on AVX-512 (AmxAny).
+template <typename Rows>
+void UseAmxQ4_K(TileKernel* tile) {
+  UseAmx<AmxFolded<Q4_KAmx<Rows>>, FewTokenTiles<Q4_KTiles<Rows>>, 5>(tile);
+}
+
 KernelTable MakeAmxTable() {
   KernelTable t = Avx512KernelTable();
   UseAmxSymmetric<Q8_0Blocks, BlockQ8_0>(&t.q8_0.tile);
@@ -526,10 +540,11 @@ KernelTable MakeAmxTable() {
   UseAmxInterleaved<Q8_0Blocks, BlockQ8_0>(&t.q8_0_rows16);
   UseAmxInterleaved<Q4_0Blocks, BlockQ4_0>(&t.q4_0_rows16);
   UseAmxInterleaved<Q4_1Blocks, BlockQ4_1>(&t.q4_1_rows16);
+  UseAmxQ4_K<Q4_KInterleavedRows16>(&t.q4_k_rows16);
   UseAmxSymmetric<Q5_1Blocks, BlockQ5_1>(&t.q5_1.tile);
   UseAmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>(&t.iq4_nl.tile);
   UseAmxSymmetric<MXFP4Blocks, BlockMXFP4>(&t.mxfp4.tile);
-  UseAmx<AmxFolded<Q4_KAmx>, FewTokenTiles<Q4_KTiles>, 5>(&t.q4_k.tile);
+  UseAmxQ4_K<Q4_KGgufRows16>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
   UseAmx<AmxFolded<Q6_KAmx>, FewTokenTiles<Q6_KTiles>>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);

@@ -210,11 +210,8 @@ KernelTable MakeAvx512Table() {
   t.q5_1 = SymmetricKernel<Q5_1Blocks, BlockQ5_1>();
   t.iq4_nl = SymmetricKernel<IQ4_NLBlocks, BlockIQ4_NL>();
   t.mxfp4 = SymmetricKernel<MXFP4Blocks, BlockMXFP4>();
-  t.q4_k = {ActKind::kQ8x256,
-            RowQ4_K,
-            nullptr,
-            {TileQ4_K16<kQ4_KTileTokens>, TileQ4_K16<1>, kSymTileRows, kQ4_KTileTokens,
-             FewTokenTiles<Q4_KTiles>, 2}};
+  t.q4_k = {ActKind::kQ8x256, RowQ4_K, nullptr, Q4_KTileKernel<Q4_KGgufRows16>()};
+  t.q4_k_rows16 = Q4_KTileKernel<Q4_KInterleavedRows16>();
   t.q5_k = LowBit16Kernel<Q5_KUnpack16>();
   t.q6_k = {ActKind::kQ8x256,
             RowQ6_K,

@@ -8,11 +8,15 @@
 namespace hfd::cpu {
 namespace {
 
-// The bytes of a block's scales (d, and m for Q4_1) at its start; the rest are its values.
-int64_t HeadBytes(TensorType type) { return type == TensorType::kQ4_1 ? 4 : 2; }
+// The bytes of a block's scales (d, and m for Q4_1) at its start, stored as 16 rows' halves;
+// the rest are its values, stored as words. Q4_K's 144 bytes are all words.
+int64_t HeadBytes(TensorType type) {
+  return type == TensorType::kQ4_1 ? 4 : type == TensorType::kQ4_K ? 0 : 2;
+}
 
 bool Interleavable(TensorType type) {
-  return type == TensorType::kQ8_0 || type == TensorType::kQ4_0 || type == TensorType::kQ4_1;
+  return type == TensorType::kQ8_0 || type == TensorType::kQ4_0 || type == TensorType::kQ4_1 ||
+         type == TensorType::kQ4_K;
 }
 
 }  // namespace
@@ -24,7 +28,7 @@ bool ReadsRows16(Isa isa, TensorType type) {
 Status InterleaveRows16(TensorType type, const uint8_t* src, int64_t rows, int64_t cols,
                         std::span<uint8_t> dst) {
   if (!Interleavable(type)) {
-    return InvalidArgument("the interleaved layout holds Q8_0, Q4_0 or Q4_1, not " +
+    return InvalidArgument("the interleaved layout holds Q8_0, Q4_0, Q4_1 or Q4_K, not " +
                            TypeName(type));
   }
   HFD_ASSIGN_OR_RETURN(const TypeTraits traits, GetTypeTraits(type));
@@ -45,8 +49,9 @@ Status InterleaveRows16(TensorType type, const uint8_t* src, int64_t rows, int64
     for (int64_t j = 0; j < blocks; ++j, out += kRows16 * block_bytes) {
       for (int64_t r = 0; r < kRows16; ++r) {
         const uint8_t* b = in + r * row_bytes + j * block_bytes;
-        std::memcpy(out + 2 * r, b, 2);                                   // d
-        if (head == 4) std::memcpy(out + 2 * kRows16 + 2 * r, b + 2, 2);  // m
+        for (int64_t h = 0; h < head; h += 2) {  // d, then m
+          std::memcpy(out + h * kRows16 + 2 * r, b + h, 2);
+        }
         for (int64_t k = 0; k < words; ++k) {
           std::memcpy(out + head * kRows16 + 64 * k + 4 * r, b + head + 4 * k, 4);
         }
