@@ -327,15 +327,24 @@ Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem:
       });
 }
 
-void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep) {
-  const Result<PruneResult> pruned = PruneStale(store, keep);
+namespace {
+
+// Logs what a prune removed (`what`: which files) or why it could not: a failure to prune
+// fails nothing.
+void LogPruned(const DerivedStore& store, const Result<PruneResult>& pruned,
+               std::string_view what) {
   if (!pruned.ok()) {
     spdlog::warn("pruning {}: {}", store.dir().string(), pruned.status().ToString());
   } else if (pruned->files > 0) {
-    spdlog::info("removed {} derived file(s) of sources gone or changed from {} ({})",
-                 pruned->files, store.dir().string(),
-                 FormatBytes(static_cast<int64_t>(pruned->bytes)));
+    spdlog::info("removed {} derived file(s) {} from {} ({})", pruned->files, what,
+                 store.dir().string(), FormatBytes(static_cast<int64_t>(pruned->bytes)));
   }
+}
+
+}  // namespace
+
+void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep) {
+  LogPruned(store, PruneStale(store, keep), "of sources gone or changed");
 }
 
 Result<std::string> SourceIdentity(const io::ModelFileSet& files, std::string_view name) {
@@ -410,6 +419,16 @@ Result<std::unique_ptr<DerivedWeights>> DerivedStore::OpenOrBuild(
     // A changed source's old file goes now, not at the next start; the new one stays even
     // if its origin cannot be checked as it was read.
     if (file.ok() && !origin_.empty()) PruneStaleAndLog(*this, path);
+    // So does an earlier build from the same sources (another layout or choice of tensors).
+    const Result<DerivedFileInfo> built =
+        file.ok() ? ReadInfo(fd.get(), name, path) : Result<DerivedFileInfo>(file.status());
+    if (built.ok()) {
+      LogPruned(*this, Prune([&built](const DerivedFileInfo& other) {
+        return other.path != built->path && other.kind == built->kind &&
+               other.origin == built->origin && other.sources == built->sources;
+      }),
+                "superseded by " + name);
+    }
   }
   HFD_RETURN_IF_ERROR(file.status());
   return std::unique_ptr<DerivedWeights>(

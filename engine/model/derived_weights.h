@@ -13,7 +13,9 @@
 // load, which is what mapping it saves.
 //
 // Files are pruned, never edited: Prune removes those a rule calls stale (their sources were
-// removed from the Hub cache; IsStale for the daemon's folder of local sources).
+// removed from the Hub cache; IsStale for the daemon's folder of local sources), and a build
+// removes the files of its kind built from the same sources before (another layout version
+// or choice of tensors), which no load asks for again.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +67,7 @@ struct DerivedSource {
   uint64_t size = 0;
   std::string mtime;  // "seconds.nanoseconds"
   uint64_t inode = 0;
+  friend bool operator==(const DerivedSource&, const DerivedSource&) = default;
 };
 
 // What a derived file says it was derived from (its header), for deciding to prune it.
@@ -149,7 +152,8 @@ class DerivedStore {
       : parent_(std::move(parent)), folder_(std::move(folder)), origin_(std::move(origin)) {}
 
   // Maps the file of `key` holding `tensors`, building it first when it is missing or is
-  // not whole and current. A build that lacks the space says how many bytes it needs and
+  // not whole and current; a build then removes the folder's files of the same kind, origin
+  // and sources (superseded). A build that lacks the space says how many bytes it needs and
   // where; one that cannot write the folder names it. Nothing is left behind on failure.
   Result<std::unique_ptr<DerivedWeights>> OpenOrBuild(
       const DerivedKey& key, const std::vector<DerivedTensor>& tensors) const;

@@ -136,6 +136,35 @@ TEST(DerivedWeights, NewLayoutOrSourceBuildsAnotherFile) {
   EXPECT_NE((*v1)->path(), (*v3)->path());
 }
 
+// A build from the same sources under a new layout, or holding other tensors, makes the
+// earlier file useless: it goes. Files of other sources or another kind stay.
+TEST(DerivedWeights, ABuildRemovesTheFileItSupersedes) {
+  testing::TempDir dir;
+  const DerivedStore store(dir.path(), "derived");
+  int fills = 0;
+  auto first = store.OpenOrBuild(Key(1), Tensors(&fills));
+  DerivedKey other_source = Key(1);
+  other_source.sources[0] = "a size 2 mtime 0.0 inode 7";
+  DerivedKey other_kind = Key(1);
+  other_kind.kind = "other-kind";
+  auto kept_source = store.OpenOrBuild(other_source, Tensors(&fills));
+  auto kept_kind = store.OpenOrBuild(other_kind, Tensors(&fills));
+  ASSERT_TRUE(first.ok() && kept_source.ok() && kept_kind.ok());
+  const fs::path first_path = (*first)->path();
+
+  auto new_layout = store.OpenOrBuild(Key(2), Tensors(&fills));
+  ASSERT_TRUE(new_layout.ok()) << new_layout.status().ToString();
+  EXPECT_FALSE(fs::exists(first_path));
+  EXPECT_TRUE((*first)->CheckIntact().ok());  // removed, yet still mapped whole
+  auto more_tensors = store.OpenOrBuild(Key(2), Tensors(&fills, 400));
+  ASSERT_TRUE(more_tensors.ok()) << more_tensors.status().ToString();
+  EXPECT_FALSE(fs::exists((*new_layout)->path()));
+  EXPECT_TRUE(fs::exists((*more_tensors)->path()));
+  EXPECT_TRUE(fs::exists((*kept_source)->path()));
+  EXPECT_TRUE(fs::exists((*kept_kind)->path()));
+  EXPECT_EQ(Files(store.dir()).size(), 3u);
+}
+
 TEST(DerivedWeights, NoSpaceSaysHowManyBytesAndWritesNothing) {
   testing::TempDir dir;
   const DerivedStore store(dir.path(), "derived");
