@@ -306,7 +306,11 @@ TEST(BatchedDecodeTest, CancelEndsAFeedWaitingForKvBlocksAtOnce) {
   const auto waited_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cancelled_at).count();
   const int at_end = decoded;
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // A step can take a while on a loaded machine: wait for one, not a fixed time.
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (decoded.load() <= at_end && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_GT(decoded.load(), at_end) << "the holder decodes on";
   stop = true;
   decoding.join();
