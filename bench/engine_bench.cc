@@ -113,25 +113,12 @@ Result<double> BatchedDecodeRate(const Args& args, runtime::Backend& backend,
   return bench::BatchedDecodeRate(backend, files, prompts, args.batch_gen);
 }
 
-// What one child process measures: a GGUF file, written first from `synthetic` (a shape
-// and `type` mix) when that is set and the file is not there yet.
-struct Target {
-  std::string name, type;
-  std::filesystem::path path;
-  std::optional<model::ModelDesc> synthetic;
-};
-
 // Runs one model and returns its JSON result.
-Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
+Result<nlohmann::json> BenchModel(const Args& args, const BenchTarget& target) {
   const std::string& name = target.name;
   const std::string& type = target.type;
   const std::filesystem::path& path = target.path;
-  if (target.synthetic && !std::filesystem::exists(path)) {
-    std::filesystem::create_directories(path.parent_path());
-    model::SyntheticOptions options;
-    options.vocab_from = args.vocab_from;
-    HFD_RETURN_IF_ERROR(WriteSyntheticModel(*target.synthetic, type, path, options));
-  }
+  HFD_RETURN_IF_ERROR(EnsureWritten(target, args.vocab_from));
   const double load_start = Now();
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
   auto backend = cpu::CreateCpuBackend({args.threads, args.activations == "int8x2"
@@ -211,7 +198,7 @@ Result<nlohmann::json> BenchModel(const Args& args, const Target& target) {
 }
 
 // Runs BenchModel in a child process; its JSON comes back through a pipe.
-nlohmann::json BenchInChild(const Args& args, const Target& target) {
+nlohmann::json BenchInChild(const Args& args, const BenchTarget& target) {
   const std::string& name = target.name;
   const std::string& type = target.type;
   int fds[2];
@@ -318,7 +305,7 @@ int main(int argc, char** argv) {
   std::vector<nlohmann::json> results;
   fmt::print("{:<16} {:<7} {:>8} {:>8} {:>7} {:>7} {:>9} {:>6} {:>9}\n", "model", "type", "pp128",
              "pp512", "tg64", "tg128", "bw GB/s", "eff", "RSS MiB");
-  std::vector<Target> targets;
+  std::vector<BenchTarget> targets;
   for (const std::string& file : args.files) {
     targets.push_back({std::filesystem::path(file).stem().string(), "file", file, std::nullopt});
   }
@@ -334,7 +321,7 @@ int main(int argc, char** argv) {
                          *desc});
     }
   }
-  for (const Target& target : targets) {
+  for (const BenchTarget& target : targets) {
     results.push_back(BenchInChild(args, target));
     PrintRow(results.back());
   }

@@ -80,4 +80,12 @@ Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
   return model::WriteSyntheticGguf(desc, TensorType::kF32, path, options);
 }
 
+Status EnsureWritten(const BenchTarget& target, const std::filesystem::path& vocab_from) {
+  if (!target.synthetic || std::filesystem::exists(target.path)) return Status::Ok();
+  std::filesystem::create_directories(target.path.parent_path());
+  model::SyntheticOptions options;
+  options.vocab_from = vocab_from;
+  return WriteSyntheticModel(*target.synthetic, target.type, target.path, std::move(options));
+}
+
 }  // namespace hfd::bench

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -40,5 +42,17 @@ Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
 // tensor_type is replaced by the mix's.
 Status WriteSyntheticModel(const model::ModelDesc& desc, std::string_view mix,
                            const std::filesystem::path& path, model::SyntheticOptions options);
+
+// A GGUF file a benchmark measures: an existing one, or `synthetic` (a shape) written in
+// the `type` mix the first time it is asked for.
+struct BenchTarget {
+  std::string name, type;
+  std::filesystem::path path;
+  std::optional<model::ModelDesc> synthetic;
+};
+
+// Writes `target`'s file (its folder too) when it is synthetic and not there yet, with the
+// tokenizer of the GGUF file `vocab_from` when one is named (so llama.cpp loads it).
+Status EnsureWritten(const BenchTarget& target, const std::filesystem::path& vocab_from);
 
 }  // namespace hfd::bench

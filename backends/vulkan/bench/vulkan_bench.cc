@@ -120,24 +120,13 @@ Result<VulkanExecutable::StreamCounts> DecodeCounts(runtime::Backend& backend,
   return dynamic_cast<VulkanExecutable&>(*exe).Counts(1);
 }
 
-// A GGUF file to measure, written first from `synthetic` (a shape and the `type` mix) when
-// that is set and the file is not there yet.
-struct Target {
-  std::string name, type;
-  std::filesystem::path path;
-  std::optional<model::ModelDesc> synthetic;
-};
+using hfd::bench::BenchTarget;
 
-Result<nlohmann::json> BenchModel(const Args& args, const Target& target, double bandwidth) {
+Result<nlohmann::json> BenchModel(const Args& args, const BenchTarget& target, double bandwidth) {
   const std::string& name = target.name;
   const std::string& type = target.type;
   const std::filesystem::path& path = target.path;
-  if (target.synthetic && !std::filesystem::exists(path)) {
-    std::filesystem::create_directories(path.parent_path());
-    model::SyntheticOptions options;
-    options.vocab_from = args.vocab_from;
-    HFD_RETURN_IF_ERROR(hfd::bench::WriteSyntheticModel(*target.synthetic, type, path, options));
-  }
+  HFD_RETURN_IF_ERROR(hfd::bench::EnsureWritten(target, args.vocab_from));
   HFD_ASSIGN_OR_RETURN(auto files, model::OpenModelFiles(path));
   const double t0 = Now();
   HFD_ASSIGN_OR_RETURN(auto backend,
@@ -220,7 +209,7 @@ int main(int argc, char** argv) {
   fmt::print("device copy bandwidth: {:.1f} GB/s\n", *bandwidth / 1e9);
   fmt::print("{:<16} {:<7} {:>9} {:>9} {:>6} {:>16}\n", "model", "type", "pp/s", "tg/s", "eff",
              "dispatch/barrier");
-  std::vector<Target> targets;
+  std::vector<BenchTarget> targets;
   for (const std::string& file : args.files) {
     targets.push_back({std::filesystem::path(file).stem().string(), "file", file, std::nullopt});
   }
@@ -240,7 +229,7 @@ int main(int argc, char** argv) {
     }
   }
   int failures = 0;
-  for (const Target& target : targets) {
+  for (const BenchTarget& target : targets) {
     auto r = BenchModel(args, target, *bandwidth);
     const nlohmann::json row = r.ok() ? *r
                                       : nlohmann::json{{"model", target.name},
