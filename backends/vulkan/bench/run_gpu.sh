@@ -17,9 +17,10 @@
 #   backends/vulkan/bench/run_gpu.sh [--packed DIR] [--fixtures DIR] [--out DIR] [--smoke]
 # --packed DIR: run what gpu_pack.sh put in DIR (a machine without hfd's build dependencies;
 #   needs root to unpack the .debs into /): the steps its part holds, the others are left
-#   out (part 1: steps 1 to 3; part 2: the other tests and step 4; part 3: the fixtures). Otherwise builds from source in build/gpu and
-#   takes llama.cpp from LLAMA (default ../shared/reference/llama.cpp); --fixtures names a
-#   copy of ../shared/fixtures (without one the fixture conformance tests are skipped).
+#   out (part 1: steps 1 to 3; part 2: the other tests and step 4; part 3: the fixtures).
+#   Otherwise builds from source in build/gpu and takes llama.cpp from LLAMA (default
+#   ../shared/reference/llama.cpp); --fixtures names a copy of ../shared/fixtures (without
+#   one the fixture conformance tests are skipped).
 # --smoke: small models and few tokens instead of the set, to check the run itself,
 #   e.g. here on lavapipe: HFD_VK_TEST_DEVICE=llvmpipe VK_DEVICE=llvmpipe, and TESTS naming
 #   the test binaries to run (default: all).
