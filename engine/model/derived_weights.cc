@@ -320,11 +320,10 @@ bool IsLeftOverTemp(const std::string& name, const struct stat& st, int64_t now)
 
 }  // namespace
 
-Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem::path& keep) {
-  return store.Prune(
-      [&keep, now = static_cast<int64_t>(std::time(nullptr))](const DerivedFileInfo& file) {
-        return file.path != keep && IsStale(file, now);
-      });
+Result<PruneResult> PruneStale(const DerivedStore& store) {
+  return store.Prune([now = static_cast<int64_t>(std::time(nullptr))](const DerivedFileInfo& file) {
+    return IsStale(file, now);
+  });
 }
 
 namespace {
@@ -343,8 +342,8 @@ void LogPruned(const DerivedStore& store, const Result<PruneResult>& pruned,
 
 }  // namespace
 
-void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep) {
-  LogPruned(store, PruneStale(store, keep), "of sources gone or changed");
+void PruneStaleAndLog(const DerivedStore& store) {
+  LogPruned(store, PruneStale(store), "of sources gone or changed");
 }
 
 Result<std::string> SourceIdentity(const io::ModelFileSet& files, std::string_view name) {
@@ -416,18 +415,20 @@ Result<std::unique_ptr<DerivedWeights>> DerivedStore::OpenOrBuild(
     spdlog::info("building {}: {}", path.string(), file.status().message());
     HFD_RETURN_IF_ERROR(Build(fd.get(), name, path, layout, tensors, progress_));
     file = MapCurrent(fd.get(), name, path, layout, mark_used);
-    // A changed source's old file goes now, not at the next start; the new one stays even
-    // if its origin cannot be checked as it was read.
-    if (file.ok() && !origin_.empty()) PruneStaleAndLog(*this, path);
-    // So does an earlier build from the same sources (another layout or choice of tensors).
-    const Result<DerivedFileInfo> built =
-        file.ok() ? ReadInfo(fd.get(), name, path) : Result<DerivedFileInfo>(file.status());
-    if (built.ok()) {
-      LogPruned(*this, Prune([&built](const DerivedFileInfo& other) {
-        return other.path != built->path && other.kind == built->kind &&
-               other.origin == built->origin && other.sources == built->sources;
+    // The files this build makes useless go now, in one pass over the folder: an earlier
+    // build from the same sources (another layout or choice of tensors) and, in a folder
+    // with an origin, those of changed or removed sources (not at the next start). The new
+    // one stays even if its origin cannot be checked as it was read.
+    if (file.ok()) {
+      const Result<DerivedFileInfo> built = ReadInfo(fd.get(), name, path);
+      const auto now = static_cast<int64_t>(std::time(nullptr));
+      LogPruned(*this, Prune([&](const DerivedFileInfo& other) {
+        if (other.path == path) return false;
+        const bool superseded = built.ok() && other.kind == built->kind &&
+                                other.origin == built->origin && other.sources == built->sources;
+        return superseded || (!origin_.empty() && IsStale(other, now));
       }),
-                "superseded by " + name);
+                "superseded by " + name + " or of sources gone or changed");
     }
   }
   HFD_RETURN_IF_ERROR(file.status());

@@ -224,9 +224,9 @@ class DerivedOrigin {
   std::string label_;  // the files, for the log
 };
 
-// `store`.Prune(IsStale at the current time), sparing the file `keep` (one just built).
-Result<PruneResult> PruneStale(const DerivedStore& store, const std::filesystem::path& keep = {});
+// `store`.Prune(IsStale at the current time).
+Result<PruneResult> PruneStale(const DerivedStore& store);
 // PruneStale, logging what it removed or why it could not (a failure to prune fails nothing).
-void PruneStaleAndLog(const DerivedStore& store, const std::filesystem::path& keep = {});
+void PruneStaleAndLog(const DerivedStore& store);
 
 }  // namespace hfd::model
