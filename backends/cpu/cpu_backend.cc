@@ -48,28 +48,32 @@ Result<CpuWeight> ResolveWeight(const model::ModelFiles& files, const runtime::W
   return w;
 }
 
-// Per weight of `graph`: true when only matrix products read it (not a row lookup, not
-// experts), so that the kernels may read it in their own layout.
-std::vector<bool> OnlyMatMuls(const runtime::Graph& graph) {
+// Per weight of `graph`: true when matrix products read it and nothing else does but row
+// lookups (a tied embedding/output matrix), so that the products may read it in the
+// kernels' own layout while the lookups keep GGUF's. Experts and vectors stay as they are.
+std::vector<bool> ReadByMatMuls(const runtime::Graph& graph) {
   std::vector<bool> matmul(graph.weights.size(), false), other(graph.weights.size(), false);
   for (const runtime::Op& op : graph.ops) {
     if (op.weight == runtime::kNone) continue;
-    (op.kind == OpKind::kMatMul ? matmul : other)[op.weight] = true;
+    if (op.kind == OpKind::kMatMul) {
+      matmul[op.weight] = true;
+    } else if (op.kind != OpKind::kGetRows && op.kind != OpKind::kPositionRows) {
+      other[op.weight] = true;
+    }
   }
   for (size_t i = 0; i < matmul.size(); ++i) matmul[i] = matmul[i] && !other[i];
   return matmul;
 }
 
-// The interleaved copies of the weights of `graph` that only matrix products read
-// (`only_matmuls`, OnlyMatMuls), where the kernels of `isa` read that layout.
+// The interleaved copies of the weights of `graph` that matrix products read (`matmuls`,
+// ReadByMatMuls), where the kernels of `isa` read that layout.
 Result<std::unique_ptr<model::DerivedViews>> Interleave(const model::ModelFiles& files,
                                                         const runtime::Graph& graph,
-                                                        const std::vector<bool>& only_matmuls,
-                                                        Isa isa) {
+                                                        const std::vector<bool>& matmuls, Isa isa) {
   std::vector<model::DerivedTensor> tensors;
   for (size_t i = 0; i < graph.weights.size(); ++i) {
     const runtime::WeightRef& ref = graph.weights[i];
-    if (!only_matmuls[i] || !ReadsRows16(isa, ref.type) || ref.shape.size() != 2) continue;
+    if (!matmuls[i] || !ReadsRows16(isa, ref.type) || ref.shape.size() != 2) continue;
     HFD_ASSIGN_OR_RETURN(const model::WeightView view, files.Weight(ref.name));
     if (view.type != ref.type || view.shape != ref.shape || !view.parts.empty()) continue;
     const int64_t cols = view.shape[0], rows = view.shape[1];
@@ -162,9 +166,9 @@ class CpuBackend final : public runtime::Backend {
     // The first graph decides which weights are interleaved; a later one reads the others
     // from the model's file. Without the copy (say its file found no space) the kernels read
     // GGUF's layout: the same results, a slower decode.
-    const std::vector<bool> only_matmuls = OnlyMatMuls(graph);
+    const std::vector<bool> matmuls = ReadByMatMuls(graph);
     if (interleave_ && interleaved_ == nullptr) {
-      auto interleaved = Interleave(*files_, graph, only_matmuls, isa_);
+      auto interleaved = Interleave(*files_, graph, matmuls, isa_);
       if (interleaved.ok()) {
         interleaved_ = std::move(interleaved).value();
       } else {
@@ -178,10 +182,7 @@ class CpuBackend final : public runtime::Backend {
       HFD_ASSIGN_OR_RETURN(CpuWeight w, ResolveWeight(*files_, graph.weights[i], as_f32[i]));
       const model::WeightView* copy =
           interleaved_ != nullptr ? interleaved_->Find(graph.weights[i].name) : nullptr;
-      if (copy != nullptr && copy->type == w.type && only_matmuls[i]) {
-        w.data = copy->data;
-        w.layout = WeightLayout::kRows16;
-      }
+      if (copy != nullptr && copy->type == w.type && matmuls[i]) w.rows16 = copy->data;
       weights.push_back(std::move(w));
     }
     return std::unique_ptr<runtime::Executable>(std::make_unique<CpuExecutable>(

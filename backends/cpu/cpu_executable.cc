@@ -124,9 +124,9 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
       RmsNorm(F32(op.in[0]), w->f32.data(), F32(op.out), rows * width, op.norm.group, op.norm.eps);
       return Status::Ok();
     case OpKind::kMatMul:
-      return MatMulOnIsa(isa_, w->type, w->data, width, graph_.values[op.in[0]].width,
-                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_, {}, w->layout,
-                         SameInput(op));
+      return MatMulOnIsa(isa_, w->type, w->MatMulData(), width, graph_.values[op.in[0]].width,
+                         F32(op.in[0]), rows, F32(op.out), &pool_, activations_, {},
+                         w->MatMulLayout(), SameInput(op));
     case OpKind::kAddBias:
       AddBias(F32(op.in[0]), w->f32.data(), F32(op.out), rows, width);
       return Status::Ok();
@@ -230,8 +230,9 @@ Status CpuExecutable::RunGroup(int32_t first, int32_t last, const runtime::RunPa
   const MatMulEpilogue epilogue{bias, last_op.kind == OpKind::kGelu,
                                 last_op.kind == OpKind::kGeGLU ? F32(last_op.in[0]) : nullptr,
                                 last_op.kind == OpKind::kSoftCap ? last_op.scalar : 0.0f};
-  return MatMulOnIsa(isa_, w.type, w.data, width, graph_.values[op.in[0]].width, F32(op.in[0]),
-                     rows, F32(out), &pool_, activations_, epilogue, w.layout, SameInput(op));
+  return MatMulOnIsa(isa_, w.type, w.MatMulData(), width, graph_.values[op.in[0]].width,
+                     F32(op.in[0]), rows, F32(out), &pool_, activations_, epilogue,
+                     w.MatMulLayout(), SameInput(op));
 }
 
 void CpuExecutable::LayerNormRows(const runtime::Op& op, const float* bias, float* out,

@@ -23,9 +23,15 @@ struct CpuWeight {
   std::vector<float> f32;         // float copy, for norm and bias vectors only
   // Stacked experts ({cols, rows, experts}): where each expert's rows begin, in place.
   std::vector<const uint8_t*> experts;
-  // How `data` holds the rows: kRows16 for a matrix product's weight the kernels read
-  // interleaved (CpuBackend then keeps that copy instead of reading the model's file).
-  WeightLayout layout = WeightLayout::kGguf;
+  // The kernels' interleaved copy (rows16_layout.h) that matrix products read instead of
+  // `data`, or null. Row lookups read `data` either way: a tied embedding/output matrix is
+  // looked up in GGUF's layout and multiplied from the copy.
+  const uint8_t* rows16 = nullptr;
+
+  const uint8_t* MatMulData() const { return rows16 != nullptr ? rows16 : data; }
+  WeightLayout MatMulLayout() const {
+    return rows16 != nullptr ? WeightLayout::kRows16 : WeightLayout::kGguf;
+  }
 };
 
 class CpuExecutable final : public runtime::Executable {

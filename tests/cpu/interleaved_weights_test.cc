@@ -24,9 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // A small Llama whose matrices are all `type`: 333 output rows end in a partial group of 16,
-// which stays in GGUF's layout; the head is not tied, so it is interleaved too. Rows of 256
+// which stays in GGUF's layout. Its head is interleaved too, `tied` or not (when tied, the
+// embedding lookup reads GGUF's layout and the head's product the copy). Rows of 256
 // (Q4_K's super-block) and 512 for Q4_K, 128 and 352 else.
-fs::path WriteSmallModel(const fs::path& dir, TensorType type) {
+fs::path WriteSmallModel(const fs::path& dir, TensorType type, bool tied = false) {
   const bool k_quant = type == TensorType::kQ4_K;
   model::ModelDesc d;
   d.arch = model::Architecture::kLlama;
@@ -34,9 +35,10 @@ fs::path WriteSmallModel(const fs::path& dir, TensorType type) {
   d.n_vocab = 333, d.n_embd = k_quant ? 256 : 128, d.n_layer = 2, d.n_head = 4, d.n_head_kv = 2;
   d.head_dim = d.n_embd / d.n_head, d.n_ff = k_quant ? 512 : 352, d.n_ctx_train = 256;
   d.bos_id = 1, d.eos_ids = {2};
+  d.tied_embeddings = tied;
   model::SyntheticOptions options;
   options.distinct_rows = 0;  // repeated rows would tie the logits
-  const fs::path path = dir / ("small-" + TypeName(type) + ".gguf");
+  const fs::path path = dir / ("small-" + TypeName(type) + (tied ? "-tied" : "") + ".gguf");
   EXPECT_TRUE(model::WriteSyntheticGguf(d, type, path, options).ok());
   return path;
 }
@@ -91,6 +93,9 @@ TEST(InterleavedWeights, WholeModelsGiveTheBitsOfGgufLayout) {
        {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ4_K}) {
     paths.push_back(WriteSmallModel(dir.path(), type));
   }
+  for (TensorType type : {TensorType::kQ8_0, TensorType::kQ4_K}) {
+    paths.push_back(WriteSmallModel(dir.path(), type, true));
+  }
   const fs::path fixtures = FixturesDir();
   for (const char* name : {"gguf/tiny-llama3-Q8_0.gguf", "gguf/tiny-qwen2-Q8_0.gguf",
                            "gguf/tiny-llama2-Q4_K_M.gguf"}) {
@@ -121,6 +126,30 @@ std::vector<fs::path> CopiesIn(const fs::path& dir) {
   return out;
 }
 
+// The first 4 KiB of a derived file: its header, with the table of its tensors.
+std::string HeaderOf(const fs::path& path) {
+  std::string header(4096, '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(header.data(), static_cast<std::streamsize>(header.size()));
+  return header;
+}
+
+TEST(InterleavedWeights, ATiedEmbeddingIsCopiedForTheHeadAndLookedUpInPlace) {
+  if (!PathReadsInterleaved()) GTEST_SKIP() << "this path reads only GGUF's layout";
+  TempDir dir;
+  const fs::path path = WriteSmallModel(dir.path(), TensorType::kQ8_0, true);
+  const model::DerivedStore store(dir.path(), "derived");
+  auto files = model::OpenModelFiles(path, &store);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  const auto logits = Generate(**files, true, kPrompt, 2);
+  const std::vector<fs::path> built = CopiesIn(store.dir());
+  ASSERT_EQ(built.size(), 1u);
+  const std::string header = HeaderOf(built[0]);
+  EXPECT_NE(header.find("tensor token_embd.weight "), std::string::npos) << header.c_str();
+  EXPECT_EQ(header.find("tensor output.weight "), std::string::npos) << header.c_str();
+  EXPECT_EQ(logits, Generate(**files, false, kPrompt, 2));
+}
+
 ino_t InodeOf(const fs::path& path) {
   struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
@@ -141,11 +170,7 @@ TEST(InterleavedWeights, CopyIsBuiltOnceMappedAfterAndRebuiltForAnotherLayout) {
   const std::vector<fs::path> built = CopiesIn(store.dir());
   ASSERT_EQ(built.size(), 1u);
   const ino_t inode = InodeOf(built[0]);
-  std::string header(4096, '\0');
-  {
-    std::ifstream in(built[0], std::ios::binary);
-    in.read(header.data(), static_cast<std::streamsize>(header.size()));
-  }
+  const std::string header = HeaderOf(built[0]);
   const std::string layout = "layout " + std::to_string(cpu::kRows16LayoutVersion) + "\n";
   ASSERT_NE(header.find("kind cpu-rows16\n" + layout), std::string::npos);
 
