@@ -42,7 +42,10 @@ class [[nodiscard]] Status {
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  // By reference from a Status that outlives the call, by value from a temporary one, so
+  // that `const std::string& m = f().message();` holds a live string either way.
+  const std::string& message() const& { return message_; }
+  std::string message() && { return std::move(message_); }
 
   // "code_name: message", for logs and test failure output.
   std::string ToString() const;
@@ -87,8 +90,10 @@ class [[nodiscard]] Result {
   }
 
   bool ok() const { return std::holds_alternative<T>(v_); }
-  // The error; OK when a value is held.
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+  // The error; OK when a value is held. By reference from a Result that outlives the call
+  // (so `r.status().message()` lives as long as r), by value from a temporary one.
+  const Status& status() const& { return ok() ? OkStatus() : std::get<Status>(v_); }
+  Status status() && { return ok() ? Status::Ok() : std::get<Status>(std::move(v_)); }
 
   T& value() & { return std::get<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
@@ -99,6 +104,11 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
 
  private:
+  static const Status& OkStatus() {
+    static const Status kOk;
+    return kOk;
+  }
+
   std::variant<T, Status> v_;
 };
 
@@ -119,5 +129,5 @@ class [[nodiscard]] Result {
   HFD_ASSIGN_OR_RETURN_IMPL(HFD_STATUS_CONCAT(hfd_result_, __LINE__), lhs, expr)
 #define HFD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                              \
-  if (!tmp.ok()) return tmp.status();             \
+  if (!tmp.ok()) return std::move(tmp).status();  \
   lhs = std::move(tmp).value()

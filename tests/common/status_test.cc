@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <string>
+#include <type_traits>
+#include <utility>
 
 namespace hfd {
 namespace {
@@ -31,6 +34,25 @@ TEST(Status, ResultPropagates) {
   Result<int> r = Quarter(6);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "odd number 3");
+}
+
+// A message read through a reference lives as long as what it was read from: the Result
+// for a named one, the reference itself for a temporary (ASan, which CI runs this under,
+// reports the use after scope that by-value accessors gave here).
+TEST(Status, MessagesReadThroughReferencesStayAlive) {
+  static_assert(std::is_lvalue_reference_v<decltype(std::declval<Result<int>&>().status())>);
+  static_assert(!std::is_reference_v<decltype(std::declval<Result<int>>().status())>);
+  static_assert(!std::is_reference_v<decltype(std::declval<Status>().message())>);
+  const Result<int> r = Half(3);
+  const std::string& from_named = r.status().message();
+  const std::string& from_temporary = Half(5).status().message();
+  const std::string& from_status = InvalidArgument("bad size").message();
+  EXPECT_EQ(from_named, "odd number 3");
+  EXPECT_EQ(from_temporary, "odd number 5");
+  EXPECT_EQ(from_status, "bad size");
+  const Result<int> whole = Half(2);
+  EXPECT_TRUE(whole.status().ok());
+  EXPECT_TRUE(Half(2).status().ok());
 }
 
 TEST(Status, ErrnoMapsCodes) {

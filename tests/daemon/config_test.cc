@@ -107,7 +107,9 @@ TEST(Config, DerivedDirFollowsTheKeyThenSystemdThenXdg) {
     EXPECT_EQ(DerivedDir(c), "/x/cache/hfd/derived");
     ::unsetenv("XDG_CACHE_HOME");
     const char* home = std::getenv("HOME");
-    if (home != nullptr) EXPECT_EQ(DerivedDir(c), std::string(home) + "/.cache/hfd/derived");
+    if (home != nullptr) {
+      EXPECT_EQ(DerivedDir(c), std::string(home) + "/.cache/hfd/derived");
+    }
   }
   ::setenv("HFD_CONFIG", "/dev/null", 1);
   ::setenv("HFD_DERIVED_DIR", "relative/d", 1);
