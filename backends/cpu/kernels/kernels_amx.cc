@@ -2,7 +2,7 @@
 // Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS
 // and IQ3_S computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token)
 // and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels,
-// except Q4_K's of six to eight (AmxAny).
+// except Q4_K's of six to eight in GGUF's layout (AmxAny).
 // Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found
 // the CPU bits and Linux granted the tile state.
 //
@@ -479,9 +479,11 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
 // `kFew`, where given, is the AVX-512 path's FewTokenTiles: calls of 2 to kFewMax tokens
 // (sequences decoded together) run on it rather than on an AMX tile; both give the same bits.
 // Per core (kernels_bench --ceiling-only 1 --prefill-tokens 2..8) they ran at 1.03x (Q6_K, 8
-// tokens) to 2.4x (Q4_1, 4 and 8) the speed of an AMX tile padded to 16 tokens. Q4_K's AMX
-// tile of exactly 6 to 8 tokens (folded with 3-bit scale pieces) is 1.02x to 1.11x its
-// AVX-512 tile, so it takes kFewMax 5.
+// tokens) to 2.4x (Q4_1, 4 and 8) the speed of an AMX tile padded to 16 tokens. On GGUF's
+// layout Q4_K's AMX tile of exactly 6 to 8 tokens (folded with 3-bit scale pieces) is 1.02x
+// to 1.11x its AVX-512 tile, so it takes kFewMax 5; over the interleaved copy, where the
+// AVX-512 tile reads its scales and values without gathers or transposes, that tile is
+// ahead up to 8 (1.00x to 1.16x at 6 and 8 tokens), so the copy takes kFewMax 8.
 template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
@@ -525,10 +527,10 @@ void UseAmxInterleaved(TileKernel* tile) {
       tile);
 }
 
-// Q4_K's tiles over either layout; calls of up to 5 tokens stay on AVX-512 (AmxAny).
-template <typename Rows>
+// Q4_K's tiles over either layout; calls of up to kFewMax tokens stay on AVX-512 (AmxAny).
+template <typename Rows, int kFewMax>
 void UseAmxQ4_K(TileKernel* tile) {
-  UseAmx<AmxFolded<Q4_KAmx<Rows>>, FewTokenTiles<Q4_KTiles<Rows>>, 5>(tile);
+  UseAmx<AmxFolded<Q4_KAmx<Rows>>, FewTokenTiles<Q4_KTiles<Rows>>, kFewMax>(tile);
 }
 
 KernelTable MakeAmxTable() {
@@ -540,11 +542,11 @@ KernelTable MakeAmxTable() {
   UseAmxInterleaved<Q8_0Blocks, BlockQ8_0>(&t.q8_0_rows16);
   UseAmxInterleaved<Q4_0Blocks, BlockQ4_0>(&t.q4_0_rows16);
   UseAmxInterleaved<Q4_1Blocks, BlockQ4_1>(&t.q4_1_rows16);
-  UseAmxQ4_K<Q4_KInterleavedRows16>(&t.q4_k_rows16);
+  UseAmxQ4_K<Q4_KInterleavedRows16, kFewTokens>(&t.q4_k_rows16);
   UseAmxSymmetric<Q5_1Blocks, BlockQ5_1>(&t.q5_1.tile);
   UseAmxSymmetric<IQ4_NLBlocks, BlockIQ4_NL>(&t.iq4_nl.tile);
   UseAmxSymmetric<MXFP4Blocks, BlockMXFP4>(&t.mxfp4.tile);
-  UseAmxQ4_K<Q4_KGgufRows16>(&t.q4_k.tile);
+  UseAmxQ4_K<Q4_KGgufRows16, 5>(&t.q4_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q5_KUnpack16>>>(&t.q5_k.tile);
   UseAmx<AmxFolded<Q6_KAmx>, FewTokenTiles<Q6_KTiles>>(&t.q6_k.tile);
   UseAmx<AmxFolded<LowBitAmx<Q3_KUnpack16>>>(&t.q3_k.tile);
