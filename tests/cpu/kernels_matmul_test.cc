@@ -374,7 +374,7 @@ TEST(KernelsMatMul, InterleavedRowsEqualGgufRows) {
         ASSERT_TRUE(InterleaveRows16(type, w.data.data(), 37, cols, interleaved.data).ok());
         EXPECT_NE(interleaved.data, w.data);
         const std::vector<float> x = RandomFloats(83 * cols, 67);
-        for (int64_t n_tokens : {1, 2, 3, 5, 8, 9, 16, 17, 64, 83}) {
+        for (int64_t n_tokens : {1, 2, 3, 5, 6, 8, 9, 16, 17, 64, 83}) {
           for (ActPrecision precision : {ActPrecision::kInt8, ActPrecision::kInt8x2}) {
             const Case c{type, 37, cols, n_tokens};
             SCOPED_TRACE(std::string(IsaName(isa)) + " " + Describe(c) +
