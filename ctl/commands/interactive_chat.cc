@@ -65,7 +65,7 @@ bool LacksChatTemplate(Session& session, const nlohmann::json& model) {
                               {"messages", {{{"role", "user"}, {"content", "Hi"}}}}};
   Result<nlohmann::json> rendered = session.Ask("render_chat", params);
   if (rendered.ok() || rendered.status().code() != ErrorCode::kNotFound) return false;
-  const std::string why = rendered.status().message();
+  const std::string& why = rendered.status().message();
   return why.find("chat template") != std::string::npos ||
          why.find("chat_template") != std::string::npos;
 }

@@ -195,7 +195,7 @@ TEST_F(DecoderEmbedder, EmbedsAndRefusesChatAndGenerate) {
         Call("generate", ShortGenerate(kRepo))}) {
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
-    const std::string message = refused.status().message();
+    const std::string& message = refused.status().message();
     EXPECT_NE(message.find("is an embedding model"), std::string::npos) << message;
     EXPECT_NE(message.find("hfctl embed"), std::string::npos) << message;
   }

@@ -161,7 +161,7 @@ TEST_F(MemoryLimits, OverTheBudgetIsRefusedWithBothSizesAndWhatToDo) {
   const Result<json> loaded = Call("load", {{"model", model}, {"backend", "cpu"}, {"ctx", kCtx}});
   ASSERT_FALSE(loaded.ok()) << loaded->dump();
   EXPECT_EQ(loaded.status().code(), ErrorCode::kOutOfMemory);
-  const std::string message = loaded.status().message();
+  const std::string& message = loaded.status().message();
   EXPECT_NE(message.find("needs " + FormatBytes(sizes.memory) + " (weights " +
                          FormatBytes(sizes.weights)),
             std::string::npos)
@@ -182,7 +182,7 @@ TEST_F(MemoryLimits, OverTheMachinesAvailableMemoryIsRefusedWithBothSizes) {
   const Result<json> loaded = Call("load", {{"model", model}, {"backend", "cpu"}, {"ctx", kCtx}});
   ASSERT_FALSE(loaded.ok()) << loaded->dump();
   EXPECT_EQ(loaded.status().code(), ErrorCode::kOutOfMemory);
-  const std::string message = loaded.status().message();
+  const std::string& message = loaded.status().message();
   EXPECT_NE(message.find("needs " + FormatBytes(sizes.memory)), std::string::npos) << message;
   EXPECT_NE(
       message.find("this machine has only " + FormatBytes(available) + " available (MemAvailable"),
