@@ -9,6 +9,7 @@
 #include <numbers>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/cpu/kernels/matmul.h"
@@ -86,10 +87,11 @@ std::vector<Case> Cases() {
 }
 
 std::vector<float> RunMatMul(Isa isa, const Case& c, const Weights& w, const std::vector<float>& x,
-                             ThreadPool* pool, ActPrecision precision = ActPrecision::kInt8) {
+                             ThreadPool* pool, ActPrecision precision = ActPrecision::kInt8,
+                             WeightLayout layout = WeightLayout::kGguf) {
   std::vector<float> y(c.rows * c.n_tokens, NAN);
   Status s = MatMulOnIsa(isa, c.type, w.data.data(), c.rows, c.cols, x.data(), c.n_tokens, y.data(),
-                         pool, precision);
+                         pool, precision, {}, layout);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return y;
 }
@@ -304,22 +306,33 @@ TEST(KernelsMatMul, AmxMatchesAvx512) {
 
 // The AMX tile configuration is per thread and shared by kernels_amx.cc and
 // kernels_amx_bf16.cc; Q4_K's calls of a few tokens load one with exactly their tokens as
-// rows. Calls that alternate shapes in one thread, across both files, must each run on the
-// configuration they need: a stale one gives wrong rows (or a fault).
+// rows, and Q8_0's over the interleaved copy one of 32-value products. Calls that alternate
+// shapes in one thread, across both files, must each run on the configuration they need: a
+// stale one gives wrong rows (or a fault).
 TEST(KernelsMatMul, AmxCallsOfChangingTileShapes) {
   if (!IsaSupported(Isa::kAmx)) {
     GTEST_SKIP() << "no amx path here: " << IsaUnsupportedReason(Isa::kAmx);
   }
-  const Case cases[] = {{TensorType::kQ4_K, 19, 512, 8},  {TensorType::kF16, 19, 512, 40},
-                        {TensorType::kQ4_K, 19, 512, 7},  {TensorType::kQ8_0, 19, 512, 33},
-                        {TensorType::kQ4_K, 19, 512, 12}, {TensorType::kBF16, 19, 512, 20},
-                        {TensorType::kQ6_K, 19, 512, 30}, {TensorType::kQ4_K, 19, 512, 6}};
-  for (const Case& c : cases) {
-    SCOPED_TRACE(Describe(c));
-    const Weights w = MakeWeights(c.type, c.rows, c.cols, 61);
+  constexpr WeightLayout kGguf = WeightLayout::kGguf, kRows16 = WeightLayout::kRows16;
+  const std::pair<Case, WeightLayout> calls[] = {
+      {{TensorType::kQ4_K, 19, 512, 8}, kGguf},    {{TensorType::kQ8_0, 19, 512, 8}, kRows16},
+      {{TensorType::kQ4_K, 19, 512, 8}, kRows16},  {{TensorType::kF16, 19, 512, 40}, kGguf},
+      {{TensorType::kQ4_K, 19, 512, 7}, kGguf},    {{TensorType::kQ8_0, 19, 512, 33}, kGguf},
+      {{TensorType::kQ8_0, 19, 512, 33}, kRows16}, {{TensorType::kQ4_K, 19, 512, 12}, kGguf},
+      {{TensorType::kQ8_0, 19, 512, 6}, kRows16},  {{TensorType::kBF16, 19, 512, 20}, kGguf},
+      {{TensorType::kQ6_K, 19, 512, 30}, kGguf},   {{TensorType::kQ4_K, 19, 512, 6}, kGguf}};
+  for (const auto& [c, layout] : calls) {
+    SCOPED_TRACE(Describe(c) + (layout == kRows16 ? " interleaved" : ""));
+    Weights w = MakeWeights(c.type, c.rows, c.cols, 61);
+    if (layout == kRows16) {
+      const Weights gguf = w;
+      ASSERT_TRUE(InterleaveRows16(c.type, gguf.data.data(), c.rows, c.cols, w.data).ok());
+    }
     const std::vector<float> x = RandomFloats(c.n_tokens * c.cols, 67);
-    const std::vector<float> amx = RunMatMul(Isa::kAmx, c, w, x, nullptr);
-    const std::vector<float> avx512 = RunMatMul(Isa::kAvx512, c, w, x, nullptr);
+    const std::vector<float> amx =
+        RunMatMul(Isa::kAmx, c, w, x, nullptr, ActPrecision::kInt8, layout);
+    const std::vector<float> avx512 =
+        RunMatMul(Isa::kAvx512, c, w, x, nullptr, ActPrecision::kInt8, layout);
     if (IsQuantized(c.type)) {
       EXPECT_EQ(amx, avx512);
     } else {

@@ -9,9 +9,9 @@
 
 namespace hfd::cpu {
 
-// The token rows of the tile configuration this thread has loaded, 0 before the first: one
+// The tile configuration this thread has loaded (UseTiles' key), 0 before the first: one
 // variable for all AMX translation units (kernels_amx.cc defines it), which share the tiles.
-extern thread_local int tile_token_rows;
+extern thread_local int loaded_tile_config;
 
 namespace {
 
@@ -28,13 +28,16 @@ static_assert(sizeof(TileConfig) == 64);
 // Tiles 0 to 5 hold tokens (results 0 to 3, activations 4 and 5: every kernel's convention),
 // 6 and 7 weights. Token tiles have 16 rows, or exactly a few-token call's tokens (sequences
 // decoded together), so that it neither copies its activations into a padded tile nor stores
-// results it drops.
-[[maybe_unused]] void LoadTileConfig(int token_rows) {
+// results it drops. A product spans k_bytes values: 64, or 32 where a kernel multiplies one
+// 32-value block per product (the activation tiles k_bytes wide, the weight tiles k_bytes / 4
+// rows).
+[[maybe_unused]] void LoadTileConfig(int token_rows, int k_bytes) {
   TileConfig cfg{};
   cfg.palette = 1;
   for (int tile = 0; tile < 8; ++tile) {
-    cfg.rows[tile] = static_cast<uint8_t>(tile < 6 ? token_rows : 16);
-    cfg.colsb[tile] = 64;
+    const bool activations = tile == 4 || tile == 5;
+    cfg.rows[tile] = static_cast<uint8_t>(tile < 6 ? token_rows : k_bytes / 4);
+    cfg.colsb[tile] = static_cast<uint16_t>(activations ? k_bytes : 64);
   }
   // GCC's _tile_loadconfig declares a read of only the configuration's first 8 bytes, which
   // would let it drop the stores of rows and columns computed here.
@@ -47,18 +50,20 @@ struct TileRelease {
   TileRelease() = default;
   ~TileRelease() {
     _tile_release();
-    tile_token_rows = 0;
+    loaded_tile_config = 0;
   }
   TileRelease(const TileRelease&) = delete;
   TileRelease& operator=(const TileRelease&) = delete;
 };
 
-// Loads the configuration with `token_rows` rows per token tile unless the thread has it.
-[[maybe_unused]] void UseTiles(int token_rows = 16) {
+// Loads the configuration with `token_rows` rows per token tile and products of `k_bytes`
+// values unless the thread has it.
+[[maybe_unused]] void UseTiles(int token_rows = 16, int k_bytes = 64) {
   thread_local TileRelease release;
-  if (tile_token_rows == token_rows) return;
-  LoadTileConfig(token_rows);
-  tile_token_rows = token_rows;
+  const int config = token_rows | k_bytes << 8;
+  if (loaded_tile_config == config) return;
+  LoadTileConfig(token_rows, k_bytes);
+  loaded_tile_config = config;
 }
 
 }  // namespace

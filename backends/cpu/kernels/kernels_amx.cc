@@ -2,7 +2,8 @@
 // Q8_0, Q4_0, Q5_0, Q4_1, Q5_1, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K, Q3_K, Q2_K, IQ4_XS, IQ3_XXS
 // and IQ3_S computed by AMX-INT8 tile instructions (Sapphire Rapids and later). Decode (one token)
 // and calls of up to eight tokens (sequences decoded together) stay on the AVX-512 kernels,
-// except Q4_K's of six to eight in GGUF's layout (AmxAny).
+// except Q4_K's of six to eight in GGUF's layout and Q8_0's of six to eight over the
+// interleaved copy (AmxAny).
 // Compiled with -mamx-tile -mamx-int8 on top of the AVX-512 flags; runs only where isa.cc found
 // the CPU bits and Linux granted the tile state.
 //
@@ -12,7 +13,8 @@
 // AVX-512 tiles' transposes produce exactly this). Row t of C is then what the AVX-512 tile
 // has in its int32 accumulator for token t, and the same float epilogue (shared code)
 // follows: results are bit-identical to the avx512 path. Weights are unpacked per call into
-// buffers on the stack, so the model's memory map is the only copy of the weights. A call
+// buffers on the stack, so the model's memory map is the only copy of the weights (Q8_0's
+// interleaved copy needs no unpacking: its tiles load it in place). A call
 // takes any number of tokens up to 64: its last tile's rows past the tokens are padded with
 // zero activations and their results dropped, except that a call of one tile (16 tokens or
 // fewer) of the K-quants' AmxFolded configures its token tiles with exactly its tokens.
@@ -36,7 +38,7 @@
 
 namespace hfd::cpu {
 
-thread_local int tile_token_rows = 0;
+thread_local int loaded_tile_config = 0;
 
 namespace {
 // The shared code defines more kernels (the 256-bit table, one-row dots) than this path
@@ -211,6 +213,71 @@ struct AmxSymmetric {
         _mm512_store_ps(acc[t], a);
       }
     }
+    for (int t = 0; t < n_tokens; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
+  }
+};
+
+// Q8_0 over the interleaved copy: block j's values there are already a weight tile (16 rows'
+// signed bytes in VNNI order, 8 tile rows for the block's 32 values), so the tiles load them
+// in place: one product of K = 32 per block (UseTiles' k_bytes), nothing unpacked or stored,
+// no offset to take back. Then TileSymmetric16's epilogue per token and block, kLag blocks
+// after the block's product (a load right after the tile store that wrote it waits for it).
+// From memory at eight tokens it keeps up with the bandwidth where the AVX-512 tile, with
+// eight vpdpbusd per token and block on one port, falls behind (BENCHMARKS.md, "Q8_0's
+// copy through AMX").
+struct AmxQ8_0Interleaved {
+  // n_tokens tokens in NT token tiles (16 * (NT - 1) < n_tokens <= 16 * NT).
+  template <int NT>
+  static void Tiles(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens,
+                    float* y, int64_t y_stride) {
+    constexpr int T = kAmxTileTokens * NT;
+    constexpr int kLag = 3, kDepth = kLag + 1;
+    const int64_t stride = ActStride(x, n_tokens);
+    const int tile_rows = NT == 1 ? n_tokens : kAmxTileTokens;
+    UseTiles(tile_rows, kQK);
+    const InterleavedRows16<Q8_0Blocks, BlockQ8_0> rows(w, row_bytes);
+    alignas(64) int32_t c[kDepth][T][16];
+    SymmetricHeads heads[kDepth];
+    alignas(64) float acc[T][16] = {};
+    // A partial tile's or unevenly spaced rows' activations, one buffer per tile register.
+    alignas(64) int8_t pad[2][kAmxTileTokens][kQK];
+    if ((stride == 0 && n_tokens > 1) || n_tokens % tile_rows != 0) {
+      std::memset(pad, 0, sizeof(pad));
+    }
+    auto act_rows = [&](int p, int64_t j) {
+      return TileRows(x, n_tokens, p, stride, true, j * kQK, kQK, pad[p % 2][0], kQK, tile_rows);
+    };
+    auto finish = [&](int64_t j) {
+      const int d = static_cast<int>(j % kDepth);
+      for (int t = 0; t < n_tokens; ++t) {
+        _mm512_store_ps(acc[t], BlockFma<Q8_0Blocks>(_mm512_load_si512(c[d][t]), heads[d],
+                                                     x[t].d[j], 0.0f, _mm512_load_ps(acc[t])));
+      }
+    };
+    const int64_t n_blocks = n / kQK;
+    for (int64_t j = 0; j < n_blocks; ++j) {
+      PrefetchNextTile<kSymTileRows>(w, row_bytes, j * static_cast<int64_t>(sizeof(BlockQ8_0)),
+                                     sizeof(BlockQ8_0));
+      const int d = static_cast<int>(j % kDepth);
+      _tile_loadd(6, rows.ValueBytes(j), 64);
+      for (int p = 0; p < NT; p += 2) {  // token tiles p and p + 1
+        const ActTile a = act_rows(p, j);
+        _tile_loadd(4, a.at, a.stride);
+        _tile_zero(0);
+        _tile_dpbssd(0, 4, 6);
+        if (p + 1 < NT) {
+          const ActTile b = act_rows(p + 1, j);
+          _tile_loadd(5, b.at, b.stride);
+          _tile_zero(1);
+          _tile_dpbssd(1, 5, 6);
+          _tile_stored(1, c[d][(p + 1) * kAmxTileTokens], 64);
+        }
+        _tile_stored(0, c[d][p * kAmxTileTokens], 64);
+      }
+      heads[d] = rows.Heads(j);
+      if (j >= kLag) finish(j - kLag);
+    }
+    for (int64_t j = std::max<int64_t>(0, n_blocks - kLag); j < n_blocks; ++j) finish(j);
     for (int t = 0; t < n_tokens; ++t) _mm512_storeu_ps(y + t * y_stride, _mm512_load_ps(acc[t]));
   }
 };
@@ -483,7 +550,10 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
 // layout Q4_K's AMX tile of exactly 6 to 8 tokens (folded with 3-bit scale pieces) is 1.02x
 // to 1.11x its AVX-512 tile, so it takes kFewMax 5; over the interleaved copy, where the
 // AVX-512 tile reads its scales and values without gathers or transposes, that tile is
-// ahead up to 8 (1.00x to 1.16x at 6 and 8 tokens), so the copy takes kFewMax 8.
+// ahead up to 8 (1.00x to 1.16x at 6 and 8 tokens), so the copy takes kFewMax 8. Q8_0's copy,
+// which AmxQ8_0Interleaved multiplies in place, is level from 3 to 5 tokens and ahead from 6
+// (kernels_bench --layout rows16 from memory: 1.07x at 6, 1.08x to 1.18x at 8), while
+// sequences decoded together ran 2 to 4 % slower at 3 and 4: it takes kFewMax 5.
 template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
@@ -527,6 +597,9 @@ void UseAmxInterleaved(TileKernel* tile) {
       tile);
 }
 
+using Q8_0InterleavedTiles =
+    SymmetricTiles<Q8_0Blocks, BlockQ8_0, InterleavedRows16<Q8_0Blocks, BlockQ8_0>>;
+
 // Q4_K's tiles over either layout; calls of up to kFewMax tokens stay on AVX-512 (AmxAny).
 template <typename Rows, int kFewMax>
 void UseAmxQ4_K(TileKernel* tile) {
@@ -539,7 +612,7 @@ KernelTable MakeAmxTable() {
   UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
   UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
   UseAmxSymmetric<Q4_1Blocks, BlockQ4_1>(&t.q4_1.tile);
-  UseAmxInterleaved<Q8_0Blocks, BlockQ8_0>(&t.q8_0_rows16);
+  UseAmx<AmxQ8_0Interleaved, FewTokenTiles<Q8_0InterleavedTiles>, 5>(&t.q8_0_rows16);
   UseAmxInterleaved<Q4_0Blocks, BlockQ4_0>(&t.q4_0_rows16);
   UseAmxInterleaved<Q4_1Blocks, BlockQ4_1>(&t.q4_1_rows16);
   UseAmxQ4_K<Q4_KInterleavedRows16, kFewTokens>(&t.q4_k_rows16);
