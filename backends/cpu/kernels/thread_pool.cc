@@ -95,8 +95,12 @@ void ThreadPool::ParallelFor(
   t_inside_pool = true;
   job_ = &fn;
   n_tasks_ = n_tasks;
-  // Several chunks per thread so a thread slowed by other load does not hold up the rest.
-  chunk_div_ = 4 * static_cast<int64_t>(size());
+  // Several chunks per thread so a thread slowed by other load does not hold up the rest,
+  // but not many: a matrix tile prefetches the next one, which at a chunk's end is usually
+  // another thread's, so every chunk starts from memory (twice per thread, not four times,
+  // ran 2 to 3 % faster decoding 1, 4 and 8 sequences: BENCHMARKS.md, "Q8_0's copy through
+  // AMX").
+  chunk_div_ = 2 * static_cast<int64_t>(size());
   next_.store(0, std::memory_order_relaxed);
   busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
