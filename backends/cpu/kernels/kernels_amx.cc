@@ -222,8 +222,8 @@ struct AmxSymmetric {
 // in place: one product of K = 32 per block (UseTiles' k_bytes), nothing unpacked or stored,
 // no offset to take back. Then TileSymmetric16's epilogue per token and block, kLag blocks
 // after the block's product (a load right after the tile store that wrote it waits for it).
-// From memory at eight tokens it keeps up with the bandwidth where the AVX-512 tile, with
-// eight vpdpbusd per token and block on one port, falls behind (BENCHMARKS.md, "Q8_0's
+// From memory at eight tokens it streams the weights faster than the AVX-512 tile, whose
+// eight vpdpbusd per token and block on one port hold back its loads (BENCHMARKS.md, "Q8_0's
 // copy through AMX").
 struct AmxQ8_0Interleaved {
   // n_tokens tokens in NT token tiles (16 * (NT - 1) < n_tokens <= 16 * NT).
@@ -552,8 +552,8 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
 // AVX-512 tile reads its scales and values without gathers or transposes, that tile is
 // ahead up to 8 (1.00x to 1.16x at 6 and 8 tokens), so the copy takes kFewMax 8. Q8_0's copy,
 // which AmxQ8_0Interleaved multiplies in place, is level from 3 to 5 tokens and ahead from 6
-// (kernels_bench --layout rows16 from memory: 1.07x at 6, 1.08x to 1.18x at 8), while
-// sequences decoded together ran 2 to 4 % slower at 3 and 4: it takes kFewMax 5.
+// (kernels_bench --layout rows16 from memory: 0.99x to 1.08x at 6, 1.02x to 1.18x at 8),
+// while sequences decoded together ran 2 to 4 % slower at 3 and 4: it takes kFewMax 5.
 template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
             int64_t y_stride) {
