@@ -552,7 +552,7 @@ void AmxFull(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, fl
 // AVX-512 tile reads its scales and values without gathers or transposes, that tile is
 // ahead up to 8 (1.00x to 1.16x at 6 and 8 tokens), so the copy takes kFewMax 8. Q8_0's copy,
 // which AmxQ8_0Interleaved multiplies in place, is level from 3 to 5 tokens and ahead from 6
-// (kernels_bench --layout rows16 from memory: 0.99x to 1.08x at 6, 1.02x to 1.18x at 8),
+// (kernels_bench --layout rows16 from memory: 0.99x to 1.08x at 6, 1.02x to 1.19x at 8),
 // while sequences decoded together ran 2 to 4 % slower at 3 and 4: it takes kFewMax 5.
 template <typename Kernel, RowTilesFn kFew = nullptr, int kFewMax = kFewTokens>
 void AmxAny(int64_t n, const uint8_t* w, int64_t row_bytes, const ActRow* x, int n_tokens, float* y,
