@@ -4,7 +4,7 @@
 // the generation when the connection closes), and shows the resident models from the
 // Ollama-compatible /api/ps. No framework and nothing from elsewhere, so it works offline
 // under a Content-Security-Policy that allows only this origin; text from the daemon is
-// only ever set as textContent.
+// only ever set as text (textContent or text nodes), never parsed as HTML.
 'use strict';
 
 (() => {
@@ -15,6 +15,16 @@
     const log = byId('log');
     log.scrollTop = log.scrollHeight;
   };
+  // A turn of the event loop for input and drawing. A stream read whose data has already
+  // arrived resolves without one, so a stream faster than the page could otherwise hold the
+  // page until it ends, Stop and Escape included. A message, unlike a timer, is not slowed
+  // down in a background tab.
+  const turns = new MessageChannel();
+  const nextTurn = () => new Promise((resolve) => {
+    turns.port1.onmessage = () => resolve();
+    turns.port2.postMessage(null);
+  });
+  const frameMs = 16;
   const keyStorage = 'hfd.apiKey';
   const modelStorage = 'hfd.model';
   const psRefreshMs = 15000;
@@ -207,6 +217,18 @@
     let firstAt = 0;
     let content = '';
     let usage = null;
+    // The answer is drawn once a frame, by appending what arrived since: drawing every token
+    // (a whole new text and a layout each) costs more per token the longer the answer gets.
+    let shown = 0;
+    let drawPending = false;
+    const draw = () => {
+      drawPending = false;
+      if (shown === content.length) return;
+      answer.body.append(content.slice(shown));
+      shown = content.length;
+      scrollLogToEnd();
+    };
+    let turnAt = performance.now();
     try {
       const response = await fetch('/v1/chat/completions', {
         method: 'POST',
@@ -222,15 +244,23 @@
         if (delta && delta.content) {
           firstAt = firstAt || performance.now();
           content += delta.content;
-          answer.body.textContent = content;
-          scrollLogToEnd();
+          if (!drawPending) {
+            drawPending = true;
+            requestAnimationFrame(draw);
+          }
+        }
+        if (performance.now() - turnAt >= frameMs) {
+          await nextTurn();
+          turnAt = performance.now();
         }
       }
+      draw();
       history.push(turn, {role: 'assistant', content});
       byId('stats').textContent = answeredText(usage, started, firstAt, performance.now());
     } catch (error) {
       if (error.name === 'AbortError') {
         // What was shown stays part of the conversation, as the reader saw it.
+        draw();
         history.push(turn, {role: 'assistant', content});
         const seconds = ((performance.now() - started) / 1000).toFixed(2);
         byId('stats').textContent = `Stopped after ${seconds} s.`;

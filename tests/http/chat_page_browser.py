@@ -111,8 +111,14 @@ def run(driver, args, seen):
     stop = driver.find_element(By.ID, "stop")
     check(stop.is_enabled(), "Stop is disabled while answering")
     stop.click()
-    wait(driver, 20, lambda: text_of(driver, "stats").startswith("Stopped"),
-         "the page to say it stopped")
+    try:
+        wait(driver, 20, lambda: text_of(driver, "stats").startswith("Stopped"),
+             "the page to say it stopped")
+    except Failed as e:
+        # What the page showed instead tells a missed click from a page that fell behind.
+        updates = driver.execute_script("return window.answerUpdates.length")
+        raise Failed("%s; stats %r, Stop enabled: %s, %d updates" %
+                     (e, text_of(driver, "stats"), stop.is_enabled(), updates)) from None
     check(text_of(driver, "error") == "", "an error after stopping: " + text_of(driver, "error"))
     check(not stop.is_enabled() and driver.find_element(By.ID, "send").is_enabled(),
           "Send and Stop did not swap back after stopping")
