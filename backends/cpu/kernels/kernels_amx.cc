@@ -103,6 +103,12 @@ HFD_TILE_INLINE ActTile TileRows(const ActRow* x, int n_tokens, int p, int64_t s
   return {pad, pad_stride};
 }
 
+// Whether TileRows, asked for rows in place, still copies some into its pad (whose rows past
+// the call's tokens must then be zero): unevenly spaced rows, or a partial last tile.
+inline bool CopiesRows(int64_t stride, int n_tokens, int tile_rows) {
+  return (stride == 0 && n_tokens > 1) || n_tokens % tile_rows != 0;
+}
+
 // A B tile: 64 values of 16 weight rows in VNNI order, 64 bytes per tile row: tile row k
 // holds values 4k..4k+3 of every weight row (lane r of TransposeWords16's registers).
 struct alignas(64) BTile {
@@ -241,9 +247,7 @@ struct AmxQ8_0Interleaved {
     alignas(64) float acc[T][16] = {};
     // A partial tile's or unevenly spaced rows' activations, one buffer per tile register.
     alignas(64) int8_t pad[2][kAmxTileTokens][kQK];
-    if ((stride == 0 && n_tokens > 1) || n_tokens % tile_rows != 0) {
-      std::memset(pad, 0, sizeof(pad));
-    }
+    if (CopiesRows(stride, n_tokens, tile_rows)) std::memset(pad, 0, sizeof(pad));
     auto act_rows = [&](int p, int64_t j) {
       return TileRows(x, n_tokens, p, stride, true, j * kQK, kQK, pad[p % 2][0], kQK, tile_rows);
     };
@@ -479,9 +483,7 @@ struct AmxFolded {
     alignas(64) float acc[T][16] = {};
     // A partial tile's or unevenly spaced rows' activations, one buffer per tile register.
     alignas(64) int8_t pad[2][kAmxTileTokens][kQKK];
-    if ((stride == 0 && n_tokens > 1) || n_tokens % tile_rows != 0) {
-      std::memset(pad, 0, sizeof(pad));
-    }
+    if (CopiesRows(stride, n_tokens, tile_rows)) std::memset(pad, 0, sizeof(pad));
     const int64_t n_super = n / kQKK;
     std::optional<typename Quant::Scales> s[2];
     s[0].emplace(Quant::Fold(rows, 0, &b[0]));
@@ -589,16 +591,15 @@ void UseAmxSymmetric(TileKernel* tile) {
   UseAmx<AmxSymmetric<Blocks, Block>, FewTokenTiles<SymmetricTiles<Blocks, Block>>>(tile);
 }
 
-// The same for the interleaved copy (rows16_layout.h), where the AVX-512 path reads one.
-template <typename Blocks, typename Block>
+// The same for the interleaved copy (rows16_layout.h), where the AVX-512 path reads one;
+// Q8_0's copy has its own AMX kernel and few-token bound (AmxAny).
+template <typename Blocks, typename Block,
+          typename Kernel = AmxSymmetric<Blocks, Block, InterleavedRows16<Blocks, Block>>,
+          int kFewMax = kFewTokens>
 void UseAmxInterleaved(TileKernel* tile) {
   using Rows = InterleavedRows16<Blocks, Block>;
-  UseAmx<AmxSymmetric<Blocks, Block, Rows>, FewTokenTiles<SymmetricTiles<Blocks, Block, Rows>>>(
-      tile);
+  UseAmx<Kernel, FewTokenTiles<SymmetricTiles<Blocks, Block, Rows>>, kFewMax>(tile);
 }
-
-using Q8_0InterleavedTiles =
-    SymmetricTiles<Q8_0Blocks, BlockQ8_0, InterleavedRows16<Q8_0Blocks, BlockQ8_0>>;
 
 // Q4_K's tiles over either layout; calls of up to kFewMax tokens stay on AVX-512 (AmxAny).
 template <typename Rows, int kFewMax>
@@ -612,7 +613,7 @@ KernelTable MakeAmxTable() {
   UseAmxSymmetric<Q4_0Blocks, BlockQ4_0>(&t.q4_0.tile);
   UseAmxSymmetric<Q5_0Blocks, BlockQ5_0>(&t.q5_0.tile);
   UseAmxSymmetric<Q4_1Blocks, BlockQ4_1>(&t.q4_1.tile);
-  UseAmx<AmxQ8_0Interleaved, FewTokenTiles<Q8_0InterleavedTiles>, 5>(&t.q8_0_rows16);
+  UseAmxInterleaved<Q8_0Blocks, BlockQ8_0, AmxQ8_0Interleaved, 5>(&t.q8_0_rows16);
   UseAmxInterleaved<Q4_0Blocks, BlockQ4_0>(&t.q4_0_rows16);
   UseAmxInterleaved<Q4_1Blocks, BlockQ4_1>(&t.q4_1_rows16);
   UseAmxQ4_K<Q4_KInterleavedRows16, kFewTokens>(&t.q4_k_rows16);
