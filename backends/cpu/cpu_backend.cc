@@ -135,7 +135,8 @@ class CpuBackend final : public runtime::Backend {
     if (desc.block_size < 0 || (desc.block_size > 0 && desc.n_ctx % desc.block_size != 0)) {
       return InvalidArgument("a KV pool holds a whole number of blocks of a positive size");
     }
-    return std::unique_ptr<runtime::KvCache>(std::make_unique<CpuKvCache>(desc));
+    HFD_ASSIGN_OR_RETURN(std::unique_ptr<CpuKvCache> cache, CpuKvCache::Create(desc));
+    return std::unique_ptr<runtime::KvCache>(std::move(cache));
   }
 
   Result<std::unique_ptr<runtime::Executable>> Compile(const runtime::Graph& graph,

@@ -3,15 +3,18 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <memory>
 
+#include "engine/io/huge_pages.h"
 #include "engine/runtime/backend.h"
 
 namespace hfd::cpu {
 
 class CpuKvCache final : public runtime::KvCache {
  public:
-  explicit CpuKvCache(const runtime::KvCacheDesc& desc);
+  // Zeroed K and V for `desc`, in 2 MiB pages where Linux gives them (io::HugePageMemory:
+  // attention streams them much as the matrices stream weights).
+  static Result<std::unique_ptr<CpuKvCache>> Create(const runtime::KvCacheDesc& desc);
 
   const runtime::KvCacheDesc& desc() const override { return desc_; }
   int64_t bytes() const override;
@@ -24,13 +27,20 @@ class CpuKvCache final : public runtime::KvCache {
   void* v(int layer) { return Base(values_, layer); }
 
  private:
-  void* Base(std::vector<uint8_t>& store, int layer);
+  CpuKvCache(const runtime::KvCacheDesc& desc, int64_t row_elems, int64_t elem_bytes,
+             io::HugePageMemory keys, io::HugePageMemory values)
+      : desc_(desc),
+        row_elems_(row_elems),
+        elem_bytes_(elem_bytes),
+        keys_(std::move(keys)),
+        values_(std::move(values)) {}
+  void* Base(const io::HugePageMemory& store, int layer) const;
 
   runtime::KvCacheDesc desc_;
   int64_t row_elems_;
   int64_t elem_bytes_;
-  std::vector<uint8_t> keys_;
-  std::vector<uint8_t> values_;
+  io::HugePageMemory keys_;
+  io::HugePageMemory values_;
 };
 
 }  // namespace hfd::cpu

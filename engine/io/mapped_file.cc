@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "engine/io/huge_pages.h"
 #include "engine/io/mapping_guard.h"
 
 namespace hfd::io {
@@ -23,6 +24,7 @@ Result<std::unique_ptr<MappedFile>> MappedFile::FromFd(const UniqueFd& fd, std::
   }
   void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd.get(), 0);
   if (addr == MAP_FAILED) return ErrnoError("cannot map " + label, errno);
+  AdviseHugePages(addr, static_cast<size_t>(st.st_size));
   const int slot = MappingGuard::Register(addr, static_cast<size_t>(st.st_size));
   return std::unique_ptr<MappedFile>(new MappedFile(std::move(label),
                                                     static_cast<const uint8_t*>(addr),

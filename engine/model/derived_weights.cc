@@ -225,6 +225,8 @@ Status Build(int dir, const std::string& name, const std::filesystem::path& path
   }
   void* map = ::mmap(nullptr, layout.size, PROT_READ | PROT_WRITE, MAP_SHARED, tmp.fd(), 0);
   if (map == MAP_FAILED) return ErrnoError("cannot map " + tmp.name(), errno);
+  // Written in 2 MiB pages, the file stays cached in them for the loads that map it.
+  io::AdviseHugePages(map, layout.size);
   spdlog::info("writing {} ({}) once; later loads map it", path.string(),
                FormatBytes(static_cast<int64_t>(layout.size)));
   Status st = FillAll(static_cast<uint8_t*>(map), tensors, layout, path, progress);
@@ -370,13 +372,21 @@ bool IsStale(const DerivedFileInfo& file, int64_t now) {
   return false;
 }
 
-Result<std::map<std::string, OwnedWeight>> BuildInMemory(
-    const std::vector<DerivedTensor>& tensors) {
-  std::map<std::string, OwnedWeight> out;
+Result<InMemoryWeights> BuildInMemory(const std::vector<DerivedTensor>& tensors) {
+  constexpr uint64_t kAlign = 64;
+  std::vector<uint64_t> offsets;
+  uint64_t size = 0;
   for (const DerivedTensor& t : tensors) {
-    OwnedWeight w{t.type, t.shape, std::vector<uint8_t>(t.nbytes)};
-    HFD_RETURN_IF_ERROR(t.fill(w.bytes));
-    out[t.name] = std::move(w);
+    offsets.push_back(size);
+    size += (t.nbytes + kAlign - 1) / kAlign * kAlign;
+  }
+  InMemoryWeights out;
+  HFD_ASSIGN_OR_RETURN(out.memory, io::HugePageMemory::Allocate(size, "the derived weights"));
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const DerivedTensor& t = tensors[i];
+    const std::span<uint8_t> bytes = out.memory.span().subspan(offsets[i], t.nbytes);
+    HFD_RETURN_IF_ERROR(t.fill(bytes));
+    out.views[t.name] = WeightView{t.type, t.shape, bytes.data(), t.nbytes};
   }
   return out;
 }
@@ -438,14 +448,14 @@ Result<std::unique_ptr<DerivedWeights>> DerivedStore::OpenOrBuild(
 
 const WeightView* DerivedViews::Find(std::string_view name) const {
   if (file_ != nullptr) return file_->Find(name);
-  const auto it = memory_views_.find(name);
-  return it == memory_views_.end() ? nullptr : &it->second;
+  const auto it = memory_.views.find(name);
+  return it == memory_.views.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> DerivedViews::names() const {
   if (file_ != nullptr) return file_->names();
   std::vector<std::string> out;
-  for (const auto& [name, view] : memory_views_) out.push_back(name);
+  for (const auto& [name, view] : memory_.views) out.push_back(name);
   return out;
 }
 
@@ -469,11 +479,7 @@ Result<std::unique_ptr<DerivedViews>> DeriveWeights(const DerivedStore* store,
       "daemon writes them once, beneath the Hub repo folder or in models.derived_dir, and "
       "maps them on later loads)",
       what, FormatBytes(static_cast<int64_t>(bytes)));
-  HFD_ASSIGN_OR_RETURN(auto built, BuildInMemory(tensors));
-  for (auto& [name, w] : built) {
-    out->memory_views_[name] = WeightView{w.type, w.shape, w.bytes.data(), w.bytes.size()};
-    out->memory_.emplace(name, std::move(w));
-  }
+  HFD_ASSIGN_OR_RETURN(out->memory_, BuildInMemory(tensors));
   return out;
 }
 

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/io/huge_pages.h"
 #include "engine/io/mapped_file.h"
 #include "engine/io/model_file_set.h"
 #include "engine/model/weights.h"
@@ -102,15 +103,16 @@ inline constexpr int64_t kUnverifiableUnusedSeconds = int64_t{30} * 24 * 3600;
 // otherwise than "gone") and it was not used for kUnverifiableUnusedSeconds.
 bool IsStale(const DerivedFileInfo& file, int64_t now);
 
-// A weight built in memory, in GGML order: where no derived folder is at hand.
-struct OwnedWeight {
-  TensorType type{};
-  std::vector<int64_t> shape;
-  std::vector<uint8_t> bytes;
+// Weights built in memory, in GGML order: where no derived folder is at hand. One block of
+// memory (in 2 MiB pages where Linux gives them, io::HugePageMemory) holds them all, each
+// at a 64-byte boundary; the views point into it.
+struct InMemoryWeights {
+  io::HugePageMemory memory;
+  std::map<std::string, WeightView, std::less<>> views;
 };
 
 // Runs every tensor's `fill` into memory, by name.
-Result<std::map<std::string, OwnedWeight>> BuildInMemory(const std::vector<DerivedTensor>& tensors);
+Result<InMemoryWeights> BuildInMemory(const std::vector<DerivedTensor>& tensors);
 
 // A derived file, mapped read-only. Immutable: views live as long as this object, and it may
 // be read from any number of threads.
@@ -193,8 +195,7 @@ class DerivedViews {
       const DerivedStore* store, const DerivedKey& key, const std::vector<DerivedTensor>& tensors,
       std::string_view what);
   std::unique_ptr<DerivedWeights> file_;
-  std::map<std::string, OwnedWeight, std::less<>> memory_;
-  std::map<std::string, WeightView, std::less<>> memory_views_;
+  InMemoryWeights memory_;
 };
 
 // `tensors` from the file of `key` in `store` (OpenOrBuild), or, without a store, built in

@@ -224,9 +224,15 @@ TEST(DerivedWeights, InMemoryBuildHoldsTheSameBytes) {
   auto built = BuildInMemory(Tensors(&fills));
   ASSERT_TRUE(built.ok());
   EXPECT_EQ(fills, 1);
-  ASSERT_EQ(built->size(), 2u);
-  EXPECT_EQ(built->at("blk.0.b.weight").bytes[3], 10);
-  EXPECT_EQ(built->at("blk.0.a.weight").shape, (std::vector<int64_t>{4, 2}));
+  ASSERT_EQ(built->views.size(), 2u);
+  EXPECT_EQ(built->views.at("blk.0.b.weight").data[3], 10);
+  EXPECT_EQ(built->views.at("blk.0.a.weight").shape, (std::vector<int64_t>{4, 2}));
+  // One block of memory holds both, each at a 64-byte boundary.
+  for (const auto& [name, view] : built->views) {
+    EXPECT_GE(view.data, built->memory.data()) << name;
+    EXPECT_LE(view.data + view.nbytes, built->memory.data() + built->memory.size()) << name;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(view.data) % 64, 0u) << name;
+  }
 }
 
 // A local source: `text` written to origin/name, and the key naming it as it is now.
