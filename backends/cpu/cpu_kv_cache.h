@@ -27,18 +27,18 @@ class CpuKvCache final : public runtime::KvCache {
   void* v(int layer) { return Base(values_, layer); }
 
  private:
-  CpuKvCache(const runtime::KvCacheDesc& desc, int64_t row_elems, int64_t elem_bytes,
+  CpuKvCache(const runtime::KvCacheDesc& desc, int64_t row_elems, int64_t layer_bytes,
              io::HugePageMemory keys, io::HugePageMemory values)
       : desc_(desc),
         row_elems_(row_elems),
-        elem_bytes_(elem_bytes),
+        layer_bytes_(layer_bytes),
         keys_(std::move(keys)),
         values_(std::move(values)) {}
   void* Base(const io::HugePageMemory& store, int layer) const;
 
   runtime::KvCacheDesc desc_;
   int64_t row_elems_;
-  int64_t elem_bytes_;
+  int64_t layer_bytes_;  // one layer's K (or V): n_ctx positions of row_elems_ elements
   io::HugePageMemory keys_;
   io::HugePageMemory values_;
 };
