@@ -8,11 +8,6 @@
 #include <utility>
 
 namespace hfd::io {
-namespace {
-
-constexpr size_t kHugePage = size_t{2} << 20;
-
-}  // namespace
 
 void AdviseHugePages(const void* addr, size_t size) {
   // EINVAL (no THP in this kernel) and the like leave the mapping as it was, which is right.
@@ -26,7 +21,7 @@ Result<HugePageMemory> HugePageMemory::Allocate(size_t size, std::string_view wh
   // Below one huge page, small pages: a huge one would hold mostly nothing. Above, one huge
   // page more than needed is mapped so that a 2 MiB boundary falls inside, and the rest is
   // unmapped again (mmap itself aligns only to pages).
-  const size_t extra = size >= kHugePage ? kHugePage : 0;
+  const size_t extra = size >= kHugePageBytes ? kHugePageBytes : 0;
   void* raw =
       ::mmap(nullptr, mapped + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) {
@@ -36,12 +31,13 @@ Result<HugePageMemory> HugePageMemory::Allocate(size_t size, std::string_view wh
   }
   auto* data = static_cast<uint8_t*>(raw);
   if (extra > 0) {
-    const size_t lead = (kHugePage - reinterpret_cast<uintptr_t>(raw) % kHugePage) % kHugePage;
+    const size_t lead =
+        (kHugePageBytes - reinterpret_cast<uintptr_t>(raw) % kHugePageBytes) % kHugePageBytes;
     if (lead > 0) ::munmap(raw, lead);
     data += lead;
     if (extra > lead) ::munmap(data + mapped, extra - lead);
     // Only whole huge pages: the tail past the last one stays in small pages.
-    AdviseHugePages(data, size / kHugePage * kHugePage);
+    AdviseHugePages(data, size / kHugePageBytes * kHugePageBytes);
   }
   return HugePageMemory(data, size, mapped);
 }

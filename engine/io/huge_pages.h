@@ -14,6 +14,9 @@
 
 namespace hfd::io {
 
+// The size of a transparent huge page on x86-64 (a PMD entry).
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+
 // Asks for 2 MiB pages behind [addr, addr + size), a mapping not yet touched: anonymous
 // memory then faults in huge pages, and a file mapping reads the file into the page cache in
 // 2 MiB pieces, which every later mapping of it (this process's or another's, llama.cpp's

@@ -21,8 +21,6 @@
 namespace hfd::io {
 namespace {
 
-constexpr size_t kHugePage = size_t{2} << 20;
-
 // The VmFlags of the mapping that holds `addr`, from /proc/self/smaps; empty if none does.
 std::string VmFlagsAt(const void* addr) {
   const auto at = reinterpret_cast<uintptr_t>(addr);
@@ -49,12 +47,12 @@ bool KernelHasHugePages() {
 }
 
 TEST(HugePageMemory, IsZeroedAlignedAndExactlyTheSizeAsked) {
-  const size_t size = 5 * kHugePage + 3;
+  const size_t size = 5 * kHugePageBytes + 3;
   Result<HugePageMemory> m = HugePageMemory::Allocate(size, "test weights");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->size(), size);
   EXPECT_EQ(m->span().size(), size);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(m->data()) % kHugePage, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(m->data()) % kHugePageBytes, 0u);
   size_t nonzero = 0;
   for (size_t i = 0; i < size; i += 4093) nonzero += m->data()[i] != 0;
   EXPECT_EQ(nonzero, 0u);
@@ -67,15 +65,16 @@ TEST(HugePageMemory, IsZeroedAlignedAndExactlyTheSizeAsked) {
 }
 
 TEST(HugePageMemory, LessThanAHugePageStaysInSmallPages) {
-  Result<HugePageMemory> m = HugePageMemory::Allocate(kHugePage - 1, "a tiny model's KV cache");
+  Result<HugePageMemory> m =
+      HugePageMemory::Allocate(kHugePageBytes - 1, "a tiny model's KV cache");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  EXPECT_EQ(m->size(), kHugePage - 1);
-  m->data()[kHugePage - 2] = 7;
+  EXPECT_EQ(m->size(), kHugePageBytes - 1);
+  m->data()[kHugePageBytes - 2] = 7;
   EXPECT_EQ(VmFlagsAt(m->data()).find(" hg"), std::string::npos) << VmFlagsAt(m->data());
 }
 
 TEST(HugePageMemory, MovesOwnershipAndEmptyHoldsNothing) {
-  Result<HugePageMemory> m = HugePageMemory::Allocate(kHugePage, "test weights");
+  Result<HugePageMemory> m = HugePageMemory::Allocate(kHugePageBytes, "test weights");
   ASSERT_TRUE(m.ok());
   uint8_t* data = m->data();
   HugePageMemory moved = std::move(*m);
@@ -102,7 +101,7 @@ TEST(HugePageMemory, AMappedModelFileIsAdvised) {
   if (!KernelHasHugePages()) GTEST_SKIP() << "this kernel has no transparent huge pages";
   hfd::testing::TempDir dir;
   const std::filesystem::path path = dir.path() / "weights.bin";
-  testing::WriteFile(path, std::string(kHugePage + 4096, 'w'));
+  testing::WriteFile(path, std::string(kHugePageBytes + 4096, 'w'));
   Result<LocalFile> local = OpenLocalFile(path);
   ASSERT_TRUE(local.ok()) << local.status().ToString();
   auto mapped = MappedFile::Open(*local->files, local->name);
