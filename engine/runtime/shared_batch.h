@@ -147,6 +147,8 @@ class BatchedSession final : public TokenSession {
   ~BatchedSession() override;
 
   Result<std::span<const float>> Feed(std::span<const int32_t> tokens) override;
+  // The next token is chosen on the host from the logits row, as the CPU backend's argmax
+  // and top-logits ops choose it.
   Result<int32_t> FeedGreedy(int32_t token) override;
   Result<TopLogits> FeedTopLogits(int32_t token) override;
   // Keeps the KV blocks, so the positions before `pos` are reused (prefix reuse).
@@ -161,9 +163,6 @@ class BatchedSession final : public TokenSession {
  private:
   friend class SharedBatch;
   BatchedSession(SharedBatch& batch, SequenceBatch::SeqId seq) : batch_(batch), seq_(seq) {}
-  // Feeds one token and finds the k largest next-token logits on the host (the CPU
-  // backend's argmax and top-logits ops compute the same).
-  Result<TopLogits> FeedForTop(int32_t token, int32_t k);
   // Feeds the tokens of history_ the sequence's KV does not hold, in chunks, after
   // taking what the prefix cache holds of them.
   Status CatchUp();

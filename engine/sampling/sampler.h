@@ -51,7 +51,8 @@ class Sampler {
   bool sorted_ = false;                // candidates_ sorted by logit, best first
 };
 
-// The index of the largest finite logit (the lowest index among equals); -1 if none.
+// The index of the largest logit that is not NaN (the lowest index among equals); -1 if
+// every one is NaN.
 int32_t Argmax(std::span<const float> logits);
 
 }  // namespace hfd::sampling

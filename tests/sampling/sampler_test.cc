@@ -3,9 +3,11 @@
 // fixes the draws, and the bounds hold for any correct implementation).
 #include "engine/sampling/sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -51,6 +53,33 @@ TEST(SamplerTest, GreedyPicksArgmaxAndLowestIdOnTies) {
   EXPECT_FALSE(s->Sample(all_nan, {}).ok());
   std::vector<float> empty;
   EXPECT_FALSE(s->Sample(empty, {}).ok());
+}
+
+// Argmax keeps the maximum in several lanes: the answer must not depend on which lane or
+// the leftover tail holds the maximum, a tie, a NaN or an infinity.
+TEST(SamplerTest, ArgmaxMatchesAPlainScanAtEveryLength) {
+  const auto plain = [](const std::vector<float>& v) {
+    int32_t best = -1;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!std::isnan(v[i]) && (best < 0 || v[i] > v[best])) best = static_cast<int32_t>(i);
+    }
+    return best;
+  };
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-4.0f, 4.0f);
+  for (size_t n : {1u, 15u, 16u, 17u, 33u, 1000u, 128256u}) {
+    for (int round = 0; round < 20; ++round) {
+      std::vector<float> v(n);
+      for (float& x : v) x = std::round(value(rng));  // few distinct values: many ties
+      std::uniform_int_distribution<size_t> at(0, n - 1);
+      for (size_t k = 0; k < n / 8 + 1; ++k) v[at(rng)] = NAN;
+      if (round % 4 == 1) v[at(rng)] = INFINITY;
+      if (round % 4 == 2) std::fill(v.begin(), v.end(), -INFINITY);
+      if (round % 4 == 3) v[n - 1] = 100.0f;  // the tail past the whole lanes
+      EXPECT_EQ(Argmax(v), plain(v)) << n << " values, round " << round;
+    }
+  }
+  EXPECT_EQ(Argmax(std::vector<float>(40, NAN)), -1);
 }
 
 TEST(SamplerTest, SameSeedSameTokensDifferentSeedDifferentTokens) {
