@@ -14,6 +14,7 @@
 #include "engine/quant/dequantize.h"
 #include "engine/runtime/memory_plan.h"
 #include "engine/runtime/top_logits.h"
+#include "engine/sampling/sampler.h"
 
 namespace hfd::cpu {
 
@@ -175,7 +176,10 @@ Status CpuExecutable::RunOp(const runtime::Op& op, const runtime::RunParams& par
     case OpKind::kArgmax: {
       const int64_t in_width = graph_.values[op.in[0]].width;
       auto* ids = static_cast<int32_t*>(value_ptr_[op.out]);
-      for (int64_t r = 0; r < rows; ++r) ids[r] = Argmax(F32(op.in[0]) + r * in_width, in_width);
+      for (int64_t r = 0; r < rows; ++r) {
+        ids[r] = sampling::Argmax(
+            std::span<const float>(F32(op.in[0]) + r * in_width, static_cast<size_t>(in_width)));
+      }
       return Status::Ok();
     }
     case OpKind::kMoeRoute:

@@ -111,6 +111,7 @@ Result<int32_t> Session::FeedGreedy(int32_t token) {
   int32_t id = -1;
   HFD_RETURN_IF_ERROR(RunChunks(*exe, std::span<const int32_t>(&token, 1),
                                 [&](const RunOutput& out, size_t) { id = out.argmax[0]; }));
+  if (id < 0) return AllNanLogits();
   return id;
 }
 

@@ -8,11 +8,6 @@
 #include "engine/sampling/sampler.h"
 
 namespace hfd::runtime {
-namespace {
-
-constexpr const char* kAllNan = "the model's next-token logits are all NaN";
-
-}  // namespace
 
 Result<std::unique_ptr<SharedBatch>> SharedBatch::Create(Backend& backend,
                                                          const model::ModelFiles& files,
@@ -262,14 +257,14 @@ Result<int32_t> BatchedSession::FeedGreedy(int32_t token) {
   // Only the id: FindTopLogits's logsumexp (an exp per vocabulary entry) cost ~0.6 ms a
   // token here, and the next step waits for every sequence to choose.
   const int32_t id = sampling::Argmax(row);
-  if (id < 0) return Internal(kAllNan);
+  if (id < 0) return AllNanLogits();
   return id;
 }
 
 Result<TopLogits> BatchedSession::FeedTopLogits(int32_t token) {
   HFD_ASSIGN_OR_RETURN(std::span<const float> row, Feed(std::span<const int32_t>(&token, 1)));
   TopLogits top = FindTopLogits(row, kMaxTopLogits);
-  if (top.ids.empty()) return Internal(kAllNan);
+  if (top.ids.empty()) return AllNanLogits();
   return top;
 }
 

@@ -15,6 +15,9 @@
 
 namespace hfd::runtime {
 
+// What FeedGreedy and FeedTopLogits answer when every next-token logit is NaN.
+inline Status AllNanLogits() { return Internal("the model's next-token logits are all NaN"); }
+
 class TokenSession {
  public:
   virtual ~TokenSession() = default;

@@ -38,12 +38,4 @@ void Scale(const float* x, float scale, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale;
 }
 
-int32_t Argmax(const float* x, int64_t n) {
-  int32_t best = 0;
-  for (int64_t i = 1; i < n; ++i) {
-    if (x[i] > x[best] || std::isnan(x[best])) best = static_cast<int32_t>(i);
-  }
-  return best;
-}
-
 }  // namespace hfd::cpu

@@ -26,7 +26,4 @@ void ClampedSwiGLU(const float* gate, const float* up, float* y, int64_t n, floa
 // y = x * scale over n elements.
 void Scale(const float* x, float scale, float* y, int64_t n);
 
-// Index of the largest of x[0..n); the first one on ties; NaNs never win.
-int32_t Argmax(const float* x, int64_t n);
-
 }  // namespace hfd::cpu
