@@ -15,7 +15,8 @@
 
 namespace hfd::runtime {
 
-// What FeedGreedy and FeedTopLogits answer when every next-token logit is NaN.
+// The error for a next-token row that is all NaN: there is no token to choose (greedy
+// decode) or to describe (log-probabilities).
 inline Status AllNanLogits() { return Internal("the model's next-token logits are all NaN"); }
 
 class TokenSession {
