@@ -108,7 +108,6 @@ Result<GenerateResult> Generate(TokenSession& session, const tok::Tokenizer& tok
     }
     if (greedy && n_top) {
       HFD_ASSIGN_OR_RETURN(const TopLogits top, session.FeedTopLogits(next));
-      if (top.ids.empty()) return AllNanLogits();
       chosen = Describe(tokenizer, top, *n_top, top.ids[0], top.logits[0]);
       next = top.ids[0];
     } else if (greedy) {

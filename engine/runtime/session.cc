@@ -121,6 +121,7 @@ Result<TopLogits> Session::FeedTopLogits(int32_t token) {
   HFD_RETURN_IF_ERROR(RunChunks(
       *exe, std::span<const int32_t>(&token, 1),
       [&](const RunOutput& out, size_t) { top = UnpackTopLogits(out.top_logits, kMaxTopLogits); }));
+  if (top.ids.empty()) return AllNanLogits();
   return top;
 }
 

@@ -27,10 +27,10 @@ class TokenSession {
   // the next call. InvalidArgument when they would not fit the context.
   virtual Result<std::span<const float>> Feed(std::span<const int32_t> tokens) = 0;
   // Appends one token and returns the id of the largest next-token logit (the first on
-  // ties).
+  // ties); AllNanLogits when there is none.
   virtual Result<int32_t> FeedGreedy(int32_t token) = 0;
   // Appends one token and returns the kMaxTopLogits largest next-token logits with their
-  // ids and the logsumexp of the row.
+  // ids and the logsumexp of the row; AllNanLogits when every one is NaN.
   virtual Result<TopLogits> FeedTopLogits(int32_t token) = 0;
   // Forgets every position from `pos` on (0: start over); pos <= position(). A sequence of
   // a shared batch may forget a few more (it never writes into a KV block another one
